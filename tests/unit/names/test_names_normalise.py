@@ -1,0 +1,47 @@
+"""Normalisation undoes the disguises evaders use; each case here is one disguise."""
+
+import pytest
+
+from tarazu.names.normalise import normalise, skeleton_key, tokens, transliterate
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("@Umar_Med1a", "umar media"),  # handle marker, separator, leetspeak
+        ("U.m.a.r·Media", "umar media"),  # spelt-out letters and a middle dot
+        ("Umar\u200bMedia", "umarmedia"),  # zero-width space joins, it does not split
+        ("ｕｍａｒ 𝐌𝐞𝐝𝐢𝐚", "umar media"),  # full-width and mathematical bold letters (NFKC)
+        ("T\u0430liban", "taliban"),  # Cyrillic a inside a Latin word (TR39 confusable)
+        ("\u0422\u0422\u0420", "ttp"),  # whole-script Cyrillic look-alike of "TTP"
+        ("t@l1b4n 2021", "taliban 2021"),  # leetspeak folds, a bare number stays
+        ("🔥TTP🔥 official", "ttp official"),  # emoji are separators, not words
+        ("Dall'Oglio", "dalloglio"),  # apostrophes glue
+        ("   ", ""),
+    ],
+)
+def test_normalise_undoes_disguises(raw: str, expected: str) -> None:
+    assert normalise(raw) == expected
+
+
+def test_genuine_cyrillic_is_transliterated_not_folded() -> None:
+    assert normalise("Шевченко") == "shevchenko"
+
+
+def test_urdu_and_pashto_letters_are_transliterated() -> None:
+    # ڈ (Urdu ddal) is not handled by ICU's Arabic-Latin; the local table covers it.
+    assert normalise("عمر میڈیا") == "mr mydya"
+    assert normalise("تحریک طالبان پاکستان") == "thryk talban pakstan"
+
+
+def test_arabic_short_vowel_marks_are_ignored() -> None:
+    assert normalise("تحریکِ طالبان") == normalise("تحریک طالبان")
+
+
+def test_transliterate_keeps_latin_untouched() -> None:
+    assert transliterate("Umar Media") == "Umar Media"
+
+
+def test_skeleton_key_and_tokens() -> None:
+    assert skeleton_key("@Umar_Med1a") == skeleton_key("umar.media") == "umarmedia"
+    assert tokens("Tehreek-e-Taliban  Pakistan") == ["tehreek", "e", "taliban", "pakistan"]
