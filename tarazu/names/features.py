@@ -48,6 +48,10 @@ class NameFeatures:
     skeleton: float  # alignment of consonant skeletons (transliteration variants)
     cross_script: float  # 1.0 if exactly one side was written in a non-Latin script
     same_order: float  # 1.0 if aligned tokens appear in the same order on both sides
+    compact_edit: float  # Levenshtein similarity of the joined tokens: strict on endings
+    worst_edit: float  # weakest Levenshtein similarity among aligned identity tokens
+    lone_token: float  # 1.0 if one name is a single word and the other has more
+    unmatched: float  # identity tokens of the shorter name with no good partner (capped at 2) / 2
 
     def as_vector(self) -> list[float]:
         return [getattr(self, f.name) for f in fields(self)]
@@ -112,7 +116,8 @@ def _is_cross_script(a: str, b: str) -> bool:
 
 
 def _compare_tokens(name: str) -> list[str]:
-    toks = replace_org_types_compare(normalise(name)).split()
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    toks = normalise(replace_org_types_compare(folded, generic=True)).split()
     return [t for t in toks if t not in _IZAFAT] or toks
 
 
@@ -126,7 +131,7 @@ def name_features(a: str, b: str) -> tuple[NameFeatures, list[TokenMatch]]:
     """Features of a pair of raw names and the token alignment they rest on."""
     ta, tb = compare_tokens(a, b)
     if not ta or not tb:
-        return NameFeatures(0, 0, 0, 0, 0, 0, 0, 0, 0), []
+        return NameFeatures(*[0.0] * len(NameFeatures.names())), []
     sa, sb = " ".join(ta), " ".join(tb)
     matches = align_tokens(ta, tb)
     cover_a = _coverage(ta, {m.left: m.score for m in matches})
@@ -137,6 +142,11 @@ def name_features(a: str, b: str) -> tuple[NameFeatures, list[TokenMatch]]:
     skel = align_tokens(ta, tb, _skeleton_similarity)
     skel_map = {(m.left if a_short else m.right): m.score for m in skel}
     order = [tb.index(m.right) for m in matches if m.score >= _GOOD_TOKEN]
+    idents = [m for m in matches if (m.left if a_short else m.right) not in _PARTICLES]
+    edits = [Levenshtein.normalized_similarity(m.left, m.right) for m in idents]
+    n_short = len([t for t in short if t not in _PARTICLES])
+    n_long = len([t for t in (tb if a_short else ta) if t not in _PARTICLES])
+    n_unmatched = n_short - sum(1 for m in idents if m.score >= _GOOD_TOKEN)
     return NameFeatures(
         token_set=fuzz.token_set_ratio(sa, sb) / 100,
         token_sort=fuzz.token_sort_ratio(sa, sb) / 100,
@@ -147,4 +157,8 @@ def name_features(a: str, b: str) -> tuple[NameFeatures, list[TokenMatch]]:
         skeleton=_coverage(short, skel_map),
         cross_script=1.0 if _is_cross_script(a, b) else 0.0,
         same_order=1.0 if order == sorted(order) else 0.0,
+        compact_edit=Levenshtein.normalized_similarity("".join(ta), "".join(tb)),
+        worst_edit=min(edits, default=0.0),
+        lone_token=1.0 if n_short <= 1 < n_long else 0.0,
+        unmatched=min(n_unmatched, 2) / 2,
     ), matches

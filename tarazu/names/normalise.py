@@ -66,9 +66,10 @@ def _spoof_checker() -> icu.SpoofChecker:
 @lru_cache(maxsize=4096)
 def _latin_lookalike(char: str) -> str | None:
     """The ASCII letter(s) a non-Latin character is confusable with (TR39 skeleton), or None."""
-    skeleton = _spoof_checker().getSkeleton(0, char)
-    if skeleton.isascii() and skeleton.isalpha():
-        return skeleton
+    for form in (char, char.upper()):  # lower-case "т" is the small capital of "Т" -> "T"
+        skeleton = _spoof_checker().getSkeleton(0, form)
+        if skeleton.isascii() and skeleton.isalpha():
+            return skeleton if form == char else skeleton.lower()
     return None
 
 
