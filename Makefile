@@ -1,0 +1,36 @@
+# tarazu — the two commands: `make demo` and `make test`.
+PY        ?= python3
+VENV      ?= .venv
+BIN       := $(VENV)/bin
+SHARED    ?= ../shared
+export TARAZU_SHARED ?= $(SHARED)
+
+.PHONY: install demo test lint bench bench-quality clean
+
+$(BIN)/tarazu: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	@touch $@
+
+install: $(BIN)/tarazu
+
+demo: install
+	$(BIN)/tarazu demo
+
+test: install
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check tarazu tests bench
+	$(BIN)/lint-imports
+
+bench: install
+	$(BIN)/python -m bench.run
+
+bench-quality: install
+	$(BIN)/python bench/quality_links.py
+	$(BIN)/python bench/quality_names.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

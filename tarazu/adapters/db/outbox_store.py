@@ -1,0 +1,66 @@
+"""The transactional outbox: pushes to other systems are rows written with the event, sent
+after commit, retried with back-off, and each carries an idempotency key."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, select, update
+
+from tarazu.adapters.db.tables import outbox
+from tarazu.domain.chain import canonical_json, format_time
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    idempotency_key: str
+    destination: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+class OutboxStore:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, *, idempotency_key: str, destination: str, kind: str,
+            payload: dict[str, Any], at: datetime, event_seq: int | None = None) -> bool:
+        exists = self.conn.execute(select(outbox.c.id).where(
+            outbox.c.idempotency_key == idempotency_key,
+            outbox.c.destination == destination)).first()
+        if exists:
+            return False
+        self.conn.execute(insert(outbox).values(
+            idempotency_key=idempotency_key, destination=destination, kind=kind,
+            payload=canonical_json(payload), event_seq=event_seq, attempts=0,
+            next_attempt_at=format_time(at)))
+        return True
+
+    def due(self, now: datetime, limit: int = 50) -> list[OutboxMessage]:
+        q = (select(outbox).where(outbox.c.delivered_at.is_(None),
+                                  outbox.c.next_attempt_at <= format_time(now))
+             .order_by(outbox.c.id).limit(limit))
+        if self.conn.dialect.name == "postgresql":
+            q = q.with_for_update(skip_locked=True)
+        return [OutboxMessage(r.id, r.idempotency_key, r.destination, r.kind,
+                              json.loads(r.payload), r.attempts) for r in self.conn.execute(q)]
+
+    def delivered(self, message_id: int, at: datetime) -> None:
+        self.conn.execute(update(outbox).where(outbox.c.id == message_id).values(
+            delivered_at=format_time(at), attempts=outbox.c.attempts + 1, last_error=None))
+
+    def failed(self, message_id: int, at: datetime, error: str, attempts: int) -> None:
+        """Back off exponentially: 2, 4, 8 ... seconds, at most an hour."""
+        delay = timedelta(seconds=min(3600, 2 ** (attempts + 1)))
+        self.conn.execute(update(outbox).where(outbox.c.id == message_id).values(
+            attempts=attempts + 1, last_error=error[:2000],
+            next_attempt_at=format_time(at + delay)))
+
+    def pending_count(self) -> int:
+        return len(self.conn.execute(select(outbox.c.id).where(
+            and_(outbox.c.delivered_at.is_(None)))).all())

@@ -1,0 +1,181 @@
+"""Platform accounts and posts: idempotent upserts and reads back into domain records."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import asdict
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
+
+from tarazu.adapters.db.crypto import FieldCipher
+from tarazu.adapters.db.tables import accounts, posts, protected_accounts
+from tarazu.domain.chain import format_time, parse_time
+from tarazu.domain.platform import Account, Media, Post
+
+
+def _fingerprint(record: Account | Post) -> str:
+    return hashlib.sha256(
+        json.dumps(asdict(record), sort_keys=True, default=str).encode()
+    ).hexdigest()
+
+
+def _t(t: datetime | None) -> str | None:
+    return format_time(t) if t else None
+
+
+def _j(value: tuple | list) -> str:
+    return json.dumps(list(value), ensure_ascii=False)
+
+
+class PlatformStore:
+    def __init__(self, conn: Connection, cipher: FieldCipher) -> None:
+        self.conn = conn
+        self.cipher = cipher
+
+    # -- writes ------------------------------------------------------------------------------
+    def upsert_account(self, a: Account) -> str:
+        """Insert or update; returns 'added', 'updated' or 'unchanged' (re-imports are no-ops)."""
+        fp = _fingerprint(a)
+        key = and_(accounts.c.platform == a.platform, accounts.c.account_id == a.account_id)
+        old = self.conn.execute(select(accounts.c.record_hash).where(key)).scalar()
+        if old == fp:
+            return "unchanged"
+        values = dict(
+            handle=a.handle, display_name=a.display_name, bio=a.bio, links=_j(a.links),
+            avatar_pdq=a.avatar_pdq, created_at=_t(a.created_at), status=a.status,
+            removed_at=_t(a.removed_at), removal_reason=a.removal_reason,
+            identifiers_enc=self.cipher.encrypt_json(a.identifiers),
+            verified_categories=_j(a.verified_categories), following=_j(a.following),
+            followers=_j(a.followers), record_hash=fp,
+        )
+        if old is None:
+            self.conn.execute(insert(accounts).values(
+                platform=a.platform, account_id=a.account_id, **values))
+            return "added"
+        self.conn.execute(update(accounts).where(key).values(**values))
+        return "updated"
+
+    def upsert_post(self, p: Post) -> str:
+        fp = _fingerprint(p)
+        key = and_(posts.c.platform == p.platform, posts.c.post_id == p.post_id)
+        old = self.conn.execute(select(posts.c.record_hash).where(key)).scalar()
+        if old == fp:
+            return "unchanged"
+        values = dict(
+            account_id=p.account_id, created_at=_t(p.created_at), text=p.text, lang=p.lang,
+            context=p.context, reply_to=p.reply_to, mentions=_j(p.mentions),
+            hashtags=_j(p.hashtags), links=_j(p.links),
+            media=json.dumps([asdict(m) for m in p.media]), record_hash=fp,
+        )
+        if old is None:
+            self.conn.execute(insert(posts).values(platform=p.platform, post_id=p.post_id,
+                                                   **values))
+            return "added"
+        self.conn.execute(update(posts).where(key).values(**values))
+        return "updated"
+
+    def set_status(self, platform: str, account_id: str, status: str,
+                   at: datetime | None = None, reason: str = "") -> None:
+        """Record what the platform did (removed / reinstated) as platform data."""
+        self.conn.execute(update(accounts).where(
+            accounts.c.platform == platform, accounts.c.account_id == account_id).values(
+            status=status, removed_at=_t(at) if status == "removed" else None,
+            removal_reason=reason if status == "removed" else "", record_hash="changed"))
+
+    # -- reads -------------------------------------------------------------------------------
+    def _account(self, r, with_identifiers: bool) -> Account:  # type: ignore[no-untyped-def]
+        return Account(
+            account_id=r.account_id, platform=r.platform, handle=r.handle,
+            display_name=r.display_name, bio=r.bio, links=tuple(json.loads(r.links)),
+            avatar_pdq=r.avatar_pdq, created_at=parse_time(r.created_at), status=r.status,
+            removed_at=parse_time(r.removed_at) if r.removed_at else None,
+            removal_reason=r.removal_reason,
+            identifiers=(self.cipher.decrypt_json(r.identifiers_enc) or {})
+            if with_identifiers else {},
+            verified_categories=tuple(json.loads(r.verified_categories)),
+            following=tuple(json.loads(r.following)), followers=tuple(json.loads(r.followers)),
+        )
+
+    def get_account(self, platform: str, account_id: str, with_identifiers: bool = False
+                    ) -> Account | None:
+        """Identifiers are personal data: decrypted only when a caller asks (and logs it)."""
+        r = self.conn.execute(select(accounts).where(
+            accounts.c.platform == platform, accounts.c.account_id == account_id)).first()
+        return self._account(r, with_identifiers) if r else None
+
+    def find_account(self, platform: str, ref: str) -> Account | None:
+        """Resolve '@handle', a profile URL or an account id to an account."""
+        ref = ref.strip()
+        if "://" in ref:
+            ref = ref.rstrip("/").rsplit("/", 1)[-1]
+        handle = ref.lstrip("@")
+        r = self.conn.execute(select(accounts).where(
+            accounts.c.platform == platform,
+            or_(accounts.c.account_id == ref,
+                func.lower(accounts.c.handle) == handle.lower(),
+                func.lower(accounts.c.handle) == ("@" + handle).lower()))).first()
+        return self._account(r, False) if r else None
+
+    def iter_accounts(self, status: str | None = None, platform: str | None = None,
+                      with_identifiers: bool = False) -> Iterator[Account]:
+        q = select(accounts).order_by(accounts.c.platform, accounts.c.account_id)
+        if status:
+            q = q.where(accounts.c.status == status)
+        if platform:
+            q = q.where(accounts.c.platform == platform)
+        for r in self.conn.execute(q):
+            yield self._account(r, with_identifiers)
+
+    def posts_of(self, platform: str, account_id: str, limit: int = 200) -> list[Post]:
+        rows = self.conn.execute(select(posts).where(
+            posts.c.platform == platform, posts.c.account_id == account_id)
+            .order_by(posts.c.created_at).limit(limit))
+        return [self._post(r) for r in rows]
+
+    def get_post(self, platform: str, post_id: str) -> Post | None:
+        r = self.conn.execute(select(posts).where(
+            posts.c.platform == platform, posts.c.post_id == post_id)).first()
+        return self._post(r) if r else None
+
+    @staticmethod
+    def _post(r) -> Post:  # type: ignore[no-untyped-def]
+        return Post(
+            post_id=r.post_id, account_id=r.account_id, platform=r.platform,
+            created_at=parse_time(r.created_at), text=r.text, lang=r.lang, context=r.context,
+            reply_to=r.reply_to, mentions=tuple(json.loads(r.mentions)),
+            hashtags=tuple(json.loads(r.hashtags)), links=tuple(json.loads(r.links)),
+            media=tuple(Media(**m) for m in json.loads(r.media)),
+        )
+
+    def count(self) -> dict[str, int]:
+        return {
+            "accounts": self.conn.execute(select(func.count()).select_from(accounts)).scalar_one(),
+            "posts": self.conn.execute(select(func.count()).select_from(posts)).scalar_one(),
+        }
+
+    # -- protection --------------------------------------------------------------------------
+    def protect(self, platform: str, account_id: str, category: str, source: str,
+                added_by: str, at: datetime, note: str = "") -> bool:
+        key = and_(protected_accounts.c.platform == platform,
+                   protected_accounts.c.account_id == account_id)
+        if self.conn.execute(select(protected_accounts.c.category).where(key)).first():
+            return False
+        self.conn.execute(insert(protected_accounts).values(
+            platform=platform, account_id=account_id, category=category, source=source,
+            added_by=added_by, added_at=format_time(at), note=note))
+        return True
+
+    def protection(self, platform: str, account_id: str) -> str | None:
+        """The category that protects the account, from the registry or platform verification."""
+        cat = self.conn.execute(select(protected_accounts.c.category).where(
+            protected_accounts.c.platform == platform,
+            protected_accounts.c.account_id == account_id)).scalar()
+        if cat:
+            return cat
+        a = self.get_account(platform, account_id)
+        if a and a.is_protected:
+            return a.verified_categories[0]
+        return None

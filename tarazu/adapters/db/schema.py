@@ -1,0 +1,8 @@
+"""The whole schema: imports every module that adds tables to the shared ``metadata``.
+
+Alembic compares against this; add a line here when a module adds tables."""
+
+from tarazu.adapters.db import tables  # noqa: F401
+from tarazu.adapters.db.tables import metadata
+
+__all__ = ["metadata"]

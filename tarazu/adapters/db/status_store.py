@@ -1,0 +1,71 @@
+"""The case projection (``subject_status``): one row per subject, refreshed in the same
+transaction as every event on it, so queues and counts are plain queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, and_, func, insert, select, update
+
+from tarazu.adapters.db.tables import subject_status
+from tarazu.domain.case import CaseState
+from tarazu.domain.chain import format_time
+from tarazu.domain.events import SubjectRef, SubjectType
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    subject: SubjectRef
+    review_state: str
+    queue: str | None
+    priority: int
+    enforcement: str | None
+    protected: bool
+    assigned_to: str | None
+    last_event_at: str | None
+
+
+class StatusStore:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def save(self, state: CaseState, queue: str | None, protected: bool, last_seq: int) -> None:
+        key = and_(subject_status.c.subject_type == state.subject.type.value,
+                   subject_status.c.subject_id == state.subject.id)
+        values = dict(
+            review_state=state.review_state, queue=queue, priority=state.priority,
+            enforcement=state.enforcement, protected=protected, assigned_to=state.assigned_to,
+            last_event_at=format_time(state.last_event_at) if state.last_event_at else None,
+            last_seq=last_seq,
+        )
+        if self.conn.execute(select(subject_status.c.last_seq).where(key)).first():
+            self.conn.execute(update(subject_status).where(key).values(**values))
+        else:
+            self.conn.execute(insert(subject_status).values(
+                subject_type=state.subject.type.value, subject_id=state.subject.id, **values))
+
+    def queue(self, review_states: tuple[str, ...] = ("open", "escalated"),
+              queue: str | None = None, limit: int = 200, offset: int = 0) -> list[QueueRow]:
+        q = select(subject_status).where(subject_status.c.review_state.in_(review_states))
+        if queue:
+            q = q.where(subject_status.c.queue == queue)
+        q = q.order_by(subject_status.c.priority.desc(), subject_status.c.last_event_at,
+                       subject_status.c.subject_id).limit(limit).offset(offset)
+        return [self._row(r) for r in self.conn.execute(q)]
+
+    def get(self, subject: SubjectRef) -> QueueRow | None:
+        r = self.conn.execute(select(subject_status).where(
+            subject_status.c.subject_type == subject.type.value,
+            subject_status.c.subject_id == subject.id)).first()
+        return self._row(r) if r else None
+
+    def counts(self) -> dict[str, int]:
+        rows = self.conn.execute(select(subject_status.c.review_state, func.count())
+                                 .group_by(subject_status.c.review_state))
+        return {r[0]: r[1] for r in rows}
+
+    @staticmethod
+    def _row(r) -> QueueRow:  # type: ignore[no-untyped-def]
+        return QueueRow(SubjectRef(SubjectType(r.subject_type), r.subject_id), r.review_state,
+                        r.queue, r.priority, r.enforcement, r.protected, r.assigned_to,
+                        r.last_event_at)

@@ -1,0 +1,212 @@
+"""Table definitions (SQLAlchemy Core). The domain does not inherit from these: repositories
+map rows to frozen domain values.
+
+Other modules of this package add their tables to the same ``metadata``."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# The append-only, hash-chained log of moderation events. Rows are never updated or deleted.
+moderation_events = Table(
+    "moderation_events",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=False),
+    Column("event_id", String(32), nullable=False, unique=True),
+    Column("kind", String(32), nullable=False),
+    Column("subject_type", String(16), nullable=False),
+    Column("subject_id", String(300), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("occurred_at", String(32), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("idempotency_key", String(200), nullable=True, unique=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_moderation_events_subject", "subject_type", "subject_id", "seq"),
+    Index("ix_moderation_events_kind", "kind", "seq"),
+)
+
+# One row: the current head of the chain. Locked FOR UPDATE by every append (serialises writers).
+chain_head = Table(
+    "chain_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# Projection of the log: one row per subject with its folded state, for queues and counts.
+subject_status = Table(
+    "subject_status",
+    metadata,
+    Column("subject_type", String(16), primary_key=True),
+    Column("subject_id", String(300), primary_key=True),
+    Column("review_state", String(16), nullable=False),
+    Column("queue", String(64), nullable=True),
+    Column("priority", Integer, nullable=False, default=0),
+    Column("enforcement", String(32), nullable=True),
+    Column("protected", Boolean, nullable=False, default=False),
+    Column("assigned_to", String(200), nullable=True),
+    Column("last_event_at", String(32), nullable=True),
+    Column("last_seq", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    Index("ix_subject_status_queue", "review_state", "queue", "priority"),
+)
+
+# Platform data in the interchange format. Identifiers are personal data: encrypted at rest.
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("platform", String(64), primary_key=True),
+    Column("account_id", String(200), primary_key=True),
+    Column("handle", String(300), nullable=False),
+    Column("display_name", Text, nullable=False, default=""),
+    Column("bio", Text, nullable=False, default=""),
+    Column("links", Text, nullable=False, default="[]"),
+    Column("avatar_pdq", String(64), nullable=True),
+    Column("created_at", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("removed_at", String(32), nullable=True),
+    Column("removal_reason", Text, nullable=False, default=""),
+    Column("identifiers_enc", LargeBinary, nullable=True),
+    Column("verified_categories", Text, nullable=False, default="[]"),
+    Column("following", Text, nullable=False, default="[]"),
+    Column("followers", Text, nullable=False, default="[]"),
+    Column("record_hash", String(64), nullable=False),
+    Index("ix_accounts_handle", "platform", "handle"),
+)
+
+posts = Table(
+    "posts",
+    metadata,
+    Column("platform", String(64), primary_key=True),
+    Column("post_id", String(200), primary_key=True),
+    Column("account_id", String(200), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("text", Text, nullable=False, default=""),
+    Column("lang", String(16), nullable=False, default=""),
+    Column("context", Text, nullable=False, default=""),
+    Column("reply_to", String(200), nullable=True),
+    Column("mentions", Text, nullable=False, default="[]"),
+    Column("hashtags", Text, nullable=False, default="[]"),
+    Column("links", Text, nullable=False, default="[]"),
+    Column("media", Text, nullable=False, default="[]"),
+    Column("record_hash", String(64), nullable=False),
+    Index("ix_posts_account", "platform", "account_id", "created_at"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("roles", String(200), nullable=False),
+    Column("display_name", String(200), nullable=False, default=""),
+    Column("organisation", String(200), nullable=False, default=""),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", String(32), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", String(32), nullable=False),
+    Column("revoked_at", String(32), nullable=True),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", Integer, nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("expires_at", String(32), nullable=False),
+)
+
+# Referral requests and their items, as received; outcomes of checks are events on the log.
+referral_requests = Table(
+    "referral_requests",
+    metadata,
+    Column("request_id", String(200), primary_key=True),
+    Column("requester_type", String(32), nullable=False),
+    Column("country", String(8), nullable=False, default=""),
+    Column("agency", String(300), nullable=False, default=""),
+    Column("requester", Text, nullable=False),
+    Column("received_at", String(32), nullable=False),
+    Column("submitted_by", String(100), nullable=True),
+    Column("document_sha256", String(64), nullable=False),
+)
+
+referral_items = Table(
+    "referral_items",
+    metadata,
+    Column("request_id", String(200), primary_key=True),
+    Column("line", Integer, primary_key=True, autoincrement=False),
+    Column("account_ref", String(500), nullable=False),
+    Column("platform", String(64), nullable=False),
+    Column("account_id", String(200), nullable=True),
+    Column("item", Text, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("reasons", Text, nullable=False, default="[]"),
+)
+
+# Transactional outbox: enforcement webhooks and other pushes, written with the event.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("idempotency_key", String(200), nullable=False),
+    Column("destination", String(64), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("event_seq", BigInteger().with_variant(Integer, "sqlite"), nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", String(32), nullable=False),
+    Column("delivered_at", String(32), nullable=True),
+    Column("last_error", Text, nullable=True),
+    UniqueConstraint("idempotency_key", "destination"),
+    Index("ix_outbox_pending", "delivered_at", "next_attempt_at"),
+)
+
+# Protected accounts: journalists, news organisations, NGOs, officials. Any action against one
+# needs a senior reviewer and none is automatic. Sources: platform verification, imported
+# lists, staff.
+protected_accounts = Table(
+    "protected_accounts",
+    metadata,
+    Column("platform", String(64), primary_key=True),
+    Column("account_id", String(200), primary_key=True),
+    Column("category", String(64), nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("added_by", String(200), nullable=False),
+    Column("added_at", String(32), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+)

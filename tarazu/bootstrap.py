@@ -1,0 +1,55 @@
+"""The composition root: reads settings once and wires adapters to the use cases.
+
+Entrypoints ask for an :class:`App`; nothing else reads the environment or builds engines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from tarazu.adapters.db.crypto import FieldCipher
+from tarazu.adapters.db.engine import ensure_schema, make_engine
+from tarazu.adapters.db.uow import SqlUnitOfWork
+from tarazu.adapters.webhooks import WebhookPlatformAdapter
+from tarazu.referrals.checks import DesignationLookup
+from tarazu.service.clock import Clock, SystemClock
+from tarazu.settings import Settings
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: Engine
+    cipher: FieldCipher
+    clock: Clock
+    _adapter: WebhookPlatformAdapter | None = field(default=None, repr=False)
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, self.cipher)
+
+    def platform_adapter(self) -> WebhookPlatformAdapter:
+        if self._adapter is None:
+            self._adapter = WebhookPlatformAdapter(self.settings.platform_url,
+                                                   self.settings.webhook_secret)
+        return self._adapter
+
+    def designation_lookup(self) -> DesignationLookup:
+        return registry_lookup(self)
+
+
+def registry_lookup(app: App) -> DesignationLookup:
+    """Group names are resolved against the designation registry shipped with tarazu."""
+    from tarazu.designations.registry import default_registry
+    from tarazu.referrals.lookup import registry_lookup as lookup_in
+
+    return lookup_in(default_registry())
+
+
+def bootstrap(settings: Settings | None = None, clock: Clock | None = None,
+              migrate: bool = True) -> App:
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings.database_url)
+    if migrate:
+        ensure_schema(engine)
+    return App(settings, engine, FieldCipher(settings.secret_key), clock or SystemClock())

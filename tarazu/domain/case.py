@@ -1,0 +1,320 @@
+"""Case state as a pure fold of a subject's events, and the rules for adding new ones.
+
+``fold(events)`` never reads anything else, so the state of any case at any point in history can
+be rebuilt from the log. :class:`Subject` is the aggregate: it checks the invariants of due
+process (a policy and a reason for every decision, the two-person rule, an appeal decided by
+someone who took no part) before it records a new event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef
+from tarazu.domain.policies import ENFORCING, HIGH_IMPACT, Action, get_policy
+
+
+class DueProcessError(ValueError):
+    """A requested step would break a rule of due process; the message says which."""
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    decision_id: str
+    action: Action
+    policy: str
+    reason: str
+    decided_by: str
+    decided_at: datetime
+    automated: bool = False
+    until: str | None = None
+    country: str | None = None
+    needs_confirmation: bool = False
+    confirmed_by: str | None = None
+    status: str = "pending"  # pending | applied | rejected | expired | reversed | superseded
+
+
+@dataclass(frozen=True)
+class CaseState:
+    subject: SubjectRef
+    review_state: str = "none"  # none | open | escalated | closed
+    reports: int = 0
+    reporters: frozenset[str] = frozenset()
+    sources: frozenset[str] = frozenset()
+    referral_ids: tuple[str, ...] = ()
+    set_aside_reports: int = 0  # reports from muted reporters or flagged campaigns
+    mirror_candidates: tuple[tuple[str, float], ...] = ()
+    decisions: tuple[DecisionRecord, ...] = ()
+    enforcement: str | None = None  # the applied action, if any
+    enforcement_until: str | None = None
+    appeal_open: str | None = None  # event id of the open appeal
+    appealed_decision: str | None = None
+    assigned_to: str | None = None
+    escalated: bool = False
+    priority: int = 0
+    first_event_at: datetime | None = None
+    last_event_at: datetime | None = None
+    participants: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def pending_decision(self) -> DecisionRecord | None:
+        return next((d for d in reversed(self.decisions) if d.status == "pending"), None)
+
+    @property
+    def applied_decision(self) -> DecisionRecord | None:
+        return next((d for d in reversed(self.decisions) if d.status == "applied"), None)
+
+    def decision(self, decision_id: str) -> DecisionRecord | None:
+        return next((d for d in self.decisions if d.decision_id == decision_id), None)
+
+
+def _set_decision(state: CaseState, decision_id: str, **changes: Any) -> CaseState:
+    return replace(
+        state,
+        decisions=tuple(
+            replace(d, **changes) if d.decision_id == decision_id else d for d in state.decisions
+        ),
+    )
+
+
+def _apply(state: CaseState, d: DecisionRecord) -> CaseState:
+    """An applied decision replaces any earlier applied one and closes the case."""
+    state = replace(
+        state,
+        decisions=tuple(
+            replace(x, status="superseded") if x.status == "applied" else x
+            for x in state.decisions
+        ),
+    )
+    state = _set_decision(state, d.decision_id, status="applied")
+    enforcing = d.action in ENFORCING
+    return replace(
+        state,
+        enforcement=d.action.value if enforcing else None,
+        enforcement_until=d.until if enforcing else None,
+        review_state="closed",
+        escalated=False,
+    )
+
+
+def _on_decision(state: CaseState, e: ModerationEvent) -> CaseState:
+    p = e.payload
+    d = DecisionRecord(
+        decision_id=e.event_id,
+        action=Action(p["action"]),
+        policy=p.get("policy", ""),
+        reason=p.get("reason", ""),
+        decided_by=e.actor,
+        decided_at=e.occurred_at,
+        automated=e.automated,
+        until=p.get("until"),
+        country=p.get("country"),
+        needs_confirmation=bool(p.get("needs_confirmation")),
+    )
+    state = replace(
+        state,
+        decisions=tuple(
+            replace(x, status="superseded") if x.status == "pending" else x
+            for x in state.decisions
+        )
+        + (d,),
+    )
+    if d.needs_confirmation:
+        return state
+    return _apply(state, d)
+
+
+def _on_appeal_decision(state: CaseState, e: ModerationEvent) -> CaseState:
+    state = replace(state, appeal_open=None, review_state="closed", escalated=False)
+    if e.payload.get("outcome") == "reversed" and state.appealed_decision:
+        state = _undo(state, state.appealed_decision, "reversed")
+    return state
+
+
+def _undo(state: CaseState, decision_id: str, status: str) -> CaseState:
+    d = state.decision(decision_id)
+    if d is None:
+        return state
+    state = _set_decision(state, decision_id, status=status)
+    if state.applied_decision is None:
+        state = replace(state, enforcement=None, enforcement_until=None)
+    return state
+
+
+def step(state: CaseState, e: ModerationEvent) -> CaseState:
+    """Fold one event into the state."""
+    p: Mapping[str, Any] = e.payload
+    state = replace(
+        state,
+        first_event_at=state.first_event_at or e.occurred_at,
+        last_event_at=e.occurred_at,
+    )
+    k = e.kind
+    if k is EventKind.REPORT:
+        if p.get("set_aside"):
+            return replace(state, set_aside_reports=state.set_aside_reports + 1)
+        reopen = state.review_state in ("none", "closed") and state.appeal_open is None
+        return replace(
+            state,
+            reports=state.reports + 1,
+            reporters=state.reporters | {str(p.get("reporter", e.actor))},
+            sources=state.sources | {str(p.get("source", "public"))},
+            referral_ids=state.referral_ids
+            + ((p["referral_id"],) if p.get("referral_id") else ()),
+            review_state="open" if reopen else state.review_state,
+            priority=state.priority + int(p.get("priority", 1)),
+        )
+    if k is EventKind.MIRROR_FLAG:
+        cand = (str(p["removed_account"]), float(p["probability"]))
+        others = tuple(c for c in state.mirror_candidates if c[0] != cand[0])
+        reopen = state.review_state in ("none", "closed")
+        return replace(
+            state,
+            mirror_candidates=tuple(sorted(others + (cand,), key=lambda c: -c[1])),
+            review_state="open" if reopen else state.review_state,
+            sources=state.sources | {"automated"},
+            priority=max(state.priority, int(round(cand[1] * 10))),
+        )
+    if k is EventKind.ASSIGN:
+        return replace(state, assigned_to=p.get("assignee"))
+    if k is EventKind.ESCALATE:
+        return replace(state, review_state="escalated", escalated=True)
+    if k is EventKind.DECISION:
+        state = replace(state, participants=state.participants | {e.actor})
+        return _on_decision(state, e)
+    if k is EventKind.CONFIRM:
+        d = state.decision(p["decision_id"])
+        state = replace(state, participants=state.participants | {e.actor})
+        if d is None:
+            return state
+        state = _set_decision(state, d.decision_id, confirmed_by=e.actor)
+        return _apply(state, replace(d, confirmed_by=e.actor))
+    if k is EventKind.REJECT_DECISION:
+        state = replace(state, participants=state.participants | {e.actor})
+        return _set_decision(state, p["decision_id"], status="rejected")
+    if k is EventKind.APPEAL:
+        return replace(
+            state,
+            appeal_open=e.event_id,
+            appealed_decision=p.get("decision_id"),
+            review_state="escalated",
+        )
+    if k is EventKind.APPEAL_DECISION:
+        return _on_appeal_decision(state, e)
+    if k is EventKind.REVERSAL:
+        return _undo(state, p["decision_id"], "reversed")
+    if k is EventKind.EXPIRY:
+        return _undo(state, p["decision_id"], "expired")
+    return state
+
+
+def fold(subject: SubjectRef, events: Iterable[ModerationEvent]) -> CaseState:
+    state = CaseState(subject)
+    for e in events:
+        state = step(state, e)
+    return state
+
+
+class Subject:
+    """The aggregate: a subject, its history, and the rules for what may happen next."""
+
+    def __init__(self, ref: SubjectRef, history: Iterable[ModerationEvent] = (),
+                 protected: bool = False) -> None:
+        self.ref = ref
+        self.protected = protected
+        self.history = list(history)
+        self.state = fold(ref, self.history)
+        self.new_events: list[ModerationEvent] = []
+
+    def _record(self, e: ModerationEvent) -> ModerationEvent:
+        self.history.append(e)
+        self.new_events.append(e)
+        self.state = step(self.state, e)
+        return e
+
+    def record(self, kind: EventKind, actor: str, at: datetime,
+               payload: Mapping[str, Any] | None = None) -> ModerationEvent:
+        """Record an event that carries no due-process rule of its own (report, flag, note)."""
+        return self._record(ModerationEvent(kind, self.ref, actor, at, payload or {}))
+
+    def decide(self, *, actor: str, at: datetime, action: Action, policy: str, reason: str,
+               statement: Mapping[str, Any] | None = None, actor_is_senior: bool = False,
+               extra: Mapping[str, Any] | None = None) -> ModerationEvent:
+        if not reason.strip():
+            raise DueProcessError("a decision needs a reason")
+        if action is not Action.NO_ACTION:
+            get_policy(policy)  # raises for an unknown policy
+        automated = actor.startswith("system:")
+        if self.protected and action in ENFORCING:
+            if automated:
+                raise DueProcessError("no automatic action on a protected account")
+            if not actor_is_senior:
+                raise DueProcessError("an action on a protected account needs a senior reviewer")
+        needs_confirmation = action in ENFORCING and (
+            action in HIGH_IMPACT or self.protected
+        )
+        payload: dict[str, Any] = {
+            "action": action.value,
+            "policy": policy,
+            "reason": reason,
+            "needs_confirmation": needs_confirmation,
+            "protected": self.protected,
+        }
+        if statement:
+            payload["statement"] = dict(statement)
+        if extra:
+            payload.update(extra)
+        return self._record(ModerationEvent(EventKind.DECISION, self.ref, actor, at, payload))
+
+    def confirm(self, *, actor: str, at: datetime, decision_id: str,
+                actor_is_senior: bool = False) -> ModerationEvent:
+        d = self.state.decision(decision_id)
+        if d is None or d.status != "pending":
+            raise DueProcessError("there is no pending decision with that id to confirm")
+        if d.decided_by == actor:
+            raise DueProcessError("the two-person rule needs a second reviewer, not the decider")
+        if self.protected and not actor_is_senior:
+            raise DueProcessError("confirming an action on a protected account needs a senior "
+                                  "reviewer")
+        return self._record(ModerationEvent(EventKind.CONFIRM, self.ref, actor, at,
+                                            {"decision_id": decision_id}))
+
+    def reject(self, *, actor: str, at: datetime, decision_id: str, reason: str
+               ) -> ModerationEvent:
+        d = self.state.decision(decision_id)
+        if d is None or d.status != "pending":
+            raise DueProcessError("there is no pending decision with that id to reject")
+        if d.decided_by == actor:
+            raise DueProcessError("the decider cannot review their own decision")
+        return self._record(ModerationEvent(EventKind.REJECT_DECISION, self.ref, actor, at,
+                                            {"decision_id": decision_id, "reason": reason}))
+
+    def appeal(self, *, actor: str, at: datetime, decision_id: str, statement: str
+               ) -> ModerationEvent:
+        d = self.state.decision(decision_id)
+        if d is None or d.status != "applied":
+            raise DueProcessError("only an applied decision can be appealed")
+        if self.state.appeal_open:
+            raise DueProcessError("an appeal of this case is already open")
+        return self._record(ModerationEvent(EventKind.APPEAL, self.ref, actor, at,
+                                            {"decision_id": decision_id, "statement": statement}))
+
+    def decide_appeal(self, *, actor: str, at: datetime, outcome: str, reason: str
+                      ) -> ModerationEvent:
+        if outcome not in ("upheld", "reversed", "modified"):
+            raise DueProcessError("an appeal is upheld, reversed or modified")
+        if not self.state.appeal_open:
+            raise DueProcessError("there is no open appeal")
+        if not reason.strip():
+            raise DueProcessError("an appeal decision needs reasons")
+        d = self.state.decision(self.state.appealed_decision or "")
+        took_part = {d.decided_by, d.confirmed_by} if d else set()
+        if actor in took_part:
+            raise DueProcessError("an appeal is decided by someone who took no part in the "
+                                  "decision it contests")
+        return self._record(ModerationEvent(
+            EventKind.APPEAL_DECISION, self.ref, actor, at,
+            {"appeal_id": self.state.appeal_open, "decision_id": self.state.appealed_decision,
+             "outcome": outcome, "reason": reason}))

@@ -1,0 +1,111 @@
+"""Moderation as an append-only log of events on subjects (after Bluesky Ozone).
+
+Every act of the system — a report, a referral check, a decision, a confirmation, a notice, an
+appeal, a reversal, an access to personal data — is one :class:`ModerationEvent` on one
+:class:`SubjectRef`. Nothing else is written as moderation state: case state, queues and counts
+are folds over this log, and the log is hash-chained (see :mod:`tarazu.domain.chain`)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+
+class SubjectType(StrEnum):
+    ACCOUNT = "account"
+    POST = "post"
+    REFERRAL = "referral"
+    DATA_REQUEST = "data_request"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True, order=True)
+class SubjectRef:
+    """A typed reference to what an event is about; ids are ``platform:native_id``."""
+
+    type: SubjectType
+    id: str
+
+    @classmethod
+    def account(cls, platform: str, account_id: str) -> SubjectRef:
+        return cls(SubjectType.ACCOUNT, f"{platform}:{account_id}")
+
+    @classmethod
+    def post(cls, platform: str, post_id: str) -> SubjectRef:
+        return cls(SubjectType.POST, f"{platform}:{post_id}")
+
+    @property
+    def platform(self) -> str:
+        return self.id.split(":", 1)[0]
+
+    @property
+    def native_id(self) -> str:
+        return self.id.split(":", 1)[1] if ":" in self.id else self.id
+
+    def __str__(self) -> str:
+        return f"{self.type.value}/{self.id}"
+
+
+class EventKind(StrEnum):
+    REPORT = "report"  # a referral item, a trusted flag or a public report names the subject
+    REFERRAL_CHECKED = "referral_checked"  # the outcome of checking one referral item
+    MIRROR_FLAG = "mirror_flag"  # mirror detection links the subject to a removed account
+    ASSIGN = "assign"
+    COMMENT = "comment"
+    ESCALATE = "escalate"
+    DECISION = "decision"  # a reviewer's (or an automated) decision with policy and reasons
+    CONFIRM = "confirm"  # second reviewer's confirmation under the two-person rule
+    REJECT_DECISION = "reject_decision"  # second reviewer refuses to confirm
+    ACTION_DELIVERED = "action_delivered"  # the platform acknowledged the enforcement
+    NOTICE = "notice"  # statement of reasons sent to the user
+    APPEAL = "appeal"
+    APPEAL_DECISION = "appeal_decision"
+    REVERSAL = "reversal"
+    EXPIRY = "expiry"  # a timed action ended by itself
+    MUTE_REPORTER = "mute_reporter"
+    DATA_ACCESS = "data_access"  # any read of personal data, with its legal authority
+    NOTE = "note"  # free system notes (imports, anchors)
+
+
+def _freeze(payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(payload))
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ModerationEvent:
+    """One thing that happened to one subject. ``actor`` is a user name or ``system:<part>``."""
+
+    kind: EventKind
+    subject: SubjectRef
+    actor: str
+    occurred_at: datetime
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    event_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def __post_init__(self) -> None:
+        if self.occurred_at.tzinfo is None:
+            raise ValueError("occurred_at must carry a time zone")
+        object.__setattr__(self, "payload", _freeze(self.payload))
+
+    @property
+    def automated(self) -> bool:
+        return self.actor.startswith("system:")
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """An event as stored: its place in the log and its link in the hash chain."""
+
+    seq: int
+    event: ModerationEvent
+    prev_hash: str
+    hash: str

@@ -1,0 +1,83 @@
+"""Policies a decision may cite, the actions it may take, and which actions are high-impact.
+
+A decision must cite one of these policies: "anti-state" or "against national interest" are not
+policies and cannot be cited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    REMOVE = "remove"  # terminate the account / remove the content
+    SUSPEND = "suspend"  # until a date, then it ends by itself
+    RESTRICT_COUNTRY = "restrict_country"  # withheld in one country only (local law)
+    LABEL = "label"
+    NO_ACTION = "no_action"
+
+
+#: Actions that change what the platform does to the subject.
+ENFORCING = frozenset({Action.REMOVE, Action.SUSPEND, Action.RESTRICT_COUNTRY, Action.LABEL})
+#: Terminating an account needs a second reviewer (two-person rule).
+HIGH_IMPACT = frozenset({Action.REMOVE})
+
+
+@dataclass(frozen=True)
+class Policy:
+    code: str
+    title: str
+    description: str
+    dsa_category: str
+    dsa_keyword: str | None = None
+
+
+POLICIES: dict[str, Policy] = {
+    p.code: p
+    for p in (
+        Policy(
+            "DOI-1",
+            "Dangerous organisations: designated terrorist organisations",
+            "Accounts operated by, or on behalf of, an organisation designated as terrorist by a "
+            "recognised authority, and content that praises, supports or represents it.",
+            "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY",
+            "KEYWORD_TERRORIST_CONTENT",
+        ),
+        Policy(
+            "DOI-2",
+            "Dangerous organisations: recruitment and propaganda",
+            "Recruitment for, fundraising for, or distribution of official media of a designated "
+            "organisation.",
+            "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY",
+            "KEYWORD_ILLEGAL_ORGANIZATIONS",
+        ),
+        Policy(
+            "EVA-1",
+            "Ban evasion: mirror accounts",
+            "Creating or operating an account to continue the activity of an account removed for "
+            "a policy violation.",
+            "STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE",
+            "KEYWORD_INAUTHENTIC_ACCOUNTS",
+        ),
+        Policy(
+            "VIO-1",
+            "Violent threats and glorification of violence",
+            "Threats of violence and content that glorifies a violent attack or its perpetrators.",
+            "STATEMENT_CATEGORY_VIOLENCE",
+        ),
+        Policy(
+            "LOC-1",
+            "Local law (withheld in country)",
+            "Content within the platform's rules but found illegal in one country under a "
+            "recorded legal process; restricted in that country only.",
+            "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
+        ),
+    )
+}
+
+
+def get_policy(code: str) -> Policy:
+    try:
+        return POLICIES[code]
+    except KeyError:
+        raise ValueError(f"unknown policy {code!r}; known: {', '.join(sorted(POLICIES))}") from None

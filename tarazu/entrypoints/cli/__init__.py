@@ -1,0 +1,20 @@
+"""The ``tarazu`` command. Each capability registers its own sub-app here, one line each."""
+
+from __future__ import annotations
+
+import typer
+
+from tarazu.entrypoints.cli import core
+
+app = typer.Typer(help="tarazu: trust and safety with due process.", no_args_is_help=True,
+                  pretty_exceptions_show_locals=False)
+app.add_typer(core.db_app, name="db")
+app.add_typer(core.audit_app, name="audit")
+app.add_typer(core.referrals_app, name="referrals")
+app.add_typer(core.users_app, name="users")
+app.add_typer(core.outbox_app, name="outbox")
+app.command("ingest")(core.ingest_cmd)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,175 @@
+"""Commands of the spine: database, platform data, audit chain, referrals, users, outbox."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+import typer
+
+from tarazu.adapters.db.engine import current_revision, head_revision, make_engine, upgrade
+from tarazu.adapters.interchange import open_text
+from tarazu.adapters.passwords import hash_password
+from tarazu.domain.roles import Role, parse_roles
+from tarazu.entrypoints.cli.common import console, fail, get_app, print_json, progress_bar
+from tarazu.referrals.model import Requester
+from tarazu.referrals.parse import ReferralFileError, parse_csv, parse_json
+from tarazu.service import audit, ingest, outbox, referrals
+from tarazu.settings import Settings
+
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit chain.", no_args_is_help=True)
+referrals_app = typer.Typer(help="Referral requests from authorities and flaggers.",
+                            no_args_is_help=True)
+users_app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
+outbox_app = typer.Typer(help="Messages to the platform.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations (on SQLite or PostgreSQL, as TARAZU_DATABASE_URL says)."""
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    console.print(f"database at revision {current_revision(engine)}")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Show the current and the required schema revision."""
+    engine = make_engine(Settings.from_env().database_url)
+    print_json({"current": current_revision(engine), "head": head_revision()})
+
+
+def _count_lines(path: Path) -> int | None:
+    try:
+        with open_text(path) as f:
+            return sum(1 for _ in f)
+    except OSError:
+        return None
+
+
+def ingest_cmd(path: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                          help="interchange JSONL, optionally .gz"),
+               show_errors: int = typer.Option(20, help="how many errors to print")) -> None:
+    """Load accounts and posts in the interchange format. Bad records are reported with line
+    and field and skipped; good ones are kept; re-importing the same file changes nothing."""
+    app = get_app()
+    with progress_bar(f"ingest {path.name}", _count_lines(path)) as bar:
+        report = ingest.ingest_file(app.uow, path, progress=lambda n: bar.advance(0, n))
+    for err in report.errors[:show_errors]:
+        console.print(f"[yellow]{path.name}:[/yellow] {err}")
+    if len(report.errors) > show_errors:
+        console.print(f"... and {len(report.errors) - show_errors} more errors")
+    print_json(report.summary())
+    if report.errors:
+        raise typer.Exit(2)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the whole chain; exit non-zero naming the first bad event."""
+    report = audit.verify_chain(get_app().uow)
+    if not report.ok:
+        console.print(f"[red]audit chain broken at {report.problem}[/red]")
+        print_json({"ok": False, "checked": report.checked,
+                    "first_bad_event": report.problem.seq, "reason": report.problem.reason})
+        raise typer.Exit(1)
+    print_json({"ok": True, "checked": report.checked, "head_seq": report.head_seq,
+                "head_hash": report.head_hash})
+
+
+@audit_app.command("head")
+def audit_head() -> None:
+    """Print the chain head (sequence number and hash) for anchoring outside the system."""
+    seq, digest = audit.chain_head(get_app().uow)
+    print_json({"seq": seq, "hash": digest})
+
+
+@referrals_app.command("import")
+def referrals_import(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False),
+    out: Path | None = typer.Option(None, help="write one JSON line per item here"),
+    request_id: str | None = typer.Option(None, help="for CSV: the request id"),
+    requester_type: str = typer.Option("government", help="for CSV: requester type"),
+    country: str = typer.Option("", help="for CSV: requesting country (ISO code)"),
+    agency: str = typer.Option("", help="for CSV: requesting agency"),
+    platform: str = typer.Option("default", help="platform for items that name none"),
+) -> None:
+    """Check every item of a referral request (JSON or CSV) and open cases for those that
+    pass."""
+    app = get_app()
+    raw = path.read_bytes()
+    now = app.clock.now()
+    try:
+        if path.suffix.lower() == ".csv":
+            req = Requester(requester_type, country, agency)
+            request, errors = parse_csv(raw.decode("utf-8"), request_id or path.stem, req, now,
+                                        platform)
+        else:
+            request, errors = parse_json(raw.decode("utf-8"), now, platform)
+        with progress_bar(f"check {request.request_id}", len(request.items)) as bar:
+            result = referrals.import_request(app.uow, app.clock, request, errors, raw,
+                                              app.designation_lookup(),
+                                              progress=lambda n: bar.advance(0, n))
+    except (ReferralFileError, referrals.DuplicateRequest, UnicodeDecodeError) as e:
+        fail(f"{path.name}: {e}")
+        return
+    for err in result.errors:
+        console.print(f"[yellow]{path.name}:[/yellow] {err}")
+    if out:
+        with open(out, "w", encoding="utf-8") as f:
+            for r in result.results:
+                f.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
+            for err in result.errors:
+                f.write(json.dumps({"line": err.line, "account": None, "outcome": "returned",
+                                    "reasons": ["invalid_item"], "error": str(err)}) + "\n")
+    print_json({"request_id": result.request_id, "already_imported": result.already_imported,
+                **result.counts()})
+
+
+@users_app.command("add")
+def users_add(username: str, roles: str = typer.Option(..., help="comma-separated roles"),
+              password: str = typer.Option(..., prompt=True, hide_input=True),
+              display_name: str = "", organisation: str = "") -> None:
+    """Create or update a user."""
+    try:
+        role_set = parse_roles(roles)
+    except ValueError:
+        fail(f"unknown role in {roles!r}; roles: {', '.join(r.value for r in Role)}")
+        return
+    app = get_app()
+    with app.uow() as uow:
+        try:
+            pw = hash_password(password)
+        except ValueError as e:
+            fail(str(e))
+            return
+        user = uow.users.add(username, pw, role_set, app.clock.now(), display_name, organisation)
+        uow.commit()
+    print_json({"id": user.id, "username": user.username,
+                "roles": sorted(r.value for r in user.roles)})
+
+
+@users_app.command("token")
+def users_token(username: str, name: str = "cli") -> None:
+    """Issue an API token for a user (printed once; only its hash is kept)."""
+    app = get_app()
+    with app.uow() as uow:
+        found = uow.users.by_name(username)
+        if not found:
+            fail(f"no user {username!r}")
+            return
+        token = "tz_" + secrets.token_urlsafe(32)
+        uow.users.add_token(found[0].id, name, token, app.clock.now())
+        uow.commit()
+    print(token)
+
+
+@outbox_app.command("deliver")
+def outbox_deliver() -> None:
+    """Send due messages to the platform (retries with back-off)."""
+    app = get_app()
+    r = outbox.deliver_due(app.uow, app.platform_adapter(), app.clock)
+    print_json({"delivered": r.delivered, "failed": r.failed})

@@ -1,0 +1,91 @@
+"""Recording events on subjects: load the aggregate, let it check the rules, append its new
+events to the chain, refresh the projection and queue outgoing messages — in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from tarazu.adapters.db.uow import SqlUnitOfWork
+from tarazu.domain.case import CaseState, Subject
+from tarazu.domain.events import ModerationEvent, RecordedEvent, SubjectRef, SubjectType
+from tarazu.domain.policies import Action
+
+#: Routing: which named queue a case belongs in. Replaceable by richer routing rules.
+Router = Callable[[CaseState, bool], str | None]
+
+
+def default_router(state: CaseState, protected: bool) -> str | None:
+    if state.review_state not in ("open", "escalated"):
+        return None
+    if state.appeal_open:
+        return "appeals"
+    if protected or state.escalated:
+        return "senior"
+    if state.pending_decision is not None:
+        return "confirmation"
+    if "government" in state.sources:
+        return "government"
+    if "automated" in state.sources and state.mirror_candidates:
+        return "mirrors"
+    return "general"
+
+
+def is_protected(uow: SqlUnitOfWork, ref: SubjectRef) -> bool:
+    if ref.type is not SubjectType.ACCOUNT:
+        return False
+    return uow.platform.protection(ref.platform, ref.native_id) is not None
+
+
+def load(uow: SqlUnitOfWork, ref: SubjectRef) -> Subject:
+    return Subject(ref, uow.events.for_subject(ref), protected=is_protected(uow, ref))
+
+
+def save(uow: SqlUnitOfWork, subject: Subject, router: Router = default_router,
+         idempotency_key: str | None = None) -> list[RecordedEvent]:
+    """Append the aggregate's new events and refresh its projection."""
+    recorded = []
+    for i, e in enumerate(subject.new_events):
+        key = f"{idempotency_key}#{i}" if idempotency_key else None
+        recorded.append(uow.events.append(e, idempotency_key=key))
+    subject.new_events.clear()
+    if recorded:
+        uow.status.save(subject.state, router(subject.state, subject.protected),
+                        subject.protected, recorded[-1].seq)
+    return recorded
+
+
+def enforcement_message(subject: Subject, decision: ModerationEvent, at: datetime
+                        ) -> dict[str, Any]:
+    """What the platform receives when a decision takes effect."""
+    p = decision.payload
+    return {
+        "type": "enforcement",
+        "decision_id": decision.event_id,
+        "platform": subject.ref.platform,
+        "subject_type": subject.ref.type.value,
+        "subject_id": subject.ref.native_id,
+        "action": p["action"],
+        "until": p.get("until"),
+        "country": p.get("country"),
+        "policy": p.get("policy"),
+        "automated": decision.automated,
+        "statement_of_reasons": p.get("statement", {}),
+        "issued_at": at.isoformat(),
+    }
+
+
+def queue_enforcement(uow: SqlUnitOfWork, subject: Subject, decision_id: str, at: datetime,
+                      seq: int | None, kind: str = "enforcement",
+                      override_action: str | None = None) -> None:
+    """Queue the platform message for a decision that has just taken effect (or been undone)."""
+    decision = next(e for e in subject.history if e.event_id == decision_id)
+    msg = enforcement_message(subject, decision, at)
+    if override_action:
+        msg["action"] = override_action
+        msg["type"] = kind
+    if msg["action"] == Action.NO_ACTION.value:
+        return
+    uow.outbox.add(idempotency_key=f"{kind}:{decision_id}", destination=subject.ref.platform,
+                   kind=kind, payload=msg, at=at, event_seq=seq)
