@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tarazu.domain.chain import ChainBreak, verify
+from tarazu.domain.chain import GENESIS, ChainBreak, verify
 from tarazu.service.ports import UowFactory
 
 
@@ -21,19 +21,21 @@ class VerifyReport:
 
 
 def verify_chain(uow_factory: UowFactory) -> VerifyReport:
+    """Walk the log once, in order, and check it ends where the recorded head says."""
     with uow_factory() as uow:
         head_seq, head_hash = uow.events.head()
-        n, problem = verify(uow.events.iter_all())
-        if problem is None and n and n != head_seq:
-            problem = ChainBreak(n, f"the log ends at #{n} but the head says #{head_seq}")
-        if problem is None and n:
-            last = None
-            for last in uow.events.iter_all(after_seq=n - 1):
-                pass
-            if last is not None and last.hash != head_hash:
-                problem = ChainBreak(n, "the last event does not match the recorded head")
-        if problem is None and n == 0 and head_seq != 0:
-            problem = ChainBreak(1, f"the log is empty but the head says #{head_seq}")
+        last_hash = [GENESIS]
+
+        def remember(records):  # type: ignore[no-untyped-def]
+            for r in records:
+                last_hash[0] = r.hash
+                yield r
+
+        n, problem = verify(remember(uow.events.iter_all()))
+        if problem is None and (n != head_seq or last_hash[0] != head_hash):
+            problem = ChainBreak(n + 1 if n < head_seq else n,
+                                 f"the log ends at #{n} but the recorded head is #{head_seq}: "
+                                 "events were removed or the head was changed")
         return VerifyReport(n, head_seq, head_hash, problem)
 
 

@@ -14,6 +14,7 @@ app.add_typer(core.referrals_app, name="referrals")
 app.add_typer(core.users_app, name="users")
 app.add_typer(core.outbox_app, name="outbox")
 app.command("ingest")(core.ingest_cmd)
+app.command("serve")(core.serve_cmd)
 
 
 def main() -> None:

@@ -173,3 +173,12 @@ def outbox_deliver() -> None:
     app = get_app()
     r = outbox.deliver_due(app.uow, app.platform_adapter(), app.clock)
     print_json({"delivered": r.delivered, "failed": r.failed})
+
+
+def serve_cmd(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the review UI and the API."""
+    import uvicorn
+
+    from tarazu.entrypoints.web.app import create_app
+
+    uvicorn.run(create_app(get_app()), host=host, port=port, log_level="info")

@@ -1,0 +1,1 @@
+"""The web entrypoint: review UI (server-rendered) and JSON API, on FastAPI."""

@@ -1,0 +1,54 @@
+"""The FastAPI application: mounts the routers and the error handling shared by all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from tarazu.bootstrap import App
+from tarazu.entrypoints.web.routes import session
+from tarazu.entrypoints.web.security import PUBLIC, LoginRequired
+
+#: The routers this app serves, in order. Add a line per area.
+ROUTERS = [session.router]
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "") and not request.url.path.startswith(
+        "/api/")
+
+
+def create_app(container: App) -> FastAPI:
+    api = FastAPI(title="tarazu", version="0.1.0", docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json")
+    api.state.container = container
+    for r in ROUTERS:
+        api.include_router(r)
+    api.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
+              name="static")
+
+    @api.get("/healthz", include_in_schema=False, openapi_extra=PUBLIC)
+    def healthz() -> dict:
+        return {"ok": True}
+
+    @api.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        if _wants_html(request):
+            return RedirectResponse("/login", status_code=303)
+        return JSONResponse({"detail": exc.detail}, status_code=401)
+
+    @api.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        resp = await call_next(request)
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'")
+        return resp
+
+    return api

@@ -1,0 +1,58 @@
+"""Log in and out."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from tarazu.adapters.passwords import check_password
+from tarazu.entrypoints.web.security import (
+    PUBLIC,
+    SESSION_COOKIE,
+    SESSION_TTL,
+    Principal,
+    get_container,
+    new_session,
+    require,
+)
+from tarazu.entrypoints.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/login", response_class=HTMLResponse, openapi_extra=PUBLIC)
+def login_form(request: Request) -> HTMLResponse:
+    return render(request, "login.html", error=None)
+
+
+@router.post("/login", openapi_extra=PUBLIC)
+def login(request: Request, username: str = Form(...), password: str = Form(...)) -> Response:
+    app = get_container(request)
+    with app.uow() as uow:
+        found = uow.users.by_name(username)
+    if not found or not found[0].active or not check_password(found[1], password):
+        return render(request, "login.html", status_code=401,
+                      error="Wrong user name or password.")
+    sid, _ = new_session(app, found[0])
+    resp = RedirectResponse("/", status_code=303)
+    resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict",
+                    secure=app.settings.cookie_secure,
+                    max_age=int(SESSION_TTL.total_seconds()))
+    return resp
+
+
+@router.post("/logout")
+def logout(request: Request, principal: Principal = require()) -> Response:
+    sid = request.cookies.get(SESSION_COOKIE)
+    if sid:
+        with get_container(request).uow() as uow:
+            uow.users.end_session(sid)
+            uow.commit()
+    resp = RedirectResponse("/login", status_code=303)
+    resp.delete_cookie(SESSION_COOKIE)
+    return resp
+
+
+@router.get("/api/me")
+def me(principal: Principal = require()) -> dict:
+    return {"username": principal.name, "roles": sorted(r.value for r in principal.user.roles)}

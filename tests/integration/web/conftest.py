@@ -1,0 +1,44 @@
+"""Web fixtures: the real app over HTTP (ASGI in-process transport), with users of every role."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tarazu.adapters.passwords import hash_password
+from tarazu.domain.roles import Role
+from tarazu.entrypoints.web.app import create_app
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def web(sqlite_app):
+    with sqlite_app.uow() as uow:
+        for role in Role:
+            uow.users.add(role.value, hash_password(PASSWORD), frozenset({role}),
+                          sqlite_app.clock.now())
+        uow.commit()
+    return sqlite_app
+
+
+@pytest.fixture
+def client(web):
+    return TestClient(create_app(web))
+
+
+def login(client: TestClient, username: str) -> str:
+    """Log in; returns the CSRF token of the session."""
+    r = client.post("/login", data={"username": username, "password": PASSWORD},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    me = client.get("/api/me")
+    assert me.status_code == 200
+    page = client.get("/login")
+    del page
+    with client.app.state.container.uow() as uow:  # read the CSRF token of this session
+        from tarazu.entrypoints.web.security import SESSION_COOKIE
+
+        row = uow.users.session(client.cookies[SESSION_COOKIE], client.app.state.container
+                                .clock.now())
+    return row.csrf_token
