@@ -1,15 +1,7 @@
 """Settings, read from the environment once, by the composition root (``bootstrap``) only.
-
-| variable | meaning | default |
-|---|---|---|
-| TARAZU_HOME | folder for the embedded database, keys and generated files | ./var |
-| TARAZU_DATABASE_URL | SQLAlchemy URL: sqlite:///... or postgresql://... | sqlite:///$TARAZU_HOME/tarazu.db |
-| TARAZU_SECRET_KEY | key (urlsafe base64, 32 bytes) for personal data encrypted at rest | generated into $TARAZU_HOME/secret.key |
-| TARAZU_WEBHOOK_SECRET | shared HMAC-SHA256 secret for the platform adapter | generated into $TARAZU_HOME/webhook.secret |
-| TARAZU_PLATFORM_URL | base URL of the platform's enforcement API | http://127.0.0.1:8001 |
-| TARAZU_NATS_URL | NATS JetStream server for event streams | nats://127.0.0.1:4222 |
-| TARAZU_COOKIE_SECURE | send the session cookie with the Secure flag (1/0) | 1 |
-"""
+The README lists the variables (TARAZU_HOME, TARAZU_DATABASE_URL, TARAZU_SECRET_KEY,
+TARAZU_WEBHOOK_SECRET, TARAZU_PLATFORM_URL, TARAZU_NATS_URL, TARAZU_COOKIE_SECURE). Keys that are
+not given are generated once into $TARAZU_HOME with mode 0600, never into the repository."""
 
 from __future__ import annotations
 
