@@ -113,10 +113,12 @@ def evaluate_screening(part: str, errors: bool = False) -> dict[str, object]:
         correct_id = got == expected
         if errors and not correct_id:
             print(f"{row['category']}: expected={expected} got={got} :: {row['text']}")
-        # A hit on the wrong organisation is both a false positive and a miss.
-        results.append((truth, pred and correct_id))
-        if pred and not correct_id and truth:
-            results.append((False, True))
+        if truth:
+            results.append((True, correct_id))
+            if pred and not correct_id:  # the wrong organisation: a miss and a false positive
+                results.append((False, True))
+        else:
+            results.append((False, pred))
         cat = per_category.setdefault(row["category"], [0, 0])
         cat[0] += 1
         cat[1] += correct_id

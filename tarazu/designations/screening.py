@@ -235,8 +235,8 @@ class Screener:
                 score = fuzz.partial_ratio(target.key, key) / 100
                 if score * 100 < self.config.compact_threshold:
                     continue
-            return self._hit(target, chunk.raw, score, stance,
-                             [f"handle '{chunk.raw}' contains '{target.alias.name}'"])
+            reason = f"'{target.alias.name}' inside '{chunk.raw}' once separators are removed"
+            return self._hit(target, chunk.raw, score, stance, [reason])
         return None
 
     def _match_acronym(self, target: _Target, chunks: list[_Chunk],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tarazu.entrypoints.cli import core
+from tarazu.entrypoints.cli import core, designations, screening
 
 app = typer.Typer(help="tarazu: trust and safety with due process.", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
@@ -15,6 +15,9 @@ app.add_typer(core.users_app, name="users")
 app.add_typer(core.outbox_app, name="outbox")
 app.command("ingest")(core.ingest_cmd)
 app.command("serve")(core.serve_cmd)
+app.add_typer(designations.app, name="designations")
+app.command("screen")(screening.screen_cmd)
+app.add_typer(screening.names_app, name="names")
 
 
 def main() -> None:
