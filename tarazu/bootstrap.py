@@ -39,11 +39,16 @@ class App:
 
 
 def registry_lookup(app: App) -> DesignationLookup:
-    """Group names are resolved against the designation registry shipped with tarazu."""
+    """Group names are resolved against the designation registry in the database (as imported
+    with ``tarazu designations import``), or the registry shipped with tarazu while the
+    database holds none."""
+    from tarazu.adapters.db.designations import DesignationRepository
     from tarazu.designations.registry import default_registry
     from tarazu.referrals.lookup import registry_lookup as lookup_in
 
-    return lookup_in(default_registry())
+    with app.uow() as uow:
+        registry = DesignationRepository(uow.conn).registry()
+    return lookup_in(registry if len(registry) else default_registry())
 
 
 def bootstrap(settings: Settings | None = None, clock: Clock | None = None,
