@@ -70,6 +70,10 @@ class EventKind(StrEnum):
     MUTE_REPORTER = "mute_reporter"
     DATA_ACCESS = "data_access"  # any read of personal data, with its legal authority
     NOTE = "note"  # free system notes (imports, anchors)
+    DATA_REQUEST = "data_request"  # a request for account-holder data received and checked
+    LEGAL_DECISION = "legal_decision"  # legal approves (with a scope) or refuses a data request
+    DISCLOSURE = "disclosure"  # a disclosure package produced under a confirmed authorisation
+    PRESERVATION = "preservation"  # data preserved, extended or released; nothing disclosed
 
 
 def _freeze(payload: Mapping[str, Any]) -> Mapping[str, Any]:
