@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 
 from tarazu.adapters.db.crypto import FieldCipher
 from tarazu.adapters.db.event_store import EventStore
+from tarazu.adapters.db.hashbanks import HashBankStore
 from tarazu.adapters.db.outbox_store import OutboxStore
 from tarazu.adapters.db.platform_store import PlatformStore
 from tarazu.adapters.db.referral_store import ReferralStore
@@ -26,6 +27,7 @@ class SqlUnitOfWork:
     outbox: OutboxStore
     users: UserStore
     referrals: ReferralStore
+    hashbanks: HashBankStore
 
     def __init__(self, engine: Engine, cipher: FieldCipher) -> None:
         self.engine = engine
@@ -40,6 +42,7 @@ class SqlUnitOfWork:
         self.outbox = OutboxStore(self.conn)
         self.users = UserStore(self.conn)
         self.referrals = ReferralStore(self.conn)
+        self.hashbanks = HashBankStore(self.conn)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

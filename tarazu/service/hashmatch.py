@@ -1,0 +1,198 @@
+"""Matching platform content against the hash banks, and recording what matched.
+
+:class:`HashMatcher` keeps one in-memory index per signal type, derived from the bank rows.
+It is built once, then kept current by adding and removing only what changed — a checkpoint
+(highest entry id, live count) per type tells when nothing did, so a refresh before every
+lookup costs one small query, and no change ever rebuilds and reloads the whole index.
+
+A match on a post is recorded as a REPORT event (source "automated", detector "hashmatch")
+with the bank, entry id, signal type and distance, which opens a case for review: the match
+log is the event log, hash-chained like every other event. A match that a negative bank
+suppressed is recorded as a NOTE, so "why was this not flagged?" has an answer too."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tarazu.adapters.db.uow import SqlUnitOfWork
+from tarazu.domain.events import EventKind, SubjectRef
+from tarazu.domain.platform import Post
+from tarazu.service import cases
+from tarazu.service.ports import UowFactory
+from tarazu.signals import SIGNAL_TYPES, get_signal_type
+from tarazu.signals.banks import Bank, Match, MatchOutcome, match_signal
+from tarazu.signals.base import InvalidSignal
+from tarazu.signals.hashing import hash_text_all
+from tarazu.signals.index import BuildCheckpoint, SignalIndex, SkippedHash, build_index
+
+DETECTOR = "hashmatch"
+ACTOR = "system:hashmatch"
+
+
+class HashMatcher:
+    """The matcher role: read-only over the banks, index in memory. Thread-safe."""
+
+    def __init__(self, multi_hash: bool = False) -> None:
+        self.multi_hash = multi_hash
+        self.banks: dict[int, Bank] = {}
+        self.full_builds = 0
+        self._indexes: dict[str, SignalIndex] = {}
+        self._checkpoints: dict[str, BuildCheckpoint] = {}
+        self._skipped: dict[str, list[SkippedHash]] = {}
+        self._lock = threading.RLock()
+
+    @property
+    def skipped(self) -> list[SkippedHash]:
+        """Banked hashes that could not be indexed (corrupt), by bank and entry id."""
+        return [s for v in self._skipped.values() for s in v]
+
+    def refresh(self, uow: SqlUnitOfWork) -> None:
+        """Bring the indexes up to date with the bank rows, changing only what changed."""
+        store = uow.hashbanks
+        with self._lock:
+            self.banks = {b.bank_id: b for b in store.banks()}
+            for name, st in SIGNAL_TYPES.items():
+                checkpoint = store.checkpoint(name)
+                before = self._checkpoints.get(name)
+                if checkpoint == before:
+                    continue
+                index = self._indexes.get(name)
+                if index is None or before is None:
+                    fresh, skipped = build_index(
+                        st, (e.indexed() for e in store.entries(name)), self.multi_hash)
+                    self._indexes[name], self._skipped[name] = fresh, skipped  # swap in whole
+                    self.full_builds += 1
+                else:
+                    index.remove(store.removed_ids(name) & index.entry_ids())
+                    self._skipped[name] += index.add(
+                        e.indexed() for e in store.entries(name, after_id=before.last_id))
+                self._checkpoints[name] = checkpoint
+
+    def match(self, signals: Iterable[tuple[str, str]]) -> MatchOutcome:
+        """Match (signal type, signal) pairs; raises ValueError for an unknown type or an
+        invalid signal."""
+        out = MatchOutcome()
+        with self._lock:
+            for type_name, signal in signals:
+                st = get_signal_type(type_name)
+                index = self._indexes.get(st.get_name())
+                if index is not None:
+                    out += match_signal(index, st.validate_signal_str(signal), self.banks)
+        return out
+
+    def index_sizes(self) -> dict[str, int]:
+        with self._lock:
+            return {k: len(v) for k, v in self._indexes.items()}
+
+
+@dataclass(frozen=True)
+class FieldError:
+    record: str
+    field: str
+    error: str
+
+    def __str__(self) -> str:
+        return f"{self.record}: {self.field}: {self.error}"
+
+
+def post_signals(post: Post) -> tuple[list[tuple[str, str]], list[FieldError]]:
+    """The signals of a post: PDQ and MD5 of each media item, text hashes of its text. A
+    malformed media hash is reported by post and field and the rest still matched."""
+    ref = str(SubjectRef.post(post.platform, post.post_id))
+    out: list[tuple[str, str]] = []
+    errors: list[FieldError] = []
+    for i, m in enumerate(post.media):
+        for type_name, value in (("pdq", m.pdq), ("md5", m.md5)):
+            if not value:
+                continue
+            try:
+                out.append((type_name, get_signal_type(type_name).validate_signal_str(value)))
+            except InvalidSignal as e:
+                errors.append(FieldError(ref, f"media[{i}].{type_name}", str(e)))
+    if post.text.strip():
+        hashes, _ = hash_text_all(post.text)  # too-short text simply has no near-dup hash
+        out.extend((h.signal_type, h.signal) for h in hashes)
+    return out, errors
+
+
+def _payload(m: Match) -> dict:
+    return {"source": "automated", "detector": DETECTOR, "reporter": ACTOR,
+            "bank": m.bank.name, "bank_id": m.bank.bank_id, "signal_type": m.signal_type,
+            "distance": m.distance, "entry_id": m.entry.entry_id,
+            "matched_signal": m.entry.signal, "designation_id": m.bank.designation_id}
+
+
+def record_matches(uow: SqlUnitOfWork, ref: SubjectRef, outcome: MatchOutcome,
+                   at: datetime) -> int:
+    """Append one REPORT per banked hash matched (and one NOTE per suppressed match) unless
+    the subject already has it, so scanning again records nothing twice. Returns the number
+    of new REPORT events."""
+    subject = cases.load(uow, ref)
+    seen = {(e.kind, e.payload.get("entry_id"), e.payload.get("signal_type"))
+            for e in subject.history if e.payload.get("detector") == DETECTOR}
+    reports = 0
+    for kind, matches in ((EventKind.REPORT, outcome.matches),
+                          (EventKind.NOTE, outcome.suppressed)):
+        for m in matches:
+            key = (kind, m.entry.entry_id, m.signal_type)
+            if key in seen:
+                continue
+            seen.add(key)
+            payload = _payload(m)
+            if kind is EventKind.NOTE:
+                neg = next(n for n in outcome.allowed_by
+                           if (n.signal_type, n.query) == (m.signal_type, m.query))
+                payload.update(suppressed=True, negative_bank=neg.bank.name,
+                               negative_entry_id=neg.entry.entry_id)
+            subject.record(kind, ACTOR, at, payload)
+            reports += kind is EventKind.REPORT
+    cases.save(uow, subject)
+    return reports
+
+
+@dataclass
+class ScanReport:
+    posts: int = 0
+    posts_matched: int = 0
+    reports: int = 0
+    suppressed: int = 0
+    errors: list[FieldError] = field(default_factory=list)
+
+    def summary(self) -> dict[str, int]:
+        return {"posts": self.posts, "posts_matched": self.posts_matched,
+                "reports": self.reports, "suppressed": self.suppressed,
+                "errors": len(self.errors)}
+
+
+def scan_posts(uow_factory: UowFactory, matcher: HashMatcher, now: Callable[[], datetime],
+               progress: Callable[[int], None] | None = None, batch: int = 500) -> ScanReport:
+    """Match every stored post against the enabled banks and record the matches, committing
+    in batches so a long scan keeps what it did (and a re-run adds nothing)."""
+    report = ScanReport()
+    with uow_factory() as uow:
+        matcher.refresh(uow)
+        pending = 0
+        for post in uow.hashbanks.iter_posts():
+            report.posts += 1
+            signals, errors = post_signals(post)
+            report.errors.extend(errors)
+            outcome = matcher.match(signals)
+            if outcome.matches or outcome.suppressed:
+                ref = SubjectRef.post(post.platform, post.post_id)
+                new = record_matches(uow, ref, outcome, now())
+                report.reports += new
+                report.posts_matched += bool(outcome.matches)
+                report.suppressed += len(outcome.suppressed)
+            pending += 1
+            if pending >= batch:
+                uow.commit()
+                if progress:
+                    progress(pending)
+                pending = 0
+        uow.commit()
+        if progress and pending:
+            progress(pending)
+    return report
