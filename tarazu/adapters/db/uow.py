@@ -8,6 +8,7 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 
 from tarazu.adapters.db.crypto import FieldCipher
+from tarazu.adapters.db.datarequests import DataRequestStore
 from tarazu.adapters.db.event_store import EventStore
 from tarazu.adapters.db.hashbanks import HashBankStore
 from tarazu.adapters.db.outbox_store import OutboxStore
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
     outbox: OutboxStore
     users: UserStore
     referrals: ReferralStore
+    datarequests: DataRequestStore
     hashbanks: HashBankStore
 
     def __init__(self, engine: Engine, cipher: FieldCipher) -> None:
@@ -42,6 +44,7 @@ class SqlUnitOfWork:
         self.outbox = OutboxStore(self.conn)
         self.users = UserStore(self.conn)
         self.referrals = ReferralStore(self.conn)
+        self.datarequests = DataRequestStore(self.conn)
         self.hashbanks = HashBankStore(self.conn)
         return self
 

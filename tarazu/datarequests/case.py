@@ -1,0 +1,419 @@
+"""The life of a data request as a pure fold of its events, and the rules for each next step.
+
+A request is received and checked, then decided by a legal reviewer, confirmed by a second
+person (legal or senior; a senior one if a target is protected), and only then may a
+disclosure package be produced — once, for the approved scope. An emergency may be answered
+provisionally by one legal reviewer with the minimum, until a deadline by which legal process
+must follow. A preservation request keeps a snapshot and discloses nothing.
+
+:meth:`DataRequestCase.authorisation` is the single gate every disclosure passes: it returns
+the recorded authorisation or raises :class:`NotAuthorised` saying why not."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from tarazu.datarequests.checks import CheckReport, Outcome, Path
+from tarazu.datarequests.model import Category, DataRequest, Period
+from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
+from tarazu.domain.roles import Role
+
+
+class DataRequestRuleError(ValueError):
+    """A step that the rules for data requests do not allow; the message says which."""
+
+
+class NotAuthorised(DataRequestRuleError):
+    """No recorded, approved legal authorisation covers a disclosure."""
+
+
+def subject_of(request_id: str) -> SubjectRef:
+    return SubjectRef(SubjectType.DATA_REQUEST, request_id)
+
+
+@dataclass(frozen=True)
+class Target:
+    platform: str
+    account_id: str
+    ref: str = ""
+    protection: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"platform": self.platform, "account_id": self.account_id, "ref": self.ref,
+                "protection": self.protection}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Target:
+        return cls(d["platform"], d["account_id"], d.get("ref", ""), d.get("protection"))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What may be disclosed: categories of data, for a period, about these targets."""
+
+    categories: tuple[Category, ...]
+    period: Period | None
+    targets: tuple[Target, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"categories": [c.value for c in self.categories],
+                "period": self.period.to_dict() if self.period else None,
+                "targets": [t.to_dict() for t in self.targets]}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Scope:
+        return cls(tuple(Category(c) for c in d.get("categories", ())),
+                   Period.from_dict(d["period"]) if d.get("period") else None,
+                   tuple(Target.from_dict(t) for t in d.get("targets", ())))
+
+    @property
+    def protected(self) -> bool:
+        return any(t.protection for t in self.targets)
+
+
+@dataclass(frozen=True)
+class Authorisation:
+    """The recorded legal authority for one disclosure (quoted in every DATA_ACCESS event)."""
+
+    request_id: str
+    decision_id: str
+    approved_by: str
+    confirmed_by: str | None  # None only for a provisional emergency answer
+    instrument_type: str
+    instrument_reference: str
+    scope: Scope
+    provisional: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"request_id": self.request_id, "decision_id": self.decision_id,
+                "approved_by": self.approved_by, "confirmed_by": self.confirmed_by,
+                "instrument_type": self.instrument_type,
+                "instrument_reference": self.instrument_reference,
+                "provisional": self.provisional}
+
+
+@dataclass(frozen=True)
+class RequestState:
+    request_id: str
+    status: str = "none"  # none | pending_legal | approved | authorised | disclosed | refused |
+    #                       returned | preserved | preservation_ended
+    path: Path | None = None
+    outcome: Outcome | None = None
+    reasons: tuple[str, ...] = ()
+    explanation: tuple[str, ...] = ()
+    country: str = ""
+    agency: str = ""
+    instrument: Mapping[str, Any] | None = None
+    submitted_by: str | None = None
+    received_at: datetime | None = None
+    checked: Scope | None = None  # the most the checks allow
+    scope: Scope | None = None  # what legal approved
+    targets_named: int = 0
+    decision_id: str | None = None
+    decided_by: str | None = None
+    senior_required: bool = False
+    confirmed_by: str | None = None
+    refusal: str | None = None
+    provisional: bool = False
+    followup_deadline: datetime | None = None
+    followup_reference: str | None = None
+    overdue_flagged: bool = False
+    preserved_until: datetime | None = None
+    extensions: int = 0
+    nondisclosure_until: date | None = None
+    notice_due_at: datetime | None = None
+    notice_sent_at: datetime | None = None
+    packages: tuple[str, ...] = ()
+    disclosed_at: datetime | None = None
+    last_event_at: datetime | None = None
+
+    def overdue(self, now: datetime) -> bool:
+        """A provisional emergency answer whose legal process has not followed in time."""
+        return bool(self.provisional and self.followup_deadline
+                    and now > self.followup_deadline)
+
+    @property
+    def produced(self) -> bool:
+        return bool(self.packages)
+
+
+def _t(s: str | None) -> datetime | None:
+    return datetime.fromisoformat(s) if s else None
+
+
+def step(s: RequestState, e: ModerationEvent) -> RequestState:
+    p = e.payload
+    s = replace(s, last_event_at=e.occurred_at)
+    k = e.kind
+    if k is EventKind.DATA_REQUEST:
+        report = p["checks"]
+        outcome = Outcome(report["outcome"])
+        status = {Outcome.REFUSED: "refused", Outcome.RETURNED: "returned"}.get(
+            outcome, "pending_legal")
+        targets = tuple(Target(t["platform"], t["account_id"], t["ref"], t.get("protection"))
+                        for t in report["targets"] if t.get("account_id"))
+        nd = report.get("nondisclosure_until")
+        return replace(
+            s, status=status, path=Path(report["path"]), outcome=outcome,
+            reasons=tuple(report["reasons"]), explanation=tuple(report["explanation"]),
+            country=p["request"]["country"], agency=p["request"]["agency"],
+            instrument=p["request"]["instrument"], submitted_by=p.get("submitted_by"),
+            received_at=_t(p.get("received_at")),
+            targets_named=len(report["targets"]),
+            checked=Scope.from_dict({**report, "targets": [t.to_dict() for t in targets]}),
+            nondisclosure_until=date.fromisoformat(nd) if nd else None,
+            refusal="; ".join(report["explanation"]) if status != "pending_legal" else None)
+    if k is EventKind.LEGAL_DECISION:
+        what = p["decision"]
+        if what == "refuse":
+            return replace(s, status="refused", refusal=p["reason"], decided_by=e.actor,
+                           decision_id=e.event_id)
+        if what == "approve":
+            provisional = bool(p.get("provisional"))
+            return replace(
+                s, status="authorised" if provisional else "approved",
+                scope=Scope.from_dict(p["scope"]), decision_id=e.event_id, decided_by=e.actor,
+                senior_required=bool(p.get("senior_required")), confirmed_by=None,
+                provisional=provisional, followup_deadline=_t(p.get("followup_deadline")))
+        if what == "follow_up_process":
+            return replace(s, provisional=False, followup_reference=p["instrument"]["reference"])
+        return s
+    if k is EventKind.CONFIRM:
+        return replace(s, status="authorised", confirmed_by=e.actor)
+    if k is EventKind.REJECT_DECISION:
+        return replace(s, status="pending_legal", scope=None, decision_id=None,
+                       decided_by=None, senior_required=False)
+    if k is EventKind.DISCLOSURE:
+        return replace(s, status="disclosed", packages=s.packages + (p["package_id"],),
+                       disclosed_at=e.occurred_at)
+    if k is EventKind.PRESERVATION:
+        what = p["step"]
+        if what in ("preserved", "extended"):
+            return replace(s, status="preserved", preserved_until=_t(p["until"]),
+                           extensions=s.extensions + (what == "extended"),
+                           scope=Scope.from_dict(p["scope"]) if p.get("scope") else s.scope)
+        return replace(s, status="preservation_ended", preserved_until=None)
+    if k is EventKind.NOTE:
+        what = p.get("step")
+        if what == "notice_scheduled":
+            return replace(s, notice_due_at=_t(p["due_at"]))
+        if what == "notice_queued":
+            return replace(s, notice_sent_at=e.occurred_at)
+        if what == "emergency_overdue":
+            return replace(s, overdue_flagged=True)
+    return s
+
+
+def fold(request_id: str, events: Iterable[ModerationEvent]) -> RequestState:
+    s = RequestState(request_id)
+    for e in events:
+        s = step(s, e)
+    return s
+
+
+def _within(narrow: Period | None, wide: Period | None) -> bool:
+    if narrow is None or wide is None:
+        return narrow is None and wide is None
+    return wide.start <= narrow.start and narrow.end <= wide.end
+
+
+class DataRequestCase:
+    """The aggregate: a request's history and the rules for what may happen next."""
+
+    def __init__(self, request_id: str, history: Iterable[ModerationEvent] = ()) -> None:
+        self.ref = subject_of(request_id)
+        self.history = list(history)
+        self.state = fold(request_id, self.history)
+        self.new_events: list[ModerationEvent] = []
+
+    def _record(self, kind: EventKind, actor: str, at: datetime,
+                payload: Mapping[str, Any]) -> ModerationEvent:
+        e = ModerationEvent(kind, self.ref, actor, at, payload)
+        self.history.append(e)
+        self.new_events.append(e)
+        self.state = step(self.state, e)
+        return e
+
+    # -- intake ------------------------------------------------------------------------------
+    def receive(self, *, at: datetime, request: DataRequest, report: CheckReport,
+                submitted_by: str | None, document_sha256: str) -> ModerationEvent:
+        if self.state.status != "none":
+            raise DataRequestRuleError(f"request {request.request_id!r} was already received")
+        return self._record(EventKind.DATA_REQUEST, "system:datarequest-check", at, {
+            "request": request.to_dict(), "checks": report.to_dict(),
+            "submitted_by": submitted_by, "document_sha256": document_sha256,
+            "received_at": request.received_at.isoformat()})
+
+    # -- legal decision ----------------------------------------------------------------------
+    @staticmethod
+    def _person(actor: str, roles: frozenset[Role], *allowed: Role) -> None:
+        if actor.startswith("system:"):
+            raise DataRequestRuleError("a person must decide on a data request, not the system")
+        if not roles & set(allowed):
+            names = " or ".join(r.value for r in allowed)
+            raise DataRequestRuleError(f"this step needs the role {names}")
+
+    def approve(self, *, actor: str, roles: frozenset[Role], at: datetime, reason: str,
+                categories: Iterable[Category] | None = None, period: Period | None = None,
+                account_ids: Iterable[str] | None = None,
+                followup_days: int = 7) -> ModerationEvent:
+        """Approve within (never beyond) what the checks allow; the reviewer may narrow."""
+        self._person(actor, roles, Role.LEGAL)
+        s = self.state
+        if s.status != "pending_legal" or s.checked is None:
+            raise DataRequestRuleError(f"nothing to approve: the request is {s.status}")
+        if s.path is Path.PRESERVATION:
+            raise DataRequestRuleError("a preservation request is preserved, not approved for "
+                                       "disclosure")
+        if not reason.strip():
+            raise DataRequestRuleError("an approval needs reasons")
+        cats = tuple(categories) if categories is not None else s.checked.categories
+        beyond = [c.value for c in cats if c not in s.checked.categories]
+        if beyond:
+            raise DataRequestRuleError(f"the instrument does not reach {', '.join(beyond)}")
+        per = period or s.checked.period
+        if not _within(per, s.checked.period):
+            raise DataRequestRuleError("the period must lie within the checked period")
+        ids = set(account_ids) if account_ids is not None else None
+        targets = tuple(t for t in s.checked.targets if ids is None or t.account_id in ids)
+        if ids is not None and ids - {t.account_id for t in targets}:
+            raise DataRequestRuleError("only targets the checks found may be approved")
+        if not cats or not targets:
+            raise DataRequestRuleError("an approval names at least one category and one target; "
+                                       "refuse the request instead")
+        scope = Scope(tuple(c for c in s.checked.categories if c in cats), per, targets)
+        payload: dict[str, Any] = {"decision": "approve", "reason": reason,
+                                   "scope": scope.to_dict(),
+                                   "senior_required": scope.protected}
+        if s.path is Path.EMERGENCY:
+            if scope.protected:
+                raise DataRequestRuleError("no provisional emergency answer about a protected "
+                                           "account: ask for legal process")
+            payload["provisional"] = True
+            payload["followup_deadline"] = (at + timedelta(days=followup_days)).isoformat()
+        return self._record(EventKind.LEGAL_DECISION, actor, at, payload)
+
+    def refuse(self, *, actor: str, roles: frozenset[Role], at: datetime, reason: str
+               ) -> ModerationEvent:
+        self._person(actor, roles, Role.LEGAL)
+        if self.state.status not in ("pending_legal", "approved"):
+            raise DataRequestRuleError(f"the request is {self.state.status}: it cannot be "
+                                       "refused now")
+        if not reason.strip():
+            raise DataRequestRuleError("a refusal needs reasons")
+        return self._record(EventKind.LEGAL_DECISION, actor, at,
+                            {"decision": "refuse", "reason": reason})
+
+    def confirm(self, *, actor: str, roles: frozenset[Role], at: datetime) -> ModerationEvent:
+        """The second person of the two-person rule (a senior one for a protected target)."""
+        self._person(actor, roles, Role.LEGAL, Role.SENIOR_REVIEWER)
+        s = self.state
+        if s.status != "approved" or s.decision_id is None:
+            raise DataRequestRuleError(f"no approval awaits confirmation (the request is "
+                                       f"{s.status})")
+        if actor == s.decided_by:
+            raise DataRequestRuleError("the two-person rule needs a second person, not the "
+                                       "approver")
+        if s.senior_required and Role.SENIOR_REVIEWER not in roles:
+            raise DataRequestRuleError("a protected account is named: a senior reviewer must "
+                                       "confirm")
+        return self._record(EventKind.CONFIRM, actor, at, {"decision_id": s.decision_id})
+
+    def reject(self, *, actor: str, roles: frozenset[Role], at: datetime, reason: str
+               ) -> ModerationEvent:
+        """The second person declines to confirm: the request goes back to legal."""
+        self._person(actor, roles, Role.LEGAL, Role.SENIOR_REVIEWER)
+        s = self.state
+        if s.status != "approved" or s.decision_id is None:
+            raise DataRequestRuleError("no approval awaits confirmation")
+        if actor == s.decided_by:
+            raise DataRequestRuleError("the approver cannot review their own approval")
+        if not reason.strip():
+            raise DataRequestRuleError("declining to confirm needs reasons")
+        return self._record(EventKind.REJECT_DECISION, actor, at,
+                            {"decision_id": s.decision_id, "reason": reason})
+
+    def follow_up(self, *, actor: str, roles: frozenset[Role], at: datetime,
+                  instrument: Mapping[str, Any], problems: list[str]) -> ModerationEvent:
+        """Record the legal process that followed a provisional emergency answer;
+        ``problems`` are the checks' findings about that instrument (must be none)."""
+        self._person(actor, roles, Role.LEGAL)
+        if self.state.path is not Path.EMERGENCY or not self.state.provisional:
+            raise DataRequestRuleError("only a provisional emergency answer awaits legal process")
+        if problems:
+            raise DataRequestRuleError("not valid legal process: " + "; ".join(problems))
+        return self._record(EventKind.LEGAL_DECISION, actor, at,
+                            {"decision": "follow_up_process", "instrument": dict(instrument)})
+
+    # -- the gate ----------------------------------------------------------------------------
+    def authorisation(self, now: datetime) -> Authorisation:
+        """The recorded authorisation for a disclosure now, or :class:`NotAuthorised`."""
+        s = self.state
+        if s.path is Path.PRESERVATION:
+            raise NotAuthorised("a preservation request discloses nothing")
+        if s.status == "disclosed":
+            raise NotAuthorised("the disclosure package for this authorisation was already "
+                                "produced")
+        if s.status != "authorised" or s.scope is None or s.decision_id is None:
+            raise NotAuthorised(f"no confirmed legal authorisation: the request is {s.status}")
+        if s.provisional:
+            if s.path is not Path.EMERGENCY:
+                raise NotAuthorised("only an emergency may be answered provisionally")
+            if s.overdue(now):
+                raise NotAuthorised("the emergency authorisation expired: legal process did "
+                                    "not follow by the deadline")
+        elif not s.confirmed_by or s.confirmed_by == s.decided_by:
+            raise NotAuthorised("the approval has no second person's confirmation")
+        ins = s.instrument or {}
+        return Authorisation(s.request_id, s.decision_id, s.decided_by or "", s.confirmed_by,
+                             str(ins.get("type", "")), str(ins.get("reference", "")), s.scope,
+                             s.provisional)
+
+    def disclose(self, *, actor: str, at: datetime, package_id: str, sha256: str,
+                 content_sha256: str, fields: Mapping[str, list[str]]) -> ModerationEvent:
+        auth = self.authorisation(at)
+        return self._record(EventKind.DISCLOSURE, actor, at, {
+            "package_id": package_id, "sha256": sha256, "content_sha256": content_sha256,
+            "authorisation": auth.to_dict(), "scope": auth.scope.to_dict(),
+            "fields": {k: list(v) for k, v in fields.items()}})
+
+    # -- preservation ------------------------------------------------------------------------
+    def preserve(self, *, actor: str, at: datetime, days: int,
+                 roles: frozenset[Role] = frozenset()) -> ModerationEvent:
+        s = self.state
+        if s.path is not Path.PRESERVATION or s.status != "pending_legal" or s.checked is None:
+            raise DataRequestRuleError(f"nothing to preserve: the request is {s.status}")
+        if s.checked.protected and (actor.startswith("system:") or Role.LEGAL not in roles):
+            raise DataRequestRuleError("a protected account is named: legal decides whether to "
+                                       "preserve")
+        return self._record(EventKind.PRESERVATION, actor, at, {
+            "step": "preserved", "until": (at + timedelta(days=days)).isoformat(),
+            "scope": s.checked.to_dict()})
+
+    def extend_preservation(self, *, actor: str, roles: frozenset[Role], at: datetime,
+                            days: int, max_extensions: int, reason: str) -> ModerationEvent:
+        self._person(actor, roles, Role.LEGAL)
+        s = self.state
+        if s.status != "preserved" or s.preserved_until is None:
+            raise DataRequestRuleError("nothing is preserved under this request")
+        if s.extensions >= max_extensions:
+            raise DataRequestRuleError(f"a preservation can be extended {max_extensions} "
+                                       "time(s) only: legal process is needed to keep it")
+        return self._record(EventKind.PRESERVATION, actor, at, {
+            "step": "extended", "reason": reason,
+            "until": (s.preserved_until + timedelta(days=days)).isoformat()})
+
+    def end_preservation(self, *, actor: str, at: datetime, step_name: str) -> ModerationEvent:
+        if self.state.status != "preserved":
+            raise DataRequestRuleError("nothing is preserved under this request")
+        if step_name not in ("released", "expired"):
+            raise DataRequestRuleError("a preservation ends released or expired")
+        return self._record(EventKind.PRESERVATION, actor, at, {"step": step_name})
+
+    # -- notices and deadlines ---------------------------------------------------------------
+    def note(self, *, actor: str, at: datetime, step_name: str, **payload: Any
+             ) -> ModerationEvent:
+        return self._record(EventKind.NOTE, actor, at, {"step": step_name, **payload})
