@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from tarazu.referrals.evidence import platform_of_host
 from tarazu.referrals.model import ItemError, ReferralItem, ReferralRequest, Requester
 
 ITEM_KEYS = ("account", "platform", "group", "ground", "legal_basis", "instrument", "evidence",
@@ -45,13 +46,22 @@ def _item(line: int, raw: Any, default_platform: str) -> ReferralItem | ItemErro
             return ItemError(line, key, "must be a string")
     return ReferralItem(
         line=line, account=account.strip(),
-        platform=(raw.get("platform") or default_platform or "default").strip(),
+        platform=(raw.get("platform") or _platform_of(account) or default_platform
+                  or "default").strip(),
         group=(raw.get("group") or "").strip(), ground=(raw.get("ground") or "").strip(),
         legal_basis=(raw.get("legal_basis") or "").strip(),
         instrument=(raw.get("instrument") or "").strip(),
         evidence=tuple(x.strip() for x in evidence if x.strip()),
         note=(raw.get("note") or "").strip(),
     )
+
+
+def _platform_of(account: str) -> str | None:
+    """An item that names no platform but gives a profile URL is on that URL's platform."""
+    if "://" not in account:
+        return None
+    host = account.split("://", 1)[1].split("/", 1)[0]
+    return platform_of_host(host)
 
 
 def _requester(raw: Any) -> Requester:
