@@ -64,6 +64,15 @@ class StatusStore:
                                  .group_by(subject_status.c.review_state))
         return {r[0]: r[1] for r in rows}
 
+    def queue_counts(self, review_states: tuple[str, ...] = ("open", "escalated")
+                     ) -> dict[str, int]:
+        """Open cases per named queue (the dashboard)."""
+        rows = self.conn.execute(
+            select(subject_status.c.queue, func.count())
+            .where(subject_status.c.review_state.in_(review_states))
+            .group_by(subject_status.c.queue))
+        return {r[0] or "unrouted": r[1] for r in rows}
+
     @staticmethod
     def _row(r) -> QueueRow:  # type: ignore[no-untyped-def]
         return QueueRow(SubjectRef(SubjectType(r.subject_type), r.subject_id), r.review_state,

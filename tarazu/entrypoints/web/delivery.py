@@ -1,0 +1,64 @@
+"""Delivering the outbox from the web process, so the platform hears of a decision within
+seconds: once right after the request that made it (a background task), and every few seconds
+from a loop that runs while the app is served (which also retries failures, with the outbox's
+back-off).
+
+One delivery at a time per app: the request task and the loop never send the same message
+twice from this process (and the platform acts once per delivery id anyway)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
+from fastapi import FastAPI
+
+from tarazu.bootstrap import App
+from tarazu.service import outbox
+
+log = logging.getLogger("tarazu.delivery")
+LOOP_SECONDS = 2.0
+_locks: dict[int, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock_for(container: App) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(id(container), threading.Lock())
+
+
+def deliver_now(container: App) -> outbox.DeliveryReport:
+    """Send what is due; never raises (a failure is recorded on the message and retried)."""
+    with _lock_for(container):
+        try:
+            report = outbox.deliver_due(container.uow, container.platform_adapter(),
+                                        container.clock)
+        except Exception:  # the loop must survive a bad moment (database busy, ...)
+            log.exception("outbox delivery failed")
+            return outbox.DeliveryReport(0, 0)
+    if report.delivered or report.failed:
+        log.info("outbox: %d delivered, %d failed", report.delivered, report.failed)
+    return report
+
+
+@asynccontextmanager
+async def delivery_loop(api: FastAPI) -> AsyncIterator[None]:
+    """Lifespan of the served app: deliver every ``LOOP_SECONDS`` until shutdown."""
+    container: App = api.state.container
+    stop = asyncio.Event()
+
+    async def run() -> None:
+        while not stop.is_set():
+            await asyncio.to_thread(deliver_now, container)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), LOOP_SECONDS)
+
+    task = asyncio.create_task(run())
+    try:
+        yield
+    finally:
+        stop.set()
+        await task

@@ -1,0 +1,346 @@
+"""The review UI and its JSON API: dashboard, queues, one case, and deciding it.
+
+Case readers (reviewers, senior reviewers, admins, auditors) see everything; only reviewers and
+senior reviewers decide. A rule of due process that refuses a step (the two-person rule, senior
+review of a protected account, ...) is shown to the user as HTTP 409 with its message. Once a
+decision takes effect, the outbox is delivered right after the response (and by the loop in
+:mod:`tarazu.entrypoints.web.delivery`)."""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from tarazu.bootstrap import App
+from tarazu.domain.case import DueProcessError
+from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
+from tarazu.domain.policies import POLICIES, Action
+from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
+from tarazu.entrypoints.web.delivery import deliver_now, delivery_loop
+from tarazu.entrypoints.web.security import Principal, get_container, require
+from tarazu.entrypoints.web.templating import render, templates
+from tarazu.service import case_view, decisions
+
+router = APIRouter(lifespan=delivery_loop)
+READ = tuple(CASE_READERS)
+DECIDE = tuple(DECIDERS)
+PER_PAGE = 50
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+# -- input --------------------------------------------------------------------------------------
+class BadInput(ValueError):
+    """A form or API field is missing or malformed (HTTP 422, with the field named)."""
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    action: Action
+    policy: str
+    reason: str
+    evidence: tuple[str, ...] = ()
+    until: str | None = None
+    country: str | None = None
+
+
+def parse_decision(action: str, policy: str, reason: str, evidence: list[str],
+                   until: str | None, country: str | None, today: date) -> DecisionInput:
+    try:
+        act = Action(action)
+    except ValueError:
+        raise BadInput(f"field 'action': must be one of {', '.join(a.value for a in Action)}"
+                       ) from None
+    policy = (policy or "").strip()
+    if act is not Action.NO_ACTION and policy not in POLICIES:
+        raise BadInput(f"field 'policy': must be one of {', '.join(POLICIES)}")
+    if not (reason or "").strip():
+        raise BadInput("field 'reason': a decision needs a reason")
+    until_value = None
+    if act is Action.SUSPEND:
+        try:
+            until_day = date.fromisoformat((until or "").strip())
+        except ValueError:
+            raise BadInput("field 'until': a suspension needs an end date (YYYY-MM-DD)"
+                           ) from None
+        if until_day <= today:
+            raise BadInput("field 'until': the end of a suspension must be in the future")
+        until_value = until_day.isoformat()
+    country_value = None
+    if act is Action.RESTRICT_COUNTRY:
+        country_value = (country or "").strip().upper()
+        if not COUNTRY.match(country_value):
+            raise BadInput("field 'country': a country restriction needs an ISO country code "
+                           "(two letters)")
+    return DecisionInput(act, policy, reason.strip(),
+                         tuple(dict.fromkeys(e.strip() for e in evidence if e.strip())),
+                         until_value, country_value)
+
+
+def _subject(subject_type: str, subject_id: str) -> SubjectRef:
+    try:
+        return SubjectRef(SubjectType(subject_type), subject_id)
+    except ValueError:
+        raise HTTPException(404, f"no such subject type {subject_type!r}") from None
+
+
+def case_url(ref: SubjectRef) -> str:
+    return f"/cases/{ref.type.value}/{quote(ref.id, safe='')}"
+
+
+# -- the use cases, shared by the pages and the API ---------------------------------------------
+def _load(app: App, ref: SubjectRef) -> case_view.CaseView:
+    with app.uow() as uow:
+        view = case_view.load_case(uow, ref)
+    if view is None:
+        raise HTTPException(404, f"tarazu knows nothing about {ref}")
+    return view
+
+
+def _decide(app: App, principal: Principal, ref: SubjectRef, d: DecisionInput
+            ) -> decisions.DecisionOutcome:
+    with app.uow() as uow:
+        out = decisions.decide(
+            uow, app.clock, subject=ref, actor=principal.name, action=d.action,
+            policy=d.policy, reason=d.reason, evidence=d.evidence, until=d.until,
+            country=d.country, actor_is_senior=principal.has(Role.SENIOR_REVIEWER))
+        uow.commit()
+    return out
+
+
+def _confirm(app: App, principal: Principal, ref: SubjectRef, decision_id: str
+             ) -> decisions.DecisionOutcome:
+    with app.uow() as uow:
+        out = decisions.confirm(uow, app.clock, subject=ref, actor=principal.name,
+                                decision_id=decision_id,
+                                actor_is_senior=principal.has(Role.SENIOR_REVIEWER))
+        uow.commit()
+    return out
+
+
+def _reject(app: App, principal: Principal, ref: SubjectRef, decision_id: str, reason: str
+            ) -> decisions.DecisionOutcome:
+    if not reason.strip():
+        raise BadInput("field 'reason': say why the decision is not confirmed")
+    with app.uow() as uow:
+        out = decisions.reject(uow, app.clock, subject=ref, actor=principal.name,
+                               decision_id=decision_id, reason=reason.strip())
+        uow.commit()
+    return out
+
+
+def _after_commit(tasks: BackgroundTasks, app: App, outcome: decisions.DecisionOutcome) -> None:
+    if outcome.status == "applied":
+        tasks.add_task(deliver_now, app)
+
+
+# -- presentation helpers -----------------------------------------------------------------------
+def pdq_svg(pdq: str | None) -> str:
+    """A 16x16 picture of a PDQ hash's 256 bits, standing in for media tarazu never stores."""
+    bits = bin(int(pdq, 16))[2:].zfill(256) if pdq else "0" * 256
+    cells = "".join(f'<rect x="{i % 16}" y="{i // 16}" width="1" height="1"/>'
+                    for i, b in enumerate(bits) if b == "1")
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16" '
+           f'shape-rendering="crispEdges"><rect width="16" height="16" fill="#f3d9c4"/>'
+           f'<g fill="#7a2e1c">{cells}</g></svg>')
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+SUMMARY_KEYS = ("source", "reporter", "referral_id", "outcome", "reasons", "action", "policy",
+                "until", "country", "reason", "decision_id", "removed_account", "probability",
+                "kind", "delivery")
+
+
+def event_summary(e: ModerationEvent) -> str:
+    parts = []
+    for k in SUMMARY_KEYS:
+        v = e.payload.get(k)
+        if v in (None, "", [], ()):
+            continue
+        if isinstance(v, list | tuple):
+            v = ", ".join(str(x) for x in v)
+        parts.append(f"{k}: {v}")
+    return "; ".join(parts)
+
+
+templates.env.filters.setdefault("pdq_svg", pdq_svg)
+templates.env.filters.setdefault("case_url", case_url)
+templates.env.filters.setdefault("event_summary", event_summary)
+
+
+def _case_page(request: Request, principal: Principal, view: case_view.CaseView,
+               status_code: int = 200, error: str | None = None,
+               form: dict[str, Any] | None = None, done: str | None = None) -> HTMLResponse:
+    can_decide = principal.has(*DECIDERS)
+    return render(request, "review_case.html", status_code=status_code, view=view,
+                  state=view.state, can_decide=can_decide,
+                  is_senior=principal.has(Role.SENIOR_REVIEWER), policies=POLICIES,
+                  actions=list(Action), error=error, form=form or {}, done=done,
+                  kinds=EventKind, today=request.app.state.container.clock.now().date())
+
+
+# -- pages --------------------------------------------------------------------------------------
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, principal: Principal = require()) -> HTMLResponse:
+    """Everyone logged in lands here; only case readers see the counts."""
+    board = None
+    if principal.has(*CASE_READERS):
+        with get_container(request).uow() as uow:
+            board = case_view.dashboard(uow)
+    return render(request, "review_home.html", board=board)
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue_all(request: Request, page: int = Query(1, ge=1),
+              principal: Principal = require(*READ)) -> HTMLResponse:
+    return _queue(request, None, page)
+
+
+@router.get("/queue/{name}", response_class=HTMLResponse)
+def queue_named(request: Request, name: str, page: int = Query(1, ge=1),
+                principal: Principal = require(*READ)) -> HTMLResponse:
+    return _queue(request, name, page)
+
+
+def _queue(request: Request, name: str | None, page: int) -> HTMLResponse:
+    with get_container(request).uow() as uow:
+        qp = case_view.queue_page(uow, name, page, PER_PAGE)
+        board = case_view.dashboard(uow)
+    return render(request, "review_queue.html", qp=qp, board=board)
+
+
+@router.get("/cases/{subject_type}/{subject_id}", response_class=HTMLResponse)
+def case_page(request: Request, subject_type: str, subject_id: str,
+              done: str | None = None, principal: Principal = require(*READ)) -> HTMLResponse:
+    view = _load(get_container(request), _subject(subject_type, subject_id))
+    return _case_page(request, principal, view, done=done)
+
+
+@router.post("/cases/{subject_type}/{subject_id}/decisions")
+def decide_form(request: Request, tasks: BackgroundTasks, subject_type: str, subject_id: str,
+                action: str = Form(""), policy: str = Form(""), reason: str = Form(""),
+                evidence: list[str] = Form([]), until: str = Form(""), country: str = Form(""),
+                principal: Principal = require(*DECIDE)) -> Response:
+    app = get_container(request)
+    ref = _subject(subject_type, subject_id)
+    form = {"action": action, "policy": policy, "reason": reason, "evidence": evidence,
+            "until": until, "country": country}
+    try:
+        d = parse_decision(action, policy, reason, evidence, until, country,
+                           app.clock.now().date())
+        out = _decide(app, principal, ref, d)
+    except BadInput as e:
+        return _case_page(request, principal, _load(app, ref), 422, str(e), form)
+    except DueProcessError as e:
+        return _case_page(request, principal, _load(app, ref), 409, str(e), form)
+    _after_commit(tasks, app, out)
+    return RedirectResponse(f"{case_url(ref)}?done={out.status}", status_code=303)
+
+
+@router.post("/cases/{subject_type}/{subject_id}/decisions/{decision_id}/confirm")
+def confirm_form(request: Request, tasks: BackgroundTasks, subject_type: str, subject_id: str,
+                 decision_id: str, principal: Principal = require(*DECIDE)) -> Response:
+    app = get_container(request)
+    ref = _subject(subject_type, subject_id)
+    try:
+        out = _confirm(app, principal, ref, decision_id)
+    except DueProcessError as e:
+        return _case_page(request, principal, _load(app, ref), 409, str(e))
+    _after_commit(tasks, app, out)
+    return RedirectResponse(f"{case_url(ref)}?done=confirmed", status_code=303)
+
+
+@router.post("/cases/{subject_type}/{subject_id}/decisions/{decision_id}/reject")
+def reject_form(request: Request, subject_type: str, subject_id: str, decision_id: str,
+                reason: str = Form(""), principal: Principal = require(*DECIDE)) -> Response:
+    app = get_container(request)
+    ref = _subject(subject_type, subject_id)
+    try:
+        _reject(app, principal, ref, decision_id, reason)
+    except BadInput as e:
+        return _case_page(request, principal, _load(app, ref), 422, str(e))
+    except DueProcessError as e:
+        return _case_page(request, principal, _load(app, ref), 409, str(e))
+    return RedirectResponse(f"{case_url(ref)}?done=rejected", status_code=303)
+
+
+# -- JSON API -----------------------------------------------------------------------------------
+class DecisionBody(BaseModel):
+    action: str
+    policy: str = ""
+    reason: str = ""
+    evidence: list[str] = Field(default_factory=list)
+    until: str | None = None
+    country: str | None = None
+
+
+class RejectBody(BaseModel):
+    reason: str = ""
+
+
+def _api_errors(fn):  # type: ignore[no-untyped-def]
+    """Map refusals to HTTP: a bad field is 422, a rule of due process is 409."""
+    try:
+        return fn()
+    except BadInput as e:
+        raise HTTPException(422, str(e)) from None
+    except DueProcessError as e:
+        raise HTTPException(409, str(e)) from None
+
+
+@router.get("/api/dashboard")
+def api_dashboard(request: Request, principal: Principal = require(*READ)) -> dict:
+    with get_container(request).uow() as uow:
+        return case_view.dashboard(uow).to_dict()
+
+
+@router.get("/api/queue")
+def api_queue(request: Request, queue: str | None = None, page: int = Query(1, ge=1),
+              per_page: int = Query(PER_PAGE, ge=1, le=500),
+              principal: Principal = require(*READ)) -> dict:
+    with get_container(request).uow() as uow:
+        return case_view.queue_page(uow, queue, page, per_page).to_dict()
+
+
+@router.get("/api/cases/{subject_type}/{subject_id}")
+def api_case(request: Request, subject_type: str, subject_id: str,
+             principal: Principal = require(*READ)) -> dict:
+    return _load(get_container(request), _subject(subject_type, subject_id)).to_dict()
+
+
+@router.post("/api/cases/{subject_type}/{subject_id}/decisions", status_code=201)
+def api_decide(request: Request, tasks: BackgroundTasks, subject_type: str, subject_id: str,
+               body: DecisionBody, principal: Principal = require(*DECIDE)) -> dict:
+    app = get_container(request)
+    ref = _subject(subject_type, subject_id)
+    out = _api_errors(lambda: _decide(app, principal, ref, parse_decision(
+        body.action, body.policy, body.reason, body.evidence, body.until, body.country,
+        app.clock.now().date())))
+    _after_commit(tasks, app, out)
+    return {"decision_id": out.decision_id, "status": out.status, "seq": out.seq}
+
+
+@router.post("/api/cases/{subject_type}/{subject_id}/decisions/{decision_id}/confirm")
+def api_confirm(request: Request, tasks: BackgroundTasks, subject_type: str, subject_id: str,
+                decision_id: str, principal: Principal = require(*DECIDE)) -> dict:
+    app = get_container(request)
+    ref = _subject(subject_type, subject_id)
+    out = _api_errors(lambda: _confirm(app, principal, ref, decision_id))
+    _after_commit(tasks, app, out)
+    return {"decision_id": out.decision_id, "status": out.status, "seq": out.seq}
+
+
+@router.post("/api/cases/{subject_type}/{subject_id}/decisions/{decision_id}/reject")
+def api_reject(request: Request, subject_type: str, subject_id: str, decision_id: str,
+               body: RejectBody, principal: Principal = require(*DECIDE)) -> dict:
+    app = get_container(request)
+    ref = _subject(subject_type, subject_id)
+    out = _api_errors(lambda: _reject(app, principal, ref, decision_id, body.reason))
+    return {"decision_id": out.decision_id, "status": out.status, "seq": out.seq}

@@ -1,0 +1,231 @@
+"""What a reviewer sees: the queue, the dashboard and one case, read from the projection, the
+event log, the platform store and the referral store (read only; nothing here writes).
+
+The HTML pages and the JSON API render the same views, so a reviewer and a script see the same
+facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tarazu.adapters.db.status_store import QueueRow
+from tarazu.adapters.db.uow import SqlUnitOfWork
+from tarazu.domain.case import CaseState, DecisionRecord, fold
+from tarazu.domain.chain import format_time
+from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
+from tarazu.domain.platform import Account, Post
+from tarazu.service.cases import is_protected
+
+#: Queues in the order a dashboard lists them (others follow, alphabetically).
+QUEUE_ORDER = ("senior", "appeals", "confirmation", "government", "mirrors", "general")
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    row: QueueRow
+    reports: int
+    sources: tuple[str, ...]
+    last_event: str
+    handle: str | None
+    pending_decision: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.row
+        return {"subject_type": r.subject.type.value, "subject_id": r.subject.id,
+                "handle": self.handle, "queue": r.queue, "review_state": r.review_state,
+                "priority": r.priority, "reports": self.reports, "sources": list(self.sources),
+                "protected": r.protected, "enforcement": r.enforcement,
+                "assigned_to": r.assigned_to, "last_event": self.last_event,
+                "last_event_at": r.last_event_at, "pending_decision": self.pending_decision}
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    queue: str | None
+    page: int
+    per_page: int
+    entries: tuple[QueueEntry, ...]
+    has_next: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"queue": self.queue, "page": self.page, "per_page": self.per_page,
+                "has_next": self.has_next, "items": [e.to_dict() for e in self.entries]}
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    by_queue: dict[str, int]
+    by_state: dict[str, int]
+    outbox_pending: int
+    platform: dict[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"open_by_queue": self.by_queue, "by_state": self.by_state,
+                "outbox_pending": self.outbox_pending, "platform": self.platform}
+
+
+@dataclass(frozen=True)
+class ReferralEntry:
+    """One referral item that named the subject, with the outcome of its check."""
+
+    referral_id: str
+    requester: str
+    outcome: str
+    reasons: tuple[str, ...]
+    explanation: tuple[str, ...]
+    designation: str | None
+    item: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"referral_id": self.referral_id, "requester": self.requester,
+                "outcome": self.outcome, "reasons": list(self.reasons),
+                "explanation": list(self.explanation), "designation": self.designation,
+                "item": self.item}
+
+
+@dataclass(frozen=True)
+class CaseView:
+    ref: SubjectRef
+    state: CaseState
+    protection: str | None
+    account: Account | None
+    post: Post | None
+    posts: tuple[Post, ...]
+    events: tuple[ModerationEvent, ...]
+    referrals: tuple[ReferralEntry, ...]
+
+    @property
+    def evidence_options(self) -> tuple[str, ...]:
+        """What a decision may cite: the referral's evidence and the subject's own posts."""
+        seen: dict[str, None] = {}
+        for r in self.referrals:
+            for e in r.item.get("evidence", []):
+                seen[str(e)] = None
+        for p in self.posts:
+            seen[p.post_id] = None
+        if self.post:
+            seen[self.post.post_id] = None
+        return tuple(seen)
+
+    def to_dict(self) -> dict[str, Any]:
+        s = self.state
+        return {
+            "subject_type": self.ref.type.value, "subject_id": self.ref.id,
+            "review_state": s.review_state, "priority": s.priority, "reports": s.reports,
+            "sources": sorted(s.sources), "protected": self.protection,
+            "enforcement": s.enforcement, "enforcement_until": s.enforcement_until,
+            "appeal_open": s.appeal_open,
+            "account": account_dict(self.account) if self.account else None,
+            "post": post_dict(self.post) if self.post else None,
+            "posts": [post_dict(p) for p in self.posts],
+            "referrals": [r.to_dict() for r in self.referrals],
+            "mirror_candidates": [{"removed_account": a, "probability": p}
+                                  for a, p in s.mirror_candidates],
+            "decisions": [decision_dict(d) for d in s.decisions],
+            "events": [event_dict(e) for e in self.events],
+        }
+
+
+def account_dict(a: Account) -> dict[str, Any]:
+    """The account as a reviewer sees it: never the (encrypted) identifiers."""
+    return {"account_id": a.account_id, "platform": a.platform, "handle": a.handle,
+            "display_name": a.display_name, "bio": a.bio, "links": list(a.links),
+            "created_at": format_time(a.created_at), "status": a.status,
+            "removed_at": format_time(a.removed_at) if a.removed_at else None,
+            "removal_reason": a.removal_reason,
+            "verified_categories": list(a.verified_categories)}
+
+
+def post_dict(p: Post) -> dict[str, Any]:
+    return {"post_id": p.post_id, "account_id": p.account_id,
+            "created_at": format_time(p.created_at), "text": p.text, "lang": p.lang,
+            "hashtags": list(p.hashtags), "links": list(p.links),
+            "media": [{"pdq": m.pdq, "md5": m.md5, "kind": m.kind} for m in p.media]}
+
+
+def decision_dict(d: DecisionRecord) -> dict[str, Any]:
+    return {"decision_id": d.decision_id, "action": d.action.value, "policy": d.policy,
+            "reason": d.reason, "decided_by": d.decided_by,
+            "decided_at": format_time(d.decided_at), "automated": d.automated,
+            "until": d.until, "country": d.country,
+            "needs_confirmation": d.needs_confirmation, "confirmed_by": d.confirmed_by,
+            "status": d.status}
+
+
+def event_dict(e: ModerationEvent) -> dict[str, Any]:
+    return {"event_id": e.event_id, "kind": e.kind.value, "actor": e.actor,
+            "occurred_at": format_time(e.occurred_at), "payload": dict(e.payload)}
+
+
+def _account_of(uow: SqlUnitOfWork, ref: SubjectRef) -> Account | None:
+    if ref.type is SubjectType.ACCOUNT:
+        return uow.platform.get_account(ref.platform, ref.native_id)
+    return None
+
+
+def queue_page(uow: SqlUnitOfWork, queue: str | None = None, page: int = 1,
+               per_page: int = 50) -> QueuePage:
+    page = max(1, page)
+    rows = uow.status.queue(queue=queue, limit=per_page + 1, offset=(page - 1) * per_page)
+    entries = []
+    for row in rows[:per_page]:
+        events = uow.events.for_subject(row.subject)
+        state = fold(row.subject, events)
+        account = _account_of(uow, row.subject)
+        entries.append(QueueEntry(
+            row=row, reports=state.reports, sources=tuple(sorted(state.sources)),
+            last_event=events[-1].kind.value if events else "",
+            handle=account.handle if account else None,
+            pending_decision=state.pending_decision is not None))
+    return QueuePage(queue, page, per_page, tuple(entries), len(rows) > per_page)
+
+
+def dashboard(uow: SqlUnitOfWork) -> Dashboard:
+    by_queue = uow.status.queue_counts()
+    ordered = {q: by_queue[q] for q in QUEUE_ORDER if q in by_queue}
+    ordered.update({q: n for q, n in sorted(by_queue.items()) if q not in ordered})
+    return Dashboard(ordered, uow.status.counts(), uow.outbox.pending_count(),
+                     uow.platform.count())
+
+
+def _referrals(uow: SqlUnitOfWork, events: list[ModerationEvent]) -> tuple[ReferralEntry, ...]:
+    requesters = {r["request_id"]: r for r in uow.referrals.requests()}
+    items_by_request: dict[str, dict[int, dict[str, Any]]] = {}
+    out = []
+    for e in events:
+        if e.kind is not EventKind.REFERRAL_CHECKED:
+            continue
+        p = e.payload
+        referral_id = str(p.get("referral_id", ""))
+        request_id, _, line = referral_id.rpartition("#")
+        if request_id not in items_by_request:
+            items_by_request[request_id] = (
+                {i.line: i.item for i in uow.referrals.items(request_id)}
+                if request_id in requesters else {})
+        item = items_by_request[request_id].get(int(line) if line.isdigit() else -1, {})
+        req = requesters.get(request_id)
+        requester = " / ".join(x for x in (req["agency"], req["country"]) if x) if req else ""
+        out.append(ReferralEntry(
+            referral_id=referral_id, requester=requester or (req or {}).get(
+                "requester_type", "unknown"),
+            outcome=str(p.get("outcome", "")), reasons=tuple(p.get("reasons", ())),
+            explanation=tuple(p.get("explanation", ())), designation=p.get("designation"),
+            item=dict(item)))
+    return tuple(out)
+
+
+def load_case(uow: SqlUnitOfWork, ref: SubjectRef) -> CaseView | None:
+    """The whole case, or None when tarazu knows nothing of the subject."""
+    events = uow.events.for_subject(ref)
+    account = _account_of(uow, ref)
+    post = (uow.platform.get_post(ref.platform, ref.native_id)
+            if ref.type is SubjectType.POST else None)
+    if not events and account is None and post is None:
+        return None
+    posts = tuple(uow.platform.posts_of(ref.platform, account.account_id)) if account else ()
+    protection = (uow.platform.protection(ref.platform, ref.native_id)
+                  if is_protected(uow, ref) else None)
+    return CaseView(ref=ref, state=fold(ref, events), protection=protection, account=account,
+                    post=post, posts=posts, events=tuple(events),
+                    referrals=_referrals(uow, events))
