@@ -1,19 +1,30 @@
-"""Importing a referral request: store it as received, check every item, and turn the items
-that pass into reports on the accounts they name (which opens or updates their cases)."""
+"""Importing a referral request: store it as received, check every item against the platform's
+data, and turn the items that pass into reports on the accounts they name (which opens or
+updates their cases). Also: the status of each item, and the response document."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.events import EventKind, SubjectRef, SubjectType
-from tarazu.referrals.checks import DesignationLookup, check_item
-from tarazu.referrals.model import CheckResult, ItemError, Outcome, ReferralRequest
+from tarazu.domain.platform import Account, Post
+from tarazu.referrals.checks import CheckContext, DesignationLookup, cached, check_request
+from tarazu.referrals.evidence import EvidenceRef, RefKind, Verdict, shape_only
+from tarazu.referrals.model import CheckResult, ItemError, Outcome, Reason, ReferralRequest
+from tarazu.referrals.response import response_document, response_item
 from tarazu.service import cases
 from tarazu.service.clock import Clock
 from tarazu.service.ports import UowFactory
+
+ACTOR = "system:referral-check"
+#: How many of an account's posts the evidence check reads (newest first is not needed:
+#: a referral names posts, and an account with more posts than this is checked on these).
+POSTS_READ = 5000
 
 
 class DuplicateRequest(ValueError):
@@ -35,15 +46,85 @@ class ImportResult:
         return out
 
 
-def _stored_results(uow: SqlUnitOfWork, request_id: str) -> tuple[CheckResult, ...]:
-    from tarazu.referrals.model import Reason
+def _norm_url(url: str) -> str:
+    u = url.strip().lower().split("://", 1)[-1].removeprefix("www.")
+    return u.rstrip("/")
 
-    return tuple(
-        CheckResult(i.line, i.account_ref, Outcome(i.outcome),
-                    tuple(Reason(r) for r in i.reasons), i.account_id)
-        for i in uow.referrals.items(request_id)
-        if i.outcome != "invalid"
-    )
+
+@dataclass
+class PlatformEvidence:
+    """Evidence checked against the platform store: a post must exist and be the account's;
+    media and links must appear in the account's posts (or, for links, its profile). Where
+    the store holds no posts of the account there is nothing to check against, and a
+    well-formed reference counts as specific but unverified."""
+
+    uow: SqlUnitOfWork
+    _posts: dict[tuple[str, str], list[Post]] = field(default_factory=dict)
+
+    def posts(self, account: Account) -> list[Post]:
+        key = (account.platform, account.account_id)
+        if key not in self._posts:
+            self._posts[key] = self.uow.platform.posts_of(account.platform, account.account_id,
+                                                          limit=POSTS_READ)
+        return self._posts[key]
+
+    def __call__(self, ref: EvidenceRef, account: Account | None) -> Verdict:
+        shape = shape_only(ref, account)
+        if account is None or shape is Verdict.NOT_SPECIFIC:
+            return shape
+        if ref.kind is RefKind.POST and ref.post_id:
+            post = self.uow.platform.get_post(account.platform, ref.post_id)
+            if post is not None:
+                return (Verdict.SPECIFIC if post.account_id == account.account_id
+                        else Verdict.OTHER_ACCOUNT)
+            if shape is Verdict.OTHER_ACCOUNT:
+                return shape
+            return Verdict.NOT_FOUND if self.posts(account) else Verdict.UNVERIFIED
+        posts = self.posts(account)
+        if ref.kind is RefKind.MEDIA:
+            if any(ref.media_hash in (m.md5, m.pdq) for p in posts for m in p.media):
+                return Verdict.SPECIFIC
+            return Verdict.NOT_FOUND if posts else Verdict.UNVERIFIED
+        if ref.kind is RefKind.LINK:
+            want = _norm_url(ref.raw)
+            shared = {_norm_url(u) for p in posts for u in p.links} | {
+                _norm_url(u) for u in account.links}
+            if want in shared:
+                return Verdict.SPECIFIC
+            return Verdict.NOT_FOUND if posts else Verdict.UNVERIFIED
+        return shape
+
+
+def open_item(uow: SqlUnitOfWork, account: Account) -> str | None:
+    """The earliest accepted or escalated item naming the account whose case is still open."""
+    status = uow.status.get(SubjectRef.account(account.platform, account.account_id))
+    if status is None or status.review_state not in ("open", "escalated"):
+        return None
+    for i in uow.referrals.items_naming(account.platform, account.account_id):
+        return f"{i.request_id}#{i.line}"
+    return None
+
+
+def context(uow: SqlUnitOfWork, lookup: DesignationLookup) -> CheckContext:
+    return CheckContext(
+        lookup=cached(lookup),
+        find_account=uow.platform.find_account,
+        protection=lambda a: uow.platform.protection(a.platform, a.account_id),
+        evidence=PlatformEvidence(uow),
+        open_item=lambda a: open_item(uow, a))
+
+
+def _stored_results(uow: SqlUnitOfWork, request_id: str) -> tuple[CheckResult, ...]:
+    out = []
+    for i in uow.referrals.items(request_id):
+        if i.outcome == "invalid":
+            continue
+        check = i.item.get("check", {})
+        out.append(CheckResult(
+            i.line, i.account_ref, Outcome(i.outcome), tuple(Reason(r) for r in i.reasons),
+            i.account_id, check.get("designation"), tuple(check.get("explanation", ())),
+            i.platform, i.item.get("instrument", ""), check.get("duplicate_of")))
+    return tuple(out)
 
 
 def import_request(uow_factory: UowFactory, clock: Clock, request: ReferralRequest,
@@ -54,9 +135,8 @@ def import_request(uow_factory: UowFactory, clock: Clock, request: ReferralReque
     under a used request id is refused."""
     digest = hashlib.sha256(document).hexdigest()
     with uow_factory() as uow:
-        if uow.referrals.has_request(request.request_id):
-            stored = next(r for r in uow.referrals.requests()
-                          if r["request_id"] == request.request_id)
+        stored = uow.referrals.get_request(request.request_id)
+        if stored is not None:
             if stored["document_sha256"] != digest:
                 raise DuplicateRequest(f"request id {request.request_id!r} was already used for "
                                        "a different document")
@@ -72,47 +152,88 @@ def import_request(uow_factory: UowFactory, clock: Clock, request: ReferralReque
             uow.referrals.add_item(request_id=request.request_id, line=err.line,
                                    account_ref="", platform="", account_id=None,
                                    item={"error": str(err)}, outcome="invalid",
-                                   reasons=["invalid_item"])
-        seen: set[str] = set()
-        results = []
+                                   reasons=[Reason.INVALID_ITEM.value])
+        results = check_request(request, context(uow, lookup))
         now = clock.now()
-        for item in request.items:
-            account = uow.platform.find_account(item.platform, item.account)
-            protection = (uow.platform.protection(account.platform, account.account_id)
-                          if account else None)
-            result = check_item(item, req, account, protection, lookup, seen_accounts=seen)
-            if account:
-                seen.add(account.account_id)
-            results.append(result)
+        for item, result in zip(request.items, results, strict=True):
             uow.referrals.add_item(
                 request_id=request.request_id, line=item.line, account_ref=item.account,
-                platform=item.platform, account_id=result.account_id, item=item.to_dict(),
+                platform=item.platform, account_id=result.account_id,
+                item=item.to_dict() | {"check": {
+                    "designation": result.designation, "duplicate_of": result.duplicate_of,
+                    "explanation": list(result.explanation)}},
                 outcome=result.outcome.value, reasons=[r.value for r in result.reasons])
-            _record(uow, request, item.platform, result, now)
+            _record(uow, request, item.legal_basis, result, now)
             if progress:
                 progress(1)
         uow.commit()
         return ImportResult(request.request_id, tuple(results), tuple(errors))
 
 
-def _record(uow: SqlUnitOfWork, request: ReferralRequest, platform: str, result: CheckResult,
-            now) -> None:  # type: ignore[no-untyped-def]
+def _record(uow: SqlUnitOfWork, request: ReferralRequest, legal_basis: str,
+            result: CheckResult, now) -> None:  # type: ignore[no-untyped-def]
     referral_id = f"{request.request_id}#{result.line}"
-    ref = (SubjectRef.account(platform, result.account_id) if result.account_id
+    ref = (SubjectRef.account(result.platform, result.account_id) if result.account_id
            else SubjectRef(SubjectType.REFERRAL, referral_id))
-    actor = "system:referral-check"
     s = cases.load(uow, ref)
-    s.record(EventKind.REFERRAL_CHECKED, actor, now, {
+    s.record(EventKind.REFERRAL_CHECKED, ACTOR, now, {
         "referral_id": referral_id, "outcome": result.outcome.value,
         "reasons": [r.value for r in result.reasons], "designation": result.designation,
-        "explanation": list(result.explanation)})
+        "legal_basis": legal_basis, "instrument": result.instrument,
+        "duplicate_of": result.duplicate_of, "explanation": list(result.explanation)})
     if result.account_id and result.outcome in (Outcome.ACCEPTED, Outcome.ESCALATED):
-        s.record(EventKind.REPORT, actor, now, {
+        s.record(EventKind.REPORT, ACTOR, now, {
             "source": request.requester.type, "reporter": request.requester.name,
             "requester_name": request.requester.name, "referral_id": referral_id,
-            "designation": result.designation, "priority": 2})
+            "designation": result.designation, "legal_basis": legal_basis,
+            "instrument": result.instrument, "priority": 2})
         if result.outcome is Outcome.ESCALATED:
-            s.record(EventKind.ESCALATE, actor, now, {
+            s.record(EventKind.ESCALATE, ACTOR, now, {
                 "reasons": [r.value for r in result.reasons]})
     cases.save(uow, s)
 
+
+# -- status and response ------------------------------------------------------------------
+
+def item_status(uow: SqlUnitOfWork, platform: str, account_id: str | None, outcome: str
+                ) -> dict[str, Any]:
+    """What has become of an item's account since the check, in words the requester reads."""
+    if outcome not in (Outcome.ACCEPTED.value, Outcome.ESCALATED.value) or not account_id:
+        return {"state": "no_case", "in_words": "no case was opened for this item"}
+    row = uow.status.get(SubjectRef.account(platform, account_id))
+    if row is None:
+        return {"state": "no_case", "in_words": "no case was opened for this item"}
+    if row.review_state in ("open", "escalated"):
+        words = ("awaiting senior review" if row.review_state == "escalated"
+                 else "awaiting review")
+        return {"state": row.review_state, "in_words": words}
+    if row.enforcement:
+        return {"state": "actioned", "action": row.enforcement,
+                "in_words": f"decided: {row.enforcement.replace('_', ' ')}"}
+    return {"state": "closed", "in_words": "decided: no action"}
+
+
+class RequestNotFound(LookupError):
+    pass
+
+
+def response_for(uow: SqlUnitOfWork, clock: Clock, request_id: str,
+                 submitted_by: str | None = None, with_status: bool = True
+                 ) -> dict[str, Any]:
+    """The response document of a stored request. With ``submitted_by`` only that user's
+    request is found (a requester sees their own requests and nobody else's)."""
+    req = uow.referrals.get_request(request_id)
+    if req is None or (submitted_by is not None and req["submitted_by"] != submitted_by):
+        raise RequestNotFound(request_id)
+    items = []
+    for i in uow.referrals.items(request_id):
+        if i.outcome == "invalid":
+            items.append(response_item(i.line, "", "", "returned", [Reason.INVALID_ITEM.value],
+                                       [i.item.get("error", "")]))
+            continue
+        status = item_status(uow, i.platform, i.account_id, i.outcome) if with_status else None
+        items.append(response_item(i.line, i.account_ref, i.platform, i.outcome, i.reasons,
+                                   i.item.get("check", {}).get("explanation", ()), status))
+    items.sort(key=lambda x: x["line"])
+    return response_document(request_id, json.loads(req["requester"]), req["received_at"],
+                             clock.now(), items)

@@ -61,10 +61,26 @@ class ReferralStore:
         return [StoredItem(r.request_id, r.line, r.account_ref, r.platform, r.account_id,
                            json.loads(r.item), r.outcome, json.loads(r.reasons)) for r in rows]
 
-    def requests(self) -> list[dict[str, Any]]:
-        rows = self.conn.execute(select(referral_requests).order_by(
-            referral_requests.c.received_at))
-        return [dict(r._mapping) for r in rows]
+    def requests(self, submitted_by: str | None = None) -> list[dict[str, Any]]:
+        q = select(referral_requests).order_by(referral_requests.c.received_at)
+        if submitted_by is not None:
+            q = q.where(referral_requests.c.submitted_by == submitted_by)
+        return [dict(r._mapping) for r in self.conn.execute(q)]
+
+    def get_request(self, request_id: str) -> dict[str, Any] | None:
+        r = self.conn.execute(select(referral_requests).where(
+            referral_requests.c.request_id == request_id)).first()
+        return dict(r._mapping) if r else None
+
+    def items_naming(self, platform: str, account_id: str,
+                     outcomes: tuple[str, ...] = ("accepted", "escalated")) -> list[StoredItem]:
+        """Earlier items that named this account with one of ``outcomes``, oldest first."""
+        rows = self.conn.execute(select(referral_items).where(
+            referral_items.c.platform == platform, referral_items.c.account_id == account_id,
+            referral_items.c.outcome.in_(outcomes)).order_by(referral_items.c.request_id,
+                                                             referral_items.c.line))
+        return [StoredItem(r.request_id, r.line, r.account_ref, r.platform, r.account_id,
+                           json.loads(r.item), r.outcome, json.loads(r.reasons)) for r in rows]
 
     def outcome_counts(self, request_id: str | None = None) -> dict[str, int]:
         q = select(referral_items.c.outcome, func.count()).group_by(referral_items.c.outcome)
