@@ -12,12 +12,15 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler, Levenshtein
-from rigour.names import replace_org_types_compare
+from rigour.names import NameTypeTag, remove_org_types, replace_org_types_compare
 
 from tarazu.names.normalise import normalise
 from tarazu.names.phonetic import consonant_skeleton
+from tarazu.names.symbols import SymbolPair, name_kind, pair_by_symbols
 
-__all__ = ["NameFeatures", "TokenMatch", "align_tokens", "name_features", "token_similarity"]
+__all__ = ["NameEvidence", "NameFeatures", "TokenMatch", "align_tokens", "name_evidence",
+           "name_features",
+           "token_similarity"]
 
 # Particles that carry little identity ("al", "bin") count for less in token alignment.
 _PARTICLES = frozenset({"al", "el", "bin", "ibn", "bint", "abu", "abd", "ul", "e", "i", "d",
@@ -52,6 +55,17 @@ class NameFeatures:
     worst_edit: float  # weakest Levenshtein similarity among aligned identity tokens
     lone_token: float  # 1.0 if one name is a single word and the other has more
     unmatched: float  # identity tokens of the shorter name with no good partner (capped at 2) / 2
+    qualifier: float  # 1.0 if a country or number on one side has no equal on the other
+    initials: float  # share of the shorter name's identity tokens matched only as an initial
+    agreed: float  # share of all words equal on both sides or paired by a rigour symbol
+    edits: float  # most letter edits (capped at 4) / 4 in an aligned identity word: a typo
+    # is one or two edits, a different real name ("Lukashevich" / "Lukashenko") usually more
+    extra_words: float  # words of the longer name without a partner, legal forms aside (cap 2) / 2
+    org_extra: float  # extra_words when the caller said the names are organisations
+    person_reordered: float  # 1.0 for people whose matched parts are in another order: a
+    # patronymic chain read backwards ("Salman bin Muhammad" / "Muhammad bin Salman")
+    person: float  # 1.0 if the caller said both names are people (schema Person)
+    org: float  # 1.0 if the caller said both names are organisations or companies
 
     def as_vector(self) -> list[float]:
         return [getattr(self, f.name) for f in fields(self)]
@@ -115,23 +129,122 @@ def _is_cross_script(a: str, b: str) -> bool:
     return _is_latin_text(a) != _is_latin_text(b)
 
 
-def _compare_tokens(name: str) -> list[str]:
-    folded = unicodedata.normalize("NFKC", name).casefold()
+@lru_cache(maxsize=4096)
+def _is_legal_form(token: str) -> bool:
+    """"ltd", "llc", "gmbh", "ooo": rigour removes the whole word as an organisation type."""
+    return not remove_org_types(token).strip()
+
+
+def _uninvert(name: str, kind: NameTypeTag) -> str:
+    """"Putin, Vladimir" -> "Vladimir Putin": sanctions lists write people surname first with
+    a comma. Not for organisations, whose comma precedes a legal form ("Bowne, Inc.")."""
+    if kind == NameTypeTag.ORG or name.count(",") != 1:
+        return name
+    family, given = (p.strip() for p in name.split(","))
+    if not family or not given or len(family.split()) > 3 or len(given.split()) > 3:
+        return name
+    if remove_org_types(given).strip() != given:
+        return name
+    return f"{given} {family}"
+
+
+@lru_cache(maxsize=65536)
+def _compare_tokens(name: str, kind: NameTypeTag = NameTypeTag.ENT) -> list[str]:
+    folded = _uninvert(unicodedata.normalize("NFKC", name).casefold(), kind)
     toks = normalise(replace_org_types_compare(folded, generic=True)).split()
     return [t for t in toks if t not in _IZAFAT] or toks
 
 
-def compare_tokens(a: str, b: str) -> tuple[list[str], list[str]]:
-    """Normalised tokens with organisation forms unified ("Aktiengesellschaft" -> "ag") and
-    the Persian/Urdu izafat connector dropped ("Tehreek-e-Taliban" vs "Tehrik-i-Taliban")."""
-    return _compare_tokens(a), _compare_tokens(b)
+def compare_tokens(a: str, b: str, kind: NameTypeTag = NameTypeTag.ENT,
+                   ) -> tuple[list[str], list[str]]:
+    """Normalised tokens with organisation forms unified ("Aktiengesellschaft" -> "ag"),
+    "Surname, Given" put in reading order for people, and the Persian/Urdu izafat connector
+    dropped ("Tehreek-e-Taliban" vs "Tehrik-i-Taliban")."""
+    return _compare_tokens(a, kind), _compare_tokens(b, kind)
 
 
-def name_features(a: str, b: str) -> tuple[NameFeatures, list[TokenMatch]]:
+def _merge_split_words(ta: list[str], tb: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """"FridrichBuchenberg" vs "Friedrich Buchenberg", "Patr ushev" vs "Patrushev": join two
+    neighbouring words of one name when together they match a word of the other name better
+    than either does alone. Returns both lists and the joined words (for the explanation)."""
+    joined: list[str] = []
+
+    def merge(side: list[str], other: list[str]) -> list[str]:
+        out = list(side)
+        i = 0
+        while i < len(out) - 1:
+            pair = out[i] + out[i + 1]
+            best_pair = max(token_similarity(pair, o) for o in other)
+            best_single = max(token_similarity(t, o) for t in out[i:i + 2] for o in other)
+            if best_pair >= 0.9 and best_pair > best_single:
+                out[i:i + 2] = [pair]
+                joined.append(pair)
+                continue
+            i += 1
+        return out
+
+    return merge(ta, tb), merge(tb, ta), joined
+
+
+@dataclass(frozen=True)
+class NameEvidence:
+    """Everything the comparator learnt about a pair: features, the token alignment (after
+    symbol and initial rewriting), the symbol pairs and the initials that were expanded."""
+
+    features: NameFeatures
+    matches: list[TokenMatch]
+    symbol_pairs: tuple[SymbolPair, ...] = ()
+    initials: tuple[tuple[str, str], ...] = ()  # (initial, the name it stands for)
+    joined: tuple[str, ...] = ()  # words written apart in one name, together in the other
+
+
+def _is_initial_of(short: str, full: str) -> bool:
+    return len(short) == 1 and len(full) > 1 and full[0] == short
+
+
+def _expand_initials(ta: list[str], tb: list[str], matches: list[TokenMatch],
+                     ) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+    """"J Smith" vs "John Smith": write the initial out as the name it was aligned to, so the
+    edit-distance features stop counting "j" vs "john" as a misspelling. Only when another part
+    matched well: "N N" against "Nursultan Nazarbayev" is anchored by nothing."""
+    if not any(len(m.left) > 1 and len(m.right) > 1 and m.score >= _GOOD_TOKEN for m in matches):
+        return ta, tb, []
+    left, right, done = list(ta), list(tb), []
+    for m in matches:
+        if _is_initial_of(m.left, m.right):
+            left[left.index(m.left)] = m.right
+            done.append((m.left, m.right))
+        elif _is_initial_of(m.right, m.left):
+            right[right.index(m.right)] = m.left
+            done.append((m.right, m.left))
+    return left, right, done
+
+
+def name_features(a: str, b: str, schema: str | None = None,
+                  ) -> tuple[NameFeatures, list[TokenMatch]]:
     """Features of a pair of raw names and the token alignment they rest on."""
-    ta, tb = compare_tokens(a, b)
+    ev = name_evidence(a, b, schema)
+    return ev.features, ev.matches
+
+
+def name_evidence(a: str, b: str, schema: str | None = None) -> NameEvidence:
+    """Features of a pair of raw names, with the rewrites behind them.
+
+    `schema` is a FollowTheMoney schema name ("Person", "Company", ...) when the caller knows
+    what kind of entity both names belong to; it picks rigour's person or organisation tagger
+    and sets the `person` / `org` features. Without it both taggers run and neither is set.
+    """
+    kind = name_kind(schema)
+    ta, tb = compare_tokens(a, b, kind)
     if not ta or not tb:
-        return NameFeatures(*[0.0] * len(NameFeatures.names())), []
+        return NameEvidence(NameFeatures(*[0.0] * len(NameFeatures.names())), [])
+    rw = pair_by_symbols(ta, tb, kind)
+    n_tokens = len(ta) + len(tb)
+    n_agreed = sum(len(p.left) + len(p.right) for p in rw.pairs)
+    n_agreed += 2 * sum(1 for t in set(ta) & set(tb))  # equal words need no symbol
+    ta, tb = rw.left, rw.right
+    ta, tb, joined = _merge_split_words(ta, tb)
+    ta, tb, expanded = _expand_initials(ta, tb, align_tokens(ta, tb))
     sa, sb = " ".join(ta), " ".join(tb)
     matches = align_tokens(ta, tb)
     cover_a = _coverage(ta, {m.left: m.score for m in matches})
@@ -147,7 +260,11 @@ def name_features(a: str, b: str) -> tuple[NameFeatures, list[TokenMatch]]:
     n_short = len([t for t in short if t not in _PARTICLES])
     n_long = len([t for t in (tb if a_short else ta) if t not in _PARTICLES])
     n_unmatched = n_short - sum(1 for m in idents if m.score >= _GOOD_TOKEN)
-    return NameFeatures(
+    long_side = tb if a_short else ta
+    long_matched = {(m.right if a_short else m.left) for m in matches if m.score >= _GOOD_TOKEN}
+    extra = [t for t in long_side if t not in _PARTICLES and t not in long_matched
+             and not _is_legal_form(t)]
+    feats = NameFeatures(
         token_set=fuzz.token_set_ratio(sa, sb) / 100,
         token_sort=fuzz.token_sort_ratio(sa, sb) / 100,
         compact=JaroWinkler.similarity("".join(ta), "".join(tb)),
@@ -161,4 +278,15 @@ def name_features(a: str, b: str) -> tuple[NameFeatures, list[TokenMatch]]:
         worst_edit=min(edits, default=0.0),
         lone_token=1.0 if n_short <= 1 < n_long else 0.0,
         unmatched=min(n_unmatched, 2) / 2,
-    ), matches
+        qualifier=1.0 if (rw.qualifiers_left - set(tb)) or (rw.qualifiers_right - set(ta))
+        else 0.0,
+        initials=len(expanded) / max(n_short, 1),
+        agreed=min(n_agreed / n_tokens, 1.0),
+        edits=min(max((Levenshtein.distance(m.left, m.right) for m in idents), default=0), 4) / 4,
+        extra_words=min(len(extra), 2) / 2,
+        org_extra=min(len(extra), 2) / 2 if kind == NameTypeTag.ORG else 0.0,
+        person_reordered=1.0 if kind == NameTypeTag.PER and order != sorted(order) else 0.0,
+        person=1.0 if kind == NameTypeTag.PER else 0.0,
+        org=1.0 if kind == NameTypeTag.ORG else 0.0,
+    )
+    return NameEvidence(feats, matches, rw.pairs, tuple(expanded), tuple(joined))

@@ -1,0 +1,127 @@
+"""Name parts that mean the same thing though they are spelt differently, found by rigour.
+
+String similarity cannot know that "Hsi" and "Xi" are one Chinese surname (Wade-Giles and
+Pinyin), that "Tse-tung" is "Zedong", that "Forty-Four" is "44", that "Corp" is
+"Corporation", or that "PLA" stands for "People's Liberation Army". rigour's name tagger
+(`rigour.names.analyze_names`, the one OpenSanctions' matcher uses) knows these from curated
+data: cross-script given and family names from Wikidata (`NAME`), number words and ordinals
+(`NUMERIC`), legal forms (`ORG_CLASS`), common organisation words and abbreviations (`SYMBOL`,
+`DOMAIN`), and country names (`LOCATION`). `rigour.names.pair_symbols` finds the parts two
+names share a symbol for; we then rewrite one side's parts into the other's spelling so that
+every later feature sees the same word, and keep the pairing to explain the score.
+
+The tagger also tells which parts are *qualifiers*: a country ("Banco Santander Chile") or a
+number ("Fund III") that only one name carries is evidence of a different entity, the way
+nomenklatura's qualifier checks treat them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from followthemoney import model
+from followthemoney.names import schema_type_tag
+from rigour.names import Name, NameTypeTag, SymbolCategory, analyze_names, pair_symbols
+
+__all__ = ["SymbolPair", "SymbolRewrite", "name_kind", "pair_by_symbols"]
+
+# Symbol kinds trusted to rewrite a part into the other name's spelling. PHONETIC is left out:
+# string features already measure sound-alikes, and a shared sound is weaker than a shared name.
+_REWRITE = {
+    SymbolCategory.NAME: "same name",
+    SymbolCategory.NICK: "nickname",
+    SymbolCategory.NUMERIC: "same number",
+    SymbolCategory.ORG_CLASS: "same legal form",
+    SymbolCategory.SYMBOL: "same word",
+    SymbolCategory.DOMAIN: "same term",
+    SymbolCategory.LOCATION: "same place",
+    SymbolCategory.INITIAL: "same initial",
+}
+_QUALIFIERS = (SymbolCategory.LOCATION, SymbolCategory.NUMERIC)
+
+
+@dataclass(frozen=True)
+class SymbolPair:
+    """Parts of the two names that share a tagger symbol."""
+
+    left: tuple[str, ...]
+    right: tuple[str, ...]
+    category: str  # e.g. "same name", "same number"
+    symbol: str  # e.g. "NAME:Q10879730", "NUMERIC:44"
+
+    def explain(self) -> str:
+        left, right = " ".join(self.left), " ".join(self.right)
+        return f"'{left}' = '{right}' ({self.category}, {self.symbol})"
+
+
+@dataclass(frozen=True)
+class SymbolRewrite:
+    """Both token lists after symbol-paired parts were given one spelling."""
+
+    left: list[str]
+    right: list[str]
+    pairs: tuple[SymbolPair, ...]
+    qualifiers_left: frozenset[str]  # country / number parts of the left name, rewritten form
+    qualifiers_right: frozenset[str]
+
+
+def name_kind(schema: str | None) -> NameTypeTag:
+    """rigour's name type for a FollowTheMoney schema name; ENT (person *and* organisation
+    taggers) when the schema is unknown or absent, so the default works for both."""
+    if not schema:
+        return NameTypeTag.ENT
+    found = model.get(schema)
+    if found is None:
+        return NameTypeTag.ENT
+    tag = schema_type_tag(found)
+    return tag if tag in (NameTypeTag.PER, NameTypeTag.ORG) else NameTypeTag.ENT
+
+
+@lru_cache(maxsize=16384)
+def _analyse(text: str, kind: NameTypeTag) -> Name | None:
+    names = analyze_names(kind, [text], infer_initials=kind != NameTypeTag.ORG,
+                          consolidate=False, rewrite=False, phonetics=False)
+    return next(iter(names), None)
+
+
+def _qualifiers(name: Name, forms: list[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for span in name.spans:
+        if span.symbol.category in _QUALIFIERS:
+            out.update(forms[p.index] for p in span.parts)
+    return frozenset(t for t in out if t)
+
+
+def pair_by_symbols(left: list[str], right: list[str],
+                    kind: NameTypeTag = NameTypeTag.ENT) -> SymbolRewrite:
+    """Rewrite symbol-paired parts of `left` into `right`'s spelling ("hsi" -> "xi",
+    "forty four" -> "44"); tokens are normalised words, one rigour part each."""
+    unchanged = SymbolRewrite(list(left), list(right), (), frozenset(), frozenset())
+    if not left or not right:
+        return unchanged
+    qn, rn = _analyse(" ".join(left), kind), _analyse(" ".join(right), kind)
+    if qn is None or rn is None or [p.form for p in qn.parts] != left or (
+            [p.form for p in rn.parts] != right):
+        return unchanged  # rigour split differently; keep the plain comparison
+    pairings = pair_symbols(qn, rn)
+    best = max(pairings, key=lambda p: sum(len(a.qps) + len(a.rps) for a in p), default=())
+    out: list[str | None] = list(left)
+    pairs: list[SymbolPair] = []
+    for al in best:
+        if al.symbol is None or al.symbol.category not in _REWRITE:
+            continue
+        qforms = tuple(p.form for p in al.qps)
+        rforms = tuple(p.form for p in al.rps)
+        if qforms != rforms:
+            pairs.append(SymbolPair(qforms, rforms, _REWRITE[al.symbol.category],
+                                    f"{al.symbol.category.value}:{al.symbol.id}"))
+        idx = sorted(p.index for p in al.qps)
+        out[idx[0]] = " ".join(rforms)
+        for i in idx[1:]:
+            out[i] = None
+    # Qualifiers are read in the rewritten spelling, so "chile" vs "chile" is no mismatch.
+    new_forms = [t if t is not None else "" for t in out]
+    rewritten = " ".join(t for t in out if t).split()
+    return SymbolRewrite(rewritten, list(right), tuple(pairs),
+                         _qualifiers(qn, new_forms), _qualifiers(rn, list(right)))
