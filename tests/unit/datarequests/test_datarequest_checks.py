@@ -2,8 +2,14 @@
 
 from datetime import date
 
-from tarazu.datarequests.checks import CheckPolicy, Outcome, Path, Reason, TargetInfo, \
-    check_request
+from tarazu.datarequests.checks import (
+    CheckPolicy,
+    Outcome,
+    Path,
+    Reason,
+    TargetInfo,
+    check_request,
+)
 from tarazu.datarequests.model import Category
 from tarazu.datarequests.parse import parse_request
 from tests.unit.datarequests.samples import NOW, doc
