@@ -12,10 +12,13 @@ suppressed is recorded as a NOTE, so "why was this not flagged?" has an answer t
 
 from __future__ import annotations
 
+import csv
+import io
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.events import EventKind, SubjectRef
@@ -23,7 +26,7 @@ from tarazu.domain.platform import Post
 from tarazu.service import cases
 from tarazu.service.ports import UowFactory
 from tarazu.signals import SIGNAL_TYPES, get_signal_type
-from tarazu.signals.banks import Bank, Match, MatchOutcome, match_signal
+from tarazu.signals.banks import VERDICTS, Bank, Match, MatchOutcome, match_signal
 from tarazu.signals.base import InvalidSignal
 from tarazu.signals.hashing import hash_text_all
 from tarazu.signals.index import BuildCheckpoint, SignalIndex, SkippedHash, build_index
@@ -196,3 +199,120 @@ def scan_posts(uow_factory: UowFactory, matcher: HashMatcher, now: Callable[[], 
         if progress and pending:
             progress(pending)
     return report
+
+
+# -- curation: putting hashes into banks ------------------------------------------------------
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    field: str
+    error: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field}: {self.error}"
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    duplicates: int = 0
+    errors: list[LineError] = field(default_factory=list)
+
+    def summary(self) -> dict[str, int]:
+        return {"added": self.added, "duplicates": self.duplicates, "errors": len(self.errors)}
+
+
+def get_bank(uow: SqlUnitOfWork, name: str) -> Bank:
+    bank = uow.hashbanks.bank(name)
+    if bank is None:
+        raise ValueError(f"no bank named {name!r}")
+    return bank
+
+
+def add_signal(uow: SqlUnitOfWork, bank: Bank, signal_type: str, signal: str, *, by: str,
+               at: datetime, quality: int | None = None,
+               metadata: Mapping[str, Any] | None = None) -> tuple[int, bool]:
+    """Validate and bank one hash; (entry id, new?). Raises ValueError saying what is wrong."""
+    st = get_signal_type(signal_type)
+    canonical = st.validate_signal_str(signal)
+    if quality is not None and quality < st.min_quality:
+        raise ValueError(f"{st.get_name()}: quality {quality} is below {st.min_quality}; "
+                         "such hashes match unrelated content and are not banked")
+    return uow.hashbanks.add_entry(bank, st.get_name(), canonical, by=by, at=at,
+                                   quality=quality, metadata=metadata)
+
+
+def import_csv(uow: SqlUnitOfWork, bank: Bank, text: str, *, by: str, at: datetime
+               ) -> ImportReport:
+    """Import hashes in the ThreatExchange / HMA CSV layout ``signal_type,signal[,...]``.
+
+    A header row is optional; with one, the other columns become each entry's metadata (and a
+    ``quality`` column is checked). A bad row is reported by line and field; good rows are kept
+    and importing the same file again adds nothing."""
+    report = ImportReport()
+    rows = list(csv.reader(io.StringIO(text)))
+    header: list[str] | None = None
+    if rows and [c.strip().lower() for c in rows[0][:2]] in (["signal_type", "signal"],
+                                                             ["signal_type", "signal_str"]):
+        header = [c.strip().lower() for c in rows[0]]
+    for n, row in enumerate(rows, start=1):
+        if (header and n == 1) or not any(c.strip() for c in row):
+            continue
+        if len(row) < 2:
+            report.errors.append(LineError(n, "signal", "missing (expected signal_type,signal)"))
+            continue
+        names = header or ["signal_type", "signal"] + [f"col{i}" for i in range(3, len(row) + 1)]
+        extra = {k: v for k, v in zip(names[2:], row[2:], strict=False) if v != ""}
+        quality = None
+        if "quality" in extra:
+            try:
+                quality = int(extra.pop("quality"))
+            except ValueError:
+                report.errors.append(LineError(n, "quality", "not a whole number"))
+                continue
+        try:
+            st = get_signal_type(row[0])
+        except ValueError as e:
+            report.errors.append(LineError(n, "signal_type", str(e)))
+            continue
+        if quality is not None and quality < st.min_quality:
+            report.errors.append(LineError(
+                n, "quality", f"{quality} is below {st.min_quality}: not banked"))
+            continue
+        try:
+            _, new = add_signal(uow, bank, row[0], row[1], by=by, at=at, quality=quality,
+                                metadata=extra)
+        except ValueError as e:
+            report.errors.append(LineError(n, "signal", str(e)))
+            continue
+        if new:
+            report.added += 1
+        else:
+            report.duplicates += 1
+    return report
+
+
+def record_feedback(uow: SqlUnitOfWork, entry_id: int, verdict: str, *, by: str,
+                    at: datetime, event_id: str | None = None, note: str = "") -> int:
+    """A reviewer's verdict on a match, kept for threshold tuning and for the hash provider."""
+    if verdict not in VERDICTS:
+        raise ValueError(f"a verdict is one of {', '.join(VERDICTS)}, not {verdict!r}")
+    if uow.hashbanks.entry(entry_id) is None:
+        raise ValueError(f"no bank entry {entry_id}")
+    return uow.hashbanks.add_feedback(entry_id, verdict, by=by, at=at, event_id=event_id,
+                                      note=note)
+
+
+def export_feedback(uow: SqlUnitOfWork, at: datetime, include_exported: bool = False) -> str:
+    """Feedback as CSV for the hash provider (``signal_type,signal,verdict,...``); marks the
+    rows exported so the next export sends only what is new."""
+    rows = uow.hashbanks.feedback(unexported_only=not include_exported)
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["signal_type", "signal", "verdict", "bank", "source", "given_at", "note"])
+    for r in rows:
+        w.writerow([r["signal_type"], r["signal"], r["verdict"], r["bank"], r["source"],
+                    r["given_at"], r["note"]])
+    uow.hashbanks.mark_exported([r["id"] for r in rows], at)
+    return out.getvalue()

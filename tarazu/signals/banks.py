@@ -68,6 +68,7 @@ class Match:
     entry: IndexedHash
     distance: int
     bank: Bank
+    threshold: int
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -79,7 +80,7 @@ class Match:
             "bank": self.bank.name,
             "bank_id": self.bank.bank_id,
             "negative": self.bank.negative,
-            "threshold": self.bank.thresholds.get(self.signal_type),
+            "threshold": self.threshold,
             "designation_id": self.bank.designation_id,
             "metadata": dict(self.entry.metadata),
         }
@@ -117,7 +118,8 @@ def match_signal(index: SignalIndex, signal: str, banks: Mapping[int, Bank]) -> 
     for h in hits:
         bank = banks.get(h.entry.bank_id)
         if bank is not None and bank.enabled and h.distance <= bank.threshold(st):
-            kept.append(Match(st.get_name(), query, h.entry, h.distance, bank))
+            kept.append(Match(st.get_name(), query, h.entry, h.distance, bank,
+                              bank.threshold(st)))
     negatives = tuple(m for m in kept if m.bank.negative)
     positives = tuple(m for m in kept if not m.bank.negative)
     if negatives:

@@ -55,6 +55,8 @@ class SignalType(ABC):
     max_distance: ClassVar[int] = 0
     #: Which index serves it: "exact", "hamming256" (PDQ on faiss) or "minhash" (LSH).
     index_kind: ClassVar[str] = "exact"
+    #: Hashes computed with a quality below this are not used (PDQ: 50).
+    min_quality: ClassVar[int] = 0
 
     @classmethod
     def get_name(cls) -> str:

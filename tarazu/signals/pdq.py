@@ -42,6 +42,7 @@ class PdqSignal(SignalType, BytesHasher):
     default_threshold = DEFAULT_THRESHOLD
     max_distance = BITS
     index_kind = "hamming256"
+    min_quality = MIN_QUALITY
 
     @classmethod
     def validate_signal_str(cls, signal: str) -> str:
