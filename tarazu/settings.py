@@ -1,7 +1,8 @@
 """Settings, read from the environment once, by the composition root (``bootstrap``) only.
 The README lists the variables (TARAZU_HOME, TARAZU_DATABASE_URL, TARAZU_SECRET_KEY,
-TARAZU_WEBHOOK_SECRET, TARAZU_PLATFORM_URL, TARAZU_NATS_URL, TARAZU_COOKIE_SECURE). Keys that are
-not given are generated once into $TARAZU_HOME with mode 0600, never into the repository."""
+TARAZU_WEBHOOK_SECRET, TARAZU_PLATFORM_URL, TARAZU_NATS_URL, TARAZU_COOKIE_SECURE,
+TARAZU_PUBLIC_URL). Keys that are not given are generated once into $TARAZU_HOME with mode 0600,
+never into the repository."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class Settings:
     platform_url: str
     nats_url: str
     cookie_secure: bool
+    public_url: str = "http://127.0.0.1:8000"  # where users reach the appeal page
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -43,6 +45,7 @@ class Settings:
             platform_url=env.get("TARAZU_PLATFORM_URL", "http://127.0.0.1:8001").rstrip("/"),
             nats_url=env.get("TARAZU_NATS_URL", "nats://127.0.0.1:4222"),
             cookie_secure=env.get("TARAZU_COOKIE_SECURE", "1") != "0",
+            public_url=env.get("TARAZU_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef
@@ -18,6 +18,16 @@ from tarazu.domain.policies import ENFORCING, HIGH_IMPACT, Action, get_policy
 
 class DueProcessError(ValueError):
     """A requested step would break a rule of due process; the message says which."""
+
+
+def parse_until(value: str) -> datetime:
+    """The end of a timed action: a date (``2025-08-01``: the action ends at the start of that
+    day, UTC) or an ISO 8601 time with a zone (``Z`` accepted)."""
+    try:
+        t = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        raise DueProcessError(f"'until' is not a date or time: {value!r}") from None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,8 @@ class CaseState:
     reports: int = 0
     reporters: frozenset[str] = frozenset()
     sources: frozenset[str] = frozenset()
+    grounds: frozenset[str] = frozenset()  # policy codes reports cite (routing)
+    languages: frozenset[str] = frozenset()  # languages of reported content (routing)
     referral_ids: tuple[str, ...] = ()
     set_aside_reports: int = 0  # reports from muted reporters or flagged campaigns
     mirror_candidates: tuple[tuple[str, float], ...] = ()
@@ -55,6 +67,7 @@ class CaseState:
     escalated: bool = False
     priority: int = 0
     first_event_at: datetime | None = None
+    opened_at: datetime | None = None  # when the case last entered review (due dates run from it)
     last_event_at: datetime | None = None
     participants: frozenset[str] = field(default_factory=frozenset)
 
@@ -144,7 +157,14 @@ def _undo(state: CaseState, decision_id: str, status: str) -> CaseState:
 
 
 def step(state: CaseState, e: ModerationEvent) -> CaseState:
-    """Fold one event into the state."""
+    """Fold one event into the state; a case entering review (or appealed) restarts its clock."""
+    new = _step(state, e)
+    entered = new.review_state in ("open", "escalated") and (
+        state.review_state in ("none", "closed") or e.kind is EventKind.APPEAL)
+    return replace(new, opened_at=e.occurred_at) if entered else new
+
+
+def _step(state: CaseState, e: ModerationEvent) -> CaseState:
     p: Mapping[str, Any] = e.payload
     state = replace(
         state,
@@ -161,6 +181,8 @@ def step(state: CaseState, e: ModerationEvent) -> CaseState:
             reports=state.reports + 1,
             reporters=state.reporters | {str(p.get("reporter", e.actor))},
             sources=state.sources | {str(p.get("source", "public"))},
+            grounds=state.grounds | ({str(p["policy"])} if p.get("policy") else set()),
+            languages=state.languages | ({str(p["lang"])} if p.get("lang") else set()),
             referral_ids=state.referral_ids
             + ((p["referral_id"],) if p.get("referral_id") else ()),
             review_state="open" if reopen else state.review_state,
@@ -204,7 +226,13 @@ def step(state: CaseState, e: ModerationEvent) -> CaseState:
     if k is EventKind.APPEAL_DECISION:
         return _on_appeal_decision(state, e)
     if k is EventKind.REVERSAL:
-        return _undo(state, p["decision_id"], "reversed")
+        state = _undo(state, p["decision_id"], "reversed")
+        if p.get("withdrawn_candidate"):  # the account it relied on is no longer a reference
+            state = replace(state, mirror_candidates=tuple(
+                c for c in state.mirror_candidates if c[0] != p["withdrawn_candidate"]))
+        if p.get("reopen") and state.appeal_open is None:
+            state = replace(state, review_state="open")
+        return state
     if k is EventKind.EXPIRY:
         return _undo(state, p["decision_id"], "expired")
     return state
@@ -252,6 +280,16 @@ class Subject:
                 raise DueProcessError("no automatic action on a protected account")
             if not actor_is_senior:
                 raise DueProcessError("an action on a protected account needs a senior reviewer")
+        if self.state.escalated and action in ENFORCING and not actor_is_senior:
+            raise DueProcessError("an escalated case is decided by a senior reviewer")
+        until = (extra or {}).get("until")
+        if action is Action.SUSPEND:
+            if not until:
+                raise DueProcessError("a suspension needs an end date ('until')")
+            if parse_until(str(until)) <= at:
+                raise DueProcessError("a suspension must end after it starts")
+        if action is Action.RESTRICT_COUNTRY and not (extra or {}).get("country"):
+            raise DueProcessError("a restriction in one country needs that country")
         needs_confirmation = action in ENFORCING and (
             action in HIGH_IMPACT or self.protected
         )
@@ -318,3 +356,43 @@ class Subject:
             EventKind.APPEAL_DECISION, self.ref, actor, at,
             {"appeal_id": self.state.appeal_open, "decision_id": self.state.appealed_decision,
              "outcome": outcome, "reason": reason}))
+
+    def escalate(self, *, actor: str, at: datetime, reason: str) -> ModerationEvent:
+        """Send the case to senior review; from then on only a senior reviewer decides it."""
+        if self.state.review_state not in ("open", "escalated"):
+            raise DueProcessError("only a case under review can be escalated")
+        if not reason.strip():
+            raise DueProcessError("an escalation needs a reason")
+        return self._record(ModerationEvent(EventKind.ESCALATE, self.ref, actor, at,
+                                            {"reason": reason}))
+
+    def assign(self, *, actor: str, at: datetime, assignee: str | None) -> ModerationEvent:
+        """A reviewer takes the case (or gives it back, with ``assignee=None``)."""
+        if assignee and self.state.review_state not in ("open", "escalated"):
+            raise DueProcessError("only a case under review can be assigned")
+        return self._record(ModerationEvent(EventKind.ASSIGN, self.ref, actor, at,
+                                            {"assignee": assignee}))
+
+    def expire(self, *, at: datetime, decision_id: str) -> ModerationEvent:
+        """A timed action ends by itself once its end has passed (system actor)."""
+        d = self.state.decision(decision_id)
+        if d is None or d.status != "applied" or not d.until:
+            raise DueProcessError("only an applied timed action can expire")
+        if parse_until(d.until) > at:
+            raise DueProcessError("this action has not reached its end yet")
+        return self._record(ModerationEvent(EventKind.EXPIRY, self.ref, "system:expiry", at,
+                                            {"decision_id": decision_id, "until": d.until}))
+
+    def reverse(self, *, actor: str, at: datetime, decision_id: str, reason: str,
+                reopen: bool = False, extra: Mapping[str, Any] | None = None
+                ) -> ModerationEvent:
+        """Undo a decision outside an appeal of this subject (e.g. it relied on a decision that
+        was reversed); ``reopen`` puts the case back under review."""
+        d = self.state.decision(decision_id)
+        if d is None or d.status not in ("applied", "pending"):
+            raise DueProcessError("only an applied or pending decision can be reversed")
+        if not reason.strip():
+            raise DueProcessError("a reversal needs a reason")
+        payload = {"decision_id": decision_id, "reason": reason, "reopen": reopen,
+                   "was": d.status, **(extra or {})}
+        return self._record(ModerationEvent(EventKind.REVERSAL, self.ref, actor, at, payload))

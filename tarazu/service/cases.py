@@ -8,28 +8,16 @@ from datetime import datetime
 from typing import Any
 
 from tarazu.adapters.db.uow import SqlUnitOfWork
+from tarazu.domain import routing
 from tarazu.domain.case import CaseState, Subject
 from tarazu.domain.events import ModerationEvent, RecordedEvent, SubjectRef, SubjectType
 from tarazu.domain.policies import Action
 
-#: Routing: which named queue a case belongs in. Replaceable by richer routing rules.
+#: Routing: which named queue a case belongs in (see :mod:`tarazu.domain.routing`).
 Router = Callable[[CaseState, bool], str | None]
 
-
-def default_router(state: CaseState, protected: bool) -> str | None:
-    if state.review_state not in ("open", "escalated"):
-        return None
-    if state.appeal_open:
-        return "appeals"
-    if protected or state.escalated:
-        return "senior"
-    if state.pending_decision is not None:
-        return "confirmation"
-    if "government" in state.sources:
-        return "government"
-    if "automated" in state.sources and state.mirror_candidates:
-        return "mirrors"
-    return "general"
+#: The declarative, ordered default rules; pass another ``routing.Router(rules)`` to ``save``.
+default_router: Router = routing.Router(routing.DEFAULT_RULES)
 
 
 def is_protected(uow: SqlUnitOfWork, ref: SubjectRef) -> bool:
@@ -51,8 +39,9 @@ def save(uow: SqlUnitOfWork, subject: Subject, router: Router = default_router,
         recorded.append(uow.events.append(e, idempotency_key=key))
     subject.new_events.clear()
     if recorded:
-        uow.status.save(subject.state, router(subject.state, subject.protected),
-                        subject.protected, recorded[-1].seq)
+        queue = router(subject.state, subject.protected)
+        uow.status.save(subject.state, queue, subject.protected, recorded[-1].seq)
+        uow.due_process.save_deadline(subject.ref, queue, routing.due_at(subject.state, queue))
     return recorded
 
 

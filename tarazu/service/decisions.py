@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from tarazu.adapters.db.uow import SqlUnitOfWork
+from tarazu.domain.case import parse_until
 from tarazu.domain.events import EventKind, SubjectRef
 from tarazu.domain.policies import Action
 from tarazu.domain.statement import build_statement
@@ -21,14 +23,18 @@ class DecisionOutcome:
     seq: int
 
 
-def _government_request(uow: SqlUnitOfWork, subject: cases.Subject) -> str | None:
-    """The authority that asked, named in the notice (unless a recorded legal bar forbids)."""
+def _government_request(subject: cases.Subject, now: datetime) -> tuple[bool, str | None]:
+    """Whether a government asked, and its name for the notice — withheld while a recorded
+    legal bar (``nondisclosure``, optionally ``nondisclosure_until`` a date) forbids naming."""
     for e in subject.history:
         if e.kind is EventKind.REPORT and e.payload.get("source") == "government":
-            if e.payload.get("nondisclosure"):
-                return "a government authority (name withheld under a recorded legal bar)"
-            return str(e.payload.get("requester_name") or "a government authority")
-    return None
+            bar_until = e.payload.get("nondisclosure_until")
+            barred = bool(e.payload.get("nondisclosure")) and (
+                not bar_until or parse_until(str(bar_until)) > now)
+            if barred:
+                return True, None
+            return True, str(e.payload.get("requester_name") or "a government authority")
+    return False, None
 
 
 def decide(uow: SqlUnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
@@ -38,11 +44,14 @@ def decide(uow: SqlUnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
     now = clock.now()
     s = cases.load(uow, subject)
     automated = actor.startswith("system:")
+    involved, government = _government_request(s, now)
     statement = build_statement(
         action=action, policy=policy, facts=reason,
         automated_detection=automated or "automated" in s.state.sources,
-        automated_decision=automated, government_request=_government_request(uow, s),
-        evidence=evidence, until=until, country=country, language=language)
+        automated_decision=automated, government_request=government,
+        evidence=evidence, until=until, country=country, language=language,
+        government_involved=involved, detection=sorted(s.state.sources),
+        designation=designation, subject_type=subject.type.value)
     extra = {"evidence": list(evidence), "until": until, "country": country,
              "designation": designation}
     e = s.decide(actor=actor, at=now, action=action, policy=policy, reason=reason,

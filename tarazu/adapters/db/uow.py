@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 
 from tarazu.adapters.db.crypto import FieldCipher
 from tarazu.adapters.db.datarequests import DataRequestStore
+from tarazu.adapters.db.due_process import DueProcessStore
 from tarazu.adapters.db.event_store import EventStore
 from tarazu.adapters.db.hashbanks import HashBankStore
 from tarazu.adapters.db.outbox_store import OutboxStore
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
     outbox: OutboxStore
     users: UserStore
     referrals: ReferralStore
+    due_process: DueProcessStore
     datarequests: DataRequestStore
     hashbanks: HashBankStore
 
@@ -44,6 +46,7 @@ class SqlUnitOfWork:
         self.outbox = OutboxStore(self.conn)
         self.users = UserStore(self.conn)
         self.referrals = ReferralStore(self.conn)
+        self.due_process = DueProcessStore(self.conn)
         self.datarequests = DataRequestStore(self.conn)
         self.hashbanks = HashBankStore(self.conn)
         return self

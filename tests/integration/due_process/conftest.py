@@ -1,0 +1,43 @@
+"""Helpers for the due-process tests: synthetic accounts and reports on a real store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tarazu.bootstrap import App
+from tarazu.domain.events import EventKind, SubjectRef
+from tarazu.domain.platform import Account
+from tarazu.service import cases
+
+PLATFORM = "x"
+
+
+def add_account(app: App, account_id: str, *, status: str = "active",
+                verified: tuple[str, ...] = ()) -> SubjectRef:
+    with app.uow() as uow:
+        uow.platform.upsert_account(Account(
+            account_id=account_id, handle=f"@{account_id}_handle", platform=PLATFORM,
+            created_at=datetime(2024, 1, 2, tzinfo=UTC), status=status,
+            display_name=f"Display {account_id}", verified_categories=verified,
+            identifiers={"email": f"{account_id}@example.invalid"}))
+        uow.commit()
+    return SubjectRef.account(PLATFORM, account_id)
+
+
+def report(app: App, ref: SubjectRef, source: str = "government", **payload) -> None:
+    with app.uow() as uow:
+        s = cases.load(uow, ref)
+        s.record(EventKind.REPORT, "system:referral-check", app.clock.now(),
+                 {"source": source, "reporter": "Ministry of Interior / PK",
+                  "requester_name": "Ministry of Interior / PK", **payload})
+        cases.save(uow, s)
+        uow.commit()
+
+
+def flag_mirror(app: App, ref: SubjectRef, removed: str, probability: float = 0.97) -> None:
+    with app.uow() as uow:
+        s = cases.load(uow, ref)
+        s.record(EventKind.MIRROR_FLAG, "system:mirrors", app.clock.now(),
+                 {"removed_account": removed, "probability": probability})
+        cases.save(uow, s)
+        uow.commit()
