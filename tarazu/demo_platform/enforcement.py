@@ -1,0 +1,128 @@
+"""What the demo platform does with an enforcement message from tarazu.
+
+Each message is applied at most once per delivery id (``X-Tarazu-Delivery``): the check, the
+change and the record of the delivery commit in one transaction, so a retried webhook returns
+the first answer and changes nothing. A reversal or an expiry undoes exactly what the decision
+it names did; ``reinstate`` without a known decision restores the subject fully."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from tarazu.demo_platform.store import Item, PlatformStore
+
+ACTIONS = ("remove", "suspend", "restrict_country", "label", "reinstate")
+UNDO_TYPES = ("reversal", "expiry")
+
+
+class BadMessage(ValueError):
+    """The message cannot be applied; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _time(at: datetime) -> str:
+    return at.isoformat().replace("+00:00", "Z")
+
+
+def platform_event(kind: str, record: dict[str, Any], at: datetime) -> dict[str, Any]:
+    """An event for tarazu's platform event API (``docs/platform-api.md``)."""
+    return {"event_id": uuid.uuid4().hex, "type": kind, "occurred_at": _time(at),
+            "record": record}
+
+
+def _do(item: Item, action: str, msg: dict[str, Any], at: datetime) -> tuple[Item, str]:
+    if action == "remove":
+        record = dict(item.record)
+        if item.kind == "account":
+            record.update(status="removed", removed_at=_time(at),
+                          removal_reason=f"{msg.get('policy') or 'policy'} (tarazu decision)")
+        return replace(item, status="removed", record=record), "removed"
+    if action == "suspend":
+        return (replace(item, status="suspended", suspended_until=msg.get("until")),
+                f"suspended until {msg.get('until')}")
+    if action == "restrict_country":
+        country = str(msg.get("country") or "").upper()
+        if not country:
+            raise BadMessage("field 'country': a country restriction needs a country")
+        return (replace(item, restricted_in=tuple(sorted({*item.restricted_in, country}))),
+                f"withheld in {country}")
+    if action == "label":
+        label = str(msg.get("policy") or "label")
+        return replace(item, labels=tuple(sorted({*item.labels, label}))), f"labelled {label}"
+    raise BadMessage(f"field 'action': unknown action {action!r}")
+
+
+def _undo(item: Item, done: dict[str, Any] | None) -> tuple[Item, str]:
+    """Undo one earlier action (``done``), or everything when it is not known."""
+    action = done["action"] if done else "reinstate"
+    if action in ("remove", "suspend", "reinstate") and item.status != "active":
+        record = dict(item.record)
+        if item.kind == "account":
+            record.update(status="active", removed_at=None, removal_reason="")
+        item = replace(item, status="active", suspended_until=None, record=record)
+    if action == "restrict_country" and done:
+        item = replace(item, restricted_in=tuple(
+            c for c in item.restricted_in if c != (done.get("country") or "")))
+    if action == "label" and done:
+        item = replace(item, labels=tuple(
+            x for x in item.labels if x != (done.get("policy") or "label")))
+    if action == "reinstate" and not done:
+        item = replace(item, restricted_in=(), labels=())
+    return item, f"restored (undid {action})"
+
+
+def apply_message(store: PlatformStore, delivery_id: str, msg: dict[str, Any], at: datetime
+                  ) -> dict[str, Any]:
+    """Apply one message once; returns the answer (the stored one for a repeated delivery)."""
+    with store.tx() as c:
+        first = store.delivery(c, delivery_id)
+        if first is not None:
+            return {**first, "duplicate": True}
+        answer = _apply(store, c, delivery_id, msg, at)
+        store.record_delivery(c, delivery_id, _time(at), answer)
+        return {**answer, "duplicate": False}
+
+
+def _apply(store: PlatformStore, c: sqlite3.Connection, delivery_id: str,
+           msg: dict[str, Any], at: datetime) -> dict[str, Any]:
+    kind = str(msg.get("type") or "enforcement")
+    subject_type = str(msg.get("subject_type") or "")
+    subject_id = str(msg.get("subject_id") or "")
+    action = str(msg.get("action") or "")
+    if subject_type not in ("account", "post"):
+        raise BadMessage("field 'subject_type': must be 'account' or 'post'")
+    if action not in ACTIONS:
+        raise BadMessage(f"field 'action': must be one of {', '.join(ACTIONS)}")
+    item = store.get(c, subject_type, subject_id)
+    if item is None:
+        raise BadMessage(f"no {subject_type} {subject_id!r} on this platform", 404)
+    before = item
+    decision_id = msg.get("decision_id")
+    if kind in UNDO_TYPES or action == "reinstate":
+        done = store.actions_of_decision(c, decision_id) if decision_id else []
+        effects = []
+        for d in list(reversed(done)) or [None]:
+            item, effect = _undo(item, d)
+            effects.append(effect)
+        effect = "; ".join(effects)
+    elif kind == "enforcement":
+        item, effect = _do(item, action, msg, at)
+    else:
+        raise BadMessage(f"field 'type': unknown message type {kind!r}")
+    store.save_state(c, item)
+    store.log_action(c, delivery_id=delivery_id, decision_id=decision_id, type=kind,
+                     subject_type=subject_type, subject_id=subject_id, action=action,
+                     until=msg.get("until"), country=msg.get("country"),
+                     policy=msg.get("policy"), effect=effect, applied_at=_time(at))
+    if item.kind == "account" and before.record.get("status") != item.record.get("status"):
+        event = "account.removed" if item.record.get("status") == "removed" else "account.updated"
+        store.queue_event(c, platform_event(event, item.record, at))
+    return {"ok": True, "delivery_id": delivery_id, "subject_type": subject_type,
+            "subject_id": subject_id, "status": item.status, "effect": effect}
