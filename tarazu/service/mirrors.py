@@ -1,0 +1,449 @@
+"""Mirror-account detection as a use case: keep the reference set of removed accounts in memory,
+score new or changed active accounts against it, and turn a score into events.
+
+The reference set is every account the platform removed, minus those withdrawn from it (an
+appeal found the removal wrong: ``mirror_reference_withdrawn`` rows, or a NOTE
+``{"reference": "withdrawn"}`` on the account). It is built once per process from the store and
+then changed one account at a time (:meth:`MirrorDetector.add_removed`, :meth:`withdraw`,
+:meth:`refresh`), never rebuilt on every event.
+
+What a score becomes (:func:`record_results`):
+
+- probability ≥ the model's review threshold: a MIRROR_FLAG event on the account, carrying the
+  removed account, the probability, every signal's weight (the waterfall the reviewer reads) and
+  the model; the case fold opens (or updates) the case in the ``mirrors`` queue.
+- probability ≥ the auto-action threshold **and** at least two strong signals from independent
+  families (rank-among-candidates signals restate other evidence and never count), at least
+  one of them beyond what an account talks about (identity, timing, platform): an automated
+  decision by ``system:mirrors`` under EVA-1. It is a *suspension* by default: removal needs a
+  second reviewer (two-person rule), so a configured automatic removal only proposes the
+  decision and waits. The decision is marked automated in its statement of reasons (DSA
+  ``automated_decision``) and can be appealed like any other.
+- a protected account is never actioned automatically: the domain refuses, the refusal is
+  recorded as a NOTE and the flag stays in (senior) review.
+
+Re-scoring with the same result writes nothing; while a decision stands on the case, only a
+new candidate or a clearly higher probability is recorded again."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from tarazu.adapters.db.uow import SqlUnitOfWork
+from tarazu.domain.case import DueProcessError
+from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
+from tarazu.domain.platform import Account, Post
+from tarazu.domain.policies import Action
+from tarazu.linkage.comparators import RECIPROCAL, RELATIVE
+from tarazu.linkage.levels import TOPICAL_FAMILIES
+from tarazu.linkage.linker import LinkerConfig, MirrorLinker
+from tarazu.linkage.model import LinkageModel, expert_model
+from tarazu.linkage.profile import AccountProfile, build_profiles
+from tarazu.linkage.result import MatchResult
+from tarazu.service import cases, decisions
+from tarazu.service.access_log import log_access
+from tarazu.service.clock import Clock
+
+ACTOR = "system:mirrors"
+POLICY = "EVA-1"
+DETECTOR = "mirrors"
+#: Signals that rank a candidate among the others; they restate evidence, never independent.
+DERIVED_SIGNALS = frozenset({c.NAME for c in RELATIVE} | {RECIPROCAL.NAME})
+MODEL_FILE = re.compile(r"^mirrors-v(\d+)\.json$")
+POSTS_PER_ACCOUNT = 200
+#: Identifiers (hashed by the platform) are personal data; every read is logged under this.
+AUTHORITY = "platform terms of service: ban evasion (EVA-1)"
+REFERENCE_SUBJECT = SubjectRef(SubjectType.SYSTEM, "mirrors:reference")
+
+
+@dataclass(frozen=True)
+class MirrorConfig:
+    """How scores become events. ``auto_action``: ``suspend`` (default), ``remove`` (proposed
+    only: the two-person rule makes it wait for a second reviewer) or ``none``."""
+
+    top_k: int = 5
+    max_flags: int = 3  # candidates at or above the review threshold recorded per account
+    auto_action: str = "suspend"
+    suspend_days: int = 30
+    strong_bits: float = 3.0  # a signal is strong at a Bayes factor of 8 or more
+    min_strong: int = 2
+    reflag_margin: float = 0.05  # while a decision stands: record again only if p rises so much
+
+
+# -- the model ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LoadedModel:
+    model: LinkageModel
+    version: str
+    path: Path | None = None
+
+    @property
+    def model_id(self) -> str:
+        return f"{self.model.name}/{self.version}"
+
+
+def models_dir(home: Path) -> Path:
+    return home / "models"
+
+
+def trained_models(home: Path) -> list[tuple[int, Path]]:
+    d = models_dir(home)
+    if not d.is_dir():
+        return []
+    found = [(int(m.group(1)), p) for p in d.iterdir() if (m := MODEL_FILE.match(p.name))]
+    return sorted(found)
+
+
+def newest_model(home: Path | None) -> LoadedModel:
+    """The newest model trained here (``$TARAZU_HOME/models/mirrors-vNNNN.json``), else the
+    newest packaged one (``tarazu/data/models``), else the expert model."""
+    if home is not None and (found := trained_models(home)):
+        n, path = found[-1]
+        return LoadedModel(LinkageModel.load(path), f"v{n:04d}", path)
+    packaged = sorted(p for p in resources.files("tarazu.data").joinpath("models").iterdir()
+                      if p.name.endswith(".json")) if _has_packaged() else []
+    for p in reversed(packaged):
+        try:
+            return LoadedModel(LinkageModel.from_json(p.read_text(encoding="utf-8")),
+                               p.name.removesuffix(".json"), Path(str(p)))
+        except (ValueError, KeyError):
+            continue
+    return LoadedModel(expert_model(), "expert")
+
+
+def _has_packaged() -> bool:
+    try:
+        return resources.files("tarazu.data").joinpath("models").is_dir()
+    except ModuleNotFoundError:
+        return False
+
+
+# -- policy --------------------------------------------------------------------------------------
+def independent_strong(result: MatchResult, strong_bits: float) -> frozenset[str]:
+    """Families with at least one strong signal, derived (rank) signals left out."""
+    return frozenset(s.family for s in result.signals
+                     if s.weight >= strong_bits and s.comparator not in DERIVED_SIGNALS)
+
+
+def auto_action_refusal(result: MatchResult, model: LinkageModel, config: MirrorConfig
+                        ) -> str | None:
+    """Why the result does not qualify for an automatic action (None: it does). Protection
+    and the case's own history are checked by the caller and the domain."""
+    if config.auto_action == "none":
+        return "automatic action is switched off"
+    if result.probability < model.thresholds.auto_action:
+        return "below the auto-action threshold"
+    fams = independent_strong(result, config.strong_bits)
+    if len(fams) < config.min_strong:
+        return f"{len(fams)} independent strong signal(s); {config.min_strong} needed"
+    if not fams - TOPICAL_FAMILIES:
+        return "strong evidence is only about what the account talks about"
+    return None
+
+
+# -- the reference set in memory -----------------------------------------------------------------
+def account_key(platform: str, account_id: str) -> str:
+    return f"{platform}:{account_id}"
+
+
+def _keyed(a: Account) -> Account:
+    """Linker ids are ``platform:account_id`` so that one index serves every platform."""
+    return replace(a, account_id=account_key(a.platform, a.account_id))
+
+
+@dataclass
+class RefreshReport:
+    added: int = 0
+    withdrawn: int = 0
+
+
+class MirrorDetector:
+    """One per process: the linker over the reference set, and the model it scores with."""
+
+    def __init__(self, loaded: LoadedModel, config: MirrorConfig | None = None,
+                 linker_config: LinkerConfig | None = None) -> None:
+        self.loaded = loaded
+        self.config = config or MirrorConfig()
+        self.linker = MirrorLinker(loaded.model, linker_config or LinkerConfig(
+            top_k=self.config.top_k))
+        self._lock = threading.RLock()
+        self._hashes: dict[str, str] = {}  # key -> record fingerprint (to spot changes)
+
+    @property
+    def model(self) -> LinkageModel:
+        return self.loaded.model
+
+    @property
+    def size(self) -> int:
+        return len(self.linker.removed)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.linker.removed
+
+    # -- changes -----------------------------------------------------------------------------
+    def add_removed(self, account: Account, posts: Sequence[Post] = ()) -> None:
+        with self._lock:
+            self.linker.add_removed(_keyed(account), posts)
+            self._hashes[account_key(account.platform, account.account_id)] = _fp(account, posts)
+
+    def add_profiles(self, profiles: Iterable[AccountProfile]) -> None:
+        with self._lock:
+            for p in profiles:
+                self.linker.add_removed_profile(p)
+
+    def withdraw(self, key: str) -> bool:
+        with self._lock:
+            present = key in self.linker.removed
+            self.linker.withdraw(key)
+            self._hashes.pop(key, None)
+            return present
+
+    def refresh(self, uow: SqlUnitOfWork, progress: Callable[[int, int], None] | None = None,
+                clock: Clock | None = None) -> RefreshReport:
+        """Bring the set in line with the store: add removed accounts not yet held (or whose
+        record changed), drop those reinstated or withdrawn. The first call builds it."""
+        report = RefreshReport()
+        wanted = reference_accounts(uow)
+        with self._lock:
+            for key in [k for k in self.linker.removed if k not in wanted]:
+                report.withdrawn += self.withdraw(key)
+            todo = [a for k, a in wanted.items() if k not in self._hashes
+                    or self._hashes[k] != _fp(a, None)]
+            batch: list[tuple[Account, list[Post]]] = []
+            for n, a in enumerate(todo, start=1):
+                batch.append((a, uow.platform.posts_of(a.platform, a.account_id,
+                                                        POSTS_PER_ACCOUNT)))
+                if len(batch) >= 500 or n == len(todo):
+                    self._add_batch(batch)
+                    report.added += len(batch)
+                    batch = []
+                    if progress:
+                        progress(n, len(todo))
+        if report.added:
+            log_access(uow, ACTOR, REFERENCE_SUBJECT, ["identifiers"],
+                       f"mirror detection: {report.added} removed account(s) indexed as the "
+                       "reference set", AUTHORITY, clock.now() if clock else None)
+        return report
+
+    def _add_batch(self, batch: Sequence[tuple[Account, Sequence[Post]]]) -> None:
+        keyed = [_keyed(a) for a, _ in batch]
+        profiles = build_profiles(keyed, {k.account_id: ps for k, (_, ps) in
+                                          zip(keyed, batch, strict=True)})
+        for (a, ps), p in zip(batch, profiles, strict=True):
+            self.linker.add_removed_profile(p)
+            self._hashes[p.account_id] = _fp(a, ps)
+
+    # -- scoring -----------------------------------------------------------------------------
+    def score(self, account: Account, posts: Sequence[Post] = ()) -> list[MatchResult]:
+        with self._lock:
+            return self.linker.score(_keyed(account), posts, top_k=self.config.top_k)
+
+    def score_many(self, items: Sequence[tuple[Account, Sequence[Post]]],
+                   progress: Callable[[int, int], None] | None = None
+                   ) -> dict[str, list[MatchResult]]:
+        """Batch: record every account's first pass (who may continue whom), then rank, as
+        the linker's batch mode does, so reciprocal ranks see the whole batch."""
+        keyed = [_keyed(a) for a, _ in items]
+        profiles = build_profiles(keyed, {k.account_id: ps for k, (_, ps) in
+                                          zip(keyed, items, strict=True)})
+        with self._lock:
+            self.linker.record(profiles)
+            out = {}
+            for n, p in enumerate(profiles, start=1):
+                out[p.account_id] = self.linker.score_profile(p, self.config.top_k)
+                if progress:
+                    progress(n, len(profiles))
+        return out
+
+
+def _fp(a: Account, posts: Sequence[Post] | None) -> str:
+    """What makes a reference account stale: its record (posts are re-read on change)."""
+    return f"{a.handle}|{a.display_name}|{a.bio}|{a.links}|{a.avatar_pdq}|{a.removed_at}"
+
+
+def withdrawn_keys(uow: SqlUnitOfWork) -> set[str]:
+    """Accounts withdrawn from the reference set: the appeals store's rows and NOTE events
+    ``{"reference": "withdrawn"}`` on account subjects (``{"reference": "restored"}`` undoes
+    a note)."""
+    keys = {account_key(p, a) for p, a in uow.due_process.withdrawn_references()}
+    for rec, payload in uow.events.payloads(EventKind.NOTE.value):
+        if rec.event.subject.type is not SubjectType.ACCOUNT:
+            continue
+        if payload.get("reference") == "withdrawn":
+            keys.add(rec.event.subject.id)
+        elif payload.get("reference") == "restored":
+            keys.discard(rec.event.subject.id)
+    return keys
+
+
+def reference_accounts(uow: SqlUnitOfWork) -> dict[str, Account]:
+    """The reference set as the store has it: removed accounts, minus withdrawn ones."""
+    withdrawn = withdrawn_keys(uow)
+    out = {}
+    for a in uow.platform.iter_accounts(status="removed", with_identifiers=True):
+        key = account_key(a.platform, a.account_id)
+        if key not in withdrawn:
+            out[key] = a
+    return out
+
+
+# -- from results to events ----------------------------------------------------------------------
+@dataclass
+class ScoreOutcome:
+    subject: SubjectRef
+    top: tuple[str, float] | None = None
+    flagged: list[str] = field(default_factory=list)  # removed accounts newly flagged
+    unchanged: list[str] = field(default_factory=list)
+    decision_id: str | None = None
+    decision_status: str | None = None
+    withheld: str | None = None  # why an auto-action-grade score was not acted on
+
+    @property
+    def wrote(self) -> bool:
+        return bool(self.flagged)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"subject": str(self.subject), "top": list(self.top) if self.top else None,
+                "flagged": self.flagged, "unchanged": self.unchanged,
+                "decision_id": self.decision_id, "decision_status": self.decision_status,
+                "withheld": self.withheld}
+
+
+def flag_payload(result: MatchResult, loaded: LoadedModel, config: MirrorConfig, rank: int
+                 ) -> dict[str, Any]:
+    """What a reviewer and the waterfall need, and no more: signal names, levels and weights
+    (the compared values stay in the platform store, not in the permanent log)."""
+    strong = independent_strong(result, config.strong_bits)
+    return {
+        "removed_account": result.removed_id,
+        "probability": round(result.probability, 4),
+        "total": round(result.total, 3),
+        "prior_weight": round(result.prior_weight, 3),
+        "signals": [{"comparator": s.comparator, "family": s.family, "label": s.label,
+                     "weight": round(s.weight, 3)} for s in result.signals if not s.missing],
+        "missing": [s.comparator for s in result.signals if s.missing],
+        "model": loaded.model_id,
+        "thresholds": {"review": loaded.model.thresholds.review,
+                       "auto_action": loaded.model.thresholds.auto_action},
+        "strong_signals": len(strong),
+        "strong_families": sorted(strong),
+        "rank": rank,
+        "detector": DETECTOR,
+    }
+
+
+def _previous_flags(history: Sequence[ModerationEvent]) -> dict[str, list[Mapping[str, Any]]]:
+    out: dict[str, list[Mapping[str, Any]]] = {}
+    for e in history:
+        if e.kind is EventKind.MIRROR_FLAG:
+            out.setdefault(str(e.payload.get("removed_account")), []).append(e.payload)
+    return out
+
+
+def record_results(uow: SqlUnitOfWork, clock: Clock, detector: MirrorDetector,
+                   subject: SubjectRef, results: Sequence[MatchResult]) -> ScoreOutcome:
+    """Turn one account's ranked results into flags (and perhaps an automated decision)."""
+    model, config = detector.model, detector.config
+    out = ScoreOutcome(subject)
+    if results:
+        out.top = (results[0].removed_id, round(results[0].probability, 4))
+    above = [r for r in results if r.probability >= model.thresholds.review][: config.max_flags]
+    if not above:
+        return out
+    now = clock.now()
+    s = cases.load(uow, subject)
+    prev = _previous_flags(s.history)
+    standing = s.state.applied_decision is not None or s.state.pending_decision is not None
+    for rank, r in enumerate(above, start=1):
+        payload = flag_payload(r, detector.loaded, config, rank)
+        earlier = prev.get(r.removed_id, [])
+        last = earlier[-1] if earlier else None
+        same = last is not None and last.get("probability") == payload["probability"] \
+            and last.get("model") == payload["model"]
+        quiet = standing and last is not None and \
+            payload["probability"] < float(last.get("probability", 0)) + config.reflag_margin
+        if same or quiet:
+            out.unchanged.append(r.removed_id)
+            continue
+        s.record(EventKind.MIRROR_FLAG, ACTOR, now, payload)
+        out.flagged.append(r.removed_id)
+    if not out.flagged:
+        return out
+    key = f"mirror_flag:{subject}:{len(s.history)}:{detector.loaded.model_id}"
+    cases.save(uow, s, idempotency_key=key)
+    log_access(uow, ACTOR, subject, ["identifiers"],
+               f"mirror detection: compared with {', '.join(out.flagged)}", AUTHORITY, now)
+    best = above[0]
+    if best.removed_id in out.flagged:
+        _maybe_auto_action(uow, clock, detector, s, best, out)
+    return out
+
+
+def _maybe_auto_action(uow: SqlUnitOfWork, clock: Clock, detector: MirrorDetector,
+                       s: cases.Subject, best: MatchResult, out: ScoreOutcome) -> None:
+    model, config = detector.model, detector.config
+    refusal = auto_action_refusal(best, model, config)
+    if refusal is not None:
+        if best.probability >= model.thresholds.auto_action:
+            out.withheld = refusal
+        return
+    if s.state.decisions:
+        out.withheld = "the case already has a decision: a reviewer decides"
+        return
+    now = clock.now()
+    action = Action.REMOVE if config.auto_action == "remove" else Action.SUSPEND
+    until = (now + timedelta(days=config.suspend_days)).date().isoformat() \
+        if action is Action.SUSPEND else None
+    fams = ", ".join(independent_strong(best, config.strong_bits))
+    reason = (f"Automated mirror detection: probability {best.probability:.1%} that this "
+              f"account continues the removed account {best.removed_id}, with strong "
+              f"independent evidence ({fams}).")
+    try:
+        d = decisions.decide(uow, clock, subject=s.ref, actor=ACTOR, action=action,
+                             policy=POLICY, reason=reason, evidence=[best.removed_id],
+                             until=until)
+    except DueProcessError as e:  # e.g. a protected account: stays with a (senior) reviewer
+        out.withheld = str(e)
+        note = cases.load(uow, s.ref)
+        note.record(EventKind.NOTE, ACTOR, now, {
+            "detector": DETECTOR, "auto_action": "withheld", "reason": str(e),
+            "removed_account": best.removed_id, "probability": round(best.probability, 4)})
+        cases.save(uow, note)
+        return
+    out.decision_id, out.decision_status = d.decision_id, d.status
+
+
+def score_account(uow: SqlUnitOfWork, clock: Clock, detector: MirrorDetector, platform: str,
+                  account_id: str) -> ScoreOutcome | None:
+    """Score one stored account (new or changed) and record the outcome; None when it is not
+    an active account tarazu knows."""
+    a = uow.platform.get_account(platform, account_id, with_identifiers=True)
+    if a is None or a.status != "active":
+        return None
+    posts = uow.platform.posts_of(platform, account_id, POSTS_PER_ACCOUNT)
+    results = detector.score(a, posts)
+    return record_results(uow, clock, detector, SubjectRef.account(platform, account_id),
+                          results)
+
+
+def subject_of(key: str) -> SubjectRef:
+    platform, _, native = key.partition(":")
+    return SubjectRef.account(platform, native)
+
+
+def active_accounts(uow: SqlUnitOfWork) -> list[Account]:
+    return list(uow.platform.iter_accounts(status="active", with_identifiers=True))
+
+
+def load_items(uow: SqlUnitOfWork, accounts: Sequence[Account]
+               ) -> list[tuple[Account, list[Post]]]:
+    return [(a, uow.platform.posts_of(a.platform, a.account_id, POSTS_PER_ACCOUNT))
+            for a in accounts]
+

@@ -1,0 +1,130 @@
+"""Mirror detection as a use case, on SQLite and PostgreSQL: flags, the automated decision and
+its limits, idempotence, and the reference set kept in step with the store."""
+
+from __future__ import annotations
+
+from tarazu.domain.events import EventKind, SubjectRef, SubjectType
+from tarazu.service import mirrors
+from tests.integration.mirrors import data
+from tests.integration.mirrors.conftest import detector, store
+
+M1 = SubjectRef.account("x", "m1")
+
+
+def _events(app, ref, kind=None):
+    with app.uow() as uow:
+        evs = uow.events.for_subject(ref)
+    return [e for e in evs if kind is None or e.kind is kind]
+
+
+def _score(app, det, account_id):
+    with app.uow() as uow:
+        out = mirrors.score_account(uow, app.clock, det, "x", account_id)
+        uow.commit()
+    return out
+
+
+def test_reference_set_is_the_removed_accounts(reference):
+    det = detector(reference)
+    assert det.size == 21 and "x:r1" in det and "x:m1" not in det
+
+
+def test_a_mirror_is_flagged_and_suspended_automatically(reference):
+    store(reference, data.mirror())
+    det = detector(reference)
+    out = _score(reference, det, "m1")
+    assert out.flagged == ["x:r1"] and out.decision_status == "applied"
+    flag = _events(reference, M1, EventKind.MIRROR_FLAG)[0].payload
+    assert flag["removed_account"] == "x:r1" and flag["probability"] >= 0.995
+    assert flag["strong_signals"] >= 2 and "identity" in flag["strong_families"]
+    assert flag["model"] == "fellegi_sunter_v1/expert"
+    bars = {s["comparator"]: s["weight"] for s in flag["signals"]}
+    assert bars["avatar"] > 3 and abs(
+        flag["prior_weight"] + sum(bars.values()) - flag["total"]) < 0.05
+    (dec,) = _events(reference, M1, EventKind.DECISION)
+    assert dec.actor == "system:mirrors" and dec.automated
+    p = dec.payload
+    assert p["action"] == "suspend" and p["policy"] == "EVA-1" and p["until"] > "2025-07-25"
+    assert p["statement"]["automated_decision"] is True and p["evidence"] == ["x:r1"]
+    with reference.uow() as uow:
+        row = uow.status.get(M1)
+        pending = uow.outbox.pending_count()
+    assert row.enforcement == "suspend" and pending == 1
+    # the identifiers it compared were read, and the read is on record
+    access = _events(reference, M1, EventKind.DATA_ACCESS)
+    assert access and access[0].payload["fields"] == ["identifiers"]
+
+
+def test_rescoring_the_same_result_writes_nothing(reference):
+    store(reference, data.mirror())
+    det = detector(reference)
+    _score(reference, det, "m1")
+    with reference.uow() as uow:
+        head = uow.events.head()
+    again = _score(reference, det, "m1")
+    with reference.uow() as uow:
+        assert uow.events.head() == head
+    assert again.flagged == [] and again.unchanged == ["x:r1"]
+
+
+def test_without_auto_action_the_flag_opens_a_case_in_the_mirrors_queue(reference):
+    store(reference, data.mirror())
+    det = detector(reference, auto_action="none")
+    out = _score(reference, det, "m1")
+    assert out.flagged == ["x:r1"] and out.decision_id is None
+    with reference.uow() as uow:
+        row = uow.status.get(M1)
+    assert row.queue == "mirrors" and row.review_state == "open"
+
+
+def test_a_protected_account_is_never_actioned_automatically(reference):
+    # a verified account that shares every identity signal with the removed one
+    store(reference, data.mirror("p1", verified_categories=["journalist"]))
+    det = detector(reference)
+    out = _score(reference, det, "p1")
+    ref = SubjectRef.account("x", "p1")
+    assert out.flagged == ["x:r1"] and out.decision_id is None
+    assert "protected" in (out.withheld or "")
+    assert _events(reference, ref, EventKind.DECISION) == []
+    (note,) = _events(reference, ref, EventKind.NOTE)
+    assert note.payload["auto_action"] == "withheld"
+    with reference.uow() as uow:
+        assert uow.status.get(ref).queue == "senior"
+
+
+def test_a_journalist_covering_the_group_is_not_auto_actioned(reference):
+    store(reference, data.journalist())
+    det = detector(reference)
+    out = _score(reference, det, "j1")
+    ref = SubjectRef.account("x", "j1")
+    assert _events(reference, ref, EventKind.DECISION) == []
+    flags = _events(reference, ref, EventKind.MIRROR_FLAG)
+    assert all(f.payload["probability"] < f.payload["thresholds"]["auto_action"] for f in flags)
+    assert out.decision_id is None
+
+
+def test_withdrawn_and_reinstated_accounts_leave_the_reference_set(reference):
+    det = detector(reference)
+    with reference.uow() as uow:
+        s = mirrors.cases.load(uow, SubjectRef.account("x", "r1"))
+        s.record(EventKind.NOTE, "appeals", reference.clock.now(), {"reference": "withdrawn"})
+        mirrors.cases.save(uow, s)
+        uow.platform.set_status("x", "o1", "active")
+        uow.commit()
+    with reference.uow() as uow:
+        rep = det.refresh(uow)
+    assert rep.withdrawn == 2 and "x:r1" not in det and "x:o1" not in det
+    store(reference, data.mirror())
+    assert _score(reference, det, "m1").flagged == []
+    # a new removal joins incrementally
+    with reference.uow() as uow:
+        uow.platform.set_status("x", "o1", "removed", reference.clock.now())
+        uow.commit()
+        rep = det.refresh(uow)
+    assert rep.added == 1 and "x:o1" in det
+
+
+def test_the_system_subject_records_the_reference_read(reference):
+    detector(reference)
+    evs = _events(reference, SubjectRef(SubjectType.SYSTEM, "mirrors:reference"))
+    assert evs and evs[0].kind is EventKind.DATA_ACCESS
