@@ -124,6 +124,7 @@ def _reasons(a: str, b: str, left: str, right: str, ev: NameEvidence) -> tuple[s
         out.append("identical after normalisation" if a != b else "identical")
     if f.cross_script:
         out.append("compared across scripts via transliteration")
+    out += list(ev.rewrites)
     out += [p.explain() for p in ev.symbol_pairs]
     out += [f"initial '{i}' stands for '{full}'" for i, full in ev.initials]
     out += [f"'{w}' written as one word in one name" for w in ev.joined]

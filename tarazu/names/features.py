@@ -163,6 +163,18 @@ def compare_tokens(a: str, b: str, kind: NameTypeTag = NameTypeTag.ENT,
     return _compare_tokens(a, kind), _compare_tokens(b, kind)
 
 
+def _rewrite_notes(raw: str, toks: list[str], kind: NameTypeTag) -> list[str]:
+    """What `compare_tokens` changed in one name, for the explanation."""
+    notes = []
+    folded = unicodedata.normalize("NFKC", raw).casefold()
+    if _uninvert(folded, kind) != folded:
+        notes.append(f"read '{raw}' as given name(s) then surname")
+    plain = [t for t in normalise(_uninvert(folded, kind)).split() if t not in _IZAFAT]
+    if plain != toks:
+        notes.append(f"legal form unified: '{' '.join(plain)}' -> '{' '.join(toks)}'")
+    return notes
+
+
 def _merge_split_words(ta: list[str], tb: list[str]) -> tuple[list[str], list[str], list[str]]:
     """"FridrichBuchenberg" vs "Friedrich Buchenberg", "Patr ushev" vs "Patrushev": join two
     neighbouring words of one name when together they match a word of the other name better
@@ -196,6 +208,7 @@ class NameEvidence:
     symbol_pairs: tuple[SymbolPair, ...] = ()
     initials: tuple[tuple[str, str], ...] = ()  # (initial, the name it stands for)
     joined: tuple[str, ...] = ()  # words written apart in one name, together in the other
+    rewrites: tuple[str, ...] = ()  # legal forms unified, "Surname, Given" put in order
 
 
 def _is_initial_of(short: str, full: str) -> bool:
@@ -238,6 +251,7 @@ def name_evidence(a: str, b: str, schema: str | None = None) -> NameEvidence:
     ta, tb = compare_tokens(a, b, kind)
     if not ta or not tb:
         return NameEvidence(NameFeatures(*[0.0] * len(NameFeatures.names())), [])
+    rewrites = tuple(_rewrite_notes(a, ta, kind)) + tuple(_rewrite_notes(b, tb, kind))
     rw = pair_by_symbols(ta, tb, kind)
     n_tokens = len(ta) + len(tb)
     n_agreed = sum(len(p.left) + len(p.right) for p in rw.pairs)
@@ -289,4 +303,4 @@ def name_evidence(a: str, b: str, schema: str | None = None) -> NameEvidence:
         person=1.0 if kind == NameTypeTag.PER else 0.0,
         org=1.0 if kind == NameTypeTag.ORG else 0.0,
     )
-    return NameEvidence(feats, matches, rw.pairs, tuple(expanded), tuple(joined))
+    return NameEvidence(feats, matches, rw.pairs, tuple(expanded), tuple(joined), rewrites)

@@ -90,7 +90,8 @@ def _qualifiers(name: Name, forms: list[str]) -> frozenset[str]:
     for span in name.spans:
         if span.symbol.category in _QUALIFIERS:
             out.update(forms[p.index] for p in span.parts)
-    return frozenset(t for t in out if t)
+    # A lone letter tagged as a Roman numeral ("V. Putin") is far more often an initial.
+    return frozenset(t for t in out if t and not (len(t) == 1 and t.isalpha()))
 
 
 def pair_by_symbols(left: list[str], right: list[str],
