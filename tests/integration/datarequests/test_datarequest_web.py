@@ -1,0 +1,109 @@
+"""Data requests through the API and the UI, with roles checked strictly."""
+
+import json
+
+from fastapi.testclient import TestClient
+
+from tarazu.adapters.passwords import hash_password
+from tarazu.domain.events import EventKind
+from tarazu.domain.roles import Role
+from tarazu.entrypoints.web.app import create_app
+from tests.integration.datarequests.helpers import events, seed
+from tests.integration.web.conftest import PASSWORD, login
+from tests.unit.datarequests.samples import doc
+
+RID = "FIA-2025-0811-07"
+
+
+def as_user(web, name):
+    c = TestClient(create_app(web))
+    csrf = login(c, name)
+    c.headers.update({"X-CSRF-Token": csrf, "accept": "application/json"})
+    return c
+
+
+def add_user(web, name, role):
+    with web.uow() as uow:
+        uow.users.add(name, hash_password(PASSWORD), frozenset({role}), web.clock.now())
+        uow.commit()
+
+
+def post_request(c, **changes):
+    return c.post("/api/data-requests?platform=x", content=json.dumps(doc(**changes)),
+                  headers={"content-type": "application/json"})
+
+
+def test_requester_submits_and_sees_only_their_own(web):
+    seed(web)
+    add_user(web, "other_requester", Role.REQUESTER)
+    me = as_user(web, "requester")
+    r = post_request(me)
+    assert r.status_code == 201, r.text
+    assert r.json()["checks"]["outcome"] == "accepted" and r.json()["status"] == "pending_legal"
+    assert post_request(me).status_code == 200  # the same document again: idempotent
+    other = as_user(web, "other_requester")
+    assert post_request(other, request_id="R-OTHER").status_code == 201
+    assert post_request(other).status_code == 409  # someone else's id
+    mine = me.get("/api/data-requests").json()["requests"]
+    assert [x["request_id"] for x in mine] == [RID]
+    assert me.get(f"/api/data-requests/{RID}").json()["status"] == "pending_legal"
+    assert "history" not in me.get(f"/api/data-requests/{RID}").json()
+    assert me.get("/api/data-requests/R-OTHER").status_code == 404
+    assert me.get("/data-requests/R-OTHER", headers={"accept": "text/html"}).status_code == 404
+    page = me.get("/data-requests", headers={"accept": "text/html"}).text
+    assert RID in page and "R-OTHER" not in page
+
+
+def test_bad_request_names_the_field(web):
+    me = as_user(web, "requester")
+    r = post_request(me, instrument__type="letter")
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "instrument.type"
+
+
+def test_legal_approves_senior_confirms_auditor_reads(web):
+    seed(web)
+    as_user(web, "requester").post("/api/data-requests?platform=x",
+                                   content=json.dumps(doc(nondisclosure_until="2026-01-01")))
+    legal = as_user(web, "legal")
+    page = legal.get(f"/data-requests/{RID}", headers={"accept": "text/html"})
+    assert page.status_code == 200 and "Approve" in page.text and "@umar_media" in page.text
+    queue = legal.get("/data-requests?status=pending_legal", headers={"accept": "text/html"})
+    assert RID in queue.text
+    r = legal.post(f"/data-requests/{RID}/approve", follow_redirects=False,
+                   data={"reason": "court order, specific", "categories": ["subscriber"],
+                         "accounts": ["a1"]})
+    assert r.status_code == 303
+    assert legal.post(f"/api/data-requests/{RID}/confirm").status_code == 409  # same person
+    auditor = as_user(web, "auditor")
+    assert auditor.get(f"/api/data-requests/{RID}").json()["status"] == "approved"
+    assert auditor.post(f"/api/data-requests/{RID}/confirm").status_code == 403
+    senior = as_user(web, "senior_reviewer")
+    r = senior.post(f"/api/data-requests/{RID}/confirm")
+    assert r.status_code == 200 and r.json()["status"] == "disclosed"
+    d = auditor.get(f"/api/data-requests/{RID}").json()
+    assert d["package"]["sha256"] and d["notice_due_at"].startswith("2026-01-01")
+    assert d["confirmed_by"] == "senior_reviewer" and d["decided_by"] == "legal"
+    assert auditor.get(f"/api/data-requests/{RID}/package?purpose=look").status_code == 403
+    reads_before = len(events(web, EventKind.DATA_ACCESS))
+    pkg = legal.get(f"/api/data-requests/{RID}/package?purpose=hand-over")
+    assert pkg.status_code == 200 and pkg.json()["categories"] == ["subscriber"]
+    assert len(events(web, EventKind.DATA_ACCESS)) == reads_before + 1
+    html = auditor.get(f"/data-requests/{RID}", headers={"accept": "text/html"}).text
+    assert "/approve" not in html and "/confirm" not in html and "History" in html
+
+
+def test_requester_cannot_decide_and_legal_refusal_needs_reasons(web):
+    seed(web)
+    me = as_user(web, "requester")
+    post_request(me)
+    assert me.post(f"/api/data-requests/{RID}/approve",
+                   json={"reason": "self-approval"}).status_code == 403
+    legal = as_user(web, "legal")
+    assert legal.post(f"/api/data-requests/{RID}/refuse", json={"reason": " "}).status_code \
+        == 409
+    assert legal.post(f"/api/data-requests/{RID}/approve",
+                      json={"reason": "x", "categories": ["content"]}).status_code == 409
+    r = legal.post(f"/api/data-requests/{RID}/refuse", json={"reason": "overbroad"})
+    assert r.status_code == 200 and r.json()["status"] == "refused"
+    assert me.get(f"/api/data-requests/{RID}").json()["refusal"] == "overbroad"
+    assert legal.get("/api/data-requests/NOPE").status_code == 404
