@@ -1,0 +1,304 @@
+"""Candidate indexes ("blocking"): which removed accounts are worth comparing with a new one.
+
+Each index answers from its own evidence (name grams, text MinHash, PDQ, shared tokens, time)
+in time that grows with the size of the answer, not with the number of removed accounts. The
+union of their answers is compared in full. Every index supports incremental ``add`` (an
+account is removed) and ``remove`` (it is reinstated), and is derived from the profiles alone:
+nothing is pickled; rebuild by adding the records again."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+from tarazu.linkage.profile import AccountProfile
+
+
+class CandidateIndex(Protocol):
+    NAME: str
+
+    def add(self, p: AccountProfile) -> None: ...
+    def remove(self, account_id: str) -> None: ...
+    def query(self, p: AccountProfile) -> set[str]: ...
+
+
+class _Postings:
+    """token -> account ids, with the reverse map needed to remove an account."""
+
+    def __init__(self) -> None:
+        self.post: dict[object, set[str]] = defaultdict(set)
+        self.owned: dict[str, tuple[object, ...]] = {}
+
+    def add(self, account_id: str, tokens: Iterable[object]) -> None:
+        toks = tuple(set(tokens))
+        self.owned[account_id] = toks
+        for t in toks:
+            self.post[t].add(account_id)
+
+    def remove(self, account_id: str) -> None:
+        for t in self.owned.pop(account_id, ()):
+            ids = self.post.get(t)
+            if ids is not None:
+                ids.discard(account_id)
+                if not ids:
+                    del self.post[t]
+
+    def get(self, token: object) -> set[str]:
+        return self.post.get(token, set())
+
+
+def _grams(key: str, n: int = 3) -> set[str]:
+    if len(key) < n:
+        return {key} if key else set()
+    return {key[i : i + n] for i in range(len(key) - n + 1)}
+
+
+class NameIndex:
+    """Character trigrams of handle keys and name tokens: finds ``umar_med1a`` from
+    ``umarmedia2``. Trigrams held by more than ``max_postings`` accounts are skipped."""
+
+    NAME = "names"
+
+    def __init__(self, min_shared: int = 3, max_postings: int = 500) -> None:
+        self.min_shared, self.max_postings = min_shared, max_postings
+        self.p = _Postings()
+
+    def _tokens(self, p: AccountProfile) -> set[object]:
+        toks: set[object] = set(_grams(p.handle_key))
+        toks |= {("tok", t) for t in p.name_tokens if len(t) >= 4 and not t.isdigit()}
+        return toks
+
+    def add(self, p: AccountProfile) -> None:
+        self.p.add(p.account_id, self._tokens(p))
+
+    def remove(self, account_id: str) -> None:
+        self.p.remove(account_id)
+
+    def query(self, p: AccountProfile) -> set[str]:
+        counts: Counter[str] = Counter()
+        for t in self._tokens(p):
+            ids = self.p.get(t)
+            if len(ids) > self.max_postings:
+                continue
+            weight = self.min_shared if isinstance(t, tuple) else 1  # a whole token suffices
+            for i in ids:
+                counts[i] += weight
+        return {i for i, c in counts.items() if c >= self.min_shared}
+
+
+class TextLSHIndex:
+    """MinHash LSH (datasketch) over the accounts' content words: accounts whose vocabularies
+    overlap above roughly ``threshold`` Jaccard."""
+
+    NAME = "text_lsh"
+
+    def __init__(self, threshold: float = 0.15, num_perm: int = 64, seed: int = 7) -> None:
+        self.num_perm, self.seed = num_perm, seed
+        self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self.keys: set[str] = set()
+
+    def _minhash(self, p: AccountProfile) -> MinHash | None:
+        if not p.content_words:
+            return None
+        m = MinHash(num_perm=self.num_perm, seed=self.seed)
+        m.update_batch([w.encode("utf-8") for w in sorted(p.content_words)])
+        return m
+
+    def add(self, p: AccountProfile) -> None:
+        m = self._minhash(p)
+        if m is not None and p.account_id not in self.keys:
+            self.lsh.insert(p.account_id, m)
+            self.keys.add(p.account_id)
+
+    def remove(self, account_id: str) -> None:
+        if account_id in self.keys:
+            self.lsh.remove(account_id)
+            self.keys.discard(account_id)
+
+    def query(self, p: AccountProfile) -> set[str]:
+        m = self._minhash(p)
+        return set(self.lsh.query(m)) if m is not None else set()
+
+
+class PdqIndex:
+    """Multi-index hashing over 256-bit PDQ hashes (avatars and post media): the hash is cut
+    into 16 chunks of 16 bits; two hashes within 15 bits share at least one chunk exactly
+    (pigeonhole), so exact chunk look-ups find them; candidates are then checked by full
+    Hamming distance. Beyond 15 bits recall is partial (measured, not guaranteed)."""
+
+    NAME = "pdq"
+    CHUNKS = 16
+
+    def __init__(self, max_distance: int = 31) -> None:
+        self.max_distance = max_distance
+        self.p = _Postings()
+        self.hashes: dict[str, tuple[int, ...]] = {}
+
+    @staticmethod
+    def _hashes(p: AccountProfile) -> tuple[int, ...]:
+        hs = ([p.avatar_pdq] if p.avatar_pdq else []) + list(p.media_pdq)
+        return tuple(int(h, 16) for h in dict.fromkeys(hs))
+
+    def _chunks(self, h: int) -> list[tuple[int, int]]:
+        return [(i, (h >> (16 * i)) & 0xFFFF) for i in range(self.CHUNKS)]
+
+    def add(self, p: AccountProfile) -> None:
+        hs = self._hashes(p)
+        if hs:
+            self.hashes[p.account_id] = hs
+            self.p.add(p.account_id, [c for h in hs for c in self._chunks(h)])
+
+    def remove(self, account_id: str) -> None:
+        self.hashes.pop(account_id, None)
+        self.p.remove(account_id)
+
+    def query(self, p: AccountProfile) -> set[str]:
+        out: set[str] = set()
+        for h in self._hashes(p):
+            seen: set[str] = set()
+            for c in self._chunks(h):
+                seen |= self.p.get(c)
+            for i in seen:
+                if any((h ^ g).bit_count() <= self.max_distance for g in self.hashes[i]):
+                    out.add(i)
+        return out
+
+
+class TokenIndex:
+    """Inverted index over exact tokens: profile links, strong identifiers, contexts, hashtags,
+    mentions, media MD5s. Tokens held by more than ``max_postings`` removed accounts are too
+    common to block on and are skipped (they stay in the comparison)."""
+
+    NAME = "tokens"
+
+    def __init__(
+        self, max_postings: int = 50, weak_identifiers: Sequence[str] = ("ip_prefix", "ip")
+    ) -> None:
+        self.max_postings = max_postings
+        self.weak = frozenset(weak_identifiers)
+        self.p = _Postings()
+
+    def _tokens(self, p: AccountProfile) -> set[object]:
+        toks: set[object] = {("link", k) for k in p.link_keys}
+        toks |= {("id", k, v) for k, v in p.identifiers.items() if v and k not in self.weak}
+        toks |= {("ctx", c) for c in p.contexts}
+        toks |= {("tag", h) for h in p.hashtags}
+        toks |= {("at", m) for m in p.mentions}
+        toks |= {("md5", m) for m in p.media_md5}
+        return toks
+
+    def add(self, p: AccountProfile) -> None:
+        self.p.add(p.account_id, self._tokens(p))
+
+    def remove(self, account_id: str) -> None:
+        self.p.remove(account_id)
+
+    def query(self, p: AccountProfile) -> set[str]:
+        out: set[str] = set()
+        for t in self._tokens(p):
+            ids = self.p.get(t)
+            if len(ids) <= self.max_postings:
+                out |= ids
+        return out
+
+
+class TimeIndex:
+    """Removals sorted by time: the ``nearest`` removals closest to the new account's creation
+    (before or after), found by bisection."""
+
+    NAME = "time"
+
+    def __init__(self, nearest: int = 40) -> None:
+        self.nearest = nearest
+        self.times: list[tuple[float, str]] = []
+        self.at: dict[str, float] = {}
+
+    def add(self, p: AccountProfile) -> None:
+        if p.removed_at is None or p.account_id in self.at:
+            return
+        t = p.removed_at.timestamp()
+        self.at[p.account_id] = t
+        insort(self.times, (t, p.account_id))
+
+    def remove(self, account_id: str) -> None:
+        t = self.at.pop(account_id, None)
+        if t is not None:
+            i = bisect_left(self.times, (t, account_id))
+            del self.times[i]
+
+    def query(self, p: AccountProfile) -> set[str]:
+        t = p.created_at.timestamp()
+        i = bisect_left(self.times, (t, ""))
+        lo, hi, out = i - 1, i, []
+        while len(out) < self.nearest and (lo >= 0 or hi < len(self.times)):
+            dl = t - self.times[lo][0] if lo >= 0 else np.inf
+            dh = self.times[hi][0] - t if hi < len(self.times) else np.inf
+            if dl <= dh:
+                out.append(self.times[lo][1])
+                lo -= 1
+            else:
+                out.append(self.times[hi][1])
+                hi += 1
+        return set(out)
+
+
+def default_indexes() -> list[CandidateIndex]:
+    return [NameIndex(), TextLSHIndex(), PdqIndex(), TokenIndex(), TimeIndex()]
+
+
+class Blocker:
+    """The union of several candidate indexes."""
+
+    def __init__(self, indexes: Sequence[CandidateIndex] | None = None) -> None:
+        self.indexes = list(indexes) if indexes is not None else default_indexes()
+
+    def add(self, p: AccountProfile) -> None:
+        for ix in self.indexes:
+            ix.add(p)
+
+    def remove(self, account_id: str) -> None:
+        for ix in self.indexes:
+            ix.remove(account_id)
+
+    def candidates(self, p: AccountProfile) -> set[str]:
+        out: set[str] = set()
+        for ix in self.indexes:
+            out |= ix.query(p)
+        return out
+
+
+@dataclass(frozen=True)
+class BlockingRecall:
+    index: str
+    recall: float
+    mean_candidates: float
+
+
+def blocking_recall(
+    blocker: Blocker, pairs: Sequence[tuple[AccountProfile, str]]
+) -> list[BlockingRecall]:
+    """Share of true (active profile, removed id) pairs each index (and the union) proposes,
+    and the mean number of candidates it proposes per active account."""
+    out = []
+    n = max(1, len(pairs))
+    union_hits, union_size = 0, 0
+    hits = {ix.NAME: [0, 0] for ix in blocker.indexes}
+    for p, truth in pairs:
+        union: set[str] = set()
+        for ix in blocker.indexes:
+            got = ix.query(p)
+            hits[ix.NAME][0] += truth in got
+            hits[ix.NAME][1] += len(got)
+            union |= got
+        union_hits += truth in union
+        union_size += len(union)
+    for name, (h, s) in hits.items():
+        out.append(BlockingRecall(name, h / n, s / n))
+    out.append(BlockingRecall("union", union_hits / n, union_size / n))
+    return out

@@ -1,0 +1,106 @@
+"""The registry of comparators: one explicit list, looked up by name.
+
+Each comparator documents itself (``get_docs()``): what it measures, its levels, its config."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tarazu.linkage.comparators.content import (
+    LanguageComparator,
+    MediaComparator,
+    PostTextComparator,
+    RecentTextComparator,
+    SharedPhrasesComparator,
+    StyleComparator,
+)
+from tarazu.linkage.comparators.identity import (
+    AvatarComparator,
+    BioComparator,
+    DisplayNameComparator,
+    HandleComparator,
+    ProfileLinksComparator,
+)
+from tarazu.linkage.comparators.network import (
+    CoActivityComparator,
+    ContextsComparator,
+    HashtagsComparator,
+    MentionsComparator,
+    ReferencesComparator,
+    SocialGraphComparator,
+)
+from tarazu.linkage.comparators.platform import IdentifiersComparator
+from tarazu.linkage.comparators.relative import (
+    GapRankComparator,
+    PauseRankComparator,
+    RankComparator,
+    RecentTextRankComparator,
+    ReciprocalRankComparator,
+    TextRankComparator,
+)
+from tarazu.linkage.comparators.timing import (
+    ActivityHoursComparator,
+    CreationGapComparator,
+    PauseComparator,
+    TempoComparator,
+)
+from tarazu.linkage.levels import Comparator
+
+COMPARATORS: tuple[type[Comparator], ...] = (
+    HandleComparator,
+    DisplayNameComparator,
+    BioComparator,
+    ProfileLinksComparator,
+    AvatarComparator,
+    PostTextComparator,
+    RecentTextComparator,
+    SharedPhrasesComparator,
+    StyleComparator,
+    LanguageComparator,
+    MediaComparator,
+    HashtagsComparator,
+    MentionsComparator,
+    ContextsComparator,
+    CoActivityComparator,
+    SocialGraphComparator,
+    ReferencesComparator,
+    CreationGapComparator,
+    PauseComparator,
+    TempoComparator,
+    ActivityHoursComparator,
+    IdentifiersComparator,
+)
+RELATIVE: tuple[type[RankComparator], ...] = (
+    GapRankComparator,
+    PauseRankComparator,
+    TextRankComparator,
+    RecentTextRankComparator,
+)
+
+#: Second-pass signal, computed from the other signals' totals of all new accounts.
+RECIPROCAL = ReciprocalRankComparator
+
+_BY_NAME: dict[str, type[Any]] = {c.NAME: c for c in (*COMPARATORS, *RELATIVE, RECIPROCAL)}
+assert len(_BY_NAME) == len(COMPARATORS) + len(RELATIVE) + 1, "comparator names must be unique"
+
+
+def get_comparator(name: str, **config: Any) -> Comparator | RankComparator:
+    try:
+        cls = _BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown comparator {name!r}; known: {sorted(_BY_NAME)}") from None
+    return cls(**config)
+
+
+def comparator_docs() -> list[dict[str, Any]]:
+    return [c.get_docs() for c in (*COMPARATORS, *RELATIVE, RECIPROCAL)]
+
+
+__all__ = [
+    "COMPARATORS",
+    "RELATIVE",
+    "RECIPROCAL",
+    "get_comparator",
+    "comparator_docs",
+    "RankComparator",
+]

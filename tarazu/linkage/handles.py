@@ -1,0 +1,60 @@
+"""Handle and display-name keys for linkage, built on :mod:`tarazu.names` (no second normaliser).
+
+What linkage adds is comparison of *handles*: the skeleton key of ``Sanjay_Mehta_07`` and
+``Sanjay Mehta 17`` share a long run, ``RKG Ah Tow`` and ``Ross Karl George Ah Tow`` share the
+rare token ``tow``/``ah tow``; those are the traces operators leave when they come back."""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from tarazu.names.normalise import normalise, skeleton_key
+
+
+@lru_cache(maxsize=65536)
+def handle_key(text: str) -> str:
+    """Alphanumeric-only compact key (case, separators, leetspeak, confusables folded)."""
+    return skeleton_key(text) if text else ""
+
+
+@lru_cache(maxsize=65536)
+def name_tokens(text: str) -> frozenset[str]:
+    """Normalised word tokens of a handle or display name, digits split from letters."""
+    if not text:
+        return frozenset()
+    out: set[str] = set()
+    for tok in normalise(text).split():
+        out.add(tok)
+        letters = "".join(c for c in tok if c.isalpha())
+        if letters and letters != tok:
+            out.add(letters)
+    return frozenset(out)
+
+
+def longest_common_run(a: str, b: str) -> int:
+    """Length of the longest common substring of two keys."""
+    if not a or not b:
+        return 0
+    m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return m.size
+
+
+def key_similarity(a: str, b: str) -> float:
+    """0..1 similarity of two handle keys (normalised Indel ratio)."""
+    if not a or not b:
+        return 0.0
+    return fuzz.ratio(a, b) / 100.0
+
+
+def display_similarity(a: str, b: str) -> float:
+    """0..1 similarity of two display names, via the shared name comparator when available."""
+    if not a or not b:
+        return 0.0
+    try:
+        from tarazu.names.compare import name_similarity
+    except ImportError:  # the names package is being written alongside; same idea, plainer
+        return fuzz.token_sort_ratio(normalise(a), normalise(b)) / 100.0
+    return float(name_similarity(a, b))

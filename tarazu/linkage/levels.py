@@ -1,0 +1,111 @@
+"""Comparators and their results: the unit a reviewer reads and the model weighs.
+
+A comparator (Splink's "comparison", nomenklatura's "feature") measures one kind of evidence
+between an active account and a removed one and puts the pair into one of a few ordered
+*levels* (most similar first). The model attaches a match weight to each level. A missing field
+is the *missing* level (weight 0: no evidence either way), never an error."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from tarazu.linkage.corpus import Corpus
+    from tarazu.linkage.profile import AccountProfile
+
+MISSING = -1
+
+#: Families group comparators whose evidence is not independent; the policy counts strong
+#: signals per family ("two independent strong signals").
+FAMILIES = ("identity", "content", "network", "timing", "platform", "relative")
+#: Families that describe what an account talks about; a journalist shares these with the
+#: accounts they cover, so they never suffice to act on a protected account.
+TOPICAL_FAMILIES = frozenset({"content", "network"})
+#: Families that restate other evidence (ranks among candidates); never "independent".
+DERIVED_FAMILIES = frozenset({"relative"})
+
+
+@dataclass(frozen=True)
+class ConfigVar:
+    name: str
+    default: Any
+    description: str
+
+
+@dataclass(frozen=True)
+class ComparisonResult:
+    """One comparator's verdict on one pair."""
+
+    comparator: str
+    level: int  # index into the comparator's LEVELS, or MISSING
+    label: str
+    values: tuple[str, str]  # short renderings of what was compared (active, removed)
+    raw: float | None = None  # the measured quantity (similarity, hours...), for ranking
+
+    @property
+    def missing(self) -> bool:
+        return self.level == MISSING
+
+
+class Comparator(ABC):
+    """Base of all comparators. Subclasses set NAME, FAMILY, LEVELS, CONFIG and a docstring
+    saying what the comparator measures; that docstring is its documentation."""
+
+    NAME: ClassVar[str]
+    FAMILY: ClassVar[str]
+    LEVELS: ClassVar[tuple[str, ...]]
+    CONFIG: ClassVar[tuple[ConfigVar, ...]] = ()
+
+    def __init__(self, **overrides: Any) -> None:
+        known = {c.name: c.default for c in self.CONFIG}
+        unknown = set(overrides) - set(known)
+        if unknown:
+            raise ValueError(f"{self.NAME}: unknown config {sorted(unknown)}")
+        self.config: dict[str, Any] = {**known, **overrides}
+
+    @abstractmethod
+    def compare(self, a: AccountProfile, b: AccountProfile, corpus: Corpus) -> ComparisonResult: ...
+
+    def compare_many(
+        self, a: AccountProfile, bs: Sequence[AccountProfile], corpus: Corpus
+    ) -> list[ComparisonResult]:
+        """Compare one active account with many candidates (override to vectorise)."""
+        return [self.compare(a, b, corpus) for b in bs]
+
+    def level(
+        self, label: str, values: tuple[str, str], raw: float | None = None
+    ) -> ComparisonResult:
+        return ComparisonResult(self.NAME, self.LEVELS.index(label), label, values, raw)
+
+    def missing(self, values: tuple[str, str] = ("", "")) -> ComparisonResult:
+        return ComparisonResult(self.NAME, MISSING, "missing", values, None)
+
+    @classmethod
+    def get_docs(cls) -> dict[str, Any]:
+        return {
+            "name": cls.NAME,
+            "family": cls.FAMILY,
+            "description": (cls.__doc__ or "").strip(),
+            "levels": list(cls.LEVELS),
+            "config": {
+                c.name: {"default": c.default, "description": c.description} for c in cls.CONFIG
+            },
+        }
+
+
+def band(value: float, thresholds: Sequence[float], labels: Sequence[str]) -> str:
+    """The label of the first threshold that ``value`` reaches (descending thresholds); the last
+    label (one more than thresholds) otherwise."""
+    for t, lab in zip(thresholds, labels, strict=False):
+        if value >= t:
+            return lab
+    return labels[-1]
+
+
+def short(values: Sequence[str] | set[str] | frozenset[str], n: int = 3) -> str:
+    items = sorted(values)[:n]
+    more = len(values) - len(items)
+    return ", ".join(items) + (f" (+{more})" if more > 0 else "")

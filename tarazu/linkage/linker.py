@@ -1,0 +1,280 @@
+"""MirrorLinker: the facade. Keep removed accounts indexed; rank them for a new account.
+
+linker = MirrorLinker(load_model("default"))
+linker.add_removed(account, posts)        # when an account is removed
+linker.withdraw(account_id)               # when it is reinstated
+linker.score(new_account, posts, top_k=10) -> [MatchResult, ...] best first
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from tarazu.domain.platform import Account, Post
+from tarazu.linkage.blocking import (
+    Blocker,
+    CandidateIndex,
+    NameIndex,
+    PdqIndex,
+    TextLSHIndex,
+    TimeIndex,
+    TokenIndex,
+)
+from tarazu.linkage.comparators import RECIPROCAL
+from tarazu.linkage.corpus import Corpus
+from tarazu.linkage.levels import MISSING, ComparisonResult
+from tarazu.linkage.model import LinkageModel
+from tarazu.linkage.profile import AccountProfile, build_profile, build_profiles
+from tarazu.linkage.result import MatchResult, SignalWeight
+
+
+@dataclass(frozen=True)
+class LinkerConfig:
+    top_k: int = 10
+    time_nearest: int = 40  # removals nearest in time always compared
+    lsh_threshold: float = 0.15
+    token_max_postings: int = 50
+    name_min_shared: int = 3
+    pdq_max_distance: int = 31
+
+    def indexes(self) -> list[CandidateIndex]:
+        return [
+            NameIndex(min_shared=self.name_min_shared),
+            TextLSHIndex(threshold=self.lsh_threshold),
+            PdqIndex(max_distance=self.pdq_max_distance),
+            TokenIndex(max_postings=self.token_max_postings),
+            TimeIndex(nearest=self.time_nearest),
+        ]
+
+
+@dataclass(frozen=True)
+class Comparisons:
+    """All comparator results of one active account against its candidates."""
+
+    active: AccountProfile
+    candidates: tuple[AccountProfile, ...]
+    names: tuple[str, ...]  # comparator names, in model order
+    results: tuple[tuple[ComparisonResult, ...], ...]  # [comparator][candidate]
+
+    def levels(self) -> np.ndarray:
+        """(candidates × comparators) level indexes, MISSING = -1."""
+        if not self.candidates:
+            return np.zeros((0, len(self.names)), dtype=np.int16)
+        return np.array([[r.level for r in col] for col in self.results], dtype=np.int16).T
+
+    def subset(self, idx: Sequence[int]) -> Comparisons:
+        return Comparisons(
+            self.active,
+            tuple(self.candidates[i] for i in idx),
+            self.names,
+            tuple(tuple(col[i] for i in idx) for col in self.results),
+        )
+
+    def replace_column(self, name: str, col: Sequence[ComparisonResult]) -> Comparisons:
+        j = self.names.index(name)
+        results = (*self.results[:j], tuple(col), *self.results[j + 1 :])
+        return Comparisons(self.active, self.candidates, self.names, results)
+
+
+class MirrorLinker:
+    def __init__(self, model: LinkageModel, config: LinkerConfig | None = None) -> None:
+        self.model = model
+        self.config = config or LinkerConfig()
+        self.base, self.relative = model.build()
+        self._families = {c.NAME: c.FAMILY for c in (*self.base, *self.relative)}
+        self._names = tuple(s.name for s in model.comparators)
+        self._weights = model.weight_table()
+        self.corpus = Corpus()
+        self.blocker = Blocker(self.config.indexes())
+        self.removed: dict[str, AccountProfile] = {}
+        self._reciprocal = RECIPROCAL() if RECIPROCAL.NAME in self._names else None
+        if self._reciprocal is not None:
+            self._families[RECIPROCAL.NAME] = RECIPROCAL.FAMILY
+        # removed id -> {active id: first-pass total}: who else may continue it
+        self._successors: dict[str, dict[str, float]] = defaultdict(dict)
+
+    # --- the removed set ------------------------------------------------------------------
+    def add_removed(self, account: Account, posts: Sequence[Post] = ()) -> AccountProfile:
+        profile = build_profile(account, posts)
+        self.add_removed_profile(profile)
+        return profile
+
+    def add_removed_profile(self, profile: AccountProfile) -> None:
+        if profile.account_id in self.removed:
+            self.withdraw(profile.account_id)
+        self.removed[profile.account_id] = profile
+        self.corpus.add(profile)
+        self.blocker.add(profile)
+
+    def withdraw(self, account_id: str) -> None:
+        """The account was reinstated (or the removal was reversed on appeal)."""
+        profile = self.removed.pop(account_id, None)
+        if profile is not None:
+            self.corpus.remove(profile)
+            self.blocker.remove(account_id)
+
+    def observe(self, profile: AccountProfile) -> None:
+        """Count an active account in the rarity statistics (a page everybody edits is not
+        evidence); it does not become a candidate."""
+        self.corpus.add(profile)
+
+    # --- scoring --------------------------------------------------------------------------
+    def candidates(self, profile: AccountProfile) -> list[AccountProfile]:
+        ids = self.blocker.candidates(profile) - {profile.account_id}
+        return [self.removed[i] for i in sorted(ids) if i in self.removed]
+
+    def compare(self, profile: AccountProfile, candidates: Sequence[AccountProfile]) -> Comparisons:
+        by_name: dict[str, tuple[ComparisonResult, ...]] = {}
+        for comp in self.base:
+            by_name[comp.NAME] = tuple(comp.compare_many(profile, candidates, self.corpus))
+        for rel in self.relative:
+            by_name[rel.NAME] = tuple(rel.rank_all(by_name[rel.BASE]))
+        if self._reciprocal is not None:  # filled in by the second pass
+            by_name[RECIPROCAL.NAME] = tuple(
+                ComparisonResult(RECIPROCAL.NAME, MISSING, "missing", ("", "")) for _ in candidates
+            )
+        return Comparisons(
+            profile, tuple(candidates), self._names, tuple(by_name[n] for n in self._names)
+        )
+
+    def first_pass(
+        self, profile: AccountProfile, keep: int | None = None
+    ) -> tuple[Comparisons, np.ndarray] | None:
+        """Compare with all candidates, record this account as a possible successor of each,
+        and keep the ``keep`` best by the first-pass total (all, if None)."""
+        cands = self.candidates(profile)
+        if not cands:
+            return None
+        comps = self.compare(profile, cands)
+        totals = self.totals(comps)
+        for c, t in zip(cands, totals, strict=True):
+            self._successors[c.account_id][profile.account_id] = float(t)
+        if keep is not None and keep < len(cands):
+            idx = sorted(range(len(cands)), key=lambda i: (-totals[i], cands[i].account_id))[:keep]
+            comps, totals = comps.subset(idx), totals[idx]
+        return comps, totals
+
+    def second_pass(self, comps: Comparisons, first: np.ndarray) -> tuple[Comparisons, np.ndarray]:
+        """Add the reciprocal rank (if the model has it) to first-pass comparisons."""
+        if self._reciprocal is None:
+            return comps, first
+        aid = comps.active.account_id
+        col = []
+        for c, t in zip(comps.candidates, first, strict=True):
+            others = [v for a, v in self._successors.get(c.account_id, {}).items() if a != aid]
+            col.append(self._reciprocal.rank(float(t), others))
+        comps = comps.replace_column(RECIPROCAL.NAME, col)
+        return comps, self.totals(comps)
+
+    def comparisons(
+        self, profile: AccountProfile, candidates: Sequence[AccountProfile]
+    ) -> Comparisons:
+        """Both passes for given candidates (training); successors must be recorded first."""
+        comps = self.compare(profile, candidates)
+        return self.second_pass(comps, self.totals(comps))[0]
+
+    def record(self, profiles: Iterable[AccountProfile]) -> None:
+        """First pass over many new accounts: who may continue which removed account."""
+        for p in profiles:
+            self.first_pass(p, keep=0)
+
+    def totals(self, comps: Comparisons) -> np.ndarray:
+        lv = comps.levels()
+        total = np.full(lv.shape[0], self.model.prior_weight)
+        for j, name in enumerate(self._names):
+            total += self._weights[name][lv[:, j]]  # index -1 -> the trailing 0 (missing)
+        return total
+
+    def _result(self, comps: Comparisons, i: int, total: float) -> MatchResult:
+        signals = []
+        for j, name in enumerate(self._names):
+            r = comps.results[j][i]
+            lv = self.model.spec(name).levels[r.level] if r.level != MISSING else None
+            signals.append(
+                SignalWeight(
+                    comparator=name,
+                    family=self._families[name],
+                    level=r.level,
+                    label=r.label,
+                    values=r.values,
+                    weight=lv.weight if lv else 0.0,
+                    m=lv.m if lv else None,
+                    u=lv.u if lv else None,
+                )
+            )
+        return MatchResult(
+            active_id=comps.active.account_id,
+            removed_id=comps.candidates[i].account_id,
+            prior_weight=self.model.prior_weight,
+            signals=tuple(signals),
+            total=float(total),
+            probability=float(self.model.calibration.probability(total)),
+            active_protected=comps.active.is_protected,
+        )
+
+    def score_profile(self, profile: AccountProfile, top_k: int | None = None) -> list[MatchResult]:
+        first = self.first_pass(profile, keep=self._keep(top_k))
+        return self._finish(first, top_k)
+
+    def _keep(self, top_k: int | None) -> int:
+        return max(3 * (top_k or self.config.top_k), 30)
+
+    def _finish(
+        self, first: tuple[Comparisons, np.ndarray] | None, top_k: int | None
+    ) -> list[MatchResult]:
+        if first is None:
+            return []
+        comps, totals = self.second_pass(*first)
+        cands = comps.candidates
+        k = top_k or self.config.top_k
+        order = sorted(range(len(cands)), key=lambda i: (-totals[i], cands[i].account_id))[:k]
+        return [self._result(comps, i, totals[i]) for i in order]
+
+    def score(
+        self, account: Account, posts: Sequence[Post] = (), top_k: int | None = None
+    ) -> list[MatchResult]:
+        """Rank the removed accounts this (active) account may continue, best first."""
+        return self.score_profile(build_profile(account, posts), top_k)
+
+    def link_all(
+        self,
+        accounts: Iterable[Account],
+        posts: Iterable[Post],
+        top_k: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> dict[str, list[MatchResult]]:
+        """Batch: index every removed account in the input, then rank candidates for every
+        active one. Uses nothing but the input."""
+        actives = self.load(accounts, posts)
+        firsts = []
+        for n, p in enumerate(actives, start=1):
+            firsts.append(self.first_pass(p, keep=self._keep(top_k)))
+            if progress:
+                progress(n, 2 * len(actives))
+        out: dict[str, list[MatchResult]] = {}
+        for n, (p, first) in enumerate(zip(actives, firsts, strict=True), start=1):
+            out[p.account_id] = self._finish(first, top_k)
+            if progress:
+                progress(len(actives) + n, 2 * len(actives))
+        return out
+
+    def load(self, accounts: Iterable[Account], posts: Iterable[Post]) -> list[AccountProfile]:
+        """Index the removed accounts of a batch and observe its active ones; returns the
+        active profiles."""
+        by_acc: dict[str, list[Post]] = defaultdict(list)
+        for p in posts:
+            by_acc[p.account_id].append(p)
+        profiles = build_profiles(accounts, by_acc)
+        actives = []
+        for p in profiles:
+            if p.is_removed:
+                self.add_removed_profile(p)
+            else:
+                actives.append(p)
+        for p in actives:
+            self.observe(p)
+        return actives

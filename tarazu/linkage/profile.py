@@ -1,0 +1,246 @@
+"""An account's comparable features, computed once from its record and posts.
+
+Comparators never see raw posts: they compare profiles. A profile is derived data (rebuilt from
+the records whenever needed, never stored as a blob)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from tarazu.domain.platform import Account, Post
+from tarazu.linkage.handles import handle_key, name_tokens
+from tarazu.linkage.text import (
+    function_word_counts,
+    link_key,
+    strip_urls,
+    wiki_user_refs,
+    word_shingles,
+    words,
+)
+
+#: Char n-grams within word boundaries: robust to inflection and to Cyrillic/Latin mixing.
+_VECTORIZER = HashingVectorizer(
+    analyzer="char_wb",
+    ngram_range=(2, 4),
+    n_features=2**18,
+    alternate_sign=False,
+    norm=None,
+    lowercase=True,
+    dtype=np.float32,
+)
+SHINGLE_WORDS = 4
+#: Posts at the end of a removed account's timeline: what it was about when it was removed.
+RECENT = 20
+_CONTEXT_USER_PREFIXES = ("user:", "user talk:")
+
+
+@dataclass(frozen=True, eq=False)
+class AccountProfile:
+    """Comparable features of one account (active or removed)."""
+
+    account_id: str
+    status: str
+    handle: str
+    display_name: str
+    handle_key: str
+    name_tokens: frozenset[str]
+    created_at: datetime
+    removed_at: datetime | None
+    verified_categories: tuple[str, ...]
+    bio: str = ""
+    bio_words: frozenset[str] = frozenset()
+    link_keys: frozenset[str] = frozenset()
+    avatar_pdq: str | None = None
+    identifiers: Mapping[str, str] = field(default_factory=dict)
+    following: frozenset[str] = frozenset()
+    followers: frozenset[str] = frozenset()
+    n_posts: int = 0
+    n_text_posts: int = 0
+    first_post: datetime | None = None
+    hashtags: frozenset[str] = frozenset()
+    mentions: frozenset[str] = frozenset()
+    contexts: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    post_links: frozenset[str] = frozenset()
+    media_pdq: tuple[str, ...] = ()
+    media_md5: frozenset[str] = frozenset()
+    shingles: frozenset[int] = frozenset()
+    content_words: frozenset[str] = frozenset()
+    references: frozenset[str] = frozenset()
+    char_tf: sparse.csr_matrix | None = None
+    recent_tf: sparse.csr_matrix | None = None  # the last RECENT posts only
+    last_post: datetime | None = None
+    median_pause: float | None = None  # seconds between consecutive recent posts
+    style: np.ndarray | None = None
+    hours: np.ndarray | None = None
+    langs: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def is_removed(self) -> bool:
+        return self.status == "removed"
+
+    @property
+    def is_protected(self) -> bool:
+        from tarazu.domain.platform import PROTECTED_CATEGORIES
+
+        return any(c in PROTECTED_CATEGORIES for c in self.verified_categories)
+
+
+def _style_vector(texts: Sequence[str], all_words: list[str]) -> np.ndarray:
+    """Function-word rates plus a few habits (links, hashtags, retweets, caps, punctuation)."""
+    fw = np.asarray(function_word_counts(all_words), dtype=np.float64)
+    n = max(1, len(all_words))
+    rates = np.sqrt(fw / n)
+    m = max(1, len(texts))
+    joined = "".join(texts)
+    letters = sum(c.isalpha() for c in joined) or 1
+    habits = np.array(
+        [
+            sum("http" in t for t in texts) / m,
+            sum("#" in t for t in texts) / m,
+            sum("@" in t for t in texts) / m,
+            sum(t.startswith("RT ") for t in texts) / m,
+            sum(c.isupper() for c in joined) / letters,
+            joined.count("!") / m,
+            joined.count("?") / m,
+            min(1.0, np.mean([len(t) for t in texts]) / 280) if texts else 0.0,
+        ]
+    )
+    return np.concatenate([rates, np.sqrt(habits)])
+
+
+def _hours(times: Sequence[datetime]) -> np.ndarray | None:
+    if not times:
+        return None
+    h = np.zeros(24)
+    for t in times:
+        h[t.hour] += 1
+    return h / h.sum()
+
+
+def build_profiles(
+    accounts: Iterable[Account], posts_by_account: Mapping[str, Sequence[Post]]
+) -> list[AccountProfile]:
+    """Profiles for many accounts at once (the char n-gram vectoriser runs in one batch)."""
+    accounts = list(accounts)
+    docs: list[str] = []
+    recent_docs: list[str] = []
+    partial: list[dict] = []
+    for acc in accounts:
+        posts = sorted(posts_by_account.get(acc.account_id, ()), key=lambda p: p.created_at)
+        texts = [p.text for p in posts if p.text.strip()]
+        all_words: list[str] = []
+        shingles: set[int] = set()
+        for t in texts:
+            toks = words(t)
+            all_words.extend(toks)
+            shingles |= word_shingles(toks, SHINGLE_WORDS)
+        contexts: dict[str, list[float]] = defaultdict(list)
+        refs: set[str] = set()
+        hashtags: set[str] = set()
+        mentions: set[str] = set()
+        post_links: set[str] = set()
+        media_pdq: list[str] = []
+        media_md5: set[str] = set()
+        langs: Counter[str] = Counter()
+        for p in posts:
+            if p.context:
+                contexts[p.context].append(p.created_at.timestamp())
+                low = p.context.lower()
+                for prefix in _CONTEXT_USER_PREFIXES:
+                    if low.startswith(prefix):
+                        refs.add(handle_key(p.context[len(prefix) :].split("/")[0]))
+            hashtags.update(h.lower().lstrip("#") for h in p.hashtags if h.strip("#"))
+            for m in p.mentions:
+                key = handle_key(m.lstrip("@"))
+                if key:
+                    mentions.add(key)
+                    refs.add(key)
+            for r in wiki_user_refs(p.text):
+                refs.add(handle_key(r))
+            post_links.update(k for k in map(link_key, p.links) if k)
+            for med in p.media:
+                if med.pdq:
+                    media_pdq.append(med.pdq)
+                if med.md5:
+                    media_md5.add(med.md5)
+            if p.lang:
+                langs[p.lang] += 1
+        total_lang = sum(langs.values())
+        docs.append(" ".join(strip_urls(t) for t in texts))
+        recent_docs.append(" ".join(strip_urls(t) for t in texts[-RECENT:]))
+        stamps = [p.created_at.timestamp() for p in posts[-RECENT:]]
+        pauses = np.diff(stamps) if len(stamps) > 2 else None
+        content = frozenset(w for w in all_words if len(w) > 3 and not w.isdigit())
+        partial.append(
+            dict(
+                acc=acc,
+                n_posts=len(posts),
+                n_text_posts=len(texts),
+                first_post=posts[0].created_at if posts else None,
+                last_post=posts[-1].created_at if posts else None,
+                median_pause=float(np.median(pauses)) if pauses is not None else None,
+                hashtags=frozenset(hashtags),
+                mentions=frozenset(mentions),
+                contexts={k: tuple(v) for k, v in contexts.items()},
+                post_links=frozenset(post_links),
+                media_pdq=tuple(media_pdq),
+                media_md5=frozenset(media_md5),
+                shingles=frozenset(shingles),
+                content_words=content,
+                references=frozenset(r for r in refs if r),
+                style=_style_vector(texts, all_words) if texts else None,
+                hours=_hours([p.created_at for p in posts]),
+                langs={k: v / total_lang for k, v in langs.items()},
+            )
+        )
+    tf = _VECTORIZER.transform(docs).tocsr() if docs else None
+    recent = _VECTORIZER.transform(recent_docs).tocsr() if docs else None
+    out = []
+    for i, d in enumerate(partial):
+        acc: Account = d.pop("acc")
+        has_text = tf is not None and d["n_text_posts"] > 0
+        row = _sublinear(tf[i]) if has_text else None  # type: ignore[index]
+        recent_row = _sublinear(recent[i]) if has_text else None  # type: ignore[index]
+        bio = acc.bio.strip()
+        out.append(
+            AccountProfile(
+                account_id=acc.account_id,
+                status=acc.status,
+                handle=acc.handle,
+                display_name=acc.display_name,
+                handle_key=handle_key(acc.handle),
+                name_tokens=name_tokens(acc.handle) | name_tokens(acc.display_name),
+                created_at=acc.created_at,
+                removed_at=acc.removed_at,
+                verified_categories=tuple(acc.verified_categories),
+                bio=bio,
+                bio_words=frozenset(words(bio)),
+                link_keys=frozenset(k for k in map(link_key, acc.links) if k),
+                avatar_pdq=acc.avatar_pdq,
+                identifiers=dict(acc.identifiers),
+                following=frozenset(acc.following),
+                followers=frozenset(acc.followers),
+                char_tf=row,
+                recent_tf=recent_row,
+                **d,
+            )
+        )
+    return out
+
+
+def _sublinear(row: sparse.csr_matrix) -> sparse.csr_matrix:
+    """log(1 + tf): one phrase repeated a hundred times must not dominate the vector."""
+    row = row.copy()
+    row.data = np.log1p(row.data)
+    return row
+
+
+def build_profile(account: Account, posts: Sequence[Post] = ()) -> AccountProfile:
+    return build_profiles([account], {account.account_id: posts})[0]

@@ -1,0 +1,268 @@
+"""Estimating the model: m/u from labelled pairs or by EM without labels; calibration; the
+review threshold. Truth enters only as an argument (a mapping of active id -> removed id or
+None) for the accounts one is allowed to learn from (a dev split, reviewer decisions)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from tarazu.linkage.calibration import Reliability, fit_calibration, reliability
+from tarazu.linkage.comparators import RECIPROCAL
+from tarazu.linkage.linker import MirrorLinker
+from tarazu.linkage.model import ComparatorSpec, LinkageModel, Thresholds
+from tarazu.linkage.profile import AccountProfile
+
+EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class PairTable:
+    """Comparison levels of (active, candidate) pairs, with labels where known."""
+
+    names: tuple[str, ...]
+    levels: np.ndarray  # (pairs × comparators) int16, -1 = missing
+    labels: np.ndarray  # 1 match, 0 non-match
+    blocked: np.ndarray  # True if blocking proposed the pair (False: true pair added for m)
+    active_ids: tuple[str, ...]
+    removed_ids: tuple[str, ...]
+
+
+def pair_table(
+    linker: MirrorLinker, actives: Sequence[AccountProfile], truth: Mapping[str, str | None]
+) -> PairTable:
+    """Compare each labelled active account with its blocked candidates (plus its true removed
+    account when blocking missed it, so that m sees every match)."""
+    levels, labels, blocked, a_ids, r_ids = [], [], [], [], []
+    for p in actives:
+        if p.account_id not in truth:
+            continue
+        true = truth[p.account_id]
+        cands = linker.candidates(p)
+        ids = {c.account_id for c in cands}
+        extra = bool(true and true not in ids and true in linker.removed)
+        if extra:
+            cands = [*cands, linker.removed[true]]  # type: ignore[index]
+        if not cands:
+            continue
+        lv = linker.comparisons(p, cands).levels()
+        for i, c in enumerate(cands):
+            levels.append(lv[i])
+            labels.append(int(c.account_id == true))
+            blocked.append(not (extra and i == len(cands) - 1))
+            a_ids.append(p.account_id)
+            r_ids.append(c.account_id)
+    names = tuple(s.name for s in linker.model.comparators)
+    arr = np.array(levels, dtype=np.int16).reshape(-1, len(names))
+    return PairTable(
+        names,
+        arr,
+        np.array(labels, dtype=np.int8),
+        np.array(blocked, dtype=bool),
+        tuple(a_ids),
+        tuple(r_ids),
+    )
+
+
+def _refit(
+    model: LinkageModel,
+    m_counts: dict[str, np.ndarray],
+    u_counts: dict[str, np.ndarray],
+    source: str,
+    strength: float,
+) -> tuple[ComparatorSpec, ...]:
+    """m and u as counts shrunk towards the current (expert) values. The pseudo-counts are
+    ``strength`` pairs for m and the same *share* of pairs for u, so that a level seen in
+    neither keeps its expert weight instead of a weight made of the two sample sizes."""
+    specs = []
+    for s in model.comparators:
+        mc, uc = m_counts[s.name], u_counts[s.name]
+        n_m, n_u = mc.sum(), uc.sum()
+        if n_m < 1 or n_u < 1:  # never observed: keep the expert values
+            specs.append(s)
+            continue
+        m0 = np.array([lv.m for lv in s.levels])
+        u0 = np.array([lv.u for lv in s.levels])
+        a_m, a_u = strength, strength * n_u / n_m
+        m = (mc + a_m * m0) / (n_m + a_m)
+        u = (uc + a_u * u0) / (n_u + a_u)
+        levels = [
+            replace(
+                lv,
+                m=float(m[j]),
+                u=float(u[j]),
+                source=source,
+                count_match=int(round(mc[j])),
+                count_nonmatch=int(round(uc[j])),
+            )
+            for j, lv in enumerate(s.levels)
+        ]
+        specs.append(replace(s, levels=tuple(levels)))
+    return tuple(specs)
+
+
+def _counts(table: PairTable, model: LinkageModel, weights: np.ndarray) -> dict[str, np.ndarray]:
+    out = {}
+    for j, name in enumerate(table.names):
+        k = len(model.spec(name).levels)
+        col = table.levels[:, j]
+        ok = col >= 0
+        out[name] = np.bincount(col[ok], weights=weights[ok], minlength=k).astype(float)
+    return out
+
+
+def fit_labelled(model: LinkageModel, table: PairTable, smoothing: float = 2.0) -> LinkageModel:
+    """m from the true pairs, u from the blocked non-matching pairs, λ from the blocked pairs."""
+    is_m = table.labels == 1
+    is_u = (table.labels == 0) & table.blocked
+    m_counts = _counts(table, model, is_m.astype(float))
+    u_counts = _counts(table, model, is_u.astype(float))
+    blocked = table.blocked
+    prior = float(np.clip(table.labels[blocked].mean() if blocked.any() else model.prior, EPS, 0.5))
+    return replace(
+        model, comparators=_refit(model, m_counts, u_counts, "labelled", smoothing), prior=prior
+    )
+
+
+def totals(model: LinkageModel, table: PairTable) -> np.ndarray:
+    w = model.weight_table()
+    t = np.full(len(table.levels), model.prior_weight)
+    for j, name in enumerate(table.names):
+        t += w[name][table.levels[:, j]]
+    return t
+
+
+def fit_em(
+    model: LinkageModel, table: PairTable, iterations: int = 30, smoothing: float = 2.0
+) -> LinkageModel:
+    """Expectation–maximisation without labels (as Splink does): alternately estimate each
+    pair's match probability and re-estimate m, u and λ from those soft labels."""
+    mask = table.blocked
+    sub = PairTable(table.names, table.levels[mask], table.labels[mask], mask[mask], (), ())
+    cur = model
+    for _ in range(iterations):
+        t = totals(cur, sub)
+        p = 1.0 / (1.0 + np.power(2.0, -np.clip(t, -60, 60)))
+        m_counts = _counts(sub, cur, p)
+        u_counts = _counts(sub, cur, 1.0 - p)
+        prior = float(np.clip(p.mean(), EPS, 0.5))
+        cur = replace(
+            cur, comparators=_refit(cur, m_counts, u_counts, "em", smoothing), prior=prior
+        )
+    return cur
+
+
+@dataclass(frozen=True)
+class FitReport:
+    pairs: int
+    matches: int
+    dev_reliability: Reliability
+    review_threshold: float
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+def calibrate(
+    model: LinkageModel, table: PairTable, method: str = "isotonic"
+) -> tuple[LinkageModel, Reliability]:
+    mask = table.blocked
+    t = totals(model, table)[mask]
+    y = table.labels[mask]
+    cal = fit_calibration(t, y, method)
+    probs = np.asarray(cal.probability(t))
+    return replace(model, calibration=cal), reliability(probs, y)
+
+
+def choose_review_threshold(
+    top: Mapping[str, tuple[str, float] | None],
+    truth: Mapping[str, str | None],
+    min_precision: float,
+    max_flag_rate: float,
+) -> float:
+    """Lowest threshold on the top candidate's probability whose flags reach the precision and
+    stay under the share of non-mirrors flagged (the most recall the constraints allow)."""
+    rows = [
+        (s, truth[a] is not None and r == truth[a], truth[a] is None)
+        for a, v in top.items()
+        if v is not None and a in truth
+        for r, s in [v]
+    ]
+    n_neg = max(1, sum(1 for a in truth if truth[a] is None))
+    best = 0.99
+    for thr in sorted({round(s, 4) for s, _, _ in rows}, reverse=True):
+        flagged = [(ok, neg) for s, ok, neg in rows if s >= thr]
+        tp = sum(ok for ok, _ in flagged)
+        prec = tp / max(1, len(flagged))
+        fpr = sum(neg for _, neg in flagged) / n_neg
+        if prec >= min_precision and fpr <= max_flag_rate:
+            best = thr
+    return float(best)
+
+
+def fit_model(
+    linker: MirrorLinker,
+    actives: Sequence[AccountProfile],
+    truth: Mapping[str, str | None],
+    method: str = "labelled",
+    calibration: str = "isotonic",
+    min_precision: float = 0.9,
+    max_flag_rate: float = 0.05,
+    meta: Mapping[str, Any] | None = None,
+    all_actives: Sequence[AccountProfile] | None = None,
+) -> tuple[LinkageModel, FitReport]:
+    """Fit m/u (labelled or EM), calibrate and pick the review threshold on the given actives
+    (all of which must be allowed for training). The linker must already hold the removed
+    accounts (``linker.load``). ``all_actives`` (no labels needed) are the new accounts of the
+    whole input, over which the reciprocal rank is computed as it will be at inference."""
+
+    def fit(lk: MirrorLinker) -> tuple[LinkageModel, PairTable]:
+        table = pair_table(lk, actives, truth)
+        m = fit_labelled(lk.model, table) if method == "labelled" else fit_em(lk.model, table)
+        return m, table
+
+    fitted, table = fit(linker)
+    if RECIPROCAL.NAME in {s.name for s in fitted.comparators}:
+        # the reciprocal rank ranks first-pass totals, so it needs the fitted first pass
+        second = MirrorLinker(fitted, linker.config)
+        second.corpus, second.blocker, second.removed = (
+            linker.corpus,
+            linker.blocker,
+            linker.removed,
+        )
+        second.record(all_actives if all_actives is not None else actives)
+        fitted, table = fit(second)
+    fitted, rel = calibrate(fitted, table, calibration)
+    # the top candidate per active under the fitted model, for the threshold
+    t = totals(fitted, table)
+    probs = np.asarray(fitted.calibration.probability(t))
+    top: dict[str, tuple[str, float]] = {}
+    best_t: dict[str, float] = {}
+    for a, r, tt, pp, b in zip(
+        table.active_ids, table.removed_ids, t, probs, table.blocked, strict=True
+    ):
+        if b and tt > best_t.get(a, -np.inf):
+            best_t[a], top[a] = tt, (r, float(pp))
+    thr = choose_review_threshold(
+        top,
+        {a: truth[a] for a in {p.account_id for p in actives} if a in truth},
+        min_precision,
+        max_flag_rate,
+    )
+    auto = max(fitted.thresholds.auto_action, thr)
+    fitted = replace(
+        fitted,
+        thresholds=Thresholds(review=thr, auto_action=auto),
+        meta={
+            **dict(meta or {}),
+            "method": method,
+            "calibration": calibration,
+            "pairs": int(table.blocked.sum()),
+            "matches": int(table.labels.sum()),
+            "dev_ece": rel.ece,
+            "dev_brier": rel.brier,
+        },
+    )
+    report = FitReport(int(table.blocked.sum()), int(table.labels.sum()), rel, thr)
+    return fitted, report
