@@ -15,6 +15,7 @@ from tarazu.adapters.db.hashbanks import HashBankStore
 from tarazu.adapters.db.outbox_store import OutboxStore
 from tarazu.adapters.db.platform_store import PlatformStore
 from tarazu.adapters.db.referral_store import ReferralStore
+from tarazu.adapters.db.reports import ReportStore
 from tarazu.adapters.db.status_store import StatusStore
 from tarazu.adapters.db.user_store import UserStore
 
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
     outbox: OutboxStore
     users: UserStore
     referrals: ReferralStore
+    reports: ReportStore
     due_process: DueProcessStore
     datarequests: DataRequestStore
     hashbanks: HashBankStore
@@ -46,6 +48,7 @@ class SqlUnitOfWork:
         self.outbox = OutboxStore(self.conn)
         self.users = UserStore(self.conn)
         self.referrals = ReferralStore(self.conn)
+        self.reports = ReportStore(self.conn, self.cipher)
         self.due_process = DueProcessStore(self.conn)
         self.datarequests = DataRequestStore(self.conn)
         self.hashbanks = HashBankStore(self.conn)
