@@ -56,7 +56,7 @@ POLICIES: dict[str, Policy] = {
             "Ban evasion: mirror accounts",
             "Creating or operating an account to continue the activity of an account removed for "
             "a policy violation.",
-            "STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE",
+            "STATEMENT_CATEGORY_OTHER_VIOLATION_TC",  # DSA DB name since July 2025
             "KEYWORD_INAUTHENTIC_ACCOUNTS",
         ),
         Policy(
