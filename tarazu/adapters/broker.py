@@ -24,10 +24,11 @@ SUBJECTS = "platform.events.>"
 Handler = Callable[[dict[str, Any]], Awaitable[None] | None]
 
 
-def subject_for(record: dict[str, Any]) -> str:
-    platform = str(record.get("platform") or "default").replace(".", "_")
+def subject_for(record: dict[str, Any], prefix: str = "platform.events") -> str:
+    platform = str(record.get("platform") or (record.get("record") or {}).get("platform")
+                   or "default").replace(".", "_")
     kind = str(record.get("event") or record.get("type") or "record").replace(".", "_")
-    return f"platform.events.{platform}.{kind}"
+    return f"{prefix}.{platform}.{kind}"
 
 
 def message_id(record: dict[str, Any]) -> str:
@@ -70,7 +71,8 @@ class PlatformEventStream:
 
     async def publish(self, record: dict[str, Any]) -> int:
         ack = await self._js.publish(
-            subject_for(record), json.dumps(record, ensure_ascii=False).encode(),
+            subject_for(record, self.subjects.removesuffix(".>")),
+            json.dumps(record, ensure_ascii=False).encode(),
             stream=self.stream, headers={"Nats-Msg-Id": message_id(record)})
         return int(ack.seq)
 
@@ -90,7 +92,7 @@ class PlatformEventStream:
                 break
             try:
                 msgs = await sub.fetch(batch, timeout=idle_timeout)
-            except nats.errors.TimeoutError:
+            except TimeoutError:  # nats' own, or asyncio's after a long handler
                 if stop is None:
                     break
                 continue

@@ -31,11 +31,12 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from tarazu.adapters.broker import message_id
 from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.case import DueProcessError
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
@@ -50,6 +51,9 @@ from tarazu.linkage.result import MatchResult
 from tarazu.service import cases, decisions
 from tarazu.service.access_log import log_access
 from tarazu.service.clock import Clock
+from tarazu.service.mirror_reference import withdrawn_references
+from tarazu.service.platform_events import handle_platform_event
+from tarazu.service.ports import UowFactory
 
 ACTOR = "system:mirrors"
 POLICY = "EVA-1"
@@ -240,6 +244,15 @@ class MirrorDetector:
             self.linker.add_removed_profile(p)
             self._hashes[p.account_id] = _fp(a, ps)
 
+    def warm_up(self) -> None:
+        """Compare two invented accounts on a throw-away linker: the first comparison loads
+        the name analyser (seconds), which should not delay the first real event."""
+        t = datetime(2020, 1, 1, tzinfo=UTC)
+        lk = MirrorLinker(self.model, self.linker.config)
+        lk.add_removed(Account("w1", "@warm_up_a", t, "removed", display_name="Warm Up",
+                               removed_at=t))
+        lk.score(Account("w2", "@warm_up_b", t, "active", display_name="Warm Upp"))
+
     # -- scoring -----------------------------------------------------------------------------
     def score(self, account: Account, posts: Sequence[Post] = ()) -> list[MatchResult]:
         with self._lock:
@@ -269,18 +282,9 @@ def _fp(a: Account, posts: Sequence[Post] | None) -> str:
 
 
 def withdrawn_keys(uow: SqlUnitOfWork) -> set[str]:
-    """Accounts withdrawn from the reference set: the appeals store's rows and NOTE events
-    ``{"reference": "withdrawn"}`` on account subjects (``{"reference": "restored"}`` undoes
-    a note)."""
-    keys = {account_key(p, a) for p, a in uow.due_process.withdrawn_references()}
-    for rec, payload in uow.events.payloads(EventKind.NOTE.value):
-        if rec.event.subject.type is not SubjectType.ACCOUNT:
-            continue
-        if payload.get("reference") == "withdrawn":
-            keys.add(rec.event.subject.id)
-        elif payload.get("reference") == "restored":
-            keys.discard(rec.event.subject.id)
-    return keys
+    """Accounts withdrawn from the reference set (the appeals service records a NOTE
+    ``{"reference": "withdrawn"}`` and a row; the row is the fast read)."""
+    return set(withdrawn_references(uow))
 
 
 def reference_accounts(uow: SqlUnitOfWork) -> dict[str, Account]:
@@ -447,3 +451,71 @@ def load_items(uow: SqlUnitOfWork, accounts: Sequence[Account]
     return [(a, uow.platform.posts_of(a.platform, a.account_id, POSTS_PER_ACCOUNT))
             for a in accounts]
 
+
+
+# -- the stream -----------------------------------------------------------------------------------
+def as_platform_event(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A platform event envelope (as the platform API takes it) for a bare interchange record,
+    so a stream may carry either."""
+    if "record" in record:
+        return dict(record)
+    kind = record.get("type")
+    if kind == "account":
+        etype = "account.removed" if record.get("status") == "removed" else "account.updated"
+    elif kind == "post":
+        etype = "post.created"
+    else:
+        etype = str(kind)
+    return {"type": etype, "event_id": message_id(dict(record)), "record": dict(record)}
+
+
+@dataclass(frozen=True)
+class StreamOutcome:
+    event_id: str
+    type: str
+    change: str
+    scored: ScoreOutcome | None = None
+    reference: str | None = None  # "added" | "withdrawn" | "updated" when the set changed
+
+
+def handle_stream_record(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector,
+                         record: Mapping[str, Any]) -> StreamOutcome:
+    """Store what the platform sent, keep the reference set current, and score the account
+    it concerns (a new account, a changed profile, a new post), all before acknowledging."""
+    res = handle_platform_event(uow_factory, clock, as_platform_event(record))
+    if res.type == "post.created":
+        with uow_factory() as uow:
+            post = uow.platform.get_post(res.platform, res.record_id)
+        account_id = post.account_id if post else None
+    else:
+        account_id = res.record_id
+    if account_id is None:
+        return StreamOutcome(res.event_id, res.type, res.change)
+    key = account_key(res.platform, account_id)
+    with uow_factory() as uow:
+        a = uow.platform.get_account(res.platform, account_id, with_identifiers=True)
+        if a is None:  # a post ahead of its author: scored when the account arrives
+            return StreamOutcome(res.event_id, res.type, res.change)
+        if a.status == "removed":
+            if key in withdrawn_keys(uow) or (res.change == "unchanged" and key in detector):
+                return StreamOutcome(res.event_id, res.type, res.change)
+            was = key in detector
+            detector.add_removed(a, uow.platform.posts_of(a.platform, a.account_id,
+                                                          POSTS_PER_ACCOUNT))
+            log_access(uow, ACTOR, SubjectRef.account(a.platform, a.account_id),
+                       ["identifiers"], "mirror detection: indexed as a removed account",
+                       AUTHORITY, clock.now())
+            uow.commit()
+            return StreamOutcome(res.event_id, res.type, res.change,
+                                 reference="updated" if was else "added")
+        reference = "withdrawn" if detector.withdraw(key) else None  # reinstated
+        if res.change == "unchanged" and reference is None:
+            return StreamOutcome(res.event_id, res.type, res.change)
+        scored = score_account(uow, clock, detector, a.platform, a.account_id)
+        uow.commit()
+    return StreamOutcome(res.event_id, res.type, res.change, scored, reference)
+
+
+def sync_withdrawn(uow: SqlUnitOfWork, detector: MirrorDetector) -> int:
+    """Drop accounts another process withdrew from the reference set (one small query)."""
+    return sum(detector.withdraw(k) for k in withdrawn_keys(uow) if k in detector)

@@ -30,6 +30,7 @@ def detector(app, **config: Any) -> MirrorDetector:
     with app.uow() as uow:
         d.refresh(uow, clock=app.clock)
         uow.commit()
+    d.warm_up()
     return d
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tarazu.domain.events import EventKind, SubjectRef, SubjectType
 from tarazu.service import mirrors
+from tarazu.service.mirror_reference import withdraw_from_reference
 from tests.integration.mirrors import data
 from tests.integration.mirrors.conftest import detector, store
 
@@ -106,9 +107,7 @@ def test_a_journalist_covering_the_group_is_not_auto_actioned(reference):
 def test_withdrawn_and_reinstated_accounts_leave_the_reference_set(reference):
     det = detector(reference)
     with reference.uow() as uow:
-        s = mirrors.cases.load(uow, SubjectRef.account("x", "r1"))
-        s.record(EventKind.NOTE, "appeals", reference.clock.now(), {"reference": "withdrawn"})
-        mirrors.cases.save(uow, s)
+        withdraw_from_reference(uow, "x:r1", at=reference.clock.now())
         uow.platform.set_status("x", "o1", "active")
         uow.commit()
     with reference.uow() as uow:

@@ -1,0 +1,163 @@
+"""``tarazu stream``: platform events on NATS JetStream.
+
+``worker`` is the streaming half of mirror detection: a durable consumer that stores each
+account or post the platform sends, keeps the reference set of removed accounts current and
+scores the account concerned within seconds, opening or updating its case. ``publish`` puts
+interchange records (or platform event envelopes) from a JSONL file on the stream, for demos
+and tests."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from tarazu.adapters.broker import STREAM, SUBJECTS, ConsumeReport, PlatformEventStream
+from tarazu.adapters.interchange import open_text
+from tarazu.bootstrap import App
+from tarazu.entrypoints.cli.common import console, fail, get_app, print_json, progress_bar
+from tarazu.service import mirrors
+from tarazu.service.platform_events import PlatformEventError
+
+app = typer.Typer(help="Platform events on NATS JetStream (streaming mirror detection).",
+                  no_args_is_help=True)
+DURABLE = "tarazu-mirrors"
+
+
+def build_detector(container: App, show_progress: bool = False) -> mirrors.MirrorDetector:
+    """The newest model over the reference set in the store, warmed up (the first comparison
+    loads the name analyser, which takes seconds; better before the first event than during)."""
+    detector = mirrors.MirrorDetector(mirrors.newest_model(container.settings.home))
+    with container.uow() as uow:
+        if show_progress:
+            with progress_bar("reference set", None) as bar:
+                detector.refresh(uow, lambda n, t: bar.update(0, completed=n, total=t),
+                                 clock=container.clock)
+        else:
+            detector.refresh(uow, clock=container.clock)
+        uow.commit()
+    detector.warm_up()
+    return detector
+
+
+def make_handler(container: App, detector: mirrors.MirrorDetector, sync_every: float = 10.0,
+                 on_outcome: Callable[[mirrors.StreamOutcome], None] | None = None
+                 ) -> Callable[[dict[str, Any]], None]:
+    """A malformed event is reported (record and field) and acknowledged — redelivering it
+    cannot fix it; any other failure raises, so the message comes again."""
+    last_sync = [time.monotonic()]
+
+    def handle(record: dict[str, Any]) -> None:
+        if time.monotonic() - last_sync[0] > sync_every:
+            with container.uow() as uow:
+                mirrors.sync_withdrawn(uow, detector)
+            last_sync[0] = time.monotonic()
+        try:
+            out = mirrors.handle_stream_record(container.uow, container.clock, detector, record)
+        except PlatformEventError as e:
+            rid = record.get("event_id") or record.get("account_id") or record.get("post_id")
+            console.print(f"[yellow]skipped[/yellow] event {rid}: {e}")
+            return
+        if on_outcome:
+            on_outcome(out)
+
+    return handle
+
+
+def _report(out: mirrors.StreamOutcome) -> None:
+    s = out.scored
+    if s and s.flagged:
+        console.print(f"{s.subject}: flagged as a possible mirror of {', '.join(s.flagged)}"
+                      f" (p={s.top[1] if s.top else '?'})"
+                      + (f"; automated {s.decision_status} decision" if s.decision_id else "")
+                      + (f"; not actioned automatically: {s.withheld}" if s.withheld else ""))
+    elif out.reference:
+        console.print(f"reference set: {out.type} {out.reference}")
+
+
+async def run_worker(container: App, detector: mirrors.MirrorDetector, *, url: str,
+                     stream: str = STREAM, subjects: str = SUBJECTS, durable: str = DURABLE,
+                     stop: asyncio.Event | None = None, idle_timeout: float = 1.0,
+                     on_outcome: Callable[[mirrors.StreamOutcome], None] | None = None
+                     ) -> ConsumeReport:
+    """Consume until ``stop`` is set (or, without one, until the stream is idle)."""
+    handler = make_handler(container, detector, on_outcome=on_outcome)
+    async with PlatformEventStream(url, stream=stream, subjects=subjects) as s:
+        return await s.consume(handler, durable, batch=50, idle_timeout=idle_timeout,
+                               stop=stop)
+
+
+async def publish_records(url: str, records: list[dict[str, Any]], stream: str = STREAM,
+                          subjects: str = SUBJECTS) -> int:
+    async with PlatformEventStream(url, stream=stream, subjects=subjects) as s:
+        for r in records:
+            await s.publish(r)
+    return len(records)
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Every line must be a JSON object; a bad line is named and nothing is published."""
+    out = []
+    with open_text(path) as f:
+        for n, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{path.name} line {n}: invalid JSON: {e.msg}") from None
+            if not isinstance(obj, dict) or "type" not in obj:
+                raise ValueError(f"{path.name} line {n}: field 'type': an interchange record "
+                                 "or a platform event is an object with a type")
+            out.append(obj)
+    return out
+
+
+@app.command("worker")
+def worker_cmd(
+    durable: str = typer.Option(DURABLE, help="durable consumer name (resumes where it left)"),
+    stream: str = typer.Option(STREAM, help="JetStream stream name"),
+    subjects: str = typer.Option(SUBJECTS, help="subjects of the stream"),
+    exit_when_idle: bool = typer.Option(False, help="stop once the stream has nothing new"),
+) -> None:
+    """Consume platform events: store each record, keep the reference set current, and score
+    new or changed accounts for mirror detection within seconds."""
+    container = get_app()
+    detector = build_detector(container, show_progress=True)
+    console.print(f"model {detector.loaded.model_id}; reference set "
+                  f"{detector.size} removed accounts; consuming {stream} as {durable}")
+    stop = None if exit_when_idle else asyncio.Event()
+    try:
+        report = asyncio.run(run_worker(container, detector, url=container.settings.nats_url,
+                                        stream=stream, subjects=subjects, durable=durable,
+                                        stop=stop, on_outcome=_report))
+    except KeyboardInterrupt:
+        return
+    except OSError as e:
+        fail(f"cannot reach NATS at {container.settings.nats_url}: {e}")
+        return
+    print_json({"handled": report.handled, "failed": report.failed})
+
+
+@app.command("publish")
+def publish_cmd(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="JSONL of interchange records or platform events"),
+    stream: str = typer.Option(STREAM, help="JetStream stream name"),
+    subjects: str = typer.Option(SUBJECTS, help="subjects of the stream"),
+) -> None:
+    """Publish records to the platform event stream (idempotent: a record published twice is
+    one message)."""
+    try:
+        records = read_jsonl(path)
+    except ValueError as e:
+        fail(str(e))
+        return
+    container = get_app(migrate=False)
+    n = asyncio.run(publish_records(container.settings.nats_url, records, stream, subjects))
+    print_json({"published": n, "stream": stream})
