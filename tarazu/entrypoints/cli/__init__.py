@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tarazu.entrypoints.cli import banks, core, datarequests, designations, screening
+from tarazu.entrypoints.cli import banks, core, datarequests, designations, screening, stream
 
 app = typer.Typer(help="tarazu: trust and safety with due process.", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
@@ -21,6 +21,7 @@ app.add_typer(screening.names_app, name="names")
 app.add_typer(banks.app, name="banks")
 app.add_typer(datarequests.app, name="datarequests")
 app.command("hash")(banks.hash_cmd)
+app.add_typer(stream.app, name="stream")
 
 
 def main() -> None:
