@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from tarazu.entrypoints.cli import banks, core, datarequests, designations, screening, stream
+from tarazu.entrypoints.cli import (
+    banks,
+    core,
+    datarequests,
+    demo,
+    designations,
+    platform,
+    screening,
+    stream,
+)
 
 app = typer.Typer(help="tarazu: trust and safety with due process.", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
@@ -22,6 +31,8 @@ app.add_typer(banks.app, name="banks")
 app.add_typer(datarequests.app, name="datarequests")
 app.command("hash")(banks.hash_cmd)
 app.add_typer(stream.app, name="stream")
+app.command("demo")(demo.demo_cmd)
+app.add_typer(platform.app, name="platform")
 
 
 def main() -> None:

@@ -1,0 +1,61 @@
+"""The demo pipeline: what happens to a scenario after it is generated, in order.
+
+``run_pipeline(app, files)`` runs every step of :data:`STEPS` and returns their summaries.
+**Extend it here**: write a step ``def my_step(app, files) -> dict`` (e.g. the mirror scan over
+the ingested accounts) and add it to :data:`STEPS`. ``tarazu demo`` and ``tarazu demo --check``
+run the same steps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tarazu.bootstrap import App
+from tarazu.demo.scenario import ScenarioFiles
+from tarazu.referrals.parse import parse_json
+from tarazu.service import ingest, referrals
+
+Step = Callable[[App, ScenarioFiles], dict[str, Any]]
+
+
+def ingest_step(app: App, files: ScenarioFiles) -> dict[str, Any]:
+    """Load the platform's accounts and posts (idempotent: a re-run changes nothing)."""
+    report = ingest.ingest_file(app.uow, files.data)
+    if report.errors:
+        raise ValueError(f"{files.data.name}: {report.errors[0]} "
+                         f"({len(report.errors)} bad records)")
+    return report.summary()
+
+
+def referral_step(app: App, files: ScenarioFiles) -> dict[str, Any]:
+    """Check every item of the government's referral list and open cases for those that
+    pass (idempotent: the same document again returns the stored outcomes)."""
+    raw = files.referrals.read_bytes()
+    request, errors = parse_json(raw.decode("utf-8"), app.clock.now())
+    result = referrals.import_request(app.uow, app.clock, request, errors, raw,
+                                      app.designation_lookup(), submitted_by="demo")
+    return {"request_id": result.request_id, "items": len(request.items) + len(errors),
+            "already_imported": result.already_imported, **result.counts()}
+
+
+#: The steps, in order. Add yours here (one line).
+STEPS: list[tuple[str, Step]] = [
+    ("ingest", ingest_step),
+    ("referrals", referral_step),
+]
+
+
+@dataclass
+class PipelineReport:
+    steps: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def run_pipeline(app: App, files: ScenarioFiles,
+                 progress: Callable[[str], None] | None = None) -> PipelineReport:
+    report = PipelineReport()
+    for name, step in STEPS:
+        if progress:
+            progress(name)
+        report.steps[name] = step(app, files)
+    return report

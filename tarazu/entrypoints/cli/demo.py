@@ -1,0 +1,148 @@
+"""``tarazu demo``: one command from nothing to a working review desk.
+
+It creates demo users, generates the synthetic scenario into ``$TARAZU_HOME/demo/``, loads it,
+checks the government's referral list, starts the demo platform (127.0.0.1:8001) and serves the
+review UI (127.0.0.1:8000). ``--check`` runs the same pipeline without serving and prints a
+summary.
+
+The demo keeps everything in ``$TARAZU_HOME/demo/`` — its own SQLite database, keys and files —
+never in the database ``TARAZU_DATABASE_URL`` names. Its session cookie works over plain HTTP
+(``TARAZU_COOKIE_SECURE=0``), which is right for localhost only."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from tarazu.adapters.passwords import hash_password
+from tarazu.bootstrap import App, bootstrap
+from tarazu.domain.roles import Role
+from tarazu.entrypoints.cli.common import console, fail, print_json
+from tarazu.settings import Settings
+
+#: Demo logins: user name -> role.
+DEMO_USERS = {
+    "admin": Role.ADMIN, "reviewer": Role.REVIEWER, "reviewer2": Role.REVIEWER,
+    "senior": Role.SENIOR_REVIEWER, "legal": Role.LEGAL, "auditor": Role.AUDITOR,
+    "requester": Role.REQUESTER, "flagger": Role.TRUSTED_FLAGGER,
+}
+#: The platform's machine user (role admin) whose token sends platform events.
+PLATFORM_USER = "platform-x"
+
+
+def demo_settings(home: Path, platform_port: int) -> Settings:
+    """The demo's own settings: its folder, its SQLite, plain-HTTP cookies, its platform."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("TARAZU_DATABASE_URL", "TARAZU_SECRET_KEY", "TARAZU_WEBHOOK_SECRET")}
+    env.update(TARAZU_HOME=str(home), TARAZU_COOKIE_SECURE="0",
+               TARAZU_PLATFORM_URL=f"http://127.0.0.1:{platform_port}")
+    return Settings.from_env(env)
+
+
+def create_users(app: App) -> tuple[dict[str, str], str]:
+    """Demo users with fresh random passwords (printed once), and the platform's API token."""
+    passwords = {name: secrets.token_urlsafe(9) for name in DEMO_USERS}
+    token = "tz_" + secrets.token_urlsafe(32)
+    now = app.clock.now()
+    with app.uow() as uow:
+        for name, role in DEMO_USERS.items():
+            uow.users.add(name, hash_password(passwords[name]), frozenset({role}), now,
+                          display_name=name.title())
+        machine = uow.users.add(PLATFORM_USER, hash_password(secrets.token_urlsafe(24)),
+                                frozenset({Role.ADMIN}), now, display_name="Demo platform x")
+        uow.users.add_token(machine.id, "demo platform events", token, now)
+        uow.commit()
+    return passwords, token
+
+
+def summary(app: App, report: Any, files: Any) -> dict[str, Any]:
+    from tarazu.service import audit, case_view
+
+    with app.uow() as uow:
+        board = case_view.dashboard(uow)
+        outcomes = uow.referrals.outcome_counts()
+    chain = audit.verify_chain(app.uow)
+    return {
+        "home": str(app.settings.home),
+        "accounts": board.platform["accounts"], "posts": board.platform["posts"],
+        "referral_items": sum(outcomes.values()), "referral_outcomes": outcomes,
+        "open_cases_by_queue": board.by_queue, "cases_by_state": board.by_state,
+        "mirrors_in_scenario": len(files.truth.mirror_of),
+        "pipeline": report.steps,
+        "chain": {"verified": chain.ok, "events": chain.checked, "head": chain.head_hash},
+    }
+
+
+def demo_cmd(
+    check: bool = typer.Option(False, "--check", help="run the pipeline, print a summary, "
+                                                      "do not serve"),
+    port: int = typer.Option(8000, help="port of the review UI"),
+    platform_port: int = typer.Option(8001, help="port of the demo platform"),
+    seed: int = typer.Option(2025, help="seed of the synthetic scenario"),
+    fresh: bool = typer.Option(False, "--fresh", help="start from an empty demo database"),
+) -> None:
+    """Run the demo: synthetic platform, 481-item referral list, review UI, demo platform.
+
+    Everything lives in $TARAZU_HOME/demo/ (its own SQLite database, never
+    TARAZU_DATABASE_URL); session cookies work over plain HTTP there (localhost only)."""
+    from tarazu.demo.pipeline import run_pipeline
+    from tarazu.demo.scenario import generate
+
+    home = Settings.from_env(os.environ).home / "demo"
+    home.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        for f in home.glob("*.db*"):
+            f.unlink()
+    settings = demo_settings(home, platform_port)
+    app = bootstrap(settings)
+    files = generate(seed, home)
+    try:
+        report = run_pipeline(app, files, progress=lambda s: console.print(f"demo: {s} ..."))
+    except ValueError as e:
+        fail(str(e))
+        return
+    result = summary(app, report, files)
+    if check:
+        print_json(result)
+        if not result["chain"]["verified"]:
+            raise typer.Exit(1)
+        return
+    _serve(app, files, port, platform_port, result)
+
+
+def _serve(app: App, files: Any, port: int, platform_port: int, result: dict[str, Any]
+           ) -> None:
+    import uvicorn
+
+    from tarazu.demo.servers import ServerThread, port_in_use
+    from tarazu.entrypoints.cli.platform import build_platform
+    from tarazu.entrypoints.web.app import create_app
+
+    for p in (port, platform_port):
+        if port_in_use(p):
+            fail(f"port {p} on 127.0.0.1 is in use (choose another with --port / "
+                 "--platform-port)")
+    passwords, token = create_users(app)
+    platform_app, _ = build_platform(app.settings.home / "platform.db",
+                                     app.settings.webhook_secret, files.data,
+                                     f"http://127.0.0.1:{port}", token)
+    platform = ServerThread(platform_app, port=platform_port).start()
+    url = f"http://127.0.0.1:{port}"
+    console.print(f"\n[bold]tarazu demo[/bold] — {result['accounts']} accounts, "
+                  f"{result['referral_items']} referral items checked "
+                  f"{result['referral_outcomes']}")
+    console.print(f"  review UI:      [bold]{url}[/bold]")
+    console.print(f"  demo platform:  {platform.url}  (action log; GET /api/actions)")
+    console.print(f"  data:           {app.settings.home}")
+    console.print("  logins (DEMO ONLY, new each run; session cookies over plain HTTP):")
+    for name, pw in passwords.items():
+        console.print(f"    {name:<10} {pw:<14} {DEMO_USERS[name].value}")
+    console.print("  Ctrl-C stops both.\n")
+    try:
+        uvicorn.run(create_app(app), host="127.0.0.1", port=port, log_level="warning")
+    finally:
+        platform.stop()
