@@ -49,7 +49,8 @@ def score_cmd(pairs: Path = typer.Argument(..., exists=True, dir_okay=False,
         writer = csv.DictWriter(fh, fieldnames=fields)
         writer.writeheader()
         for row in rows:
-            score = name_similarity(row["name1"] or "", row["name2"] or "")
+            score = name_similarity(row["name1"] or "", row["name2"] or "",
+                                    row.get("schema") or None)
             writer.writerow({**row, "score": f"{score:.4f}",
                              "match": "true" if score >= threshold else "false"})
     console.print(f"{len(rows)} pairs scored -> {out}")
