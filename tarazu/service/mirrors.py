@@ -12,13 +12,13 @@ What a score becomes (:func:`record_results`):
 - probability ≥ the model's review threshold: a MIRROR_FLAG event on the account, carrying the
   removed account, the probability, every signal's weight (the waterfall the reviewer reads) and
   the model; the case fold opens (or updates) the case in the ``mirrors`` queue.
-- probability ≥ the auto-action threshold **and** at least two strong signals from independent
-  families (rank-among-candidates signals restate other evidence and never count), at least
-  one of them beyond what an account talks about (identity, timing, platform): an automated
-  decision by ``system:mirrors`` under EVA-1. It is a *suspension* by default: removal needs a
-  second reviewer (two-person rule), so a configured automatic removal only proposes the
-  decision and waits. The decision is marked automated in its statement of reasons (DSA
-  ``automated_decision``) and can be appealed like any other.
+- the linkage policy (:mod:`tarazu.linkage.policy`) says auto-action — probability at the
+  auto-action threshold, two strong signals from independent families, identity evidence
+  among them, not a protected account: an automated decision by ``system:mirrors`` under
+  EVA-1. It is a *suspension* by default: removal needs a second reviewer (two-person rule),
+  so a configured automatic removal only proposes the decision and waits. The decision is
+  marked automated in its statement of reasons (DSA ``automated_decision``) and can be
+  appealed like any other.
 - a protected account is never actioned automatically: the domain refuses, the refusal is
   recorded as a NOTE and the flag stays in (senior) review.
 
@@ -32,7 +32,6 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +41,12 @@ from tarazu.domain.case import DueProcessError
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.platform import Account, Post
 from tarazu.domain.policies import Action
-from tarazu.linkage.comparators import RECIPROCAL, RELATIVE
-from tarazu.linkage.levels import TOPICAL_FAMILIES
+from tarazu.linkage import load_model
 from tarazu.linkage.linker import LinkerConfig, MirrorLinker
 from tarazu.linkage.model import LinkageModel, expert_model
+from tarazu.linkage.policy import AUTO_ACTION, NONE, LinkPolicy
+from tarazu.linkage.policy import Decision as PolicyDecision
+from tarazu.linkage.policy import decide as decide_policy
 from tarazu.linkage.profile import AccountProfile, build_profiles
 from tarazu.linkage.result import MatchResult
 from tarazu.service import cases, decisions
@@ -58,8 +59,6 @@ from tarazu.service.ports import UowFactory
 ACTOR = "system:mirrors"
 POLICY = "EVA-1"
 DETECTOR = "mirrors"
-#: Signals that rank a candidate among the others; they restate evidence, never independent.
-DERIVED_SIGNALS = frozenset({c.NAME for c in RELATIVE} | {RECIPROCAL.NAME})
 MODEL_FILE = re.compile(r"^mirrors-v(\d+)\.json$")
 POSTS_PER_ACCOUNT = 200
 #: Identifiers (hashed by the platform) are personal data; every read is logged under this.
@@ -106,50 +105,31 @@ def trained_models(home: Path) -> list[tuple[int, Path]]:
 
 
 def newest_model(home: Path | None) -> LoadedModel:
-    """The newest model trained here (``$TARAZU_HOME/models/mirrors-vNNNN.json``), else the
-    newest packaged one (``tarazu/data/models``), else the expert model."""
+    """The newest model trained here from reviewer labels
+    (``$TARAZU_HOME/models/mirrors-vNNNN.json``), else the packaged ``default`` model, else
+    the expert model."""
     if home is not None and (found := trained_models(home)):
         n, path = found[-1]
         return LoadedModel(LinkageModel.load(path), f"v{n:04d}", path)
-    packaged = sorted(p for p in resources.files("tarazu.data").joinpath("models").iterdir()
-                      if p.name.endswith(".json")) if _has_packaged() else []
-    for p in reversed(packaged):
-        try:
-            return LoadedModel(LinkageModel.from_json(p.read_text(encoding="utf-8")),
-                               p.name.removesuffix(".json"), Path(str(p)))
-        except (ValueError, KeyError):
-            continue
-    return LoadedModel(expert_model(), "expert")
-
-
-def _has_packaged() -> bool:
     try:
-        return resources.files("tarazu.data").joinpath("models").is_dir()
-    except ModuleNotFoundError:
-        return False
+        return LoadedModel(load_model("default"), "default")
+    except (FileNotFoundError, ValueError):
+        return LoadedModel(expert_model(), "expert")
 
 
-# -- policy --------------------------------------------------------------------------------------
-def independent_strong(result: MatchResult, strong_bits: float) -> frozenset[str]:
-    """Families with at least one strong signal, derived (rank) signals left out."""
-    return frozenset(s.family for s in result.signals
-                     if s.weight >= strong_bits and s.comparator not in DERIVED_SIGNALS)
+# -- policy (the linkage package's: review / senior review / auto-action) ----------------
+def link_policy(model: LinkageModel, config: MirrorConfig) -> LinkPolicy:
+    return replace(LinkPolicy.from_model(model), strong_bits=config.strong_bits,
+                   min_independent_strong=config.min_strong)
 
 
-def auto_action_refusal(result: MatchResult, model: LinkageModel, config: MirrorConfig
-                        ) -> str | None:
-    """Why the result does not qualify for an automatic action (None: it does). Protection
-    and the case's own history are checked by the caller and the domain."""
-    if config.auto_action == "none":
-        return "automatic action is switched off"
-    if result.probability < model.thresholds.auto_action:
-        return "below the auto-action threshold"
-    fams = independent_strong(result, config.strong_bits)
-    if len(fams) < config.min_strong:
-        return f"{len(fams)} independent strong signal(s); {config.min_strong} needed"
-    if not fams - TOPICAL_FAMILIES:
-        return "strong evidence is only about what the account talks about"
-    return None
+def judge(result: MatchResult, model: LinkageModel, config: MirrorConfig, protected: bool
+          ) -> PolicyDecision:
+    """The policy's verdict; protection from the store's registry counts as much as the
+    platform's verification."""
+    if protected and not result.active_protected:
+        result = replace(result, active_protected=True)
+    return decide_policy(result, link_policy(model, config))
 
 
 # -- the reference set in memory -----------------------------------------------------------------
@@ -320,11 +300,11 @@ class ScoreOutcome:
                 "withheld": self.withheld}
 
 
-def flag_payload(result: MatchResult, loaded: LoadedModel, config: MirrorConfig, rank: int
-                 ) -> dict[str, Any]:
+def flag_payload(result: MatchResult, loaded: LoadedModel, verdict: PolicyDecision,
+                 rank: int) -> dict[str, Any]:
     """What a reviewer and the waterfall need, and no more: signal names, levels and weights
     (the compared values stay in the platform store, not in the permanent log)."""
-    strong = independent_strong(result, config.strong_bits)
+    strong = verdict.strong_families
     return {
         "removed_account": result.removed_id,
         "probability": round(result.probability, 4),
@@ -339,6 +319,8 @@ def flag_payload(result: MatchResult, loaded: LoadedModel, config: MirrorConfig,
         "strong_signals": len(strong),
         "strong_families": sorted(strong),
         "rank": rank,
+        "policy": verdict.action,
+        "policy_reasons": list(verdict.reasons),
         "detector": DETECTOR,
     }
 
@@ -358,15 +340,17 @@ def record_results(uow: SqlUnitOfWork, clock: Clock, detector: MirrorDetector,
     out = ScoreOutcome(subject)
     if results:
         out.top = (results[0].removed_id, round(results[0].probability, 4))
-    above = [r for r in results if r.probability >= model.thresholds.review][: config.max_flags]
+    protected = cases.is_protected(uow, subject)
+    judged = [(r, judge(r, model, config, protected)) for r in results]
+    above = [(r, v) for r, v in judged if v.action != NONE][: config.max_flags]
     if not above:
         return out
     now = clock.now()
     s = cases.load(uow, subject)
     prev = _previous_flags(s.history)
     standing = s.state.applied_decision is not None or s.state.pending_decision is not None
-    for rank, r in enumerate(above, start=1):
-        payload = flag_payload(r, detector.loaded, config, rank)
+    for rank, (r, verdict) in enumerate(above, start=1):
+        payload = flag_payload(r, detector.loaded, verdict, rank)
         earlier = prev.get(r.removed_id, [])
         last = earlier[-1] if earlier else None
         same = last is not None and last.get("probability") == payload["probability"] \
@@ -384,19 +368,25 @@ def record_results(uow: SqlUnitOfWork, clock: Clock, detector: MirrorDetector,
     cases.save(uow, s, idempotency_key=key)
     log_access(uow, ACTOR, subject, ["identifiers"],
                f"mirror detection: compared with {', '.join(out.flagged)}", AUTHORITY, now)
-    best = above[0]
+    best, verdict = above[0]
     if best.removed_id in out.flagged:
-        _maybe_auto_action(uow, clock, detector, s, best, out)
+        _maybe_auto_action(uow, clock, detector, s, best, verdict, protected, out)
     return out
 
 
 def _maybe_auto_action(uow: SqlUnitOfWork, clock: Clock, detector: MirrorDetector,
-                       s: cases.Subject, best: MatchResult, out: ScoreOutcome) -> None:
-    model, config = detector.model, detector.config
-    refusal = auto_action_refusal(best, model, config)
-    if refusal is not None:
-        if best.probability >= model.thresholds.auto_action:
-            out.withheld = refusal
+                       s: cases.Subject, best: MatchResult, verdict: PolicyDecision,
+                       protected: bool, out: ScoreOutcome) -> None:
+    """Act automatically only when the policy says so; and even then ask the domain, which
+    refuses an automatic action on a protected account (the flag stays in review)."""
+    config = detector.config
+    grade = best.probability >= detector.model.thresholds.auto_action
+    if verdict.action != AUTO_ACTION and not (grade and protected):
+        if grade:
+            out.withheld = "; ".join(verdict.reasons)
+        return
+    if config.auto_action == "none":
+        out.withheld = "automatic action is switched off"
         return
     if s.state.decisions:
         out.withheld = "the case already has a decision: a reviewer decides"
@@ -405,7 +395,7 @@ def _maybe_auto_action(uow: SqlUnitOfWork, clock: Clock, detector: MirrorDetecto
     action = Action.REMOVE if config.auto_action == "remove" else Action.SUSPEND
     until = (now + timedelta(days=config.suspend_days)).date().isoformat() \
         if action is Action.SUSPEND else None
-    fams = ", ".join(independent_strong(best, config.strong_bits))
+    fams = ", ".join(sorted(verdict.strong_families))
     reason = (f"Automated mirror detection: probability {best.probability:.1%} that this "
               f"account continues the removed account {best.removed_id}, with strong "
               f"independent evidence ({fams}).")
@@ -413,7 +403,7 @@ def _maybe_auto_action(uow: SqlUnitOfWork, clock: Clock, detector: MirrorDetecto
         d = decisions.decide(uow, clock, subject=s.ref, actor=ACTOR, action=action,
                              policy=POLICY, reason=reason, evidence=[best.removed_id],
                              until=until)
-    except DueProcessError as e:  # e.g. a protected account: stays with a (senior) reviewer
+    except DueProcessError as e:  # a protected account: stays with a (senior) reviewer
         out.withheld = str(e)
         note = cases.load(uow, s.ref)
         note.record(EventKind.NOTE, ACTOR, now, {
