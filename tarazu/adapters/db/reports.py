@@ -297,3 +297,12 @@ class ReportStore:
                          r.detected_at, parse_time(r.first_at), parse_time(r.last_at), r.reports,
                          r.reporters, r.new_reporters, r.event_id)
                 for r in self.conn.execute(q)]
+
+
+def protected_list(conn: Connection) -> list[dict]:
+    """The protected-accounts registry (imported and staff entries; platform-verified accounts
+    are protected by their verified category and are not listed here)."""
+    from tarazu.adapters.db.tables import protected_accounts as p
+
+    rows = conn.execute(select(p).order_by(p.c.platform, p.c.account_id))
+    return [dict(r._mapping) for r in rows]

@@ -11,6 +11,7 @@ from tarazu.entrypoints.cli import (
     demo,
     designations,
     platform,
+    protected,
     screening,
     stream,
 )
@@ -33,6 +34,7 @@ app.command("hash")(banks.hash_cmd)
 app.add_typer(stream.app, name="stream")
 app.command("demo")(demo.demo_cmd)
 app.add_typer(platform.app, name="platform")
+app.add_typer(protected.app, name="protected")
 
 
 def main() -> None:

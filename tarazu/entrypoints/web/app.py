@@ -9,12 +9,21 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from tarazu.bootstrap import App
-from tarazu.entrypoints.web.routes import banks, datarequests, platform_events, review, session
+from tarazu.entrypoints.web.routes import (
+    banks,
+    datarequests,
+    platform_events,
+    portal,
+    referrals_api,
+    review,
+    session,
+)
 from tarazu.entrypoints.web.security import PUBLIC, LoginRequired
 
 #: The routers this app serves, in order. Add a line per area.
 ROUTERS = [session.router, review.router, banks.router, platform_events.router,
            datarequests.router]
+ROUTERS += [portal.router, referrals_api.router]
 
 
 def _wants_html(request: Request) -> bool:

@@ -1,0 +1,98 @@
+"""The protected-accounts registry: journalists, news organisations, NGOs, officials and
+others whom vague demands target most. Entries come from the platform's verification, from
+imported lists and from staff; any action against a protected account needs a senior reviewer
+and none is automatic (``Subject.decide`` enforces it; the case is routed to senior review).
+
+Marking an account protected is itself recorded as an event on the account, so the log shows
+who protected whom, when and on what source."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tarazu.adapters.db.reports import protected_list
+from tarazu.domain.events import EventKind, SubjectRef
+from tarazu.domain.platform import PROTECTED_CATEGORIES
+from tarazu.service import cases
+from tarazu.service.clock import Clock
+from tarazu.service.ports import UowFactory
+
+#: Categories an imported list or a staff member may give.
+CATEGORIES = frozenset(PROTECTED_CATEGORIES | {"human_rights_defender", "lawyer"})
+
+
+class ProtectError(ValueError):
+    pass
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    already: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def protect(uow_factory: UowFactory, clock: Clock, *, platform: str, account: str,
+            category: str, source: str, added_by: str, note: str = "") -> bool:
+    """Protect one account (a handle, profile URL or id). False when it already was."""
+    with uow_factory() as uow:
+        added = _protect(uow, clock, platform, account, category, source, added_by, note)
+        uow.commit()
+    return added
+
+
+def _protect(uow, clock: Clock, platform: str, account: str, category: str,  # type: ignore[no-untyped-def]
+             source: str, added_by: str, note: str) -> bool:
+    if category not in CATEGORIES:
+        raise ProtectError(f"field 'category': {category!r} is not one of "
+                           f"{', '.join(sorted(CATEGORIES))}")
+    found = uow.platform.find_account(platform, account)
+    if found is None:
+        raise ProtectError(f"field 'account': no account {account!r} on platform {platform!r}")
+    now = clock.now()
+    if not uow.platform.protect(found.platform, found.account_id, category, source, added_by,
+                                now, note):
+        return False
+    s = cases.load(uow, SubjectRef.account(found.platform, found.account_id))
+    s.record(EventKind.NOTE, added_by, now, {"protected": category, "source": source,
+                                             "note": note})
+    cases.save(uow, s)  # refreshes the projection: an open case moves to senior review
+    return True
+
+
+def import_csv(uow_factory: UowFactory, clock: Clock, text: str, added_by: str,
+               source: str = "imported_list",
+               progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Rows ``platform,account,category,note``; a bad row is reported with its line and field
+    and skipped, good rows are kept, and importing the same list again adds nothing."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"platform", "account", "category"} - set(reader.fieldnames or ())
+    if missing:
+        raise ProtectError(f"the CSV header lacks {', '.join(sorted(missing))}")
+    report = ImportReport()
+    with uow_factory() as uow:
+        for n, row in enumerate(reader, start=2):
+            try:
+                added = _protect(uow, clock, (row.get("platform") or "").strip(),
+                                 (row.get("account") or "").strip(),
+                                 (row.get("category") or "").strip(), source, added_by,
+                                 (row.get("note") or "").strip())
+            except ProtectError as e:
+                report.errors.append(f"line {n}: {e}")
+                continue
+            if added:
+                report.added += 1
+            else:
+                report.already += 1
+            if progress:
+                progress(1)
+        uow.commit()
+    return report
+
+
+def listing(uow_factory: UowFactory) -> list[dict]:
+    with uow_factory() as uow:
+        return protected_list(uow.conn)
