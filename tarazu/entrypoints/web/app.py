@@ -10,13 +10,17 @@ from fastapi.staticfiles import StaticFiles
 
 from tarazu.bootstrap import App
 from tarazu.entrypoints.web.routes import (
+    appeals,
     banks,
     datarequests,
+    oversight,
     platform_events,
     portal,
+    queues_api,
     referrals_api,
     review,
     session,
+    transparency,
 )
 from tarazu.entrypoints.web.security import PUBLIC, LoginRequired
 
@@ -24,6 +28,7 @@ from tarazu.entrypoints.web.security import PUBLIC, LoginRequired
 ROUTERS = [session.router, review.router, banks.router, platform_events.router,
            datarequests.router]
 ROUTERS += [portal.router, referrals_api.router]
+ROUTERS += [appeals.router, oversight.router, transparency.router, queues_api.router]
 
 
 def _wants_html(request: Request) -> bool:

@@ -1,0 +1,87 @@
+"""Oversight over HTTP: the auditor reads the log (with hashes and the chain's verification),
+every case and appeal page, and is refused every change; reading an account's details is a
+logged access to personal data; the transparency report is public."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from fastapi.testclient import TestClient
+
+from tarazu.domain.events import EventKind
+from tarazu.domain.policies import Action
+from tarazu.entrypoints.web.app import create_app
+from tarazu.entrypoints.web.security import is_public, iter_routes
+from tarazu.service import appeals, decisions
+from tests.integration.due_process.conftest import add_account, report
+from tests.integration.web.conftest import login
+
+
+def _setup(web):
+    ref = add_account(web, "au1")
+    report(web, ref)
+    with web.uow() as uow:
+        out = decisions.decide(uow, web.clock, subject=ref, actor="reviewer",
+                               action=Action.SUSPEND, policy="DOI-1", reason="r",
+                               until="2025-08-20")
+        appeals.appeal_by_platform(uow, web.clock, "bot", out.decision_id, "context")
+        uow.commit()
+    return ref
+
+
+def test_auditor_reads_everything_and_changes_nothing(web):
+    ref = _setup(web)
+    app = create_app(web)
+    c = TestClient(app)
+    csrf = login(c, "auditor")
+    page = c.get("/audit")
+    assert page.status_code == 200 and "The chain verifies" in page.text
+    with web.uow() as uow:
+        head_seq, head_hash = uow.events.head()
+    assert head_hash in page.text
+    path = f"{ref.type.value}/{quote(ref.id, safe='')}"
+    assert c.get(f"/cases/{path}").status_code == 200
+    assert c.get(f"/cases/{path}/appeal").status_code == 200
+    assert c.get("/appeals").status_code == 200
+    case = c.get(f"/audit/cases/{path}")
+    assert case.status_code == 200 and "@au1_handle" in case.text
+    with web.uow() as uow:
+        access = [e for e in uow.events.for_subject(ref) if e.kind is EventKind.DATA_ACCESS]
+    assert [e.actor for e in access] == ["auditor"]
+    assert access[0].payload["purpose"] and access[0].payload["authority"]
+    events = c.get("/api/audit/events", params={"after_seq": 1, "limit": 2}).json()
+    assert [e["seq"] for e in events["events"]] == [2, 3] and events["next_after_seq"] == 3
+    assert all(len(e["hash"]) == 64 and len(e["prev_hash"]) == 64 for e in events["events"])
+    assert c.get("/api/audit/verify").json()["ok"] is True
+    refused = []
+    for method, route_path, route in iter_routes(app.routes):
+        if method == "GET" or is_public(route) or route_path == "/logout":
+            continue
+        filled = route_path.replace("{subject_type}", "account").replace(
+            "{subject_id}", quote(ref.id, safe=""))
+        filled = re.sub(r"\{[^}]+\}", "x", filled)
+        r = c.request(method, filled, headers={"X-CSRF-Token": csrf,
+                                               "accept": "application/json"}, json={})
+        refused.append((method, route_path, r.status_code))
+    assert refused and all(code == 403 for _, _, code in refused), [
+        x for x in refused if x[2] != 403]
+    with web.uow() as uow:  # nothing but the access log changed
+        kinds = {r.event.kind for r in uow.events.iter_all(after_seq=head_seq)}
+    assert kinds <= {EventKind.DATA_ACCESS}
+
+
+def test_audit_pages_are_for_oversight_roles_only(web, client):
+    login(client, "reviewer")
+    assert client.get("/audit", headers={"accept": "application/json"}).status_code == 403
+    assert client.get("/api/audit/events").status_code == 403
+
+
+def test_transparency_report_is_public(web, client):
+    _setup(web)
+    r = client.get("/transparency")
+    assert r.status_code == 200 and "Transparency report" in r.text
+    data = client.get("/api/transparency").json()
+    assert data["actions"]["total"] == 1 and data["appeals"]["filed"] == 1
+    assert client.get("/api/transparency", params={"since": "July"}).status_code == 422
+    assert "au1" not in r.text
