@@ -40,6 +40,7 @@ from tarazu.datarequests.model import Category, DataRequest, InstrumentType, Per
 from tarazu.datarequests.parse import parse_instrument
 from tarazu.domain.events import EventKind, ModerationEvent, RecordedEvent, SubjectRef
 from tarazu.domain.roles import Role
+from tarazu.service.access_log import log_access
 from tarazu.service.clock import Clock
 from tarazu.service.ports import UowFactory
 
@@ -157,6 +158,17 @@ def _in_period(t: datetime, period: Period | None) -> bool:
     return period is None or period.start <= t.date() <= period.end
 
 
+def authority_text(authority: dict[str, Any]) -> str:
+    """The legal authority of a read, as DATA_ACCESS events quote it."""
+    parts = [f"data request {authority.get('request_id')}",
+             f"{authority.get('instrument_type')} {authority.get('instrument_reference')}"]
+    if authority.get("decision_id"):
+        parts.append(f"approved by {authority.get('approved_by')}"
+                     + (f", confirmed by {authority['confirmed_by']}"
+                        if authority.get("confirmed_by") else ", provisional (emergency)"))
+    return "; ".join(parts)
+
+
 def _collect(uow: SqlUnitOfWork, target: Target, categories: tuple[Category, ...],
              period: Period | None, *, actor: str, at: datetime, purpose: str,
              authority: dict[str, Any]) -> dict[str, Any]:
@@ -194,13 +206,10 @@ def _collect(uow: SqlUnitOfWork, target: Target, categories: tuple[Category, ...
             out["contacts"] = {"following": list(account.following),
                                "followers": list(account.followers)}
             fields += ["following", "followers"]
-    uow.events.append(ModerationEvent(
-        EventKind.DATA_ACCESS, SubjectRef.account(target.platform, target.account_id), actor,
-        at, {"purpose": purpose, "authority": authority, "fields": fields,
-             "identifiers_decrypted": sorted(account.identifiers) if decrypt and account
-             else [],
-             "categories": [c.value for c in categories],
-             "period": period.to_dict() if period else None}))
+    if decrypt and account is not None:  # decrypting reads every identifier, disclosed or not
+        fields += [f"identifiers.{k}" for k in account.identifiers]
+    log_access(uow, actor, SubjectRef.account(target.platform, target.account_id),
+               fields or ["account"], purpose, authority_text(authority), at=at)
     return out
 
 
@@ -317,10 +326,9 @@ def read_package(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: st
     if hashlib.sha256(stored.ciphertext).hexdigest() != stored.sha256:
         raise ValueError("the stored package does not match its recorded SHA-256")
     content = uow.cipher.decrypt_json(stored.ciphertext)
-    uow.events.append(ModerationEvent(
-        EventKind.DATA_ACCESS, subject_of(request_id), actor, clock.now(),
-        {"purpose": purpose, "fields": ["package"], "package_id": stored.package_id,
-         "sha256": stored.sha256}))
+    log_access(uow, actor, subject_of(request_id), ["package"], purpose,
+               authority_text(content["authority"]) + f", package sha256 {stored.sha256}",
+               at=clock.now())
     return content
 
 

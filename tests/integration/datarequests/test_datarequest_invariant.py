@@ -116,4 +116,4 @@ def test_an_emergency_package_is_made_before_the_deadline_not_after(app):
     assert result.accounts == 1
     reads = [e for e in events(app, EventKind.DATA_ACCESS)
              if e.subject.type is SubjectType.ACCOUNT]
-    assert len(reads) == 1 and reads[0].payload["authority"]["provisional"] is True
+    assert len(reads) == 1 and "provisional (emergency)" in reads[0].payload["authority"]

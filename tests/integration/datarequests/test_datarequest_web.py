@@ -1,6 +1,7 @@
 """Data requests through the API and the UI, with roles checked strictly."""
 
 import json
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
@@ -9,10 +10,12 @@ from tarazu.domain.events import EventKind
 from tarazu.domain.roles import Role
 from tarazu.entrypoints.web.app import create_app
 from tests.integration.datarequests.helpers import events, seed
+from tests.integration.web import conftest as web_fixtures
 from tests.integration.web.conftest import PASSWORD, login
 from tests.unit.datarequests.samples import doc
 
 RID = "FIA-2025-0811-07"
+web = web_fixtures.web  # users of every role over the real app
 
 
 def as_user(web, name):
@@ -107,3 +110,25 @@ def test_requester_cannot_decide_and_legal_refusal_needs_reasons(web):
     assert r.status_code == 200 and r.json()["status"] == "refused"
     assert me.get(f"/api/data-requests/{RID}").json()["refusal"] == "overbroad"
     assert legal.get("/api/data-requests/NOPE").status_code == 404
+
+
+def test_the_served_app_runs_the_notice_job(web):
+    """A notice delayed by a non-disclosure order is queued by the app's periodic job once the
+    order has ended (here: at start-up, the clock being past the end date)."""
+    from tarazu.service import datarequests as dr
+    from tests.integration.datarequests.helpers import LEGAL, submit
+
+    seed(web)
+    submit(web, nondisclosure_until="2025-08-01")
+    with web.uow() as uow:
+        dr.approve(uow, web.clock, request_id=RID, actor="l1", roles=LEGAL, reason="ok")
+        dr.confirm(uow, web.clock, request_id=RID, actor="l2", roles=LEGAL)
+        uow.commit()
+    web.clock.advance(days=10)  # 2025-08-04: the order ended on 2025-08-01
+    with TestClient(create_app(web)):
+        pass  # start-up and shut-down: the job ran once
+    with web.uow() as uow:
+        assert uow.datarequests.get(RID).notice_sent_at is not None
+        later = web.clock.now() + timedelta(hours=2)  # the delivery loop may have tried it
+        assert [m.kind for m in uow.outbox.due(later)
+                if m.kind == "data_request_notice"] == ["data_request_notice"]

@@ -8,10 +8,14 @@ its message; a malformed field 422 naming it; a request the caller may not see 4
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
@@ -23,7 +27,44 @@ from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
 from tarazu.service import datarequests as dr
 
-router = APIRouter()
+log = logging.getLogger("tarazu.datarequests")
+JOB_SECONDS = 300.0
+
+
+def run_due_once(container: Any) -> dr.DueReport | None:
+    """One pass of the periodic job; never raises (the loop must outlive a bad moment)."""
+    try:
+        report = dr.run_due(container.uow, container.clock)
+    except Exception:
+        log.exception("data-request job failed")
+        return None
+    if report.notices or report.overdue or report.preservations_ended:
+        log.info("data requests: %s", report.to_dict())
+    return report
+
+
+@asynccontextmanager
+async def due_loop(api: FastAPI) -> AsyncIterator[None]:
+    """While the app is served: notices that became due, overdue emergency follow-ups and
+    expired preservations are handled every ``JOB_SECONDS`` (and at start-up)."""
+    container = api.state.container
+    stop = asyncio.Event()
+
+    async def run() -> None:
+        while not stop.is_set():
+            await asyncio.to_thread(run_due_once, container)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), JOB_SECONDS)
+
+    task = asyncio.create_task(run())
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
+router = APIRouter(lifespan=due_loop)
 READ = (Role.LEGAL, Role.SENIOR_REVIEWER, Role.AUDITOR, Role.REQUESTER)
 CONFIRM = (Role.LEGAL, Role.SENIOR_REVIEWER)
 
