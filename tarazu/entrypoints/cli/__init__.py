@@ -5,11 +5,14 @@ from __future__ import annotations
 import typer
 
 from tarazu.entrypoints.cli import (
+    appeals,
     banks,
+    cases,
     core,
     datarequests,
     demo,
     designations,
+    export,
     platform,
     protected,
     screening,
@@ -35,6 +38,9 @@ app.add_typer(stream.app, name="stream")
 app.command("demo")(demo.demo_cmd)
 app.add_typer(platform.app, name="platform")
 app.add_typer(protected.app, name="protected")
+app.add_typer(cases.app, name="cases")
+app.add_typer(export.app, name="export")
+app.add_typer(appeals.app, name="appeals")
 
 
 def main() -> None:

@@ -182,3 +182,36 @@ def serve_cmd(host: str = "127.0.0.1", port: int = 8000) -> None:
     from tarazu.entrypoints.web.app import create_app
 
     uvicorn.run(create_app(get_app()), host=host, port=port, log_level="info")
+
+
+@audit_app.command("anchor")
+def audit_anchor(out: Path = typer.Option(..., help="where to write the anchor document")
+                 ) -> None:
+    """Verify the chain and write its head (seq, hash, time, count) as a JSON document to
+    publish outside tarazu; ``check-anchor`` later proves history was not rewritten."""
+    from tarazu.service import exports
+
+    app = get_app()
+    try:
+        doc = exports.make_anchor(app.uow, app.clock)
+    except ValueError as e:
+        fail(str(e))
+        return
+    out.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    print_json(doc)
+
+
+@audit_app.command("check-anchor")
+def audit_check_anchor(path: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
+    """Check that the current chain verifies and still holds the anchored head at its seq."""
+    from tarazu.service import exports
+
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as e:
+        fail(f"{path.name}: not a JSON anchor document ({e})")
+        return
+    result = exports.check_anchor(get_app().uow, doc if isinstance(doc, dict) else {})
+    print_json({"ok": result.ok, "reason": result.reason})
+    if not result.ok:
+        raise typer.Exit(1)
