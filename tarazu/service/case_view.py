@@ -102,10 +102,10 @@ class CaseView:
         for r in self.referrals:
             for e in r.item.get("evidence", []):
                 seen[str(e)] = None
-        for p in self.posts:
-            seen[p.post_id] = None
-        if self.post:
-            seen[self.post.post_id] = None
+        cited = {e.rstrip("/").rsplit("/", 1)[-1] for e in seen}
+        for p in (self.post,) if self.post else self.posts:
+            if p.post_id not in cited:  # a post the referral did not already cite by URL
+                seen[p.post_id] = None
         return tuple(seen)
 
     def to_dict(self) -> dict[str, Any]:
