@@ -29,7 +29,13 @@ from tarazu.signals import SIGNAL_TYPES, get_signal_type
 from tarazu.signals.banks import VERDICTS, Bank, Match, MatchOutcome, match_signal
 from tarazu.signals.base import InvalidSignal
 from tarazu.signals.hashing import hash_text_all
-from tarazu.signals.index import BuildCheckpoint, SignalIndex, SkippedHash, build_index
+from tarazu.signals.index import (
+    BuildCheckpoint,
+    SignalIndex,
+    SkippedHash,
+    build_index,
+    set_search_threads,
+)
 
 DETECTOR = "hashmatch"
 ACTOR = "system:hashmatch"
@@ -38,8 +44,10 @@ ACTOR = "system:hashmatch"
 class HashMatcher:
     """The matcher role: read-only over the banks, index in memory. Thread-safe."""
 
-    def __init__(self, multi_hash: bool = False) -> None:
+    def __init__(self, multi_hash: bool = False, search_threads: int | None = 1) -> None:
         self.multi_hash = multi_hash
+        if search_threads is not None:
+            set_search_threads(search_threads)
         self.banks: dict[int, Bank] = {}
         self.full_builds = 0
         self._indexes: dict[str, SignalIndex] = {}
@@ -69,7 +77,10 @@ class HashMatcher:
                     self._indexes[name], self._skipped[name] = fresh, skipped  # swap in whole
                     self.full_builds += 1
                 else:
-                    index.remove(store.removed_ids(name) & index.entry_ids())
+                    removed = store.removed_ids(name)
+                    index.remove(removed & index.entry_ids())
+                    self._skipped[name] = [s for s in self._skipped[name]
+                                           if s.entry_id not in removed]
                     self._skipped[name] += index.add(
                         e.indexed() for e in store.entries(name, after_id=before.last_id))
                 self._checkpoints[name] = checkpoint

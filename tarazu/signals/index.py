@@ -262,6 +262,13 @@ class MinHashIndex(_Entries):
         return self._sorted(out)
 
 
+def set_search_threads(n: int) -> None:
+    """Threads faiss uses per search (process-wide). One suits single-hash lookups: on a small
+    machine, waking a second thread for one query costs more than the scan itself (see
+    BENCHMARKS.md, known-content matching)."""
+    faiss.omp_set_num_threads(max(1, n))
+
+
 def new_index(signal_type: type[SignalType], multi_hash: bool = False) -> SignalIndex:
     """The index that suits a signal type."""
     kind = signal_type.index_kind

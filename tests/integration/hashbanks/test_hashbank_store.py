@@ -89,6 +89,11 @@ def test_matcher_refreshes_incrementally_and_skips_corrupt_rows(app, clock):
     got = m.match([("pdq", flip(new_h, 7, rng))]).matches
     assert [(x.entry.entry_id, x.distance, x.bank.name) for x in got] == [(new_id, 7, "feed")]
     assert [s.entry_id for s in m.skipped] == [bad]
+    with app.uow() as uow:
+        uow.hashbanks.remove_entry(bad, by="a", at=clock.now())
+        uow.commit()
+        m.refresh(uow)
+    assert m.skipped == [] and m.full_builds == builds
 
 
 def _post(pid: str, text: str = "", media: tuple[Media, ...] = ()) -> Post:
