@@ -82,9 +82,10 @@ class NameIndex:
 
     def query(self, p: AccountProfile) -> set[str]:
         counts: Counter[str] = Counter()
+        common = max(10, len(self.p.owned) // 20)  # a gram in 5 % of names is no clue
         for t in self._tokens(p):
             ids = self.p.get(t)
-            if len(ids) > self.max_postings:
+            if len(ids) > min(self.max_postings, common):
                 continue
             weight = self.min_shared if isinstance(t, tuple) else 1  # a whole token suffices
             for i in ids:

@@ -53,6 +53,8 @@ def display_similarity(a: str, b: str) -> float:
     """0..1 similarity of two display names, via the shared name comparator when available."""
     if not a or not b:
         return 0.0
+    if normalise(a) == normalise(b):  # the common case for mirrors, and cheap
+        return 1.0
     try:
         from tarazu.names.compare import name_similarity
     except ImportError:  # the names package is being written alongside; same idea, plainer

@@ -1,0 +1,103 @@
+"""Mirror-linking quality on the benchmarks' test splits: link, then score with the shared
+evaluator, and print one table (add ``--markdown`` for BENCHMARKS.md).
+
+    python bench/quality_links.py                # use the packaged per-dataset models
+    python bench/quality_links.py --fit          # first refit them on the dev splits
+
+The benchmarks are found under ``--shared`` (default: ``$TARAZU_SHARED`` or ``../shared``,
+relative to the repository root). Truth is read only by the evaluator and, with ``--fit``, by
+``tarazu mirrors fit`` for the dev ids."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATASETS = {
+    # name: (min precision, max share of non-mirrors flagged) for the review threshold
+    "ira": (0.9, 0.05),
+    "wikisocks": (0.8, 0.02),
+}
+CLI = [sys.executable, "-m", "tarazu.entrypoints.cli.mirrors"]
+
+
+def run(cmd: list[str]) -> str:
+    res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if res.returncode != 0:
+        sys.stderr.write(res.stdout + res.stderr)
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return res.stdout
+
+
+def test_ece(answer: Path, truth: Path, split: Path) -> float:
+    """ECE of the answer's scores over every listed (account, candidate) pair of the test
+    split: does a score of 0.7 come true 70 % of the time?"""
+    sys.path.insert(0, str(ROOT))
+    from tarazu.linkage.calibration import reliability
+
+    keep = set(json.loads(split.read_text())["test"])
+    t = {r["account_id"]: r["mirror_of"] for r in map(json.loads, truth.open()) if r}
+    probs, labels = [], []
+    for line in answer.open():
+        r = json.loads(line)
+        if r["account_id"] not in keep:
+            continue
+        for c in r["candidates"]:
+            probs.append(c["score"])
+            labels.append(int(c["removed_account_id"] == t.get(r["account_id"])))
+    return reliability(probs, labels).ece
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", default=os.environ.get("TARAZU_SHARED", "../shared"))
+    ap.add_argument("--models", default="tarazu/data/models")
+    ap.add_argument("--answers", default="answers")
+    ap.add_argument("--fit", action="store_true", help="refit the models on the dev splits")
+    ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--only", choices=sorted(DATASETS))
+    args = ap.parse_args()
+    shared = (ROOT / args.shared).resolve()
+    rows = []
+    for name, (min_prec, max_flag) in DATASETS.items():
+        if args.only and name != args.only:
+            continue
+        bench = shared / "bench" / name
+        data, truth, split = bench / "data.jsonl.gz", bench / "truth.jsonl", bench / "split.json"
+        model = Path(args.models) / f"{name}.json"
+        if args.fit:
+            run([*CLI, "fit", str(data), "--truth", str(truth), "--ids", f"{split}:dev",
+                 "--out", str(model), "--min-precision", str(min_prec),
+                 "--max-flag-rate", str(max_flag), "--name", f"{name} dev split"])
+        threshold = json.loads((ROOT / model).read_text())["thresholds"]["review"]
+        answer = ROOT / args.answers / f"{name}.links.jsonl"
+        t0 = time.perf_counter()
+        run([*CLI, "link", str(data), "--out", str(answer), "--top-k", "10",
+             "--model", str(model)])
+        seconds = time.perf_counter() - t0
+        scores = json.loads(run([sys.executable, str(shared / "bench" / "eval_links.py"),
+                                 str(truth), str(answer), "--ids", f"{split}:test",
+                                 "--threshold", str(threshold)]))
+        rows.append({"dataset": name, "threshold": threshold, "seconds": round(seconds, 1),
+                     "ece_test": test_ece(answer, truth, split), **scores})
+    cols = ["dataset", "recall@1", "recall@10", "mrr", "threshold", "precision@thr",
+            "recall@thr", "fpr_negatives@thr", "ece_test", "mirrors", "negatives", "seconds"]
+    if args.markdown:
+        print("| " + " | ".join(cols) + " |")
+        print("|" + "---|" * len(cols))
+        for r in rows:
+            print("| " + " | ".join(str(r[c]) for c in cols) + " |")
+    else:
+        print(" ".join(f"{c:>14}" for c in cols))
+        for r in rows:
+            print(" ".join(f"{r[c]!s:>14}" for c in cols))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Mirror-account linkage: does a new account continue a removed one?
+
+Pure core (no adapters, no entrypoints). The pieces, Splink-style:
+
+- ``comparators``: registered, self-documenting comparators, each putting an (active, removed)
+  pair into a few ordered levels; a missing field is a missing level, weight 0.
+- ``blocking``: candidate indexes (names, text MinHash LSH, PDQ, tokens, time) with
+  incremental add/remove and measured blocking recall.
+- ``model``: the Fellegi–Sunter model as JSON (m/u per level, prior, calibration, thresholds).
+- ``training``: m/u from labelled pairs or EM, isotonic calibration, review threshold.
+- ``linker``: :class:`MirrorLinker`, the facade; ``result``: :class:`MatchResult` with its
+  waterfall and ``explain()``; ``policy``: review / auto-action decisions.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from tarazu.linkage.linker import LinkerConfig, MirrorLinker
+from tarazu.linkage.model import LinkageModel, expert_model
+from tarazu.linkage.policy import Decision, LinkPolicy, decide
+from tarazu.linkage.result import MatchResult, SignalWeight
+
+PACKAGED_MODELS = ("default", "ira", "wikisocks")
+
+
+def load_model(name_or_path: str | Path = "default") -> LinkageModel:
+    """A packaged model (``default``, ``ira``, ``wikisocks``; ``expert`` for the unfitted
+    expert model) or a model JSON file."""
+    if str(name_or_path) == "expert":
+        return expert_model()
+    if str(name_or_path) in PACKAGED_MODELS:
+        res = resources.files("tarazu.data").joinpath("models").joinpath(f"{name_or_path}.json")
+        return LinkageModel.from_json(res.read_text(encoding="utf-8"))
+    return LinkageModel.load(name_or_path)
+
+
+__all__ = [
+    "Decision",
+    "LinkPolicy",
+    "LinkageModel",
+    "LinkerConfig",
+    "MatchResult",
+    "MirrorLinker",
+    "SignalWeight",
+    "decide",
+    "expert_model",
+    "load_model",
+]

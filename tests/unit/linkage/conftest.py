@@ -1,0 +1,82 @@
+"""Synthetic accounts for the linkage tests: a TTP media account removed, its mirror, other
+removed accounts of the group, and a journalist who covers the group."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tarazu.domain.platform import Account, Media, Post
+
+T0 = datetime(2025, 7, 25, 10, 0, tzinfo=UTC)
+AVATAR = "f" * 32 + "0" * 32
+AVATAR_NEAR = "f" * 31 + "e" + "0" * 32  # 1 bit away
+
+
+def acct(account_id: str, handle: str, *, status: str = "active", created: datetime = T0,
+         removed: datetime | None = None, **kw) -> Account:
+    return Account(account_id=account_id, handle=handle, created_at=created, status=status,
+                   removed_at=removed, **kw)
+
+
+def posts(account_id: str, texts: list[str], start: datetime, *, step: timedelta = timedelta(
+        minutes=30), **kw) -> list[Post]:
+    return [Post(post_id=f"{account_id}:{i}", account_id=account_id,
+                 created_at=start + i * step, text=t, **kw) for i, t in enumerate(texts)]
+
+
+TTP_TEXTS = [
+    "Umar Media statement: the mujahideen of Tehreek-e-Taliban carried out the attack in Bannu",
+    "Umar Media: our fighters targeted the checkpoint in North Waziristan tonight",
+    "Statement from the spokesman Muhammad Khurasani on the operation in Khyber district",
+    "Umar Media releases new video of the fighters in the mountains of Bajaur",
+]
+NEWS_TEXTS = [
+    "Analysis: why the TTP claims of attacks in Bannu deserve scrutiny #TTP #Pakistan",
+    "Reporting from Peshawar on the security situation after TTP statements #TTP",
+    "The TTP's Umar Media outlet issued another claim today; officials dispute it #Pakistan",
+    "Interview with residents of North Waziristan about the checkpoint attack #TTP",
+]
+
+
+@pytest.fixture
+def scenario() -> dict:
+    removed_at = T0
+    src = acct("r:umar", "umar_media_official", status="removed", created=T0 - timedelta(days=200),
+               removed=removed_at, display_name="Umar Media", bio="Official channel of Umar Media",
+               links=("https://t.me/umarmedia",), avatar_pdq=AVATAR,
+               identifiers={"device": "d-111", "ip_prefix": "10.1"})
+    others = [
+        acct(f"r:other{i}", f"khorasan_news_{i}", status="removed",
+             created=T0 - timedelta(days=300), removed=T0 - timedelta(days=40 + i),
+             bio="News of the mujahideen", links=(f"https://t.me/khnews{i}",))
+        for i in range(5)
+    ]
+    mirror = acct("a:mirror", "umar_med1a_2", created=removed_at + timedelta(minutes=7),
+                  display_name="Umar Media", bio="Official channel of Umar Media",
+                  links=("t.me/s/UmarMedia",), avatar_pdq=AVATAR_NEAR,
+                  identifiers={"device": "d-111", "email": "e-9"})
+    journalist = acct("a:journalist", "pak_security_desk", created=T0 - timedelta(days=900),
+                      display_name="Security Desk", bio="Journalist covering militancy",
+                      links=("https://www.dawn.com/authors/desk",),
+                      verified_categories=("journalist",))
+    unverified = acct("a:freelance", "freelance_reporter", created=T0 - timedelta(days=800),
+                      bio="Freelance reporter")
+    bystander = acct("a:cats", "cat_pictures_daily", created=T0 - timedelta(days=30),
+                     bio="cats every day")
+    ps = (
+        posts("r:umar", TTP_TEXTS * 3, T0 - timedelta(days=2), hashtags=("TTP", "UmarMedia"))
+        + posts("a:mirror", TTP_TEXTS[:3], removed_at + timedelta(minutes=8),
+                hashtags=("TTP", "UmarMedia"),
+                media=(Media(pdq=AVATAR, md5="a" * 32),))
+        + posts("a:journalist", NEWS_TEXTS * 2, T0 - timedelta(days=1),
+                hashtags=("TTP", "Pakistan"), mentions=("umar_media_official",))
+        + posts("a:freelance", NEWS_TEXTS, T0 + timedelta(hours=2), hashtags=("TTP", "Pakistan"))
+        + posts("a:cats", ["my cat sleeps", "another cat photo"], T0 + timedelta(hours=1))
+    )
+    for i, o in enumerate(others):
+        ps += posts(o.account_id, TTP_TEXTS[i % 4 : i % 4 + 2], o.removed_at - timedelta(days=1),
+                    hashtags=("TTP",))
+    return {"accounts": [src, *others, mirror, journalist, unverified, bystander], "posts": ps,
+            "src": src, "mirror": mirror, "journalist": journalist, "unverified": unverified}

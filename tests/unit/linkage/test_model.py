@@ -1,0 +1,68 @@
+import numpy as np
+import pytest
+
+from tarazu.linkage.calibration import fit_calibration, reliability
+from tarazu.linkage.linker import MirrorLinker
+from tarazu.linkage.model import LinkageModel, expert_model
+from tarazu.linkage.training import fit_em, fit_labelled, pair_table, totals
+
+
+def test_model_json_round_trip(tmp_path):
+    m = expert_model()
+    path = tmp_path / "m.json"
+    m.save(path)
+    back = LinkageModel.load(path)
+    assert back.to_dict() == m.to_dict()
+    assert back.weight("handle", 0) == pytest.approx(m.weight("handle", 0))
+    assert back.weight("handle", -1) == 0.0  # missing
+
+
+def test_model_rejects_foreign_json():
+    with pytest.raises(ValueError):
+        LinkageModel.from_dict({"format": "something else"})
+
+
+def test_isotonic_calibration_is_monotone():
+    rng = np.random.default_rng(0)
+    t = rng.normal(0, 5, 4000)
+    y = (rng.random(4000) < 1 / (1 + np.exp(-t))).astype(int)
+    cal = fit_calibration(t, y)
+    grid = np.linspace(-30, 30, 500)
+    p = cal.probability(grid)
+    assert np.all(np.diff(p) >= 0)
+    assert p[0] < 0.1 and p[-1] > 0.9
+    rel = reliability(cal.probability(t), y)
+    assert rel.ece < 0.05
+
+
+def _linker_and_truth(scenario):
+    linker = MirrorLinker(expert_model())
+    actives = linker.load(scenario["accounts"], scenario["posts"])
+    truth = {p.account_id: None for p in actives}
+    truth[scenario["mirror"].account_id] = scenario["src"].account_id
+    return linker, actives, truth
+
+
+def test_explanation_sums_to_total(scenario):
+    linker, actives, _ = _linker_and_truth(scenario)
+    mirror = next(p for p in actives if p.account_id == "a:mirror")
+    best = linker.score_profile(mirror)[0]
+    assert best.removed_id == "r:umar"
+    assert best.prior_weight + sum(s.weight for s in best.signals) == pytest.approx(best.total)
+    assert best.waterfall()[-1]["cumulative"] == pytest.approx(best.total)
+    text = best.explain()
+    assert any("more likely to be a match" in line for line in text)
+    assert text[-1].startswith("Total")
+
+
+def test_fitting_learns_weights_from_labels(scenario):
+    linker, actives, truth = _linker_and_truth(scenario)
+    table = pair_table(linker, actives, truth)
+    assert table.labels.sum() == 1
+    fitted = fit_labelled(linker.model, table)
+    j = table.names.index("identifiers")
+    lv = table.levels[table.labels == 1][0, j]
+    assert fitted.weight("identifiers", int(lv)) > 0
+    em = fit_em(linker.model, table, iterations=5)
+    assert 0 < em.prior <= 0.5
+    assert np.all(np.isfinite(totals(em, table)))
