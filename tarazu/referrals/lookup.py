@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rapidfuzz import fuzz
+
 from tarazu.designations.model import Authority
 from tarazu.designations.registry import DesignationRegistry
 from tarazu.names.compare import name_similarity
@@ -17,6 +19,10 @@ AUTHORITY_COUNTRY = {
     Authority.OTHER: "OTHER",
 }
 MIN_SIMILARITY = 0.9
+#: Character similarity of the compact keys below which the name comparator is not asked
+#: (no spelling of a name shares this little with it), and above which it need not be.
+BLOCK_BELOW = 0.6
+SURE_ABOVE = 0.92
 
 
 def registry_lookup(registry: DesignationRegistry,
@@ -26,17 +32,25 @@ def registry_lookup(registry: DesignationRegistry,
     the organisation whose listings cover it."""
 
     designations = registry.in_force()
-    exact = {skeleton_key(a.name): d for d in designations for a in d.all_aliases}
+    keyed = [(skeleton_key(a.name), a.name, d) for d in designations for a in d.all_aliases]
+    exact = {k: d for k, _, d in keyed}
 
     def lookup(group: str) -> DesignationHit | None:
         if not group.strip():
             return None
-        best = exact.get(skeleton_key(group))
-        if best is None:  # only names that are not an alias as written need the comparator
+        key = skeleton_key(group)
+        best = exact.get(key)
+        if best is None:  # a name not written as any alias: block cheaply, then compare
+            cheap = sorted(((fuzz.ratio(key, k) / 100, alias, d) for k, alias, d in keyed),
+                           key=lambda c: -c[0])
             best_score = 0.0
-            for d in designations:
-                for alias in d.all_aliases:
-                    score = name_similarity(group, alias.name)
+            if cheap and cheap[0][0] >= SURE_ABOVE:
+                best, best_score = cheap[0][2], cheap[0][0]
+            else:
+                for score0, alias, d in cheap:
+                    if score0 < BLOCK_BELOW:
+                        break
+                    score = name_similarity(group, alias)
                     if score > best_score:
                         best, best_score = d, score
             if best_score < min_similarity:
