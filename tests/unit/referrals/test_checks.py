@@ -197,8 +197,8 @@ def test_a_returned_item_does_not_make_the_next_one_a_duplicate():
 _text = st.text(alphabet=st.sampled_from(list("abc -_/:.1اریس")), max_size=30)
 _items = st.builds(
     ReferralItem, line=st.integers(1, 500), account=st.just("@journo"), platform=st.just("x"),
-    group=st.one_of(st.sampled_from(["TTP", "BLA", "Balochistan Liberation Front", "", "ISKP",
-                                     "تحریک طالبان پاکستان", "Unknown Front"]), _text),
+    group=st.sampled_from(["TTP", "BLA", "Balochistan Liberation Front", "", "ISKP",
+                           "تحریک طالبان پاکستان", "Unknown Front", "Umar Media"]),
     ground=st.one_of(st.sampled_from(["anti-state", "propaganda", "ملک دشمن", ""]), _text),
     legal_basis=st.sampled_from(["", "ATA 1997 s.11W", "PECA 2016 s.37"]),
     instrument=st.sampled_from(["", "order 1"]),
