@@ -27,8 +27,10 @@ new candidate or a clearly higher probability is recorded again."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -37,11 +39,12 @@ from typing import Any
 
 from tarazu.adapters.broker import message_id
 from tarazu.adapters.db.uow import SqlUnitOfWork
-from tarazu.domain.case import DueProcessError
+from tarazu.domain.case import DueProcessError, fold
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.platform import Account, Post
 from tarazu.domain.policies import Action
 from tarazu.linkage import load_model
+from tarazu.linkage.calibration import reliability
 from tarazu.linkage.linker import LinkerConfig, MirrorLinker
 from tarazu.linkage.model import LinkageModel, expert_model
 from tarazu.linkage.policy import AUTO_ACTION, NONE, LinkPolicy
@@ -49,6 +52,7 @@ from tarazu.linkage.policy import Decision as PolicyDecision
 from tarazu.linkage.policy import decide as decide_policy
 from tarazu.linkage.profile import AccountProfile, build_profiles
 from tarazu.linkage.result import MatchResult
+from tarazu.linkage.training import fit_model
 from tarazu.service import cases, decisions
 from tarazu.service.access_log import log_access
 from tarazu.service.clock import Clock
@@ -509,3 +513,218 @@ def handle_stream_record(uow_factory: UowFactory, clock: Clock, detector: Mirror
 def sync_withdrawn(uow: SqlUnitOfWork, detector: MirrorDetector) -> int:
     """Drop accounts another process withdrew from the reference set (one small query)."""
     return sum(detector.withdraw(k) for k in withdrawn_keys(uow) if k in detector)
+
+
+# -- the batch scan -------------------------------------------------------------------------------
+#: Scores a batch of (account, posts) with ``platform:id`` account ids; the default is
+#: :meth:`MirrorDetector.score_many`, the Spark adapter offers another.
+Scorer = Callable[[Sequence[tuple[Account, Sequence[Post]]]], Mapping[str, Sequence[MatchResult]]]
+
+
+@dataclass
+class ScanReport:
+    engine: str = "local"
+    scanned: int = 0
+    flagged_accounts: int = 0
+    flags: int = 0
+    decisions: int = 0
+    withheld: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: round(v, 2) if isinstance(v, float) else v for k, v in self.__dict__.items()}
+
+
+def record_all(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector,
+               results: Mapping[str, Sequence[MatchResult]], report: ScanReport) -> None:
+    """Record scores computed elsewhere (this process or a Spark job), one transaction."""
+    with uow_factory() as uow:
+        for key in sorted(results):
+            out = record_results(uow, clock, detector, subject_of(key), results[key])
+            report.flagged_accounts += bool(out.flagged)
+            report.flags += len(out.flagged)
+            report.decisions += out.decision_id is not None
+            report.withheld += out.withheld is not None
+        uow.commit()
+
+
+def scan(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector, *,
+         scorer: Scorer | None = None, engine: str = "local", batch: int = 1000,
+         progress: Callable[[int, int], None] | None = None) -> ScanReport:
+    """Re-score every active account against the current reference set (after a removal
+    wave, or with a new model) and record what changed; unchanged results write nothing."""
+    t0 = time.perf_counter()
+    report = ScanReport(engine=engine)
+    with uow_factory() as uow:
+        accounts = active_accounts(uow)
+    score = scorer or (lambda items: detector.score_many(items))
+    for i in range(0, len(accounts), batch):
+        chunk = accounts[i : i + batch]
+        with uow_factory() as uow:
+            items = load_items(uow, chunk)
+        results = score(items)
+        record_all(uow_factory, clock, detector, results, report)
+        report.scanned += len(chunk)
+        if progress:
+            progress(report.scanned, len(accounts))
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+# -- labels and retraining ------------------------------------------------------------------------
+RELIANCE_REASON = "relied on a reversed decision"  # the appeals service's wording
+
+
+def _label_of(events: Sequence[ModerationEvent]) -> tuple[bool, str | None] | None:
+    """A reviewer's verdict on a flagged account: (True, removed account it continues),
+    (False, None) for "not a mirror", or None when no human has judged it. Automated
+    decisions are the model's own output, not labels — unless an appeal upheld them."""
+    flags = [e.payload for e in events if e.kind is EventKind.MIRROR_FLAG]
+    if not flags:
+        return None
+    latest: dict[str, float] = {}
+    for f in flags:
+        latest[str(f["removed_account"])] = float(f["probability"])
+    top = max(latest, key=lambda k: latest[k])
+    payloads = {e.event_id: e.payload for e in events if e.kind is EventKind.DECISION}
+    label: tuple[bool, str | None] | None = None
+    state = fold(events[0].subject, events)
+    upheld = {e.payload.get("decision_id") for e in events
+              if e.kind is EventKind.APPEAL_DECISION and e.payload.get("outcome") == "upheld"}
+    reliance = {e.payload.get("decision_id") for e in events if e.kind is EventKind.REVERSAL
+                and e.payload.get("reason") == RELIANCE_REASON}
+    for d in state.decisions:
+        if d.decision_id in reliance or d.status in ("rejected", "superseded"):
+            continue
+        if d.status == "reversed":
+            label = (False, None)
+            continue
+        if d.action is Action.NO_ACTION and not d.automated:
+            label = (False, None)
+        elif d.policy == POLICY and (not d.automated or d.decision_id in upheld):
+            p = payloads.get(d.decision_id, {})
+            relied = p.get("relied_on")
+            named = [relied] if isinstance(relied, str) else list(p.get("evidence") or [])
+            target = next((x for x in named if x in latest), top)
+            label = (True, target)
+    return label
+
+
+def mirror_labels(uow: SqlUnitOfWork) -> dict[str, str | None]:
+    """``platform:id`` of each judged flagged account -> the removed account it continues, or
+    None (reviewed: not a mirror)."""
+    out: dict[str, str | None] = {}
+    for ref in uow.events.subjects_with_kind(EventKind.MIRROR_FLAG.value, SubjectType.ACCOUNT):
+        lab = _label_of(uow.events.for_subject(ref))
+        if lab is not None:
+            out[ref.id] = lab[1] if lab[0] else None
+    return out
+
+
+@dataclass(frozen=True)
+class TrainReport:
+    path: Path
+    version: str
+    labels: int
+    mirrors: int
+    pairs: int
+    review_threshold: float
+    fit_reliability: Any  # tarazu.linkage.calibration.Reliability, on the fitting labels
+    dev_reliability: Any | None  # on held-out labels (None: too few labels to hold any out)
+    dev_labels: int
+
+    def to_dict(self) -> dict[str, Any]:
+        def rel(r: Any) -> dict[str, Any] | None:
+            if r is None:
+                return None
+            return {"ece": r.ece, "brier": r.brier,
+                    "bins": [{"lo": b.lo, "hi": b.hi, "n": b.count,
+                              "predicted": round(b.mean_predicted, 4),
+                              "observed": round(b.observed_rate, 4)} for b in r.bins]}
+        return {"path": str(self.path), "version": self.version, "labels": self.labels,
+                "mirrors": self.mirrors, "pairs": self.pairs,
+                "review_threshold": self.review_threshold,
+                "fit_reliability": rel(self.fit_reliability),
+                "dev_reliability": rel(self.dev_reliability), "dev_labels": self.dev_labels}
+
+
+class NotEnoughLabels(ValueError):
+    """Too few reviewer labels to fit a model; the message says how many there are."""
+
+
+def _is_dev(key: str) -> bool:
+    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % 4 == 0  # a quarter
+
+
+def train(uow_factory: UowFactory, clock: Clock, home: Path, base: LoadedModel | None = None,
+          min_labels: int = 4, min_dev: int = 20) -> TrainReport:
+    """Fit m/u, calibration and the review threshold from reviewers' decisions on flagged
+    accounts and write the next model version to ``$TARAZU_HOME/models``. With at least
+    ``min_dev`` labels a quarter (by hash of the account) is held out and the calibration is
+    measured on it; otherwise only in-sample reliability is reported (and said so)."""
+    base = base or newest_model(home)
+    with uow_factory() as uow:
+        labels = mirror_labels(uow)
+        reference = reference_accounts(uow)
+        labels = {k: v for k, v in labels.items() if v is None or v in reference}
+        if len(labels) < min_labels or not any(labels.values()):
+            raise NotEnoughLabels(
+                f"{len(labels)} reviewer label(s), {sum(1 for v in labels.values() if v)} "
+                f"confirmed mirror(s); at least {min_labels} labels including a mirror needed")
+        labelled = []
+        for key in sorted(labels):
+            ref = subject_of(key)
+            a = uow.platform.get_account(ref.platform, ref.native_id, with_identifiers=True)
+            if a is not None:
+                labelled.append((a, uow.platform.posts_of(a.platform, a.account_id,
+                                                          POSTS_PER_ACCOUNT)))
+        refs = [(a, uow.platform.posts_of(a.platform, a.account_id, POSTS_PER_ACCOUNT))
+                for k, a in reference.items() if k not in labels]
+        log_access(uow, ACTOR, REFERENCE_SUBJECT, ["identifiers"],
+                   f"mirror model training on {len(labels)} reviewer label(s)", AUTHORITY,
+                   clock.now())
+        uow.commit()
+    det = MirrorDetector(base)
+    det._add_batch(refs)
+    keyed = [_keyed(a) for a, _ in labelled]
+    profiles = build_profiles(keyed, {k.account_id: ps for k, (_, ps) in
+                                      zip(keyed, labelled, strict=True)})
+    dev_keys = {p.account_id for p in profiles if _is_dev(p.account_id)} \
+        if len(profiles) >= min_dev else set()
+    fit_on = [p for p in profiles if p.account_id not in dev_keys]
+    truth = {p.account_id: labels[p.account_id] for p in fit_on}
+    model, rep = fit_model(det.linker, fit_on, truth, all_actives=profiles,
+                           meta={"fitted_on": "reviewer labels", "labels": len(truth),
+                                 "trained_at": clock.now().isoformat()})
+    dev_rel = None
+    if dev_keys:
+        check = MirrorDetector(LoadedModel(model, "candidate"))
+        check._add_batch(refs)
+        dev = [p for p in profiles if p.account_id in dev_keys]
+        check.linker.record(profiles)
+        probs, ys = [], []
+        for p in dev:
+            res = check.linker.score_profile(p, 1)
+            probs.append(res[0].probability if res else 0.0)
+            ys.append(int(bool(res) and res[0].removed_id == labels[p.account_id]))
+        dev_rel = reliability(probs, ys)
+    n = (trained_models(home)[-1][0] + 1) if trained_models(home) else 1
+    version = f"v{n:04d}"
+    model = replace(model, meta={**dict(model.meta), "version": version,
+                                 "dev_labels": len(dev_keys),
+                                 "dev_ece": dev_rel.ece if dev_rel else None})
+    models_dir(home).mkdir(parents=True, exist_ok=True)
+    path = models_dir(home) / f"mirrors-{version}.json"
+    model.save(path)
+    with uow_factory() as uow:
+        s = cases.load(uow, SubjectRef(SubjectType.SYSTEM, "mirrors:model"))
+        s.record(EventKind.NOTE, ACTOR, clock.now(), {
+            "model": f"{model.name}/{version}", "labels": len(labels),
+            "mirrors": sum(1 for v in labels.values() if v), "dev_labels": len(dev_keys),
+            "fit_ece": rep.dev_reliability.ece,
+            "dev_ece": dev_rel.ece if dev_rel else None})
+        cases.save(uow, s)
+        uow.commit()
+    return TrainReport(path, version, len(labels), sum(1 for v in labels.values() if v),
+                       rep.pairs, rep.review_threshold, rep.dev_reliability, dev_rel,
+                       len(dev_keys))

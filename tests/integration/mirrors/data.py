@@ -4,7 +4,7 @@ group, and unrelated removed accounts. Neutral placeholder text only."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta  # noqa: F401 (timedelta re-used by tests)
 from typing import Any
 
 T0 = datetime(2025, 7, 1, tzinfo=UTC)

@@ -1,0 +1,96 @@
+"""``tarazu mirrors scan`` and ``tarazu mirrors train``: mirror detection over the store.
+
+They join the ``mirrors`` app of :mod:`tarazu.entrypoints.cli.mirrors` (file-based linking
+and benchmark fitting) as the operations that read and write the database: re-scoring every
+active account after a removal wave (here, or as a Spark job), and retraining the model from
+reviewers' decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import typer
+
+from tarazu.domain.platform import Account, Post
+from tarazu.entrypoints.cli.common import console, fail, get_app, print_json, progress_bar
+from tarazu.entrypoints.cli.mirrors import app
+from tarazu.linkage.result import MatchResult
+from tarazu.service import mirrors
+
+
+def spark_scorer(master: str, partitions: int | None, detector: mirrors.MirrorDetector):  # type: ignore[no-untyped-def]
+    """A scorer that runs each batch as a Spark job (broadcast reference, mapPartitions)."""
+    from tarazu.adapters import spark_scan
+
+    spark = spark_scan.spark_session(master)
+
+    def score(items: Sequence[tuple[Account, Sequence[Post]]]
+              ) -> Mapping[str, Sequence[MatchResult]]:
+        keyed = spark_scan.with_ids(items, lambda a: mirrors.account_key(a.platform,
+                                                                         a.account_id))
+        return spark_scan.scan(spark, detector.model, detector.linker.config,
+                               list(detector.linker.removed.values()), keyed,
+                               detector.config.top_k, partitions)
+
+    return spark, score
+
+
+@app.command("scan")
+def scan_cmd(
+    engine: str = typer.Option("local", "--engine", help="local | spark"),
+    master: str = typer.Option("local[2]", "--master", help="Spark master (with --engine spark)"),
+    partitions: int = typer.Option(0, "--partitions", help="Spark partitions (0: one per core)"),
+    batch: int = typer.Option(5000, "--batch", min=1, help="accounts per scoring batch"),
+    auto_action: str = typer.Option("suspend", "--auto-action",
+                                    help="suspend | remove (waits for a second reviewer) | none"),
+) -> None:
+    """Re-score every active account against the current reference set (after a removal
+    wave, or with a new model); flags and automated decisions are recorded as events, and
+    unchanged results write nothing."""
+    if engine not in ("local", "spark"):
+        fail("--engine must be local or spark")
+    if auto_action not in ("suspend", "remove", "none"):
+        fail("--auto-action must be suspend, remove or none")
+    container = get_app()
+    detector = mirrors.MirrorDetector(mirrors.newest_model(container.settings.home),
+                                      mirrors.MirrorConfig(auto_action=auto_action))
+    with container.uow() as uow, progress_bar("reference set", None) as bar:
+        detector.refresh(uow, lambda n, t: bar.update(0, completed=n, total=t),
+                         clock=container.clock)
+        uow.commit()
+    console.print(f"model {detector.loaded.model_id}; {detector.size} removed accounts")
+    spark, scorer = None, None
+    if engine == "spark":
+        spark, scorer = spark_scorer(master, partitions or None, detector)
+    try:
+        with progress_bar(f"scan ({engine})", None) as bar:
+            report = mirrors.scan(container.uow, container.clock, detector, scorer=scorer,
+                                  engine=engine, batch=batch,
+                                  progress=lambda n, t: bar.update(0, completed=n, total=t))
+    finally:
+        if spark is not None:
+            spark.stop()
+    print_json(report.to_dict())
+
+
+@app.command("train")
+def train_cmd(
+    min_labels: int = typer.Option(4, "--min-labels", min=2,
+                                   help="fewest reviewer labels to fit on"),
+) -> None:
+    """Fit the model from reviewers' decisions on flagged accounts (EVA-1 enforcement:
+    confirmed mirror; no action: not one) and write the next version to
+    $TARAZU_HOME/models; the stream worker and the scan load the newest."""
+    container = get_app()
+    try:
+        report = mirrors.train(container.uow, container.clock, container.settings.home,
+                               min_labels=min_labels)
+    except mirrors.NotEnoughLabels as e:
+        fail(str(e))
+        return
+    rel = report.dev_reliability or report.fit_reliability
+    where = "held-out" if report.dev_reliability else "in-sample (too few labels to hold out)"
+    console.print(f"wrote {report.path}: {report.labels} labels ({report.mirrors} mirrors), "
+                  f"review threshold {report.review_threshold:.3f}; {where} ECE {rel.ece:.4f}, "
+                  f"Brier {rel.brier:.4f}")
+    print_json(report.to_dict())
