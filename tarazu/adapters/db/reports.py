@@ -280,12 +280,14 @@ class ReportStore:
         return int(r[0]), int(r[1]), int(r[2])
 
     def mark_campaign(self, subject: SubjectRef, since: datetime, campaign_id: str) -> None:
-        """Tie the reports of the window that revealed a campaign to it (their events stay as
-        recorded; this is what the reviewer's count and later reputation read)."""
+        """Tie the new reporters' reports of the window that revealed a campaign to it (their
+        events stay as recorded; this is what the reviewer's count reads). Established
+        reporters who happened to report in the window are not made members."""
         self.conn.execute(update(public_reports).where(
             public_reports.c.subject_type == subject.type.value,
             public_reports.c.subject_id == subject.id,
             public_reports.c.received_at >= format_time(since),
+            public_reports.c.new_reporter.is_(True),
             public_reports.c.campaign_id.is_(None)).values(campaign_id=campaign_id))
 
     def campaigns(self, subject: SubjectRef | None = None, limit: int = 200) -> list[Campaign]:

@@ -73,6 +73,8 @@ def test_a_mass_report_campaign_is_detected_and_does_not_move_its_target_up(app)
     aside = [e for e in events if e.kind is EventKind.REPORT and e.payload.get("set_aside")]
     assert len(aside) >= 185
     assert all(e.payload["campaign_id"] == camps[0]["campaign_id"] for e in aside)
+    # an established reporter who reports the same account during the campaign still counts
+    assert report(app, "@journo", "old-hand").counted
 
 
 def test_repeated_organic_reports_fold_into_one_case_with_sub_linear_priority(app):
