@@ -13,6 +13,7 @@ from tarazu.entrypoints.web.routes import (
     appeals,
     banks,
     datarequests,
+    mirrors,
     oversight,
     platform_events,
     portal,
@@ -29,6 +30,7 @@ ROUTERS = [session.router, review.router, banks.router, platform_events.router,
            datarequests.router]
 ROUTERS += [portal.router, referrals_api.router]
 ROUTERS += [appeals.router, oversight.router, transparency.router, queues_api.router]
+ROUTERS += [mirrors.router]
 
 
 def _wants_html(request: Request) -> bool:
