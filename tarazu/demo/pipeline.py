@@ -39,10 +39,24 @@ def referral_step(app: App, files: ScenarioFiles) -> dict[str, Any]:
             "already_imported": result.already_imported, **result.counts()}
 
 
+def mirror_step(app: App, files: ScenarioFiles) -> dict[str, Any]:
+    """Score every active account against the removed ones with the newest model: mirrors are
+    flagged with their explanation, the clearest suspended automatically (idempotent)."""
+    from tarazu.service import mirrors
+
+    detector = mirrors.MirrorDetector(mirrors.newest_model(app.settings.home))
+    with app.uow() as uow:
+        detector.refresh(uow, clock=app.clock)
+        uow.commit()
+    return {"model": detector.loaded.model_id, "reference": detector.size,
+            **mirrors.scan(app.uow, app.clock, detector).to_dict()}
+
+
 #: The steps, in order. Add yours here (one line).
 STEPS: list[tuple[str, Step]] = [
     ("ingest", ingest_step),
     ("referrals", referral_step),
+    ("mirrors", mirror_step),
 ]
 
 

@@ -395,6 +395,10 @@ def _maybe_auto_action(uow: SqlUnitOfWork, clock: Clock, detector: MirrorDetecto
     if s.state.decisions:
         out.withheld = "the case already has a decision: a reviewer decides"
         return
+    if _existed_before_removal(uow, s.ref, best.removed_id):
+        out.withheld = ("the account existed before the removal: whether it is a sibling or "
+                        "a continuation is for a reviewer to judge")
+        return
     now = clock.now()
     action = Action.REMOVE if config.auto_action == "remove" else Action.SUSPEND
     until = (now + timedelta(days=config.suspend_days)).date().isoformat() \
@@ -416,6 +420,15 @@ def _maybe_auto_action(uow: SqlUnitOfWork, clock: Clock, detector: MirrorDetecto
         cases.save(uow, note)
         return
     out.decision_id, out.decision_status = d.decision_id, d.status
+
+
+def _existed_before_removal(uow: SqlUnitOfWork, active: SubjectRef, removed_key: str) -> bool:
+    """Ban evasion continues an account after its removal; an account that already existed
+    may belong to the same network but is not, on this evidence alone, its continuation."""
+    removed = subject_of(removed_key)
+    a = uow.platform.get_account(active.platform, active.native_id)
+    r = uow.platform.get_account(removed.platform, removed.native_id)
+    return bool(a and r and r.removed_at and a.created_at < r.removed_at)
 
 
 def score_account(uow: SqlUnitOfWork, clock: Clock, detector: MirrorDetector, platform: str,

@@ -127,3 +127,13 @@ def test_the_system_subject_records_the_reference_read(reference):
     detector(reference)
     evs = _events(reference, SubjectRef(SubjectType.SYSTEM, "mirrors:reference"))
     assert evs and evs[0].kind is EventKind.DATA_ACCESS
+
+
+def test_an_account_older_than_the_removal_is_left_to_a_reviewer(reference):
+    sibling = data.mirror("s1")
+    sibling[0] = {**sibling[0], "created_at": "2025-06-20T10:00:00Z"}  # before r1's removal
+    store(reference, sibling)
+    det = detector(reference)
+    out = _score(reference, det, "s1")
+    assert out.flagged == ["x:r1"] and out.decision_id is None
+    assert "existed before the removal" in (out.withheld or "")
