@@ -1,4 +1,5 @@
-"""``tarazu demo --check``: the whole demo pipeline on a fresh home, and again (idempotent)."""
+"""``tarazu demo --check``: the whole demo pipeline on a fresh home; and the loading steps are
+idempotent, so running the demo again changes nothing."""
 
 from __future__ import annotations
 
@@ -6,31 +7,40 @@ import json
 
 from typer.testing import CliRunner
 
+from tarazu.demo.pipeline import ingest_step, referral_step
+from tarazu.demo.scenario import SMALL, generate
 from tarazu.entrypoints.cli import app as cli
 
 
-def test_demo_check_runs_the_pipeline_and_prints_counts(tmp_path, monkeypatch):
-    monkeypatch.delenv("TARAZU_DATABASE_URL", raising=False)
-    runner = CliRunner()
-    env = {"TARAZU_HOME": str(tmp_path), "TARAZU_DATABASE_URL": ""}
-    first = runner.invoke(cli, ["demo", "--check"], env=env)
-    assert first.exit_code == 0, first.output
-    out = json.loads(first.stdout[first.stdout.index("{"):])
+def test_demo_check_runs_the_pipeline_and_prints_counts(tmp_path):
+    env = {"TARAZU_HOME": str(tmp_path), "TARAZU_DATABASE_URL": "postgresql://not-used/x"}
+    result = CliRunner().invoke(cli, ["demo", "--check"], env=env)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout[result.stdout.index("{"):])
     assert out["accounts"] > 800 and out["posts"] > 2000
     assert out["referral_items"] == 481
     outcomes = out["referral_outcomes"]
     assert sum(outcomes.values()) == 481
     assert {"accepted", "escalated", "returned", "refused"} <= set(outcomes)
     assert outcomes["accepted"] > 200  # most items name designated-group accounts properly
-    assert out["open_cases_by_queue"]["government"] == outcomes["accepted"]
-    assert out["open_cases_by_queue"]["senior"] == outcomes["escalated"]  # journalists etc.
+    queues = out["open_cases_by_queue"]
+    # later pipeline steps (the mirror scan) may decide or re-route some accepted cases
+    assert 0 < queues["government"] <= outcomes["accepted"]
+    assert queues["senior"] >= outcomes["escalated"]  # journalists and domestic-only listings
     assert out["chain"]["verified"] is True and out["chain"]["events"] > 481
+    # the demo's own SQLite in its own folder, whatever TARAZU_DATABASE_URL says
     assert (tmp_path / "demo" / "data.jsonl").exists()
-    assert (tmp_path / "demo" / "tarazu.db").exists() and not (tmp_path / "tarazu.db").exists()
+    assert (tmp_path / "demo" / "tarazu.db").exists()
 
-    again = runner.invoke(cli, ["demo", "--check"], env=env)
-    assert again.exit_code == 0, again.output
-    out2 = json.loads(again.stdout[again.stdout.index("{"):])
-    assert out2["pipeline"]["referrals"]["already_imported"] is True
-    assert out2["pipeline"]["ingest"].get("accounts_added", 0) == 0
-    assert out2["referral_outcomes"] == outcomes and out2["chain"] == out["chain"]
+
+def test_loading_the_scenario_again_changes_nothing(sqlite_app, tmp_path):
+    files = generate(3, tmp_path, SMALL)
+    first = (ingest_step(sqlite_app, files), referral_step(sqlite_app, files))
+    with sqlite_app.uow() as uow:
+        head = uow.events.head()
+    again = (ingest_step(sqlite_app, files), referral_step(sqlite_app, files))
+    assert first[0]["accounts_added"] == len(files.scenario.accounts)
+    assert again[0].get("accounts_added", 0) == 0 and again[0].get("posts_added", 0) == 0
+    assert again[1]["already_imported"] is True and first[1]["items"] == SMALL.referrals
+    with sqlite_app.uow() as uow:
+        assert uow.events.head() == head
