@@ -91,7 +91,7 @@ def test_dashboard_and_queue_list_open_cases(seeded):
 
 
 def test_case_page_shows_account_posts_and_guarded_media(seeded):
-    c, _ = _client(seeded, "reviewer")
+    c, csrf = _client(seeded, "reviewer")
     r = c.get(CASE)
     assert r.status_code == 200
     for text in ("umar_media_7", "عمر میڈیا", "t.me/umar_placeholder",
@@ -99,6 +99,11 @@ def test_case_page_shows_account_posts_and_guarded_media(seeded):
                  "Record decision", "report"):
         assert text in r.text, text
     assert c.get("/cases/account/x:999").status_code == 404
+    unknown = c.post("/api/cases/account/x:999/decisions", headers={"X-CSRF-Token": csrf},
+                     json={"action": "label", "policy": "DOI-1", "reason": "r"})
+    assert unknown.status_code == 404  # nothing is decided about what tarazu does not know
+    with seeded.uow() as uow:
+        assert uow.events.for_subject(SubjectRef.account("x", "999")) == []
     assert c.get("/cases/nonsense/x:100").status_code == 404
 
 

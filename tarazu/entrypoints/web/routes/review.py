@@ -107,6 +107,8 @@ def _load(app: App, ref: SubjectRef) -> case_view.CaseView:
 def _decide(app: App, principal: Principal, ref: SubjectRef, d: DecisionInput
             ) -> decisions.DecisionOutcome:
     with app.uow() as uow:
+        if case_view.load_case(uow, ref) is None:  # never decide on something unknown
+            raise HTTPException(404, f"tarazu knows nothing about {ref}")
         out = decisions.decide(
             uow, app.clock, subject=ref, actor=principal.name, action=d.action,
             policy=d.policy, reason=d.reason, evidence=d.evidence, until=d.until,
