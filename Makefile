@@ -26,7 +26,7 @@ lint: install
 	$(BIN)/lint-imports
 
 bench: install
-	$(BIN)/python -m bench.run
+	@for f in bench/*speed*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 bench-quality: install
 	$(BIN)/python bench/quality_links.py

@@ -1,0 +1,227 @@
+"""Mirror linking speed and scale: the linker over 10k, 100k (and, with time, 1M) synthetic
+removed accounts.
+
+    python bench/linker_speed.py                       # 10k and 100k
+    python bench/linker_speed.py --sizes 10000 100000 1000000
+    python bench/linker_speed.py --write               # also rewrite the BENCHMARKS.md section
+    python bench/linker_speed.py --profile 10000       # cProfile of the streaming score
+
+Measured per size, pinned to one core (BLAS threads 1): synthetic generation (counted apart),
+building the index (profiles + candidate indexes), the index's memory (RSS delta), the
+streaming score of one new account (p50/p99), incremental add and withdraw of one removed
+account (p50/p99, profile building included), and batch scan throughput (profiles in one
+batch, first pass over all, then ranking — as ``tarazu mirrors scan`` does). The 1M x 100k
+batch projection assumes throughput per core at 100k removed and two cores."""
+
+from __future__ import annotations
+
+import os
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")
+
+import argparse  # noqa: E402
+import cProfile  # noqa: E402
+import gc  # noqa: E402
+import platform  # noqa: E402
+import pstats  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from datetime import date  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.synthetic_accounts import Generator  # noqa: E402
+from tarazu.linkage import MirrorLinker, load_model  # noqa: E402
+from tarazu.linkage.profile import build_profiles  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SECTION = "## Mirror linking speed and scale"
+GOALS = {"p50_ms": 5.0, "p99_ms": 25.0, "rss_gb_1m": 3.0, "addrm_ms": 1.0, "batch_min": 20.0}
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def pct(xs: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(xs) * 1000, q))
+
+
+@dataclass
+class Row:
+    n: int
+    gen_s: float
+    build_s: float
+    rss_mb: float
+    p50: float
+    p99: float
+    add_p50: float
+    add_p99: float
+    rm_p50: float
+    rm_p99: float
+    batch_per_s: float
+    queries: int
+    candidates: float
+
+
+def measure(n: int, queries: int, batch: int, seed: int, model: str) -> Row:
+    gen = Generator(seed)
+    t = time.perf_counter()
+    removed = list(gen.removed_set(n))
+    stream = gen.new_accounts(queries, removed)
+    scan = gen.new_accounts(batch, removed)
+    extra = [gen.removed() for _ in range(200)]
+    gen_s = time.perf_counter() - t
+    print(f"[{n}] generated in {gen_s:.1f} s", file=sys.stderr)
+
+    gc.collect()
+    rss0 = rss_mb()
+    t = time.perf_counter()
+    linker = MirrorLinker(load_model(model))
+    step = 5000
+    for i in range(0, n, step):
+        chunk = removed[i : i + step]
+        for p in build_profiles([a for a, _ in chunk], {a.account_id: ps for a, ps in chunk}):
+            linker.add_removed_profile(p)
+        if (i // step) % 20 == 0:
+            print(f"[{n}] indexed {i + len(chunk)}", file=sys.stderr)
+    build_s = time.perf_counter() - t
+    gc.collect()
+    rss = rss_mb() - rss0
+    print(f"[{n}] index built in {build_s:.1f} s, {rss:.0f} MB", file=sys.stderr)
+
+    linker.score(*stream[0])  # warm-up (the name analyser loads on first use)
+    lat, cands = [], []
+    for a, ps in stream:
+        t = time.perf_counter()
+        linker.score(a, ps)
+        lat.append(time.perf_counter() - t)
+    for a, ps in stream[:50]:
+        from tarazu.linkage.profile import build_profile
+
+        cands.append(len(linker.candidates(build_profile(a, ps))))
+    adds, rms = [], []
+    for a, ps in extra:
+        t = time.perf_counter()
+        linker.add_removed(a, ps)
+        adds.append(time.perf_counter() - t)
+    for a, _ in extra:
+        t = time.perf_counter()
+        linker.withdraw(a.account_id)
+        rms.append(time.perf_counter() - t)
+    t = time.perf_counter()
+    profiles = build_profiles([a for a, _ in scan], {a.account_id: ps for a, ps in scan})
+    linker.record(profiles)
+    for p in profiles:
+        linker.score_profile(p)
+    thr = len(scan) / (time.perf_counter() - t)
+    row = Row(n, gen_s, build_s, rss, pct(lat, 50), pct(lat, 99), pct(adds, 50), pct(adds, 99),
+              pct(rms, 50), pct(rms, 99), thr, len(stream), float(np.mean(cands)))
+    print(f"[{n}] {row}", file=sys.stderr)
+    return row
+
+
+def table(rows: list[Row]) -> str:
+    head = ("| removed accounts | generation (s) | index build (s) | index memory (RSS delta) "
+            "| score one new account p50 / p99 (ms) | candidates compared (mean) "
+            "| add p50 / p99 (ms) | withdraw p50 / p99 (ms) | batch scan (accounts/s, 1 core) |\n"
+            "|---|---|---|---|---|---|---|---|---|\n")
+    body = "".join(
+        f"| {r.n:,} | {r.gen_s:.0f} | {r.build_s:.0f} | {r.rss_mb:,.0f} MB "
+        f"| {r.p50:.1f} / {r.p99:.1f} | {r.candidates:.0f} | {r.add_p50:.2f} / {r.add_p99:.2f} "
+        f"| {r.rm_p50:.2f} / {r.rm_p99:.2f} | {r.batch_per_s:.0f} |\n" for r in rows)
+    return head + body
+
+
+def projections(rows: list[Row]) -> str:
+    by_n = {r.n: r for r in rows}
+    big = max(rows, key=lambda r: r.n)
+    lines = []
+    if len(rows) >= 2:
+        a, b = sorted(rows, key=lambda r: r.n)[-2:]
+        per = (b.rss_mb - a.rss_mb) / (b.n - a.n)
+        lines.append(f"- Index memory grows by {per * 1024:.1f} KB per removed account "
+                     f"(between {a.n:,} and {b.n:,}); at 1M that projects to "
+                     f"{(b.rss_mb + per * (1_000_000 - b.n)) / 1024:.1f} GB "
+                     f"(goal ≤ {GOALS['rss_gb_1m']:.0f} GB).")
+    ref = by_n.get(100_000, big)
+    minutes = 1_000_000 / (ref.batch_per_s * 2) / 60
+    lines.append(f"- Batch: {ref.batch_per_s:.0f} accounts/s per core against {ref.n:,} removed "
+                 f"→ 1M active accounts on 2 cores ≈ {minutes:.0f} min "
+                 f"(goal ≤ {GOALS['batch_min']:.0f} min).")
+    return "\n".join(lines)
+
+
+def section(rows: list[Row], command: str) -> str:
+    machine = (f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}), "
+               f"Python {platform.python_version()}")
+    load = os.getloadavg()
+    return (f"{SECTION}\n\nMeasured {date.today().isoformat()} on the reference machine "
+            f"({machine}); one core per measurement (BLAS threads 1). Load average during the "
+            f"run: {load[0]:.1f} (other jobs shared the machine).\n\n```\n{command}\n```\n\n"
+            f"Synthetic data (`bench/synthetic_accounts.py`): removed accounts with 6 posts, "
+            f"new accounts with 4 (30 % mirrors of a random removed account). Model: packaged "
+            f"`default`.\n\n{table(rows)}\n{projections(rows)}\n")
+
+
+def write_section(text: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
+    """Replace only our section (up to the next ``## `` heading)."""
+    doc = path.read_text(encoding="utf-8")
+    start = doc.index(SECTION)
+    nxt = doc.find("\n## ", start + len(SECTION))
+    end = nxt + 1 if nxt >= 0 else len(doc)
+    path.write_text(doc[:start] + text.rstrip() + "\n\n" + doc[end:], encoding="utf-8")
+
+
+def profile(n: int, queries: int, seed: int, model: str) -> None:
+    gen = Generator(seed)
+    removed = list(gen.removed_set(n))
+    stream = gen.new_accounts(queries, removed)
+    linker = MirrorLinker(load_model(model))
+    for i in range(0, n, 5000):
+        chunk = removed[i : i + 5000]
+        for p in build_profiles([a for a, _ in chunk], {a.account_id: ps for a, ps in chunk}):
+            linker.add_removed_profile(p)
+    linker.score(*stream[0])
+    prof = cProfile.Profile()
+    prof.enable()
+    for a, ps in stream:
+        linker.score(a, ps)
+    prof.disable()
+    pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--queries", type=int, default=300)
+    ap.add_argument("--batch", type=int, default=500)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--model", default="default")
+    ap.add_argument("--write", action="store_true", help="rewrite the BENCHMARKS.md section")
+    ap.add_argument("--profile", type=int, default=0, metavar="N")
+    args = ap.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    if args.profile:
+        profile(args.profile, args.queries, args.seed, args.model)
+        return
+    rows = [measure(n, args.queries, args.batch, args.seed, args.model) for n in args.sizes]
+    command = "python bench/linker_speed.py " + " ".join(sys.argv[1:])
+    text = section(rows, command.strip())
+    print(text)
+    if args.write:
+        write_section(text)
+
+
+if __name__ == "__main__":
+    main()
