@@ -52,11 +52,20 @@ def mirror_step(app: App, files: ScenarioFiles) -> dict[str, Any]:
             **mirrors.scan(app.uow, app.clock, detector).to_dict()}
 
 
+def mirror_signup_step(app: App, files: ScenarioFiles) -> dict[str, Any]:
+    """A mirror signs up while tarazu watches: its ``account.created`` goes through NATS
+    JetStream to the stream worker, which flags it within seconds."""
+    from tarazu.entrypoints.cli.stream import demo_signup
+
+    return demo_signup(app)
+
+
 #: The steps, in order. Add yours here (one line).
 STEPS: list[tuple[str, Step]] = [
     ("ingest", ingest_step),
     ("referrals", referral_step),
     ("mirrors", mirror_step),
+    ("mirror sign-up (stream)", mirror_signup_step),
 ]
 
 
