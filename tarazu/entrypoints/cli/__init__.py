@@ -13,6 +13,7 @@ from tarazu.entrypoints.cli import (
     demo,
     designations,
     export,
+    mirrors_ops,
     platform,
     protected,
     screening,
@@ -35,6 +36,7 @@ app.add_typer(banks.app, name="banks")
 app.add_typer(datarequests.app, name="datarequests")
 app.command("hash")(banks.hash_cmd)
 app.add_typer(stream.app, name="stream")
+app.add_typer(mirrors_ops.app, name="mirrors")
 app.command("demo")(demo.demo_cmd)
 app.add_typer(platform.app, name="platform")
 app.add_typer(protected.app, name="protected")
