@@ -17,6 +17,9 @@ from tarazu.demo_platform.store import Item, PlatformStore
 
 ACTIONS = ("remove", "suspend", "restrict_country", "label", "reinstate")
 UNDO_TYPES = ("reversal", "expiry")
+#: Messages to pass on to the user (statements of reasons, data-request notices): no change
+#: to the account, only a record that the user was told.
+NOTICE_TYPES = ("notice", "data_request_notice")
 
 
 class BadMessage(ValueError):
@@ -78,6 +81,23 @@ def _undo(item: Item, done: dict[str, Any] | None) -> tuple[Item, str]:
     return item, f"restored (undid {action})"
 
 
+def _deliver_notice(store: PlatformStore, c: sqlite3.Connection, delivery_id: str, kind: str,
+                    subject_type: str, subject_id: str, msg: dict[str, Any], at: datetime
+                    ) -> dict[str, Any]:
+    """A notice goes to the user's inbox (here: the action log); the account is unchanged."""
+    if store.get(c, subject_type, subject_id) is None:
+        raise BadMessage(f"no {subject_type} {subject_id!r} on this platform", 404)
+    languages = [n.get("language") for n in msg.get("notices") or [] if isinstance(n, dict)]
+    effect = f"{kind} delivered to the user" + (f" ({', '.join(map(str, languages))})"
+                                                if languages else "")
+    store.log_action(c, delivery_id=delivery_id, decision_id=msg.get("decision_id"), type=kind,
+                     subject_type=subject_type, subject_id=subject_id, action="notify",
+                     until=None, country=None, policy=None, effect=effect,
+                     applied_at=_time(at))
+    return {"ok": True, "delivery_id": delivery_id, "subject_type": subject_type,
+            "subject_id": subject_id, "effect": effect}
+
+
 def apply_message(store: PlatformStore, delivery_id: str, msg: dict[str, Any], at: datetime
                   ) -> dict[str, Any]:
     """Apply one message once; returns the answer (the stored one for a repeated delivery)."""
@@ -98,6 +118,8 @@ def _apply(store: PlatformStore, c: sqlite3.Connection, delivery_id: str,
     action = str(msg.get("action") or "")
     if subject_type not in ("account", "post"):
         raise BadMessage("field 'subject_type': must be 'account' or 'post'")
+    if kind in NOTICE_TYPES:
+        return _deliver_notice(store, c, delivery_id, kind, subject_type, subject_id, msg, at)
     if action not in ACTIONS:
         raise BadMessage(f"field 'action': must be one of {', '.join(ACTIONS)}")
     item = store.get(c, subject_type, subject_id)

@@ -199,3 +199,17 @@ def test_new_accounts_on_the_platform_reach_tarazu(sqlite_app, store):
     with sqlite_app.uow() as uow:
         assert uow.platform.get_account("x", "101").handle == "umar_media_8"
     assert store.unsent() == []
+
+
+def test_a_notice_reaches_the_user_and_changes_nothing(platform):
+    msg = {"type": "notice", "notice": "decision", "decision_id": "dec-9", "platform": "x",
+           "subject_type": "account", "subject_id": "100",
+           "notices": [{"language": "en", "subject": "s", "body": "b"},
+                       {"language": "ur", "subject": "s", "body": "b"}]}
+    r = _send(platform, msg, delivery="notice:dec-9")
+    assert r.status_code == 200, r.text
+    assert platform.get("/api/accounts/100").json()["status"] == "active"
+    log = platform.get("/api/actions").json()["actions"]
+    assert log[0]["type"] == "notice" and "(en, ur)" in log[0]["effect"]
+    unknown = _send(platform, {**msg, "subject_id": "nobody"}, delivery="notice:x")
+    assert unknown.status_code == 404
