@@ -50,6 +50,15 @@ class OutboxStore:
         return [OutboxMessage(r.id, r.idempotency_key, r.destination, r.kind,
                               json.loads(r.payload), r.attempts) for r in self.conn.execute(q)]
 
+    def claim(self, now: datetime, lease: timedelta, limit: int = 50) -> list[OutboxMessage]:
+        """Take due messages for sending: their next attempt moves ``lease`` ahead, so another
+        sender leaves them alone while this one sends them outside any transaction."""
+        msgs = self.due(now, limit)
+        if msgs:
+            self.conn.execute(update(outbox).where(outbox.c.id.in_([m.id for m in msgs]))
+                              .values(next_attempt_at=format_time(now + lease)))
+        return msgs
+
     def delivered(self, message_id: int, at: datetime) -> None:
         self.conn.execute(update(outbox).where(outbox.c.id == message_id).values(
             delivered_at=format_time(at), attempts=outbox.c.attempts + 1, last_error=None))
