@@ -15,6 +15,7 @@ from tarazu.domain.case import CaseState, DecisionRecord, fold
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.platform import Account, Post
+from tarazu.service import reports
 from tarazu.service.cases import is_protected
 
 #: Queues in the order a dashboard lists them (others follow, alphabetically).
@@ -94,6 +95,7 @@ class CaseView:
     posts: tuple[Post, ...]
     events: tuple[ModerationEvent, ...]
     referrals: tuple[ReferralEntry, ...]
+    campaigns: tuple[dict[str, Any], ...] = ()  # coordinated reporting against this subject
 
     @property
     def evidence_options(self) -> tuple[str, ...]:
@@ -124,6 +126,7 @@ class CaseView:
                                   for a, p in s.mirror_candidates],
             "decisions": [decision_dict(d) for d in s.decisions],
             "events": [event_dict(e) for e in self.events],
+            "campaigns": list(self.campaigns),
         }
 
 
@@ -228,4 +231,5 @@ def load_case(uow: SqlUnitOfWork, ref: SubjectRef) -> CaseView | None:
                   if is_protected(uow, ref) else None)
     return CaseView(ref=ref, state=fold(ref, events), protection=protection, account=account,
                     post=post, posts=posts, events=tuple(events),
-                    referrals=_referrals(uow, events))
+                    referrals=_referrals(uow, events),
+                    campaigns=tuple(reports.campaigns(uow, ref)))

@@ -149,3 +149,27 @@ def test_the_reporter_follows_the_report_with_the_token_only(app):
                          policy="DOI-1", reason="placeholder", until=later(app))
         uow.commit()
     assert reports.report_status(app.uow, r.receipt_id, r.token)["state"] == "action_taken"
+
+
+def test_reviewers_see_the_campaign_on_the_case(sqlite_app):
+    from fastapi.testclient import TestClient
+
+    from tarazu.adapters.passwords import hash_password
+    from tarazu.domain.roles import Role
+    from tarazu.entrypoints.web.app import create_app
+
+    app = sqlite_app
+    seed_platform(app, n_accounts=1)
+    for i in range(30):
+        report(app, "@journo", f"fresh{i}", account_created=app.clock.now() - timedelta(hours=1))
+        app.clock.advance(seconds=5)
+    with app.uow() as uow:
+        uow.users.add("rev", hash_password("a long password"), frozenset({Role.REVIEWER}),
+                      app.clock.now())
+        uow.commit()
+    client = TestClient(create_app(app))
+    client.post("/login", data={"username": "rev", "password": "a long password"})
+    case = client.get("/api/cases/account/x:id-journo").json()
+    assert case["campaigns"] and case["campaigns"][0]["new_reporters"] == 30
+    page = client.get("/cases/account/x:id-journo").text
+    assert "possible coordinated campaign: 30 reports from 30 new reporters" in page
