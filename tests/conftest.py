@@ -7,6 +7,7 @@ PostgreSQL variants fail (they are never skipped)."""
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -68,6 +69,21 @@ def make_settings(home: Path, url: str | None) -> Settings:
     return Settings.from_env(env)
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database migrated once; tests start from a copy of it (the migrations
+    themselves run from scratch for every PostgreSQL variant and are checked against the
+    table definitions in tests/integration/storage/test_migrations.py)."""
+    home = tmp_path_factory.mktemp("template")
+    a = bootstrap(make_settings(home, None))
+    a.engine.dispose()
+    return home / "tarazu.db"
+
+
+def _fresh_sqlite(template: Path, home: Path) -> None:
+    shutil.copyfile(template, home / "tarazu.db")
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def app(request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock) -> Iterator[App]:
     """A migrated, empty tarazu on each store."""
@@ -75,13 +91,16 @@ def app(request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock) -> It
     if request.param == "postgres":
         url = request.getfixturevalue("pg_database")
         _reset_pg(url)
+    else:
+        _fresh_sqlite(request.getfixturevalue("migrated_sqlite"), tmp_path)
     a = bootstrap(make_settings(tmp_path, url), clock=clock)
     yield a
     a.engine.dispose()
 
 
 @pytest.fixture
-def sqlite_app(tmp_path: Path, clock: FixedClock) -> Iterator[App]:
+def sqlite_app(tmp_path: Path, clock: FixedClock, migrated_sqlite: Path) -> Iterator[App]:
+    _fresh_sqlite(migrated_sqlite, tmp_path)
     a = bootstrap(make_settings(tmp_path, None), clock=clock)
     yield a
     a.engine.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -12,11 +14,17 @@ from tarazu.entrypoints.web.app import create_app
 PASSWORD = "correct horse battery"
 
 
+@functools.cache
+def password_hash() -> str:
+    """One Argon2 hash for every test user: hashing is deliberately slow (~0.3 s each)."""
+    return hash_password(PASSWORD)
+
+
 @pytest.fixture
 def web(sqlite_app):
     with sqlite_app.uow() as uow:
         for role in Role:
-            uow.users.add(role.value, hash_password(PASSWORD), frozenset({role}),
+            uow.users.add(role.value, password_hash(), frozenset({role}),
                           sqlite_app.clock.now())
         uow.commit()
     return sqlite_app
