@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import ClassVar
 
-from tarazu.names.features import NameEvidence, NameFeatures, TokenMatch, name_evidence
+from tarazu.names.features import (
+    NameEvidence,
+    NameFeatures,
+    TokenMatch,
+    could_pair_person_names,
+    is_anchored,
+    name_evidence,
+)
 from tarazu.names.normalise import normalise
 
 __all__ = [
@@ -83,6 +90,12 @@ class LogisticNameMatcher:
         "threshold": ConfigVar(0.45, "Score from which a pair is a match (best mean dev F1)."),
         **{f"w_{k}": ConfigVar(v, f"Weight of the '{k}' feature.") for k, v in WEIGHTS.items()},
         "intercept": ConfigVar(INTERCEPT, "Bias of the logistic combination."),
+        # Over every benchmark pair the person tagger moved a decision only from scores
+        # 0.010 .. 0.574 without it (Mao Tse-tung / Mao Zedong up from 0.010, an Egyptian
+        # patronymic swap down from 0.574); the band keeps a margin either side.
+        "person_low": ConfigVar(0.005, "Lowest score at which the person tagger is asked "
+                                       "for a pair with no word in common."),
+        "person_high": ConfigVar(0.97, "Score from which the person tagger is not asked."),
     }
 
     def __init__(self, **overrides: float) -> None:
@@ -100,21 +113,40 @@ class LogisticNameMatcher:
                        for k, v in cls.CONFIG.items()},
         }
 
-    def compare(self, a: str, b: str, schema: str | None = None) -> NameComparison:
-        """Score two names; `schema` (FollowTheMoney: "Person", "Company", ...) when known."""
-        ev = name_evidence(a, b, schema)
-        feats, matches = ev.features, ev.matches
+    def compare(self, a: str, b: str, schema: str | None = None,
+                person_names: bool | None = None) -> NameComparison:
+        """Score two names; `schema` (FollowTheMoney: "Person", "Company", ...) when known.
+
+        rigour's person tagger (romanisations, nicknames; 8-11 s of CPU to build, once per
+        process) is consulted only when it could change the decision: both names have a word
+        the other lacks and the score without it lies in the uncertain band `person_low` ..
+        `person_high`. `person_names=True` always consults it, `False` never (for benchmarks
+        and to prove the shortcut harmless: `bench/names_speed.py --check`)."""
         left, right = normalise(a), normalise(b)
+        ev = name_evidence(a, b, schema, person_names=person_names is True)
         if not left or not right:
             return NameComparison(0.0, left, right, (), ("a name is empty after normalisation",))
+        score = self._score(left, right, ev.features)
+        if person_names is None and self._person_tagger_could_matter(score, a, b, schema, ev):
+            ev = name_evidence(a, b, schema, person_names=True)
+            score = self._score(left, right, ev.features)
+        return NameComparison(round(score, 4), left, right, tuple(ev.matches),
+                              _reasons(a, b, left, right, ev), ev.features)
+
+    def _score(self, left: str, right: str, feats: NameFeatures) -> float:
         if left.replace(" ", "") == right.replace(" ", ""):
-            score = 1.0
-        else:
-            z = self.config["intercept"] + sum(
-                self.config[f"w_{k}"] * getattr(feats, k) for k in self.WEIGHTS)
-            score = 1.0 / (1.0 + math.exp(-z))
-        return NameComparison(round(score, 4), left, right, tuple(matches),
-                              _reasons(a, b, left, right, ev), feats)
+            return 1.0
+        z = self.config["intercept"] + sum(
+            self.config[f"w_{k}"] * getattr(feats, k) for k in self.WEIGHTS)
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def _person_tagger_could_matter(self, score: float, a: str, b: str, schema: str | None,
+                                    ev: NameEvidence) -> bool:
+        """Below `person_low` a pair needs an anchor (a word matched) for
+        a rewritten name to lift it: "Bill Gates" / "William Henry Gates" (0.004 -> 0.93)."""
+        if score >= self.config["person_high"] or not could_pair_person_names(a, b, schema):
+            return False
+        return score >= self.config["person_low"] or is_anchored(ev)
 
 
 def _reasons(a: str, b: str, left: str, right: str, ev: NameEvidence) -> tuple[str, ...]:

@@ -18,8 +18,8 @@ from tarazu.names.normalise import normalise
 from tarazu.names.phonetic import consonant_skeleton
 from tarazu.names.symbols import SymbolPair, name_kind, pair_by_symbols
 
-__all__ = ["NameEvidence", "NameFeatures", "TokenMatch", "align_tokens", "name_evidence",
-           "name_features",
+__all__ = ["NameEvidence", "NameFeatures", "TokenMatch", "align_tokens",
+           "could_pair_person_names", "is_anchored", "name_evidence", "name_features",
            "token_similarity"]
 
 # Particles that carry little identity ("al", "bin") count for less in token alignment.
@@ -233,6 +233,24 @@ def _expand_initials(ta: list[str], tb: list[str], matches: list[TokenMatch],
     return left, right, done
 
 
+def could_pair_person_names(a: str, b: str, schema: str | None = None) -> bool:
+    """Both names have a word the other lacks: only then can rigour's person tagger pair two
+    different spellings ("hsi" / "xi") and change any feature. Names whose words are all
+    shared are compared the same with or without it."""
+    ta, tb = compare_tokens(a, b, name_kind(schema))
+    return bool(set(ta) - set(tb)) and bool(set(tb) - set(ta))
+
+
+def is_anchored(ev: NameEvidence) -> bool:
+    """Both names have several words and a name word (not a particle) of one matched one of
+    the other: rewriting the remaining words could then make the names agree ("Bill Gates" /
+    "William Henry Gates")."""
+    if len(ev.matches) < 2:
+        return False
+    return any(m.score >= _GOOD_TOKEN and m.left not in _PARTICLES and m.right not in _PARTICLES
+               for m in ev.matches)
+
+
 def name_features(a: str, b: str, schema: str | None = None,
                   ) -> tuple[NameFeatures, list[TokenMatch]]:
     """Features of a pair of raw names and the token alignment they rest on."""
@@ -240,27 +258,32 @@ def name_features(a: str, b: str, schema: str | None = None,
     return ev.features, ev.matches
 
 
-def name_evidence(a: str, b: str, schema: str | None = None) -> NameEvidence:
+def name_evidence(a: str, b: str, schema: str | None = None,
+                  person_names: bool = True) -> NameEvidence:
     """Features of a pair of raw names, with the rewrites behind them.
 
     `schema` is a FollowTheMoney schema name ("Person", "Company", ...) when the caller knows
     what kind of entity both names belong to; it picks rigour's person or organisation tagger
     and sets the `person` / `org` features. Without it both taggers run and neither is set.
+    `person_names=False` leaves out the person tagger's names, nicknames and initials (see
+    `symbols.pair_by_symbols`).
     """
     kind = name_kind(schema)
     ta, tb = compare_tokens(a, b, kind)
     if not ta or not tb:
         return NameEvidence(NameFeatures(*[0.0] * len(NameFeatures.names())), [])
     rewrites = tuple(_rewrite_notes(a, ta, kind)) + tuple(_rewrite_notes(b, tb, kind))
-    rw = pair_by_symbols(ta, tb, kind)
+    rw = pair_by_symbols(ta, tb, kind, person_names)
     n_tokens = len(ta) + len(tb)
     n_agreed = sum(len(p.left) + len(p.right) for p in rw.pairs)
     n_agreed += 2 * sum(1 for t in set(ta) & set(tb))  # equal words need no symbol
     ta, tb = rw.left, rw.right
     ta, tb, joined = _merge_split_words(ta, tb)
-    ta, tb, expanded = _expand_initials(ta, tb, align_tokens(ta, tb))
-    sa, sb = " ".join(ta), " ".join(tb)
     matches = align_tokens(ta, tb)
+    ta, tb, expanded = _expand_initials(ta, tb, matches)
+    if expanded:  # initials written out: align again
+        matches = align_tokens(ta, tb)
+    sa, sb = " ".join(ta), " ".join(tb)
     cover_a = _coverage(ta, {m.left: m.score for m in matches})
     cover_b = _coverage(tb, {m.right: m.score for m in matches})
     a_short = sum(map(len, ta)) <= sum(map(len, tb))

@@ -20,11 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from followthemoney import model
-from followthemoney.names import schema_type_tag
 from rigour.names import Name, NameTypeTag, SymbolCategory, analyze_names, pair_symbols
 
-__all__ = ["SymbolPair", "SymbolRewrite", "name_kind", "pair_by_symbols"]
+__all__ = ["SCHEMA_KINDS", "SymbolPair", "SymbolRewrite", "name_kind", "pair_by_symbols"]
 
 # Symbol kinds trusted to rewrite a part into the other name's spelling. PHONETIC is left out:
 # string features already measure sound-alikes, and a shared sound is weaker than a shared name.
@@ -66,16 +64,32 @@ class SymbolRewrite:
     qualifiers_right: frozenset[str]
 
 
+# What the two rigour taggers add. The organisation tagger (legal forms, organisation words,
+# places, number words) builds in a tenth of a second. The person tagger carries Wikidata's
+# given and family names in every script and takes 8-11 s of CPU to build on first use, so
+# the comparator asks for it only when it could change a decision (see `compare.py`).
+_PERSON_ONLY = frozenset({SymbolCategory.NAME, SymbolCategory.NICK, SymbolCategory.INITIAL})
+# Categories the organisation tagger emits that the person tagger does not: dropped from a
+# person-name analysis done with the organisation tagger, so it stays a subset of the full one.
+_ORG_ONLY = frozenset({SymbolCategory.ORG_CLASS, SymbolCategory.SYMBOL, SymbolCategory.DOMAIN,
+                       SymbolCategory.LOCATION})
+
+
+# FollowTheMoney schemata that are a Person or an Organization (`followthemoney.names.
+# schema_type_tag`), written out because importing followthemoney's model costs 1-3 s; a unit
+# test checks the table against the installed model.
+SCHEMA_KINDS: dict[str, NameTypeTag] = {
+    "Person": NameTypeTag.PER,
+    "Organization": NameTypeTag.ORG,
+    "Company": NameTypeTag.ORG,
+    "PublicBody": NameTypeTag.ORG,
+}
+
+
 def name_kind(schema: str | None) -> NameTypeTag:
     """rigour's name type for a FollowTheMoney schema name; ENT (person *and* organisation
-    taggers) when the schema is unknown or absent, so the default works for both."""
-    if not schema:
-        return NameTypeTag.ENT
-    found = model.get(schema)
-    if found is None:
-        return NameTypeTag.ENT
-    tag = schema_type_tag(found)
-    return tag if tag in (NameTypeTag.PER, NameTypeTag.ORG) else NameTypeTag.ENT
+    taggers) when the schema is another one, unknown or absent, so the default works for both."""
+    return SCHEMA_KINDS.get(schema or "", NameTypeTag.ENT)
 
 
 @lru_cache(maxsize=16384)
@@ -85,27 +99,47 @@ def _analyse(text: str, kind: NameTypeTag) -> Name | None:
     return next(iter(names), None)
 
 
-def _qualifiers(name: Name, forms: list[str]) -> frozenset[str]:
+def _tagger_kind(kind: NameTypeTag, person_names: bool) -> NameTypeTag:
+    """The kind to run rigour with: without person names every kind uses the cheap
+    organisation tagger (its number words serve person names too)."""
+    return kind if person_names or kind == NameTypeTag.ORG else NameTypeTag.ORG
+
+
+def _allowed(category: SymbolCategory, kind: NameTypeTag, person_names: bool) -> bool:
+    if category in _PERSON_ONLY:
+        return person_names
+    return kind != NameTypeTag.PER or person_names or category not in _ORG_ONLY
+
+
+def _qualifiers(name: Name, forms: list[str], kind: NameTypeTag,
+                person_names: bool) -> frozenset[str]:
     out: set[str] = set()
     for span in name.spans:
-        if span.symbol.category in _QUALIFIERS:
+        if span.symbol.category in _QUALIFIERS and _allowed(span.symbol.category, kind,
+                                                            person_names):
             out.update(forms[p.index] for p in span.parts)
     # A lone letter tagged as a Roman numeral ("V. Putin") is far more often an initial.
     return frozenset(t for t in out if t and not (len(t) == 1 and t.isalpha()))
 
 
-def pair_by_symbols(left: list[str], right: list[str],
-                    kind: NameTypeTag = NameTypeTag.ENT) -> SymbolRewrite:
+def pair_by_symbols(left: list[str], right: list[str], kind: NameTypeTag = NameTypeTag.ENT,
+                    person_names: bool = True) -> SymbolRewrite:
     """Rewrite symbol-paired parts of `left` into `right`'s spelling ("hsi" -> "xi",
-    "forty four" -> "44"); tokens are normalised words, one rigour part each."""
+    "forty four" -> "44"); tokens are normalised words, one rigour part each.
+
+    `person_names=False` leaves out what only the (slow to build) person tagger knows: given
+    and family names, nicknames and initials; numbers, places and organisation words stay."""
     unchanged = SymbolRewrite(list(left), list(right), (), frozenset(), frozenset())
     if not left or not right:
         return unchanged
-    qn, rn = _analyse(" ".join(left), kind), _analyse(" ".join(right), kind)
+    tagger = _tagger_kind(kind, person_names)
+    qn, rn = _analyse(" ".join(left), tagger), _analyse(" ".join(right), tagger)
     if qn is None or rn is None or [p.form for p in qn.parts] != left or (
             [p.form for p in rn.parts] != right):
         return unchanged  # rigour split differently; keep the plain comparison
-    pairings = pair_symbols(qn, rn)
+    pairings = [tuple(a for a in p if a.symbol is None
+                      or _allowed(a.symbol.category, kind, person_names))
+                for p in pair_symbols(qn, rn)]
     best = max(pairings, key=lambda p: sum(len(a.qps) + len(a.rps) for a in p), default=())
     out: list[str | None] = list(left)
     pairs: list[SymbolPair] = []
@@ -125,4 +159,5 @@ def pair_by_symbols(left: list[str], right: list[str],
     new_forms = [t if t is not None else "" for t in out]
     rewritten = " ".join(t for t in out if t).split()
     return SymbolRewrite(rewritten, list(right), tuple(pairs),
-                         _qualifiers(qn, new_forms), _qualifiers(rn, list(right)))
+                         _qualifiers(qn, new_forms, kind, person_names),
+                         _qualifiers(rn, list(right), kind, person_names))
