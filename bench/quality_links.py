@@ -21,8 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = {
     # name: (min precision, max share of non-mirrors flagged) for the review threshold
-    "ira": (0.9, 0.05),
-    "wikisocks": (0.8, 0.02),
+    # (stricter than the goals: ≥ 0.90 / ≤ 5 % and ≥ 0.80 / ≤ 2 %, to leave room for the
+    # shrinkage from dev to test)
+    "ira": (0.92, 0.04),
+    "wikisocks": (0.85, 0.015),
 }
 CLI = [sys.executable, "-m", "tarazu.entrypoints.cli.mirrors"]
 
@@ -35,13 +37,13 @@ def run(cmd: list[str]) -> str:
     return res.stdout
 
 
-def test_ece(answer: Path, truth: Path, split: Path) -> float:
-    """ECE of the answer's scores over every listed (account, candidate) pair of the test
-    split: does a score of 0.7 come true 70 % of the time?"""
+def split_ece(answer: Path, truth: Path, split: Path, part: str) -> float:
+    """ECE of the answer's scores over every listed (account, candidate) pair of the split:
+    does a score of 0.7 come true 70 % of the time?"""
     sys.path.insert(0, str(ROOT))
     from tarazu.linkage.calibration import reliability
 
-    keep = set(json.loads(split.read_text())["test"])
+    keep = set(json.loads(split.read_text())[part])
     t = {r["account_id"]: r["mirror_of"] for r in map(json.loads, truth.open()) if r}
     probs, labels = [], []
     for line in answer.open():
@@ -62,6 +64,8 @@ def main() -> None:
     ap.add_argument("--fit", action="store_true", help="refit the models on the dev splits")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--only", choices=sorted(DATASETS))
+    ap.add_argument("--split", default="test", choices=("test", "dev"),
+                    help="ids to score (report test; dev is for tuning)")
     args = ap.parse_args()
     shared = (ROOT / args.shared).resolve()
     rows = []
@@ -82,12 +86,12 @@ def main() -> None:
              "--model", str(model)])
         seconds = time.perf_counter() - t0
         scores = json.loads(run([sys.executable, str(shared / "bench" / "eval_links.py"),
-                                 str(truth), str(answer), "--ids", f"{split}:test",
+                                 str(truth), str(answer), "--ids", f"{split}:{args.split}",
                                  "--threshold", str(threshold)]))
         rows.append({"dataset": name, "threshold": threshold, "seconds": round(seconds, 1),
-                     "ece_test": test_ece(answer, truth, split), **scores})
+                     "ece": split_ece(answer, truth, split, args.split), **scores})
     cols = ["dataset", "recall@1", "recall@10", "mrr", "threshold", "precision@thr",
-            "recall@thr", "fpr_negatives@thr", "ece_test", "mirrors", "negatives", "seconds"]
+            "recall@thr", "fpr_negatives@thr", "ece", "mirrors", "negatives", "seconds"]
     if args.markdown:
         print("| " + " | ".join(cols) + " |")
         print("|" + "---|" * len(cols))

@@ -49,14 +49,29 @@ def key_similarity(a: str, b: str) -> float:
     return fuzz.ratio(a, b) / 100.0
 
 
+#: Ceiling of the similarity given to clearly different names (the comparator's lowest
+#: level starts at 0.75).
+CLEARLY_DIFFERENT = 0.3
+
+
+def _trigrams(text: str) -> set[str]:
+    t = f" {text} "
+    return {t[i : i + 3] for i in range(len(t) - 2)}
+
+
 def display_similarity(a: str, b: str) -> float:
     """0..1 similarity of two display names, via the shared name comparator when available."""
     if not a or not b:
         return 0.0
-    if normalise(a) == normalise(b):  # the common case for mirrors, and cheap
+    na, nb = normalise(a), normalise(b)
+    if na == nb:  # the common case for mirrors, and cheap
         return 1.0
+    if a.isascii() and b.isascii() and not _trigrams(na) & _trigrams(nb):
+        # two Latin-script names without a single shared trigram are different whatever the
+        # name analyser says, and its first call loads seconds of data
+        return fuzz.ratio(na, nb) / 100.0 * CLEARLY_DIFFERENT
     try:
         from tarazu.names.compare import name_similarity
     except ImportError:  # the names package is being written alongside; same idea, plainer
-        return fuzz.token_sort_ratio(normalise(a), normalise(b)) / 100.0
+        return fuzz.token_sort_ratio(na, nb) / 100.0
     return float(name_similarity(a, b))

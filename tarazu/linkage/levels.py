@@ -20,12 +20,13 @@ MISSING = -1
 
 #: Families group comparators whose evidence is not independent; the policy counts strong
 #: signals per family ("two independent strong signals").
-FAMILIES = ("identity", "content", "network", "timing", "platform", "relative")
+FAMILIES = ("identity", "content", "network", "timing", "platform", "relative", "activity")
 #: Families that describe what an account talks about; a journalist shares these with the
 #: accounts they cover, so they never suffice to act on a protected account.
 TOPICAL_FAMILIES = frozenset({"content", "network"})
-#: Families that restate other evidence (ranks among candidates); never "independent".
-DERIVED_FAMILIES = frozenset({"relative"})
+#: Families that restate other evidence (ranks and leads among candidates) or describe the new
+#: account alone (what it does, whoever the candidate); never "independent" evidence.
+DERIVED_FAMILIES = frozenset({"relative", "activity"})
 
 
 @dataclass(frozen=True)

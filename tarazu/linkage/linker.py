@@ -24,10 +24,10 @@ from tarazu.linkage.blocking import (
     TimeIndex,
     TokenIndex,
 )
-from tarazu.linkage.comparators import RECIPROCAL
+from tarazu.linkage.comparators import SECOND_PASS, get_comparator
 from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.levels import MISSING, ComparisonResult
-from tarazu.linkage.model import LinkageModel
+from tarazu.linkage.model import LinkageModel, _config_from_json
 from tarazu.linkage.profile import AccountProfile, build_profile, build_profiles
 from tarazu.linkage.result import MatchResult, SignalWeight
 
@@ -91,9 +91,14 @@ class MirrorLinker:
         self.corpus = Corpus()
         self.blocker = Blocker(self.config.indexes())
         self.removed: dict[str, AccountProfile] = {}
-        self._reciprocal = RECIPROCAL() if RECIPROCAL.NAME in self._names else None
-        if self._reciprocal is not None:
-            self._families[RECIPROCAL.NAME] = RECIPROCAL.FAMILY
+        second = {c.NAME for c in SECOND_PASS}
+        self._second = {
+            s.name: get_comparator(s.name, **_config_from_json(s.config))
+            for s in model.comparators
+            if s.name in second
+        }
+        for name, comp in self._second.items():
+            self._families[name] = comp.FAMILY
         # removed id -> {active id: first-pass total}: who else may continue it
         self._successors: dict[str, dict[str, float]] = defaultdict(dict)
 
@@ -133,9 +138,9 @@ class MirrorLinker:
             by_name[comp.NAME] = tuple(comp.compare_many(profile, candidates, self.corpus))
         for rel in self.relative:
             by_name[rel.NAME] = tuple(rel.rank_all(by_name[rel.BASE]))
-        if self._reciprocal is not None:  # filled in by the second pass
-            by_name[RECIPROCAL.NAME] = tuple(
-                ComparisonResult(RECIPROCAL.NAME, MISSING, "missing", ("", "")) for _ in candidates
+        for name in self._second:  # filled in by the second pass
+            by_name[name] = tuple(
+                ComparisonResult(name, MISSING, "missing", ("", "")) for _ in candidates
             )
         return Comparisons(
             profile, tuple(candidates), self._names, tuple(by_name[n] for n in self._names)
@@ -159,15 +164,31 @@ class MirrorLinker:
         return comps, totals
 
     def second_pass(self, comps: Comparisons, first: np.ndarray) -> tuple[Comparisons, np.ndarray]:
-        """Add the reciprocal rank (if the model has it) to first-pass comparisons."""
-        if self._reciprocal is None:
+        """Add the second-pass signals the model has, from first-pass totals: the reciprocal
+        rank and the lead over the best other new account (both over the successors recorded
+        so far: the whole input in a batch, the accounts seen before when streaming), and the
+        lead over this account's next-best candidate."""
+        if not self._second:
             return comps, first
         aid = comps.active.account_id
-        col = []
-        for c, t in zip(comps.candidates, first, strict=True):
-            others = [v for a, v in self._successors.get(c.account_id, {}).items() if a != aid]
-            col.append(self._reciprocal.rank(float(t), others))
-        comps = comps.replace_column(RECIPROCAL.NAME, col)
+        others = [
+            [v for a, v in self._successors.get(c.account_id, {}).items() if a != aid]
+            for c in comps.candidates
+        ]
+        order = np.argsort(-first, kind="stable")
+        for name, comp in self._second.items():
+            col = []
+            for i, t in enumerate(first):
+                if name == "reciprocal_rank":
+                    col.append(comp.rank(float(t), others[i]))
+                elif name == "lead":
+                    j = next((int(k) for k in order[:2] if k != i), None)
+                    rival = float(first[j]) if j is not None else None
+                    col.append(comp.lead(float(t), rival, len(first) - 1))
+                else:  # successor_lead
+                    rival = max(others[i]) if others[i] else None
+                    col.append(comp.lead(float(t), rival, len(others[i])))
+            comps = comps.replace_column(name, col)
         return comps, self.totals(comps)
 
     def comparisons(

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from tarazu.linkage.comparators import COMPARATORS, RECIPROCAL, RELATIVE, get_comparator
+from tarazu.linkage.comparators import COMPARATORS, RELATIVE, SECOND_PASS, get_comparator
 
 MODEL_FORMAT = "tarazu.linkage.model/v1"
 
@@ -42,6 +42,12 @@ EXPERT_MU: dict[str, list[tuple[float, float]]] = {
     "pause_rank": [(0.5, 0.05), (0.15, 0.05), (0.15, 0.1), (0.2, 0.8)],
     "recent_text_rank": [(0.5, 0.05), (0.15, 0.05), (0.15, 0.1), (0.2, 0.8)],
     "reciprocal_rank": [(0.8, 0.2), (0.1, 0.15), (0.07, 0.25), (0.03, 0.4)],
+    "lead": [(0.2, 0.05), (0.3, 0.02), (0.2, 0.03), (0.15, 0.05), (0.1, 0.15), (0.05, 0.7)],
+    "successor_lead": [(0.2, 0.1), (0.3, 0.02), (0.2, 0.03), (0.15, 0.05), (0.1, 0.2), (0.05, 0.6)],
+    "acts_on_others": [(0.1, 0.2), (0.2, 0.2), (0.7, 0.6)],
+    "own_pages": [(0.2, 0.1), (0.2, 0.1), (0.6, 0.8)],
+    "silent_posts": [(0.3, 0.3), (0.3, 0.3), (0.4, 0.4)],
+    "volume": [(0.25, 0.25), (0.25, 0.25), (0.25, 0.25), (0.25, 0.25)],
     "shared_phrases": [(0.1, 0.001), (0.15, 0.005), (0.2, 0.03), (0.55, 0.964)],
     "style": [(0.3, 0.1), (0.3, 0.2), (0.25, 0.3), (0.15, 0.4)],
     "language": [(0.8, 0.5), (0.15, 0.2), (0.05, 0.3)],
@@ -157,11 +163,13 @@ class LinkageModel:
 
     def build(self) -> tuple[list[Any], list[Any]]:
         """Instantiate the comparators (base, relative) with the model's config; the
-        reciprocal rank, if the model has it, is applied by the linker in a second pass."""
+        second-pass signals (reciprocal rank, leads), if the model has them, are applied by the
+        linker."""
         base_names = {c.NAME for c in COMPARATORS}
+        second = {c.NAME for c in SECOND_PASS}
         base, rel = [], []
         for s in self.comparators:
-            if s.name == RECIPROCAL.NAME:
+            if s.name in second:
                 continue
             comp = get_comparator(s.name, **_config_from_json(s.config))
             if tuple(lv.label for lv in s.levels) != tuple(comp.LEVELS):
@@ -274,7 +282,7 @@ def _config_from_json(config: Mapping[str, Any]) -> dict[str, Any]:
 
 def expert_model(names: tuple[str, ...] | None = None, prior: float = 0.01) -> LinkageModel:
     """A model from expert m/u only: the starting point for EM or labelled fitting."""
-    classes = [*COMPARATORS, *RELATIVE, RECIPROCAL]
+    classes = [*COMPARATORS, *RELATIVE, *SECOND_PASS]
     specs = []
     for cls in classes:
         if names is not None and cls.NAME not in names:

@@ -17,6 +17,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from tarazu.domain.platform import Account, Post
 from tarazu.linkage.handles import handle_key, name_tokens
 from tarazu.linkage.text import (
+    ACTING_RE,
     function_word_counts,
     link_key,
     strip_urls,
@@ -80,6 +81,9 @@ class AccountProfile:
     style: np.ndarray | None = None
     hours: np.ndarray | None = None
     langs: Mapping[str, float] = field(default_factory=dict)
+    n_acting_posts: int = 0  # reverts, warnings, posts naming or addressing another account
+    n_own_page_posts: int = 0  # posts on its own user / talk pages
+    n_empty_posts: int = 0  # posts without text
 
     @property
     def is_removed(self) -> bool:
@@ -149,13 +153,22 @@ def build_profiles(
         media_pdq: list[str] = []
         media_md5: set[str] = set()
         langs: Counter[str] = Counter()
+        own_key = handle_key(acc.handle)
+        n_acting = n_own = 0
         for p in posts:
+            page_user = ""
             if p.context:
                 contexts[p.context].append(p.created_at.timestamp())
                 low = p.context.lower()
                 for prefix in _CONTEXT_USER_PREFIXES:
                     if low.startswith(prefix):
-                        refs.add(handle_key(p.context[len(prefix) :].split("/")[0]))
+                        page_user = handle_key(p.context[len(prefix) :].split("/")[0])
+                        refs.add(page_user)
+            named = {handle_key(r) for r in wiki_user_refs(p.text)} - {own_key}
+            if page_user and page_user == own_key:
+                n_own += 1
+            elif ACTING_RE.search(p.text) or named or (page_user and "talk:" in p.context.lower()):
+                n_acting += 1
             hashtags.update(h.lower().lstrip("#") for h in p.hashtags if h.strip("#"))
             for m in p.mentions:
                 key = handle_key(m.lstrip("@"))
@@ -198,6 +211,9 @@ def build_profiles(
                 style=_style_vector(texts, all_words) if texts else None,
                 hours=_hours([p.created_at for p in posts]),
                 langs={k: v / total_lang for k, v in langs.items()},
+                n_acting_posts=n_acting,
+                n_own_page_posts=n_own,
+                n_empty_posts=len(posts) - len(texts),
             )
         )
     tf = _VECTORIZER.transform(docs).tocsr() if docs else None

@@ -15,6 +15,8 @@ MENTION_RE = re.compile(r"@\w+")
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 # Wiki-style references to an account in a post ("Reverted edits by [[Special:Contributions/X|X]]").
 WIKI_USER_RE = re.compile(r"\[\[(?:User(?: talk)?:|Special:Contributions/)([^|\]/#]+)", re.I)
+#: Posts that act on someone else's contribution (patrolling rather than writing).
+ACTING_RE = re.compile(r"\brevert|\bundid\b|\brvv?\b|vandal|warning|\(TW\)|rollback", re.I)
 
 #: Words whose frequencies describe how someone writes rather than what about (English, Russian,
 #: German, Urdu/Pashto romanised). Style survives topic changes better than vocabulary does.

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from tarazu.linkage.calibration import Reliability, fit_calibration, reliability
-from tarazu.linkage.comparators import RECIPROCAL
+from tarazu.linkage.comparators import SECOND_PASS
 from tarazu.linkage.linker import MirrorLinker
 from tarazu.linkage.model import ComparatorSpec, LinkageModel, Thresholds
 from tarazu.linkage.profile import AccountProfile
@@ -223,8 +223,8 @@ def fit_model(
         return m, table
 
     fitted, table = fit(linker)
-    if RECIPROCAL.NAME in {s.name for s in fitted.comparators}:
-        # the reciprocal rank ranks first-pass totals, so it needs the fitted first pass
+    if {c.NAME for c in SECOND_PASS} & {s.name for s in fitted.comparators}:
+        # second-pass signals rank first-pass totals, so they need the fitted first pass
         second = MirrorLinker(fitted, linker.config)
         second.corpus, second.blocker, second.removed = (
             linker.corpus,

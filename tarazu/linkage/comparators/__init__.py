@@ -6,6 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from tarazu.linkage.comparators.activity import (
+    ActsOnOthersComparator,
+    OwnPagesComparator,
+    SilentPostsComparator,
+    VolumeComparator,
+)
 from tarazu.linkage.comparators.content import (
     LanguageComparator,
     MediaComparator,
@@ -32,10 +38,12 @@ from tarazu.linkage.comparators.network import (
 from tarazu.linkage.comparators.platform import IdentifiersComparator
 from tarazu.linkage.comparators.relative import (
     GapRankComparator,
+    LeadComparator,
     PauseRankComparator,
     RankComparator,
     RecentTextRankComparator,
     ReciprocalRankComparator,
+    SuccessorLeadComparator,
     TextRankComparator,
 )
 from tarazu.linkage.comparators.timing import (
@@ -69,6 +77,10 @@ COMPARATORS: tuple[type[Comparator], ...] = (
     TempoComparator,
     ActivityHoursComparator,
     IdentifiersComparator,
+    ActsOnOthersComparator,
+    OwnPagesComparator,
+    SilentPostsComparator,
+    VolumeComparator,
 )
 RELATIVE: tuple[type[RankComparator], ...] = (
     GapRankComparator,
@@ -79,9 +91,18 @@ RELATIVE: tuple[type[RankComparator], ...] = (
 
 #: Second-pass signal, computed from the other signals' totals of all new accounts.
 RECIPROCAL = ReciprocalRankComparator
+#: All second-pass signals: computed from first-pass totals (of this account's candidates and
+#: of the other new accounts that may continue the same removed account).
+SECOND_PASS: tuple[type[Any], ...] = (
+    ReciprocalRankComparator,
+    LeadComparator,
+    SuccessorLeadComparator,
+)
 
-_BY_NAME: dict[str, type[Any]] = {c.NAME: c for c in (*COMPARATORS, *RELATIVE, RECIPROCAL)}
-assert len(_BY_NAME) == len(COMPARATORS) + len(RELATIVE) + 1, "comparator names must be unique"
+_BY_NAME: dict[str, type[Any]] = {c.NAME: c for c in (*COMPARATORS, *RELATIVE, *SECOND_PASS)}
+assert len(_BY_NAME) == len(COMPARATORS) + len(RELATIVE) + len(SECOND_PASS), (
+    "comparator names must be unique"
+)
 
 
 def get_comparator(name: str, **config: Any) -> Comparator | RankComparator:
@@ -93,13 +114,14 @@ def get_comparator(name: str, **config: Any) -> Comparator | RankComparator:
 
 
 def comparator_docs() -> list[dict[str, Any]]:
-    return [c.get_docs() for c in (*COMPARATORS, *RELATIVE, RECIPROCAL)]
+    return [c.get_docs() for c in (*COMPARATORS, *RELATIVE, *SECOND_PASS)]
 
 
 __all__ = [
     "COMPARATORS",
     "RELATIVE",
     "RECIPROCAL",
+    "SECOND_PASS",
     "get_comparator",
     "comparator_docs",
     "RankComparator",

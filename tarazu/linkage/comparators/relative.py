@@ -146,3 +146,76 @@ class ReciprocalRankComparator:
             "levels": list(cls.LEVELS),
             "config": {},
         }
+
+
+class _LeadComparator:
+    """Base of the second-pass margins: a pair's first-pass match weight minus its best
+    rival's, in bits, put into bands. Ranking by the total already says *who* is best; the
+    lead says *by how much*, which is what makes a flag trustworthy: "best of 40 by 12 bits"
+    is a mirror far more often than "best of 40 by a hair"."""
+
+    NAME = ""
+    FAMILY = "relative"
+    LEVELS: tuple[str, ...] = ()
+    CONFIG: tuple[ConfigVar, ...] = (
+        ConfigVar("bands", (8.0, 3.0, 0.0, -3.0), "lead (bits) of the first four levels"),
+    )
+
+    def __init__(self, **overrides: object) -> None:
+        unknown = set(overrides) - {"bands"}
+        if unknown:
+            raise ValueError(f"{self.NAME}: unknown config {sorted(unknown)}")
+        self.config: dict[str, object] = {"bands": (8.0, 3.0, 0.0, -3.0), **overrides}
+
+    def lead(self, total: float, rival: float | None, n_rivals: int) -> ComparisonResult:
+        """``rival``: the best rival's first-pass total (None when there is no rival)."""
+        if rival is None:
+            return ComparisonResult(self.NAME, 0, self.LEVELS[0], ("no rival", ""), None)
+        lead = total - rival
+        bands = tuple(self.config["bands"])  # type: ignore[arg-type]
+        i = next((k for k, b in enumerate(bands) if lead >= b), len(bands))
+        return ComparisonResult(
+            self.NAME, i + 1, self.LEVELS[i + 1], (f"{lead:+.1f} bits", f"{n_rivals} rivals"), lead
+        )
+
+    @classmethod
+    def get_docs(cls) -> dict[str, object]:
+        return {
+            "name": cls.NAME,
+            "family": cls.FAMILY,
+            "description": (cls.__doc__ or "").strip(),
+            "levels": list(cls.LEVELS),
+            "config": {c.name: {"default": c.default, "description": c.description}
+                       for c in cls.CONFIG},
+        }
+
+
+class LeadComparator(_LeadComparator):
+    """How far this candidate's match weight (first pass) is ahead of the new account's next
+    best candidate — or, for any other candidate, behind the best one."""
+
+    NAME = "lead"
+    LEVELS = (
+        "the only candidate",
+        "ahead of the next candidate by 8+ bits",
+        "ahead by 3 to 8 bits",
+        "ahead by under 3 bits",
+        "behind the best candidate by under 3 bits",
+        "behind by 3+ bits",
+    )
+
+
+class SuccessorLeadComparator(_LeadComparator):
+    """How far this new account's match weight (first pass) for the removed account is ahead
+    of the best other new account that may continue it (in a batch every new account of the
+    input; one at a time, those seen before). An operator usually comes back as one account."""
+
+    NAME = "successor_lead"
+    LEVELS = (
+        "no other new account may continue it",
+        "ahead of every other new account by 8+ bits",
+        "ahead by 3 to 8 bits",
+        "ahead by under 3 bits",
+        "behind another new account by under 3 bits",
+        "behind another new account by 3+ bits",
+    )
