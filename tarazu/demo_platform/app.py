@@ -10,8 +10,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from tarazu.adapters.webhooks import (
 from tarazu.demo_platform.emitter import EventEmitter
 from tarazu.demo_platform.enforcement import BadMessage, apply_message, platform_event
 from tarazu.demo_platform.store import PlatformStore
+from tarazu.entrypoints.periodic import every
 
 log = logging.getLogger("tarazu.demo_platform")
 FLUSH_SECONDS = 2.0
@@ -59,31 +59,15 @@ def create_platform_app(store: PlatformStore, secret: bytes,
     """``emitter`` is None when no tarazu should hear of events (then they wait in the
     table)."""
 
-    def flush() -> None:
+    def flush(_: object = None) -> None:
+        """Send queued events to tarazu; on failure they wait for the next round."""
         if emitter is not None:
             try:
                 emitter.flush(store)
-            except Exception:  # keep serving; the loop retries
+            except Exception:
                 log.exception("sending events to tarazu failed")
 
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        stop = asyncio.Event()
-
-        async def loop() -> None:
-            while not stop.is_set():
-                await asyncio.to_thread(flush)
-                with suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), FLUSH_SECONDS)
-
-        task = asyncio.create_task(loop()) if emitter is not None else None
-        try:
-            yield
-        finally:
-            stop.set()
-            if task:
-                await task
-
+    lifespan = every(FLUSH_SECONDS, flush, "platform events") if emitter is not None else None
     api = FastAPI(title="demo platform", docs_url=None, redoc_url=None, lifespan=lifespan)
     api.state.store = store
 

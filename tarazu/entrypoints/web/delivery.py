@@ -8,15 +8,11 @@ twice from this process (and the platform acts once per delivery id anyway)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
-
-from fastapi import FastAPI
 
 from tarazu.bootstrap import App
+from tarazu.entrypoints.periodic import every
 from tarazu.service import outbox
 
 log = logging.getLogger("tarazu.delivery")
@@ -44,21 +40,5 @@ def deliver_now(container: App) -> outbox.DeliveryReport:
     return report
 
 
-@asynccontextmanager
-async def delivery_loop(api: FastAPI) -> AsyncIterator[None]:
-    """Lifespan of the served app: deliver every ``LOOP_SECONDS`` until shutdown."""
-    container: App = api.state.container
-    stop = asyncio.Event()
-
-    async def run() -> None:
-        while not stop.is_set():
-            await asyncio.to_thread(deliver_now, container)
-            with suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), LOOP_SECONDS)
-
-    task = asyncio.create_task(run())
-    try:
-        yield
-    finally:
-        stop.set()
-        await task
+#: Lifespan of the served app: deliver every ``LOOP_SECONDS`` until shutdown.
+delivery_loop = every(LOOP_SECONDS, lambda api: deliver_now(api.state.container), "delivery")

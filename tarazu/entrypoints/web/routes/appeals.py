@@ -7,10 +7,7 @@ ended are expired and notices of decisions that took effect are sent, every ``JO
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
 from datetime import date
 from urllib.parse import quote
 
@@ -23,6 +20,7 @@ from tarazu.domain.events import EventKind, SubjectRef, SubjectType
 from tarazu.domain.notices import LANGUAGES, render_decision
 from tarazu.domain.policies import POLICIES, Action
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
+from tarazu.entrypoints.periodic import every
 from tarazu.entrypoints.web.delivery import deliver_now
 from tarazu.entrypoints.web.routes.review import BadInput, case_url, parse_decision
 from tarazu.entrypoints.web.security import PUBLIC, Principal, get_container, require
@@ -44,26 +42,8 @@ def run_jobs(container: App) -> None:
         log.exception("due-process jobs failed")
 
 
-@asynccontextmanager
-async def due_process_jobs(api) -> AsyncIterator[None]:  # type: ignore[no-untyped-def]
-    container: App = api.state.container
-    stop = asyncio.Event()
-
-    async def loop() -> None:
-        while not stop.is_set():
-            await asyncio.to_thread(run_jobs, container)
-            with suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), JOB_SECONDS)
-
-    task = asyncio.create_task(loop())
-    try:
-        yield
-    finally:
-        stop.set()
-        await task
-
-
-router = APIRouter(lifespan=due_process_jobs)
+router = APIRouter(lifespan=every(JOB_SECONDS, lambda api: run_jobs(api.state.container),
+                                  "due-process"))
 
 
 def parse_subject(subject_type: str, subject_id: str) -> SubjectRef:

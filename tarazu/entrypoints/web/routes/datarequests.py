@@ -8,14 +8,11 @@ its message; a malformed field 422 naming it; a request the caller may not see 4
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
@@ -23,6 +20,7 @@ from tarazu.datarequests.case import DataRequestRuleError
 from tarazu.datarequests.model import Category, DataRequestFileError, Period
 from tarazu.datarequests.parse import parse_json
 from tarazu.domain.roles import Role
+from tarazu.entrypoints.periodic import every
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
 from tarazu.service import datarequests as dr
@@ -43,28 +41,8 @@ def run_due_once(container: Any) -> dr.DueReport | None:
     return report
 
 
-@asynccontextmanager
-async def due_loop(api: FastAPI) -> AsyncIterator[None]:
-    """While the app is served: notices that became due, overdue emergency follow-ups and
-    expired preservations are handled every ``JOB_SECONDS`` (and at start-up)."""
-    container = api.state.container
-    stop = asyncio.Event()
-
-    async def run() -> None:
-        while not stop.is_set():
-            await asyncio.to_thread(run_due_once, container)
-            with suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), JOB_SECONDS)
-
-    task = asyncio.create_task(run())
-    try:
-        yield
-    finally:
-        stop.set()
-        await task
-
-
-router = APIRouter(lifespan=due_loop)
+router = APIRouter(lifespan=every(JOB_SECONDS, lambda api: run_due_once(api.state.container),
+                                  "data-requests"))
 READ = (Role.LEGAL, Role.SENIOR_REVIEWER, Role.AUDITOR, Role.REQUESTER)
 CONFIRM = (Role.LEGAL, Role.SENIOR_REVIEWER)
 
