@@ -103,6 +103,7 @@ class LogisticNameMatcher:
         if unknown:
             raise ValueError(f"unknown config for {self.NAME}: {sorted(unknown)}")
         self.config = {k: overrides.get(k, v.default) for k, v in self.CONFIG.items()}
+        self._weights = tuple((k, self.config[f"w_{k}"]) for k in self.WEIGHTS)
 
     @classmethod
     def get_docs(cls) -> dict[str, object]:
@@ -128,7 +129,7 @@ class LogisticNameMatcher:
             return NameComparison(0.0, left, right, (), ("a name is empty after normalisation",))
         score = self._score(left, right, ev.features)
         if person_names is None and self._person_tagger_could_matter(score, a, b, schema, ev):
-            ev = name_evidence(a, b, schema, person_names=True)
+            ev = name_evidence(a, b, schema, person_names=True, known=ev)
             score = self._score(left, right, ev.features)
         return NameComparison(round(score, 4), left, right, tuple(ev.matches),
                               _reasons(a, b, left, right, ev), ev.features)
@@ -136,8 +137,7 @@ class LogisticNameMatcher:
     def _score(self, left: str, right: str, feats: NameFeatures) -> float:
         if left.replace(" ", "") == right.replace(" ", ""):
             return 1.0
-        z = self.config["intercept"] + sum(
-            self.config[f"w_{k}"] * getattr(feats, k) for k in self.WEIGHTS)
+        z = self.config["intercept"] + sum(w * getattr(feats, k) for k, w in self._weights)
         return 1.0 / (1.0 + math.exp(-z))
 
     def _person_tagger_could_matter(self, score: float, a: str, b: str, schema: str | None,

@@ -7,7 +7,7 @@ refit the weights and lets an explanation say which evidence carried a score.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -16,7 +16,7 @@ from rigour.names import NameTypeTag, remove_org_types, replace_org_types_compar
 
 from tarazu.names.normalise import normalise
 from tarazu.names.phonetic import consonant_skeleton
-from tarazu.names.symbols import SymbolPair, name_kind, pair_by_symbols
+from tarazu.names.symbols import SymbolPair, SymbolRewrite, name_kind, pair_by_symbols
 
 __all__ = ["NameEvidence", "NameFeatures", "TokenMatch", "align_tokens",
            "could_pair_person_names", "is_anchored", "name_evidence", "name_features",
@@ -121,6 +121,7 @@ def _coverage(toks: list[str], matches: dict[str, float]) -> float:
     return sum(_weight(t) * matches.get(t, 0.0) for t in toks) / total if total else 0.0
 
 
+@lru_cache(maxsize=65536)
 def _is_latin_text(text: str) -> bool:
     return all(c.isascii() or not c.isalpha() or "LATIN" in unicodedata.name(c, "") for c in text)
 
@@ -209,6 +210,7 @@ class NameEvidence:
     initials: tuple[tuple[str, str], ...] = ()  # (initial, the name it stands for)
     joined: tuple[str, ...] = ()  # words written apart in one name, together in the other
     rewrites: tuple[str, ...] = ()  # legal forms unified, "Surname, Given" put in order
+    symbols: SymbolRewrite | None = field(default=None, compare=False, repr=False)
 
 
 def _is_initial_of(short: str, full: str) -> bool:
@@ -258,22 +260,26 @@ def name_features(a: str, b: str, schema: str | None = None,
     return ev.features, ev.matches
 
 
-def name_evidence(a: str, b: str, schema: str | None = None,
-                  person_names: bool = True) -> NameEvidence:
+def name_evidence(a: str, b: str, schema: str | None = None, person_names: bool = True,
+                  known: NameEvidence | None = None) -> NameEvidence:
     """Features of a pair of raw names, with the rewrites behind them.
 
     `schema` is a FollowTheMoney schema name ("Person", "Company", ...) when the caller knows
     what kind of entity both names belong to; it picks rigour's person or organisation tagger
     and sets the `person` / `org` features. Without it both taggers run and neither is set.
     `person_names=False` leaves out the person tagger's names, nicknames and initials (see
-    `symbols.pair_by_symbols`).
+    `symbols.pair_by_symbols`). `known`, evidence for the same pair found with other symbols,
+    is returned as it is when the symbols rewrite the names the same way: everything after
+    the rewrite depends only on it.
     """
     kind = name_kind(schema)
     ta, tb = compare_tokens(a, b, kind)
     if not ta or not tb:
         return NameEvidence(NameFeatures(*[0.0] * len(NameFeatures.names())), [])
-    rewrites = tuple(_rewrite_notes(a, ta, kind)) + tuple(_rewrite_notes(b, tb, kind))
     rw = pair_by_symbols(ta, tb, kind, person_names)
+    if known is not None and known.symbols == rw:
+        return known
+    rewrites = tuple(_rewrite_notes(a, ta, kind)) + tuple(_rewrite_notes(b, tb, kind))
     n_tokens = len(ta) + len(tb)
     n_agreed = sum(len(p.left) + len(p.right) for p in rw.pairs)
     n_agreed += 2 * sum(1 for t in set(ta) & set(tb))  # equal words need no symbol
@@ -326,4 +332,4 @@ def name_evidence(a: str, b: str, schema: str | None = None,
         person=1.0 if kind == NameTypeTag.PER else 0.0,
         org=1.0 if kind == NameTypeTag.ORG else 0.0,
     )
-    return NameEvidence(feats, matches, rw.pairs, tuple(expanded), tuple(joined), rewrites)
+    return NameEvidence(feats, matches, rw.pairs, tuple(expanded), tuple(joined), rewrites, rw)

@@ -137,9 +137,10 @@ def pair_by_symbols(left: list[str], right: list[str], kind: NameTypeTag = NameT
     if qn is None or rn is None or [p.form for p in qn.parts] != left or (
             [p.form for p in rn.parts] != right):
         return unchanged  # rigour split differently; keep the plain comparison
-    pairings = [tuple(a for a in p if a.symbol is None
-                      or _allowed(a.symbol.category, kind, person_names))
-                for p in pair_symbols(qn, rn)]
+    pairings = pair_symbols(qn, rn)
+    if kind == NameTypeTag.PER and not person_names:  # the organisation tagger ran instead
+        pairings = [tuple(a for a in p if a.symbol is None
+                          or _allowed(a.symbol.category, kind, person_names)) for p in pairings]
     best = max(pairings, key=lambda p: sum(len(a.qps) + len(a.rps) for a in p), default=())
     out: list[str | None] = list(left)
     pairs: list[SymbolPair] = []
