@@ -6,8 +6,8 @@ pairs keeps the ranking and fixes the probabilities; the reliability table shows
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sklearn.isotonic import IsotonicRegression
@@ -15,12 +15,31 @@ from sklearn.linear_model import LogisticRegression
 
 from tarazu.linkage.model import Calibration
 
+#: Inputs of the logistic calibration besides the total: the second-pass leads.
+LOGISTIC_FEATURES = ("lead", "successor_lead")
+
 
 def fit_calibration(
-    totals: Sequence[float], labels: Sequence[int], method: str = "isotonic", max_points: int = 200
+    totals: Sequence[float],
+    labels: Sequence[int],
+    method: str = "isotonic",
+    max_points: int = 200,
+    extras: Mapping[str, np.ndarray] | None = None,
 ) -> Calibration:
+    """``extras`` (logistic only): raw values of the leads per pair (NaN: no rival)."""
     x = np.asarray(totals, dtype=float)
     y = np.asarray(labels, dtype=float)
+    if method == "logistic":
+        feats = tuple(f for f in LOGISTIC_FEATURES if extras is not None and f in extras)
+        base = Calibration("logistic", features=feats, coef=(0.0,) * len(feats))
+        X = np.column_stack([x, base.feature_matrix(len(x), extras)])
+        lr = LogisticRegression(C=1.0, max_iter=5000).fit(X, y)
+        return replace(
+            base,
+            a=round(float(lr.coef_[0][0]), 6),
+            b=round(float(lr.intercept_[0]), 6),
+            coef=tuple(round(float(c), 6) for c in lr.coef_[0][1:]),
+        )
     if method == "platt":
         lr = LogisticRegression(C=1e4).fit(x[:, None], y)
         return Calibration("platt", a=float(lr.coef_[0][0]), b=float(lr.intercept_[0]))

@@ -211,6 +211,12 @@ class MirrorLinker:
         return total
 
     def _result(self, comps: Comparisons, i: int, total: float) -> MatchResult:
+        cal = self.model.calibration
+        extras = {}
+        for name in cal.features:
+            if name in self._names:
+                raw = comps.results[self._names.index(name)][i].raw
+                extras[name] = np.nan if raw is None else raw
         signals = []
         for j, name in enumerate(self._names):
             r = comps.results[j][i]
@@ -233,7 +239,7 @@ class MirrorLinker:
             prior_weight=self.model.prior_weight,
             signals=tuple(signals),
             total=float(total),
-            probability=float(self.model.calibration.probability(total)),
+            probability=float(cal.probability(total, extras)),
             active_protected=comps.active.is_protected,
         )
 
@@ -250,10 +256,10 @@ class MirrorLinker:
         if first is None:
             return []
         comps, totals = self.second_pass(*first)
-        cands = comps.candidates
-        k = top_k or self.config.top_k
-        order = sorted(range(len(cands)), key=lambda i: (-totals[i], cands[i].account_id))[:k]
-        return [self._result(comps, i, totals[i]) for i in order]
+        results = [self._result(comps, i, totals[i]) for i in range(len(comps.candidates))]
+        # by calibrated probability (which may weigh the leads), then by total
+        results.sort(key=lambda r: (-r.probability, -r.total, r.removed_id))
+        return results[: top_k or self.config.top_k]
 
     def score(
         self, account: Account, posts: Sequence[Post] = (), top_k: int | None = None

@@ -38,6 +38,7 @@ EXPERT_MU: dict[str, list[tuple[float, float]]] = {
     "post_text": [(0.1, 0.002), (0.2, 0.01), (0.25, 0.05), (0.25, 0.2), (0.2, 0.738)],
     "recent_text": [(0.1, 0.002), (0.2, 0.01), (0.25, 0.05), (0.25, 0.2), (0.2, 0.738)],
     "pause": [(0.3, 0.05), (0.2, 0.05), (0.15, 0.1), (0.15, 0.3), (0.1, 0.3), (0.1, 0.2)],
+    "pause_fit": [(0.3, 0.05), (0.25, 0.1), (0.2, 0.2), (0.15, 0.3), (0.05, 0.25), (0.05, 0.1)],
     "tempo": [(0.5, 0.3), (0.3, 0.3), (0.2, 0.4)],
     "pause_rank": [(0.5, 0.05), (0.15, 0.05), (0.15, 0.1), (0.2, 0.8)],
     "recent_text_rank": [(0.5, 0.05), (0.15, 0.05), (0.15, 0.1), (0.2, 0.8)],
@@ -106,22 +107,46 @@ class ComparatorSpec:
 
 @dataclass(frozen=True)
 class Calibration:
-    """Monotone map from total match weight to probability: isotonic points (linear
-    interpolation between them, flat beyond) or, with no points, the uncalibrated
-    Fellegi–Sunter posterior 2^w / (1 + 2^w)."""
+    """Map from total match weight to probability: isotonic points (linear interpolation
+    between them, flat beyond), Platt scaling of the total, logistic regression on the total
+    *and* the second-pass leads (``features``: how far the pair is ahead of its rivals, which
+    the total alone does not say), or, with none of these, the uncalibrated Fellegi–Sunter
+    posterior 2^w / (1 + 2^w)."""
 
-    method: str = "fellegi_sunter"  # "isotonic" | "platt" | "fellegi_sunter"
+    method: str = "fellegi_sunter"  # "isotonic" | "platt" | "logistic" | "fellegi_sunter"
     x: tuple[float, ...] = ()
     y: tuple[float, ...] = ()
     a: float = 1.0
     b: float = 0.0
+    features: tuple[str, ...] = ()  # logistic: extra inputs (raw comparator values, bits)
+    coef: tuple[float, ...] = ()
+    clip: float = 20.0  # extra inputs are clipped to ±clip; "no rival" counts as +clip
 
-    def probability(self, total: float | np.ndarray) -> np.ndarray | float:
+    def feature_matrix(
+        self, n: int, extras: Mapping[str, Any] | None
+    ) -> np.ndarray:
+        """(n × features) clipped extra inputs; a missing value (no rival) is +clip, an
+        absent feature 0."""
+        out = np.zeros((n, len(self.features)))
+        for j, name in enumerate(self.features):
+            if extras is None or name not in extras:
+                continue
+            v = np.asarray(extras[name], dtype=float).reshape(-1)
+            out[:, j] = np.clip(np.where(np.isnan(v), self.clip, v), -self.clip, self.clip)
+        return out
+
+    def probability(
+        self, total: float | np.ndarray, extras: Mapping[str, Any] | None = None
+    ) -> np.ndarray | float:
         t = np.asarray(total, dtype=float)
         if self.method == "isotonic" and self.x:
             p = np.interp(t, self.x, self.y)
-        elif self.method == "platt":
-            p = 1.0 / (1.0 + np.exp(-(self.a * t + self.b)))
+        elif self.method in ("platt", "logistic"):
+            z = self.a * t + self.b
+            if self.method == "logistic" and self.features:
+                f = self.feature_matrix(t.size, extras) @ np.asarray(self.coef)
+                z = z + (f[0] if t.ndim == 0 else f.reshape(t.shape))
+            p = 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))
         else:
             p = 1.0 / (1.0 + np.power(2.0, -np.clip(t, -60, 60)))
         return float(p) if p.ndim == 0 else p
@@ -194,6 +219,9 @@ class LinkageModel:
                 "y": list(self.calibration.y),
                 "a": self.calibration.a,
                 "b": self.calibration.b,
+                "features": list(self.calibration.features),
+                "coef": list(self.calibration.coef),
+                "clip": self.calibration.clip,
             },
             "comparators": [
                 {
@@ -238,6 +266,9 @@ class LinkageModel:
                 tuple(cal.get("y", ())),
                 float(cal.get("a", 1.0)),
                 float(cal.get("b", 0.0)),
+                tuple(cal.get("features", ())),
+                tuple(float(c) for c in cal.get("coef", ())),
+                float(cal.get("clip", 20.0)),
             ),
             comparators=tuple(
                 ComparatorSpec(

@@ -39,6 +39,8 @@ _VECTORIZER = HashingVectorizer(
 SHINGLE_WORDS = 4
 #: Posts at the end of a removed account's timeline: what it was about when it was removed.
 RECENT = 20
+#: Pauses kept per account for the pause-fit comparator (its own rhythm).
+MAX_PAUSES = 200
 _CONTEXT_USER_PREFIXES = ("user:", "user talk:")
 
 
@@ -84,6 +86,7 @@ class AccountProfile:
     n_acting_posts: int = 0  # reverts, warnings, posts naming or addressing another account
     n_own_page_posts: int = 0  # posts on its own user / talk pages
     n_empty_posts: int = 0  # posts without text
+    log_pauses: np.ndarray | None = None  # log10 seconds between consecutive posts (≥ 1 min)
 
     @property
     def is_removed(self) -> bool:
@@ -190,6 +193,10 @@ def build_profiles(
         recent_docs.append(" ".join(strip_urls(t) for t in texts[-RECENT:]))
         stamps = [p.created_at.timestamp() for p in posts[-RECENT:]]
         pauses = np.diff(stamps) if len(stamps) > 2 else None
+        all_stamps = np.array([p.created_at.timestamp() for p in posts[-MAX_PAUSES:]])
+        log_pauses = (
+            np.log10(np.maximum(np.diff(all_stamps), 60.0)) if len(all_stamps) > 3 else None
+        )
         content = frozenset(w for w in all_words if len(w) > 3 and not w.isdigit())
         partial.append(
             dict(
@@ -214,6 +221,7 @@ def build_profiles(
                 n_acting_posts=n_acting,
                 n_own_page_posts=n_own,
                 n_empty_posts=len(posts) - len(texts),
+                log_pauses=log_pauses,
             )
         )
     tf = _VECTORIZER.transform(docs).tocsr() if docs else None

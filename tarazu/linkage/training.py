@@ -10,11 +10,17 @@ from typing import Any
 
 import numpy as np
 
-from tarazu.linkage.calibration import Reliability, fit_calibration, reliability
+from tarazu.linkage.calibration import (
+    LOGISTIC_FEATURES,
+    Reliability,
+    fit_calibration,
+    reliability,
+)
 from tarazu.linkage.comparators import SECOND_PASS
 from tarazu.linkage.linker import MirrorLinker
 from tarazu.linkage.model import ComparatorSpec, LinkageModel, Thresholds
 from tarazu.linkage.profile import AccountProfile
+from tarazu.linkage.text import stable_hash
 
 EPS = 1e-6
 
@@ -29,6 +35,8 @@ class PairTable:
     blocked: np.ndarray  # True if blocking proposed the pair (False: true pair added for m)
     active_ids: tuple[str, ...]
     removed_ids: tuple[str, ...]
+    #: raw values (bits; NaN = no rival) of the second-pass leads, for logistic calibration
+    extras: Mapping[str, np.ndarray] = field(default_factory=dict)
 
 
 def pair_table(
@@ -37,6 +45,9 @@ def pair_table(
     """Compare each labelled active account with its blocked candidates (plus its true removed
     account when blocking missed it, so that m sees every match)."""
     levels, labels, blocked, a_ids, r_ids = [], [], [], [], []
+    names = tuple(s.name for s in linker.model.comparators)
+    extra_names = [n for n in LOGISTIC_FEATURES if n in names]
+    extras: dict[str, list[float]] = {n: [] for n in extra_names}
     for p in actives:
         if p.account_id not in truth:
             continue
@@ -48,14 +59,17 @@ def pair_table(
             cands = [*cands, linker.removed[true]]  # type: ignore[index]
         if not cands:
             continue
-        lv = linker.comparisons(p, cands).levels()
+        comps = linker.comparisons(p, cands)
+        lv = comps.levels()
+        for n in extra_names:
+            col = comps.results[names.index(n)]
+            extras[n].extend(np.nan if r.raw is None else r.raw for r in col)
         for i, c in enumerate(cands):
             levels.append(lv[i])
             labels.append(int(c.account_id == true))
             blocked.append(not (extra and i == len(cands) - 1))
             a_ids.append(p.account_id)
             r_ids.append(c.account_id)
-    names = tuple(s.name for s in linker.model.comparators)
     arr = np.array(levels, dtype=np.int16).reshape(-1, len(names))
     return PairTable(
         names,
@@ -64,6 +78,7 @@ def pair_table(
         np.array(blocked, dtype=bool),
         tuple(a_ids),
         tuple(r_ids),
+        {n: np.array(v, dtype=float) for n, v in extras.items()},
     )
 
 
@@ -155,6 +170,41 @@ def fit_em(
     return cur
 
 
+def subset(table: PairTable, mask: np.ndarray) -> PairTable:
+    idx = np.flatnonzero(mask)
+    return PairTable(
+        table.names,
+        table.levels[idx],
+        table.labels[idx],
+        table.blocked[idx],
+        tuple(table.active_ids[i] for i in idx),
+        tuple(table.removed_ids[i] for i in idx),
+        {k: v[idx] for k, v in table.extras.items()},
+    )
+
+
+def out_of_fold(
+    base: LinkageModel, table: PairTable, calibration: str, folds: int = 5
+) -> tuple[np.ndarray, np.ndarray]:
+    """Totals and probabilities of every pair from m/u and calibration fitted without its
+    active account's fold (folds by a stable hash of the active id)."""
+    fold = np.array([stable_hash(a) % folds for a in table.active_ids])
+    t = np.zeros(len(fold))
+    p = np.zeros(len(fold))
+    for k in range(folds):
+        held = fold == k
+        if not held.any():
+            continue
+        train = subset(table, ~held)
+        if train.labels.sum() == 0:  # nothing to learn m from: fall back to in-sample
+            train = table
+        m, _ = calibrate(fit_labelled(base, train), train, calibration)
+        test = subset(table, held)
+        t[held] = totals(m, test)
+        p[held] = np.asarray(m.calibration.probability(t[held], test.extras))
+    return t, p
+
+
 @dataclass(frozen=True)
 class FitReport:
     pairs: int
@@ -170,8 +220,9 @@ def calibrate(
     mask = table.blocked
     t = totals(model, table)[mask]
     y = table.labels[mask]
-    cal = fit_calibration(t, y, method)
-    probs = np.asarray(cal.probability(t))
+    extras = {k: v[mask] for k, v in table.extras.items()}
+    cal = fit_calibration(t, y, method, extras=extras)
+    probs = np.asarray(cal.probability(t, extras))
     return replace(model, calibration=cal), reliability(probs, y)
 
 
@@ -211,11 +262,14 @@ def fit_model(
     max_flag_rate: float = 0.05,
     meta: Mapping[str, Any] | None = None,
     all_actives: Sequence[AccountProfile] | None = None,
+    folds: int = 5,
 ) -> tuple[LinkageModel, FitReport]:
     """Fit m/u (labelled or EM), calibrate and pick the review threshold on the given actives
     (all of which must be allowed for training). The linker must already hold the removed
     accounts (``linker.load``). ``all_actives`` (no labels needed) are the new accounts of the
-    whole input, over which the reciprocal rank is computed as it will be at inference."""
+    whole input, over which the reciprocal rank is computed as it will be at inference.
+    With labelled fitting the review threshold is chosen on out-of-fold probabilities
+    (``folds`` folds by active account)."""
 
     def fit(lk: MirrorLinker) -> tuple[LinkageModel, PairTable]:
         table = pair_table(lk, actives, truth)
@@ -223,6 +277,7 @@ def fit_model(
         return m, table
 
     fitted, table = fit(linker)
+    base = linker.model
     if {c.NAME for c in SECOND_PASS} & {s.name for s in fitted.comparators}:
         # second-pass signals rank first-pass totals, so they need the fitted first pass
         second = MirrorLinker(fitted, linker.config)
@@ -232,18 +287,24 @@ def fit_model(
             linker.removed,
         )
         second.record(all_actives if all_actives is not None else actives)
+        base = second.model
         fitted, table = fit(second)
     fitted, rel = calibrate(fitted, table, calibration)
-    # the top candidate per active under the fitted model, for the threshold
-    t = totals(fitted, table)
-    probs = np.asarray(fitted.calibration.probability(t))
+    # the top candidate per active, for the threshold: out of fold where labels allow, so
+    # that the threshold is chosen on probabilities as over-confident as new data will get
+    if method == "labelled":
+        t, probs = out_of_fold(base, table, calibration, folds)
+    else:
+        t = totals(fitted, table)
+        probs = np.asarray(fitted.calibration.probability(t, table.extras))
     top: dict[str, tuple[str, float]] = {}
-    best_t: dict[str, float] = {}
+    best: dict[str, tuple[float, float]] = {}
     for a, r, tt, pp, b in zip(
         table.active_ids, table.removed_ids, t, probs, table.blocked, strict=True
     ):
-        if b and tt > best_t.get(a, -np.inf):
-            best_t[a], top[a] = tt, (r, float(pp))
+        key = (float(pp), float(tt))  # the linker's order: probability, then total
+        if b and (a not in best or key > best[a]):
+            best[a], top[a] = key, (r, float(pp))
     thr = choose_review_threshold(
         top,
         {a: truth[a] for a in {p.account_id for p in actives} if a in truth},

@@ -79,7 +79,9 @@ def fit_cmd(
     ids: str = typer.Option(..., "--ids", help="split.json:dev — only these labels are used"),
     out: Path = typer.Option(..., "--out", help="model JSON to write"),
     method: str = typer.Option("labelled", "--method", help="labelled | em"),
-    calibration: str = typer.Option("isotonic", "--calibration", help="isotonic | platt"),
+    calibration: str = typer.Option(
+        "logistic", "--calibration",
+        help="logistic (total + leads over rivals) | isotonic | platt"),
     min_precision: float = typer.Option(0.9, "--min-precision",
                                         help="review threshold: precision to reach on the split"),
     max_flag_rate: float = typer.Option(0.05, "--max-flag-rate",
@@ -90,6 +92,8 @@ def fit_cmd(
     Only the labels of the ids in ``--ids`` are read; the rest of the truth file is ignored."""
     if method not in ("labelled", "em"):
         raise typer.BadParameter("method must be labelled or em")
+    if calibration not in ("logistic", "isotonic", "platt"):
+        raise typer.BadParameter("calibration must be logistic, isotonic or platt")
     split_path, _, part = ids.partition(":")
     keep = set(json.loads(Path(split_path).read_text(encoding="utf-8"))[part or "dev"])
     labels: dict[str, str | None] = {}

@@ -50,6 +50,7 @@ from tarazu.linkage.comparators.timing import (
     ActivityHoursComparator,
     CreationGapComparator,
     PauseComparator,
+    PauseFitComparator,
     TempoComparator,
 )
 from tarazu.linkage.levels import Comparator
@@ -74,6 +75,7 @@ COMPARATORS: tuple[type[Comparator], ...] = (
     ReferencesComparator,
     CreationGapComparator,
     PauseComparator,
+    PauseFitComparator,
     TempoComparator,
     ActivityHoursComparator,
     IdentifiersComparator,

@@ -115,6 +115,41 @@ class PauseComparator(Comparator):
         return self.level("over 100 usual pauses", values, ratio)
 
 
+class PauseFitComparator(Comparator):
+    """How typical the silence between the removed account's last post and the new account's
+    first post is *for that removed account*: the density of that gap (log scale) under a
+    kernel estimate of the removed account's own pauses. An account that posts every 40
+    minutes and "returns" 40 minutes later keeps its rhythm; one that returns in 40 minutes
+    after habitually pausing for days, less so."""
+
+    NAME = "pause_fit"
+    FAMILY = "timing"
+    LEVELS = (
+        "a very typical pause for it",
+        "a typical pause",
+        "an unusual pause",
+        "a rare pause",
+        "a pause it never takes",
+        "first post before the last old post",
+    )
+    CONFIG = (
+        ConfigVar("bandwidth", 0.2, "kernel width in log10 seconds"),
+        ConfigVar("bands", (1.0, 0.4, 0.15, 0.04), "densities (per log10 unit) of the levels"),
+    )
+
+    def compare(self, a: AccountProfile, b: AccountProfile, corpus: Corpus) -> ComparisonResult:
+        if a.first_post is None or b.last_post is None or b.log_pauses is None:
+            return self.missing()
+        gap = (a.first_post - b.last_post).total_seconds()
+        values = (f"{gap / HOUR:.1f} h after its last post", f"{len(b.log_pauses)} pauses")
+        if gap < 0:
+            return self.level("first post before the last old post", values, None)
+        bw = float(self.config["bandwidth"])
+        z = (np.log10(max(gap, 60.0)) - b.log_pauses) / bw
+        density = float(np.mean(np.exp(-0.5 * z * z)) / (bw * np.sqrt(2 * np.pi)))
+        return self.level(band(density, self.config["bands"], self.LEVELS[:5]), values, density)
+
+
 class TempoComparator(Comparator):
     """Ratio of the two accounts' usual pause between posts (posting rate)."""
 

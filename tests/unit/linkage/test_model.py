@@ -66,3 +66,22 @@ def test_fitting_learns_weights_from_labels(scenario):
     em = fit_em(linker.model, table, iterations=5)
     assert 0 < em.prior <= 0.5
     assert np.all(np.isfinite(totals(em, table)))
+
+
+def test_logistic_calibration_uses_the_leads_and_round_trips(tmp_path):
+    """Same total, different lead over the rivals: the clear winner is likelier a match."""
+    rng = np.random.default_rng(1)
+    n = 3000
+    t = rng.normal(0, 4, n)
+    lead = rng.normal(0, 6, n)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(0.3 * t + 0.5 * lead - 1)))).astype(int)
+    cal = fit_calibration(t, y, "logistic", extras={"lead": lead})
+    assert cal.features == ("lead",) and cal.coef[0] > 0.2
+    assert cal.probability(2.0, {"lead": 10.0}) > cal.probability(2.0, {"lead": -10.0})
+    assert cal.probability(2.0, {"lead": np.nan}) == pytest.approx(
+        cal.probability(2.0, {"lead": cal.clip})
+    )  # no rival at all counts as the largest lead
+    m = expert_model().with_(calibration=cal)
+    m.save(tmp_path / "m.json")
+    back = LinkageModel.load(tmp_path / "m.json")
+    assert back.calibration == cal

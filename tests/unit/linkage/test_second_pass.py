@@ -125,3 +125,19 @@ def test_activity_and_leads_never_count_as_independent_evidence():
 def test_clearly_different_latin_names_skip_the_name_analyser():
     assert display_similarity("Security Desk", "Umar Media") < 0.75
     assert display_similarity("Umar  Media", "umar media") == 1.0
+
+
+def test_pause_fit_knows_the_removed_accounts_rhythm():
+    removed = build_profile(
+        acct("r:b", "bot", status="removed", removed=T0),
+        posts("r:b", ["x"] * 30, T0 - timedelta(minutes=40 * 29), step=timedelta(minutes=40)),
+    )
+
+    def fit(after):
+        new = build_profile(acct("a:n", "new", created=T0 + after),
+                            posts("a:n", ["y"] * 3, T0 + after))
+        return get_comparator("pause_fit").compare(new, removed, Corpus()).label
+
+    assert fit(timedelta(minutes=40)) == "a very typical pause for it"
+    assert fit(timedelta(days=5)) == "a pause it never takes"
+    assert fit(-timedelta(hours=2)) == "first post before the last old post"
