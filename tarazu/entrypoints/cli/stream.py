@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 
@@ -23,6 +24,8 @@ from tarazu.bootstrap import App
 from tarazu.entrypoints.cli.common import console, fail, get_app, print_json, progress_bar
 from tarazu.service import mirrors
 from tarazu.service.platform_events import PlatformEventError
+
+T = TypeVar("T")
 
 app = typer.Typer(help="Platform events on NATS JetStream (streaming mirror detection).",
                   no_args_is_help=True)
@@ -176,6 +179,17 @@ def _signup_record(a: Any, at: Any) -> dict[str, Any]:
             "created_at": at.isoformat().replace("+00:00", "Z"), "status": "active"}
 
 
+def run_coroutine(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """``asyncio.run`` that also works when the caller already runs an event loop (a served
+    app, a browser-driving test): then the coroutine gets its own loop in a worker thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
 def demo_signup(container: App, timeout: float = 20.0) -> dict[str, Any]:
     """Start a stream worker, publish the sign-up of a mirror of one removed account as the
     platform would (``account.created`` on JetStream) and wait for its flag; report how
@@ -222,6 +236,6 @@ def demo_signup(container: App, timeout: float = 20.0) -> dict[str, Any]:
                 "probability": (found or {}).get("probability")}
 
     try:
-        return asyncio.run(run())
+        return run_coroutine(run)
     except OSError as e:
         return {"skipped": f"NATS not reachable at {url}: {e}"}
