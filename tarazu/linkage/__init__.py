@@ -7,7 +7,8 @@ Pure core (no adapters, no entrypoints). The pieces, Splink-style:
 - ``blocking``: candidate indexes (names, text MinHash LSH, PDQ, tokens, time) with
   incremental add/remove and measured blocking recall.
 - ``model``: the Fellegi–Sunter model as JSON (m/u per level, prior, calibration, thresholds).
-- ``training``: m/u from labelled pairs or EM, isotonic calibration, review threshold.
+- ``training``: m/u from labelled pairs or EM, calibration (logistic on the total and the
+  leads over rivals, isotonic or Platt), review threshold on out-of-fold probabilities.
 - ``linker``: :class:`MirrorLinker`, the facade; ``result``: :class:`MatchResult` with its
   waterfall and ``explain()``; ``policy``: review / auto-action decisions.
 """

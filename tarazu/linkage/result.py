@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tarazu.linkage.levels import TOPICAL_FAMILIES
+from tarazu.linkage.levels import DERIVED_FAMILIES, TOPICAL_FAMILIES
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,11 @@ class MatchResult:
 
     def has_identity_evidence(self, min_bits: float) -> bool:
         """Strong evidence beyond what the account *talks about* (name, picture, links,
-        identifiers, timing)."""
-        return any(s.family not in TOPICAL_FAMILIES for s in self.strong_signals(min_bits))
+        identifiers, timing); ranks, leads and what the new account does alone do not count."""
+        return any(
+            s.family not in TOPICAL_FAMILIES | DERIVED_FAMILIES
+            for s in self.strong_signals(min_bits)
+        )
 
     def explain(self) -> list[str]:
         """Plain sentences, one per signal that moved the score, strongest first."""
