@@ -36,7 +36,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.synthetic_accounts import Generator  # noqa: E402
-from tarazu.linkage import MirrorLinker, load_model  # noqa: E402
+from tarazu.linkage import LinkerConfig, MirrorLinker, load_model  # noqa: E402
 from tarazu.linkage.profile import build_profiles  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +73,8 @@ class Row:
     candidates: float
 
 
-def measure(n: int, queries: int, batch: int, seed: int, model: str) -> Row:
+def measure(n: int, queries: int, batch: int, seed: int, model: str,
+            max_full: int | None = None) -> Row:
     gen = Generator(seed)
     t = time.perf_counter()
     removed = list(gen.removed_set(n))
@@ -86,7 +87,7 @@ def measure(n: int, queries: int, batch: int, seed: int, model: str) -> Row:
     gc.collect()
     rss0 = rss_mb()
     t = time.perf_counter()
-    linker = MirrorLinker(load_model(model))
+    linker = MirrorLinker(load_model(model), LinkerConfig(max_full=max_full))
     step = 5000
     for i in range(0, n, step):
         chunk = removed[i : i + step]
@@ -183,11 +184,11 @@ def write_section(text: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
     path.write_text(doc[:start] + text.rstrip() + "\n\n" + doc[end:], encoding="utf-8")
 
 
-def profile(n: int, queries: int, seed: int, model: str) -> None:
+def profile(n: int, queries: int, seed: int, model: str, max_full: int | None = None) -> None:
     gen = Generator(seed)
     removed = list(gen.removed_set(n))
     stream = gen.new_accounts(queries, removed)
-    linker = MirrorLinker(load_model(model))
+    linker = MirrorLinker(load_model(model), LinkerConfig(max_full=max_full))
     for i in range(0, n, 5000):
         chunk = removed[i : i + 5000]
         for p in build_profiles([a for a, _ in chunk], {a.account_id: ps for a, ps in chunk}):
@@ -210,13 +211,16 @@ def main() -> None:
     ap.add_argument("--model", default="default")
     ap.add_argument("--write", action="store_true", help="rewrite the BENCHMARKS.md section")
     ap.add_argument("--profile", type=int, default=0, metavar="N")
+    ap.add_argument("--max-full", type=int, default=None,
+                    help="LinkerConfig.max_full: full comparisons per account (None: all)")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     if args.profile:
-        profile(args.profile, args.queries, args.seed, args.model)
+        profile(args.profile, args.queries, args.seed, args.model, args.max_full)
         return
-    rows = [measure(n, args.queries, args.batch, args.seed, args.model) for n in args.sizes]
+    rows = [measure(n, args.queries, args.batch, args.seed, args.model, args.max_full)
+            for n in args.sizes]
     command = "python bench/linker_speed.py " + " ".join(sys.argv[1:])
     text = section(rows, command.strip())
     print(text)

@@ -273,6 +273,14 @@ class Blocker:
             out |= ix.query(p)
         return out
 
+    def votes(self, p: AccountProfile) -> Counter[str]:
+        """How many indexes propose each candidate: the cheap first-stage evidence used to
+        keep only the most-supported candidates for the full comparison."""
+        out: Counter[str] = Counter()
+        for ix in self.indexes:
+            out.update(ix.query(p))
+        return out
+
 
 @dataclass(frozen=True)
 class BlockingRecall:

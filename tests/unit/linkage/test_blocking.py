@@ -86,3 +86,21 @@ def test_blocking_recall_on_synthetic_mirrors():
     assert rec["union"].recall == 1.0
     assert rec["time"].recall == 1.0 and rec["time"].mean_candidates == 3
     assert rec["union"].mean_candidates < 10  # sub-linear: not all 40 removed accounts
+
+
+def test_capped_candidates_keep_the_most_supported_then_the_nearest_in_time():
+    from tarazu.linkage import LinkerConfig, MirrorLinker, load_model
+
+    linker = MirrorLinker(load_model("default"), LinkerConfig(max_full=2, time_nearest=10))
+    # r0: same avatar and the nearest removal; r1..r4: only near in time, further and further
+    linker.add_removed(acct("r0", "someone0", status="removed", created=T0 - timedelta(days=99),
+                            removed=T0 - timedelta(hours=5), avatar_pdq=AVATAR))
+    for i, h in enumerate((1, 2, 3, 4), start=1):
+        linker.add_removed(acct(f"r{i}", f"other{i}", status="removed",
+                                created=T0 - timedelta(days=99), removed=T0 - timedelta(hours=h)))
+    q = build_profile(acct("a", "x", created=T0, avatar_pdq=AVATAR_NEAR))
+    assert [c.account_id for c in linker.candidates(q)] == ["r0", "r1"]
+    uncapped = MirrorLinker(load_model("default"), LinkerConfig(time_nearest=10, max_full=None))
+    for p in linker.removed.values():
+        uncapped.add_removed_profile(p)
+    assert len(uncapped.candidates(q)) == 5
