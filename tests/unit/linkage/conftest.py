@@ -26,11 +26,13 @@ def posts(account_id: str, texts: list[str], start: datetime, *, step: timedelta
                  created_at=start + i * step, text=t, **kw) for i, t in enumerate(texts)]
 
 
+#: Neutral placeholders for a designated group's posts (never real propaganda): they share
+#: names and places, which is what the comparators need.
 TTP_TEXTS = [
-    "Umar Media statement: the mujahideen of Tehreek-e-Taliban carried out the attack in Bannu",
-    "Umar Media: our fighters targeted the checkpoint in North Waziristan tonight",
-    "Statement from the spokesman Muhammad Khurasani on the operation in Khyber district",
-    "Umar Media releases new video of the fighters in the mountains of Bajaur",
+    "[placeholder] Umar Media bulletin: statement attributed to the group about Bannu district",
+    "[placeholder] Umar Media bulletin: claim attributed to the group about North Waziristan",
+    "[placeholder] statement attributed to spokesman Muhammad Khurasani about Khyber district",
+    "[placeholder] Umar Media video release attributed to the group, mountains of Bajaur",
 ]
 NEWS_TEXTS = [
     "Analysis: why the TTP claims of attacks in Bannu deserve scrutiny #TTP #Pakistan",

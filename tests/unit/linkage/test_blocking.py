@@ -60,7 +60,7 @@ def test_time_index_nearest_removals():
 
 def test_text_lsh_finds_similar_vocabulary():
     ix = TextLSHIndex(threshold=0.3)
-    words = "statement fighters checkpoint waziristan operation spokesman mountains bajaur video"
+    words = "placeholder bulletin attributed waziristan khurasani spokesman mountains bajaur video"
     r = build_profile(acct("r1", "x", status="removed", removed=T0), posts("r1", [words], T0))
     other = build_profile(acct("r2", "y", status="removed", removed=T0),
                           posts("r2", ["recipes cooking kitchen baking bread butter flour"], T0))

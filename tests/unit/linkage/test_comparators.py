@@ -116,7 +116,7 @@ def test_co_activity_levels():
 
 
 def test_shared_phrases_ignore_phrases_everyone_uses():
-    texts = ["the fighters targeted the checkpoint in north waziristan tonight again"] * 2
+    texts = ["placeholder bulletin from the group about north waziristan tonight again"] * 2
     a = build_profile(acct("a", "x"), posts("a", texts, T0))
     b = build_profile(acct("b", "y", status="removed", removed=T0), posts("b", texts, T0))
     corpus = Corpus()
