@@ -24,6 +24,7 @@ from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.events import EventKind, SubjectRef
 from tarazu.domain.platform import Post
 from tarazu.service import cases
+from tarazu.service.batching import BatchCommitter
 from tarazu.service.ports import UowFactory
 from tarazu.signals import SIGNAL_TYPES, get_signal_type
 from tarazu.signals.banks import VERDICTS, Bank, Match, MatchOutcome, match_signal
@@ -188,7 +189,7 @@ def scan_posts(uow_factory: UowFactory, matcher: HashMatcher, now: Callable[[], 
     report = ScanReport()
     with uow_factory() as uow:
         matcher.refresh(uow)
-        pending = 0
+        committer = BatchCommitter(uow, batch, progress)
         for post in uow.hashbanks.iter_posts():
             report.posts += 1
             signals, errors = post_signals(post)
@@ -200,15 +201,8 @@ def scan_posts(uow_factory: UowFactory, matcher: HashMatcher, now: Callable[[], 
                 report.reports += new
                 report.posts_matched += bool(outcome.matches)
                 report.suppressed += len(outcome.suppressed)
-            pending += 1
-            if pending >= batch:
-                uow.commit()
-                if progress:
-                    progress(pending)
-                pending = 0
-        uow.commit()
-        if progress and pending:
-            progress(pending)
+            committer.done()
+        committer.finish()
     return report
 
 

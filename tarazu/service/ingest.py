@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tarazu.adapters.interchange import RecordError, read_file
 from tarazu.domain.platform import Account
+from tarazu.service.batching import BatchCommitter
 from tarazu.service.ports import UowFactory
 
 BATCH = 1000
@@ -32,7 +33,7 @@ def ingest_file(uow_factory: UowFactory, path: str | Path,
     report = IngestReport()
     uow = uow_factory()
     with uow:
-        pending = 0
+        batch = BatchCommitter(uow, BATCH, progress)
         for parsed in read_file(path):
             report.lines = parsed.line
             if parsed.error:
@@ -41,13 +42,6 @@ def ingest_file(uow_factory: UowFactory, path: str | Path,
                 report.counts["accounts_" + uow.platform.upsert_account(parsed.record)] += 1
             else:
                 report.counts["posts_" + uow.platform.upsert_post(parsed.record)] += 1  # type: ignore[arg-type]
-            pending += 1
-            if pending >= BATCH:
-                uow.commit()
-                if progress:
-                    progress(pending)
-                pending = 0
-        uow.commit()
-        if progress and pending:
-            progress(pending)
+            batch.done()
+        batch.finish()
     return report

@@ -52,7 +52,7 @@ def scenario() -> dict:
     others = [
         acct(f"r:other{i}", f"khorasan_news_{i}", status="removed",
              created=T0 - timedelta(days=300), removed=T0 - timedelta(days=40 + i),
-             bio="News of the mujahideen", links=(f"https://t.me/khnews{i}",))
+             bio="[placeholder] news channel of the group", links=(f"https://t.me/khnews{i}",))
         for i in range(5)
     ]
     mirror = acct("a:mirror", "umar_med1a_2", created=removed_at + timedelta(minutes=7),
