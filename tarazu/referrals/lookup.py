@@ -50,7 +50,7 @@ def registry_lookup(registry: DesignationRegistry,
                 for score0, alias, d in cheap:
                     if score0 < BLOCK_BELOW:
                         break
-                    score = name_similarity(group, alias)
+                    score = name_similarity(group, alias, "Organization")  # groups, not people
                     if score > best_score:
                         best, best_score = d, score
             if best_score < min_similarity:
