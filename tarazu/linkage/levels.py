@@ -86,15 +86,21 @@ class Comparator(ABC):
 
     @classmethod
     def get_docs(cls) -> dict[str, Any]:
-        return {
-            "name": cls.NAME,
-            "family": cls.FAMILY,
-            "description": (cls.__doc__ or "").strip(),
-            "levels": list(cls.LEVELS),
-            "config": {
-                c.name: {"default": c.default, "description": c.description} for c in cls.CONFIG
-            },
-        }
+        return describe_comparator(cls)
+
+
+def describe_comparator(cls: type, **extra: Any) -> dict[str, Any]:
+    """A comparator's self-documentation (name, family, docstring, levels, config); shared by
+    the plain comparators and the relative ones, which are not ``Comparator`` subclasses."""
+    return {
+        "name": cls.NAME,  # type: ignore[attr-defined]
+        "family": cls.FAMILY,  # type: ignore[attr-defined]
+        "description": (cls.__doc__ or "").strip(),
+        "levels": list(cls.LEVELS),  # type: ignore[attr-defined]
+        "config": {c.name: {"default": c.default, "description": c.description}
+                   for c in getattr(cls, "CONFIG", ())},
+        **extra,
+    }
 
 
 def band(value: float, thresholds: Sequence[float], labels: Sequence[str]) -> str:

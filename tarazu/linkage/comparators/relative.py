@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tarazu.linkage.levels import MISSING, ComparisonResult, ConfigVar
+from tarazu.linkage.levels import MISSING, ComparisonResult, ConfigVar, describe_comparator
 
 RANK_LEVELS = ("closest of all candidates", "second", "third to fifth", "further down")
 
@@ -54,14 +54,7 @@ class RankComparator:
 
     @classmethod
     def get_docs(cls) -> dict[str, object]:
-        return {
-            "name": cls.NAME,
-            "family": cls.FAMILY,
-            "description": (cls.__doc__ or "").strip(),
-            "levels": list(cls.LEVELS),
-            "config": {},
-            "relative_to": cls.BASE,
-        }
+        return describe_comparator(cls, relative_to=cls.BASE)
 
 
 def _rank(sorted_keys: list[float], k: float) -> int:
@@ -139,13 +132,7 @@ class ReciprocalRankComparator:
 
     @classmethod
     def get_docs(cls) -> dict[str, object]:
-        return {
-            "name": cls.NAME,
-            "family": cls.FAMILY,
-            "description": (cls.__doc__ or "").strip(),
-            "levels": list(cls.LEVELS),
-            "config": {},
-        }
+        return describe_comparator(cls)
 
 
 class _LeadComparator:
@@ -180,14 +167,7 @@ class _LeadComparator:
 
     @classmethod
     def get_docs(cls) -> dict[str, object]:
-        return {
-            "name": cls.NAME,
-            "family": cls.FAMILY,
-            "description": (cls.__doc__ or "").strip(),
-            "levels": list(cls.LEVELS),
-            "config": {c.name: {"default": c.default, "description": c.description}
-                       for c in cls.CONFIG},
-        }
+        return describe_comparator(cls)
 
 
 class LeadComparator(_LeadComparator):

@@ -127,3 +127,14 @@ def test_shared_phrases_ignore_phrases_everyone_uses():
     for i in range(4):  # the same statement reposted by four more accounts: no longer evidence
         corpus.add(build_profile(acct(f"c{i}", "z"), posts(f"c{i}", texts, T0)))
     assert comp.compare(a, b, corpus).label == "none"
+
+
+def test_every_comparator_documents_itself():
+    from tarazu.linkage.comparators import RELATIVE, comparator_docs
+
+    docs = comparator_docs()
+    assert len({d["name"] for d in docs}) == len(docs)
+    for d in docs:
+        assert d["description"] and d["levels"], d["name"]
+    relative = {d["name"]: d for d in docs if d["name"] in {c.NAME for c in RELATIVE}}
+    assert relative and all(d["relative_to"] for d in relative.values())
