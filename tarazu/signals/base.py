@@ -96,6 +96,20 @@ class SignalType(ABC):
         """Valid signals of this type (used by the contract tests and the docs)."""
 
 
+class ExactHexSignal(SignalType):
+    """A cryptographic digest as hex: matches only when identical (MD5, SHA-256 of text)."""
+
+    hex_length: ClassVar[int]
+
+    @classmethod
+    def validate_signal_str(cls, signal: str) -> str:
+        return hex_signal(signal, cls.hex_length, cls.name)
+
+    @classmethod
+    def distance(cls, a: str, b: str) -> int:
+        return 0 if a == b else 1
+
+
 class BytesHasher(ABC):
     """Capability: compute the signal from the raw bytes of a file (image, video, any)."""
 

@@ -8,23 +8,14 @@ from __future__ import annotations
 import hashlib
 from typing import ClassVar
 
-from tarazu.signals.base import BytesHasher, ContentType, HashResult, SignalType, hex_signal
+from tarazu.signals.base import BytesHasher, ContentType, ExactHexSignal, HashResult
 
 
-class Md5Signal(SignalType, BytesHasher):
+class Md5Signal(ExactHexSignal, BytesHasher):
     name = "md5"
     content_types: ClassVar[tuple[ContentType, ...]] = (
         ContentType.VIDEO, ContentType.PHOTO, ContentType.FILE)
-    default_threshold = 0
-    max_distance = 0
-
-    @classmethod
-    def validate_signal_str(cls, signal: str) -> str:
-        return hex_signal(signal, 32, cls.name)
-
-    @classmethod
-    def distance(cls, a: str, b: str) -> int:
-        return 0 if a == b else 1
+    hex_length = 32
 
     @classmethod
     def hash_bytes(cls, data: bytes) -> HashResult:

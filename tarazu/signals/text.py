@@ -17,6 +17,7 @@ from datasketch import MinHash
 from tarazu.names.normalise import normalise
 from tarazu.signals.base import (
     ContentType,
+    ExactHexSignal,
     HashResult,
     InvalidSignal,
     SignalType,
@@ -50,21 +51,12 @@ def minima(signal: str) -> np.ndarray:
     return np.frombuffer(bytes.fromhex(signal), dtype=">u4").astype(np.uint32)
 
 
-class TextSha256Signal(SignalType, TextHasher):
+class TextSha256Signal(ExactHexSignal, TextHasher):
     """Exact match of normalised text (copy-paste with disguises undone)."""
 
     name = "text_sha256"
     content_types: ClassVar[tuple[ContentType, ...]] = (ContentType.TEXT,)
-    default_threshold = 0
-    max_distance = 0
-
-    @classmethod
-    def validate_signal_str(cls, signal: str) -> str:
-        return hex_signal(signal, 64, cls.name)
-
-    @classmethod
-    def distance(cls, a: str, b: str) -> int:
-        return 0 if a == b else 1
+    hex_length = 64
 
     @classmethod
     def hash_text(cls, text: str) -> HashResult:
