@@ -9,10 +9,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-import numpy as np
-from scipy import sparse
+from collections.abc import Sequence
 
-from tarazu.linkage.profile import AccountProfile
+import numpy as np
+
+from tarazu.linkage.profile import N_CHAR_FEATURES, AccountProfile, CharVector
 
 KINDS = ("hashtags", "mentions", "contexts", "content_words", "shingles", "post_links")
 
@@ -26,8 +27,6 @@ class Corpus:
         self._members: set[str] = set()
         self.epoch = 0  # bumps on every change; caches keyed by it
         self._char_idf_cache: tuple[int, np.ndarray] | None = None
-        self._vectors: dict[tuple[str, str], sparse.csr_matrix] = {}
-        self._vectors_epoch = -1
 
     def _tokens(self, p: AccountProfile, kind: str):
         v = getattr(p, kind)
@@ -58,7 +57,7 @@ class Corpus:
                     del c[t]
         if p.char_tf is not None:
             if self._char_df is None:
-                self._char_df = np.zeros(p.char_tf.shape[1], dtype=np.int32)
+                self._char_df = np.zeros(N_CHAR_FEATURES, dtype=np.int32)
             self._char_df[p.char_tf.indices] += sign
             self._char_n += sign
         self.epoch += 1
@@ -75,23 +74,31 @@ class Corpus:
             self._char_idf_cache = (self.epoch, idf)
         return self._char_idf_cache[1]
 
-    def char_vector(self, p: AccountProfile, field: str) -> sparse.csr_matrix | None:
-        """The profile's TF-IDF char n-gram vector (``char_tf`` or ``recent_tf``), unit length,
-        cached until the statistics change."""
-        row = getattr(p, field)
-        if row is None:
-            return None
-        if self._vectors_epoch != self.epoch:
-            self._vectors.clear()
-            self._vectors_epoch = self.epoch
-        key = (p.account_id, field)
-        v = self._vectors.get(key)
-        if v is None:
-            idf = self.char_idf()
-            data = row.data * idf[row.indices] if idf is not None else row.data.copy()
-            norm = float(np.sqrt((data * data).sum())) or 1.0
-            v = sparse.csr_matrix(
-                (data / norm, row.indices.copy(), row.indptr.copy()), shape=row.shape
-            )
-            self._vectors[key] = v
-        return v
+    def cosines(self, a: CharVector, bs: Sequence[CharVector]) -> np.ndarray:
+        """TF-IDF cosine of ``a`` with each of ``bs``, with the rarity of this moment.
+
+        Computed in one pass over the concatenated arrays rather than from cached unit
+        vectors: a cache keyed by the statistics' epoch was emptied by every removal (so it
+        was rebuilt on the next query anyway) and doubled the memory of the text features."""
+        out = np.zeros(len(bs))
+        keep = [i for i, b in enumerate(bs) if b.nnz]
+        if not keep or not a.nnz:
+            return out
+        idf = self.char_idf()
+        wa = a.data * idf[a.indices] if idf is not None else a.data
+        na = float(np.sqrt(wa @ wa))
+        lens = np.fromiter((bs[i].nnz for i in keep), dtype=np.int64, count=len(keep))
+        idx = np.concatenate([bs[i].indices for i in keep])
+        w = np.concatenate([bs[i].data for i in keep])
+        if idf is not None:
+            w = w * idf[idx]
+        starts = np.zeros(len(keep), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        nb = np.sqrt(np.add.reduceat(w * w, starts))
+        # dot products: scatter a into a dense row once, gather it at the candidates' columns
+        dense = np.zeros(N_CHAR_FEATURES, dtype=np.float32)
+        dense[a.indices] = wa
+        dots = np.add.reduceat(w * dense[idx], starts)
+        denom = na * nb
+        out[keep] = np.divide(dots, denom, out=np.zeros_like(dots), where=denom > 0)
+        return out

@@ -93,6 +93,7 @@ class MirrorLinker:
         self._families = {c.NAME: c.FAMILY for c in (*self.base, *self.relative)}
         self._names = tuple(s.name for s in model.comparators)
         self._weights = model.weight_table()
+        self._specs = {s.name: s for s in model.comparators}
         self.corpus = Corpus()
         self.blocker = Blocker(self.config.indexes())
         self.removed: dict[str, AccountProfile] = {}
@@ -228,17 +229,21 @@ class MirrorLinker:
             total += self._weights[name][lv[:, j]]  # index -1 -> the trailing 0 (missing)
         return total
 
-    def _result(self, comps: Comparisons, i: int, total: float) -> MatchResult:
-        cal = self.model.calibration
+    def probabilities(self, comps: Comparisons, totals: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities of all candidates at once (the calibration may also read
+        the raw leads)."""
         extras = {}
-        for name in cal.features:
+        for name in self.model.calibration.features:
             if name in self._names:
-                raw = comps.results[self._names.index(name)][i].raw
-                extras[name] = np.nan if raw is None else raw
+                col = comps.results[self._names.index(name)]
+                extras[name] = np.array([np.nan if r.raw is None else r.raw for r in col])
+        return np.atleast_1d(self.model.calibration.probability(totals, extras))
+
+    def _result(self, comps: Comparisons, i: int, total: float, probability: float) -> MatchResult:
         signals = []
         for j, name in enumerate(self._names):
             r = comps.results[j][i]
-            lv = self.model.spec(name).levels[r.level] if r.level != MISSING else None
+            lv = self._specs[name].levels[r.level] if r.level != MISSING else None
             signals.append(
                 SignalWeight(
                     comparator=name,
@@ -257,7 +262,7 @@ class MirrorLinker:
             prior_weight=self.model.prior_weight,
             signals=tuple(signals),
             total=float(total),
-            probability=float(cal.probability(total, extras)),
+            probability=float(probability),
             active_protected=comps.active.is_protected,
         )
 
@@ -274,10 +279,13 @@ class MirrorLinker:
         if first is None:
             return []
         comps, totals = self.second_pass(*first)
-        results = [self._result(comps, i, totals[i]) for i in range(len(comps.candidates))]
-        # by calibrated probability (which may weigh the leads), then by total
-        results.sort(key=lambda r: (-r.probability, -r.total, r.removed_id))
-        return results[: top_k or self.config.top_k]
+        probs = self.probabilities(comps, totals)
+        ids = [c.account_id for c in comps.candidates]
+        # by calibrated probability (which may weigh the leads), then by total; only the
+        # ones returned become MatchResults (with their explanation)
+        order = sorted(range(len(ids)), key=lambda i: (-probs[i], -totals[i], ids[i]))
+        return [self._result(comps, i, totals[i], probs[i])
+                for i in order[: top_k or self.config.top_k]]
 
     def score(
         self, account: Account, posts: Sequence[Post] = (), top_k: int | None = None

@@ -26,11 +26,12 @@ from tarazu.linkage.text import (
     words,
 )
 
+N_CHAR_FEATURES = 2**18
 #: Char n-grams within word boundaries: robust to inflection and to Cyrillic/Latin mixing.
 _VECTORIZER = HashingVectorizer(
     analyzer="char_wb",
     ngram_range=(2, 4),
-    n_features=2**18,
+    n_features=N_CHAR_FEATURES,
     alternate_sign=False,
     norm=None,
     lowercase=True,
@@ -76,8 +77,9 @@ class AccountProfile:
     shingles: frozenset[int] = frozenset()
     content_words: frozenset[str] = frozenset()
     references: frozenset[str] = frozenset()
-    char_tf: sparse.csr_matrix | None = None
-    recent_tf: sparse.csr_matrix | None = None  # the last RECENT posts only
+    char_tf: CharVector | None = None
+    #: the last RECENT posts only; the same object as ``char_tf`` when there are no more
+    recent_tf: CharVector | None = None
     last_post: datetime | None = None
     median_pause: float | None = None  # seconds between consecutive recent posts
     style: np.ndarray | None = None
@@ -97,6 +99,24 @@ class AccountProfile:
         from tarazu.domain.platform import PROTECTED_CATEGORIES
 
         return any(c in PROTECTED_CATEGORIES for c in self.verified_categories)
+
+
+@dataclass(frozen=True, eq=False)
+class CharVector:
+    """A sparse row of log(1 + tf) character n-gram counts, kept as two small arrays.
+
+    Hashed column ids (int32, sorted) and weights (float32): about 8 bytes per distinct n-gram,
+    against ~1 KB of fixed overhead for a one-row ``scipy.sparse`` matrix per account. TF-IDF
+    weighting and unit length are applied at comparison time, from the corpus statistics of
+    that moment (:func:`tarazu.linkage.corpus.Corpus.cosines`)."""
+
+    indices: np.ndarray
+    data: np.ndarray
+
+    @property
+    def nnz(self) -> int:
+        return int(self.indices.shape[0])
+
 
 
 def _style_vector(texts: Sequence[str], all_words: list[str]) -> np.ndarray:
@@ -137,7 +157,7 @@ def build_profiles(
     """Profiles for many accounts at once (the char n-gram vectoriser runs in one batch)."""
     accounts = list(accounts)
     docs: list[str] = []
-    recent_docs: list[str] = []
+    recent_docs: dict[int, str] = {}  # only accounts with more than RECENT text posts
     partial: list[dict] = []
     for acc in accounts:
         posts = sorted(posts_by_account.get(acc.account_id, ()), key=lambda p: p.created_at)
@@ -190,7 +210,8 @@ def build_profiles(
                 langs[p.lang] += 1
         total_lang = sum(langs.values())
         docs.append(" ".join(strip_urls(t) for t in texts))
-        recent_docs.append(" ".join(strip_urls(t) for t in texts[-RECENT:]))
+        if len(texts) > RECENT:
+            recent_docs[len(docs) - 1] = " ".join(strip_urls(t) for t in texts[-RECENT:])
         stamps = [p.created_at.timestamp() for p in posts[-RECENT:]]
         pauses = np.diff(stamps) if len(stamps) > 2 else None
         all_stamps = np.array([p.created_at.timestamp() for p in posts[-MAX_PAUSES:]])
@@ -225,13 +246,19 @@ def build_profiles(
             )
         )
     tf = _VECTORIZER.transform(docs).tocsr() if docs else None
-    recent = _VECTORIZER.transform(recent_docs).tocsr() if docs else None
+    recent_rows = {i: r for r, i in enumerate(recent_docs)}
+    recent = _VECTORIZER.transform(list(recent_docs.values())).tocsr() if recent_docs else None
     out = []
     for i, d in enumerate(partial):
         acc: Account = d.pop("acc")
         has_text = tf is not None and d["n_text_posts"] > 0
-        row = _sublinear(tf[i]) if has_text else None  # type: ignore[index]
-        recent_row = _sublinear(recent[i]) if has_text else None  # type: ignore[index]
+        row = _sublinear(tf, i) if has_text else None
+        if not has_text:
+            recent_row = None
+        elif i in recent_rows:
+            recent_row = _sublinear(recent, recent_rows[i])  # type: ignore[arg-type]
+        else:  # the recent posts are all the posts: one vector, not two copies
+            recent_row = row
         bio = acc.bio.strip()
         out.append(
             AccountProfile(
@@ -259,11 +286,14 @@ def build_profiles(
     return out
 
 
-def _sublinear(row: sparse.csr_matrix) -> sparse.csr_matrix:
-    """log(1 + tf): one phrase repeated a hundred times must not dominate the vector."""
-    row = row.copy()
-    row.data = np.log1p(row.data)
-    return row
+def _sublinear(m: sparse.csr_matrix, i: int) -> CharVector:
+    """Row ``i`` as log(1 + tf): one phrase repeated a hundred times must not dominate."""
+    lo, hi = m.indptr[i], m.indptr[i + 1]
+    order = np.argsort(m.indices[lo:hi], kind="stable")
+    return CharVector(
+        indices=m.indices[lo:hi][order].astype(np.int32),
+        data=np.log1p(m.data[lo:hi][order]).astype(np.float32),
+    )
 
 
 def build_profile(account: Account, posts: Sequence[Post] = ()) -> AccountProfile:

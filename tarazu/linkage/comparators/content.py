@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import sparse
 
 from tarazu.linkage.comparators.identity import pdq_distance
 from tarazu.linkage.corpus import Corpus
@@ -45,9 +44,7 @@ class PostTextComparator(Comparator):
             return [
                 self.missing((f"{a.n_text_posts} posts", f"{b.n_text_posts} posts")) for b in bs
             ]
-        va = corpus.char_vector(a, "char_tf")
-        vb = sparse.vstack([corpus.char_vector(bs[i], self.FIELD) for i in idx]).tocsr()
-        sims = np.asarray((vb @ va.T).todense()).ravel()
+        sims = corpus.cosines(a.char_tf, [getattr(bs[i], self.FIELD) for i in idx])
         for i, s in zip(idx, sims, strict=True):
             values = (f"{a.n_text_posts} posts", f"{bs[i].n_text_posts} posts")
             out[i] = self.level(band(float(s), self.config["bands"], self.LEVELS), values, float(s))
