@@ -15,7 +15,9 @@ import numpy as np
 
 from tarazu.linkage.profile import N_CHAR_FEATURES, AccountProfile, CharVector
 
-KINDS = ("hashtags", "mentions", "contexts", "content_words", "shingles", "post_links")
+#: Token kinds whose rarity a comparator reads (hashtags, mentions, contexts: rare overlap;
+#: shingles: a phrase used by few accounts).
+KINDS = ("hashtags", "mentions", "contexts", "shingles")
 
 
 class Corpus:
@@ -30,7 +32,9 @@ class Corpus:
 
     def _tokens(self, p: AccountProfile, kind: str):
         v = getattr(p, kind)
-        return v.keys() if kind == "contexts" else v
+        if kind == "contexts":
+            return v.keys()
+        return v.tolist() if isinstance(v, np.ndarray) else v
 
     def add(self, p: AccountProfile) -> None:
         if p.account_id in self._members:

@@ -20,6 +20,7 @@ from tarazu.linkage.text import (
     ACTING_RE,
     function_word_counts,
     link_key,
+    stable_hash,
     strip_urls,
     wiki_user_refs,
     word_shingles,
@@ -74,8 +75,10 @@ class AccountProfile:
     post_links: frozenset[str] = frozenset()
     media_pdq: tuple[str, ...] = ()
     media_md5: frozenset[str] = frozenset()
-    shingles: frozenset[int] = frozenset()
-    content_words: frozenset[str] = frozenset()
+    #: hashes of the 4-word sequences, sorted (uint32: 4 bytes each, not a Python set)
+    shingles: np.ndarray = field(default_factory=lambda: _NO_HASHES)
+    #: hashes of the content words (longer than 3 letters, not numbers), sorted
+    content_words: np.ndarray = field(default_factory=lambda: _NO_HASHES)
     references: frozenset[str] = frozenset()
     char_tf: CharVector | None = None
     #: the last RECENT posts only; the same object as ``char_tf`` when there are no more
@@ -117,6 +120,13 @@ class CharVector:
     def nnz(self) -> int:
         return int(self.indices.shape[0])
 
+
+
+_NO_HASHES = np.zeros(0, dtype=np.uint32)
+
+
+def _sorted_hashes(hashes: set[int]) -> np.ndarray:
+    return np.array(sorted(hashes), dtype=np.uint32) if hashes else _NO_HASHES
 
 
 def _style_vector(texts: Sequence[str], all_words: list[str]) -> np.ndarray:
@@ -218,7 +228,7 @@ def build_profiles(
         log_pauses = (
             np.log10(np.maximum(np.diff(all_stamps), 60.0)) if len(all_stamps) > 3 else None
         )
-        content = frozenset(w for w in all_words if len(w) > 3 and not w.isdigit())
+        content = {stable_hash(w) for w in all_words if len(w) > 3 and not w.isdigit()}
         partial.append(
             dict(
                 acc=acc,
@@ -233,8 +243,8 @@ def build_profiles(
                 post_links=frozenset(post_links),
                 media_pdq=tuple(media_pdq),
                 media_md5=frozenset(media_md5),
-                shingles=frozenset(shingles),
-                content_words=content,
+                shingles=_sorted_hashes(shingles),
+                content_words=_sorted_hashes(content),
                 references=frozenset(r for r in refs if r),
                 style=_style_vector(texts, all_words) if texts else None,
                 hours=_hours([p.created_at for p in posts]),

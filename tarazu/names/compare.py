@@ -123,16 +123,29 @@ class LogisticNameMatcher:
         the other lacks and the score without it lies in the uncertain band `person_low` ..
         `person_high`. `person_names=True` always consults it, `False` never (for benchmarks
         and to prove the shortcut harmless: `bench/names_speed.py --check`)."""
+        score, left, right, ev = self._scored(a, b, schema, person_names)
+        if not left or not right:
+            return NameComparison(0.0, left, right, (), ("a name is empty after normalisation",))
+        return NameComparison(round(score, 4), left, right, tuple(ev.matches),
+                              _reasons(a, b, left, right, ev), ev.features)
+
+    def score(self, a: str, b: str, schema: str | None = None,
+              person_names: bool | None = None) -> float:
+        """The score of :meth:`compare` without building its explanation (linkage compares
+        thousands of display names a second and shows reasons only for the few it returns)."""
+        return round(self._scored(a, b, schema, person_names)[0], 4)
+
+    def _scored(self, a: str, b: str, schema: str | None, person_names: bool | None
+                ) -> tuple[float, str, str, NameEvidence]:
         left, right = normalise(a), normalise(b)
         ev = name_evidence(a, b, schema, person_names=person_names is True)
         if not left or not right:
-            return NameComparison(0.0, left, right, (), ("a name is empty after normalisation",))
+            return 0.0, left, right, ev
         score = self._score(left, right, ev.features)
         if person_names is None and self._person_tagger_could_matter(score, a, b, schema, ev):
             ev = name_evidence(a, b, schema, person_names=True, known=ev)
             score = self._score(left, right, ev.features)
-        return NameComparison(round(score, 4), left, right, tuple(ev.matches),
-                              _reasons(a, b, left, right, ev), ev.features)
+        return score, left, right, ev
 
     def _score(self, left: str, right: str, feats: NameFeatures) -> float:
         if left.replace(" ", "") == right.replace(" ", ""):
@@ -203,4 +216,4 @@ def compare_names(a: str, b: str, schema: str | None = None) -> NameComparison:
 
 def name_similarity(a: str, b: str, schema: str | None = None) -> float:
     """Similarity of two names in 0..1; at or above DEFAULT_THRESHOLD means "same name"."""
-    return compare_names(a, b, schema).score
+    return _default().score(a, b, schema)

@@ -76,10 +76,11 @@ class SharedPhrasesComparator(Comparator):
 
     def compare(self, a: AccountProfile, b: AccountProfile, corpus: Corpus) -> ComparisonResult:
         values = (f"{len(a.shingles)} phrases", f"{len(b.shingles)} phrases")
-        if not a.shingles or not b.shingles:
+        if not a.shingles.size or not b.shingles.size:
             return self.missing(values)
         df = corpus.df["shingles"]
-        shared = sum(1 for s in a.shingles & b.shingles if df.get(s, 0) <= self.config["max_df"])
+        both = np.intersect1d(a.shingles, b.shingles, assume_unique=True).tolist()
+        shared = sum(1 for s in both if df.get(s, 0) <= self.config["max_df"])
         return self.level(band(shared, self.config["bands"], self.LEVELS), values, float(shared))
 
 

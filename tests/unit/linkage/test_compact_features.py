@@ -1,0 +1,101 @@
+"""The compact feature storage that keeps a million removed accounts in memory: char n-gram
+rows as two arrays, hashed shingles and content words, PDQ on the banks' faiss index. Each
+must give what the plain representation gave."""
+
+from datetime import timedelta
+
+import numpy as np
+
+from tarazu.linkage.blocking import PdqIndex
+from tarazu.linkage.comparators import get_comparator
+from tarazu.linkage.corpus import Corpus
+from tarazu.linkage.profile import RECENT, N_CHAR_FEATURES, CharVector, build_profile
+
+from .conftest import AVATAR, T0, TTP_TEXTS, acct, posts
+
+
+def _random_vector(rng: np.random.Generator, n: int, width: int = 3000) -> CharVector:
+    cols = np.sort(rng.choice(width, n, replace=False)).astype(np.int32)
+    return CharVector(cols, rng.random(n).astype(np.float32) + 0.01)
+
+
+def test_cosines_equal_dense_tfidf_cosine_including_empty_rows():
+    rng = np.random.default_rng(3)
+    corpus = Corpus()
+    corpus._char_df = np.zeros(N_CHAR_FEATURES, dtype=np.int32)
+    corpus._char_df[:3000] = rng.integers(0, 40, 3000)
+    corpus._char_n = 50
+    a = _random_vector(rng, 400)
+    bs = [_random_vector(rng, int(k)) for k in rng.integers(1, 500, 30)]
+    bs.insert(7, CharVector(np.zeros(0, np.int32), np.zeros(0, np.float32)))
+    bs.append(CharVector(np.zeros(0, np.int32), np.zeros(0, np.float32)))  # empty at the end
+    idf = corpus.char_idf()
+
+    def dense(v: CharVector) -> np.ndarray:
+        x = np.zeros(3000)
+        x[v.indices] = v.data * idf[v.indices]
+        return x
+
+    ref = []
+    for b in bs:
+        db = dense(b)
+        ref.append(0.0 if not b.nnz else dense(a) @ db / np.linalg.norm(dense(a)) /
+                   np.linalg.norm(db))
+    got = corpus.cosines(a, bs)
+    assert got.shape == (len(bs),)
+    assert np.allclose(got, ref, atol=1e-5)
+    assert got[7] == 0.0 and got[-1] == 0.0
+
+
+def test_identical_texts_have_cosine_one_and_rarity_changes_with_the_corpus():
+    ps = posts("x", TTP_TEXTS[:3], T0)
+    a = build_profile(acct("x", "x"), ps)
+    b = build_profile(acct("y", "y", status="removed", removed=T0), posts("y", TTP_TEXTS[:3], T0))
+    c = build_profile(acct("z", "z", status="removed", removed=T0),
+                      posts("z", ["weather report for the valley, light rain"], T0))
+    corpus = Corpus()
+    for p in (a, b, c):
+        corpus.add(p)
+    sims = corpus.cosines(a.char_tf, [b.char_tf, c.char_tf])
+    assert abs(sims[0] - 1.0) < 1e-5
+    assert 0.0 <= sims[1] < 0.5
+
+
+def test_recent_vector_is_the_same_object_unless_there_are_more_posts_than_recent():
+    few = build_profile(acct("a", "a"), posts("a", TTP_TEXTS[:4], T0))
+    assert few.recent_tf is few.char_tf
+    texts = [f"[placeholder] bulletin number {i} about district {i % 7}" for i in range(RECENT)]
+    texts = ["an early post about something else entirely, cricket scores", *texts]
+    many = build_profile(acct("b", "b"), posts("b", texts, T0))
+    assert many.recent_tf is not many.char_tf
+    assert many.recent_tf.nnz < many.char_tf.nnz
+    assert np.all(np.diff(many.char_tf.indices) > 0)  # sorted, unique columns
+
+
+def test_shingles_and_content_words_are_sorted_hash_arrays_and_shared_phrases_count():
+    a = build_profile(acct("a", "a"), posts("a", TTP_TEXTS[:3], T0))
+    b = build_profile(acct("b", "b", status="removed", removed=T0), posts("b", TTP_TEXTS[:3], T0))
+    empty = build_profile(acct("c", "c"))
+    for arr in (a.shingles, a.content_words):
+        assert arr.dtype == np.uint32 and arr.size and np.all(np.diff(arr.astype(np.int64)) > 0)
+    assert empty.shingles.size == 0 and empty.content_words.size == 0
+    corpus = Corpus()
+    for p in (a, b, empty):
+        corpus.add(p)
+    phrases = get_comparator("shared_phrases")
+    assert phrases.compare(a, b, corpus).label in ("many shared phrases", "several shared phrases")
+    assert phrases.compare(a, empty, corpus).missing
+
+
+def test_pdq_index_skips_an_invalid_hash_without_error():
+    ix = PdqIndex()
+    bad = build_profile(acct("r1", "x", status="removed", removed=T0, avatar_pdq="zz" * 32))
+    good = build_profile(acct("r2", "y", status="removed", removed=T0, avatar_pdq=AVATAR))
+    ix.add(bad)
+    ix.add(good)
+    q = build_profile(acct("a", "q", created=T0 + timedelta(hours=1), avatar_pdq=AVATAR))
+    assert ix.query(q) == {"r2"}
+    assert ix.query(build_profile(acct("b", "q", avatar_pdq="not a hash"))) == set()
+    ix.remove("r1")  # never indexed: nothing to do
+    ix.remove("r2")
+    assert ix.query(q) == set()
