@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-
 from collections.abc import Sequence
 
 import numpy as np

@@ -9,7 +9,7 @@ import numpy as np
 from tarazu.linkage.blocking import PdqIndex
 from tarazu.linkage.comparators import get_comparator
 from tarazu.linkage.corpus import Corpus
-from tarazu.linkage.profile import RECENT, N_CHAR_FEATURES, CharVector, build_profile
+from tarazu.linkage.profile import N_CHAR_FEATURES, RECENT, CharVector, build_profile
 
 from .conftest import AVATAR, T0, TTP_TEXTS, acct, posts
 
