@@ -99,3 +99,19 @@ def test_pdq_index_skips_an_invalid_hash_without_error():
     ix.remove("r1")  # never indexed: nothing to do
     ix.remove("r2")
     assert ix.query(q) == set()
+
+
+def test_pdq_index_withdrawals_leave_the_faiss_index_in_batches():
+    ix = PdqIndex()
+    ids = [f"r{i}" for i in range(200)]
+    for i, rid in enumerate(ids):
+        h = f"{i:064x}"  # distinct hashes, all within a few bits of each other
+        ix.add(build_profile(acct(rid, "x", status="removed", removed=T0, avatar_pdq=h)))
+    q = build_profile(acct("a", "q", avatar_pdq=f"{0:064x}"))
+    near = ix.query(q)
+    assert "r0" in near and len(near) > 50
+    for rid in ids[:70]:
+        ix.remove(rid)
+    assert not ix.query(q) & set(ids[:70])  # forgotten at once
+    assert len(ix._index) < 200  # and compacted out of faiss once past the batch size
+    assert ix.query(q) == near - set(ids[:70])
