@@ -211,15 +211,16 @@ def main() -> None:
     ap.add_argument("--model", default="default")
     ap.add_argument("--write", action="store_true", help="rewrite the BENCHMARKS.md section")
     ap.add_argument("--profile", type=int, default=0, metavar="N")
-    ap.add_argument("--max-full", type=int, default=None,
-                    help="LinkerConfig.max_full: full comparisons per account (None: all)")
+    ap.add_argument("--max-full", type=int, default=LinkerConfig.max_full or 0,
+                    help="LinkerConfig.max_full: full comparisons per account (0: all; "
+                         "default: the service's)")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     if args.profile:
-        profile(args.profile, args.queries, args.seed, args.model, args.max_full)
+        profile(args.profile, args.queries, args.seed, args.model, args.max_full or None)
         return
-    rows = [measure(n, args.queries, args.batch, args.seed, args.model, args.max_full)
+    rows = [measure(n, args.queries, args.batch, args.seed, args.model, args.max_full or None)
             for n in args.sizes]
     command = "python bench/linker_speed.py " + " ".join(sys.argv[1:])
     text = section(rows, command.strip())

@@ -45,15 +45,16 @@ def link_cmd(
     top_k: int = typer.Option(10, "--top-k", min=1),
     model: str = typer.Option("default", "--model",
                               help="packaged model (default, ira, wikisocks, expert) or JSON file"),
-    max_full: int | None = typer.Option(
-        None, "--max-full", min=1,
-        help="compare in full only the N candidates most indexes propose (faster)"),
+    max_full: int = typer.Option(
+        LinkerConfig.max_full or 0, "--max-full", min=0,
+        help="compare in full only the N candidates most indexes propose; 0: all of them "
+             "(the default is the service's, so the benchmark measures what runs)"),
 ) -> None:
     """Rank, for every active account, the removed accounts it may continue (best first, with
     calibrated probabilities), using nothing but INPUT."""
     lm = load_model(model)
     accounts, posts = _load(input)
-    linker = MirrorLinker(lm, LinkerConfig(top_k=top_k, max_full=max_full))
+    linker = MirrorLinker(lm, LinkerConfig(top_k=top_k, max_full=max_full or None))
     with _progress() as prog:
         task = prog.add_task("linking", total=None)
 
