@@ -24,6 +24,7 @@ def test_cosines_equal_dense_tfidf_cosine_including_empty_rows():
     corpus = Corpus()
     corpus._char_df = np.zeros(N_CHAR_FEATURES, dtype=np.int32)
     corpus._char_df[:3000] = rng.integers(0, 40, 3000)
+    corpus._char_log_df = np.log1p(corpus._char_df).astype(np.float32)
     corpus._char_n = 50
     a = _random_vector(rng, 400)
     bs = [_random_vector(rng, int(k)) for k in rng.integers(1, 500, 30)]
@@ -59,6 +60,26 @@ def test_identical_texts_have_cosine_one_and_rarity_changes_with_the_corpus():
     sims = corpus.cosines(a.char_tf, [b.char_tf, c.char_tf])
     assert abs(sims[0] - 1.0) < 1e-5
     assert 0.0 <= sims[1] < 0.5
+
+
+def test_char_idf_follows_additions_and_removals_as_a_full_recount_would():
+    texts = [TTP_TEXTS[:2], TTP_TEXTS[1:4], ["weather report for the valley, light rain"]]
+    profiles = [build_profile(acct(f"r{i}", "x", status="removed", removed=T0),
+                              posts(f"r{i}", t, T0)) for i, t in enumerate(texts)]
+    corpus = Corpus()
+    for p in profiles:
+        corpus.add(p)
+    corpus.remove(profiles[0])
+
+    def recount(live):
+        df = np.zeros(N_CHAR_FEATURES)
+        for p in live:
+            df[p.char_tf.indices] += 1
+        return np.log((len(live) + 1) / (df + 1)) + 1.0
+
+    assert np.allclose(corpus.char_idf(), recount(profiles[1:]), atol=1e-5)
+    cols = profiles[1].char_tf.indices
+    assert np.allclose(corpus.char_idf(cols), recount(profiles[1:])[cols], atol=1e-5)
 
 
 def test_recent_vector_is_the_same_object_unless_there_are_more_posts_than_recent():
