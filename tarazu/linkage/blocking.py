@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
 
+from tarazu.linkage.lsh import FlatLSH, banding
 from tarazu.linkage.profile import AccountProfile
 from tarazu.signals.base import InvalidSignal
 from tarazu.signals.index import IndexedHash
@@ -98,38 +99,37 @@ class NameIndex:
 
 
 class TextLSHIndex:
-    """MinHash LSH (datasketch) over the accounts' content words: accounts whose vocabularies
-    overlap above roughly ``threshold`` Jaccard."""
+    """MinHash LSH over the accounts' content words: accounts whose vocabularies overlap above
+    roughly ``threshold`` Jaccard (datasketch's MinHash and banding, bands kept in flat arrays:
+    :class:`tarazu.linkage.lsh.FlatLSH`)."""
 
     NAME = "text_lsh"
 
     def __init__(self, threshold: float = 0.15, num_perm: int = 64, seed: int = 7) -> None:
         self.num_perm, self.seed = num_perm, seed
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        self.keys: set[str] = set()
+        self.lsh = FlatLSH(*banding(threshold, num_perm))
 
-    def _minhash(self, p: AccountProfile) -> MinHash | None:
+    def _minhash(self, p: AccountProfile) -> np.ndarray | None:
         if not p.content_words.size:
             return None
         # the words are already hashed (32-bit, stable across processes): no second hash
         m = MinHash(num_perm=self.num_perm, seed=self.seed, hashfunc=int)
         m.update_batch(p.content_words.tolist())
-        return m
+        return m.hashvalues
 
     def add(self, p: AccountProfile) -> None:
-        m = self._minhash(p)
-        if m is not None and p.account_id not in self.keys:
-            self.lsh.insert(p.account_id, m)
-            self.keys.add(p.account_id)
+        if p.account_id in self.lsh:
+            return
+        hv = self._minhash(p)
+        if hv is not None:
+            self.lsh.insert(p.account_id, hv)
 
     def remove(self, account_id: str) -> None:
-        if account_id in self.keys:
-            self.lsh.remove(account_id)
-            self.keys.discard(account_id)
+        self.lsh.remove(account_id)
 
     def query(self, p: AccountProfile) -> set[str]:
-        m = self._minhash(p)
-        return set(self.lsh.query(m)) if m is not None else set()
+        hv = self._minhash(p)
+        return self.lsh.query(hv) if hv is not None else set()
 
 
 class PdqIndex:

@@ -1,0 +1,66 @@
+"""FlatLSH gives datasketch's MinHashLSH answers (same MinHash, same banding) through
+inserts, removals and the merges of its buffer."""
+
+import numpy as np
+import pytest
+from datasketch import MinHash, MinHashLSH
+
+from tarazu.linkage.lsh import FlatLSH, banding
+
+
+def _minhash(words: set[int]) -> MinHash:
+    m = MinHash(num_perm=64, seed=7, hashfunc=int)
+    m.update_batch(sorted(words))
+    return m
+
+
+def _vocabularies(n: int, rng: np.random.Generator) -> list[set[int]]:
+    topics = [set(rng.integers(0, 5000, 60).tolist()) for _ in range(12)]
+    out = []
+    for _ in range(n):
+        base = topics[int(rng.integers(0, len(topics)))]
+        own = set(rng.integers(0, 50_000, int(rng.integers(5, 60))).tolist())
+        keep = {w for w in base if rng.random() < 0.5}
+        out.append(keep | own)
+    return out
+
+
+@pytest.mark.parametrize("merge_every", [1, 7, 4096])
+def test_same_candidates_as_datasketch_through_inserts_removals_and_merges(merge_every):
+    rng = np.random.default_rng(11)
+    vocab = _vocabularies(300, rng)
+    b, r = banding(0.15, 64)
+    ours = FlatLSH(b, r, merge_every=merge_every)
+    theirs = MinHashLSH(threshold=0.15, num_perm=64)
+    hashes = [_minhash(v) for v in vocab]
+    for i, m in enumerate(hashes[:200]):
+        ours.insert(f"a{i}", m.hashvalues)
+        theirs.insert(f"a{i}", m)
+    for i in range(0, 200, 3):  # withdraw a third
+        ours.remove(f"a{i}")
+        theirs.remove(f"a{i}")
+    for i, m in enumerate(hashes[200:250], start=200):  # and add more after the removals
+        ours.insert(f"a{i}", m.hashvalues)
+        theirs.insert(f"a{i}", m)
+    found = 0
+    for m in hashes[250:] + hashes[:20]:
+        expected = set(theirs.query(m))
+        assert ours.query(m.hashvalues) == expected
+        found += len(expected)
+    assert found > 50  # the comparison is not between two empty answers
+    assert len(ours) == 200 - len(range(0, 200, 3)) + 50
+    assert "a0" not in ours and "a1" in ours
+
+
+def test_insert_twice_is_refused_and_unknown_removal_ignored():
+    lsh = FlatLSH(*banding(0.15, 64))
+    m = _minhash({1, 2, 3, 4})
+    lsh.insert("x", m.hashvalues)
+    with pytest.raises(ValueError, match="already indexed"):
+        lsh.insert("x", m.hashvalues)
+    lsh.remove("nobody")
+    assert lsh.query(m.hashvalues) == {"x"}
+    lsh.remove("x")
+    assert lsh.query(m.hashvalues) == set()
+    lsh.insert("x", m.hashvalues)  # re-added after a withdrawal (a reversal undone)
+    assert lsh.query(m.hashvalues) == {"x"}
