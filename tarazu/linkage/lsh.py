@@ -2,10 +2,11 @@
 
 datasketch's ``MinHashLSH`` keeps, for every band, a dict from the band's bytes to a set of
 keys: about 250 bytes per account and band, 7.9 KB per removed account with the 32 bands the
-linker uses, a quarter of the linker's memory. Here each band is one sorted array of 64-bit
-band keys beside an array of account slots (12 bytes per account and band); recent inserts
+linker uses, a quarter of the linker's memory. Here the 64-bit band keys sit in one sorted
+array beside an array of account slots (12 bytes per account and band); recent inserts
 wait in a small buffer that is merged in when it grows, and removals are tombstones dropped
-at the next merge. The banding (how many bands of how many rows) is datasketch's own choice
+at the next merge. All bands share one sorted array (keys salted by band), so a query is two
+vectorised binary searches. The banding (how many bands of how many rows) is datasketch's own choice
 for the threshold, and the MinHash values are datasketch's, so the candidates are the same
 but for 64-bit key collisions (which can only add a candidate)."""
 
@@ -21,6 +22,10 @@ _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
                  0x27D4EB2F165667C5], dtype=np.uint64)
 
 
+#: One salt per band, so that the keys of all bands can share one sorted array.
+_SALTS = np.random.default_rng(20251202).integers(0, 2**63, 512, dtype=np.uint64)
+
+
 def banding(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows per band) as datasketch picks them for ``threshold`` and ``num_perm``."""
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
@@ -31,22 +36,26 @@ class FlatLSH:
     """Band keys of many items; ``query`` returns the items sharing at least one band."""
 
     def __init__(self, bands: int, rows: int, merge_every: int = 4096) -> None:
-        if rows > len(_MIX):
-            raise ValueError(f"at most {len(_MIX)} rows per band")
+        if rows > len(_MIX) or bands > len(_SALTS):
+            raise ValueError(f"at most {len(_MIX)} rows and {len(_SALTS)} bands")
         self.bands, self.rows, self.merge_every = bands, rows, merge_every
-        self._keys = [np.zeros(0, dtype=np.int64) for _ in range(bands)]
-        self._slots = [np.zeros(0, dtype=np.int32) for _ in range(bands)]
-        self._pending_keys: list[np.ndarray] = []
+        # every (band, key) of every merged item, sorted by salted key, and its slot
+        self._keys = np.zeros(0, dtype=np.int64)
+        self._slots = np.zeros(0, dtype=np.int32)
+        # the buffer of recent inserts: rows of band keys (capacity doubles), their slots
+        self._pending = np.zeros((16, bands), dtype=np.int64)
         self._pending_slots: list[int] = []
+        self._pending_index: dict[int, list[int]] = {}  # band key -> slots, buffer only
         self._slot_of: dict[str, int] = {}
         self._item_of: list[str | None] = []
         self._dead = 0
 
     def band_keys(self, hashvalues: np.ndarray) -> np.ndarray:
-        """One int64 key per band from the first ``bands * rows`` MinHash values."""
+        """One int64 key per band from the first ``bands * rows`` MinHash values, salted by
+        the band."""
         hv = np.asarray(hashvalues, dtype=np.uint64)[: self.bands * self.rows]
         mixed = hv.reshape(self.bands, self.rows) * _MIX[: self.rows]
-        return np.bitwise_xor.reduce(mixed, axis=1).view(np.int64)
+        return (np.bitwise_xor.reduce(mixed, axis=1) ^ _SALTS[: self.bands]).view(np.int64)
 
     def __len__(self) -> int:
         return len(self._slot_of)
@@ -60,9 +69,15 @@ class FlatLSH:
         slot = len(self._item_of)
         self._item_of.append(item)
         self._slot_of[item] = slot
-        self._pending_keys.append(self.band_keys(hashvalues))
+        n = len(self._pending_slots)
+        if n == self._pending.shape[0]:
+            self._pending = np.vstack([self._pending, np.zeros_like(self._pending)])
+        keys = self.band_keys(hashvalues)
+        self._pending[n] = keys
         self._pending_slots.append(slot)
-        if len(self._pending_slots) >= max(self.merge_every, len(self._slot_of) // 16):
+        for k in keys.tolist():
+            self._pending_index.setdefault(k, []).append(slot)
+        if len(self._pending_slots) >= max(self.merge_every, len(self._slot_of) // 64):
             self._merge()
 
     def remove(self, item: str) -> None:
@@ -76,16 +91,12 @@ class FlatLSH:
 
     def query(self, hashvalues: np.ndarray) -> set[str]:
         keys = self.band_keys(hashvalues)
-        slots: list[np.ndarray] = []
-        for b in range(self.bands):
-            arr = self._keys[b]
-            lo = int(np.searchsorted(arr, keys[b], side="left"))
-            hi = int(np.searchsorted(arr, keys[b], side="right"))
-            if hi > lo:
-                slots.append(self._slots[b][lo:hi])
-        if self._pending_slots:
-            hit = (np.vstack(self._pending_keys) == keys).any(axis=1)
-            slots.append(np.asarray(self._pending_slots, dtype=np.int32)[hit])
+        lo = np.searchsorted(self._keys, keys, side="left")
+        hi = np.searchsorted(self._keys, keys, side="right")
+        slots = [self._slots[a:z] for a, z in zip(lo.tolist(), hi.tolist(), strict=True) if z > a]
+        for k in keys.tolist():
+            if k in self._pending_index:
+                slots.append(np.asarray(self._pending_index[k], dtype=np.int32))
         if not slots:
             return set()
         items = (self._item_of[s] for s in np.unique(np.concatenate(slots)).tolist())
@@ -96,19 +107,26 @@ class FlatLSH:
         so the slot table never outgrows the live items)."""
         live = np.array([i is not None for i in self._item_of], dtype=bool)
         renumber = np.cumsum(live, dtype=np.int64) - 1
-        pend_keys = (np.vstack(self._pending_keys) if self._pending_keys
-                     else np.zeros((0, self.bands), dtype=np.int64))
+        pend_keys = self._pending[: len(self._pending_slots)]
         pend_slots = np.asarray(self._pending_slots, dtype=np.int32)
-        for b in range(self.bands):
-            keys = np.concatenate([self._keys[b], pend_keys[:, b]])
-            slots = np.concatenate([self._slots[b], pend_slots])
+        keys, slots = self._keys, self._slots
+        if self._dead:
             keep = live[slots]
-            keys, slots = keys[keep], renumber[slots[keep]].astype(np.int32)
-            order = np.argsort(keys, kind="stable")
-            self._keys[b], self._slots[b] = keys[order], slots[order]
+            keys, slots = keys[keep], slots[keep]
+        if pend_slots.size:
+            new_keys = pend_keys.ravel()  # row-major: each item's bands in turn
+            new_slots = np.repeat(pend_slots, self.bands)
+            keep = live[new_slots]
+            new_keys, new_slots = new_keys[keep], new_slots[keep]
+            order = np.argsort(new_keys, kind="stable")
+            new_keys, new_slots = new_keys[order], new_slots[order]
+            at = np.searchsorted(keys, new_keys, side="right")  # a linear merge, no re-sort
+            keys, slots = np.insert(keys, at, new_keys), np.insert(slots, at, new_slots)
+        self._keys, self._slots = keys, renumber[slots].astype(np.int32)
         self._item_of = [i for i in self._item_of if i is not None]
         self._slot_of = {item: s for s, item in enumerate(self._item_of)}
-        self._pending_keys, self._pending_slots, self._dead = [], [], 0
+        self._pending = np.zeros((16, self.bands), dtype=np.int64)
+        self._pending_slots, self._pending_index, self._dead = [], {}, 0
 
     def items(self) -> Iterable[str]:
         return self._slot_of.keys()
