@@ -30,7 +30,6 @@ class Corpus:
         self._char_log_df: np.ndarray | None = None
         self._char_n = 0
         self._members: set[str] = set()
-        self.epoch = 0  # bumps on every change
 
     def _tokens(self, p: AccountProfile, kind: str):
         v = getattr(p, kind)
@@ -69,7 +68,6 @@ class Corpus:
             self._char_df[cols] += sign
             self._char_log_df[cols] = np.log1p(self._char_df[cols])  # type: ignore[index]
             self._char_n += sign
-        self.epoch += 1
 
     def idf(self, kind: str, token: object) -> float:
         """Smoothed inverse document frequency (bits): rare tokens weigh more."""

@@ -59,12 +59,8 @@ def _trigrams(text: str) -> set[str]:
     return {t[i : i + 3] for i in range(len(t) - 2)}
 
 
-@lru_cache(maxsize=2**16)
 def display_similarity(a: str, b: str) -> float:
-    """0..1 similarity of two display names, via the shared name comparator when available.
-
-    Cached per pair: display names repeat (common given names and surnames, an operator's
-    favourite alias), and the full comparison costs about 0.1 ms a pair."""
+    """0..1 similarity of two display names, via the shared name comparator when available."""
     if not a or not b:
         return 0.0
     na, nb = normalise(a), normalise(b)

@@ -2,17 +2,16 @@
 
 datasketch's ``MinHashLSH`` keeps, for every band, a dict from the band's bytes to a set of
 keys: about 250 bytes per account and band, 7.9 KB per removed account with the 32 bands the
-linker uses, a quarter of the linker's memory. Here the 64-bit band keys sit in one sorted
-array beside an array of account slots (12 bytes per account and band); recent inserts
-wait in a small buffer that is merged in when it grows, and removals are tombstones dropped
-at the next merge. All bands share one sorted array (keys salted by band), so a query is two
-vectorised binary searches. The banding (how many bands of how many rows) is datasketch's own choice
-for the threshold, and the MinHash values are datasketch's, so the candidates are the same
-but for 64-bit key collisions (which can only add a candidate)."""
+linker uses (measured at 10k removed accounts: a seventh of the linker's memory). Here the
+64-bit band keys sit in one sorted array beside an array of account slots (12 bytes per
+account and band); recent inserts wait in a small buffer that is merged in when it grows, and
+removals are tombstones dropped at the next merge. All bands share one sorted array (keys
+salted by band), so a query is two vectorised binary searches. The banding (how many bands of
+how many rows) is datasketch's own choice for the threshold, and the MinHash values are
+datasketch's, so the candidates are the same but for 64-bit key collisions (which can only
+add a candidate)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 import numpy as np
 from datasketch import MinHashLSH
@@ -42,10 +41,10 @@ class FlatLSH:
         # every (band, key) of every merged item, sorted by salted key, and its slot
         self._keys = np.zeros(0, dtype=np.int64)
         self._slots = np.zeros(0, dtype=np.int32)
-        # the buffer of recent inserts: rows of band keys (capacity doubles), their slots
-        self._pending = np.zeros((16, bands), dtype=np.int64)
+        # the buffer of recent inserts: their band keys, their slots, and band key -> slots
+        self._pending: list[np.ndarray] = []
         self._pending_slots: list[int] = []
-        self._pending_index: dict[int, list[int]] = {}  # band key -> slots, buffer only
+        self._pending_index: dict[int, list[int]] = {}
         self._slot_of: dict[str, int] = {}
         self._item_of: list[str | None] = []
         self._dead = 0
@@ -69,11 +68,8 @@ class FlatLSH:
         slot = len(self._item_of)
         self._item_of.append(item)
         self._slot_of[item] = slot
-        n = len(self._pending_slots)
-        if n == self._pending.shape[0]:
-            self._pending = np.vstack([self._pending, np.zeros_like(self._pending)])
         keys = self.band_keys(hashvalues)
-        self._pending[n] = keys
+        self._pending.append(keys)
         self._pending_slots.append(slot)
         for k in keys.tolist():
             self._pending_index.setdefault(k, []).append(slot)
@@ -107,14 +103,13 @@ class FlatLSH:
         so the slot table never outgrows the live items)."""
         live = np.array([i is not None for i in self._item_of], dtype=bool)
         renumber = np.cumsum(live, dtype=np.int64) - 1
-        pend_keys = self._pending[: len(self._pending_slots)]
         pend_slots = np.asarray(self._pending_slots, dtype=np.int32)
         keys, slots = self._keys, self._slots
         if self._dead:
             keep = live[slots]
             keys, slots = keys[keep], slots[keep]
         if pend_slots.size:
-            new_keys = pend_keys.ravel()  # row-major: each item's bands in turn
+            new_keys = np.concatenate(self._pending)  # each item's bands in turn
             new_slots = np.repeat(pend_slots, self.bands)
             keep = live[new_slots]
             new_keys, new_slots = new_keys[keep], new_slots[keep]
@@ -125,8 +120,4 @@ class FlatLSH:
         self._keys, self._slots = keys, renumber[slots].astype(np.int32)
         self._item_of = [i for i in self._item_of if i is not None]
         self._slot_of = {item: s for s, item in enumerate(self._item_of)}
-        self._pending = np.zeros((16, self.bands), dtype=np.int64)
-        self._pending_slots, self._pending_index, self._dead = [], {}, 0
-
-    def items(self) -> Iterable[str]:
-        return self._slot_of.keys()
+        self._pending, self._pending_slots, self._pending_index, self._dead = [], [], {}, 0

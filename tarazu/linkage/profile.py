@@ -121,7 +121,6 @@ class CharVector:
         return int(self.indices.shape[0])
 
 
-
 _NO_HASHES = np.zeros(0, dtype=np.uint32)
 
 
@@ -255,9 +254,9 @@ def build_profiles(
                 log_pauses=log_pauses,
             )
         )
-    tf = _VECTORIZER.transform(docs).tocsr() if docs else None
+    tf = _char_counts(docs) if docs else None
     recent_rows = {i: r for r, i in enumerate(recent_docs)}
-    recent = _VECTORIZER.transform(list(recent_docs.values())).tocsr() if recent_docs else None
+    recent = _char_counts(list(recent_docs.values())) if recent_docs else None
     out = []
     for i, d in enumerate(partial):
         acc: Account = d.pop("acc")
@@ -297,13 +296,20 @@ def build_profiles(
 
 
 def _sublinear(m: sparse.csr_matrix, i: int) -> CharVector:
-    """Row ``i`` as log(1 + tf): one phrase repeated a hundred times must not dominate."""
+    """Row ``i`` of ``m`` (columns sorted) as log(1 + tf): one phrase repeated a hundred times
+    must not dominate."""
     lo, hi = m.indptr[i], m.indptr[i + 1]
-    order = np.argsort(m.indices[lo:hi], kind="stable")
     return CharVector(
-        indices=m.indices[lo:hi][order].astype(np.int32),
-        data=np.log1p(m.data[lo:hi][order]).astype(np.float32),
+        indices=m.indices[lo:hi].astype(np.int32),
+        data=np.log1p(m.data[lo:hi]).astype(np.float32),
     )
+
+
+def _char_counts(docs: list[str]) -> sparse.csr_matrix:
+    """Hashed char n-gram counts, one row per document, columns sorted within each row."""
+    m = _VECTORIZER.transform(docs).tocsr()
+    m.sort_indices()  # a no-op when the vectoriser already sorted them
+    return m
 
 
 def build_profile(account: Account, posts: Sequence[Post] = ()) -> AccountProfile:
