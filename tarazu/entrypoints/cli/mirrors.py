@@ -90,6 +90,10 @@ def fit_cmd(
                                         help="review threshold: precision to reach on the split"),
     max_flag_rate: float = typer.Option(0.05, "--max-flag-rate",
                                         help="review threshold: share of non-mirrors flagged"),
+    confidence: float = typer.Option(
+        0.5, "--confidence", min=0.5, max=0.999,
+        help="review threshold: both constraints must hold for the one-sided Wilson bound at "
+             "this confidence (0.5: the point estimate on the split)"),
     name: str = typer.Option("", "--name", help="what the model was fitted on (for the file)"),
 ) -> None:
     """Fit m/u, calibration and the review threshold on the labelled accounts of one split.
@@ -115,6 +119,7 @@ def fit_cmd(
     model, report = fit_model(
         linker, train, labels, method=method, calibration=calibration,
         min_precision=min_precision, max_flag_rate=max_flag_rate, all_actives=actives,
+        confidence=confidence,
         meta={"fitted_on": name or input.name, "split": f"{Path(split_path).name}:{part}"},
     )
     model.save(out)
