@@ -198,31 +198,57 @@ class MirrorDetector:
                 clock: Clock | None = None) -> RefreshReport:
         """Bring the set in line with the store: add removed accounts not yet held (or whose
         record changed), drop those reinstated or withdrawn. The first call builds it."""
-        report = RefreshReport()
         wanted = reference_accounts(uow)
         with self._lock:
-            for key in [k for k in self.linker.removed if k not in wanted]:
-                report.withdrawn += self.withdraw(key)
+            report = RefreshReport(withdrawn=self._drop_all_but(wanted.keys()))
             todo = [a for k, a in wanted.items() if k not in self._hashes
                     or self._hashes[k] != _fp(a, None)]
-            batch: list[tuple[Account, list[Post]]] = []
-            for n, a in enumerate(todo, start=1):
-                batch.append((a, uow.platform.posts_of(a.platform, a.account_id,
-                                                        POSTS_PER_ACCOUNT)))
-                if len(batch) >= 500 or n == len(todo):
-                    self._add_batch(batch)
-                    report.added += len(batch)
-                    batch = []
-                    if progress:
-                        progress(n, len(todo))
+            report.added = self._add_from_store(uow, todo, progress, clock)
         if report.added >= 1000:  # a bulk build: these objects live as long as the process,
             gc.collect()           # so keep the cyclic collector from walking them every
             gc.freeze()            # time (full collections were the p99 of scoring)
-        if report.added:
-            log_access(uow, ACTOR, REFERENCE_SUBJECT, ["identifiers"],
-                       f"mirror detection: {report.added} removed account(s) indexed as the "
-                       "reference set", AUTHORITY, clock.now() if clock else None)
         return report
+
+    def sync(self, uow: SqlUnitOfWork, clock: Clock | None = None) -> RefreshReport:
+        """The cheap, frequent form of :meth:`refresh` for a long-running worker: compare the
+        keys of the removed accounts (one two-column query, nothing decrypted) with the keys
+        held, and read in full only the accounts that are new to the set. Removals decided
+        by another process (a reviewer in the web UI, an HTTP event, an import) thus reach
+        the worker within one sync, not at its next restart. Changed records of accounts
+        already held wait for :meth:`refresh`."""
+        wanted = {account_key(p, a) for p, a in uow.platform.removed_keys()} - withdrawn_keys(uow)
+        with self._lock:
+            report = RefreshReport(withdrawn=self._drop_all_but(wanted))
+            todo = []
+            for key in sorted(wanted - self.linker.removed.keys()):
+                platform, _, native = key.partition(":")
+                acc = uow.platform.get_account(platform, native, with_identifiers=True)
+                if acc is not None:
+                    todo.append(acc)
+            report.added = self._add_from_store(uow, todo, None, clock)
+        return report
+
+    def _drop_all_but(self, wanted: Iterable[str]) -> int:
+        keep = set(wanted)
+        return sum(self.withdraw(k) for k in [k for k in self.linker.removed if k not in keep])
+
+    def _add_from_store(self, uow: SqlUnitOfWork, todo: Sequence[Account],
+                        progress: Callable[[int, int], None] | None,
+                        clock: Clock | None) -> int:
+        """Index ``todo`` with their posts, in batches; log the read of their identifiers."""
+        batch: list[tuple[Account, list[Post]]] = []
+        for n, a in enumerate(todo, start=1):
+            batch.append((a, uow.platform.posts_of(a.platform, a.account_id, POSTS_PER_ACCOUNT)))
+            if len(batch) >= 500 or n == len(todo):
+                self._add_batch(batch)
+                batch = []
+                if progress:
+                    progress(n, len(todo))
+        if todo:
+            log_access(uow, ACTOR, REFERENCE_SUBJECT, ["identifiers"],
+                       f"mirror detection: {len(todo)} removed account(s) indexed as the "
+                       "reference set", AUTHORITY, clock.now() if clock else None)
+        return len(todo)
 
     def _add_batch(self, batch: Sequence[tuple[Account, Sequence[Post]]]) -> None:
         keyed = [_keyed(a) for a, _ in batch]
@@ -525,11 +551,6 @@ def handle_stream_record(uow_factory: UowFactory, clock: Clock, detector: Mirror
         scored = score_account(uow, clock, detector, a.platform, a.account_id)
         uow.commit()
     return StreamOutcome(res.event_id, res.type, res.change, scored, reference)
-
-
-def sync_withdrawn(uow: SqlUnitOfWork, detector: MirrorDetector) -> int:
-    """Drop accounts another process withdrew from the reference set (one small query)."""
-    return sum(detector.withdraw(k) for k in withdrawn_keys(uow) if k in detector)
 
 
 # -- the batch scan -------------------------------------------------------------------------------

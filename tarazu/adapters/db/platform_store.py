@@ -129,6 +129,13 @@ class PlatformStore:
         for r in self.conn.execute(q):
             yield self._account(r, with_identifiers)
 
+    def removed_keys(self) -> set[tuple[str, str]]:
+        """(platform, account id) of every removed account: two short columns, nothing
+        decrypted, so a worker can compare it with what it holds every few seconds."""
+        rows = self.conn.execute(select(accounts.c.platform, accounts.c.account_id)
+                                 .where(accounts.c.status == "removed"))
+        return {(r.platform, r.account_id) for r in rows}
+
     def posts_of(self, platform: str, account_id: str, limit: int = 200) -> list[Post]:
         rows = self.conn.execute(select(posts).where(
             posts.c.platform == platform, posts.c.account_id == account_id)

@@ -58,7 +58,8 @@ def make_handler(container: App, detector: mirrors.MirrorDetector, sync_every: f
     def handle(record: dict[str, Any]) -> None:
         if time.monotonic() - last_sync[0] > sync_every:
             with container.uow() as uow:
-                mirrors.sync_withdrawn(uow, detector)
+                detector.sync(uow, container.clock)
+                uow.commit()  # the access log entry of any account read in
             last_sync[0] = time.monotonic()
         try:
             out = mirrors.handle_stream_record(container.uow, container.clock, detector, record)

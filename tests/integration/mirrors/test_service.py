@@ -10,6 +10,7 @@ from tests.integration.mirrors import data
 from tests.integration.mirrors.conftest import detector, store
 
 M1 = SubjectRef.account("x", "m1")
+REFERENCE = SubjectRef(SubjectType.SYSTEM, "mirrors:reference")
 
 
 def _events(app, ref, kind=None):
@@ -137,3 +138,38 @@ def test_an_account_older_than_the_removal_is_left_to_a_reviewer(reference):
     out = _score(reference, det, "s1")
     assert out.flagged == ["x:r1"] and out.decision_id is None
     assert "existed before the removal" in (out.withheld or "")
+
+
+def test_a_worker_sync_takes_in_removals_made_elsewhere_and_reads_only_those(reference):
+    det = detector(reference)
+    held = det.size
+    store(reference, data.mirror())  # an active account, not in the set
+    accesses = len(_events(reference, REFERENCE, EventKind.DATA_ACCESS))
+    with reference.uow() as uow:
+        rep = det.sync(uow, reference.clock)
+        uow.commit()
+    assert (rep.added, rep.withdrawn) == (0, 0) and det.size == held
+    # nothing read in: no personal data accessed, nothing logged
+    assert len(_events(reference, REFERENCE, EventKind.DATA_ACCESS)) == accesses
+    # another process removes m1 and withdraws r1 on appeal
+    with reference.uow() as uow:
+        uow.platform.set_status("x", "m1", "removed", reference.clock.now())
+        withdraw_from_reference(uow, "x:r1", at=reference.clock.now())
+        uow.commit()
+    with reference.uow() as uow:
+        rep = det.sync(uow, reference.clock)
+        uow.commit()
+    assert (rep.added, rep.withdrawn) == (1, 1)
+    assert "x:m1" in det and "x:r1" not in det
+    # the read of m1's identifiers is on the record
+    assert len(_events(reference, REFERENCE, EventKind.DATA_ACCESS)) == accesses + 1
+    # and a new sign-up is now scored against m1
+    store(reference, data.mirror("m2"))
+    results = det.score(*_account_and_posts(reference, "m2"))
+    assert results and results[0].removed_id == "x:m1"
+
+
+def _account_and_posts(app, account_id):
+    with app.uow() as uow:
+        return (uow.platform.get_account("x", account_id),
+                uow.platform.posts_of("x", account_id))
