@@ -31,6 +31,7 @@ bench: install
 bench-quality: install
 	$(BIN)/python bench/quality_links.py
 	$(BIN)/python bench/quality_names.py
+	$(BIN)/python bench/blocking_recall.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
