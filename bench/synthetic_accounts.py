@@ -71,6 +71,8 @@ class Generator:
         self.rng = random.Random(seed)
         self.sizes = sizes
         self.n = 0
+        #: new account id -> the removed account it continues (the truth, for measuring)
+        self.mirror_source: dict[str, str] = {}
         self.vocab = _vocabulary(random.Random(seed + 1), vocabulary)
         # Zipf's law (s = 1): word k is used in proportion to 1 / k
         acc, cum = 0.0, []
@@ -184,6 +186,7 @@ class Generator:
         aid = self._id()
         assert src.removed_at is not None
         created = src.removed_at + timedelta(minutes=r.randint(5, 60 * 24))
+        self.mirror_source[aid] = src.account_id
         a = Account(account_id=aid, handle=self.variant(src.handle), created_at=created,
                     status="active", platform="x", display_name=src.display_name,
                     bio=src.bio if r.random() < 0.7 else self.bio(), links=src.links,
