@@ -122,9 +122,7 @@ def measure(n: int, queries: int, batch: int, seed: int, model: str,
         rms.append(time.perf_counter() - t)
     t = time.perf_counter()
     profiles = build_profiles([a for a, _ in scan], {a.account_id: ps for a, ps in scan})
-    linker.record(profiles)
-    for p in profiles:
-        linker.score_profile(p)
+    linker.score_batch(profiles)
     thr = len(scan) / (time.perf_counter() - t)
     row = Row(n, gen_s, build_s, rss, pct(lat, 50), pct(lat, 99), pct(adds, 50), pct(adds, 99),
               pct(rms, 50), pct(rms, 99), thr, len(stream), float(np.mean(cands)))

@@ -54,9 +54,8 @@ def _score_partition(model_json: str, config: LinkerConfig, reference: Sequence[
     if not batch:
         return
     profiles = build_profiles([a for a, _ in batch], {a.account_id: ps for a, ps in batch})
-    linker.record(profiles)  # first pass: who may continue whom, within this partition
-    for p in profiles:
-        yield p.account_id, linker.score_profile(p, top_k)
+    # who may continue whom is decided within this partition, as in a local batch
+    yield from linker.score_batch(profiles, top_k).items()
 
 
 def scan(spark: Any, model: LinkageModel, config: LinkerConfig,

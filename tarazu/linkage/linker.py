@@ -302,17 +302,29 @@ class MirrorLinker:
     ) -> dict[str, list[MatchResult]]:
         """Batch: index every removed account in the input, then rank candidates for every
         active one. Uses nothing but the input."""
-        actives = self.load(accounts, posts)
+        return self.score_batch(self.load(accounts, posts), top_k, progress)
+
+    def score_batch(
+        self,
+        profiles: Sequence[AccountProfile],
+        top_k: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> dict[str, list[MatchResult]]:
+        """Rank candidates for many new accounts at once: every first pass runs (and is
+        recorded as a possible successor) before any second pass, so the reciprocal rank and
+        the successor lead see the whole batch — and each first pass runs once, not once to
+        record and again to score. Holds the ``keep`` best comparisons of every account of
+        the batch until the end: batch callers pass chunks, not a platform's every account."""
         firsts = []
-        for n, p in enumerate(actives, start=1):
+        for n, p in enumerate(profiles, start=1):
             firsts.append(self.first_pass(p, keep=self._keep(top_k)))
             if progress:
-                progress(n, 2 * len(actives))
+                progress(n, 2 * len(profiles))
         out: dict[str, list[MatchResult]] = {}
-        for n, (p, first) in enumerate(zip(actives, firsts, strict=True), start=1):
+        for n, (p, first) in enumerate(zip(profiles, firsts, strict=True), start=1):
             out[p.account_id] = self._finish(first, top_k)
             if progress:
-                progress(len(actives) + n, 2 * len(actives))
+                progress(len(profiles) + n, 2 * len(profiles))
         return out
 
     def load(self, accounts: Iterable[Account], posts: Iterable[Post]) -> list[AccountProfile]:

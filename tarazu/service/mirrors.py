@@ -281,13 +281,7 @@ class MirrorDetector:
         profiles = build_profiles(keyed, {k.account_id: ps for k, (_, ps) in
                                           zip(keyed, items, strict=True)})
         with self._lock:
-            self.linker.record(profiles)
-            out = {}
-            for n, p in enumerate(profiles, start=1):
-                out[p.account_id] = self.linker.score_profile(p, self.config.top_k)
-                if progress:
-                    progress(n, len(profiles))
-        return out
+            return self.linker.score_batch(profiles, self.config.top_k, progress)
 
 
 def _fp(a: Account, posts: Sequence[Post] | None) -> str:

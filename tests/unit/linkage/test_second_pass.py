@@ -71,6 +71,24 @@ def test_successor_lead_prefers_the_closer_of_two_new_accounts(scenario):
     assert mirror.total > late.total
 
 
+def test_a_batch_ranks_as_recording_everyone_then_scoring_each(scenario):
+    """score_batch runs each first pass once; the answers are those of the slower way (record
+    every first pass, then score each account again)."""
+    linker, actives = _linker(scenario)
+    batch = linker.score_batch(list(actives.values()))
+    slow, again = _linker(scenario)
+    slow.record(again.values())
+    for aid, p in again.items():
+        expected = slow.score_profile(p)
+        got = batch[aid]
+        assert [(r.removed_id, round(r.total, 9), round(r.probability, 9)) for r in got] == [
+            (r.removed_id, round(r.total, 9), round(r.probability, 9)) for r in expected
+        ]
+        assert [s.label for r in got for s in r.signals] == [
+            s.label for r in expected for s in r.signals
+        ]
+
+
 def test_streaming_sees_only_the_new_accounts_before_it(scenario):
     """One at a time, the first new account has no rival successor yet."""
     linker, actives = _linker(scenario)
