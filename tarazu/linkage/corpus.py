@@ -12,17 +12,19 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from tarazu.linkage.counts import HashCounts
 from tarazu.linkage.profile import N_CHAR_FEATURES, AccountProfile, CharVector
 
-#: Token kinds whose rarity a comparator reads (hashtags, mentions, contexts: rare overlap;
-#: shingles: a phrase used by few accounts).
-KINDS = ("hashtags", "mentions", "contexts", "shingles")
+#: Token kinds whose rarity a comparator reads (hashtags, mentions, contexts: rare overlap).
+KINDS = ("hashtags", "mentions", "contexts")
 
 
 class Corpus:
     def __init__(self) -> None:
         self.n = 0
         self.df: dict[str, Counter] = {k: Counter() for k in KINDS}
+        #: how many accounts wrote each four-word phrase (a phrase used by few is evidence)
+        self.shingle_df = HashCounts()
         self._char_df: np.ndarray | None = None
         #: log(1 + df) per n-gram column, updated where an account changes it: the IDF of a
         #: column is then log(1 + n) - this + 1, with nothing recomputed over all 2^18 columns
@@ -33,9 +35,7 @@ class Corpus:
 
     def _tokens(self, p: AccountProfile, kind: str):
         v = getattr(p, kind)
-        if kind == "contexts":
-            return v.keys()
-        return v.tolist() if isinstance(v, np.ndarray) else v
+        return v.keys() if kind == "contexts" else v
 
     def add(self, p: AccountProfile) -> None:
         if p.account_id in self._members:
@@ -60,6 +60,8 @@ class Corpus:
                 c[t] += sign
                 if c[t] <= 0:
                     del c[t]
+        if p.shingles.size:
+            self.shingle_df.update(p.shingles, sign)
         if p.char_tf is not None:
             if self._char_df is None:
                 self._char_df = np.zeros(N_CHAR_FEATURES, dtype=np.int32)

@@ -78,9 +78,8 @@ class SharedPhrasesComparator(Comparator):
         values = (f"{len(a.shingles)} phrases", f"{len(b.shingles)} phrases")
         if not a.shingles.size or not b.shingles.size:
             return self.missing(values)
-        df = corpus.df["shingles"]
-        both = np.intersect1d(a.shingles, b.shingles, assume_unique=True).tolist()
-        shared = sum(1 for s in both if df.get(s, 0) <= self.config["max_df"])
+        both = np.intersect1d(a.shingles, b.shingles, assume_unique=True)
+        shared = int((corpus.shingle_df.counts(both) <= self.config["max_df"]).sum())
         return self.level(band(shared, self.config["bands"], self.LEVELS), values, float(shared))
 
 
