@@ -36,9 +36,12 @@ class ConfigVar:
     description: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ComparisonResult:
-    """One comparator's verdict on one pair."""
+    """One comparator's verdict on one pair.
+
+    Slotted: some two thousand are made per new account (every comparator, every candidate),
+    and a slotted frozen dataclass is built about a third faster and is smaller."""
 
     comparator: str
     level: int  # index into the comparator's LEVELS, or MISSING
