@@ -75,6 +75,12 @@ def display_similarity(a: str, b: str) -> float:
         from tarazu.names.compare import name_similarity
     except ImportError:  # the names package is being written alongside; same idea, plainer
         return fuzz.token_sort_ratio(na, nb) / 100.0
+    # the name comparator's own answers, without its token analysis: 0 when a name has
+    # nothing name-like (emoji only), 1 when the names differ only in spacing ("UmarMedia")
+    if not na or not nb:
+        return 0.0
+    if na.replace(" ", "") == nb.replace(" ", ""):
+        return 1.0
     return float(name_similarity(a, b))
 
 

@@ -48,3 +48,13 @@ def test_each_comparator_owns_its_cache():
 def test_max_pairs_must_be_positive():
     with pytest.raises(ValueError):
         DisplayNameScorer(max_pairs=0)
+
+
+@pytest.mark.parametrize("a,b", [
+    ("🔥🔥", "Umar Media"), ("Umar Media", "🔥"), ("🔥", "عمر میڈیا"), ("عمر میڈیا", "★★"),
+    ("UmarMedia", "Umar Media"), ("umar media", "UMARMEDIA"), ("عمرمیڈیا", "عمر میڈیا"),
+])
+def test_shortcuts_give_the_name_comparators_own_score(a, b):
+    from tarazu.names.compare import name_similarity
+
+    assert display_similarity(a, b) == float(name_similarity(a, b))
