@@ -136,3 +136,26 @@ def test_pdq_index_withdrawals_leave_the_faiss_index_in_batches():
     assert not ix.query(q) & set(ids[:70])  # forgotten at once
     assert len(ix._index) < 200  # and compacted out of faiss once past the batch size
     assert ix.query(q) == near - set(ids[:70])
+
+
+def test_remembered_cosines_equal_fresh_ones_and_follow_the_counts():
+    rng = np.random.default_rng(5)
+    texts = ["weather report for the valley, light rain", "umar media weekly broadcast"]
+    profiles = [build_profile(acct(f"p{i}", f"p{i}", status="removed", removed=T0),
+                              posts(f"p{i}", TTP_TEXTS[i % 3: i % 3 + 2] + texts[i % 2:], T0))
+                for i in range(6)]
+    corpus = Corpus()
+    for p in profiles[:5]:
+        corpus.add(p)
+    a = profiles[0].char_tf
+    bs = [p.char_tf for p in profiles[1:5]]
+    first = corpus.cosines(a, bs)
+    again = corpus.cosines(a, bs[::-1] + [_random_vector(rng, 50)])  # partly remembered
+    assert np.array_equal(again[:4], first[::-1])
+    assert np.array_equal(corpus._cosines(a, bs), first)  # as computed without the memory
+    corpus.add(profiles[5])  # the counts change: nothing stale may come back
+    after = corpus.cosines(a, bs)
+    assert np.array_equal(after, corpus._cosines(a, bs))
+    assert not np.array_equal(after, first)
+    other = profiles[1].char_tf  # another active vector starts afresh
+    assert np.array_equal(corpus.cosines(other, bs), corpus._cosines(other, bs))
