@@ -131,3 +131,18 @@ def test_name_index_weighs_whole_tokens_as_min_shared_and_grams_as_one():
     assert ix.query(build_profile(acct("a", "mehta_zz"))) == {"r1"}
     # two shared trigrams ("san", "anj") are below min_shared
     assert ix.query(build_profile(acct("b", "sanj"))) == set()
+
+
+def test_most_supported_equals_sorting_every_candidate():
+    import random
+
+    from tarazu.linkage.linker import most_supported
+
+    rng = random.Random(11)
+    for trial in range(300):
+        n = rng.randint(0, 80)
+        votes = {f"id{rng.randint(0, 999):03d}": rng.randint(1, 4) for _ in range(n)}
+        gaps = {i: rng.choice([float("inf"), rng.randint(0, 5) * 60.0]) for i in votes}
+        cap = rng.choice([0, 1, 5, 30, 60, 100])
+        expected = sorted(sorted(votes, key=lambda i: (-votes[i], gaps[i], i))[:cap])
+        assert most_supported(votes, cap, gaps.__getitem__) == expected, trial
