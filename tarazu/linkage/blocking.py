@@ -92,9 +92,11 @@ class NameIndex:
             ids = self.p.get(t)
             if len(ids) > min(self.max_postings, common):
                 continue
-            weight = self.min_shared if isinstance(t, tuple) else 1  # a whole token suffices
-            for i in ids:
-                counts[i] += weight
+            if isinstance(t, tuple):  # a whole token suffices
+                for i in ids:
+                    counts[i] += self.min_shared
+            else:
+                counts.update(ids)  # one vote each, counted in C
         return {i for i, c in counts.items() if c >= self.min_shared}
 
 
@@ -108,12 +110,18 @@ class TextLSHIndex:
     def __init__(self, threshold: float = 0.15, num_perm: int = 64, seed: int = 7) -> None:
         self.num_perm, self.seed = num_perm, seed
         self.lsh = FlatLSH(*banding(threshold, num_perm))
+        # the seed's permutations, drawn once: datasketch otherwise draws them again for
+        # every MinHash (a random generator seeded per account, a sizeable part of ``add``)
+        template = MinHash(num_perm=num_perm, seed=seed, hashfunc=int)
+        self._scheme = template.scheme
+        self._permutations = template.permutations
 
     def _minhash(self, p: AccountProfile) -> np.ndarray | None:
         if not p.content_words.size:
             return None
         # the words are already hashed (32-bit, stable across processes): no second hash
-        m = MinHash(num_perm=self.num_perm, seed=self.seed, hashfunc=int)
+        m = MinHash(num_perm=self.num_perm, seed=self.seed, hashfunc=int,
+                    permutations=self._permutations, scheme=self._scheme)
         m.update_batch(p.content_words.tolist())
         return m.hashvalues
 

@@ -17,6 +17,8 @@ from tarazu.linkage.profile import N_CHAR_FEATURES, AccountProfile, CharVector
 
 #: Token kinds whose rarity a comparator reads (hashtags, mentions, contexts: rare overlap).
 KINDS = ("hashtags", "mentions", "contexts")
+#: Cosines remembered for one active vector at most (a few hundred candidates in practice).
+_MEMO_MAX = 4096
 
 
 class Corpus:
@@ -32,6 +34,15 @@ class Corpus:
         self._char_log_df: np.ndarray | None = None
         self._char_n = 0
         self._members: set[str] = set()
+        #: bumped whenever the counts change: cosines computed before are then stale
+        self._version = 0
+        #: the cosines already computed for one active vector at the current counts:
+        #: id(candidate vector) -> (that vector, cosine). The text and recent-text comparators
+        #: ask about the same vectors (for most accounts the recent posts are all the posts),
+        #: so the second asks for nothing new. Emptied when the counts change or another active
+        #: vector is asked about, and bounded: it holds one account's candidates.
+        self._cosine_memo: tuple[CharVector | None, int, dict[int, tuple[CharVector, float]]] = (
+            None, -1, {})
 
     def _tokens(self, p: AccountProfile, kind: str):
         v = getattr(p, kind)
@@ -54,6 +65,7 @@ class Corpus:
 
     def _update(self, p: AccountProfile, sign: int) -> None:
         self.n += sign
+        self._version += 1
         for kind in KINDS:
             c = self.df[kind]
             for t in self._tokens(p, kind):
@@ -88,7 +100,29 @@ class Corpus:
 
         Computed in one pass over the concatenated arrays rather than from cached unit
         vectors: a cache keyed by the statistics' epoch was emptied by every removal (so it
-        was rebuilt on the next query anyway) and doubled the memory of the text features."""
+        was rebuilt on the next query anyway) and doubled the memory of the text features.
+        Only the last active vector's cosines are remembered, until the counts change."""
+        memo_a, version, memo = self._cosine_memo
+        if memo_a is not a or version != self._version or len(memo) > _MEMO_MAX:
+            memo = {}
+            self._cosine_memo = (a, self._version, memo)
+        out = np.zeros(len(bs))
+        todo = []
+        for i, b in enumerate(bs):
+            hit = memo.get(id(b))
+            if hit is not None and hit[0] is b:
+                out[i] = hit[1]
+            else:
+                todo.append(i)
+        if todo:
+            fresh = self._cosines(a, [bs[i] for i in todo])
+            out[todo] = fresh
+            for i, c in zip(todo, fresh.tolist(), strict=True):
+                memo[id(bs[i])] = (bs[i], c)
+        return out
+
+    def _cosines(self, a: CharVector, bs: Sequence[CharVector]) -> np.ndarray:
+        """The cosines, computed (each candidate's from its own arrays alone)."""
         out = np.zeros(len(bs))
         keep = [i for i, b in enumerate(bs) if b.nnz]
         if not keep or not a.nnz:

@@ -6,6 +6,7 @@ rare token ``tow``/``ah tow``; those are the traces operators leave when they co
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -74,4 +75,42 @@ def display_similarity(a: str, b: str) -> float:
         from tarazu.names.compare import name_similarity
     except ImportError:  # the names package is being written alongside; same idea, plainer
         return fuzz.token_sort_ratio(na, nb) / 100.0
+    # the name comparator's own answers, without its token analysis: 0 when a name has
+    # nothing name-like (emoji only), 1 when the names differ only in spacing ("UmarMedia")
+    if not na or not nb:
+        return 0.0
+    if na.replace(" ", "") == nb.replace(" ", ""):
+        return 1.0
     return float(name_similarity(a, b))
+
+
+class DisplayNameScorer:
+    """:func:`display_similarity` with a bounded, least-recently-used cache of pair scores,
+    owned by the comparator that uses it (not a module global: it lives and dies with its
+    linker, and two linkers never share it).
+
+    A cross-script pair needs the full name comparator (~0.1 ms); the same pairs come back
+    when a batch is ranked after its first pass, and whenever display names recur across
+    accounts. The score of a pair never changes, so a hit returns exactly what a call
+    would. Pairs are ordered (the comparator need not be symmetric)."""
+
+    def __init__(self, max_pairs: int = 65536) -> None:
+        if max_pairs < 1:
+            raise ValueError("max_pairs must be positive")
+        self.max_pairs = max_pairs
+        self._scores: OrderedDict[tuple[str, str], float] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._scores)
+
+    def __call__(self, a: str, b: str) -> float:
+        key = (a, b)
+        score = self._scores.get(key)
+        if score is not None:
+            self._scores.move_to_end(key)
+            return score
+        score = display_similarity(a, b)
+        self._scores[key] = score
+        if len(self._scores) > self.max_pairs:
+            self._scores.popitem(last=False)
+        return score

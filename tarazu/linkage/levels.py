@@ -36,9 +36,12 @@ class ConfigVar:
     description: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ComparisonResult:
-    """One comparator's verdict on one pair."""
+    """One comparator's verdict on one pair.
+
+    Slotted: some two thousand are made per new account (every comparator, every candidate),
+    and a slotted frozen dataclass is built about a third faster and is smaller."""
 
     comparator: str
     level: int  # index into the comparator's LEVELS, or MISSING
@@ -59,6 +62,9 @@ class Comparator(ABC):
     FAMILY: ClassVar[str]
     LEVELS: ClassVar[tuple[str, ...]]
     CONFIG: ClassVar[tuple[ConfigVar, ...]] = ()
+    #: True when the verdict reads the active account alone (whoever the candidate):
+    #: ``compare_many`` then compares once and gives that result for every candidate.
+    ACTIVE_ONLY: ClassVar[bool] = False
 
     def __init__(self, **overrides: Any) -> None:
         known = {c.name: c.default for c in self.CONFIG}
@@ -74,6 +80,8 @@ class Comparator(ABC):
         self, a: AccountProfile, bs: Sequence[AccountProfile], corpus: Corpus
     ) -> list[ComparisonResult]:
         """Compare one active account with many candidates (override to vectorise)."""
+        if self.ACTIVE_ONLY and bs:
+            return [self.compare(a, bs[0], corpus)] * len(bs)  # results are immutable
         return [self.compare(a, b, corpus) for b in bs]
 
     def level(

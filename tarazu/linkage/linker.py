@@ -8,8 +8,9 @@ linker.score(new_account, posts, top_k=10) -> [MatchResult, ...] best first
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +55,23 @@ class LinkerConfig:
             TokenIndex(max_postings=self.token_max_postings),
             TimeIndex(nearest=self.time_nearest),
         ]
+
+
+def most_supported(votes: Mapping[str, int], cap: int, gap: Callable[[str], float]) -> list[str]:
+    """The ``cap`` ids first in the order (most votes, smallest gap, id), sorted by id.
+
+    Only the vote count that the cap cuts through needs the gaps: every id with more votes is
+    kept whatever its gap. Computing the gap of all proposed ids (a few hundred) just to sort
+    them was a sizeable part of finding the candidates."""
+    if cap <= 0:
+        return []
+    if len(votes) <= cap:
+        return sorted(votes)
+    cut = heapq.nlargest(cap, votes.values())[-1]
+    kept = [i for i, v in votes.items() if v > cut]
+    tied = [i for i, v in votes.items() if v == cut]
+    kept += heapq.nsmallest(cap - len(kept), tied, key=lambda i: (gap(i), i))
+    return sorted(kept)
 
 
 @dataclass(frozen=True)
@@ -147,9 +165,8 @@ class MirrorLinker:
             at = self.removed[i].removed_at
             return abs(t - at.timestamp()) if at else float("inf")
 
-        kept = sorted((i for i in votes if i in self.removed),
-                      key=lambda i: (-votes[i], gap(i), i))[:cap]
-        return [self.removed[i] for i in sorted(kept)]
+        live = {i: v for i, v in votes.items() if i in self.removed}
+        return [self.removed[i] for i in most_supported(live, cap, gap)]
 
     def compare(self, profile: AccountProfile, candidates: Sequence[AccountProfile]) -> Comparisons:
         by_name: dict[str, tuple[ComparisonResult, ...]] = {}

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from tarazu.linkage.levels import DERIVED_FAMILIES, TOPICAL_FAMILIES
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SignalWeight:
-    """One bar of the waterfall."""
+    """One bar of the waterfall. Slotted: some 35 per returned match, built on every score."""
 
     comparator: str
     family: str

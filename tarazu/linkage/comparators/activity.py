@@ -18,6 +18,7 @@ class _ShareComparator(Comparator):
     FAMILY = "activity"
     CONFIG = (ConfigVar("bands", (0.5, 0.1), "shares of the first two levels"),)
     FIELD = ""
+    ACTIVE_ONLY = True
 
     def compare(self, a: AccountProfile, b: AccountProfile, corpus: Corpus) -> ComparisonResult:
         if a.n_posts == 0:
@@ -61,6 +62,7 @@ class VolumeComparator(Comparator):
 
     NAME = "volume"
     FAMILY = "activity"
+    ACTIVE_ONLY = True
     LEVELS = ("one post", "2 to 3 posts", "4 to 10 posts", "more than 10 posts")
 
     def compare(self, a: AccountProfile, b: AccountProfile, corpus: Corpus) -> ComparisonResult:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tarazu.linkage.corpus import Corpus
-from tarazu.linkage.handles import display_similarity, key_similarity, longest_common_run
+from tarazu.linkage.handles import DisplayNameScorer, key_similarity, longest_common_run
 from tarazu.linkage.levels import Comparator, ComparisonResult, ConfigVar, band, short
 from tarazu.linkage.profile import AccountProfile
 
@@ -64,11 +64,15 @@ class DisplayNameComparator(Comparator):
     LEVELS = ("same name", "near-identical name", "similar name", "different")
     CONFIG = (ConfigVar("bands", (0.99, 0.9, 0.75), "similarity thresholds of the first levels"),)
 
+    def __init__(self, **overrides: object) -> None:
+        super().__init__(**overrides)
+        self._similarity = DisplayNameScorer()  # pair scores cached per comparator, bounded
+
     def compare(self, a: AccountProfile, b: AccountProfile, corpus: Corpus) -> ComparisonResult:
         values = (a.display_name, b.display_name)
         if not a.display_name.strip() or not b.display_name.strip():
             return self.missing(values)
-        sim = display_similarity(a.display_name, b.display_name)
+        sim = self._similarity(a.display_name, b.display_name)
         return self.level(band(sim, self.config["bands"], self.LEVELS), values, sim)
 
 

@@ -104,3 +104,45 @@ def test_capped_candidates_keep_the_most_supported_then_the_nearest_in_time():
     for p in linker.removed.values():
         uncapped.add_removed_profile(p)
     assert len(uncapped.candidates(q)) == 5
+
+
+def test_text_lsh_minhash_with_shared_permutations_equals_a_fresh_datasketch_minhash():
+    import numpy as np
+    from datasketch import MinHash
+
+    ix = TextLSHIndex(num_perm=64, seed=7)
+    for i, texts in enumerate((["umar media weekly broadcast from the valley"],
+                               ["ناگہانی خبریں", "breaking news tonight"], ["x"])):
+        p = build_profile(acct(f"m{i}", f"m{i}"), posts(f"m{i}", texts, T0))
+        fresh = MinHash(num_perm=64, seed=7, hashfunc=int)
+        fresh.update_batch(p.content_words.tolist())
+        got = ix._minhash(p)
+        if not p.content_words.size:
+            assert got is None
+        else:
+            assert np.array_equal(got, fresh.hashvalues)
+
+
+def test_name_index_weighs_whole_tokens_as_min_shared_and_grams_as_one():
+    ix = NameIndex(min_shared=3)
+    ix.add(build_profile(acct("r1", "sanjaymehta", status="removed", removed=T0)))
+    ix.add(build_profile(acct("r2", "qqqwwweee", status="removed", removed=T0)))
+    # "mehta" shared as a whole name token (weight 3) plus trigrams
+    assert ix.query(build_profile(acct("a", "mehta_zz"))) == {"r1"}
+    # two shared trigrams ("san", "anj") are below min_shared
+    assert ix.query(build_profile(acct("b", "sanj"))) == set()
+
+
+def test_most_supported_equals_sorting_every_candidate():
+    import random
+
+    from tarazu.linkage.linker import most_supported
+
+    rng = random.Random(11)
+    for trial in range(300):
+        n = rng.randint(0, 80)
+        votes = {f"id{rng.randint(0, 999):03d}": rng.randint(1, 4) for _ in range(n)}
+        gaps = {i: rng.choice([float("inf"), rng.randint(0, 5) * 60.0]) for i in votes}
+        cap = rng.choice([0, 1, 5, 30, 60, 100])
+        expected = sorted(sorted(votes, key=lambda i: (-votes[i], gaps[i], i))[:cap])
+        assert most_supported(votes, cap, gaps.__getitem__) == expected, trial

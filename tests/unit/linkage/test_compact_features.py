@@ -9,7 +9,13 @@ import numpy as np
 from tarazu.linkage.blocking import PdqIndex
 from tarazu.linkage.comparators import get_comparator
 from tarazu.linkage.corpus import Corpus
-from tarazu.linkage.profile import N_CHAR_FEATURES, RECENT, CharVector, build_profile
+from tarazu.linkage.profile import (
+    N_CHAR_FEATURES,
+    RECENT,
+    CharNgramHasher,
+    CharVector,
+    build_profile,
+)
 
 from .conftest import AVATAR, T0, TTP_TEXTS, acct, posts
 
@@ -136,3 +142,48 @@ def test_pdq_index_withdrawals_leave_the_faiss_index_in_batches():
     assert not ix.query(q) & set(ids[:70])  # forgotten at once
     assert len(ix._index) < 200  # and compacted out of faiss once past the batch size
     assert ix.query(q) == near - set(ids[:70])
+
+
+def test_remembered_cosines_equal_fresh_ones_and_follow_the_counts():
+    rng = np.random.default_rng(5)
+    texts = ["weather report for the valley, light rain", "umar media weekly broadcast"]
+    profiles = [build_profile(acct(f"p{i}", f"p{i}", status="removed", removed=T0),
+                              posts(f"p{i}", TTP_TEXTS[i % 3: i % 3 + 2] + texts[i % 2:], T0))
+                for i in range(6)]
+    corpus = Corpus()
+    for p in profiles[:5]:
+        corpus.add(p)
+    a = profiles[0].char_tf
+    bs = [p.char_tf for p in profiles[1:5]]
+    first = corpus.cosines(a, bs)
+    again = corpus.cosines(a, bs[::-1] + [_random_vector(rng, 50)])  # partly remembered
+    assert np.array_equal(again[:4], first[::-1])
+    assert np.array_equal(corpus._cosines(a, bs), first)  # as computed without the memory
+    corpus.add(profiles[5])  # the counts change: nothing stale may come back
+    after = corpus.cosines(a, bs)
+    assert np.array_equal(after, corpus._cosines(a, bs))
+    assert not np.array_equal(after, first)
+    other = profiles[1].char_tf  # another active vector starts afresh
+    assert np.array_equal(corpus.cosines(other, bs), corpus._cosines(other, bs))
+
+
+def test_an_account_keeps_only_its_most_frequent_char_ngrams():
+    hasher = CharNgramHasher()
+    doc = "alpha " * 50 + " ".join(f"w{i}q{i * 7}z" for i in range(300))
+    cols, counts = hasher.counts(doc)
+    assert cols.shape[0] > 300
+    kept = hasher.sublinear(doc, top=40)
+    assert kept.nnz == 40
+    assert np.all(np.diff(kept.indices) > 0)  # column order, as cosines expect
+    # every n-gram left out is at most as frequent as the least frequent one kept
+    by_col = dict(zip(cols.tolist(), counts.tolist(), strict=True))
+    kept_counts = [by_col[c] for c in kept.indices.tolist()]
+    dropped = [n for c, n in by_col.items() if c not in set(kept.indices.tolist())]
+    assert max(dropped) <= min(kept_counts)
+    assert np.allclose(kept.data, np.log1p(kept_counts))
+    # the n-grams of "alpha", written fifty times, are among those kept
+    alpha_cols, _ = hasher.counts("alpha")
+    assert set(alpha_cols.tolist()) <= set(kept.indices.tolist())
+    # no limit, or a limit above the count: everything
+    full = hasher.sublinear(doc)
+    assert full.nnz == cols.shape[0] == hasher.sublinear(doc, top=10_000).nnz
