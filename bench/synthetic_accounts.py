@@ -193,9 +193,11 @@ class Generator:
                     avatar_pdq=self.flip(src.avatar_pdq or self.pdq(), r.randint(0, 8)),
                     identifiers=dict(src.identifiers) if r.random() < 0.4 else {},
                     following=src.following[:3])
-        topic = tuple({w for p in src_posts for w in p.text.split()})[:6] or ("news",)
-        contexts = list({p.context for p in src_posts})
-        tags = list({h for p in src_posts for h in p.hashtags})
+        # sorted: the iteration order of a set of strings changes with Python's hash seed,
+        # and the data must be the same in every process
+        topic = tuple(sorted({w for p in src_posts for w in p.text.split()}))[:6] or ("news",)
+        contexts = sorted({p.context for p in src_posts})
+        tags = sorted({h for p in src_posts for h in p.hashtags})
         return a, self.posts(aid, created, self.sizes.posts_active, topic, contexts, tags,
                              src.links)
 
