@@ -6,6 +6,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable
 
+import numpy as np
+
 from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.levels import Comparator, ComparisonResult, ConfigVar, short
 from tarazu.linkage.profile import AccountProfile
@@ -119,11 +121,12 @@ class SocialGraphComparator(Comparator):
     LEVELS = ("high overlap", "some overlap", "little overlap", "no overlap")
 
     def compare(self, a: AccountProfile, b: AccountProfile, corpus: Corpus) -> ComparisonResult:
-        na, nb = a.following | a.followers, b.following | b.followers
-        values = (f"{len(na)} connections", f"{len(nb)} connections")
-        if not na or not nb:
+        na, nb = a.connections, b.connections
+        values = (f"{na.size} connections", f"{nb.size} connections")
+        if not na.size or not nb.size:
             return self.missing(values)
-        j = len(na & nb) / len(na | nb)
+        shared = np.intersect1d(na, nb, assume_unique=True).size
+        j = shared / (na.size + nb.size - shared)
         for bound, label in zip((0.3, 0.1, 1e-9), self.LEVELS, strict=False):
             if j >= bound:
                 return self.level(label, values, j)

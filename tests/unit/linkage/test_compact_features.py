@@ -5,7 +5,9 @@ must give what the plain representation gave."""
 from datetime import timedelta
 
 import numpy as np
+import pytest
 
+from tarazu.linkage import profile
 from tarazu.linkage.blocking import PdqIndex
 from tarazu.linkage.comparators import get_comparator
 from tarazu.linkage.corpus import Corpus
@@ -187,3 +189,26 @@ def test_an_account_keeps_only_its_most_frequent_char_ngrams():
     # no limit, or a limit above the count: everything
     full = hasher.sublinear(doc)
     assert full.nnz == cols.shape[0] == hasher.sublinear(doc, top=10_000).nnz
+
+
+def test_social_graph_overlap_on_hashed_ids_equals_the_overlap_of_the_id_sets():
+    rng = np.random.default_rng(3)
+    comp = get_comparator("social_graph")
+    for _ in range(50):
+        ids = [f"acct{i}" for i in range(60)]
+        fa = set(rng.choice(ids, rng.integers(0, 25), replace=False).tolist())
+        fb = set(rng.choice(ids, rng.integers(0, 25), replace=False).tolist())
+        ordered = sorted(fa)
+        if rng.integers(0, 2):  # half of the time split between following and followers
+            a = build_profile(acct("a", "a", following=tuple(ordered[::2]),
+                                   followers=tuple(ordered[1::2])))
+        else:
+            a = build_profile(acct("a", "a", following=tuple(ordered)))
+        b = build_profile(acct("b", "b", status="removed", removed=T0,
+                               following=tuple(sorted(fb)), followers=()))
+        r = comp.compare(a, b, Corpus())
+        if not fa or not fb:
+            assert r.level == -1  # missing, not "no overlap"
+        else:
+            assert r.raw == pytest.approx(len(fa & fb) / len(fa | fb))
+    assert profile.id_hashes(["x", "x", "y"]).tolist() == sorted(profile.id_hashes(["y", "x"]))
