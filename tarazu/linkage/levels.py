@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
+
 if TYPE_CHECKING:
     from tarazu.linkage.corpus import Corpus
     from tarazu.linkage.profile import AccountProfile
@@ -118,6 +120,13 @@ def band(value: float, thresholds: Sequence[float], labels: Sequence[str]) -> st
         if value >= t:
             return lab
     return labels[-1]
+
+
+def sorted_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard overlap of two sorted arrays of unique hashes (the compact form of a profile's
+    sets: bio words, connections)."""
+    shared = np.intersect1d(a, b, assume_unique=True).size
+    return shared / (a.size + b.size - shared) if a.size or b.size else 0.0
 
 
 def short(values: Sequence[str] | set[str] | frozenset[str], n: int = 3) -> str:

@@ -69,7 +69,8 @@ class AccountProfile:
     removed_at: datetime | None
     verified_categories: tuple[str, ...]
     bio: str = ""
-    bio_words: frozenset[str] = frozenset()
+    #: hashes of the bio's words, sorted (uint32, like the content words)
+    bio_words: np.ndarray = field(default_factory=lambda: _NO_HASHES)
     link_keys: frozenset[str] = frozenset()
     avatar_pdq: str | None = None
     identifiers: Mapping[str, str] = field(default_factory=dict)
@@ -338,7 +339,7 @@ def build_profiles(
                 removed_at=acc.removed_at,
                 verified_categories=tuple(acc.verified_categories),
                 bio=bio,
-                bio_words=frozenset(words(bio)),
+                bio_words=_sorted_hashes({stable_hash(w) for w in words(bio)}),
                 link_keys=frozenset(k for k in map(link_key, acc.links) if k),
                 avatar_pdq=acc.avatar_pdq,
                 identifiers=dict(acc.identifiers),

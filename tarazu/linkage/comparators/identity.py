@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.handles import DisplayNameScorer, key_similarity, longest_common_run
-from tarazu.linkage.levels import Comparator, ComparisonResult, ConfigVar, band, short
+from tarazu.linkage.levels import (
+    Comparator,
+    ComparisonResult,
+    ConfigVar,
+    band,
+    short,
+    sorted_jaccard,
+)
 from tarazu.linkage.profile import AccountProfile
 
 
@@ -86,9 +93,9 @@ class BioComparator(Comparator):
 
     def compare(self, a: AccountProfile, b: AccountProfile, corpus: Corpus) -> ComparisonResult:
         values = (a.bio[:80], b.bio[:80])
-        if not a.bio_words or not b.bio_words:
+        if not a.bio_words.size or not b.bio_words.size:
             return self.missing(values)
-        j = len(a.bio_words & b.bio_words) / len(a.bio_words | b.bio_words)
+        j = sorted_jaccard(a.bio_words, b.bio_words)
         return self.level(band(j, self.config["bands"], self.LEVELS), values, j)
 
 

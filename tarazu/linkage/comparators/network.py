@@ -6,10 +6,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable
 
-import numpy as np
-
 from tarazu.linkage.corpus import Corpus
-from tarazu.linkage.levels import Comparator, ComparisonResult, ConfigVar, short
+from tarazu.linkage.levels import Comparator, ComparisonResult, ConfigVar, short, sorted_jaccard
 from tarazu.linkage.profile import AccountProfile
 
 _OVERLAP_LEVELS = ("many rare shared", "some rare shared", "only common shared", "none shared")
@@ -125,8 +123,7 @@ class SocialGraphComparator(Comparator):
         values = (f"{na.size} connections", f"{nb.size} connections")
         if not na.size or not nb.size:
             return self.missing(values)
-        shared = np.intersect1d(na, nb, assume_unique=True).size
-        j = shared / (na.size + nb.size - shared)
+        j = sorted_jaccard(na, nb)
         for bound, label in zip((0.3, 0.1, 1e-9), self.LEVELS, strict=False):
             if j >= bound:
                 return self.level(label, values, j)

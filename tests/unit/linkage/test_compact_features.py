@@ -212,3 +212,15 @@ def test_social_graph_overlap_on_hashed_ids_equals_the_overlap_of_the_id_sets():
         else:
             assert r.raw == pytest.approx(len(fa & fb) / len(fa | fb))
     assert profile.id_hashes(["x", "x", "y"]).tolist() == sorted(profile.id_hashes(["y", "x"]))
+
+
+def test_bio_overlap_on_hashed_words_equals_the_overlap_of_the_word_sets():
+    comp = get_comparator("bio")
+    a = build_profile(acct("a", "a", bio="Official channel of the media wing, news daily"))
+    b = build_profile(acct("b", "b", status="removed", removed=T0,
+                           bio="Media wing official news, every day"))
+    wa = {"official", "channel", "of", "the", "media", "wing", "news", "daily"}
+    wb = {"media", "wing", "official", "news", "every", "day"}
+    r = comp.compare(a, b, Corpus())
+    assert r.raw == pytest.approx(len(wa & wb) / len(wa | wb))
+    assert comp.compare(a, build_profile(acct("c", "c")), Corpus()).level == -1  # no bio
