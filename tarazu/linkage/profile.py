@@ -209,7 +209,8 @@ def _style_vector(texts: Sequence[str], all_words: list[str]) -> np.ndarray:
             min(1.0, np.mean([len(t) for t in texts]) / 280) if texts else 0.0,
         ]
     )
-    return np.concatenate([rates, np.sqrt(habits)])
+    # float32: the style comparator bands a cosine at 0.8 / 0.9 / 0.95; 7 digits are plenty
+    return np.concatenate([rates, np.sqrt(habits)]).astype(np.float32)
 
 
 def _hours(times: Sequence[datetime]) -> np.ndarray | None:
@@ -218,7 +219,7 @@ def _hours(times: Sequence[datetime]) -> np.ndarray | None:
     h = np.zeros(24)
     for t in times:
         h[t.hour] += 1
-    return h / h.sum()
+    return (h / h.sum()).astype(np.float32)  # shares of the day's hours: 7 digits suffice
 
 
 def build_profiles(
