@@ -5,8 +5,9 @@ accounts use it? A ``Counter`` of Python ints answered it at about 100 bytes per
 phrase — 4–6 KB per removed account, a fifth of the linker's memory. Here the counted hashes
 sit in one sorted ``uint32`` array beside their ``int32`` counts (8 bytes a phrase); recent
 changes wait in a small dict and are merged in when it grows in proportion to what is held,
-as the text LSH does (:mod:`tarazu.linkage.lsh`). Counts are exact: an account's phrases are added on its removal
-and subtracted on its withdrawal, and a phrase whose count reaches zero is dropped."""
+as the text LSH does (:mod:`tarazu.linkage.lsh`). Counts are exact: an account's phrases are
+added on its removal and subtracted on its withdrawal, and a phrase whose count reaches zero
+is dropped."""
 
 from __future__ import annotations
 
