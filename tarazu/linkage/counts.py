@@ -32,9 +32,9 @@ class HashCounts:
         for h in hashes.tolist():
             pending[h] = pending.get(h, 0) + sign
         # merge when the changes reach a sixteenth of what is held (at least merge_at): each
-        # merge re-sorts everything, so a fixed step would make a bulk build quadratic (it cost
-        # 600 of 1,100 s at 300k removed accounts); a proportional one keeps it n log n, and
-        # the dict of changes at about 6 bytes per phrase held
+        # merge re-sorts everything, so a fixed step makes a bulk build quadratic (300k
+        # accounts of 70 random phrases: 378 s of merges with a fixed 65k step, 43 s with
+        # this one); the dict of changes stays at about 6 bytes per phrase held
         if len(pending) >= max(self.merge_at, self._keys.size // 16):
             self._merge()
 

@@ -90,9 +90,10 @@ class DisplayNameScorer:
     linker, and two linkers never share it).
 
     A cross-script pair needs the full name comparator (~0.1 ms); the same pairs come back
-    when a batch is ranked after its first pass, and whenever display names recur across
-    accounts. The score of a pair never changes, so a hit returns exactly what a call
-    would. Pairs are ordered (the comparator need not be symmetric)."""
+    when the stream re-scores a new account on each of its first posts (same name, same
+    candidates), when a model is fitted, and whenever display names recur across accounts.
+    The score of a pair never changes, so a hit returns exactly what a call would. Pairs are
+    ordered (the comparator need not be symmetric)."""
 
     def __init__(self, max_pairs: int = 65536) -> None:
         if max_pairs < 1:

@@ -221,8 +221,9 @@ class MirrorDetector:
             report = RefreshReport(withdrawn=self._drop_all_but(wanted))
             todo = []
             for key in sorted(wanted - self.linker.removed.keys()):
-                platform, _, native = key.partition(":")
-                acc = uow.platform.get_account(platform, native, with_identifiers=True)
+                ref = subject_of(key)
+                acc = uow.platform.get_account(ref.platform, ref.native_id,
+                                               with_identifiers=True)
                 if acc is not None:
                     todo.append(acc)
             report.added = self._add_from_store(uow, todo, None, clock)
