@@ -65,6 +65,11 @@ def display_similarity(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
     na, nb = normalise(a), normalise(b)
+    if not na or not nb:
+        # nothing name-like in one of them (emoji, punctuation: normalising leaves nothing):
+        # only the very same string is the same name — two different emoji names used to
+        # compare as two empty, hence equal, names
+        return 1.0 if not na and not nb and a.split() == b.split() else 0.0
     if na == nb:  # the common case for mirrors, and cheap
         return 1.0
     if a.isascii() and b.isascii() and not _trigrams(na) & _trigrams(nb):
@@ -75,10 +80,8 @@ def display_similarity(a: str, b: str) -> float:
         from tarazu.names.compare import name_similarity
     except ImportError:  # the names package is being written alongside; same idea, plainer
         return fuzz.token_sort_ratio(na, nb) / 100.0
-    # the name comparator's own answers, without its token analysis: 0 when a name has
-    # nothing name-like (emoji only), 1 when the names differ only in spacing ("UmarMedia")
-    if not na or not nb:
-        return 0.0
+    # the name comparator's own answer, without its token analysis: 1 when the names
+    # differ only in spacing ("UmarMedia")
     if na.replace(" ", "") == nb.replace(" ", ""):
         return 1.0
     return float(name_similarity(a, b))

@@ -58,3 +58,13 @@ def test_shortcuts_give_the_name_comparators_own_score(a, b):
     from tarazu.names.compare import name_similarity
 
     assert display_similarity(a, b) == float(name_similarity(a, b))
+
+
+@pytest.mark.parametrize("a,b,expected", [
+    ("🔥🔥", "🌙", 0.0),  # two names with nothing name-like are not thereby the same name
+    ("...", "!!!", 0.0),
+    ("🦅 🦅", "🦅  🦅", 1.0),  # the very same string (but for spacing) is
+    ("🦅🦅", "🦅", 0.0),
+])
+def test_names_without_letters_are_the_same_only_when_identical(a, b, expected):
+    assert display_similarity(a, b) == expected
