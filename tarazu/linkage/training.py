@@ -212,6 +212,8 @@ class FitReport:
     matches: int
     dev_reliability: Reliability
     review_threshold: float
+    #: False when the labels supported no threshold and the fallback was used
+    threshold_supported: bool = True
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -253,12 +255,26 @@ def choose_review_threshold(
     min_precision: float,
     max_flag_rate: float,
     confidence: float = 0.5,
+    fallback: float = 0.99,
 ) -> float:
     """Lowest threshold on the top candidate's probability whose flags reach the precision and
     stay under the share of non-mirrors flagged (the most recall the constraints allow).
 
     With ``confidence`` above 0.5 both constraints must hold for the one-sided Wilson bound
-    at that confidence (:func:`proportion_bounds`), not just for the point estimate."""
+    at that confidence (:func:`proportion_bounds`), not just for the point estimate. When no
+    threshold meets them (too few labels to show the precision), ``fallback``."""
+    found = supported_review_threshold(top, truth, min_precision, max_flag_rate, confidence)
+    return fallback if found is None else found
+
+
+def supported_review_threshold(
+    top: Mapping[str, tuple[str, float] | None],
+    truth: Mapping[str, str | None],
+    min_precision: float,
+    max_flag_rate: float,
+    confidence: float = 0.5,
+) -> float | None:
+    """:func:`choose_review_threshold`, or None when the labels support no threshold."""
     rows = [
         (s, truth[a] is not None and r == truth[a], truth[a] is None)
         for a, v in top.items()
@@ -266,7 +282,7 @@ def choose_review_threshold(
         for r, s in [v]
     ]
     n_neg = sum(1 for a in truth if truth[a] is None)
-    best = 0.99
+    best = None
     for thr in sorted({round(s, 4) for s, _, _ in rows}, reverse=True):
         flagged = [(ok, neg) for s, ok, neg in rows if s >= thr]
         tp = sum(ok for ok, _ in flagged)
@@ -278,8 +294,8 @@ def choose_review_threshold(
             else (0.0, 0.0)
         )
         if prec_low >= min_precision and fpr_high <= max_flag_rate:
-            best = thr
-    return float(best)
+            best = float(thr)
+    return best
 
 
 def fit_model(
@@ -294,6 +310,7 @@ def fit_model(
     all_actives: Sequence[AccountProfile] | None = None,
     folds: int = 5,
     confidence: float = 0.5,
+    fallback_threshold: float = 0.99,
 ) -> tuple[LinkageModel, FitReport]:
     """Fit m/u (labelled or EM), calibrate and pick the review threshold on the given actives
     (all of which must be allowed for training). The linker must already hold the removed
@@ -301,7 +318,8 @@ def fit_model(
     whole input, over which the reciprocal rank is computed as it will be at inference.
     With labelled fitting the review threshold is chosen on out-of-fold probabilities
     (``folds`` folds by active account), and must meet its constraints with ``confidence``
-    (0.5: the point estimate; see :func:`choose_review_threshold`)."""
+    (0.5: the point estimate; see :func:`choose_review_threshold`); when the labels support
+    no threshold, ``fallback_threshold`` is used and ``review_rule.supported`` is false."""
 
     def fit(lk: MirrorLinker) -> tuple[LinkageModel, PairTable]:
         table = pair_table(lk, actives, truth)
@@ -337,13 +355,14 @@ def fit_model(
         key = (float(pp), float(tt))  # the linker's order: probability, then total
         if b and (a not in best or key > best[a]):
             best[a], top[a] = key, (r, float(pp))
-    thr = choose_review_threshold(
+    found = supported_review_threshold(
         top,
         {a: truth[a] for a in {p.account_id for p in actives} if a in truth},
         min_precision,
         max_flag_rate,
         confidence,
     )
+    thr = fallback_threshold if found is None else found
     auto = max(fitted.thresholds.auto_action, thr)
     fitted = replace(
         fitted,
@@ -360,8 +379,10 @@ def fit_model(
                 "min_precision": min_precision,
                 "max_flag_rate": max_flag_rate,
                 "confidence": confidence,
+                "supported": found is not None,
             },
         },
     )
-    report = FitReport(int(table.blocked.sum()), int(table.labels.sum()), rel, thr)
+    report = FitReport(int(table.blocked.sum()), int(table.labels.sum()), rel, thr,
+                       threshold_supported=found is not None)
     return fitted, report

@@ -665,6 +665,9 @@ class TrainReport:
     fit_reliability: Any  # tarazu.linkage.calibration.Reliability, on the fitting labels
     dev_reliability: Any | None  # on held-out labels (None: too few labels to hold any out)
     dev_labels: int
+    #: False: the labels could not show the precision goal at the confidence asked, so the
+    #: base model's review threshold was kept
+    threshold_supported: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         def rel(r: Any) -> dict[str, Any] | None:
@@ -677,6 +680,7 @@ class TrainReport:
         return {"path": str(self.path), "version": self.version, "labels": self.labels,
                 "mirrors": self.mirrors, "pairs": self.pairs,
                 "review_threshold": self.review_threshold,
+                "threshold_supported": self.threshold_supported,
                 "fit_reliability": rel(self.fit_reliability),
                 "dev_reliability": rel(self.dev_reliability), "dev_labels": self.dev_labels}
 
@@ -690,11 +694,18 @@ def _is_dev(key: str) -> bool:
 
 
 def train(uow_factory: UowFactory, clock: Clock, home: Path, base: LoadedModel | None = None,
-          min_labels: int = 4, min_dev: int = 20) -> TrainReport:
+          min_labels: int = 4, min_dev: int = 20, min_precision: float = 0.9,
+          max_flag_rate: float = 0.05, confidence: float = 0.9) -> TrainReport:
     """Fit m/u, calibration and the review threshold from reviewers' decisions on flagged
     accounts and write the next model version to ``$TARAZU_HOME/models``. With at least
     ``min_dev`` labels a quarter (by hash of the account) is held out and the calibration is
-    measured on it; otherwise only in-sample reliability is reported (and said so)."""
+    measured on it; otherwise only in-sample reliability is reported (and said so).
+
+    The review threshold follows the rule of the shipped models: the lowest at which
+    ``min_precision`` and ``max_flag_rate`` hold for the one-sided Wilson bound at
+    ``confidence``. A few labels cannot show that (two confirmed mirrors out of two bound
+    the precision only above 0.6), and a threshold placed on them would be noise: the base
+    model's threshold is then kept, and the report says so."""
     base = base or newest_model(home)
     with uow_factory() as uow:
         labels = mirror_labels(uow)
@@ -727,6 +738,9 @@ def train(uow_factory: UowFactory, clock: Clock, home: Path, base: LoadedModel |
     fit_on = [p for p in profiles if p.account_id not in dev_keys]
     truth = {p.account_id: labels[p.account_id] for p in fit_on}
     model, rep = fit_model(det.linker, fit_on, truth, all_actives=profiles,
+                           min_precision=min_precision, max_flag_rate=max_flag_rate,
+                           confidence=confidence,
+                           fallback_threshold=base.model.thresholds.review,
                            meta={"fitted_on": "reviewer labels", "labels": len(truth),
                                  "trained_at": clock.now().isoformat()})
     dev_rel = None
@@ -760,4 +774,4 @@ def train(uow_factory: UowFactory, clock: Clock, home: Path, base: LoadedModel |
         uow.commit()
     return TrainReport(path, version, len(labels), sum(1 for v in labels.values() if v),
                        rep.pairs, rep.review_threshold, rep.dev_reliability, dev_rel,
-                       len(dev_keys))
+                       len(dev_keys), rep.threshold_supported)

@@ -77,6 +77,11 @@ def scan_cmd(
 def train_cmd(
     min_labels: int = typer.Option(4, "--min-labels", min=2,
                                    help="fewest reviewer labels to fit on"),
+    confidence: float = typer.Option(
+        0.9, "--confidence", min=0.5, max=0.999,
+        help="the review threshold must meet precision 0.90 and at most 5 % of non-mirrors "
+             "flagged for the one-sided Wilson bound at this confidence; if the labels cannot "
+             "show it, the current model's threshold is kept"),
 ) -> None:
     """Fit the model from reviewers' decisions on flagged accounts (EVA-1 enforcement:
     confirmed mirror; no action: not one) and write the next version to
@@ -84,13 +89,15 @@ def train_cmd(
     container = get_app()
     try:
         report = mirrors.train(container.uow, container.clock, container.settings.home,
-                               min_labels=min_labels)
+                               min_labels=min_labels, confidence=confidence)
     except mirrors.NotEnoughLabels as e:
         fail(str(e))
         return
     rel = report.dev_reliability or report.fit_reliability
     where = "held-out" if report.dev_reliability else "in-sample (too few labels to hold out)"
     console.print(f"wrote {report.path}: {report.labels} labels ({report.mirrors} mirrors), "
-                  f"review threshold {report.review_threshold:.3f}; {where} ECE {rel.ece:.4f}, "
+                  f"review threshold {report.review_threshold:.3f}"
+                  f"{'' if report.threshold_supported else ' (kept: too few labels to move it)'}"
+                  f"; {where} ECE {rel.ece:.4f}, "
                   f"Brier {rel.brier:.4f}")
     print_json(report.to_dict())

@@ -93,10 +93,15 @@ def test_reviewer_decisions_are_labels_and_train_a_new_model(sqlite_app, tmp_pat
     assert labels == {"x:m1": "x:r1", "x:m2": "x:r1", "x:m3": None}  # m4: nobody judged it
     _decide(app, "m4", Action.NO_ACTION)
     monkeypatch.setenv("TARAZU_HOME", str(tmp_path))
+    before = mirrors.newest_model(tmp_path).model.thresholds.review
     r = CliRunner().invoke(cli, ["mirrors", "train"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert out["version"] == "v0001" and out["labels"] == 4 and out["mirrors"] == 2
+    # two confirmed mirrors cannot show precision 0.90 at 90 % confidence: the threshold
+    # in use is kept rather than placed on four labels
+    assert out["threshold_supported"] is False and out["review_threshold"] == before
+    assert "kept: too few labels" in r.output
     assert out["fit_reliability"]["ece"] >= 0 and out["dev_reliability"] is None
     loaded = mirrors.newest_model(tmp_path)
     assert loaded.version == "v0001" and loaded.model.meta["labels"] == 4
