@@ -55,7 +55,7 @@ MAX_PAUSES = 200
 _CONTEXT_USER_PREFIXES = ("user:", "user talk:")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class AccountProfile:
     """Comparable features of one account (active or removed)."""
 
@@ -222,6 +222,16 @@ def _hours(times: Sequence[datetime]) -> np.ndarray | None:
     return (h / h.sum()).astype(np.float32)  # shares of the day's hours: 7 digits suffice
 
 
+#: One empty set for every profile without hashtags, mentions, media... (each empty
+#: ``frozenset()`` is a 216-byte object of its own: 0.6 KB an account measured).
+_NONE: frozenset[str] = frozenset()
+
+
+def _frozen(items: Iterable[str]) -> frozenset[str]:
+    out = frozenset(items)
+    return out if out else _NONE
+
+
 def build_profiles(
     accounts: Iterable[Account], posts_by_account: Mapping[str, Sequence[Post]]
 ) -> list[AccountProfile]:
@@ -298,15 +308,15 @@ def build_profiles(
                 first_post=posts[0].created_at if posts else None,
                 last_post=posts[-1].created_at if posts else None,
                 median_pause=float(np.median(pauses)) if pauses is not None else None,
-                hashtags=frozenset(hashtags),
-                mentions=frozenset(mentions),
+                hashtags=_frozen(hashtags),
+                mentions=_frozen(mentions),
                 contexts={k: tuple(v) for k, v in contexts.items()},
-                post_links=frozenset(post_links),
+                post_links=_frozen(post_links),
                 media_pdq=tuple(media_pdq),
-                media_md5=frozenset(media_md5),
+                media_md5=_frozen(media_md5),
                 shingles=_sorted_hashes(shingles),
                 content_words=_sorted_hashes(content),
-                references=frozenset(r for r in refs if r),
+                references=_frozen(r for r in refs if r),
                 style=_style_vector(texts, all_words) if texts else None,
                 hours=_hours([p.created_at for p in posts]),
                 langs={k: v / total_lang for k, v in langs.items()},
@@ -341,7 +351,7 @@ def build_profiles(
                 verified_categories=tuple(acc.verified_categories),
                 bio=bio,
                 bio_words=_sorted_hashes({stable_hash(w) for w in words(bio)}),
-                link_keys=frozenset(k for k in map(link_key, acc.links) if k),
+                link_keys=_frozen(k for k in map(link_key, acc.links) if k),
                 avatar_pdq=acc.avatar_pdq,
                 identifiers=dict(acc.identifiers),
                 connections=id_hashes({*acc.following, *acc.followers}),

@@ -1,0 +1,42 @@
+"""The inverted index's postings: one bare id until a token is shared, always the same
+answers as a plain token -> set of ids map, through adds, re-adds and removals."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tarazu.linkage.blocking import _Postings
+
+_OPS = st.lists(
+    st.tuples(st.booleans(), st.sampled_from("abcdef"), st.sets(st.integers(0, 9), max_size=5)),
+    max_size=40,
+)
+
+
+@given(_OPS)
+@settings(max_examples=200, deadline=None)
+def test_postings_equal_a_map_of_sets(ops):
+    postings, ref_owned = _Postings(), {}
+    for is_add, account, tokens in ops:
+        if is_add and account not in ref_owned:
+            postings.add(account, tokens)
+            ref_owned[account] = set(tokens)
+        elif not is_add:
+            postings.remove(account)
+            ref_owned.pop(account, None)
+    for token in range(10):
+        expected = {a for a, toks in ref_owned.items() if token in toks}
+        got = postings.get(token)
+        assert set(got) == expected and len(got) == len(expected)
+    # nothing left behind for tokens nobody holds any more
+    assert set(postings.post) == {t for toks in ref_owned.values() for t in toks}
+
+
+def test_a_token_of_one_account_is_held_as_its_bare_id_and_grows_into_a_set():
+    p = _Postings()
+    p.add("x:1", ["tag:a", "tag:b"])
+    assert p.post["tag:a"] == "x:1" and p.get("tag:a") == ("x:1",)
+    p.add("x:2", ["tag:a"])
+    assert p.post["tag:a"] == {"x:1", "x:2"}
+    p.remove("x:1")
+    assert p.post["tag:a"] == "x:2" and "tag:b" not in p.post
+    assert p.get("tag:b") == ()
