@@ -30,7 +30,12 @@ MULTI_HASH_NHASH = 16
 MULTI_HASH_BITS = 16
 
 
-@dataclass(frozen=True)
+#: The metadata of every entry that has none (an index holds millions of entries: one
+#: read-only empty mapping each was ~250 bytes an entry).
+_NO_METADATA: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
 class IndexedHash:
     """One banked hash as an index holds it."""
 
@@ -38,10 +43,11 @@ class IndexedHash:
     signal: str
     bank_id: int
     bank: str
-    metadata: Mapping[str, Any] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(default_factory=lambda: _NO_METADATA)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "metadata", MappingProxyType(dict(self.metadata)))
+        meta = MappingProxyType(dict(self.metadata)) if self.metadata else _NO_METADATA
+        object.__setattr__(self, "metadata", meta)
 
 
 @dataclass(frozen=True)
