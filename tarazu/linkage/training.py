@@ -255,26 +255,13 @@ def choose_review_threshold(
     min_precision: float,
     max_flag_rate: float,
     confidence: float = 0.5,
-    fallback: float = 0.99,
-) -> float:
+) -> float | None:
     """Lowest threshold on the top candidate's probability whose flags reach the precision and
     stay under the share of non-mirrors flagged (the most recall the constraints allow).
 
     With ``confidence`` above 0.5 both constraints must hold for the one-sided Wilson bound
-    at that confidence (:func:`proportion_bounds`), not just for the point estimate. When no
-    threshold meets them (too few labels to show the precision), ``fallback``."""
-    found = supported_review_threshold(top, truth, min_precision, max_flag_rate, confidence)
-    return fallback if found is None else found
-
-
-def supported_review_threshold(
-    top: Mapping[str, tuple[str, float] | None],
-    truth: Mapping[str, str | None],
-    min_precision: float,
-    max_flag_rate: float,
-    confidence: float = 0.5,
-) -> float | None:
-    """:func:`choose_review_threshold`, or None when the labels support no threshold."""
+    at that confidence (:func:`proportion_bounds`), not just for the point estimate. None when
+    no threshold meets them (too few labels to show the precision): the caller decides."""
     rows = [
         (s, truth[a] is not None and r == truth[a], truth[a] is None)
         for a, v in top.items()
@@ -355,7 +342,7 @@ def fit_model(
         key = (float(pp), float(tt))  # the linker's order: probability, then total
         if b and (a not in best or key > best[a]):
             best[a], top[a] = key, (r, float(pp))
-    found = supported_review_threshold(
+    found = choose_review_threshold(
         top,
         {a: truth[a] for a in {p.account_id for p in actives} if a in truth},
         min_precision,

@@ -56,17 +56,7 @@ def test_threshold_never_flags_beyond_the_share_of_non_mirrors():
 def test_no_non_mirror_in_the_split_leaves_only_the_precision_constraint():
     top, truth = _split(50, 0, 0)
     assert choose_review_threshold(top, truth, 0.9, 0.01, confidence=0.9) == pytest.approx(0.941)
-    # five right of five is not evidence of 0.9 at 90 %: the fallback threshold (0.99) stays
+    # five right of five is not evidence of 0.9 at 90 %: no threshold is supported
     top, truth = _split(5, 0, 0)
-    assert choose_review_threshold(top, truth, 0.9, 0.01, confidence=0.9) == 0.99
+    assert choose_review_threshold(top, truth, 0.9, 0.01, confidence=0.9) is None
 
-
-def test_unsupported_threshold_is_none_and_the_caller_picks_the_fallback():
-    from tarazu.linkage.training import supported_review_threshold
-
-    top, truth = _split(5, 0, 0)
-    assert supported_review_threshold(top, truth, 0.9, 0.01, confidence=0.9) is None
-    assert choose_review_threshold(top, truth, 0.9, 0.01, confidence=0.9, fallback=0.85) == 0.85
-    top, truth = _split(50, 0, 0)
-    assert supported_review_threshold(top, truth, 0.9, 0.01, confidence=0.9) == pytest.approx(
-        0.941)
