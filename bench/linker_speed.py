@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.synthetic_accounts import Generator  # noqa: E402
 from tarazu.linkage import LinkerConfig, MirrorLinker, load_model  # noqa: E402
 from tarazu.linkage.profile import build_profiles  # noqa: E402
+from tarazu.service.memory import settle_after_bulk_build  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Mirror linking speed and scale"
@@ -96,8 +97,7 @@ def measure(n: int, queries: int, batch: int, seed: int, model: str,
         if (i // step) % 20 == 0:
             print(f"[{n}] indexed {i + len(chunk)}", file=sys.stderr)
     build_s = time.perf_counter() - t
-    gc.collect()
-    gc.freeze()  # as the service does after a bulk build
+    settle_after_bulk_build()  # as the service does after a bulk build
     rss = rss_mb() - rss0
     print(f"[{n}] index built in {build_s:.1f} s, {rss:.0f} MB", file=sys.stderr)
 

@@ -27,7 +27,6 @@ new candidate or a clearly higher probability is recorded again."""
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import re
 import threading
@@ -57,6 +56,7 @@ from tarazu.linkage.training import fit_model
 from tarazu.service import cases, decisions
 from tarazu.service.access_log import log_access
 from tarazu.service.clock import Clock
+from tarazu.service.memory import settle_after_bulk_build
 from tarazu.service.mirror_reference import withdrawn_references
 from tarazu.service.platform_events import handle_platform_event
 from tarazu.service.ports import UowFactory
@@ -204,9 +204,8 @@ class MirrorDetector:
             todo = [a for k, a in wanted.items() if k not in self._hashes
                     or self._hashes[k] != _fp(a, None)]
             report.added = self._add_from_store(uow, todo, progress, clock)
-        if report.added >= 1000:  # a bulk build: these objects live as long as the process,
-            gc.collect()           # so keep the cyclic collector from walking them every
-            gc.freeze()            # time (full collections were the p99 of scoring)
+        if report.added >= 1000:  # a bulk build
+            settle_after_bulk_build()
         return report
 
     def sync(self, uow: SqlUnitOfWork, clock: Clock | None = None) -> RefreshReport:
