@@ -11,6 +11,7 @@ show its documentation next to a decision.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import ClassVar
@@ -18,10 +19,12 @@ from typing import ClassVar
 from tarazu.names.features import (
     NameEvidence,
     NameFeatures,
+    PairValues,
     TokenMatch,
     could_pair_person_names,
     is_anchored,
     name_evidence,
+    pair_values,
 )
 from tarazu.names.normalise import normalise
 
@@ -104,6 +107,8 @@ class LogisticNameMatcher:
             raise ValueError(f"unknown config for {self.NAME}: {sorted(unknown)}")
         self.config = {k: overrides.get(k, v.default) for k, v in self.CONFIG.items()}
         self._weights = tuple((k, self.config[f"w_{k}"]) for k in self.WEIGHTS)
+        # the same weights, in the same order, by position in `NameFeatures.as_vector()`
+        self._weights_at = tuple((NameFeatures.names().index(k), w) for k, w in self._weights)
 
     @classmethod
     def get_docs(cls) -> dict[str, object]:
@@ -133,7 +138,21 @@ class LogisticNameMatcher:
               person_names: bool | None = None) -> float:
         """The score of :meth:`compare` without building its explanation (linkage compares
         thousands of display names a second and shows reasons only for the few it returns)."""
-        return round(self._scored(a, b, schema, person_names)[0], 4)
+        return round(self._score_only(a, b, schema, person_names), 4)
+
+    def _score_only(self, a: str, b: str, schema: str | None, person_names: bool | None,
+                    ) -> float:
+        """`_scored`'s score from the same feature values, without the evidence objects and
+        rewrite notes that only an explanation reads."""
+        left, right = normalise(a), normalise(b)
+        if not left or not right:
+            return 0.0
+        found = pair_values(a, b, schema, person_names=person_names is True)
+        score = self._score_values(left, right, found.values)
+        if person_names is None and self._person_tagger_could_matter(score, a, b, schema, found):
+            found = pair_values(a, b, schema, person_names=True, known=found)
+            score = self._score_values(left, right, found.values)
+        return score
 
     def _scored(self, a: str, b: str, schema: str | None, person_names: bool | None
                 ) -> tuple[float, str, str, NameEvidence]:
@@ -148,13 +167,17 @@ class LogisticNameMatcher:
         return score, left, right, ev
 
     def _score(self, left: str, right: str, feats: NameFeatures) -> float:
+        return self._score_values(left, right, feats.as_vector())
+
+    def _score_values(self, left: str, right: str, values: Sequence[float]) -> float:
+        """The logistic score of feature values in `NameFeatures` field order."""
         if left.replace(" ", "") == right.replace(" ", ""):
             return 1.0
-        z = self.config["intercept"] + sum(w * getattr(feats, k) for k, w in self._weights)
+        z = self.config["intercept"] + sum([w * values[i] for i, w in self._weights_at])
         return 1.0 / (1.0 + math.exp(-z))
 
     def _person_tagger_could_matter(self, score: float, a: str, b: str, schema: str | None,
-                                    ev: NameEvidence) -> bool:
+                                    ev: NameEvidence | PairValues) -> bool:
         """Below `person_low` a pair needs an anchor (a word matched) for
         a rewritten name to lift it: "Bill Gates" / "William Henry Gates" (0.004 -> 0.93)."""
         if score >= self.config["person_high"] or not could_pair_person_names(a, b, schema):

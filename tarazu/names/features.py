@@ -7,8 +7,10 @@ refit the weights and lets an explanation say which evidence carried a score.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler, Levenshtein
@@ -18,9 +20,9 @@ from tarazu.names.normalise import normalise
 from tarazu.names.phonetic import consonant_skeleton
 from tarazu.names.symbols import SymbolPair, SymbolRewrite, name_kind, pair_by_symbols
 
-__all__ = ["NameEvidence", "NameFeatures", "TokenMatch", "align_tokens",
+__all__ = ["NameEvidence", "NameFeatures", "PairValues", "TokenMatch", "align_tokens",
            "could_pair_person_names", "is_anchored", "name_evidence", "name_features",
-           "token_similarity"]
+           "pair_values", "token_similarity"]
 
 # Particles that carry little identity ("al", "bin") count for less in token alignment.
 _PARTICLES = frozenset({"al", "el", "bin", "ibn", "bint", "abu", "abd", "ul", "e", "i", "d",
@@ -36,6 +38,11 @@ class TokenMatch:
     left: str
     right: str
     score: float
+
+
+# An aligned pair as (left token, right token, similarity): what `TokenMatch` holds, without
+# the cost of building a frozen dataclass per pair on the score-only path.
+Triple = tuple[str, str, float]
 
 
 @dataclass(frozen=True)
@@ -98,27 +105,39 @@ def _skeleton_similarity(a: str, b: str) -> float:
 
 def align_tokens(left: list[str], right: list[str], sim=token_similarity) -> list[TokenMatch]:
     """Greedy one-to-one alignment of tokens, best pairs first."""
-    pairs = sorted(((sim(a, b), i, j) for i, a in enumerate(left) for j, b in enumerate(right)),
+    return [TokenMatch(*m) for m in _align(left, right, sim)]
+
+
+def _align(left: list[str], right: list[str], sim: Callable[[str, str], float]) -> list[Triple]:
+    """`align_tokens` as triples in the order of `left`. Stops once the shorter side is used
+    up: every later candidate pair would reuse a token."""
+    pairs = sorted([(sim(a, b), i, j) for i, a in enumerate(left) for j, b in enumerate(right)],
                    reverse=True)
-    used_l: set[int] = set()
+    n = min(len(left), len(right))
+    by_left: dict[int, Triple] = {}
     used_r: set[int] = set()
-    out: list[tuple[int, TokenMatch]] = []
     for score, i, j in pairs:
-        if i in used_l or j in used_r:
+        if i in by_left or j in used_r:
             continue
-        used_l.add(i)
         used_r.add(j)
-        out.append((i, TokenMatch(left[i], right[j], score)))
-    return [m for _, m in sorted(out, key=lambda x: x[0])]
+        by_left[i] = (left[i], right[j], score)
+        if len(by_left) == n:
+            break
+    return [by_left[i] for i in sorted(by_left)]
 
 
-def _weight(token: str) -> float:
-    return 0.3 if token in _PARTICLES else float(len(token))
+def _weights(toks: list[str]) -> list[float]:
+    """How much each token counts in a coverage: particles little, other words by length."""
+    return [0.3 if t in _PARTICLES else float(len(t)) for t in toks]
 
 
-def _coverage(toks: list[str], matches: dict[str, float]) -> float:
-    total = sum(_weight(t) for t in toks)
-    return sum(_weight(t) * matches.get(t, 0.0) for t in toks) / total if total else 0.0
+def _coverage(toks: list[str], matches: dict[str, float], weights: list[float]) -> float:
+    """Weighted share of `toks` aligned, each token at its alignment score; `weights` are
+    `_weights(toks)`, computed once for the several coverages of one name."""
+    total = sum(weights)
+    if not total:
+        return 0.0
+    return sum([w * matches.get(t, 0.0) for t, w in zip(toks, weights, strict=True)]) / total
 
 
 @lru_cache(maxsize=65536)
@@ -156,6 +175,12 @@ def _compare_tokens(name: str, kind: NameTypeTag = NameTypeTag.ENT) -> list[str]
     return [t for t in toks if t not in _IZAFAT] or toks
 
 
+@lru_cache(maxsize=65536)
+def _compare_token_set(name: str, kind: NameTypeTag) -> frozenset[str]:
+    """The words of `_compare_tokens` as a set, built once per name rather than per pair."""
+    return frozenset(_compare_tokens(name, kind))
+
+
 def compare_tokens(a: str, b: str, kind: NameTypeTag = NameTypeTag.ENT,
                    ) -> tuple[list[str], list[str]]:
     """Normalised tokens with organisation forms unified ("Aktiengesellschaft" -> "ag"),
@@ -187,9 +212,11 @@ def _merge_split_words(ta: list[str], tb: list[str]) -> tuple[list[str], list[st
         i = 0
         while i < len(out) - 1:
             pair = out[i] + out[i + 1]
-            best_pair = max(token_similarity(pair, o) for o in other)
-            best_single = max(token_similarity(t, o) for t in out[i:i + 2] for o in other)
-            if best_pair >= 0.9 and best_pair > best_single:
+            best_pair = max([token_similarity(pair, o) for o in other])
+            # the words alone matter only when the joined word is close to one: most pairs
+            # stop at the first test and skip len(other) * 2 comparisons
+            if best_pair >= 0.9 and best_pair > max(
+                    [token_similarity(t, o) for t in out[i:i + 2] for o in other]):
                 out[i:i + 2] = [pair]
                 joined.append(pair)
                 continue
@@ -217,21 +244,21 @@ def _is_initial_of(short: str, full: str) -> bool:
     return len(short) == 1 and len(full) > 1 and full[0] == short
 
 
-def _expand_initials(ta: list[str], tb: list[str], matches: list[TokenMatch],
+def _expand_initials(ta: list[str], tb: list[str], matches: list[Triple],
                      ) -> tuple[list[str], list[str], list[tuple[str, str]]]:
     """"J Smith" vs "John Smith": write the initial out as the name it was aligned to, so the
     edit-distance features stop counting "j" vs "john" as a misspelling. Only when another part
     matched well: "N N" against "Nursultan Nazarbayev" is anchored by nothing."""
-    if not any(len(m.left) > 1 and len(m.right) > 1 and m.score >= _GOOD_TOKEN for m in matches):
+    if not any(len(m_l) > 1 and len(m_r) > 1 and m_s >= _GOOD_TOKEN for m_l, m_r, m_s in matches):
         return ta, tb, []
     left, right, done = list(ta), list(tb), []
-    for m in matches:
-        if _is_initial_of(m.left, m.right):
-            left[left.index(m.left)] = m.right
-            done.append((m.left, m.right))
-        elif _is_initial_of(m.right, m.left):
-            right[right.index(m.right)] = m.left
-            done.append((m.right, m.left))
+    for m_l, m_r, _ in matches:
+        if _is_initial_of(m_l, m_r):
+            left[left.index(m_l)] = m_r
+            done.append((m_l, m_r))
+        elif _is_initial_of(m_r, m_l):
+            right[right.index(m_r)] = m_l
+            done.append((m_r, m_l))
     return left, right, done
 
 
@@ -239,18 +266,31 @@ def could_pair_person_names(a: str, b: str, schema: str | None = None) -> bool:
     """Both names have a word the other lacks: only then can rigour's person tagger pair two
     different spellings ("hsi" / "xi") and change any feature. Names whose words are all
     shared are compared the same with or without it."""
-    ta, tb = compare_tokens(a, b, name_kind(schema))
-    return bool(set(ta) - set(tb)) and bool(set(tb) - set(ta))
+    kind = name_kind(schema)
+    sa, sb = _compare_token_set(a, kind), _compare_token_set(b, kind)
+    return not sa <= sb and not sb <= sa
 
 
-def is_anchored(ev: NameEvidence) -> bool:
+class PairValues(NamedTuple):
+    """What the score needs of `NameEvidence`, for callers that show no explanation: the
+    feature values in `NameFeatures` field order, the alignment as triples and the symbol
+    rewrite (to recognise the same rewrite found with other symbols)."""
+
+    values: tuple[float, ...]
+    matches: list[Triple]
+    symbols: SymbolRewrite | None = None
+
+
+def is_anchored(ev: NameEvidence | PairValues) -> bool:
     """Both names have several words and a name word (not a particle) of one matched one of
     the other: rewriting the remaining words could then make the names agree ("Bill Gates" /
     "William Henry Gates")."""
     if len(ev.matches) < 2:
         return False
-    return any(m.score >= _GOOD_TOKEN and m.left not in _PARTICLES and m.right not in _PARTICLES
-               for m in ev.matches)
+    matches = ev.matches if isinstance(ev, PairValues) else [
+        (m.left, m.right, m.score) for m in ev.matches]
+    return any(m_s >= _GOOD_TOKEN and m_l not in _PARTICLES and m_r not in _PARTICLES
+               for m_l, m_r, m_s in matches)
 
 
 def name_features(a: str, b: str, schema: str | None = None,
@@ -258,6 +298,9 @@ def name_features(a: str, b: str, schema: str | None = None,
     """Features of a pair of raw names and the token alignment they rest on."""
     ev = name_evidence(a, b, schema)
     return ev.features, ev.matches
+
+
+_NO_VALUES = (0.0,) * len(NameFeatures.names())
 
 
 def name_evidence(a: str, b: str, schema: str | None = None, person_names: bool = True,
@@ -275,61 +318,95 @@ def name_evidence(a: str, b: str, schema: str | None = None, person_names: bool 
     kind = name_kind(schema)
     ta, tb = compare_tokens(a, b, kind)
     if not ta or not tb:
-        return NameEvidence(NameFeatures(*[0.0] * len(NameFeatures.names())), [])
+        return NameEvidence(NameFeatures(*_NO_VALUES), [])
     rw = pair_by_symbols(ta, tb, kind, person_names)
     if known is not None and known.symbols == rw:
         return known
     rewrites = tuple(_rewrite_notes(a, ta, kind)) + tuple(_rewrite_notes(b, tb, kind))
-    n_tokens = len(ta) + len(tb)
+    values, matches, expanded, joined = _measure(a, b, kind, rw)
+    return NameEvidence(NameFeatures(*values), [TokenMatch(*m) for m in matches], rw.pairs,
+                        tuple(expanded), tuple(joined), rewrites, rw)
+
+
+def pair_values(a: str, b: str, schema: str | None = None, person_names: bool = True,
+                known: PairValues | None = None) -> PairValues:
+    """`name_evidence` for a score alone: the same feature values, without the notes and
+    objects only an explanation reads (linkage scores thousands of pairs a second)."""
+    kind = name_kind(schema)
+    ta, tb = compare_tokens(a, b, kind)
+    if not ta or not tb:
+        return PairValues(_NO_VALUES, [])
+    rw = pair_by_symbols(ta, tb, kind, person_names)
+    if known is not None and known.symbols == rw:
+        return known
+    values, matches, _, _ = _measure(a, b, kind, rw)
+    return PairValues(values, matches, rw)
+
+
+def _measure(a: str, b: str, kind: NameTypeTag, rw: SymbolRewrite,
+             ) -> tuple[tuple[float, ...], list[Triple], list[tuple[str, str]], list[str]]:
+    """The feature values (in `NameFeatures` field order) of two raw names whose compare
+    tokens rigour's symbols rewrote into `rw`, the token alignment, the initials written out
+    and the words joined."""
+    n_tokens = len(_compare_tokens(a, kind)) + len(_compare_tokens(b, kind))
     n_agreed = sum(len(p.left) + len(p.right) for p in rw.pairs)
-    n_agreed += 2 * sum(1 for t in set(ta) & set(tb))  # equal words need no symbol
-    ta, tb = rw.left, rw.right
-    ta, tb, joined = _merge_split_words(ta, tb)
-    matches = align_tokens(ta, tb)
+    # equal words need no symbol
+    n_agreed += 2 * len(_compare_token_set(a, kind) & _compare_token_set(b, kind))
+    ta, tb, joined = _merge_split_words(rw.left, rw.right)
+    matches = _align(ta, tb, token_similarity)
     ta, tb, expanded = _expand_initials(ta, tb, matches)
     if expanded:  # initials written out: align again
-        matches = align_tokens(ta, tb)
+        matches = _align(ta, tb, token_similarity)
     sa, sb = " ".join(ta), " ".join(tb)
-    cover_a = _coverage(ta, {m.left: m.score for m in matches})
-    cover_b = _coverage(tb, {m.right: m.score for m in matches})
+    wa, wb = _weights(ta), _weights(tb)
+    cover_a = _coverage(ta, {m_l: m_s for m_l, _, m_s in matches}, wa)
+    cover_b = _coverage(tb, {m_r: m_s for _, m_r, m_s in matches}, wb)
     a_short = sum(map(len, ta)) <= sum(map(len, tb))
-    short = ta if a_short else tb
-    identity = [m.score for m in matches if (m.left if a_short else m.right) not in _PARTICLES]
-    skel = align_tokens(ta, tb, _skeleton_similarity)
-    skel_map = {(m.left if a_short else m.right): m.score for m in skel}
-    order = [tb.index(m.right) for m in matches if m.score >= _GOOD_TOKEN]
-    idents = [m for m in matches if (m.left if a_short else m.right) not in _PARTICLES]
-    edits = [Levenshtein.normalized_similarity(m.left, m.right) for m in idents]
+    short, long_side = (ta, tb) if a_short else (tb, ta)
+    idents = [m for m in matches if (m[0] if a_short else m[1]) not in _PARTICLES]
+    skel_map = {(m_l if a_short else m_r): m_s
+                for m_l, m_r, m_s in _align(ta, tb, _skeleton_similarity)}
+    order = [tb.index(m_r) for _, m_r, m_s in matches if m_s >= _GOOD_TOKEN]
+    in_order = order == sorted(order)
+    edits = [Levenshtein.normalized_similarity(m_l, m_r) for m_l, m_r, _ in idents]
     n_short = len([t for t in short if t not in _PARTICLES])
-    n_long = len([t for t in (tb if a_short else ta) if t not in _PARTICLES])
-    n_unmatched = n_short - sum(1 for m in idents if m.score >= _GOOD_TOKEN)
-    long_side = tb if a_short else ta
-    long_matched = {(m.right if a_short else m.left) for m in matches if m.score >= _GOOD_TOKEN}
+    n_long = len([t for t in long_side if t not in _PARTICLES])
+    n_unmatched = n_short - sum(1 for m in idents if m[2] >= _GOOD_TOKEN)
+    long_matched = {(m_r if a_short else m_l) for m_l, m_r, m_s in matches
+                    if m_s >= _GOOD_TOKEN}
     extra = [t for t in long_side if t not in _PARTICLES and t not in long_matched
              and not _is_legal_form(t)]
-    feats = NameFeatures(
-        token_set=fuzz.token_set_ratio(sa, sb) / 100,
-        token_sort=fuzz.token_sort_ratio(sa, sb) / 100,
-        compact=JaroWinkler.similarity("".join(ta), "".join(tb)),
-        cover_short=cover_a if a_short else cover_b,
-        cover_long=cover_b if a_short else cover_a,
-        worst_token=min(identity, default=0.0),
-        skeleton=_coverage(short, skel_map),
-        cross_script=1.0 if _is_cross_script(a, b) else 0.0,
-        same_order=1.0 if order == sorted(order) else 0.0,
-        compact_edit=Levenshtein.normalized_similarity("".join(ta), "".join(tb)),
-        worst_edit=min(edits, default=0.0),
-        lone_token=1.0 if n_short <= 1 < n_long else 0.0,
-        unmatched=min(n_unmatched, 2) / 2,
-        qualifier=1.0 if (rw.qualifiers_left - set(tb)) or (rw.qualifiers_right - set(ta))
-        else 0.0,
-        initials=len(expanded) / max(n_short, 1),
-        agreed=min(n_agreed / n_tokens, 1.0),
-        edits=min(max((Levenshtein.distance(m.left, m.right) for m in idents), default=0), 4) / 4,
-        extra_words=min(len(extra), 2) / 2,
-        org_extra=min(len(extra), 2) / 2 if kind == NameTypeTag.ORG else 0.0,
-        person_reordered=1.0 if kind == NameTypeTag.PER and order != sorted(order) else 0.0,
-        person=1.0 if kind == NameTypeTag.PER else 0.0,
-        org=1.0 if kind == NameTypeTag.ORG else 0.0,
+    ca, cb = "".join(ta), "".join(tb)
+    is_per, is_org = kind == NameTypeTag.PER, kind == NameTypeTag.ORG
+    values = (
+        fuzz.token_set_ratio(sa, sb) / 100,  # token_set
+        fuzz.token_sort_ratio(sa, sb) / 100,  # token_sort
+        JaroWinkler.similarity(ca, cb),  # compact
+        cover_a if a_short else cover_b,  # cover_short
+        cover_b if a_short else cover_a,  # cover_long
+        min([m[2] for m in idents], default=0.0),  # worst_token
+        _coverage(short, skel_map, wa if a_short else wb),  # skeleton
+        1.0 if _is_cross_script(a, b) else 0.0,  # cross_script
+        1.0 if in_order else 0.0,  # same_order
+        Levenshtein.normalized_similarity(ca, cb),  # compact_edit
+        min(edits, default=0.0),  # worst_edit
+        1.0 if n_short <= 1 < n_long else 0.0,  # lone_token
+        min(n_unmatched, 2) / 2,  # unmatched
+        1.0 if _outside(rw.qualifiers_left, tb) or _outside(rw.qualifiers_right, ta)
+        else 0.0,  # qualifier
+        len(expanded) / max(n_short, 1),  # initials
+        min(n_agreed / n_tokens, 1.0),  # agreed
+        min(max((Levenshtein.distance(m_l, m_r) for m_l, m_r, _ in idents), default=0), 4)
+        / 4,  # edits
+        min(len(extra), 2) / 2,  # extra_words
+        min(len(extra), 2) / 2 if is_org else 0.0,  # org_extra
+        1.0 if is_per and not in_order else 0.0,  # person_reordered
+        1.0 if is_per else 0.0,  # person
+        1.0 if is_org else 0.0,  # org
     )
-    return NameEvidence(feats, matches, rw.pairs, tuple(expanded), tuple(joined), rewrites, rw)
+    return values, matches, expanded, joined
+
+
+def _outside(qualifiers: frozenset[str], toks: list[str]) -> bool:
+    """Some qualifier ("chile", "3") of one name is not a word of the other."""
+    return bool(qualifiers) and not qualifiers.issubset(toks)

@@ -111,13 +111,28 @@ def _allowed(category: SymbolCategory, kind: NameTypeTag, person_names: bool) ->
     return kind != NameTypeTag.PER or person_names or category not in _ORG_ONLY
 
 
-def _qualifiers(name: Name, forms: list[str], kind: NameTypeTag,
-                person_names: bool) -> frozenset[str]:
-    out: set[str] = set()
-    for span in name.spans:
+@lru_cache(maxsize=16384)
+def _parts(text: str, kind: NameTypeTag, person_names: bool,
+           ) -> tuple[Name | None, list[str], tuple[int, ...]]:
+    """rigour's analysis of one name as `pair_by_symbols` reads it: the analysis, its part
+    forms and the indexes of its qualifier parts (a country, a number). Once per name and
+    tagger, not once per pair: a display name meets dozens of candidates."""
+    name = _analyse(text, _tagger_kind(kind, person_names))
+    if name is None:
+        return None, [], ()
+    qualifier_parts = tuple(
+        p.index for span in name.spans
         if span.symbol.category in _QUALIFIERS and _allowed(span.symbol.category, kind,
-                                                            person_names):
-            out.update(forms[p.index] for p in span.parts)
+                                                            person_names)
+        for p in span.parts)
+    return name, [p.form for p in name.parts], qualifier_parts
+
+
+def _qualifiers(forms: list[str], qualifier_parts: tuple[int, ...]) -> frozenset[str]:
+    """The qualifier parts of a name in the spelling `forms` gives its parts."""
+    if not qualifier_parts:
+        return frozenset()
+    out = {forms[i] for i in qualifier_parts}
     # A lone letter tagged as a Roman numeral ("V. Putin") is far more often an initial.
     return frozenset(t for t in out if t and not (len(t) == 1 and t.isalpha()))
 
@@ -129,14 +144,12 @@ def pair_by_symbols(left: list[str], right: list[str], kind: NameTypeTag = NameT
 
     `person_names=False` leaves out what only the (slow to build) person tagger knows: given
     and family names, nicknames and initials; numbers, places and organisation words stay."""
-    unchanged = SymbolRewrite(list(left), list(right), (), frozenset(), frozenset())
     if not left or not right:
-        return unchanged
-    tagger = _tagger_kind(kind, person_names)
-    qn, rn = _analyse(" ".join(left), tagger), _analyse(" ".join(right), tagger)
-    if qn is None or rn is None or [p.form for p in qn.parts] != left or (
-            [p.form for p in rn.parts] != right):
-        return unchanged  # rigour split differently; keep the plain comparison
+        return _unchanged(left, right)
+    qn, q_forms, q_quals = _parts(" ".join(left), kind, person_names)
+    rn, r_forms, r_quals = _parts(" ".join(right), kind, person_names)
+    if qn is None or rn is None or q_forms != left or r_forms != right:
+        return _unchanged(left, right)  # rigour split differently; keep the plain comparison
     pairings = pair_symbols(qn, rn)
     if kind == NameTypeTag.PER and not person_names:  # the organisation tagger ran instead
         pairings = [tuple(a for a in p if a.symbol is None
@@ -159,6 +172,9 @@ def pair_by_symbols(left: list[str], right: list[str], kind: NameTypeTag = NameT
     # Qualifiers are read in the rewritten spelling, so "chile" vs "chile" is no mismatch.
     new_forms = [t if t is not None else "" for t in out]
     rewritten = " ".join(t for t in out if t).split()
-    return SymbolRewrite(rewritten, list(right), tuple(pairs),
-                         _qualifiers(qn, new_forms, kind, person_names),
-                         _qualifiers(rn, list(right), kind, person_names))
+    return SymbolRewrite(rewritten, list(right), tuple(pairs), _qualifiers(new_forms, q_quals),
+                         _qualifiers(r_forms, r_quals))
+
+
+def _unchanged(left: list[str], right: list[str]) -> SymbolRewrite:
+    return SymbolRewrite(list(left), list(right), (), frozenset(), frozenset())

@@ -9,7 +9,7 @@ from tarazu.names.compare import (
     compare_names,
     name_similarity,
 )
-from tarazu.names.features import name_evidence
+from tarazu.names.features import name_evidence, pair_values
 from tarazu.names.symbols import name_kind, pair_by_symbols
 
 
@@ -146,3 +146,28 @@ def test_without_person_tagger_romanisations_are_not_known() -> None:
     # Numbers and legal forms come from the cheap organisation tagger and stay.
     rw = pair_by_symbols(["brigade", "forty", "four"], ["brigade", "44"], person_names=False)
     assert rw.left == ["brigade", "44"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "schema"),
+    [
+        ("Mao Tse-tung", "Mao Zedong", "Person"),
+        ("Bill Gates", "William Henry Gates", None),
+        ("J. Smith", "John Smith", None),
+        ("Fund III", "Fund 3", None),
+        ("Crystalord Systems Limited", "Crystalord Ltd", "Company"),
+        ("FridrichBuchenberg", "Friedrich Buchenberg", None),
+        ("تحریک طالبان پاکستان", "Tehreek-e-Taliban Pakistan", None),
+        ("Salman bin Muhammad al-Rawi", "Muhammad bin Salman al-Rawi", "Person"),
+    ],
+)
+def test_score_without_explanation_is_the_explained_score(a: str, b: str,
+                                                          schema: str | None) -> None:
+    """`name_similarity` skips what only an explanation reads; it must skip nothing the
+    score rests on, and its feature values must be `NameFeatures` in field order."""
+    assert name_similarity(a, b, schema) == compare_names(a, b, schema).score
+    for person_names in (False, True):
+        ev = name_evidence(a, b, schema, person_names=person_names)
+        values = pair_values(a, b, schema, person_names=person_names)
+        assert values.values == tuple(ev.features.as_vector())
+        assert values.matches == [(m.left, m.right, m.score) for m in ev.matches]
