@@ -11,7 +11,7 @@ show its documentation next to a decision.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import ClassVar
@@ -27,6 +27,9 @@ from tarazu.names.features import (
     pair_values,
 )
 from tarazu.names.normalise import normalise
+
+#: What the scoring steps read of a pair: full evidence, or the values of a score alone.
+_Evidence = NameEvidence | PairValues
 
 __all__ = [
     "ALGORITHMS",
@@ -129,7 +132,7 @@ class LogisticNameMatcher:
         `person_high`. `person_names=True` always consults it, `False` never (for benchmarks
         and to prove the shortcut harmless: `bench/names_speed.py --check`)."""
         score, left, right, ev = self._scored(a, b, schema, person_names)
-        if not left or not right:
+        if ev is None:
             return NameComparison(0.0, left, right, (), ("a name is empty after normalisation",))
         return NameComparison(round(score, 4), left, right, tuple(ev.matches),
                               _reasons(a, b, left, right, ev), ev.features)
@@ -137,37 +140,24 @@ class LogisticNameMatcher:
     def score(self, a: str, b: str, schema: str | None = None,
               person_names: bool | None = None) -> float:
         """The score of :meth:`compare` without building its explanation (linkage compares
-        thousands of display names a second and shows reasons only for the few it returns)."""
-        return round(self._score_only(a, b, schema, person_names), 4)
+        thousands of display names a second and shows reasons only for the few it returns):
+        the same steps on :func:`pair_values`, which skips what only an explanation reads."""
+        return round(self._scored(a, b, schema, person_names, pair_values)[0], 4)
 
-    def _score_only(self, a: str, b: str, schema: str | None, person_names: bool | None,
-                    ) -> float:
-        """`_scored`'s score from the same feature values, without the evidence objects and
-        rewrite notes that only an explanation reads."""
+    def _scored(self, a: str, b: str, schema: str | None, person_names: bool | None,
+                evidence: Callable[..., _Evidence] = name_evidence,
+                ) -> tuple[float, str, str, _Evidence | None]:
+        """Score, normalised names and the evidence (None when a name is empty), found by
+        `evidence`: `name_evidence` for an explanation, `pair_values` for a score alone."""
         left, right = normalise(a), normalise(b)
         if not left or not right:
-            return 0.0
-        found = pair_values(a, b, schema, person_names=person_names is True)
-        score = self._score_values(left, right, found.values)
-        if person_names is None and self._person_tagger_could_matter(score, a, b, schema, found):
-            found = pair_values(a, b, schema, person_names=True, known=found)
-            score = self._score_values(left, right, found.values)
-        return score
-
-    def _scored(self, a: str, b: str, schema: str | None, person_names: bool | None
-                ) -> tuple[float, str, str, NameEvidence]:
-        left, right = normalise(a), normalise(b)
-        ev = name_evidence(a, b, schema, person_names=person_names is True)
-        if not left or not right:
-            return 0.0, left, right, ev
-        score = self._score(left, right, ev.features)
+            return 0.0, left, right, None
+        ev = evidence(a, b, schema, person_names=person_names is True)
+        score = self._score_values(left, right, ev.values)
         if person_names is None and self._person_tagger_could_matter(score, a, b, schema, ev):
-            ev = name_evidence(a, b, schema, person_names=True, known=ev)
-            score = self._score(left, right, ev.features)
+            ev = evidence(a, b, schema, person_names=True, known=ev)
+            score = self._score_values(left, right, ev.values)
         return score, left, right, ev
-
-    def _score(self, left: str, right: str, feats: NameFeatures) -> float:
-        return self._score_values(left, right, feats.as_vector())
 
     def _score_values(self, left: str, right: str, values: Sequence[float]) -> float:
         """The logistic score of feature values in `NameFeatures` field order."""
@@ -177,7 +167,7 @@ class LogisticNameMatcher:
         return 1.0 / (1.0 + math.exp(-z))
 
     def _person_tagger_could_matter(self, score: float, a: str, b: str, schema: str | None,
-                                    ev: NameEvidence | PairValues) -> bool:
+                                    ev: _Evidence) -> bool:
         """Below `person_low` a pair needs an anchor (a word matched) for
         a rewritten name to lift it: "Bill Gates" / "William Henry Gates" (0.004 -> 0.93)."""
         if score >= self.config["person_high"] or not could_pair_person_names(a, b, schema):

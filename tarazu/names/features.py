@@ -239,6 +239,11 @@ class NameEvidence:
     rewrites: tuple[str, ...] = ()  # legal forms unified, "Surname, Given" put in order
     symbols: SymbolRewrite | None = field(default=None, compare=False, repr=False)
 
+    @property
+    def values(self) -> tuple[float, ...]:
+        """The feature values in `NameFeatures` field order (as `PairValues.values`)."""
+        return tuple(self.features.as_vector())
+
 
 def _is_initial_of(short: str, full: str) -> bool:
     return len(short) == 1 and len(full) > 1 and full[0] == short
@@ -315,11 +320,9 @@ def name_evidence(a: str, b: str, schema: str | None = None, person_names: bool 
     is returned as it is when the symbols rewrite the names the same way: everything after
     the rewrite depends only on it.
     """
-    kind = name_kind(schema)
-    ta, tb = compare_tokens(a, b, kind)
-    if not ta or not tb:
+    kind, ta, tb, rw = _symbols(a, b, schema, person_names)
+    if rw is None:
         return NameEvidence(NameFeatures(*_NO_VALUES), [])
-    rw = pair_by_symbols(ta, tb, kind, person_names)
     if known is not None and known.symbols == rw:
         return known
     rewrites = tuple(_rewrite_notes(a, ta, kind)) + tuple(_rewrite_notes(b, tb, kind))
@@ -332,15 +335,24 @@ def pair_values(a: str, b: str, schema: str | None = None, person_names: bool = 
                 known: PairValues | None = None) -> PairValues:
     """`name_evidence` for a score alone: the same feature values, without the notes and
     objects only an explanation reads (linkage scores thousands of pairs a second)."""
-    kind = name_kind(schema)
-    ta, tb = compare_tokens(a, b, kind)
-    if not ta or not tb:
+    kind, _, _, rw = _symbols(a, b, schema, person_names)
+    if rw is None:
         return PairValues(_NO_VALUES, [])
-    rw = pair_by_symbols(ta, tb, kind, person_names)
     if known is not None and known.symbols == rw:
         return known
     values, matches, _, _ = _measure(a, b, kind, rw)
     return PairValues(values, matches, rw)
+
+
+def _symbols(a: str, b: str, schema: str | None, person_names: bool,
+             ) -> tuple[NameTypeTag, list[str], list[str], SymbolRewrite | None]:
+    """The first steps of both `name_evidence` and `pair_values`: the kind of name, the
+    compare tokens and rigour's symbol rewrite of them (None when a name has no tokens)."""
+    kind = name_kind(schema)
+    ta, tb = compare_tokens(a, b, kind)
+    if not ta or not tb:
+        return kind, ta, tb, None
+    return kind, ta, tb, pair_by_symbols(ta, tb, kind, person_names)
 
 
 def _measure(a: str, b: str, kind: NameTypeTag, rw: SymbolRewrite,

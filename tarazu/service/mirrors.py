@@ -703,7 +703,7 @@ def train(uow_factory: UowFactory, clock: Clock, home: Path, base: LoadedModel |
     The review threshold follows the rule of the shipped models: the lowest at which
     ``min_precision`` and ``max_flag_rate`` hold for the one-sided Wilson bound at
     ``confidence``. A few labels cannot show that (two confirmed mirrors out of two bound
-    the precision only above 0.6), and a threshold placed on them would be noise: the base
+    the precision only above 0.55), and a threshold placed on them would be noise: the base
     model's threshold is then kept, and the report says so."""
     base = base or newest_model(home)
     with uow_factory() as uow:
