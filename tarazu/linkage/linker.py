@@ -46,6 +46,14 @@ class LinkerConfig:
     #: nothing on WikiSocks and 0.1 point of IRA recall@1 (test), and cut the streaming p99 at
     #: 10k removed accounts about tenfold (BENCHMARKS.md).
     max_full: int | None = 60
+    #: Comparators that only estimate (cheaply, see ``Comparator.estimate``) for all
+    #: candidates and compare in full for the ``shortlist`` best: the display name costs
+    #: about as much as every other comparator together on synthetic data (cross-script names
+    #: need the full name analysis), and its estimate is exact for equal or missing names.
+    #: A deferred comparator must not feed a rank comparator (ranks are over all
+    #: candidates). Empty: one stage.
+    deferred: tuple[str, ...] = ("display_name",)
+    shortlist: int = 30
 
     def indexes(self) -> list[CandidateIndex]:
         return [
@@ -72,6 +80,16 @@ def most_supported(votes: Mapping[str, int], cap: int, gap: Callable[[str], floa
     tied = [i for i, v in votes.items() if v == cut]
     kept += heapq.nsmallest(cap - len(kept), tied, key=lambda i: (gap(i), i))
     return sorted(kept)
+
+
+def _missing(name: str, n: int) -> tuple[ComparisonResult, ...]:
+    """``n`` missing results (immutable, so one object serves them all)."""
+    return (ComparisonResult(name, MISSING, "missing", ("", "")),) * n
+
+
+def _best(totals: np.ndarray, cands: Sequence[AccountProfile], n: int) -> list[int]:
+    """Indexes of the ``n`` best candidates by total (ties by id, so runs repeat)."""
+    return sorted(range(len(cands)), key=lambda i: (-totals[i], cands[i].account_id))[:n]
 
 
 @dataclass(frozen=True)
@@ -123,6 +141,13 @@ class MirrorLinker:
         }
         for name, comp in self._second.items():
             self._families[name] = comp.FAMILY
+        self._deferred = frozenset(self.config.deferred) & {c.NAME for c in self.base}
+        feeding = self._deferred & {r.BASE for r in self.relative}
+        if feeding:
+            raise ValueError(f"deferred comparators feed a rank comparator: {sorted(feeding)}")
+        dear = {c.NAME for c in self.base if c.NAME in self._deferred and not c.estimates_cheaply()}
+        if dear:
+            raise ValueError(f"deferred comparators without a cheap estimate: {sorted(dear)}")
         # removed id -> {active id: first-pass total}: who else may continue it
         self._successors: dict[str, dict[str, float]] = defaultdict(dict)
 
@@ -168,34 +193,66 @@ class MirrorLinker:
         live = {i: v for i, v in votes.items() if i in self.removed}
         return [self.removed[i] for i in most_supported(live, cap, gap)]
 
-    def compare(self, profile: AccountProfile, candidates: Sequence[AccountProfile]) -> Comparisons:
+    def compare(
+        self,
+        profile: AccountProfile,
+        candidates: Sequence[AccountProfile],
+        estimated: frozenset[str] = frozenset(),
+    ) -> Comparisons:
+        """All comparators; those named in ``estimated`` only estimate (see
+        ``Comparator.estimate``), to be completed for the shortlist."""
         by_name: dict[str, tuple[ComparisonResult, ...]] = {}
         for comp in self.base:
-            by_name[comp.NAME] = tuple(comp.compare_many(profile, candidates, self.corpus))
+            if comp.NAME in estimated:
+                by_name[comp.NAME] = tuple(comp.estimate_many(profile, candidates, self.corpus))
+            else:
+                by_name[comp.NAME] = tuple(comp.compare_many(profile, candidates, self.corpus))
         for rel in self.relative:
             by_name[rel.NAME] = tuple(rel.rank_all(by_name[rel.BASE]))
         for name in self._second:  # filled in by the second pass
-            by_name[name] = tuple(
-                ComparisonResult(name, MISSING, "missing", ("", "")) for _ in candidates
-            )
+            by_name[name] = _missing(name, len(candidates))
         return Comparisons(
             profile, tuple(candidates), self._names, tuple(by_name[n] for n in self._names)
         )
+
+    def _complete(self, comps: Comparisons, idx: Sequence[int]) -> Comparisons:
+        """Compare the deferred comparators in full for the candidates at ``idx``."""
+        chosen = [comps.candidates[i] for i in idx]
+        for comp in self.base:
+            if comp.NAME not in self._deferred:
+                continue
+            col = list(comps.results[self._names.index(comp.NAME)])
+            for i, r in zip(idx, comp.compare_many(comps.active, chosen, self.corpus), strict=True):
+                col[i] = r
+            comps = comps.replace_column(comp.NAME, col)
+        return comps
 
     def first_pass(
         self, profile: AccountProfile, keep: int | None = None
     ) -> tuple[Comparisons, np.ndarray] | None:
         """Compare with all candidates, record this account as a possible successor of each,
-        and keep the ``keep`` best by the first-pass total (all, if None)."""
+        and keep the ``keep`` best by the first-pass total (all, if None).
+
+        Two stages when there are more candidates than the shortlist: every comparator for
+        all candidates, the deferred ones only estimating, then the deferred ones in full for
+        the best ``max(keep, shortlist)``. Only shortlisted candidates are kept; the others
+        are recorded as successors with their estimated total."""
         cands = self.candidates(profile)
         if not cands:
             return None
-        comps = self.compare(profile, cands)
+        short = len(cands) if keep is None else max(keep, self.config.shortlist)
+        if self._deferred and short < len(cands):
+            comps = self.compare(profile, cands, estimated=self._deferred)
+            pool = _best(self.totals(comps), cands, short)
+            comps = self._complete(comps, pool)
+        else:
+            comps = self.compare(profile, cands)
+            pool = list(range(len(cands)))
         totals = self.totals(comps)
         for c, t in zip(cands, totals, strict=True):
             self._successors[c.account_id][profile.account_id] = float(t)
         if keep is not None and keep < len(cands):
-            idx = sorted(range(len(cands)), key=lambda i: (-totals[i], cands[i].account_id))[:keep]
+            idx = sorted(pool, key=lambda i: (-totals[i], cands[i].account_id))[:keep]
             comps, totals = comps.subset(idx), totals[idx]
         return comps, totals
 

@@ -13,6 +13,7 @@ from tarazu.linkage.levels import (
     sorted_jaccard,
 )
 from tarazu.linkage.profile import AccountProfile
+from tarazu.names.normalise import normalise
 
 
 class HandleComparator(Comparator):
@@ -81,6 +82,16 @@ class DisplayNameComparator(Comparator):
             return self.missing(values)
         sim = self._similarity(a.display_name, b.display_name)
         return self.level(band(sim, self.config["bands"], self.LEVELS), values, sim)
+
+    def estimate(self, a: AccountProfile, b: AccountProfile, corpus: Corpus) -> ComparisonResult:
+        """Without the name analysis: exact when a name is missing or both fold to the same
+        name (what mirrors mostly do); otherwise 'different', which the full comparison may
+        raise to 'similar' for the candidates it looks at."""
+        if normalise(a.display_name) == normalise(b.display_name):
+            return self.compare(a, b, corpus)
+        if not a.display_name.strip() or not b.display_name.strip():
+            return self.missing((a.display_name, b.display_name))
+        return self.level("different", (a.display_name, b.display_name), None)
 
 
 class BioComparator(Comparator):
