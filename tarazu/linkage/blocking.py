@@ -8,7 +8,6 @@ nothing is pickled; rebuild by adding the records again."""
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Protocol
 
 import numpy as np
 from datasketch import MinHash
+from sortedcontainers import SortedList
 
 from tarazu.linkage.lsh import FlatLSH, banding
 from tarazu.linkage.profile import AccountProfile
@@ -267,7 +267,9 @@ class TimeIndex:
 
     def __init__(self, nearest: int = 40) -> None:
         self.nearest = nearest
-        self.times: list[tuple[float, str]] = []
+        # a sorted list in chunks: inserting into one flat list moves ~0.2 ms of memory at
+        # a million removals, most of the incremental-add budget
+        self.times: SortedList = SortedList()
         self.at: dict[str, float] = {}
 
     def add(self, p: AccountProfile) -> None:
@@ -275,17 +277,16 @@ class TimeIndex:
             return
         t = p.removed_at.timestamp()
         self.at[p.account_id] = t
-        insort(self.times, (t, p.account_id))
+        self.times.add((t, p.account_id))
 
     def remove(self, account_id: str) -> None:
         t = self.at.pop(account_id, None)
         if t is not None:
-            i = bisect_left(self.times, (t, account_id))
-            del self.times[i]
+            self.times.remove((t, account_id))
 
     def query(self, p: AccountProfile) -> set[str]:
         t = p.created_at.timestamp()
-        i = bisect_left(self.times, (t, ""))
+        i = self.times.bisect_left((t, ""))
         lo, hi, out = i - 1, i, []
         while len(out) < self.nearest and (lo >= 0 or hi < len(self.times)):
             dl = t - self.times[lo][0] if lo >= 0 else np.inf

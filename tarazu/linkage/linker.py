@@ -77,9 +77,12 @@ def most_supported(votes: Mapping[str, int], cap: int, gap: Callable[[str], floa
         return sorted(votes)
     cut = heapq.nlargest(cap, votes.values())[-1]
     kept = [i for i, v in votes.items() if v > cut]
-    tied = [i for i, v in votes.items() if v == cut]
-    kept += heapq.nsmallest(cap - len(kept), tied, key=lambda i: (gap(i), i))
-    return sorted(kept)
+    tied = sorted(i for i, v in votes.items() if v == cut)
+    need = cap - len(kept)
+    if need < len(tied):  # hundreds at scale: one array of gaps, a stable sort (ties by id)
+        gaps = np.fromiter(map(gap, tied), dtype=float, count=len(tied))
+        tied = [tied[k] for k in np.argsort(gaps, kind="stable")[:need]]
+    return sorted(kept + tied)
 
 
 def _missing(name: str, n: int) -> tuple[ComparisonResult, ...]:
@@ -132,6 +135,9 @@ class MirrorLinker:
         self._specs = {s.name: s for s in model.comparators}
         self.corpus = Corpus()
         self.blocker = Blocker(self.config.indexes())
+        # removal times as timestamps, kept by the time index (one copy, not two)
+        self._removal_times: Mapping[str, float] = next(
+            (ix.at for ix in self.blocker.indexes if isinstance(ix, TimeIndex)), {})
         self.removed: dict[str, AccountProfile] = {}
         second = {c.NAME for c in SECOND_PASS}
         self._second = {
@@ -185,10 +191,14 @@ class MirrorLinker:
         votes = self.blocker.votes(profile)
         votes.pop(profile.account_id, None)
         t = profile.created_at.timestamp()
+        removed_at = self._removal_times
 
         def gap(i: str) -> float:
-            at = self.removed[i].removed_at
-            return abs(t - at.timestamp()) if at else float("inf")
+            at = removed_at.get(i)
+            if at is None:  # no time index, or no removal time
+                when = self.removed[i].removed_at
+                return abs(t - when.timestamp()) if when else float("inf")
+            return abs(t - at)
 
         live = {i: v for i, v in votes.items() if i in self.removed}
         return [self.removed[i] for i in most_supported(live, cap, gap)]
