@@ -164,18 +164,25 @@ class TextLSHIndex:
 
 class PdqIndex:
     """Avatars and post media by PDQ Hamming distance, on the hash banks' own index
-    (:class:`tarazu.signals.index.PdqIndex`: a flat faiss scan, 32 bytes a hash, about 1 ms a
-    query at a million hashes). An invalid hash is no candidate and no error.
+    (:class:`tarazu.signals.index.PdqIndex`). An invalid hash is no candidate and no error.
+
+    By default multi-index hashing probing no flipped bit: exact within ``exact_within`` (15)
+    bits, the re-encoded or resized copy a mirror re-uses, and most pairs up to
+    ``max_distance`` found too. A flat scan (``exact_within=None``) is exact to
+    ``max_distance`` but linear: 9 ms a query at 2.2 million hashes (a million removed
+    accounts with their avatars and media), against 0.26 ms.
 
     Removing from a flat faiss index compacts it (26 ms at a million hashes), so a withdrawn
     account's hashes are only forgotten at once (no longer answered) and leave the faiss index
-    in batches, once they pass a tenth of it: amortised, a withdrawal costs microseconds."""
+    in batches, once they pass a tenth of it: amortised, a withdrawal costs microseconds. (The
+    multi-hash index batches its own removals the same way.)"""
 
     NAME = "pdq"
 
-    def __init__(self, max_distance: int = 31) -> None:
+    def __init__(self, max_distance: int = 31, exact_within: int | None = 15) -> None:
         self.max_distance = max_distance
-        self._index = HashIndex(PdqSignal)
+        self._index = HashIndex(PdqSignal, multi_hash=exact_within is not None,
+                                exact_within=exact_within)
         self._entries: dict[str, tuple[int, ...]] = {}  # account id -> entry ids
         self._owner: dict[int, str] = {}  # entry id -> account id (live entries only)
         self._dead: list[int] = []  # withdrawn entry ids still in the faiss index

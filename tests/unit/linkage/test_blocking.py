@@ -40,6 +40,36 @@ def test_pdq_index_finds_near_avatar_and_forgets_withdrawn():
     assert ix.query(q) == set()
 
 
+def _flip(hex_hash: str, bits) -> str:
+    v = int(hex_hash, 16)
+    for b in bits:
+        v ^= 1 << b
+    return f"{v:064x}"
+
+
+def test_pdq_index_is_exact_within_its_guaranteed_radius_and_the_flat_scan_beyond():
+    import random
+
+    rng = random.Random(5)
+    base = [f"{rng.getrandbits(256):064x}" for _ in range(40)]
+    fast, flat = PdqIndex(), PdqIndex(exact_within=None)
+    for i, h in enumerate(base):
+        fast.add(_removed(i, avatar_pdq=h))
+        flat.add(_removed(i, avatar_pdq=h))
+    for trial in range(200):
+        i = rng.randrange(len(base))
+        k = rng.randint(0, 31)
+        q = build_profile(acct("a", "x", avatar_pdq=_flip(base[i], rng.sample(range(256), k))))
+        assert flat.query(q) == {f"r{i}"}, trial  # random hashes are ~128 bits apart
+        if k <= 15:
+            assert fast.query(q) == {f"r{i}"}, (trial, k)
+        else:  # found only when a 16-bit sub-hash survived intact; never a wrong account
+            assert fast.query(q) <= {f"r{i}"}, (trial, k)
+    # a sub-hash in each of the 16 damaged: beyond the guarantee, not found by the fast index
+    q = build_profile(acct("a", "x", avatar_pdq=_flip(base[0], range(0, 256, 16))))
+    assert flat.query(q) == {"r0"} and fast.query(q) == set()
+
+
 def test_token_index_links_and_identifiers_but_not_ip_prefix():
     ix = TokenIndex()
     ix.add(_removed(1, links=("https://t.me/umarmedia",)))

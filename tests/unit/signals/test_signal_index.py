@@ -171,3 +171,8 @@ def test_match_dict_carries_hash_and_metadata():
     m = d["matches"][0]
     assert m["matched_signal"] == h and m["entry_id"] == 1 and m["distance"] == 0
     assert m["metadata"] == {"source_ref": "ref-1"} and m["designation_id"] == "Q-TTP"
+
+
+def test_a_recall_limit_needs_the_multi_hash_index():
+    with pytest.raises(ValueError, match="multi-hash"):
+        PdqIndex(PdqSignal, exact_within=15)
