@@ -38,6 +38,7 @@ class LinkerConfig:
     top_k: int = 10
     time_nearest: int = 40  # removals nearest in time always compared
     lsh_threshold: float = 0.15
+    lsh_max_candidates: int | None = 200  # see ``blocking.TextLSHIndex``
     token_max_postings: int = 50
     name_min_shared: int = 3
     pdq_max_distance: int = 31
@@ -61,7 +62,7 @@ class LinkerConfig:
     def indexes(self) -> list[CandidateIndex]:
         return [
             NameIndex(min_shared=self.name_min_shared),
-            TextLSHIndex(threshold=self.lsh_threshold),
+            TextLSHIndex(threshold=self.lsh_threshold, max_candidates=self.lsh_max_candidates),
             PdqIndex(max_distance=self.pdq_max_distance, exact_within=self.pdq_exact_within),
             TokenIndex(max_postings=self.token_max_postings),
             TimeIndex(nearest=self.time_nearest),

@@ -85,7 +85,10 @@ class FlatLSH:
         if self._dead > max(self.merge_every, len(self._slot_of) // 4):
             self._merge()
 
-    def query(self, hashvalues: np.ndarray) -> set[str]:
+    def query(self, hashvalues: np.ndarray, limit: int | None = None) -> set[str]:
+        """The items sharing a band with ``hashvalues``; with ``limit``, only that many of
+        them, those sharing the most bands first (an estimate of the similarity), ties in
+        insertion order."""
         keys = self.band_keys(hashvalues)
         lo = np.searchsorted(self._keys, keys, side="left")
         hi = np.searchsorted(self._keys, keys, side="right")
@@ -95,8 +98,18 @@ class FlatLSH:
                 slots.append(np.asarray(self._pending_index[k], dtype=np.int32))
         if not slots:
             return set()
-        items = (self._item_of[s] for s in np.unique(np.concatenate(slots)).tolist())
-        return {i for i in items if i is not None}
+        found, shared = np.unique(np.concatenate(slots), return_counts=True)
+        if limit is None or len(found) <= limit:
+            items = (self._item_of[s] for s in found.tolist())
+            return {i for i in items if i is not None}
+        out: set[str] = set()
+        for s in found[np.lexsort((found, -shared))].tolist():
+            item = self._item_of[s]
+            if item is not None:
+                out.add(item)
+                if len(out) == limit:
+                    break
+        return out
 
     def _merge(self) -> None:
         """Fold the buffer into the sorted arrays and drop removed items (renumbering slots,

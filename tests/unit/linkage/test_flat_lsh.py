@@ -64,3 +64,29 @@ def test_insert_twice_is_refused_and_unknown_removal_ignored():
     assert lsh.query(m.hashvalues) == set()
     lsh.insert("x", m.hashvalues)  # re-added after a withdrawal (a reversal undone)
     assert lsh.query(m.hashvalues) == {"x"}
+
+
+@pytest.mark.parametrize("merge_every", [1, 4096])
+def test_a_limited_query_keeps_the_items_sharing_the_most_bands(merge_every):
+    rng = np.random.default_rng(3)
+    vocab = _vocabularies(300, rng)
+    b, r = banding(0.15, 64)
+    lsh = FlatLSH(b, r, merge_every=merge_every)
+    hashes = [_minhash(v) for v in vocab]
+    for i, m in enumerate(hashes[:250]):
+        lsh.insert(f"a{i}", m.hashvalues)
+    for i in range(0, 250, 5):
+        lsh.remove(f"a{i}")
+    keys = {f"a{i}": set(lsh.band_keys(m.hashvalues).tolist()) for i, m in enumerate(hashes)}
+    limited = 0
+    for q in range(250, 300):
+        full = lsh.query(hashes[q].hashvalues)
+        shared = {i: len(keys[i] & keys[f"a{q}"]) for i in full}
+        assert all(shared.values())
+        for limit in (1, 5, 20, len(full) + 1):
+            got = lsh.query(hashes[q].hashvalues, limit)
+            assert got <= full and len(got) == min(limit, len(full))
+            if got != full:  # nothing left out shares more bands than anything kept
+                limited += 1
+                assert min(shared[i] for i in got) >= max(shared[i] for i in full - got)
+    assert limited > 50
