@@ -94,9 +94,13 @@ def _missing(name: str, n: int) -> tuple[ComparisonResult, ...]:
     return (ComparisonResult(name, MISSING, "missing", ("", "")),) * n
 
 
-def _best(totals: np.ndarray, cands: Sequence[AccountProfile], n: int) -> list[int]:
-    """Indexes of the ``n`` best candidates by total (ties by id, so runs repeat)."""
-    return sorted(range(len(cands)), key=lambda i: (-totals[i], cands[i].account_id))[:n]
+def _best(
+    totals: np.ndarray, cands: Sequence[AccountProfile], n: int, among: Iterable[int] | None = None
+) -> list[int]:
+    """Indexes of the ``n`` best candidates (of those at ``among``; all by default) by total,
+    ties by id so that runs repeat."""
+    pool = range(len(cands)) if among is None else among
+    return sorted(pool, key=lambda i: (-totals[i], cands[i].account_id))[:n]
 
 
 @dataclass(frozen=True)
@@ -266,7 +270,7 @@ class MirrorLinker:
         for c, t in zip(cands, totals, strict=True):
             self._successors[c.account_id][profile.account_id] = float(t)
         if keep is not None and keep < len(cands):
-            idx = sorted(pool, key=lambda i: (-totals[i], cands[i].account_id))[:keep]
+            idx = _best(totals, cands, keep, among=pool)
             comps, totals = comps.subset(idx), totals[idx]
         return comps, totals
 
