@@ -86,15 +86,10 @@ class Comparator(ABC):
             return [self.compare(a, bs[0], corpus)] * len(bs)  # results are immutable
         return [self.compare(a, b, corpus) for b in bs]
 
-    def estimate_many(
-        self, a: AccountProfile, bs: Sequence[AccountProfile], corpus: Corpus
-    ) -> list[ComparisonResult]:
-        """A cheap verdict for candidates that will not be compared in full (the linker's
-        first stage); a comparator may defer its real work only if it overrides ``estimate``.
-        By default, the comparison itself."""
-        return [self.estimate(a, b, corpus) for b in bs]
-
     def estimate(self, a: AccountProfile, b: AccountProfile, corpus: Corpus) -> ComparisonResult:
+        """A cheap verdict for a candidate that may not be compared in full (the linker's
+        first stage); a comparator may defer its real work only if it overrides this. By
+        default, the comparison itself."""
         return self.compare(a, b, corpus)
 
     @classmethod

@@ -143,9 +143,10 @@ class MirrorLinker:
         self._specs = {s.name: s for s in model.comparators}
         self.corpus = Corpus()
         self.blocker = Blocker(self.config.indexes())
-        # removal times as timestamps, kept by the time index (one copy, not two)
+        # removal times as timestamps, kept by the time index (one copy, not two); every
+        # configuration has one (``LinkerConfig.indexes``)
         self._removal_times: Mapping[str, float] = next(
-            (ix.at for ix in self.blocker.indexes if isinstance(ix, TimeIndex)), {})
+            ix.at for ix in self.blocker.indexes if isinstance(ix, TimeIndex))
         self.removed: dict[str, AccountProfile] = {}
         second = {c.NAME for c in SECOND_PASS}
         self._second = {
@@ -202,11 +203,8 @@ class MirrorLinker:
         removed_at = self._removal_times
 
         def gap(i: str) -> float:
-            at = removed_at.get(i)
-            if at is None:  # no time index, or no removal time
-                when = self.removed[i].removed_at
-                return abs(t - when.timestamp()) if when else float("inf")
-            return abs(t - at)
+            at = removed_at.get(i)  # None: no removal time
+            return abs(t - at) if at is not None else float("inf")
 
         live = {i: v for i, v in votes.items() if i in self.removed}
         return [self.removed[i] for i in most_supported(live, cap, gap)]
@@ -222,7 +220,8 @@ class MirrorLinker:
         by_name: dict[str, tuple[ComparisonResult, ...]] = {}
         for comp in self.base:
             if comp.NAME in estimated:
-                by_name[comp.NAME] = tuple(comp.estimate_many(profile, candidates, self.corpus))
+                by_name[comp.NAME] = tuple(comp.estimate(profile, b, self.corpus)
+                                           for b in candidates)
             else:
                 by_name[comp.NAME] = tuple(comp.compare_many(profile, candidates, self.corpus))
         for rel in self.relative:

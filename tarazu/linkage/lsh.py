@@ -103,7 +103,7 @@ class FlatLSH:
             items = (self._item_of[s] for s in found.tolist())
             return {i for i in items if i is not None}
         out: set[str] = set()
-        for s in found[np.lexsort((found, -shared))].tolist():
+        for s in found[np.argsort(-shared, kind="stable")].tolist():  # found is sorted
             item = self._item_of[s]
             if item is not None:
                 out.add(item)

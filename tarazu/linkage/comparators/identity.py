@@ -87,11 +87,10 @@ class DisplayNameComparator(Comparator):
         """Without the name analysis: exact when a name is missing or both fold to the same
         name (what mirrors mostly do); otherwise 'different', which the full comparison may
         raise to 'similar' for the candidates it looks at."""
-        if normalise(a.display_name) == normalise(b.display_name):
-            return self.compare(a, b, corpus)
-        if not a.display_name.strip() or not b.display_name.strip():
-            return self.missing((a.display_name, b.display_name))
-        return self.level("different", (a.display_name, b.display_name), None)
+        na, nb = a.display_name, b.display_name
+        if not na.strip() or not nb.strip() or normalise(na) == normalise(nb):
+            return self.compare(a, b, corpus)  # missing, or no name analysis needed
+        return self.level("different", (na, nb), None)
 
 
 class BioComparator(Comparator):
