@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -247,88 +246,6 @@ def lumen_notices(uow: SqlUnitOfWork, since: datetime | None = None
             "nondisclosure": secret,
             "works": works,
         }
-
-
-# -- Santa Clara counts -------------------------------------------------------------------------
-def _nested() -> defaultdict[str, Counter[str]]:
-    return defaultdict(Counter)
-
-
-def transparency_counts(uow: SqlUnitOfWork, since: datetime | None = None,
-                        until: datetime | None = None) -> dict[str, Any]:
-    by_policy: Counter[str] = Counter()
-    by_action: Counter[str] = Counter()
-    by_source: Counter[str] = Counter()
-    by_country: Counter[str] = Counter()
-    by_subject: Counter[str] = Counter()
-    automated_decisions = total = 0
-    for x in _decided(uow, since):
-        if until and x.event.occurred_at >= until:
-            continue
-        total += 1
-        by_policy[x.record.policy] += 1
-        by_action[x.record.action.value] += 1
-        by_subject[x.event.subject.type.value] += 1
-        automated_decisions += x.record.automated
-        for s in x.state.sources or {"public"}:
-            by_source[DETECTION.get(s, s)] += 1
-        if x.record.country:
-            by_country[x.record.country.upper()] += 1
-
-    def in_period(t: datetime) -> bool:
-        return (not since or t >= since) and (not until or t < until)
-
-    appeals = Counter()
-    for kind in (EventKind.APPEAL, EventKind.APPEAL_DECISION, EventKind.REVERSAL,
-                 EventKind.EXPIRY, EventKind.MIRROR_FLAG):
-        for rec, p in uow.events.payloads(kind.value):
-            if not in_period(rec.event.occurred_at):
-                continue
-            if kind is EventKind.APPEAL_DECISION:
-                appeals[f"outcome:{p.get('outcome')}"] += 1
-            elif kind is EventKind.REVERSAL:
-                appeals["reversed_relied_on_reversed" if p.get("reversed_decision")
-                        else "reversed_other"] += 1
-            else:
-                appeals[kind.value] += 1
-    demands = {"requests": 0, "items": 0, "by_requesting_body": _nested(),
-               "by_law": _nested(), "by_outcome": Counter()}
-    for req in uow.referrals.requests():
-        if req["requester_type"] != "government" or not in_period(
-                parse_time(req["received_at"])):
-            continue
-        body = " / ".join(x for x in (req["agency"], req["country"]) if x) or "unnamed"
-        demands["requests"] += 1
-        for it in uow.referrals.items(req["request_id"]):
-            demands["items"] += 1
-            demands["by_requesting_body"][body][it.outcome] += 1
-            demands["by_law"][it.item.get("legal_basis") or "none cited"][it.outcome] += 1
-            demands["by_outcome"][it.outcome] += 1
-    decided = sum(v for k, v in appeals.items() if k.startswith("outcome:"))
-    return {
-        "period": {"since": since.date().isoformat() if since else None,
-                   "until": until.date().isoformat() if until else None},
-        "actions": {"total": total, "automated_decisions": automated_decisions,
-                    "by_policy": dict(sorted(by_policy.items())),
-                    "by_action": dict(sorted(by_action.items())),
-                    "by_detection_source": dict(sorted(by_source.items())),
-                    "by_country_restricted": dict(sorted(by_country.items())),
-                    "by_subject_type": dict(sorted(by_subject.items()))},
-        "appeals": {"filed": appeals["appeal"], "decided": decided,
-                    "upheld": appeals["outcome:upheld"], "reversed": appeals["outcome:reversed"],
-                    "modified": appeals["outcome:modified"]},
-        "reversals": {"on_appeal": appeals["outcome:reversed"],
-                      "relied_on_a_reversed_decision": appeals["reversed_relied_on_reversed"]},
-        "timed_actions_expired": appeals["expiry"],
-        "automated_detection": {"mirror_flags": appeals["mirror_flag"]},
-        "state_demands": {
-            "requests": demands["requests"], "items": demands["items"],
-            "by_requesting_body": {k: dict(v) for k, v in
-                                   sorted(demands["by_requesting_body"].items())},
-            "by_law": {k: dict(v) for k, v in sorted(demands["by_law"].items())},
-            "by_outcome": dict(sorted(demands["by_outcome"].items())),
-        },
-    }
 
 
 # -- anchors of the audit chain ------------------------------------------------------------------

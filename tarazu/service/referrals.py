@@ -180,7 +180,9 @@ def _record(uow: SqlUnitOfWork, request: ReferralRequest, legal_basis: str,
         "referral_id": referral_id, "outcome": result.outcome.value,
         "reasons": [r.value for r in result.reasons], "designation": result.designation,
         "legal_basis": legal_basis, "instrument": result.instrument,
-        "duplicate_of": result.duplicate_of, "explanation": list(result.explanation)})
+        "duplicate_of": result.duplicate_of, "explanation": list(result.explanation),
+        "source": request.requester.type, "country": request.requester.country,
+        "agency": request.requester.agency})
     if result.account_id and result.outcome in (Outcome.ACCEPTED, Outcome.ESCALATED):
         s.record(EventKind.REPORT, ACTOR, now, {
             "source": request.requester.type, "reporter": request.requester.name,

@@ -16,6 +16,7 @@ from tarazu.entrypoints.cli import (
     mirrors_ops,
     platform,
     protected,
+    report,
     screening,
     stream,
 )
@@ -43,6 +44,7 @@ app.add_typer(protected.app, name="protected")
 app.add_typer(cases.app, name="cases")
 app.add_typer(export.app, name="export")
 app.add_typer(appeals.app, name="appeals")
+app.add_typer(report.app, name="report")
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 """``tarazu export``: statements of reasons for the DSA Transparency Database, Lumen-style
-notices of government requests, and Santa Clara-style counts — each read from the event log.
+notices of government requests — each read from the event log. (The transparency report with
+its counts is ``tarazu report transparency``.)
 
 ``--out FILE.jsonl`` writes one record per line; any other name writes one JSON document
 (``{"statements": [...]}`` for ``dsa``, ready for the database's batch endpoint in chunks of
@@ -65,14 +66,3 @@ def lumen_cmd(since: str | None = SINCE, out: Path = OUT) -> None:
         records = list(exports.lumen_notices(uow, start))
     _write(out, "notices", records)
     print_json({"notices": len(records), "out": str(out)})
-
-
-@app.command("transparency")
-def transparency_cmd(since: str | None = SINCE, out: Path = OUT) -> None:
-    """Santa Clara-style counts as one JSON document."""
-    start = _since(since)
-    a = get_app()
-    with a.uow() as uow:
-        counts = exports.transparency_counts(uow, start)
-    out.write_text(json.dumps(counts, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print_json({"actions": counts["actions"]["total"], "out": str(out)})

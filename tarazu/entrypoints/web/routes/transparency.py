@@ -1,33 +1,59 @@
-"""The public transparency report: Santa Clara-style counts read from the event log (actions
-per policy, detection source and country; appeals and reversals; state demands by requesting
-body, cited law and outcome). Public by design; it holds no personal data."""
+"""The public transparency report: every figure computed from the event log for a chosen
+period (``from``/``to``, both included; the calendar year to date by default), as a printable
+page in English or Urdu, as JSON and as CSV. Public by design: it holds no personal data, and
+small counts that could point at a person are banded."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from tarazu.entrypoints.web.security import PUBLIC, get_container
-from tarazu.entrypoints.web.templating import render
-from tarazu.service import exports
+from tarazu.entrypoints.web.transparency_view import LANGUAGES, render_report
+from tarazu.service.transparency import default_period, designations_in_use, transparency_report
+from tarazu.transparency import LONG_HEADER, Period, long_rows, to_csv
 
 router = APIRouter()
+FROM = Query(None, alias="from", description="first day (YYYY-MM-DD)")
+TO = Query(None, alias="to", description="last day, included (YYYY-MM-DD)")
 
 
-def _counts(request: Request, since: str | None) -> dict:
+def _period(request: Request, start: str | None, end: str | None) -> Period:
+    today = get_container(request).clock.now().date()
+    default = default_period(today)
     try:
-        start = exports.parse_since(since)
+        return Period.parse(start or default.start.isoformat(), end or default.end.isoformat())
     except ValueError as e:
         raise HTTPException(422, str(e)) from None
+
+
+def _report(request: Request, period: Period) -> dict:
     with get_container(request).uow() as uow:
-        return exports.transparency_counts(uow, start)
+        return transparency_report(uow, period)
 
 
 @router.get("/transparency", response_class=HTMLResponse, openapi_extra=PUBLIC)
-def transparency_page(request: Request, since: str | None = Query(None)) -> HTMLResponse:
-    return render(request, "transparency.html", counts=_counts(request, since), since=since)
+def transparency_page(request: Request, start: str | None = FROM, end: str | None = TO,
+                      lang: str = Query("en", description="en or ur")) -> HTMLResponse:
+    if lang not in LANGUAGES:
+        raise HTTPException(422, f"lang: {lang!r} is not one of {', '.join(LANGUAGES)}")
+    period = _period(request, start, end)
+    with get_container(request).uow() as uow:
+        doc = transparency_report(uow, period)
+        designations = designations_in_use(uow)
+    return HTMLResponse(render_report(doc, lang=lang, designations=designations,
+                                      interactive=True))
 
 
 @router.get("/api/transparency", openapi_extra=PUBLIC)
-def transparency_json(request: Request, since: str | None = Query(None)) -> dict:
-    return _counts(request, since)
+def transparency_json(request: Request, start: str | None = FROM,
+                      end: str | None = TO) -> dict:
+    return _report(request, _period(request, start, end))
+
+
+@router.get("/api/transparency.csv", openapi_extra=PUBLIC,
+            response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+def transparency_csv(request: Request, start: str | None = FROM,
+                     end: str | None = TO) -> Response:
+    doc = _report(request, _period(request, start, end))
+    return Response(to_csv(LONG_HEADER, long_rows(doc)), media_type="text/csv; charset=utf-8")

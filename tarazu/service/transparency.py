@@ -1,0 +1,36 @@
+"""Use case: the transparency report of a period, computed from the event log alone.
+
+Only the log is read (never a projection table), so anyone holding a verified copy of the log
+can recompute every published figure; the report names the chain head it was computed from."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from tarazu.adapters.db.uow import SqlUnitOfWork
+from tarazu.transparency import Period, band_report, compute
+
+
+def transparency_report(uow: SqlUnitOfWork, period: Period, *, exact: bool = False
+                        ) -> dict[str, Any]:
+    """The figures of ``period``, banded for publication unless ``exact`` (for auditors)."""
+    head_seq, head_hash = uow.events.head()
+    doc = compute((r.event for r in uow.events.iter_all()), period,
+                  {"chain_head_seq": head_seq, "chain_head_hash": head_hash})
+    return doc if exact else band_report(doc)
+
+
+def designations_in_use(uow: SqlUnitOfWork) -> list[dict[str, Any]]:
+    """The designation lists the checks rely on, for the public page (public facts only)."""
+    out = []
+    for d in sorted(uow.designations.all(), key=lambda d: d.name):
+        out.append({"name": d.name, "kind": d.kind,
+                    "listings": sorted({f"{x.authority.value}: {x.list_name}"
+                                        for x in d.listings if x.in_force})})
+    return out
+
+
+def default_period(today: date) -> Period:
+    """The calendar year to date: what the public page shows when no period is chosen."""
+    return Period(date(today.year, 1, 1), today)
