@@ -12,6 +12,7 @@ from tarazu.adapters.db.crypto import FieldCipher
 from tarazu.adapters.db.engine import ensure_schema, make_engine
 from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.adapters.webhooks import WebhookPlatformAdapter
+from tarazu.designations.registry import DesignationRegistry
 from tarazu.referrals.checks import DesignationLookup
 from tarazu.service.clock import Clock, SystemClock
 from tarazu.settings import Settings
@@ -37,18 +38,22 @@ class App:
     def designation_lookup(self) -> DesignationLookup:
         return registry_lookup(self)
 
+    def designation_registry(self) -> DesignationRegistry:
+        """The designation registry in the database (as imported with ``tarazu designations
+        import``), or the registry shipped with tarazu while the database holds none."""
+        from tarazu.adapters.db.designations import DesignationRepository
+        from tarazu.designations.registry import default_registry
+
+        with self.uow() as uow:
+            registry = DesignationRepository(uow.conn).registry()
+        return registry if len(registry) else default_registry()
+
 
 def registry_lookup(app: App) -> DesignationLookup:
-    """Group names are resolved against the designation registry in the database (as imported
-    with ``tarazu designations import``), or the registry shipped with tarazu while the
-    database holds none."""
-    from tarazu.adapters.db.designations import DesignationRepository
-    from tarazu.designations.registry import default_registry
+    """Group names are resolved against :meth:`App.designation_registry`."""
     from tarazu.referrals.lookup import registry_lookup as lookup_in
 
-    with app.uow() as uow:
-        registry = DesignationRepository(uow.conn).registry()
-    return lookup_in(registry if len(registry) else default_registry())
+    return lookup_in(app.designation_registry())
 
 
 def bootstrap(settings: Settings | None = None, clock: Clock | None = None,

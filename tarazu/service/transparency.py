@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from tarazu.adapters.db.uow import SqlUnitOfWork
+from tarazu.designations.registry import DesignationRegistry
 from tarazu.transparency import Period, band_report, compute
 
 
@@ -21,14 +22,13 @@ def transparency_report(uow: SqlUnitOfWork, period: Period, *, exact: bool = Fal
     return doc if exact else band_report(doc)
 
 
-def designations_in_use(uow: SqlUnitOfWork) -> list[dict[str, Any]]:
-    """The designation lists the checks rely on, for the public page (public facts only)."""
-    out = []
-    for d in sorted(uow.designations.all(), key=lambda d: d.name):
-        out.append({"name": d.name, "kind": d.kind,
-                    "listings": sorted({f"{x.authority.value}: {x.list_name}"
-                                        for x in d.listings if x.in_force})})
-    return out
+def designations_in_use(registry: DesignationRegistry) -> list[dict[str, Any]]:
+    """The designations the checks rely on and the listings in force, for the public page
+    (public facts only)."""
+    return [{"name": d.name, "kind": d.kind,
+             "listings": sorted({f"{x.authority.value}: {x.list_name}"
+                                 for x in registry.effective_listings(d) if x.in_force})}
+            for d in sorted(registry.in_force(), key=lambda d: d.name)]
 
 
 def default_period(today: date) -> Period:

@@ -84,7 +84,6 @@ def transparency_cmd(
     a = get_app()
     with a.uow() as uow:
         doc = transparency_report(uow, period, exact=exact)
-        designations = designations_in_use(uow) if fmt is Format.HTML else []
     if fmt is Format.JSON:
         _emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", out)
     elif fmt is Format.CSV:
@@ -92,6 +91,7 @@ def transparency_cmd(
     elif fmt is Format.HTML:
         from tarazu.entrypoints.web.transparency_view import render_report
 
+        designations = designations_in_use(a.designation_registry())
         _emit(render_report(doc, lang=lang, designations=designations), out)
     else:
         assert out is not None

@@ -48,7 +48,7 @@ def test_due_process_commands(sqlite_app, monkeypatch, tmp_path):
     jsonschema.validate(record, exports.dsa_schema())
     assert record["decision_account"] == "DECISION_ACCOUNT_SUSPENDED"
     assert _run("export", "dsa", "--since", "yesterday", "--out", str(out)).exit_code != 0
-    r = _run("export", "transparency", "--since", "2025-01-01", "--out",
+    r = _run("report", "transparency", "--from", "2025-01-01", "--to", "2025-12-31", "--out",
              str(tmp_path / "t.json"))
     assert r.exit_code == 0
     assert json.loads((tmp_path / "t.json").read_text())["actions"]["total"] == 1

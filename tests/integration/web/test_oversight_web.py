@@ -83,5 +83,12 @@ def test_transparency_report_is_public(web, client):
     assert r.status_code == 200 and "Transparency report" in r.text
     data = client.get("/api/transparency").json()
     assert data["actions"]["total"] == 1 and data["appeals"]["filed"] == 1
-    assert client.get("/api/transparency", params={"since": "July"}).status_code == 422
+    assert client.get("/api/transparency", params={"from": "July"}).status_code == 422
+    assert client.get("/transparency", params={"lang": "xx"}).status_code == 422
+    urdu = client.get("/transparency", params={"lang": "ur", "from": "2025-07-01",
+                                               "to": "2025-07-31"})
+    assert urdu.status_code == 200 and 'dir="rtl"' in urdu.text
+    assert 'value="2025-07-01"' in urdu.text  # the period chooser shows the chosen period
+    rows = client.get("/api/transparency.csv").text.splitlines()
+    assert rows[0] == "section,metric,key,value" and "actions,total,,1" in rows
     assert "au1" not in r.text

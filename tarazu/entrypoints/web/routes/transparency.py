@@ -38,9 +38,8 @@ def transparency_page(request: Request, start: str | None = FROM, end: str | Non
     if lang not in LANGUAGES:
         raise HTTPException(422, f"lang: {lang!r} is not one of {', '.join(LANGUAGES)}")
     period = _period(request, start, end)
-    with get_container(request).uow() as uow:
-        doc = transparency_report(uow, period)
-        designations = designations_in_use(uow)
+    doc = _report(request, period)
+    designations = designations_in_use(get_container(request).designation_registry())
     return HTMLResponse(render_report(doc, lang=lang, designations=designations,
                                       interactive=True))
 
