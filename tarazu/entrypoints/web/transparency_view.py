@@ -9,6 +9,7 @@ nothing is fetched from elsewhere, and the page prints as it shows."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -16,6 +17,7 @@ from markupsafe import Markup, escape
 from tarazu.entrypoints.web.templating import templates
 
 LANGUAGES = ("en", "ur")
+STYLESHEET = Path(__file__).parent / "static" / "transparency.css"
 
 TEXT: dict[str, dict[str, str]] = {
     "en": {
@@ -132,8 +134,8 @@ def bar_chart(months: Sequence[str], values: Sequence[Any], title: str, figure: 
         bh = (h - 2 * pad) * n / top
         x, y = 2 + i * bar, h - pad - bh
         rects.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar * 0.8:.1f}" '
-                     f'height="{bh:.1f}"><title>{escape(m)}: {escape(v)}</title></rect>')
-        rects.append(f'<text x="{x + bar * 0.4:.1f}" y="{h - 2}" '
+                     f'height="{bh:.1f}" fill="#0b5cad"><title>{escape(m)}: {escape(v)}</title></rect>')
+        rects.append(f'<text x="{x + bar * 0.4:.1f}" y="{h - 2}" font-size="9" fill="#5b6270" '
                      f'text-anchor="middle">{escape(m[5:])}</text>')
     alt = ", ".join(f"{m}: {v}" for m, v in zip(months, values, strict=True))
     return Markup(
@@ -156,4 +158,5 @@ def render_report(doc: Mapping[str, Any], *, lang: str = "en",
     template = templates.env.get_template("transparency/report.html")
     return template.render(doc=doc, t=text, lang=lang, charts=charts,
                            designations=designations, interactive=interactive,
-                           rtl=lang == "ur")
+                           rtl=lang == "ur",
+                           css="" if interactive else STYLESHEET.read_text(encoding="utf-8"))

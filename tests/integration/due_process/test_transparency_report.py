@@ -114,7 +114,7 @@ def test_the_command_writes_json_csv_html_and_the_annex_that_agree(sqlite_app, m
     assert r.exit_code == 0, r.output
     page = html.read_text(encoding="utf-8")
     assert 'dir="rtl"' in page and "شفافیت رپورٹ" in page
-    assert 'data-figure="actions.total">3<' in page
+    assert 'data-figure=\'["actions", "total"]\'>3<' in page
 
     folder = tmp_path / "annex"
     r = _run("report", "transparency", *period, "--format", "annex", "--out", str(folder),
