@@ -134,7 +134,8 @@ def bar_chart(months: Sequence[str], values: Sequence[Any], title: str, figure: 
         bh = (h - 2 * pad) * n / top
         x, y = 2 + i * bar, h - pad - bh
         rects.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar * 0.8:.1f}" '
-                     f'height="{bh:.1f}" fill="#0b5cad"><title>{escape(m)}: {escape(v)}</title></rect>')
+                     f'height="{bh:.1f}" fill="#0b5cad">'
+                     f'<title>{escape(m)}: {escape(v)}</title></rect>')
         rects.append(f'<text x="{x + bar * 0.4:.1f}" y="{h - 2}" font-size="9" fill="#5b6270" '
                      f'text-anchor="middle">{escape(m[5:])}</text>')
     alt = ", ".join(f"{m}: {v}" for m, v in zip(months, values, strict=True))
