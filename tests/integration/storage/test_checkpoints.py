@@ -16,17 +16,13 @@ from sqlalchemy import delete, select, text, update
 from tarazu.adapters.checkpoints import FileCheckpoints, public_pem
 from tarazu.adapters.db.tables import chain_head, moderation_events
 from tarazu.domain.chain import canonical_json, chain, event_from_row
-from tarazu.domain.events import EventKind, RecordedEvent, SubjectRef
-from tarazu.service import audit, cases
+from tarazu.domain.events import RecordedEvent
+from tarazu.service import audit
+from tests.integration.storage import test_event_log as event_log
 
 
-def _report(app, n: int, account: str = "a1") -> None:
-    with app.uow() as uow:
-        for _ in range(n):
-            s = cases.load(uow, SubjectRef.account("x", account))
-            s.record(EventKind.REPORT, "system:test", app.clock.now(), {"source": "public"})
-            cases.save(uow, s)
-        uow.commit()
+def _report(app, n: int) -> None:
+    event_log._report(app, "a1", n)
 
 
 def _delete_tail(app, keep: int) -> None:
@@ -58,6 +54,17 @@ def _rewrite(app, seq: int, payload: dict) -> None:
                   .values(seq=prev.seq, hash=prev.hash))
 
 
+def _fails_only_against_the_checkpoint(app, log, seq: int, words: str, gist: str) -> None:
+    """The chain alone still verifies (the hole); against the checkpoint it fails at ``seq``,
+    and no later checkpoint is signed over it."""
+    assert audit.verify_chain(app.uow).ok
+    report = audit.verify_chain(app.uow, log)
+    assert not report.ok and report.problem.seq == seq
+    assert words in report.problem.reason and gist in report.problem.reason
+    with pytest.raises(audit.CheckpointRefused, match=gist):
+        audit.take_checkpoint(app.uow, app.clock, log)
+
+
 @pytest.fixture
 def log(app, tmp_path):
     return FileCheckpoints(tmp_path / "cp", tmp_path / "keys" / "checkpoint.key")
@@ -87,14 +94,8 @@ def test_deleting_the_tail_and_moving_the_head_fails_against_the_checkpoint(app,
     _report(app, 6)
     audit.take_checkpoint(app.uow, app.clock, log)
     _delete_tail(app, keep=4)
-    assert audit.verify_chain(app.uow).ok  # the hole: the chain alone still verifies
-    report = audit.verify_chain(app.uow, log)
-    assert not report.ok and report.problem.seq == 5
-    assert "the log ends at #4 but the signed checkpoint #1" in report.problem.reason
-    assert "removed from the end" in report.problem.reason
-    # and no later checkpoint is signed over the shortened chain
-    with pytest.raises(audit.CheckpointRefused, match="removed from the end"):
-        audit.take_checkpoint(app.uow, app.clock, log)
+    _fails_only_against_the_checkpoint(app, log, 5, "the log ends at #4 but the signed "
+                                       "checkpoint #1", "removed from the end")
 
 
 def test_rewriting_history_before_a_checkpoint_fails_even_with_hashes_recomputed(app, log):
@@ -102,13 +103,8 @@ def test_rewriting_history_before_a_checkpoint_fails_even_with_hashes_recomputed
     audit.take_checkpoint(app.uow, app.clock, log)
     _report(app, 2)
     _rewrite(app, 2, {"source": "government"})
-    assert audit.verify_chain(app.uow).ok  # the hole: a recomputed chain verifies
-    report = audit.verify_chain(app.uow, log)
-    assert not report.ok and report.problem.seq == 5
-    assert "no longer has the hash the signed checkpoint #1" in report.problem.reason
-    assert "rewritten" in report.problem.reason
-    with pytest.raises(audit.CheckpointRefused, match="rewritten"):
-        audit.take_checkpoint(app.uow, app.clock, log)
+    _fails_only_against_the_checkpoint(app, log, 5, "no longer has the hash the signed "
+                                       "checkpoint #1", "rewritten")
 
 
 def test_a_changed_or_removed_checkpoint_line_is_named(app, log, tmp_path):
