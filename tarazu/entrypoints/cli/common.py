@@ -28,7 +28,8 @@ def get_app(migrate: bool = True) -> App:
     except SchemaOutOfDate as e:
         fail(str(e))
         raise  # unreachable
-    _opened[:] = [app]
+    if migrate:  # a command that does not ensure the schema does not write the log either
+        _opened[:] = [app]
     return app
 
 
@@ -45,6 +46,9 @@ def checkpoint_on_exit(*_: object, **__: object) -> None:
         cp = audit.take_checkpoint(app.uow, app.clock, app.checkpoints())
     except audit.CheckpointRefused as e:
         console.print(f"[red]audit checkpoint refused:[/red] {e}")
+        return
+    except Exception as e:  # the command's own work is done and committed: say, do not fail
+        console.print(f"[red]audit checkpoint not taken:[/red] {e}")
         return
     if cp is not None:
         console.print(f"audit checkpoint #{cp.number}: event #{cp.seq} signed")
