@@ -98,16 +98,20 @@ class FileCheckpoints:
         private = _load_private(self.key_path, create=False)
         return private.public_key() if private else None
 
+    def _verifier(self) -> tuple[str, Ed25519PublicKey] | None:
+        key = self.public_key()
+        return (key_id(key), key) if key is not None else None
+
     def signer(self) -> tuple[str, Callable[[bytes], str]]:
         key = self._signing_key()
         return key_id(key.public_key()), lambda data: base64.b64encode(key.sign(data)).decode()
 
     def signature_ok(self, cp: Checkpoint) -> bool:
-        public = self.public_key()
-        if public is None or cp.key_id != key_id(public):
+        verifier = self._verifier()
+        if verifier is None or cp.key_id != verifier[0]:
             return False
         try:
-            public.verify(base64.b64decode(cp.signature, validate=True), cp.signed_bytes())
+            verifier[1].verify(base64.b64decode(cp.signature, validate=True), cp.signed_bytes())
         except (InvalidSignature, ValueError):
             return False
         return True

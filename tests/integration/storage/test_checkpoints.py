@@ -112,12 +112,18 @@ def test_a_changed_or_removed_checkpoint_line_is_named(app, log, tmp_path):
         _report(app, 1)
         audit.take_checkpoint(app.uow, app.clock, log)
     lines = log.path.read_text().splitlines()
-    # an edited line (the head hash of checkpoint #2) no longer verifies
+    # an edited line (the head hash of checkpoint #2) breaks the link from the next one ...
     doc = json.loads(lines[1])
     doc["head_hash"] = "0" * 64
     log.path.write_text("\n".join([lines[0], json.dumps(doc), lines[2]]) + "\n")
     r = audit.verify_chain(app.uow, log)
-    assert not r.ok and r.checkpoint_problem.startswith("checkpoint #2: the signature")
+    assert not r.ok and r.checkpoint_problem.startswith("checkpoint #3: does not link")
+    # ... and the latest one, edited, no longer verifies
+    doc = json.loads(lines[2])
+    doc["seq"] = 2
+    log.path.write_text("\n".join([lines[0], lines[1], json.dumps(doc)]) + "\n")
+    r = audit.verify_chain(app.uow, log)
+    assert not r.ok and r.checkpoint_problem.startswith("checkpoint #3: the signature")
     # a removed line breaks the numbering
     log.path.write_text("\n".join([lines[0], lines[2]]) + "\n")
     r = audit.verify_chain(app.uow, log)
