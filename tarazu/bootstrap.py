@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from tarazu.adapters.checkpoints import FileCheckpoints
 from tarazu.adapters.db.crypto import FieldCipher
 from tarazu.adapters.db.engine import ensure_schema, make_engine
 from tarazu.adapters.db.uow import SqlUnitOfWork
@@ -34,6 +35,13 @@ class App:
             self._adapter = WebhookPlatformAdapter(self.settings.platform_url,
                                                    self.settings.webhook_secret)
         return self._adapter
+
+    def checkpoints(self) -> FileCheckpoints:
+        """The signed checkpoints of the audit chain, outside the database."""
+        s = self.settings
+        return FileCheckpoints(s.checkpoint_dir or s.home / "checkpoints",
+                               s.checkpoint_key or s.home / "checkpoint.key",
+                               s.checkpoint_public_key)
 
     def designation_lookup(self) -> DesignationLookup:
         return registry_lookup(self)

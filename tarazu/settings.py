@@ -1,7 +1,8 @@
 """Settings, read from the environment once, by the composition root (``bootstrap``) only.
 The README lists the variables (TARAZU_HOME, TARAZU_DATABASE_URL, TARAZU_SECRET_KEY,
 TARAZU_WEBHOOK_SECRET, TARAZU_PLATFORM_URL, TARAZU_NATS_URL, TARAZU_COOKIE_SECURE,
-TARAZU_PUBLIC_URL). Keys that are not given are generated once into $TARAZU_HOME with mode 0600,
+TARAZU_PUBLIC_URL, TARAZU_CHECKPOINT_DIR, TARAZU_CHECKPOINT_KEY, TARAZU_CHECKPOINT_PUBLIC_KEY).
+Keys that are not given are generated once into $TARAZU_HOME with mode 0600,
 never into the repository."""
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ class Settings:
     nats_url: str
     cookie_secure: bool
     public_url: str = "http://127.0.0.1:8000"  # where users reach the appeal page
+    #: Signed checkpoints of the audit chain: an append-only directory and an Ed25519 key the
+    #: database never holds (both default to $TARAZU_HOME; keep them elsewhere in production),
+    #: and optionally the published public key that ``audit verify`` pins.
+    checkpoint_dir: Path | None = None
+    checkpoint_key: Path | None = None
+    checkpoint_public_key: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -46,6 +53,10 @@ class Settings:
             nats_url=env.get("TARAZU_NATS_URL", "nats://127.0.0.1:4222"),
             cookie_secure=env.get("TARAZU_COOKIE_SECURE", "1") != "0",
             public_url=env.get("TARAZU_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+            checkpoint_dir=Path(env.get("TARAZU_CHECKPOINT_DIR") or home / "checkpoints"),
+            checkpoint_key=Path(env.get("TARAZU_CHECKPOINT_KEY") or home / "checkpoint.key"),
+            checkpoint_public_key=(Path(env["TARAZU_CHECKPOINT_PUBLIC_KEY"])
+                                   if env.get("TARAZU_CHECKPOINT_PUBLIC_KEY") else None),
         )
 
 

@@ -68,9 +68,11 @@ class ChainBreak:
         return f"event #{self.seq}: {self.reason}"
 
 
-def verify(records: Iterable[RecordedEvent]) -> tuple[int, ChainBreak | None]:
-    """Check the whole chain in order; return how many were checked and the first break."""
-    expected_prev, expected_seq, n = GENESIS, 1, 0
+def verify(records: Iterable[RecordedEvent], after: tuple[int, str] = (0, GENESIS)
+           ) -> tuple[int, ChainBreak | None]:
+    """Check the chain in order; return how many were checked and the first break. ``after``
+    is a point already trusted (its seq and hash): the records must continue from it."""
+    expected_prev, expected_seq, n = after[1], after[0] + 1, 0
     for r in records:
         n += 1
         if r.seq != expected_seq:

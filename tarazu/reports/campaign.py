@@ -2,7 +2,9 @@
 
 Organic reports of a real problem come from reporters of every age spread over hours; a
 campaign to get an account (often a journalist's) taken down comes from fresh accounts within
-minutes. Two thresholds:
+minutes. "New" means without a record (see :mod:`tarazu.reports.reputation`): no report of
+theirs has led to action yet, or their platform account is young — so reporter identities a
+campaign opened a week before it strikes are still new. Two thresholds:
 
 * **hold**: once a target has ``hold_after`` reports from new reporters inside the window, more
   reports from new reporters are recorded but add no priority until the window passes. This

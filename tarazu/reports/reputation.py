@@ -1,5 +1,10 @@
 """Reporter reputation: how much a reporter's word moves a case, learnt from what became of
-their past reports. A Beta(1, 1) prior keeps one lucky or unlucky report from deciding it."""
+their past reports. A Beta(1, 1) prior keeps one lucky or unlucky report from deciding it.
+
+A reporter stays *new* until one of their reports has led to action, and while their platform
+account is young. Age alone vouches for nothing: a campaign can open its reporter identities a
+week (or a month) before it reports, so the time since a reporter was first seen is not a
+record; a report that a reviewer acted on is."""
 
 from __future__ import annotations
 
@@ -7,8 +12,7 @@ from datetime import datetime, timedelta
 
 from tarazu.reports.model import ReporterView
 
-#: A reporter first seen (or whose platform account was created) this recently is new.
-NEW_REPORTER = timedelta(days=7)
+#: A reporter whose platform account was created this recently is new, whatever their record.
 NEW_ACCOUNT = timedelta(days=30)
 #: Weight of a report from a new reporter with no decided reports: it counts, a little.
 NEW_WEIGHT = 0.25
@@ -21,17 +25,16 @@ def score(actioned: int, not_actioned: int) -> float:
 
 
 def is_new(r: ReporterView, now: datetime) -> bool:
+    """No report of theirs has led to action yet, or their platform account is young."""
     if r.account_created_at is not None and now - r.account_created_at < NEW_ACCOUNT:
         return True
-    decided = r.actioned + r.not_actioned
-    return decided == 0 and (r.first_seen_at is None or now - r.first_seen_at < NEW_REPORTER)
+    return r.actioned == 0
 
 
 def weight(r: ReporterView, now: datetime) -> float:
-    """0 for a muted reporter; a new one counts a quarter; others by their record, from 0.1
-    (reports never led to action) to 2 (they nearly always did)."""
+    """0 for a muted reporter; others by their record, from 0.1 (reports never led to action)
+    to 2 (they nearly always did); a new reporter counts at most a quarter."""
     if r.muted:
         return 0.0
-    if is_new(r, now):
-        return NEW_WEIGHT
-    return round(min(MAX_WEIGHT, max(MIN_WEIGHT, 2 * score(r.actioned, r.not_actioned))), 3)
+    by_record = round(min(MAX_WEIGHT, max(MIN_WEIGHT, 2 * score(r.actioned, r.not_actioned))), 3)
+    return min(NEW_WEIGHT, by_record) if is_new(r, now) else by_record

@@ -1,11 +1,27 @@
-"""Oversight of the log itself: verify the whole chain; read its head for anchoring."""
+"""Oversight of the log itself: verify the whole chain against its recorded head and against
+the latest signed checkpoint; take checkpoints; read the head for anchoring.
+
+Checking against the checkpoint is what catches a database administrator: deleting the tail
+and moving ``chain_head`` back, or rewriting an event and recomputing every hash, leaves a chain
+that verifies on its own — but not one that still holds the hash a checkpoint signed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
-from tarazu.domain.chain import GENESIS, ChainBreak, verify
-from tarazu.service.ports import UowFactory
+from tarazu.adapters.db.uow import SqlUnitOfWork
+from tarazu.domain.chain import GENESIS, ChainBreak, format_time, verify
+from tarazu.domain.checkpoint import (
+    Checkpoint,
+    CheckpointError,
+    check_chain,
+    check_log,
+    next_checkpoint,
+)
+from tarazu.domain.events import RecordedEvent
+from tarazu.service.clock import Clock
+from tarazu.service.ports import CheckpointLog, UowFactory
 
 
 @dataclass(frozen=True)
@@ -14,29 +30,106 @@ class VerifyReport:
     head_seq: int
     head_hash: str
     problem: ChainBreak | None
+    checkpoint: Checkpoint | None = None  # the latest signed checkpoint the chain was held to
+    checkpoint_problem: str | None = None  # the checkpoint log itself is not intact
 
     @property
     def ok(self) -> bool:
-        return self.problem is None
+        return self.problem is None and self.checkpoint_problem is None
 
 
-def verify_chain(uow_factory: UowFactory) -> VerifyReport:
-    """Walk the log once, in order, and check it ends where the recorded head says."""
+class CheckpointRefused(RuntimeError):
+    """The chain does not verify (or the checkpoint log is broken): nothing is signed."""
+
+
+def _walk(uow: SqlUnitOfWork, head_seq: int, head_hash: str, after: tuple[int, str],
+          watch_seq: int | None = None) -> tuple[int, ChainBreak | None, str | None]:
+    """Verify the events after ``after`` up to the recorded head. Returns how many were
+    checked, the first break, and the stored hash of event #``watch_seq`` if it was read."""
+    seen = {"last": after[1], "watched": None}
+
+    def remember(records: Iterator[RecordedEvent]) -> Iterator[RecordedEvent]:
+        for r in records:
+            if r.seq > head_seq:  # appended after the head was read: not ours to judge
+                return
+            seen["last"] = r.hash
+            if r.seq == watch_seq:
+                seen["watched"] = r.hash
+            yield r
+
+    n, problem = verify(remember(uow.events.iter_all(after_seq=after[0])), after=after)
+    end = after[0] + n
+    if problem is None and (end != head_seq or seen["last"] != head_hash):
+        problem = ChainBreak(end + 1 if end < head_seq else end,
+                             f"the log ends at #{end} but the recorded head is #{head_seq}: "
+                             "events were removed or the head was changed")
+    return n, problem, seen["watched"]
+
+
+def _hash_at(uow: SqlUnitOfWork, seq: int) -> str | None:
+    rec = next(uow.events.iter_all(after_seq=seq - 1, batch=1), None)
+    return rec.hash if rec is not None and rec.seq == seq else None
+
+
+def _checkpoints(log: CheckpointLog | None) -> tuple[list[Checkpoint], str | None]:
+    if log is None:
+        return [], None
+    try:
+        cps = log.read()
+        return cps, check_log(cps, log.signature_ok)
+    except (CheckpointError, ValueError, OSError) as e:
+        return [], f"the checkpoint log cannot be read: {e}"
+
+
+def verify_chain(uow_factory: UowFactory, checkpoints: CheckpointLog | None = None
+                 ) -> VerifyReport:
+    """Walk the log once, in order; check it ends where the recorded head says and that it
+    still holds what the latest signed checkpoint saw."""
+    cps, log_problem = _checkpoints(checkpoints)
+    latest = cps[-1] if cps else None
     with uow_factory() as uow:
         head_seq, head_hash = uow.events.head()
-        last_hash = [GENESIS]
+        n, problem, watched = _walk(uow, head_seq, head_hash, (0, GENESIS),
+                                    latest.seq if latest else None)
+    if problem is None and latest is not None:
+        found = check_chain(latest, head_seq, watched)
+        if found:
+            problem = ChainBreak(min(latest.seq, head_seq + 1), found)
+    return VerifyReport(n, head_seq, head_hash, problem, latest, log_problem)
 
-        def remember(records):  # type: ignore[no-untyped-def]
-            for r in records:
-                last_hash[0] = r.hash
-                yield r
 
-        n, problem = verify(remember(uow.events.iter_all()))
-        if problem is None and (n != head_seq or last_hash[0] != head_hash):
-            problem = ChainBreak(n + 1 if n < head_seq else n,
-                                 f"the log ends at #{n} but the recorded head is #{head_seq}: "
-                                 "events were removed or the head was changed")
-        return VerifyReport(n, head_seq, head_hash, problem)
+def take_checkpoint(uow_factory: UowFactory, clock: Clock, log: CheckpointLog
+                    ) -> Checkpoint | None:
+    """Sign the chain's head and append it to the checkpoint log — only when the chain grew
+    since the last checkpoint and still holds it (only the new events are walked). None when
+    nothing was appended since the last checkpoint."""
+    with log.appending() as append:
+        try:
+            last = log.latest()
+        except (CheckpointError, ValueError, OSError) as e:
+            raise CheckpointRefused(f"the checkpoint log cannot be read: {e}") from None
+        if last is not None and not log.signature_ok(last):
+            raise CheckpointRefused(f"the last checkpoint (#{last.number}) does not verify with "
+                                    "the checkpoint key: the checkpoint log was edited")
+        with uow_factory() as uow:
+            head_seq, head_hash = uow.events.head()
+            if head_seq == 0 and last is None:
+                return None
+            if last is not None and (last.seq, last.head_hash) == (head_seq, head_hash):
+                return None
+            if last is not None and (found := check_chain(last, head_seq,
+                                                          _hash_at(uow, last.seq))):
+                raise CheckpointRefused(found)
+            after = (last.seq, last.head_hash) if last else (0, GENESIS)
+            _, problem, _ = _walk(uow, head_seq, head_hash, after)
+        if problem is not None:
+            raise CheckpointRefused(f"the chain is broken at {problem}")
+        key_id, sign = log.signer()
+        cp = next_checkpoint(last, seq=head_seq, head_hash=head_hash,
+                             time=format_time(clock.now()), key_id=key_id)
+        cp = replace(cp, signature=sign(cp.signed_bytes()))
+        append(cp)
+        return cp
 
 
 def chain_head(uow_factory: UowFactory) -> tuple[int, str]:

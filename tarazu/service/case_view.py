@@ -15,8 +15,7 @@ from tarazu.domain.case import CaseState, DecisionRecord, fold
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.platform import Account, Post
-from tarazu.service import reports
-from tarazu.service.cases import is_protected
+from tarazu.service import cases, reports
 
 #: Queues in the order a dashboard lists them (others follow, alphabetically).
 QUEUE_ORDER = ("senior", "appeals", "confirmation", "government", "mirrors", "general")
@@ -227,8 +226,7 @@ def load_case(uow: SqlUnitOfWork, ref: SubjectRef) -> CaseView | None:
     if not events and account is None and post is None:
         return None
     posts = tuple(uow.platform.posts_of(ref.platform, account.account_id)) if account else ()
-    protection = (uow.platform.protection(ref.platform, ref.native_id)
-                  if is_protected(uow, ref) else None)
+    protection = cases.protection(uow, ref)
     return CaseView(ref=ref, state=fold(ref, events), protection=protection, account=account,
                     post=post, posts=posts, events=tuple(events),
                     referrals=_referrals(uow, events),

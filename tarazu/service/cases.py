@@ -20,10 +20,19 @@ Router = Callable[[CaseState, bool], str | None]
 default_router: Router = routing.Router(routing.DEFAULT_RULES)
 
 
-def is_protected(uow: SqlUnitOfWork, ref: SubjectRef) -> bool:
+def protection(uow: SqlUnitOfWork, ref: SubjectRef) -> str | None:
+    """What protects the subject: the account's category, or its author's for a post (a
+    protected journalist's post is decided as carefully as the journalist's account)."""
+    if ref.type is SubjectType.POST:
+        post = uow.platform.get_post(ref.platform, ref.native_id)
+        return uow.platform.protection(ref.platform, post.account_id) if post else None
     if ref.type is not SubjectType.ACCOUNT:
-        return False
-    return uow.platform.protection(ref.platform, ref.native_id) is not None
+        return None
+    return uow.platform.protection(ref.platform, ref.native_id)
+
+
+def is_protected(uow: SqlUnitOfWork, ref: SubjectRef) -> bool:
+    return protection(uow, ref) is not None
 
 
 def load(uow: SqlUnitOfWork, ref: SubjectRef) -> Subject:

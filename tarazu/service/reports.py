@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from tarazu.adapters.db.reports import Campaign
 from tarazu.adapters.db.uow import SqlUnitOfWork
@@ -23,7 +25,7 @@ from tarazu.domain.events import EventKind, SubjectRef, SubjectType
 from tarazu.referrals.evidence import RefKind, classify
 from tarazu.reports import campaign as camp
 from tarazu.reports import priority, reputation
-from tarazu.reports.model import CATEGORIES, ReportForm
+from tarazu.reports.model import CATEGORIES, ReportError, ReportForm
 from tarazu.reports.ratelimit import BucketPolicy, Decision, take
 from tarazu.service import cases
 from tarazu.service.clock import Clock
@@ -72,18 +74,42 @@ class Receipt:
     counted: bool  # False when held or set aside (the reporter is not told which)
 
 
+#: Path segments after which a post URL names its post (status, posts, p, reel, video...).
+_POST_MARKER = re.compile(r"/(?:status|statuses|posts?|p|reel|videos?|shorts|s)/([^/?#]+)")
+
+
+def _post_candidates(target: str) -> list[str]:
+    """The post ids a reference may name, most likely first: what the evidence classifier
+    reads, the reference as given, what follows a post marker anywhere in a URL's path (``/i/
+    web/status/ID``, ``/h/status/ID/photo/1``), then the URL's last path segment."""
+    ref = classify(target)
+    out = [ref.post_id] if ref.kind is RefKind.POST and ref.post_id else []
+    out.append(target)
+    if "/" in target:
+        path = urlsplit(target if "://" in target else "https://" + target).path
+        out += _POST_MARKER.findall(path)
+        segments = [x for x in path.split("/") if x]
+        out += segments[-1:]
+    return list(dict.fromkeys(out))
+
+
 def resolve_target(uow: SqlUnitOfWork, form: ReportForm) -> SubjectRef:
-    """The subject a report is about: the stored account or post when the platform sent it,
-    else a subject named by the reference as given (the case is there when the data arrives).
-    """
+    """The stored account or post a report is about. A report on something the platform's
+    data does not hold is refused, naming the field: a case about nothing can only mislead (a
+    reviewer would be offered to remove an account no one can look at)."""
     if form.target_type == "post":
-        ref = classify(form.target)
-        post_id = ref.post_id if ref.kind is RefKind.POST and ref.post_id else form.target
-        return SubjectRef.post(form.platform, post_id)
+        for post_id in _post_candidates(form.target):
+            post = uow.platform.get_post(form.platform, post_id)
+            if post is not None:
+                return SubjectRef.post(post.platform, post.post_id)
+        raise ReportError("target", f"no post {form.target!r} is known on platform "
+                                    f"{form.platform!r}: give the link to the post or its id")
     account = uow.platform.find_account(form.platform, form.target)
-    if account is not None:
-        return SubjectRef.account(account.platform, account.account_id)
-    return SubjectRef.account(form.platform, form.target.lstrip("@").casefold())
+    if account is None:
+        raise ReportError("target", f"no account {form.target!r} is known on platform "
+                                    f"{form.platform!r}: check the handle or the link to the "
+                                    "profile")
+    return SubjectRef.account(account.platform, account.account_id)
 
 
 def _active_campaign(uow: SqlUnitOfWork, subject: SubjectRef, now: datetime,
@@ -126,10 +152,14 @@ def submit_report(uow_factory: UowFactory, clock: Clock, form: ReportForm,
             payload["set_aside_reason"] = "coordinated_campaign"
         elif new and camp.should_hold(sightings, now, policy):
             held = True
+        s = cases.load(uow, subject)
         counted_before = uow.reports.counted_weight(subject)
         counted = not (set_aside or held)
         payload.update(weight=weight if counted else 0.0,
-                       priority=priority.increment(counted_before, weight) if counted else 0)
+                       priority=priority.increment(counted_before, weight, s.protected)
+                       if counted else 0)
+        if s.protected:
+            payload["protected_target"] = True
         if set_aside:
             payload["set_aside"] = True
         if held:
@@ -137,7 +167,6 @@ def submit_report(uow_factory: UowFactory, clock: Clock, form: ReportForm,
         if campaign_id:
             payload["campaign_id"] = campaign_id
 
-        s = cases.load(uow, subject)
         event = s.record(EventKind.REPORT, ACTOR, now, payload)
         uow.reports.add(
             receipt_id=receipt_id, token_hash=_token_hash(token), platform=form.platform,

@@ -20,9 +20,11 @@ from tarazu.entrypoints.cli import (
     screening,
     stream,
 )
+from tarazu.entrypoints.cli.common import checkpoint_on_exit
 
+#: Every command that completes and grew the audit chain signs a checkpoint on exit.
 app = typer.Typer(help="tarazu: trust and safety with due process.", no_args_is_help=True,
-                  pretty_exceptions_show_locals=False)
+                  pretty_exceptions_show_locals=False, result_callback=checkpoint_on_exit)
 app.add_typer(core.db_app, name="db")
 app.add_typer(core.audit_app, name="audit")
 app.add_typer(core.referrals_app, name="referrals")

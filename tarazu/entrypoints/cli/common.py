@@ -17,14 +17,41 @@ from tarazu.bootstrap import App, bootstrap
 console = Console(stderr=True)
 
 
+_opened: list[App] = []  # the app the running command opened (for the checkpoint on exit)
+
+
 def get_app(migrate: bool = True) -> App:
     from tarazu.adapters.db.engine import SchemaOutOfDate
 
     try:
-        return bootstrap(migrate=migrate)
+        app = bootstrap(migrate=migrate)
     except SchemaOutOfDate as e:
         fail(str(e))
         raise  # unreachable
+    if migrate:  # a command that does not ensure the schema does not write the log either
+        _opened[:] = [app]
+    return app
+
+
+def checkpoint_on_exit(*_: object, **__: object) -> None:
+    """After a command that completed: if it opened the database and the chain grew, sign a
+    checkpoint of the new head (outside the database). A refusal is shown, never hidden: it
+    means the chain no longer holds what an earlier checkpoint signed."""
+    from tarazu.service import audit
+
+    if not _opened:
+        return
+    app = _opened.pop()
+    try:
+        cp = audit.take_checkpoint(app.uow, app.clock, app.checkpoints())
+    except audit.CheckpointRefused as e:
+        console.print(f"[red]audit checkpoint refused:[/red] {e}")
+        return
+    except Exception as e:  # the command's own work is done and committed: say, do not fail
+        console.print(f"[red]audit checkpoint not taken:[/red] {e}")
+        return
+    if cp is not None:
+        console.print(f"audit checkpoint #{cp.number}: event #{cp.seq} signed")
 
 
 def fail(message: str, code: int = 1) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import sys
 from pathlib import Path
 
 import typer
@@ -68,16 +69,62 @@ def ingest_cmd(path: Path = typer.Argument(..., exists=True, dir_okay=False,
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the whole chain; exit non-zero naming the first bad event."""
-    report = audit.verify_chain(get_app().uow)
-    if not report.ok:
+def audit_verify(public_key: Path | None = typer.Option(
+        None, exists=True, dir_okay=False,
+        help="the published checkpoint public key (PEM) to verify the checkpoints with")
+) -> None:
+    """Check the whole chain, and that it still holds what the latest signed checkpoint saw;
+    exit non-zero naming the first bad event (or the broken checkpoint)."""
+    app = get_app()
+    log = app.checkpoints()
+    if public_key is not None:
+        log.public_key_path = public_key
+    report = audit.verify_chain(app.uow, log)
+    cp = report.checkpoint
+    out = {"ok": report.ok, "checked": report.checked, "head_seq": report.head_seq,
+           "head_hash": report.head_hash,
+           "checkpoint": {"number": cp.number, "seq": cp.seq, "time": cp.time,
+                          "key_id": cp.key_id} if cp else None}
+    if report.problem:
         console.print(f"[red]audit chain broken at {report.problem}[/red]")
-        print_json({"ok": False, "checked": report.checked,
-                    "first_bad_event": report.problem.seq, "reason": report.problem.reason})
+        out |= {"first_bad_event": report.problem.seq, "reason": report.problem.reason}
+    if report.checkpoint_problem:
+        console.print(f"[red]checkpoint log: {report.checkpoint_problem}[/red]")
+        out["checkpoint_problem"] = report.checkpoint_problem
+    if report.ok and cp is None and report.head_seq:
+        console.print("[yellow]no signed checkpoint yet: run `tarazu audit checkpoint`[/yellow]")
+    print_json(out)
+    if not report.ok:
         raise typer.Exit(1)
-    print_json({"ok": True, "checked": report.checked, "head_seq": report.head_seq,
-                "head_hash": report.head_hash})
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the chain head and append it to the checkpoint log (outside the database). The
+    served app does this every minute and every command that appends events does it on exit;
+    this command is for cron jobs and for the first checkpoint."""
+    app = get_app()
+    try:
+        cp = audit.take_checkpoint(app.uow, app.clock, app.checkpoints())
+    except audit.CheckpointRefused as e:
+        fail(f"no checkpoint taken: {e}")
+        return
+    print_json(cp.to_json() if cp else {"taken": False,
+                                        "reason": "no events since the last checkpoint"})
+
+
+@audit_app.command("public-key")
+def audit_public_key() -> None:
+    """Print the checkpoint public key (PEM) to publish; auditors verify with it."""
+    from tarazu.adapters.checkpoints import key_id, public_pem
+
+    log = get_app().checkpoints()
+    key = log.public_key()
+    if key is None:
+        fail("no checkpoint key yet: run `tarazu audit checkpoint` first")
+        return
+    console.print(f"key id {key_id(key)}")
+    sys.stdout.write(public_pem(key))
 
 
 @audit_app.command("head")

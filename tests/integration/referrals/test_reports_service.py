@@ -10,6 +10,7 @@ import pytest
 
 from tarazu.bootstrap import bootstrap
 from tarazu.domain.events import EventKind, SubjectRef
+from tarazu.domain.platform import Account
 from tarazu.domain.policies import Action
 from tarazu.reports.model import validate
 from tarazu.reports.ratelimit import BucketPolicy
@@ -33,6 +34,10 @@ def establish(app, reporter: str, n: int = 3) -> None:
     """Give a reporter a record: n earlier reports on accounts that were then removed."""
     for i in range(n):
         target = f"old{reporter}{i}"
+        with app.uow() as uow:  # reports name accounts the platform's data holds
+            uow.platform.upsert_account(Account(f"id-{target}", target, app.clock.now(),
+                                                "active", platform="x"))
+            uow.commit()
         r = report(app, target, reporter)
         with app.uow() as uow:
             decisions.decide(uow, app.clock, subject=r.subject, actor="rev1",
@@ -110,6 +115,10 @@ def test_reputation_comes_from_what_became_of_past_reports(app):
     seed_platform(app, n_accounts=4)
     establish(app, "good", n=4)
     for i in range(4):  # "bad" reports accounts that are then found fine
+        with app.uow() as uow:
+            uow.platform.upsert_account(Account(f"id-fine{i}", f"fine{i}", app.clock.now(),
+                                                "active", platform="x"))
+            uow.commit()
         r = report(app, f"fine{i}", "bad")
         with app.uow() as uow:
             decisions.decide(uow, app.clock, subject=r.subject, actor="rev1",

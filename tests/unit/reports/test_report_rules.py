@@ -91,3 +91,18 @@ def test_the_report_form_names_the_bad_field(kw, field):
     with pytest.raises(ReportError) as e:
         validate(**(base | kw))
     assert e.value.field == field
+
+
+def test_age_alone_vouches_for_nothing_only_a_report_that_led_to_action_does():
+    week_old = ReporterView("k", NOW - timedelta(days=8))
+    month_old = ReporterView("k", NOW - timedelta(days=60), None, actioned=0, not_actioned=2)
+    vouched = ReporterView("k", NOW - timedelta(days=8), None, actioned=1)
+    assert is_new(week_old, NOW) and weight(week_old, NOW) == NEW_WEIGHT
+    assert is_new(month_old, NOW) and weight(month_old, NOW) <= NEW_WEIGHT
+    assert not is_new(vouched, NOW) and weight(vouched, NOW) > NEW_WEIGHT
+
+
+def test_public_reports_add_no_priority_to_a_protected_account():
+    assert increment(0.0, 2.0) > 0
+    assert increment(0.0, 2.0, protected_target=True) == 0
+    assert increment(50.0, 2.0, protected_target=True) == 0

@@ -1,23 +1,49 @@
 """Oversight: the auditor reads every case, decision and log entry — with hashes, the result of
 verifying the chain, and its head — and changes nothing (every route here is a GET; the route
 tests prove every POST refuses the auditor). Showing an account's details is a read of personal
-data and leaves a DATA_ACCESS event naming the auditor."""
+data and leaves a DATA_ACCESS event naming the auditor.
+
+While the app is served it signs a checkpoint of the chain every ``CHECKPOINT_SECONDS`` when the
+chain grew (see :mod:`tarazu.domain.checkpoint`); the auditor reads the checkpoint log and the
+public key that verifies it."""
 
 from __future__ import annotations
+
+import logging
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from tarazu.bootstrap import App
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import RecordedEvent, SubjectType
 from tarazu.domain.roles import Role
+from tarazu.entrypoints.periodic import every
 from tarazu.entrypoints.web.routes.appeals import parse_subject
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
 from tarazu.service import audit, exports
 from tarazu.service.access_log import log_access
 
-router = APIRouter()
+log = logging.getLogger("tarazu.audit")
+CHECKPOINT_SECONDS = 60.0
+
+
+def checkpoint_now(container: App) -> None:
+    """One round of the periodic job: sign the head if the chain grew. A refusal is logged as
+    an error: the chain no longer holds what an earlier checkpoint signed."""
+    try:
+        cp = audit.take_checkpoint(container.uow, container.clock, container.checkpoints())
+    except audit.CheckpointRefused as e:
+        log.error("audit checkpoint refused: %s", e)
+        return
+    if cp is not None:
+        log.info("audit checkpoint #%d: event #%d signed", cp.number, cp.seq)
+
+
+router = APIRouter(lifespan=every(CHECKPOINT_SECONDS,
+                                  lambda api: checkpoint_now(api.state.container),
+                                  "audit checkpoint"))
 OVERSIGHT = (Role.AUDITOR, Role.ADMIN)
 PAGE = 100
 
@@ -44,7 +70,7 @@ def _page(request: Request, after_seq: int, limit: int) -> list[RecordedEvent]:
 def audit_page(request: Request, after_seq: int = Query(0, ge=0),
                principal: Principal = require(*OVERSIGHT)) -> HTMLResponse:
     app = get_container(request)
-    report = audit.verify_chain(app.uow)
+    report = audit.verify_chain(app.uow, app.checkpoints())
     events = _page(request, after_seq, PAGE)
     return render(request, "audit/index.html", report=report, events=events,
                   after_seq=after_seq, next_seq=events[-1].seq if len(events) == PAGE else None,
@@ -86,10 +112,30 @@ def api_events(request: Request, after_seq: int = Query(0, ge=0),
 
 @router.get("/api/audit/verify")
 def api_verify(request: Request, principal: Principal = require(*OVERSIGHT)) -> dict:
-    r = audit.verify_chain(get_container(request).uow)
+    app = get_container(request)
+    r = audit.verify_chain(app.uow, app.checkpoints())
+    cp = r.checkpoint
     return {"ok": r.ok, "checked": r.checked, "head_seq": r.head_seq, "head_hash": r.head_hash,
             "first_bad_event": r.problem.seq if r.problem else None,
-            "reason": r.problem.reason if r.problem else None}
+            "reason": r.problem.reason if r.problem else None,
+            "checkpoint": cp.to_json() if cp else None,
+            "checkpoint_problem": r.checkpoint_problem}
+
+
+@router.get("/api/audit/checkpoints")
+def api_checkpoints(request: Request, after: int = Query(0, ge=0),
+                    limit: int = Query(PAGE, ge=1, le=1000),
+                    principal: Principal = require(*OVERSIGHT)) -> dict:
+    """The signed checkpoints and the public key that verifies them, so an auditor can check
+    them with nothing of tarazu's but this key."""
+    from tarazu.adapters.checkpoints import key_id, public_pem
+
+    log_ = get_container(request).checkpoints()
+    key = log_.public_key()
+    cps = [c for c in log_.read() if c.number > after][:limit]
+    return {"public_key": public_pem(key) if key else None,
+            "key_id": key_id(key) if key else None,
+            "checkpoints": [c.to_json() for c in cps]}
 
 
 @router.get("/api/audit/anchor")

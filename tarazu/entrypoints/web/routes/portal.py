@@ -77,17 +77,18 @@ def _submit(request: Request, fields: dict[str, Any], html: bool) -> Response:
     decision = reports.rate_limit(app.uow, app.clock, _client_key(request), PUBLIC_REPORTS)
     if not decision.allowed:
         return _too_many(decision.retry_after, html, request)
+    reporter, issued = _reporter(request)
     try:
         form = validate(**{k: str(fields.get(k) or "") for k in (
             "platform", "target_type", "target", "category", "text", "contact")})
+        # a target the platform's data does not hold is refused here too, by name
+        receipt = reports.submit_report(app.uow, app.clock, form, reporter)
     except ReportError as e:
         if html:
             return render(request, "portal/report_form.html", status_code=422,
                           categories=CATEGORIES, target_types=TARGET_TYPES, values=fields,
                           error=str(e))
         return JSONResponse({"detail": str(e), "field": e.field}, status_code=422)
-    reporter, issued = _reporter(request)
-    receipt = reports.submit_report(app.uow, app.clock, form, reporter)
     status_url = f"/report/status/{receipt.receipt_id}?token={receipt.token}"
     if html:
         resp: Response = render(request, "portal/report_receipt.html", status_code=201,
