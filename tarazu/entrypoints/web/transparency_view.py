@@ -56,6 +56,8 @@ TEXT: dict[str, dict[str, str]] = {
         "chain_text": "The log this report is computed from is hash-chained; its head and "
                       "signed checkpoints are published so that any later change to the record "
                       "is detectable.",
+        "checkpoint": "Latest signed checkpoint", "event": "event",
+        "signature": "Signature and public key (Ed25519)",
         "none": "None in this period.",
         "total": "Total", "automated": "automated",
         "by_type": "By action", "by_policy": "By policy", "by_detection_source": "By source",
@@ -99,6 +101,8 @@ TEXT: dict[str, dict[str, str]] = {
         "chain": "آڈٹ زنجیر",
         "chain_text": "یہ رپورٹ جس ریکارڈ سے بنی ہے وہ ہیش زنجیر سے جڑا ہے؛ اس کا سرا اور دستخط "
                       "شدہ نشانات شائع کیے جاتے ہیں تاکہ بعد کی کوئی تبدیلی پکڑی جا سکے۔",
+        "checkpoint": "تازہ ترین دستخط شدہ نشان", "event": "واقعہ",
+        "signature": "دستخط اور عوامی کلید (Ed25519)",
         "none": "اس مدت میں کوئی نہیں۔",
         "total": "کل", "automated": "خودکار",
         "by_type": "کارروائی کے لحاظ سے", "by_policy": "پالیسی کے لحاظ سے",
@@ -147,9 +151,11 @@ def bar_chart(months: Sequence[str], values: Sequence[Any], title: str, figure: 
 
 def render_report(doc: Mapping[str, Any], *, lang: str = "en",
                   designations: Sequence[Mapping[str, Any]] = (),
-                  interactive: bool = False) -> str:
+                  interactive: bool = False,
+                  anchor: Mapping[str, str] | None = None) -> str:
     """The report page. ``interactive`` adds the period chooser and download links (the served
-    page); the file written by the CLI has neither."""
+    page); the file written by the CLI has neither. ``anchor`` is the latest signed checkpoint
+    of the audit chain with its public key, shown for anyone to keep."""
     if lang not in LANGUAGES:
         raise ValueError(f"lang: {lang!r} is not one of {', '.join(LANGUAGES)}")
     text = TEXT[lang]
@@ -158,6 +164,6 @@ def render_report(doc: Mapping[str, Any], *, lang: str = "en",
               for key, en, ur in SERIES]
     template = templates.env.get_template("transparency/report.html")
     return template.render(doc=doc, t=text, lang=lang, charts=charts,
-                           designations=designations, interactive=interactive,
+                           designations=designations, interactive=interactive, anchor=anchor,
                            rtl=lang == "ur",
                            css="" if interactive else STYLESHEET.read_text(encoding="utf-8"))

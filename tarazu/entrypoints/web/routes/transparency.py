@@ -8,6 +8,9 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from tarazu.adapters.checkpoints import CheckpointKeyError, public_pem
+from tarazu.bootstrap import App
+from tarazu.domain.checkpoint import CheckpointError
 from tarazu.entrypoints.web.security import PUBLIC, get_container
 from tarazu.entrypoints.web.transparency_view import LANGUAGES, render_report
 from tarazu.service.transparency import default_period, designations_in_use, transparency_report
@@ -38,10 +41,24 @@ def transparency_page(request: Request, start: str | None = FROM, end: str | Non
     if lang not in LANGUAGES:
         raise HTTPException(422, f"lang: {lang!r} is not one of {', '.join(LANGUAGES)}")
     period = _period(request, start, end)
+    container = get_container(request)
     doc = _report(request, period)
-    designations = designations_in_use(get_container(request).designation_registry())
+    designations = designations_in_use(container.designation_registry())
     return HTMLResponse(render_report(doc, lang=lang, designations=designations,
-                                      interactive=True))
+                                      interactive=True, anchor=_published_anchor(container)))
+
+
+def _published_anchor(container: App) -> dict[str, str] | None:
+    """The latest signed checkpoint of the chain and the key that verifies it: published so
+    that a later rewrite of the record can be shown by anyone who kept a copy of the page."""
+    checkpoints = container.checkpoints()
+    try:
+        latest, key = checkpoints.latest(), checkpoints.public_key()
+    except (CheckpointError, CheckpointKeyError, OSError):
+        return None  # the auditor's verify names the problem; the public page stays up
+    if latest is None or key is None:
+        return None
+    return {**{k: str(v) for k, v in latest.to_json().items()}, "public_key": public_pem(key)}
 
 
 @router.get("/api/transparency", openapi_extra=PUBLIC)
