@@ -302,8 +302,8 @@ class Builder:
         rng = self.rng
         while True:
             a, b = rng.sample(FRESH_WORDS, 2)
-            h = rng.choice([f"{a}_{b}", f"{a}{rng.randrange(10, 9999)}", f"{a}.{b}{rng.randrange(10)}",
-                            f"the_{a}"])
+            h = rng.choice([f"{a}_{b}", f"{a}{rng.randrange(10, 9999)}",
+                            f"{a}.{b}{rng.randrange(10)}", f"the_{a}"])
             if handle_similarity(h, old) < 0.5 and h.casefold() not in self.handles:
                 return self._unique(h)
 

@@ -21,7 +21,9 @@ class ScenarioSize:
     mirrors_per_removed: tuple[int, int] = (1, 2)
     protected: int = 36  # journalists, researchers, rights activists (hard negatives)
     namesakes: int = 0  # people who share the name of a group account's persona
-    fans: int = 0  # sympathisers who follow, share and link the groups, but run no account
+    #: sympathisers who follow a group's accounts (its audience), share its hashtags and
+    #: channel, may wear its logo, but run no group account
+    fans: int = 0
     ordinary: int = 260
     referrals: int = 481
 
@@ -55,8 +57,6 @@ class Knobs:
     group_channel_share: float = 0.0
     #: share of a group's accounts whose display name is its operator's persona (else the wing)
     persona_name_share: float = 0.0
-    #: sympathisers per group who follow its accounts (its audience); fans are drawn from these
-    audience: int = 0
     #: share of display names written in Urdu/Pashto (Arabic) script rather than Latin letters
     native_script_share: float = 0.4
     #: share of (not careful) mirrors whose handle carries Cyrillic look-alike letters
@@ -89,9 +89,9 @@ def _check(size: ScenarioSize, knobs: Knobs) -> None:
 
     for f in dataclasses.fields(Knobs):
         v = getattr(knobs, f.name)
-        if f.name.endswith("_share") or f.name == "careful_network_reuse":
-            if not 0.0 <= v <= 1.0:
-                raise ValueError(f"knob {f.name}: {v} is not a share between 0 and 1")
+        share = f.name.endswith("_share") or f.name == "careful_network_reuse"
+        if share and not 0.0 <= v <= 1.0:
+            raise ValueError(f"knob {f.name}: {v} is not a share between 0 and 1")
     unknown = [lang for lang, _ in knobs.languages if lang not in STYLES]
     if unknown or not knobs.languages or sum(w for _, w in knobs.languages) <= 0:
         raise ValueError(f"knob languages: {knobs.languages!r}: choose weights > 0 among "
@@ -134,12 +134,3 @@ def apply_settings(size: ScenarioSize, knobs: Knobs, settings: list[str]
                                                                                **knob_changes)
     _check(size, knobs)
     return size, knobs
-
-
-def describe() -> list[str]:
-    """One line per setting: its name, default and meaning (for ``--help`` and errors)."""
-    lines = []
-    for cls in (ScenarioSize, Knobs):
-        for f in dataclasses.fields(cls):
-            lines.append(f"{f.name}={f.default}")
-    return lines
