@@ -29,8 +29,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tarazu.demo.evaluation import read_answers, recall_at, score_links  # noqa: E402
-from tarazu.demo.scenario import PROTECTED_ROLES, Knobs, ScenarioSize, generate  # noqa: E402
+from tarazu.demo.evaluation import (  # noqa: E402
+    flagged_accounts,
+    read_answers,
+    recall_at,
+    score_links,
+)
+from tarazu.demo.scenario import (  # noqa: E402
+    HARD_NEGATIVE_ROLES,
+    PROTECTED_ROLES,
+    Knobs,
+    ScenarioSize,
+    generate,
+)
 from tarazu.demo.scenario.vocabulary import STYLES  # noqa: E402
 from tarazu.linkage import load_model  # noqa: E402
 
@@ -77,6 +88,8 @@ def run_draw(n: int, seed: int, size: ScenarioSize, knobs: Knobs, folder: Path,
     protected = [a for a, r in truth.roles.items() if r in PROTECTED_ROLES]
     s = score_links(active, answers, review_threshold=thresholds.review,
                     auto_threshold=thresholds.auto_action, protected=protected)
+    flags = flagged_accounts(answers, thresholds.review)
+    hard = [a for a, r in truth.roles.items() if r in HARD_NEGATIVE_ROLES]
     careful, signup = truth.careful, truth.signup_only
     plain = {m for m in truth.mirror_of if m not in careful and m not in signup}
     missed = [m for m, r in truth.mirror_of.items()
@@ -94,13 +107,14 @@ def run_draw(n: int, seed: int, size: ScenarioSize, knobs: Knobs, folder: Path,
         "misses in group": same_group / len(missed) if missed else 0.0,
         "flag": s.flag_source, "precision@flag": s.precision_at_flag,
         "recall@flag": s.recall_at_flag, "non-mirrors flagged": s.negatives_flagged,
+        "hard negatives flagged": sum(1 for a in hard if a in flags) / max(1, len(hard)),
         "protected@auto": s.protected_at_auto, "seconds": round(seconds, 1),
     }
 
 
 SUMMARISED = ("recall@1", "recall@10", "r@1 plain", "r@1 careful", "r@1 sign-up only",
               "misses in group", "precision@flag", "recall@flag", "non-mirrors flagged",
-              "protected@auto", "seconds")
+              "hard negatives flagged", "protected@auto", "seconds")
 
 
 def summary(rows: list[dict[str, Any]]) -> dict[str, str]:
@@ -109,7 +123,8 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, str]:
     for c in SUMMARISED:
         v = [float(r[c]) for r in rows]
         sd = statistics.stdev(v) if len(v) > 1 else 0.0
-        worst = max(v) if c in ("protected@auto", "non-mirrors flagged", "seconds") else min(v)
+        worst = max(v) if c in ("protected@auto", "non-mirrors flagged",
+                                "hard negatives flagged", "seconds") else min(v)
         out[c] = f"{statistics.fmean(v):.3f} ± {sd:.3f} (worst {worst:.3g})"
     return out
 

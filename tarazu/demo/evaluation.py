@@ -95,18 +95,29 @@ def recall_at(truth: Mapping[str, str | None], answers: Mapping[str, Answer], k:
     return hits / len(mirrors) if mirrors else 0.0
 
 
+def own_flags(answers: Mapping[str, Answer]) -> bool:
+    """Whether the answer carries the system's own flag on every line (else the review
+    threshold decides, for every line: never a mix)."""
+    return bool(answers) and all(a.flagged is not None for a in answers.values())
+
+
+def flagged_accounts(answers: Mapping[str, Answer], review_threshold: float) -> set[str]:
+    """The accounts whose best candidate the system sends to review: by its own flag where
+    the answer has them, else by ``score >= review_threshold``; a line without candidates is
+    never flagged."""
+    own = own_flags(answers)
+    return {k for k, a in answers.items()
+            if a.top is not None and (bool(a.flagged) if own else a.top[1] >= review_threshold)}
+
+
 def score_links(truth: Mapping[str, str | None], answers: Mapping[str, Answer], *,
                 review_threshold: float, auto_threshold: float,
                 protected: Collection[str] = ()) -> LinkScores:
-    """Every figure of :class:`LinkScores`. The answer's own flags are used when every line
-    carries one; otherwise every flag is ``score >= review_threshold`` (never a mix)."""
-    own = bool(answers) and all(a.flagged is not None for a in answers.values())
+    """Every figure of :class:`LinkScores` (flags as :func:`flagged_accounts` decides)."""
+    flags = flagged_accounts(answers, review_threshold)
 
     def is_flagged(account: str) -> bool:
-        a = answers.get(account)
-        if a is None or a.top is None:
-            return False
-        return bool(a.flagged) if own else a.top[1] >= review_threshold
+        return account in flags
 
     mirrors = [a for a, r in truth.items() if r]
     negatives = [a for a, r in truth.items() if not r]
@@ -123,7 +134,7 @@ def score_links(truth: Mapping[str, str | None], answers: Mapping[str, Answer], 
         recall_at_1=sum(1 for p in ranks if p == 1) / m,
         recall_at_10=sum(1 for p in ranks if p and p <= 10) / m,
         mrr=sum(1 / p for p in ranks if p) / m,
-        flag_source="flagged" if own else "threshold", flagged=len(flagged),
+        flag_source="flagged" if own_flags(answers) else "threshold", flagged=len(flagged),
         precision_at_flag=right / max(1, len(flagged)), recall_at_flag=right / m,
         negatives_flagged=sum(1 for a in negatives if is_flagged(a)) / max(1, len(negatives)),
         protected_at_auto=at_auto)

@@ -7,7 +7,14 @@ import json
 
 import pytest
 
-from tarazu.demo.evaluation import parse_answers, read_answers, read_truth, recall_at, score_links
+from tarazu.demo.evaluation import (
+    flagged_accounts,
+    parse_answers,
+    read_answers,
+    read_truth,
+    recall_at,
+    score_links,
+)
 
 TRUTH = {"m1": "r1", "m2": "r2", "m3": "r3", "m4": "r4",
          "n1": None, "n2": None, "j1": None}
@@ -61,6 +68,7 @@ def test_precision_at_the_systems_own_flag():
                     protected={"j1"})
     assert s.flag_source == "flagged"
     assert s.flagged == 3  # m1, m2, n1 (n2 lists nothing)
+    assert flagged_accounts(_answers(), 0.0) == {"m1", "m2", "n1"}  # the threshold is unused
     assert s.precision_at_flag == pytest.approx(1 / 3)
     assert s.recall_at_flag == pytest.approx(1 / 4)
     assert s.negatives_flagged == pytest.approx(1 / 3)  # n1 of n1, n2, j1
@@ -72,6 +80,7 @@ def test_without_flags_the_review_threshold_decides():
                     auto_threshold=0.995, protected={"j1", "n1"})
     assert s.flag_source == "threshold"
     assert s.flagged == 3  # m1 (0.9), m2 (0.8), j1 (0.999); n1 (0.6) is below
+    assert flagged_accounts(_answers(drop_flags=True), 0.75) == {"m1", "m2", "j1"}
     assert s.precision_at_flag == pytest.approx(1 / 3)
     assert s.negatives_flagged == pytest.approx(1 / 3)  # j1
     assert s.protected_at_auto == 1
