@@ -54,15 +54,15 @@ def draw(rng: random.Random) -> tuple[int, ScenarioSize, Knobs]:
     ranges bracket what the seed articles describe (a third of mirrors seen only at sign-up,
     almost half run by careful operators, hundreds of hard negatives)."""
     u = rng.uniform
-    size = ScenarioSize(group_active=rng.randint(80, 120), removed=rng.randint(45, 65),
-                        mirrors_per_removed=(1, 2), protected=rng.randint(80, 140),
-                        namesakes=rng.randint(40, 80), fans=rng.randint(60, 120),
-                        ordinary=150, referrals=40)
+    size = ScenarioSize(group_active=rng.randint(70, 100), removed=rng.randint(44, 60),
+                        mirrors_per_removed=(1, 2), protected=rng.randint(60, 110),
+                        namesakes=rng.randint(30, 70), fans=rng.randint(50, 90),
+                        ordinary=120, referrals=40)
     langs = tuple((lang, round(u(0.2, 3.0), 2)) for lang in STYLES)
     knobs = Knobs(signup_only_share=round(u(0.15, 0.45), 2), careful_share=round(u(0.25, 0.55), 2),
                   careful_network_reuse=round(u(0.1, 0.5), 2),
                   careful_gap_days=(rng.randint(1, 5), rng.randint(10, 40)),
-                  operators_per_group=rng.randint(3, 10),
+                  operators_per_group=rng.randint(6, 16),
                   group_logo_share=round(u(0.3, 0.9), 2), group_channel_share=round(u(0.3, 0.9), 2),
                   persona_name_share=round(u(0.2, 0.6), 2),
                   native_script_share=round(u(0.2, 0.7), 2), lookalike_share=round(u(0.05, 0.3), 2),
@@ -94,8 +94,10 @@ def run_draw(n: int, seed: int, size: ScenarioSize, knobs: Knobs, folder: Path,
     plain = {m for m in truth.mirror_of if m not in careful and m not in signup}
     missed = [m for m, r in truth.mirror_of.items()
               if (top := answers[m].top if m in answers else None) is None or top[0] != r]
-    same_group = sum(1 for m in missed if answers.get(m) and answers[m].top
-                     and truth.group_of.get(answers[m].top[0]) == truth.group_of[m])
+    tops = {m: answers[m].top[0] for m in missed if m in answers and answers[m].top}
+    same_group = sum(1 for m, t in tops.items() if truth.group_of.get(t) == truth.group_of[m])
+    same_operator = sum(1 for m, t in tops.items()
+                        if truth.operator_of.get(t) == truth.operator_of[m])
     return {
         "draw": n, "seed": seed, "signup_only": knobs.signup_only_share,
         "careful": knobs.careful_share, "operators": knobs.operators_per_group,
@@ -105,6 +107,7 @@ def run_draw(n: int, seed: int, size: ScenarioSize, knobs: Knobs, folder: Path,
         "r@1 careful": recall_at(active, answers, 1, careful),
         "r@1 sign-up only": recall_at(active, answers, 1, signup),
         "misses in group": same_group / len(missed) if missed else 0.0,
+        "misses to own operator": same_operator / len(missed) if missed else 0.0,
         "flag": s.flag_source, "precision@flag": s.precision_at_flag,
         "recall@flag": s.recall_at_flag, "non-mirrors flagged": s.negatives_flagged,
         "hard negatives flagged": sum(1 for a in hard if a in flags) / max(1, len(hard)),
@@ -113,8 +116,8 @@ def run_draw(n: int, seed: int, size: ScenarioSize, knobs: Knobs, folder: Path,
 
 
 SUMMARISED = ("recall@1", "recall@10", "r@1 plain", "r@1 careful", "r@1 sign-up only",
-              "misses in group", "precision@flag", "recall@flag", "non-mirrors flagged",
-              "hard negatives flagged", "protected@auto", "seconds")
+              "misses in group", "misses to own operator", "precision@flag", "recall@flag",
+              "non-mirrors flagged", "hard negatives flagged", "protected@auto", "seconds")
 
 
 def summary(rows: list[dict[str, Any]]) -> dict[str, str]:

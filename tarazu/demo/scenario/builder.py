@@ -121,6 +121,7 @@ class Builder:
             g.key: [self.operator(g, i) for i in range(knobs.operators_per_group)]
             for g in GROUPS}
         self.fans: dict[str, list[dict[str, Any]]] = {g.key: [] for g in GROUPS}
+        self.removed_turn = {g.key: 0 for g in GROUPS}
 
     # -- helpers ---------------------------------------------------------------------------------
     def _id(self) -> str:
@@ -180,10 +181,17 @@ class Builder:
             punctuation=rng.choice(PUNCTUATION), signoff=rng.choice(STYLES[style][2]),
             hour=rng.randrange(24))
 
-    def _operator_for(self, g: Group) -> Operator:
-        """One of the group's operators; a fresh one when each account is its own."""
+    def _operator_for(self, g: Group, removed: bool) -> Operator:
+        """One of the group's operators (a fresh one when each account is its own). Removed
+        accounts go round the operators in turn, so that two share an operator only when
+        there are more removed accounts than operators."""
         pool = self.operators[g.key]
-        return self.rng.choice(pool) if pool else self.operator(g, len(self.operator_of))
+        if not pool:
+            return self.operator(g, len(self.operator_of))
+        if removed:
+            self.removed_turn[g.key] += 1
+            return pool[(self.removed_turn[g.key] - 1) % len(pool)]
+        return self.rng.choice(pool)
 
     def _styled(self, o: Operator, core: str) -> str:
         rng = self.rng
@@ -209,7 +217,7 @@ class Builder:
 
     def group_account(self, g: Group, removed_at: datetime | None = None) -> dict[str, Any]:
         rng = self.rng
-        o = self._operator_for(g)
+        o = self._operator_for(g, removed=removed_at is not None)
         stem, place = rng.choice(g.stems), rng.choice(PLACES)
         handle = self._unique(f"{stem}{rng.choice(['_', '', '.'])}{place}")
         display = self._display(g, o, place)

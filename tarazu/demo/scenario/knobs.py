@@ -49,7 +49,8 @@ class Knobs:
     careful_network_reuse: float = 0.3
     #: days between the removal and a careful operator's mirror
     careful_gap_days: tuple[int, int] = (2, 30)
-    #: operators per group, who share its assets; 0: every account its own operator
+    #: operators per group, who share its assets (removed accounts go round them in turn,
+    #: standing accounts to any); 0: every account its own operator
     operators_per_group: int = 0
     #: share of a group's accounts whose picture is the group's logo (a few bits apart)
     group_logo_share: float = 0.0

@@ -133,6 +133,18 @@ def test_operators_of_a_group_share_its_logo_channel_hashtags_and_audience():
         assert {t.roles[f] for f in fans} == {"fan"}
 
 
+def test_removed_accounts_share_an_operator_only_when_operators_run_out():
+    s, _ = _draw(6, operators_per_group=6)  # 24 removed: 6 a group, one for each operator
+    ops = [s.truth.operator_of[a] for a in set(s.truth.mirror_of.values())]
+    assert len(ops) == len(set(ops))
+    s, _ = _draw(6, operators_per_group=2)
+    removed = set(s.truth.mirror_of.values())
+    per = defaultdict(int)
+    for a in removed:
+        per[s.truth.operator_of[a]] += 1
+    assert max(per.values()) <= 3  # 6 a group over 2 operators, some without mirrors
+
+
 def test_each_account_its_own_operator_by_default():
     s, _ = _draw(7)
     groups = [a for a, r in s.truth.roles.items() if r == "group"]
