@@ -324,7 +324,7 @@ class Builder:
         removed_at = parse_time(removed["removed_at"])
         lo, hi = self.knobs.careful_gap_days
         created = removed_at + timedelta(days=rng.uniform(lo, hi) + n)
-        created = max(min(created, EPOCH - timedelta(hours=rng.randint(1, 12))),
+        created = max(min(created, EPOCH - timedelta(seconds=rng.randrange(3600, 12 * 3600))),
                       removed_at + timedelta(hours=1))
         old_name = removed["display_name"]
         old_native = any("\u0600" <= ch <= "\u06ff" for ch in old_name)
