@@ -13,6 +13,8 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
+from tarazu.demo.scenario.vocabulary import STYLES
+
 
 @dataclass(frozen=True)
 class ScenarioSize:
@@ -86,8 +88,6 @@ def _parse(kind: Any, text: str) -> Any:
 
 
 def _check(size: ScenarioSize, knobs: Knobs) -> None:
-    from tarazu.demo.scenario.vocabulary import STYLES
-
     for f in dataclasses.fields(Knobs):
         v = getattr(knobs, f.name)
         share = f.name.endswith("_share") or f.name == "careful_network_reuse"
