@@ -32,6 +32,7 @@ bench-quality: install
 	$(BIN)/python bench/quality_links.py
 	$(BIN)/python bench/quality_names.py
 	$(BIN)/python bench/blocking_recall.py
+	$(BIN)/python bench/scenario_family.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -1,2 +1,3 @@
-"""The demo: a synthetic scenario (``scenario``), the pipeline that loads and checks it
-(``pipeline``), used by ``tarazu demo`` and the tests."""
+"""The demo: a synthetic scenario family (``scenario``), the scoring of linking answers against
+its truth (``evaluation``), and the pipeline that loads and checks a draw (``pipeline``), used
+by ``tarazu demo``, ``tarazu scenario``, the tests and ``bench/scenario_family.py``."""

@@ -32,6 +32,9 @@ DEMO_USERS = {
 }
 #: The platform's machine user (role admin) whose token sends platform events.
 PLATFORM_USER = "platform-x"
+SET_HELP = ("a size or knob of the synthetic scenario, NAME=VALUE (repeatable), e.g. "
+            "careful_share=0.45, signup_only_share=0.33, operators_per_group=5, namesakes=100, "
+            "languages=ur=2,ps=1,roman_ur=1,bal=1; see tarazu/demo/scenario/knobs.py")
 
 
 def demo_settings(home: Path, platform_port: int) -> Settings:
@@ -84,6 +87,7 @@ def demo_cmd(
     platform_port: int = typer.Option(8001, help="port of the demo platform"),
     seed: int = typer.Option(2025, help="seed of the synthetic scenario"),
     fresh: bool = typer.Option(False, "--fresh", help="start from an empty demo database"),
+    settings: list[str] = typer.Option([], "--set", help=SET_HELP),
 ) -> None:
     """Run the demo: synthetic platform, 481-item referral list, review UI, demo platform.
 
@@ -92,6 +96,7 @@ def demo_cmd(
     from tarazu.demo.pipeline import run_pipeline
     from tarazu.demo.scenario import generate
 
+    size, knobs = _scenario_settings(settings)
     home = Settings.from_env(os.environ).home / "demo"
     home.mkdir(parents=True, exist_ok=True)
     if fresh:
@@ -99,8 +104,8 @@ def demo_cmd(
             f.unlink()
     settings = demo_settings(home, platform_port)
     app = bootstrap(settings)
-    files = generate(seed, home)
     try:
+        files = generate(seed, home, size, knobs=knobs)
         report = run_pipeline(app, files, progress=lambda s: console.print(f"demo: {s} ..."))
     except ValueError as e:
         fail(str(e))
@@ -112,6 +117,40 @@ def demo_cmd(
             raise typer.Exit(1)
         return
     _serve(app, files, port, platform_port, result)
+
+
+def _scenario_settings(settings: list[str]) -> tuple[Any, Any]:
+    from tarazu.demo.scenario import Knobs, ScenarioSize, apply_settings
+
+    try:
+        return apply_settings(ScenarioSize(), Knobs(), settings)
+    except ValueError as e:
+        fail(str(e))
+        raise  # unreachable
+
+
+def scenario_cmd(
+    out: Path = typer.Argument(..., file_okay=False, help="folder to write the scenario into"),
+    seed: int = typer.Option(2025, help="seed of the draw (same seed and settings, same files)"),
+    settings: list[str] = typer.Option([], "--set", help=SET_HELP),
+) -> None:
+    """Write one draw of the synthetic scenario family: data.jsonl (interchange format),
+    referrals.json, truth.jsonl, roles.jsonl and settings.json. The defaults are the demo's
+    draw; --set changes a size or a knob (sign-up-only mirrors, careful operators, operators
+    per group, group assets, scripts and languages, hard negatives)."""
+    from tarazu.demo.scenario import generate
+
+    size, knobs = _scenario_settings(settings)
+    try:
+        files = generate(seed, out, size, knobs=knobs)
+    except ValueError as e:
+        fail(str(e))
+        return
+    t = files.truth
+    print_json({"folder": str(files.folder), "accounts": len(files.scenario.accounts),
+                "posts": len(files.scenario.posts), "mirrors": len(t.mirror_of),
+                "careful": len(t.careful), "signup_only": len(t.signup_only),
+                "roles": t.role_counts(), "settings": files.scenario.settings})
 
 
 def _serve(app: App, files: Any, port: int, platform_port: int, result: dict[str, Any]
