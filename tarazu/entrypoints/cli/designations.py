@@ -7,10 +7,11 @@ from pathlib import Path
 
 import typer
 
-from tarazu.designations.importers import detect_format, parse_designations
-from tarazu.designations.model import Designation
+from tarazu.designations.importers import read_designations
+from tarazu.designations.model import Designation, ListProblem
 from tarazu.designations.registry import DesignationRegistry, packaged_designations
 from tarazu.entrypoints.cli.common import console, fail, get_app, print_json
+from tarazu.textfiles import read_text
 
 app = typer.Typer(help="Designated organisations and their listings.", no_args_is_help=True)
 
@@ -43,16 +44,25 @@ def import_cmd(path: Path = typer.Argument(..., exists=True, dir_okay=False,
     """Import a list file; importing the same file again changes nothing."""
     from tarazu.adapters.db.designations import DesignationRepository
 
-    content = path.read_text(encoding="utf-8")
+    decoded = read_text(path)
     try:
-        fmt = detect_format(content)
-        items = parse_designations(content)
+        fmt, items, problems = read_designations(decoded.text)
     except ValueError as exc:
-        fail(str(exc))
+        fail(f"{path.name}: {decoded.problems[0] if decoded.problems else exc}")
         return
+    if fmt == "un_xml" and decoded.problems:  # one bad line spoils an XML document
+        fail(decoded.fail_message(path.name))
+    if fmt == "ftm":
+        problems = [ListProblem(f"line {p.line}", p.message) for p in decoded.problems
+                    ] + problems
+    for problem in problems:
+        console.print(f"[yellow]{path.name}:[/yellow] {problem}")
     with get_app().engine.begin() as conn:
         added, updated = DesignationRepository(conn).upsert_all(items)
-    console.print(f"{path.name}: {fmt}, {len(items)} designations ({added} new, {updated} updated)")
+    console.print(f"{path.name}: {fmt}, {len(items)} designations ({added} new, {updated} updated)"
+                  + (f", {len(problems)} not imported" if problems else ""))
+    if problems:
+        raise typer.Exit(2)
 
 
 @app.command("list")
