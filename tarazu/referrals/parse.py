@@ -40,7 +40,7 @@ def _time(value: Any, default: datetime) -> datetime:
     except ValueError:
         raise ReferralFileError(f"field 'received_at': not an ISO 8601 time: {value!r}") from None
     t = t if t.tzinfo else t.replace(tzinfo=UTC)
-    if t > default + FUTURE_SKEW:
+    if t > (default if default.tzinfo else default.replace(tzinfo=UTC)) + FUTURE_SKEW:
         raise ReferralFileError(f"field 'received_at': {value!r} is in the future")
     return t
 
