@@ -19,14 +19,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from tarazu.designations.model import (
-    Alias,
-    AliasKind,
-    Authority,
-    Designation,
-    Listing,
-    ListProblem,
-)
+from tarazu.designations.model import Alias, AliasKind, Authority, Designation, Listing, ListProblem
 
 __all__ = ["UN_LIST_URL", "parse_un_xml", "read_un_xml"]
 
