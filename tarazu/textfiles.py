@@ -14,6 +14,7 @@ import gzip
 import io
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -58,26 +59,29 @@ def decode_line(raw: bytes, line: int) -> str | LineProblem:
     return text.removeprefix("\ufeff") if line == 1 else text
 
 
-def _open(path: Path) -> tuple[BinaryIO, LineProblem | None]:
-    f = open(path, "rb")  # noqa: SIM115 - closed by the caller
-    head = f.read(2)
-    f.seek(0)
-    if head == GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=f, mode="rb"), None  # type: ignore[return-value]
-    if path.suffix.lower() == ".gz":
-        f.close()
-        return io.BytesIO(), LineProblem(1, "the file is named .gz but is not gzip-compressed")
-    return f, None
+@contextmanager
+def _open(path: Path) -> Iterator[BinaryIO | LineProblem]:
+    """The file's bytes, decompressed when it is gzip; a problem when it claims to be gzip and
+    is not."""
+    with open(path, "rb") as f:
+        head = f.read(2)
+        f.seek(0)
+        if head == GZIP_MAGIC:
+            with gzip.GzipFile(fileobj=f, mode="rb") as g:
+                yield g  # type: ignore[misc]
+        elif path.suffix.lower() == ".gz":
+            yield LineProblem(1, "the file is named .gz but is not gzip-compressed")
+        else:
+            yield f
 
 
 def iter_lines(path: str | Path) -> Iterator[tuple[int, str | LineProblem]]:
     """(line number, text or problem) for every line of a plain or gzip file. A damaged
     archive ends the iteration with a problem after the last line that could be read."""
-    stream, problem = _open(Path(path))
     n = 0
-    with stream:
-        if problem:
-            yield problem.line, problem
+    with _open(Path(path)) as stream:
+        if isinstance(stream, LineProblem):
+            yield stream.line, stream
             return
         try:
             for n, raw in enumerate(stream, start=1):  # noqa: B007 - n is read after the loop
@@ -90,10 +94,11 @@ def iter_lines(path: str | Path) -> Iterator[tuple[int, str | LineProblem]]:
 
 def count_lines(path: str | Path) -> int | None:
     """How many lines a plain or gzip file has (for a progress bar); None if unreadable."""
-    stream, problem = _open(Path(path))
-    with stream:
+    with _open(Path(path)) as stream:
+        if isinstance(stream, LineProblem):
+            return None
         try:
-            return None if problem else sum(1 for _ in stream)
+            return sum(1 for _ in stream)
         except (EOFError, OSError, zlib.error):
             return None
 

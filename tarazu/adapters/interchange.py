@@ -30,6 +30,8 @@ HEX = set("0123456789abcdef")
 MAX_CHARS = {"bio": 10_000, "text": 100_000, "display_name": 1_000, "removal_reason": 2_000,
              "context": 2_000}
 DEFAULT_CHARS = 512
+#: Longest entry of a list (a link with its query string, a handle, an account id).
+LIST_ITEM_CHARS = 2_048
 #: Longest list (links, mentions, following, followers...).
 MAX_ITEMS = 100_000
 #: How far in the future a time may be (the platform's clock may run a little ahead).
@@ -91,9 +93,9 @@ def parse_time(value: Any, field: str, required: bool = True, now: datetime | No
     return t
 
 
-def _checked(field: str, v: str, strict: bool) -> str:
+def _checked(field: str, v: str, strict: bool, limit: int | None = None) -> str:
     """A string within its length bound; ``strict`` (ids, handles): no hidden characters."""
-    limit = MAX_CHARS.get(field, DEFAULT_CHARS)
+    limit = limit or MAX_CHARS.get(field, DEFAULT_CHARS)
     if len(v) > limit:
         raise InvalidRecord(field, f"is {len(v)} characters long; at most {limit} are accepted")
     if "\x00" in v:
@@ -129,7 +131,7 @@ def _str_list(obj: dict[str, Any], field: str) -> tuple[str, ...]:
     if len(v) > MAX_ITEMS:
         raise InvalidRecord(field, f"has {len(v)} entries; at most {MAX_ITEMS} are accepted")
     for i, x in enumerate(v):
-        _checked(f"{field}[{i}]", x, strict=False)
+        _checked(f"{field}[{i}]", x, strict=False, limit=LIST_ITEM_CHARS)
     return tuple(v)
 
 
@@ -154,7 +156,7 @@ def parse_account(obj: dict[str, Any]) -> Account:
     ):
         raise InvalidRecord("identifiers", "must be an object of string to string")
     for k, v in idents.items():
-        _checked(f"identifiers.{k}", k + v, strict=False)
+        _checked(f"identifiers.{k}", k + v, strict=False, limit=LIST_ITEM_CHARS)
     created_at = parse_time(obj.get("created_at"), "created_at")
     removed_at = parse_time(obj.get("removed_at"), "removed_at", required=False)
     if removed_at and created_at and removed_at < created_at:

@@ -35,7 +35,7 @@ def ingest(app, tmp_path, rows):
     ({"handle": "um\x00ar"}, "handle", "NUL"),
     ({"bio": "a bio with a \x00 in it"}, "bio", "NUL"),
     ({"account_id": "a\x00"}, "account_id", "NUL"),
-    ({"following": ["ok", "x" * 2000]}, "following[1]", "at most 512"),
+    ({"following": ["ok", "x" * 3000]}, "following[1]", "at most 2048"),
 ])
 def test_implausible_accounts_are_refused_by_line_and_field(app, tmp_path, bad, field, words):
     report = ingest(app, tmp_path, [ACCOUNT, {**ACCOUNT, "account_id": "a2", **bad}, POST])
