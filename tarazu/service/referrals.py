@@ -82,7 +82,8 @@ class PlatformEvidence:
         if shape is Verdict.NOT_SPECIFIC:
             return shape
         if ref.kind is RefKind.POST and ref.post_id:
-            post = self.uow.platform.get_post(account.platform, ref.post_id)
+            post = (self.uow.platform.get_post(account.platform, ref.post_id)
+                    if ref.post_id != ref.raw else None)  # the raw reference was looked up
             if post is not None:
                 return (Verdict.SPECIFIC if post.account_id == account.account_id
                         else Verdict.OTHER_ACCOUNT)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from tarazu.designations.importers.ftm import parse_ftm_jsonl, read_ftm_jsonl
 from tarazu.designations.importers.un_xml import parse_un_xml, read_un_xml
-from tarazu.designations.model import Designation, ListProblem
+from tarazu.designations.model import Designation
 
 __all__ = ["detect_format", "parse_designations", "parse_ftm_jsonl", "parse_un_xml",
-           "read_designations"]
+           "read_ftm_jsonl", "read_un_xml"]
 
 
 def detect_format(content: str) -> str:
@@ -25,12 +25,3 @@ def parse_designations(content: str) -> list[Designation]:
     fmt = detect_format(content)
     return parse_ftm_jsonl(content) if fmt == "ftm" else parse_un_xml(content.encode("utf-8"))
 
-
-def read_designations(content: str) -> tuple[str, list[Designation], list[ListProblem]]:
-    """(format, designations, problems) of a list file: each record that cannot be read is a
-    problem naming it, and every other record is kept. ValueError only when the file as a
-    whole is unreadable (an unknown format, XML that is not well-formed)."""
-    fmt = detect_format(content)
-    found, problems = (read_ftm_jsonl(content) if fmt == "ftm"
-                       else read_un_xml(content.encode("utf-8")))
-    return fmt, found, problems

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from tarazu.designations.importers import read_designations
+from tarazu.designations.importers import detect_format, read_ftm_jsonl, read_un_xml
 from tarazu.designations.model import Designation, ListProblem
 from tarazu.designations.registry import DesignationRegistry, packaged_designations
 from tarazu.entrypoints.cli.common import console, fail, get_app, print_json
@@ -44,17 +44,20 @@ def import_cmd(path: Path = typer.Argument(..., exists=True, dir_okay=False,
     """Import a list file; importing the same file again changes nothing."""
     from tarazu.adapters.db.designations import DesignationRepository
 
+    raw = path.read_bytes()
     decoded = read_text(path)
     try:
-        fmt, items, problems = read_designations(decoded.text)
+        fmt = detect_format(decoded.text if decoded.text.lstrip().startswith("{")
+                            else raw[:4096].decode("utf-8", errors="replace"))
+        if fmt == "un_xml":  # parsed from the bytes: the XML declaration names the encoding
+            items, problems = read_un_xml(raw)
+        else:
+            items, problems = read_ftm_jsonl(decoded.text)
+            problems = [ListProblem(f"line {p.line}", p.message) for p in decoded.problems
+                        ] + problems
     except ValueError as exc:
-        fail(f"{path.name}: {decoded.problems[0] if decoded.problems else exc}")
+        fail(f"{path.name}: {exc}")
         return
-    if fmt == "un_xml" and decoded.problems:  # one bad line spoils an XML document
-        fail(decoded.fail_message(path.name))
-    if fmt == "ftm":
-        problems = [ListProblem(f"line {p.line}", p.message) for p in decoded.problems
-                    ] + problems
     for problem in problems:
         console.print(f"[yellow]{path.name}:[/yellow] {problem}")
     with get_app().engine.begin() as conn:

@@ -123,7 +123,17 @@ def test_malformed_and_latin1_xml_lists_are_named_errors(run, tmp_path):
     latin.write_bytes(b"<CONSOLIDATED_LIST>\n<ENTITIES><ENTITY><FIRST_NAME>" + LATIN1
                       + b"</FIRST_NAME></ENTITY></ENTITIES></CONSOLIDATED_LIST>\n")
     r = run("designations", "import", str(latin), code=1)
-    assert "un-latin.xml: line 2: not UTF-8" in r.output
+    assert "un-latin.xml: line 2, column" in r.output and "malformed XML" in r.output
+    declared = tmp_path / "un-declared.xml"  # latin-1 that says so is well-formed XML
+    declared.write_bytes(b'<?xml version="1.0" encoding="ISO-8859-1"?>\n<CONSOLIDATED_LIST>'
+                         b"<ENTITIES><ENTITY><FIRST_NAME>" + LATIN1 + b"</FIRST_NAME>"
+                         b"<REFERENCE_NUMBER>QDe.1</REFERENCE_NUMBER></ENTITY><ENTITY>"
+                         b"<FIRST_NAME>No reference</FIRST_NAME></ENTITY>"
+                         b"</ENTITIES></CONSOLIDATED_LIST>\n")
+    r = run("designations", "import", str(declared), code=2)
+    assert "entity 2: FIRST_NAME and REFERENCE_NUMBER" in r.output
+    shown = json.loads(run("designations", "show", "unsc-QDe.1", code=0).stdout)
+    assert shown["name"] == "Lahore café"
 
 
 def test_protected_import_names_bad_lines_and_keeps_good_rows(run, tmp_path):
