@@ -103,7 +103,8 @@ def _checked(field: str, v: str, strict: bool, limit: int | None = None) -> str:
     if strict:
         if not v.strip():
             raise InvalidRecord(field, "is blank")
-        hidden = next((c for c in v if unicodedata.category(c) in _HIDDEN_CATEGORIES), None)
+        hidden = None if v.isprintable() else next(  # isprintable: none of Cc, Cf (fast)
+            (c for c in v if unicodedata.category(c) in _HIDDEN_CATEGORIES), None)
         if hidden is not None:
             raise InvalidRecord(field, f"contains the invisible character U+{ord(hidden):04X} "
                                        f"({unicodedata.name(hidden, 'control')})")
@@ -130,8 +131,9 @@ def _str_list(obj: dict[str, Any], field: str) -> tuple[str, ...]:
         raise InvalidRecord(field, "must be a list of strings")
     if len(v) > MAX_ITEMS:
         raise InvalidRecord(field, f"has {len(v)} entries; at most {MAX_ITEMS} are accepted")
-    for i, x in enumerate(v):
-        _checked(f"{field}[{i}]", x, strict=False, limit=LIST_ITEM_CHARS)
+    if v and (max(map(len, v)) > LIST_ITEM_CHARS or "\x00" in "".join(v)):
+        for i, x in enumerate(v):  # name the bad entry
+            _checked(f"{field}[{i}]", x, strict=False, limit=LIST_ITEM_CHARS)
     return tuple(v)
 
 
