@@ -49,6 +49,16 @@ class DecodedText:
         return f"{name}: {first}{more}"
 
 
+def value_problem(value: str, limit: int) -> str | None:
+    """What is wrong with one field's value, in words: longer than ``limit`` characters, or
+    holding a NUL (which PostgreSQL cannot store and no text needs); None if nothing."""
+    if len(value) > limit:
+        return f"is {len(value)} characters long; at most {limit} are accepted"
+    if "\x00" in value:
+        return "contains a NUL character"
+    return None
+
+
 def decode_line(raw: bytes, line: int) -> str | LineProblem:
     """One line as text, or the problem naming the first byte that is not UTF-8."""
     try:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tarazu.domain.platform import Account, Media, Post
-from tarazu.textfiles import LineProblem
+from tarazu.textfiles import LineProblem, value_problem
 from tarazu.textfiles import iter_lines as iter_file_lines
 
 HEX = set("0123456789abcdef")
@@ -95,11 +95,8 @@ def parse_time(value: Any, field: str, required: bool = True, now: datetime | No
 
 def _checked(field: str, v: str, strict: bool, limit: int | None = None) -> str:
     """A string within its length bound; ``strict`` (ids, handles): no hidden characters."""
-    limit = limit or MAX_CHARS.get(field, DEFAULT_CHARS)
-    if len(v) > limit:
-        raise InvalidRecord(field, f"is {len(v)} characters long; at most {limit} are accepted")
-    if "\x00" in v:
-        raise InvalidRecord(field, "contains a NUL character")
+    if problem := value_problem(v, limit or MAX_CHARS.get(field, DEFAULT_CHARS)):
+        raise InvalidRecord(field, problem)
     if strict:
         if not v.strip():
             raise InvalidRecord(field, "is blank")

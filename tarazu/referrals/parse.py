@@ -15,7 +15,7 @@ from typing import Any
 
 from tarazu.referrals.evidence import platform_of_host
 from tarazu.referrals.model import ItemError, ReferralItem, ReferralRequest, Requester
-from tarazu.textfiles import LineProblem, csv_records
+from tarazu.textfiles import LineProblem, csv_records, value_problem
 
 ITEM_KEYS = ("account", "platform", "group", "ground", "legal_basis", "instrument", "evidence",
              "note")
@@ -45,15 +45,6 @@ def _time(value: Any, default: datetime) -> datetime:
     return t
 
 
-def _too_long_or_nul(key: str, value: str) -> str | None:
-    limit = MAX_CHARS[key]
-    if len(value) > limit:
-        return f"is {len(value)} characters long; at most {limit} are accepted"
-    if "\x00" in value:
-        return "contains a NUL character"
-    return None
-
-
 def _item(line: int, raw: Any, default_platform: str) -> ReferralItem | ItemError:
     if not isinstance(raw, dict):
         return ItemError(line, "(item)", "must be an object")
@@ -73,7 +64,7 @@ def _item(line: int, raw: Any, default_platform: str) -> ReferralItem | ItemErro
             return ItemError(line, key, "must be a string")
     for key, value in [(k, raw.get(k) or "") for k in MAX_CHARS if k != "evidence"] + [
             (f"evidence[{i}]", x) for i, x in enumerate(evidence)]:
-        if problem := _too_long_or_nul(key.split("[")[0], value):
+        if problem := value_problem(value, MAX_CHARS[key.split("[")[0]]):
             return ItemError(line, key, problem)
     return ReferralItem(
         line=line, account=account.strip(),

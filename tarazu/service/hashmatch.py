@@ -37,7 +37,7 @@ from tarazu.signals.index import (
     build_index,
     set_search_threads,
 )
-from tarazu.textfiles import LineProblem, csv_rows
+from tarazu.textfiles import CSV_FIELD_LIMIT, LineProblem, csv_rows, value_problem
 
 DETECTOR = "hashmatch"
 ACTOR = "system:hashmatch"
@@ -270,8 +270,8 @@ def import_csv(uow: SqlUnitOfWork, bank: Bank, text: str, *, by: str, at: dateti
             continue
         if not any(c.strip() for c in row):
             continue
-        if any("\x00" in c for c in row):
-            report.errors.append(LineError(n, "(line)", "contains a NUL character"))
+        if problem := next(filter(None, (value_problem(c, CSV_FIELD_LIMIT) for c in row)), None):
+            report.errors.append(LineError(n, "(line)", problem))
             continue
         if len(row) < 2:
             report.errors.append(LineError(n, "signal", "missing (expected signal_type,signal)"))

@@ -17,7 +17,7 @@ from tarazu.domain.platform import PROTECTED_CATEGORIES
 from tarazu.service import cases
 from tarazu.service.clock import Clock
 from tarazu.service.ports import UowFactory
-from tarazu.textfiles import LineProblem, csv_records
+from tarazu.textfiles import LineProblem, csv_records, value_problem
 
 #: Categories an imported list or a staff member may give.
 CATEGORIES = frozenset(PROTECTED_CATEGORIES | {"human_rights_defender", "lawyer"})
@@ -66,12 +66,8 @@ def _protect(uow, clock: Clock, platform: str, account: str, category: str,  # t
 
 def _check_sizes(row: dict[str, str]) -> None:
     for key, limit in MAX_CHARS.items():
-        value = row.get(key) or ""
-        if len(value) > limit:
-            raise ProtectError(f"field {key!r}: is {len(value)} characters long; at most "
-                               f"{limit} are accepted")
-        if "\x00" in value:
-            raise ProtectError(f"field {key!r}: contains a NUL character")
+        if problem := value_problem(row.get(key) or "", limit):
+            raise ProtectError(f"field {key!r}: {problem}")
 
 
 def import_csv(uow_factory: UowFactory, clock: Clock, text: str, added_by: str,
