@@ -1,22 +1,44 @@
 """Reading the platform interchange format (JSONL, optionally gzip) into domain records.
 
 Each bad record yields a :class:`RecordError` naming the line and the field; good records are
-never lost because a neighbour was bad."""
+never lost because a neighbour was bad (a line that is not UTF-8, or the damaged tail of a
+truncated archive, is one error; the lines around it are read).
+
+Beyond the format's types, a record is refused when it could not be true or could not be shown
+safely: a time in the future (beyond a day of clock skew), removed before it was created, a
+blank handle or one with invisible or direction-changing characters, a NUL character anywhere,
+or a field longer than any platform allows (:data:`MAX_CHARS`)."""
 
 from __future__ import annotations
 
 import gzip
 import io
 import json
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
 from tarazu.domain.platform import Account, Media, Post
+from tarazu.textfiles import LineProblem, value_problem
+from tarazu.textfiles import iter_lines as iter_file_lines
 
 HEX = set("0123456789abcdef")
+#: Longest value of a string field, in characters (ids, handles and names: DEFAULT_CHARS).
+MAX_CHARS = {"bio": 10_000, "text": 100_000, "display_name": 1_000, "removal_reason": 2_000,
+             "context": 2_000}
+DEFAULT_CHARS = 512
+#: Longest entry of a list (a link with its query string, a handle, an account id).
+LIST_ITEM_CHARS = 2_048
+#: Longest list (links, mentions, following, followers...).
+MAX_ITEMS = 100_000
+#: How far in the future a time may be (the platform's clock may run a little ahead).
+FUTURE_SKEW = timedelta(days=1)
+#: Characters no handle or id may hold: they hide what a reviewer reads (zero-width, direction
+#: overrides) or break storage (NUL). Unicode categories Cc (control) and Cf (format).
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf"})
 
 
 @dataclass(frozen=True)
@@ -52,7 +74,8 @@ def open_text(path: str | Path) -> TextIO:
     return open(p, encoding="utf-8")
 
 
-def parse_time(value: Any, field: str, required: bool = True) -> datetime | None:
+def parse_time(value: Any, field: str, required: bool = True, now: datetime | None = None
+               ) -> datetime | None:
     if value in (None, ""):
         if required:
             raise InvalidRecord(field, "is required")
@@ -65,10 +88,28 @@ def parse_time(value: Any, field: str, required: bool = True) -> datetime | None
         raise InvalidRecord(field, f"is not an ISO 8601 time: {value!r}") from None
     if t.tzinfo is None:
         raise InvalidRecord(field, f"has no time zone: {value!r}")
+    if t > (now or datetime.now(UTC)) + FUTURE_SKEW:
+        raise InvalidRecord(field, f"is in the future: {value!r}")
     return t
 
 
-def _str(obj: dict[str, Any], field: str, required: bool = False) -> str:
+def _checked(field: str, v: str, strict: bool, limit: int | None = None) -> str:
+    """A string within its length bound; ``strict`` (ids, handles): no hidden characters."""
+    if problem := value_problem(v, limit or MAX_CHARS.get(field, DEFAULT_CHARS)):
+        raise InvalidRecord(field, problem)
+    if strict:
+        if not v.strip():
+            raise InvalidRecord(field, "is blank")
+        hidden = None if v.isprintable() else next(  # isprintable: none of Cc, Cf (fast)
+            (c for c in v if unicodedata.category(c) in _HIDDEN_CATEGORIES), None)
+        if hidden is not None:
+            raise InvalidRecord(field, f"contains the invisible character U+{ord(hidden):04X} "
+                                       f"({unicodedata.name(hidden, 'control')})")
+    return v
+
+
+def _str(obj: dict[str, Any], field: str, required: bool = False, strict: bool = False
+         ) -> str:
     v = obj.get(field)
     if v is None or v == "":
         if required:
@@ -76,7 +117,7 @@ def _str(obj: dict[str, Any], field: str, required: bool = False) -> str:
         return ""
     if not isinstance(v, str):
         raise InvalidRecord(field, f"must be a string, got {type(v).__name__}")
-    return v
+    return _checked(field, v, strict)
 
 
 def _str_list(obj: dict[str, Any], field: str) -> tuple[str, ...]:
@@ -85,6 +126,11 @@ def _str_list(obj: dict[str, Any], field: str) -> tuple[str, ...]:
         return ()
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
         raise InvalidRecord(field, "must be a list of strings")
+    if len(v) > MAX_ITEMS:
+        raise InvalidRecord(field, f"has {len(v)} entries; at most {MAX_ITEMS} are accepted")
+    if v and (max(map(len, v)) > LIST_ITEM_CHARS or "\x00" in "".join(v)):
+        for i, x in enumerate(v):  # name the bad entry
+            _checked(f"{field}[{i}]", x, strict=False, limit=LIST_ITEM_CHARS)
     return tuple(v)
 
 
@@ -108,17 +154,24 @@ def parse_account(obj: dict[str, Any]) -> Account:
         isinstance(k, str) and isinstance(v, str) for k, v in idents.items()
     ):
         raise InvalidRecord("identifiers", "must be an object of string to string")
+    for k, v in idents.items():
+        _checked(f"identifiers.{k}", k + v, strict=False, limit=LIST_ITEM_CHARS)
+    created_at = parse_time(obj.get("created_at"), "created_at")
+    removed_at = parse_time(obj.get("removed_at"), "removed_at", required=False)
+    if removed_at and created_at and removed_at < created_at:
+        raise InvalidRecord("removed_at", f"{obj['removed_at']!r} is before created_at "
+                                          f"{obj['created_at']!r}")
     return Account(
-        account_id=_str(obj, "account_id", required=True),
-        platform=_str(obj, "platform") or "default",
-        handle=_str(obj, "handle", required=True),
+        account_id=_str(obj, "account_id", required=True, strict=True),
+        platform=_str(obj, "platform", strict=True) or "default",
+        handle=_str(obj, "handle", required=True, strict=True),
         display_name=_str(obj, "display_name"),
         bio=_str(obj, "bio"),
         links=_str_list(obj, "links"),
         avatar_pdq=_hex(obj.get("avatar_pdq"), "avatar_pdq", 64),
-        created_at=parse_time(obj.get("created_at"), "created_at"),  # type: ignore[arg-type]
+        created_at=created_at,  # type: ignore[arg-type]
         status=status,
-        removed_at=parse_time(obj.get("removed_at"), "removed_at", required=False),
+        removed_at=removed_at,
         removal_reason=_str(obj, "removal_reason"),
         identifiers=dict(idents),
         verified_categories=_str_list(obj, "verified_categories"),
@@ -139,19 +192,20 @@ def parse_post(obj: dict[str, Any]) -> Post:
             Media(
                 pdq=_hex(m.get("pdq"), f"media[{i}].pdq", 64),
                 md5=_hex(m.get("md5"), f"media[{i}].md5", 32),
-                kind=m.get("kind") or "image",
+                kind=_str(m, "kind") or "image",
             )
         )
     reply_to = obj.get("reply_to")
     return Post(
-        post_id=_str(obj, "post_id", required=True),
-        account_id=_str(obj, "account_id", required=True),
-        platform=_str(obj, "platform") or "default",
+        post_id=_str(obj, "post_id", required=True, strict=True),
+        account_id=_str(obj, "account_id", required=True, strict=True),
+        platform=_str(obj, "platform", strict=True) or "default",
         created_at=parse_time(obj.get("created_at"), "created_at"),  # type: ignore[arg-type]
         text=_str(obj, "text"),
         lang=_str(obj, "lang"),
         context=_str(obj, "context"),
-        reply_to=reply_to if isinstance(reply_to, str) and reply_to else None,
+        reply_to=_checked("reply_to", reply_to, strict=False)
+        if isinstance(reply_to, str) and reply_to else None,
         mentions=_str_list(obj, "mentions"),
         hashtags=_str_list(obj, "hashtags"),
         links=_str_list(obj, "links"),
@@ -170,25 +224,37 @@ def parse_object(obj: Any) -> Account | Post:
     raise InvalidRecord("type", f"must be 'account' or 'post', got {kind!r}")
 
 
+def parse_line(n: int, line: str) -> ParsedLine | None:
+    """One line of the file: a record, an error, or None when blank."""
+    if not line.strip():
+        return None
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as e:
+        return ParsedLine(n, None, RecordError(n, "(json)", f"invalid JSON: {e.msg}"))
+    except RecursionError:
+        return ParsedLine(n, None, RecordError(n, "(json)", "invalid JSON: nested too deeply"))
+    try:
+        return ParsedLine(n, parse_object(obj), None, obj)
+    except InvalidRecord as e:
+        return ParsedLine(n, None, RecordError(n, e.field, e.message), obj)
+
+
 def iter_lines(stream: TextIO) -> Iterator[ParsedLine]:
-    """Parse every line; yield a record or an error per non-blank line."""
+    """Parse every line of a text stream; yield a record or an error per non-blank line."""
     for n, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            yield ParsedLine(n, None, RecordError(n, "(json)", f"invalid JSON: {e.msg}"))
-            continue
-        try:
-            yield ParsedLine(n, parse_object(obj), None, obj)
-        except InvalidRecord as e:
-            yield ParsedLine(n, None, RecordError(n, e.field, e.message), obj)
+        if (parsed := parse_line(n, line)) is not None:
+            yield parsed
 
 
 def read_file(path: str | Path) -> Iterator[ParsedLine]:
-    with open_text(path) as f:
-        yield from iter_lines(f)
+    """Parse a file (plain or gzip): lines that cannot be read (not UTF-8, a damaged archive)
+    are errors of field ``(file)``; every readable line is parsed."""
+    for n, got in iter_file_lines(path):
+        if isinstance(got, LineProblem):
+            yield ParsedLine(n, None, RecordError(n, "(file)", got.message))
+        elif (parsed := parse_line(n, got)) is not None:
+            yield parsed
 
 
 def load_records(path: str | Path) -> tuple[list[Account], list[Post], list[RecordError]]:

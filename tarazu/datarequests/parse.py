@@ -199,4 +199,10 @@ def parse_json(text: str | bytes, now: datetime) -> DataRequest:
     except json.JSONDecodeError as e:
         raise DataRequestFileError(
             [FieldError("(json)", f"invalid JSON at line {e.lineno}: {e.msg}")]) from None
+    except RecursionError:
+        raise DataRequestFileError([FieldError("(json)", "invalid JSON: nested too deeply")]
+                                   ) from None
+    except UnicodeDecodeError as e:
+        raise DataRequestFileError([FieldError("(document)", f"not UTF-8 text: {e.reason}")]
+                                   ) from None
     return parse_request(doc, now)

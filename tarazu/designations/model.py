@@ -19,9 +19,22 @@ __all__ = [
     "Authority",
     "DOMESTIC_AUTHORITIES",
     "Designation",
+    "ListProblem",
     "Listing",
     "script_of",
 ]
+
+
+@dataclass(frozen=True)
+class ListProblem:
+    """One record of a list file that could not be imported (the others are), named by where
+    it is (``line 3``, ``entity 2 (reference QDe.132)``)."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
 
 
 class Authority(StrEnum):

@@ -69,7 +69,9 @@ _TELEGRAM_POST = re.compile(r"^/(?:s/)?(?P<handle>[\w]+)/(?P<id>\d+)/?$")
 _SEARCH = re.compile(r"/(search|hashtag|explore|tags?|results)(/|$)|[?&](q|query|search_query)=")
 _MD5 = re.compile(r"^(?:md5:)?([0-9a-f]{32})$", re.I)
 _PDQ = re.compile(r"^pdq:([0-9a-f]{64})$", re.I)
-_POST_ID = re.compile(r"^(?:post:)?([\w-]{1,100})$")
+#: A post id as the interchange format allows it: any string (``acc:35:1:p2``) without spaces;
+#: a leading ``post:`` is a label, not part of the id.
+_POST_ID = re.compile(r"^(?:post:)?([\w:-]{1,200})$")
 
 
 def platform_of_host(host: str) -> str | None:

@@ -1,6 +1,14 @@
 """Vague grounds: phrases that name no rule and no group ("anti-state", "ملک دشمن",
 "idaron ke khilaf"). Alone they are never a ground for action, in any language or spelling.
 
+Besides the general charges, :data:`PECA` lists the wording of Pakistan's Prevention of
+Electronic Crimes Act 2016 (as amended in 2025: false or fake information causing "fear, panic
+or disorder or unrest", content against "the integrity, security or defence of Pakistan",
+"maligning" institutions, "propaganda against state institutions", "glorification") that is
+used against journalists: quoted without the post and the designated group it concerns, such a
+phrase says nothing a reviewer can check. Beside a designated group and specific evidence it is
+only noted (see ``checks``).
+
 Matching is on a compact key (case, diacritics, separators and doubled vowels folded) so
 "Anti-State", "anti state" and "antistate", or "khilaaf" and "khilaf", are one phrase. Roman
 Urdu has no standard spelling, so the common variants are listed rather than guessed."""
@@ -34,7 +42,31 @@ URDU = (
     "منفی پروپیگنڈا", "منفی پراپیگنڈا", "جھوٹی خبریں", "حکومت کے خلاف", "ریاستی اداروں",
     "پاکستان دشمن",
 )
-VAGUE_GROUNDS = ENGLISH + ROMAN_URDU + URDU
+PECA = (
+    # s. 26A: false or fake information likely to cause fear, panic, disorder or unrest
+    "false information", "fake information", "false or fake information",
+    "false and fake information", "false news", "misinformation", "disinformation",
+    "spreading fear", "spreading panic", "spreading unrest", "spreading disorder",
+    "creating fear", "creating panic", "creating unrest", "causing fear", "causing panic",
+    "causing unrest", "sense of fear", "fear or panic", "fear and panic", "fear panic",
+    "panic or disorder", "disorder or unrest", "fear, panic or disorder or unrest",
+    # s. 37 / the 2025 list of unlawful content
+    "integrity of pakistan", "security of pakistan", "defence of pakistan",
+    "defense of pakistan", "against the integrity", "against the security",
+    "against the defence", "integrity, security or defence", "national security",
+    "glory of islam", "public order", "maligning", "malign", "propaganda against institutions",
+    "propaganda against state institutions", "against the ideology", "glorification",
+    "glorifying", "glorify", "glorifies", "sedition", "seditious",
+    # the same in Roman Urdu and Urdu
+    "jaali khabrein", "jali khabar", "jaali khabar", "fake khabrein", "ghalat maloomat",
+    "ghalat malumat", "jhooti maloomat", "khauf o hiras", "khauf o haras", "khof o hiras",
+    "intishar", "be chaini", "bechaini phelana", "mulki salamti", "qaumi salamti",
+    "mulki salmiyat", "idaron ko badnam", "badnam karna",
+    "جعلی خبریں", "جعلی خبر", "جھوٹی خبر", "غلط معلومات", "جھوٹی معلومات", "خوف و ہراس",
+    "خوف وہراس", "انتشار", "بے چینی", "بےچینی", "ملکی سالمیت", "پاکستان کی سالمیت",
+    "قومی سلامتی", "ملکی سلامتی", "اداروں کو بدنام", "بدنام کرنا", "اداروں کی تضحیک",
+)
+VAGUE_GROUNDS = ENGLISH + ROMAN_URDU + URDU + PECA
 
 _MARKS = re.compile(r"[\u064B-\u065F\u0670\u06D6-\u06ED\u200c\u200d\u200e\u200f]")
 _SEPARATORS = re.compile(r"[\W_]+", re.UNICODE)

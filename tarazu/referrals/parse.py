@@ -1,19 +1,31 @@
 """Parsing referral files (JSON or CSV, as the referral contract describes) into values,
-with an error naming the item and the field for anything malformed."""
+with an error naming the item and the field for anything malformed.
+
+Items of a JSON document are numbered from 1 in list order; items of a CSV by the line of the
+file they start on (the header is line 1), so the requester can find the row. A bad item is
+returned on its own; the good items of the same file are checked as usual. A request that
+names no requester or lists no items is refused as a whole: there is nothing to check."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tarazu.referrals.evidence import platform_of_host
 from tarazu.referrals.model import ItemError, ReferralItem, ReferralRequest, Requester
+from tarazu.textfiles import LineProblem, csv_records, value_problem
 
 ITEM_KEYS = ("account", "platform", "group", "ground", "legal_basis", "instrument", "evidence",
              "note")
+#: Longest value of an item's field, in characters (a note or ground is a sentence or two).
+MAX_CHARS = {"account": 512, "platform": 64, "group": 512, "ground": 2_000,
+             "legal_basis": 1_000, "instrument": 1_000, "note": 5_000, "evidence": 2_048}
+#: Most evidence references one item may list.
+MAX_EVIDENCE = 500
+#: How far ahead of our clock a requester's ``received_at`` may be.
+FUTURE_SKEW = timedelta(days=1)
 
 
 class ReferralFileError(ValueError):
@@ -27,7 +39,10 @@ def _time(value: Any, default: datetime) -> datetime:
         t = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         raise ReferralFileError(f"field 'received_at': not an ISO 8601 time: {value!r}") from None
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+    t = t if t.tzinfo else t.replace(tzinfo=UTC)
+    if t > (default if default.tzinfo else default.replace(tzinfo=UTC)) + FUTURE_SKEW:
+        raise ReferralFileError(f"field 'received_at': {value!r} is in the future")
+    return t
 
 
 def _item(line: int, raw: Any, default_platform: str) -> ReferralItem | ItemError:
@@ -41,9 +56,16 @@ def _item(line: int, raw: Any, default_platform: str) -> ReferralItem | ItemErro
         evidence = evidence.split()
     if not isinstance(evidence, list) or not all(isinstance(x, str) for x in evidence):
         return ItemError(line, "evidence", "must be a list of strings")
+    if len(evidence) > MAX_EVIDENCE:
+        return ItemError(line, "evidence", f"lists {len(evidence)} references; at most "
+                                           f"{MAX_EVIDENCE} are accepted")
     for key in ("platform", "group", "ground", "legal_basis", "instrument", "note"):
         if raw.get(key) is not None and not isinstance(raw.get(key), str):
             return ItemError(line, key, "must be a string")
+    for key, value in [(k, raw.get(k) or "") for k in MAX_CHARS if k != "evidence"] + [
+            (f"evidence[{i}]", x) for i, x in enumerate(evidence)]:
+        if problem := value_problem(value, MAX_CHARS[key.split("[")[0]]):
+            return ItemError(line, key, problem)
     return ReferralItem(
         line=line, account=account.strip(),
         platform=(raw.get("platform") or _platform_of(account) or default_platform
@@ -64,9 +86,11 @@ def _platform_of(account: str) -> str | None:
     return platform_of_host(host)
 
 
-def _requester(raw: Any) -> Requester:
+def _requester(raw: Any, required: bool) -> Requester:
+    if raw is None and not required:
+        raw = {}
     if not isinstance(raw, dict):
-        raise ReferralFileError("field 'requester': must be an object")
+        raise ReferralFileError("field 'requester': is required and must be an object")
     kind = raw.get("type", "public")
     if kind not in ("government", "trusted_flagger", "public"):
         raise ReferralFileError(f"field 'requester.type': unknown type {kind!r}")
@@ -77,12 +101,16 @@ def _requester(raw: Any) -> Requester:
                      contact=str(raw.get("contact") or ""))
 
 
-def parse_json(text: str, now: datetime, default_platform: str = "default"
-               ) -> tuple[ReferralRequest, list[ItemError]]:
+def parse_json(text: str, now: datetime, default_platform: str = "default",
+               require_requester: bool = True) -> tuple[ReferralRequest, list[ItemError]]:
+    """``require_requester``: False where the requester is known otherwise (a signed-in user
+    of the portal), so the document need not say who it is."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise ReferralFileError(f"invalid JSON at line {e.lineno}: {e.msg}") from None
+    except RecursionError:
+        raise ReferralFileError("invalid JSON: nested too deeply") from None
     if not isinstance(doc, dict):
         raise ReferralFileError("the referral must be a JSON object")
     request_id = doc.get("request_id")
@@ -91,22 +119,33 @@ def parse_json(text: str, now: datetime, default_platform: str = "default"
     raw_items = doc.get("items")
     if not isinstance(raw_items, list):
         raise ReferralFileError("field 'items': must be a list")
+    if not raw_items:
+        raise ReferralFileError("field 'items': is empty; a referral names at least one account")
+    requester = _requester(doc.get("requester"), require_requester)
     items, errors = [], []
     for n, raw in enumerate(raw_items, start=1):
         r = _item(n, raw, default_platform)
         (errors if isinstance(r, ItemError) else items).append(r)
-    return ReferralRequest(request_id.strip(), _requester(doc.get("requester") or {}),
-                           _time(doc.get("received_at"), now), tuple(items)), errors
+    return ReferralRequest(request_id.strip(), requester, _time(doc.get("received_at"), now),
+                           tuple(items)), errors
 
 
 def parse_csv(text: str, request_id: str, requester: Requester, now: datetime,
-              default_platform: str = "default") -> tuple[ReferralRequest, list[ItemError]]:
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "account" not in reader.fieldnames:
+              default_platform: str = "default", unreadable: Iterable[LineProblem] = ()
+              ) -> tuple[ReferralRequest, list[ItemError]]:
+    """``unreadable``: lines the caller could not decode (they are items returned as invalid)."""
+    header, rows = csv_records(text)
+    if not header or "account" not in header:
         raise ReferralFileError("the CSV needs a header row with at least an 'account' column")
-    items, errors = [], []
-    for n, row in enumerate(reader, start=1):
-        raw = {k: (row.get(k) or "") for k in ITEM_KEYS}
-        r = _item(n, raw, default_platform)
-        (errors if isinstance(r, ItemError) else items).append(r)
+    items: list[ReferralItem] = []
+    errors = [ItemError(p.line, "(line)", p.message) for p in unreadable]
+    for n, row in rows:
+        if isinstance(row, LineProblem):
+            errors.append(ItemError(n, "(line)", row.message))
+            continue
+        r = _item(n, {k: (row.get(k) or "") for k in ITEM_KEYS}, default_platform)
+        (errors if isinstance(r, ItemError) else items).append(r)  # type: ignore[arg-type]
+    if not items and not errors:
+        raise ReferralFileError("the CSV has no item rows; a referral names at least one account")
+    errors.sort(key=lambda e: e.line)
     return ReferralRequest(request_id, requester, now, tuple(items)), errors

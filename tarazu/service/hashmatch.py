@@ -37,6 +37,7 @@ from tarazu.signals.index import (
     build_index,
     set_search_threads,
 )
+from tarazu.textfiles import CSV_FIELD_LIMIT, LineProblem, csv_rows, value_problem
 
 DETECTOR = "hashmatch"
 ACTOR = "system:hashmatch"
@@ -248,21 +249,29 @@ def add_signal(uow: SqlUnitOfWork, bank: Bank, signal_type: str, signal: str, *,
                                    quality=quality, metadata=metadata)
 
 
-def import_csv(uow: SqlUnitOfWork, bank: Bank, text: str, *, by: str, at: datetime
-               ) -> ImportReport:
+def import_csv(uow: SqlUnitOfWork, bank: Bank, text: str, *, by: str, at: datetime,
+               unreadable: Iterable[LineProblem] = ()) -> ImportReport:
     """Import hashes in the ThreatExchange / HMA CSV layout ``signal_type,signal[,...]``.
 
     A header row is optional; with one, the other columns become each entry's metadata (and a
     ``quality`` column is checked). A bad row is reported by line and field; good rows are kept
-    and importing the same file again adds nothing."""
+    and importing the same file again adds nothing. ``unreadable``: lines the caller could not
+    decode, reported with the rest."""
     report = ImportReport()
-    rows = list(csv.reader(io.StringIO(text)))
+    report.errors.extend(LineError(p.line, "(line)", p.message) for p in unreadable)
     header: list[str] | None = None
-    if rows and [c.strip().lower() for c in rows[0][:2]] in (["signal_type", "signal"],
-                                                             ["signal_type", "signal_str"]):
-        header = [c.strip().lower() for c in rows[0]]
-    for n, row in enumerate(rows, start=1):
-        if (header and n == 1) or not any(c.strip() for c in row):
+    for n, row in csv_rows(text):
+        if isinstance(row, LineProblem):
+            report.errors.append(LineError(n, "(line)", row.message))
+            continue
+        if n == 1 and [c.strip().lower() for c in row[:2]] in (["signal_type", "signal"],
+                                                               ["signal_type", "signal_str"]):
+            header = [c.strip().lower() for c in row]
+            continue
+        if not any(c.strip() for c in row):
+            continue
+        if problem := next(filter(None, (value_problem(c, CSV_FIELD_LIMIT) for c in row)), None):
+            report.errors.append(LineError(n, "(line)", problem))
             continue
         if len(row) < 2:
             report.errors.append(LineError(n, "signal", "missing (expected signal_type,signal)"))
@@ -295,6 +304,7 @@ def import_csv(uow: SqlUnitOfWork, bank: Bank, text: str, *, by: str, at: dateti
             report.added += 1
         else:
             report.duplicates += 1
+    report.errors.sort(key=lambda e: e.line)
     return report
 
 

@@ -8,9 +8,7 @@ who protected whom, when and on what source."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from tarazu.adapters.db.reports import protected_list
@@ -19,9 +17,12 @@ from tarazu.domain.platform import PROTECTED_CATEGORIES
 from tarazu.service import cases
 from tarazu.service.clock import Clock
 from tarazu.service.ports import UowFactory
+from tarazu.textfiles import LineProblem, csv_records, value_problem
 
 #: Categories an imported list or a staff member may give.
 CATEGORIES = frozenset(PROTECTED_CATEGORIES | {"human_rights_defender", "lawyer"})
+#: Longest value of an imported row's field, in characters.
+MAX_CHARS = {"platform": 64, "account": 512, "category": 64, "note": 2_000}
 
 
 class ProtectError(ValueError):
@@ -63,19 +64,31 @@ def _protect(uow, clock: Clock, platform: str, account: str, category: str,  # t
     return True
 
 
+def _check_sizes(row: dict[str, str]) -> None:
+    for key, limit in MAX_CHARS.items():
+        if problem := value_problem(row.get(key) or "", limit):
+            raise ProtectError(f"field {key!r}: {problem}")
+
+
 def import_csv(uow_factory: UowFactory, clock: Clock, text: str, added_by: str,
                source: str = "imported_list",
-               progress: Callable[[int], None] | None = None) -> ImportReport:
+               progress: Callable[[int], None] | None = None,
+               unreadable: Iterable[LineProblem] = ()) -> ImportReport:
     """Rows ``platform,account,category,note``; a bad row is reported with its line and field
-    and skipped, good rows are kept, and importing the same list again adds nothing."""
-    reader = csv.DictReader(io.StringIO(text))
-    missing = {"platform", "account", "category"} - set(reader.fieldnames or ())
+    and skipped, good rows are kept, and importing the same list again adds nothing.
+    ``unreadable``: lines the caller could not decode, reported with the rest."""
+    header, rows = csv_records(text)
+    missing = {"platform", "account", "category"} - set(header or ())
     if missing:
         raise ProtectError(f"the CSV header lacks {', '.join(sorted(missing))}")
-    report = ImportReport()
+    report = ImportReport(errors=[str(p) for p in unreadable])
     with uow_factory() as uow:
-        for n, row in enumerate(reader, start=2):
+        for n, row in rows:
+            if isinstance(row, LineProblem):
+                report.errors.append(str(row))
+                continue
             try:
+                _check_sizes(row)
                 added = _protect(uow, clock, (row.get("platform") or "").strip(),
                                  (row.get("account") or "").strip(),
                                  (row.get("category") or "").strip(), source, added_by,

@@ -69,11 +69,21 @@ class PlatformEvidence:
         return self._posts[key]
 
     def __call__(self, ref: EvidenceRef, account: Account | None) -> Verdict:
+        if account is None:
+            return shape_only(ref, account)
+        # The platform's data first: a post id may be any string (``acc:35:1:p2``), so a
+        # reference that names a stored post is that post whatever it looks like.
+        if ref.raw and not any(c.isspace() for c in ref.raw):
+            post = self.uow.platform.get_post(account.platform, ref.raw)
+            if post is not None:
+                return (Verdict.SPECIFIC if post.account_id == account.account_id
+                        else Verdict.OTHER_ACCOUNT)
         shape = shape_only(ref, account)
-        if account is None or shape is Verdict.NOT_SPECIFIC:
+        if shape is Verdict.NOT_SPECIFIC:
             return shape
         if ref.kind is RefKind.POST and ref.post_id:
-            post = self.uow.platform.get_post(account.platform, ref.post_id)
+            post = (self.uow.platform.get_post(account.platform, ref.post_id)
+                    if ref.post_id != ref.raw else None)  # the raw reference was looked up
             if post is not None:
                 return (Verdict.SPECIFIC if post.account_id == account.account_id
                         else Verdict.OTHER_ACCOUNT)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from tarazu.designations.importers.ftm import parse_ftm_jsonl
-from tarazu.designations.importers.un_xml import parse_un_xml
+from tarazu.designations.importers.ftm import parse_ftm_jsonl, read_ftm_jsonl
+from tarazu.designations.importers.un_xml import parse_un_xml, read_un_xml
 from tarazu.designations.model import Designation
 
-__all__ = ["detect_format", "parse_designations", "parse_ftm_jsonl", "parse_un_xml"]
+__all__ = ["detect_format", "parse_designations", "parse_ftm_jsonl", "parse_un_xml",
+           "read_ftm_jsonl", "read_un_xml"]
 
 
 def detect_format(content: str) -> str:
@@ -20,6 +21,7 @@ def detect_format(content: str) -> str:
 
 
 def parse_designations(content: str) -> list[Designation]:
-    """Parse a list file of either supported format."""
+    """Parse a list file of either supported format (ValueError on the first bad record)."""
     fmt = detect_format(content)
     return parse_ftm_jsonl(content) if fmt == "ftm" else parse_un_xml(content.encode("utf-8"))
+

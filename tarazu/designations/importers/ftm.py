@@ -19,13 +19,22 @@ from followthemoney import model
 from followthemoney.exc import InvalidData
 from followthemoney.proxy import EntityProxy
 
-from tarazu.designations.model import Alias, AliasKind, Authority, Designation, Listing
+from tarazu.designations.model import (
+    Alias,
+    AliasKind,
+    Authority,
+    Designation,
+    Listing,
+    ListProblem,
+)
 
-__all__ = ["authority_of", "parse_ftm_jsonl"]
+__all__ = ["authority_of", "parse_ftm_jsonl", "read_ftm_jsonl"]
 
 _NAME_PROPS = (("name", AliasKind.NAME), ("alias", AliasKind.ALIAS),
                ("abbreviation", AliasKind.WEAK_ALIAS), ("weakAlias", AliasKind.WEAK_ALIAS),
                ("previousName", AliasKind.PREVIOUS_NAME))
+#: Longest entity line read (an organisation with every alias and note is a few KB).
+MAX_LINE_CHARS = 1_000_000
 # Lower-case fragments of authority / program / dataset text -> authority. Checked per text in
 # the order given to `authority_of`, so an explicit `authority` wins over a program name.
 _AUTHORITY_HINTS = (
@@ -81,30 +90,71 @@ def _kind(proxy: EntityProxy) -> str:
     return "media_wing" if "media_wing" in classes else "organisation"
 
 
-def parse_ftm_jsonl(content: str) -> list[Designation]:
-    """Organisations in the file with their listings; persons and other schemata are skipped."""
-    orgs: list[tuple[EntityProxy, dict[str, Any]]] = []
+def _entity(line: str) -> tuple[EntityProxy, list[str], dict[str, str]]:
+    """One line as an entity proxy, its datasets and name languages; ValueError if it is not."""
+    if len(line) > MAX_LINE_CHARS:
+        raise ValueError(f"the line is {len(line)} characters long; at most {MAX_LINE_CHARS} "
+                         "are accepted")
+    try:
+        raw = json.loads(line)
+    except RecursionError:
+        raise ValueError("not JSON: nested too deeply") from None
+    if not isinstance(raw, dict):
+        raise ValueError("not a FollowTheMoney entity: a line must be a JSON object")
+    try:
+        proxy = model.get_proxy(raw, cleaned=False)
+    except (ValueError, TypeError, AttributeError, InvalidData) as exc:
+        raise ValueError(f"not a FollowTheMoney entity: {exc}") from exc
+    datasets, langs = raw.get("datasets", []), raw.get("name_langs", {})
+    if not isinstance(datasets, list) or not all(isinstance(d, str) for d in datasets):
+        raise ValueError("field 'datasets': must be a list of strings")
+    if not isinstance(langs, dict) or not all(isinstance(v, str) for v in langs.values()):
+        raise ValueError("field 'name_langs': must be an object of name to language")
+    if _has_nul(raw):
+        raise ValueError("contains a NUL character")
+    return proxy, datasets, langs
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def read_ftm_jsonl(content: str) -> tuple[list[Designation], list[ListProblem]]:
+    """Organisations in the file with their listings; persons and other schemata are skipped.
+    A line that is not an entity is a problem named by its line; the other lines are read.
+    Lines with the same entity id are fragments of one entity (as FtM streams are) and are
+    merged: the organisation is imported once."""
+    orgs: dict[str, tuple[EntityProxy, list[str], dict[str, str]]] = {}
     listings: dict[str, list[Listing]] = defaultdict(list)
+    problems: list[ListProblem] = []
     for lineno, line in enumerate(content.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
-            proxy = model.get_proxy(raw, cleaned=False)
-        except (ValueError, TypeError, InvalidData) as exc:
-            raise ValueError(f"line {lineno}: not a FollowTheMoney entity: {exc}") from exc
-        datasets = list(raw.get("datasets", []))
-        if proxy.schema.is_a("Sanction"):
-            listing = _listing(proxy, datasets)
-            for target in proxy.get("entity"):
-                if listing:
-                    listings[target].append(listing)
-        elif proxy.schema.is_a("Organization") or proxy.schema.name == "LegalEntity":
-            orgs.append((proxy, raw))
+            proxy, datasets, langs = _entity(line)
+            if proxy.schema.is_a("Sanction"):
+                listing = _listing(proxy, datasets)
+                for target in proxy.get("entity"):
+                    if listing:
+                        listings[target].append(listing)
+            elif proxy.schema.is_a("Organization") or proxy.schema.name == "LegalEntity":
+                if proxy.id in orgs:
+                    first, seen, seen_langs = orgs[str(proxy.id)]
+                    proxy = first.merge(proxy)
+                    datasets, langs = seen + datasets, seen_langs | langs
+                orgs[str(proxy.id)] = (proxy, datasets, langs)
+        except (ValueError, InvalidData) as exc:
+            problems.append(ListProblem(f"line {lineno}", str(exc)))
     out = []
-    for proxy, raw in orgs:
-        own = _listing(proxy, list(raw.get("datasets", [])))
-        name, aliases = _aliases(proxy, dict(raw.get("name_langs", {})))
+    for proxy, datasets, langs in orgs.values():
+        own = _listing(proxy, datasets)
+        name, aliases = _aliases(proxy, langs)
         out.append(Designation(
             id=str(proxy.id),
             name=name,
@@ -116,4 +166,13 @@ def parse_ftm_jsonl(content: str) -> list[Designation]:
             topics=tuple(proxy.get("topics", quiet=True)),
             notes=" ".join(proxy.get("notes", quiet=True)),
         ))
-    return out
+    return out, problems
+
+
+def parse_ftm_jsonl(content: str) -> list[Designation]:
+    """As :func:`read_ftm_jsonl`, for files that must be whole (the shipped lists): the first
+    problem raises ValueError."""
+    found, problems = read_ftm_jsonl(content)
+    if problems:
+        raise ValueError(str(problems[0]))
+    return found

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from tarazu.designations.model import Alias, AliasKind, Authority, Designation, Listing
+from tarazu.designations.model import Alias, AliasKind, Authority, Designation, Listing, ListProblem
 
-__all__ = ["UN_LIST_URL", "parse_un_xml"]
+__all__ = ["UN_LIST_URL", "parse_un_xml", "read_un_xml"]
 
 UN_LIST_URL = "https://scsanctions.un.org/resources/xml/en/consolidated.xml"
 _QUALITY = {"f.k.a.": AliasKind.PREVIOUS_NAME, "low": AliasKind.WEAK_ALIAS}
@@ -66,9 +66,37 @@ def _entity(element: ET.Element) -> Designation | None:
     )
 
 
-def parse_un_xml(content: str | bytes) -> list[Designation]:
-    """Entities of the consolidated list, in document order."""
-    root = ET.fromstring(content)
+def read_un_xml(content: str | bytes) -> tuple[list[Designation], list[ListProblem]]:
+    """Entities of the consolidated list, in document order. A document that is not well-formed
+    XML raises ValueError naming the line and column; an entity without a name or reference
+    is a problem naming its position, and the other entities are read. An entity listed twice
+    is imported once (the later entry)."""
+    try:
+        root = ET.fromstring(content)
+    except ET.ParseError as exc:
+        line, column = exc.position
+        raise ValueError(f"line {line}, column {column}: malformed XML ({exc.msg})") from None
+    except RecursionError:
+        raise ValueError("malformed XML: nested too deeply") from None
     if root.tag != "CONSOLIDATED_LIST":
         raise ValueError(f"not a UN consolidated list: root element <{root.tag}>")
-    return [d for e in root.iter("ENTITY") if (d := _entity(e)) is not None]
+    found: dict[str, Designation] = {}
+    where: dict[str, str] = {}
+    problems: list[ListProblem] = []
+    for n, element in enumerate(root.iter("ENTITY"), start=1):
+        label = f"entity {n}" + (f" (DATAID {d})" if (d := _text(element, "DATAID")) else "")
+        designation = _entity(element)
+        if designation is None:
+            problems.append(ListProblem(label, "FIRST_NAME and REFERENCE_NUMBER (or DATAID) "
+                                               "are required"))
+            continue
+        if designation.id in found:
+            problems.append(ListProblem(label, f"repeats {where[designation.id]} "
+                                               f"({designation.id}); the later entry is kept"))
+        found[designation.id], where[designation.id] = designation, label
+    return list(found.values()), problems
+
+
+def parse_un_xml(content: str | bytes) -> list[Designation]:
+    """As :func:`read_un_xml`, ignoring entities that cannot be read."""
+    return read_un_xml(content)[0]

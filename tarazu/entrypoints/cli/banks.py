@@ -13,6 +13,7 @@ from tarazu.service import hashmatch
 from tarazu.signals import get_signal_type
 from tarazu.signals.base import HashResult
 from tarazu.signals.hashing import hash_file_bytes, hash_text_all
+from tarazu.textfiles import read_text
 
 app = typer.Typer(help="Banks of hashes of verified violating media.", no_args_is_help=True)
 
@@ -57,7 +58,12 @@ def _guess_type(signal: str) -> str:
 def _content_hashes(target: str, text: bool) -> tuple[list[HashResult], list[str]]:
     path = Path(target)
     if text:
-        return hash_text_all(path.read_text(encoding="utf-8") if path.is_file() else target)
+        if not path.is_file():
+            return hash_text_all(target)
+        decoded = read_text(path)
+        if decoded.problems:
+            fail(decoded.fail_message(path.name))
+        return hash_text_all(decoded.text)
     return hash_file_bytes(path.read_bytes())
 
 
@@ -168,11 +174,12 @@ def import_cmd(bank: str, path: Path = typer.Argument(..., exists=True, dir_okay
     """Import a CSV of `signal_type,signal[,...]` (ThreatExchange / HMA layout)."""
     app_ = get_app()
     with app_.uow() as uow:
+        decoded = read_text(path)
         try:
             b = hashmatch.get_bank(uow, bank)
-            report = hashmatch.import_csv(uow, b, path.read_text(encoding="utf-8-sig"),
-                                          by=_actor(by), at=app_.clock.now())
-        except (ValueError, UnicodeDecodeError) as e:
+            report = hashmatch.import_csv(uow, b, decoded.text, by=_actor(by),
+                                          at=app_.clock.now(), unreadable=decoded.problems)
+        except ValueError as e:
             fail(f"{path.name}: {e}")
             return
         uow.commit()

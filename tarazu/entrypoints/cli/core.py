@@ -10,7 +10,6 @@ from pathlib import Path
 import typer
 
 from tarazu.adapters.db.engine import current_revision, head_revision, make_engine, upgrade
-from tarazu.adapters.interchange import open_text
 from tarazu.adapters.passwords import hash_password
 from tarazu.domain.roles import Role, parse_roles
 from tarazu.entrypoints.cli.common import console, fail, get_app, print_json, progress_bar
@@ -18,6 +17,7 @@ from tarazu.referrals.model import Requester
 from tarazu.referrals.parse import ReferralFileError, parse_csv, parse_json
 from tarazu.service import audit, ingest, outbox, referrals
 from tarazu.settings import Settings
+from tarazu.textfiles import count_lines, read_text
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit chain.", no_args_is_help=True)
@@ -43,26 +43,19 @@ def db_status() -> None:
     print_json({"current": current_revision(engine), "head": head_revision()})
 
 
-def _count_lines(path: Path) -> int | None:
-    try:
-        with open_text(path) as f:
-            return sum(1 for _ in f)
-    except OSError:
-        return None
-
-
 def ingest_cmd(path: Path = typer.Argument(..., exists=True, dir_okay=False,
                                           help="interchange JSONL, optionally .gz"),
                show_errors: int = typer.Option(20, help="how many errors to print")) -> None:
     """Load accounts and posts in the interchange format. Bad records are reported with line
     and field and skipped; good ones are kept; re-importing the same file changes nothing."""
     app = get_app()
-    with progress_bar(f"ingest {path.name}", _count_lines(path)) as bar:
+    with progress_bar(f"ingest {path.name}", count_lines(path)) as bar:
         report = ingest.ingest_file(app.uow, path, progress=lambda n: bar.advance(0, n))
-    for err in report.errors[:show_errors]:
-        console.print(f"[yellow]{path.name}:[/yellow] {err}")
-    if len(report.errors) > show_errors:
-        console.print(f"... and {len(report.errors) - show_errors} more errors")
+    for kind, found in (("errors", report.errors), ("repeated ids", report.repeats)):
+        for err in found[:show_errors]:
+            console.print(f"[yellow]{path.name}:[/yellow] {err}")
+        if len(found) > show_errors:
+            console.print(f"... and {len(found) - show_errors} more {kind}")
     print_json(report.summary())
     if report.errors:
         raise typer.Exit(2)
@@ -148,19 +141,22 @@ def referrals_import(
     pass."""
     app = get_app()
     raw = path.read_bytes()
+    decoded = read_text(path)
     now = app.clock.now()
     try:
         if path.suffix.lower() == ".csv":
             req = Requester(requester_type, country, agency)
-            request, errors = parse_csv(raw.decode("utf-8"), request_id or path.stem, req, now,
-                                        platform)
+            request, errors = parse_csv(decoded.text, request_id or path.stem, req, now,
+                                        platform, unreadable=decoded.problems)
         else:
-            request, errors = parse_json(raw.decode("utf-8"), now, platform)
+            if decoded.problems:
+                fail(decoded.fail_message(path.name))
+            request, errors = parse_json(decoded.text, now, platform)
         with progress_bar(f"check {request.request_id}", len(request.items)) as bar:
             result = referrals.import_request(app.uow, app.clock, request, errors, raw,
                                               app.designation_lookup(),
                                               progress=lambda n: bar.advance(0, n))
-    except (ReferralFileError, referrals.DuplicateRequest, UnicodeDecodeError) as e:
+    except (ReferralFileError, referrals.DuplicateRequest) as e:
         fail(f"{path.name}: {e}")
         return
     for err in result.errors:

@@ -11,6 +11,7 @@ from tarazu.datarequests.model import DataRequestFileError
 from tarazu.datarequests.parse import parse_json
 from tarazu.entrypoints.cli.common import console, fail, get_app, print_json
 from tarazu.service import datarequests as dr
+from tarazu.textfiles import read_text
 
 app = typer.Typer(help="Lawful data requests: intake, checks, notices, counts.",
                   no_args_is_help=True)
@@ -24,8 +25,11 @@ def import_cmd(path: Path = typer.Argument(..., exists=True, dir_okay=False),
     review, or refuse it with reasons. Nothing is disclosed by importing."""
     a = get_app()
     raw = path.read_bytes()
+    decoded = read_text(path)
+    if decoded.problems:
+        fail(decoded.fail_message(path.name))
     try:
-        req = parse_json(raw, a.clock.now())
+        req = parse_json(decoded.text, a.clock.now())
         result = dr.import_request(a.uow, a.clock, req, raw, platform=platform)
     except (DataRequestFileError, dr.DuplicateRequest) as e:
         fail(f"{path.name}: {e}")

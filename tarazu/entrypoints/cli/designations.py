@@ -7,10 +7,11 @@ from pathlib import Path
 
 import typer
 
-from tarazu.designations.importers import detect_format, parse_designations
-from tarazu.designations.model import Designation
+from tarazu.designations.importers import detect_format, read_ftm_jsonl, read_un_xml
+from tarazu.designations.model import Designation, ListProblem
 from tarazu.designations.registry import DesignationRegistry, packaged_designations
 from tarazu.entrypoints.cli.common import console, fail, get_app, print_json
+from tarazu.textfiles import read_text
 
 app = typer.Typer(help="Designated organisations and their listings.", no_args_is_help=True)
 
@@ -43,16 +44,28 @@ def import_cmd(path: Path = typer.Argument(..., exists=True, dir_okay=False,
     """Import a list file; importing the same file again changes nothing."""
     from tarazu.adapters.db.designations import DesignationRepository
 
-    content = path.read_text(encoding="utf-8")
+    raw = path.read_bytes()
+    decoded = read_text(path)
     try:
-        fmt = detect_format(content)
-        items = parse_designations(content)
+        fmt = detect_format(decoded.text if decoded.text.lstrip().startswith("{")
+                            else raw[:4096].decode("utf-8", errors="replace"))
+        if fmt == "un_xml":  # parsed from the bytes: the XML declaration names the encoding
+            items, problems = read_un_xml(raw)
+        else:
+            items, problems = read_ftm_jsonl(decoded.text)
+            problems = [ListProblem(f"line {p.line}", p.message) for p in decoded.problems
+                        ] + problems
     except ValueError as exc:
-        fail(str(exc))
+        fail(f"{path.name}: {exc}")
         return
+    for problem in problems:
+        console.print(f"[yellow]{path.name}:[/yellow] {problem}")
     with get_app().engine.begin() as conn:
         added, updated = DesignationRepository(conn).upsert_all(items)
-    console.print(f"{path.name}: {fmt}, {len(items)} designations ({added} new, {updated} updated)")
+    console.print(f"{path.name}: {fmt}, {len(items)} designations ({added} new, {updated} updated)"
+                  + (f", {len(problems)} not imported" if problems else ""))
+    if problems:
+        raise typer.Exit(2)
 
 
 @app.command("list")

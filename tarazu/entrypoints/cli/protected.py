@@ -8,6 +8,7 @@ import typer
 
 from tarazu.entrypoints.cli.common import console, fail, get_app, print_json, progress_bar
 from tarazu.service import protected
+from tarazu.textfiles import read_text
 
 app = typer.Typer(help="Protected accounts (journalists, NGOs, officials...).",
                   no_args_is_help=True)
@@ -21,11 +22,13 @@ def import_cmd(path: Path = typer.Argument(..., exists=True, dir_okay=False,
     """Import a list of protected accounts. Bad rows are reported by line and field and
     skipped; re-importing adds nothing."""
     app_ = get_app()
-    text = path.read_text(encoding="utf-8-sig")
+    decoded = read_text(path)
+    text = decoded.text
     try:
         with progress_bar(f"protect {path.name}", max(0, text.count("\n") - 1)) as bar:
             r = protected.import_csv(app_.uow, app_.clock, text, added_by, source,
-                                     progress=lambda n: bar.advance(0, n))
+                                     progress=lambda n: bar.advance(0, n),
+                                     unreadable=decoded.problems)
     except protected.ProtectError as e:
         fail(f"{path.name}: {e}")
         return

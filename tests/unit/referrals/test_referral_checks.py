@@ -3,6 +3,7 @@ accounts on several platforms, and the rule that a protected account is never ac
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -221,3 +222,23 @@ def test_a_journalist_is_never_accepted(it, requester, category, dup):
 def test_verdicts_that_count():
     assert Verdict.SPECIFIC.counts and Verdict.UNVERIFIED.counts
     assert not Verdict.NOT_FOUND.counts and not Verdict.OTHER_ACCOUNT.counts
+
+
+def test_a_referral_file_refuses_oversized_or_nul_fields_and_future_receipt_by_item():
+    from tarazu.referrals.parse import ReferralFileError, parse_json
+
+    now = datetime(2025, 7, 25, tzinfo=UTC)
+    good = {"account": "@umar", "group": "TTP", "evidence": ["p1"]}
+    doc = {"request_id": "R", "requester": {"type": "government"}, "items": [
+        good, {**good, "note": "n" * 50_000_000}, {**good, "ground": "a\x00b"},
+        {**good, "evidence": ["e"] * 501}]}
+    request, errors = parse_json(json.dumps(doc), now)
+    assert [i.line for i in request.items] == [1]
+    assert [(e.line, e.field) for e in errors] == [(2, "note"), (3, "ground"), (4, "evidence")]
+    assert "50000000 characters" in errors[0].message
+    with pytest.raises(ReferralFileError, match="received_at.*future"):
+        parse_json(json.dumps({**doc, "received_at": "2099-01-01T00:00:00Z"}), now)
+    with pytest.raises(ReferralFileError, match="requester"):
+        parse_json(json.dumps({**doc, "requester": None}), now)
+    assert parse_json(json.dumps({**doc, "requester": None}), now,
+                      require_requester=False)[0].requester.type == "public"

@@ -61,7 +61,7 @@ def import_upload(request: Request, principal: Principal, raw: bytes, filename: 
                             or principal.user.organisation)
             parsed, errors = parse_csv(text, request_id.strip(), req, now)
         else:
-            parsed, errors = parse_json(text, now)
+            parsed, errors = parse_json(text, now, require_requester=False)
             r = parsed.requester
             parsed = type(parsed)(parsed.request_id, Requester(
                 kind, r.country, r.agency or principal.user.organisation, r.official,
