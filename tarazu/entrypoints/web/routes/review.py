@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from tarazu.bootstrap import App
-from tarazu.domain.case import DueProcessError
+from tarazu.domain.case import DueProcessError, suspension_problem
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.policies import POLICIES, Action
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
@@ -52,7 +52,7 @@ class DecisionInput:
 
 
 def parse_decision(action: str, policy: str, reason: str, evidence: list[str],
-                   until: str | None, country: str | None, today: date) -> DecisionInput:
+                   until: str | None, country: str | None, now: datetime) -> DecisionInput:
     try:
         act = Action(action)
     except ValueError:
@@ -70,9 +70,11 @@ def parse_decision(action: str, policy: str, reason: str, evidence: list[str],
         except ValueError:
             raise BadInput("field 'until': a suspension needs an end date (YYYY-MM-DD)"
                            ) from None
-        if until_day <= today:
+        if until_day <= now.date():
             raise BadInput("field 'until': the end of a suspension must be in the future")
         until_value = until_day.isoformat()
+        if problem := suspension_problem(until_value, now):
+            raise BadInput(f"field 'until': {problem}")
     country_value = None
     if act is Action.RESTRICT_COUNTRY:
         country_value = (country or "").strip().upper()
@@ -134,6 +136,18 @@ def _reject(app: App, principal: Principal, ref: SubjectRef, decision_id: str, r
     with app.uow() as uow:
         out = decisions.reject(uow, app.clock, subject=ref, actor=principal.name,
                                decision_id=decision_id, reason=reason.strip())
+        uow.commit()
+    return out
+
+
+def _withdraw(app: App, principal: Principal, ref: SubjectRef, decision_id: str, reason: str
+              ) -> decisions.DecisionOutcome:
+    if not reason.strip():
+        raise BadInput("field 'reason': say why the proposal is withdrawn")
+    with app.uow() as uow:
+        out = decisions.withdraw(uow, app.clock, subject=ref, actor=principal.name,
+                                 decision_id=decision_id, reason=reason.strip(),
+                                 actor_is_senior=principal.has(Role.SENIOR_REVIEWER))
         uow.commit()
     return out
 
@@ -236,7 +250,7 @@ def decide_form(request: Request, tasks: BackgroundTasks, subject_type: str, sub
             "until": until, "country": country}
     try:
         d = parse_decision(action, policy, reason, evidence, until, country,
-                           app.clock.now().date())
+                           app.clock.now())
         out = _decide(app, principal, ref, d)
     except BadInput as e:
         return _case_page(request, principal, _load(app, ref), 422, str(e), form)
@@ -271,6 +285,20 @@ def reject_form(request: Request, subject_type: str, subject_id: str, decision_i
     except DueProcessError as e:
         return _case_page(request, principal, _load(app, ref), 409, str(e))
     return RedirectResponse(f"{case_url(ref)}?done=rejected", status_code=303)
+
+
+@router.post("/cases/{subject_type}/{subject_id}/decisions/{decision_id}/withdraw")
+def withdraw_form(request: Request, subject_type: str, subject_id: str, decision_id: str,
+                  reason: str = Form(""), principal: Principal = require(*DECIDE)) -> Response:
+    app = get_container(request)
+    ref = _subject(subject_type, subject_id)
+    try:
+        _withdraw(app, principal, ref, decision_id, reason)
+    except BadInput as e:
+        return _case_page(request, principal, _load(app, ref), 422, str(e))
+    except DueProcessError as e:
+        return _case_page(request, principal, _load(app, ref), 409, str(e))
+    return RedirectResponse(f"{case_url(ref)}?done=withdrawn", status_code=303)
 
 
 # -- JSON API -----------------------------------------------------------------------------------
@@ -324,7 +352,7 @@ def api_decide(request: Request, tasks: BackgroundTasks, subject_type: str, subj
     ref = _subject(subject_type, subject_id)
     out = _api_errors(lambda: _decide(app, principal, ref, parse_decision(
         body.action, body.policy, body.reason, body.evidence, body.until, body.country,
-        app.clock.now().date())))
+        app.clock.now())))
     _after_commit(tasks, app, out)
     return {"decision_id": out.decision_id, "status": out.status, "seq": out.seq}
 
@@ -345,4 +373,13 @@ def api_reject(request: Request, subject_type: str, subject_id: str, decision_id
     app = get_container(request)
     ref = _subject(subject_type, subject_id)
     out = _api_errors(lambda: _reject(app, principal, ref, decision_id, body.reason))
+    return {"decision_id": out.decision_id, "status": out.status, "seq": out.seq}
+
+
+@router.post("/api/cases/{subject_type}/{subject_id}/decisions/{decision_id}/withdraw")
+def api_withdraw(request: Request, subject_type: str, subject_id: str, decision_id: str,
+                 body: RejectBody, principal: Principal = require(*DECIDE)) -> dict:
+    app = get_container(request)
+    ref = _subject(subject_type, subject_id)
+    out = _api_errors(lambda: _withdraw(app, principal, ref, decision_id, body.reason))
     return {"decision_id": out.decision_id, "status": out.status, "seq": out.seq}
