@@ -119,3 +119,19 @@ def test_an_appeal_cannot_turn_a_label_into_a_long_suspension(app):
         row = uow.status.get(ref)
         assert row.enforcement == "label"
         assert uow.outbox.due(app.clock.now(), limit=100)[-1].payload["action"] == "label"
+
+
+def test_a_stored_agency_name_with_markup_reaches_the_notice_as_plain_text(app):
+    """A name recorded before intake validation (or by any other path) is still made plain
+    in the notice, in both languages."""
+    from tarazu.service import notices
+
+    ref = add_account(app, "agency")
+    report(app, ref, requester_name="Agency <script>alert(1)</script>\u202e / PK")
+    _decide(app, ref, Action.SUSPEND, until=_day(app, 7))
+    assert notices.send_due(app.uow, app.clock, "https://tarazu.example").sent == 1
+    with app.uow() as uow:
+        [msg] = [m for m in uow.outbox.due(app.clock.now(), limit=100) if m.kind == "notice"]
+    for n in msg.payload["notices"]:
+        assert "<script>" not in n["body"] and "\u202e" not in n["body"]
+        assert "Agency \u2039script\u203a" in n["body"]

@@ -22,7 +22,7 @@ from tarazu.datarequests.parse import parse_json
 from tarazu.domain.roles import Role
 from tarazu.entrypoints.periodic import every
 from tarazu.entrypoints.web.security import Principal, get_container, require
-from tarazu.entrypoints.web.templating import render, templates
+from tarazu.entrypoints.web.templating import render
 from tarazu.service import datarequests as dr
 from tarazu.service import request_ids
 
@@ -44,7 +44,6 @@ def run_due_once(container: Any) -> dr.DueReport | None:
 
 router = APIRouter(lifespan=every(JOB_SECONDS, lambda api: run_due_once(api.state.container),
                                   "data-requests"))
-templates.env.filters.setdefault("own_request_id", request_ids.own_id)
 READ = (Role.LEGAL, Role.SENIOR_REVIEWER, Role.AUDITOR, Role.REQUESTER)
 CONFIRM = (Role.LEGAL, Role.SENIOR_REVIEWER)
 
