@@ -111,3 +111,20 @@ def test_api_appeal_cannot_make_a_label_a_suspension(seeded):
     assert r.status_code == 409 and "lesser" in r.json()["detail"]
     with seeded.uow() as uow:
         assert uow.status.get(ref).enforcement == "label"
+
+
+def test_the_proposer_withdraws_on_the_case_page(seeded):
+    c, csrf = _client(seeded, "reviewer")
+    did = _post(c, csrf, API_CASE + "/decisions", {
+        "action": "remove", "policy": "DOI-1", "reason": "r"}).json()["decision_id"]
+    page = c.get("/cases/account/x:100").text
+    assert f"/decisions/{did}/withdraw" in page
+    other, other_csrf = _client(seeded, "auditor")
+    assert f"/decisions/{did}/withdraw" not in other.get("/cases/account/x:100").text
+    no_reason = c.post(f"/cases/account/x:100/decisions/{did}/withdraw",
+                       data={"csrf_token": csrf})
+    assert no_reason.status_code == 422
+    r = c.post(f"/cases/account/x:100/decisions/{did}/withdraw", follow_redirects=False,
+               data={"csrf_token": csrf, "reason": "wrong account"})
+    assert r.status_code == 303 and r.headers["location"].endswith("done=withdrawn")
+    assert c.get(API_CASE).json()["decisions"][0]["status"] == "withdrawn"

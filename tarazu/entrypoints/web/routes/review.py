@@ -133,21 +133,23 @@ def _reject(app: App, principal: Principal, ref: SubjectRef, decision_id: str, r
             ) -> decisions.DecisionOutcome:
     if not reason.strip():
         raise BadInput("field 'reason': say why the decision is not confirmed")
-    with app.uow() as uow:
-        out = decisions.reject(uow, app.clock, subject=ref, actor=principal.name,
-                               decision_id=decision_id, reason=reason.strip())
-        uow.commit()
-    return out
+    return _with_reason(app, decisions.reject, actor=principal.name, subject=ref,
+                        decision_id=decision_id, reason=reason.strip())
 
 
 def _withdraw(app: App, principal: Principal, ref: SubjectRef, decision_id: str, reason: str
               ) -> decisions.DecisionOutcome:
     if not reason.strip():
         raise BadInput("field 'reason': say why the proposal is withdrawn")
+    return _with_reason(app, decisions.withdraw, actor=principal.name, subject=ref,
+                        decision_id=decision_id, reason=reason.strip(),
+                        actor_is_senior=principal.has(Role.SENIOR_REVIEWER))
+
+
+def _with_reason(app: App, step: Any, **kw: Any) -> decisions.DecisionOutcome:
+    """A step on a pending decision (not confirm it, withdraw it), in one unit of work."""
     with app.uow() as uow:
-        out = decisions.withdraw(uow, app.clock, subject=ref, actor=principal.name,
-                                 decision_id=decision_id, reason=reason.strip(),
-                                 actor_is_senior=principal.has(Role.SENIOR_REVIEWER))
+        out = step(uow, app.clock, **kw)
         uow.commit()
     return out
 
@@ -273,32 +275,34 @@ def confirm_form(request: Request, tasks: BackgroundTasks, subject_type: str, su
     return RedirectResponse(f"{case_url(ref)}?done=confirmed", status_code=303)
 
 
-@router.post("/cases/{subject_type}/{subject_id}/decisions/{decision_id}/reject")
-def reject_form(request: Request, subject_type: str, subject_id: str, decision_id: str,
-                reason: str = Form(""), principal: Principal = require(*DECIDE)) -> Response:
+def _pending_step_form(request: Request, principal: Principal, where: tuple[str, str, str],
+                      reason: str, step: Any, done: str) -> Response:
+    """Not confirm, or withdraw, a pending decision from the case page (``where``: subject
+    type, subject id, decision id): back to the case, or the page again with the refusal (422
+    a bad field, 409 a rule of due process)."""
     app = get_container(request)
-    ref = _subject(subject_type, subject_id)
+    ref = _subject(where[0], where[1])
     try:
-        _reject(app, principal, ref, decision_id, reason)
+        step(app, principal, ref, where[2], reason)
     except BadInput as e:
         return _case_page(request, principal, _load(app, ref), 422, str(e))
     except DueProcessError as e:
         return _case_page(request, principal, _load(app, ref), 409, str(e))
-    return RedirectResponse(f"{case_url(ref)}?done=rejected", status_code=303)
+    return RedirectResponse(f"{case_url(ref)}?done={done}", status_code=303)
+
+
+@router.post("/cases/{subject_type}/{subject_id}/decisions/{decision_id}/reject")
+def reject_form(request: Request, subject_type: str, subject_id: str, decision_id: str,
+                reason: str = Form(""), principal: Principal = require(*DECIDE)) -> Response:
+    where = (subject_type, subject_id, decision_id)
+    return _pending_step_form(request, principal, where, reason, _reject, "rejected")
 
 
 @router.post("/cases/{subject_type}/{subject_id}/decisions/{decision_id}/withdraw")
 def withdraw_form(request: Request, subject_type: str, subject_id: str, decision_id: str,
                   reason: str = Form(""), principal: Principal = require(*DECIDE)) -> Response:
-    app = get_container(request)
-    ref = _subject(subject_type, subject_id)
-    try:
-        _withdraw(app, principal, ref, decision_id, reason)
-    except BadInput as e:
-        return _case_page(request, principal, _load(app, ref), 422, str(e))
-    except DueProcessError as e:
-        return _case_page(request, principal, _load(app, ref), 409, str(e))
-    return RedirectResponse(f"{case_url(ref)}?done=withdrawn", status_code=303)
+    where = (subject_type, subject_id, decision_id)
+    return _pending_step_form(request, principal, where, reason, _withdraw, "withdrawn")
 
 
 # -- JSON API -----------------------------------------------------------------------------------
@@ -367,19 +371,24 @@ def api_confirm(request: Request, tasks: BackgroundTasks, subject_type: str, sub
     return {"decision_id": out.decision_id, "status": out.status, "seq": out.seq}
 
 
+def _api_pending_step(request: Request, principal: Principal, subject_type: str,
+                      subject_id: str, decision_id: str, reason: str, step: Any) -> dict:
+    """Not confirm, or withdraw, a pending decision over the API."""
+    app = get_container(request)
+    ref = _subject(subject_type, subject_id)
+    out = _api_errors(lambda: step(app, principal, ref, decision_id, reason))
+    return {"decision_id": out.decision_id, "status": out.status, "seq": out.seq}
+
+
 @router.post("/api/cases/{subject_type}/{subject_id}/decisions/{decision_id}/reject")
 def api_reject(request: Request, subject_type: str, subject_id: str, decision_id: str,
                body: RejectBody, principal: Principal = require(*DECIDE)) -> dict:
-    app = get_container(request)
-    ref = _subject(subject_type, subject_id)
-    out = _api_errors(lambda: _reject(app, principal, ref, decision_id, body.reason))
-    return {"decision_id": out.decision_id, "status": out.status, "seq": out.seq}
+    return _api_pending_step(request, principal, subject_type, subject_id, decision_id,
+                             body.reason, _reject)
 
 
 @router.post("/api/cases/{subject_type}/{subject_id}/decisions/{decision_id}/withdraw")
 def api_withdraw(request: Request, subject_type: str, subject_id: str, decision_id: str,
                  body: RejectBody, principal: Principal = require(*DECIDE)) -> dict:
-    app = get_container(request)
-    ref = _subject(subject_type, subject_id)
-    out = _api_errors(lambda: _withdraw(app, principal, ref, decision_id, body.reason))
-    return {"decision_id": out.decision_id, "status": out.status, "seq": out.seq}
+    return _api_pending_step(request, principal, subject_type, subject_id, decision_id,
+                             body.reason, _withdraw)
