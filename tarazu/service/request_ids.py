@@ -11,6 +11,9 @@ import hashlib
 from collections.abc import Callable
 
 RESERVED = "@"
+#: Longest id a submitter may give: a scoped id adds 17 characters and must fit the stores'
+#: 200-character key.
+MAX_ID = 180
 #: Looks up a stored id: ``(exists, submitted_by)``.
 Owner = Callable[[str], tuple[bool, str | None]]
 
@@ -21,8 +24,12 @@ def scoped(request_id: str, submitted_by: str) -> str:
 
 def reserved_problem(request_id: str, submitted_by: str | None) -> str | None:
     """Why a submitter may not use this id (None: they may)."""
-    if submitted_by is not None and RESERVED in request_id:
+    if submitted_by is None:
+        return None
+    if RESERVED in request_id:
         return f"'{RESERVED}' is reserved and cannot appear in a request id"
+    if len(request_id) > MAX_ID:
+        return f"at most {MAX_ID} characters"
     return None
 
 

@@ -57,3 +57,11 @@ def test_the_agency_must_be_a_plain_name(app, agency):
         run(app, doc)
     with app.uow() as uow:
         assert uow.referrals.get_request("PTA-11") is None
+
+
+def test_a_submitted_id_leaves_room_for_its_scope(app):
+    seed_platform(app)
+    with pytest.raises(ReferralFileError, match="at most 180"):
+        run(app, document("R" * 181, [item("acc0")]), by="flagger")
+    run(app, document("R" * 180, [item("acc0")]), by="ministry")
+    assert not run(app, document("R" * 180, [item("acc1")]), by="flagger").already_imported
