@@ -159,7 +159,9 @@ def import_request(uow_factory: UowFactory, clock: Clock, request: ReferralReque
                                        "document")
             return ImportResult(own, _stored_results(uow, key), tuple(errors),
                                 already_imported=True, stored_id=key)
-        request = replace(request, request_id=key)
+        # the received time is tarazu's clock: a requester cannot back- or forward-date a
+        # referral (it places the request in transparency counts and exports)
+        request = replace(request, request_id=key, received_at=clock.now())
         req = request.requester
         uow.referrals.add_request(
             request_id=request.request_id,

@@ -65,3 +65,12 @@ def test_a_submitted_id_leaves_room_for_its_scope(app):
         run(app, document("R" * 181, [item("acc0")]), by="flagger")
     run(app, document("R" * 180, [item("acc0")]), by="ministry")
     assert not run(app, document("R" * 180, [item("acc1")]), by="flagger").already_imported
+
+
+def test_the_received_time_of_a_referral_is_the_systems(app):
+    seed_platform(app)
+    doc = document("PTA-12", [item("acc0")]).replace("2025-07-25T09:00:00Z",
+                                                     "2099-01-01T00:00:00Z")
+    run(app, doc)
+    with app.uow() as uow:
+        assert uow.referrals.get_request("PTA-12")["received_at"].startswith("2025-07-25")
