@@ -49,6 +49,7 @@ from tarazu.datarequests.model import (
 from tarazu.datarequests.parse import parse_instrument
 from tarazu.domain.events import EventKind, ModerationEvent, RecordedEvent, SubjectRef
 from tarazu.domain.roles import Role
+from tarazu.domain.text import plain
 from tarazu.service import request_ids
 from tarazu.service.access_log import log_access
 from tarazu.service.clock import Clock
@@ -404,9 +405,12 @@ def _queue_notices(uow: SqlUnitOfWork, case: DataRequestCase, now: datetime) -> 
             idempotency_key=f"{NOTICE_KIND}:{s.request_id}:{t.account_id}",
             destination=t.platform, kind=NOTICE_KIND, at=now, payload={
                 "type": NOTICE_KIND, "platform": t.platform, "account_id": t.account_id,
-                "request_id": s.request_id, "country": s.country, "authority": s.agency,
-                "instrument": {"type": ins.get("type"), "issuer": ins.get("issuer"),
-                               "reference": ins.get("reference")},
+                "request_id": s.request_id, "country": s.country,
+                # names from the requester, made plain again (intake refuses markup; this
+                # covers requests stored before it did)
+                "authority": plain(s.agency),
+                "instrument": {"type": ins.get("type"), "issuer": plain(ins.get("issuer")),
+                               "reference": plain(ins.get("reference"))},
                 "categories": [c.value for c in scope.categories],
                 "period": scope.period.to_dict() if scope.period else None,
                 "disclosed_at": s.disclosed_at.isoformat() if s.disclosed_at else None,
