@@ -58,6 +58,9 @@ def test_requester_submits_and_sees_only_their_own(web):
     assert me.get("/data-requests/R-OTHER", headers={"accept": "text/html"}).status_code == 404
     page = me.get("/data-requests", headers={"accept": "text/html"}).text
     assert RID in page and "R-OTHER" not in page
+    theirs_page = other.get("/data-requests", headers={"accept": "text/html"}).text
+    assert f'href="/data-requests/{RID}"' in theirs_page and f"{RID}@" not in theirs_page
+    assert other.get(f"/data-requests/{RID}", headers={"accept": "text/html"}).status_code == 200
 
 
 def test_bad_request_names_the_field(web):
