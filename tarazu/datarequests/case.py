@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from tarazu.datarequests.checks import CheckReport, Outcome, Path
@@ -124,6 +124,7 @@ class RequestState:
     preserved_until: datetime | None = None
     extensions: int = 0
     nondisclosure_until: date | None = None
+    nondisclosure_extensions: int = 0
     notice_due_at: datetime | None = None
     notice_sent_at: datetime | None = None
     packages: tuple[str, ...] = ()
@@ -180,6 +181,12 @@ def step(s: RequestState, e: ModerationEvent) -> RequestState:
                 provisional=provisional, followup_deadline=_t(p.get("followup_deadline")))
         if what == "follow_up_process":
             return replace(s, provisional=False, followup_reference=p["instrument"]["reference"])
+        if what == "extend_nondisclosure":
+            until = date.fromisoformat(p["until"])
+            due = (datetime.combine(until, time(0, 0), tzinfo=UTC) if s.notice_due_at
+                   else None)
+            return replace(s, nondisclosure_until=until, notice_due_at=due,
+                           nondisclosure_extensions=s.nondisclosure_extensions + 1)
         return s
     if k is EventKind.CONFIRM:
         return replace(s, status="authorised", confirmed_by=e.actor)
@@ -259,8 +266,11 @@ class DataRequestCase:
     def approve(self, *, actor: str, roles: frozenset[Role], at: datetime, reason: str,
                 categories: Iterable[Category] | None = None, period: Period | None = None,
                 account_ids: Iterable[str] | None = None,
-                followup_days: int = 7) -> ModerationEvent:
-        """Approve within (never beyond) what the checks allow; the reviewer may narrow."""
+                followup_days: int = 7, max_targets: int | None = None,
+                proportionality: str = "") -> ModerationEvent:
+        """Approve within (never beyond) what the checks allow; the reviewer may narrow. More
+        than ``max_targets`` accounts (a bulk request) only with a recorded
+        ``proportionality`` justification, and then a senior reviewer confirms."""
         self._person(actor, roles, Role.LEGAL)
         s = self.state
         if s.status != "pending_legal" or s.checked is None:
@@ -285,10 +295,20 @@ class DataRequestCase:
             raise DataRequestRuleError("an approval names at least one category and one target; "
                                        "refuse the request instead")
         scope = Scope(tuple(c for c in s.checked.categories if c in cats), per, targets)
+        bulk = max_targets is not None and len(targets) > max_targets
+        if bulk and not proportionality.strip():
+            raise DataRequestRuleError(
+                f"{len(targets)} accounts is more than {max_targets}: narrow the request, or "
+                "record why disclosure about each is necessary and proportionate")
         payload: dict[str, Any] = {"decision": "approve", "reason": reason,
                                    "scope": scope.to_dict(),
-                                   "senior_required": scope.protected}
+                                   "senior_required": scope.protected or bulk}
+        if bulk:
+            payload["proportionality"] = proportionality.strip()
         if s.path is Path.EMERGENCY:
+            if bulk:
+                raise DataRequestRuleError("no provisional emergency answer about more than "
+                                           f"{max_targets} accounts: narrow it")
             if scope.protected:
                 raise DataRequestRuleError("no provisional emergency answer about a protected "
                                            "account: ask for legal process")
@@ -318,8 +338,8 @@ class DataRequestCase:
             raise DataRequestRuleError("the two-person rule needs a second person, not the "
                                        "approver")
         if s.senior_required and Role.SENIOR_REVIEWER not in roles:
-            raise DataRequestRuleError("a protected account is named: a senior reviewer must "
-                                       "confirm")
+            raise DataRequestRuleError("a protected account is named, or a bulk request was "
+                                       "approved: a senior reviewer must confirm")
         return self._record(EventKind.CONFIRM, actor, at, {"decision_id": s.decision_id})
 
     def reject(self, *, actor: str, roles: frozenset[Role], at: datetime, reason: str
@@ -347,6 +367,35 @@ class DataRequestCase:
             raise DataRequestRuleError("not valid legal process: " + "; ".join(problems))
         return self._record(EventKind.LEGAL_DECISION, actor, at,
                             {"decision": "follow_up_process", "instrument": dict(instrument)})
+
+    def extend_nondisclosure(self, *, actor: str, roles: frozenset[Role], at: datetime,
+                             until: date, reason: str, order: Mapping[str, Any],
+                             latest: date) -> ModerationEvent:
+        """Legal records a renewed order that keeps the user uninformed past the current end:
+        with a reason, the new order's issuer, reference and date (not after today), and an
+        end no later than ``latest`` (the cap counted from today)."""
+        self._person(actor, roles, Role.LEGAL)
+        s = self.state
+        if s.nondisclosure_until is None:
+            raise DataRequestRuleError("no non-disclosure order applies to this request")
+        if s.notice_sent_at is not None:
+            raise DataRequestRuleError("the account holders have already been told")
+        if not reason.strip():
+            raise DataRequestRuleError("extending a non-disclosure order needs a reason")
+        missing = [k for k in ("issuer", "reference", "date") if not order.get(k)]
+        if missing:
+            raise DataRequestRuleError("the renewed order lacks its " + ", ".join(missing))
+        if str(order["date"]) > at.date().isoformat():
+            raise DataRequestRuleError("the renewed order cannot be dated in the future")
+        if until <= s.nondisclosure_until:
+            raise DataRequestRuleError(f"the bar already runs until {s.nondisclosure_until}")
+        if until > latest:
+            raise DataRequestRuleError(f"a non-disclosure order is honoured for at most until "
+                                       f"{latest}; the authority must renew it again then")
+        return self._record(EventKind.LEGAL_DECISION, actor, at, {
+            "decision": "extend_nondisclosure", "until": until.isoformat(),
+            "previous_until": s.nondisclosure_until.isoformat(), "reason": reason,
+            "order": dict(order)})
 
     # -- the gate ----------------------------------------------------------------------------
     def authorisation(self, now: datetime) -> Authorisation:

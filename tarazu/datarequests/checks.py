@@ -42,6 +42,7 @@ class Reason(StrEnum):
     PROTECTED_TARGET = "protected_target"
     UNKNOWN_TARGET = "unknown_target"
     NONDISCLOSURE_CAPPED = "nondisclosure_capped"
+    DISPROPORTIONATE = "disproportionate"  # a bulk request: more targets than the limit
 
 
 class Path(StrEnum):
@@ -58,6 +59,7 @@ OUTCOME_OF: dict[Reason, Outcome] = {
     Reason.NARROWED_CATEGORIES: Outcome.NARROWED,
     Reason.NARROWED_PERIOD: Outcome.NARROWED,
     Reason.NONDISCLOSURE_CAPPED: Outcome.NARROWED,
+    Reason.DISPROPORTIONATE: Outcome.ESCALATED,
     Reason.UNKNOWN_TARGET: Outcome.ACCEPTED,  # the target is dropped; the others go on
 }
 SEVERITY = [Outcome.ACCEPTED, Outcome.NARROWED, Outcome.ESCALATED, Outcome.RETURNED,
@@ -96,11 +98,16 @@ class CheckPolicy:
     emergency_followup_days: int = 7  # legal process must follow a provisional answer
     preservation_days: int = 90
     preservation_extensions: int = 1
-    #: A non-disclosure order without an end date is CAPPED at this many days from receipt
-    #: (not refused): the data request itself may be lawful, but a gag that never ends means the
-    #: user can never be told or challenge it (GNI: notify users where lawful). At the cap the
-    #: notice becomes due unless the authority brings a new order.
+    #: Every non-disclosure order is CAPPED at this many days from receipt (not refused): the
+    #: data request itself may be lawful, but a gag that never ends (or ends in centuries)
+    #: means the user can never be told or challenge it (GNI: notify users where lawful). At
+    #: the cap the notice becomes due unless legal records a renewed order that extends it
+    #: (again by at most this many days, with a reason).
     max_nondisclosure_days: int = 180
+    #: A request naming more accounts than this is a bulk request: flagged as disproportionate
+    #: (escalated). Legal narrows it to at most this many, or records why each is necessary,
+    #: and then a senior reviewer confirms.
+    max_targets: int = 10
 
 
 @dataclass(frozen=True)
@@ -157,6 +164,11 @@ class CheckReport:
                                     if self.nondisclosure_until else None),
             "protected": self.protected,
         }
+
+
+def nondisclosure_cap(start: date, policy: CheckPolicy) -> date:
+    """The latest end of a non-disclosure bar that starts (or is renewed) on ``start``."""
+    return start + timedelta(days=policy.max_nondisclosure_days)
 
 
 def path_of(req: DataRequest) -> Path:
@@ -270,18 +282,24 @@ def check_request(req: DataRequest, targets: Sequence[TargetInfo],
         else:
             results.append(TargetResult(t.ref, t.platform, t.account_id, Outcome.ACCEPTED))
 
+    if len(req.targets) > policy.max_targets and not refused:
+        found.append((Reason.DISPROPORTIONATE,
+                      f"the request names {len(req.targets)} accounts; more than "
+                      f"{policy.max_targets} at once is a bulk request: legal narrows it to at "
+                      f"most {policy.max_targets} or records why each is necessary, and a "
+                      "senior reviewer confirms"))
+
     nd_until: date | None = None
     if req.nondisclosure is not None:
-        cap = req.received_at.date() + timedelta(days=policy.max_nondisclosure_days)
-        if req.nondisclosure.until is None:
-            nd_until = cap
-            if not refused:
-                found.append((Reason.NONDISCLOSURE_CAPPED,
-                              "the non-disclosure order names no end date: honoured for "
-                              f"{policy.max_nondisclosure_days} days (until {cap}), then the "
-                              "user is told unless a new order extends it"))
-        else:
-            nd_until = req.nondisclosure.until
+        cap = nondisclosure_cap(req.received_at.date(), policy)
+        asked = req.nondisclosure.until
+        nd_until = cap if asked is None or asked > cap else asked
+        if nd_until != asked and not refused:
+            said = "names no end date" if asked is None else f"asks for silence until {asked}"
+            found.append((Reason.NONDISCLOSURE_CAPPED,
+                          f"the non-disclosure order {said}: honoured for at most "
+                          f"{policy.max_nondisclosure_days} days (until {cap}), then the "
+                          "user is told unless legal records a renewed order that extends it"))
 
     reasons = tuple(dict.fromkeys(r for r, _ in found))
     outcome = max((OUTCOME_OF[r] for r in reasons), key=SEVERITY.index,

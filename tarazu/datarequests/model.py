@@ -68,9 +68,11 @@ class Emergency:
 
 @dataclass(frozen=True)
 class NonDisclosure:
-    """A bar on telling the user. ``until`` None: the order names no end (see the checks)."""
+    """A bar on telling the user. ``until`` None: the order names no end (see the checks).
+    ``reason``: why the authority says the user must not be told (required at intake)."""
 
     until: date | None
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class DataRequest:
             "targets": list(self.targets), "categories": [c.value for c in self.categories],
             "period": self.period.to_dict() if self.period else None,
             "nondisclosure_until": nd,
+            "nondisclosure_reason": self.nondisclosure.reason if self.nondisclosure else None,
             "emergency": ({"threat_to_life": self.emergency.threat_to_life,
                            "description": self.emergency.description}
                           if self.emergency else None),

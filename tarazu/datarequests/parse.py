@@ -123,13 +123,14 @@ def _period(raw: Any, errors: list[FieldError]) -> Period | None:
     return Period(start, end)
 
 
-def _nondisclosure(raw: Any, errors: list[FieldError]) -> NonDisclosure | None:
+def _nondisclosure(raw: Any, errors: list[FieldError], reason: str = ""
+                   ) -> NonDisclosure | None:
     if raw is None or raw is False or raw == "":
         return None
     if raw is True or (isinstance(raw, str) and raw.strip().casefold() in INDEFINITE):
-        return NonDisclosure(None)
+        return NonDisclosure(None, reason)
     d = _date(raw, "nondisclosure_until", errors)
-    return NonDisclosure(d) if d else None
+    return NonDisclosure(d, reason) if d else None
 
 
 def _emergency(raw: Any, errors: list[FieldError]) -> Emergency | None:
@@ -175,7 +176,9 @@ def parse_request(doc: Any, now: datetime) -> DataRequest:
         targets=_targets(doc.get("targets"), errors),
         categories=_categories(doc.get("categories"), errors),
         period=_period(doc.get("period"), errors),
-        nondisclosure=_nondisclosure(doc.get("nondisclosure_until"), errors),
+        nondisclosure=_nondisclosure(doc.get("nondisclosure_until"), errors,
+                                     _text(doc, "nondisclosure_reason", "nondisclosure_reason",
+                                           errors)),
         emergency=_emergency(doc.get("emergency"), errors),
         received_at=_received(doc.get("received_at"), now, errors),
     )

@@ -13,7 +13,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef
-from tarazu.domain.policies import ENFORCING, HIGH_IMPACT, Action, get_policy
+from tarazu.domain.policies import (
+    ENFORCING,
+    MAX_SUSPENSION,
+    Action,
+    Sanction,
+    get_policy,
+    is_severe,
+)
 
 
 class DueProcessError(ValueError):
@@ -30,6 +37,29 @@ def parse_until(value: str) -> datetime:
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
+def suspension_problem(until: str | None, at: datetime) -> str | None:
+    """Why ``until`` cannot end a suspension that starts ``at`` (None: it can). One rule for
+    the forms, the API and the aggregate: an end is required, after the start, and no later
+    than :data:`MAX_SUSPENSION` from it."""
+    if not until:
+        return "a suspension needs an end date ('until')"
+    try:
+        ends = parse_until(str(until))
+    except DueProcessError as e:
+        return str(e)
+    if ends <= at:
+        return "a suspension must end after it starts"
+    if ends - at > MAX_SUSPENSION:
+        latest = (at + MAX_SUSPENSION).date().isoformat()
+        return (f"a suspension lasts at most {MAX_SUSPENSION.days} days (until {latest} at "
+                "the latest); anything longer is a removal, which needs a second reviewer")
+    return None
+
+
+def sanction_of(action: Action, until: str | None) -> Sanction:
+    return Sanction(action, parse_until(until) if until else None)
+
+
 @dataclass(frozen=True)
 class DecisionRecord:
     decision_id: str
@@ -43,7 +73,8 @@ class DecisionRecord:
     country: str | None = None
     needs_confirmation: bool = False
     confirmed_by: str | None = None
-    status: str = "pending"  # pending | applied | rejected | expired | reversed | superseded
+    #: pending | applied | rejected | withdrawn | expired | reversed | superseded
+    status: str = "pending"
 
 
 @dataclass(frozen=True)
@@ -216,6 +247,8 @@ def _step(state: CaseState, e: ModerationEvent) -> CaseState:
     if k is EventKind.REJECT_DECISION:
         state = replace(state, participants=state.participants | {e.actor})
         return _set_decision(state, p["decision_id"], status="rejected")
+    if k is EventKind.WITHDRAW_DECISION:
+        return _set_decision(state, p["decision_id"], status="withdrawn")
     if k is EventKind.APPEAL:
         return replace(
             state,
@@ -283,15 +316,19 @@ class Subject:
         if self.state.escalated and action in ENFORCING and not actor_is_senior:
             raise DueProcessError("an escalated case is decided by a senior reviewer")
         until = (extra or {}).get("until")
-        if action is Action.SUSPEND:
-            if not until:
-                raise DueProcessError("a suspension needs an end date ('until')")
-            if parse_until(str(until)) <= at:
-                raise DueProcessError("a suspension must end after it starts")
+        if action is Action.SUSPEND and (problem := suspension_problem(until, at)):
+            raise DueProcessError(problem)
         if action is Action.RESTRICT_COUNTRY and not (extra or {}).get("country"):
             raise DueProcessError("a restriction in one country needs that country")
+        pending = self.state.pending_decision
+        if pending is not None:  # a later decision must not silently replace a proposal
+            raise DueProcessError(
+                f"a {pending.action.value} proposed by {pending.decided_by} awaits a second "
+                f"reviewer (decision {pending.decision_id}): confirm it, do not confirm it, or "
+                "withdraw it (with a reason) before deciding anew")
+        ends = parse_until(str(until)) if action is Action.SUSPEND else None
         needs_confirmation = action in ENFORCING and (
-            action in HIGH_IMPACT or self.protected
+            is_severe(action, at, ends) or self.protected
         )
         payload: dict[str, Any] = {
             "action": action.value,
@@ -329,6 +366,21 @@ class Subject:
         return self._record(ModerationEvent(EventKind.REJECT_DECISION, self.ref, actor, at,
                                             {"decision_id": decision_id, "reason": reason}))
 
+    def withdraw(self, *, actor: str, at: datetime, decision_id: str, reason: str,
+                 actor_is_senior: bool = False) -> ModerationEvent:
+        """Take back a proposal that awaits its second reviewer: its proposer, or a senior
+        reviewer, with a reason. Only then may the case be decided anew."""
+        d = self.state.decision(decision_id)
+        if d is None or d.status != "pending":
+            raise DueProcessError("there is no pending decision with that id to withdraw")
+        if actor != d.decided_by and not actor_is_senior:
+            raise DueProcessError("a proposal is withdrawn by the reviewer who made it or by a "
+                                  "senior reviewer")
+        if not reason.strip():
+            raise DueProcessError("withdrawing a proposal needs a reason")
+        return self._record(ModerationEvent(EventKind.WITHDRAW_DECISION, self.ref, actor, at,
+                                            {"decision_id": decision_id, "reason": reason}))
+
     def appeal(self, *, actor: str, at: datetime, decision_id: str, statement: str
                ) -> ModerationEvent:
         d = self.state.decision(decision_id)
@@ -339,8 +391,11 @@ class Subject:
         return self._record(ModerationEvent(EventKind.APPEAL, self.ref, actor, at,
                                             {"decision_id": decision_id, "statement": statement}))
 
-    def decide_appeal(self, *, actor: str, at: datetime, outcome: str, reason: str
-                      ) -> ModerationEvent:
+    def decide_appeal(self, *, actor: str, at: datetime, outcome: str, reason: str,
+                      replacement: Sanction | None = None) -> ModerationEvent:
+        """Decide the open appeal. ``modified`` names the ``replacement``: strictly lesser than
+        the contested decision (an appeal never makes a sanction harsher) and one that needs
+        no second reviewer (otherwise: reverse, then decide anew)."""
         if outcome not in ("upheld", "reversed", "modified"):
             raise DueProcessError("an appeal is upheld, reversed or modified")
         if not self.state.appeal_open:
@@ -352,6 +407,17 @@ class Subject:
         if actor in took_part:
             raise DueProcessError("an appeal is decided by someone who took no part in the "
                                   "decision it contests")
+        if outcome == "modified":
+            if replacement is None or d is None:
+                raise DueProcessError("a modified outcome needs the new decision")
+            if not replacement.lesser_than(sanction_of(d.action, d.until)):
+                was = d.action.value + (f" until {d.until}" if d.until else "")
+                raise DueProcessError(
+                    f"a modified decision must be lesser than the one appealed ({was}); an "
+                    "appeal never makes a sanction harsher")
+            if self.protected or is_severe(replacement.action, at, replacement.ends):
+                raise DueProcessError("a modification that needs a second reviewer cannot be "
+                                      "made on appeal: reverse, then decide anew")
         return self._record(ModerationEvent(
             EventKind.APPEAL_DECISION, self.ref, actor, at,
             {"appeal_id": self.state.appeal_open, "decision_id": self.state.appealed_decision,

@@ -61,6 +61,7 @@ class EventKind(StrEnum):
     DECISION = "decision"  # a reviewer's (or an automated) decision with policy and reasons
     CONFIRM = "confirm"  # second reviewer's confirmation under the two-person rule
     REJECT_DECISION = "reject_decision"  # second reviewer refuses to confirm
+    WITHDRAW_DECISION = "withdraw_decision"  # a proposal awaiting confirmation taken back
     ACTION_DELIVERED = "action_delivered"  # the platform acknowledged the enforcement
     NOTICE = "notice"  # statement of reasons sent to the user
     APPEAL = "appeal"

@@ -6,6 +6,7 @@ policies and cannot be cited."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 
@@ -19,8 +20,47 @@ class Action(StrEnum):
 
 #: Actions that change what the platform does to the subject.
 ENFORCING = frozenset({Action.REMOVE, Action.SUSPEND, Action.RESTRICT_COUNTRY, Action.LABEL})
-#: Terminating an account needs a second reviewer (two-person rule).
+#: Terminating an account always needs a second reviewer (two-person rule); so does any
+#: other severe sanction (see :func:`is_severe`).
 HIGH_IMPACT = frozenset({Action.REMOVE})
+#: A suspension longer than this is severe: it needs a second reviewer, like a removal. A
+#: suspension "until 9999" is a removal under another name, and one person must not impose it.
+ONE_PERSON_SUSPENSION = timedelta(days=30)
+#: No suspension lasts longer than this. Beyond it the account is removed or it is not: the
+#: decision is then a removal, with its second reviewer, notice and appeal.
+MAX_SUSPENSION = timedelta(days=365)
+#: How harsh each action is, least to most. The one place that orders sanctions: an appeal
+#: may only modify a decision to a strictly lesser one (:meth:`Sanction.lesser_than`).
+SEVERITY_ORDER = (Action.NO_ACTION, Action.LABEL, Action.RESTRICT_COUNTRY, Action.SUSPEND,
+                  Action.REMOVE)
+_NEVER = datetime.max.replace(tzinfo=UTC)
+_NO_END = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Sanction:
+    """An action and, for a suspension, when it ends; ordered by how harsh it is."""
+
+    action: Action
+    ends: datetime | None = None
+
+    def severity(self) -> tuple[int, datetime]:
+        """Rank of the action, then (for suspensions) the end: a later end is harsher, and a
+        suspension without an end is as harsh as one that never ends."""
+        if self.action is Action.SUSPEND:
+            return SEVERITY_ORDER.index(self.action), self.ends or _NEVER
+        return SEVERITY_ORDER.index(self.action), _NO_END
+
+    def lesser_than(self, other: Sanction) -> bool:
+        return self.severity() < other.severity()
+
+
+def is_severe(action: Action, starts: datetime, ends: datetime | None = None) -> bool:
+    """Whether a sanction needs a second reviewer whoever decides it: a removal, or a
+    suspension that is open-ended or longer than :data:`ONE_PERSON_SUSPENSION`."""
+    if action in HIGH_IMPACT:
+        return True
+    return action is Action.SUSPEND and (ends is None or ends - starts > ONE_PERSON_SUSPENSION)
 
 
 @dataclass(frozen=True)

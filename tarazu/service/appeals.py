@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from tarazu.adapters.db.uow import SqlUnitOfWork
-from tarazu.domain.case import DueProcessError, Subject
+from tarazu.domain.case import DueProcessError, Subject, sanction_of, suspension_problem
 from tarazu.domain.events import EventKind, SubjectRef, SubjectType
-from tarazu.domain.policies import ENFORCING, HIGH_IMPACT, Action
+from tarazu.domain.policies import ENFORCING, Action
 from tarazu.service import cases, mirror_reference, notices
 from tarazu.service.clock import Clock
 
@@ -105,19 +105,23 @@ def decide_appeal(uow: SqlUnitOfWork, clock: Clock, *, subject: SubjectRef, acto
                   outcome: str, reason: str, actor_is_senior: bool = False,
                   new_decision: Mapping[str, Any] | None = None) -> AppealDecided:
     """Decide the open appeal of ``subject``. ``modified`` needs ``new_decision`` (action,
-    policy, reason, optional until/country/evidence) that replaces the contested one."""
+    policy, reason, optional until/country/evidence) that replaces the contested one; the
+    domain refuses one that is not strictly lesser."""
     now = clock.now()
     s = cases.load(uow, subject)
     contested_id = s.state.appealed_decision
     try:
+        replacement = None
         if outcome == "modified":
             if not new_decision:
                 raise DueProcessError("a modified outcome needs the new decision")
             action = Action(str(new_decision.get("action")))
-            if action in HIGH_IMPACT or s.protected:
-                raise DueProcessError("a modification that needs a second reviewer cannot be "
-                                      "made on appeal: reverse, then decide anew")
-        s.decide_appeal(actor=actor, at=now, outcome=outcome, reason=reason)
+            until = new_decision.get("until")
+            if action is Action.SUSPEND and (problem := suspension_problem(until, now)):
+                raise DueProcessError(problem)
+            replacement = sanction_of(action, str(until) if until else None)
+        s.decide_appeal(actor=actor, at=now, outcome=outcome, reason=reason,
+                        replacement=replacement)
         new_id = None
         if outcome == "modified":
             assert new_decision is not None

@@ -13,7 +13,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -35,11 +35,22 @@ from tarazu.datarequests.checks import (
     TargetInfo,
     check_request,
     instrument_problems,
+    nondisclosure_cap,
 )
-from tarazu.datarequests.model import Category, DataRequest, InstrumentType, Period
+from tarazu.datarequests.intake import received
+from tarazu.datarequests.model import (
+    Category,
+    DataRequest,
+    DataRequestFileError,
+    FieldError,
+    InstrumentType,
+    Period,
+)
 from tarazu.datarequests.parse import parse_instrument
 from tarazu.domain.events import EventKind, ModerationEvent, RecordedEvent, SubjectRef
 from tarazu.domain.roles import Role
+from tarazu.domain.text import plain
+from tarazu.service import request_ids
 from tarazu.service.access_log import log_access
 from tarazu.service.clock import Clock
 from tarazu.service.ports import UowFactory
@@ -123,20 +134,31 @@ def import_request(uow_factory: UowFactory, clock: Clock, request: DataRequest,
                    policy: CheckPolicy = DEFAULT_POLICY) -> IntakeResult:
     """Store the request as received, check it and queue it for legal (or refuse it).
 
-    Idempotent: the same document again returns the stored state; a different document under
-    a used request id is refused. A valid preservation request about unprotected accounts is
-    preserved at once (nothing is disclosed; delay could lose the data)."""
+    The received time is tarazu's clock, not the document's; implausible statements (an
+    instrument dated in the future, an absurd non-disclosure end, markup in the agency's name)
+    are refused naming the field (:func:`tarazu.datarequests.intake.received`).
+
+    Idempotent per submitter: the same document again returns the stored state; a different
+    document under the submitter's used id is refused. Another submitter's id is never seen
+    (:mod:`tarazu.service.request_ids`). A valid preservation request about unprotected
+    accounts is preserved at once (nothing is disclosed; delay could lose the data)."""
     digest = hashlib.sha256(document).hexdigest()
+    if problem := request_ids.reserved_problem(request.request_id, submitted_by):
+        raise DataRequestFileError([FieldError("request_id", problem)], request.request_id)
+    request = received(request, clock.now())
     with uow_factory() as uow:
-        stored = uow.datarequests.document_sha256(request.request_id)
+        own = request.request_id
+        key = request_ids.storage_id(own, submitted_by, lambda rid: _owner(uow, rid))
+        stored = uow.datarequests.document_sha256(key)
         if stored is not None:
             if stored != digest:
-                raise DuplicateRequest(f"request id {request.request_id!r} was already used for "
-                                       "a different document")
-            row = uow.datarequests.get(request.request_id)
+                raise DuplicateRequest(f"request id {own!r} was already used for a different "
+                                       "document")
+            row = uow.datarequests.get(key)
             assert row is not None
-            return IntakeResult(request.request_id, None, row.status, already_imported=True)
+            return IntakeResult(own, None, row.status, already_imported=True)
         report = check_request(request, resolve_targets(uow, request.targets, platform), policy)
+        request = replace(request, request_id=key)
         uow.datarequests.add(
             request_id=request.request_id, country=request.country, agency=request.agency,
             instrument_type=request.instrument.type.value, path=report.path.value,
@@ -150,7 +172,17 @@ def import_request(uow_factory: UowFactory, clock: Clock, request: DataRequest,
             _preserve(uow, clock, case, SYSTEM, frozenset(), policy)
         save(uow, case)
         uow.commit()
-        return IntakeResult(request.request_id, report, case.state.status)
+        return IntakeResult(own, report, case.state.status)
+
+
+def _owner(uow: SqlUnitOfWork, request_id: str) -> tuple[bool, str | None]:
+    row = uow.datarequests.get(request_id)
+    return (row is not None, row.submitted_by if row else None)
+
+
+def find_own(uow: SqlUnitOfWork, request_id: str, submitted_by: str) -> str | None:
+    """The stored id of ``submitted_by``'s request ``request_id`` (None: they have none)."""
+    return request_ids.find(request_id, submitted_by, lambda rid: _owner(uow, rid))
 
 
 # -- reading data (only here) ----------------------------------------------------------------
@@ -226,13 +258,15 @@ def _encrypt(uow: SqlUnitOfWork, content: dict[str, Any]) -> tuple[bytes, str, s
 def approve(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: str,
             roles: frozenset[Role], reason: str, categories: Iterable[Category] | None = None,
             period: Period | None = None, account_ids: Iterable[str] | None = None,
-            policy: CheckPolicy = DEFAULT_POLICY) -> RequestState:
+            proportionality: str = "", policy: CheckPolicy = DEFAULT_POLICY) -> RequestState:
     """Legal approves within the checked scope (possibly narrower). An emergency answer is
-    provisional and produced at once; anything else waits for a second person."""
+    provisional and produced at once; anything else waits for a second person. More accounts
+    than ``policy.max_targets`` need a recorded ``proportionality`` justification."""
     case = load(uow, request_id)
     case.approve(actor=actor, roles=roles, at=clock.now(), reason=reason,
                  categories=categories, period=period, account_ids=account_ids,
-                 followup_days=policy.emergency_followup_days)
+                 followup_days=policy.emergency_followup_days,
+                 max_targets=policy.max_targets, proportionality=proportionality)
     if case.state.provisional:
         _produce(uow, clock, case, actor)
     save(uow, case)
@@ -277,6 +311,21 @@ def follow_up(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: str,
         problems.append(f"a {ins.type.value} is not the legal process an emergency answer needs")
     case.follow_up(actor=actor, roles=roles, at=clock.now(), instrument=ins.to_dict(),
                    problems=problems)
+    save(uow, case)
+    return case.state
+
+
+def extend_nondisclosure(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: str,
+                         roles: frozenset[Role], until: date, reason: str,
+                         order: dict[str, Any], policy: CheckPolicy = DEFAULT_POLICY
+                         ) -> RequestState:
+    """Legal records a renewed non-disclosure order (issuer, reference, date) and why; the
+    bar is extended to ``until``, at most the cap counted from today. Nothing else delays the
+    user's notice past the cap."""
+    now = clock.now()
+    case = load(uow, request_id)
+    case.extend_nondisclosure(actor=actor, roles=roles, at=now, until=until, reason=reason,
+                              order=order, latest=nondisclosure_cap(now.date(), policy))
     save(uow, case)
     return case.state
 
@@ -356,9 +405,12 @@ def _queue_notices(uow: SqlUnitOfWork, case: DataRequestCase, now: datetime) -> 
             idempotency_key=f"{NOTICE_KIND}:{s.request_id}:{t.account_id}",
             destination=t.platform, kind=NOTICE_KIND, at=now, payload={
                 "type": NOTICE_KIND, "platform": t.platform, "account_id": t.account_id,
-                "request_id": s.request_id, "country": s.country, "authority": s.agency,
-                "instrument": {"type": ins.get("type"), "issuer": ins.get("issuer"),
-                               "reference": ins.get("reference")},
+                "request_id": s.request_id, "country": s.country,
+                # names from the requester, made plain again (intake refuses markup; this
+                # covers requests stored before it did)
+                "authority": plain(s.agency),
+                "instrument": {"type": ins.get("type"), "issuer": plain(ins.get("issuer")),
+                               "reference": plain(ins.get("reference"))},
                 "categories": [c.value for c in scope.categories],
                 "period": scope.period.to_dict() if scope.period else None,
                 "disclosed_at": s.disclosed_at.isoformat() if s.disclosed_at else None,

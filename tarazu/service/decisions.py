@@ -19,7 +19,7 @@ from tarazu.service.clock import Clock
 @dataclass(frozen=True)
 class DecisionOutcome:
     decision_id: str
-    status: str  # applied | pending (awaits a second reviewer)
+    status: str  # applied | pending (awaits a second reviewer) | rejected | withdrawn
     seq: int
 
 
@@ -81,3 +81,14 @@ def reject(uow: SqlUnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
     s.reject(actor=actor, at=clock.now(), decision_id=decision_id, reason=reason)
     rec = cases.save(uow, s)
     return DecisionOutcome(decision_id, "rejected", rec[-1].seq)
+
+
+def withdraw(uow: SqlUnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
+             decision_id: str, reason: str, actor_is_senior: bool = False) -> DecisionOutcome:
+    """Take back a proposal awaiting its second reviewer (recorded, with the reason), so that
+    the case can be decided anew; a later decision never silently replaces it."""
+    s = cases.load(uow, subject)
+    s.withdraw(actor=actor, at=clock.now(), decision_id=decision_id, reason=reason,
+               actor_is_senior=actor_is_senior)
+    rec = cases.save(uow, s)
+    return DecisionOutcome(decision_id, "withdrawn", rec[-1].seq)

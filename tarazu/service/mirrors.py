@@ -626,7 +626,7 @@ def _label_of(events: Sequence[ModerationEvent]) -> tuple[bool, str | None] | No
     reliance = {e.payload.get("decision_id") for e in events if e.kind is EventKind.REVERSAL
                 and e.payload.get("reason") == RELIANCE_REASON}
     for d in state.decisions:
-        if d.decision_id in reliance or d.status in ("rejected", "superseded"):
+        if d.decision_id in reliance or d.status in ("rejected", "withdrawn", "superseded"):
             continue
         if d.status == "reversed":
             label = (False, None)

@@ -6,9 +6,10 @@ case entered review; they are kept in the ``case_deadlines`` projection next to 
 
 Bulk decisions apply one decision to several selected cases in one transaction — all or none.
 They are refused for protected accounts (each of those deserves its own senior look) and for
-escalated cases unless the reviewer is senior; every other rule (two-person rule for removals,
-suspension end dates) applies to each case as it would alone. One account with hundreds of
-reports is already one case, so it never needs a bulk action."""
+escalated cases unless the reviewer is senior, and for a case whose proposal awaits a second
+reviewer (a bulk decision never replaces it); every other rule (two-person rule for severe
+sanctions, suspension end dates and lengths) applies to each case as it would alone. One
+account with hundreds of reports is already one case, so it never needs a bulk action."""
 
 from __future__ import annotations
 
@@ -109,6 +110,9 @@ def bulk_decide(uow: SqlUnitOfWork, clock: Clock, *, subjects: Sequence[SubjectR
             raise BulkError(f"{ref} is not under review")
         if state.appeal_open:
             raise BulkError(f"{ref} has an open appeal: decide the appeal instead")
+        if state.pending_decision is not None:
+            raise BulkError(f"{ref} has a proposal awaiting a second reviewer: confirm, "
+                            "do not confirm or withdraw it first")
     out = []
     for ref in unique:
         try:

@@ -7,17 +7,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.events import EventKind, SubjectRef, SubjectType
 from tarazu.domain.platform import Account, Post
+from tarazu.domain.text import name_problem
 from tarazu.referrals.checks import CheckContext, DesignationLookup, cached, check_request
 from tarazu.referrals.evidence import EvidenceRef, RefKind, Verdict, shape_only
 from tarazu.referrals.model import CheckResult, ItemError, Outcome, Reason, ReferralRequest
+from tarazu.referrals.parse import ReferralFileError
 from tarazu.referrals.response import response_document, response_item
-from tarazu.service import cases
+from tarazu.service import cases, request_ids
 from tarazu.service.clock import Clock
 from tarazu.service.ports import UowFactory
 
@@ -33,10 +35,15 @@ class DuplicateRequest(ValueError):
 
 @dataclass(frozen=True)
 class ImportResult:
-    request_id: str
+    request_id: str  # as the submitter named it
     results: tuple[CheckResult, ...]
     errors: tuple[ItemError, ...]
     already_imported: bool = False
+    stored_id: str = ""  # where it is stored (differs when another submitter used the id)
+
+    @property
+    def key(self) -> str:
+        return self.stored_id or self.request_id
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {o.value: 0 for o in Outcome}
@@ -141,17 +148,30 @@ def import_request(uow_factory: UowFactory, clock: Clock, request: ReferralReque
                    errors: list[ItemError], document: bytes, lookup: DesignationLookup,
                    submitted_by: str | None = None,
                    progress: Callable[[int], None] | None = None) -> ImportResult:
-    """Idempotent: the same document again returns the stored outcomes; a different document
-    under a used request id is refused."""
+    """Idempotent per submitter: the same document again returns the stored outcomes; a
+    different document under the submitter's used id is refused. Another submitter's request
+    is never found, by its id or its bytes (:mod:`tarazu.service.request_ids`). The names we
+    will repeat in notices must be plain text (:func:`tarazu.domain.text.name_problem`)."""
     digest = hashlib.sha256(document).hexdigest()
+    own = request.request_id
+    if problem := request_ids.reserved_problem(own, submitted_by):
+        raise ReferralFileError(f"field 'request_id': {problem}")
+    for name, value in (("requester.agency", request.requester.agency),
+                        ("requester.country", request.requester.country)):
+        if value and (problem := name_problem(value)):
+            raise ReferralFileError(f"field {name!r}: {problem}")
     with uow_factory() as uow:
-        stored = uow.referrals.get_request(request.request_id)
+        key = request_ids.storage_id(own, submitted_by, lambda rid: _owner(uow, rid))
+        stored = uow.referrals.get_request(key)
         if stored is not None:
             if stored["document_sha256"] != digest:
-                raise DuplicateRequest(f"request id {request.request_id!r} was already used for "
-                                       "a different document")
-            return ImportResult(request.request_id, _stored_results(uow, request.request_id),
-                                tuple(errors), already_imported=True)
+                raise DuplicateRequest(f"request id {own!r} was already used for a different "
+                                       "document")
+            return ImportResult(own, _stored_results(uow, key), tuple(errors),
+                                already_imported=True, stored_id=key)
+        # the received time is tarazu's clock: a requester cannot back- or forward-date a
+        # referral (it places the request in transparency counts and exports)
+        request = replace(request, request_id=key, received_at=clock.now())
         req = request.requester
         uow.referrals.add_request(
             request_id=request.request_id,
@@ -177,7 +197,17 @@ def import_request(uow_factory: UowFactory, clock: Clock, request: ReferralReque
             if progress:
                 progress(1)
         uow.commit()
-        return ImportResult(request.request_id, tuple(results), tuple(errors))
+        return ImportResult(own, tuple(results), tuple(errors), stored_id=key)
+
+
+def _own_item(uow: SqlUnitOfWork, referral_id: str, submitted_by: str) -> bool:
+    """Whether ``request_id#line`` is an item of this submitter's (whose id they may see)."""
+    return _owner(uow, referral_id.rsplit("#", 1)[0]) == (True, submitted_by)
+
+
+def _owner(uow: SqlUnitOfWork, request_id: str) -> tuple[bool, str | None]:
+    row = uow.referrals.get_request(request_id)
+    return (row is not None, row["submitted_by"] if row else None)
 
 
 def _record(uow: SqlUnitOfWork, request: ReferralRequest, legal_basis: str,
@@ -233,9 +263,16 @@ def response_for(uow: SqlUnitOfWork, clock: Clock, request_id: str,
                  submitted_by: str | None = None, with_status: bool = True
                  ) -> dict[str, Any]:
     """The response document of a stored request. With ``submitted_by`` only that user's
-    request is found (a requester sees their own requests and nobody else's)."""
+    request is found, by the id they gave it (a requester sees their own requests and nobody
+    else's, and learns nothing about ids others used)."""
+    shown = request_id
+    if submitted_by is not None:
+        found = request_ids.find(request_id, submitted_by, lambda rid: _owner(uow, rid))
+        if found is None:
+            raise RequestNotFound(request_id)
+        request_id, shown = found, request_ids.own_id(found, submitted_by)
     req = uow.referrals.get_request(request_id)
-    if req is None or (submitted_by is not None and req["submitted_by"] != submitted_by):
+    if req is None:
         raise RequestNotFound(request_id)
     items = []
     for i in uow.referrals.items(request_id):
@@ -244,8 +281,14 @@ def response_for(uow: SqlUnitOfWork, clock: Clock, request_id: str,
                                        [i.item.get("error", "")]))
             continue
         status = item_status(uow, i.platform, i.account_id, i.outcome) if with_status else None
+        check = i.item.get("check", {})
+        explanation = list(check.get("explanation", ()))
+        dup = check.get("duplicate_of")
+        if submitted_by is not None and dup and not _own_item(uow, dup, submitted_by):
+            explanation = [w.replace(f"item {dup}", "item of another requester")
+                           for w in explanation]
         items.append(response_item(i.line, i.account_ref, i.platform, i.outcome, i.reasons,
-                                   i.item.get("check", {}).get("explanation", ()), status))
+                                   explanation, status))
     items.sort(key=lambda x: x["line"])
-    return response_document(request_id, json.loads(req["requester"]), req["received_at"],
+    return response_document(shown, json.loads(req["requester"]), req["received_at"],
                              clock.now(), items)

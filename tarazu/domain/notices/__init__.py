@@ -5,7 +5,12 @@ read: what was done, under which rule, on which facts and evidence, how it was d
 a government asked (named unless a recorded legal bar forbids it), and how to appeal. Templates
 live in ``tarazu/data/notices/<kind>.<language>.txt`` (plain text: the platform shows them in its
 own UI or e-mail); the words for actions, rules and sources are in :mod:`.terms`. Urdu is written
-right to left: each notice carries its direction so whoever shows it sets ``dir``."""
+right to left: each notice carries its direction so whoever shows it sets ``dir``.
+
+Every value a template prints passes through :func:`tarazu.domain.text.plain`: names that came
+from outside (an agency, evidence references) or a reviewer's facts cannot carry markup,
+control or direction-changing characters into a notice, whether it is shown as text or put
+into HTML. (Pages that show notices escape them again, as every page does.)"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from tarazu.domain.notices.terms import TERMS, Terms
 from tarazu.domain.statement import StatementOfReasons
+from tarazu.domain.text import plain
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "data" / "notices"
 #: Languages every notice is written in (the platform picks the one its user reads).
@@ -23,7 +29,8 @@ LANGUAGES = ("en", "ur")
 RTL = frozenset({"ur", "ar", "fa", "ps", "sd"})
 
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined,
-                   autoescape=False, keep_trailing_newline=True, trim_blocks=False)
+                   autoescape=False, keep_trailing_newline=True, trim_blocks=False,
+                   finalize=plain)
 
 
 @dataclass(frozen=True)

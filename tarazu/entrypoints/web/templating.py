@@ -9,7 +9,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from tarazu.service.request_ids import own_id
+
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+#: A request's id as its submitter gave it (what a requester's own pages show).
+templates.env.filters["own_request_id"] = own_id
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any

@@ -10,7 +10,7 @@ from tarazu.datarequests.parse import parse_request
 from tarazu.domain.platform import Account, Post
 from tarazu.domain.roles import Role
 from tarazu.service import datarequests as dr
-from tests.unit.datarequests.samples import doc
+from tests.unit.datarequests.samples import NOW, doc
 
 LEGAL = frozenset({Role.LEGAL})
 SENIOR = frozenset({Role.SENIOR_REVIEWER})
@@ -19,6 +19,10 @@ IDENTIFIERS = {"email": "e-hash-1", "phone": "p-hash-1", "ip_prefix": "ip-hash-1
 
 
 def seed(app) -> None:
+    """Synthetic accounts and posts; the clock moves to when the sample request arrives
+    (tarazu's clock, not the document, says when a request was received)."""
+    if app.clock.now() < NOW:
+        app.clock.advance(seconds=(NOW - app.clock.now()).total_seconds())
     t = datetime(2025, 1, 5, 10, 0, tzinfo=UTC)
     with app.uow() as uow:
         uow.platform.upsert_account(Account(

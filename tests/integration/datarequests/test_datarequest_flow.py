@@ -193,7 +193,7 @@ def test_preservation_snapshots_discloses_nothing_extends_once_and_expires(app):
             dr.approve(uow, app.clock, request_id=RID, actor="legal1", roles=LEGAL, reason="x")
         s = dr.extend_preservation(uow, app.clock, request_id=RID, actor="legal1", roles=LEGAL,
                                    reason="authority applying for a court order")
-        assert s.preserved_until == datetime(2026, 1, 21, 9, 0, tzinfo=UTC)  # 2025-07-25 + 90 + 90
+        assert s.preserved_until == datetime(2026, 2, 7, 9, 0, tzinfo=UTC)  # 2025-08-11 + 90 + 90
         with pytest.raises(DataRequestRuleError, match="1 time"):
             dr.extend_preservation(uow, app.clock, request_id=RID, actor="legal1", roles=LEGAL,
                                    reason="again")
@@ -223,7 +223,8 @@ def test_preservation_naming_a_protected_account_waits_for_legal(app):
 
 def test_nondisclosure_delays_the_notice_until_it_expires(app):
     seed(app)
-    submit(app, nondisclosure_until="2025-09-01")
+    submit(app, nondisclosure_until="2025-09-01",
+           nondisclosure_reason="an open investigation")
     with app.uow() as uow:
         dr.approve(uow, app.clock, request_id=RID, actor="legal1", roles=LEGAL, reason="ok")
         s = dr.confirm(uow, app.clock, request_id=RID, actor="legal2", roles=LEGAL)
@@ -232,7 +233,7 @@ def test_nondisclosure_delays_the_notice_until_it_expires(app):
         assert not [m for m in uow.outbox.due(datetime(2030, 1, 1, tzinfo=UTC))
                     if m.kind == "data_request_notice"]
     assert dr.run_due(app.uow, app.clock).notices == 0
-    app.clock.advance(days=38)  # the clock starts 2025-07-25: now 2025-09-01 09:00
+    app.clock.advance(days=21)  # received 2025-08-11 09:00: now 2025-09-01 09:00
     assert dr.run_due(app.uow, app.clock).notices == 1
     assert dr.run_due(app.uow, app.clock).notices == 0
     with app.uow() as uow:
@@ -256,7 +257,8 @@ def test_transparency_counts(app):
     submit(app, request_id="R3", instrument__type="emergency", instrument__issuer="FIA",
            emergency={"threat_to_life": True, "description": "threat"}, country="AF")
     submit(app, request_id="R4", instrument__type="preservation", instrument__issuer="FIA",
-           nondisclosure_until="indefinite", targets=["@umar_media", "@reporter_j"])
+           nondisclosure_until="indefinite", nondisclosure_reason="an open investigation",
+           targets=["@umar_media", "@reporter_j"])
     with app.uow() as uow:
         dr.approve(uow, app.clock, request_id=RID, actor="legal1", roles=LEGAL, reason="ok")
         dr.confirm(uow, app.clock, request_id=RID, actor="legal2", roles=LEGAL)

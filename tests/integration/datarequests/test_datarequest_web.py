@@ -46,15 +46,21 @@ def test_requester_submits_and_sees_only_their_own(web):
     assert post_request(me).status_code == 200  # the same document again: idempotent
     other = as_user(web, "other_requester")
     assert post_request(other, request_id="R-OTHER").status_code == 201
-    assert post_request(other).status_code == 409  # someone else's id
+    theirs = post_request(other)  # someone else's id: their own request, told nothing
+    assert theirs.status_code == 201 and theirs.json()["request_id"] == RID
     mine = me.get("/api/data-requests").json()["requests"]
     assert [x["request_id"] for x in mine] == [RID]
+    assert sorted(x["request_id"] for x in other.get("/api/data-requests").json()["requests"]) \
+        == sorted([RID, "R-OTHER"])
     assert me.get(f"/api/data-requests/{RID}").json()["status"] == "pending_legal"
     assert "history" not in me.get(f"/api/data-requests/{RID}").json()
     assert me.get("/api/data-requests/R-OTHER").status_code == 404
     assert me.get("/data-requests/R-OTHER", headers={"accept": "text/html"}).status_code == 404
     page = me.get("/data-requests", headers={"accept": "text/html"}).text
     assert RID in page and "R-OTHER" not in page
+    theirs_page = other.get("/data-requests", headers={"accept": "text/html"}).text
+    assert f'href="/data-requests/{RID}"' in theirs_page and f"{RID}@" not in theirs_page
+    assert other.get(f"/data-requests/{RID}", headers={"accept": "text/html"}).status_code == 200
 
 
 def test_bad_request_names_the_field(web):
@@ -66,7 +72,9 @@ def test_bad_request_names_the_field(web):
 def test_legal_approves_senior_confirms_auditor_reads(web):
     seed(web)
     as_user(web, "requester").post("/api/data-requests?platform=x",
-                                   content=json.dumps(doc(nondisclosure_until="2026-01-01")))
+                                   content=json.dumps(doc(
+                                       nondisclosure_until="2026-01-01",
+                                       nondisclosure_reason="an open investigation")))
     legal = as_user(web, "legal")
     page = legal.get(f"/data-requests/{RID}", headers={"accept": "text/html"})
     assert page.status_code == 200 and "Approve" in page.text and "@umar_media" in page.text
@@ -119,12 +127,13 @@ def test_the_served_app_runs_the_notice_job(web):
     from tests.integration.datarequests.helpers import LEGAL, submit
 
     seed(web)
-    submit(web, nondisclosure_until="2025-08-01")
+    submit(web, nondisclosure_until="2025-08-15",
+           nondisclosure_reason="an open investigation")
     with web.uow() as uow:
         dr.approve(uow, web.clock, request_id=RID, actor="l1", roles=LEGAL, reason="ok")
         dr.confirm(uow, web.clock, request_id=RID, actor="l2", roles=LEGAL)
         uow.commit()
-    web.clock.advance(days=10)  # 2025-08-04: the order ended on 2025-08-01
+    web.clock.advance(days=10)  # 2025-08-21: the order ended on 2025-08-15
     with TestClient(create_app(web)):
         pass  # start-up and shut-down: the job ran once
     with web.uow() as uow:

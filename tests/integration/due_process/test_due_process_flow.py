@@ -113,7 +113,7 @@ def test_appeal_reversal_restores_and_reopens_mirror_decisions(app):
     with app.uow() as uow:  # a mirror decision that relied on the original removal
         m_out = decisions.decide(uow, app.clock, subject=mirror, actor="system:mirrors",
                                  action=Action.SUSPEND, policy="EVA-1",
-                                 reason="mirror of a removed account", until="2025-09-01")
+                                 reason="mirror of a removed account", until="2025-08-20")
         uow.commit()
     assert m_out.status == "applied"
     notices.send_due(app.uow, app.clock, URL)
@@ -180,7 +180,7 @@ def test_modified_appeal_replaces_the_decision(app):
         done = appeals.decide_appeal(
             uow, app.clock, subject=a, actor="rev3", outcome="modified",
             reason="one post only; a suspension is enough",
-            new_decision={"action": "suspend", "policy": "DOI-1", "until": "2025-08-30"})
+            new_decision={"action": "suspend", "policy": "DOI-1", "until": "2025-08-20"})
         uow.commit()
         assert uow.status.get(a).enforcement == "suspend"
     assert done.new_decision_id
@@ -194,7 +194,7 @@ def test_invalid_and_expired_tokens_are_refused(app):
         appeals.appeal_with_token(uow, app.clock, "nope", "x")
     ref = add_account(app, "tok1")
     report(app, ref)
-    _suspend(app, ref, until="2026-12-01")
+    _suspend(app, ref, until="2025-08-20")
     notices.send_due(app.uow, app.clock, URL)
     token = _token(_outbox(app, "notice")[0])
     app.clock.advance(days=200)

@@ -35,7 +35,7 @@ def _generated_set(app) -> list[SubjectRef]:
     refs = []
     for i, (source, action, policy, kw) in enumerate([
         ("government", Action.REMOVE, "DOI-1", {"evidence": ["x:p1"], "designation": "ttp"}),
-        ("trusted_flagger", Action.SUSPEND, "DOI-2", {"until": "2025-09-01"}),
+        ("trusted_flagger", Action.SUSPEND, "DOI-2", {"until": "2025-08-20"}),
         ("public", Action.RESTRICT_COUNTRY, "LOC-1", {"country": "PK"}),
         ("public", Action.RESTRICT_COUNTRY, "LOC-1", {"country": "de"}),
         ("public", Action.LABEL, "VIO-1", {}),
@@ -57,7 +57,7 @@ def _generated_set(app) -> list[SubjectRef]:
     refs.append(post)
     mirror = add_account(app, "mirror9")
     flag_mirror(app, mirror, "x:acc0")
-    _decide(app, mirror, Action.SUSPEND, "EVA-1", actor="system:mirrors", until="2025-10-01")
+    _decide(app, mirror, Action.SUSPEND, "EVA-1", actor="system:mirrors", until="2025-08-15")
     refs.append(mirror)
     pending = add_account(app, "pend")
     report(app, pending)
@@ -89,8 +89,8 @@ def test_every_dsa_statement_validates_and_carries_no_personal_data(app):
     assert terminated["source_type"] == "SOURCE_TYPE_OTHER_NOTIFICATION"
     assert terminated["category_specification"] == ["KEYWORD_TERRORIST_CONTENT"]
     suspended = [r for r in records if r.get("decision_account") == "DECISION_ACCOUNT_SUSPENDED"]
-    assert {r.get("end_date_account_restriction") for r in suspended} == {"2025-09-01",
-                                                                          "2025-10-01"}
+    assert {r.get("end_date_account_restriction") for r in suspended} == {"2025-08-20",
+                                                                          "2025-08-15"}
     auto = next(r for r in suspended if r["automated_decision"] == "AUTOMATED_DECISION_FULLY")
     assert auto["automated_detection"] == "Yes" and auto["source_type"] == "SOURCE_VOLUNTARY"
     local = [r for r in records if r["decision_ground"] == "DECISION_GROUND_ILLEGAL_CONTENT"]

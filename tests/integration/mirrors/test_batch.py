@@ -85,8 +85,8 @@ def test_reviewer_decisions_are_labels_and_train_a_new_model(sqlite_app, tmp_pat
     store(app, [r for i in range(1, 5) for r in data.mirror(f"m{i}")])
     det = detector(app, auto_action="none")
     mirrors.scan(app.uow, app.clock, det)
-    _decide(app, "m1", Action.SUSPEND, until="2025-09-01")
-    _decide(app, "m2", Action.SUSPEND, until="2025-09-01", evidence=["x:r1"])
+    _decide(app, "m1", Action.SUSPEND, until="2025-08-20")
+    _decide(app, "m2", Action.SUSPEND, until="2025-08-20", evidence=["x:r1"])
     _decide(app, "m3", Action.NO_ACTION)
     with app.uow() as uow:
         labels = mirrors.mirror_labels(uow)

@@ -27,7 +27,7 @@ def report(app, target: str, reporter: str, account_created=None,
 
 
 def later(app) -> str:
-    return (app.clock.now() + timedelta(days=60)).date().isoformat()
+    return (app.clock.now() + timedelta(days=20)).date().isoformat()
 
 
 def establish(app, reporter: str, n: int = 3) -> None:

@@ -31,7 +31,7 @@ def _suspend(app):
         s.record(EventKind.REPORT, "system:test", app.clock.now(), {"source": "public"})
         cases.save(uow, s)
         out = decisions.decide(uow, app.clock, subject=ref, actor="rev1", action=Action.SUSPEND,
-                               policy="DOI-1", reason="official channel", until="2025-09-01")
+                               policy="DOI-1", reason="official channel", until="2025-08-20")
         uow.commit()
     return ref, out
 
@@ -55,7 +55,7 @@ def test_failed_delivery_backs_off_then_succeeds_once(app, tmp_path):
     up = WebhookPlatformAdapter("http://platform", SECRET, client=platform)
     r = outbox.deliver_due(app.uow, up, app.clock)
     assert (r.delivered, r.failed) == (1, 0)
-    assert platform.get("/api/accounts/100").json()["suspended_until"] == "2025-09-01"
+    assert platform.get("/api/accounts/100").json()["suspended_until"] == "2025-08-20"
     assert outbox.deliver_due(app.uow, up, app.clock).delivered == 0
     with app.uow() as uow:
         kinds = [e.kind for e in uow.events.for_subject(ref)]

@@ -61,7 +61,7 @@ def test_decide_appeal_on_the_public_page_and_reverse(web, client):
     with web.uow() as uow:  # the mirror decision that relies on the removal
         m = decisions.decide(uow, web.clock, subject=mirror, actor="system:mirrors",
                              action=Action.SUSPEND, policy="EVA-1", reason="mirror",
-                             until="2025-09-01")
+                             until="2025-08-20")
         uow.commit()
     assert notices.send_due(web.uow, web.clock, web.settings.public_url).sent == 2
     notice = next(n for n in _messages(web, "notice")

@@ -124,3 +124,24 @@ def test_nondisclosure_without_end_is_capped_not_refused():
     assert r.nondisclosure_until == date(2026, 2, 7)  # received 2025-08-11 + 180 days
     dated = check(nondisclosure_until="2026-02-01")
     assert dated.outcome is Outcome.ACCEPTED and dated.nondisclosure_until == date(2026, 2, 1)
+
+
+def test_a_dated_nondisclosure_is_capped_too():
+    far = check(nondisclosure_until="2027-06-01", nondisclosure_reason="investigation")
+    assert far.outcome is Outcome.NARROWED and Reason.NONDISCLOSURE_CAPPED in far.reasons
+    assert far.nondisclosure_until == date(2026, 2, 7)
+    assert any("until 2027-06-01" in w for w in far.explanation)
+
+
+def test_more_targets_than_the_limit_is_flagged_as_disproportionate():
+    names = [f"@acc{i}" for i in range(11)]
+    many = [TargetInfo(n, "x", f"a{i}") for i, n in enumerate(names)]
+    def naming(n, policy=None):
+        return check_request(parse_request(doc(targets=names[:n]), NOW), many[:n], policy)
+
+    r = naming(11)
+    assert r.outcome is Outcome.ESCALATED and Reason.DISPROPORTIONATE in r.reasons
+    assert any("11 accounts" in w and "at most 10" in w for w in r.explanation)
+    assert Reason.DISPROPORTIONATE not in naming(10).reasons
+    loose = naming(11, CheckPolicy(max_targets=20))
+    assert Reason.DISPROPORTIONATE not in loose.reasons

@@ -61,7 +61,7 @@ def test_escalated_cases_are_decided_by_seniors():
 def test_reversal_by_reliance_reopens_and_forgets_the_candidate():
     s = opened()
     e = s.decide(actor="system:mirrors", at=T, action=Action.SUSPEND, policy="EVA-1",
-                 reason="mirror", extra={"until": "2025-09-01"})
+                 reason="mirror", extra={"until": "2025-08-20"})
     assert s.state.review_state == "closed"
     s.reverse(actor="system:appeals", at=T + timedelta(days=3), decision_id=e.event_id,
               reason="relied on a reversed decision", reopen=True,

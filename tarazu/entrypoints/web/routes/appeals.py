@@ -8,7 +8,7 @@ ended are expired and notices of decisions that took effect are sent, every ``JO
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import datetime
 from urllib.parse import quote
 
 from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
@@ -167,11 +167,11 @@ def _decide(app: App, principal: Principal, ref: SubjectRef, outcome: str, reaso
 
 
 def _new_decision(outcome: str, action: str, policy: str, reason: str, until: str,
-                  country: str, today: date) -> dict | None:
+                  country: str, now: datetime) -> dict | None:
     if outcome != "modified":
         return None
     d = parse_decision(action, policy, reason or "modified on appeal", [], until or None,
-                       country or None, today)
+                       country or None, now)
     return {"action": d.action.value, "policy": d.policy, "reason": d.reason,
             "until": d.until, "country": d.country}
 
@@ -186,7 +186,7 @@ def appeal_decide_form(request: Request, tasks: BackgroundTasks, subject_type: s
     ref = parse_subject(subject_type, subject_id)
     try:
         new = _new_decision(outcome, action, policy, reason, until, country,
-                            app.clock.now().date())
+                            app.clock.now())
         _decide(app, principal, ref, outcome, reason, new)
     except (appeals.AppealError, BadInput) as e:
         view = _appeal_view(app, ref)
@@ -214,7 +214,7 @@ def api_appeal_decision(request: Request, tasks: BackgroundTasks, subject_type: 
     ref = parse_subject(subject_type, subject_id)
     try:
         new = _new_decision(body.outcome, body.action, body.policy, body.reason, body.until,
-                            body.country, app.clock.now().date())
+                            body.country, app.clock.now())
     except BadInput as e:
         raise HTTPException(422, str(e)) from None
     try:

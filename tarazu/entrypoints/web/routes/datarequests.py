@@ -24,6 +24,7 @@ from tarazu.entrypoints.periodic import every
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
 from tarazu.service import datarequests as dr
+from tarazu.service import request_ids
 
 log = logging.getLogger("tarazu.datarequests")
 JOB_SECONDS = 300.0
@@ -54,14 +55,16 @@ def _own_only(principal: Principal) -> bool:
 
 
 def _view(request: Request, principal: Principal, request_id: str) -> dr.RequestView:
+    """The request; a requester names it by their own id and finds only their own."""
     with get_container(request).uow() as uow:
+        stored = (dr.find_own(uow, request_id, principal.name) if _own_only(principal)
+                  else request_id)
         try:
-            v = dr.view(uow, request_id)
+            if stored is None:
+                raise dr.UnknownRequest(request_id)
+            return dr.view(uow, stored)
         except dr.UnknownRequest:
             raise HTTPException(404, f"no data request {request_id!r}") from None
-    if _own_only(principal) and v.row.submitted_by != principal.name:
-        raise HTTPException(404, f"no data request {request_id!r}")
-    return v
 
 
 def _rows(request: Request, principal: Principal, status: str | None) -> list:
@@ -76,7 +79,8 @@ def _requester_view(d: dict[str, Any]) -> dict[str, Any]:
     who decided and no package."""
     keep = ("request_id", "status", "path", "country", "agency", "received_at", "instrument",
             "checks", "approved_scope", "refusal", "preserved_until", "followup_deadline")
-    return {k: d[k] for k in keep}
+    return {**{k: d[k] for k in keep},
+            "request_id": request_ids.own_id(d["request_id"], d["submitted_by"])}
 
 
 def _act(request: Request, principal: Principal, request_id: str, step: str,
@@ -85,7 +89,7 @@ def _act(request: Request, principal: Principal, request_id: str, step: str,
     app = get_container(request)
     fn = {"approve": dr.approve, "refuse": dr.refuse, "confirm": dr.confirm,
           "reject": dr.reject, "follow_up": dr.follow_up, "preserve": dr.preserve,
-          "extend": dr.extend_preservation}[step]
+          "extend": dr.extend_preservation, "nondisclosure": dr.extend_nondisclosure}[step]
     with app.uow() as uow:
         try:
             state = fn(uow, app.clock, request_id=request_id, actor=principal.name,
@@ -137,19 +141,16 @@ async def api_submit(request: Request, platform: str = Query("default", max_leng
             {"field": x.field, "message": x.message} for x in e.errors]}, status_code=422)
     except dr.DuplicateRequest as e:
         raise HTTPException(409, str(e)) from None
-    if result.already_imported:
-        with app.uow() as uow:
-            owner = uow.datarequests.get(req.request_id)
-        if owner is None or owner.submitted_by != principal.name:
-            raise HTTPException(409, "that request id is taken")
     return JSONResponse(result.to_dict(), status_code=200 if result.already_imported else 201)
 
 
 @router.get("/api/data-requests")
 def api_list(request: Request, status: str | None = None,
              principal: Principal = require(*READ)) -> dict:
+    own = _own_only(principal)
     return {"requests": [
-        {"request_id": r.request_id, "status": r.status, "path": r.path,
+        {"request_id": request_ids.own_id(r.request_id, r.submitted_by) if own
+         else r.request_id, "status": r.status, "path": r.path,
          "country": r.country, "agency": r.agency, "received_at": r.received_at,
          "outcome": r.outcome, "produced": r.produced}
         for r in _rows(request, principal, status)]}
@@ -162,23 +163,30 @@ def api_get(request: Request, request_id: str, principal: Principal = require(*R
     return _requester_view(d) if _own_only(principal) else d
 
 
+class InstrumentBody(BaseModel):
+    type: str
+    issuer: str = ""
+    reference: str = ""
+    date: str = ""
+
+
 class ApproveBody(BaseModel):
     reason: str
     categories: list[str] | None = None
     period_from: str | None = None
     period_to: str | None = None
     accounts: list[str] | None = None
+    proportionality: str = ""  # why each account is necessary, when more than the limit
+
+
+class NondisclosureBody(BaseModel):
+    until: str
+    reason: str
+    order: InstrumentBody
 
 
 class ReasonBody(BaseModel):
     reason: str
-
-
-class InstrumentBody(BaseModel):
-    type: str
-    issuer: str = ""
-    reference: str = ""
-    date: str = ""
 
 
 def _state_json(s: dr.RequestState) -> dict:
@@ -193,7 +201,21 @@ def api_approve(request: Request, request_id: str, body: ApproveBody,
         request, principal, request_id, "approve", reason=body.reason,
         categories=_categories(body.categories), period=_period(body.period_from,
                                                                 body.period_to),
-        account_ids=body.accounts or None))
+        account_ids=body.accounts or None, proportionality=body.proportionality))
+
+
+@router.post("/api/data-requests/{request_id}/nondisclosure")
+def api_extend_nondisclosure(request: Request, request_id: str, body: NondisclosureBody,
+                             principal: Principal = require(Role.LEGAL)) -> dict:
+    """Record a renewed non-disclosure order and extend the bar (at most the cap from today)."""
+    try:
+        until = date.fromisoformat(body.until)
+    except ValueError:
+        raise HTTPException(422, "field 'until': a date YYYY-MM-DD") from None
+    state = _act(request, principal, request_id, "nondisclosure", until=until,
+                 reason=body.reason, order=body.order.model_dump())
+    return {**_state_json(state), "nondisclosure_until": state.nondisclosure_until.isoformat()
+            if state.nondisclosure_until else None}
 
 
 @router.post("/api/data-requests/{request_id}/refuse")
@@ -268,10 +290,11 @@ def _back(request_id: str) -> RedirectResponse:
 def ui_approve(request: Request, request_id: str, reason: str = Form(""),
                categories: list[str] = Form(default=[]), period_from: str = Form(""),
                period_to: str = Form(""), accounts: list[str] = Form(default=[]),
+               proportionality: str = Form(""),
                principal: Principal = require(Role.LEGAL)) -> Response:
     _act(request, principal, request_id, "approve", reason=reason,
          categories=_categories(categories), period=_period(period_from, period_to),
-         account_ids=accounts or None)
+         account_ids=accounts or None, proportionality=proportionality)
     return _back(request_id)
 
 

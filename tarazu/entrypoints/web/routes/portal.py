@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import secrets
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import (
@@ -169,7 +170,8 @@ async def portal_upload(request: Request, principal: Principal = require(*PORTAL
                                str(form.get("country") or ""), str(form.get("agency") or ""))
     except ReferralInputError as e:
         return _portal_error(request, principal, str(e))
-    return RedirectResponse(f"/portal/referrals/{result.request_id}", status_code=303)
+    return RedirectResponse(f"/portal/referrals/{quote(result.request_id, safe='')}",
+                            status_code=303)
 
 
 def _portal_error(request: Request, principal: Principal, message: str) -> HTMLResponse:

@@ -111,7 +111,7 @@ def api_bulk_decide(request: Request, tasks: BackgroundTasks, body: BulkBody,
     app = get_container(request)
     try:
         d = parse_decision(body.action, body.policy, body.reason, body.evidence, body.until,
-                           body.country, app.clock.now().date())
+                           body.country, app.clock.now())
         refs = [_ref(s) for s in body.subjects]
     except BadInput as e:
         raise HTTPException(422, str(e)) from None

@@ -14,7 +14,7 @@ from tarazu.domain.roles import CASE_READERS, Role
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.referrals.model import Requester
 from tarazu.referrals.parse import ReferralFileError, parse_csv, parse_json
-from tarazu.service import protected, referrals, reports
+from tarazu.service import protected, referrals, reports, request_ids
 
 router = APIRouter()
 
@@ -72,7 +72,8 @@ def import_upload(request: Request, principal: Principal, raw: bytes, filename: 
     except (ReferralFileError, referrals.DuplicateRequest) as e:
         raise ReferralInputError(str(e)) from None
     with app.uow() as uow:
-        doc = referrals.response_for(uow, app.clock, result.request_id)
+        doc = referrals.response_for(uow, app.clock, result.request_id,
+                                     submitted_by=principal.name)
     doc["already_imported"] = result.already_imported
     return Imported(result.request_id, doc)
 
@@ -108,7 +109,9 @@ def list_referrals(request: Request, principal: Principal = require(*READERS)) -
     with app.uow() as uow:
         rows = uow.referrals.requests(None if staff else principal.name)
         return {"requests": [{
-            "request_id": r["request_id"], "received_at": r["received_at"],
+            "request_id": r["request_id"] if staff
+            else request_ids.own_id(r["request_id"], r["submitted_by"]),
+            "received_at": r["received_at"],
             "requester_type": r["requester_type"], "agency": r["agency"],
             "counts": uow.referrals.outcome_counts(r["request_id"])} for r in rows]}
 

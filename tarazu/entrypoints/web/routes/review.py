@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from tarazu.bootstrap import App
-from tarazu.domain.case import DueProcessError
+from tarazu.domain.case import DueProcessError, suspension_problem
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.policies import POLICIES, Action
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
@@ -52,7 +52,7 @@ class DecisionInput:
 
 
 def parse_decision(action: str, policy: str, reason: str, evidence: list[str],
-                   until: str | None, country: str | None, today: date) -> DecisionInput:
+                   until: str | None, country: str | None, now: datetime) -> DecisionInput:
     try:
         act = Action(action)
     except ValueError:
@@ -70,9 +70,11 @@ def parse_decision(action: str, policy: str, reason: str, evidence: list[str],
         except ValueError:
             raise BadInput("field 'until': a suspension needs an end date (YYYY-MM-DD)"
                            ) from None
-        if until_day <= today:
+        if until_day <= now.date():
             raise BadInput("field 'until': the end of a suspension must be in the future")
         until_value = until_day.isoformat()
+        if problem := suspension_problem(until_value, now):
+            raise BadInput(f"field 'until': {problem}")
     country_value = None
     if act is Action.RESTRICT_COUNTRY:
         country_value = (country or "").strip().upper()
@@ -131,9 +133,23 @@ def _reject(app: App, principal: Principal, ref: SubjectRef, decision_id: str, r
             ) -> decisions.DecisionOutcome:
     if not reason.strip():
         raise BadInput("field 'reason': say why the decision is not confirmed")
+    return _with_reason(app, decisions.reject, actor=principal.name, subject=ref,
+                        decision_id=decision_id, reason=reason.strip())
+
+
+def _withdraw(app: App, principal: Principal, ref: SubjectRef, decision_id: str, reason: str
+              ) -> decisions.DecisionOutcome:
+    if not reason.strip():
+        raise BadInput("field 'reason': say why the proposal is withdrawn")
+    return _with_reason(app, decisions.withdraw, actor=principal.name, subject=ref,
+                        decision_id=decision_id, reason=reason.strip(),
+                        actor_is_senior=principal.has(Role.SENIOR_REVIEWER))
+
+
+def _with_reason(app: App, step: Any, **kw: Any) -> decisions.DecisionOutcome:
+    """A step on a pending decision (not confirm it, withdraw it), in one unit of work."""
     with app.uow() as uow:
-        out = decisions.reject(uow, app.clock, subject=ref, actor=principal.name,
-                               decision_id=decision_id, reason=reason.strip())
+        out = step(uow, app.clock, **kw)
         uow.commit()
     return out
 
@@ -236,7 +252,7 @@ def decide_form(request: Request, tasks: BackgroundTasks, subject_type: str, sub
             "until": until, "country": country}
     try:
         d = parse_decision(action, policy, reason, evidence, until, country,
-                           app.clock.now().date())
+                           app.clock.now())
         out = _decide(app, principal, ref, d)
     except BadInput as e:
         return _case_page(request, principal, _load(app, ref), 422, str(e), form)
@@ -259,18 +275,34 @@ def confirm_form(request: Request, tasks: BackgroundTasks, subject_type: str, su
     return RedirectResponse(f"{case_url(ref)}?done=confirmed", status_code=303)
 
 
-@router.post("/cases/{subject_type}/{subject_id}/decisions/{decision_id}/reject")
-def reject_form(request: Request, subject_type: str, subject_id: str, decision_id: str,
-                reason: str = Form(""), principal: Principal = require(*DECIDE)) -> Response:
+def _pending_step_form(request: Request, principal: Principal, where: tuple[str, str, str],
+                      reason: str, step: Any, done: str) -> Response:
+    """Not confirm, or withdraw, a pending decision from the case page (``where``: subject
+    type, subject id, decision id): back to the case, or the page again with the refusal (422
+    a bad field, 409 a rule of due process)."""
     app = get_container(request)
-    ref = _subject(subject_type, subject_id)
+    ref = _subject(where[0], where[1])
     try:
-        _reject(app, principal, ref, decision_id, reason)
+        step(app, principal, ref, where[2], reason)
     except BadInput as e:
         return _case_page(request, principal, _load(app, ref), 422, str(e))
     except DueProcessError as e:
         return _case_page(request, principal, _load(app, ref), 409, str(e))
-    return RedirectResponse(f"{case_url(ref)}?done=rejected", status_code=303)
+    return RedirectResponse(f"{case_url(ref)}?done={done}", status_code=303)
+
+
+@router.post("/cases/{subject_type}/{subject_id}/decisions/{decision_id}/reject")
+def reject_form(request: Request, subject_type: str, subject_id: str, decision_id: str,
+                reason: str = Form(""), principal: Principal = require(*DECIDE)) -> Response:
+    where = (subject_type, subject_id, decision_id)
+    return _pending_step_form(request, principal, where, reason, _reject, "rejected")
+
+
+@router.post("/cases/{subject_type}/{subject_id}/decisions/{decision_id}/withdraw")
+def withdraw_form(request: Request, subject_type: str, subject_id: str, decision_id: str,
+                  reason: str = Form(""), principal: Principal = require(*DECIDE)) -> Response:
+    where = (subject_type, subject_id, decision_id)
+    return _pending_step_form(request, principal, where, reason, _withdraw, "withdrawn")
 
 
 # -- JSON API -----------------------------------------------------------------------------------
@@ -324,7 +356,7 @@ def api_decide(request: Request, tasks: BackgroundTasks, subject_type: str, subj
     ref = _subject(subject_type, subject_id)
     out = _api_errors(lambda: _decide(app, principal, ref, parse_decision(
         body.action, body.policy, body.reason, body.evidence, body.until, body.country,
-        app.clock.now().date())))
+        app.clock.now())))
     _after_commit(tasks, app, out)
     return {"decision_id": out.decision_id, "status": out.status, "seq": out.seq}
 
@@ -339,10 +371,24 @@ def api_confirm(request: Request, tasks: BackgroundTasks, subject_type: str, sub
     return {"decision_id": out.decision_id, "status": out.status, "seq": out.seq}
 
 
+def _api_pending_step(request: Request, principal: Principal, subject_type: str,
+                      subject_id: str, decision_id: str, reason: str, step: Any) -> dict:
+    """Not confirm, or withdraw, a pending decision over the API."""
+    app = get_container(request)
+    ref = _subject(subject_type, subject_id)
+    out = _api_errors(lambda: step(app, principal, ref, decision_id, reason))
+    return {"decision_id": out.decision_id, "status": out.status, "seq": out.seq}
+
+
 @router.post("/api/cases/{subject_type}/{subject_id}/decisions/{decision_id}/reject")
 def api_reject(request: Request, subject_type: str, subject_id: str, decision_id: str,
                body: RejectBody, principal: Principal = require(*DECIDE)) -> dict:
-    app = get_container(request)
-    ref = _subject(subject_type, subject_id)
-    out = _api_errors(lambda: _reject(app, principal, ref, decision_id, body.reason))
-    return {"decision_id": out.decision_id, "status": out.status, "seq": out.seq}
+    return _api_pending_step(request, principal, subject_type, subject_id, decision_id,
+                             body.reason, _reject)
+
+
+@router.post("/api/cases/{subject_type}/{subject_id}/decisions/{decision_id}/withdraw")
+def api_withdraw(request: Request, subject_type: str, subject_id: str, decision_id: str,
+                 body: RejectBody, principal: Principal = require(*DECIDE)) -> dict:
+    return _api_pending_step(request, principal, subject_type, subject_id, decision_id,
+                             body.reason, _withdraw)
