@@ -29,6 +29,7 @@ from tarazu.linkage.comparators import SECOND_PASS, get_comparator
 from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.levels import MISSING, ComparisonResult
 from tarazu.linkage.model import LinkageModel, _config_from_json
+from tarazu.linkage.platforms import PlatformProfile, get_platform
 from tarazu.linkage.profile import AccountProfile, build_profile, build_profiles
 from tarazu.linkage.result import MatchResult, SignalWeight
 from tarazu.linkage.tf import TermFrequencies, adjusted_weight
@@ -59,6 +60,9 @@ class LinkerConfig:
     #: candidates). Empty: one stage.
     deferred: tuple[str, ...] = ("display_name",)
     shortlist: int = 30
+    #: platform profile that reads platform-specific markup (``linkage.platforms``); None:
+    #: the one the model was fitted with (its ``meta.platform``), else the neutral one
+    platform: str | None = None
 
     def indexes(self) -> list[CandidateIndex]:
         return [
@@ -137,6 +141,8 @@ class MirrorLinker:
     def __init__(self, model: LinkageModel, config: LinkerConfig | None = None) -> None:
         self.model = model
         self.config = config or LinkerConfig()
+        self.platform: PlatformProfile = get_platform(
+            self.config.platform or model.meta.get("platform"))
         self.base, self.relative = model.build()
         self._families = {c.NAME: c.FAMILY for c in (*self.base, *self.relative)}
         self._names = tuple(s.name for s in model.comparators)
@@ -170,7 +176,7 @@ class MirrorLinker:
 
     # --- the removed set ------------------------------------------------------------------
     def add_removed(self, account: Account, posts: Sequence[Post] = ()) -> AccountProfile:
-        profile = build_profile(account, posts)
+        profile = build_profile(account, posts, self.platform)
         self.add_removed_profile(profile)
         return profile
 
@@ -446,7 +452,7 @@ class MirrorLinker:
         self, account: Account, posts: Sequence[Post] = (), top_k: int | None = None
     ) -> list[MatchResult]:
         """Rank the removed accounts this (active) account may continue, best first."""
-        return self.score_profile(build_profile(account, posts), top_k)
+        return self.score_profile(build_profile(account, posts, self.platform), top_k)
 
     def link_all(
         self,
@@ -488,7 +494,7 @@ class MirrorLinker:
         by_acc: dict[str, list[Post]] = defaultdict(list)
         for p in posts:
             by_acc[p.account_id].append(p)
-        profiles = build_profiles(accounts, by_acc)
+        profiles = build_profiles(accounts, by_acc, self.platform)
         actives = []
         for p in profiles:
             if p.is_removed:

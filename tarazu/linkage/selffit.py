@@ -6,12 +6,14 @@ another platform's data weighs the wrong things. So, from the input alone:
 1. **u from random pairs** (Splink's ``estimate_u_using_random_sampling``): a random (active,
    removed) pair is almost never a mirror, so how often each level occurs among random pairs
    is P(level | different operators).
-2. **m and the prior by expectation–maximisation** over the blocked candidate pairs, u held
-   fixed (u is what EM gets wrong when left free: it is free to explain the similarity of a
-   group's accounts as "not a match"). Levels that random pairs cannot show — the ranks among
-   an account's own candidates — have u estimated by the EM too. The E-step uses the
-   *exclusive* posterior: a new account continues at most one removed account, so its
-   candidates share one unit of probability with "none of them".
+2. **m and the prior by expectation–maximisation** over the blocked candidate pairs. Splink
+   holds u fixed at the random-pair estimate (``SelfFitSettings.hold_u``); here that is the
+   start, and the EM moves it by default: blocking proposes pairs near in time and topic, and
+   unrelated accounts among them share timing and text levels far more often than random
+   pairs do (measured on the dev splits, BENCHMARKS.md). The E-step uses the *exclusive*
+   posterior: a new account continues at most one removed account and a removed account is
+   mostly continued by one, so a pair shares one unit of probability with the account's other
+   candidates, the removed account's other possible successors and "none of them".
 3. **Term-frequency adjustment** (``linkage.tf``) of the top level of comparators that match on
    a value (avatar, channel link, identifiers, media, hashtags): held fixed during EM.
 4. **Calibration without labels**: the exclusive posterior of the fitted model.
@@ -51,6 +53,11 @@ class SelfFitSettings:
     max_actives: int = 3000
     #: random (active, removed) pairs for u
     random_pairs: int = 20000
+    #: hold u at its random-pair estimate during the EM, as Splink does. Measured on the dev
+    #: splits (BENCHMARKS.md), letting the EM move u from that start ranks and flags better:
+    #: blocking proposes pairs near in time and topic, where unrelated accounts share timing
+    #: and text levels far more often than random pairs do
+    hold_u: bool = False
     iterations: int = 200
     tolerance: float = 1e-6
     #: pseudo-count (pairs) pulling m towards the expert value: a level the data hardly
@@ -102,10 +109,12 @@ class SelfFitReport:
 
 
 def self_fit_start(tf: Sequence[str] = TF_COMPARATORS) -> LinkageModel:
-    """The starting point: expert m/u for every first-pass comparator (the second-pass
-    signals rank first-pass totals and are left to labelled fitting), the ones that match on
-    a value adjusted by term frequency."""
-    names = tuple(c.NAME for c in (*COMPARATORS, *RELATIVE))
+    """The starting point: expert m/u for every base comparator, the ones that match on a
+    value adjusted by term frequency. Ranks among an account's candidates and the second-pass
+    leads restate the base comparators' evidence; the EM, which assumes the comparators
+    independent given the match, would count it twice (measured on the dev splits: without
+    them it ranks and flags better), so they are left to labelled fitting."""
+    names = tuple(c.NAME for c in COMPARATORS)
     model = expert_model(names)
     specs = tuple(
         replace(s, tf_adjust=s.name in tf and values_of(s.name) is not None)
@@ -207,10 +216,13 @@ def level_counts(sample: PairSample, model: LinkageModel, weights: np.ndarray | 
     return out
 
 
-def estimate_u(model: LinkageModel, sample: PairSample) -> tuple[LinkageModel, frozenset[str]]:
-    """u of every comparator the random pairs exercise, from their level counts (half a
-    pair added to every level, so that a level no random pair showed is rare, not
-    impossible); returns the model and the comparators whose u is now fixed."""
+def estimate_u(
+    model: LinkageModel, sample: PairSample, strength: float = 100.0
+) -> tuple[LinkageModel, frozenset[str]]:
+    """u of every comparator the random pairs exercise, from their level counts, with half
+    a pair added to every level (a level no random pair showed is rare, not impossible) and
+    ``strength`` pairs of the model's current u (a few random pairs, on a small input, do
+    not overrule it); returns the model and the comparators the random pairs estimated."""
     counts = level_counts(sample, model)
     specs, fixed = [], set()
     for s in model.comparators:
@@ -218,7 +230,8 @@ def estimate_u(model: LinkageModel, sample: PairSample) -> tuple[LinkageModel, f
         if c is None or c.sum() < 1:
             specs.append(s)
             continue
-        u = (c + 0.5) / (c.sum() + 0.5 * len(c))
+        u0 = np.array([lv.u for lv in s.levels])
+        u = (c + 0.5 + strength * u0) / (c.sum() + 0.5 * len(c) + strength)
         specs.append(replace(s, levels=tuple(
             replace(lv, u=float(u[i]), count_nonmatch=int(c[i]), source="self-fit")
             for i, lv in enumerate(s.levels))))
@@ -259,20 +272,27 @@ def fit_m(
     sample: PairSample,
     fixed_u: frozenset[str],
     settings: SelfFitSettings,
-    pair_space: int | None = None,
+    actives: int | None = None,
+    removed: int | None = None,
 ) -> tuple[LinkageModel, int, bool]:
     """EM over the blocked pairs: m and the prior move, u stays where the random pairs put it
-    (except for the comparators in none of them). Returns the model, the iterations run and
-    whether the m/u/prior changes fell under the tolerance.
+    (the comparators in ``fixed_u``; the others' u pools the EM's soft non-matches with the
+    random pairs the start's u came from, its ``count_nonmatch``). Returns the model, the
+    iterations run and whether the m/u/prior changes fell under the tolerance.
 
-    The prior is the share of mirrors among *all* the (active, removed) pairs the sample
-    stands for (``pair_space``; the blocked pairs if not given): u comes from random pairs,
-    so a level's weight already says how much more often it occurs among the pairs blocking
-    proposes; a prior over the blocked pairs alone would count that twice. Mirrors missed by
-    blocking are assumed few."""
+    The generative model: a new account (of ``actives``, the groups if not given) continues
+    one of the ``removed`` removed accounts (the largest group if not given) with
+    probability π, any of them alike, and none with 1 - π; so a pair's prior odds are
+    π / ((1 - π) · removed), and the model's prior is that pair prior. u comes from random
+    pairs, so a level's weight already says how much more often it occurs among the pairs
+    blocking proposes; a prior over the blocked pairs alone would count that twice. Mirrors
+    missed by blocking are assumed few. π is the mean over new accounts of the posterior
+    that they continue any candidate."""
     start = {s.name: s for s in model.comparators}
     cur = model
-    n = max(pair_space or len(sample.levels), 1)
+    n_active = max(actives or len(sample.starts), 1)
+    sizes = np.diff(np.append(sample.starts, len(sample.levels)))
+    n_removed = max(removed or (int(sizes.max()) if len(sizes) else 1), 1)
     for it in range(1, settings.iterations + 1):
         p = exclusive_posteriors(totals(cur, sample), sample)
         mc = level_counts(sample, cur, p)
@@ -286,9 +306,10 @@ def fit_m(
             m = (c + settings.m_strength * m0) / (c.sum() + settings.m_strength)
             if s.name in fixed_u:
                 u = np.array([lv.u for lv in s.levels])
-            else:
+            else:  # the EM's non-matches pooled with the random pairs u started from
                 cu = uc[s.name]
-                a = settings.m_strength * max(cu.sum(), 1.0) / max(c.sum(), 1.0)
+                a = max(float(sum(lv.count_nonmatch for lv in start[s.name].levels)),
+                        settings.m_strength)
                 u = (cu + a * u0) / (cu.sum() + a)
             old = np.array([(lv.m, lv.u) for lv in s.levels])
             change = max(change, float(np.abs(old - np.column_stack([m, u])).max()))
@@ -296,10 +317,13 @@ def fit_m(
                 replace(lv, m=float(m[i]), u=float(u[i]), source="self-fit",
                         count_match=int(round(c[i])),
                         count_nonmatch=(lv.count_nonmatch if s.name in fixed_u
-                                        else int(round(uc[s.name][i]))))
+                                        else int(round(uc[s.name][i]))
+                                        + start[s.name].levels[i].count_nonmatch))
                 for i, lv in enumerate(s.levels))))
-        prior = float(np.clip(p.sum() / n, 1e-6, 0.5))
-        change = max(change, abs(prior - cur.prior))
+        share = float(np.clip(p.sum() / n_active, 1e-6, 1 - 1e-6))  # π
+        odds = share / ((1.0 - share) * n_removed)
+        prior = float(np.clip(odds / (1.0 + odds), 1e-9, 0.5))
+        change = max(change, abs(prior - cur.prior) / max(cur.prior, 1e-9) * 1e-2)
         cur = replace(cur, comparators=tuple(specs), prior=prior)
         if change < settings.tolerance:
             return cur, it, True
@@ -321,7 +345,8 @@ def expected_review_threshold(
     (best candidate ≥ s) are expected right at least ``min_precision`` of the time (mean of
     their p_top) and at most ``max_flag_rate`` of the expected non-mirrors are flagged
     (Σ (1 - P(a mirror at all)) over the flagged, over that sum over all); never below
-    ``floor``. Returns (threshold, expected precision, expected flag rate) there."""
+    ``floor``. The threshold lies halfway between the last account flagged and the next.
+    Returns (threshold, expected precision, expected flag rate) there."""
     order = np.argsort(-p_top, kind="stable")
     pt, pa = p_top[order], np.clip(p_any[order], 0.0, 1.0)
     negatives = max(float((1.0 - pa).sum()), 1e-9)
@@ -334,7 +359,12 @@ def expected_review_threshold(
     if not len(good):
         return 1.0, 1.0, 0.0
     k = int(good[-1])
-    return float(pt[k]), float(precision[k]), float(flag_rate[k])
+    # halfway to the next account down: the posteriors at linking differ from those of the
+    # fit in the last digits (rivals are counted over the whole input), and an account at
+    # the chosen value must stay flagged
+    below = float(pt[k + 1]) if k + 1 < len(pt) else floor
+    thr = max(floor, (float(pt[k]) + below) / 2.0)
+    return thr, float(precision[k]), float(flag_rate[k])
 
 
 def self_fit(
@@ -361,12 +391,14 @@ def self_fit(
 
     rand = random_pairs(work, sample_actives, settings.random_pairs, rng, step("random pairs"))
     model, fixed = estimate_u(work.model, rand)
+    if not settings.hold_u:
+        fixed = frozenset()
     work = work.with_model(model)
     blocked = blocked_pairs(work, sample_actives, step("candidate pairs"))
-    model = replace(model, prior=min(0.5, len(sample_actives) / max(
-        1, len(sample_actives) * len(linker.removed))))
+    n_removed = max(len(linker.removed), 1)
+    model = replace(model, prior=1.0 / (1.0 + n_removed))  # π = 1/2 to start
     model, iterations, converged = fit_m(model, blocked, fixed, settings,
-                                         pair_space=len(sample_actives) * len(linker.removed))
+                                         actives=len(sample_actives), removed=n_removed)
     t = totals(model, blocked)
     p = exclusive_posteriors(t, blocked)
     # the flag is on the best candidate by evidence (the linker's order), at its posterior
@@ -400,6 +432,7 @@ def self_fit(
             **dict(meta or {}),
             "method": "self-fit",
             "labelled": False,
+            "platform": linker.platform.name,
             "fitted_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "removed_accounts": len(linker.removed),
             "active_accounts": len(actives),

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from tarazu.adapters.interchange import load_records
 from tarazu.linkage import LinkageModel, LinkerConfig, MirrorLinker, load_model
+from tarazu.linkage.platforms import get_platform
 from tarazu.linkage.profile import AccountProfile
 from tarazu.linkage.selffit import SelfFitReport, self_fit, self_fit_start, with_second_pass
 from tarazu.linkage.training import fit_model
@@ -38,6 +39,16 @@ def _load(path: Path) -> tuple[list, list]:
     console.print(f"read {len(accounts)} accounts, {len(posts)} posts "
                   f"in {time.perf_counter() - t:.1f} s")
     return accounts, posts
+
+
+def _platform(name: str) -> str | None:
+    """A known platform profile's name (None for none given), or a clear error."""
+    if not name:
+        return None
+    try:
+        return get_platform(name).name
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--profile") from None
 
 
 def _self_fit(linker: MirrorLinker, actives: list[AccountProfile], input: Path
@@ -75,6 +86,10 @@ def link_cmd(
              "model is fitted to INPUT itself, without labels"),
     save_model: Path = typer.Option(None, "--save-model",
                                     help="also write the self-fitted model here"),
+    profile: str = typer.Option(
+        "", "--profile",
+        help="platform profile reading platform-specific markup: wikipedia (user-talk pages, "
+             "tool edit markers); default: the model's, or none (platform-neutral)"),
     max_full: int = typer.Option(
         LinkerConfig.max_full or 0, "--max-full", min=0,
         help="compare in full only the N candidates most indexes propose; 0: all of them "
@@ -83,7 +98,7 @@ def link_cmd(
     """Rank, for every active account, the removed accounts it may continue (best first, with
     calibrated probabilities), using nothing but INPUT; ``flagged`` says whether the best
     candidate goes to review."""
-    config = LinkerConfig(top_k=top_k, max_full=max_full or None)
+    config = LinkerConfig(top_k=top_k, max_full=max_full or None, platform=_platform(profile))
     accounts, posts = _load(input)
     linker = MirrorLinker(load_model(model) if model else self_fit_start(), config)
     actives = linker.load(accounts, posts)
@@ -136,6 +151,10 @@ def fit_cmd(
         help="with --truth: both constraints must hold for the one-sided Wilson bound at "
              "this confidence (0.5: the point estimate on the split)"),
     name: str = typer.Option("", "--name", help="what the model was fitted on (for the file)"),
+    profile: str = typer.Option(
+        "", "--profile",
+        help="platform profile reading platform-specific markup: wikipedia (user-talk pages, "
+             "tool edit markers); default: the model's, or none (platform-neutral)"),
 ) -> None:
     """Fit the model to INPUT. Without ``--truth``: m/u, prior, calibration and the review
     threshold from the data alone (u from random pairs, m by EM; the threshold where the
@@ -158,7 +177,7 @@ def fit_cmd(
                 if r["account_id"] in keep:
                     labels[r["account_id"]] = r.get("mirror_of")
     accounts, posts = _load(input)
-    linker = MirrorLinker(self_fit_start())
+    linker = MirrorLinker(self_fit_start(), LinkerConfig(platform=_platform(profile)))
     actives = linker.load(accounts, posts)
     settings_meta = {"fitted_on": name or input.name}
     model, _ = _self_fit(linker, actives, input)
@@ -193,10 +212,15 @@ def explain_cmd(
     account_id: str = typer.Argument(...),
     top_k: int = typer.Option(3, "--top-k", min=1),
     model: str = typer.Option("", "--model", help="as for link; without it: self-fit"),
+    profile: str = typer.Option(
+        "", "--profile",
+        help="platform profile reading platform-specific markup: wikipedia (user-talk pages, "
+             "tool edit markers); default: the model's, or none (platform-neutral)"),
 ) -> None:
     """Print the waterfall, in sentences, for one active account's best candidates."""
     accounts, posts = _load(input)
-    linker = MirrorLinker(load_model(model) if model else self_fit_start())
+    linker = MirrorLinker(load_model(model) if model else self_fit_start(),
+                          LinkerConfig(platform=_platform(profile)))
     actives = linker.load(accounts, posts)
     if not model:
         linker = linker.with_model(_self_fit(linker, actives, input)[0])
