@@ -11,8 +11,8 @@ from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.handles import display_similarity
 from tarazu.linkage.linker import MirrorLinker
 from tarazu.linkage.model import expert_model
-from tarazu.linkage.policy import LinkPolicy, strong_families
 from tarazu.linkage.platforms import WIKIPEDIA
+from tarazu.linkage.policy import LinkPolicy, strong_families
 from tarazu.linkage.profile import build_profile
 from tarazu.linkage.result import MatchResult, SignalWeight
 
