@@ -68,6 +68,9 @@ def test_fit_writes_a_model(tmp_path, scenario):
     d = json.loads(model.read_text())
     assert d["meta"]["matches"] == 1
     assert any(lv["source"] == "labelled" for c in d["comparators"] for lv in c["levels"])
+    # the labels move the self-fit: what they never show keeps its self-fitted value
+    assert any(lv["source"] == "self-fit" for c in d["comparators"] for lv in c["levels"])
+    assert d["meta"]["labelled"] is True and d["meta"]["platform"] == "neutral"
 
 
 def test_link_without_a_model_fits_itself_and_flags(tmp_path, scenario):
