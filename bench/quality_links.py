@@ -1,6 +1,7 @@
 """Mirror-linking quality on the benchmarks' test splits: link, then score with the shared
 evaluator, and print one table (add ``--markdown`` for BENCHMARKS.md).
 
+    python bench/quality_links.py --self-fit     # the default command: self-fit, own flags
     python bench/quality_links.py                # use the packaged per-dataset models
     python bench/quality_links.py --fit          # first refit them on the dev splits
 
@@ -64,6 +65,9 @@ def main() -> None:
     ap.add_argument("--models", default="tarazu/data/models")
     ap.add_argument("--answers", default="answers")
     ap.add_argument("--fit", action="store_true", help="refit the models on the dev splits")
+    ap.add_argument("--self-fit", action="store_true",
+                    help="link without --model (the model fitted to the input, no labels) and "
+                         "score the answer's own flags")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--only", choices=sorted(DATASETS))
     ap.add_argument("--split", default="test", choices=("test", "dev"),
@@ -82,15 +86,23 @@ def main() -> None:
                  "--out", str(model), "--min-precision", str(min_prec),
                  "--max-flag-rate", str(max_flag), "--confidence", str(CONFIDENCE),
                  "--name", f"{name} dev split"])
-        threshold = json.loads((ROOT / model).read_text())["thresholds"]["review"]
         answer = ROOT / args.answers / f"{name}.links.jsonl"
         t0 = time.perf_counter()
-        run([*CLI, "link", str(data), "--out", str(answer), "--top-k", "10",
-             "--model", str(model)])
+        if args.self_fit:
+            fitted = ROOT / args.answers / f"{name}.self-fit.json"
+            run([*CLI, "link", str(data), "--out", str(answer), "--top-k", "10",
+                 "--save-model", str(fitted)])
+            threshold = json.loads(fitted.read_text())["thresholds"]["review"]
+            rule = ["--flags"]
+        else:
+            threshold = json.loads((ROOT / model).read_text())["thresholds"]["review"]
+            run([*CLI, "link", str(data), "--out", str(answer), "--top-k", "10",
+                 "--model", str(model)])
+            rule = ["--threshold", str(threshold)]
         seconds = time.perf_counter() - t0
         scores = json.loads(run([sys.executable, str(shared / "bench" / "eval_links.py"),
                                  str(truth), str(answer), "--ids", f"{split}:{args.split}",
-                                 "--threshold", str(threshold)]))
+                                 *rule]))
         rows.append({"dataset": name, "threshold": threshold, "seconds": round(seconds, 1),
                      "ece": split_ece(answer, truth, split, args.split), **scores})
     cols = ["dataset", "recall@1", "recall@10", "mrr", "threshold", "precision@thr",

@@ -53,7 +53,8 @@ def _score_partition(model_json: str, config: LinkerConfig, reference: Sequence[
     batch = list(items)
     if not batch:
         return
-    profiles = build_profiles([a for a, _ in batch], {a.account_id: ps for a, ps in batch})
+    profiles = build_profiles([a for a, _ in batch], {a.account_id: ps for a, ps in batch},
+                              linker.platform)
     # who may continue whom is decided within this partition, as in a local batch
     yield from linker.score_batch(profiles, top_k).items()
 

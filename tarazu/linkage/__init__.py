@@ -7,6 +7,9 @@ Pure core (no adapters, no entrypoints). The pieces, Splink-style:
 - ``blocking``: candidate indexes (names, text MinHash LSH, PDQ, tokens, time) with
   incremental add/remove and measured blocking recall.
 - ``model``: the Fellegi–Sunter model as JSON (m/u per level, prior, calibration, thresholds).
+- ``selffit``: the model from the platform's own data without labels (u from random pairs,
+  m/u and prior by EM, exclusive posterior, review threshold from expected precision);
+  ``tf``: term-frequency adjustment of value matches; ``platforms``: opt-in platform profiles.
 - ``training``: m/u from labelled pairs or EM, calibration (logistic on the total and the
   leads over rivals, isotonic or Platt), review threshold on out-of-fold probabilities.
 - ``linker``: :class:`MirrorLinker`, the facade; ``result``: :class:`MatchResult` with its

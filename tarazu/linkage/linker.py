@@ -29,8 +29,10 @@ from tarazu.linkage.comparators import SECOND_PASS, get_comparator
 from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.levels import MISSING, ComparisonResult
 from tarazu.linkage.model import LinkageModel, _config_from_json
+from tarazu.linkage.platforms import PlatformProfile, get_platform
 from tarazu.linkage.profile import AccountProfile, build_profile, build_profiles
 from tarazu.linkage.result import MatchResult, SignalWeight
+from tarazu.linkage.tf import TermFrequencies, adjusted_weight
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,9 @@ class LinkerConfig:
     #: candidates). Empty: one stage.
     deferred: tuple[str, ...] = ("display_name",)
     shortlist: int = 30
+    #: platform profile that reads platform-specific markup (``linkage.platforms``); None:
+    #: the one the model was fitted with (its ``meta.platform``), else the neutral one
+    platform: str | None = None
 
     def indexes(self) -> list[CandidateIndex]:
         return [
@@ -136,12 +141,15 @@ class MirrorLinker:
     def __init__(self, model: LinkageModel, config: LinkerConfig | None = None) -> None:
         self.model = model
         self.config = config or LinkerConfig()
+        self.platform: PlatformProfile = get_platform(
+            self.config.platform or model.meta.get("platform"))
         self.base, self.relative = model.build()
         self._families = {c.NAME: c.FAMILY for c in (*self.base, *self.relative)}
         self._names = tuple(s.name for s in model.comparators)
         self._weights = model.weight_table()
         self._specs = {s.name: s for s in model.comparators}
         self.corpus = Corpus()
+        self.tf = TermFrequencies(s.name for s in model.comparators if s.tf_adjust)
         self.blocker = Blocker(self.config.indexes())
         # removal times as timestamps, kept by the time index (one copy, not two); every
         # configuration has one (``LinkerConfig.indexes``)
@@ -168,7 +176,7 @@ class MirrorLinker:
 
     # --- the removed set ------------------------------------------------------------------
     def add_removed(self, account: Account, posts: Sequence[Post] = ()) -> AccountProfile:
-        profile = build_profile(account, posts)
+        profile = build_profile(account, posts, self.platform)
         self.add_removed_profile(profile)
         return profile
 
@@ -177,6 +185,7 @@ class MirrorLinker:
             self.withdraw(profile.account_id)
         self.removed[profile.account_id] = profile
         self.corpus.add(profile)
+        self.tf.add(profile)
         self.blocker.add(profile)
 
     def withdraw(self, account_id: str) -> None:
@@ -184,6 +193,7 @@ class MirrorLinker:
         profile = self.removed.pop(account_id, None)
         if profile is not None:
             self.corpus.remove(profile)
+            self.tf.remove(profile)
             self.blocker.remove(account_id)
 
     def observe(self, profile: AccountProfile) -> None:
@@ -313,16 +323,57 @@ class MirrorLinker:
         for p in profiles:
             self.first_pass(p, keep=0)
 
+    def with_model(self, model: LinkageModel) -> MirrorLinker:
+        """A linker with another model over the same removed accounts and statistics (the
+        indexes are shared, not copied: add to one only)."""
+        other = MirrorLinker(model, self.config)
+        other.corpus, other.blocker, other.removed = self.corpus, self.blocker, self.removed
+        other._removal_times = self._removal_times
+        for p in self.removed.values():
+            other.tf.add(p)
+        return other
+
+    def tf_values(self, comps: Comparisons, i: int, name: str) -> tuple[float, float] | None:
+        """(adjusted weight, frequency of the matched value) of a term-frequency adjusted
+        comparator's top level for candidate ``i``; None when not adjusted there."""
+        if name not in self.tf.readers:
+            return None
+        r = comps.results[self._names.index(name)][i]
+        if r.level != 0:
+            return None
+        found = self.tf.shared_frequency(name, comps.active, comps.candidates[i])
+        if found is None:
+            return None
+        top = self._specs[name].levels[0]
+        return adjusted_weight(top.m, top.u, found[0]), found[0]
+
+    def tf_adjustments(self, comps: Comparisons) -> np.ndarray:
+        """Bits to add to each candidate's total for its term-frequency adjusted matches."""
+        adj = np.zeros(len(comps.candidates))
+        for name in self.tf.readers:
+            j = self._names.index(name)
+            w0 = self._specs[name].levels[0].weight
+            for i, r in enumerate(comps.results[j]):
+                if r.level == 0:
+                    found = self.tf_values(comps, i, name)
+                    if found is not None:
+                        adj[i] += found[0] - w0
+        return adj
+
     def totals(self, comps: Comparisons) -> np.ndarray:
         lv = comps.levels()
         total = np.full(lv.shape[0], self.model.prior_weight)
         for j, name in enumerate(self._names):
             total += self._weights[name][lv[:, j]]  # index -1 -> the trailing 0 (missing)
+        if self.tf:
+            total += self.tf_adjustments(comps)
         return total
 
     def probabilities(self, comps: Comparisons, totals: np.ndarray) -> np.ndarray:
         """Calibrated probabilities of all candidates at once (the calibration may also read
-        the raw leads)."""
+        the raw leads; the exclusive one reads all the candidates' totals)."""
+        if self.model.calibration.method == "exclusive":
+            return self.model.calibration.exclusive(totals, self._rivals(comps))
         extras = {}
         for name in self.model.calibration.features:
             if name in self._names:
@@ -330,11 +381,23 @@ class MirrorLinker:
                 extras[name] = np.array([np.nan if r.raw is None else r.raw for r in col])
         return np.atleast_1d(self.model.calibration.probability(totals, extras))
 
+    def _rivals(self, comps: Comparisons) -> np.ndarray:
+        """For each candidate, Σ 2^total over the other new accounts recorded as its possible
+        successors (the whole input in a batch, those seen before when streaming)."""
+        aid = comps.active.account_id
+        out = np.zeros(len(comps.candidates))
+        for i, c in enumerate(comps.candidates):
+            others = [v for a, v in self._successors.get(c.account_id, {}).items() if a != aid]
+            if others:
+                out[i] = float(np.power(2.0, np.clip(others, -300.0, 300.0)).sum())
+        return out
+
     def _result(self, comps: Comparisons, i: int, total: float, probability: float) -> MatchResult:
         signals = []
         for j, name in enumerate(self._names):
             r = comps.results[j][i]
             lv = self._specs[name].levels[r.level] if r.level != MISSING else None
+            tf = self.tf_values(comps, i, name) if lv is not None and r.level == 0 else None
             signals.append(
                 SignalWeight(
                     comparator=name,
@@ -342,9 +405,10 @@ class MirrorLinker:
                     level=r.level,
                     label=r.label,
                     values=r.values,
-                    weight=lv.weight if lv else 0.0,
+                    weight=(tf[0] if tf else lv.weight) if lv else 0.0,
                     m=lv.m if lv else None,
-                    u=lv.u if lv else None,
+                    u=(tf[1] if tf else lv.u) if lv else None,
+                    tf_adjusted=tf is not None,
                 )
             )
         return MatchResult(
@@ -373,8 +437,14 @@ class MirrorLinker:
         probs = self.probabilities(comps, totals)
         ids = [c.account_id for c in comps.candidates]
         # by calibrated probability (which may weigh the leads), then by total; only the
-        # ones returned become MatchResults (with their explanation)
-        order = sorted(range(len(ids)), key=lambda i: (-probs[i], -totals[i], ids[i]))
+        # ones returned become MatchResults (with their explanation). The exclusive
+        # calibration ranks by the evidence (total) alone: its probability also reads the
+        # removed account's other possible successors, which decides the flag, not the order
+        # (a removed account may come back more than once)
+        if self.model.calibration.method == "exclusive":
+            order = sorted(range(len(ids)), key=lambda i: (-totals[i], ids[i]))
+        else:
+            order = sorted(range(len(ids)), key=lambda i: (-probs[i], -totals[i], ids[i]))
         return [self._result(comps, i, totals[i], probs[i])
                 for i in order[: top_k or self.config.top_k]]
 
@@ -382,7 +452,7 @@ class MirrorLinker:
         self, account: Account, posts: Sequence[Post] = (), top_k: int | None = None
     ) -> list[MatchResult]:
         """Rank the removed accounts this (active) account may continue, best first."""
-        return self.score_profile(build_profile(account, posts), top_k)
+        return self.score_profile(build_profile(account, posts, self.platform), top_k)
 
     def link_all(
         self,
@@ -424,7 +494,7 @@ class MirrorLinker:
         by_acc: dict[str, list[Post]] = defaultdict(list)
         for p in posts:
             by_acc[p.account_id].append(p)
-        profiles = build_profiles(accounts, by_acc)
+        profiles = build_profiles(accounts, by_acc, self.platform)
         actives = []
         for p in profiles:
             if p.is_removed:

@@ -103,6 +103,8 @@ class ComparatorSpec:
     name: str
     levels: tuple[Level, ...]
     config: Mapping[str, Any] = field(default_factory=dict)
+    #: adjust the top level by the frequency of the matched value (``linkage.tf``)
+    tf_adjust: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,9 +113,18 @@ class Calibration:
     between them, flat beyond), Platt scaling of the total, logistic regression on the total
     *and* the second-pass leads (``features``: how far the pair is ahead of its rivals, which
     the total alone does not say), or, with none of these, the uncalibrated Fellegi–Sunter
-    posterior 2^w / (1 + 2^w)."""
+    posterior 2^w / (1 + 2^w).
 
-    method: str = "fellegi_sunter"  # "isotonic" | "platt" | "logistic" | "fellegi_sunter"
+    ``exclusive`` (the self-fitted model's, needing no labels): a new account continues at most
+    one removed account, and a removed account is continued by one new account more often than
+    by several, so a pair's posterior shares one unit with this account's other candidates, the
+    removed account's other possible successors and "none of them":
+    p = 2^w / (1 + Σ 2^w_other candidates + Σ 2^w_other successors) (:meth:`exclusive`). A
+    rival of the same group with the same evidence halves the probability, as it should. For
+    one pair alone it is the Fellegi–Sunter posterior."""
+
+    # "isotonic" | "platt" | "logistic" | "fellegi_sunter" | "exclusive"
+    method: str = "fellegi_sunter"
     x: tuple[float, ...] = ()
     y: tuple[float, ...] = ()
     a: float = 1.0
@@ -134,6 +145,14 @@ class Calibration:
             v = np.asarray(extras[name], dtype=float).reshape(-1)
             out[:, j] = np.clip(np.where(np.isnan(v), self.clip, v), -self.clip, self.clip)
         return out
+
+    @staticmethod
+    def exclusive(totals: np.ndarray, rivals: np.ndarray | None = None) -> np.ndarray:
+        """Posteriors of one account's candidates (``totals``, bits), given for each the sum
+        of 2^total of the candidate's other possible successors (``rivals``, 0 if none)."""
+        e = np.power(2.0, np.clip(np.asarray(totals, dtype=float), -300.0, 300.0))
+        r = np.zeros_like(e) if rivals is None else np.asarray(rivals, dtype=float)
+        return e / (1.0 + e.sum() + r)
 
     def probability(
         self, total: float | np.ndarray, extras: Mapping[str, Any] | None = None
@@ -227,6 +246,7 @@ class LinkageModel:
                 {
                     "name": s.name,
                     "config": dict(s.config),
+                    **({"tf_adjust": True} if s.tf_adjust else {}),
                     "levels": [
                         {
                             "label": lv.label,
@@ -274,6 +294,7 @@ class LinkageModel:
                 ComparatorSpec(
                     name=c["name"],
                     config=dict(c.get("config") or {}),
+                    tf_adjust=bool(c.get("tf_adjust", False)),
                     levels=tuple(
                         Level(
                             lv["label"],

@@ -17,13 +17,12 @@ from sklearn.utils import murmurhash3_32
 
 from tarazu.domain.platform import Account, Post
 from tarazu.linkage.handles import handle_key, name_tokens
+from tarazu.linkage.platforms import NEUTRAL, PlatformProfile
 from tarazu.linkage.text import (
-    ACTING_RE,
     function_word_counts,
     link_key,
     stable_hash,
     strip_urls,
-    wiki_user_refs,
     word_shingles,
     words,
 )
@@ -52,7 +51,6 @@ RECENT = 20
 CHAR_TOP: int | None = 256
 #: Pauses kept per account for the pause-fit comparator (its own rhythm).
 MAX_PAUSES = 200
-_CONTEXT_USER_PREFIXES = ("user:", "user talk:")
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -233,9 +231,12 @@ def _frozen(items: Iterable[str]) -> frozenset[str]:
 
 
 def build_profiles(
-    accounts: Iterable[Account], posts_by_account: Mapping[str, Sequence[Post]]
+    accounts: Iterable[Account],
+    posts_by_account: Mapping[str, Sequence[Post]],
+    platform: PlatformProfile = NEUTRAL,
 ) -> list[AccountProfile]:
-    """Profiles for many accounts at once."""
+    """Profiles for many accounts at once; ``platform`` reads platform-specific markup
+    (``linkage.platforms``; the neutral profile reads none)."""
     accounts = list(accounts)
     docs: list[str] = []
     recent_docs: dict[int, str] = {}  # only accounts with more than RECENT text posts
@@ -263,15 +264,18 @@ def build_profiles(
             page_user = ""
             if p.context:
                 contexts[p.context].append(p.created_at.timestamp())
-                low = p.context.lower()
-                for prefix in _CONTEXT_USER_PREFIXES:
-                    if low.startswith(prefix):
-                        page_user = handle_key(p.context[len(prefix) :].split("/")[0])
-                        refs.add(page_user)
-            named = {handle_key(r) for r in wiki_user_refs(p.text)} - {own_key}
+                owner = platform.page_owner(p.context)
+                if owner is not None:
+                    page_user = handle_key(owner)
+                    refs.add(page_user)
+            in_text = platform.named_accounts(p.text) if p.text else []
+            named = {handle_key(r) for r in in_text} - {own_key}
+            talk = bool(platform.talk_marker and page_user
+                        and platform.talk_marker in p.context.lower())
             if page_user and page_user == own_key:
                 n_own += 1
-            elif ACTING_RE.search(p.text) or named or (page_user and "talk:" in p.context.lower()):
+            elif (platform.acting is not None and platform.acting.search(p.text)) or named \
+                    or talk:
                 n_acting += 1
             hashtags.update(h.lower().lstrip("#") for h in p.hashtags if h.strip("#"))
             for m in p.mentions:
@@ -279,7 +283,7 @@ def build_profiles(
                 if key:
                     mentions.add(key)
                     refs.add(key)
-            for r in wiki_user_refs(p.text):
+            for r in in_text:
                 refs.add(handle_key(r))
             post_links.update(k for k in map(link_key, p.links) if k)
             for med in p.media:
@@ -363,5 +367,7 @@ def build_profiles(
     return out
 
 
-def build_profile(account: Account, posts: Sequence[Post] = ()) -> AccountProfile:
-    return build_profiles([account], {account.account_id: posts})[0]
+def build_profile(
+    account: Account, posts: Sequence[Post] = (), platform: PlatformProfile = NEUTRAL
+) -> AccountProfile:
+    return build_profiles([account], {account.account_id: posts}, platform)[0]

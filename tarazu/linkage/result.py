@@ -22,6 +22,9 @@ class SignalWeight:
     weight: float  # bits; 0 when missing
     m: float | None = None
     u: float | None = None
+    #: term-frequency adjusted (``linkage.tf``): ``u`` is then the share of removed accounts
+    #: holding the matched value, and ``weight`` is log2(m / that share)
+    tf_adjusted: bool = False
 
     @property
     def missing(self) -> bool:
@@ -69,6 +72,8 @@ class MatchResult:
             shown = " / ".join(v for v in s.values if v)
             if shown:
                 what += f" ({shown})"
+            if s.tf_adjusted and s.u is not None:
+                what += f", a value {s.u:.2%} of removed accounts hold"
             if s.weight >= 0:
                 lines.append(
                     f"{what} — {s.bayes_factor:.3g}x more likely to be a match "
@@ -93,7 +98,8 @@ class MatchResult:
         for s in self.signals:
             acc += s.weight
             rows.append(
-                {"signal": s.comparator, "label": s.label, "weight": s.weight, "cumulative": acc}
+                {"signal": s.comparator, "label": s.label, "weight": s.weight, "cumulative": acc,
+                 "tf_adjusted": s.tf_adjusted}
             )
         return rows
 

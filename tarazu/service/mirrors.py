@@ -253,7 +253,7 @@ class MirrorDetector:
     def _add_batch(self, batch: Sequence[tuple[Account, Sequence[Post]]]) -> None:
         keyed = [_keyed(a) for a, _ in batch]
         profiles = build_profiles(keyed, {k.account_id: ps for k, (_, ps) in
-                                          zip(keyed, batch, strict=True)})
+                                          zip(keyed, batch, strict=True)}, self.linker.platform)
         for (a, ps), p in zip(batch, profiles, strict=True):
             self.linker.add_removed_profile(p)
             self._hashes[p.account_id] = _fp(a, ps)
@@ -279,7 +279,7 @@ class MirrorDetector:
         the linker's batch mode does, so reciprocal ranks see the whole batch."""
         keyed = [_keyed(a) for a, _ in items]
         profiles = build_profiles(keyed, {k.account_id: ps for k, (_, ps) in
-                                          zip(keyed, items, strict=True)})
+                                          zip(keyed, items, strict=True)}, self.linker.platform)
         with self._lock:
             return self.linker.score_batch(profiles, self.config.top_k, progress)
 
@@ -731,7 +731,7 @@ def train(uow_factory: UowFactory, clock: Clock, home: Path, base: LoadedModel |
     det._add_batch(refs)
     keyed = [_keyed(a) for a, _ in labelled]
     profiles = build_profiles(keyed, {k.account_id: ps for k, (_, ps) in
-                                      zip(keyed, labelled, strict=True)})
+                                      zip(keyed, labelled, strict=True)}, det.linker.platform)
     dev_keys = {p.account_id for p in profiles if _is_dev(p.account_id)} \
         if len(profiles) >= min_dev else set()
     fit_on = [p for p in profiles if p.account_id not in dev_keys]

@@ -1,5 +1,6 @@
 """``tarazu mirrors``: link new accounts to removed ones from an interchange file, and fit the
-linkage model from a labelled split (benchmarks; reviewer-label retraining lives elsewhere)."""
+linkage model to a file: without labels (self-fit, what a new platform starts from) or with a
+labelled split on top (benchmarks; reviewer-label retraining lives elsewhere)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tarazu.adapters.interchange import load_records
-from tarazu.linkage import LinkerConfig, MirrorLinker, expert_model, load_model
+from tarazu.linkage import LinkageModel, LinkerConfig, MirrorLinker, load_model
+from tarazu.linkage.platforms import get_platform
+from tarazu.linkage.profile import AccountProfile
+from tarazu.linkage.selffit import SelfFitReport, self_fit, self_fit_start, with_second_pass
 from tarazu.linkage.training import fit_model
 
 app = typer.Typer(help="Mirror accounts: rank the removed accounts a new account may continue.",
@@ -37,92 +41,163 @@ def _load(path: Path) -> tuple[list, list]:
     return accounts, posts
 
 
+def _platform(name: str) -> str | None:
+    """A known platform profile's name (None for none given), or a clear error."""
+    if not name:
+        return None
+    try:
+        return get_platform(name).name
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--profile") from None
+
+
+def _self_fit(linker: MirrorLinker, actives: list[AccountProfile], input: Path
+              ) -> tuple[LinkageModel, SelfFitReport]:
+    """Self-fit on the loaded input, with progress, and say what was fitted."""
+    with _progress() as prog:
+        tasks: dict[str, object] = {}
+
+        def tick(what: str, n: int, total: int) -> None:
+            if what not in tasks:
+                tasks[what] = prog.add_task(f"self-fit: {what}", total=total)
+            prog.update(tasks[what], completed=n, total=total)  # type: ignore[arg-type]
+
+        model, report = self_fit(linker, actives, meta={"fitted_on": input.name},
+                                 progress=tick)
+    console.print(
+        f"self-fit on {report.actives} new accounts, {report.pairs} candidate pairs and "
+        f"{report.random_pairs} random pairs in {report.seconds:.1f} s: prior "
+        f"{report.prior:.2e}, {report.expected_mirrors:.0f} mirrors expected, review threshold "
+        f"{report.review_threshold:.3f} (expected precision {report.expected_precision:.2f}, "
+        f"{report.expected_flag_rate:.1%} of non-mirrors flagged)"
+        + ("" if report.converged else f"; EM did not converge in {report.iterations} steps"))
+    return model, report
+
+
 @app.command("link")
 def link_cmd(
     input: Path = typer.Argument(..., exists=True, dir_okay=False,
                                  help="interchange file (.jsonl or .jsonl.gz)"),
     out: Path = typer.Option(..., "--out", help="answer file (JSONL), one line per active"),
     top_k: int = typer.Option(10, "--top-k", min=1),
-    model: str = typer.Option("default", "--model",
-                              help="packaged model (default, ira, wikisocks, expert) or JSON file"),
+    model: str = typer.Option(
+        "", "--model",
+        help="packaged model (default, ira, wikisocks, expert) or JSON file; without it the "
+             "model is fitted to INPUT itself, without labels"),
+    save_model: Path = typer.Option(None, "--save-model",
+                                    help="also write the self-fitted model here"),
+    profile: str = typer.Option(
+        "", "--profile",
+        help="platform profile reading platform-specific markup: wikipedia (user-talk pages, "
+             "tool edit markers); default: the model's, or none (platform-neutral)"),
     max_full: int = typer.Option(
         LinkerConfig.max_full or 0, "--max-full", min=0,
         help="compare in full only the N candidates most indexes propose; 0: all of them "
              "(the default is the service's, so the benchmark measures what runs)"),
 ) -> None:
     """Rank, for every active account, the removed accounts it may continue (best first, with
-    calibrated probabilities), using nothing but INPUT."""
-    lm = load_model(model)
+    calibrated probabilities), using nothing but INPUT; ``flagged`` says whether the best
+    candidate goes to review."""
+    config = LinkerConfig(top_k=top_k, max_full=max_full or None, platform=_platform(profile))
     accounts, posts = _load(input)
-    linker = MirrorLinker(lm, LinkerConfig(top_k=top_k, max_full=max_full or None))
+    linker = MirrorLinker(load_model(model) if model else self_fit_start(), config)
+    actives = linker.load(accounts, posts)
+    if not model:
+        fitted, _ = _self_fit(linker, actives, input)
+        if save_model:
+            fitted.save(save_model)
+        linker = linker.with_model(fitted)
+    lm = linker.model
     with _progress() as prog:
         task = prog.add_task("linking", total=None)
 
         def tick(n: int, total: int) -> None:
             prog.update(task, completed=n, total=total)
 
-        results = linker.link_all(accounts, posts, top_k=top_k, progress=tick)
+        results = linker.score_batch(actives, top_k=top_k, progress=tick)
     out.parent.mkdir(parents=True, exist_ok=True)
+    flagged = 0
     with open(out, "w", encoding="utf-8") as f:
         for a in accounts:
             if a.is_removed:
                 continue
+            rs = results.get(a.account_id, [])
             cands = [{"removed_account_id": r.removed_id, "score": round(r.probability, 6)}
-                     for r in results.get(a.account_id, [])]
-            f.write(json.dumps({"account_id": a.account_id, "candidates": cands},
-                               ensure_ascii=False) + "\n")
-    flagged = sum(1 for rs in results.values() if rs and rs[0].probability >= lm.thresholds.review)
-    console.print(f"wrote {len(results)} answers to {out}; {flagged} at or above the review "
-                  f"threshold {lm.thresholds.review:.3f}")
+                     for r in rs]
+            flag = bool(rs) and rs[0].probability >= lm.thresholds.review
+            flagged += flag
+            f.write(json.dumps({"account_id": a.account_id, "candidates": cands,
+                                "flagged": flag}, ensure_ascii=False) + "\n")
+    console.print(f"wrote {len(results)} answers to {out}; {flagged} flagged (best candidate at "
+                  f"or above the review threshold {lm.thresholds.review:.3f})")
 
 
 @app.command("fit")
 def fit_cmd(
     input: Path = typer.Argument(..., exists=True, dir_okay=False),
-    truth: Path = typer.Option(..., "--truth", exists=True, help="truth.jsonl (benchmarks)"),
-    ids: str = typer.Option(..., "--ids", help="split.json:dev — only these labels are used"),
     out: Path = typer.Option(..., "--out", help="model JSON to write"),
-    method: str = typer.Option("labelled", "--method", help="labelled | em"),
+    truth: Path = typer.Option(None, "--truth", exists=True,
+                               help="truth.jsonl (benchmarks); without it: self-fit, no labels"),
+    ids: str = typer.Option("", "--ids", help="split.json:dev — only these labels are used"),
     calibration: str = typer.Option(
         "logistic", "--calibration",
-        help="logistic (total + leads over rivals) | isotonic | platt"),
+        help="with --truth: logistic (total + leads over rivals) | isotonic | platt"),
     min_precision: float = typer.Option(0.9, "--min-precision",
-                                        help="review threshold: precision to reach on the split"),
+                                        help="review threshold: precision to reach"),
     max_flag_rate: float = typer.Option(0.05, "--max-flag-rate",
                                         help="review threshold: share of non-mirrors flagged"),
     confidence: float = typer.Option(
         0.5, "--confidence", min=0.5, max=0.999,
-        help="review threshold: both constraints must hold for the one-sided Wilson bound at "
+        help="with --truth: both constraints must hold for the one-sided Wilson bound at "
              "this confidence (0.5: the point estimate on the split)"),
     name: str = typer.Option("", "--name", help="what the model was fitted on (for the file)"),
+    profile: str = typer.Option(
+        "", "--profile",
+        help="platform profile reading platform-specific markup: wikipedia (user-talk pages, "
+             "tool edit markers); default: the model's, or none (platform-neutral)"),
 ) -> None:
-    """Fit m/u, calibration and the review threshold on the labelled accounts of one split.
-    Only the labels of the ids in ``--ids`` are read; the rest of the truth file is ignored."""
-    if method not in ("labelled", "em"):
-        raise typer.BadParameter("method must be labelled or em")
+    """Fit the model to INPUT. Without ``--truth``: m/u, prior, calibration and the review
+    threshold from the data alone (u from random pairs, m by EM; the threshold where the
+    model's own posteriors expect ``--min-precision`` and ``--max-flag-rate``). With
+    ``--truth`` and ``--ids``: the self-fit first, then m/u, calibration and the threshold
+    move with the labels of the ids in ``--ids`` (the rest of the truth file is ignored)."""
     if calibration not in ("logistic", "isotonic", "platt"):
         raise typer.BadParameter("calibration must be logistic, isotonic or platt")
-    split_path, _, part = ids.partition(":")
-    keep = set(json.loads(Path(split_path).read_text(encoding="utf-8"))[part or "dev"])
     labels: dict[str, str | None] = {}
-    for line in truth.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            r = json.loads(line)
-            if r["account_id"] in keep:
-                labels[r["account_id"]] = r.get("mirror_of")
+    split_name = ""
+    if truth is not None:
+        if not ids:
+            raise typer.BadParameter("--truth needs --ids SPLIT:PART (the labels to learn from)")
+        split_path, _, part = ids.partition(":")
+        keep = set(json.loads(Path(split_path).read_text(encoding="utf-8"))[part or "dev"])
+        split_name = f"{Path(split_path).name}:{part or 'dev'}"
+        for line in truth.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                r = json.loads(line)
+                if r["account_id"] in keep:
+                    labels[r["account_id"]] = r.get("mirror_of")
     accounts, posts = _load(input)
-    linker = MirrorLinker(expert_model())
+    linker = MirrorLinker(self_fit_start(), LinkerConfig(platform=_platform(profile)))
     actives = linker.load(accounts, posts)
+    settings_meta = {"fitted_on": name or input.name}
+    model, _ = _self_fit(linker, actives, input)
+    model = model.with_(meta={**model.meta, **settings_meta})
+    if truth is None:
+        model.save(out)
+        console.print(f"wrote {out} (self-fit, no labels)")
+        return
+    linker = linker.with_model(with_second_pass(model))
     train = [p for p in actives if p.account_id in labels]
     console.print(f"fitting on {len(train)} labelled accounts "
-                  f"({sum(1 for v in labels.values() if v)} mirrors)")
-    model, report = fit_model(
-        linker, train, labels, method=method, calibration=calibration,
+                  f"({sum(1 for v in labels.values() if v)} mirrors), from the self-fit")
+    fitted, report = fit_model(
+        linker, train, labels, method="labelled", calibration=calibration,
         min_precision=min_precision, max_flag_rate=max_flag_rate, all_actives=actives,
         confidence=confidence,
-        meta={"fitted_on": name or input.name, "split": f"{Path(split_path).name}:{part}"},
+        meta={**model.meta, **settings_meta, "labelled": True, "split": split_name,
+              "labels": len(train)},
     )
-    model.save(out)
+    fitted.save(out)
     console.print(f"wrote {out}: {report.pairs} pairs, {report.matches} matches, "
                   f"dev ECE {report.dev_reliability.ece:.4f}, "
                   f"review threshold {report.review_threshold:.4f}")
@@ -136,12 +211,20 @@ def explain_cmd(
     input: Path = typer.Argument(..., exists=True, dir_okay=False),
     account_id: str = typer.Argument(...),
     top_k: int = typer.Option(3, "--top-k", min=1),
-    model: str = typer.Option("default", "--model"),
+    model: str = typer.Option("", "--model", help="as for link; without it: self-fit"),
+    profile: str = typer.Option(
+        "", "--profile",
+        help="platform profile reading platform-specific markup: wikipedia (user-talk pages, "
+             "tool edit markers); default: the model's, or none (platform-neutral)"),
 ) -> None:
     """Print the waterfall, in sentences, for one active account's best candidates."""
     accounts, posts = _load(input)
-    linker = MirrorLinker(load_model(model))
-    results = linker.link_all(accounts, posts, top_k=top_k)
+    linker = MirrorLinker(load_model(model) if model else self_fit_start(),
+                          LinkerConfig(platform=_platform(profile)))
+    actives = linker.load(accounts, posts)
+    if not model:
+        linker = linker.with_model(_self_fit(linker, actives, input)[0])
+    results = linker.score_batch(actives, top_k=top_k)
     for r in results.get(account_id, []):
         console.print(f"[bold]{r.removed_id}[/bold]")
         for line in r.explain():

@@ -89,7 +89,7 @@ def test_two_stages_rank_as_one_when_no_name_needs_the_full_comparison():
 
 
 def test_a_linker_refuses_deferrals_it_cannot_honour():
-    with pytest.raises(ValueError, match="rank comparator"):
-        MirrorLinker(load_model("default"), LinkerConfig(deferred=("post_text",)))
+    with pytest.raises(ValueError, match="rank comparator"):  # a model with rank comparators
+        MirrorLinker(load_model("ira"), LinkerConfig(deferred=("post_text",)))
     with pytest.raises(ValueError, match="cheap estimate"):
         MirrorLinker(load_model("default"), LinkerConfig(deferred=("bio",)))

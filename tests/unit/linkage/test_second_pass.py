@@ -11,6 +11,7 @@ from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.handles import display_similarity
 from tarazu.linkage.linker import MirrorLinker
 from tarazu.linkage.model import expert_model
+from tarazu.linkage.platforms import WIKIPEDIA
 from tarazu.linkage.policy import LinkPolicy, strong_families
 from tarazu.linkage.profile import build_profile
 from tarazu.linkage.result import MatchResult, SignalWeight
@@ -102,7 +103,7 @@ def _wiki(account_id, handle, rows):
         Post(f"{account_id}:{i}", account_id, T0 + timedelta(minutes=i), text=text, context=ctx)
         for i, (text, ctx) in enumerate(rows)
     ]
-    return build_profile(acc, ps)
+    return build_profile(acc, ps, WIKIPEDIA)  # Wikipedia's markup is read by its profile
 
 
 def test_activity_signals_describe_the_new_account():

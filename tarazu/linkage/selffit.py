@@ -1,0 +1,456 @@
+"""Fitting the model from the platform's own data, without labels (Splink's way).
+
+A platform that installs tarazu has no reviewed mirrors on day one, and a model fitted on
+another platform's data weighs the wrong things. So, from the input alone:
+
+1. **u from random pairs** (Splink's ``estimate_u_using_random_sampling``): a random (active,
+   removed) pair is almost never a mirror, so how often each level occurs among random pairs
+   is P(level | different operators).
+2. **m and the prior by expectation–maximisation** over the blocked candidate pairs. Splink
+   holds u fixed at the random-pair estimate (``SelfFitSettings.hold_u``); here that is the
+   start, and the EM moves it by default: blocking proposes pairs near in time and topic, and
+   unrelated accounts among them share timing and text levels far more often than random
+   pairs do (measured on the dev splits, BENCHMARKS.md). The E-step uses the *exclusive*
+   posterior: a new account continues at most one removed account and a removed account is
+   mostly continued by one, so a pair shares one unit of probability with the account's other
+   candidates, the removed account's other possible successors and "none of them".
+3. **Term-frequency adjustment** (``linkage.tf``) of the top level of comparators that match on
+   a value (avatar, channel link, identifiers, media, hashtags): held fixed during EM.
+4. **Calibration without labels**: the exclusive posterior of the fitted model.
+5. **A review threshold from the model's own expected precision**: the lowest probability of
+   the best candidate at which the posteriors above it expect at least ``min_precision`` of
+   flags right and at most ``max_flag_rate`` of non-mirrors flagged.
+
+Every level keeps its m, u and weight; nothing here is specific to one comparator, so a new
+comparator registered in ``linkage.comparators`` is fitted like the others."""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from tarazu.linkage.comparators import COMPARATORS, RELATIVE, SECOND_PASS
+from tarazu.linkage.levels import MISSING
+from tarazu.linkage.linker import MirrorLinker
+from tarazu.linkage.model import Calibration, LinkageModel, Thresholds, expert_model
+from tarazu.linkage.profile import AccountProfile
+from tarazu.linkage.tf import adjusted_weight, values_of
+
+#: Comparators whose top level is adjusted by term frequency when a model is self-fitted.
+TF_COMPARATORS = ("avatar", "profile_links", "identifiers", "media", "hashtags")
+
+
+@dataclass(frozen=True)
+class SelfFitSettings:
+    #: active accounts whose blocked candidates the EM runs over (a random sample beyond)
+    max_actives: int = 3000
+    #: random (active, removed) pairs for u
+    random_pairs: int = 20000
+    #: hold u at its random-pair estimate during the EM, as Splink does. Measured on the dev
+    #: splits (BENCHMARKS.md), letting the EM move u from that start ranks and flags better:
+    #: blocking proposes pairs near in time and topic, where unrelated accounts share timing
+    #: and text levels far more often than random pairs do
+    hold_u: bool = False
+    iterations: int = 200
+    tolerance: float = 1e-6
+    #: pseudo-count (pairs) pulling m towards the expert value: a level the data hardly
+    #: shows keeps roughly its expert m
+    m_strength: float = 1.0
+    min_precision: float = 0.9
+    max_flag_rate: float = 0.05
+    #: the review threshold never goes below this probability of the best candidate
+    min_threshold: float = 0.5
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class PairSample:
+    """Levels of a set of (active, removed) pairs, grouped by active account (contiguous).
+    ``freq`` holds, per term-frequency adjusted comparator, the frequency among removed
+    accounts of the value the pair matched on at the top level (NaN: no such match)."""
+
+    names: tuple[str, ...]
+    levels: np.ndarray  # (pairs × comparators) int16, MISSING = -1
+    starts: np.ndarray  # index of each group's first pair
+    #: the removed account of each pair, as an index (pairs with one removed account compete)
+    removed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    freq: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def groups(self) -> np.ndarray:
+        """Group index of every pair."""
+        sizes = np.diff(np.append(self.starts, len(self.levels)))
+        return np.repeat(np.arange(len(self.starts)), sizes)
+
+
+@dataclass(frozen=True)
+class SelfFitReport:
+    actives: int
+    pairs: int
+    random_pairs: int
+    prior: float
+    iterations: int
+    converged: bool
+    expected_mirrors: float
+    review_threshold: float
+    expected_precision: float
+    expected_flag_rate: float
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in vars(self).items()}
+
+
+def self_fit_start(tf: Sequence[str] = TF_COMPARATORS) -> LinkageModel:
+    """The starting point: expert m/u for every base comparator, the ones that match on a
+    value adjusted by term frequency. Ranks among an account's candidates and the second-pass
+    leads restate the base comparators' evidence; the EM, which assumes the comparators
+    independent given the match, would count it twice (measured on the dev splits: without
+    them it ranks and flags better), so they are left to labelled fitting."""
+    names = tuple(c.NAME for c in COMPARATORS)
+    model = expert_model(names)
+    specs = tuple(
+        replace(s, tf_adjust=s.name in tf and values_of(s.name) is not None)
+        for s in model.comparators
+    )
+    return replace(model, comparators=specs)
+
+
+# --- the pairs ------------------------------------------------------------------------------
+def _relative_names() -> frozenset[str]:
+    return frozenset(c.NAME for c in RELATIVE) | frozenset(c.NAME for c in SECOND_PASS)
+
+
+def _sample(
+    linker: MirrorLinker,
+    actives: Sequence[AccountProfile],
+    pick: Callable[[AccountProfile], list[AccountProfile]],
+    blank: frozenset[str] = frozenset(),
+    progress: Callable[[int, int], None] | None = None,
+) -> PairSample:
+    names = linker._names
+    tf_names = [n for n in names if n in linker.tf.readers]
+    blank_cols = [j for j, n in enumerate(names) if n in blank]
+    rows, starts, removed = [], [], []
+    removed_index: dict[str, int] = {}
+    freq: dict[str, list[float]] = {n: [] for n in tf_names}
+    n = 0
+    for k, a in enumerate(actives, start=1):
+        cands = pick(a)
+        if progress:
+            progress(k, len(actives))
+        if not cands:
+            continue
+        comps = linker.compare(a, cands)
+        lv = comps.levels()
+        if blank_cols:
+            lv[:, blank_cols] = MISSING
+        for name in tf_names:
+            j = names.index(name)
+            for i, r in enumerate(comps.results[j]):
+                found = (linker.tf.shared_frequency(name, a, cands[i])
+                         if r.level == 0 else None)
+                freq[name].append(found[0] if found else np.nan)
+        starts.append(n)
+        rows.append(lv)
+        removed.extend(removed_index.setdefault(c.account_id, len(removed_index)) for c in cands)
+        n += len(cands)
+    levels = (np.concatenate(rows).astype(np.int16) if rows
+              else np.zeros((0, len(names)), dtype=np.int16))
+    return PairSample(
+        names, levels, np.array(starts, dtype=np.int64), np.array(removed, dtype=np.int64),
+        {k: np.array(v, dtype=float) for k, v in freq.items()},
+    )
+
+
+def blocked_pairs(
+    linker: MirrorLinker,
+    actives: Sequence[AccountProfile],
+    progress: Callable[[int, int], None] | None = None,
+) -> PairSample:
+    """Every active account against the candidates blocking proposes (as the linker would
+    compare them)."""
+    return _sample(linker, actives, linker.candidates, progress=progress)
+
+
+def random_pairs(
+    linker: MirrorLinker,
+    actives: Sequence[AccountProfile],
+    n: int,
+    rng: random.Random,
+    progress: Callable[[int, int], None] | None = None,
+) -> PairSample:
+    """About ``n`` random (active, removed) pairs; ranks among candidates mean nothing for
+    them and are left missing."""
+    removed = sorted(linker.removed)
+    if not actives or not removed:
+        return _sample(linker, [], lambda a: [])
+    per = max(1, math.ceil(n / len(actives)))
+    chosen = actives if per > 1 or len(actives) <= n else rng.sample(list(actives), n)
+
+    def pick(a: AccountProfile) -> list[AccountProfile]:
+        ids = rng.sample(removed, min(per, len(removed)))
+        return [linker.removed[i] for i in ids if i != a.account_id]
+
+    return _sample(linker, chosen, pick, blank=_relative_names(), progress=progress)
+
+
+# --- estimation -----------------------------------------------------------------------------
+def level_counts(sample: PairSample, model: LinkageModel, weights: np.ndarray | None = None
+                 ) -> dict[str, np.ndarray]:
+    """Per comparator, the (weighted) number of pairs at each level (missing not counted)."""
+    out = {}
+    for j, name in enumerate(sample.names):
+        k = len(model.spec(name).levels)
+        col = sample.levels[:, j]
+        ok = col >= 0
+        w = None if weights is None else weights[ok]
+        out[name] = np.bincount(col[ok], weights=w, minlength=k).astype(float)
+    return out
+
+
+def estimate_u(
+    model: LinkageModel, sample: PairSample, strength: float = 100.0
+) -> tuple[LinkageModel, frozenset[str]]:
+    """u of every comparator the random pairs exercise, from their level counts, with half
+    a pair added to every level (a level no random pair showed is rare, not impossible) and
+    ``strength`` pairs of the model's current u (a few random pairs, on a small input, do
+    not overrule it); returns the model and the comparators the random pairs estimated."""
+    counts = level_counts(sample, model)
+    specs, fixed = [], set()
+    for s in model.comparators:
+        c = counts.get(s.name)
+        if c is None or c.sum() < 1:
+            specs.append(s)
+            continue
+        u0 = np.array([lv.u for lv in s.levels])
+        u = (c + 0.5 + strength * u0) / (c.sum() + 0.5 * len(c) + strength)
+        specs.append(replace(s, levels=tuple(
+            replace(lv, u=float(u[i]), count_nonmatch=int(c[i]), source="self-fit")
+            for i, lv in enumerate(s.levels))))
+        fixed.add(s.name)
+    return replace(model, comparators=tuple(specs)), frozenset(fixed)
+
+
+def totals(model: LinkageModel, sample: PairSample) -> np.ndarray:
+    """Each pair's total (prior + level weights + term-frequency adjustments), in bits."""
+    w = model.weight_table()
+    t = np.full(len(sample.levels), model.prior_weight)
+    for j, name in enumerate(sample.names):
+        t += w[name][sample.levels[:, j]]
+    for name, f in sample.freq.items():
+        top = model.spec(name).levels[0]
+        has = ~np.isnan(f)
+        if has.any():
+            adj = np.array([adjusted_weight(top.m, top.u, x) for x in f[has]]) - top.weight
+            t[has] += adj
+    return t
+
+
+def exclusive_posteriors(t: np.ndarray, sample: PairSample) -> np.ndarray:
+    """The exclusive posterior (``Calibration.exclusive``) of every pair: 2^t shared with the
+    active account's other candidates, the removed account's other possible successors and
+    "none of them"."""
+    if not len(t):
+        return np.zeros(0)
+    e = np.power(2.0, np.clip(t, -300.0, 300.0))
+    groups = sample.groups
+    row = np.bincount(groups, weights=e)
+    col = np.bincount(sample.removed, weights=e)
+    return e / (1.0 + row[groups] + col[sample.removed] - e)
+
+
+def fit_m(
+    model: LinkageModel,
+    sample: PairSample,
+    fixed_u: frozenset[str],
+    settings: SelfFitSettings,
+    actives: int | None = None,
+    removed: int | None = None,
+) -> tuple[LinkageModel, int, bool]:
+    """EM over the blocked pairs: m and the prior move, u stays where the random pairs put it
+    (the comparators in ``fixed_u``; the others' u pools the EM's soft non-matches with the
+    random pairs the start's u came from, its ``count_nonmatch``). Returns the model, the
+    iterations run and whether the m/u/prior changes fell under the tolerance.
+
+    The generative model: a new account (of ``actives``, the groups if not given) continues
+    one of the ``removed`` removed accounts (the largest group if not given) with
+    probability π, any of them alike, and none with 1 - π; so a pair's prior odds are
+    π / ((1 - π) · removed), and the model's prior is that pair prior. u comes from random
+    pairs, so a level's weight already says how much more often it occurs among the pairs
+    blocking proposes; a prior over the blocked pairs alone would count that twice. Mirrors
+    missed by blocking are assumed few. π is the mean over new accounts of the posterior
+    that they continue any candidate."""
+    start = {s.name: s for s in model.comparators}
+    cur = model
+    n_active = max(actives or len(sample.starts), 1)
+    sizes = np.diff(np.append(sample.starts, len(sample.levels)))
+    n_removed = max(removed or (int(sizes.max()) if len(sizes) else 1), 1)
+    for it in range(1, settings.iterations + 1):
+        p = exclusive_posteriors(totals(cur, sample), sample)
+        mc = level_counts(sample, cur, p)
+        uc = level_counts(sample, cur, 1.0 - p)
+        change = 0.0
+        specs = []
+        for s in cur.comparators:
+            m0 = np.array([lv.m for lv in start[s.name].levels])
+            u0 = np.array([lv.u for lv in start[s.name].levels])
+            c = mc[s.name]
+            m = (c + settings.m_strength * m0) / (c.sum() + settings.m_strength)
+            if s.name in fixed_u:
+                u = np.array([lv.u for lv in s.levels])
+            else:  # the EM's non-matches pooled with the random pairs u started from
+                cu = uc[s.name]
+                a = max(float(sum(lv.count_nonmatch for lv in start[s.name].levels)),
+                        settings.m_strength)
+                u = (cu + a * u0) / (cu.sum() + a)
+            old = np.array([(lv.m, lv.u) for lv in s.levels])
+            change = max(change, float(np.abs(old - np.column_stack([m, u])).max()))
+            specs.append(replace(s, levels=tuple(
+                replace(lv, m=float(m[i]), u=float(u[i]), source="self-fit",
+                        count_match=int(round(c[i])),
+                        count_nonmatch=(lv.count_nonmatch if s.name in fixed_u
+                                        else int(round(uc[s.name][i]))
+                                        + start[s.name].levels[i].count_nonmatch))
+                for i, lv in enumerate(s.levels))))
+        share = float(np.clip(p.sum() / n_active, 1e-6, 1 - 1e-6))  # π
+        odds = share / ((1.0 - share) * n_removed)
+        prior = float(np.clip(odds / (1.0 + odds), 1e-9, 0.5))
+        change = max(change, abs(prior - cur.prior) / max(cur.prior, 1e-9) * 1e-2)
+        cur = replace(cur, comparators=tuple(specs), prior=prior)
+        if change < settings.tolerance:
+            return cur, it, True
+    return cur, settings.iterations, False
+
+
+def best_by_total(t: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Index of the pair with the highest total in each group (the first on ties)."""
+    ends = np.append(starts[1:], len(t))
+    return np.array([s + int(np.argmax(t[s:e])) for s, e in zip(starts, ends, strict=True)],
+                    dtype=np.int64)
+
+
+def expected_review_threshold(
+    p_top: np.ndarray, p_any: np.ndarray, min_precision: float, max_flag_rate: float,
+    floor: float = 0.5,
+) -> tuple[float, float, float]:
+    """The lowest probability ``s`` of the best candidate at which the flagged accounts
+    (best candidate ≥ s) are expected right at least ``min_precision`` of the time (mean of
+    their p_top) and at most ``max_flag_rate`` of the expected non-mirrors are flagged
+    (Σ (1 - P(a mirror at all)) over the flagged, over that sum over all); never below
+    ``floor``. The threshold lies halfway between the last account flagged and the next.
+    Returns (threshold, expected precision, expected flag rate) there."""
+    order = np.argsort(-p_top, kind="stable")
+    pt, pa = p_top[order], np.clip(p_any[order], 0.0, 1.0)
+    negatives = max(float((1.0 - pa).sum()), 1e-9)
+    precision = np.cumsum(pt) / np.arange(1, len(pt) + 1)
+    flag_rate = np.cumsum(1.0 - pa) / negatives
+    ok = (precision >= min_precision) & (flag_rate <= max_flag_rate) & (pt >= floor)
+    # thresholds are the distinct values; a tie must be flagged (or not) as a whole
+    last = np.r_[pt[1:] != pt[:-1], True] if len(pt) else np.zeros(0, dtype=bool)
+    good = np.flatnonzero(ok & last)
+    if not len(good):
+        return 1.0, 1.0, 0.0
+    k = int(good[-1])
+    # halfway to the next account down: the posteriors at linking differ from those of the
+    # fit in the last digits (rivals are counted over the whole input), and an account at
+    # the chosen value must stay flagged
+    below = float(pt[k + 1]) if k + 1 < len(pt) else floor
+    thr = max(floor, (float(pt[k]) + below) / 2.0)
+    return thr, float(precision[k]), float(flag_rate[k])
+
+
+def self_fit(
+    linker: MirrorLinker,
+    actives: Sequence[AccountProfile],
+    settings: SelfFitSettings | None = None,
+    meta: Mapping[str, Any] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[LinkageModel, SelfFitReport]:
+    """Fit a model to the removed accounts ``linker`` holds and the ``actives`` (new
+    accounts, no labels). ``linker`` only supplies the data (its model's comparators are not
+    used: the self-fit starts from :func:`self_fit_start`)."""
+    settings = settings or SelfFitSettings()
+    t0 = time.perf_counter()
+    rng = random.Random(settings.seed)
+    work = linker.with_model(self_fit_start())
+    sample_actives = list(actives)
+    if len(sample_actives) > settings.max_actives:
+        sample_actives = rng.sample(sample_actives, settings.max_actives)
+        sample_actives.sort(key=lambda p: p.account_id)
+
+    def step(what: str) -> Callable[[int, int], None] | None:
+        return (lambda n, total: progress(what, n, total)) if progress else None
+
+    rand = random_pairs(work, sample_actives, settings.random_pairs, rng, step("random pairs"))
+    model, fixed = estimate_u(work.model, rand)
+    if not settings.hold_u:
+        fixed = frozenset()
+    work = work.with_model(model)
+    blocked = blocked_pairs(work, sample_actives, step("candidate pairs"))
+    n_removed = max(len(linker.removed), 1)
+    model = replace(model, prior=1.0 / (1.0 + n_removed))  # π = 1/2 to start
+    model, iterations, converged = fit_m(model, blocked, fixed, settings,
+                                         actives=len(sample_actives), removed=n_removed)
+    t = totals(model, blocked)
+    p = exclusive_posteriors(t, blocked)
+    # the flag is on the best candidate by evidence (the linker's order), at its posterior
+    p_top = p[best_by_total(t, blocked.starts)] if len(p) else np.zeros(0)
+    p_any = np.add.reduceat(p, blocked.starts) if len(p) else np.zeros(0)
+    # accounts with no candidate at all can be flagged never; they count as non-mirrors
+    n_none = len(sample_actives) - len(blocked.starts)
+    p_top = np.concatenate([p_top, np.zeros(n_none)])
+    p_any = np.concatenate([p_any, np.zeros(n_none)])
+    thr, precision, flag_rate = expected_review_threshold(
+        p_top, p_any, settings.min_precision, settings.max_flag_rate, settings.min_threshold)
+    report = SelfFitReport(
+        actives=len(sample_actives),
+        pairs=len(blocked.levels),
+        random_pairs=len(rand.levels),
+        prior=model.prior,
+        iterations=iterations,
+        converged=converged,
+        expected_mirrors=float(p_any.sum()),
+        review_threshold=thr,
+        expected_precision=precision,
+        expected_flag_rate=flag_rate,
+        seconds=time.perf_counter() - t0,
+    )
+    model = replace(
+        model,
+        name="self_fit_v1",
+        calibration=Calibration("exclusive"),
+        thresholds=Thresholds(review=thr, auto_action=max(Thresholds().auto_action, thr)),
+        meta={
+            **dict(meta or {}),
+            "method": "self-fit",
+            "labelled": False,
+            "platform": linker.platform.name,
+            "fitted_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "removed_accounts": len(linker.removed),
+            "active_accounts": len(actives),
+            "self_fit": report.to_dict(),
+            "review_rule": {
+                "min_precision": settings.min_precision,
+                "max_flag_rate": settings.max_flag_rate,
+                "expected": True,
+            },
+        },
+    )
+    return model, report
+
+
+def with_second_pass(model: LinkageModel) -> LinkageModel:
+    """The self-fitted model with the second-pass signals (reciprocal rank, leads over
+    rivals) added at their expert values: the start of labelled fitting, which can learn
+    what the leads are worth (``training.fit_model``)."""
+    have = {s.name for s in model.comparators}
+    extra = expert_model(tuple(c.NAME for c in SECOND_PASS if c.NAME not in have)).comparators
+    return replace(model, comparators=(*model.comparators, *extra))
