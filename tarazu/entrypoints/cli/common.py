@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from collections.abc import Iterator
@@ -25,6 +26,11 @@ def get_app(migrate: bool = True) -> App:
     except SchemaOutOfDate as e:
         fail(str(e))
         raise  # unreachable
+
+
+def cli_actor(by: str | None = None) -> str:
+    """Who acts from the command line, for the event log: ``--by`` or ``cli:<login name>``."""
+    return by or f"cli:{getpass.getuser()}"
 
 
 def fail(message: str, code: int = 1) -> None:

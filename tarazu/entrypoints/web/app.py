@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from tarazu.bootstrap import App
+from tarazu.entrypoints.web.guards import BodyGuard
 from tarazu.entrypoints.web.routes import (
     appeals,
     banks,
@@ -56,6 +57,8 @@ def create_app(container: App) -> FastAPI:
         if _wants_html(request):
             return RedirectResponse("/login", status_code=303)
         return JSONResponse({"detail": exc.detail}, status_code=401)
+
+    api.add_middleware(BodyGuard, max_bytes=container.settings.max_body_bytes)
 
     @api.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]

@@ -135,7 +135,8 @@ def test_a_captured_webhook_replayed_under_a_new_delivery_id_is_refused(platform
     adapter.send("x", "reversal:dec-1", _msg("reinstate", kind="reversal", sequence=20))
     assert platform.get("/api/accounts/100").json()["status"] == "active"
     captured = sent[0]
-    headers = {k.lower(): v for k, v in captured.headers.items() if k.lower().startswith("x-tarazu")}
+    headers = {k.lower(): v for k, v in captured.headers.items()
+               if k.lower().startswith("x-tarazu")}
     replay = platform.post("/api/enforcement", content=captured.content,
                            headers={**headers, "x-tarazu-delivery": "enforcement:fresh-id"})
     assert replay.status_code == 401

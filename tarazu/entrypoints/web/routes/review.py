@@ -96,9 +96,11 @@ def case_url(ref: SubjectRef) -> str:
 
 
 # -- the use cases, shared by the pages and the API ---------------------------------------------
-def _load(app: App, ref: SubjectRef) -> case_view.CaseView:
+def _load(app: App, ref: SubjectRef, principal: Principal) -> case_view.CaseView:
+    """The case for ``principal`` to read (the read is logged as DATA_ACCESS)."""
     with app.uow() as uow:
-        view = case_view.load_case(uow, ref)
+        view = case_view.read_case(uow, ref, principal.name, app.clock.now())
+        uow.commit()
     if view is None:
         raise HTTPException(404, f"tarazu knows nothing about {ref}")
     return view
@@ -221,7 +223,7 @@ def _queue(request: Request, name: str | None, page: int) -> HTMLResponse:
 @router.get("/cases/{subject_type}/{subject_id}", response_class=HTMLResponse)
 def case_page(request: Request, subject_type: str, subject_id: str,
               done: str | None = None, principal: Principal = require(*READ)) -> HTMLResponse:
-    view = _load(get_container(request), _subject(subject_type, subject_id))
+    view = _load(get_container(request), _subject(subject_type, subject_id), principal)
     return _case_page(request, principal, view, done=done)
 
 
@@ -239,9 +241,9 @@ def decide_form(request: Request, tasks: BackgroundTasks, subject_type: str, sub
                            app.clock.now().date())
         out = _decide(app, principal, ref, d)
     except BadInput as e:
-        return _case_page(request, principal, _load(app, ref), 422, str(e), form)
+        return _case_page(request, principal, _load(app, ref, principal), 422, str(e), form)
     except DueProcessError as e:
-        return _case_page(request, principal, _load(app, ref), 409, str(e), form)
+        return _case_page(request, principal, _load(app, ref, principal), 409, str(e), form)
     _after_commit(tasks, app, out)
     return RedirectResponse(f"{case_url(ref)}?done={out.status}", status_code=303)
 
@@ -254,7 +256,7 @@ def confirm_form(request: Request, tasks: BackgroundTasks, subject_type: str, su
     try:
         out = _confirm(app, principal, ref, decision_id)
     except DueProcessError as e:
-        return _case_page(request, principal, _load(app, ref), 409, str(e))
+        return _case_page(request, principal, _load(app, ref, principal), 409, str(e))
     _after_commit(tasks, app, out)
     return RedirectResponse(f"{case_url(ref)}?done=confirmed", status_code=303)
 
@@ -267,9 +269,9 @@ def reject_form(request: Request, subject_type: str, subject_id: str, decision_i
     try:
         _reject(app, principal, ref, decision_id, reason)
     except BadInput as e:
-        return _case_page(request, principal, _load(app, ref), 422, str(e))
+        return _case_page(request, principal, _load(app, ref, principal), 422, str(e))
     except DueProcessError as e:
-        return _case_page(request, principal, _load(app, ref), 409, str(e))
+        return _case_page(request, principal, _load(app, ref, principal), 409, str(e))
     return RedirectResponse(f"{case_url(ref)}?done=rejected", status_code=303)
 
 
@@ -314,7 +316,7 @@ def api_queue(request: Request, queue: str | None = None, page: int = Query(1, g
 @router.get("/api/cases/{subject_type}/{subject_id}")
 def api_case(request: Request, subject_type: str, subject_id: str,
              principal: Principal = require(*READ)) -> dict:
-    return _load(get_container(request), _subject(subject_type, subject_id)).to_dict()
+    return _load(get_container(request), _subject(subject_type, subject_id), principal).to_dict()
 
 
 @router.post("/api/cases/{subject_type}/{subject_id}/decisions", status_code=201)
