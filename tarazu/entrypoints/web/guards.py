@@ -15,6 +15,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+#: The largest integer a query or body may carry: the databases' integers are 64-bit.
+MAX_INT = 2**63 - 1
+#: The last page of a listing anyone may ask for (page x page size must stay a 64-bit offset).
+MAX_PAGE = 1_000_000
 #: Deeper JSON than this is refused (no message of any tarazu API nests beyond a few levels).
 MAX_JSON_DEPTH = 32
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

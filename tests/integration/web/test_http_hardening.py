@@ -154,3 +154,18 @@ def test_the_sqlite_file_and_the_keys_are_private(tmp_path):
     (home / "tarazu.db").chmod(0o644)  # made by an older version: tightened on next start
     bootstrap(make_settings(home, None)).engine.dispose()
     assert stat.S_IMODE((home / "tarazu.db").stat().st_mode) == 0o600
+
+
+def test_integers_beyond_64_bits_are_refused_not_overflowed(sqlite_app, http):
+    """Found by the fuzz suite: a page or sequence number past 2**63 reached the database."""
+    huge = str(2**70)
+    reviewer = _token(sqlite_app, Role.REVIEWER)
+    auditor = _token(sqlite_app, Role.AUDITOR)
+    for path, headers in ((f"/api/queue?page={huge}", reviewer),
+                          (f"/queue?page={huge}", reviewer),
+                          (f"/api/audit/events?after_seq={huge}", auditor),
+                          (f"/audit?after_seq={huge}", auditor)):
+        assert http.get(path, headers=headers).status_code == 422, path
+    r = http.post("/api/hashes/feedback", headers=reviewer,
+                  json={"entry_id": 2**70, "verdict": "correct"})
+    assert r.status_code == 422 and "entry_id" in r.text

@@ -25,6 +25,7 @@ from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, Subject
 from tarazu.domain.policies import POLICIES, Action
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
 from tarazu.entrypoints.web.delivery import deliver_now, delivery_loop
+from tarazu.entrypoints.web.guards import MAX_PAGE
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render, templates
 from tarazu.service import case_view, decisions
@@ -202,13 +203,13 @@ def home(request: Request, principal: Principal = require()) -> HTMLResponse:
 
 
 @router.get("/queue", response_class=HTMLResponse)
-def queue_all(request: Request, page: int = Query(1, ge=1),
+def queue_all(request: Request, page: int = Query(1, ge=1, le=MAX_PAGE),
               principal: Principal = require(*READ)) -> HTMLResponse:
     return _queue(request, None, page)
 
 
 @router.get("/queue/{name}", response_class=HTMLResponse)
-def queue_named(request: Request, name: str, page: int = Query(1, ge=1),
+def queue_named(request: Request, name: str, page: int = Query(1, ge=1, le=MAX_PAGE),
                 principal: Principal = require(*READ)) -> HTMLResponse:
     return _queue(request, name, page)
 
@@ -306,7 +307,7 @@ def api_dashboard(request: Request, principal: Principal = require(*READ)) -> di
 
 
 @router.get("/api/queue")
-def api_queue(request: Request, queue: str | None = None, page: int = Query(1, ge=1),
+def api_queue(request: Request, queue: str | None = None, page: int = Query(1, ge=1, le=MAX_PAGE),
               per_page: int = Query(PER_PAGE, ge=1, le=500),
               principal: Principal = require(*READ)) -> dict:
     with get_container(request).uow() as uow:
