@@ -96,9 +96,9 @@ def require(*roles: Role) -> Callable[..., object]:
         principal = current_principal(request)
         if principal is None:
             raise LoginRequired()
+        _rate_limit(request, principal)  # refused calls count too: probing is not free
         if roles and not principal.has(*roles):
             raise HTTPException(status_code=403, detail="your role may not do this")
-        _rate_limit(request, principal)
         if not await _csrf_ok(request, principal):
             raise HTTPException(status_code=403, detail="missing or wrong CSRF token")
         request.state.principal = principal
