@@ -167,15 +167,15 @@ def test_an_older_message_cannot_override_a_newer_one(platform):
     assert bad.status_code == 422 and "sequence" in bad.json()["detail"]
 
 
-def test_tarazu_orders_its_messages_by_the_log(sqlite_app):
+def test_tarazu_orders_its_messages_by_the_log(app):
     ref = SubjectRef.account("x", "100")
-    with sqlite_app.uow() as uow:
+    with app.uow() as uow:
         uow.platform.upsert_account(parse_account(ACCOUNT))
-        out = decisions.decide(uow, sqlite_app.clock, subject=ref, actor="reviewer",
+        out = decisions.decide(uow, app.clock, subject=ref, actor="reviewer",
                                action=Action.LABEL, policy="DOI-1", reason="Umar Media")
         uow.commit()
-    with sqlite_app.uow() as uow:
-        msgs = uow.outbox.due(sqlite_app.clock.now())
+    with app.uow() as uow:
+        msgs = uow.outbox.due(app.clock.now())
         decided = uow.events.get(out.decision_id)
     assert [m.payload["decision_id"] for m in msgs] == [out.decision_id]
     assert msgs[0].payload["sequence"] == decided.seq
