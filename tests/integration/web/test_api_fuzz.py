@@ -83,7 +83,10 @@ def _callers(app, method: str, path: str) -> list[Role | None]:
     raise AssertionError(f"{method} {path} is in the schema but not served")
 
 
-def _fuzz(op, mode: GenerationMode, headers: dict[str, str], failures: list[str]) -> None:
+def _fuzz(op, mode: GenerationMode, role: Role | None, token: str | None,
+          failures: list[str]) -> None:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+
     @given(case=op.as_strategy(generation_mode=mode))
     @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
@@ -92,7 +95,8 @@ def _fuzz(op, mode: GenerationMode, headers: dict[str, str], failures: list[str]
             case.call_and_validate(headers=headers, checks=CHECKS)
         except (Exception, BaseExceptionGroup) as e:  # noqa: BLE001 - reported together
             said = " | ".join(line.strip() for line in str(e).splitlines() if line.strip())
-            failures.append(f"{case.method} {case.formatted_path}: {said[:700]}")
+            who = role.value if role else "anonymous"
+            failures.append(f"{case.method} {case.formatted_path} as {who}: {said[:700]}")
 
     try:
         fuzz()
@@ -110,6 +114,5 @@ def test_no_server_error_and_no_schema_violation(fuzzed, mode):
     for op in operations:
         callers = _callers(web, op.method.upper(), op.path)
         for role in callers if mode is GenerationMode.POSITIVE else callers[:1]:
-            _fuzz(op, mode, {"Authorization": f"Bearer {tokens[role]}"} if role else {},
-                  failures)
+            _fuzz(op, mode, role, tokens[role] if role else None, failures)
     assert failures == [], f"{len(failures)} failures:\n" + "\n".join(sorted(set(failures))[:40])
