@@ -1,8 +1,10 @@
 """The platform adapter: enforcement goes out as webhooks signed with HMAC-SHA256, retried with
 back-off from the outbox, and each carries a delivery id so the platform acts once.
 
-Signature: ``X-Tarazu-Signature: sha256=<hex HMAC(secret, timestamp + "." + body)>`` with
-``X-Tarazu-Timestamp`` (Unix seconds) and ``X-Tarazu-Delivery`` (the idempotency key)."""
+Signature: ``X-Tarazu-Signature: sha256=<hex HMAC(secret, timestamp + "." + delivery + "." +
+body)>`` with ``X-Tarazu-Timestamp`` (Unix seconds) and ``X-Tarazu-Delivery`` (the idempotency
+key). The delivery id is signed too: a captured message replayed under a fresh delivery id must
+not pass as a new one (the platform acts once per id)."""
 
 from __future__ import annotations
 
@@ -19,21 +21,23 @@ DELIVERY_HEADER = "X-Tarazu-Delivery"
 MAX_SKEW_SECONDS = 300
 
 
-def sign(secret: bytes, timestamp: str, body: bytes) -> str:
-    mac = hmac.new(secret, timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
+def sign(secret: bytes, timestamp: str, delivery: str, body: bytes) -> str:
+    signed = timestamp.encode() + b"." + delivery.encode() + b"." + body
+    return "sha256=" + hmac.new(secret, signed, hashlib.sha256).hexdigest()
 
 
-def verify_signature(secret: bytes, timestamp: str, body: bytes, signature: str,
+def verify_signature(secret: bytes, timestamp: str, delivery: str, body: bytes, signature: str,
                      now: float | None = None) -> bool:
-    """Constant-time check, refusing stale timestamps (replays)."""
+    """Constant-time check over timestamp, delivery id and body, refusing timestamps outside
+    the freshness window (a replay later than that fails here; one within it repeats a
+    delivery id the platform has already acted on)."""
     try:
         ts = int(timestamp)
     except ValueError:
         return False
     if abs((now or time.time()) - ts) > MAX_SKEW_SECONDS:
         return False
-    return hmac.compare_digest(sign(secret, timestamp, body), signature)
+    return hmac.compare_digest(sign(secret, timestamp, delivery, body), signature)
 
 
 class DeliveryError(RuntimeError):
@@ -54,7 +58,7 @@ class WebhookPlatformAdapter:
         ts = str(int(time.time()))
         headers = {
             "Content-Type": "application/json",
-            SIGNATURE_HEADER: sign(self.secret, ts, body),
+            SIGNATURE_HEADER: sign(self.secret, ts, idempotency_key, body),
             TIMESTAMP_HEADER: ts,
             DELIVERY_HEADER: idempotency_key,
         }

@@ -29,7 +29,8 @@ class ServerThread:
         self.host = host
         self.port = port or free_port(host)
         self.server = uvicorn.Server(uvicorn.Config(app, host=host, port=self.port,
-                                                    log_level=log_level, lifespan="on"))
+                                                    log_level=log_level, lifespan="on",
+                                                    proxy_headers=False))
         self.thread = threading.Thread(target=self.server.run, daemon=True,
                                        name=f"uvicorn-{self.port}")
 

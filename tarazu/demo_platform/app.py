@@ -75,12 +75,12 @@ def create_platform_app(store: PlatformStore, secret: bytes,
     async def enforcement(request: Request, tasks: BackgroundTasks) -> JSONResponse:
         body = await request.body()
         h = request.headers
-        if not verify_signature(secret, h.get(TIMESTAMP_HEADER, ""), body,
+        delivery = h.get(DELIVERY_HEADER, "")
+        if not delivery.strip():
+            raise HTTPException(400, f"header {DELIVERY_HEADER} is required")
+        if not verify_signature(secret, h.get(TIMESTAMP_HEADER, ""), delivery, body,
                                 h.get(SIGNATURE_HEADER, ""), now=unix_time()):
             raise HTTPException(401, "bad or stale signature")
-        delivery = h.get(DELIVERY_HEADER, "").strip()
-        if not delivery:
-            raise HTTPException(400, f"header {DELIVERY_HEADER} is required")
         try:
             msg = json.loads(body)
             if not isinstance(msg, dict):

@@ -16,6 +16,8 @@ from typing import Any
 from tarazu.demo_platform.store import Item, PlatformStore
 
 ACTIONS = ("remove", "suspend", "restrict_country", "label", "reinstate")
+#: Actions that set the account's status: of two such messages, the later one stands.
+STATUS_ACTIONS = ("remove", "suspend", "reinstate")
 UNDO_TYPES = ("reversal", "expiry")
 #: Messages to pass on to the user (statements of reasons, data-request notices): no change
 #: to the account, only a record that the user was told.
@@ -127,8 +129,20 @@ def _apply(store: PlatformStore, c: sqlite3.Connection, delivery_id: str,
         raise BadMessage(f"no {subject_type} {subject_id!r} on this platform", 404)
     before = item
     decision_id = msg.get("decision_id")
-    if kind in UNDO_TYPES or action == "reinstate":
-        done = store.actions_of_decision(c, decision_id) if decision_id else []
+    sequence = _sequence(msg)
+    undo = kind in UNDO_TYPES or action == "reinstate"
+    done = store.actions_of_decision(c, decision_id) if undo and decision_id else []
+    changes_status = (any(d["action"] in STATUS_ACTIONS for d in done) or not done) if undo \
+        else action in STATUS_ACTIONS
+    if sequence is not None:
+        newer = store.newer_action(c, subject_type, subject_id, sequence, decision_id,
+                                   changes_status)
+        if newer is not None:  # a late retry must not undo what a later message did
+            return {"ok": True, "delivery_id": delivery_id, "subject_type": subject_type,
+                    "subject_id": subject_id, "status": item.status, "stale": True,
+                    "effect": f"ignored: older than the applied {newer['type']} "
+                              f"(sequence {newer['sequence']})"}
+    if undo:
         effects = []
         for d in list(reversed(done)) or [None]:
             item, effect = _undo(item, d)
@@ -142,9 +156,20 @@ def _apply(store: PlatformStore, c: sqlite3.Connection, delivery_id: str,
     store.log_action(c, delivery_id=delivery_id, decision_id=decision_id, type=kind,
                      subject_type=subject_type, subject_id=subject_id, action=action,
                      until=msg.get("until"), country=msg.get("country"),
-                     policy=msg.get("policy"), effect=effect, applied_at=_time(at))
+                     policy=msg.get("policy"), effect=effect, applied_at=_time(at),
+                     sequence=sequence, changes_status=int(changes_status))
     if item.kind == "account" and before.record.get("status") != item.record.get("status"):
         event = "account.removed" if item.record.get("status") == "removed" else "account.updated"
         store.queue_event(c, platform_event(event, item.record, at))
     return {"ok": True, "delivery_id": delivery_id, "subject_type": subject_type,
-            "subject_id": subject_id, "status": item.status, "effect": effect}
+            "subject_id": subject_id, "status": item.status, "stale": False, "effect": effect}
+
+
+def _sequence(msg: dict[str, Any]) -> int | None:
+    """tarazu's order of the message on its subject (absent from older senders)."""
+    value = msg.get("sequence")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadMessage("field 'sequence': must be an integer")
+    return value

@@ -41,7 +41,9 @@ CREATE TABLE IF NOT EXISTS actions (
   country TEXT,
   policy TEXT,
   effect TEXT NOT NULL,
-  applied_at TEXT NOT NULL
+  applied_at TEXT NOT NULL,
+  sequence INTEGER,                 -- tarazu's per-subject order of the message, if given
+  changes_status INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS outgoing (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -51,6 +53,8 @@ CREATE TABLE IF NOT EXISTS outgoing (
   last_error TEXT
 );
 """
+
+ACTION_COLUMNS = {"sequence": "INTEGER", "changes_status": "INTEGER NOT NULL DEFAULT 0"}
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,10 @@ class PlatformStore:
         conn = sqlite3.connect(self.path, timeout=30)
         try:
             conn.executescript(SCHEMA)
+            have = {r[1] for r in conn.execute("PRAGMA table_info(actions)")}
+            for column, decl in ACTION_COLUMNS.items():  # files made before these columns
+                if column not in have:
+                    conn.execute(f"ALTER TABLE actions ADD COLUMN {column} {decl}")
         finally:
             conn.close()
 
@@ -168,6 +176,19 @@ class PlatformStore:
         cols = ", ".join(row)
         c.execute(f"INSERT INTO actions({cols}) VALUES ({', '.join('?' * len(row))})",
                   tuple(row.values()))
+
+    @staticmethod
+    def newer_action(c: sqlite3.Connection, subject_type: str, subject_id: str, sequence: int,
+                     decision_id: str | None, changes_status: bool) -> dict[str, Any] | None:
+        """An applied action on the subject with a higher sequence that a message of
+        ``sequence`` would override: one of the same decision, or (for a message that changes
+        the account's status) one that changed the status."""
+        r = c.execute("SELECT * FROM actions WHERE subject_type=? AND subject_id=? "
+                      "AND sequence > ? AND (decision_id = ? OR (? AND changes_status)) "
+                      "ORDER BY sequence DESC LIMIT 1",
+                      (subject_type, subject_id, sequence, decision_id, int(changes_status)))
+        r = r.fetchone()
+        return dict(r) if r else None
 
     @staticmethod
     def actions_of_decision(c: sqlite3.Connection, decision_id: str) -> list[dict[str, Any]]:

@@ -75,6 +75,9 @@ class EventKind(StrEnum):
     LEGAL_DECISION = "legal_decision"  # legal approves (with a scope) or refuses a data request
     DISCLOSURE = "disclosure"  # a disclosure package produced under a confirmed authorisation
     PRESERVATION = "preservation"  # data preserved, extended or released; nothing disclosed
+    ACCESS_CHANGE = "access_change"  # a user added, (dis)enabled, given roles, a password, a
+    # token (issued or revoked), or locked out after failed logins: who may do what
+    SETTING_CHANGE = "setting_change"  # how the system decides changed (e.g. a bank threshold)
 
 
 def _freeze(payload: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -7,6 +7,7 @@ facts."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from tarazu.adapters.db.status_store import QueueRow
@@ -16,6 +17,7 @@ from tarazu.domain.chain import format_time
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.platform import Account, Post
 from tarazu.service import cases, reports
+from tarazu.service.access_log import log_access
 
 #: Queues in the order a dashboard lists them (others follow, alphabetically).
 QUEUE_ORDER = ("senior", "appeals", "confirmation", "government", "mirrors", "general")
@@ -215,6 +217,22 @@ def _referrals(uow: SqlUnitOfWork, events: list[ModerationEvent]) -> tuple[Refer
             explanation=tuple(p.get("explanation", ())), designation=p.get("designation"),
             item=dict(item)))
     return tuple(out)
+
+
+def read_case(uow: SqlUnitOfWork, ref: SubjectRef, reader: str, at: datetime
+              ) -> CaseView | None:
+    """The case as a person reads it: showing the account's or post's details to someone is a
+    read of personal data, logged as DATA_ACCESS in the same unit of work (commit it)."""
+    view = load_case(uow, ref)
+    if view is None:
+        return None
+    fields = (["handle", "display_name", "bio", "links", "posts"] if view.account else []) + (
+        ["post"] if view.post else [])
+    if fields:
+        log_access(uow, reader, ref, fields, purpose="case review",
+                   authority="case reader role (moderation under the platform's terms)",
+                   at=at)
+    return view
 
 
 def load_case(uow: SqlUnitOfWork, ref: SubjectRef) -> CaseView | None:

@@ -85,5 +85,7 @@ def queue_enforcement(uow: SqlUnitOfWork, subject: Subject, decision_id: str, at
         msg["type"] = kind
     if msg["action"] == Action.NO_ACTION.value:
         return
+    if seq is not None:
+        msg["sequence"] = seq  # the platform ignores a message older than one it has applied
     uow.outbox.add(idempotency_key=f"{kind}:{decision_id}", destination=subject.ref.platform,
                    kind=kind, payload=msg, at=at, event_seq=seq)

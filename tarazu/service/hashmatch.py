@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from tarazu.adapters.db.uow import SqlUnitOfWork
-from tarazu.domain.events import EventKind, SubjectRef
+from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.platform import Post
 from tarazu.service import cases
 from tarazu.service.batching import BatchCommitter
@@ -331,3 +331,34 @@ def export_feedback(uow: SqlUnitOfWork, at: datetime, include_exported: bool = F
                     r["given_at"], r["note"]])
     uow.hashbanks.mark_exported([r["id"] for r in rows], at)
     return out.getvalue()
+
+
+# -- bank settings ---------------------------------------------------------------------------
+
+def _setting_event(uow: SqlUnitOfWork, bank: Bank, actor: str, at: datetime, change: str,
+                   **details: Any) -> None:
+    """A bank's settings decide what is flagged: each change is an event in the chain."""
+    uow.events.append(ModerationEvent(
+        EventKind.SETTING_CHANGE, SubjectRef(SubjectType.SYSTEM, f"bank:{bank.name}"), actor,
+        at, {"change": change, "bank": bank.name, "enabled": bank.enabled,
+             "negative": bank.negative, "thresholds": dict(bank.thresholds), **details}))
+
+
+def create_bank(uow: SqlUnitOfWork, name: str, *, by: str, at: datetime, **settings: Any
+                ) -> Bank:
+    bank = uow.hashbanks.create_bank(name, by=by, at=at, **settings)
+    _setting_event(uow, bank, by, at, "bank_created", source=bank.source)
+    return bank
+
+
+def update_bank(uow: SqlUnitOfWork, name: str, *, by: str, at: datetime,
+                enabled: bool | None = None, thresholds: Mapping[str, int] | None = None
+                ) -> Bank:
+    """Enable, disable or re-threshold a bank (KeyError if there is none of that name)."""
+    before = uow.hashbanks.bank(name)
+    bank = uow.hashbanks.update_bank(name, enabled=enabled, thresholds=thresholds)
+    if before is not None and (before.enabled, dict(before.thresholds)) != (
+            bank.enabled, dict(bank.thresholds)):
+        _setting_event(uow, bank, by, at, "bank_updated", enabled_before=before.enabled,
+                       thresholds_before=dict(before.thresholds))
+    return bank

@@ -69,6 +69,8 @@ POSTS_PER_ACCOUNT = 200
 #: Identifiers (hashed by the platform) are personal data; every read is logged under this.
 AUTHORITY = "platform terms of service: ban evasion (EVA-1)"
 REFERENCE_SUBJECT = SubjectRef(SubjectType.SYSTEM, "mirrors:reference")
+#: Where a batch scan's read of every active account's identifiers is logged.
+SCAN_SUBJECT = SubjectRef(SubjectType.SYSTEM, "mirrors:scan")
 
 
 @dataclass(frozen=True)
@@ -589,6 +591,14 @@ def scan(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector, *,
     report = ScanReport(engine=engine)
     with uow_factory() as uow:
         accounts = active_accounts(uow)
+        if accounts:  # every identifier decrypted is a read, flagged or not: one aggregate
+            first, last = accounts[0], accounts[-1]
+            log_access(uow, ACTOR, SCAN_SUBJECT, ["identifiers"],
+                       f"mirror detection: batch scan compared {len(accounts)} active "
+                       f"account(s), {first.platform}:{first.account_id} to "
+                       f"{last.platform}:{last.account_id} in key order, with the reference "
+                       "set", AUTHORITY, clock.now())
+            uow.commit()
     score = scorer or (lambda items: detector.score_many(items))
     for i in range(0, len(accounts), batch):
         chunk = accounts[i : i + batch]

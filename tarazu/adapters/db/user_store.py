@@ -73,6 +73,26 @@ class UserStore:
         self.conn.execute(update(users).where(users.c.id == user_id)
                           .values(password_hash=password_hash))
 
+    def set_active(self, user_id: int, active: bool) -> None:
+        self.conn.execute(update(users).where(users.c.id == user_id).values(active=active))
+
+    def end_all_sessions(self, user_id: int, at: datetime) -> tuple[int, int]:
+        """End every web session and revoke every token of the user (after a password reset
+        or when disabling): what was issued under the old credentials stops working.
+        Returns (sessions ended, tokens revoked)."""
+        ended = self.conn.execute(delete(web_sessions).where(
+            web_sessions.c.user_id == user_id)).rowcount
+        revoked = self.revoke_tokens(user_id, at)
+        return ended, revoked
+
+    def revoke_tokens(self, user_id: int, at: datetime, name: str | None = None) -> int:
+        """Revoke the user's live tokens (only those called ``name`` when given)."""
+        q = update(api_tokens).where(api_tokens.c.user_id == user_id,
+                                     api_tokens.c.revoked_at.is_(None))
+        if name is not None:
+            q = q.where(api_tokens.c.name == name)
+        return self.conn.execute(q.values(revoked_at=format_time(at))).rowcount
+
     def all(self) -> list[User]:
         return [self._user(r) for r in self.conn.execute(select(users).order_by(users.c.id))]
 

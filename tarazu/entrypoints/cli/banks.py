@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import getpass
 import re
 from pathlib import Path
 
 import typer
 
-from tarazu.entrypoints.cli.common import console, fail, get_app, print_json, progress_bar
+from tarazu.entrypoints.cli.common import (
+    cli_actor,
+    console,
+    fail,
+    get_app,
+    print_json,
+    progress_bar,
+)
 from tarazu.service import hashmatch
 from tarazu.signals import get_signal_type
 from tarazu.signals.base import HashResult
@@ -18,10 +24,6 @@ from tarazu.textfiles import read_text
 app = typer.Typer(help="Banks of hashes of verified violating media.", no_args_is_help=True)
 
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
-
-
-def _actor(by: str | None) -> str:
-    return by or f"cli:{getpass.getuser()}"
 
 
 def _pairs(values: list[str], what: str) -> dict[str, str]:
@@ -82,8 +84,8 @@ def create_cmd(
     app_ = get_app()
     with app_.uow() as uow:
         try:
-            bank = uow.hashbanks.create_bank(
-                name, by=_actor(by), at=app_.clock.now(), negative=negative,
+            bank = hashmatch.create_bank(
+                uow, name, by=cli_actor(by), at=app_.clock.now(), negative=negative,
                 thresholds=_thresholds(threshold), source=source, designation_id=designation,
                 description=description, enabled=not disabled)
         except ValueError as e:
@@ -96,13 +98,16 @@ def create_cmd(
 
 @app.command("set")
 def set_cmd(name: str, enabled: bool | None = typer.Option(None, "--enable/--disable"),
-            threshold: list[str] = typer.Option([], help="e.g. pdq=20 (repeatable)")) -> None:
-    """Enable or disable a bank, or change its thresholds."""
+            threshold: list[str] = typer.Option([], help="e.g. pdq=20 (repeatable)"),
+            by: str | None = typer.Option(None, help="who is acting (default cli:<user>)"),
+            ) -> None:
+    """Enable or disable a bank, or change its thresholds (an event in the chain)."""
     app_ = get_app()
     with app_.uow() as uow:
         try:
-            bank = uow.hashbanks.update_bank(name, enabled=enabled,
-                                             thresholds=_thresholds(threshold) or None)
+            bank = hashmatch.update_bank(uow, name, by=cli_actor(by), at=app_.clock.now(),
+                                         enabled=enabled,
+                                         thresholds=_thresholds(threshold) or None)
         except KeyError as e:
             fail(str(e.args[0]))
             return
@@ -152,7 +157,7 @@ def add_cmd(
                 notes.append(f"{r.signal_type}: quality {r.quality} is too low, not banked")
                 continue
             try:
-                eid, new = hashmatch.add_signal(uow, b, r.signal_type, r.signal, by=_actor(by),
+                eid, new = hashmatch.add_signal(uow, b, r.signal_type, r.signal, by=cli_actor(by),
                                                 at=app_.clock.now(), quality=r.quality,
                                                 metadata=metadata)
             except ValueError as e:
@@ -177,7 +182,7 @@ def import_cmd(bank: str, path: Path = typer.Argument(..., exists=True, dir_okay
         decoded = read_text(path)
         try:
             b = hashmatch.get_bank(uow, bank)
-            report = hashmatch.import_csv(uow, b, decoded.text, by=_actor(by),
+            report = hashmatch.import_csv(uow, b, decoded.text, by=cli_actor(by),
                                           at=app_.clock.now(), unreadable=decoded.problems)
         except ValueError as e:
             fail(f"{path.name}: {e}")
@@ -193,7 +198,7 @@ def remove_cmd(entry_id: int, by: str | None = None) -> None:
     """Remove a banked hash (it stays on record, stamped as removed)."""
     app_ = get_app()
     with app_.uow() as uow:
-        if not uow.hashbanks.remove_entry(entry_id, by=_actor(by), at=app_.clock.now()):
+        if not uow.hashbanks.remove_entry(entry_id, by=cli_actor(by), at=app_.clock.now()):
             fail(f"no live bank entry {entry_id}")
         uow.commit()
     print_json({"removed": entry_id})
@@ -251,7 +256,7 @@ def feedback_cmd(entry_id: int, verdict: str = typer.Argument(
     app_ = get_app()
     with app_.uow() as uow:
         try:
-            fid = hashmatch.record_feedback(uow, entry_id, verdict, by=_actor(by),
+            fid = hashmatch.record_feedback(uow, entry_id, verdict, by=cli_actor(by),
                                             at=app_.clock.now(), event_id=event, note=note)
         except ValueError as e:
             fail(str(e))

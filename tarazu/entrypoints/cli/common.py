@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from collections.abc import Iterator
@@ -52,6 +53,11 @@ def checkpoint_on_exit(*_: object, **__: object) -> None:
         return
     if cp is not None:
         console.print(f"audit checkpoint #{cp.number}: event #{cp.seq} signed")
+
+
+def cli_actor(by: str | None = None) -> str:
+    """Who acts from the command line, for the event log: ``--by`` or ``cli:<login name>``."""
+    return by or f"cli:{getpass.getuser()}"
 
 
 def fail(message: str, code: int = 1) -> None:

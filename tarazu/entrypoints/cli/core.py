@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 import sys
 from pathlib import Path
 
@@ -12,10 +11,17 @@ import typer
 from tarazu.adapters.db.engine import current_revision, head_revision, make_engine, upgrade
 from tarazu.adapters.passwords import hash_password
 from tarazu.domain.roles import Role, parse_roles
-from tarazu.entrypoints.cli.common import console, fail, get_app, print_json, progress_bar
+from tarazu.entrypoints.cli.common import (
+    cli_actor,
+    console,
+    fail,
+    get_app,
+    print_json,
+    progress_bar,
+)
 from tarazu.referrals.model import Requester
 from tarazu.referrals.parse import ReferralFileError, parse_csv, parse_json
-from tarazu.service import audit, ingest, outbox, referrals
+from tarazu.service import audit, ingest, outbox, referrals, users
 from tarazu.settings import Settings
 from tarazu.textfiles import count_lines, read_text
 
@@ -172,42 +178,89 @@ def referrals_import(
                 **result.counts()})
 
 
+BY = typer.Option(None, help="who is acting (default cli:<user>)")
+
+
+def _password_hash(password: str) -> str:
+    try:
+        return hash_password(password)
+    except ValueError as e:
+        fail(str(e))
+        raise  # unreachable
+
+
 @users_app.command("add")
 def users_add(username: str, roles: str = typer.Option(..., help="comma-separated roles"),
               password: str = typer.Option(..., prompt=True, hide_input=True),
-              display_name: str = "", organisation: str = "") -> None:
-    """Create or update a user."""
+              display_name: str = "", organisation: str = "", by: str | None = BY) -> None:
+    """Create or update a user (an update is a password reset too: it ends the user's
+    sessions and revokes their tokens). Recorded as an event."""
     try:
         role_set = parse_roles(roles)
     except ValueError:
         fail(f"unknown role in {roles!r}; roles: {', '.join(r.value for r in Role)}")
         return
     app = get_app()
+    pw = _password_hash(password)
     with app.uow() as uow:
-        try:
-            pw = hash_password(password)
-        except ValueError as e:
-            fail(str(e))
-            return
-        user = uow.users.add(username, pw, role_set, app.clock.now(), display_name, organisation)
+        user = users.add_user(uow, app.clock.now(), cli_actor(by), username, pw, role_set,
+                              display_name, organisation)
         uow.commit()
     print_json({"id": user.id, "username": user.username,
                 "roles": sorted(r.value for r in user.roles)})
 
 
-@users_app.command("token")
-def users_token(username: str, name: str = "cli") -> None:
-    """Issue an API token for a user (printed once; only its hash is kept)."""
+def _user_change(change, *args) -> object:  # type: ignore[no-untyped-def]
     app = get_app()
     with app.uow() as uow:
-        found = uow.users.by_name(username)
-        if not found:
-            fail(f"no user {username!r}")
-            return
-        token = "tz_" + secrets.token_urlsafe(32)
-        uow.users.add_token(found[0].id, name, token, app.clock.now())
+        try:
+            result = change(uow, app.clock.now(), *args)
+        except users.UserError as e:
+            fail(str(e))
+            raise  # unreachable
         uow.commit()
-    print(token)
+    return result
+
+
+@users_app.command("password")
+def users_password(username: str,
+                   password: str = typer.Option(..., prompt=True, hide_input=True,
+                                                confirmation_prompt=True),
+                   by: str | None = BY) -> None:
+    """Reset a user's password: every session of theirs ends and every token is revoked."""
+    pw = _password_hash(password)
+    ended, revoked = _user_change(users.reset_password, cli_actor(by), username, pw)
+    print_json({"username": username, "sessions_ended": ended, "tokens_revoked": revoked})
+
+
+@users_app.command("disable")
+def users_disable(username: str, by: str | None = BY) -> None:
+    """Disable a user: they can no longer log in; sessions end, tokens are revoked."""
+    _user_change(users.set_active, cli_actor(by), username, False)
+    print_json({"username": username, "active": False})
+
+
+@users_app.command("enable")
+def users_enable(username: str, by: str | None = BY) -> None:
+    """Enable a disabled user again (they need a new token: the old ones stay revoked)."""
+    _user_change(users.set_active, cli_actor(by), username, True)
+    print_json({"username": username, "active": True})
+
+
+@users_app.command("token")
+def users_token(username: str, name: str = "cli", by: str | None = BY) -> None:
+    """Issue an API token for a user (printed once; only its hash is kept)."""
+    print(_user_change(users.issue_token, cli_actor(by), username, name))
+
+
+@users_app.command("revoke-token")
+def users_revoke_token(username: str,
+                       name: str | None = typer.Option(None, help="only tokens of this name "
+                                                       "(default: all of the user's)"),
+                       by: str | None = BY) -> None:
+    """Revoke a user's API tokens: a revoked token is refused from the next request on."""
+    n = _user_change(users.revoke_token, cli_actor(by), username, name)
+    print_json({"username": username, "revoked": n})
 
 
 @outbox_app.command("deliver")
@@ -224,7 +277,10 @@ def serve_cmd(host: str = "127.0.0.1", port: int = 8000) -> None:
 
     from tarazu.entrypoints.web.app import create_app
 
-    uvicorn.run(create_app(get_app()), host=host, port=port, log_level="info")
+    # X-Forwarded-For is read by the app, from TARAZU_TRUSTED_PROXIES only (not uvicorn's
+    # default of believing 127.0.0.1)
+    uvicorn.run(create_app(get_app()), host=host, port=port, log_level="info",
+                proxy_headers=False)
 
 
 @audit_app.command("anchor")

@@ -48,16 +48,19 @@ def demo_settings(home: Path, platform_port: int) -> Settings:
 
 def create_users(app: App) -> tuple[dict[str, str], str]:
     """Demo users with fresh random passwords (printed once), and the platform's API token."""
+    from tarazu.service import users
+
     passwords = {name: secrets.token_urlsafe(9) for name in DEMO_USERS}
-    token = "tz_" + secrets.token_urlsafe(32)
     now = app.clock.now()
     with app.uow() as uow:
         for name, role in DEMO_USERS.items():
-            uow.users.add(name, hash_password(passwords[name]), frozenset({role}), now,
-                          display_name=name.title())
-        machine = uow.users.add(PLATFORM_USER, hash_password(secrets.token_urlsafe(24)),
-                                frozenset({Role.ADMIN}), now, display_name="Demo platform x")
-        uow.users.add_token(machine.id, "demo platform events", token, now)
+            users.add_user(uow, now, "system:demo", name, hash_password(passwords[name]),
+                           frozenset({role}), display_name=name.title())
+        users.add_user(uow, now, "system:demo", PLATFORM_USER,
+                       hash_password(secrets.token_urlsafe(24)), frozenset({Role.ADMIN}),
+                       display_name="Demo platform x")
+        token = users.issue_token(uow, now, "system:demo", PLATFORM_USER,
+                                  "demo platform events")
         uow.commit()
     return passwords, token
 
@@ -182,6 +185,7 @@ def _serve(app: App, files: Any, port: int, platform_port: int, result: dict[str
         console.print(f"    {name:<10} {pw:<14} {DEMO_USERS[name].value}")
     console.print("  Ctrl-C stops both.\n")
     try:
-        uvicorn.run(create_app(app), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.run(create_app(app), host="127.0.0.1", port=port, log_level="warning",
+                    proxy_headers=False)
     finally:
         platform.stop()

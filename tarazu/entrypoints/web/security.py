@@ -20,6 +20,8 @@ from fastapi import Depends, HTTPException, Request
 from tarazu.adapters.db.user_store import User
 from tarazu.bootstrap import App
 from tarazu.domain.roles import Role
+from tarazu.reports.ratelimit import BucketPolicy
+from tarazu.service import reports
 
 SESSION_COOKIE = "tarazu_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -94,6 +96,7 @@ def require(*roles: Role) -> Callable[..., object]:
         principal = current_principal(request)
         if principal is None:
             raise LoginRequired()
+        _rate_limit(request, principal)  # refused calls count too: probing is not free
         if roles and not principal.has(*roles):
             raise HTTPException(status_code=403, detail="your role may not do this")
         if not await _csrf_ok(request, principal):
@@ -103,6 +106,17 @@ def require(*roles: Role) -> Callable[..., object]:
 
     dependency.roles = frozenset(roles)  # type: ignore[attr-defined]  # read by route tests
     return Depends(dependency)
+
+
+def _rate_limit(request: Request, principal: Principal) -> None:
+    """Each user's requests draw on one stored bucket (``TARAZU_API_RATE``): a stolen token or
+    a runaway script cannot flood the system or scrape it at machine speed."""
+    app: App = request.app.state.container
+    policy = BucketPolicy(capacity=app.settings.api_burst, per_second=app.settings.api_rate)
+    decision = reports.rate_limit(app.uow, app.clock, f"api:user:{principal.user.id}", policy)
+    if not decision.allowed:
+        raise HTTPException(status_code=429, detail="too many requests; try again later",
+                            headers={"Retry-After": str(decision.retry_after)})
 
 
 def new_session(app: App, user: User) -> tuple[str, str]:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from tarazu.adapters.interchange import parse_account
 from tarazu.adapters.webhooks import WebhookPlatformAdapter, sign
 from tarazu.demo_platform.app import create_platform_app
 from tarazu.demo_platform.emitter import EventEmitter
@@ -48,7 +49,8 @@ def _send(client, msg, delivery="d-1", secret=SECRET, ts=None):
     body = json.dumps(msg).encode()
     ts = ts or str(int(time.time()))
     return client.post("/api/enforcement", content=body, headers={
-        "Content-Type": "application/json", "X-Tarazu-Signature": sign(secret, ts, body),
+        "Content-Type": "application/json",
+        "X-Tarazu-Signature": sign(secret, ts, delivery, body),
         "X-Tarazu-Timestamp": ts, "X-Tarazu-Delivery": delivery})
 
 
@@ -64,7 +66,7 @@ def test_wrong_or_stale_signature_is_refused_and_changes_nothing(platform, store
     body = json.dumps(_msg("remove")).encode()
     ts = str(int(time.time()))
     tampered = platform.post("/api/enforcement", content=body.replace(b"remove", b"label"),
-                             headers={"X-Tarazu-Signature": sign(SECRET, ts, body),
+                             headers={"X-Tarazu-Signature": sign(SECRET, ts, "d", body),
                                       "X-Tarazu-Timestamp": ts, "X-Tarazu-Delivery": "d"})
     assert tampered.status_code == 401
     assert platform.get("/api/accounts/100").json()["status"] == "active"
@@ -114,9 +116,69 @@ def test_bad_messages_are_refused_with_the_field_named(platform):
     body = json.dumps(_msg("remove")).encode()
     ts = str(int(time.time()))
     no_id = platform.post("/api/enforcement", content=body, headers={
-        "X-Tarazu-Signature": sign(SECRET, ts, body), "X-Tarazu-Timestamp": ts})
+        "X-Tarazu-Signature": sign(SECRET, ts, "", body), "X-Tarazu-Timestamp": ts})
     assert no_id.status_code == 400
     assert platform.get("/api/posts/p1").json()["status"] == "active"
+
+
+def _capturing_adapter(platform):
+    """The real sender, posting to the platform app; every request it sends is kept (what an
+    attacker on the wire could capture)."""
+    sent = []
+    platform.event_hooks["request"] = [sent.append]
+    return WebhookPlatformAdapter("http://testserver", SECRET, client=platform), sent
+
+
+def test_a_captured_webhook_replayed_under_a_new_delivery_id_is_refused(platform):
+    adapter, sent = _capturing_adapter(platform)
+    adapter.send("x", "enforcement:dec-1", _msg("suspend", until="9999-12-31", sequence=10))
+    adapter.send("x", "reversal:dec-1", _msg("reinstate", kind="reversal", sequence=20))
+    assert platform.get("/api/accounts/100").json()["status"] == "active"
+    captured = sent[0]
+    headers = {k.lower(): v for k, v in captured.headers.items()
+               if k.lower().startswith("x-tarazu")}
+    replay = platform.post("/api/enforcement", content=captured.content,
+                           headers={**headers, "x-tarazu-delivery": "enforcement:fresh-id"})
+    assert replay.status_code == 401
+    same_id = platform.post("/api/enforcement", content=captured.content, headers=headers)
+    assert same_id.status_code == 200 and same_id.json()["duplicate"] is True
+    assert platform.get("/api/accounts/100").json()["status"] == "active"
+    assert len(platform.get("/api/actions").json()["actions"]) == 2
+
+
+def test_an_older_message_cannot_override_a_newer_one(platform):
+    """A retry delivered late (after back-off) must not bring back a reversed sanction."""
+    _send(platform, _msg("reinstate", kind="reversal", sequence=20), delivery="reversal:dec-1")
+    late = _send(platform, _msg("suspend", until="2026-01-01", sequence=10),
+                 delivery="enforcement:dec-1")
+    assert late.status_code == 200 and late.json()["stale"] is True
+    assert platform.get("/api/accounts/100").json()["status"] == "active"
+    # a newer status change of another decision also stands against an older one
+    _send(platform, _msg("remove", decision="dec-3", sequence=40), delivery="e3")
+    old = _send(platform, _msg("reinstate", kind="reversal", decision="dec-2", sequence=30),
+                delivery="r2")
+    assert old.json()["stale"] is True
+    assert platform.get("/api/accounts/100").json()["status"] == "removed"
+    # an older message of an unrelated aspect (a label) still applies
+    label = _send(platform, _msg("label", decision="dec-4", sequence=35), delivery="e4")
+    assert label.json()["stale"] is False
+    assert platform.get("/api/accounts/100").json()["labels"] == ["DOI-1"]
+    bad = _send(platform, _msg("label", decision="dec-5", sequence="7"), delivery="e5")
+    assert bad.status_code == 422 and "sequence" in bad.json()["detail"]
+
+
+def test_tarazu_orders_its_messages_by_the_log(app):
+    ref = SubjectRef.account("x", "100")
+    with app.uow() as uow:
+        uow.platform.upsert_account(parse_account(ACCOUNT))
+        out = decisions.decide(uow, app.clock, subject=ref, actor="reviewer",
+                               action=Action.LABEL, policy="DOI-1", reason="Umar Media")
+        uow.commit()
+    with app.uow() as uow:
+        msgs = uow.outbox.due(app.clock.now())
+        decided = uow.events.get(out.decision_id)
+    assert [m.payload["decision_id"] for m in msgs] == [out.decision_id]
+    assert msgs[0].payload["sequence"] == decided.seq
 
 
 # -- with tarazu ------------------------------------------------------------------------------

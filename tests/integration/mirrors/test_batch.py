@@ -41,7 +41,20 @@ def test_scan_rescoring_all_active_accounts_is_idempotent(app):
     assert _flagged(app) == ["x:m1", "x:m2"]
     head = _head(app)
     again = mirrors.scan(app.uow, app.clock, det)
-    assert again.flags == 0 and _head(app) == head
+    with app.uow() as uow:
+        since = [r.event.kind for r in uow.events.iter_all(after_seq=head[0])]
+    assert again.flags == 0 and since == [EventKind.DATA_ACCESS]  # the read, nothing else
+
+
+def test_a_scan_logs_its_read_of_every_active_accounts_identifiers(app):
+    """Flagged or not, every active account's identifiers were decrypted to compare them."""
+    _scenario(app)
+    mirrors.scan(app.uow, app.clock, detector(app))
+    with app.uow() as uow:
+        reads = [e.payload for e in uow.events.for_subject(mirrors.SCAN_SUBJECT)
+                 if e.kind is EventKind.DATA_ACCESS]
+    assert len(reads) == 1 and reads[0]["fields"] == ["identifiers"]
+    assert "compared 8 active account(s), x:b0 to x:m2" in reads[0]["purpose"]
 
 
 def test_scan_as_a_spark_job_records_the_same_flags(sqlite_app):

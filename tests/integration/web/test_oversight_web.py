@@ -48,8 +48,9 @@ def test_auditor_reads_everything_and_changes_nothing(web):
     assert case.status_code == 200 and "@au1_handle" in case.text
     with web.uow() as uow:
         access = [e for e in uow.events.for_subject(ref) if e.kind is EventKind.DATA_ACCESS]
-    assert [e.actor for e in access] == ["auditor"]
-    assert access[0].payload["purpose"] and access[0].payload["authority"]
+    assert [(e.actor, e.payload["purpose"]) for e in access] == [
+        ("auditor", "case review"), ("auditor", "oversight: audit of a case")]
+    assert all(e.payload["authority"] for e in access)
     events = c.get("/api/audit/events", params={"after_seq": 1, "limit": 2}).json()
     assert [e["seq"] for e in events["events"]] == [2, 3] and events["next_after_seq"] == 3
     assert all(len(e["hash"]) == 64 and len(e["prev_hash"]) == 64 for e in events["events"])

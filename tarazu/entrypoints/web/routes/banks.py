@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from tarazu.domain.roles import CASE_READERS, Role
+from tarazu.entrypoints.web.guards import MAX_INT
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.service import hashmatch
 from tarazu.signals.hashing import hash_text_all
@@ -36,7 +37,7 @@ class MatchRequest(BaseModel):
 
 
 class FeedbackIn(BaseModel):
-    entry_id: int
+    entry_id: int = Field(ge=1, le=MAX_INT)
     verdict: str = Field(max_length=16)
     event_id: str | None = Field(default=None, max_length=32)
     note: str = Field(default="", max_length=2000)

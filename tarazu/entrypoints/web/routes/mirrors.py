@@ -26,14 +26,17 @@ def mirror_compare(request: Request, subject_type: str, subject_id: str, removed
     if ":" not in removed_account:
         removed_account = f"{ref.platform}:{removed_account}"
     removed = SubjectRef(SubjectType.ACCOUNT, removed_account)
-    with get_container(request).uow() as uow:
-        view = case_view.load_case(uow, ref)
+    app = get_container(request)
+    with app.uow() as uow:
+        view = case_view.read_case(uow, ref, principal.name, app.clock.now())
         if view is None or not any(
                 e.kind is EventKind.MIRROR_FLAG
                 and e.payload.get("removed_account") == removed_account for e in view.events):
             raise HTTPException(404, f"{ref} was never flagged as a mirror of {removed_account}")
-        other = uow.platform.get_account(removed.platform, removed.native_id)
-        other_posts = uow.platform.posts_of(removed.platform, removed.native_id) if other else []
+        other = case_view.read_case(uow, removed, principal.name, app.clock.now())
+        other_posts = list(other.posts) if other and other.account else []
+        other = other.account if other else None
+        uow.commit()
     sides = [("Flagged account", view.account, list(view.posts)),
              ("Removed account", other, other_posts)]
     return render(request, "mirror_compare.html", view=view, removed_ref=removed_account,

@@ -19,6 +19,7 @@ from tarazu.domain.chain import format_time
 from tarazu.domain.events import RecordedEvent, SubjectType
 from tarazu.domain.roles import Role
 from tarazu.entrypoints.periodic import every
+from tarazu.entrypoints.web.guards import MAX_INT
 from tarazu.entrypoints.web.routes.appeals import parse_subject
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
@@ -67,7 +68,7 @@ def _page(request: Request, after_seq: int, limit: int) -> list[RecordedEvent]:
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, after_seq: int = Query(0, ge=0),
+def audit_page(request: Request, after_seq: int = Query(0, ge=0, le=MAX_INT),
                principal: Principal = require(*OVERSIGHT)) -> HTMLResponse:
     app = get_container(request)
     report = audit.verify_chain(app.uow, app.checkpoints())
@@ -99,7 +100,7 @@ def audit_case(request: Request, subject_type: str, subject_id: str,
 
 
 @router.get("/api/audit/events")
-def api_events(request: Request, after_seq: int = Query(0, ge=0),
+def api_events(request: Request, after_seq: int = Query(0, ge=0, le=MAX_INT),
                limit: int = Query(PAGE, ge=1, le=1000),
                principal: Principal = require(*OVERSIGHT)) -> dict:
     events = _page(request, after_seq, limit)

@@ -25,6 +25,7 @@ from fastapi.responses import (
 )
 
 from tarazu.domain.roles import Role
+from tarazu.entrypoints.web.guards import client_address
 from tarazu.entrypoints.web.security import PUBLIC, Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
 from tarazu.referrals.response import render_text
@@ -44,7 +45,7 @@ PORTAL_ROLES = (Role.REQUESTER, Role.TRUSTED_FLAGGER)
 def _client_key(request: Request) -> str:
     """Rate-limit key: a keyed hash of the client address (never stored in the clear)."""
     app = get_container(request)
-    host = request.client.host if request.client else "unknown"
+    host = client_address(request)
     return "report:" + reports.pseudonym(app.settings.secret_key, "ip:" + host)[:40]
 
 

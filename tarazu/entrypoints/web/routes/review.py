@@ -25,6 +25,7 @@ from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, Subject
 from tarazu.domain.policies import POLICIES, Action
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
 from tarazu.entrypoints.web.delivery import deliver_now, delivery_loop
+from tarazu.entrypoints.web.guards import MAX_PAGE
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render, templates
 from tarazu.service import case_view, decisions
@@ -98,9 +99,11 @@ def case_url(ref: SubjectRef) -> str:
 
 
 # -- the use cases, shared by the pages and the API ---------------------------------------------
-def _load(app: App, ref: SubjectRef) -> case_view.CaseView:
+def _load(app: App, ref: SubjectRef, principal: Principal) -> case_view.CaseView:
+    """The case for ``principal`` to read (the read is logged as DATA_ACCESS)."""
     with app.uow() as uow:
-        view = case_view.load_case(uow, ref)
+        view = case_view.read_case(uow, ref, principal.name, app.clock.now())
+        uow.commit()
     if view is None:
         raise HTTPException(404, f"tarazu knows nothing about {ref}")
     return view
@@ -216,13 +219,13 @@ def home(request: Request, principal: Principal = require()) -> HTMLResponse:
 
 
 @router.get("/queue", response_class=HTMLResponse)
-def queue_all(request: Request, page: int = Query(1, ge=1),
+def queue_all(request: Request, page: int = Query(1, ge=1, le=MAX_PAGE),
               principal: Principal = require(*READ)) -> HTMLResponse:
     return _queue(request, None, page)
 
 
 @router.get("/queue/{name}", response_class=HTMLResponse)
-def queue_named(request: Request, name: str, page: int = Query(1, ge=1),
+def queue_named(request: Request, name: str, page: int = Query(1, ge=1, le=MAX_PAGE),
                 principal: Principal = require(*READ)) -> HTMLResponse:
     return _queue(request, name, page)
 
@@ -237,7 +240,7 @@ def _queue(request: Request, name: str | None, page: int) -> HTMLResponse:
 @router.get("/cases/{subject_type}/{subject_id}", response_class=HTMLResponse)
 def case_page(request: Request, subject_type: str, subject_id: str,
               done: str | None = None, principal: Principal = require(*READ)) -> HTMLResponse:
-    view = _load(get_container(request), _subject(subject_type, subject_id))
+    view = _load(get_container(request), _subject(subject_type, subject_id), principal)
     return _case_page(request, principal, view, done=done)
 
 
@@ -255,9 +258,9 @@ def decide_form(request: Request, tasks: BackgroundTasks, subject_type: str, sub
                            app.clock.now())
         out = _decide(app, principal, ref, d)
     except BadInput as e:
-        return _case_page(request, principal, _load(app, ref), 422, str(e), form)
+        return _case_page(request, principal, _load(app, ref, principal), 422, str(e), form)
     except DueProcessError as e:
-        return _case_page(request, principal, _load(app, ref), 409, str(e), form)
+        return _case_page(request, principal, _load(app, ref, principal), 409, str(e), form)
     _after_commit(tasks, app, out)
     return RedirectResponse(f"{case_url(ref)}?done={out.status}", status_code=303)
 
@@ -270,7 +273,7 @@ def confirm_form(request: Request, tasks: BackgroundTasks, subject_type: str, su
     try:
         out = _confirm(app, principal, ref, decision_id)
     except DueProcessError as e:
-        return _case_page(request, principal, _load(app, ref), 409, str(e))
+        return _case_page(request, principal, _load(app, ref, principal), 409, str(e))
     _after_commit(tasks, app, out)
     return RedirectResponse(f"{case_url(ref)}?done=confirmed", status_code=303)
 
@@ -285,9 +288,9 @@ def _pending_step_form(request: Request, principal: Principal, where: tuple[str,
     try:
         step(app, principal, ref, where[2], reason)
     except BadInput as e:
-        return _case_page(request, principal, _load(app, ref), 422, str(e))
+        return _case_page(request, principal, _load(app, ref, principal), 422, str(e))
     except DueProcessError as e:
-        return _case_page(request, principal, _load(app, ref), 409, str(e))
+        return _case_page(request, principal, _load(app, ref, principal), 409, str(e))
     return RedirectResponse(f"{case_url(ref)}?done={done}", status_code=303)
 
 
@@ -336,7 +339,7 @@ def api_dashboard(request: Request, principal: Principal = require(*READ)) -> di
 
 
 @router.get("/api/queue")
-def api_queue(request: Request, queue: str | None = None, page: int = Query(1, ge=1),
+def api_queue(request: Request, queue: str | None = None, page: int = Query(1, ge=1, le=MAX_PAGE),
               per_page: int = Query(PER_PAGE, ge=1, le=500),
               principal: Principal = require(*READ)) -> dict:
     with get_container(request).uow() as uow:
@@ -346,7 +349,7 @@ def api_queue(request: Request, queue: str | None = None, page: int = Query(1, g
 @router.get("/api/cases/{subject_type}/{subject_id}")
 def api_case(request: Request, subject_type: str, subject_id: str,
              principal: Principal = require(*READ)) -> dict:
-    return _load(get_container(request), _subject(subject_type, subject_id)).to_dict()
+    return _load(get_container(request), _subject(subject_type, subject_id), principal).to_dict()
 
 
 @router.post("/api/cases/{subject_type}/{subject_id}/decisions", status_code=201)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from tarazu.adapters.passwords import check_password
+from tarazu.adapters.passwords import check_login
+from tarazu.entrypoints.web.guards import client_address
 from tarazu.entrypoints.web.security import (
     PUBLIC,
     SESSION_COOKIE,
@@ -16,6 +17,8 @@ from tarazu.entrypoints.web.security import (
     require,
 )
 from tarazu.entrypoints.web.templating import render
+from tarazu.service import logins
+from tarazu.service.logins import LoginKeys
 
 router = APIRouter()
 
@@ -26,11 +29,21 @@ def login_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/login", openapi_extra=PUBLIC)
-def login(request: Request, username: str = Form(...), password: str = Form(...)) -> Response:
+def login(request: Request, username: str = Form(..., max_length=200),
+          password: str = Form(..., max_length=1000)) -> Response:
     app = get_container(request)
+    keys = LoginKeys.of(app.settings.secret_key, username, client_address(request))
+    wait = logins.wait_seconds(app.uow, app.clock, keys)
+    if wait:
+        return _locked(request, wait)
     with app.uow() as uow:
         found = uow.users.by_name(username)
-    if not found or not found[0].active or not check_password(found[1], password):
+    ok = check_login(found[1] if found else None, password)
+    if not (ok and found and found[0].active):
+        wait = logins.record_failure(app.uow, app.clock, keys, found[0].username if found
+                                     else None)
+        if wait:
+            return _locked(request, wait)
         return render(request, "login.html", status_code=401,
                       error="Wrong user name or password.")
     sid, _ = new_session(app, found[0])
@@ -38,6 +51,13 @@ def login(request: Request, username: str = Form(...), password: str = Form(...)
     resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict",
                     secure=app.settings.cookie_secure,
                     max_age=int(SESSION_TTL.total_seconds()))
+    return resp
+
+
+def _locked(request: Request, wait: int) -> Response:
+    resp = render(request, "login.html", status_code=429,
+                  error=f"Too many failed attempts. Try again in {wait} seconds.")
+    resp.headers["Retry-After"] = str(wait)
     return resp
 
 

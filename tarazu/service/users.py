@@ -1,0 +1,112 @@
+"""Who may do what: users, their roles, passwords and API tokens, and login lockouts.
+
+Each change is an ACCESS_CHANGE event on the subject ``system/user:<name>``, so the chain shows
+who was given which power, by whom and when, as it shows every moderation act. A new password
+or a disabled user ends every session and revokes every token issued before it: a password
+reset after a compromise must lock out whoever holds the old credentials."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from tarazu.adapters.db.uow import SqlUnitOfWork
+from tarazu.adapters.db.user_store import User
+from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
+from tarazu.domain.roles import Role
+
+
+class UserError(ValueError):
+    pass
+
+
+def user_subject(username: str) -> SubjectRef:
+    return SubjectRef(SubjectType.SYSTEM, f"user:{username}")
+
+
+def record_access_change(uow: SqlUnitOfWork, actor: str, username: str, at: datetime,
+                         change: str, **details: Any) -> None:
+    uow.events.append(ModerationEvent(EventKind.ACCESS_CHANGE, user_subject(username), actor,
+                                      at, {"change": change, **details}))
+
+
+def _roles(roles: frozenset[Role]) -> list[str]:
+    return sorted(r.value for r in roles)
+
+
+def _existing(uow: SqlUnitOfWork, username: str) -> User:
+    found = uow.users.by_name(username)
+    if not found:
+        raise UserError(f"no user {username!r}")
+    return found[0]
+
+
+def add_user(uow: SqlUnitOfWork, at: datetime, actor: str, username: str, password_hash: str,
+             roles: frozenset[Role], display_name: str = "", organisation: str = "") -> User:
+    """Create a user, or update one (new password, roles, names; enabled again): an update
+    ends the user's sessions and tokens, as a password reset does."""
+    before = uow.users.by_name(username)
+    user = uow.users.add(username, password_hash, roles, at, display_name, organisation)
+    if before is None:
+        record_access_change(uow, actor, username, at, "user_added", roles=_roles(roles),
+                             organisation=organisation)
+        return user
+    ended, revoked = uow.users.end_all_sessions(user.id, at)
+    record_access_change(uow, actor, username, at, "user_updated",
+                         roles_before=_roles(before[0].roles), roles=_roles(roles),
+                         active_before=before[0].active, password_reset=True,
+                         sessions_ended=ended, tokens_revoked=revoked)
+    return user
+
+
+def reset_password(uow: SqlUnitOfWork, at: datetime, actor: str, username: str,
+                   password_hash: str) -> tuple[int, int]:
+    """Set a new password; returns (sessions ended, tokens revoked)."""
+    user = _existing(uow, username)
+    uow.users.set_password_hash(user.id, password_hash)
+    ended, revoked = uow.users.end_all_sessions(user.id, at)
+    record_access_change(uow, actor, username, at, "password_reset", sessions_ended=ended,
+                         tokens_revoked=revoked)
+    return ended, revoked
+
+
+def set_active(uow: SqlUnitOfWork, at: datetime, actor: str, username: str,
+               active: bool) -> User:
+    """Disable a user (sessions ended, tokens revoked) or enable one again (with no session
+    or token: they log in anew and are given new tokens)."""
+    user = _existing(uow, username)
+    uow.users.set_active(user.id, active)
+    details: dict[str, Any] = {}
+    if not active:
+        ended, revoked = uow.users.end_all_sessions(user.id, at)
+        details = {"sessions_ended": ended, "tokens_revoked": revoked}
+    record_access_change(uow, actor, username, at,
+                         "user_enabled" if active else "user_disabled", **details)
+    return uow.users.by_id(user.id)  # type: ignore[return-value]
+
+
+def issue_token(uow: SqlUnitOfWork, at: datetime, actor: str, username: str,
+                name: str) -> str:
+    """A new API token (returned once; only its hash is kept)."""
+    user = _existing(uow, username)
+    if not user.active:
+        raise UserError(f"user {username!r} is disabled")
+    token = "tz_" + secrets.token_urlsafe(32)
+    uow.users.add_token(user.id, name, token, at)
+    record_access_change(uow, actor, username, at, "token_issued", token_name=name,
+                         roles=_roles(user.roles))
+    return token
+
+
+def revoke_token(uow: SqlUnitOfWork, at: datetime, actor: str, username: str,
+                 name: str | None) -> int:
+    """Revoke the user's tokens called ``name`` (all of them when None); how many."""
+    user = _existing(uow, username)
+    n = uow.users.revoke_tokens(user.id, at, name)
+    if n == 0:
+        raise UserError(f"user {username!r} has no live token"
+                        + (f" called {name!r}" if name is not None else ""))
+    record_access_change(uow, actor, username, at, "token_revoked",
+                         token_name=name, revoked=n)
+    return n
