@@ -168,8 +168,11 @@ class PlatformEventStream:
             until_idle = stop is None
         sub = await self._js.pull_subscribe(
             self.subjects, durable=durable, stream=self.stream,
+            # No more in flight than one batch: after a crash the next worker gets nothing
+            # new until the dead one's batch is redelivered, so events keep their order
+            # (a score reads the accounts stored before it).
             config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_deliver=max_deliver,
-                                  ack_wait=ack_wait))
+                                  ack_wait=ack_wait, max_ack_pending=batch))
         report = ConsumeReport()
         outage = 0
         while not (stop and stop.is_set()):
