@@ -12,7 +12,9 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -336,3 +338,75 @@ def test_poison_messages_go_to_the_dead_letter_stream_and_the_stream_goes_on(
     assert len(dead) == 2 and dead[0][1] == b"\xff\xfe not json", reasons
     assert reasons[0].startswith("not JSON")
     assert "bad-1" in reasons[1] and "record.handle" in reasons[1], reasons
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _nats_server(port: int, store_dir: Path) -> subprocess.Popen:
+    """A NATS server of this test's own (the shared one must stay up for the others)."""
+    p = subprocess.Popen([shutil.which("nats-server") or "nats-server", "-a", "127.0.0.1",
+                          "-p", str(port), "-js", "-sd", str(store_dir)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return p
+        time.sleep(0.05)
+    p.kill()
+    raise RuntimeError("nats-server did not start")
+
+
+def test_a_broker_outage_pauses_the_worker_and_it_goes_on(sqlite_app, scenario, tmp_path):
+    """NATS away for 10 s (longer than the client's old reconnect budget): the worker
+    reconnects and handles what was published after the server came back."""
+    app = sqlite_app
+    events = _preload(app, scenario)[:6]
+    port = _free_port()
+    url = f"nats://127.0.0.1:{port}"
+    stream, subjects = _names()
+    server = _nats_server(port, tmp_path / "nats")
+    detector = build_detector(app)
+
+    async def publish(records):
+        async with PlatformEventStream(url, stream=stream, subjects=subjects) as s:
+            await s.publish_all(records)
+
+    async def until_stored(n: int, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while len(_stored_active(app)) < n:
+            assert time.monotonic() < deadline, f"fewer than {n} stored"
+            await asyncio.sleep(0.1)
+
+    async def scenario_run():
+        nonlocal server
+        stop = asyncio.Event()
+        worker = asyncio.create_task(run_worker(
+            app, detector, url=url, stream=stream, subjects=subjects, durable="w",
+            stop=stop, idle_timeout=0.3, ack_wait=ACK_WAIT))
+        try:
+            await publish(events[:3])
+            await until_stored(3, 30)
+            server.terminate()
+            server.wait()
+            await asyncio.sleep(10)
+            assert not worker.done(), worker.exception()
+            server = _nats_server(port, tmp_path / "nats")
+            await publish(events[3:])
+            await until_stored(6, 60)
+        finally:
+            stop.set()
+            report = await asyncio.wait_for(worker, timeout=30)
+        return report
+
+    try:
+        report = asyncio.run(scenario_run())
+    finally:
+        server.kill()
+        server.wait()
+    assert _stored_active(app) == {e["record"]["account_id"] for e in events}
+    assert report.handled >= 6 and report.dead == 0
