@@ -123,15 +123,23 @@ def _worker(app: App, stream: str, subjects: str, *extra: str, log: Path
         env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT, cwd=REPO)
 
 
-def _finish(app: App, stream: str, subjects: str, log: Path, timeout: float = 90) -> None:
-    """Run a worker with --exit-when-idle to the end; it must succeed."""
-    p = _worker(app, stream, subjects, "--exit-when-idle", log=log)
+@contextmanager
+def _running_worker(app: App, stream: str, subjects: str, log: Path, *extra: str
+                    ) -> Iterator[subprocess.Popen]:
+    """A worker subprocess, killed on the way out if still running."""
+    p = _worker(app, stream, subjects, *extra, log=log)
     try:
-        assert p.wait(timeout=timeout) == 0, log.read_text()
+        yield p
     finally:
         if p.poll() is None:
             p.kill()
             p.wait()
+
+
+def _finish(app: App, stream: str, subjects: str, log: Path, timeout: float = 90) -> None:
+    """Run a worker with --exit-when-idle to the end; it must succeed."""
+    with _running_worker(app, stream, subjects, log, "--exit-when-idle") as p:
+        assert p.wait(timeout=timeout) == 0, log.read_text()
 
 
 def _flags(app: App) -> list[tuple[str, str, float]]:
@@ -265,13 +273,8 @@ def test_kill_9_mid_stream_loses_no_flag_and_changes_no_score(app, scenario, tmp
     log = tmp_path / "crash.log"
     try:
         _publish(stream, subjects, events)
-        p = _worker(app, stream, subjects, log=log)
-        try:
+        with _running_worker(app, stream, subjects, log) as p:
             victim = _kill_where_data_could_be_lost(p, app, targets, stream, subjects)
-        finally:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
         assert victim is not None, log.read_text()
         _run_in_process(app, stream, subjects)  # the restart
         assert _consumer_state(stream, subjects, "w") == (0, 0)
@@ -291,17 +294,12 @@ def test_sigterm_finishes_the_event_in_hand_and_hands_back_the_rest(sqlite_app, 
     log = tmp_path / "term.log"
     try:
         _publish(stream, subjects, events)
-        p = _worker(app, stream, subjects, log=log)
-        try:
+        with _running_worker(app, stream, subjects, log) as p:
             deadline = time.monotonic() + 60
             while len(_stored_active(app)) < 3 and time.monotonic() < deadline:
                 time.sleep(0.01)
             p.send_signal(signal.SIGTERM)
             assert p.wait(timeout=15) == 0, log.read_text()
-        finally:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
         stored = _stored_active(app)
         assert 3 <= len(stored) < len(events), "not stopped mid-stream"
         # nothing left waiting for its acknowledgement to time out; nothing stored unscored
