@@ -5,15 +5,20 @@ BIN       := $(VENV)/bin
 SHARED    ?= ../shared
 export TARAZU_SHARED ?= $(SHARED)
 
-.PHONY: install demo test lint bench bench-quality clean
+.PHONY: install system-deps demo test lint bench bench-quality clean
 
-$(BIN)/tarazu: pyproject.toml
+$(BIN)/tarazu: pyproject.toml | system-deps
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev,spark]'
 	@touch $@
 
-install: $(BIN)/tarazu
+# Debian packages (Chromium, ICU, a JRE, PostgreSQL, NATS) and the two services: installs and
+# starts what is missing when run as root, otherwise says what to run. Quick when all is there.
+system-deps:
+	@scripts/system-deps.sh
+
+install: system-deps $(BIN)/tarazu
 
 demo: install
 	$(BIN)/tarazu demo

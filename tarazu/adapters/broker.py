@@ -4,22 +4,28 @@ Platforms publish interchange records (``account`` / ``post``, plus lifecycle ev
 ``account.removed``) to the stream ``PLATFORM_EVENTS`` under ``platform.events.<platform>.<kind>``.
 Publishing sets ``Nats-Msg-Id`` so JetStream drops a retried publish (idempotent producer); a
 durable pull consumer acknowledges a message only after its handler committed, so every event is
-handled at least once and handlers are idempotent (ingest upserts, events carry keys)."""
+handled at least once and handlers are idempotent (ingest upserts, events carry keys). A message
+that cannot be handled goes to a dead-letter stream (``<STREAM>_DEAD``) with its reason."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import nats
+from nats.errors import Error as NatsError
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 from nats.js.errors import NotFoundError
 
 STREAM = "PLATFORM_EVENTS"
 SUBJECTS = "platform.events.>"
+
+#: What losing the broker raises: try again later.
+BROKER_UNAVAILABLE = (OSError, NatsError, TimeoutError)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None] | None]
 
@@ -38,10 +44,36 @@ def message_id(record: dict[str, Any]) -> str:
            f"{record.get('event', '')}:{record.get('status', '')}"
 
 
+#: Headers of a dead letter: why it was set aside, and where it came from.
+DEAD_REASON = "Tarazu-Dead-Reason"
+DEAD_SUBJECT = "Tarazu-Subject"
+DEAD_SEQ = "Tarazu-Stream-Seq"
+
+
+class PoisonMessage(ValueError):
+    """A message no redelivery can fix (not JSON, a malformed event): it goes to the
+    dead-letter subject with this reason, and the stream goes on."""
+
+
+def dead_letter_stream(stream: str) -> tuple[str, str]:
+    """(stream, subject) that keeps the dead letters of ``stream``: outside its subjects, so
+    the worker never reads them back."""
+    return f"{stream}_DEAD", f"deadletter.{stream.lower()}"
+
+
 @dataclass
 class ConsumeReport:
     handled: int = 0
-    failed: int = 0
+    failed: int = 0  # handler errors: the message was handed back for redelivery
+    dead: int = 0  # set aside on the dead-letter subject
+    handed_back: int = 0  # fetched but not handled when told to stop
+    reconnects: int = 0
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    published: int = 0
+    duplicates: int = 0  # dropped by JetStream: the same message id within its window
 
 
 class PlatformEventStream:
@@ -53,59 +85,162 @@ class PlatformEventStream:
         self._js: Any = None
 
     async def __aenter__(self) -> PlatformEventStream:
-        self._nc = await nats.connect(self.url, connect_timeout=5, max_reconnect_attempts=3)
+        # Reconnect for ever: a broker outage of any length pauses the worker, never ends it.
+        self._nc = await nats.connect(self.url, connect_timeout=5, max_reconnect_attempts=-1,
+                                      reconnect_time_wait=1)
         self._js = self._nc.jetstream()
         await self.ensure_stream()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._nc is not None:
-            await self._nc.drain()
+        if self._nc is not None and not self._nc.is_closed:
+            try:
+                await self._nc.drain()  # flushes the acknowledgements still buffered
+            except (NatsError, TimeoutError):
+                await self._nc.close()
 
     async def ensure_stream(self) -> None:
-        try:
-            await self._js.stream_info(self.stream)
-        except NotFoundError:
-            await self._js.add_stream(StreamConfig(name=self.stream, subjects=[self.subjects],
-                                                   duplicate_window=3600.0))
+        dead, dead_subject = dead_letter_stream(self.stream)
+        for name, subjects in ((self.stream, self.subjects), (dead, dead_subject)):
+            try:
+                await self._js.stream_info(name)
+            except NotFoundError:
+                await self._js.add_stream(StreamConfig(name=name, subjects=[subjects],
+                                                       duplicate_window=3600.0))
 
-    async def publish(self, record: dict[str, Any]) -> int:
+    async def delete(self) -> None:
+        """Delete the stream and its dead letters (demos, tests)."""
+        for name in (self.stream, dead_letter_stream(self.stream)[0]):
+            with contextlib.suppress(NotFoundError):
+                await self._js.delete_stream(name)
+
+    async def publish(self, record: dict[str, Any]) -> bool:
+        """Publish one record; False when JetStream dropped it as a duplicate."""
         ack = await self._js.publish(
             subject_for(record, self.subjects.removesuffix(".>")),
             json.dumps(record, ensure_ascii=False).encode(),
             stream=self.stream, headers={"Nats-Msg-Id": message_id(record)})
-        return int(ack.seq)
+        return not ack.duplicate
 
-    async def consume(self, handler: Handler, durable: str, *, batch: int = 100,
+    async def publish_all(self, records: list[dict[str, Any]]) -> PublishReport:
+        new = [await self.publish(r) for r in records]
+        return PublishReport(published=sum(new), duplicates=len(new) - sum(new))
+
+    async def dead_letters(self) -> list[tuple[dict[str, str], bytes]]:
+        """Every dead letter kept for this stream: (headers, original data)."""
+        name, subject = dead_letter_stream(self.stream)
+        info = await self._js.stream_info(name)
+        out = []
+        for seq in range(info.state.first_seq, info.state.last_seq + 1):
+            if info.state.messages == 0:
+                break
+            m = await self._js.get_msg(name, seq)
+            out.append((dict(m.headers or {}), m.data or b""))
+        return out
+
+    async def _dead_letter(self, msg: Any, reason: str) -> None:
+        _, subject = dead_letter_stream(self.stream)
+        seq = msg.metadata.sequence.stream
+        await self._js.publish(subject, msg.data, headers={
+            DEAD_REASON: reason[:1000], DEAD_SUBJECT: msg.subject, DEAD_SEQ: str(seq),
+            "Nats-Msg-Id": f"dead:{self.stream}:{seq}"})
+        await msg.term()  # never redelivered
+
+    async def consume(self, handler: Handler, durable: str, *, batch: int = 20,
                       idle_timeout: float = 1.0, stop: asyncio.Event | None = None,
-                      max_messages: int | None = None) -> ConsumeReport:
-        """Pull and handle messages until ``stop`` is set, or — without ``stop`` — until the
-        stream has nothing more for ``idle_timeout`` seconds. A handler error leaves the
-        message un-acknowledged (negative ack) so it is redelivered."""
+                      until_idle: bool | None = None, max_messages: int | None = None,
+                      ack_wait: float = 30.0, max_deliver: int = 10,
+                      on_idle: Callable[[], Awaitable[int] | int] | None = None
+                      ) -> ConsumeReport:
+        """Pull and handle messages, acknowledging each after its handler returned (the
+        handler commits first). Stops when ``stop`` is set — the message in hand is
+        finished, the rest of the fetched batch handed back at once — or, with
+        ``until_idle`` (the default without ``stop``), once nothing is pending: no message
+        undelivered, none delivered and unacknowledged (a crashed worker's, which come back
+        after ``ack_wait``), and ``on_idle`` (called whenever a fetch finds nothing) reports
+        no work left.
+
+        A handler error hands the message back (redelivered after a growing delay); after
+        ``max_deliver`` attempts, or at once for a :class:`PoisonMessage`, it goes to the
+        dead-letter subject with its reason. A lost connection pauses consumption while the
+        client reconnects."""
+        if until_idle is None:
+            until_idle = stop is None
         sub = await self._js.pull_subscribe(
             self.subjects, durable=durable, stream=self.stream,
-            config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_deliver=10,
-                                  ack_wait=30.0))
+            # No more in flight than one batch: after a crash the next worker gets nothing
+            # new until the dead one's batch is redelivered, so events keep their order
+            # (a score reads the accounts stored before it).
+            config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_deliver=max_deliver,
+                                  ack_wait=ack_wait, max_ack_pending=batch))
         report = ConsumeReport()
+        outage = 0
         while not (stop and stop.is_set()):
             if max_messages is not None and report.handled >= max_messages:
                 break
             try:
                 msgs = await sub.fetch(batch, timeout=idle_timeout)
+                outage = 0
             except TimeoutError:  # nats' own, or asyncio's after a long handler
-                if stop is None:
+                if await self._idle(sub, on_idle, until_idle):
                     break
                 continue
-            for msg in msgs:
-                try:
-                    result = handler(json.loads(msg.data))
-                    if asyncio.iscoroutine(result):
-                        await result
-                except Exception:  # noqa: BLE001 — any handler failure means: redeliver
-                    report.failed += 1
-                    await msg.nak(delay=1.0)
-                else:
-                    report.handled += 1
-                    await msg.ack()
-        await sub.unsubscribe()
+            except NatsError:  # disconnected: the client reconnects; wait and try again
+                if self._nc.is_closed:
+                    raise
+                outage += 1
+                report.reconnects += outage == 1
+                await asyncio.sleep(min(2.0 ** outage, 30.0) / 4)
+                continue
+            for n, msg in enumerate(msgs):
+                if stop and stop.is_set():
+                    for rest in msgs[n:]:
+                        await rest.nak()
+                    report.handed_back += len(msgs) - n
+                    break
+                await self._handle(msg, handler, report, max_deliver)
+        with contextlib.suppress(NatsError):
+            await sub.unsubscribe()
         return report
+
+    async def _idle(self, sub: Any, on_idle: Callable[[], Awaitable[int] | int] | None,
+                    until_idle: bool) -> bool:
+        """True when the consumer may stop: nothing pending anywhere."""
+        left = on_idle() if on_idle else 0
+        if asyncio.iscoroutine(left):
+            left = await left
+        if not until_idle or left:
+            return False
+        try:
+            info = await sub.consumer_info()
+        except (NatsError, TimeoutError):
+            return False
+        return info.num_pending == 0 and info.num_ack_pending == 0
+
+    async def _handle(self, msg: Any, handler: Handler, report: ConsumeReport,
+                      max_deliver: int) -> None:
+        try:
+            try:
+                record = json.loads(msg.data)
+            except (UnicodeDecodeError, json.JSONDecodeError) as e:
+                raise PoisonMessage(f"not JSON: {e}") from None
+            if not isinstance(record, dict):
+                raise PoisonMessage("not a JSON object")
+            result = handler(record)
+            if asyncio.iscoroutine(result):
+                await result
+        except PoisonMessage as e:
+            report.dead += 1
+            await self._dead_letter(msg, str(e))
+        except Exception as e:  # noqa: BLE001 — any other failure: redeliver, then set aside
+            report.failed += 1
+            tries = msg.metadata.num_delivered
+            if tries >= max_deliver:
+                report.dead += 1
+                await self._dead_letter(msg, f"failed {tries} times; last: "
+                                             f"{type(e).__name__}: {e}")
+            else:
+                await msg.nak(delay=min(2.0 ** tries, 60.0))
+        else:
+            report.handled += 1
+            await msg.ack()

@@ -274,6 +274,15 @@ class MirrorDetector:
         with self._lock:
             return self.linker.score(_keyed(account), posts, top_k=self.config.top_k)
 
+    def record_successors(self, items: Sequence[tuple[Account, Sequence[Post]]]) -> None:
+        """The linker's first pass without a score: these active accounts count as possible
+        successors of the removed accounts they resemble (see :func:`recall_successors`)."""
+        keyed = [_keyed(a) for a, _ in items]
+        profiles = build_profiles(keyed, {k.account_id: ps for k, (_, ps) in
+                                          zip(keyed, items, strict=True)})
+        with self._lock:
+            self.linker.record(profiles)
+
     def score_many(self, items: Sequence[tuple[Account, Sequence[Post]]],
                    progress: Callable[[int, int], None] | None = None
                    ) -> dict[str, list[MatchResult]]:
@@ -513,8 +522,12 @@ class StreamOutcome:
 
 def handle_stream_record(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector,
                          record: Mapping[str, Any]) -> StreamOutcome:
-    """Store what the platform sent, keep the reference set current, and score the account
-    it concerns (a new account, a changed profile, a new post), all before acknowledging."""
+    """Store what the platform sent (which marks the account for scoring in the same
+    transaction), then look at the marked account — keep the reference set current, or score
+    it — in a second one that clears the mark; the caller acknowledges after both. A crash
+    between the two leaves the mark: the redelivered event finds the record unchanged but
+    the mark still there, and scores it. A crash after both: the mark is gone, nothing is
+    done twice."""
     res = handle_platform_event(uow_factory, clock, as_platform_event(record))
     if res.type == "post.created":
         with uow_factory() as uow:
@@ -522,31 +535,82 @@ def handle_stream_record(uow_factory: UowFactory, clock: Clock, detector: Mirror
         account_id = post.account_id if post else None
     else:
         account_id = res.record_id
-    if account_id is None:
+    done = look_at_marked(uow_factory, clock, detector, res.platform, account_id) \
+        if account_id is not None else None
+    if done is None:
         return StreamOutcome(res.event_id, res.type, res.change)
-    key = account_key(res.platform, account_id)
+    return StreamOutcome(res.event_id, res.type, res.change, *done)
+
+
+def look_at_marked(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector,
+                   platform: str, account_id: str
+                   ) -> tuple[ScoreOutcome | None, str | None] | None:
+    """One unit of work for one account marked in the scoring queue: a removed account joins
+    (or updates) the reference set, an active one leaves it if it was there and is scored and
+    its flags recorded; the mark is cleared in the same commit. None when there was no mark
+    (already looked at: a redelivered event does nothing twice)."""
+    key = account_key(platform, account_id)
+    scored: ScoreOutcome | None = None
+    reference: str | None = None
     with uow_factory() as uow:
-        a = uow.platform.get_account(res.platform, account_id, with_identifiers=True)
-        if a is None:  # a post ahead of its author: scored when the account arrives
-            return StreamOutcome(res.event_id, res.type, res.change)
-        if a.status == "removed":
-            if key in withdrawn_keys(uow) or (res.change == "unchanged" and key in detector):
-                return StreamOutcome(res.event_id, res.type, res.change)
-            was = key in detector
-            detector.add_removed(a, uow.platform.posts_of(a.platform, a.account_id,
-                                                          POSTS_PER_ACCOUNT))
-            log_access(uow, ACTOR, SubjectRef.account(a.platform, a.account_id),
-                       ["identifiers"], "mirror detection: indexed as a removed account",
-                       AUTHORITY, clock.now())
-            uow.commit()
-            return StreamOutcome(res.event_id, res.type, res.change,
-                                 reference="updated" if was else "added")
-        reference = "withdrawn" if detector.withdraw(key) else None  # reinstated
-        if res.change == "unchanged" and reference is None:
-            return StreamOutcome(res.event_id, res.type, res.change)
-        scored = score_account(uow, clock, detector, a.platform, a.account_id)
+        mark = uow.platform.scoring_mark(platform, account_id)
+        if mark is None:
+            return None
+        a = uow.platform.get_account(platform, account_id, with_identifiers=True)
+        if a is None:  # posts ahead of their author: the account's arrival marks it again
+            pass
+        elif a.status == "removed":
+            if key not in withdrawn_keys(uow):
+                reference = "updated" if key in detector else "added"
+                detector.add_removed(a, uow.platform.posts_of(platform, account_id,
+                                                              POSTS_PER_ACCOUNT))
+                log_access(uow, ACTOR, SubjectRef.account(platform, account_id),
+                           ["identifiers"], "mirror detection: indexed as a removed account",
+                           AUTHORITY, clock.now())
+        else:
+            reference = "withdrawn" if detector.withdraw(key) else None  # reinstated
+            scored = score_account(uow, clock, detector, platform, account_id)
+        uow.platform.clear_scoring_mark(platform, account_id, mark)
         uow.commit()
-    return StreamOutcome(res.event_id, res.type, res.change, scored, reference)
+    return scored, reference
+
+
+def drain_scoring_queue(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector,
+                        limit: int = 100) -> list[tuple[ScoreOutcome | None, str | None]]:
+    """Look at up to ``limit`` marked accounts, oldest first: those stored by a bulk import
+    or the HTTP events endpoint, and any whose event was lost. Each is its own unit of
+    work."""
+    with uow_factory() as uow:
+        marks = uow.platform.queued_for_scoring(limit)
+    out = []
+    for platform, account_id, _ in marks:
+        done = look_at_marked(uow_factory, clock, detector, platform, account_id)
+        if done is not None:
+            out.append(done)
+    return out
+
+
+def scoring_backlog(uow_factory: UowFactory) -> int:
+    with uow_factory() as uow:
+        return uow.platform.scoring_backlog()
+
+
+def recall_successors(uow_factory: UowFactory, detector: MirrorDetector,
+                      progress: Callable[[int, int], None] | None = None,
+                      batch: int = 500) -> int:
+    """Run the linker's first pass over every active account in the store, so the
+    second-pass signals (reciprocal rank, lead over other new accounts) of the next score
+    see every account stored before it — not only those this process happened to score
+    since it started. Without it the same account scores differently after a restart."""
+    with uow_factory() as uow:
+        accounts = active_accounts(uow)
+    for i in range(0, len(accounts), batch):
+        with uow_factory() as uow:
+            items = load_items(uow, accounts[i : i + batch])
+        detector.record_successors(items)
+        if progress:
+            progress(min(i + batch, len(accounts)), len(accounts))
+    return len(accounts)
 
 
 # -- the batch scan -------------------------------------------------------------------------------
@@ -602,10 +666,15 @@ def scan(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector, *,
     score = scorer or (lambda items: detector.score_many(items))
     for i in range(0, len(accounts), batch):
         chunk = accounts[i : i + batch]
+        read_at = datetime.now(UTC).isoformat(timespec="microseconds")
         with uow_factory() as uow:
             items = load_items(uow, chunk)
         results = score(items)
         record_all(uow_factory, clock, detector, results, report)
+        with uow_factory() as uow:  # the stream worker need not score these again
+            uow.platform.clear_scoring_marks([(a.platform, a.account_id) for a in chunk],
+                                             read_at)
+            uow.commit()
         report.scanned += len(chunk)
         if progress:
             progress(report.scanned, len(accounts))

@@ -6,12 +6,13 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from tarazu.adapters.db.crypto import FieldCipher
-from tarazu.adapters.db.tables import accounts, posts, protected_accounts
+from tarazu.adapters.db.tables import accounts, posts, protected_accounts, scoring_queue
 from tarazu.domain.chain import format_time, parse_time
 from tarazu.domain.platform import Account, Media, Post
 
@@ -51,6 +52,7 @@ class PlatformStore:
             verified_categories=_j(a.verified_categories), following=_j(a.following),
             followers=_j(a.followers), record_hash=fp,
         )
+        self.queue_for_scoring(a.platform, a.account_id)
         if old is None:
             self.conn.execute(insert(accounts).values(
                 platform=a.platform, account_id=a.account_id, **values))
@@ -70,6 +72,7 @@ class PlatformStore:
             hashtags=_j(p.hashtags), links=_j(p.links),
             media=json.dumps([asdict(m) for m in p.media]), record_hash=fp,
         )
+        self.queue_for_scoring(p.platform, p.account_id)
         if old is None:
             self.conn.execute(insert(posts).values(platform=p.platform, post_id=p.post_id,
                                                    **values))
@@ -84,6 +87,50 @@ class PlatformStore:
             accounts.c.platform == platform, accounts.c.account_id == account_id).values(
             status=status, removed_at=_t(at) if status == "removed" else None,
             removal_reason=reason if status == "removed" else "", record_hash="changed"))
+        self.queue_for_scoring(platform, account_id)
+
+    # -- the scoring queue (see tables.scoring_queue) ----------------------------------------
+    def queue_for_scoring(self, platform: str, account_id: str) -> None:
+        """Mark the account for mirror detection, in the caller's transaction. A mark that
+        is already there gets a new time, so a worker that read the old one (and is scoring
+        the record as it was) does not clear it."""
+        now = datetime.now(UTC).isoformat(timespec="microseconds")
+        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(scoring_queue).values(platform=platform, account_id=account_id,
+                                                    queued_at=now)
+        self.conn.execute(stmt.on_conflict_do_update(
+            index_elements=["platform", "account_id"], set_={"queued_at": now}))
+
+    def queued_for_scoring(self, limit: int = 100) -> list[tuple[str, str, str]]:
+        """The oldest marks: (platform, account id, queued at)."""
+        rows = self.conn.execute(select(scoring_queue).order_by(
+            scoring_queue.c.queued_at, scoring_queue.c.platform, scoring_queue.c.account_id)
+            .limit(limit))
+        return [(r.platform, r.account_id, r.queued_at) for r in rows]
+
+    def scoring_mark(self, platform: str, account_id: str) -> str | None:
+        return self.conn.execute(select(scoring_queue.c.queued_at).where(
+            scoring_queue.c.platform == platform,
+            scoring_queue.c.account_id == account_id)).scalar()
+
+    def clear_scoring_mark(self, platform: str, account_id: str, queued_at: str) -> bool:
+        """Clear the mark read as ``queued_at``; a newer one (the record changed meanwhile)
+        stays."""
+        return bool(self.conn.execute(delete(scoring_queue).where(
+            scoring_queue.c.platform == platform, scoring_queue.c.account_id == account_id,
+            scoring_queue.c.queued_at == queued_at)).rowcount)
+
+    def clear_scoring_marks(self, keys: list[tuple[str, str]], before: str) -> None:
+        """Clear the marks of these accounts set before ``before`` (a batch scan read their
+        records then)."""
+        for platform, account_id in keys:
+            self.conn.execute(delete(scoring_queue).where(
+                scoring_queue.c.platform == platform, scoring_queue.c.account_id == account_id,
+                scoring_queue.c.queued_at <= before))
+
+    def scoring_backlog(self) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(scoring_queue))
+                   .scalar_one())
 
     # -- reads -------------------------------------------------------------------------------
     def _account(self, r, with_identifiers: bool) -> Account:  # type: ignore[no-untyped-def]

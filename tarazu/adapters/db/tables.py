@@ -210,3 +210,16 @@ protected_accounts = Table(
     Column("added_at", String(32), nullable=False),
     Column("note", Text, nullable=False, default=""),
 )
+
+# Accounts whose record or posts changed since mirror detection last looked at them, whatever
+# path stored them (bulk import, HTTP event, stream). Written in the same transaction as the
+# change; the stream worker drains it and deletes a row in the transaction that records the
+# score, so a crash between storing and scoring leaves the row, and the account is scored.
+scoring_queue = Table(
+    "scoring_queue",
+    metadata,
+    Column("platform", String(64), primary_key=True),
+    Column("account_id", String(200), primary_key=True),
+    Column("queued_at", String(32), nullable=False),
+    Index("ix_scoring_queue_queued_at", "queued_at"),
+)

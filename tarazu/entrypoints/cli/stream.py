@@ -9,7 +9,9 @@ and tests."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import signal
 import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +20,15 @@ from typing import Any, TypeVar
 
 import typer
 
-from tarazu.adapters.broker import STREAM, SUBJECTS, ConsumeReport, PlatformEventStream
+from tarazu.adapters.broker import (
+    BROKER_UNAVAILABLE,
+    STREAM,
+    SUBJECTS,
+    ConsumeReport,
+    PlatformEventStream,
+    PoisonMessage,
+    PublishReport,
+)
 from tarazu.adapters.interchange import open_text
 from tarazu.bootstrap import App
 from tarazu.entrypoints.cli.common import console, fail, get_app, print_json, progress_bar
@@ -33,8 +43,10 @@ DURABLE = "tarazu-mirrors"
 
 
 def build_detector(container: App, show_progress: bool = False) -> mirrors.MirrorDetector:
-    """The newest model over the reference set in the store, warmed up (the first comparison
-    loads the name analyser, which takes seconds; better before the first event than during)."""
+    """The newest model over the reference set in the store, with every stored active
+    account counted as a possible successor (so a score does not depend on what this process
+    saw before), warmed up (the first comparison loads the name analyser, which takes
+    seconds; better before the first event than during)."""
     detector = mirrors.MirrorDetector(mirrors.newest_model(container.settings.home))
     with container.uow() as uow:
         if show_progress:
@@ -44,6 +56,12 @@ def build_detector(container: App, show_progress: bool = False) -> mirrors.Mirro
         else:
             detector.refresh(uow, clock=container.clock)
         uow.commit()
+    if show_progress:
+        with progress_bar("active accounts", None) as bar:
+            mirrors.recall_successors(container.uow, detector,
+                                      lambda n, t: bar.update(0, completed=n, total=t))
+    else:
+        mirrors.recall_successors(container.uow, detector)
     detector.warm_up()
     return detector
 
@@ -51,8 +69,9 @@ def build_detector(container: App, show_progress: bool = False) -> mirrors.Mirro
 def make_handler(container: App, detector: mirrors.MirrorDetector, sync_every: float = 10.0,
                  on_outcome: Callable[[mirrors.StreamOutcome], None] | None = None
                  ) -> Callable[[dict[str, Any]], None]:
-    """A malformed event is reported (record and field) and acknowledged — redelivering it
-    cannot fix it; any other failure raises, so the message comes again."""
+    """A malformed event is a :class:`PoisonMessage` (set aside on the dead-letter subject
+    with the record and field named) — redelivering it cannot fix it; any other failure
+    raises, so the message comes again."""
     last_sync = [time.monotonic()]
 
     def handle(record: dict[str, Any]) -> None:
@@ -65,8 +84,8 @@ def make_handler(container: App, detector: mirrors.MirrorDetector, sync_every: f
             out = mirrors.handle_stream_record(container.uow, container.clock, detector, record)
         except PlatformEventError as e:
             rid = record.get("event_id") or record.get("account_id") or record.get("post_id")
-            console.print(f"[yellow]skipped[/yellow] event {rid}: {e}")
-            return
+            console.print(f"[yellow]dead letter[/yellow] event {rid}: {e}")
+            raise PoisonMessage(f"event {rid}: {e}") from None
         if on_outcome:
             on_outcome(out)
 
@@ -87,21 +106,61 @@ def _report(out: mirrors.StreamOutcome) -> None:
 async def run_worker(container: App, detector: mirrors.MirrorDetector, *, url: str,
                      stream: str = STREAM, subjects: str = SUBJECTS, durable: str = DURABLE,
                      stop: asyncio.Event | None = None, idle_timeout: float = 1.0,
+                     until_idle: bool | None = None, ack_wait: float = 30.0,
                      on_outcome: Callable[[mirrors.StreamOutcome], None] | None = None
                      ) -> ConsumeReport:
-    """Consume until ``stop`` is set (or, without one, until the stream is idle)."""
+    """Consume until ``stop`` is set or, with ``until_idle`` (the default without ``stop``),
+    until nothing is left: no message pending or unacknowledged, no account waiting to be
+    scored. When the stream is quiet the worker scores accounts stored by other paths (a
+    bulk import, the HTTP endpoint). Losing the broker — for any length of time — pauses
+    it: it connects again with a growing delay and goes on."""
     handler = make_handler(container, detector, on_outcome=on_outcome)
-    async with PlatformEventStream(url, stream=stream, subjects=subjects) as s:
-        return await s.consume(handler, durable, batch=50, idle_timeout=idle_timeout,
-                               stop=stop)
+    total = ConsumeReport()
+
+    def drain() -> int:
+        for scored, reference in mirrors.drain_scoring_queue(container.uow, container.clock,
+                                                              detector, limit=50):
+            if on_outcome:
+                on_outcome(mirrors.StreamOutcome("", "scoring-queue", "queued", scored,
+                                                 reference))
+        return mirrors.scoring_backlog(container.uow)
+
+    delay = 0.5
+    while True:
+        try:
+            async with PlatformEventStream(url, stream=stream, subjects=subjects) as s:
+                delay = 0.5
+                r = await s.consume(handler, durable, idle_timeout=idle_timeout, stop=stop,
+                                    until_idle=until_idle, ack_wait=ack_wait, on_idle=drain)
+            _add(total, r)
+            return total
+        except BROKER_UNAVAILABLE as e:
+            if stop is not None and stop.is_set():
+                return total
+            console.print(f"[yellow]NATS at {url} unreachable[/yellow] ({type(e).__name__}: "
+                          f"{e}); trying again in {delay:.0f} s")
+            total.reconnects += 1
+            await _sleep_or_stop(delay, stop)
+            delay = min(delay * 2, 30.0)
+
+
+def _add(total: ConsumeReport, r: ConsumeReport) -> None:
+    for k, v in vars(r).items():
+        setattr(total, k, getattr(total, k) + v)
+
+
+async def _sleep_or_stop(seconds: float, stop: asyncio.Event | None) -> None:
+    if stop is None:
+        await asyncio.sleep(seconds)
+        return
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
 async def publish_records(url: str, records: list[dict[str, Any]], stream: str = STREAM,
-                          subjects: str = SUBJECTS) -> int:
+                          subjects: str = SUBJECTS) -> PublishReport:
     async with PlatformEventStream(url, stream=stream, subjects=subjects) as s:
-        for r in records:
-            await s.publish(r)
-    return len(records)
+        return await s.publish_all(records)
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -127,25 +186,32 @@ def worker_cmd(
     durable: str = typer.Option(DURABLE, help="durable consumer name (resumes where it left)"),
     stream: str = typer.Option(STREAM, help="JetStream stream name"),
     subjects: str = typer.Option(SUBJECTS, help="subjects of the stream"),
-    exit_when_idle: bool = typer.Option(False, help="stop once the stream has nothing new"),
+    exit_when_idle: bool = typer.Option(False, help="stop once nothing is left: no message "
+                                        "pending or unacknowledged, no account to score"),
+    ack_wait: float = typer.Option(30.0, help="seconds before a message fetched by a worker "
+                                   "that died is delivered again"),
 ) -> None:
     """Consume platform events: store each record, keep the reference set current, and score
-    new or changed accounts for mirror detection within seconds."""
+    new or changed accounts for mirror detection within seconds. SIGTERM or Ctrl-C stops it
+    gracefully: the event in hand is finished, the rest handed back."""
     container = get_app()
     detector = build_detector(container, show_progress=True)
     console.print(f"model {detector.loaded.model_id}; reference set "
                   f"{detector.size} removed accounts; consuming {stream} as {durable}")
-    stop = None if exit_when_idle else asyncio.Event()
-    try:
-        report = asyncio.run(run_worker(container, detector, url=container.settings.nats_url,
-                                        stream=stream, subjects=subjects, durable=durable,
-                                        stop=stop, on_outcome=_report))
-    except KeyboardInterrupt:
-        return
-    except OSError as e:
-        fail(f"cannot reach NATS at {container.settings.nats_url}: {e}")
-        return
-    print_json({"handled": report.handled, "failed": report.failed})
+
+    async def main() -> ConsumeReport:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        return await run_worker(container, detector, url=container.settings.nats_url,
+                                stream=stream, subjects=subjects, durable=durable, stop=stop,
+                                until_idle=exit_when_idle, ack_wait=ack_wait,
+                                on_outcome=_report)
+
+    report = asyncio.run(main())
+    print_json({"handled": report.handled, "failed": report.failed, "dead": report.dead,
+                "handed_back": report.handed_back, "reconnects": report.reconnects})
 
 
 @app.command("publish")
@@ -156,15 +222,20 @@ def publish_cmd(
     subjects: str = typer.Option(SUBJECTS, help="subjects of the stream"),
 ) -> None:
     """Publish records to the platform event stream (idempotent: a record published twice is
-    one message)."""
+    one message; the second is counted as a duplicate)."""
     try:
         records = read_jsonl(path)
     except ValueError as e:
         fail(str(e))
         return
     container = get_app(migrate=False)
-    n = asyncio.run(publish_records(container.settings.nats_url, records, stream, subjects))
-    print_json({"published": n, "stream": stream})
+    try:
+        r = asyncio.run(publish_records(container.settings.nats_url, records, stream,
+                                        subjects))
+    except OSError as e:
+        fail(f"cannot reach NATS at {container.settings.nats_url}: {e}")
+        return
+    print_json({"published": r.published, "duplicates": r.duplicates, "stream": stream})
 
 
 # -- the demo: a mirror signs up while tarazu watches -------------------------------------------
@@ -230,7 +301,7 @@ def demo_signup(container: App, timeout: float = 20.0) -> dict[str, Any]:
             stop.set()
             await asyncio.wait_for(worker, timeout=10)
             async with PlatformEventStream(url, stream=DEMO_STREAM, subjects=subjects) as s:
-                await s._js.delete_stream(DEMO_STREAM)
+                await s.delete()
         return {"account": ref.id, "flagged": found is not None,
                 "seconds": round(time.monotonic() - t0, 2),
                 "removed_account": (found or {}).get("removed_account"),

@@ -16,7 +16,7 @@ from tarazu.domain.events import EventKind, SubjectRef
 from tarazu.entrypoints.cli import app as cli
 from tarazu.entrypoints.cli.stream import publish_records, run_worker
 from tests.integration.mirrors import data
-from tests.integration.mirrors.conftest import detector
+from tests.integration.mirrors.conftest import detector, store
 
 NATS_URL = os.environ.get("TARAZU_NATS_URL", "nats://127.0.0.1:4222")
 
@@ -38,7 +38,7 @@ def _flags(app, ref):
 
 async def _delete(stream: str, subjects: str) -> None:
     async with PlatformEventStream(NATS_URL, stream=stream, subjects=subjects) as s:
-        await s._js.delete_stream(stream)
+        await s.delete()
 
 
 def test_worker_flags_a_mirror_seconds_after_its_sign_up(sqlite_app):
@@ -109,11 +109,14 @@ def test_publish_command_puts_records_on_the_stream(tmp_path, monkeypatch):
     assert json.loads(r.stdout)["published"] == 6
     r = CliRunner().invoke(cli, ["stream", "publish", str(f), "--stream", stream,
                                  "--subjects", subjects])  # again: deduplicated
+    assert r.exit_code == 0, r.output
+    assert {k: v for k, v in json.loads(r.stdout).items() if k != "stream"} == \
+        {"published": 0, "duplicates": 6}
 
     async def count():
         async with PlatformEventStream(NATS_URL, stream=stream, subjects=subjects) as s:
             info = await s._js.stream_info(stream)
-            await s._js.delete_stream(stream)
+            await s.delete()
         return info.state.messages
 
     assert asyncio.run(count()) == 6
@@ -125,3 +128,28 @@ def test_publish_names_a_bad_line(tmp_path, monkeypatch):
     monkeypatch.setenv("TARAZU_HOME", str(tmp_path / "home"))
     r = CliRunner().invoke(cli, ["stream", "publish", str(f)])
     assert r.exit_code == 1 and "line 2" in r.output and "'type'" in r.output
+
+
+def test_worker_scores_accounts_stored_by_an_import_or_the_http_endpoint(reference):
+    """An account that first arrives through `tarazu ingest` (or POST /api/platform/events)
+    is marked for scoring in the same transaction; the worker scores it when the stream is
+    quiet, once."""
+    app = reference
+    det = detector(app)
+    store(app, data.mirror())  # what ingest does: upserts
+    stream, subjects = _names()
+
+    async def run():
+        try:
+            return await run_worker(app, det, url=NATS_URL, stream=stream, subjects=subjects,
+                                    durable="w", until_idle=True, idle_timeout=0.2)
+        finally:
+            await _delete(stream, subjects)
+
+    asyncio.run(run())
+    flags = _flags(app, SubjectRef.account("x", "m1"))
+    assert [f.payload["removed_account"] for f in flags] == ["x:r1"]
+    with app.uow() as uow:
+        assert uow.platform.scoring_backlog() == 0
+    asyncio.run(run())  # nothing left to do: nothing written twice
+    assert len(_flags(app, SubjectRef.account("x", "m1"))) == 1

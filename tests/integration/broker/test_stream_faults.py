@@ -1,0 +1,443 @@
+"""Fault tests of the stream worker, run as a real subprocess against the real NATS server
+(127.0.0.1:4222, a stream of its own per test) and both stores.
+
+A small synthetic platform: the removed accounts and everyone's posts are in the store; the
+sign-ups of the active accounts (mirrors among them) arrive on the stream. After each fault the
+outcome must equal an uninterrupted run's: every event handled once in effect, no flag lost or
+doubled, the same probabilities."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nats.js.errors import NotFoundError
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from tarazu.adapters.broker import DEAD_REASON, PlatformEventStream
+from tarazu.adapters.interchange import parse_object
+from tarazu.bootstrap import App, bootstrap
+from tarazu.demo.scenario import ScenarioSize, build
+from tarazu.domain.events import EventKind
+from tarazu.entrypoints.cli.stream import build_detector, run_worker
+from tests.conftest import PG_ADMIN_URL, _pg, make_settings
+
+NATS_URL = os.environ.get("TARAZU_NATS_URL", "nats://127.0.0.1:4222")
+REPO = Path(__file__).resolve().parents[3]
+SIZE = ScenarioSize(group_active=12, removed=8, protected=4, ordinary=8, referrals=30)
+ACK_WAIT = 5.0  # a killed worker's messages come back after this
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return build(random.Random(7), SIZE)
+
+
+def _names() -> tuple[str, str]:
+    name = f"TEST_FAULTS_{uuid.uuid4().hex[:8].upper()}"
+    return name, f"{name.lower()}.>"
+
+
+def _preload(app: App, scenario) -> list[dict[str, Any]]:
+    """Store the removed accounts and all posts; return the sign-up events to stream."""
+    with app.uow() as uow:
+        for r in scenario.accounts:
+            if r["status"] == "removed":
+                uow.platform.upsert_account(parse_object(r))
+        for r in scenario.posts:
+            uow.platform.upsert_post(parse_object(r))
+        uow.commit()
+    return [{"type": "account.created", "event_id": f"signup:{r['account_id']}", "record": r}
+            for r in scenario.accounts if r["status"] == "active"]
+
+
+def _publish(stream: str, subjects: str, records: list[dict[str, Any]]) -> None:
+    async def run():
+        async with PlatformEventStream(NATS_URL, stream=stream, subjects=subjects) as s:
+            await s.publish_all(records)
+
+    asyncio.run(run())
+
+
+def _publish_raw(stream: str, subjects: str, payloads: list[bytes]) -> None:
+    async def run():
+        async with PlatformEventStream(NATS_URL, stream=stream, subjects=subjects) as s:
+            for i, p in enumerate(payloads):
+                await s._js.publish(f"{stream.lower()}.x.raw", p,
+                                    headers={"Nats-Msg-Id": f"raw{i}"})
+
+    asyncio.run(run())
+
+
+def _consumer_state(stream: str, subjects: str, durable: str) -> tuple[int, int]:
+    """(undelivered, delivered but unacknowledged) messages of the durable consumer."""
+    async def run():
+        async with PlatformEventStream(NATS_URL, stream=stream, subjects=subjects) as s:
+            info = await s._js.consumer_info(stream, durable)
+            return info.num_pending, info.num_ack_pending
+
+    return asyncio.run(run())
+
+
+def _next_message(stream: str, subjects: str, durable: str, within: float) -> str | None:
+    """The account of the next sign-up the consumer hands out within ``within`` seconds
+    (handed back again at once)."""
+    async def run():
+        async with PlatformEventStream(NATS_URL, stream=stream, subjects=subjects) as s:
+            sub = await s._js.pull_subscribe(subjects, durable=durable, stream=stream)
+            try:
+                msgs = await sub.fetch(1, timeout=within)
+            except TimeoutError:
+                return None
+            await msgs[0].nak()
+            return json.loads(msgs[0].data)["record"]["account_id"]
+
+    return asyncio.run(run())
+
+
+def _dead_letters(stream: str, subjects: str) -> list[tuple[dict[str, str], bytes]]:
+    async def run():
+        async with PlatformEventStream(NATS_URL, stream=stream, subjects=subjects) as s:
+            return await s.dead_letters()
+
+    return asyncio.run(run())
+
+
+def _delete(stream: str, subjects: str) -> None:
+    async def run():
+        async with PlatformEventStream(NATS_URL, stream=stream, subjects=subjects) as s:
+            await s.delete()
+
+    asyncio.run(run())
+
+
+def _worker(app: App, stream: str, subjects: str, *extra: str, log: Path
+            ) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TARAZU_HOME": str(app.settings.home),
+           "TARAZU_NATS_URL": NATS_URL, "TARAZU_COOKIE_SECURE": "0"}
+    if app.settings.database_url:
+        env["TARAZU_DATABASE_URL"] = app.settings.database_url
+    return subprocess.Popen(
+        [sys.executable, "-c", "from tarazu.entrypoints.cli import main; main()",
+         "stream", "worker", "--stream", stream, "--subjects", subjects, "--durable", "w",
+         "--ack-wait", str(ACK_WAIT), *extra],
+        env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT, cwd=REPO)
+
+
+@contextmanager
+def _running_worker(app: App, stream: str, subjects: str, log: Path, *extra: str
+                    ) -> Iterator[subprocess.Popen]:
+    """A worker subprocess, killed on the way out if still running."""
+    p = _worker(app, stream, subjects, *extra, log=log)
+    try:
+        yield p
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+def _finish(app: App, stream: str, subjects: str, log: Path, timeout: float = 90) -> None:
+    """Run a worker with --exit-when-idle to the end; it must succeed."""
+    with _running_worker(app, stream, subjects, log, "--exit-when-idle") as p:
+        assert p.wait(timeout=timeout) == 0, log.read_text()
+
+
+def _flags(app: App) -> list[tuple[str, str, float]]:
+    """Every MIRROR_FLAG in the log: (account, removed account, probability), sorted."""
+    with app.uow() as uow:
+        return sorted((rec.event.subject.id, p["removed_account"], p["probability"])
+                      for rec, p in uow.events.payloads(EventKind.MIRROR_FLAG.value))
+
+
+def _stored_active(app: App) -> set[str]:
+    with app.uow() as uow:
+        return {a.account_id for a in uow.platform.iter_accounts(status="active")}
+
+
+@contextmanager
+def _another_store(app: App, tmp_path: Path) -> Iterator[App]:
+    """A second, empty store of the same kind (for the uninterrupted run to compare with)."""
+    home = tmp_path / "reference"
+    home.mkdir()
+    if app.settings.database_url.startswith("sqlite"):
+        other = bootstrap(make_settings(home, None))
+        try:
+            yield other
+        finally:
+            other.engine.dispose()
+        return
+    name = f"tarazu_test_ref_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(_pg(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    other = bootstrap(make_settings(home, PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name))
+    try:
+        yield other
+    finally:
+        other.engine.dispose()
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _run_in_process(app: App, stream: str, subjects: str) -> None:
+    """A worker in this process (a new detector built from the store, as at a start), until
+    nothing is left."""
+    detector = build_detector(app)
+    asyncio.run(run_worker(app, detector, url=NATS_URL, stream=stream, subjects=subjects,
+                           durable="w", until_idle=True, idle_timeout=0.5, ack_wait=ACK_WAIT))
+
+
+def _unscored(conn: Connection, targets: set[str]) -> set[str]:
+    """Accounts among ``targets`` stored but without a flag yet: one cheap query."""
+    rows = conn.execute(text(
+        "SELECT a.account_id FROM accounts a WHERE a.status = 'active' AND NOT EXISTS "
+        "(SELECT 1 FROM moderation_events e WHERE e.kind = 'mirror_flag' "
+        "AND e.subject_type = 'account' AND e.subject_id = a.platform || ':' || a.account_id)"))
+    out = {r[0] for r in rows} & targets
+    conn.rollback()
+    return out
+
+
+def _acked(stream: str, subjects: str, durable: str) -> int:
+    """How many messages, from the first, the consumer has acknowledged."""
+    async def run():
+        async with PlatformEventStream(NATS_URL, stream=stream, subjects=subjects) as s:
+            return (await s._js.consumer_info(stream, durable)).ack_floor.stream_seq
+
+    try:
+        return asyncio.run(run())
+    except NotFoundError:  # the worker has not created its consumer yet
+        return 0
+
+
+def _poll_engine(app: App) -> Engine:
+    """For looking at the store while the worker is frozen: SQLite gives up at once on a
+    lock the frozen worker holds, rather than wait for it."""
+    if app.engine.url.get_backend_name() == "sqlite":
+        return create_engine(app.engine.url, connect_args={"timeout": 0.1})
+    return app.engine
+
+
+def _stored_count(conn: Connection) -> int:
+    n = conn.execute(text("SELECT count(*) FROM accounts WHERE status = 'active'")).scalar_one()
+    conn.rollback()
+    return int(n)
+
+
+def _kill_where_data_could_be_lost(p: subprocess.Popen, app: App, targets: set[str],
+                                   stream: str, subjects: str, timeout: float = 120
+                                   ) -> str | None:
+    """Freeze the worker every few milliseconds and look. While it handles its first few
+    events: kill -9 if an event is acknowledged but its record not stored (never, when it
+    acknowledges after committing). After that: kill -9 once the sign-up of a target is
+    stored and its score not yet recorded. Returns why it was killed."""
+    deadline = time.monotonic() + timeout
+    with _poll_engine(app).connect() as conn:
+        while time.monotonic() < deadline and p.poll() is None:
+            p.send_signal(signal.SIGSTOP)
+            why = None
+            try:
+                stored = _stored_count(conn)
+                if stored < 6:
+                    if _acked(stream, subjects, "w") > stored:
+                        why = "acknowledged before stored"
+                elif caught := _unscored(conn, targets):
+                    why = f"{min(caught)} stored, not scored"
+            except OperationalError:  # frozen while committing: the file is locked
+                conn.rollback()
+            if why:
+                p.kill()
+                p.wait()
+                return why
+            p.send_signal(signal.SIGCONT)
+            time.sleep(0.01)
+    return None
+
+
+def test_kill_9_mid_stream_loses_no_flag_and_changes_no_score(app, scenario, tmp_path):
+    """Kill the worker (a subprocess) where a careless one loses data — just after it stored
+    the sign-up of an account that an uninterrupted run flags, before it recorded the score
+    (or after acknowledging an event it has not stored) — and restart it: every sign-up is
+    stored, and the log ends up with exactly the uninterrupted run's flags, none lost or
+    doubled, with the same probabilities."""
+    with _another_store(app, tmp_path) as other:
+        events = _preload(other, scenario)
+        stream, subjects = _names()
+        try:
+            _publish(stream, subjects, events)
+            _run_in_process(other, stream, subjects)
+        finally:
+            _delete(stream, subjects)
+        expected = _flags(other)
+    targets = {subject.split(":", 1)[1] for subject, _, _ in expected}
+    assert len(targets) >= 5, expected  # a scenario with mirrors to lose
+
+    events = _preload(app, scenario)
+    stream, subjects = _names()
+    log = tmp_path / "crash.log"
+    try:
+        _publish(stream, subjects, events)
+        with _running_worker(app, stream, subjects, log) as p:
+            victim = _kill_where_data_could_be_lost(p, app, targets, stream, subjects)
+        assert victim is not None, log.read_text()
+        _run_in_process(app, stream, subjects)  # the restart
+        assert _consumer_state(stream, subjects, "w") == (0, 0)
+    finally:
+        _delete(stream, subjects)
+    assert _stored_active(app) == {e["record"]["account_id"] for e in events}
+    assert _flags(app) == expected
+    with app.uow() as uow:
+        assert uow.platform.scoring_backlog() == 0
+
+
+def test_sigterm_finishes_the_event_in_hand_and_hands_back_the_rest(sqlite_app, scenario,
+                                                                    tmp_path):
+    app = sqlite_app
+    events = _preload(app, scenario)
+    stream, subjects = _names()
+    log = tmp_path / "term.log"
+    try:
+        _publish(stream, subjects, events)
+        with _running_worker(app, stream, subjects, log) as p:
+            deadline = time.monotonic() + 120
+            with _poll_engine(app).connect() as conn:
+                while time.monotonic() < deadline:
+                    p.send_signal(signal.SIGSTOP)  # the stop lands mid-stream, however fast
+                    try:
+                        if _stored_count(conn) >= 3:
+                            break
+                    except OperationalError:  # frozen while committing
+                        conn.rollback()
+                    p.send_signal(signal.SIGCONT)
+                    time.sleep(0.005)
+            p.send_signal(signal.SIGTERM)
+            p.send_signal(signal.SIGCONT)
+            assert p.wait(timeout=15) == 0, log.read_text()
+        # the rest of the batch was handed back: the next pull gets it at once, in order,
+        # not after the acknowledgement time-out
+        first_back = _next_message(stream, subjects, "w", within=ACK_WAIT / 2)
+        stored = _stored_active(app)
+        assert 3 <= len(stored) < len(events), log.read_text()
+        order = [e["record"]["account_id"] for e in events]
+        assert first_back == order[len(stored)] and set(order[: len(stored)]) == stored
+        # nothing stored unscored
+        with app.uow() as uow:
+            marks = {a for _, a, _ in uow.platform.queued_for_scoring(1000)}
+        assert not (marks & stored)
+        report = json.loads("{" + log.read_text().rsplit("\n{", 1)[1])
+        assert report["handled"] == len(stored)
+        _finish(app, stream, subjects, log)
+        assert _stored_active(app) == {e["record"]["account_id"] for e in events}
+    finally:
+        _delete(stream, subjects)
+
+
+def test_poison_messages_go_to_the_dead_letter_stream_and_the_stream_goes_on(
+        app, scenario, tmp_path):
+    events = _preload(app, scenario)[:6]
+    bad_event = {"type": "account.created", "event_id": "bad-1",
+                 "record": {"type": "account", "platform": "x", "account_id": "zz"}}
+    stream, subjects = _names()
+    try:
+        _publish(stream, subjects, events[:3])
+        _publish_raw(stream, subjects, [b"\xff\xfe not json", json.dumps(bad_event).encode()])
+        _publish(stream, subjects, events[3:])
+        _run_in_process(app, stream, subjects)
+        dead = _dead_letters(stream, subjects)
+        assert _consumer_state(stream, subjects, "w") == (0, 0)
+    finally:
+        _delete(stream, subjects)
+    assert _stored_active(app) == {e["record"]["account_id"] for e in events}
+    reasons = [h[DEAD_REASON] for h, _ in dead]
+    assert len(dead) == 2 and dead[0][1] == b"\xff\xfe not json", reasons
+    assert reasons[0].startswith("not JSON")
+    assert "bad-1" in reasons[1] and "record.status" in reasons[1], reasons
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _nats_server(port: int, store_dir: Path) -> subprocess.Popen:
+    """A NATS server of this test's own (the shared one must stay up for the others)."""
+    p = subprocess.Popen([shutil.which("nats-server") or "nats-server", "-a", "127.0.0.1",
+                          "-p", str(port), "-js", "-sd", str(store_dir)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return p
+        time.sleep(0.05)
+    p.kill()
+    raise RuntimeError("nats-server did not start")
+
+
+def test_a_broker_outage_pauses_the_worker_and_it_goes_on(sqlite_app, scenario, tmp_path):
+    """NATS away for 10 s (longer than the client's old reconnect budget): the worker
+    reconnects and handles what was published after the server came back."""
+    app = sqlite_app
+    events = _preload(app, scenario)[:6]
+    port = _free_port()
+    url = f"nats://127.0.0.1:{port}"
+    stream, subjects = _names()
+    server = _nats_server(port, tmp_path / "nats")
+    detector = build_detector(app)
+
+    async def publish(records):
+        async with PlatformEventStream(url, stream=stream, subjects=subjects) as s:
+            await s.publish_all(records)
+
+    async def until_stored(n: int, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while len(_stored_active(app)) < n:
+            assert time.monotonic() < deadline, f"fewer than {n} stored"
+            await asyncio.sleep(0.1)
+
+    async def scenario_run():
+        nonlocal server
+        stop = asyncio.Event()
+        worker = asyncio.create_task(run_worker(
+            app, detector, url=url, stream=stream, subjects=subjects, durable="w",
+            stop=stop, idle_timeout=0.3, ack_wait=ACK_WAIT))
+        try:
+            await publish(events[:3])
+            await until_stored(3, 30)
+            server.terminate()
+            server.wait()
+            await asyncio.sleep(10)
+            assert not worker.done(), worker.exception()
+            server = _nats_server(port, tmp_path / "nats")
+            await publish(events[3:])
+            await until_stored(6, 60)
+        finally:
+            stop.set()
+            report = await asyncio.wait_for(worker, timeout=30)
+        return report
+
+    try:
+        report = asyncio.run(scenario_run())
+    finally:
+        server.kill()
+        server.wait()
+    assert _stored_active(app) == {e["record"]["account_id"] for e in events}
+    assert report.handled >= 6 and report.dead == 0
