@@ -42,11 +42,13 @@ app = typer.Typer(help="Platform events on NATS JetStream (streaming mirror dete
 DURABLE = "tarazu-mirrors"
 
 
-def build_detector(container: App, show_progress: bool = False) -> mirrors.MirrorDetector:
+def build_detector(container: App, show_progress: bool = False, recall: bool = True
+                   ) -> mirrors.MirrorDetector:
     """The newest model over the reference set in the store, with every stored active
     account counted as a possible successor (so a score does not depend on what this process
-    saw before), warmed up (the first comparison loads the name analyser, which takes
-    seconds; better before the first event than during)."""
+    saw before; ``recall=False`` skips that first pass over all active accounts, for a
+    process that scores one sign-up and ends), warmed up (the first comparison loads the
+    name analyser, which takes seconds; better before the first event than during)."""
     detector = mirrors.MirrorDetector(mirrors.newest_model(container.settings.home))
     with container.uow() as uow:
         if show_progress:
@@ -56,11 +58,11 @@ def build_detector(container: App, show_progress: bool = False) -> mirrors.Mirro
         else:
             detector.refresh(uow, clock=container.clock)
         uow.commit()
-    if show_progress:
+    if recall and show_progress:
         with progress_bar("active accounts", None) as bar:
             mirrors.recall_successors(container.uow, detector,
                                       lambda n, t: bar.update(0, completed=n, total=t))
-    else:
+    elif recall:
         mirrors.recall_successors(container.uow, detector)
     detector.warm_up()
     return detector
@@ -275,7 +277,7 @@ def demo_signup(container: App, timeout: float = 20.0) -> dict[str, Any]:
         return {"skipped": "no removed account with a picture and links"}
     rec = _signup_record(removed, container.clock.now())
     ref = SubjectRef.account(rec["platform"], rec["account_id"])
-    detector = build_detector(container)
+    detector = build_detector(container, recall=False)  # one sign-up, then the process ends
     url = container.settings.nats_url
 
     def flag() -> dict[str, Any] | None:
