@@ -69,8 +69,12 @@ def test_a_submitted_id_leaves_room_for_its_scope(app):
 
 def test_the_received_time_of_a_referral_is_the_systems(app):
     seed_platform(app)
-    doc = document("PTA-12", [item("acc0")]).replace("2025-07-25T09:00:00Z",
-                                                     "2099-01-01T00:00:00Z")
-    run(app, doc)
+    backdated = document("PTA-12", [item("acc0")]).replace("2025-07-25T09:00:00Z",
+                                                           "2020-01-01T00:00:00Z")
+    run(app, backdated)  # the document's own date is no receipt time
     with app.uow() as uow:
         assert uow.referrals.get_request("PTA-12")["received_at"].startswith("2025-07-25")
+    future = document("PTA-13", [item("acc0")]).replace("2025-07-25T09:00:00Z",
+                                                        "2099-01-01T00:00:00Z")
+    with pytest.raises(ReferralFileError, match="received_at"):
+        run(app, future)  # and a future one is refused by name
