@@ -56,7 +56,7 @@ class LinkerConfig:
     #: need the full name analysis), and its estimate is exact for equal or missing names.
     #: A deferred comparator must not feed a rank comparator (ranks are over all
     #: candidates). Empty: one stage.
-    deferred: tuple[str, ...] = ("display_name",)
+    deferred: tuple[str, ...] = ("display_name", "own_name")
     shortlist: int = 30
 
     def indexes(self) -> list[CandidateIndex]:
