@@ -98,10 +98,6 @@ class Corpus:
         account asking holds it even when it was not counted)."""
         return np.maximum(self.trace_df.counts(hashes), 1)
 
-    def trace_idf(self, hashes: np.ndarray) -> np.ndarray:
-        """Smoothed inverse document frequency (bits) of traces or connections."""
-        return np.log2((self.n + 1) / (self.trace_counts(hashes) + 1))
-
     def char_idf(self, columns: np.ndarray | None = None) -> np.ndarray | None:
         """Smoothed IDF (natural log, + 1, as scikit-learn's) of the given n-gram columns (all
         columns if None); None before any account with text was added."""

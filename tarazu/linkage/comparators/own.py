@@ -17,6 +17,7 @@ has not posted or followed anyone yet is still ranked on them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import ClassVar
 
 import numpy as np
@@ -294,14 +295,13 @@ class OwnBioComparator(_OwnComparator):
 
     def compare(self, a: AccountProfile, b: AccountProfile, corpus: Corpus) -> ComparisonResult:
         values = (a.bio[:80], b.bio[:80])
-        wa, wb = set(words(a.bio)), set(words(b.bio))
-        if not wa or not wb:
+        ha, hb = _bio_terms(a.bio), _bio_terms(b.bio)
+        if not ha.size or not hb.size:
             return self.missing(values)
-        union = sorted(wa | wb)
-        hashes = np.array([trace_hash("bio", w) for w in union], dtype=np.uint64)
-        held = corpus.trace_counts(hashes)
-        idf = corpus.trace_idf(hashes)
-        inside = np.array([w in wa and w in wb for w in union])
+        union = np.union1d(ha, hb)
+        inside = np.isin(union, np.intersect1d(ha, hb, assume_unique=True), assume_unique=True)
+        held = corpus.trace_counts(union)
+        idf = np.log2((corpus.n + 1) / (held + 1))
         overlap = float(idf[inside].sum()) / max(float(idf.sum()), 1e-9)
         rare = int((inside & (held <= self.config["rare"])).sum())
         if rare >= 2:
@@ -313,10 +313,25 @@ class OwnBioComparator(_OwnComparator):
         return self.level(label, (values[0], f"{rare} distinctive words shared"), overlap)
 
 
+@lru_cache(maxsize=65536)
+def _bio_terms(bio: str) -> np.ndarray:
+    """The sorted trace hashes of a profile text's words (bios recur across candidates)."""
+    hashes = {trace_hash("bio", w) for w in words(bio)}
+    return np.array(sorted(hashes), dtype=np.uint64)
+
+
 def _pdq_words(hashes: Sequence[str]) -> np.ndarray:
     """(n × 4) uint64 words of valid hex PDQ hashes (the caller drops invalid ones)."""
-    return np.array([np.frombuffer(bytes.fromhex(h), dtype=">u8") for h in hashes],
-                    dtype=np.uint64).reshape(-1, 4)
+    return np.array([_pdq_row(h) for h in hashes], dtype=np.uint64).reshape(-1, 4)
+
+
+@lru_cache(maxsize=65536)
+def _pdq_row(h: str) -> tuple[int, int, int, int]:
+    v = int(h, 16)
+    return (v >> 192, (v >> 128) & _WORD, (v >> 64) & _WORD, v & _WORD)
+
+
+_WORD = (1 << 64) - 1
 
 
 def _valid_pdq(h: str | None) -> bool:
