@@ -22,7 +22,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from tarazu.linkage.comparators.identity import DisplayNameComparator
+from tarazu.linkage.comparators.identity import DisplayNameComparator, HandleComparator
 from tarazu.linkage.comparators.network import _RareOverlap
 from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.handles import common_run, key_similarity
@@ -191,11 +191,8 @@ class OwnHandleComparator(_OwnComparator):
         "different",
     )
     CONFIG = (
-        ConfigVar("near", 0.88, "key similarity (0..1) for a small edit"),
-        ConfigVar("long_run", 6, "characters in common for a long run"),
-        ConfigVar("short_run", 4, "characters in common for a short run"),
+        *HandleComparator.CONFIG,  # near, long_run, short_run, min_token: the same edits
         ConfigVar("rare", 2, "candidates' handles containing the run for it to count as few"),
-        ConfigVar("min_token", 4, "minimum length of a shared name token"),
     )
     EXPERT_MU = ((0.15, 0.0003), (0.25, 0.001), (0.1, 0.003), (0.1, 0.05), (0.1, 0.1),
                  (0.3, 0.8457))
