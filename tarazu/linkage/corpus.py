@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from tarazu.linkage.counts import HashCounts
-from tarazu.linkage.profile import N_CHAR_FEATURES, AccountProfile, CharVector
+from tarazu.linkage.profile import N_CHAR_FEATURES, AccountProfile, CharVector, sign_up_traces
 
 #: Token kinds whose rarity a comparator reads (hashtags, mentions, contexts: rare overlap).
 KINDS = ("hashtags", "mentions", "contexts", "emoji")
@@ -78,8 +78,9 @@ class Corpus:
                     del c[t]
         if p.shingles.size:
             self.shingle_df.update(p.shingles, sign)
-        if p.traces.size or p.connections.size:
-            self.trace_df.update(np.union1d(p.traces, p.connections), sign)
+        traces = sign_up_traces(p)
+        if traces.size or p.connections.size:
+            self.trace_df.update(np.union1d(traces, p.connections), sign)
         if p.char_tf is not None:
             if self._char_df is None:
                 self._char_df = np.zeros(N_CHAR_FEATURES, dtype=np.int32)

@@ -104,10 +104,6 @@ class AccountProfile:
     n_own_page_posts: int = 0  # posts on its own user / talk pages
     n_empty_posts: int = 0  # posts without text
     log_pauses: np.ndarray | None = None  # log10 seconds between consecutive posts (≥ 1 min)
-    #: what sign-up shows that many accounts may share (identifiers, profile links, the
-    #: display-name key, bio words), as sorted 64-bit :func:`trace_hash` values: the
-    #: corpus counts them so that a comparator can tell one operator's trace from a group's
-    traces: np.ndarray = field(default_factory=lambda: _NO_IDS)
     #: shares of the letters of its posts in each script of :data:`SCRIPTS` (None: no letters)
     scripts: np.ndarray | None = None
     #: the emoji it posts (each distinct pictograph)
@@ -147,18 +143,23 @@ _NO_IDS = np.zeros(0, dtype=np.uint64)
 
 def trace_hash(kind: str, value: str) -> int:
     """The 64-bit hash of one sign-up trace (``kind``: ``id:device``, ``link``, ``name``,
-    ``bio``...), the one :attr:`AccountProfile.traces` holds; the same hash as
-    :func:`id_hashes` of ``kind + NUL + value``, which no account id contains."""
+    ``bio``), as :func:`sign_up_traces` gives it; the same hash as :func:`id_hashes` of
+    ``kind + NUL + value``, which no account id contains."""
     text = f"{kind}\x00{value}"
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-def _traces(acc: Account, name_key: str, link_keys: Iterable[str]) -> np.ndarray:
-    pairs = [(f"id:{k}", v) for k, v in acc.identifiers.items() if v]
-    pairs += [("link", k) for k in link_keys]
+def sign_up_traces(p: AccountProfile) -> np.ndarray:
+    """What sign-up shows that many accounts may share — identifiers, profile links, the
+    display-name key, bio words — as sorted :func:`trace_hash` values: the corpus counts them
+    so that a comparator can tell one operator's trace from a whole group's. Derived from the
+    profile when counted (not kept in it: a million profiles would carry 200 MB of them)."""
+    pairs = [(f"id:{k}", v) for k, v in p.identifiers.items() if v]
+    pairs += [("link", k) for k in p.link_keys]
+    name_key = handle_key(p.display_name)
     if name_key:
         pairs.append(("name", name_key))
-    pairs += [("bio", w) for w in set(words(acc.bio))]
+    pairs += [("bio", w) for w in set(words(p.bio))]
     return id_hashes(f"{k}\x00{v}" for k, v in pairs)
 
 
@@ -406,7 +407,6 @@ def build_profiles(
                 avatar_pdq=acc.avatar_pdq,
                 identifiers=dict(acc.identifiers),
                 connections=id_hashes({*acc.following, *acc.followers}),
-                traces=_traces(acc, handle_key(acc.display_name), links),
                 char_tf=row,
                 recent_tf=recent_row,
                 **d,

@@ -25,7 +25,7 @@ import numpy as np
 from tarazu.linkage.comparators.identity import DisplayNameComparator, HandleComparator
 from tarazu.linkage.comparators.network import _RareOverlap
 from tarazu.linkage.corpus import Corpus
-from tarazu.linkage.handles import common_run, key_similarity
+from tarazu.linkage.handles import common_run, handle_key, key_similarity
 from tarazu.linkage.levels import Comparator, ComparisonResult, ConfigVar, band, short
 from tarazu.linkage.profile import SCRIPTS, AccountProfile, trace_hash
 from tarazu.linkage.text import words
@@ -264,8 +264,6 @@ class OwnNameComparator(DisplayNameComparator, _OwnComparator):
 
 
 def _name_key(p: AccountProfile) -> str:
-    from tarazu.linkage.handles import handle_key
-
     return handle_key(p.display_name)
 
 
