@@ -178,7 +178,9 @@ class OwnHandleComparator(_OwnComparator):
     """The edit from the removed account's own handle, on skeleton keys (case, separators,
     leetspeak, look-alike letters and script folded: ``Umar_Med1a`` = ``umarmedia``), with
     how many candidates' handles contain what the two share: a group's stem (``umarmedia``)
-    is in every member's handle and says little, ``umarmediabannu`` is in one."""
+    is in every member's handle and says little, ``umarmediabannu`` is in one. A run counts
+    as its own only if it also covers most of its handle (``ttpumar`` of ``ttpumarupdates``
+    is the group's stem, however few candidates happen to hold it)."""
 
     NAME = "own_handle"
     FAMILY = "identity"
@@ -186,13 +188,14 @@ class OwnHandleComparator(_OwnComparator):
         "same handle key",
         "its handle with a small edit",
         "a long run of its handle few others have",
-        "a long run many handles share",
+        "a common or partial run of its handle",
         "a short run or name token shared",
         "different",
     )
     CONFIG = (
         *HandleComparator.CONFIG,  # near, long_run, short_run, min_token: the same edits
         ConfigVar("rare", 2, "candidates' handles containing the run for it to count as few"),
+        ConfigVar("cover", 0.6, "share of its handle a long run must cover to count"),
     )
     EXPERT_MU = ((0.15, 0.0003), (0.25, 0.001), (0.1, 0.003), (0.1, 0.05), (0.1, 0.1),
                  (0.3, 0.8457))
@@ -220,7 +223,7 @@ class OwnHandleComparator(_OwnComparator):
         if edit or len(run) >= c["long_run"]:
             holders = sum(1 for k in keys if run in k)  # the candidates' handles holding it
             values = (a.handle, f"{b.handle} ({holders} of {len(keys)} candidates hold {run!r})")
-            if holders <= c["rare"]:
+            if holders <= c["rare"] and (edit or len(run) >= c["cover"] * len(kb)):
                 return self.level(self.LEVELS[1] if edit else self.LEVELS[2], values, sim)
             return self.level(self.LEVELS[3], values, sim)
         tokens = {t for t in a.name_tokens & b.name_tokens
@@ -232,13 +235,14 @@ class OwnHandleComparator(_OwnComparator):
 
 class OwnNameComparator(DisplayNameComparator, _OwnComparator):
     """The removed account's own display name (transliterated, confusables folded, through
-    the shared name comparator), with how many accounts use it: a group's wing name ("Umar
-    Media") is every member's name and says little; a name few accounts use says more."""
+    the shared name comparator), with how many accounts use it (or the new account's name):
+    a group's wing name ("Umar Media") is every member's name and says little, and so does a
+    near match to it; a name few accounts use says more."""
 
     NAME = "own_name"
     LEVELS = (
         "its name, few others use it",
-        "its name, many accounts use it",
+        "its name or a near one, which many accounts use",
         "near-identical name",
         "similar name",
         "different",
@@ -255,12 +259,16 @@ class OwnNameComparator(DisplayNameComparator, _OwnComparator):
             return self.missing(values)
         sim = self._similarity(a.display_name, b.display_name)
         same, near, similar = self.config["bands"]
-        if sim >= same:
+        if sim >= near:
+            # a near match to a name many use ("Umar Media" / "Umar Media Bannu") is the
+            # group's name again, not this account's
             keys = sorted({_name_key(a), _name_key(b)} - {""})
             held = int(_counts(corpus, "name", keys).max()) if keys else 1
-            label = self.LEVELS[0] if held <= self.config["rare"] else self.LEVELS[1]
-            return self.level(label, (a.display_name, f"{held} accounts use it"), sim)
-        return self.level(band(sim, (near, similar), self.LEVELS[2:]), values, sim)
+            values = (a.display_name, f"{b.display_name} ({held} accounts use it)")
+            if held > self.config["rare"]:
+                return self.level(self.LEVELS[1], values, sim)
+            return self.level(self.LEVELS[0] if sim >= same else self.LEVELS[2], values, sim)
+        return self.level(band(sim, (similar,), self.LEVELS[3:]), values, sim)
 
 
 def _name_key(p: AccountProfile) -> str:
