@@ -217,3 +217,26 @@ def test_script_mix_tells_roman_urdu_from_urdu_script():
                            posts("r:2", ["sab theek hai yaar"], T0))
     assert comp.compare(roman, urdu, Corpus()).label == "different script mix"
     assert comp.compare(roman, roman2, Corpus()).label == "same script mix"
+
+
+def test_a_near_match_to_the_groups_name_is_not_the_operators_name():
+    """"Umar Media Bannu" against a new "Umar Media", a name a dozen accounts use: the group's
+    name again, weaker than the same rare name."""
+    comp = get_comparator("own_name")
+    spec = expert_model().spec("own_name")
+    corpus = Corpus()
+    crowd = [build_profile(acct(f"g:{i}", f"fan_{i}", display_name="Umar Media"))
+             for i in range(12)]
+    removed = build_profile(acct("r:1", "one", status="removed", removed=WAVE,
+                                 display_name="Umar Media Bannu"))
+    new = build_profile(acct("a:1", "two", display_name="Umar Media"))
+    rare_removed = build_profile(acct("r:2", "three", status="removed", removed=WAVE,
+                                      display_name="Gul Bahadur Wazir"))
+    rare_new = build_profile(acct("a:2", "four", display_name="Gul Bahadur Wazir"))
+    for p in (*crowd, removed, new, rare_removed, rare_new):
+        corpus.add(p)
+    common = comp.compare(new, removed, corpus)
+    rare = comp.compare(rare_new, rare_removed, corpus)
+    assert common.label == "its name or a near one, which many accounts use", common
+    assert rare.label == "its name, few others use it", rare
+    assert spec.levels[common.level].weight < spec.levels[rare.level].weight
