@@ -24,7 +24,6 @@ from tarazu.linkage.comparators import (
     SECOND_PASS,
     get_comparator,
 )
-from tarazu.linkage.comparators.own import SUPERSEDES
 
 MODEL_FORMAT = "tarazu.linkage.model/v1"
 
@@ -320,14 +319,9 @@ def _config_from_json(config: Mapping[str, Any]) -> dict[str, Any]:
 
 def expert_model(names: tuple[str, ...] | None = None, prior: float = 0.01) -> LinkageModel:
     """A model from expert m/u only: the starting point for EM or labelled fitting. Without
-    ``names``, of the default comparators. ``names`` may pick a superseded comparator, but not
-    together with the one that supersedes it: both read the same field, and the model would
-    count a group's logo or device twice (``comparators.own.SUPERSEDES``)."""
+    ``names``, of the default comparators; ``names`` may also pick superseded ones."""
     classes = [*(COMPARATORS if names is not None else DEFAULT_COMPARATORS), *RELATIVE,
                *SECOND_PASS]
-    if names is not None:
-        names = tuple(n for n in names
-                      if not any(old == n and new in names for new, old in SUPERSEDES.items()))
     specs = []
     for cls in classes:
         if names is not None and cls.NAME not in names:

@@ -240,15 +240,3 @@ def test_a_near_match_to_the_groups_name_is_not_the_operators_name():
     assert common.label == "its name or a near one, which many accounts use", common
     assert rare.label == "its name, few others use it", rare
     assert spec.levels[common.level].weight < spec.levels[rare.level].weight
-
-
-def test_a_model_never_holds_a_comparator_and_the_one_it_supersedes():
-    """Asked for every registered comparator (as a self-fit may ask), the expert model keeps
-    the rarity-weighted one and drops the rarity-blind one reading the same field."""
-    from tarazu.linkage.comparators import COMPARATORS
-
-    names = {s.name for s in expert_model(tuple(c.NAME for c in COMPARATORS)).comparators}
-    assert {"own_avatar", "own_identifiers", "own_circle"} <= names
-    assert not names & {"avatar", "identifiers", "social_graph", "handle", "profile_links"}
-    alone = {s.name for s in expert_model(("avatar", "post_text")).comparators}
-    assert alone == {"avatar", "post_text"}  # a superseded one alone may still be asked for
