@@ -13,10 +13,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from tarazu.linkage.counts import HashCounts
-from tarazu.linkage.profile import N_CHAR_FEATURES, AccountProfile, CharVector
+from tarazu.linkage.profile import N_CHAR_FEATURES, AccountProfile, CharVector, sign_up_traces
 
 #: Token kinds whose rarity a comparator reads (hashtags, mentions, contexts: rare overlap).
-KINDS = ("hashtags", "mentions", "contexts")
+KINDS = ("hashtags", "mentions", "contexts", "emoji")
 #: Cosines remembered for one active vector at most (a few hundred candidates in practice).
 _MEMO_MAX = 4096
 
@@ -27,6 +27,10 @@ class Corpus:
         self.df: dict[str, Counter] = {k: Counter() for k in KINDS}
         #: how many accounts wrote each four-word phrase (a phrase used by few is evidence)
         self.shingle_df = HashCounts()
+        #: how many accounts hold each connection (a followee or follower) and each sign-up
+        #: trace (device, profile link, display name, handle trigram): a group's shared
+        #: channel or leader is held by many, one operator's own trace by few
+        self.trace_df = HashCounts(dtype=np.uint64)
         self._char_df: np.ndarray | None = None
         #: log(1 + df) per n-gram column, updated where an account changes it: the IDF of a
         #: column is then log(1 + n) - this + 1, with nothing recomputed over all 2^18 columns
@@ -74,6 +78,9 @@ class Corpus:
                     del c[t]
         if p.shingles.size:
             self.shingle_df.update(p.shingles, sign)
+        traces = sign_up_traces(p)
+        if traces.size or p.connections.size:
+            self.trace_df.update(np.union1d(traces, p.connections), sign)
         if p.char_tf is not None:
             if self._char_df is None:
                 self._char_df = np.zeros(N_CHAR_FEATURES, dtype=np.int32)
@@ -86,6 +93,11 @@ class Corpus:
     def idf(self, kind: str, token: object) -> float:
         """Smoothed inverse document frequency (bits): rare tokens weigh more."""
         return math.log2((self.n + 1) / (self.df[kind].get(token, 0) + 1))
+
+    def trace_counts(self, hashes: np.ndarray) -> np.ndarray:
+        """How many accounts seen hold each trace or connection hash (at least 1: the
+        account asking holds it even when it was not counted)."""
+        return np.maximum(self.trace_df.counts(hashes), 1)
 
     def char_idf(self, columns: np.ndarray | None = None) -> np.ndarray | None:
         """Smoothed IDF (natural log, + 1, as scikit-learn's) of the given n-gram columns (all

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import numpy as np
 
-_NO_KEYS = np.zeros(0, dtype=np.uint32)
 _NO_COUNTS = np.zeros(0, dtype=np.int32)
 
 
 class HashCounts:
-    """A multiset of uint32 hashes with vectorised look-up."""
+    """A multiset of unsigned hashes (uint32 by default) with vectorised look-up."""
 
-    def __init__(self, merge_at: int = 1 << 16) -> None:
+    def __init__(self, merge_at: int = 1 << 16, dtype: type = np.uint32) -> None:
+        """``dtype``: of the hashes held (``np.uint64`` for the 64-bit ids of connections)."""
         self.merge_at = merge_at
-        self._keys = _NO_KEYS  # sorted, unique
+        self.dtype = np.dtype(dtype)
+        self._keys = np.zeros(0, dtype=self.dtype)  # sorted, unique
         self._counts = _NO_COUNTS  # > 0, aligned with _keys
         self._pending: dict[int, int] = {}  # hash -> change not merged yet
 
@@ -40,7 +41,7 @@ class HashCounts:
 
     def counts(self, hashes: np.ndarray) -> np.ndarray:
         """The count of each hash (0 if absent), as int64."""
-        hashes = np.asarray(hashes, dtype=np.uint32)
+        hashes = np.asarray(hashes, dtype=self.dtype)
         out = np.zeros(hashes.shape[0], dtype=np.int64)
         if self._keys.size and hashes.size:
             pos = np.searchsorted(self._keys, hashes)
@@ -53,7 +54,7 @@ class HashCounts:
         return out
 
     def get(self, h: int) -> int:
-        return int(self.counts(np.array([h], dtype=np.uint32))[0])
+        return int(self.counts(np.array([h], dtype=self.dtype))[0])
 
     def __len__(self) -> int:
         """Distinct hashes held (merges the pending changes first)."""
@@ -66,7 +67,7 @@ class HashCounts:
     def _merge(self) -> None:
         if not self._pending:
             return
-        new_keys = np.fromiter(self._pending.keys(), dtype=np.uint32, count=len(self._pending))
+        new_keys = np.fromiter(self._pending.keys(), dtype=self.dtype, count=len(self._pending))
         new_counts = np.fromiter(self._pending.values(), dtype=np.int64, count=len(self._pending))
         keys = np.concatenate([self._keys, new_keys])
         counts = np.concatenate([self._counts.astype(np.int64), new_counts])

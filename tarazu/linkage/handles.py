@@ -35,12 +35,17 @@ def name_tokens(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+def common_run(a: str, b: str) -> str:
+    """The longest common substring of two keys (the first, if several)."""
+    if not a or not b:
+        return ""
+    m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return a[m.a : m.a + m.size]
+
+
 def longest_common_run(a: str, b: str) -> int:
     """Length of the longest common substring of two keys."""
-    if not a or not b:
-        return 0
-    m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
-    return m.size
+    return len(common_run(a, b))
 
 
 def key_similarity(a: str, b: str) -> float:

@@ -58,7 +58,7 @@ class LinkerConfig:
     #: need the full name analysis), and its estimate is exact for equal or missing names.
     #: A deferred comparator must not feed a rank comparator (ranks are over all
     #: candidates). Empty: one stage.
-    deferred: tuple[str, ...] = ("display_name",)
+    deferred: tuple[str, ...] = ("display_name", "own_name")
     shortlist: int = 30
     #: platform profile that reads platform-specific markup (``linkage.platforms``); None:
     #: the one the model was fitted with (its ``meta.platform``), else the neutral one

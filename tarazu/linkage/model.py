@@ -17,7 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from tarazu.linkage.comparators import COMPARATORS, RELATIVE, SECOND_PASS, get_comparator
+from tarazu.linkage.comparators import (
+    COMPARATORS,
+    DEFAULT_COMPARATORS,
+    RELATIVE,
+    SECOND_PASS,
+    get_comparator,
+)
 
 MODEL_FORMAT = "tarazu.linkage.model/v1"
 
@@ -333,13 +339,16 @@ def _config_from_json(config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def expert_model(names: tuple[str, ...] | None = None, prior: float = 0.01) -> LinkageModel:
-    """A model from expert m/u only: the starting point for EM or labelled fitting."""
-    classes = [*COMPARATORS, *RELATIVE, *SECOND_PASS]
+    """A model from expert m/u only: the starting point for EM or labelled fitting. Without
+    ``names``, of the default comparators; ``names`` may also pick superseded ones."""
+    classes = [*(COMPARATORS if names is not None else DEFAULT_COMPARATORS), *RELATIVE,
+               *SECOND_PASS]
     specs = []
     for cls in classes:
         if names is not None and cls.NAME not in names:
             continue
-        mu = EXPERT_MU[cls.NAME]
+        # the comparators of the removed account's own traces carry their m/u with them
+        mu = EXPERT_MU.get(cls.NAME) or cls.EXPERT_MU  # type: ignore[attr-defined]
         specs.append(
             ComparatorSpec(
                 cls.NAME,

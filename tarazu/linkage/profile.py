@@ -6,6 +6,7 @@ the records whenever needed, never stored as a blob)."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -101,6 +102,10 @@ class AccountProfile:
     n_own_page_posts: int = 0  # posts on its own user / talk pages
     n_empty_posts: int = 0  # posts without text
     log_pauses: np.ndarray | None = None  # log10 seconds between consecutive posts (≥ 1 min)
+    #: shares of the letters of its posts in each script of :data:`SCRIPTS` (None: no letters)
+    scripts: np.ndarray | None = None
+    #: the emoji it posts (each distinct pictograph)
+    emoji: frozenset[str] = frozenset()
 
     @property
     def is_removed(self) -> bool:
@@ -132,6 +137,48 @@ class CharVector:
 
 _NO_HASHES = np.zeros(0, dtype=np.uint32)
 _NO_IDS = np.zeros(0, dtype=np.uint64)
+
+
+def trace_hash(kind: str, value: str) -> int:
+    """The 64-bit hash of one sign-up trace (``kind``: ``id:device``, ``link``, ``name``,
+    ``bio``), as :func:`sign_up_traces` gives it; the same hash as :func:`id_hashes` of
+    ``kind + NUL + value``, which no account id contains."""
+    text = f"{kind}\x00{value}"
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def sign_up_traces(p: AccountProfile) -> np.ndarray:
+    """What sign-up shows that many accounts may share — identifiers, profile links, the
+    display-name key, bio words — as sorted :func:`trace_hash` values: the corpus counts them
+    so that a comparator can tell one operator's trace from a whole group's. Derived from the
+    profile when counted (not kept in it: a million profiles would carry 200 MB of them)."""
+    pairs = [(f"id:{k}", v) for k, v in p.identifiers.items() if v]
+    pairs += [("link", k) for k in p.link_keys]
+    name_key = handle_key(p.display_name)
+    if name_key:
+        pairs.append(("name", name_key))
+    pairs += [("bio", w) for w in set(words(p.bio))]
+    return id_hashes(f"{k}\x00{v}" for k, v in pairs)
+
+
+#: Scripts whose share of an account's letters makes up its script mix (the rest: "other").
+SCRIPTS = ("latin", "arabic", "cyrillic", "devanagari", "other")
+_SCRIPT_RES = (
+    re.compile(r"[A-Za-z\u00c0-\u024f]"),
+    re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefc]"),
+    re.compile(r"[\u0400-\u04ff]"),
+    re.compile(r"[\u0900-\u097f]"),
+)
+_EMOJI_RE = re.compile(r"[\U0001f300-\U0001faff\u2600-\u27bf\U0001f1e6-\U0001f1ff]")
+
+
+def _script_mix(text: str) -> np.ndarray | None:
+    """Shares of the letters in each of :data:`SCRIPTS`; None when there are none."""
+    counts = [len(r.findall(text)) for r in _SCRIPT_RES]
+    letters = sum(map(str.isalpha, text))
+    counts.append(max(0, letters - sum(counts)))
+    total = sum(counts)
+    return (np.array(counts, dtype=np.float32) / total) if total else None
 
 
 def id_hashes(ids: Iterable[str]) -> np.ndarray:
@@ -304,6 +351,7 @@ def build_profiles(
             np.log10(np.maximum(np.diff(all_stamps), 60.0)) if len(all_stamps) > 3 else None
         )
         content = {stable_hash(w) for w in all_words if len(w) > 3 and not w.isdigit()}
+        joined = " ".join(texts)
         partial.append(
             dict(
                 acc=acc,
@@ -328,6 +376,8 @@ def build_profiles(
                 n_own_page_posts=n_own,
                 n_empty_posts=len(posts) - len(texts),
                 log_pauses=log_pauses,
+                scripts=_script_mix(joined) if texts else None,
+                emoji=_frozen(_EMOJI_RE.findall(joined)),
             )
         )
     out = []
@@ -342,20 +392,22 @@ def build_profiles(
         else:  # the recent posts are all the posts: one vector, not two copies
             recent_row = row
         bio = acc.bio.strip()
+        key = handle_key(acc.handle)
+        links = _frozen(k for k in map(link_key, acc.links) if k)
         out.append(
             AccountProfile(
                 account_id=acc.account_id,
                 status=acc.status,
                 handle=acc.handle,
                 display_name=acc.display_name,
-                handle_key=handle_key(acc.handle),
+                handle_key=key,
                 name_tokens=name_tokens(acc.handle) | name_tokens(acc.display_name),
                 created_at=acc.created_at,
                 removed_at=acc.removed_at,
                 verified_categories=tuple(acc.verified_categories),
                 bio=bio,
                 bio_words=_sorted_hashes({stable_hash(w) for w in words(bio)}),
-                link_keys=_frozen(k for k in map(link_key, acc.links) if k),
+                link_keys=links,
                 avatar_pdq=acc.avatar_pdq,
                 identifiers=dict(acc.identifiers),
                 connections=id_hashes({*acc.following, *acc.followers}),

@@ -35,6 +35,7 @@ from tarazu.linkage.comparators.network import (
     ReferencesComparator,
     SocialGraphComparator,
 )
+from tarazu.linkage.comparators.own import OWN_COMPARATORS, SUPERSEDES
 from tarazu.linkage.comparators.platform import IdentifiersComparator
 from tarazu.linkage.comparators.relative import (
     GapRankComparator,
@@ -83,7 +84,13 @@ COMPARATORS: tuple[type[Comparator], ...] = (
     OwnPagesComparator,
     SilentPostsComparator,
     VolumeComparator,
+    *OWN_COMPARATORS,
 )
+#: The base comparators of a new (expert, self-fitted) model: all but those that a comparator
+#: of the removed account's own traces supersedes (see ``comparators.own``); the superseded
+#: ones stay registered for the fitted models that use them.
+DEFAULT_COMPARATORS: tuple[type[Comparator], ...] = tuple(
+    c for c in COMPARATORS if c.NAME not in set(SUPERSEDES.values()))
 RELATIVE: tuple[type[RankComparator], ...] = (
     GapRankComparator,
     PauseRankComparator,
@@ -121,6 +128,7 @@ def comparator_docs() -> list[dict[str, Any]]:
 
 __all__ = [
     "COMPARATORS",
+    "DEFAULT_COMPARATORS",
     "RELATIVE",
     "RECIPROCAL",
     "SECOND_PASS",

@@ -41,7 +41,7 @@ def test_a_mirror_is_flagged_and_suspended_automatically(reference):
     assert flag["strong_signals"] >= 2 and "identity" in flag["strong_families"]
     assert flag["model"] == "fellegi_sunter_v1/expert"
     bars = {s["comparator"]: s["weight"] for s in flag["signals"]}
-    assert bars["avatar"] > 3 and abs(
+    assert bars["own_avatar"] > 3 and abs(
         flag["prior_weight"] + sum(bars.values()) - flag["total"]) < 0.05
     (dec,) = _events(reference, M1, EventKind.DECISION)
     assert dec.actor == "system:mirrors" and dec.automated

@@ -31,7 +31,7 @@ def test_case_page_shows_the_waterfall_and_links_the_comparison(web, client):  #
     page = client.get(CASE)
     assert page.status_code == 200
     html = page.text
-    assert 'class="waterfall"' in html and 'data-signal="avatar"' in html
+    assert 'class="waterfall"' in html and 'data-signal="own_avatar"' in html
     assert COMPARE in html and "x:r1" in html
 
 

@@ -13,8 +13,8 @@ def test_model_json_round_trip(tmp_path):
     m.save(path)
     back = LinkageModel.load(path)
     assert back.to_dict() == m.to_dict()
-    assert back.weight("handle", 0) == pytest.approx(m.weight("handle", 0))
-    assert back.weight("handle", -1) == 0.0  # missing
+    assert back.weight("own_handle", 0) == pytest.approx(m.weight("own_handle", 0))
+    assert back.weight("own_handle", -1) == 0.0  # missing
 
 
 def test_model_rejects_foreign_json():
@@ -60,9 +60,9 @@ def test_fitting_learns_weights_from_labels(scenario):
     table = pair_table(linker, actives, truth)
     assert table.labels.sum() == 1
     fitted = fit_labelled(linker.model, table)
-    j = table.names.index("identifiers")
+    j = table.names.index("own_identifiers")
     lv = table.levels[table.labels == 1][0, j]
-    assert fitted.weight("identifiers", int(lv)) > 0
+    assert fitted.weight("own_identifiers", int(lv)) > 0
     em = fit_em(linker.model, table, iterations=5)
     assert 0 < em.prior <= 0.5
     assert np.all(np.isfinite(totals(em, table)))
