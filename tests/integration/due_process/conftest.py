@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from tarazu.bootstrap import App
 from tarazu.domain.events import EventKind, SubjectRef
 from tarazu.domain.platform import Account
-from tarazu.service import cases
+from tarazu.domain.policies import Action
+from tarazu.service import cases, decisions
 
 PLATFORM = "x"
 
@@ -41,3 +42,17 @@ def flag_mirror(app: App, ref: SubjectRef, removed: str, probability: float = 0.
                  {"removed_account": removed, "probability": probability})
         cases.save(uow, s)
         uow.commit()
+
+
+def decide_confirmed(app: App, ref: SubjectRef, action: Action, policy: str,
+                     actor: str = "rev1", **kw: object) -> decisions.DecisionOutcome:
+    """Decide, and confirm as a second reviewer when the decision waits for one."""
+    with app.uow() as uow:
+        out = decisions.decide(uow, app.clock, subject=ref, actor=actor, action=action,
+                               policy=policy, reason="reviewer notes naming @someone_private",
+                               **kw)
+        if out.status == "pending":
+            decisions.confirm(uow, app.clock, subject=ref, actor="rev2",
+                              decision_id=out.decision_id)
+        uow.commit()
+    return out

@@ -15,19 +15,12 @@ from tarazu.domain.events import SubjectRef
 from tarazu.domain.platform import Media, Post
 from tarazu.domain.policies import Action
 from tarazu.service import appeals, decisions, exports
-from tests.integration.due_process.conftest import add_account, flag_mirror, report
-
-
-def _decide(app, ref, action, policy, actor="rev1", **kw):
-    with app.uow() as uow:
-        out = decisions.decide(uow, app.clock, subject=ref, actor=actor, action=action,
-                               policy=policy, reason="reviewer notes naming @someone_private",
-                               **kw)
-        if out.status == "pending":
-            decisions.confirm(uow, app.clock, subject=ref, actor="rev2",
-                              decision_id=out.decision_id)
-        uow.commit()
-    return out
+from tests.integration.due_process.conftest import (
+    add_account,
+    decide_confirmed,
+    flag_mirror,
+    report,
+)
 
 
 def _generated_set(app) -> list[SubjectRef]:
@@ -43,7 +36,7 @@ def _generated_set(app) -> list[SubjectRef]:
     ]):
         ref = add_account(app, f"acc{i}")
         report(app, ref, source=source)
-        _decide(app, ref, action, policy, **kw)
+        decide_confirmed(app, ref, action, policy, **kw)
         refs.append(ref)
     with app.uow() as uow:
         uow.platform.upsert_post(Post(post_id="post1", account_id="acc0", platform="x",
@@ -53,11 +46,12 @@ def _generated_set(app) -> list[SubjectRef]:
         uow.commit()
     post = SubjectRef.post("x", "post1")
     report(app, post, source="public")
-    _decide(app, post, Action.REMOVE, "DOI-2")
+    decide_confirmed(app, post, Action.REMOVE, "DOI-2")
     refs.append(post)
     mirror = add_account(app, "mirror9")
     flag_mirror(app, mirror, "x:acc0")
-    _decide(app, mirror, Action.SUSPEND, "EVA-1", actor="system:mirrors", until="2025-08-15")
+    decide_confirmed(app, mirror, Action.SUSPEND, "EVA-1", actor="system:mirrors",
+                     until="2025-08-15")
     refs.append(mirror)
     pending = add_account(app, "pend")
     report(app, pending)
@@ -136,8 +130,8 @@ def test_lumen_notices(app):
         uow.commit()
     report(app, a, referral_id="PTA-1#1")
     report(app, b, referral_id="PTA-1#2")
-    removal = _decide(app, a, Action.REMOVE, "DOI-1")
-    _decide(app, b, Action.NO_ACTION, "DOI-1")
+    removal = decide_confirmed(app, a, Action.REMOVE, "DOI-1")
+    decide_confirmed(app, b, Action.NO_ACTION, "DOI-1")
     with app.uow() as uow:
         appeals.appeal_by_platform(uow, app.clock, "bot", removal.decision_id, "journalist")
         appeals.decide_appeal(uow, app.clock, subject=a, actor="rev3", outcome="reversed",

@@ -15,24 +15,18 @@ from typer.testing import CliRunner
 from tarazu.adapters.db.tables import metadata
 from tarazu.domain.policies import Action
 from tarazu.entrypoints.cli import app as cli
-from tarazu.service import appeals, decisions
+from tarazu.service import appeals
 from tarazu.service.transparency import transparency_report
 from tarazu.transparency import SHEETS, Period
-from tests.integration.due_process.conftest import add_account, flag_mirror, report
+from tests.integration.due_process.conftest import (
+    add_account,
+    decide_confirmed,
+    flag_mirror,
+    report,
+)
 
 YEAR = Period(date(2025, 1, 1), date(2025, 12, 31))
 KEEP = {"moderation_events", "chain_head", "alembic_version"}
-
-
-def _decide(app, ref, action, policy, **kw):
-    with app.uow() as uow:
-        out = decisions.decide(uow, app.clock, subject=ref, actor="rev1", action=action,
-                               policy=policy, reason="notes", **kw)
-        if out.status == "pending":
-            decisions.confirm(uow, app.clock, subject=ref, actor="rev2",
-                              decision_id=out.decision_id)
-        uow.commit()
-    return out
 
 
 def _known_run(app):
@@ -44,10 +38,10 @@ def _known_run(app):
     report(app, gov2)
     report(app, pub, source="public", category="terrorism", reporter="r1")
     flag_mirror(app, mir, "x:old")
-    removal = _decide(app, gov1, Action.REMOVE, "DOI-1")
-    _decide(app, gov2, Action.NO_ACTION, "DOI-1")
-    _decide(app, pub, Action.LABEL, "DOI-2")
-    _decide(app, mir, Action.REMOVE, "EVA-1")
+    removal = decide_confirmed(app, gov1, Action.REMOVE, "DOI-1")
+    decide_confirmed(app, gov2, Action.NO_ACTION, "DOI-1")
+    decide_confirmed(app, pub, Action.LABEL, "DOI-2")
+    decide_confirmed(app, mir, Action.REMOVE, "EVA-1")
     with app.uow() as uow:
         appeals.appeal_by_platform(uow, app.clock, "bot", removal.decision_id, "journalist")
         appeals.decide_appeal(uow, app.clock, subject=gov1, actor="rev3", outcome="reversed",
