@@ -14,8 +14,10 @@ SCRIPT = ROOT / "scripts" / "system-deps.sh"
 
 def test_make_test_and_demo_run_the_system_setup_first():
     for target in ("test", "demo"):
-        plan = subprocess.run(["make", "-n", target, "VENV=.no-such-venv"], cwd=ROOT,
-                              capture_output=True, text=True, check=True).stdout.splitlines()
+        # --no-print-directory: run from `make test` itself, make would print where it enters
+        plan = subprocess.run(["make", "-n", "--no-print-directory", target,
+                               "VENV=.no-such-venv"], cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout.splitlines()
         assert plan[0] == "scripts/system-deps.sh", (target, plan[:3])
 
 
