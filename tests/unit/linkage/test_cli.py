@@ -78,7 +78,7 @@ def test_link_without_a_model_fits_itself_and_flags(tmp_path, scenario):
     without labels, and the system's own decision to send the best candidate to review."""
     data = tmp_path / "in.jsonl.gz"
     _write(data, scenario)
-    out, saved = tmp_path / "answer.jsonl", tmp_path / "fitted.json"
+    out, saved = tmp_path / "answer.jsonl", tmp_path / "models" / "fitted.json"  # no folder yet
     res = CliRunner().invoke(app, ["link", str(data), "--out", str(out), "--top-k", "3",
                                    "--save-model", str(saved)])
     assert res.exit_code == 0, res.output
