@@ -1,0 +1,64 @@
+"""The CLI imports a sub-command's module only when that sub-command runs, and lists the same
+commands, help lines and options as when everything was imported up front."""
+
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from tarazu.entrypoints.cli import TarazuCommands, app
+
+HEAVY = ("numpy", "sklearn", "scipy", "sqlalchemy", "alembic", "fastapi", "followthemoney",
+         "tarazu.linkage", "tarazu.signals", "tarazu.bootstrap")
+
+
+def _modules_loaded_by(code: str) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", code + "\nimport sys\nprint('\\n'.join(sys.modules))"],
+                         capture_output=True, text=True, check=True).stdout
+    return set(out.split())
+
+
+def test_root_help_imports_no_heavy_dependency():
+    loaded = _modules_loaded_by(
+        "from tarazu.entrypoints.cli import app\n"
+        "from typer.testing import CliRunner\n"
+        "assert CliRunner().invoke(app, ['--help']).exit_code == 0")
+    assert sorted(m for m in HEAVY if m in loaded) == []
+
+
+def test_a_sub_app_loads_only_its_own_module():
+    loaded = _modules_loaded_by(
+        "from tarazu.entrypoints.cli import app\n"
+        "from typer.testing import CliRunner\n"
+        "assert CliRunner().invoke(app, ['platform', '--help']).exit_code == 0")
+    assert "tarazu.entrypoints.cli.platform" in loaded
+    assert "tarazu.entrypoints.cli.mirrors" not in loaded
+    assert "sklearn" not in loaded
+
+
+@pytest.mark.parametrize("entry", TarazuCommands.commands_table, ids=lambda e: e.name)
+def test_listed_help_line_is_the_loaded_commands_own(entry):
+    """The root listing shows the registry's line; it must be the command's own first
+    paragraph, as the root showed when it imported everything."""
+    real = entry.load()
+    assert real.name == entry.name
+    assert not real.hidden and not real.deprecated and real.short_help is None
+    assert entry.help == (real.help or "").split("\n\n")[0].strip()
+
+
+@pytest.mark.parametrize("entry", TarazuCommands.commands_table, ids=lambda e: e.name)
+def test_every_sub_command_resolves_and_shows_its_own_help(entry):
+    result = CliRunner().invoke(app, [entry.name, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert f"Usage: root {entry.name}" in result.output
+    assert entry.help.split("\n")[0] in result.output
+
+
+def test_root_help_lists_every_registered_command():
+    result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    listed = [line.strip("│ ").split(" ")[0] for line in result.output.splitlines()
+              if line.startswith("│ ") and not line.startswith("│  ")]
+    commands = [w for w in listed if not w.startswith("-")]
+    assert commands == [e.name for e in TarazuCommands.commands_table]
