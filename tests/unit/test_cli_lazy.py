@@ -14,8 +14,9 @@ HEAVY = ("numpy", "sklearn", "scipy", "sqlalchemy", "alembic", "fastapi", "follo
 
 
 def _modules_loaded_by(code: str) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", code + "\nimport sys\nprint('\\n'.join(sys.modules))"],
-                         capture_output=True, text=True, check=True).stdout
+    code += "\nimport sys\nprint('\\n'.join(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
     return set(out.split())
 
 
