@@ -37,7 +37,7 @@ class TarazuCommands(LazyGroup):
                     "defaults are the demo's\ndraw; --set changes a size or a knob (sign-up-only "
                     "mirrors, careful operators, operators\nper group, group assets, scripts and "
                     "languages, hard negatives)."),
-        LazyCommand("db", _CLI + "core:db_app", "Database schema."),
+        LazyCommand("db", _CLI + "db:app", "Database schema."),
         LazyCommand("audit", _CLI + "core:audit_app", "The tamper-evident audit chain."),
         LazyCommand("referrals", _CLI + "core:referrals_app",
                     "Referral requests from authorities and flaggers."),
