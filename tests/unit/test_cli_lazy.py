@@ -1,6 +1,7 @@
 """The CLI imports a sub-command's module only when that sub-command runs, and lists the same
 commands, help lines and options as when everything was imported up front."""
 
+import os
 import subprocess
 import sys
 
@@ -13,10 +14,10 @@ HEAVY = ("numpy", "sklearn", "scipy", "sqlalchemy", "alembic", "fastapi", "follo
          "tarazu.linkage", "tarazu.signals", "tarazu.bootstrap")
 
 
-def _modules_loaded_by(code: str) -> set[str]:
+def _modules_loaded_by(code: str, env: dict[str, str] | None = None) -> set[str]:
     code += "\nimport sys\nprint('\\n'.join(sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+                         check=True, env=env).stdout
     return set(out.split())
 
 
@@ -36,6 +37,19 @@ def test_a_sub_app_loads_only_its_own_module():
     assert "tarazu.entrypoints.cli.platform" in loaded
     assert "tarazu.entrypoints.cli.mirrors" not in loaded
     assert "sklearn" not in loaded
+
+
+def test_db_status_loads_the_engine_but_not_the_service_layer(tmp_path):
+    env = os.environ | {"TARAZU_HOME": str(tmp_path),
+                        "TARAZU_DATABASE_URL": f"sqlite:///{tmp_path / 'status.db'}"}
+    loaded = _modules_loaded_by(
+        "from tarazu.entrypoints.cli import app\n"
+        "from typer.testing import CliRunner\n"
+        "result = CliRunner().invoke(app, ['db', 'status'])\n"
+        "assert result.exit_code == 0 and '\"head\"' in result.output, result.output", env)
+    assert "sqlalchemy" in loaded
+    assert sorted(m for m in HEAVY + ("tarazu.service",)
+                  if m in loaded and m not in ("sqlalchemy", "alembic")) == []
 
 
 @pytest.mark.parametrize("entry", TarazuCommands.commands_table, ids=lambda e: e.name)

@@ -40,10 +40,10 @@ def checkpoint_on_exit(*_: object, **__: object) -> None:
     """After a command that completed: if it opened the database and the chain grew, sign a
     checkpoint of the new head (outside the database). A refusal is shown, never hidden: it
     means the chain no longer holds what an earlier checkpoint signed."""
-    from tarazu.service import audit
-
     if not _opened:
         return
+    from tarazu.service import audit  # only now: a command that opened no database stays light
+
     app = _opened.pop()
     try:
         cp = audit.take_checkpoint(app.uow, app.clock, app.checkpoints())
