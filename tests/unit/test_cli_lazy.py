@@ -29,14 +29,15 @@ def test_root_help_imports_no_heavy_dependency():
     assert sorted(m for m in HEAVY if m in loaded) == []
 
 
-def test_a_sub_app_loads_only_its_own_module():
+@pytest.mark.parametrize("sub_app", ["platform", "db"])
+def test_a_light_sub_apps_help_loads_only_its_own_module(sub_app):
     loaded = _modules_loaded_by(
         "from tarazu.entrypoints.cli import app\n"
         "from typer.testing import CliRunner\n"
-        "assert CliRunner().invoke(app, ['platform', '--help']).exit_code == 0")
-    assert "tarazu.entrypoints.cli.platform" in loaded
+        f"assert CliRunner().invoke(app, ['{sub_app}', '--help']).exit_code == 0")
+    assert f"tarazu.entrypoints.cli.{sub_app}" in loaded
     assert "tarazu.entrypoints.cli.mirrors" not in loaded
-    assert "sklearn" not in loaded
+    assert sorted(m for m in HEAVY if m in loaded) == []
 
 
 def test_db_status_loads_the_engine_but_not_the_service_layer(tmp_path):
