@@ -7,13 +7,14 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tarazu.bootstrap import App, bootstrap
+if TYPE_CHECKING:
+    from tarazu.bootstrap import App
 
 console = Console(stderr=True)
 
@@ -23,6 +24,7 @@ _opened: list[App] = []  # the app the running command opened (for the checkpoin
 
 def get_app(migrate: bool = True) -> App:
     from tarazu.adapters.db.engine import SchemaOutOfDate
+    from tarazu.bootstrap import bootstrap
 
     try:
         app = bootstrap(migrate=migrate)
@@ -38,10 +40,10 @@ def checkpoint_on_exit(*_: object, **__: object) -> None:
     """After a command that completed: if it opened the database and the chain grew, sign a
     checkpoint of the new head (outside the database). A refusal is shown, never hidden: it
     means the chain no longer holds what an earlier checkpoint signed."""
-    from tarazu.service import audit
-
     if not _opened:
         return
+    from tarazu.service import audit  # only now: a command that opened no database stays light
+
     app = _opened.pop()
     try:
         cp = audit.take_checkpoint(app.uow, app.clock, app.checkpoints())

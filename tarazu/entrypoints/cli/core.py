@@ -1,4 +1,4 @@
-"""Commands of the spine: database, platform data, audit chain, referrals, users, outbox."""
+"""Commands of the spine: platform data, audit chain, referrals, users, outbox."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 
 import typer
 
-from tarazu.adapters.db.engine import current_revision, head_revision, make_engine, upgrade
 from tarazu.adapters.passwords import hash_password
 from tarazu.domain.roles import Role, parse_roles
 from tarazu.entrypoints.cli.common import (
@@ -22,31 +21,13 @@ from tarazu.entrypoints.cli.common import (
 from tarazu.referrals.model import Requester
 from tarazu.referrals.parse import ReferralFileError, parse_csv, parse_json
 from tarazu.service import audit, ingest, outbox, referrals, users
-from tarazu.settings import Settings
 from tarazu.textfiles import count_lines, read_text
 
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit chain.", no_args_is_help=True)
 referrals_app = typer.Typer(help="Referral requests from authorities and flaggers.",
                             no_args_is_help=True)
 users_app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
 outbox_app = typer.Typer(help="Messages to the platform.", no_args_is_help=True)
-
-
-@db_app.command("upgrade")
-def db_upgrade() -> None:
-    """Apply all migrations (on SQLite or PostgreSQL, as TARAZU_DATABASE_URL says)."""
-    settings = Settings.from_env()
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    console.print(f"database at revision {current_revision(engine)}")
-
-
-@db_app.command("status")
-def db_status() -> None:
-    """Show the current and the required schema revision."""
-    engine = make_engine(Settings.from_env().database_url)
-    print_json({"current": current_revision(engine), "head": head_revision()})
 
 
 def ingest_cmd(path: Path = typer.Argument(..., exists=True, dir_okay=False,
