@@ -29,11 +29,11 @@ from tarazu.adapters.broker import (
     PoisonMessage,
     PublishReport,
 )
-from tarazu.adapters.interchange import open_text
 from tarazu.bootstrap import App
 from tarazu.entrypoints.cli.common import console, fail, get_app, print_json, progress_bar
 from tarazu.service import mirrors
 from tarazu.service.platform_events import PlatformEventError
+from tarazu.textfiles import LineProblem, iter_lines
 
 T = TypeVar("T")
 
@@ -168,18 +168,19 @@ async def publish_records(url: str, records: list[dict[str, Any]], stream: str =
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     """Every line must be a JSON object; a bad line is named and nothing is published."""
     out = []
-    with open_text(path) as f:
-        for n, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{path.name} line {n}: invalid JSON: {e.msg}") from None
-            if not isinstance(obj, dict) or "type" not in obj:
-                raise ValueError(f"{path.name} line {n}: field 'type': an interchange record "
-                                 "or a platform event is an object with a type")
-            out.append(obj)
+    for n, line in iter_lines(path):
+        if isinstance(line, LineProblem):  # not UTF-8, or a damaged archive
+            raise ValueError(f"{path.name} {line}")
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path.name} line {n}: invalid JSON: {e.msg}") from None
+        if not isinstance(obj, dict) or "type" not in obj:
+            raise ValueError(f"{path.name} line {n}: field 'type': an interchange record "
+                             "or a platform event is an object with a type")
+        out.append(obj)
     return out
 
 

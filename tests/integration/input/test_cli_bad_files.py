@@ -199,3 +199,16 @@ def test_referral_csv_keeps_good_rows_and_json_needs_a_requester_and_items(run, 
                                  "items": []}))
     r = run("referrals", "import", str(empty), code=1)
     assert "field 'items': is empty" in r.output
+
+
+def test_stream_publish_names_a_latin1_line_and_a_fake_archive(run, tmp_path):
+    """Nothing is published from a file with a bad line (one stream message each, so no
+    half-published file); the line is named, not a traceback. No broker is reached."""
+    f = tmp_path / "events.jsonl"
+    f.write_bytes(account("a1") + b'{"type": "account", "bio": "' + LATIN1 + b'"}\n')
+    r = run("stream", "publish", str(f), code=1)
+    assert "events.jsonl line 2: not UTF-8" in r.output
+    fake = tmp_path / "events.jsonl.gz"
+    fake.write_bytes(account("a1"))
+    r = run("stream", "publish", str(fake), code=1)
+    assert "named .gz but is not gzip" in r.output
