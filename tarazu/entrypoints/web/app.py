@@ -14,6 +14,7 @@ from tarazu.entrypoints.web.routes import (
     appeals,
     banks,
     datarequests,
+    health,
     mirrors,
     oversight,
     platform_events,
@@ -24,14 +25,14 @@ from tarazu.entrypoints.web.routes import (
     session,
     transparency,
 )
-from tarazu.entrypoints.web.security import PUBLIC, LoginRequired
+from tarazu.entrypoints.web.security import LoginRequired
 
 #: The routers this app serves, in order. Add a line per area.
 ROUTERS = [session.router, review.router, banks.router, platform_events.router,
            datarequests.router]
 ROUTERS += [portal.router, referrals_api.router]
 ROUTERS += [appeals.router, oversight.router, transparency.router, queues_api.router]
-ROUTERS += [mirrors.router]
+ROUTERS += [mirrors.router, health.router]
 
 
 def _wants_html(request: Request) -> bool:
@@ -65,10 +66,6 @@ def create_app(container: App) -> FastAPI:
               name="static")
 
     api.openapi = lambda: _openapi(api)  # type: ignore[method-assign]
-
-    @api.get("/healthz", include_in_schema=False, openapi_extra=PUBLIC)
-    def healthz() -> dict:
-        return {"ok": True}
 
     @api.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
