@@ -151,7 +151,7 @@ def sign_up_traces(p: AccountProfile) -> np.ndarray:
     """What sign-up shows that many accounts may share — identifiers, profile links, the
     display-name key, bio words — as sorted :func:`trace_hash` values: the corpus counts them
     so that a comparator can tell one operator's trace from a whole group's. Derived from the
-    profile when counted (not kept in it: a million profiles would carry 200 MB of them)."""
+    profile when counted, not kept in it, so that profiles stay small at scale."""
     pairs = [(f"id:{k}", v) for k, v in p.identifiers.items() if v]
     pairs += [("link", k) for k in p.link_keys]
     name_key = handle_key(p.display_name)

@@ -252,10 +252,16 @@ class MirrorDetector:
                        "reference set", AUTHORITY, clock.now() if clock else None)
         return len(todo)
 
+    def profiles(self, items: Sequence[tuple[Account, Sequence[Post]]]
+                 ) -> list[AccountProfile]:
+        """Profiles of accounts with their posts, read with the platform profile of the
+        linker's model (one place, so every path reads the same markup)."""
+        keyed = [_keyed(a) for a, _ in items]
+        return build_profiles(keyed, {k.account_id: ps for k, (_, ps) in
+                                      zip(keyed, items, strict=True)}, self.linker.platform)
+
     def _add_batch(self, batch: Sequence[tuple[Account, Sequence[Post]]]) -> None:
-        keyed = [_keyed(a) for a, _ in batch]
-        profiles = build_profiles(keyed, {k.account_id: ps for k, (_, ps) in
-                                          zip(keyed, batch, strict=True)}, self.linker.platform)
+        profiles = self.profiles(batch)
         for (a, ps), p in zip(batch, profiles, strict=True):
             self.linker.add_removed_profile(p)
             self._hashes[p.account_id] = _fp(a, ps)
@@ -277,9 +283,7 @@ class MirrorDetector:
     def record_successors(self, items: Sequence[tuple[Account, Sequence[Post]]]) -> None:
         """The linker's first pass without a score: these active accounts count as possible
         successors of the removed accounts they resemble (see :func:`recall_successors`)."""
-        keyed = [_keyed(a) for a, _ in items]
-        profiles = build_profiles(keyed, {k.account_id: ps for k, (_, ps) in
-                                          zip(keyed, items, strict=True)})
+        profiles = self.profiles(items)
         with self._lock:
             self.linker.record(profiles)
 
@@ -288,9 +292,7 @@ class MirrorDetector:
                    ) -> dict[str, list[MatchResult]]:
         """Batch: record every account's first pass (who may continue whom), then rank, as
         the linker's batch mode does, so reciprocal ranks see the whole batch."""
-        keyed = [_keyed(a) for a, _ in items]
-        profiles = build_profiles(keyed, {k.account_id: ps for k, (_, ps) in
-                                          zip(keyed, items, strict=True)}, self.linker.platform)
+        profiles = self.profiles(items)
         with self._lock:
             return self.linker.score_batch(profiles, self.config.top_k, progress)
 
@@ -808,9 +810,7 @@ def train(uow_factory: UowFactory, clock: Clock, home: Path, base: LoadedModel |
         uow.commit()
     det = MirrorDetector(base)
     det._add_batch(refs)
-    keyed = [_keyed(a) for a, _ in labelled]
-    profiles = build_profiles(keyed, {k.account_id: ps for k, (_, ps) in
-                                      zip(keyed, labelled, strict=True)}, det.linker.platform)
+    profiles = det.profiles(labelled)
     dev_keys = {p.account_id for p in profiles if _is_dev(p.account_id)} \
         if len(profiles) >= min_dev else set()
     fit_on = [p for p in profiles if p.account_id not in dev_keys]

@@ -516,9 +516,10 @@ OWN_COMPARATORS: tuple[type[Comparator], ...] = (
     ScriptMixComparator,
     EmojiComparator,
 )
-#: The comparators each of these supersedes in the expert (and self-fitted) model: they
-#: read the same field without rarity, so keeping both would count a group's logo twice.
-#: The old ones stay registered so that fitted models which use them still load.
+#: The comparators each of these supersedes in the expert model: they read the same field
+#: without rarity, so keeping both there would count a group's logo twice. The self-fit keeps
+#: both families (the older ones with term-frequency adjustment; BENCHMARKS.md has why), and
+#: the old ones stay registered so that fitted models which use them still load.
 SUPERSEDES = {
     "own_handle": "handle",
     "own_name": "display_name",

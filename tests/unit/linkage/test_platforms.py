@@ -41,6 +41,7 @@ def test_the_linker_uses_the_profile_its_model_was_fitted_with():
     assert wiki.meta["platform"] == "wikipedia"
     assert MirrorLinker(wiki).platform is WIKIPEDIA
     assert load_model("default").meta["platform"] == "neutral"
-    linker = MirrorLinker(self_fit_start())
-    linker.add_removed(acct("r:1", "Vandal99", status="removed", removed=T0))
-    assert linker.removed["r:1"].references == frozenset()
+    removed = acct("a:1", "Patroller", status="removed", removed=T0 + timedelta(hours=1))
+    neutral = MirrorLinker(self_fit_start()).add_removed(removed, WIKI_POSTS)
+    assert neutral.references == frozenset()  # the neutral linker reads no markup...
+    assert MirrorLinker(wiki).add_removed(removed, WIKI_POSTS).references  # ...wiki's does
