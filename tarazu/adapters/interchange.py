@@ -11,15 +11,13 @@ or a field longer than any platform allows (:data:`MAX_CHARS`)."""
 
 from __future__ import annotations
 
-import gzip
-import io
 import json
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from tarazu.domain.platform import Account, Media, Post
 from tarazu.textfiles import LineProblem, value_problem
@@ -64,14 +62,6 @@ class ParsedLine:
     record: Account | Post | None
     error: RecordError | None
     raw: dict[str, Any] | None = None
-
-
-def open_text(path: str | Path) -> TextIO:
-    """Open a .jsonl or .jsonl.gz file as UTF-8 text."""
-    p = Path(path)
-    if p.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(p, "rb"), encoding="utf-8")
-    return open(p, encoding="utf-8")
 
 
 def parse_time(value: Any, field: str, required: bool = True, now: datetime | None = None
@@ -238,13 +228,6 @@ def parse_line(n: int, line: str) -> ParsedLine | None:
         return ParsedLine(n, parse_object(obj), None, obj)
     except InvalidRecord as e:
         return ParsedLine(n, None, RecordError(n, e.field, e.message), obj)
-
-
-def iter_lines(stream: TextIO) -> Iterator[ParsedLine]:
-    """Parse every line of a text stream; yield a record or an error per non-blank line."""
-    for n, line in enumerate(stream, start=1):
-        if (parsed := parse_line(n, line)) is not None:
-            yield parsed
 
 
 def read_file(path: str | Path) -> Iterator[ParsedLine]:

@@ -23,6 +23,7 @@ BANDED_SECTIONS: tuple[str, ...] = (
     "referrals.government_orders_by_country",
     "public_reports.set_aside",
     "appeals",
+    "series",
 )
 #: Fields left exact inside a banded section (family totals and medians).
 EXACT_FIELDS = frozenset({"received", "filed", "decided", "median_days_to_decision",
@@ -36,6 +37,8 @@ def band(n: int) -> int | str:
 def _band_tree(node: Any) -> Any:
     if isinstance(node, dict):
         return {k: node[k] if k in EXACT_FIELDS else _band_tree(node[k]) for k in node}
+    if isinstance(node, list):
+        return [_band_tree(x) for x in node]
     if isinstance(node, bool) or not isinstance(node, int):
         return node
     return band(node)

@@ -22,7 +22,9 @@ MAX_PAGE = 1_000_000
 #: Deeper JSON than this is refused (no message of any tarazu API nests beyond a few levels).
 MAX_JSON_DEPTH = 32
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+#: Uploads are binary by nature; every other API body is checked, whatever type it declares
+#: (routes parse JSON without looking at the declared type).
+_UPLOADS = ("multipart/form-data",)
 
 
 class BodyRefused(ValueError):
@@ -82,7 +84,7 @@ class BodyGuard:
                 raise BodyRefused(413, f"the body is larger than {self.max_bytes} bytes")
             body = await self._read(receive)
             ctype = headers.get(b"content-type", b"").decode("latin-1").lower()
-            if scope["path"].startswith("/api/") and not ctype.startswith(_FORMS) and body:
+            if scope["path"].startswith("/api/") and not ctype.startswith(_UPLOADS) and body:
                 check_api_body(body)
         except BodyRefused as e:
             await _refuse(send, e.status, str(e))

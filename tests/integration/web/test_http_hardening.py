@@ -58,6 +58,16 @@ def test_hostile_bodies_get_a_clear_400_on_every_json_api(sqlite_app, http, kind
         assert "UTF-8" in detail or "deeper than" in detail, detail
 
 
+def test_deep_json_labelled_as_a_form_is_refused_too(sqlite_app, http):
+    """The routes parse the body as JSON whatever its declared type, so the label must not
+    let a deep body past the guard."""
+    for path, role in ROUTES:
+        headers = {"Content-Type": "application/x-www-form-urlencoded",
+                   **(_token(sqlite_app, role) if role else {})}
+        r = http.post(path, content=DEEP, headers=headers)
+        assert r.status_code == 400, f"{path}: {r.status_code} {r.text[:200]}"
+
+
 def test_a_binary_body_without_a_json_type_is_refused_too(sqlite_app, http):
     r = http.post("/api/data-requests", content=b"\xff\xfe\x00PDF",
                   headers={"Content-Type": "application/octet-stream",

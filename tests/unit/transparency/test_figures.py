@@ -265,6 +265,9 @@ def test_small_counts_are_banded_and_totals_stay_exact():
     for k, v in doc["data_requests"]["by_path"].items():
         assert banded["data_requests"]["by_path"][k] == ("1–9" if 0 < v < 10 else v)
     assert banded["appeals"]["filed"] == doc["appeals"]["filed"]
+    for exact, shown in zip(doc["series"]["data_requests"], banded["series"]["data_requests"],
+                            strict=True):  # monthly counts are banded too
+        assert shown == ("1–9" if 0 < exact < 10 else exact)
     assert doc.get("banding") is None and banded["banding"]["band"] == "1–9"
 
 
