@@ -7,13 +7,23 @@ marks its tools' edits ("(TW)", "rollback") and gives every account pages of its
 (``User:X``). A profile reads that markup into the profile fields the comparators use (who an
 account names, how often it acts on others, how often it writes on its own pages); it is
 opt-in (``--profile wikipedia``), and a model says in its file which profile it was fitted
-with, so that the linker reads new data the same way."""
+with, so that the linker reads new data the same way.
+
+A profile also says what a mirror *is* on that platform. Where accounts come back after a
+takedown (the mission's case, and every platform's ban evasion), a mirror is created after
+the removal it continues, so an account that already existed while the removed one was up is
+never its candidate, however alike the two are: the same operator's other standing accounts
+are the commonest look-alike of a mirror. On Wikipedia sock puppets edit beside their master
+and are often created before it is blocked, so its profile drops that rule. When no profile
+is named, the one of the platform the records declare is used (``profile_for_records``)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from tarazu.linkage.text import ACTING_RE, wiki_user_refs
 
@@ -46,6 +56,17 @@ class PlatformProfile:
     acting: re.Pattern[str] | None = None
     #: contexts that are talk pages: a post there addresses the page's owner
     talk_marker: str | None = None
+    #: a mirror is created after the removal it continues, or at most this long before it
+    #: (a removal is recorded when the platform acts, which may lag the takedown); None: an
+    #: account may continue a removed one it predates (sock puppets beside their master)
+    successor_slack: timedelta | None = timedelta(days=1)
+
+    def may_continue(self, created_at: float, removed_at: float | None) -> bool:
+        """Whether an account created at ``created_at`` may continue one removed at
+        ``removed_at`` (POSIX seconds; None: no removal time, nothing to hold against it)."""
+        if self.successor_slack is None or removed_at is None:
+            return True
+        return created_at >= removed_at - self.successor_slack.total_seconds()
 
 
 NEUTRAL = PlatformProfile("neutral")
@@ -55,6 +76,7 @@ WIKIPEDIA = PlatformProfile(
     page_owner=_wiki_page_owner,
     acting=ACTING_RE,
     talk_marker="talk:",
+    successor_slack=None,
 )
 PLATFORMS = {p.name: p for p in (NEUTRAL, WIKIPEDIA)}
 
@@ -68,3 +90,16 @@ def get_platform(name: str | None) -> PlatformProfile:
     except KeyError:
         raise ValueError(f"unknown platform profile {name!r}; known: {sorted(PLATFORMS)}"
                          ) from None
+
+
+def profile_for_records(platforms: Iterable[str | None]) -> str | None:
+    """The profile of the platform most records declare (the interchange ``platform``
+    field), if there is one for it; None (the neutral profile) otherwise."""
+    counts: dict[str, int] = {}
+    for name in platforms:
+        if name:
+            counts[name] = counts.get(name, 0) + 1
+    if not counts:
+        return None
+    top = max(sorted(counts), key=lambda n: counts[n])
+    return top if top in PLATFORMS and top != NEUTRAL.name else None

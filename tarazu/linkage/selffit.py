@@ -196,8 +196,11 @@ def random_pairs(
     chosen = actives if per > 1 or len(actives) <= n else rng.sample(list(actives), n)
 
     def pick(a: AccountProfile) -> list[AccountProfile]:
+        # u is the level frequencies among the pairs the linker may compare at all
         ids = rng.sample(removed, min(per, len(removed)))
-        return [linker.removed[i] for i in ids if i != a.account_id]
+        t = a.created_at.timestamp()
+        return [linker.removed[i] for i in ids
+                if i != a.account_id and linker.may_continue(t, i)]
 
     return _sample(linker, chosen, pick, blank=_relative_names(), progress=progress)
 

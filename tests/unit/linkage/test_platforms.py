@@ -45,3 +45,54 @@ def test_the_linker_uses_the_profile_its_model_was_fitted_with():
     neutral = MirrorLinker(self_fit_start()).add_removed(removed, WIKI_POSTS)
     assert neutral.references == frozenset()  # the neutral linker reads no markup...
     assert MirrorLinker(wiki).add_removed(removed, WIKI_POSTS).references  # ...wiki's does
+
+
+# --- what a mirror is on a platform: created after the removal it continues -------------------
+def _twins() -> tuple:
+    """A removed account, its operator's account that stood beside it for months, and one
+    created an hour after the removal; all three alike in everything but time."""
+    look = dict(display_name="Umar Media", bio="Official channel of Umar Media",
+                links=("https://t.me/umarmedia",), identifiers={"device": "d-111"})
+    removed = acct("r:1", "umar_media", status="removed", created=T0 - timedelta(days=400),
+                   removed=T0, **look)
+    standing = acct("a:standing", "umar_media_2", created=T0 - timedelta(days=90), **look)
+    mirror = acct("a:mirror", "umar_media_3", created=T0 + timedelta(hours=1), **look)
+    return removed, standing, mirror
+
+
+def _candidates(platform: str | None) -> dict[str, list[str]]:
+    from tarazu.linkage import LinkerConfig
+
+    removed, standing, mirror = _twins()
+    linker = MirrorLinker(self_fit_start(), LinkerConfig(platform=platform))
+    actives = linker.load([removed, standing, mirror], [])
+    return {a.account_id: [c.account_id for c in linker.candidates(a)] for a in actives}
+
+
+def test_an_account_that_predates_a_removal_is_never_its_mirror_candidate():
+    got = _candidates(None)
+    assert got["a:mirror"] == ["r:1"]
+    assert got["a:standing"] == []  # the operator's other standing account: not a successor
+
+
+def test_a_removal_recorded_late_still_admits_an_account_made_just_before_it():
+    slack = NEUTRAL.successor_slack
+    assert slack is not None
+    removed_at = T0.timestamp()
+    assert NEUTRAL.may_continue(removed_at - slack.total_seconds() / 2, removed_at)
+    assert not NEUTRAL.may_continue(removed_at - 2 * slack.total_seconds(), removed_at)
+    assert NEUTRAL.may_continue(removed_at - 10**9, None)  # no removal time: no rule
+
+
+def test_sock_puppets_on_wikipedia_may_predate_the_block():
+    got = _candidates("wikipedia")
+    assert got["a:standing"] == ["r:1"] and got["a:mirror"] == ["r:1"]
+
+
+def test_the_profile_is_taken_from_the_platform_the_records_declare():
+    from tarazu.linkage.platforms import profile_for_records
+
+    assert profile_for_records(["wikipedia"] * 3 + ["x"]) == "wikipedia"
+    assert profile_for_records(["x", "telegram", None]) is None  # no profile of its own
+    assert profile_for_records([]) is None
+    assert profile_for_records(["neutral"]) is None
