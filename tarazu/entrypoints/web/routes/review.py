@@ -29,6 +29,7 @@ from tarazu.entrypoints.web.guards import MAX_PAGE
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render, templates
 from tarazu.service import case_view, decisions
+from tarazu.service.access_log import log_access
 
 router = APIRouter(lifespan=delivery_loop)
 READ = tuple(CASE_READERS)
@@ -196,15 +197,45 @@ templates.env.filters.setdefault("case_url", case_url)
 templates.env.filters.setdefault("event_summary", event_summary)
 
 
+def mirror_key(ref: SubjectRef, removed_account: str) -> str:
+    """A flag's removed account as ``platform:id`` (older flags stored the bare id)."""
+    return removed_account if ":" in removed_account else f"{ref.platform}:{removed_account}"
+
+
+def removed_accounts(app: App, view: case_view.CaseView, reader: str) -> dict[str, Any]:
+    """The removed accounts this case may continue, by the key its flags store, so the page
+    names them by handle and display name rather than an id (the read is logged)."""
+    out: dict[str, Any] = {}
+    with app.uow() as uow:
+        for acc, _ in view.state.mirror_candidates:
+            ref = SubjectRef(SubjectType.ACCOUNT, mirror_key(view.ref, acc))
+            account = uow.platform.get_account(ref.platform, ref.native_id)
+            if account is not None:
+                out[acc] = account
+                log_access(uow, reader, ref, ["handle", "display_name"],
+                           purpose="case review (mirror candidate)",
+                           authority="case reader role (moderation under the platform's terms)",
+                           at=app.clock.now())
+        uow.commit()
+    return out
+
+
+def decision_form_context(request: Request, principal: Principal) -> dict[str, Any]:
+    """What the decision form partial needs, on whichever page it is shown."""
+    return {"can_decide": principal.has(*DECIDERS),
+            "is_senior": principal.has(Role.SENIOR_REVIEWER), "policies": POLICIES,
+            "actions": list(Action),
+            "today": request.app.state.container.clock.now().date()}
+
+
 def _case_page(request: Request, principal: Principal, view: case_view.CaseView,
                status_code: int = 200, error: str | None = None,
                form: dict[str, Any] | None = None, done: str | None = None) -> HTMLResponse:
-    can_decide = principal.has(*DECIDERS)
+    app = get_container(request)
     return render(request, "review_case.html", status_code=status_code, view=view,
-                  state=view.state, can_decide=can_decide,
-                  is_senior=principal.has(Role.SENIOR_REVIEWER), policies=POLICIES,
-                  actions=list(Action), error=error, form=form or {}, done=done,
-                  kinds=EventKind, today=request.app.state.container.clock.now().date())
+                  state=view.state, error=error, form=form or {}, done=done,
+                  kinds=EventKind, mirror_accounts=removed_accounts(app, view, principal.name),
+                  **decision_form_context(request, principal))
 
 
 # -- pages --------------------------------------------------------------------------------------

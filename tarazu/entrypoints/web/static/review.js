@@ -8,11 +8,12 @@
       btn.textContent = shown ? "Hide" : "Reveal";
     });
   });
+  // Show what the chosen action needs and what it will do ([data-when] lists the actions).
   var action = document.getElementById("action");
   function sync() {
     if (!action) { return; }
-    document.querySelectorAll(".when-suspend, .when-restrict_country").forEach(function (el) {
-      var wanted = el.classList.contains("when-" + action.value);
+    document.querySelectorAll("[data-when]").forEach(function (el) {
+      var wanted = el.getAttribute("data-when").split(" ").indexOf(action.value) >= 0;
       el.hidden = !wanted;
       el.querySelectorAll("input").forEach(function (i) { i.required = wanted; });
     });
