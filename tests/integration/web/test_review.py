@@ -214,3 +214,26 @@ def test_api_with_bearer_token_needs_no_csrf(seeded):
         "country": "pk"})
     assert r.status_code == 201 and r.json()["status"] == "applied"
     assert c.get(API_CASE, headers=h).json()["decisions"][0]["country"] == "PK"
+
+
+def test_a_proposal_says_it_awaits_a_second_reviewer_and_offers_its_author_no_confirm(seeded):
+    c1, csrf1 = _client(seeded, "reviewer")
+    r = c1.post(API_CASE + "/decisions", headers={"X-CSRF-Token": csrf1}, json={
+        "action": "remove", "policy": "DOI-1", "reason": "Umar Media channel"})
+    assert r.json()["status"] == "pending"
+    mine = c1.get(CASE).text
+    assert "awaiting second reviewer" in mine and "another reviewer must confirm" in mine
+    assert 'name="confirm"' not in mine and "Do not confirm" not in mine
+    assert "Withdraw proposal" in mine
+    queue = c1.get("/queue").text
+    assert "awaiting second reviewer" in queue
+    c2, _ = _client(seeded, "senior_reviewer")
+    theirs = c2.get(CASE).text
+    assert 'name="confirm"' in theirs and "Do not confirm" in theirs
+
+
+def test_the_decision_form_preselects_no_action(seeded):
+    c, _ = _client(seeded, "reviewer")
+    page = c.get(CASE).text
+    assert '<option value="" selected>' in page and 'value="remove" selected' not in page
+    assert "On the platform" in page and "The user’s notice" in page

@@ -24,6 +24,7 @@ from tarazu.domain.case import DueProcessError, suspension_problem
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.policies import POLICIES, Action
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
+from tarazu.domain.routing import QUEUES
 from tarazu.entrypoints.web.delivery import deliver_now, delivery_loop
 from tarazu.entrypoints.web.guards import MAX_PAGE
 from tarazu.entrypoints.web.security import Principal, get_container, require
@@ -262,10 +263,13 @@ def queue_named(request: Request, name: str, page: int = Query(1, ge=1, le=MAX_P
 
 
 def _queue(request: Request, name: str | None, page: int) -> HTMLResponse:
-    with get_container(request).uow() as uow:
+    app = get_container(request)
+    with app.uow() as uow:
         qp = case_view.queue_page(uow, name, page, PER_PAGE)
         board = case_view.dashboard(uow)
-    return render(request, "review_queue.html", qp=qp, board=board)
+        due = uow.due_process.deadlines([e.row.subject for e in qp.entries])
+    return render(request, "review_queue.html", qp=qp, board=board, due=due,
+                  now=app.clock.now(), titles={q.name: q.title for q in QUEUES.values()})
 
 
 @router.get("/cases/{subject_type}/{subject_id}", response_class=HTMLResponse)
