@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from tarazu.bootstrap import App
+from tarazu.entrypoints.web import navigation  # noqa: F401 — registers the menu
 from tarazu.entrypoints.web.guards import BodyGuard
 from tarazu.entrypoints.web.routes import (
     appeals,

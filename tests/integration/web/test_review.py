@@ -237,3 +237,32 @@ def test_the_decision_form_preselects_no_action(seeded):
     page = c.get(CASE).text
     assert '<option value="" selected>' in page and 'value="remove" selected' not in page
     assert "On the platform" in page and "The user’s notice" in page
+
+
+@pytest.mark.parametrize(("user", "shown", "hidden"), [
+    ("reviewer", ["/queue", "/appeals", "/transparency"], ["/audit", "/data-requests", "/portal"]),
+    ("auditor", ["/queue", "/appeals", "/audit", "/data-requests"], ["/portal"]),
+    ("legal", ["/data-requests", "/transparency"], ["/queue", "/audit", "/portal"]),
+    ("requester", ["/data-requests", "/portal"], ["/queue", "/appeals", "/audit"]),
+    ("admin", ["/queue", "/audit"], ["/data-requests"]),
+])
+def test_the_menu_lists_every_page_the_role_may_open_and_no_other(seeded, user, shown, hidden):
+    c, _ = _client(seeded, user)
+    page = c.get("/").text
+    menu = page[page.index('<nav aria-label="Main">'):page.index("</nav>")]
+    for href in shown:
+        assert f'href="{href}"' in menu, href
+        assert c.get(href).status_code == 200, href  # every link shown may be followed
+    for href in hidden:
+        assert f'href="{href}"' not in menu, href
+
+
+def test_legal_and_requester_dashboards_show_their_own_work(seeded):
+    legal, _ = _client(seeded, "legal")
+    page = legal.get("/").text
+    assert "Data requests waiting for you" in page and "no access" not in page
+    requester, _ = _client(seeded, "requester")
+    page = requester.get("/").text
+    assert "Your data requests" in page and 'href="/portal"' in page
+    empty = requester.get("/data-requests").text
+    assert "POST /api/data-requests" in empty  # an empty list says how to fill it

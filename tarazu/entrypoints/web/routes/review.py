@@ -242,12 +242,16 @@ def _case_page(request: Request, principal: Principal, view: case_view.CaseView,
 # -- pages --------------------------------------------------------------------------------------
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, principal: Principal = require()) -> HTMLResponse:
-    """Everyone logged in lands here; only case readers see the counts."""
+    """Everyone logged in lands here and sees their own work: case readers the queue counts,
+    legal the data requests waiting for it, an authority its own requests and referrals."""
+    from tarazu.entrypoints.web.routes import datarequests  # imports this module
+
     board = None
     if principal.has(*CASE_READERS):
         with get_container(request).uow() as uow:
             board = case_view.dashboard(uow)
-    return render(request, "review_home.html", board=board)
+    work = datarequests.work_of(request, principal)
+    return render(request, "review_home.html", board=board, data_requests=work)
 
 
 @router.get("/queue", response_class=HTMLResponse)
