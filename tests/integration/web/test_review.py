@@ -266,3 +266,23 @@ def test_legal_and_requester_dashboards_show_their_own_work(seeded):
     assert "Your data requests" in page and 'href="/portal"' in page
     empty = requester.get("/data-requests").text
     assert "POST /api/data-requests" in empty  # an empty list says how to fill it
+
+
+def test_a_reporters_words_and_category_reach_the_reviewer_only(seeded):
+    public = TestClient(create_app(seeded))
+    r = public.post("/api/reports", json={
+        "platform": "x", "target_type": "account", "target": "@umar_media_7",
+        "category": "propaganda_recruitment", "text": "It posts the group's recruitment videos",
+        "contact": ""})
+    assert r.status_code == 201, r.text
+    c, _ = _client(seeded, "reviewer")
+    page = c.get(CASE).text
+    assert "What reporters said" in page
+    assert "It posts the group&#39;s recruitment videos" in page
+    assert "Recruitment, fundraising or official media" in page  # the category, in words
+    with seeded.uow() as uow:  # showing it is a logged read of personal data
+        reads = [e for e in uow.events.for_subject(SubjectRef.account("x", "100"))
+                 if e.kind is EventKind.DATA_ACCESS and "report text" in e.payload["fields"]]
+    assert reads
+    status = public.get(r.json()["status_url"], headers={"accept": "text/html"}).text
+    assert "recruitment videos" not in status  # the public status page does not echo it

@@ -25,6 +25,7 @@ from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, Subject
 from tarazu.domain.policies import POLICIES, Action
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
 from tarazu.domain.routing import QUEUES
+from tarazu.reports.model import CATEGORIES as REPORT_CATEGORIES
 from tarazu.entrypoints.web.delivery import deliver_now, delivery_loop
 from tarazu.entrypoints.web.guards import MAX_PAGE
 from tarazu.entrypoints.web.security import Principal, get_container, require
@@ -176,7 +177,7 @@ def pdq_svg(pdq: str | None) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-SUMMARY_KEYS = ("source", "reporter", "referral_id", "outcome", "reasons", "action", "policy",
+SUMMARY_KEYS = ("source", "category", "reporter", "referral_id", "outcome", "reasons", "action", "policy",
                 "until", "country", "reason", "decision_id", "removed_account", "probability",
                 "kind", "delivery")
 
@@ -221,6 +222,19 @@ def removed_accounts(app: App, view: case_view.CaseView, reader: str) -> dict[st
     return out
 
 
+def reporter_statements(app: App, view: case_view.CaseView, reader: str) -> list[Any]:
+    """What members of the public wrote when they reported this subject, with the category
+    they chose; shown to case readers only, and each showing is logged as a read."""
+    with app.uow() as uow:
+        found = uow.reports.statements(view.ref)
+        if found:
+            log_access(uow, reader, view.ref, ["report text"], purpose="case review",
+                       authority="case reader role (moderation under the platform's terms)",
+                       at=app.clock.now())
+        uow.commit()
+    return found
+
+
 def decision_form_context(request: Request, principal: Principal) -> dict[str, Any]:
     """What the decision form partial needs, on whichever page it is shown."""
     return {"can_decide": principal.has(*DECIDERS),
@@ -236,6 +250,8 @@ def _case_page(request: Request, principal: Principal, view: case_view.CaseView,
     return render(request, "review_case.html", status_code=status_code, view=view,
                   state=view.state, error=error, form=form or {}, done=done,
                   kinds=EventKind, mirror_accounts=removed_accounts(app, view, principal.name),
+                  statements=reporter_statements(app, view, principal.name),
+                  report_categories=REPORT_CATEGORIES,
                   **decision_form_context(request, principal))
 
 
