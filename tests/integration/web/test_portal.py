@@ -168,3 +168,13 @@ def test_the_public_report_pages_speak_urdu(client, web):
     shown = status.text.split('<bdi dir="ltr" lang="en">')[1].split("</bdi>")[0]
     assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d\d:\d\d UTC", shown)  # no ISO, no microseconds
     assert '<html lang="en"' in client.get("/report?lang=xx").text  # unknown: English
+
+
+def test_urdu_pages_name_a_nastaliq_font_the_app_serves(client):
+    form = client.get("/report?lang=ur").text
+    assert 'href="/static/urdu.css"' in form
+    css = client.get("/static/urdu.css").text
+    assert ':lang(ur) { font-family: "Noto Nastaliq Urdu"' in css
+    font_url = re.search(r'url\("(/static/fonts/[^"]+400-normal\.woff2)"\)', css).group(1)
+    font = client.get(font_url)  # fetched at install time (scripts/fetch-fonts.sh)
+    assert font.status_code == 200 and font.content[:4] == b"wOF2"
