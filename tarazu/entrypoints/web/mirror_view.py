@@ -22,6 +22,8 @@ from tarazu.linkage.comparators.identity import AvatarComparator, pdq_distance
 from tarazu.linkage.handles import handle_key
 from tarazu.names.normalise import disguised_letters
 
+#: The verdict on two values that differ only by the disguises name matching undoes.
+DISGUISED = "same once disguises are undone (look-alike letters, digits for letters, separators)"
 #: How many of each account's earliest posts the page puts side by side: a mirror's first
 #: posts are where it re-announces itself.
 FIRST_POSTS = 3
@@ -47,7 +49,7 @@ class FieldRow:
     label: str
     flagged: tuple[Segment, ...]
     removed: tuple[Segment, ...]
-    verdict: str  # "same" | "same once look-alikes are read as Latin" | "similar" | "different"
+    verdict: str  # "same" | DISGUISED | "similar" | "different"
 
     @property
     def same(self) -> bool:
@@ -98,7 +100,7 @@ def _verdict(a: str, b: str, key: Any = None) -> str:
     if a == b:
         return "same"
     if key is not None and a and b and key(a) == key(b):
-        return "same once look-alikes are read as Latin"
+        return DISGUISED
     if a and b and SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.75:
         return "similar"
     return "different"
@@ -182,26 +184,23 @@ def explain_signal(key: str) -> str:
 
 
 def odds_in_words(bits: float) -> str:
-    """"+55.1 bits" in plain words: each bit doubles the odds, so the total says how many
-    times more likely the evidence is if one operator runs both accounts."""
-    if bits >= 0:
-        factor = 2.0 ** min(bits, 300.0)
-        how = "more"
-    else:
-        factor = 2.0 ** min(-bits, 300.0)
-        how = "less"
-    if factor < 1000:
-        times = f"{factor:,.0f}"
-    else:
-        exp = len(f"{factor:.0f}") - 1
-        times = f"about 10^{exp}" if exp > 6 else f"about {factor:,.0f}"
-    return (f"{bits:+.1f} bits: the evidence is {times} times {how} likely if the same "
-            f"operator runs both accounts than if they are unrelated (each bit doubles it).")
+    """"+55.1 bits" beside "87.9 %" in plain words: the bits are the model's raw score, the
+    percentage is what such scores turned out to mean on known cases."""
+    return (f"{bits:+.1f} bits is the raw score: the prior plus every signal below, where each "
+            f"bit doubles the odds (+10 bits is about 1,000 times the odds, -10 a thousandth). "
+            f"Raw scores overstate certainty, so the percentage is calibrated on known cases "
+            f"rather than read off the score.")
 
 
 def probability_in_words(p: float) -> str:
     """A calibrated probability as counts of cases, which people read correctly."""
     hits = round(p * 100)
+    if hits >= 100:
+        return ("Of 100 accounts flagged with a score like this one, nearly all are expected to "
+                "be run by the same operator (fewer than 1 not): a person still decides.")
+    if hits <= 0:
+        return ("Of 100 accounts flagged with a score like this one, fewer than 1 is expected "
+                "to be run by the same operator.")
     return (f"Of 100 accounts flagged with a score like this one, about {hits} are expected to "
             f"be run by the same operator and {100 - hits} not: a person must look.")
 

@@ -89,11 +89,12 @@ def waterfall_chart(flag: Mapping[str, Any]) -> Markup:
         return (v - lo) / span * SCALE
 
     prob = float(flag.get("probability", 0.0))
-    caption = (f"Match weight of each signal for {flag.get('removed_account', '')}, in bits: "
-               f"total {_fmt(float(flag.get('total', 0.0)))} bits, probability {prob:.1%}")
+    caption = (f"Match weight of each signal for {flag.get('removed_account', '')}, in bits "
+               f"(bars left of the line: against; right: for): total "
+               f"{_fmt(float(flag.get('total', 0.0)))} bits, probability {prob:.1%}")
     rows = [f'<table class="waterfall"><caption class="small muted">{escape(caption)}'
             f'</caption><thead><tr><th scope="col">Signal</th>'
-            f'<th scope="col" class="bar">Weight (left: against, right: for)</th>'
+            f'<th scope="col" class="bar">Weight</th>'
             f'<th scope="col" class="num">Bits</th></tr></thead><tbody>']
     for b in bs:
         x0, x1 = sorted((x(b.start), x(b.end)))

@@ -71,7 +71,7 @@ def test_comparison_page_lets_a_reviewer_decide_there(web, client):  # noqa: F81
     assert '<option value="" selected>' in html  # no action chosen for the reviewer
     assert 'value="remove" selected' not in html
     assert "second reviewer confirms" in html and "statement of reasons" in html
-    assert "each bit doubles it" in html and "Of 100 accounts flagged" in html
+    assert "each bit doubles the odds" in html and "Of 100 accounts flagged" in html
     assert "Hamming distance" in html or "avatar" in html  # each signal says what it measures
     assert 'class="wf-why"' in html
 

@@ -43,4 +43,6 @@ def mirror_compare(request: Request, subject_type: str, subject_id: str, removed
         other.posts if other and other.account else ())
     return render(request, "mirror_compare.html", view=view, state=view.state,
                   removed_ref=removed_account, flag=flags[-1], cmp=comparison, form={},
+                  mirror_accounts={str(flags[-1].get("removed_account")): comparison.removed}
+                  if comparison.removed else {},
                   **decision_form_context(request, principal))
