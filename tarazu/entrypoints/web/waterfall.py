@@ -1,6 +1,6 @@
 """The explanation of a mirror flag as a waterfall chart (after Splink's), drawn on the server
-as a table of inline SVG bars from the stored MIRROR_FLAG payload — nothing is recomputed, so the reviewer
-sees exactly what the detector saw when it flagged, and no script or CDN is needed.
+as a table of inline SVG bars from the stored MIRROR_FLAG payload — nothing is recomputed, so
+the reviewer sees exactly what the detector saw when it flagged, and no script or CDN is needed.
 
 Bars, top to bottom: the prior (how likely any candidate pair is, before evidence), one bar per
 signal that had data (up = evidence for a match, down = against), and the total. The total is

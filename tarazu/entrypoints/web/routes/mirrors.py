@@ -8,8 +8,10 @@ from fastapi.responses import HTMLResponse
 
 from tarazu.domain.events import EventKind, SubjectRef, SubjectType
 from tarazu.domain.roles import Role
-from tarazu.entrypoints.web import mirror_view
-from tarazu.entrypoints.web import waterfall  # noqa: F401 — registers the template helpers
+from tarazu.entrypoints.web import (
+    mirror_view,
+    waterfall,  # noqa: F401 — registers the template helpers
+)
 from tarazu.entrypoints.web.routes.review import _subject, decision_form_context, mirror_key
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render

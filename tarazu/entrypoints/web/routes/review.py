@@ -25,11 +25,11 @@ from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, Subject
 from tarazu.domain.policies import POLICIES, Action
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
 from tarazu.domain.routing import QUEUES
-from tarazu.reports.model import CATEGORIES as REPORT_CATEGORIES
 from tarazu.entrypoints.web.delivery import deliver_now, delivery_loop
 from tarazu.entrypoints.web.guards import MAX_PAGE
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render, templates
+from tarazu.reports.model import CATEGORIES as REPORT_CATEGORIES
 from tarazu.service import case_view, decisions
 from tarazu.service.access_log import log_access
 
@@ -177,9 +177,9 @@ def pdq_svg(pdq: str | None) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-SUMMARY_KEYS = ("source", "category", "reporter", "referral_id", "outcome", "reasons", "action", "policy",
-                "until", "country", "reason", "decision_id", "removed_account", "probability",
-                "kind", "delivery")
+SUMMARY_KEYS = ("source", "category", "reporter", "referral_id", "outcome", "reasons", "action",
+                "policy", "until", "country", "reason", "decision_id", "removed_account",
+                "probability", "kind", "delivery")
 
 
 def event_summary(e: ModerationEvent) -> str:
