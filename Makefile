@@ -5,7 +5,7 @@ BIN       := $(VENV)/bin
 SHARED    ?= ../shared
 export TARAZU_SHARED ?= $(SHARED)
 
-.PHONY: install system-deps demo test lint bench bench-quality clean
+.PHONY: install system-deps fonts demo test lint bench bench-quality clean
 
 $(BIN)/tarazu: pyproject.toml | system-deps
 	$(PY) -m venv $(VENV)
@@ -18,7 +18,11 @@ $(BIN)/tarazu: pyproject.toml | system-deps
 system-deps:
 	@scripts/system-deps.sh
 
-install: system-deps $(BIN)/tarazu
+# The Urdu font is fetched from the npm registry (pinned, checksum checked), never committed.
+fonts: system-deps
+	@scripts/fetch-fonts.sh
+
+install: system-deps $(BIN)/tarazu fonts
 
 demo: install
 	$(BIN)/tarazu demo

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What `make demo` and `make test` need outside Python: Debian packages (Chromium for the browser
-# tests, ICU and pkg-config to build PyICU, a JRE for Spark, PostgreSQL and NATS) and the two
+# tests, ICU and pkg-config to build PyICU, a JRE for Spark, PostgreSQL and NATS, npm for the
+# Urdu font) and the two
 # services running (PostgreSQL on 127.0.0.1:5432, NATS with JetStream on 127.0.0.1:4222).
 #
 # Idempotent and quick when everything is there (a few `command -v` and two port probes).
@@ -27,6 +28,7 @@ command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
 command -v pg_isready >/dev/null 2>&1 || need+=(postgresql)
 command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
+command -v npm >/dev/null 2>&1 || need+=(npm)  # fetches the Urdu font (scripts/fetch-fonts.sh)
 
 if [ ${#need[@]} -gt 0 ]; then
   if ! is_root; then

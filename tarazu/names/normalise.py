@@ -20,7 +20,8 @@ import icu
 from anyascii import anyascii
 from rigour.text.translit import maybe_ascii, should_ascii
 
-__all__ = ["normalise", "skeleton_key", "tokens", "transliterate", "fold_confusables"]
+__all__ = ["normalise", "skeleton_key", "tokens", "transliterate", "fold_confusables",
+           "disguised_letters"]
 
 # Invisible characters used to split a name without showing a gap: ZWSP, ZWNJ, ZWJ, word
 # joiner, BOM, soft hyphen, Arabic letter mark, LTR/RTL marks and embeddings, variation selectors.
@@ -97,6 +98,21 @@ def _fold_token(token: str) -> str:
 def fold_confusables(text: str) -> str:
     """Replace TR39-confusable look-alike letters with Latin ones, token by token."""
     return " ".join(_fold_token(t) for t in text.split())
+
+
+def disguised_letters(text: str) -> list[tuple[int, str, str]]:
+    """The letters :func:`fold_confusables` would replace, as (position in ``text``, letter,
+    the Latin letter it imitates): what a reviewer must be warned of, because on screen
+    "@аlpha" (Cyrillic а) and "@alpha" look the same."""
+    found = []
+    for m in re.finditer(r"\S+", text):
+        token = m.group(0)
+        if _fold_token(token) == token:
+            continue
+        for i, c in enumerate(token):
+            if not _is_latin(c) and (latin := _latin_lookalike(c)):
+                found.append((m.start() + i, c, latin))
+    return found
 
 
 def _separators_to_spaces(text: str) -> str:

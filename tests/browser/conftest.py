@@ -52,9 +52,12 @@ def wait_for(check: Callable[[], bool], timeout: float = 15.0, what: str = "") -
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     home = tmp_path_factory.mktemp("browser")
-    platform_port = free_port()
+    platform_port, tarazu_port = free_port(), free_port()
+    while tarazu_port == platform_port:
+        tarazu_port = free_port()
     settings = Settings.from_env({"TARAZU_HOME": str(home), "TARAZU_COOKIE_SECURE": "0",
-                                  "TARAZU_PLATFORM_URL": f"http://127.0.0.1:{platform_port}"})
+                                  "TARAZU_PLATFORM_URL": f"http://127.0.0.1:{platform_port}",
+                                  "TARAZU_PUBLIC_URL": f"http://127.0.0.1:{tarazu_port}"})
     app = bootstrap(settings)
     files = generate(17, home / "scenario", SMALL)
     run_pipeline(app, files)
@@ -62,12 +65,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     pw = hash_password(PASSWORD)
     with app.uow() as uow:
         for name, role in (("reviewer", Role.REVIEWER), ("reviewer2", Role.REVIEWER),
-                           ("auditor", Role.AUDITOR)):
+                           ("auditor", Role.AUDITOR), ("legal", Role.LEGAL),
+                           ("requester", Role.REQUESTER)):
             uow.users.add(name, pw, frozenset({role}), app.clock.now())
         machine = uow.users.add("platform-x", pw, frozenset({Role.ADMIN}), app.clock.now())
         uow.users.add_token(machine.id, "events", token, app.clock.now())
         uow.commit()
-    tarazu = ServerThread(create_app(app)).start()
+    tarazu = ServerThread(create_app(app), port=tarazu_port).start()
     platform_app, _ = build_platform(home / "platform.db", settings.webhook_secret, files.data,
                                      tarazu.url, token)
     platform = ServerThread(platform_app, port=platform_port).start()

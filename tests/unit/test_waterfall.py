@@ -1,6 +1,8 @@
 """The waterfall chart is drawn from the stored flag payload alone."""
 
-from tarazu.entrypoints.web.waterfall import DOWN, UP, bars, waterfall_svg
+import re
+
+from tarazu.entrypoints.web.waterfall import DOWN, UP, bars, waterfall_chart
 
 FLAG = {
     "removed_account": "x:r1", "probability": 0.9987, "total": 12.5, "prior_weight": -6.5,
@@ -22,16 +24,26 @@ def test_bars_run_from_the_prior_through_each_signal_to_the_stored_total():
     assert bs[1].colour == UP and bs[3].colour == DOWN
 
 
-def test_svg_is_inline_escaped_and_labelled():
-    svg = str(waterfall_svg(FLAG))
-    assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert svg.count("<rect") == 5 and "probability 99.9%" in svg
-    assert "&lt;near&gt; &amp; same" in svg and "<near>" not in svg
-    assert 'data-signal="avatar"' in svg and 'data-weight="9.500"' in svg
-    assert "style=" not in svg and "<script" not in svg  # the CSP allows neither
+def test_chart_is_a_table_of_escaped_rows_each_with_its_sentence():
+    html = str(waterfall_chart(FLAG))
+    assert html.startswith('<table class="waterfall">') and html.endswith("</table>")
+    assert html.count("<rect") == 5 and "probability 99.9%" in html
+    assert "&lt;near&gt; &amp; same" in html and "<near>" not in html
+    assert 'data-signal="avatar"' in html and 'data-weight="9.500"' in html
+    assert "Hamming distance of the avatars" in html  # the comparator's own first sentence
+    assert html.count('class="wf-why"') == 5  # prior, three signals, total: each explained
+    assert "style=" not in html and "<script" not in html  # the CSP allows neither
+
+
+def test_bars_share_one_scale_so_the_total_bar_is_never_cut_off():
+    html = str(waterfall_chart(FLAG))
+    rects = re.findall(r'<rect x="([\d.]+)" y="3" width="([\d.]+)"', html)
+    spans = [(float(a), float(w)) for a, w in rects]
+    assert all(a >= 0 and a + w <= 1000.5 for a, w in spans)
+    assert max(a + w for a, w in spans) > 999  # the largest running total reaches the edge
 
 
 def test_a_flag_without_signals_still_draws_prior_and_total():
     bs = bars({"prior_weight": -3.0, "total": -3.0, "probability": 0.1})
     assert [b.key for b in bs] == ["prior", "total"]
-    assert "<svg" in str(waterfall_svg({"prior_weight": -3.0, "total": -3.0}))
+    assert "<svg" in str(waterfall_chart({"prior_weight": -3.0, "total": -3.0}))

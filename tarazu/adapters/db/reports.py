@@ -115,6 +115,16 @@ class StoredReport:
 
 
 @dataclass(frozen=True)
+class ReporterStatement:
+    receipt_id: str
+    category: str
+    text: str
+    received_at: str
+    set_aside: bool
+    held: bool
+
+
+@dataclass(frozen=True)
 class Campaign:
     campaign_id: str
     subject: SubjectRef
@@ -222,6 +232,18 @@ class ReportStore:
         return StoredReport(r.receipt_id, r.token_hash, r.platform, r.target_type, r.target_ref,
                             SubjectRef(SubjectType(r.subject_type), r.subject_id), r.category,
                             r.received_at, bool(r.set_aside), bool(r.held), r.campaign_id)
+
+    def statements(self, subject: SubjectRef, limit: int = 50) -> list[ReporterStatement]:
+        """What the public said about ``subject``, newest first: the category each reporter
+        chose and the text they wrote (for case readers; the contact stays encrypted)."""
+        rows = self.conn.execute(select(
+            public_reports.c.receipt_id, public_reports.c.category, public_reports.c.text,
+            public_reports.c.received_at, public_reports.c.set_aside, public_reports.c.held)
+            .where(public_reports.c.subject_type == subject.type.value,
+                   public_reports.c.subject_id == subject.id)
+            .order_by(public_reports.c.received_at.desc()).limit(limit))
+        return [ReporterStatement(r.receipt_id, r.category, r.text or "", r.received_at,
+                                  bool(r.set_aside), bool(r.held)) for r in rows]
 
     def sightings(self, subject: SubjectRef, since: datetime) -> list[Sighting]:
         rows = self.conn.execute(select(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -253,10 +254,13 @@ def outbox_deliver() -> None:
 
 
 def serve_cmd(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve the review UI and the API."""
+    """Serve the review UI and the API. Links in notices use TARAZU_PUBLIC_URL; without it,
+    the address served here (not a fixed port)."""
     import uvicorn
 
     from tarazu.entrypoints.web.app import create_app
+
+    os.environ.setdefault("TARAZU_PUBLIC_URL", f"http://{host}:{port}")
 
     # X-Forwarded-For is read by the app, from TARAZU_TRUSTED_PROXIES only (not uvicorn's
     # default of believing 127.0.0.1)

@@ -37,12 +37,15 @@ SET_HELP = ("a size or knob of the synthetic scenario, NAME=VALUE (repeatable), 
             "languages=ur=2,ps=1,roman_ur=1,bal=1; see tarazu/demo/scenario/knobs.py")
 
 
-def demo_settings(home: Path, platform_port: int) -> Settings:
-    """The demo's own settings: its folder, its SQLite, plain-HTTP cookies, its platform."""
+def demo_settings(home: Path, platform_port: int, port: int = 8000) -> Settings:
+    """The demo's own settings: its folder, its SQLite, plain-HTTP cookies, its platform, and
+    links in notices pointing at the port the review UI really serves on (unless
+    TARAZU_PUBLIC_URL says where users reach it)."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("TARAZU_DATABASE_URL", "TARAZU_SECRET_KEY", "TARAZU_WEBHOOK_SECRET")}
     env.update(TARAZU_HOME=str(home), TARAZU_COOKIE_SECURE="0",
                TARAZU_PLATFORM_URL=f"http://127.0.0.1:{platform_port}")
+    env.setdefault("TARAZU_PUBLIC_URL", f"http://127.0.0.1:{port}")
     return Settings.from_env(env)
 
 
@@ -105,7 +108,7 @@ def demo_cmd(
     if fresh:
         for f in home.glob("*.db*"):
             f.unlink()
-    settings = demo_settings(home, platform_port)
+    settings = demo_settings(home, platform_port, port)
     app = bootstrap(settings)
     try:
         files = generate(seed, home, size, knobs=knobs)

@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tarazu.bootstrap import App
+from tarazu.entrypoints.web import navigation  # noqa: F401 — registers the menu
+from tarazu.entrypoints.web.errors import http_error, validation_error, wants_html
 from tarazu.entrypoints.web.guards import BodyGuard
 from tarazu.entrypoints.web.routes import (
     appeals,
@@ -35,9 +39,6 @@ ROUTERS += [appeals.router, oversight.router, transparency.router, queues_api.ro
 ROUTERS += [mirrors.router, health.router]
 
 
-def _wants_html(request: Request) -> bool:
-    return "text/html" in request.headers.get("accept", "") and not request.url.path.startswith(
-        "/api/")
 
 
 def _openapi(api: FastAPI) -> dict:
@@ -69,9 +70,12 @@ def create_app(container: App) -> FastAPI:
 
     @api.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
-        if _wants_html(request):
+        if wants_html(request):
             return RedirectResponse("/login", status_code=303)
         return JSONResponse({"detail": exc.detail}, status_code=401)
+
+    api.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
+    api.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
 
     api.add_middleware(BodyGuard, max_bytes=container.settings.max_body_bytes)
 

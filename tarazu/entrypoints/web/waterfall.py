@@ -1,14 +1,14 @@
 """The explanation of a mirror flag as a waterfall chart (after Splink's), drawn on the server
-as inline SVG from the stored MIRROR_FLAG payload — nothing is recomputed, so the reviewer
-sees exactly what the detector saw when it flagged, and no script or CDN is needed.
+as a table of inline SVG bars from the stored MIRROR_FLAG payload — nothing is recomputed, so
+the reviewer sees exactly what the detector saw when it flagged, and no script or CDN is needed.
 
-Bars, left to right: the prior (how likely any candidate pair is, before evidence), one bar per
+Bars, top to bottom: the prior (how likely any candidate pair is, before evidence), one bar per
 signal that had data (up = evidence for a match, down = against), and the total. The total is
 the prior plus the bars; the calibrated probability is written beside it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -16,6 +16,12 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef
+from tarazu.entrypoints.web.mirror_view import (
+    explain_signal,
+    odds_in_words,
+    probability_in_words,
+    signal_rows,
+)
 from tarazu.entrypoints.web.templating import templates
 
 UP, DOWN, NEUTRAL, TOTAL = "#2e7d32", "#c62828", "#9e9e9e", "#37474f"
@@ -64,71 +70,51 @@ def _fmt(v: float) -> str:
     return f"{v:+.1f}"
 
 
-def waterfall_svg(flag: Mapping[str, Any], bar_width: int = 34, height: int = 260) -> Markup:
-    """The chart as an ``<svg>`` element (presentation attributes only: the page's CSP allows
-    no inline styles)."""
+#: Width of the bar's coordinate space; the bar scales to its cell, the text does not.
+SCALE = 1000
+
+
+def waterfall_chart(flag: Mapping[str, Any]) -> Markup:
+    """The chart as a table, one row per bar: the name, the level and the sentence that says
+    what the signal measures are HTML text (so they stay readable at any screen width), and
+    each bar is a small SVG stretched to its cell, drawn from the running total before it to
+    the running total after it on one shared scale. Presentation attributes only: the page's
+    CSP allows no inline styles."""
     bs = bars(flag)
     lo = min(0.0, *(min(b.start, b.end) for b in bs))
     hi = max(0.0, *(max(b.start, b.end) for b in bs))
     span = (hi - lo) or 1.0
-    top, bottom, left = 24, 120, 44  # room for value labels, rotated names, the axis
-    plot_h = height - top - bottom
-    gap = 10
-    width = left + len(bs) * (bar_width + gap) + 20
 
-    def y(v: float) -> float:
-        return top + (hi - v) / span * plot_h
+    def x(v: float) -> float:
+        return (v - lo) / span * SCALE
 
     prob = float(flag.get("probability", 0.0))
-    title = (f"Match weight waterfall for {flag.get('removed_account', '')}: total "
-             f"{_fmt(float(flag.get('total', 0.0)))} bits, probability {prob:.1%}")
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="waterfall" role="img" '
-             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
-    # axis: zero line and ticks every few bits
-    step = _tick_step(span)
-    t = step * (lo // step)
-    while t <= hi + 1e-9:
-        yy = y(t)
-        parts.append(f'<line x1="{left - 4}" x2="{width - 10}" y1="{yy:.1f}" y2="{yy:.1f}" '
-                     f'stroke="{"#555" if abs(t) < 1e-9 else "#e0e0e0"}" stroke-width="1"/>')
-        parts.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" font-size="10" '
-                     f'text-anchor="end" fill="#555">{t:g}</text>')
-        t += step
-    parts.append(f'<text x="10" y="{top + plot_h / 2:.0f}" font-size="10" fill="#555" '
-                 f'transform="rotate(-90 10 {top + plot_h / 2:.0f})" text-anchor="middle">'
-                 f'match weight (bits)</text>')
-    prev_end: float | None = None
-    for i, b in enumerate(bs):
-        x = left + i * (bar_width + gap)
-        y0, y1 = sorted((y(b.start), y(b.end)))
-        h = max(1.0, y1 - y0)
-        if prev_end is not None and b.kind != "total":  # connector from the previous bar
-            parts.append(f'<line x1="{x - gap:.0f}" x2="{x}" y1="{y(prev_end):.1f}" '
-                         f'y2="{y(prev_end):.1f}" stroke="#888" stroke-dasharray="2,2"/>')
-        tip = f"{b.key}: {b.label} ({_fmt(b.weight)} bits)"
-        parts.append(f'<rect x="{x}" y="{y0:.1f}" width="{bar_width}" height="{h:.1f}" '
-                     f'fill="{b.colour}" data-signal="{escape(b.key)}" '
-                     f'data-weight="{b.weight:.3f}"><title>{escape(tip)}</title></rect>')
+    caption = (f"Match weight of each signal for {flag.get('removed_account', '')}, in bits "
+               f"(bars left of the line: against; right: for): total "
+               f"{_fmt(float(flag.get('total', 0.0)))} bits, probability {prob:.1%}")
+    rows = [f'<table class="waterfall"><caption class="small muted">{escape(caption)}'
+            f'</caption><thead><tr><th scope="col">Signal</th>'
+            f'<th scope="col" class="bar">Weight</th>'
+            f'<th scope="col" class="num">Bits</th></tr></thead><tbody>']
+    for b in bs:
+        x0, x1 = sorted((x(b.start), x(b.end)))
+        side = "for" if b.weight > 0 else "against" if b.weight < 0 else "neutral"
         value = _fmt(b.end if b.kind == "total" else b.weight)
-        parts.append(f'<text x="{x + bar_width / 2:.0f}" y="{y0 - 4:.1f}" font-size="10" '
-                     f'text-anchor="middle" fill="#222">{value}</text>')
-        lx, ly = x + bar_width / 2, top + plot_h + 10
-        parts.append(f'<text x="{lx:.0f}" y="{ly:.0f}" font-size="10" text-anchor="end" '
-                     f'fill="#222" transform="rotate(-45 {lx:.0f} {ly:.0f})">'
-                     f'{escape(b.key.replace("_", " "))}</text>')
-        prev_end = b.end
-    parts.append(f'<text x="{width - 12}" y="{top - 8}" font-size="12" text-anchor="end" '
-                 f'fill="{TOTAL}" font-weight="bold">probability {prob:.1%}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
-
-
-def _tick_step(span: float) -> float:
-    for step in (1, 2, 5, 10, 20, 50):
-        if span / step <= 8:
-            return float(step)
-    return 100.0
+        name = "prior" if b.kind == "prior" else b.key.replace("_", " ")
+        tip = f"{b.key}: {b.label} ({_fmt(b.weight)} bits)"
+        rows.append(
+            f'<tr class="wf-{b.kind} wf-{side}" data-signal="{escape(b.key)}" '
+            f'data-weight="{b.weight:.3f}"><th scope="row"><span class="wf-name">'
+            f'{escape(name)}</span> <span class="wf-level">{escape(b.label)}</span>'
+            f'<span class="wf-why">{escape(explain_signal(b.key))}</span></th>'
+            f'<td class="bar"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SCALE} 20" '
+            f'preserveAspectRatio="none" width="100%" height="20" aria-hidden="true">'
+            f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="0" y2="20" stroke="#555" '
+            f'stroke-width="2"/><rect x="{x0:.1f}" y="3" width="{max(2.0, x1 - x0):.1f}" '
+            f'height="14" fill="{b.colour}"><title>{escape(tip)}</title></rect></svg></td>'
+            f'<td class="num">{value}</td></tr>')
+    rows.append("</tbody></table>")
+    return Markup("".join(rows))
 
 
 def latest_flags(events: Iterable[ModerationEvent]) -> list[Mapping[str, Any]]:
@@ -145,12 +131,10 @@ def compare_url(ref: SubjectRef, removed_account: str) -> str:
             f"{quote(removed_account, safe='')}")
 
 
-def flag_table(flag: Mapping[str, Any]) -> Sequence[Bar]:
-    """The same bars for the table under the chart (screen readers, copying)."""
-    return bars(flag)
-
-
-templates.env.filters.setdefault("waterfall_svg", waterfall_svg)
+templates.env.filters.setdefault("waterfall_chart", waterfall_chart)
 templates.env.globals.setdefault("mirror_flags", latest_flags)
 templates.env.globals.setdefault("mirror_compare_url", compare_url)
-templates.env.globals.setdefault("waterfall_bars", flag_table)
+templates.env.globals.setdefault("mirror_bits_words", odds_in_words)
+templates.env.globals.setdefault("mirror_probability_words", probability_in_words)
+templates.env.globals.setdefault("mirror_signal_rows", signal_rows)
+templates.env.filters.setdefault("ord", ord)

@@ -59,3 +59,42 @@ def test_comparison_needs_a_flag_and_a_case_reader(web):  # noqa: F811
         assert other.get(COMPARE, headers={"accept": "application/json"}).status_code == 403
     assert TestClient(app).get(COMPARE, headers={"accept": "application/json"}
                                ).status_code == 401
+
+
+def test_comparison_page_lets_a_reviewer_decide_there(web, client):  # noqa: F811
+    _flag(web)
+    login(client, "reviewer")
+    html = client.get(COMPARE).text
+    assert "continue" in html and "@alpha_media_official" in html  # named by handle, not id
+    assert '<mark class="diff">' in html  # "0fficial2" against "official": what differs
+    assert 'id="decision-form"' in html and f'action="{CASE}/decisions"' in html
+    assert '<option value="" selected>' in html  # no action chosen for the reviewer
+    assert 'value="remove" selected' not in html
+    assert "second reviewer confirms" in html and "statement of reasons" in html
+    assert "each bit doubles the odds" in html and "Of 100 accounts flagged" in html
+    assert "Hamming distance" in html or "avatar" in html  # each signal says what it measures
+    assert 'class="wf-why"' in html
+
+
+def test_lookalike_letters_in_a_handle_are_named(web, client):  # noqa: F811
+    disguised = "@\u0430lph\u0430_media_official"  # Cyrillic а twice
+    mirror = data.mirror()
+    mirror[0] = {**mirror[0], "handle": disguised}
+    store(web, data.removed() + mirror)
+    det = detector(web, auto_action="none")
+    with web.uow() as uow:
+        mirrors.score_account(uow, web.clock, det, "x", "m1")
+        uow.commit()
+    login(client, "reviewer")
+    html = client.get(COMPARE).text
+    assert 'role="alert"' in html and "Look-alike letters" in html
+    assert "Cyrillic Small Letter A" in html and "U+0430" in html
+    assert '<mark class="lookalike"' in html
+
+
+def test_case_page_names_the_removed_account(web, client):  # noqa: F811
+    _flag(web)
+    login(client, "reviewer")
+    html = client.get(CASE).text
+    assert "@alpha_media_official" in html and "Alpha Media" in html
+    assert "side by side" in html

@@ -26,7 +26,7 @@ def _path_without(tmp_path: Path, missing: str) -> str:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     for tool in ("bash", "id", "ls", "sort", "tail", "seq", "sleep", "python3", "pg_isready",
-                 "pkg-config", "java", "chromium", "nats-server", "cat"):
+                 "pkg-config", "java", "chromium", "nats-server", "npm", "cat"):
         found = shutil.which(tool, path="/usr/bin:/usr/sbin:/bin")  # the system's python3
         if found and tool != missing:
             (bin_dir / tool).symlink_to(found)

@@ -98,6 +98,9 @@ def test_decide_appeal_on_the_public_page_and_reverse(web, client):
     with web.uow() as uow:
         assert uow.status.get(mirror).review_state == "open"
         assert uow.status.get(ref).enforcement is None
+    after = public.get(f"/appeal/{token}").text  # the appellant's page now gives the ruling
+    assert "Your appeal has been decided" in after and "reporting on the group" in after
+    assert "Your appeal has been received" not in after
 
 
 def test_platform_api_appeal_and_api_appeal_decision(web, client):

@@ -174,7 +174,7 @@ def test_integers_beyond_64_bits_are_refused_not_overflowed(sqlite_app, http):
     for path, headers in ((f"/api/queue?page={huge}", reviewer),
                           (f"/queue?page={huge}", reviewer),
                           (f"/api/audit/events?after_seq={huge}", auditor),
-                          (f"/audit?after_seq={huge}", auditor)):
+                          (f"/audit?before_seq={huge}", auditor)):
         assert http.get(path, headers=headers).status_code == 422, path
     r = http.post("/api/hashes/feedback", headers=reviewer,
                   json={"entry_id": 2**70, "verdict": "correct"})

@@ -93,3 +93,19 @@ def test_transparency_report_is_public(web, client):
     rows = client.get("/api/transparency.csv").text.splitlines()
     assert rows[0] == "section,metric,key,value" and "actions,total,,1" in rows
     assert "au1" not in r.text
+
+
+def test_audit_log_is_newest_first_readable_and_filtered(web):
+    _setup(web)
+    c = TestClient(create_app(web))
+    login(c, "auditor")
+    page = c.get("/audit").text
+    seqs = [int(s) for s in re.findall(r'<span class="seq">#(\d+)</span>', page)]
+    assert seqs and seqs == sorted(seqs, reverse=True)  # newest first
+    assert '[["' not in page and "<dl class=\"facts payload\">" in page  # no raw JSON pairs
+    only = c.get("/audit", params={"kind": "report"}).text
+    kinds = re.findall(r'class="log-entry ev-(\w+)"', only)
+    assert kinds and set(kinds) == {"report"}
+    assert "match this filter" in c.get("/audit", params={"actor": "nobody-at-all"}).text
+    older = c.get("/audit", params={"before_seq": seqs[0]}).text
+    assert f'<span class="seq">#{seqs[0]}</span>' not in older  # paging goes back in time

@@ -5,6 +5,7 @@ protected accounts, campaigns and muted reporters."""
 from __future__ import annotations
 
 import io
+import re
 
 from fastapi.testclient import TestClient
 
@@ -37,7 +38,7 @@ def test_the_public_form_works_without_an_account_and_names_bad_fields(client, w
     seed_platform(web)
     assert "Report an account or a post" in client.get("/report").text
     r = client.post("/report", data=REPORT | {"category": "anti_state"})
-    assert r.status_code == 422 and "field &#39;category&#39;" in r.text
+    assert r.status_code == 422 and "Category: choose one from the list" in r.text
     r = client.post("/report", data=REPORT)
     assert r.status_code == 201 and "/report/status/RPT-" in r.text
     assert "tarazu_reporter" in r.headers.get("set-cookie", "")
@@ -150,3 +151,30 @@ def test_reviewers_see_campaigns_and_seniors_mute_reporters(web):
                                                              "designated_organisation"),
                                 reports.ReporterIdentity("fresh1"))
     assert not rec.counted
+
+
+def test_the_public_report_pages_speak_urdu(client, web):
+    seed_platform(web)
+    form = client.get("/report?lang=ur")
+    assert form.status_code == 200
+    assert '<html lang="ur" dir="rtl">' in form.text and "رپورٹ بھیجیں" in form.text
+    assert "کالعدم دہشت گرد" in form.text and 'name="lang" value="ur"' in form.text
+    assert 'href="/report?lang=en"' in form.text  # and back to English
+    r = client.post("/report", data=REPORT | {"lang": "ur"})
+    assert r.status_code == 201 and "شکریہ" in r.text and "lang=ur" in r.text
+    status_url = r.text.split('<a href="')[1].split('"')[0].replace("&amp;", "&")
+    status = client.get(status_url)
+    assert status.status_code == 200 and "اس کا کیا ہوا" in status.text
+    shown = status.text.split('<bdi dir="ltr" lang="en">')[1].split("</bdi>")[0]
+    assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d\d:\d\d UTC", shown)  # no ISO, no microseconds
+    assert '<html lang="en"' in client.get("/report?lang=xx").text  # unknown: English
+
+
+def test_urdu_pages_name_a_nastaliq_font_the_app_serves(client):
+    form = client.get("/report?lang=ur").text
+    assert 'href="/static/urdu.css"' in form
+    css = client.get("/static/urdu.css").text
+    assert ':lang(ur) { font-family: "Noto Nastaliq Urdu"' in css
+    font_url = re.search(r'url\("(/static/fonts/[^"]+400-normal\.woff2)"\)', css).group(1)
+    font = client.get(font_url)  # fetched at install time (scripts/fetch-fonts.sh)
+    assert font.status_code == 200 and font.content[:4] == b"wOF2"

@@ -214,3 +214,75 @@ def test_api_with_bearer_token_needs_no_csrf(seeded):
         "country": "pk"})
     assert r.status_code == 201 and r.json()["status"] == "applied"
     assert c.get(API_CASE, headers=h).json()["decisions"][0]["country"] == "PK"
+
+
+def test_a_proposal_says_it_awaits_a_second_reviewer_and_offers_its_author_no_confirm(seeded):
+    c1, csrf1 = _client(seeded, "reviewer")
+    r = c1.post(API_CASE + "/decisions", headers={"X-CSRF-Token": csrf1}, json={
+        "action": "remove", "policy": "DOI-1", "reason": "Umar Media channel"})
+    assert r.json()["status"] == "pending"
+    mine = c1.get(CASE).text
+    assert "awaiting second reviewer" in mine and "another reviewer must confirm" in mine
+    assert 'name="confirm"' not in mine and "Do not confirm" not in mine
+    assert "Withdraw proposal" in mine
+    queue = c1.get("/queue").text
+    assert "awaiting second reviewer" in queue
+    c2, _ = _client(seeded, "senior_reviewer")
+    theirs = c2.get(CASE).text
+    assert 'name="confirm"' in theirs and "Do not confirm" in theirs
+
+
+def test_the_decision_form_preselects_no_action(seeded):
+    c, _ = _client(seeded, "reviewer")
+    page = c.get(CASE).text
+    assert '<option value="" selected>' in page and 'value="remove" selected' not in page
+    assert "On the platform" in page and "The user’s notice" in page
+
+
+@pytest.mark.parametrize(("user", "shown", "hidden"), [
+    ("reviewer", ["/queue", "/appeals", "/transparency"], ["/audit", "/data-requests", "/portal"]),
+    ("auditor", ["/queue", "/appeals", "/audit", "/data-requests"], ["/portal"]),
+    ("legal", ["/data-requests", "/transparency"], ["/queue", "/audit", "/portal"]),
+    ("requester", ["/data-requests", "/portal"], ["/queue", "/appeals", "/audit"]),
+    ("admin", ["/queue", "/audit"], ["/data-requests"]),
+])
+def test_the_menu_lists_every_page_the_role_may_open_and_no_other(seeded, user, shown, hidden):
+    c, _ = _client(seeded, user)
+    page = c.get("/").text
+    menu = page[page.index('<nav aria-label="Main">'):page.index("</nav>")]
+    for href in shown:
+        assert f'href="{href}"' in menu, href
+        assert c.get(href).status_code == 200, href  # every link shown may be followed
+    for href in hidden:
+        assert f'href="{href}"' not in menu, href
+
+
+def test_legal_and_requester_dashboards_show_their_own_work(seeded):
+    legal, _ = _client(seeded, "legal")
+    page = legal.get("/").text
+    assert "Data requests waiting for you" in page and "no access" not in page
+    requester, _ = _client(seeded, "requester")
+    page = requester.get("/").text
+    assert "Your data requests" in page and 'href="/portal"' in page
+    empty = requester.get("/data-requests").text
+    assert "POST /api/data-requests" in empty  # an empty list says how to fill it
+
+
+def test_a_reporters_words_and_category_reach_the_reviewer_only(seeded):
+    public = TestClient(create_app(seeded))
+    r = public.post("/api/reports", json={
+        "platform": "x", "target_type": "account", "target": "@umar_media_7",
+        "category": "propaganda_recruitment", "text": "It posts the group's recruitment videos",
+        "contact": ""})
+    assert r.status_code == 201, r.text
+    c, _ = _client(seeded, "reviewer")
+    page = c.get(CASE).text
+    assert "What reporters said" in page
+    assert "It posts the group&#39;s recruitment videos" in page
+    assert "Recruitment, fundraising or official media" in page  # the category, in words
+    with seeded.uow() as uow:  # showing it is a logged read of personal data
+        reads = [e for e in uow.events.for_subject(SubjectRef.account("x", "100"))
+                 if e.kind is EventKind.DATA_ACCESS and "report text" in e.payload["fields"]]
+    assert reads
+    status = public.get(r.json()["status_url"], headers={"accept": "text/html"}).text
+    assert "recruitment videos" not in status  # the public status page does not echo it

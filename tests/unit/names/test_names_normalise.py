@@ -45,3 +45,16 @@ def test_transliterate_keeps_latin_untouched() -> None:
 def test_skeleton_key_and_tokens() -> None:
     assert skeleton_key("@Umar_Med1a") == skeleton_key("umar.media") == "umarmedia"
     assert tokens("Tehreek-e-Taliban  Pakistan") == ["tehreek", "e", "taliban", "pakistan"]
+
+
+def test_disguised_letters_names_each_lookalike_and_where_it_is() -> None:
+    from tarazu.names.normalise import disguised_letters
+
+    handle = "@\u0430\u0430sh\u043e\u043eb_m\u0435d\u0456\u0430.k\u0440"  # @ааshооb_mеdіа.kр
+    found = disguised_letters(handle)
+    assert [(i, latin) for i, _, latin in found] == [
+        (1, "a"), (2, "a"), (5, "o"), (6, "o"), (10, "e"), (12, "i"), (13, "a"), (16, "p")]
+    assert all(handle[i] == c for i, c, _ in found)
+    assert disguised_letters("@aashoob_media.kp") == []
+    real_cyrillic = "\u0428\u0435\u0432\u0447\u0435\u043d\u043a\u043e"
+    assert disguised_letters(real_cyrillic) == []

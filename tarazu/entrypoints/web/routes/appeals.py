@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from tarazu.bootstrap import App
 from tarazu.domain.events import EventKind, SubjectRef, SubjectType
-from tarazu.domain.notices import LANGUAGES, render_decision
+from tarazu.domain.notices import LANGUAGES, render_decision, render_outcome
 from tarazu.domain.policies import POLICIES, Action
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
 from tarazu.entrypoints.periodic import every
@@ -64,7 +64,15 @@ def _public_view(app: App, token: str) -> dict:
         t = uow.due_process.token(token)
         statement = notices.statement_of(s, decision_id)
     texts = [render_decision(statement, lang, "") for lang in LANGUAGES]
-    return {"notices": texts, "filed": bool(t and t.appeal_id),
+    ruling = next((e for e in reversed(s.history) if e.kind is EventKind.APPEAL_DECISION
+                   and e.payload.get("decision_id") == decision_id), None)
+    outcome = [render_outcome(str(ruling.payload["outcome"]), lang, subject_type=s.ref.type.value,
+                              reason=str(ruling.payload.get("reason", "")),
+                              decision_ref=notices.puid(decision_id))
+               for lang in LANGUAGES] if ruling else []
+    return {"notices": texts, "outcome": outcome,
+            "decided_at": ruling.occurred_at if ruling else None,
+            "filed": bool(t and t.appeal_id),
             "in_effect": getattr(s.state.decision(decision_id), "status", "") == "applied",
             "decision_ref": notices.puid(decision_id)}
 
@@ -76,7 +84,7 @@ def appeal_page(request: Request, token: str) -> HTMLResponse:
         view = _public_view(app, token)
     except appeals.AppealError as e:
         return render(request, "appeals/public.html", status_code=404, error=str(e),
-                      notices=[], filed=False, in_effect=False, token="")
+                      notices=[], outcome=[], filed=False, in_effect=False, token="")
     return render(request, "appeals/public.html", error=None, token=token, **view)
 
 
@@ -91,7 +99,7 @@ def appeal_submit(request: Request, token: str, statement: str = Form("")) -> HT
         try:
             view = _public_view(app, token)
         except appeals.AppealError:
-            view = {"notices": [], "filed": False, "in_effect": False}
+            view = {"notices": [], "outcome": [], "filed": False, "in_effect": False}
             token = ""
         return render(request, "appeals/public.html", status_code=409, error=str(e),
                       token=token, **view)

@@ -74,6 +74,23 @@ def _rows(request: Request, principal: Principal, status: str | None) -> list:
             submitted_by=principal.name if _own_only(principal) else None, limit=500)
 
 
+def work_of(request: Request, principal: Principal) -> list | None:
+    """The data requests waiting for ``principal`` (legal's queue, a confirmer's approvals, an
+    authority's own requests), for the dashboard; None for a role that may not read them."""
+    if not principal.has(*READ):
+        return None
+    if _own_only(principal):
+        return _rows(request, principal, None)
+    if principal.has(Role.LEGAL):
+        waiting = dr.LEGAL_QUEUE
+    elif principal.has(Role.SENIOR_REVIEWER):
+        waiting = ("approved",)  # a second person's confirmation
+    else:
+        return None  # an auditor reads them all from the menu; none waits for them
+    with get_container(request).uow() as uow:
+        return uow.datarequests.list(statuses=waiting, limit=50)
+
+
 def _requester_view(d: dict[str, Any]) -> dict[str, Any]:
     """What the authority sees of its own request: status, checks and reasons, no history of
     who decided and no package."""

@@ -8,8 +8,11 @@ from fastapi.responses import HTMLResponse
 
 from tarazu.domain.events import EventKind, SubjectRef, SubjectType
 from tarazu.domain.roles import Role
-from tarazu.entrypoints.web import waterfall  # noqa: F401 — registers the template helpers
-from tarazu.entrypoints.web.routes.review import _subject
+from tarazu.entrypoints.web import (
+    mirror_view,
+    waterfall,  # noqa: F401 — registers the template helpers
+)
+from tarazu.entrypoints.web.routes.review import _subject, decision_form_context, mirror_key
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
 from tarazu.service import case_view
@@ -22,22 +25,26 @@ READ = (Role.REVIEWER, Role.SENIOR_REVIEWER, Role.ADMIN, Role.AUDITOR)
             response_class=HTMLResponse)
 def mirror_compare(request: Request, subject_type: str, subject_id: str, removed_account: str,
                    principal: Principal = require(*READ)) -> HTMLResponse:
+    """The mirror case page: both accounts side by side with what differs and what imitates,
+    the flag's signals each explained, and the decision form for the flagged account."""
     ref = _subject(subject_type, subject_id)
-    if ":" not in removed_account:
-        removed_account = f"{ref.platform}:{removed_account}"
+    removed_account = mirror_key(ref, removed_account)
     removed = SubjectRef(SubjectType.ACCOUNT, removed_account)
     app = get_container(request)
     with app.uow() as uow:
         view = case_view.read_case(uow, ref, principal.name, app.clock.now())
-        if view is None or not any(
-                e.kind is EventKind.MIRROR_FLAG
-                and e.payload.get("removed_account") == removed_account for e in view.events):
+        flags = [e.payload for e in (view.events if view else ())
+                 if e.kind is EventKind.MIRROR_FLAG
+                 and mirror_key(ref, str(e.payload.get("removed_account"))) == removed_account]
+        if view is None or not flags:
             raise HTTPException(404, f"{ref} was never flagged as a mirror of {removed_account}")
         other = case_view.read_case(uow, removed, principal.name, app.clock.now())
-        other_posts = list(other.posts) if other and other.account else []
-        other = other.account if other else None
         uow.commit()
-    sides = [("Flagged account", view.account, list(view.posts)),
-             ("Removed account", other, other_posts)]
-    return render(request, "mirror_compare.html", view=view, removed_ref=removed_account,
-                  sides=sides)
+    comparison = mirror_view.compare(
+        view.account, other.account if other else None, view.posts,
+        other.posts if other and other.account else ())
+    return render(request, "mirror_compare.html", view=view, state=view.state,
+                  removed_ref=removed_account, flag=flags[-1], cmp=comparison, form={},
+                  mirror_accounts={str(flags[-1].get("removed_account")): comparison.removed}
+                  if comparison.removed else {},
+                  **decision_form_context(request, principal))

@@ -10,13 +10,16 @@ public key that verifies it."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.bootstrap import App
 from tarazu.domain.chain import format_time
-from tarazu.domain.events import RecordedEvent, SubjectType
+from tarazu.domain.events import EventKind, RecordedEvent, SubjectType
 from tarazu.domain.roles import Role
 from tarazu.entrypoints.periodic import every
 from tarazu.entrypoints.web.guards import MAX_INT
@@ -67,15 +70,79 @@ def _page(request: Request, after_seq: int, limit: int) -> list[RecordedEvent]:
         return out
 
 
+#: How many events one /audit page reads at most while looking for filter matches: a filter
+#: that matches little pages through the log in bounded steps instead of reading all of it.
+SCAN = 20_000
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    kind: str = ""
+    actor: str = ""
+    subject: str = ""
+
+    def matches(self, r: RecordedEvent) -> bool:
+        e = r.event
+        return ((not self.kind or e.kind.value == self.kind)
+                and (not self.actor or self.actor.casefold() in e.actor.casefold())
+                and (not self.subject or self.subject.casefold() in str(e.subject).casefold()))
+
+    def query(self, **extra: object) -> str:
+        """The filter as a query string (for the paging links)."""
+        keep = {k: v for k, v in (("kind", self.kind), ("actor", self.actor),
+                                  ("subject", self.subject), *extra.items()) if v}
+        return urlencode(keep)
+
+
+def newest_first(uow: SqlUnitOfWork, before_seq: int, wanted: AuditFilter, limit: int
+                 ) -> tuple[list[RecordedEvent], int | None]:
+    """Up to ``limit`` events older than ``before_seq`` matching ``wanted``, newest first, and
+    where the next page starts (None: the log's start was reached)."""
+    out: list[RecordedEvent] = []
+    hi, scanned, window = before_seq, 0, 500
+    while hi > 1 and scanned < SCAN:
+        lo = max(0, hi - 1 - window)
+        chunk = [r for r in uow.events.iter_all(after_seq=lo, batch=window) if r.seq < hi]
+        scanned += len(chunk)
+        for r in reversed(chunk):
+            if wanted.matches(r):
+                out.append(r)
+                if len(out) == limit:
+                    return out, r.seq
+        hi = lo + 1
+    return out, (hi if hi > 1 else None)
+
+
+def payload_lines(payload: dict) -> list[tuple[str, str]]:
+    """An event's payload as key and readable value: lists joined, nested objects as
+    ``key: value`` pairs, nothing left as raw JSON."""
+    def text(v: object) -> str:
+        if isinstance(v, dict):
+            return "; ".join(f"{k}: {text(x)}" for k, x in sorted(v.items()))
+        if isinstance(v, list | tuple):
+            return ", ".join(text(x) for x in v)
+        return "—" if v is None or v == "" else str(v)
+
+    return [(k.replace("_", " "), text(v)) for k, v in sorted(payload.items())]
+
+
 @router.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, after_seq: int = Query(0, ge=0, le=MAX_INT),
+def audit_page(request: Request, before_seq: int | None = Query(None, ge=1, le=MAX_INT),
+               kind: str = Query("", max_length=64), actor: str = Query("", max_length=200),
+               subject: str = Query("", max_length=300),
                principal: Principal = require(*OVERSIGHT)) -> HTMLResponse:
+    """The log newest first, filtered by kind, actor or subject, with each payload readable."""
     app = get_container(request)
     report = audit.verify_chain(app.uow, app.checkpoints())
-    events = _page(request, after_seq, PAGE)
-    return render(request, "audit/index.html", report=report, events=events,
-                  after_seq=after_seq, next_seq=events[-1].seq if len(events) == PAGE else None,
-                  prev_seq=max(0, after_seq - PAGE) if after_seq else None)
+    wanted = AuditFilter(kind, actor.strip(), subject.strip())
+    with app.uow() as uow:
+        start = before_seq or uow.events.head()[0] + 1
+        events, older = newest_first(uow, start, wanted, PAGE)
+    return render(request, "audit/index.html", report=report, events=events, wanted=wanted,
+                  kinds=[k.value for k in EventKind], older=older,
+                  older_url=f"/audit?{wanted.query(before_seq=older)}" if older else None,
+                  newest_url=f"/audit?{wanted.query()}" if before_seq else None,
+                  payload_lines=payload_lines)
 
 
 @router.get("/audit/cases/{subject_type}/{subject_id}", response_class=HTMLResponse)

@@ -26,6 +26,7 @@ from fastapi.responses import (
 
 from tarazu.domain.roles import Role
 from tarazu.entrypoints.web.guards import client_address
+from tarazu.entrypoints.web.public_text import language, page_context
 from tarazu.entrypoints.web.security import PUBLIC, Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
 from tarazu.referrals.response import render_text
@@ -61,13 +62,13 @@ def _reporter(request: Request) -> tuple[ReporterIdentity, str | None]:
         issued
 
 
-def _too_many(retry_after: int, html: bool, request: Request) -> Response:
+def _too_many(retry_after: int, html: bool, request: Request, lang: str = "en") -> Response:
     headers = {"Retry-After": str(retry_after)}
     if html:
         resp = render(request, "portal/report_form.html", status_code=429,
                       categories=CATEGORIES, target_types=TARGET_TYPES, values={},
                       error=f"Too many reports from your connection. Try again in "
-                            f"{retry_after} seconds.")
+                            f"{retry_after} seconds.", **page_context(lang))
         resp.headers.update(headers)
         return resp
     return JSONResponse({"detail": "too many reports; try again later",
@@ -76,9 +77,10 @@ def _too_many(retry_after: int, html: bool, request: Request) -> Response:
 
 def _submit(request: Request, fields: dict[str, Any], html: bool) -> Response:
     app = get_container(request)
+    lang = language(str(fields.get("lang") or ""))
     decision = reports.rate_limit(app.uow, app.clock, _client_key(request), PUBLIC_REPORTS)
     if not decision.allowed:
-        return _too_many(decision.retry_after, html, request)
+        return _too_many(decision.retry_after, html, request, lang)
     reporter, issued = _reporter(request)
     try:
         form = validate(**{k: str(fields.get(k) or "") for k in (
@@ -89,12 +91,14 @@ def _submit(request: Request, fields: dict[str, Any], html: bool) -> Response:
         if html:
             return render(request, "portal/report_form.html", status_code=422,
                           categories=CATEGORIES, target_types=TARGET_TYPES, values=fields,
-                          error=str(e))
+                          error=str(e), **page_context(lang))
         return JSONResponse({"detail": str(e), "field": e.field}, status_code=422)
     status_url = f"/report/status/{receipt.receipt_id}?token={receipt.token}"
     if html:
+        if lang != "en":
+            status_url += f"&lang={lang}"
         resp: Response = render(request, "portal/report_receipt.html", status_code=201,
-                                receipt=receipt, status_url=status_url)
+                                receipt=receipt, status_url=status_url, **page_context(lang))
     else:
         resp = JSONResponse({"receipt_id": receipt.receipt_id, "status_token": receipt.token,
                              "status_url": status_url}, status_code=201)
@@ -107,9 +111,11 @@ def _submit(request: Request, fields: dict[str, Any], html: bool) -> Response:
 # -- public ---------------------------------------------------------------------------------
 
 @router.get("/report", response_class=HTMLResponse, openapi_extra=PUBLIC)
-def report_form(request: Request) -> HTMLResponse:
+def report_form(request: Request, lang: str = "en") -> HTMLResponse:
+    """The public report form, in English or (``?lang=ur``) Urdu."""
     return render(request, "portal/report_form.html", categories=CATEGORIES,
-                  target_types=TARGET_TYPES, values={}, error=None)
+                  target_types=TARGET_TYPES, values={}, error=None,
+                  **page_context(language(lang)))
 
 
 @router.post("/report", openapi_extra=PUBLIC)
@@ -130,17 +136,20 @@ async def report_api(request: Request) -> Response:
 
 
 @router.get("/report/status/{receipt_id}", openapi_extra=PUBLIC)
-def report_status(request: Request, receipt_id: str, token: str = "") -> Response:
+def report_status(request: Request, receipt_id: str, token: str = "", lang: str = "en"
+                  ) -> Response:
     app = get_container(request)
+    words = page_context(language(lang))
     try:
         status = reports.report_status(app.uow, receipt_id, token)
     except reports.ReceiptNotFound:
         if "application/json" in request.headers.get("accept", ""):
             return JSONResponse({"detail": "no such receipt, or wrong token"}, status_code=404)
-        return render(request, "portal/report_status.html", status_code=404, status=None)
+        return render(request, "portal/report_status.html", status_code=404, status=None,
+                      **words)
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse(status)
-    return render(request, "portal/report_status.html", status=status)
+    return render(request, "portal/report_status.html", status=status, **words)
 
 
 # -- authorities and trusted flaggers -------------------------------------------------------

@@ -24,11 +24,14 @@ from tarazu.domain.case import DueProcessError, suspension_problem
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.policies import POLICIES, Action
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
+from tarazu.domain.routing import QUEUES
 from tarazu.entrypoints.web.delivery import deliver_now, delivery_loop
 from tarazu.entrypoints.web.guards import MAX_PAGE
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render, templates
+from tarazu.reports.model import CATEGORIES as REPORT_CATEGORIES
 from tarazu.service import case_view, decisions
+from tarazu.service.access_log import log_access
 
 router = APIRouter(lifespan=delivery_loop)
 READ = tuple(CASE_READERS)
@@ -174,9 +177,9 @@ def pdq_svg(pdq: str | None) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-SUMMARY_KEYS = ("source", "reporter", "referral_id", "outcome", "reasons", "action", "policy",
-                "until", "country", "reason", "decision_id", "removed_account", "probability",
-                "kind", "delivery")
+SUMMARY_KEYS = ("source", "category", "reporter", "referral_id", "outcome", "reasons", "action",
+                "policy", "until", "country", "reason", "decision_id", "removed_account",
+                "probability", "kind", "delivery")
 
 
 def event_summary(e: ModerationEvent) -> str:
@@ -196,26 +199,75 @@ templates.env.filters.setdefault("case_url", case_url)
 templates.env.filters.setdefault("event_summary", event_summary)
 
 
+def mirror_key(ref: SubjectRef, removed_account: str) -> str:
+    """A flag's removed account as ``platform:id`` (older flags stored the bare id)."""
+    return removed_account if ":" in removed_account else f"{ref.platform}:{removed_account}"
+
+
+def removed_accounts(app: App, view: case_view.CaseView, reader: str) -> dict[str, Any]:
+    """The removed accounts this case may continue, by the key its flags store, so the page
+    names them by handle and display name rather than an id (the read is logged)."""
+    out: dict[str, Any] = {}
+    with app.uow() as uow:
+        for acc, _ in view.state.mirror_candidates:
+            ref = SubjectRef(SubjectType.ACCOUNT, mirror_key(view.ref, acc))
+            account = uow.platform.get_account(ref.platform, ref.native_id)
+            if account is not None:
+                out[acc] = account
+                log_access(uow, reader, ref, ["handle", "display_name"],
+                           purpose="case review (mirror candidate)",
+                           authority="case reader role (moderation under the platform's terms)",
+                           at=app.clock.now())
+        uow.commit()
+    return out
+
+
+def reporter_statements(app: App, view: case_view.CaseView, reader: str) -> list[Any]:
+    """What members of the public wrote when they reported this subject, with the category
+    they chose; shown to case readers only, and each showing is logged as a read."""
+    with app.uow() as uow:
+        found = uow.reports.statements(view.ref)
+        if found:
+            log_access(uow, reader, view.ref, ["report text"], purpose="case review",
+                       authority="case reader role (moderation under the platform's terms)",
+                       at=app.clock.now())
+        uow.commit()
+    return found
+
+
+def decision_form_context(request: Request, principal: Principal) -> dict[str, Any]:
+    """What the decision form partial needs, on whichever page it is shown."""
+    return {"can_decide": principal.has(*DECIDERS),
+            "is_senior": principal.has(Role.SENIOR_REVIEWER), "policies": POLICIES,
+            "actions": list(Action),
+            "today": request.app.state.container.clock.now().date()}
+
+
 def _case_page(request: Request, principal: Principal, view: case_view.CaseView,
                status_code: int = 200, error: str | None = None,
                form: dict[str, Any] | None = None, done: str | None = None) -> HTMLResponse:
-    can_decide = principal.has(*DECIDERS)
+    app = get_container(request)
     return render(request, "review_case.html", status_code=status_code, view=view,
-                  state=view.state, can_decide=can_decide,
-                  is_senior=principal.has(Role.SENIOR_REVIEWER), policies=POLICIES,
-                  actions=list(Action), error=error, form=form or {}, done=done,
-                  kinds=EventKind, today=request.app.state.container.clock.now().date())
+                  state=view.state, error=error, form=form or {}, done=done,
+                  kinds=EventKind, mirror_accounts=removed_accounts(app, view, principal.name),
+                  statements=reporter_statements(app, view, principal.name),
+                  report_categories=REPORT_CATEGORIES,
+                  **decision_form_context(request, principal))
 
 
 # -- pages --------------------------------------------------------------------------------------
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, principal: Principal = require()) -> HTMLResponse:
-    """Everyone logged in lands here; only case readers see the counts."""
+    """Everyone logged in lands here and sees their own work: case readers the queue counts,
+    legal the data requests waiting for it, an authority its own requests and referrals."""
+    from tarazu.entrypoints.web.routes import datarequests  # imports this module
+
     board = None
     if principal.has(*CASE_READERS):
         with get_container(request).uow() as uow:
             board = case_view.dashboard(uow)
-    return render(request, "review_home.html", board=board)
+    work = datarequests.work_of(request, principal)
+    return render(request, "review_home.html", board=board, data_requests=work)
 
 
 @router.get("/queue", response_class=HTMLResponse)
@@ -231,10 +283,13 @@ def queue_named(request: Request, name: str, page: int = Query(1, ge=1, le=MAX_P
 
 
 def _queue(request: Request, name: str | None, page: int) -> HTMLResponse:
-    with get_container(request).uow() as uow:
+    app = get_container(request)
+    with app.uow() as uow:
         qp = case_view.queue_page(uow, name, page, PER_PAGE)
         board = case_view.dashboard(uow)
-    return render(request, "review_queue.html", qp=qp, board=board)
+        due = uow.due_process.deadlines([e.row.subject for e in qp.entries])
+    return render(request, "review_queue.html", qp=qp, board=board, due=due,
+                  now=app.clock.now(), titles={q.name: q.title for q in QUEUES.values()})
 
 
 @router.get("/cases/{subject_type}/{subject_id}", response_class=HTMLResponse)
