@@ -206,9 +206,8 @@ class MirrorLinker:
         cap = self.config.max_full
         if cap is None:
             ids = self.blocker.candidates(profile) - {profile.account_id}
-            t = profile.created_at.timestamp()
             return [self.removed[i] for i in sorted(ids)
-                    if i in self.removed and self.may_continue(t, i)]
+                    if i in self.removed and self.may_continue(profile, i)]
         votes = self.blocker.votes(profile)
         votes.pop(profile.account_id, None)
         t = profile.created_at.timestamp()
@@ -218,13 +217,15 @@ class MirrorLinker:
             at = removed_at.get(i)  # None: no removal time
             return abs(t - at) if at is not None else float("inf")
 
-        live = {i: v for i, v in votes.items() if i in self.removed and self.may_continue(t, i)}
+        live = {i: v for i, v in votes.items()
+                if i in self.removed and self.may_continue(profile, i)}
         return [self.removed[i] for i in most_supported(live, cap, gap)]
 
-    def may_continue(self, created_at: float, removed_id: str) -> bool:
-        """Whether an account created at ``created_at`` (POSIX seconds) may be a mirror of
-        the removed account ``removed_id`` on this platform (``PlatformProfile.may_continue``)."""
-        return self.platform.may_continue(created_at, self._removal_times.get(removed_id))
+    def may_continue(self, profile: AccountProfile, removed_id: str) -> bool:
+        """Whether ``profile`` may be a mirror of the removed account ``removed_id``: created
+        after its removal, where its platform holds mirrors to that (``platforms``)."""
+        return self.platform.may_continue(profile.created_at.timestamp(),
+                                          self._removal_times.get(removed_id), profile.platform)
 
     def compare(
         self,

@@ -9,19 +9,19 @@ account names, how often it acts on others, how often it writes on its own pages
 opt-in (``--profile wikipedia``), and a model says in its file which profile it was fitted
 with, so that the linker reads new data the same way.
 
-A profile also says what a mirror *is* on that platform. Where accounts come back after a
-takedown (the mission's case, and every platform's ban evasion), a mirror is created after
-the removal it continues, so an account that already existed while the removed one was up is
-never its candidate, however alike the two are: the same operator's other standing accounts
-are the commonest look-alike of a mirror. On Wikipedia sock puppets edit beside their master
-and are often created before it is blocked, so its profile drops that rule. When no profile
-is named, the one of the platform the records declare is used (``profile_for_records``)."""
+A profile also says what a mirror *is*. Where accounts come back after a takedown (the
+mission's case, and every platform's ban evasion), a mirror is created after the removal it
+continues, so an account that already existed while the removed one was up is never its
+candidate, however alike the two are: the same operator's other standing accounts are the
+commonest look-alike of a mirror. On Wikipedia sock puppets edit beside their master and are
+often created before it is blocked: accounts that declare a platform in
+``PREDATING_PLATFORMS`` (the interchange ``platform`` field) are held to no such rule, whatever
+profile reads their markup."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -45,6 +45,10 @@ def _wiki_page_owner(context: str) -> str | None:
     return context[m.end():].split("/")[0] if m else None
 
 
+#: Platforms where a returning account may predate the removal it continues (sock puppets).
+PREDATING_PLATFORMS = frozenset({"wikipedia"})
+
+
 @dataclass(frozen=True)
 class PlatformProfile:
     name: str
@@ -61,10 +65,13 @@ class PlatformProfile:
     #: account may continue a removed one it predates (sock puppets beside their master)
     successor_slack: timedelta | None = timedelta(days=1)
 
-    def may_continue(self, created_at: float, removed_at: float | None) -> bool:
+    def may_continue(self, created_at: float, removed_at: float | None,
+                     declared: str = "default") -> bool:
         """Whether an account created at ``created_at`` may continue one removed at
-        ``removed_at`` (POSIX seconds; None: no removal time, nothing to hold against it)."""
-        if self.successor_slack is None or removed_at is None:
+        ``removed_at`` (POSIX seconds; None: no removal time, nothing to hold against it),
+        on the platform the account ``declared``."""
+        if (self.successor_slack is None or removed_at is None
+                or declared in PREDATING_PLATFORMS):
             return True
         return created_at >= removed_at - self.successor_slack.total_seconds()
 
@@ -91,15 +98,3 @@ def get_platform(name: str | None) -> PlatformProfile:
         raise ValueError(f"unknown platform profile {name!r}; known: {sorted(PLATFORMS)}"
                          ) from None
 
-
-def profile_for_records(platforms: Iterable[str | None]) -> str | None:
-    """The profile of the platform most records declare (the interchange ``platform``
-    field), if there is one for it; None (the neutral profile) otherwise."""
-    counts: dict[str, int] = {}
-    for name in platforms:
-        if name:
-            counts[name] = counts.get(name, 0) + 1
-    if not counts:
-        return None
-    top = max(sorted(counts), key=lambda n: counts[n])
-    return top if top in PLATFORMS and top != NEUTRAL.name else None

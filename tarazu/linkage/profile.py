@@ -67,6 +67,9 @@ class AccountProfile:
     created_at: datetime
     removed_at: datetime | None
     verified_categories: tuple[str, ...]
+    #: the platform the account declares (interchange ``platform``): what a mirror is there
+    #: (``platforms.PREDATING_PLATFORMS``)
+    platform: str = "default"
     bio: str = ""
     #: hashes of the bio's words, sorted (uint32, like the content words)
     bio_words: np.ndarray = field(default_factory=lambda: _NO_HASHES)
@@ -405,6 +408,7 @@ def build_profiles(
                 created_at=acc.created_at,
                 removed_at=acc.removed_at,
                 verified_categories=tuple(acc.verified_categories),
+                platform=acc.platform,
                 bio=bio,
                 bio_words=_sorted_hashes({stable_hash(w) for w in words(bio)}),
                 link_keys=links,

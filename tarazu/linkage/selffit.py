@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from tarazu.linkage.comparators import COMPARATORS, RELATIVE, SECOND_PASS
+from tarazu.linkage.comparators import DEFAULT_COMPARATORS, RELATIVE, SECOND_PASS
 from tarazu.linkage.levels import MISSING
 from tarazu.linkage.linker import MirrorLinker
 from tarazu.linkage.model import Calibration, LinkageModel, Thresholds, expert_model
@@ -108,14 +108,17 @@ class SelfFitReport:
         return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in vars(self).items()}
 
 
-def self_fit_start(tf: Sequence[str] = TF_COMPARATORS) -> LinkageModel:
-    """The starting point: expert m/u for every base comparator, the ones that match on a
-    value adjusted by term frequency. Ranks among an account's candidates and the second-pass
-    leads restate the base comparators' evidence; the EM, which assumes the comparators
-    independent given the match, would count it twice (measured on the dev splits: without
-    them it ranks and flags better), so they are left to labelled fitting."""
-    names = tuple(c.NAME for c in COMPARATORS)
-    model = expert_model(names)
+def self_fit_start(tf: Sequence[str] = TF_COMPARATORS,
+                   names: Sequence[str] | None = None) -> LinkageModel:
+    """The starting point: expert m/u for the base comparators ``names`` (default: those of
+    a new model, ``DEFAULT_COMPARATORS``), the ones that match on a value adjusted by term
+    frequency. The rarity-blind comparators that an own-trace comparator supersedes are left
+    out: both would count one shared device, name or picture, and the EM assumes the
+    comparators independent given the match. Ranks among an account's candidates and the
+    second-pass leads restate the base comparators' evidence in the same way (measured on
+    the dev splits: without them it ranks and flags better), so they are left to labelled
+    fitting."""
+    model = expert_model(tuple(names or (c.NAME for c in DEFAULT_COMPARATORS)))
     specs = tuple(
         replace(s, tf_adjust=s.name in tf and values_of(s.name) is not None)
         for s in model.comparators
@@ -198,9 +201,8 @@ def random_pairs(
     def pick(a: AccountProfile) -> list[AccountProfile]:
         # u is the level frequencies among the pairs the linker may compare at all
         ids = rng.sample(removed, min(per, len(removed)))
-        t = a.created_at.timestamp()
         return [linker.removed[i] for i in ids
-                if i != a.account_id and linker.may_continue(t, i)]
+                if i != a.account_id and linker.may_continue(a, i)]
 
     return _sample(linker, chosen, pick, blank=_relative_names(), progress=progress)
 

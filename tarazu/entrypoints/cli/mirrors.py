@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from tarazu.adapters.interchange import load_records
 from tarazu.linkage import LinkageModel, LinkerConfig, MirrorLinker, load_model
-from tarazu.linkage.platforms import get_platform, profile_for_records
+from tarazu.linkage.platforms import get_platform
 from tarazu.linkage.profile import AccountProfile
 from tarazu.linkage.selffit import SelfFitReport, self_fit, self_fit_start, with_second_pass
 from tarazu.linkage.training import fit_model
@@ -49,16 +49,6 @@ def _platform(name: str) -> str | None:
         return get_platform(name).name
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="--profile") from None
-
-
-def _profile_for(profile: str, model: str, accounts: list) -> str | None:
-    """The platform profile to read INPUT with: the one named, else the model's (None lets
-    the linker take it from the model), else the one of the platform the records declare."""
-    if profile:
-        return _platform(profile)
-    if model:
-        return None
-    return profile_for_records(a.platform for a in accounts)
 
 
 def _self_fit(linker: MirrorLinker, actives: list[AccountProfile], input: Path
@@ -98,9 +88,8 @@ def link_cmd(
                                     help="also write the self-fitted model here"),
     profile: str = typer.Option(
         "", "--profile",
-        help="platform profile: wikipedia (user-talk pages, tool edit markers, sock puppets "
-             "that predate the block) or neutral; default: the model's, else the platform "
-             "the records declare, else neutral"),
+        help="platform profile reading platform-specific markup: wikipedia (user-talk pages, "
+             "tool edit markers); default: the model's, or none (platform-neutral)"),
     max_full: int = typer.Option(
         LinkerConfig.max_full or 0, "--max-full", min=0,
         help="compare in full only the N candidates most indexes propose; 0: all of them "
@@ -109,10 +98,8 @@ def link_cmd(
     """Rank, for every active account, the removed accounts it may continue (best first, with
     calibrated probabilities), using nothing but INPUT; ``flagged`` says whether the best
     candidate goes to review."""
-    _platform(profile)
+    config = LinkerConfig(top_k=top_k, max_full=max_full or None, platform=_platform(profile))
     accounts, posts = _load(input)
-    config = LinkerConfig(top_k=top_k, max_full=max_full or None,
-                          platform=_profile_for(profile, model, accounts))
     linker = MirrorLinker(load_model(model) if model else self_fit_start(), config)
     actives = linker.load(accounts, posts)
     if not model:
@@ -166,9 +153,8 @@ def fit_cmd(
     name: str = typer.Option("", "--name", help="what the model was fitted on (for the file)"),
     profile: str = typer.Option(
         "", "--profile",
-        help="platform profile: wikipedia (user-talk pages, tool edit markers, sock puppets "
-             "that predate the block) or neutral; default: the model's, else the platform "
-             "the records declare, else neutral"),
+        help="platform profile reading platform-specific markup: wikipedia (user-talk pages, "
+             "tool edit markers); default: the model's, or none (platform-neutral)"),
 ) -> None:
     """Fit the model to INPUT. Without ``--truth``: m/u, prior, calibration and the review
     threshold from the data alone (u from random pairs, m by EM; the threshold where the
@@ -191,8 +177,7 @@ def fit_cmd(
                 if r["account_id"] in keep:
                     labels[r["account_id"]] = r.get("mirror_of")
     accounts, posts = _load(input)
-    linker = MirrorLinker(self_fit_start(),
-                          LinkerConfig(platform=_profile_for(profile, "", accounts)))
+    linker = MirrorLinker(self_fit_start(), LinkerConfig(platform=_platform(profile)))
     actives = linker.load(accounts, posts)
     settings_meta = {"fitted_on": name or input.name}
     model, _ = _self_fit(linker, actives, input)
@@ -229,14 +214,13 @@ def explain_cmd(
     model: str = typer.Option("", "--model", help="as for link; without it: self-fit"),
     profile: str = typer.Option(
         "", "--profile",
-        help="platform profile: wikipedia (user-talk pages, tool edit markers, sock puppets "
-             "that predate the block) or neutral; default: the model's, else the platform "
-             "the records declare, else neutral"),
+        help="platform profile reading platform-specific markup: wikipedia (user-talk pages, "
+             "tool edit markers); default: the model's, or none (platform-neutral)"),
 ) -> None:
     """Print the waterfall, in sentences, for one active account's best candidates."""
     accounts, posts = _load(input)
     linker = MirrorLinker(load_model(model) if model else self_fit_start(),
-                          LinkerConfig(platform=_profile_for(profile, model, accounts)))
+                          LinkerConfig(platform=_platform(profile)))
     actives = linker.load(accounts, posts)
     if not model:
         linker = linker.with_model(_self_fit(linker, actives, input)[0])

@@ -58,9 +58,13 @@ class RankComparator:
 
 
 def _rank(sorted_keys: list[float], k: float) -> int:
-    from bisect import bisect_left
+    """The rank of ``k`` counting every candidate as good or better: candidates tied with
+    it share the lowest rank of the tie, so that "closest of all candidates" is said of one
+    candidate only (removals of one takedown wave are all equally close in time to a new
+    account, and being among them is no evidence for any one)."""
+    from bisect import bisect_right
 
-    return bisect_left(sorted_keys, k) + 1
+    return bisect_right(sorted_keys, k)
 
 
 class GapRankComparator(RankComparator):

@@ -138,3 +138,19 @@ def test_every_comparator_documents_itself():
         assert d["description"] and d["levels"], d["name"]
     relative = {d["name"]: d for d in docs if d["name"] in {c.NAME for c in RELATIVE}}
     assert relative and all(d["relative_to"] for d in relative.values())
+
+
+def test_a_tie_for_closest_is_no_candidate_being_closest():
+    """Removals of one takedown wave are equally close in time to a new account: none of
+    them is "closest of all candidates" (the rank used to say so of every one)."""
+    from tarazu.linkage.comparators.relative import GapRankComparator
+    from tarazu.linkage.levels import ComparisonResult
+
+    def gap(hours: float) -> ComparisonResult:
+        return ComparisonResult("creation_gap", 1, "x", ("", ""), hours)
+
+    tied = GapRankComparator().rank_all([gap(5.0), gap(5.0), gap(5.0), gap(9.0)])
+    assert [r.label for r in tied] == ["third to fifth"] * 3 + ["third to fifth"]
+    alone = GapRankComparator().rank_all([gap(1.0), gap(5.0), gap(5.0)])
+    assert [r.label for r in alone] == ["closest of all candidates", "third to fifth",
+                                        "third to fifth"]

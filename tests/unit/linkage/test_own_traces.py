@@ -5,6 +5,7 @@ whatever comparators do the work."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from hypothesis import given, settings
@@ -130,10 +131,12 @@ def test_rare_shared_followee_outweighs_a_group_wide_one():
 def test_journalist_covering_the_group_is_not_flagged_as_its_mirror():
     """A journalist follows the group's accounts, uses its hashtag, posts its logo in news
     coverage and links its channel: all things the whole group shares. Nothing of any one
-    removed account's own: no candidate may reach the review threshold."""
+    removed account's own: no candidate may reach the review threshold. Her account is weeks
+    newer than the removals (one that predates them is never their candidate at all, below;
+    one made minutes after a takedown is itself evidence, which is for reviewers to weigh)."""
     removed, actives, ps = _group()
     journalist = acct(
-        "a:journalist", "kp_security_reporter", created=T0 - timedelta(days=900),
+        "a:journalist", "kp_security_reporter", created=WAVE + timedelta(days=20),
         display_name="Sana Khattak", bio="Journalist covering militancy in KP",
         links=("https://www.dawn.com/authors/sana", CHANNEL), avatar_pdq=_pic(40),
         identifiers={"device": "press-phone"}, verified_categories=("journalist",),
@@ -150,6 +153,10 @@ def test_journalist_covering_the_group_is_not_flagged_as_its_mirror():
     assert results, "the journalist has candidates (the test would be vacuous otherwise)"
     assert all(r.probability < review for r in results), [
         (r.removed_id, round(r.probability, 3)) for r in results[:3]]
+    veteran = replace(journalist, account_id="a:veteran", handle="kp_reporter_since_2023",
+                      created_at=T0 - timedelta(days=900))
+    _, results, _ = _rank([*removed, *actives, veteran], ps, "a:veteran")
+    assert results == []  # she was there before the removals: no removed account's mirror
 
 
 # --- the comparators themselves ------------------------------------------------------------

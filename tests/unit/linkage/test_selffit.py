@@ -120,8 +120,11 @@ def _tf_linker() -> MirrorLinker:
     """Twenty removed accounts of one group share its logo; 180 others have a picture of
     their own. Expert m, and u of "same picture" as random pairs of these accounts show it
     (two of them share a picture 20·19 / (200·199) of the time); avatar adjusted by term
-    frequency."""
-    base = self_fit_start()
+    frequency (the rarity-blind picture comparator, which a new model leaves to its own-trace
+    successor, is named so that the term-frequency adjustment itself is tested)."""
+    from tarazu.linkage.comparators import COMPARATORS
+
+    base = self_fit_start(names=[c.NAME for c in COMPARATORS])
     u0 = 20 * 19 / (200 * 199)
     spec = base.spec("avatar")
     levels = (replace(spec.levels[0], u=u0),
@@ -174,3 +177,13 @@ def test_tf_adjustment_shows_in_the_explanation():
     new = acct("a:new", "someone_new", created=T0 + timedelta(minutes=5), avatar_pdq=AVATAR)
     text = "\n".join(linker.score(new, top_k=1)[0].explain())
     assert "of removed accounts hold" in text
+
+
+def test_the_self_fit_counts_one_shared_trace_once():
+    """A new model holds the own-trace comparators and not the rarity-blind ones they
+    supersede: a shared device or picture would otherwise be counted twice."""
+    from tarazu.linkage.comparators.own import SUPERSEDES
+
+    names = {s.name for s in self_fit_start().comparators}
+    for own, old in SUPERSEDES.items():
+        assert own in names and old not in names
