@@ -35,7 +35,6 @@ from tarazu.signals.index import (
     SignalIndex,
     SkippedHash,
     build_index,
-    set_search_threads,
 )
 from tarazu.textfiles import CSV_FIELD_LIMIT, LineProblem, csv_rows, value_problem
 
@@ -46,10 +45,7 @@ ACTOR = "system:hashmatch"
 class HashMatcher:
     """The matcher role: read-only over the banks, index in memory. Thread-safe."""
 
-    def __init__(self, multi_hash: bool = False, search_threads: int | None = 1) -> None:
-        self.multi_hash = multi_hash
-        if search_threads is not None:
-            set_search_threads(search_threads)
+    def __init__(self) -> None:
         self.banks: dict[int, Bank] = {}
         self.full_builds = 0
         self._indexes: dict[str, SignalIndex] = {}
@@ -74,13 +70,12 @@ class HashMatcher:
                     continue
                 index = self._indexes.get(name)
                 if index is None or before is None:
-                    fresh, skipped = build_index(
-                        st, (e.indexed() for e in store.entries(name)), self.multi_hash)
+                    fresh, skipped = build_index(st, (e.indexed() for e in store.entries(name)))
                     self._indexes[name], self._skipped[name] = fresh, skipped  # swap in whole
                     self.full_builds += 1
                 else:
                     removed = store.removed_ids(name)
-                    index.remove(removed & index.entry_ids())
+                    index.remove(removed)  # ids it never held are ignored
                     self._skipped[name] = [s for s in self._skipped[name]
                                            if s.entry_id not in removed]
                     self._skipped[name] += index.add(

@@ -90,26 +90,17 @@ def _build_tables(chunks: np.ndarray, offsets: np.ndarray,
 
 
 @nb.njit(cache=True, nogil=True)
-def _push(out: np.ndarray, found: int, row: int, d: int) -> np.ndarray:  # pragma: no cover
-    """Append (row, distance) to the (cap, 2) output, doubling it when full."""
-    if found == out.shape[0]:
-        bigger = np.empty((2 * out.shape[0], 2), dtype=np.int64)
-        bigger[:found] = out
-        out = bigger
-    out[found, 0] = row
-    out[found, 1] = d
-    return out
-
-
-@nb.njit(cache=True, nogil=True)
 def _search(q: np.ndarray, max_distance: int, offsets: np.ndarray, cells: np.ndarray,
             table_size: int, words: np.ndarray, scan_end: int,
             alive: np.ndarray, masks: np.ndarray, n_masks: int, pair_limit: int,
-            pop16: np.ndarray, scan_all: bool) -> np.ndarray:  # pragma: no cover - compiled
-    """(row, distance) pairs of the live rows within ``max_distance`` of ``q``, each once,
-    ascending by row: the tables for rows below ``table_size`` (or a linear scan of them when
-    ``scan_all``), then a linear scan of the tail [table_size, scan_end)."""
-    out = np.empty((64, 2), dtype=np.int64)
+            pop16: np.ndarray, scan_all: bool, out: np.ndarray) -> int:  # pragma: no cover
+    """Writes the (row, distance) pairs of the live rows within ``max_distance`` of ``q`` to
+    ``out`` and returns how many there are (a row reached through several chunks is written
+    each time; past ``len(out)`` they are counted, not written: the caller asks again with
+    room). The tables serve rows below ``table_size`` (a linear scan when ``scan_all``), a
+    linear scan the tail [table_size, scan_end). (``out`` is never reassigned here: growing it
+    in the loop made numba's loop ~9 times slower even when it never grew.)"""
+    cap = out.shape[0]
     found = 0
     scan_from = 0 if scan_all else table_size
     if not scan_all:
@@ -137,23 +128,19 @@ def _search(q: np.ndarray, max_distance: int, offsets: np.ndarray, cells: np.nda
                     if alive[r]:
                         d = _distance(words, r, q)
                         if d <= max_distance:
-                            out = _push(out, found, r, d)
+                            if found < cap:
+                                out[found, 0] = r
+                                out[found, 1] = d
                             found += 1
     for r in range(scan_from, scan_end):
         if alive[r]:
             d = _distance(words, r, q)
             if d <= max_distance:
-                out = _push(out, found, r, d)
+                if found < cap:
+                    out[found, 0] = r
+                    out[found, 1] = d
                 found += 1
-    # a match can be reached through several chunks: keep each row once
-    out = out[:found]
-    out = out[np.argsort(out[:, 0])]
-    keep = 0
-    for i in range(found):
-        if i == 0 or out[i, 0] != out[keep - 1, 0]:
-            out[keep] = out[i]
-            keep += 1
-    return out[:keep]
+    return found
 
 
 class ChunkTables:
@@ -179,11 +166,17 @@ class ChunkTables:
 
 
 def search(q: np.ndarray, max_distance: int, words: np.ndarray, alive: np.ndarray,
-           tables: ChunkTables, scan_end: int) -> np.ndarray:
-    """(row, distance) pairs, ascending by row, of the live rows within ``max_distance`` of
-    the query words ``q``: the tables for rows below ``tables.size``, a linear scan from there
+           tables: ChunkTables, scan_end: int) -> dict[int, int]:
+    """Row -> distance of the live rows within ``max_distance`` of the query words ``q``: the tables for rows below ``tables.size``, a linear scan from there
     to ``scan_end`` (and of every row for a distance too wide for the tables)."""
-    return _search(q, max_distance, tables.offsets, tables.cells, tables.size,
-                   words, scan_end, alive, _MASKS,
-                   int(MASKS_UPTO[min(max_distance // CHUNKS, CHUNK_BITS)]),
-                   max_distance // PAIRS, _POP16, max_distance > SCAN_ABOVE)
+    out = np.empty((64, 2), dtype=np.int64)
+    while True:
+        found = _search(q, max_distance, tables.offsets, tables.cells, tables.size, words,
+                        scan_end, alive, _MASKS,
+                        int(MASKS_UPTO[min(max_distance // CHUNKS, CHUNK_BITS)]),
+                        max_distance // PAIRS, _POP16, max_distance > SCAN_ABOVE, out)
+        if found <= len(out):
+            break
+        out = np.empty((found, 2), dtype=np.int64)
+    # a match reached through several chunks is listed each time: keep it once
+    return dict(out[:found].tolist())

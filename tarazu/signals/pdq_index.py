@@ -229,7 +229,7 @@ class PdqIndex:
             self._rebuild()
         assert self._tables is not None
         found = _mih().search(q, max_distance, self._words, self._alive, self._tables, self._n)
-        matches = [IndexMatch(self._entry(r), d) for r, d in found.tolist()]
+        matches = [IndexMatch(self._entry(r), d) for r, d in found.items()]
         return sorted(matches, key=lambda m: (m.distance, m.entry.entry_id))
 
     def _entry(self, row: int) -> IndexedHash:
@@ -282,7 +282,7 @@ class PdqIndex:
         count = header["count"]
         arrays = {name: _read_array(directory, name, header, count) for name in _ARRAYS}
         n_banks = len(header["banks"])
-        if arrays["labels"].size and not (0 <= int(arrays["labels"].min())
+        if arrays["labels"].size and not (int(arrays["labels"].min()) >= 0
                                           and int(arrays["labels"].max()) < n_banks):
             raise SnapshotError(f"{directory / 'labels.npy'}: a bank code outside the "
                                 f"header's {n_banks} banks")
