@@ -167,8 +167,9 @@ class ChunkTables:
 
 def search(q: np.ndarray, max_distance: int, words: np.ndarray, alive: np.ndarray,
            tables: ChunkTables, scan_end: int) -> dict[int, int]:
-    """Row -> distance of the live rows within ``max_distance`` of the query words ``q``: the tables for rows below ``tables.size``, a linear scan from there
-    to ``scan_end`` (and of every row for a distance too wide for the tables)."""
+    """Row -> distance of the live rows within ``max_distance`` of the query words ``q``: the
+    tables for rows below ``tables.size``, a linear scan from there to ``scan_end`` (and of
+    every row for a distance too wide for the tables)."""
     out = np.empty((64, 2), dtype=np.int64)
     while True:
         found = _search(q, max_distance, tables.offsets, tables.cells, tables.size, words,
