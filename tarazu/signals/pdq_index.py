@@ -66,6 +66,8 @@ def _mih():  # type: ignore[no-untyped-def]
 class LoadedSnapshot:
     index: PdqIndex
     checkpoint: BuildCheckpoint | None
+    #: the bank rows that could not be indexed when the snapshot was taken (still reported)
+    skipped: tuple[SkippedHash, ...] = ()
 
 
 class PdqIndex:
@@ -240,8 +242,8 @@ class PdqIndex:
 
     # -- snapshot -------------------------------------------------------------------------
 
-    def save(self, path: str | os.PathLike[str],
-             checkpoint: BuildCheckpoint | None = None) -> None:
+    def save(self, path: str | os.PathLike[str], checkpoint: BuildCheckpoint | None = None,
+             skipped: Iterable[SkippedHash] = ()) -> None:
         """Write the live entries to directory ``path`` (created if needed). The header is
         written last and names each file's checksum, so a save cut short leaves a snapshot
         that load refuses rather than one it misreads."""
@@ -266,6 +268,7 @@ class PdqIndex:
             "checkpoint": None if checkpoint is None else {
                 "last_id": checkpoint.last_id, "count": checkpoint.count},
             "banks": [[bank_id, bank] for bank_id, bank in self._label_names],
+            "skipped": [[s.bank, s.entry_id, s.error] for s in skipped],
             "arrays": files,
             "metadata": {"file": _METADATA, "crc32": zlib.crc32(meta)},
         }
@@ -297,7 +300,9 @@ class PdqIndex:
         cp = header.get("checkpoint")
         checkpoint = None if cp is None else BuildCheckpoint(int(cp["last_id"]),
                                                              int(cp["count"]))
-        return LoadedSnapshot(index, checkpoint)
+        skipped = tuple(SkippedHash(str(b), int(i), str(e))
+                        for b, i, e in header.get("skipped", []))
+        return LoadedSnapshot(index, checkpoint, skipped)
 
 
 def _grown(a: np.ndarray, cap: int) -> np.ndarray:
