@@ -143,6 +143,43 @@ def _search(q: np.ndarray, max_distance: int, offsets: np.ndarray, cells: np.nda
     return found
 
 
+@nb.njit(cache=True, nogil=True)
+def _merge_tables(offsets: np.ndarray, cells: np.ndarray, chunks: np.ndarray, first_row: int,
+                  out_offsets: np.ndarray, out_cells: np.ndarray) -> None:  # pragma: no cover
+    """The tables with rows first_row.. (whose chunks are given) merged in: each bucket's old
+    run copied in order, then its new rows. Reads and writes memory in order, where a counting
+    sort of every row scatters writes across the whole table (several times slower)."""
+    m = chunks.shape[1]
+    order = np.empty(m, dtype=np.int64)
+    for k in range(16):
+        counts = np.zeros(65537, dtype=np.int64)
+        for i in range(m):
+            counts[chunks[k, i] + 1] += 1
+        for v in range(65536):
+            counts[v + 1] += counts[v]
+        fill = counts.copy()
+        for i in range(m):
+            v = chunks[k, i]
+            order[fill[v]] = i
+            fill[v] += 1
+        partner = k ^ 1
+        pos = 0
+        for v in range(65536):
+            out_offsets[k, v] = pos // 3
+            lo = 3 * np.int64(offsets[k, v])
+            hi = 3 * np.int64(offsets[k, v + 1])
+            out_cells[k, pos:pos + hi - lo] = cells[k, lo:hi]
+            pos += hi - lo
+            for j in range(counts[v], counts[v + 1]):
+                i = order[j]
+                row = first_row + i
+                out_cells[k, pos] = chunks[partner, i]
+                out_cells[k, pos + 1] = row & 0xFFFF
+                out_cells[k, pos + 2] = row >> 16
+                pos += 3
+        out_offsets[k, 65536] = pos // 3
+
+
 class ChunkTables:
     """The 16 sorted chunk tables over rows [0, n) of a hash array."""
 
@@ -159,6 +196,17 @@ class ChunkTables:
             _build_tables(chunk_values(words), self.offsets, self.cells)
         else:
             self.offsets[:] = 0
+
+    def extended(self, words: np.ndarray) -> ChunkTables:
+        """New tables over every row of ``words``, of which these tables hold the first
+        ``self.size``: the rows since are merged in (what folding the tail costs)."""
+        n = words.shape[0]
+        out = ChunkTables(words[:0])
+        out.size = n
+        out.cells = np.empty((CHUNKS, 3 * n), dtype=np.uint16)
+        _merge_tables(self.offsets, self.cells, chunk_values(words[self.size:]), self.size,
+                      out.offsets, out.cells)
+        return out
 
     @property
     def nbytes(self) -> int:

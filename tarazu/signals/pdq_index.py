@@ -172,7 +172,8 @@ class PdqIndex:
         """Append rows (to the tail), growing the arrays geometrically; returns the first row."""
         start, end = self._n, self._n + len(ids)
         if end > len(self._ids):
-            cap = max(end, 2 * len(self._ids), 1024)
+            # a quarter more (not double: at ten million hashes that is 400 MB of slack)
+            cap = max(end, len(self._ids) + len(self._ids) // 4 + TAIL_ROWS)
             self._words = _grown(self._words, cap)
             self._ids = _grown(self._ids, cap)
             self._labels = _grown(self._labels, cap)
@@ -199,24 +200,47 @@ class PdqIndex:
         return len(rows)
 
     def _fold_tail_if_long(self) -> None:
-        tables_size = self._tables.size if self._tables is not None else 0
-        if self._n - tables_size > TAIL_ROWS:
+        if self._n - (self._tables.size if self._tables is not None else 0) <= TAIL_ROWS:
+            return
+        if self._tables is None or self._n - self._live > self._n // 10:
             self._rebuild()
+        else:
+            self._fold_tail()
+
+    def _fold_tail(self) -> None:
+        """Merge the tail into the tables (dead rows stay, flagged, until the next rebuild)."""
+        assert self._tables is not None
+        tail_ids = self._ids[self._tables.size:self._n]
+        ids_in_order = self._sorted_ids is None and bool(
+            np.all(tail_ids[1:] > tail_ids[:-1])) and (
+            self._tables.size == 0 or tail_ids[0] > self._ids[self._tables.size - 1])
+        self._tables = self._tables.extended(self._words[: self._n])
+        if not ids_in_order:
+            self._index_ids()
+        self._tail_rows = {}
+
+    def _index_ids(self) -> None:
+        """The lookup from entry id to row for the rows in the tables (live ones: a removed
+        id may come back in a later row)."""
+        ids = self._ids[: self._n]
+        if self._live == self._n and bool(np.all(ids[1:] > ids[:-1])):
+            self._sorted_ids = self._sorted_rows = None
+        else:
+            live = np.flatnonzero(self._alive[: self._n])
+            order = live[np.argsort(ids[live], kind="stable")]
+            self._sorted_ids, self._sorted_rows = ids[order], order
 
     def _rebuild(self) -> None:
         """Drop dead rows and build the tables over every row (the tail becomes empty)."""
         keep = np.flatnonzero(self._alive[: self._n])
-        self._words = np.ascontiguousarray(self._words[keep])
-        self._ids = self._ids[keep]
-        self._labels = self._labels[keep]
-        self._alive = np.ones(len(keep), dtype=np.bool_)
+        cap = len(keep) + TAIL_ROWS + 1  # room for the tail: the next adds copy nothing
+        self._words = _grown(self._words[keep], cap)
+        self._ids = _grown(self._ids[keep], cap)
+        self._labels = _grown(self._labels[keep], cap)
+        self._alive = _grown(np.ones(len(keep), dtype=np.bool_), cap)
         self._n = self._live = len(keep)
-        self._tables = _mih().ChunkTables(self._words)
-        if bool(np.all(self._ids[1:] > self._ids[:-1])):
-            self._sorted_ids = self._sorted_rows = None
-        else:
-            order = np.argsort(self._ids, kind="stable")
-            self._sorted_ids, self._sorted_rows = self._ids[order], order
+        self._tables = _mih().ChunkTables(self._words[: self._n])
+        self._index_ids()
         self._tail_rows = {}
 
     # -- queries --------------------------------------------------------------------------

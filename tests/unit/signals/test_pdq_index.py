@@ -113,6 +113,27 @@ def test_an_added_hash_is_matchable_at_once_from_the_tail_and_after_the_fold(mon
     assert answers(index, more[2005], 0) == [(2005, 0)]
 
 
+def test_folding_the_tail_keeps_removals_and_ids_that_came_back(monkeypatch):
+    monkeypatch.setattr(pdq_index, "TAIL_ROWS", 40)
+    rng = random.Random(16)
+    hashes, q = planted_bank(rng, 600)
+    index = build(hashes)
+    index.query(q, 31)
+    planted = [i for i, _ in brute_force(hashes, q, 31)]
+    index.remove(planted[:3])  # dead rows stay in the tables until a rebuild
+    moved = flip_bits(q, spread(20, rng))
+    index.add([IndexedHash(planted[0], moved, 1, "tcap")])  # the same id, another hash
+    later = {10_000 + i: rand_pdq(rng) for i in range(45)}
+    index.add(IndexedHash(i, h, 1, "tcap") for i, h in later.items())  # folds (merge)
+    assert index._tables.size == index._n and index._n > len(index)
+    live = {i: h for i, h in hashes.items() if i not in planted[:3]} | later
+    live[planted[0]] = moved
+    assert answers(index, q, 31) == brute_force(live, q, 31)
+    assert index.remove([planted[0]]) == 1 and index.remove([planted[0]]) == 0
+    del live[planted[0]]
+    assert answers(index, q, 31) == brute_force(live, q, 31)
+
+
 def test_removal_is_immediate_and_compaction_keeps_the_answers():
     rng = random.Random(12)
     hashes, q = planted_bank(rng, 1000)
