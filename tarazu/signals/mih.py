@@ -197,6 +197,13 @@ class ChunkTables:
         else:
             self.offsets[:] = 0
 
+    @classmethod
+    def from_arrays(cls, offsets: np.ndarray, cells: np.ndarray, size: int) -> ChunkTables:
+        """Tables saved earlier (the caller has checked them)."""
+        out = cls(np.empty((0, WORDS), dtype=np.uint64))
+        out.size, out.offsets, out.cells = size, offsets, cells
+        return out
+
     def extended(self, words: np.ndarray) -> ChunkTables:
         """New tables over every row of ``words``, of which these tables hold the first
         ``self.size``: the rows since are merged in (what folding the tail costs)."""

@@ -47,7 +47,16 @@ ADD_BATCH = 65_536
 SNAPSHOT_FORMAT = "tarazu.pdq-index"
 SNAPSHOT_VERSION = 1
 HEADER = "header.json"
-_ARRAYS = {"hashes": ("<u8", 2), "entry_ids": ("<i8", 1), "labels": ("<i4", 1)}
+#: name -> (dtype, shape for a count of entries)
+_ARRAYS: dict[str, tuple[str, Any]] = {
+    "hashes": ("<u8", lambda n: (n, 4)),
+    "entry_ids": ("<i8", lambda n: (n,)),
+    "labels": ("<i4", lambda n: (n,)),
+}
+_TABLES: dict[str, tuple[str, Any]] = {
+    "table_offsets": ("<u4", lambda n: (16, 65537)),
+    "table_cells": ("<u2", lambda n: (16, 3 * n)),
+}
 _METADATA = "metadata.json"
 
 
@@ -276,9 +285,18 @@ class PdqIndex:
         live = np.flatnonzero(self._alive[: self._n])
         arrays = {"hashes": self._words[live], "entry_ids": self._ids[live],
                   "labels": self._labels[live]}
+        if self._n == self._live and self._n:
+            # no dead rows: the tables' rows are the saved rows, so the tables are saved too
+            # and a load skips building them (the tail is folded in first)
+            if self._tables is None:
+                self._rebuild()
+            elif self._tables.size < self._n:
+                self._fold_tail()
+            assert self._tables is not None
+            arrays |= {"table_offsets": self._tables.offsets, "table_cells": self._tables.cells}
         files: dict[str, dict[str, Any]] = {}
         for name, arr in arrays.items():
-            dtype, _ = _ARRAYS[name]
+            dtype = (_ARRAYS | _TABLES)[name][0]
             data = np.ascontiguousarray(arr, dtype=dtype)
             _write_atomically(directory / f"{name}.npy", lambda f, a=data: np.save(f, a))
             files[name] = {"file": f"{name}.npy", "dtype": dtype, "shape": list(data.shape),
@@ -320,7 +338,11 @@ class PdqIndex:
             index._label(int(bank_id), str(bank))
         index._append(arrays["hashes"], arrays["entry_ids"], arrays["labels"])
         index._metadata = {int(k): v for k, v in _read_metadata(directory, header).items()}
-        index._rebuild()
+        if count and "table_cells" in header["arrays"]:
+            index._tables = _read_tables(directory, header, count)
+            index._index_ids()
+        else:
+            index._rebuild()
         cp = header.get("checkpoint")
         checkpoint = None if cp is None else BuildCheckpoint(int(cp["last_id"]),
                                                              int(cp["count"]))
@@ -372,7 +394,7 @@ def _read_header(directory: Path, signal_type: type[SignalType]) -> dict[str, An
 
 
 def _read_array(directory: Path, name: str, header: dict[str, Any], count: int) -> np.ndarray:
-    dtype, ndim = _ARRAYS[name]
+    dtype, shape_of = (_ARRAYS | _TABLES)[name]
     spec = header["arrays"].get(name)
     where = directory / f"{name}.npy"
     if not isinstance(spec, dict):
@@ -383,13 +405,30 @@ def _read_array(directory: Path, name: str, header: dict[str, Any], count: int) 
         raise SnapshotError(f"{where}: missing") from None
     except (OSError, ValueError) as e:
         raise SnapshotError(f"{where}: not a readable .npy array ({e})") from None
-    shape = (count, 4) if ndim == 2 else (count,)
+    shape = shape_of(count)
     if arr.dtype != np.dtype(dtype) or arr.shape != shape:
         raise SnapshotError(f"{where}: dtype {arr.dtype} shape {arr.shape}, the header's count "
                             f"{count} needs dtype {np.dtype(dtype)} shape {shape}")
     if _crc32(arr) != spec.get("crc32"):
         raise SnapshotError(f"{where}: checksum does not match the header (corrupt file)")
     return np.array(arr)
+
+
+def _read_tables(directory: Path, header: dict[str, Any], count: int) -> ChunkTables:
+    """The saved tables, checked to hold every row once per table in bucket order (a table
+    naming a row past the end would read outside the hash array)."""
+    offsets = _read_array(directory, "table_offsets", header, count)
+    cells = _read_array(directory, "table_cells", header, count)
+    where = directory / "table_cells.npy"
+    if not (np.all(offsets[:, 0] == 0) and np.all(offsets[:, -1] == count)
+            and np.all(np.diff(offsets.astype(np.int64), axis=1) >= 0)):
+        raise SnapshotError(f"{directory / 'table_offsets.npy'}: bucket offsets do not cover "
+                            f"the {count} entries in order")
+    for k in range(16):
+        rows = cells[k, 1::3].astype(np.int64) | (cells[k, 2::3].astype(np.int64) << 16)
+        if int(rows.max()) >= count or not np.all(np.bincount(rows, minlength=count) == 1):
+            raise SnapshotError(f"{where}: table {k} does not list each of the {count} rows once")
+    return _mih().ChunkTables.from_arrays(offsets, cells, count)
 
 
 def _read_metadata(directory: Path, header: dict[str, Any]) -> dict[str, Any]:

@@ -243,3 +243,30 @@ def test_a_missing_header_or_another_signal_type_is_refused(tmp_path):
     (tmp_path / "snap" / "header.json").unlink()
     with pytest.raises(SnapshotError, match=r"header\.json: no snapshot header"):
         PdqIndex.load(path, PdqSignal)
+
+
+def test_a_clean_index_saves_its_tables_and_a_load_checks_them(tmp_path, monkeypatch):
+    """Without removed rows the tables are saved too (the tail folded in first), so a load
+    builds nothing; a table that names a row twice is refused even with a matching checksum."""
+    monkeypatch.setattr(pdq_index, "TAIL_ROWS", 50)
+    rng = random.Random(17)
+    hashes, q = planted_bank(rng, 700)
+    index = build(hashes)
+    index.query(q, 31)
+    index.add([IndexedHash(99_999, flip_bits(q, spread(31, rng)), 1, "tcap")])  # in the tail
+    index.save(tmp_path / "snap")
+    assert (tmp_path / "snap" / "table_cells.npy").exists()
+    loaded = PdqIndex.load(tmp_path / "snap", PdqSignal).index
+    assert loaded._tables is not None and loaded._tables.size == len(hashes) + 1
+    assert answers(loaded, q, 31) == answers(index, q, 31)
+    assert (99_999, 31) in answers(loaded, q, 31)
+    cells = np.load(tmp_path / "snap" / "table_cells.npy")
+    cells[3, 1:7:3] = cells[3, 1]  # two cells of table 3 name the same row
+    cells[3, 2:8:3] = cells[3, 2]
+    np.save(tmp_path / "snap" / "table_cells.npy", cells)
+    header_file = tmp_path / "snap" / "header.json"
+    header = json.loads(header_file.read_text())
+    header["arrays"]["table_cells"]["crc32"] = pdq_index._crc32(cells)
+    header_file.write_text(json.dumps(header))
+    with pytest.raises(SnapshotError, match=r"table_cells\.npy: table 3 does not list"):
+        PdqIndex.load(tmp_path / "snap", PdqSignal)
