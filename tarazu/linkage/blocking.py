@@ -21,8 +21,8 @@ from tarazu.linkage.lsh import FlatLSH, banding
 from tarazu.linkage.profile import AccountProfile
 from tarazu.signals.base import InvalidSignal
 from tarazu.signals.index import IndexedHash
-from tarazu.signals.index import PdqIndex as HashIndex
 from tarazu.signals.pdq import PdqSignal
+from tarazu.signals.pdq_index import PdqIndex
 
 
 class CandidateIndex(Protocol):
@@ -167,30 +167,19 @@ class TextLSHIndex:
         return self.lsh.query(hv, self.max_candidates) if hv is not None else set()
 
 
-class PdqIndex:
+class AvatarPdqBlocker:
     """Avatars and post media by PDQ Hamming distance, on the hash banks' own index
-    (:class:`tarazu.signals.index.PdqIndex`). An invalid hash is no candidate and no error.
-
-    By default multi-index hashing probing no flipped bit: exact within ``exact_within`` (15)
-    bits, the re-encoded or resized copy a mirror re-uses, and most pairs up to
-    ``max_distance`` found too. A flat scan (``exact_within=None``) is exact to
-    ``max_distance`` but linear: 9 ms a query at 2.2 million hashes (a million removed
-    accounts with their avatars and media), against 0.26 ms.
-
-    Removing from a flat faiss index compacts it (26 ms at a million hashes), so a withdrawn
-    account's hashes are only forgotten at once (no longer answered) and leave the faiss index
-    in batches, once they pass a tenth of it: amortised, a withdrawal costs microseconds. (The
-    multi-hash index batches its own removals the same way.)"""
+    (:class:`tarazu.signals.pdq_index.PdqIndex`): every removed account with a hash within
+    ``max_distance`` bits of one of the query's, none missed. An invalid hash is no candidate
+    and no error. A withdrawn account's hashes are removed from the index at once."""
 
     NAME = "pdq"
 
-    def __init__(self, max_distance: int = 31, exact_within: int | None = 15) -> None:
+    def __init__(self, max_distance: int = 31) -> None:
         self.max_distance = max_distance
-        self._index = HashIndex(PdqSignal, multi_hash=exact_within is not None,
-                                exact_within=exact_within)
+        self._index = PdqIndex(PdqSignal)
         self._entries: dict[str, tuple[int, ...]] = {}  # account id -> entry ids
-        self._owner: dict[int, str] = {}  # entry id -> account id (live entries only)
-        self._dead: list[int] = []  # withdrawn entry ids still in the faiss index
+        self._owner: dict[int, str] = {}  # entry id -> account id
         self._next = 1
 
     @staticmethod
@@ -217,10 +206,7 @@ class PdqIndex:
         ids = self._entries.pop(account_id, ())
         for i in ids:
             self._owner.pop(i, None)
-        self._dead.extend(ids)
-        if len(self._dead) > max(64, len(self._owner) // 10):
-            self._index.remove(self._dead)
-            self._dead = []
+        self._index.remove(ids)
 
     def query(self, p: AccountProfile) -> set[str]:
         out: set[str] = set()
@@ -229,7 +215,7 @@ class PdqIndex:
                 matches = self._index.query(h, self.max_distance)
             except InvalidSignal:
                 continue
-            out.update(self._owner[i] for m in matches if (i := m.entry.entry_id) in self._owner)
+            out.update(self._owner[m.entry.entry_id] for m in matches)
         return out
 
 
@@ -313,7 +299,7 @@ class TimeIndex:
 
 
 def default_indexes() -> list[CandidateIndex]:
-    return [NameIndex(), TextLSHIndex(), PdqIndex(), TokenIndex(), TimeIndex()]
+    return [NameIndex(), TextLSHIndex(), AvatarPdqBlocker(), TokenIndex(), TimeIndex()]
 
 
 class Blocker:

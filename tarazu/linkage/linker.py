@@ -17,10 +17,10 @@ import numpy as np
 
 from tarazu.domain.platform import Account, Post
 from tarazu.linkage.blocking import (
+    AvatarPdqBlocker,
     Blocker,
     CandidateIndex,
     NameIndex,
-    PdqIndex,
     TextLSHIndex,
     TimeIndex,
     TokenIndex,
@@ -44,9 +44,6 @@ class LinkerConfig:
     token_max_postings: int = 50
     name_min_shared: int = 3
     pdq_max_distance: int = 31
-    #: PDQ candidates are exact within this many bits (None: exact to the maximum distance,
-    #: by a linear scan); see ``blocking.PdqIndex``
-    pdq_exact_within: int | None = 15
     #: At most this many candidates get the full comparison: those proposed by the most
     #: indexes, then the nearest in time (None: compare every candidate proposed). 60 cost
     #: nothing on WikiSocks and 0.1 point of IRA recall@1 (test), and cut the streaming p99 at
@@ -68,7 +65,7 @@ class LinkerConfig:
         return [
             NameIndex(min_shared=self.name_min_shared),
             TextLSHIndex(threshold=self.lsh_threshold, max_candidates=self.lsh_max_candidates),
-            PdqIndex(max_distance=self.pdq_max_distance, exact_within=self.pdq_exact_within),
+            AvatarPdqBlocker(max_distance=self.pdq_max_distance),
             TokenIndex(max_postings=self.token_max_postings),
             TimeIndex(nearest=self.time_nearest),
         ]

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from tarazu.adapters.db.uow import SqlUnitOfWork
@@ -28,28 +30,36 @@ from tarazu.service.batching import BatchCommitter
 from tarazu.service.ports import UowFactory
 from tarazu.signals import SIGNAL_TYPES, get_signal_type
 from tarazu.signals.banks import VERDICTS, Bank, Match, MatchOutcome, match_signal
-from tarazu.signals.base import InvalidSignal
+from tarazu.signals.base import InvalidSignal, SignalType
 from tarazu.signals.hashing import hash_text_all
 from tarazu.signals.index import (
     BuildCheckpoint,
     SignalIndex,
     SkippedHash,
     build_index,
-    set_search_threads,
 )
+from tarazu.signals.pdq_index import LoadedSnapshot, PdqIndex, SnapshotError
 from tarazu.textfiles import CSV_FIELD_LIMIT, LineProblem, csv_rows, value_problem
+
+log = logging.getLogger(__name__)
 
 DETECTOR = "hashmatch"
 ACTOR = "system:hashmatch"
 
 
 class HashMatcher:
-    """The matcher role: read-only over the banks, index in memory. Thread-safe."""
+    """The matcher role: read-only over the banks, index in memory. Thread-safe.
 
-    def __init__(self, multi_hash: bool = False, search_threads: int | None = 1) -> None:
-        self.multi_hash = multi_hash
-        if search_threads is not None:
-            set_search_threads(search_threads)
+    With ``snapshot_dir``, the PDQ index is saved there after each full build, and on start
+    it is loaded from there and brought up to date from the checkpoint it was taken at
+    (additions after its last entry id, removals since), instead of re-reading and
+    re-validating every bank row. A snapshot that does not load is reported in
+    ``snapshot_problems`` and the index is built from the rows, which stay the truth."""
+
+    def __init__(self, snapshot_dir: Path | None = None) -> None:
+        self.snapshot_dir = snapshot_dir
+        self.snapshot_problems: list[str] = []
+        self.snapshot_loads = 0
         self.banks: dict[int, Bank] = {}
         self.full_builds = 0
         self._indexes: dict[str, SignalIndex] = {}
@@ -73,19 +83,49 @@ class HashMatcher:
                 if checkpoint == before:
                     continue
                 index = self._indexes.get(name)
+                if index is None and (loaded := self._load_snapshot(name, st)) is not None:
+                    index, before = loaded.index, loaded.checkpoint
+                    self._indexes[name], self._skipped[name] = index, list(loaded.skipped)
+                    self.snapshot_loads += 1
                 if index is None or before is None:
-                    fresh, skipped = build_index(
-                        st, (e.indexed() for e in store.entries(name)), self.multi_hash)
+                    fresh, skipped = build_index(st, (e.indexed() for e in store.entries(name)))
                     self._indexes[name], self._skipped[name] = fresh, skipped  # swap in whole
                     self.full_builds += 1
+                    self._save_snapshot(name, fresh, checkpoint)
+                elif checkpoint == before:
+                    pass  # a snapshot taken at this very checkpoint
                 else:
                     removed = store.removed_ids(name)
-                    index.remove(removed & index.entry_ids())
+                    index.remove(removed)  # ids it never held are ignored
                     self._skipped[name] = [s for s in self._skipped[name]
                                            if s.entry_id not in removed]
                     self._skipped[name] += index.add(
                         e.indexed() for e in store.entries(name, after_id=before.last_id))
                 self._checkpoints[name] = checkpoint
+
+    def _snapshot_path(self, name: str) -> Path | None:
+        return None if self.snapshot_dir is None else self.snapshot_dir / name
+
+    def _load_snapshot(self, name: str, st: type[SignalType]) -> LoadedSnapshot | None:
+        path = self._snapshot_path(name)
+        if path is None or st.index_kind != "hamming256" or not path.exists():
+            return None
+        try:
+            loaded = PdqIndex.load(path, st)
+        except SnapshotError as e:
+            self.snapshot_problems.append(str(e))
+            log.warning("hash index snapshot not used, building from the bank rows: %s", e)
+            return None
+        if loaded.checkpoint is None:
+            self.snapshot_problems.append(f"{path}: no bank checkpoint, cannot catch up")
+            return None
+        return loaded
+
+    def _save_snapshot(self, name: str, index: SignalIndex, checkpoint: BuildCheckpoint
+                       ) -> None:
+        path = self._snapshot_path(name)
+        if path is not None and isinstance(index, PdqIndex):
+            index.save(path, checkpoint, self._skipped.get(name, ()))
 
     def match(self, signals: Iterable[tuple[str, str]]) -> MatchOutcome:
         """Match (signal type, signal) pairs; raises ValueError for an unknown type or an

@@ -53,7 +53,7 @@ class SignalType(ABC):
     content_types: ClassVar[tuple[ContentType, ...]]
     default_threshold: ClassVar[int] = 0
     max_distance: ClassVar[int] = 0
-    #: Which index serves it: "exact", "hamming256" (PDQ on faiss) or "minhash" (LSH).
+    #: Which index serves it: "exact", "hamming256" (PDQ, multi-index hashing) or "minhash" (LSH).
     index_kind: ClassVar[str] = "exact"
     #: Hashes computed with a quality below this are not used (PDQ: 50).
     min_quality: ClassVar[int] = 0

@@ -96,6 +96,47 @@ def test_matcher_refreshes_incrementally_and_skips_corrupt_rows(app, clock):
     assert m.skipped == [] and m.full_builds == builds
 
 
+def test_matcher_restarts_from_a_snapshot_and_catches_up_from_its_checkpoint(
+        app, clock, tmp_path):
+    rng = random.Random(13)
+    hashes = [rand_pdq(rng) for _ in range(30)]
+    with app.uow() as uow:
+        bank = uow.hashbanks.create_bank("feed", by="a", at=clock.now())
+        ids = [uow.hashbanks.add_entry(bank, "pdq", h, by="a", at=clock.now(),
+                                       metadata={"ref": i})[0] for i, h in enumerate(hashes)]
+        bad, _ = uow.hashbanks.add_entry(bank, "pdq", "corrupt!", by="a", at=clock.now())
+        uow.commit()
+    first = HashMatcher(snapshot_dir=tmp_path)
+    with app.uow() as uow:
+        first.refresh(uow)
+    assert (tmp_path / "pdq" / "header.json").exists() and first.snapshot_loads == 0
+    with app.uow() as uow:  # changes while no matcher runs
+        uow.hashbanks.remove_entry(ids[0], by="a", at=clock.now())
+        new_h = rand_pdq(rng)
+        new_id, _ = uow.hashbanks.add_entry(bank, "pdq", new_h, by="a", at=clock.now())
+        uow.commit()
+    again = HashMatcher(snapshot_dir=tmp_path)
+    with app.uow() as uow:
+        again.refresh(uow)
+    assert again.snapshot_loads == 1 and again.snapshot_problems == []
+    assert again.full_builds == len(again._indexes) - 1  # every type but PDQ from the rows
+    assert again.index_sizes()["pdq"] == 30
+    assert again.match([("pdq", hashes[0])]).matches == ()
+    got = again.match([("pdq", flip(new_h, 9, rng))]).matches
+    assert [(x.entry.entry_id, x.distance) for x in got] == [(new_id, 9)]
+    old = again.match([("pdq", hashes[5])]).matches[0]
+    assert (old.entry.entry_id, dict(old.entry.metadata)) == (ids[5], {"ref": 5})
+    assert [(s.bank, s.entry_id) for s in again.skipped] == [("feed", bad)]
+    # a corrupt snapshot is refused by name, and the rows rebuild the index
+    f = tmp_path / "pdq" / "hashes.npy"
+    f.write_bytes(f.read_bytes()[:-1] + b"\x00")
+    third = HashMatcher(snapshot_dir=tmp_path)
+    with app.uow() as uow:
+        third.refresh(uow)
+    assert third.snapshot_loads == 0 and "hashes.npy: checksum" in third.snapshot_problems[0]
+    assert third.full_builds == len(third._indexes) and third.index_sizes()["pdq"] == 30
+
+
 def _post(pid: str, text: str = "", media: tuple[Media, ...] = ()) -> Post:
     from datetime import UTC, datetime
 

@@ -1,16 +1,16 @@
 """Indexes: add / remove / query by entry id with metadata, corrupt hashes skipped and
-reported, flat and multi-hash PDQ agreeing; bank rules: thresholds and negative banks."""
+reported; bank rules: thresholds and negative banks. (The PDQ index's exactness and its
+snapshots: test_pdq_index.py.)"""
 
 from __future__ import annotations
 
 import random
 
-import pytest
-
 from tarazu.signals.banks import Bank, match_signal
-from tarazu.signals.index import IndexedHash, PdqIndex, SkippedHash, build_index
+from tarazu.signals.index import IndexedHash, SkippedHash, build_index
 from tarazu.signals.md5 import Md5Signal
 from tarazu.signals.pdq import PdqSignal
+from tarazu.signals.pdq_index import PdqIndex
 from tarazu.signals.text import TextMinHashSignal
 
 
@@ -29,12 +29,10 @@ def entry(i: int, signal: str, bank_id: int = 1, bank: str = "tcap") -> IndexedH
     return IndexedHash(i, signal, bank_id, bank, {"source_ref": f"ref-{i}"})
 
 
-@pytest.mark.parametrize("multi_hash", [False, True])
-def test_pdq_query_returns_distance_hash_and_metadata(multi_hash):
+def test_pdq_query_returns_distance_hash_and_metadata():
     rng = random.Random(1)
     hashes = [rand_pdq(rng) for _ in range(300)]
-    index, skipped = build_index(PdqSignal, [entry(i + 1, h) for i, h in enumerate(hashes)],
-                                 multi_hash=multi_hash)
+    index, skipped = build_index(PdqSignal, [entry(i + 1, h) for i, h in enumerate(hashes)])
     assert skipped == []
     probe = flip(hashes[41], 31, rng)
     found = index.query(probe, 31)
@@ -44,40 +42,15 @@ def test_pdq_query_returns_distance_hash_and_metadata(multi_hash):
     assert index.query(flip(hashes[41], 32, rng), 31) == []
 
 
-@pytest.mark.parametrize("multi_hash", [False, True])
-def test_pdq_add_and_remove_in_place(multi_hash):
+def test_pdq_add_and_remove_in_place():
     rng = random.Random(2)
     hashes = [rand_pdq(rng) for _ in range(50)]
-    index = PdqIndex(PdqSignal, multi_hash=multi_hash)
+    index = PdqIndex(PdqSignal)
     index.add([entry(i + 1, h) for i, h in enumerate(hashes)])
     assert index.remove([3, 999]) == 1
     assert index.query(hashes[2], 31) == [] and len(index) == 49
     index.add([entry(100, hashes[2])])
     assert [m.entry.entry_id for m in index.query(hashes[2], 0)] == [100]
-
-
-def test_multi_hash_compacts_tombstones_and_keeps_answers():
-    rng = random.Random(3)
-    hashes = [rand_pdq(rng) for _ in range(400)]
-    index = PdqIndex(PdqSignal, multi_hash=True)
-    index.add([entry(i + 1, h) for i, h in enumerate(hashes)])
-    index.remove(range(1, 201))
-    assert index._faiss.ntotal == 200 and not index._tombstones  # compacted
-    assert index.query(hashes[0], 31) == []
-    assert [m.entry.entry_id for m in index.query(flip(hashes[300], 20, rng), 31)] == [301]
-
-
-def test_flat_and_multi_hash_agree_on_random_near_neighbours():
-    rng = random.Random(4)
-    hashes = [rand_pdq(rng) for _ in range(500)]
-    entries = [entry(i + 1, h) for i, h in enumerate(hashes)]
-    flat, _ = build_index(PdqSignal, entries)
-    multi, _ = build_index(PdqSignal, entries, multi_hash=True)
-    for _ in range(100):
-        q = flip(rng.choice(hashes), rng.randint(0, 40), rng)
-        for radius in (31, 40):
-            assert ([(m.entry.entry_id, m.distance) for m in flat.query(q, radius)]
-                    == [(m.entry.entry_id, m.distance) for m in multi.query(q, radius)])
 
 
 def test_a_corrupt_hash_is_reported_by_bank_and_entry_and_the_rest_indexed():
@@ -135,11 +108,9 @@ def test_per_bank_thresholds_apply_to_each_banks_own_hashes():
 def test_a_bank_threshold_above_the_default_widens_the_search():
     rng = random.Random(7)
     h = rand_pdq(rng)
-    for multi in (False, True):
-        index, _ = build_index(PdqSignal, [entry(1, h)], multi_hash=multi)
-        out = match_signal(index, flip(h, 45, rng), _banks(Bank(1, "tcap",
-                                                                 thresholds={"pdq": 48})))
-        assert [m.distance for m in out.matches] == [45]
+    index, _ = build_index(PdqSignal, [entry(1, h)])
+    out = match_signal(index, flip(h, 45, rng), _banks(Bank(1, "tcap", thresholds={"pdq": 48})))
+    assert [m.distance for m in out.matches] == [45]
 
 
 def test_disabled_banks_never_match():
@@ -172,7 +143,3 @@ def test_match_dict_carries_hash_and_metadata():
     assert m["matched_signal"] == h and m["entry_id"] == 1 and m["distance"] == 0
     assert m["metadata"] == {"source_ref": "ref-1"} and m["designation_id"] == "Q-TTP"
 
-
-def test_a_recall_limit_needs_the_multi_hash_index():
-    with pytest.raises(ValueError, match="multi-hash"):
-        PdqIndex(PdqSignal, exact_within=15)
