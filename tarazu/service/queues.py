@@ -26,6 +26,7 @@ from tarazu.domain.roles import DECIDERS, SENIOR
 from tarazu.domain.routing import QUEUES
 from tarazu.service import cases, decisions
 from tarazu.service.clock import Clock
+from tarazu.service.ports import UnitOfWork
 
 MAX_BULK = 200
 
@@ -91,7 +92,7 @@ class BulkError(DueProcessError):
     """One selected case refused the decision; nothing was decided."""
 
 
-def bulk_decide(uow: SqlUnitOfWork, clock: Clock, *, subjects: Sequence[SubjectRef],
+def bulk_decide(uow: UnitOfWork, clock: Clock, *, subjects: Sequence[SubjectRef],
                 actor: str, action: Action, policy: str, reason: str,
                 actor_is_senior: bool = False, evidence: Sequence[str] = (),
                 until: str | None = None, country: str | None = None,

@@ -4,7 +4,6 @@ after commit, retried with back-off, and each carries an idempotency key."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,16 +11,9 @@ from sqlalchemy import Connection, and_, insert, select, update
 
 from tarazu.adapters.db.tables import outbox
 from tarazu.domain.chain import canonical_json, format_time
+from tarazu.service.ports import OutboxMessage
 
-
-@dataclass(frozen=True)
-class OutboxMessage:
-    id: int
-    idempotency_key: str
-    destination: str
-    kind: str
-    payload: dict[str, Any]
-    attempts: int
+__all__ = ["OutboxMessage", "OutboxStore"]
 
 
 class OutboxStore:
