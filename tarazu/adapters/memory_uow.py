@@ -28,7 +28,7 @@ from tarazu.domain.chain import (
 )
 from tarazu.domain.events import ModerationEvent, RecordedEvent, SubjectRef, SubjectType
 from tarazu.domain.platform import Account, Post
-from tarazu.service.ports import OutboxMessage, QueueRow
+from tarazu.service.records import OutboxMessage, QueueRow
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.events import EventKind, ModerationEvent, RecordedEvent, SubjectRef, utcnow
+from tarazu.service.ports import StoreUnitOfWork
 
 
-def log_access(uow: SqlUnitOfWork, actor: str, subject: SubjectRef, fields: Sequence[str],
+def log_access(uow: StoreUnitOfWork, actor: str, subject: SubjectRef, fields: Sequence[str],
                purpose: str, authority: str, at: datetime | None = None) -> RecordedEvent:
     """Append the DATA_ACCESS event (pass ``at`` from the injected clock). A read with no stated
     purpose or authority is refused: an unexplained read is what oversight looks for."""

@@ -20,12 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.platform import Post
 from tarazu.service import cases
 from tarazu.service.batching import BatchCommitter
-from tarazu.service.ports import UowFactory
+from tarazu.service.ports import StoreUnitOfWork, UowFactory
 from tarazu.signals import SIGNAL_TYPES, get_signal_type
 from tarazu.signals.banks import VERDICTS, Bank, Match, MatchOutcome, match_signal
 from tarazu.signals.base import InvalidSignal
@@ -62,7 +61,7 @@ class HashMatcher:
         """Banked hashes that could not be indexed (corrupt), by bank and entry id."""
         return [s for v in self._skipped.values() for s in v]
 
-    def refresh(self, uow: SqlUnitOfWork) -> None:
+    def refresh(self, uow: StoreUnitOfWork) -> None:
         """Bring the indexes up to date with the bank rows, changing only what changed."""
         store = uow.hashbanks
         with self._lock:
@@ -141,7 +140,7 @@ def _payload(m: Match) -> dict:
             "matched_signal": m.entry.signal, "designation_id": m.bank.designation_id}
 
 
-def record_matches(uow: SqlUnitOfWork, ref: SubjectRef, outcome: MatchOutcome,
+def record_matches(uow: StoreUnitOfWork, ref: SubjectRef, outcome: MatchOutcome,
                    at: datetime) -> int:
     """Append one REPORT per banked hash matched (and one NOTE per suppressed match) unless
     the subject already has it, so scanning again records nothing twice. Returns the number
@@ -229,14 +228,14 @@ class ImportReport:
         return {"added": self.added, "duplicates": self.duplicates, "errors": len(self.errors)}
 
 
-def get_bank(uow: SqlUnitOfWork, name: str) -> Bank:
+def get_bank(uow: StoreUnitOfWork, name: str) -> Bank:
     bank = uow.hashbanks.bank(name)
     if bank is None:
         raise ValueError(f"no bank named {name!r}")
     return bank
 
 
-def add_signal(uow: SqlUnitOfWork, bank: Bank, signal_type: str, signal: str, *, by: str,
+def add_signal(uow: StoreUnitOfWork, bank: Bank, signal_type: str, signal: str, *, by: str,
                at: datetime, quality: int | None = None,
                metadata: Mapping[str, Any] | None = None) -> tuple[int, bool]:
     """Validate and bank one hash; (entry id, new?). Raises ValueError saying what is wrong."""
@@ -249,7 +248,7 @@ def add_signal(uow: SqlUnitOfWork, bank: Bank, signal_type: str, signal: str, *,
                                    quality=quality, metadata=metadata)
 
 
-def import_csv(uow: SqlUnitOfWork, bank: Bank, text: str, *, by: str, at: datetime,
+def import_csv(uow: StoreUnitOfWork, bank: Bank, text: str, *, by: str, at: datetime,
                unreadable: Iterable[LineProblem] = ()) -> ImportReport:
     """Import hashes in the ThreatExchange / HMA CSV layout ``signal_type,signal[,...]``.
 
@@ -308,7 +307,7 @@ def import_csv(uow: SqlUnitOfWork, bank: Bank, text: str, *, by: str, at: dateti
     return report
 
 
-def record_feedback(uow: SqlUnitOfWork, entry_id: int, verdict: str, *, by: str,
+def record_feedback(uow: StoreUnitOfWork, entry_id: int, verdict: str, *, by: str,
                     at: datetime, event_id: str | None = None, note: str = "") -> int:
     """A reviewer's verdict on a match, kept for threshold tuning and for the hash provider."""
     if verdict not in VERDICTS:
@@ -319,7 +318,7 @@ def record_feedback(uow: SqlUnitOfWork, entry_id: int, verdict: str, *, by: str,
                                       note=note)
 
 
-def export_feedback(uow: SqlUnitOfWork, at: datetime, include_exported: bool = False) -> str:
+def export_feedback(uow: StoreUnitOfWork, at: datetime, include_exported: bool = False) -> str:
     """Feedback as CSV for the hash provider (``signal_type,signal,verdict,...``); marks the
     rows exported so the next export sends only what is new."""
     rows = uow.hashbanks.feedback(unexported_only=not include_exported)
@@ -335,7 +334,7 @@ def export_feedback(uow: SqlUnitOfWork, at: datetime, include_exported: bool = F
 
 # -- bank settings ---------------------------------------------------------------------------
 
-def _setting_event(uow: SqlUnitOfWork, bank: Bank, actor: str, at: datetime, change: str,
+def _setting_event(uow: StoreUnitOfWork, bank: Bank, actor: str, at: datetime, change: str,
                    **details: Any) -> None:
     """A bank's settings decide what is flagged: each change is an event in the chain."""
     uow.events.append(ModerationEvent(
@@ -344,14 +343,14 @@ def _setting_event(uow: SqlUnitOfWork, bank: Bank, actor: str, at: datetime, cha
              "negative": bank.negative, "thresholds": dict(bank.thresholds), **details}))
 
 
-def create_bank(uow: SqlUnitOfWork, name: str, *, by: str, at: datetime, **settings: Any
+def create_bank(uow: StoreUnitOfWork, name: str, *, by: str, at: datetime, **settings: Any
                 ) -> Bank:
     bank = uow.hashbanks.create_bank(name, by=by, at=at, **settings)
     _setting_event(uow, bank, by, at, "bank_created", source=bank.source)
     return bank
 
 
-def update_bank(uow: SqlUnitOfWork, name: str, *, by: str, at: datetime,
+def update_bank(uow: StoreUnitOfWork, name: str, *, by: str, at: datetime,
                 enabled: bool | None = None, thresholds: Mapping[str, int] | None = None
                 ) -> Bank:
     """Enable, disable or re-threshold a bank (KeyError if there is none of that name)."""

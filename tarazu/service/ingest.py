@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tarazu.adapters.interchange import RecordError, read_file
 from tarazu.domain.platform import Account, Post
+from tarazu.interchange import RecordError, read_file
 from tarazu.service.batching import BatchCommitter
 from tarazu.service.ports import UowFactory
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType, utcnow
+from tarazu.service.ports import StoreUnitOfWork
 
 
 def _ref(account_ref: SubjectRef | str) -> SubjectRef:
@@ -25,7 +25,7 @@ def _ref(account_ref: SubjectRef | str) -> SubjectRef:
     return SubjectRef(SubjectType.ACCOUNT, account_ref)
 
 
-def withdraw_from_reference(uow: SqlUnitOfWork, account_ref: SubjectRef | str, *,
+def withdraw_from_reference(uow: StoreUnitOfWork, account_ref: SubjectRef | str, *,
                             at: datetime | None = None, decision_id: str | None = None,
                             reason: str = "its removal was reversed",
                             actor: str = "system:appeals") -> bool:
@@ -41,11 +41,11 @@ def withdraw_from_reference(uow: SqlUnitOfWork, account_ref: SubjectRef | str, *
     return True
 
 
-def withdrawn_references(uow: SqlUnitOfWork, platform: str | None = None) -> set[str]:
+def withdrawn_references(uow: StoreUnitOfWork, platform: str | None = None) -> set[str]:
     """``platform:account_id`` of every account withdrawn from the reference set."""
     return {f"{p}:{a}" for p, a in uow.due_process.withdrawn_references(platform)}
 
 
-def is_withdrawn(uow: SqlUnitOfWork, account_ref: SubjectRef | str) -> bool:
+def is_withdrawn(uow: StoreUnitOfWork, account_ref: SubjectRef | str) -> bool:
     ref = _ref(account_ref)
     return (ref.platform, ref.native_id) in uow.due_process.withdrawn_references(ref.platform)

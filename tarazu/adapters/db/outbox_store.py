@@ -11,9 +11,7 @@ from sqlalchemy import Connection, and_, insert, select, update
 
 from tarazu.adapters.db.tables import outbox
 from tarazu.domain.chain import canonical_json, format_time
-from tarazu.service.ports import OutboxMessage
-
-__all__ = ["OutboxMessage", "OutboxStore"]
+from tarazu.service.records import OutboxMessage
 
 
 class OutboxStore:

@@ -9,9 +9,7 @@ from tarazu.adapters.db.tables import subject_status
 from tarazu.domain.case import CaseState
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import SubjectRef, SubjectType
-from tarazu.service.ports import QueueRow
-
-__all__ = ["QueueRow", "StatusStore"]
+from tarazu.service.records import QueueRow
 
 
 class StatusStore:

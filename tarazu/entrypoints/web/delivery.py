@@ -12,7 +12,7 @@ import logging
 import threading
 
 from tarazu.bootstrap import App
-from tarazu.entrypoints.periodic import every
+from tarazu.periodic import every
 from tarazu.service import outbox
 
 log = logging.getLogger("tarazu.delivery")

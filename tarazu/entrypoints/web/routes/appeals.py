@@ -20,11 +20,11 @@ from tarazu.domain.events import EventKind, SubjectRef, SubjectType
 from tarazu.domain.notices import LANGUAGES, render_decision
 from tarazu.domain.policies import POLICIES, Action
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
-from tarazu.entrypoints.periodic import every
 from tarazu.entrypoints.web.delivery import deliver_now
 from tarazu.entrypoints.web.routes.review import BadInput, case_url, parse_decision
 from tarazu.entrypoints.web.security import PUBLIC, Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
+from tarazu.periodic import every
 from tarazu.service import appeals, cases, expiry, notices, queues
 
 log = logging.getLogger("tarazu.jobs")

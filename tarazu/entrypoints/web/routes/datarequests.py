@@ -20,9 +20,9 @@ from tarazu.datarequests.case import DataRequestRuleError
 from tarazu.datarequests.model import Category, DataRequestFileError, Period
 from tarazu.datarequests.parse import parse_json
 from tarazu.domain.roles import Role
-from tarazu.entrypoints.periodic import every
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
+from tarazu.periodic import every
 from tarazu.service import datarequests as dr
 from tarazu.service import request_ids
 

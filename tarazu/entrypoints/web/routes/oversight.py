@@ -18,11 +18,11 @@ from tarazu.bootstrap import App
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import RecordedEvent, SubjectType
 from tarazu.domain.roles import Role
-from tarazu.entrypoints.periodic import every
 from tarazu.entrypoints.web.guards import MAX_INT
 from tarazu.entrypoints.web.routes.appeals import parse_subject
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
+from tarazu.periodic import every
 from tarazu.service import audit, exports
 from tarazu.service.access_log import log_access
 
