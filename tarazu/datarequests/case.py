@@ -18,7 +18,13 @@ from typing import Any
 
 from tarazu.datarequests.checks import CheckReport, Outcome, Path
 from tarazu.datarequests.model import Category, DataRequest, Period
-from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
+from tarazu.domain.events import (
+    EventKind,
+    ModerationEvent,
+    SubjectRef,
+    SubjectType,
+    is_automated,
+)
 from tarazu.domain.roles import Role
 
 
@@ -257,7 +263,7 @@ class DataRequestCase:
     # -- legal decision ----------------------------------------------------------------------
     @staticmethod
     def _person(actor: str, roles: frozenset[Role], *allowed: Role) -> None:
-        if actor.startswith("system:"):
+        if is_automated(actor):
             raise DataRequestRuleError("a person must decide on a data request, not the system")
         if not roles & set(allowed):
             names = " or ".join(r.value for r in allowed)
@@ -435,7 +441,7 @@ class DataRequestCase:
         s = self.state
         if s.path is not Path.PRESERVATION or s.status != "pending_legal" or s.checked is None:
             raise DataRequestRuleError(f"nothing to preserve: the request is {s.status}")
-        if s.checked.protected and (actor.startswith("system:") or Role.LEGAL not in roles):
+        if s.checked.protected and (is_automated(actor) or Role.LEGAL not in roles):
             raise DataRequestRuleError("a protected account is named: legal decides whether to "
                                        "preserve")
         return self._record(EventKind.PRESERVATION, actor, at, {

@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from tarazu.domain.case import DueProcessError, Subject, sanction_of, suspension_problem
-from tarazu.domain.events import EventKind, SubjectRef, SubjectType
+from tarazu.domain.events import EventKind, ReversalCause, SubjectRef, SubjectType
 from tarazu.domain.policies import ENFORCING, Action
 from tarazu.service import cases, mirror_reference, notices
 from tarazu.service.clock import Clock
 from tarazu.service.ports import StoreUnitOfWork
 
 SYSTEM = "system:appeals"
+#: What a person reads on a reliance reversal; free to reword (code reads the event's
+#: ``cause``, never this text).
 RELIANCE_REASON = "relied on a reversed decision"
 MAX_STATEMENT = 5000
 
@@ -186,8 +188,9 @@ def _undo_reliance(uow: StoreUnitOfWork, clock: Clock, s: Subject, reversed_id: 
             if d.action not in ENFORCING or not _relied_on(e.payload, s.ref, key):
                 continue
             m.reverse(actor=SYSTEM, at=now, decision_id=d.decision_id, reason=RELIANCE_REASON,
-                      reopen=True, extra={"relied_on": s.ref.id, "reversed_decision": reversed_id,
-                                          "withdrawn_candidate": key})
+                      cause=ReversalCause.RELIED_ON_REVERSED, reopen=True,
+                      extra={"relied_on": s.ref.id, "reversed_decision": reversed_id,
+                             "withdrawn_candidate": key})
             undone.append((d.decision_id, d.status))
         if not undone:
             continue

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tarazu.domain.case import parse_until
-from tarazu.domain.events import EventKind, SubjectRef
+from tarazu.domain.events import EventKind, SubjectRef, is_automated
 from tarazu.domain.policies import Action
 from tarazu.domain.statement import build_statement
 from tarazu.service import cases
@@ -43,7 +43,7 @@ def decide(uow: UnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
            designation: str | None = None, language: str = "en") -> DecisionOutcome:
     now = clock.now()
     s = cases.load(uow, subject)
-    automated = actor.startswith("system:")
+    automated = is_automated(actor)
     involved, government = _government_request(s, now)
     statement = build_statement(
         action=action, policy=policy, facts=reason,

@@ -38,7 +38,14 @@ from pathlib import Path
 from typing import Any
 
 from tarazu.domain.case import DueProcessError, fold
-from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
+from tarazu.domain.events import (
+    EventKind,
+    ModerationEvent,
+    ReversalCause,
+    SubjectRef,
+    SubjectType,
+    reversal_cause,
+)
 from tarazu.domain.platform import Account, Post, message_id
 from tarazu.domain.policies import Action
 from tarazu.linkage import load_model
@@ -683,9 +690,6 @@ def scan(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector, *,
 
 
 # -- labels and retraining ------------------------------------------------------------------------
-RELIANCE_REASON = "relied on a reversed decision"  # the appeals service's wording
-
-
 def _label_of(events: Sequence[ModerationEvent]) -> tuple[bool, str | None] | None:
     """A reviewer's verdict on a flagged account: (True, removed account it continues),
     (False, None) for "not a mirror", or None when no human has judged it. Automated
@@ -703,7 +707,7 @@ def _label_of(events: Sequence[ModerationEvent]) -> tuple[bool, str | None] | No
     upheld = {e.payload.get("decision_id") for e in events
               if e.kind is EventKind.APPEAL_DECISION and e.payload.get("outcome") == "upheld"}
     reliance = {e.payload.get("decision_id") for e in events if e.kind is EventKind.REVERSAL
-                and e.payload.get("reason") == RELIANCE_REASON}
+                and reversal_cause(e.payload) is ReversalCause.RELIED_ON_REVERSED}
     for d in state.decisions:
         if d.decision_id in reliance or d.status in ("rejected", "withdrawn", "superseded"):
             continue
