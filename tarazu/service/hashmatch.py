@@ -13,6 +13,7 @@ suppressed is recorded as a NOTE, so "why was this not flagged?" has an answer t
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -237,15 +238,35 @@ def get_bank(uow: StoreUnitOfWork, name: str) -> Bank:
 
 def add_signal(uow: StoreUnitOfWork, bank: Bank, signal_type: str, signal: str, *, by: str,
                at: datetime, quality: int | None = None,
-               metadata: Mapping[str, Any] | None = None) -> tuple[int, bool]:
-    """Validate and bank one hash; (entry id, new?). Raises ValueError saying what is wrong."""
+               metadata: Mapping[str, Any] | None = None, record: bool = True
+               ) -> tuple[int, bool]:
+    """Validate and bank one hash; (entry id, new?). Raises ValueError saying what is wrong.
+    A new entry changes what is flagged, so it is an event in the chain (``record=False``
+    only for a caller that records the whole batch as one act, as :func:`import_csv` does)."""
     st = get_signal_type(signal_type)
     canonical = st.validate_signal_str(signal)
     if quality is not None and quality < st.min_quality:
         raise ValueError(f"{st.get_name()}: quality {quality} is below {st.min_quality}; "
                          "such hashes match unrelated content and are not banked")
-    return uow.hashbanks.add_entry(bank, st.get_name(), canonical, by=by, at=at,
-                                   quality=quality, metadata=metadata)
+    entry_id, new = uow.hashbanks.add_entry(bank, st.get_name(), canonical, by=by, at=at,
+                                            quality=quality, metadata=metadata)
+    if new and record:
+        _setting_event(uow, bank, by, at, "bank_entry_added", entry_id=entry_id,
+                       signal_type=st.get_name(), signal=canonical, quality=quality)
+    return entry_id, new
+
+
+def remove_signal(uow: StoreUnitOfWork, entry_id: int, *, by: str, at: datetime) -> bool:
+    """Take a hash out of its bank (it stays on record, stamped as removed) and record the
+    act; False when there is no live entry of that id."""
+    if not uow.hashbanks.remove_entry(entry_id, by=by, at=at):
+        return False
+    entry = uow.hashbanks.entry(entry_id)
+    bank = uow.hashbanks.bank(entry.bank) if entry else None
+    assert entry is not None and bank is not None  # the row was just updated
+    _setting_event(uow, bank, by, at, "bank_entry_removed", entry_id=entry_id,
+                   signal_type=entry.signal_type, signal=entry.signal)
+    return True
 
 
 def import_csv(uow: StoreUnitOfWork, bank: Bank, text: str, *, by: str, at: datetime,
@@ -258,6 +279,7 @@ def import_csv(uow: StoreUnitOfWork, bank: Bank, text: str, *, by: str, at: date
     decode, reported with the rest."""
     report = ImportReport()
     report.errors.extend(LineError(p.line, "(line)", p.message) for p in unreadable)
+    added_ids: list[int] = []
     header: list[str] | None = None
     for n, row in csv_rows(text):
         if isinstance(row, LineProblem):
@@ -294,16 +316,21 @@ def import_csv(uow: StoreUnitOfWork, bank: Bank, text: str, *, by: str, at: date
                 n, "quality", f"{quality} is below {st.min_quality}: not banked"))
             continue
         try:
-            _, new = add_signal(uow, bank, row[0], row[1], by=by, at=at, quality=quality,
-                                metadata=extra)
+            entry_id, new = add_signal(uow, bank, row[0], row[1], by=by, at=at,
+                                       quality=quality, metadata=extra, record=False)
         except ValueError as e:
             report.errors.append(LineError(n, "signal", str(e)))
             continue
         if new:
             report.added += 1
+            added_ids.append(entry_id)
         else:
             report.duplicates += 1
     report.errors.sort(key=lambda e: e.line)
+    if added_ids:  # one act, one event: the file's digest says which file, the ids what it added
+        _setting_event(uow, bank, by, at, "bank_entries_imported", added=len(added_ids),
+                       first_entry_id=min(added_ids), last_entry_id=max(added_ids),
+                       sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
     return report
 
 
