@@ -1,6 +1,10 @@
 """Every read of personal data leaves a trace: a DATA_ACCESS event naming who read which fields
 of whose record, for what purpose and under which authority. Call :func:`log_access` wherever
-identifiers (or other personal data) are read for a person, in the same unit of work."""
+identifiers (or other personal data) are read for a person, in the same unit of work.
+
+The event goes straight into the chain, not through the subject's aggregate: a read changes
+nothing tarazu decides, so it must not move the case in its queue (as any event folded into
+the case would, by its time)."""
 
 from __future__ import annotations
 

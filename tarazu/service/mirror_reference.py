@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType, utcnow
+from tarazu.domain.events import EventKind, SubjectRef, SubjectType, utcnow
+from tarazu.service import cases
 from tarazu.service.ports import StoreUnitOfWork
 
 
@@ -35,9 +36,10 @@ def withdraw_from_reference(uow: StoreUnitOfWork, account_ref: SubjectRef | str,
     if not uow.due_process.withdraw_reference(ref.platform, ref.native_id, at, decision_id,
                                               reason):
         return False
-    uow.events.append(ModerationEvent(
-        EventKind.NOTE, ref, actor, at,
-        {"reference": "withdrawn", "decision_id": decision_id, "reason": reason}))
+    account = cases.load(uow, ref)  # through the aggregate, like every act on a subject
+    account.record(EventKind.NOTE, actor, at,
+                   {"reference": "withdrawn", "decision_id": decision_id, "reason": reason})
+    cases.save(uow, account)
     return True
 
 
