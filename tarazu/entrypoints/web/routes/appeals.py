@@ -1,9 +1,7 @@
 """Appeals on the web: the public appeal page (the secret token from the notice is the user's
 proof of standing), the platform's appeal API, the appeals queue, and the form on which a
 reviewer who took no part decides an appeal (upheld / reversed / modified, with reasons).
-
-The served app also runs the due-process jobs here (router lifespan): timed actions that have
-ended are expired and notices of decisions that took effect are sent, every ``JOB_SECONDS``."""
+(The due-process jobs — expiries, notices — run in the worker: tarazu.entrypoints.jobs.)"""
 
 from __future__ import annotations
 
@@ -24,26 +22,14 @@ from tarazu.entrypoints.web.delivery import deliver_now
 from tarazu.entrypoints.web.routes.review import BadInput, case_url, parse_decision
 from tarazu.entrypoints.web.security import PUBLIC, Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
-from tarazu.periodic import every
-from tarazu.service import appeals, cases, expiry, notices, queues
+from tarazu.service import appeals, cases, notices, queues
 
 log = logging.getLogger("tarazu.jobs")
-JOB_SECONDS = 60.0
 READ = tuple(CASE_READERS)
 DECIDE = tuple(DECIDERS)
 
 
-def run_jobs(container: App) -> None:
-    """One round of the due-process jobs; never raises (the loop must survive)."""
-    try:
-        expiry.expire_due(container.uow, container.clock)
-        notices.send_due(container.uow, container.clock, container.settings.public_url)
-    except Exception:
-        log.exception("due-process jobs failed")
-
-
-router = APIRouter(lifespan=every(JOB_SECONDS, lambda api: run_jobs(api.state.container),
-                                  "due-process"))
+router = APIRouter()
 
 
 def parse_subject(subject_type: str, subject_id: str) -> SubjectRef:

@@ -24,13 +24,13 @@ from tarazu.domain.case import DueProcessError, suspension_problem
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.policies import POLICIES, Action
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
-from tarazu.entrypoints.web.delivery import deliver_now, delivery_loop
+from tarazu.entrypoints.web.delivery import deliver_now
 from tarazu.entrypoints.web.guards import MAX_PAGE
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render, templates
 from tarazu.service import case_view, decisions
 
-router = APIRouter(lifespan=delivery_loop)
+router = APIRouter()
 READ = tuple(CASE_READERS)
 DECIDE = tuple(DECIDERS)
 PER_PAGE = 50
