@@ -29,7 +29,7 @@ from tarazu.datarequests.checks import (
     CheckPolicy,
     CheckReport,
     Outcome,
-    Path,
+    RequestPath,
     TargetInfo,
     check_request,
     instrument_problems,
@@ -166,7 +166,7 @@ def import_request(uow_factory: UowFactory, clock: Clock, request: DataRequest,
         case = DataRequestCase(request.request_id)
         case.receive(at=clock.now(), request=request, report=report,
                      submitted_by=submitted_by, document_sha256=digest)
-        if (report.path is Path.PRESERVATION and case.state.status == "pending_legal"
+        if (report.path is RequestPath.PRESERVATION and case.state.status == "pending_legal"
                 and not report.protected):
             _preserve(uow, clock, case, SYSTEM, frozenset(), policy)
         save(uow, case)
@@ -560,15 +560,15 @@ def queue(uow: StoreUnitOfWork) -> list[RequestRow]:
 
 # -- transparency ----------------------------------------------------------------------------
 def _counts(rows: list[RequestRow]) -> dict[str, Any]:
-    process = [r for r in rows if r.path == Path.DISCLOSURE.value]
-    emergency = [r for r in rows if r.path == Path.EMERGENCY.value]
+    process = [r for r in rows if r.path == RequestPath.DISCLOSURE.value]
+    emergency = [r for r in rows if r.path == RequestPath.EMERGENCY.value]
     answerable = process + emergency
     produced = sum(1 for r in answerable if r.produced)
     return {
         "requests": len(rows),
         "legal_process": len(process),
         "emergency": len(emergency),
-        "preservation": sum(1 for r in rows if r.path == Path.PRESERVATION.value),
+        "preservation": sum(1 for r in rows if r.path == RequestPath.PRESERVATION.value),
         "accounts_specified": sum(r.targets_named for r in rows),
         "some_data_produced": produced,
         "share_some_data_produced": round(produced / len(answerable), 4) if answerable else None,

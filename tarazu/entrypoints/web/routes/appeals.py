@@ -14,12 +14,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from tarazu.bootstrap import App
-from tarazu.domain.events import EventKind, SubjectRef, SubjectType
+from tarazu.domain.events import EventKind, SubjectRef
 from tarazu.domain.notices import LANGUAGES, render_decision
 from tarazu.domain.policies import POLICIES, Action
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
 from tarazu.entrypoints.web.delivery import deliver_now
-from tarazu.entrypoints.web.routes.review import BadInput, case_url, parse_decision
+from tarazu.entrypoints.web.routes.review import (
+    BadInput,
+    case_url,
+    parse_decision,
+    parse_subject,
+)
 from tarazu.entrypoints.web.security import PUBLIC, Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
 from tarazu.service import appeals, cases, notices, queues
@@ -30,13 +35,6 @@ DECIDE = tuple(DECIDERS)
 
 
 router = APIRouter()
-
-
-def parse_subject(subject_type: str, subject_id: str) -> SubjectRef:
-    try:
-        return SubjectRef(SubjectType(subject_type), subject_id)
-    except ValueError:
-        raise HTTPException(404, f"no such subject type {subject_type!r}") from None
 
 
 def appeal_url(ref: SubjectRef) -> str:

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from tarazu.domain.events import EventKind, SubjectRef, SubjectType
 from tarazu.domain.roles import Role
 from tarazu.entrypoints.web import waterfall  # noqa: F401 — registers the template helpers
-from tarazu.entrypoints.web.routes.review import _subject
+from tarazu.entrypoints.web.routes.review import parse_subject
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
 from tarazu.service import case_view
@@ -22,7 +22,7 @@ READ = (Role.REVIEWER, Role.SENIOR_REVIEWER, Role.ADMIN, Role.AUDITOR)
             response_class=HTMLResponse)
 def mirror_compare(request: Request, subject_type: str, subject_id: str, removed_account: str,
                    principal: Principal = require(*READ)) -> HTMLResponse:
-    ref = _subject(subject_type, subject_id)
+    ref = parse_subject(subject_type, subject_id)
     if ":" not in removed_account:
         removed_account = f"{ref.platform}:{removed_account}"
     removed = SubjectRef(SubjectType.ACCOUNT, removed_account)

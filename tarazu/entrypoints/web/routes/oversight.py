@@ -18,7 +18,7 @@ from tarazu.domain.chain import format_time
 from tarazu.domain.events import RecordedEvent, SubjectType
 from tarazu.domain.roles import Role
 from tarazu.entrypoints.web.guards import MAX_INT
-from tarazu.entrypoints.web.routes.appeals import parse_subject
+from tarazu.entrypoints.web.routes.review import parse_subject
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
 from tarazu.service import audit, exports
