@@ -37,7 +37,7 @@ from tarazu.signals.index import (
     build_index,
     set_search_threads,
 )
-from tarazu.textfiles import CSV_FIELD_LIMIT, LineProblem, csv_rows, value_problem
+from tarazu.textfiles import CSV_FIELD_LIMIT, FieldProblem, LineProblem, csv_rows, value_problem
 
 DETECTOR = "hashmatch"
 ACTOR = "system:hashmatch"
@@ -209,21 +209,12 @@ def scan_posts(uow_factory: UowFactory, matcher: HashMatcher, now: Callable[[], 
 
 # -- curation: putting hashes into banks ------------------------------------------------------
 
-@dataclass(frozen=True)
-class LineError:
-    line: int
-    field: str
-    error: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.field}: {self.error}"
-
 
 @dataclass
 class ImportReport:
     added: int = 0
     duplicates: int = 0
-    errors: list[LineError] = field(default_factory=list)
+    errors: list[FieldProblem] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
         return {"added": self.added, "duplicates": self.duplicates, "errors": len(self.errors)}
@@ -278,12 +269,12 @@ def import_csv(uow: StoreUnitOfWork, bank: Bank, text: str, *, by: str, at: date
     and importing the same file again adds nothing. ``unreadable``: lines the caller could not
     decode, reported with the rest."""
     report = ImportReport()
-    report.errors.extend(LineError(p.line, "(line)", p.message) for p in unreadable)
+    report.errors.extend(FieldProblem(p.line, "(line)", p.message) for p in unreadable)
     added_ids: list[int] = []
     header: list[str] | None = None
     for n, row in csv_rows(text):
         if isinstance(row, LineProblem):
-            report.errors.append(LineError(n, "(line)", row.message))
+            report.errors.append(FieldProblem(n, "(line)", row.message))
             continue
         if n == 1 and [c.strip().lower() for c in row[:2]] in (["signal_type", "signal"],
                                                                ["signal_type", "signal_str"]):
@@ -292,10 +283,10 @@ def import_csv(uow: StoreUnitOfWork, bank: Bank, text: str, *, by: str, at: date
         if not any(c.strip() for c in row):
             continue
         if problem := next(filter(None, (value_problem(c, CSV_FIELD_LIMIT) for c in row)), None):
-            report.errors.append(LineError(n, "(line)", problem))
+            report.errors.append(FieldProblem(n, "(line)", problem))
             continue
         if len(row) < 2:
-            report.errors.append(LineError(n, "signal", "missing (expected signal_type,signal)"))
+            report.errors.append(FieldProblem(n, "signal", "missing (expected signal_type,signal)"))
             continue
         names = header or ["signal_type", "signal"] + [f"col{i}" for i in range(3, len(row) + 1)]
         extra = {k: v for k, v in zip(names[2:], row[2:], strict=False) if v != ""}
@@ -304,22 +295,22 @@ def import_csv(uow: StoreUnitOfWork, bank: Bank, text: str, *, by: str, at: date
             try:
                 quality = int(extra.pop("quality"))
             except ValueError:
-                report.errors.append(LineError(n, "quality", "not a whole number"))
+                report.errors.append(FieldProblem(n, "quality", "not a whole number"))
                 continue
         try:
             st = get_signal_type(row[0])
         except ValueError as e:
-            report.errors.append(LineError(n, "signal_type", str(e)))
+            report.errors.append(FieldProblem(n, "signal_type", str(e)))
             continue
         if quality is not None and quality < st.min_quality:
-            report.errors.append(LineError(
+            report.errors.append(FieldProblem(
                 n, "quality", f"{quality} is below {st.min_quality}: not banked"))
             continue
         try:
             entry_id, new = add_signal(uow, bank, row[0], row[1], by=by, at=at,
                                        quality=quality, metadata=extra, record=False)
         except ValueError as e:
-            report.errors.append(LineError(n, "signal", str(e)))
+            report.errors.append(FieldProblem(n, "signal", str(e)))
             continue
         if new:
             report.added += 1

@@ -15,12 +15,13 @@ from tarazu.domain.platform import Account, Post
 from tarazu.domain.text import name_problem
 from tarazu.referrals.checks import CheckContext, DesignationLookup, cached, check_request
 from tarazu.referrals.evidence import EvidenceRef, RefKind, Verdict, shape_only
-from tarazu.referrals.model import CheckResult, ItemError, Outcome, Reason, ReferralRequest
+from tarazu.referrals.model import CheckResult, Outcome, Reason, ReferralRequest
 from tarazu.referrals.parse import ReferralFileError
 from tarazu.referrals.response import response_document, response_item
 from tarazu.service import cases, request_ids
 from tarazu.service.clock import Clock
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
+from tarazu.textfiles import FieldProblem
 
 ACTOR = "system:referral-check"
 #: How many of an account's posts the evidence check reads (newest first is not needed:
@@ -36,7 +37,7 @@ class DuplicateRequest(ValueError):
 class ImportResult:
     request_id: str  # as the submitter named it
     results: tuple[CheckResult, ...]
-    errors: tuple[ItemError, ...]
+    errors: tuple[FieldProblem, ...]
     already_imported: bool = False
     stored_id: str = ""  # where it is stored (differs when another submitter used the id)
 
@@ -144,7 +145,7 @@ def _stored_results(uow: StoreUnitOfWork, request_id: str) -> tuple[CheckResult,
 
 
 def import_request(uow_factory: UowFactory, clock: Clock, request: ReferralRequest,
-                   errors: list[ItemError], document: bytes, lookup: DesignationLookup,
+                   errors: list[FieldProblem], document: bytes, lookup: DesignationLookup,
                    submitted_by: str | None = None,
                    progress: Callable[[int], None] | None = None) -> ImportResult:
     """Idempotent per submitter: the same document again returns the stored outcomes; a
