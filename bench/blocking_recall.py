@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.synthetic_accounts import Generator  # noqa: E402
-from tarazu.adapters.interchange import load_records  # noqa: E402
 from tarazu.demo.scenario import generate  # noqa: E402
+from tarazu.interchange import load_records  # noqa: E402
 from tarazu.linkage import LinkerConfig, MirrorLinker, load_model  # noqa: E402
 from tarazu.linkage.blocking import blocking_recall  # noqa: E402
 from tarazu.linkage.profile import AccountProfile, build_profiles  # noqa: E402

@@ -4,6 +4,7 @@ Entrypoints ask for an :class:`App`; nothing else reads the environment or build
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -26,6 +27,8 @@ class App:
     cipher: FieldCipher
     clock: Clock
     _adapter: WebhookPlatformAdapter | None = field(default=None, repr=False)
+    #: One outbox delivery at a time in this process (see tarazu.entrypoints.jobs).
+    delivery_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.cipher)

@@ -2,8 +2,9 @@
 The README lists the variables (TARAZU_HOME, TARAZU_DATABASE_URL, TARAZU_SECRET_KEY,
 TARAZU_WEBHOOK_SECRET, TARAZU_PLATFORM_URL, TARAZU_NATS_URL, TARAZU_COOKIE_SECURE,
 TARAZU_PUBLIC_URL, TARAZU_CHECKPOINT_DIR, TARAZU_CHECKPOINT_KEY, TARAZU_CHECKPOINT_PUBLIC_KEY,
-TARAZU_TRUSTED_PROXIES, TARAZU_MAX_BODY_BYTES, TARAZU_API_RATE). Keys that are not given are
-generated once into $TARAZU_HOME (mode 0700) with mode 0600, never into the repository."""
+TARAZU_TRUSTED_PROXIES, TARAZU_MAX_BODY_BYTES, TARAZU_API_RATE, TARAZU_WEB_RUNS_JOBS). Keys
+that are not given are generated once into $TARAZU_HOME (mode 0700) with mode 0600, never into
+the repository."""
 
 from __future__ import annotations
 
@@ -38,6 +39,9 @@ class Settings:
     #: Authenticated requests per user: a burst of ``api_burst``, refilled at ``api_rate``/s.
     api_burst: int = 300
     api_rate: float = 5.0
+    #: Whether a web process runs the background jobs itself (a single-process install);
+    #: otherwise ``tarazu worker`` runs them, once however many web processes serve.
+    web_runs_jobs: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -66,6 +70,7 @@ class Settings:
                                    if env.get("TARAZU_CHECKPOINT_PUBLIC_KEY") else None),
             trusted_proxies=_networks(env.get("TARAZU_TRUSTED_PROXIES", "")),
             max_body_bytes=int(env.get("TARAZU_MAX_BODY_BYTES", 10 * 1024 * 1024)),
+            web_runs_jobs=env.get("TARAZU_WEB_RUNS_JOBS", "0") == "1",
             **_api_rate(env.get("TARAZU_API_RATE", "")),
         )
 

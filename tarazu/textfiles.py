@@ -35,6 +35,22 @@ class LineProblem:
         return f"line {self.line}: {self.message}"
 
 
+@dataclass(frozen=True)
+class FieldProblem:
+    """One bad field of one record of a file people hand in, named so that they can find and
+    fix it: where the record is (``line`` 3 of a file, or ``item`` 3 of a list), which field,
+    what is wrong. The one record type for this in every importer (interchange files, referral
+    lists, hash-bank CSVs); the good records of the file are kept."""
+
+    line: int
+    field: str
+    message: str
+    unit: str = "line"  # what ``line`` counts: the lines of a file, or the items of a list
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.line}: field '{self.field}': {self.message}"
+
+
 @dataclass
 class DecodedText:
     """A file's text with unreadable lines blanked (so line numbers stay true) and named."""

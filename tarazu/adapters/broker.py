@@ -21,6 +21,8 @@ from nats.errors import Error as NatsError
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 from nats.js.errors import NotFoundError
 
+from tarazu.domain.platform import message_id
+
 STREAM = "PLATFORM_EVENTS"
 SUBJECTS = "platform.events.>"
 
@@ -35,13 +37,6 @@ def subject_for(record: dict[str, Any], prefix: str = "platform.events") -> str:
                    or "default").replace(".", "_")
     kind = str(record.get("event") or record.get("type") or "record").replace(".", "_")
     return f"{prefix}.{platform}.{kind}"
-
-
-def message_id(record: dict[str, Any]) -> str:
-    """A stable id: the same record published twice is one message."""
-    key = record.get("event_id") or record.get("post_id") or record.get("account_id")
-    return f"{record.get('platform', 'default')}:{record.get('type')}:{key}:" \
-           f"{record.get('event', '')}:{record.get('status', '')}"
 
 
 #: Headers of a dead letter: why it was set aside, and where it came from.

@@ -15,6 +15,8 @@ import time
 
 import httpx
 
+from tarazu.service.ports import DeliveryError
+
 SIGNATURE_HEADER = "X-Tarazu-Signature"
 TIMESTAMP_HEADER = "X-Tarazu-Timestamp"
 DELIVERY_HEADER = "X-Tarazu-Delivery"
@@ -38,10 +40,6 @@ def verify_signature(secret: bytes, timestamp: str, delivery: str, body: bytes, 
     if abs((now or time.time()) - ts) > MAX_SKEW_SECONDS:
         return False
     return hmac.compare_digest(sign(secret, timestamp, delivery, body), signature)
-
-
-class DeliveryError(RuntimeError):
-    pass
 
 
 class WebhookPlatformAdapter:

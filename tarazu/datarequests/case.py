@@ -16,9 +16,15 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from tarazu.datarequests.checks import CheckReport, Outcome, Path
+from tarazu.datarequests.checks import CheckReport, Outcome, RequestPath
 from tarazu.datarequests.model import Category, DataRequest, Period
-from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
+from tarazu.domain.events import (
+    EventKind,
+    ModerationEvent,
+    SubjectRef,
+    SubjectType,
+    is_automated,
+)
 from tarazu.domain.roles import Role
 
 
@@ -100,7 +106,7 @@ class RequestState:
     request_id: str
     status: str = "none"  # none | pending_legal | approved | authorised | disclosed | refused |
     #                       returned | preserved | preservation_ended
-    path: Path | None = None
+    path: RequestPath | None = None
     outcome: Outcome | None = None
     reasons: tuple[str, ...] = ()
     explanation: tuple[str, ...] = ()
@@ -158,7 +164,7 @@ def step(s: RequestState, e: ModerationEvent) -> RequestState:
                         for t in report["targets"] if t.get("account_id"))
         nd = report.get("nondisclosure_until")
         return replace(
-            s, status=status, path=Path(report["path"]), outcome=outcome,
+            s, status=status, path=RequestPath(report["path"]), outcome=outcome,
             reasons=tuple(report["reasons"]), explanation=tuple(report["explanation"]),
             country=p["request"]["country"], agency=p["request"]["agency"],
             instrument=p["request"]["instrument"], submitted_by=p.get("submitted_by"),
@@ -257,7 +263,7 @@ class DataRequestCase:
     # -- legal decision ----------------------------------------------------------------------
     @staticmethod
     def _person(actor: str, roles: frozenset[Role], *allowed: Role) -> None:
-        if actor.startswith("system:"):
+        if is_automated(actor):
             raise DataRequestRuleError("a person must decide on a data request, not the system")
         if not roles & set(allowed):
             names = " or ".join(r.value for r in allowed)
@@ -275,7 +281,7 @@ class DataRequestCase:
         s = self.state
         if s.status != "pending_legal" or s.checked is None:
             raise DataRequestRuleError(f"nothing to approve: the request is {s.status}")
-        if s.path is Path.PRESERVATION:
+        if s.path is RequestPath.PRESERVATION:
             raise DataRequestRuleError("a preservation request is preserved, not approved for "
                                        "disclosure")
         if not reason.strip():
@@ -305,7 +311,7 @@ class DataRequestCase:
                                    "senior_required": scope.protected or bulk}
         if bulk:
             payload["proportionality"] = proportionality.strip()
-        if s.path is Path.EMERGENCY:
+        if s.path is RequestPath.EMERGENCY:
             if bulk:
                 raise DataRequestRuleError("no provisional emergency answer about more than "
                                            f"{max_targets} accounts: narrow it")
@@ -361,7 +367,7 @@ class DataRequestCase:
         """Record the legal process that followed a provisional emergency answer;
         ``problems`` are the checks' findings about that instrument (must be none)."""
         self._person(actor, roles, Role.LEGAL)
-        if self.state.path is not Path.EMERGENCY or not self.state.provisional:
+        if self.state.path is not RequestPath.EMERGENCY or not self.state.provisional:
             raise DataRequestRuleError("only a provisional emergency answer awaits legal process")
         if problems:
             raise DataRequestRuleError("not valid legal process: " + "; ".join(problems))
@@ -401,7 +407,7 @@ class DataRequestCase:
     def authorisation(self, now: datetime) -> Authorisation:
         """The recorded authorisation for a disclosure now, or :class:`NotAuthorised`."""
         s = self.state
-        if s.path is Path.PRESERVATION:
+        if s.path is RequestPath.PRESERVATION:
             raise NotAuthorised("a preservation request discloses nothing")
         if s.status == "disclosed":
             raise NotAuthorised("the disclosure package for this authorisation was already "
@@ -409,7 +415,7 @@ class DataRequestCase:
         if s.status != "authorised" or s.scope is None or s.decision_id is None:
             raise NotAuthorised(f"no confirmed legal authorisation: the request is {s.status}")
         if s.provisional:
-            if s.path is not Path.EMERGENCY:
+            if s.path is not RequestPath.EMERGENCY:
                 raise NotAuthorised("only an emergency may be answered provisionally")
             if s.overdue(now):
                 raise NotAuthorised("the emergency authorisation expired: legal process did "
@@ -433,9 +439,10 @@ class DataRequestCase:
     def preserve(self, *, actor: str, at: datetime, days: int,
                  roles: frozenset[Role] = frozenset()) -> ModerationEvent:
         s = self.state
-        if s.path is not Path.PRESERVATION or s.status != "pending_legal" or s.checked is None:
+        if (s.path is not RequestPath.PRESERVATION or s.status != "pending_legal"
+                or s.checked is None):
             raise DataRequestRuleError(f"nothing to preserve: the request is {s.status}")
-        if s.checked.protected and (actor.startswith("system:") or Role.LEGAL not in roles):
+        if s.checked.protected and (is_automated(actor) or Role.LEGAL not in roles):
             raise DataRequestRuleError("a protected account is named: legal decides whether to "
                                        "preserve")
         return self._record(EventKind.PRESERVATION, actor, at, {

@@ -45,7 +45,9 @@ class Reason(StrEnum):
     DISPROPORTIONATE = "disproportionate"  # a bulk request: more targets than the limit
 
 
-class Path(StrEnum):
+class RequestPath(StrEnum):
+    """The route a data request takes (not a file path: the name ``Path`` shadowed pathlib)."""
+
     DISCLOSURE = "disclosure"  # legal process; legal approval and a second person's confirmation
     EMERGENCY = "emergency"  # threat to life: provisional minimal answer, process to follow
     PRESERVATION = "preservation"  # snapshot kept for a time; nothing disclosed
@@ -138,7 +140,7 @@ class TargetResult:
 @dataclass(frozen=True)
 class CheckReport:
     request_id: str
-    path: Path
+    path: RequestPath
     outcome: Outcome
     reasons: tuple[Reason, ...]
     explanation: tuple[str, ...]
@@ -171,12 +173,12 @@ def nondisclosure_cap(start: date, policy: CheckPolicy) -> date:
     return start + timedelta(days=policy.max_nondisclosure_days)
 
 
-def path_of(req: DataRequest) -> Path:
+def path_of(req: DataRequest) -> RequestPath:
     if req.instrument.type is InstrumentType.PRESERVATION:
-        return Path.PRESERVATION
+        return RequestPath.PRESERVATION
     if req.instrument.type is InstrumentType.EMERGENCY:
-        return Path.EMERGENCY
-    return Path.DISCLOSURE
+        return RequestPath.EMERGENCY
+    return RequestPath.DISCLOSURE
 
 
 def is_judicial(issuer: str) -> bool:
@@ -224,10 +226,10 @@ def _legal_process(req: DataRequest, policy: CheckPolicy) -> list[tuple[Reason, 
     return found
 
 
-def _period(req: DataRequest, policy: CheckPolicy, path: Path
+def _period(req: DataRequest, policy: CheckPolicy, path: RequestPath
             ) -> tuple[Period, list[tuple[Reason, str]]]:
     received = req.received_at.date()
-    if path is Path.EMERGENCY:
+    if path is RequestPath.EMERGENCY:
         recent = Period(received - timedelta(days=policy.emergency_period_days), received)
         asked = req.period
         if asked and asked.start >= recent.start and asked.end <= recent.end:

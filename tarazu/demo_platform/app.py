@@ -19,7 +19,6 @@ from fastapi import BackgroundTasks, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
-from tarazu.adapters.interchange import InvalidRecord, parse_object, read_file
 from tarazu.adapters.webhooks import (
     DELIVERY_HEADER,
     SIGNATURE_HEADER,
@@ -29,7 +28,8 @@ from tarazu.adapters.webhooks import (
 from tarazu.demo_platform.emitter import EventEmitter
 from tarazu.demo_platform.enforcement import BadMessage, apply_message, platform_event
 from tarazu.demo_platform.store import PlatformStore
-from tarazu.entrypoints.periodic import every
+from tarazu.interchange import InvalidRecord, parse_object, read_file
+from tarazu.periodic import every
 
 log = logging.getLogger("tarazu.demo_platform")
 FLUSH_SECONDS = 2.0

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef
+from tarazu.domain.events import (
+    EventKind,
+    ModerationEvent,
+    ReversalCause,
+    SubjectRef,
+    is_automated,
+)
 from tarazu.domain.policies import (
     ENFORCING,
     MAX_SUSPENSION,
@@ -307,7 +313,7 @@ class Subject:
             raise DueProcessError("a decision needs a reason")
         if action is not Action.NO_ACTION:
             get_policy(policy)  # raises for an unknown policy
-        automated = actor.startswith("system:")
+        automated = is_automated(actor)
         if self.protected and action in ENFORCING:
             if automated:
                 raise DueProcessError("no automatic action on a protected account")
@@ -450,15 +456,15 @@ class Subject:
                                             {"decision_id": decision_id, "until": d.until}))
 
     def reverse(self, *, actor: str, at: datetime, decision_id: str, reason: str,
-                reopen: bool = False, extra: Mapping[str, Any] | None = None
-                ) -> ModerationEvent:
-        """Undo a decision outside an appeal of this subject (e.g. it relied on a decision that
-        was reversed); ``reopen`` puts the case back under review."""
+                cause: ReversalCause, reopen: bool = False,
+                extra: Mapping[str, Any] | None = None) -> ModerationEvent:
+        """Undo a decision outside an appeal of this subject; ``cause`` says why for code
+        (``reason`` says it for people); ``reopen`` puts the case back under review."""
         d = self.state.decision(decision_id)
         if d is None or d.status not in ("applied", "pending"):
             raise DueProcessError("only an applied or pending decision can be reversed")
         if not reason.strip():
             raise DueProcessError("a reversal needs a reason")
-        payload = {"decision_id": decision_id, "reason": reason, "reopen": reopen,
-                   "was": d.status, **(extra or {})}
+        payload = {"decision_id": decision_id, "reason": reason, "cause": cause.value,
+                   "reopen": reopen, "was": d.status, **(extra or {})}
         return self._record(ModerationEvent(EventKind.REVERSAL, self.ref, actor, at, payload))

@@ -80,6 +80,41 @@ class EventKind(StrEnum):
     SETTING_CHANGE = "setting_change"  # how the system decides changed (e.g. a bank threshold)
 
 
+#: Actors that are parts of tarazu rather than people carry this prefix (``system:appeals``).
+SYSTEM_ACTOR_PREFIX = "system:"
+
+
+def is_automated(actor: str) -> bool:
+    """Whether an act was done by tarazu itself, not by a person. The one place this is
+    decided: statements of reasons, the no-automatic-action rules and training labels all
+    depend on it, and must never disagree."""
+    return actor.startswith(SYSTEM_ACTOR_PREFIX)
+
+
+class ReversalCause(StrEnum):
+    """Why a decision was reversed outside an appeal of its own subject — a machine field,
+    so that code can tell reversals apart without reading the human wording of the reason."""
+
+    #: it rested on another decision that an appeal reversed (a mirror flagged against an
+    #: account that was reinstated); such a decision is no verdict on the mirror
+    RELIED_ON_REVERSED = "relied_on_reversed_decision"
+
+
+#: The reason text that reliance reversals carried before :class:`ReversalCause` existed;
+#: events in the chain are never rewritten, so it is still read on events without a cause.
+LEGACY_RELIANCE_REASON = "relied on a reversed decision"
+
+
+def reversal_cause(payload: Mapping[str, Any]) -> ReversalCause | None:
+    """The cause recorded on a reversal event's payload (older events: from their reason)."""
+    cause = payload.get("cause")
+    if cause is not None:
+        return ReversalCause(cause)
+    if payload.get("reason") == LEGACY_RELIANCE_REASON:
+        return ReversalCause.RELIED_ON_REVERSED
+    return None
+
+
 def _freeze(payload: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(payload))
 
@@ -106,7 +141,7 @@ class ModerationEvent:
 
     @property
     def automated(self) -> bool:
-        return self.actor.startswith("system:")
+        return is_automated(self.actor)
 
 
 @dataclass(frozen=True)

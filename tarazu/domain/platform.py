@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 VERIFIED_CATEGORIES = frozenset(
     {"journalist", "news_organisation", "ngo", "official", "politician", "researcher"}
@@ -62,3 +63,11 @@ class Post:
     hashtags: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     media: tuple[Media, ...] = ()
+
+
+def message_id(record: dict[str, Any]) -> str:
+    """A stable id for a platform record sent as a message (to the stream, or as a platform
+    event): the same record published twice is one message."""
+    key = record.get("event_id") or record.get("post_id") or record.get("account_id")
+    return f"{record.get('platform', 'default')}:{record.get('type')}:{key}:" \
+           f"{record.get('event', '')}:{record.get('status', '')}"

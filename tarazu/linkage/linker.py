@@ -45,9 +45,8 @@ class LinkerConfig:
     name_min_shared: int = 3
     pdq_max_distance: int = 31
     #: At most this many candidates get the full comparison: those proposed by the most
-    #: indexes, then the nearest in time (None: compare every candidate proposed). 60 cost
-    #: nothing on WikiSocks and 0.1 point of IRA recall@1 (test), and cut the streaming p99 at
-    #: 10k removed accounts about tenfold (BENCHMARKS.md).
+    #: indexes, then the nearest in time (None: compare every candidate proposed). What 60
+    #: costs in recall and saves in latency: BENCHMARKS.md.
     max_full: int | None = 60
     #: Comparators that only estimate (cheaply, see ``Comparator.estimate``) for all
     #: candidates and compare in full for the ``shortlist`` best: the display name costs

@@ -44,11 +44,8 @@ REFERENCE_VECTORIZER = HashingVectorizer(
 SHINGLE_WORDS = 4
 #: Posts at the end of a removed account's timeline: what it was about when it was removed.
 RECENT = 20
-#: Character n-grams kept per account: its most frequent ones. An IRA removed account (127
-#: posts on average) held about 6,600 distinct n-grams (53 KB as two arrays); the cosine is
-#: carried by the frequent ones. Measured on the dev splits without refitting
-#: (BENCHMARKS.md): keeping 1024, 256 or 128 left recall@1 and recall@10 within a point of
-#: keeping all on both benchmarks; 64 cost WikiSocks two points of recall@1. None keeps all.
+#: Character n-grams kept per account: its most frequent ones, which carry the cosine (what
+#: fewer or more cost in recall and memory: BENCHMARKS.md). None keeps all.
 CHAR_TOP: int | None = 256
 #: Pauses kept per account for the pause-fit comparator (its own rhythm).
 MAX_PAUSES = 200
@@ -271,7 +268,7 @@ def _hours(times: Sequence[datetime]) -> np.ndarray | None:
 
 
 #: One empty set for every profile without hashtags, mentions, media... (each empty
-#: ``frozenset()`` is a 216-byte object of its own: 0.6 KB an account measured).
+#: ``frozenset()`` is an object of its own).
 _NONE: frozenset[str] = frozenset()
 
 

@@ -112,15 +112,6 @@ class ReferralRequest:
     items: tuple[ReferralItem, ...]
 
 
-@dataclass(frozen=True)
-class ItemError:
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"item {self.line}: field '{self.field}': {self.message}"
-
 
 @dataclass(frozen=True)
 class CheckResult:

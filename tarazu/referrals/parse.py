@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tarazu.referrals.evidence import platform_of_host
-from tarazu.referrals.model import ItemError, ReferralItem, ReferralRequest, Requester
-from tarazu.textfiles import LineProblem, csv_records, value_problem
+from tarazu.referrals.model import ReferralItem, ReferralRequest, Requester
+from tarazu.textfiles import FieldProblem, LineProblem, csv_records, value_problem
 
 ITEM_KEYS = ("account", "platform", "group", "ground", "legal_basis", "instrument", "evidence",
              "note")
@@ -45,27 +45,27 @@ def _time(value: Any, default: datetime) -> datetime:
     return t
 
 
-def _item(line: int, raw: Any, default_platform: str) -> ReferralItem | ItemError:
+def _item(line: int, raw: Any, default_platform: str) -> ReferralItem | FieldProblem:
     if not isinstance(raw, dict):
-        return ItemError(line, "(item)", "must be an object")
+        return FieldProblem(line, "(item)", "must be an object", unit="item")
     account = raw.get("account")
     if not isinstance(account, str) or not account.strip():
-        return ItemError(line, "account", "is required")
+        return FieldProblem(line, "account", "is required", unit="item")
     evidence = raw.get("evidence") or []
     if isinstance(evidence, str):
         evidence = evidence.split()
     if not isinstance(evidence, list) or not all(isinstance(x, str) for x in evidence):
-        return ItemError(line, "evidence", "must be a list of strings")
+        return FieldProblem(line, "evidence", "must be a list of strings", unit="item")
     if len(evidence) > MAX_EVIDENCE:
-        return ItemError(line, "evidence", f"lists {len(evidence)} references; at most "
-                                           f"{MAX_EVIDENCE} are accepted")
+        return FieldProblem(line, "evidence", f"lists {len(evidence)} references; at most "
+                                           f"{MAX_EVIDENCE} are accepted", unit="item")
     for key in ("platform", "group", "ground", "legal_basis", "instrument", "note"):
         if raw.get(key) is not None and not isinstance(raw.get(key), str):
-            return ItemError(line, key, "must be a string")
+            return FieldProblem(line, key, "must be a string", unit="item")
     for key, value in [(k, raw.get(k) or "") for k in MAX_CHARS if k != "evidence"] + [
             (f"evidence[{i}]", x) for i, x in enumerate(evidence)]:
         if problem := value_problem(value, MAX_CHARS[key.split("[")[0]]):
-            return ItemError(line, key, problem)
+            return FieldProblem(line, key, problem, unit="item")
     return ReferralItem(
         line=line, account=account.strip(),
         platform=(raw.get("platform") or _platform_of(account) or default_platform
@@ -102,7 +102,7 @@ def _requester(raw: Any, required: bool) -> Requester:
 
 
 def parse_json(text: str, now: datetime, default_platform: str = "default",
-               require_requester: bool = True) -> tuple[ReferralRequest, list[ItemError]]:
+               require_requester: bool = True) -> tuple[ReferralRequest, list[FieldProblem]]:
     """``require_requester``: False where the requester is known otherwise (a signed-in user
     of the portal), so the document need not say who it is."""
     try:
@@ -125,26 +125,26 @@ def parse_json(text: str, now: datetime, default_platform: str = "default",
     items, errors = [], []
     for n, raw in enumerate(raw_items, start=1):
         r = _item(n, raw, default_platform)
-        (errors if isinstance(r, ItemError) else items).append(r)
+        (errors if isinstance(r, FieldProblem) else items).append(r)
     return ReferralRequest(request_id.strip(), requester, _time(doc.get("received_at"), now),
                            tuple(items)), errors
 
 
 def parse_csv(text: str, request_id: str, requester: Requester, now: datetime,
               default_platform: str = "default", unreadable: Iterable[LineProblem] = ()
-              ) -> tuple[ReferralRequest, list[ItemError]]:
+              ) -> tuple[ReferralRequest, list[FieldProblem]]:
     """``unreadable``: lines the caller could not decode (they are items returned as invalid)."""
     header, rows = csv_records(text)
     if not header or "account" not in header:
         raise ReferralFileError("the CSV needs a header row with at least an 'account' column")
     items: list[ReferralItem] = []
-    errors = [ItemError(p.line, "(line)", p.message) for p in unreadable]
+    errors = [FieldProblem(p.line, "(line)", p.message, unit="item") for p in unreadable]
     for n, row in rows:
         if isinstance(row, LineProblem):
-            errors.append(ItemError(n, "(line)", row.message))
+            errors.append(FieldProblem(n, "(line)", row.message, unit="item"))
             continue
         r = _item(n, {k: (row.get(k) or "") for k in ITEM_KEYS}, default_platform)
-        (errors if isinstance(r, ItemError) else items).append(r)  # type: ignore[arg-type]
+        (errors if isinstance(r, FieldProblem) else items).append(r)  # type: ignore[arg-type]
     if not items and not errors:
         raise ReferralFileError("the CSV has no item rows; a referral names at least one account")
     errors.sort(key=lambda e: e.line)

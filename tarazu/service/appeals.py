@@ -13,14 +13,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.case import DueProcessError, Subject, sanction_of, suspension_problem
-from tarazu.domain.events import EventKind, SubjectRef, SubjectType
+from tarazu.domain.events import EventKind, ReversalCause, SubjectRef, SubjectType
 from tarazu.domain.policies import ENFORCING, Action
 from tarazu.service import cases, mirror_reference, notices
 from tarazu.service.clock import Clock
+from tarazu.service.ports import StoreUnitOfWork
 
 SYSTEM = "system:appeals"
+#: What a person reads on a reliance reversal; free to reword (code reads the event's
+#: ``cause``, never this text).
 RELIANCE_REASON = "relied on a reversed decision"
 MAX_STATEMENT = 5000
 
@@ -52,7 +54,7 @@ def _statement(text: str) -> str:
     return text
 
 
-def _file(uow: SqlUnitOfWork, clock: Clock, ref: SubjectRef, decision_id: str, actor: str,
+def _file(uow: StoreUnitOfWork, clock: Clock, ref: SubjectRef, decision_id: str, actor: str,
           statement: str) -> AppealFiled:
     s = cases.load(uow, ref)
     try:
@@ -64,7 +66,7 @@ def _file(uow: SqlUnitOfWork, clock: Clock, ref: SubjectRef, decision_id: str, a
     return AppealFiled(ref, decision_id, e.event_id)
 
 
-def contested(uow: SqlUnitOfWork, token: str, clock: Clock) -> tuple[Subject, str]:
+def contested(uow: StoreUnitOfWork, token: str, clock: Clock) -> tuple[Subject, str]:
     """The subject and decision a token lets its holder appeal (errors say why not)."""
     t = uow.due_process.token(token)
     if t is None:
@@ -74,7 +76,7 @@ def contested(uow: SqlUnitOfWork, token: str, clock: Clock) -> tuple[Subject, st
     return cases.load(uow, t.subject), t.decision_id
 
 
-def appeal_with_token(uow: SqlUnitOfWork, clock: Clock, token: str, statement: str
+def appeal_with_token(uow: StoreUnitOfWork, clock: Clock, token: str, statement: str
                       ) -> AppealFiled:
     """The public page: the token from the notice is the user's proof of standing."""
     t = uow.due_process.token(token)
@@ -86,7 +88,7 @@ def appeal_with_token(uow: SqlUnitOfWork, clock: Clock, token: str, statement: s
     return filed
 
 
-def appeal_by_platform(uow: SqlUnitOfWork, clock: Clock, actor: str, decision_id: str,
+def appeal_by_platform(uow: StoreUnitOfWork, clock: Clock, actor: str, decision_id: str,
                        statement: str) -> AppealFiled:
     """The platform files an appeal on its user's behalf, naming the decision it contests."""
     rec = uow.events.get(decision_id)
@@ -95,13 +97,13 @@ def appeal_by_platform(uow: SqlUnitOfWork, clock: Clock, actor: str, decision_id
     return _file(uow, clock, rec.event.subject, decision_id, actor, statement)
 
 
-def _reinstate(uow: SqlUnitOfWork, s: Subject, decision_id: str, seq: int, clock: Clock
+def _reinstate(uow: StoreUnitOfWork, s: Subject, decision_id: str, seq: int, clock: Clock
                ) -> None:
     cases.queue_enforcement(uow, s, decision_id, clock.now(), seq, kind="reversal",
                             override_action="reinstate")
 
 
-def decide_appeal(uow: SqlUnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
+def decide_appeal(uow: StoreUnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
                   outcome: str, reason: str, actor_is_senior: bool = False,
                   new_decision: Mapping[str, Any] | None = None) -> AppealDecided:
     """Decide the open appeal of ``subject``. ``modified`` needs ``new_decision`` (action,
@@ -148,7 +150,7 @@ def decide_appeal(uow: SqlUnitOfWork, clock: Clock, *, subject: SubjectRef, acto
     return AppealDecided(subject, outcome, contested_id, new_id, reopened)
 
 
-def _flags_on(uow: SqlUnitOfWork, account: SubjectRef) -> dict[SubjectRef, str]:
+def _flags_on(uow: StoreUnitOfWork, account: SubjectRef) -> dict[SubjectRef, str]:
     """Subjects flagged as mirrors of ``account``, with the candidate key the flag used."""
     found: dict[SubjectRef, str] = {}
     for rec, payload in uow.events.payloads(EventKind.MIRROR_FLAG.value):
@@ -167,7 +169,7 @@ def _relied_on(payload: Mapping[str, Any], account: SubjectRef, key: str) -> boo
     return payload.get("policy") == "EVA-1"
 
 
-def _undo_reliance(uow: SqlUnitOfWork, clock: Clock, s: Subject, reversed_id: str
+def _undo_reliance(uow: StoreUnitOfWork, clock: Clock, s: Subject, reversed_id: str
                    ) -> tuple[SubjectRef, ...]:
     """Withdraw a reinstated account from the mirror reference set and reverse (and re-open)
     every decision on its flagged mirrors that relied on it."""
@@ -186,8 +188,9 @@ def _undo_reliance(uow: SqlUnitOfWork, clock: Clock, s: Subject, reversed_id: st
             if d.action not in ENFORCING or not _relied_on(e.payload, s.ref, key):
                 continue
             m.reverse(actor=SYSTEM, at=now, decision_id=d.decision_id, reason=RELIANCE_REASON,
-                      reopen=True, extra={"relied_on": s.ref.id, "reversed_decision": reversed_id,
-                                          "withdrawn_candidate": key})
+                      cause=ReversalCause.RELIED_ON_REVERSED, reopen=True,
+                      extra={"relied_on": s.ref.id, "reversed_decision": reversed_id,
+                             "withdrawn_candidate": key})
             undone.append((d.decision_id, d.status))
         if not undone:
             continue

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.chain import GENESIS, ChainBreak, format_time, verify
 from tarazu.domain.checkpoint import (
     Checkpoint,
@@ -21,7 +20,7 @@ from tarazu.domain.checkpoint import (
 )
 from tarazu.domain.events import RecordedEvent
 from tarazu.service.clock import Clock
-from tarazu.service.ports import CheckpointLog, UowFactory
+from tarazu.service.ports import CheckpointLog, StoreUnitOfWork, UowFactory
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ class CheckpointRefused(RuntimeError):
     """The chain does not verify (or the checkpoint log is broken): nothing is signed."""
 
 
-def _walk(uow: SqlUnitOfWork, head_seq: int, head_hash: str, after: tuple[int, str],
+def _walk(uow: StoreUnitOfWork, head_seq: int, head_hash: str, after: tuple[int, str],
           watch_seq: int | None = None) -> tuple[int, ChainBreak | None, str | None]:
     """Verify the events after ``after`` up to the recorded head. Returns how many were
     checked, the first break, and the stored hash of event #``watch_seq`` if it was read."""
@@ -66,7 +65,7 @@ def _walk(uow: SqlUnitOfWork, head_seq: int, head_hash: str, after: tuple[int, s
     return n, problem, seen["watched"]
 
 
-def _hash_at(uow: SqlUnitOfWork, seq: int) -> str | None:
+def _hash_at(uow: StoreUnitOfWork, seq: int) -> str | None:
     rec = next(uow.events.iter_all(after_seq=seq - 1, batch=1), None)
     return rec.hash if rec is not None and rec.seq == seq else None
 

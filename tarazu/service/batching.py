@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tarazu.adapters.db.uow import SqlUnitOfWork
+from tarazu.service.ports import StoreUnitOfWork
 
 
 class BatchCommitter:
     """Call :meth:`done` once per item and :meth:`finish` at the end."""
 
-    def __init__(self, uow: SqlUnitOfWork, size: int,
+    def __init__(self, uow: StoreUnitOfWork, size: int,
                  progress: Callable[[int], None] | None = None) -> None:
         self.uow = uow
         self.size = size

@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tarazu.adapters.db.status_store import QueueRow
-from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.case import CaseState, DecisionRecord, fold
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.platform import Account, Post
 from tarazu.service import cases, reports
 from tarazu.service.access_log import log_access
+from tarazu.service.ports import StoreUnitOfWork
+from tarazu.service.records import QueueRow
 
 #: Queues in the order a dashboard lists them (others follow, alphabetically).
 QUEUE_ORDER = ("senior", "appeals", "confirmation", "government", "mirrors", "general")
@@ -162,13 +162,13 @@ def event_dict(e: ModerationEvent) -> dict[str, Any]:
             "occurred_at": format_time(e.occurred_at), "payload": dict(e.payload)}
 
 
-def _account_of(uow: SqlUnitOfWork, ref: SubjectRef) -> Account | None:
+def _account_of(uow: StoreUnitOfWork, ref: SubjectRef) -> Account | None:
     if ref.type is SubjectType.ACCOUNT:
         return uow.platform.get_account(ref.platform, ref.native_id)
     return None
 
 
-def queue_page(uow: SqlUnitOfWork, queue: str | None = None, page: int = 1,
+def queue_page(uow: StoreUnitOfWork, queue: str | None = None, page: int = 1,
                per_page: int = 50) -> QueuePage:
     page = max(1, page)
     rows = uow.status.queue(queue=queue, limit=per_page + 1, offset=(page - 1) * per_page)
@@ -185,7 +185,7 @@ def queue_page(uow: SqlUnitOfWork, queue: str | None = None, page: int = 1,
     return QueuePage(queue, page, per_page, tuple(entries), len(rows) > per_page)
 
 
-def dashboard(uow: SqlUnitOfWork) -> Dashboard:
+def dashboard(uow: StoreUnitOfWork) -> Dashboard:
     by_queue = uow.status.queue_counts()
     ordered = {q: by_queue[q] for q in QUEUE_ORDER if q in by_queue}
     ordered.update({q: n for q, n in sorted(by_queue.items()) if q not in ordered})
@@ -193,7 +193,7 @@ def dashboard(uow: SqlUnitOfWork) -> Dashboard:
                      uow.platform.count())
 
 
-def _referrals(uow: SqlUnitOfWork, events: list[ModerationEvent]) -> tuple[ReferralEntry, ...]:
+def _referrals(uow: StoreUnitOfWork, events: list[ModerationEvent]) -> tuple[ReferralEntry, ...]:
     requesters = {r["request_id"]: r for r in uow.referrals.requests()}
     items_by_request: dict[str, dict[int, dict[str, Any]]] = {}
     out = []
@@ -219,7 +219,7 @@ def _referrals(uow: SqlUnitOfWork, events: list[ModerationEvent]) -> tuple[Refer
     return tuple(out)
 
 
-def read_case(uow: SqlUnitOfWork, ref: SubjectRef, reader: str, at: datetime
+def read_case(uow: StoreUnitOfWork, ref: SubjectRef, reader: str, at: datetime
               ) -> CaseView | None:
     """The case as a person reads it: showing the account's or post's details to someone is a
     read of personal data, logged as DATA_ACCESS in the same unit of work (commit it)."""
@@ -235,7 +235,7 @@ def read_case(uow: SqlUnitOfWork, ref: SubjectRef, reader: str, at: datetime
     return view
 
 
-def load_case(uow: SqlUnitOfWork, ref: SubjectRef) -> CaseView | None:
+def load_case(uow: StoreUnitOfWork, ref: SubjectRef) -> CaseView | None:
     """The whole case, or None when tarazu knows nothing of the subject."""
     events = uow.events.for_subject(ref)
     account = _account_of(uow, ref)

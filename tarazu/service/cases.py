@@ -7,11 +7,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain import routing
 from tarazu.domain.case import CaseState, Subject
 from tarazu.domain.events import ModerationEvent, RecordedEvent, SubjectRef, SubjectType
 from tarazu.domain.policies import Action
+from tarazu.service.ports import UnitOfWork
 
 #: Routing: which named queue a case belongs in (see :mod:`tarazu.domain.routing`).
 Router = Callable[[CaseState, bool], str | None]
@@ -20,7 +20,7 @@ Router = Callable[[CaseState, bool], str | None]
 default_router: Router = routing.Router(routing.DEFAULT_RULES)
 
 
-def protection(uow: SqlUnitOfWork, ref: SubjectRef) -> str | None:
+def protection(uow: UnitOfWork, ref: SubjectRef) -> str | None:
     """What protects the subject: the account's category, or its author's for a post (a
     protected journalist's post is decided as carefully as the journalist's account)."""
     if ref.type is SubjectType.POST:
@@ -31,15 +31,15 @@ def protection(uow: SqlUnitOfWork, ref: SubjectRef) -> str | None:
     return uow.platform.protection(ref.platform, ref.native_id)
 
 
-def is_protected(uow: SqlUnitOfWork, ref: SubjectRef) -> bool:
+def is_protected(uow: UnitOfWork, ref: SubjectRef) -> bool:
     return protection(uow, ref) is not None
 
 
-def load(uow: SqlUnitOfWork, ref: SubjectRef) -> Subject:
+def load(uow: UnitOfWork, ref: SubjectRef) -> Subject:
     return Subject(ref, uow.events.for_subject(ref), protected=is_protected(uow, ref))
 
 
-def save(uow: SqlUnitOfWork, subject: Subject, router: Router = default_router,
+def save(uow: UnitOfWork, subject: Subject, router: Router = default_router,
          idempotency_key: str | None = None) -> list[RecordedEvent]:
     """Append the aggregate's new events and refresh its projection."""
     recorded = []
@@ -74,7 +74,7 @@ def enforcement_message(subject: Subject, decision: ModerationEvent, at: datetim
     }
 
 
-def queue_enforcement(uow: SqlUnitOfWork, subject: Subject, decision_id: str, at: datetime,
+def queue_enforcement(uow: UnitOfWork, subject: Subject, decision_id: str, at: datetime,
                       seq: int | None, kind: str = "enforcement",
                       override_action: str | None = None) -> None:
     """Queue the platform message for a decision that has just taken effect (or been undone)."""

@@ -17,8 +17,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from tarazu.adapters.db.datarequests import RequestRow, StoredPackage
-from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.datarequests.case import (
     DataRequestCase,
     DataRequestRuleError,
@@ -31,7 +29,7 @@ from tarazu.datarequests.checks import (
     CheckPolicy,
     CheckReport,
     Outcome,
-    Path,
+    RequestPath,
     TargetInfo,
     check_request,
     instrument_problems,
@@ -53,7 +51,8 @@ from tarazu.domain.text import plain
 from tarazu.service import request_ids
 from tarazu.service.access_log import log_access
 from tarazu.service.clock import Clock
-from tarazu.service.ports import UowFactory
+from tarazu.service.ports import StoreUnitOfWork, UowFactory
+from tarazu.service.records import RequestRow, StoredPackage
 
 __all__ = ["DataRequestRuleError", "NotAuthorised", "transparency_counts"]
 
@@ -104,13 +103,13 @@ class PackageResult:
 
 
 # -- loading and saving ----------------------------------------------------------------------
-def load(uow: SqlUnitOfWork, request_id: str) -> DataRequestCase:
+def load(uow: StoreUnitOfWork, request_id: str) -> DataRequestCase:
     if uow.datarequests.get(request_id) is None:
         raise UnknownRequest(f"no data request {request_id!r}")
     return DataRequestCase(request_id, uow.events.for_subject(subject_of(request_id)))
 
 
-def save(uow: SqlUnitOfWork, case: DataRequestCase) -> list[RecordedEvent]:
+def save(uow: StoreUnitOfWork, case: DataRequestCase) -> list[RecordedEvent]:
     recorded = [uow.events.append(e) for e in case.new_events]
     case.new_events.clear()
     if recorded:
@@ -119,7 +118,7 @@ def save(uow: SqlUnitOfWork, case: DataRequestCase) -> list[RecordedEvent]:
 
 
 # -- intake ----------------------------------------------------------------------------------
-def resolve_targets(uow: SqlUnitOfWork, refs: Iterable[str], platform: str
+def resolve_targets(uow: StoreUnitOfWork, refs: Iterable[str], platform: str
                     ) -> list[TargetInfo]:
     out = []
     for ref in refs:
@@ -167,7 +166,7 @@ def import_request(uow_factory: UowFactory, clock: Clock, request: DataRequest,
         case = DataRequestCase(request.request_id)
         case.receive(at=clock.now(), request=request, report=report,
                      submitted_by=submitted_by, document_sha256=digest)
-        if (report.path is Path.PRESERVATION and case.state.status == "pending_legal"
+        if (report.path is RequestPath.PRESERVATION and case.state.status == "pending_legal"
                 and not report.protected):
             _preserve(uow, clock, case, SYSTEM, frozenset(), policy)
         save(uow, case)
@@ -175,12 +174,12 @@ def import_request(uow_factory: UowFactory, clock: Clock, request: DataRequest,
         return IntakeResult(own, report, case.state.status)
 
 
-def _owner(uow: SqlUnitOfWork, request_id: str) -> tuple[bool, str | None]:
+def _owner(uow: StoreUnitOfWork, request_id: str) -> tuple[bool, str | None]:
     row = uow.datarequests.get(request_id)
     return (row is not None, row.submitted_by if row else None)
 
 
-def find_own(uow: SqlUnitOfWork, request_id: str, submitted_by: str) -> str | None:
+def find_own(uow: StoreUnitOfWork, request_id: str, submitted_by: str) -> str | None:
     """The stored id of ``submitted_by``'s request ``request_id`` (None: they have none)."""
     return request_ids.find(request_id, submitted_by, lambda rid: _owner(uow, rid))
 
@@ -201,7 +200,7 @@ def authority_text(authority: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def _collect(uow: SqlUnitOfWork, target: Target, categories: tuple[Category, ...],
+def _collect(uow: StoreUnitOfWork, target: Target, categories: tuple[Category, ...],
              period: Period | None, *, actor: str, at: datetime, purpose: str,
              authority: dict[str, Any]) -> dict[str, Any]:
     """The minimum data of ``categories`` about one account, and a DATA_ACCESS event saying
@@ -245,7 +244,7 @@ def _collect(uow: SqlUnitOfWork, target: Target, categories: tuple[Category, ...
     return out
 
 
-def _encrypt(uow: SqlUnitOfWork, content: dict[str, Any]) -> tuple[bytes, str, str]:
+def _encrypt(uow: StoreUnitOfWork, content: dict[str, Any]) -> tuple[bytes, str, str]:
     """Fernet-encrypt with the app key; return the bytes and the SHA-256 of the ciphertext and
     of the plaintext as :meth:`FieldCipher.decrypt_json` gives it back."""
     ciphertext = uow.cipher.encrypt_json(content)
@@ -255,7 +254,7 @@ def _encrypt(uow: SqlUnitOfWork, content: dict[str, Any]) -> tuple[bytes, str, s
 
 
 # -- the legal decision ----------------------------------------------------------------------
-def approve(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: str,
+def approve(uow: StoreUnitOfWork, clock: Clock, *, request_id: str, actor: str,
             roles: frozenset[Role], reason: str, categories: Iterable[Category] | None = None,
             period: Period | None = None, account_ids: Iterable[str] | None = None,
             proportionality: str = "", policy: CheckPolicy = DEFAULT_POLICY) -> RequestState:
@@ -273,7 +272,7 @@ def approve(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: str,
     return case.state
 
 
-def refuse(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: str,
+def refuse(uow: StoreUnitOfWork, clock: Clock, *, request_id: str, actor: str,
            roles: frozenset[Role], reason: str) -> RequestState:
     case = load(uow, request_id)
     case.refuse(actor=actor, roles=roles, at=clock.now(), reason=reason)
@@ -281,7 +280,7 @@ def refuse(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: str,
     return case.state
 
 
-def confirm(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: str,
+def confirm(uow: StoreUnitOfWork, clock: Clock, *, request_id: str, actor: str,
             roles: frozenset[Role]) -> RequestState:
     """The second person confirms; the authorisation takes effect and the package is made."""
     case = load(uow, request_id)
@@ -291,7 +290,7 @@ def confirm(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: str,
     return case.state
 
 
-def reject(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: str,
+def reject(uow: StoreUnitOfWork, clock: Clock, *, request_id: str, actor: str,
            roles: frozenset[Role], reason: str) -> RequestState:
     case = load(uow, request_id)
     case.reject(actor=actor, roles=roles, at=clock.now(), reason=reason)
@@ -299,7 +298,7 @@ def reject(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: str,
     return case.state
 
 
-def follow_up(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: str,
+def follow_up(uow: StoreUnitOfWork, clock: Clock, *, request_id: str, actor: str,
               roles: frozenset[Role], instrument: dict[str, Any],
               policy: CheckPolicy = DEFAULT_POLICY) -> RequestState:
     """Record the legal process that followed a provisional emergency answer."""
@@ -315,7 +314,7 @@ def follow_up(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: str,
     return case.state
 
 
-def extend_nondisclosure(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: str,
+def extend_nondisclosure(uow: StoreUnitOfWork, clock: Clock, *, request_id: str, actor: str,
                          roles: frozenset[Role], until: date, reason: str,
                          order: dict[str, Any], policy: CheckPolicy = DEFAULT_POLICY
                          ) -> RequestState:
@@ -331,7 +330,7 @@ def extend_nondisclosure(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, a
 
 
 # -- disclosure ------------------------------------------------------------------------------
-def produce_package(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: str
+def produce_package(uow: StoreUnitOfWork, clock: Clock, *, request_id: str, actor: str
                     ) -> PackageResult:
     """Produce the disclosure package — only under a recorded authorisation."""
     case = load(uow, request_id)
@@ -340,7 +339,7 @@ def produce_package(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor:
     return result
 
 
-def _produce(uow: SqlUnitOfWork, clock: Clock, case: DataRequestCase, actor: str
+def _produce(uow: StoreUnitOfWork, clock: Clock, case: DataRequestCase, actor: str
              ) -> PackageResult:
     now = clock.now()
     auth = case.authorisation(now)  # raises NotAuthorised before anything is read
@@ -365,7 +364,7 @@ def _produce(uow: SqlUnitOfWork, clock: Clock, case: DataRequestCase, actor: str
     return PackageResult(package_id, sha, content_sha, len(accounts), queued, due)
 
 
-def read_package(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: str,
+def read_package(uow: StoreUnitOfWork, clock: Clock, *, request_id: str, actor: str,
                  purpose: str) -> dict[str, Any]:
     """Decrypt a produced package (to hand it over); the read is itself a DATA_ACCESS event."""
     load(uow, request_id)  # raises for an unknown request
@@ -382,7 +381,7 @@ def read_package(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: st
 
 
 # -- user notice -----------------------------------------------------------------------------
-def _notify_or_schedule(uow: SqlUnitOfWork, case: DataRequestCase, now: datetime
+def _notify_or_schedule(uow: StoreUnitOfWork, case: DataRequestCase, now: datetime
                         ) -> tuple[int, datetime | None]:
     """Tell the account holders now, or when the non-disclosure order ends."""
     nd = case.state.nondisclosure_until
@@ -394,7 +393,7 @@ def _notify_or_schedule(uow: SqlUnitOfWork, case: DataRequestCase, now: datetime
     return _queue_notices(uow, case, now), None
 
 
-def _queue_notices(uow: SqlUnitOfWork, case: DataRequestCase, now: datetime) -> int:
+def _queue_notices(uow: StoreUnitOfWork, case: DataRequestCase, now: datetime) -> int:
     s = case.state
     scope = s.scope
     assert scope is not None
@@ -462,7 +461,7 @@ def run_due(uow_factory: UowFactory, clock: Clock) -> DueReport:
 
 
 # -- preservation ----------------------------------------------------------------------------
-def _preserve(uow: SqlUnitOfWork, clock: Clock, case: DataRequestCase, actor: str,
+def _preserve(uow: StoreUnitOfWork, clock: Clock, case: DataRequestCase, actor: str,
               roles: frozenset[Role], policy: CheckPolicy) -> None:
     now = clock.now()
     case.preserve(actor=actor, roles=roles, at=now, days=policy.preservation_days)
@@ -480,7 +479,7 @@ def _preserve(uow: SqlUnitOfWork, clock: Clock, case: DataRequestCase, actor: st
                                       ciphertext=ciphertext)
 
 
-def preserve(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: str,
+def preserve(uow: StoreUnitOfWork, clock: Clock, *, request_id: str, actor: str,
              roles: frozenset[Role], policy: CheckPolicy = DEFAULT_POLICY) -> RequestState:
     """Legal decides to preserve (a preservation request naming a protected account)."""
     case = load(uow, request_id)
@@ -489,7 +488,7 @@ def preserve(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: str,
     return case.state
 
 
-def extend_preservation(uow: SqlUnitOfWork, clock: Clock, *, request_id: str, actor: str,
+def extend_preservation(uow: StoreUnitOfWork, clock: Clock, *, request_id: str, actor: str,
                         roles: frozenset[Role], reason: str,
                         policy: CheckPolicy = DEFAULT_POLICY) -> RequestState:
     case = load(uow, request_id)
@@ -541,7 +540,7 @@ class RequestView:
         }
 
 
-def view(uow: SqlUnitOfWork, request_id: str) -> RequestView:
+def view(uow: StoreUnitOfWork, request_id: str) -> RequestView:
     row = uow.datarequests.get(request_id)
     if row is None:
         raise UnknownRequest(f"no data request {request_id!r}")
@@ -554,22 +553,22 @@ def view(uow: SqlUnitOfWork, request_id: str) -> RequestView:
 LEGAL_QUEUE = ("pending_legal", "approved")
 
 
-def queue(uow: SqlUnitOfWork) -> list[RequestRow]:
+def queue(uow: StoreUnitOfWork) -> list[RequestRow]:
     """The legal queue: requests awaiting a decision or a confirmation, oldest first."""
     return sorted(uow.datarequests.list(statuses=LEGAL_QUEUE), key=lambda r: r.received_at)
 
 
 # -- transparency ----------------------------------------------------------------------------
 def _counts(rows: list[RequestRow]) -> dict[str, Any]:
-    process = [r for r in rows if r.path == Path.DISCLOSURE.value]
-    emergency = [r for r in rows if r.path == Path.EMERGENCY.value]
+    process = [r for r in rows if r.path == RequestPath.DISCLOSURE.value]
+    emergency = [r for r in rows if r.path == RequestPath.EMERGENCY.value]
     answerable = process + emergency
     produced = sum(1 for r in answerable if r.produced)
     return {
         "requests": len(rows),
         "legal_process": len(process),
         "emergency": len(emergency),
-        "preservation": sum(1 for r in rows if r.path == Path.PRESERVATION.value),
+        "preservation": sum(1 for r in rows if r.path == RequestPath.PRESERVATION.value),
         "accounts_specified": sum(r.targets_named for r in rows),
         "some_data_produced": produced,
         "share_some_data_produced": round(produced / len(answerable), 4) if answerable else None,
@@ -578,7 +577,7 @@ def _counts(rows: list[RequestRow]) -> dict[str, Any]:
     }
 
 
-def transparency_counts(uow: SqlUnitOfWork, since: datetime | date,
+def transparency_counts(uow: StoreUnitOfWork, since: datetime | date,
                         until: datetime | date | None = None) -> dict[str, Any]:
     """User-data request counts for the transparency report, overall and per country:
     requests under legal process vs emergency, accounts specified, the share where some data

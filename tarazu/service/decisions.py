@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.case import parse_until
-from tarazu.domain.events import EventKind, SubjectRef
+from tarazu.domain.events import EventKind, SubjectRef, is_automated
 from tarazu.domain.policies import Action
 from tarazu.domain.statement import build_statement
 from tarazu.service import cases
 from tarazu.service.clock import Clock
+from tarazu.service.ports import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,13 @@ def _government_request(subject: cases.Subject, now: datetime) -> tuple[bool, st
     return False, None
 
 
-def decide(uow: SqlUnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
+def decide(uow: UnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
            action: Action, policy: str, reason: str, actor_is_senior: bool = False,
            evidence: Sequence[str] = (), until: str | None = None, country: str | None = None,
            designation: str | None = None, language: str = "en") -> DecisionOutcome:
     now = clock.now()
     s = cases.load(uow, subject)
-    automated = actor.startswith("system:")
+    automated = is_automated(actor)
     involved, government = _government_request(s, now)
     statement = build_statement(
         action=action, policy=policy, facts=reason,
@@ -65,7 +65,7 @@ def decide(uow: SqlUnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
     return DecisionOutcome(e.event_id, applied.status, rec[-1].seq)
 
 
-def confirm(uow: SqlUnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
+def confirm(uow: UnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
             decision_id: str, actor_is_senior: bool = False) -> DecisionOutcome:
     now = clock.now()
     s = cases.load(uow, subject)
@@ -75,7 +75,7 @@ def confirm(uow: SqlUnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str
     return DecisionOutcome(decision_id, "applied", rec[-1].seq)
 
 
-def reject(uow: SqlUnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
+def reject(uow: UnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
            decision_id: str, reason: str) -> DecisionOutcome:
     s = cases.load(uow, subject)
     s.reject(actor=actor, at=clock.now(), decision_id=decision_id, reason=reason)
@@ -83,7 +83,7 @@ def reject(uow: SqlUnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
     return DecisionOutcome(decision_id, "rejected", rec[-1].seq)
 
 
-def withdraw(uow: SqlUnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
+def withdraw(uow: UnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
              decision_id: str, reason: str, actor_is_senior: bool = False) -> DecisionOutcome:
     """Take back a proposal awaiting its second reviewer (recorded, with the reason), so that
     the case can be decided anew; a later decision never silently replaces it."""

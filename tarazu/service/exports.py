@@ -20,7 +20,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.case import CaseState, DecisionRecord, fold
 from tarazu.domain.chain import format_time, parse_time
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
@@ -28,7 +27,7 @@ from tarazu.domain.policies import ENFORCING, Action, get_policy
 from tarazu.service import audit
 from tarazu.service.clock import Clock
 from tarazu.service.notices import puid
-from tarazu.service.ports import UowFactory
+from tarazu.service.ports import StoreUnitOfWork, UowFactory
 
 SCHEMA = Path(__file__).resolve().parents[1] / "data" / "schemas" / "dsa_statement.schema.json"
 REDACTED = "[REDACTED]"
@@ -62,7 +61,7 @@ class _Decided:
     applied_at: datetime
 
 
-def _decided(uow: SqlUnitOfWork, since: datetime | None) -> Iterator[_Decided]:
+def _decided(uow: StoreUnitOfWork, since: datetime | None) -> Iterator[_Decided]:
     """Every enforcing decision that took effect (alone, or once confirmed), in log order."""
     states: dict[SubjectRef, tuple[CaseState, list[ModerationEvent]]] = {}
     for rec, _ in uow.events.payloads(EventKind.DECISION.value):
@@ -110,7 +109,7 @@ def _restriction(subject: SubjectRef, d: DecisionRecord) -> dict[str, Any]:
     return {"decision_visibility": ["DECISION_VISIBILITY_CONTENT_LABELLED"]}
 
 
-def _content(uow: SqlUnitOfWork, subject: SubjectRef, fallback: datetime
+def _content(uow: StoreUnitOfWork, subject: SubjectRef, fallback: datetime
              ) -> tuple[list[str], dict[str, Any], datetime]:
     if subject.type is SubjectType.POST:
         post = uow.platform.get_post(subject.platform, subject.native_id)
@@ -150,7 +149,7 @@ def _facts(x: _Decided) -> str:
     return " ".join(parts)
 
 
-def dsa_statement(uow: SqlUnitOfWork, x: _Decided) -> dict[str, Any]:
+def dsa_statement(uow: StoreUnitOfWork, x: _Decided) -> dict[str, Any]:
     d, subject = x.record, x.event.subject
     policy = get_policy(d.policy)
     types, content_extra, content_at = _content(uow, subject, x.applied_at)
@@ -186,7 +185,7 @@ def dsa_statement(uow: SqlUnitOfWork, x: _Decided) -> dict[str, Any]:
     return out
 
 
-def dsa_statements(uow: SqlUnitOfWork, since: datetime | None = None
+def dsa_statements(uow: StoreUnitOfWork, since: datetime | None = None
                    ) -> Iterator[dict[str, Any]]:
     for x in _decided(uow, since):
         yield dsa_statement(uow, x)
@@ -201,7 +200,7 @@ def _action_taken(actioned: int, total: int) -> str:
     return "Yes" if actioned == total else "Partial"
 
 
-def lumen_notices(uow: SqlUnitOfWork, since: datetime | None = None
+def lumen_notices(uow: StoreUnitOfWork, since: datetime | None = None
                   ) -> Iterator[dict[str, Any]]:
     """One notice per government referral request; the works are the accounts it named."""
     applied = {(x.event.subject, x.applied_at) for x in _decided(uow, None)}

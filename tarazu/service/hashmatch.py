@@ -13,6 +13,7 @@ suppressed is recorded as a NOTE, so "why was this not flagged?" has an answer t
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import logging
 import threading
@@ -22,12 +23,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.platform import Post
 from tarazu.service import cases
 from tarazu.service.batching import BatchCommitter
-from tarazu.service.ports import UowFactory
+from tarazu.service.ports import StoreUnitOfWork, UowFactory
 from tarazu.signals import SIGNAL_TYPES, get_signal_type
 from tarazu.signals.banks import VERDICTS, Bank, Match, MatchOutcome, match_signal
 from tarazu.signals.base import InvalidSignal, SignalType
@@ -39,7 +39,7 @@ from tarazu.signals.index import (
     build_index,
 )
 from tarazu.signals.pdq_index import LoadedSnapshot, PdqIndex, SnapshotError
-from tarazu.textfiles import CSV_FIELD_LIMIT, LineProblem, csv_rows, value_problem
+from tarazu.textfiles import CSV_FIELD_LIMIT, FieldProblem, LineProblem, csv_rows, value_problem
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class HashMatcher:
         """Banked hashes that could not be indexed (corrupt), by bank and entry id."""
         return [s for v in self._skipped.values() for s in v]
 
-    def refresh(self, uow: SqlUnitOfWork) -> None:
+    def refresh(self, uow: StoreUnitOfWork) -> None:
         """Bring the indexes up to date with the bank rows, changing only what changed."""
         store = uow.hashbanks
         with self._lock:
@@ -181,7 +181,7 @@ def _payload(m: Match) -> dict:
             "matched_signal": m.entry.signal, "designation_id": m.bank.designation_id}
 
 
-def record_matches(uow: SqlUnitOfWork, ref: SubjectRef, outcome: MatchOutcome,
+def record_matches(uow: StoreUnitOfWork, ref: SubjectRef, outcome: MatchOutcome,
                    at: datetime) -> int:
     """Append one REPORT per banked hash matched (and one NOTE per suppressed match) unless
     the subject already has it, so scanning again records nothing twice. Returns the number
@@ -249,47 +249,58 @@ def scan_posts(uow_factory: UowFactory, matcher: HashMatcher, now: Callable[[], 
 
 # -- curation: putting hashes into banks ------------------------------------------------------
 
-@dataclass(frozen=True)
-class LineError:
-    line: int
-    field: str
-    error: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.field}: {self.error}"
-
 
 @dataclass
 class ImportReport:
     added: int = 0
     duplicates: int = 0
-    errors: list[LineError] = field(default_factory=list)
+    errors: list[FieldProblem] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
         return {"added": self.added, "duplicates": self.duplicates, "errors": len(self.errors)}
 
 
-def get_bank(uow: SqlUnitOfWork, name: str) -> Bank:
+def get_bank(uow: StoreUnitOfWork, name: str) -> Bank:
     bank = uow.hashbanks.bank(name)
     if bank is None:
         raise ValueError(f"no bank named {name!r}")
     return bank
 
 
-def add_signal(uow: SqlUnitOfWork, bank: Bank, signal_type: str, signal: str, *, by: str,
+def add_signal(uow: StoreUnitOfWork, bank: Bank, signal_type: str, signal: str, *, by: str,
                at: datetime, quality: int | None = None,
-               metadata: Mapping[str, Any] | None = None) -> tuple[int, bool]:
-    """Validate and bank one hash; (entry id, new?). Raises ValueError saying what is wrong."""
+               metadata: Mapping[str, Any] | None = None, record: bool = True
+               ) -> tuple[int, bool]:
+    """Validate and bank one hash; (entry id, new?). Raises ValueError saying what is wrong.
+    A new entry changes what is flagged, so it is an event in the chain (``record=False``
+    only for a caller that records the whole batch as one act, as :func:`import_csv` does)."""
     st = get_signal_type(signal_type)
     canonical = st.validate_signal_str(signal)
     if quality is not None and quality < st.min_quality:
         raise ValueError(f"{st.get_name()}: quality {quality} is below {st.min_quality}; "
                          "such hashes match unrelated content and are not banked")
-    return uow.hashbanks.add_entry(bank, st.get_name(), canonical, by=by, at=at,
-                                   quality=quality, metadata=metadata)
+    entry_id, new = uow.hashbanks.add_entry(bank, st.get_name(), canonical, by=by, at=at,
+                                            quality=quality, metadata=metadata)
+    if new and record:
+        _setting_event(uow, bank, by, at, "bank_entry_added", entry_id=entry_id,
+                       signal_type=st.get_name(), signal=canonical, quality=quality)
+    return entry_id, new
 
 
-def import_csv(uow: SqlUnitOfWork, bank: Bank, text: str, *, by: str, at: datetime,
+def remove_signal(uow: StoreUnitOfWork, entry_id: int, *, by: str, at: datetime) -> bool:
+    """Take a hash out of its bank (it stays on record, stamped as removed) and record the
+    act; False when there is no live entry of that id."""
+    if not uow.hashbanks.remove_entry(entry_id, by=by, at=at):
+        return False
+    entry = uow.hashbanks.entry(entry_id)
+    bank = uow.hashbanks.bank(entry.bank) if entry else None
+    assert entry is not None and bank is not None  # the row was just updated
+    _setting_event(uow, bank, by, at, "bank_entry_removed", entry_id=entry_id,
+                   signal_type=entry.signal_type, signal=entry.signal)
+    return True
+
+
+def import_csv(uow: StoreUnitOfWork, bank: Bank, text: str, *, by: str, at: datetime,
                unreadable: Iterable[LineProblem] = ()) -> ImportReport:
     """Import hashes in the ThreatExchange / HMA CSV layout ``signal_type,signal[,...]``.
 
@@ -298,11 +309,12 @@ def import_csv(uow: SqlUnitOfWork, bank: Bank, text: str, *, by: str, at: dateti
     and importing the same file again adds nothing. ``unreadable``: lines the caller could not
     decode, reported with the rest."""
     report = ImportReport()
-    report.errors.extend(LineError(p.line, "(line)", p.message) for p in unreadable)
+    report.errors.extend(FieldProblem(p.line, "(line)", p.message) for p in unreadable)
+    added_ids: list[int] = []
     header: list[str] | None = None
     for n, row in csv_rows(text):
         if isinstance(row, LineProblem):
-            report.errors.append(LineError(n, "(line)", row.message))
+            report.errors.append(FieldProblem(n, "(line)", row.message))
             continue
         if n == 1 and [c.strip().lower() for c in row[:2]] in (["signal_type", "signal"],
                                                                ["signal_type", "signal_str"]):
@@ -311,10 +323,10 @@ def import_csv(uow: SqlUnitOfWork, bank: Bank, text: str, *, by: str, at: dateti
         if not any(c.strip() for c in row):
             continue
         if problem := next(filter(None, (value_problem(c, CSV_FIELD_LIMIT) for c in row)), None):
-            report.errors.append(LineError(n, "(line)", problem))
+            report.errors.append(FieldProblem(n, "(line)", problem))
             continue
         if len(row) < 2:
-            report.errors.append(LineError(n, "signal", "missing (expected signal_type,signal)"))
+            report.errors.append(FieldProblem(n, "signal", "missing (expected signal_type,signal)"))
             continue
         names = header or ["signal_type", "signal"] + [f"col{i}" for i in range(3, len(row) + 1)]
         extra = {k: v for k, v in zip(names[2:], row[2:], strict=False) if v != ""}
@@ -323,32 +335,37 @@ def import_csv(uow: SqlUnitOfWork, bank: Bank, text: str, *, by: str, at: dateti
             try:
                 quality = int(extra.pop("quality"))
             except ValueError:
-                report.errors.append(LineError(n, "quality", "not a whole number"))
+                report.errors.append(FieldProblem(n, "quality", "not a whole number"))
                 continue
         try:
             st = get_signal_type(row[0])
         except ValueError as e:
-            report.errors.append(LineError(n, "signal_type", str(e)))
+            report.errors.append(FieldProblem(n, "signal_type", str(e)))
             continue
         if quality is not None and quality < st.min_quality:
-            report.errors.append(LineError(
+            report.errors.append(FieldProblem(
                 n, "quality", f"{quality} is below {st.min_quality}: not banked"))
             continue
         try:
-            _, new = add_signal(uow, bank, row[0], row[1], by=by, at=at, quality=quality,
-                                metadata=extra)
+            entry_id, new = add_signal(uow, bank, row[0], row[1], by=by, at=at,
+                                       quality=quality, metadata=extra, record=False)
         except ValueError as e:
-            report.errors.append(LineError(n, "signal", str(e)))
+            report.errors.append(FieldProblem(n, "signal", str(e)))
             continue
         if new:
             report.added += 1
+            added_ids.append(entry_id)
         else:
             report.duplicates += 1
     report.errors.sort(key=lambda e: e.line)
+    if added_ids:  # one act, one event: the file's digest says which file, the ids what it added
+        _setting_event(uow, bank, by, at, "bank_entries_imported", added=len(added_ids),
+                       first_entry_id=min(added_ids), last_entry_id=max(added_ids),
+                       sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
     return report
 
 
-def record_feedback(uow: SqlUnitOfWork, entry_id: int, verdict: str, *, by: str,
+def record_feedback(uow: StoreUnitOfWork, entry_id: int, verdict: str, *, by: str,
                     at: datetime, event_id: str | None = None, note: str = "") -> int:
     """A reviewer's verdict on a match, kept for threshold tuning and for the hash provider."""
     if verdict not in VERDICTS:
@@ -359,7 +376,7 @@ def record_feedback(uow: SqlUnitOfWork, entry_id: int, verdict: str, *, by: str,
                                       note=note)
 
 
-def export_feedback(uow: SqlUnitOfWork, at: datetime, include_exported: bool = False) -> str:
+def export_feedback(uow: StoreUnitOfWork, at: datetime, include_exported: bool = False) -> str:
     """Feedback as CSV for the hash provider (``signal_type,signal,verdict,...``); marks the
     rows exported so the next export sends only what is new."""
     rows = uow.hashbanks.feedback(unexported_only=not include_exported)
@@ -375,7 +392,7 @@ def export_feedback(uow: SqlUnitOfWork, at: datetime, include_exported: bool = F
 
 # -- bank settings ---------------------------------------------------------------------------
 
-def _setting_event(uow: SqlUnitOfWork, bank: Bank, actor: str, at: datetime, change: str,
+def _setting_event(uow: StoreUnitOfWork, bank: Bank, actor: str, at: datetime, change: str,
                    **details: Any) -> None:
     """A bank's settings decide what is flagged: each change is an event in the chain."""
     uow.events.append(ModerationEvent(
@@ -384,14 +401,14 @@ def _setting_event(uow: SqlUnitOfWork, bank: Bank, actor: str, at: datetime, cha
              "negative": bank.negative, "thresholds": dict(bank.thresholds), **details}))
 
 
-def create_bank(uow: SqlUnitOfWork, name: str, *, by: str, at: datetime, **settings: Any
+def create_bank(uow: StoreUnitOfWork, name: str, *, by: str, at: datetime, **settings: Any
                 ) -> Bank:
     bank = uow.hashbanks.create_bank(name, by=by, at=at, **settings)
     _setting_event(uow, bank, by, at, "bank_created", source=bank.source)
     return bank
 
 
-def update_bank(uow: SqlUnitOfWork, name: str, *, by: str, at: datetime,
+def update_bank(uow: StoreUnitOfWork, name: str, *, by: str, at: datetime,
                 enabled: bool | None = None, thresholds: Mapping[str, int] | None = None
                 ) -> Bank:
     """Enable, disable or re-threshold a bank (KeyError if there is none of that name)."""

@@ -10,10 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tarazu.adapters.interchange import RecordError, read_file
 from tarazu.domain.platform import Account, Post
+from tarazu.interchange import read_file
 from tarazu.service.batching import BatchCommitter
 from tarazu.service.ports import UowFactory
+from tarazu.textfiles import FieldProblem
 
 BATCH = 1000
 
@@ -21,9 +22,9 @@ BATCH = 1000
 @dataclass
 class IngestReport:
     counts: Counter[str] = field(default_factory=Counter)
-    errors: list[RecordError] = field(default_factory=list)
+    errors: list[FieldProblem] = field(default_factory=list)
     #: records whose id an earlier line of the file already used (the later one is kept)
-    repeats: list[RecordError] = field(default_factory=list)
+    repeats: list[FieldProblem] = field(default_factory=list)
     lines: int = 0
 
     def summary(self) -> dict[str, int]:
@@ -58,11 +59,11 @@ def ingest_file(uow_factory: UowFactory, path: str | Path,
 
 
 def _repeat(seen: dict[tuple[str, str, str], int], line: int, record: Account | Post
-            ) -> RecordError | None:
+            ) -> FieldProblem | None:
     kind, field_, rid = (("account", "account_id", record.account_id)
                          if isinstance(record, Account) else ("post", "post_id", record.post_id))
     first = seen.setdefault((kind, record.platform, rid), line)
     if first == line:
         return None
-    return RecordError(line, field_, f"{kind} {rid!r} on platform {record.platform!r} repeats "
+    return FieldProblem(line, field_, f"{kind} {rid!r} on platform {record.platform!r} repeats "
                                      f"line {first}; this later record replaces it")

@@ -3,8 +3,7 @@
 Building the reference set of a few hundred thousand removed accounts allocates and frees
 gigabytes of temporaries (posts, word lists, documents); the C allocator keeps the freed
 pages in its heap, so the process looks — to the kernel, to a container's memory limit —
-larger than what it holds. glibc's ``malloc_trim`` returns them (measured: at 20,000
-synthetic removed accounts the linker's resident size fell from 19 to 15 KB an account)."""
+larger than what it holds. glibc's ``malloc_trim`` returns them (what it saves: BENCHMARKS.md)."""
 
 from __future__ import annotations
 

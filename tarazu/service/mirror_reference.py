@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tarazu.adapters.db.uow import SqlUnitOfWork
-from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType, utcnow
+from tarazu.domain.events import EventKind, SubjectRef, SubjectType, utcnow
+from tarazu.service import cases
+from tarazu.service.ports import StoreUnitOfWork
 
 
 def _ref(account_ref: SubjectRef | str) -> SubjectRef:
@@ -25,7 +26,7 @@ def _ref(account_ref: SubjectRef | str) -> SubjectRef:
     return SubjectRef(SubjectType.ACCOUNT, account_ref)
 
 
-def withdraw_from_reference(uow: SqlUnitOfWork, account_ref: SubjectRef | str, *,
+def withdraw_from_reference(uow: StoreUnitOfWork, account_ref: SubjectRef | str, *,
                             at: datetime | None = None, decision_id: str | None = None,
                             reason: str = "its removal was reversed",
                             actor: str = "system:appeals") -> bool:
@@ -35,17 +36,18 @@ def withdraw_from_reference(uow: SqlUnitOfWork, account_ref: SubjectRef | str, *
     if not uow.due_process.withdraw_reference(ref.platform, ref.native_id, at, decision_id,
                                               reason):
         return False
-    uow.events.append(ModerationEvent(
-        EventKind.NOTE, ref, actor, at,
-        {"reference": "withdrawn", "decision_id": decision_id, "reason": reason}))
+    account = cases.load(uow, ref)  # through the aggregate, like every act on a subject
+    account.record(EventKind.NOTE, actor, at,
+                   {"reference": "withdrawn", "decision_id": decision_id, "reason": reason})
+    cases.save(uow, account)
     return True
 
 
-def withdrawn_references(uow: SqlUnitOfWork, platform: str | None = None) -> set[str]:
+def withdrawn_references(uow: StoreUnitOfWork, platform: str | None = None) -> set[str]:
     """``platform:account_id`` of every account withdrawn from the reference set."""
     return {f"{p}:{a}" for p, a in uow.due_process.withdrawn_references(platform)}
 
 
-def is_withdrawn(uow: SqlUnitOfWork, account_ref: SubjectRef | str) -> bool:
+def is_withdrawn(uow: StoreUnitOfWork, account_ref: SubjectRef | str) -> bool:
     ref = _ref(account_ref)
     return (ref.platform, ref.native_id) in uow.due_process.withdrawn_references(ref.platform)

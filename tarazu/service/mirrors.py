@@ -37,11 +37,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tarazu.adapters.broker import message_id
-from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.case import DueProcessError, fold
-from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
-from tarazu.domain.platform import Account, Post
+from tarazu.domain.events import (
+    EventKind,
+    ModerationEvent,
+    ReversalCause,
+    SubjectRef,
+    SubjectType,
+    reversal_cause,
+)
+from tarazu.domain.platform import Account, Post, message_id
 from tarazu.domain.policies import Action
 from tarazu.linkage import load_model
 from tarazu.linkage.calibration import reliability
@@ -59,7 +64,7 @@ from tarazu.service.clock import Clock
 from tarazu.service.memory import settle_after_bulk_build
 from tarazu.service.mirror_reference import withdrawn_references
 from tarazu.service.platform_events import handle_platform_event
-from tarazu.service.ports import UowFactory
+from tarazu.service.ports import StoreUnitOfWork, UowFactory
 
 ACTOR = "system:mirrors"
 POLICY = "EVA-1"
@@ -196,7 +201,7 @@ class MirrorDetector:
             self._hashes.pop(key, None)
             return present
 
-    def refresh(self, uow: SqlUnitOfWork, progress: Callable[[int, int], None] | None = None,
+    def refresh(self, uow: StoreUnitOfWork, progress: Callable[[int, int], None] | None = None,
                 clock: Clock | None = None) -> RefreshReport:
         """Bring the set in line with the store: add removed accounts not yet held (or whose
         record changed), drop those reinstated or withdrawn. The first call builds it."""
@@ -210,7 +215,7 @@ class MirrorDetector:
             settle_after_bulk_build()
         return report
 
-    def sync(self, uow: SqlUnitOfWork, clock: Clock | None = None) -> RefreshReport:
+    def sync(self, uow: StoreUnitOfWork, clock: Clock | None = None) -> RefreshReport:
         """The cheap, frequent form of :meth:`refresh` for a long-running worker: compare the
         keys of the removed accounts (one two-column query, nothing decrypted) with the keys
         held, and read in full only the accounts that are new to the set. Removals decided
@@ -234,7 +239,7 @@ class MirrorDetector:
         keep = set(wanted)
         return sum(self.withdraw(k) for k in [k for k in self.linker.removed if k not in keep])
 
-    def _add_from_store(self, uow: SqlUnitOfWork, todo: Sequence[Account],
+    def _add_from_store(self, uow: StoreUnitOfWork, todo: Sequence[Account],
                         progress: Callable[[int, int], None] | None,
                         clock: Clock | None) -> int:
         """Index ``todo`` with their posts, in batches; log the read of their identifiers."""
@@ -302,13 +307,13 @@ def _fp(a: Account, posts: Sequence[Post] | None) -> str:
     return f"{a.handle}|{a.display_name}|{a.bio}|{a.links}|{a.avatar_pdq}|{a.removed_at}"
 
 
-def withdrawn_keys(uow: SqlUnitOfWork) -> set[str]:
+def withdrawn_keys(uow: StoreUnitOfWork) -> set[str]:
     """Accounts withdrawn from the reference set (the appeals service records a NOTE
     ``{"reference": "withdrawn"}`` and a row; the row is the fast read)."""
     return set(withdrawn_references(uow))
 
 
-def reference_accounts(uow: SqlUnitOfWork) -> dict[str, Account]:
+def reference_accounts(uow: StoreUnitOfWork) -> dict[str, Account]:
     """The reference set as the store has it: removed accounts, minus withdrawn ones."""
     withdrawn = withdrawn_keys(uow)
     out = {}
@@ -374,7 +379,7 @@ def _previous_flags(history: Sequence[ModerationEvent]) -> dict[str, list[Mappin
     return out
 
 
-def record_results(uow: SqlUnitOfWork, clock: Clock, detector: MirrorDetector,
+def record_results(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetector,
                    subject: SubjectRef, results: Sequence[MatchResult]) -> ScoreOutcome:
     """Turn one account's ranked results into flags (and perhaps an automated decision)."""
     model, config = detector.model, detector.config
@@ -415,7 +420,7 @@ def record_results(uow: SqlUnitOfWork, clock: Clock, detector: MirrorDetector,
     return out
 
 
-def _maybe_auto_action(uow: SqlUnitOfWork, clock: Clock, detector: MirrorDetector,
+def _maybe_auto_action(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetector,
                        s: cases.Subject, best: MatchResult, verdict: PolicyDecision,
                        protected: bool, out: ScoreOutcome) -> None:
     """Act automatically only when the policy says so; and even then ask the domain, which
@@ -459,7 +464,7 @@ def _maybe_auto_action(uow: SqlUnitOfWork, clock: Clock, detector: MirrorDetecto
     out.decision_id, out.decision_status = d.decision_id, d.status
 
 
-def _existed_before_removal(uow: SqlUnitOfWork, active: SubjectRef, removed_key: str) -> bool:
+def _existed_before_removal(uow: StoreUnitOfWork, active: SubjectRef, removed_key: str) -> bool:
     """Ban evasion continues an account after its removal; an account that already existed
     may belong to the same network but is not, on this evidence alone, its continuation."""
     removed = subject_of(removed_key)
@@ -468,7 +473,7 @@ def _existed_before_removal(uow: SqlUnitOfWork, active: SubjectRef, removed_key:
     return bool(a and r and r.removed_at and a.created_at < r.removed_at)
 
 
-def score_account(uow: SqlUnitOfWork, clock: Clock, detector: MirrorDetector, platform: str,
+def score_account(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetector, platform: str,
                   account_id: str) -> ScoreOutcome | None:
     """Score one stored account (new or changed) and record the outcome; None when it is not
     an active account tarazu knows."""
@@ -486,11 +491,11 @@ def subject_of(key: str) -> SubjectRef:
     return SubjectRef.account(platform, native)
 
 
-def active_accounts(uow: SqlUnitOfWork) -> list[Account]:
+def active_accounts(uow: StoreUnitOfWork) -> list[Account]:
     return list(uow.platform.iter_accounts(status="active", with_identifiers=True))
 
 
-def load_items(uow: SqlUnitOfWork, accounts: Sequence[Account]
+def load_items(uow: StoreUnitOfWork, accounts: Sequence[Account]
                ) -> list[tuple[Account, list[Post]]]:
     return [(a, uow.platform.posts_of(a.platform, a.account_id, POSTS_PER_ACCOUNT))
             for a in accounts]
@@ -685,9 +690,6 @@ def scan(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector, *,
 
 
 # -- labels and retraining ------------------------------------------------------------------------
-RELIANCE_REASON = "relied on a reversed decision"  # the appeals service's wording
-
-
 def _label_of(events: Sequence[ModerationEvent]) -> tuple[bool, str | None] | None:
     """A reviewer's verdict on a flagged account: (True, removed account it continues),
     (False, None) for "not a mirror", or None when no human has judged it. Automated
@@ -705,7 +707,7 @@ def _label_of(events: Sequence[ModerationEvent]) -> tuple[bool, str | None] | No
     upheld = {e.payload.get("decision_id") for e in events
               if e.kind is EventKind.APPEAL_DECISION and e.payload.get("outcome") == "upheld"}
     reliance = {e.payload.get("decision_id") for e in events if e.kind is EventKind.REVERSAL
-                and e.payload.get("reason") == RELIANCE_REASON}
+                and reversal_cause(e.payload) is ReversalCause.RELIED_ON_REVERSED}
     for d in state.decisions:
         if d.decision_id in reliance or d.status in ("rejected", "withdrawn", "superseded"):
             continue
@@ -723,7 +725,7 @@ def _label_of(events: Sequence[ModerationEvent]) -> tuple[bool, str | None] | No
     return label
 
 
-def mirror_labels(uow: SqlUnitOfWork) -> dict[str, str | None]:
+def mirror_labels(uow: StoreUnitOfWork) -> dict[str, str | None]:
     """``platform:id`` of each judged flagged account -> the removed account it continues, or
     None (reviewed: not a mirror)."""
     out: dict[str, str | None] = {}

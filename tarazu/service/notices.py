@@ -17,7 +17,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.case import Subject
 from tarazu.domain.events import EventKind, ModerationEvent
 from tarazu.domain.notices import LANGUAGES, Notice, render_decision, render_outcome
@@ -25,7 +24,7 @@ from tarazu.domain.policies import ENFORCING, Action
 from tarazu.domain.statement import StatementOfReasons, build_statement
 from tarazu.service import cases
 from tarazu.service.clock import Clock
-from tarazu.service.ports import UowFactory
+from tarazu.service.ports import StoreUnitOfWork, UowFactory
 
 #: How long a user may appeal (the notice says 6 months).
 APPEAL_WINDOW = timedelta(days=183)
@@ -66,7 +65,7 @@ def noticed(subject: Subject, decision_id: str, kind: str = "decision") -> bool:
                and e.payload.get("notice") == kind for e in subject.history)
 
 
-def _queue(uow: SqlUnitOfWork, subject: Subject, decision_id: str, kind: str,
+def _queue(uow: StoreUnitOfWork, subject: Subject, decision_id: str, kind: str,
            notices: list[Notice], extra: dict, clock: Clock) -> None:
     now = clock.now()
     subject.record(EventKind.NOTICE, ACTOR, now, {
@@ -85,7 +84,7 @@ def _queue(uow: SqlUnitOfWork, subject: Subject, decision_id: str, kind: str,
                  "issued_at": now.isoformat()})
 
 
-def send_decision_notice(uow: SqlUnitOfWork, clock: Clock, public_url: str, subject: Subject,
+def send_decision_notice(uow: StoreUnitOfWork, clock: Clock, public_url: str, subject: Subject,
                          decision_id: str) -> bool:
     """Queue the notice of a decision that has taken effect; False if there is nothing to send
     (no action, not in effect, or sent already)."""
@@ -106,7 +105,7 @@ def send_decision_notice(uow: SqlUnitOfWork, clock: Clock, public_url: str, subj
     return True
 
 
-def send_outcome_notice(uow: SqlUnitOfWork, clock: Clock, subject: Subject, decision_id: str,
+def send_outcome_notice(uow: StoreUnitOfWork, clock: Clock, subject: Subject, decision_id: str,
                         outcome: str, reason: str, decided_by_other: bool = True) -> None:
     """Queue the notice of an appeal outcome (or of a reversal by reliance)."""
     notices = [render_outcome(outcome, lang, subject_type=subject.ref.type.value,

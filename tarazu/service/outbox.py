@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from tarazu.adapters.webhooks import DeliveryError
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.service.clock import Clock
-from tarazu.service.ports import PlatformAdapter, UowFactory
+from tarazu.service.ports import CaseUowFactory, DeliveryError, PlatformAdapter, UnitOfWork
+from tarazu.service.records import OutboxMessage
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class DeliveryReport:
 LEASE = timedelta(seconds=60)
 
 
-def deliver_due(uow_factory: UowFactory, adapter: PlatformAdapter, clock: Clock,
+def deliver_due(uow_factory: CaseUowFactory, adapter: PlatformAdapter, clock: Clock,
                 limit: int = 100) -> DeliveryReport:
     """Claim due messages in a short transaction, send them with no transaction open (a slow
     platform must not hold the database), then record each result in its own transaction.
@@ -47,7 +47,7 @@ def deliver_due(uow_factory: UowFactory, adapter: PlatformAdapter, clock: Clock,
     return DeliveryReport(delivered, failed)
 
 
-def _record_delivery(uow, msg, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+def _record_delivery(uow: UnitOfWork, msg: OutboxMessage, clock: Clock) -> None:
     """Enforcement that reached the platform is itself an event on the subject."""
     if msg.kind not in ("enforcement", "reversal", "expiry"):
         return

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tarazu.adapters.interchange import InvalidRecord, parse_object
 from tarazu.domain.platform import Account
+from tarazu.interchange import InvalidRecord, parse_object
 from tarazu.service.clock import Clock
 from tarazu.service.ports import UowFactory
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from tarazu.adapters.db.reports import protected_list
 from tarazu.domain.events import EventKind, SubjectRef
 from tarazu.domain.platform import PROTECTED_CATEGORIES
 from tarazu.service import cases
@@ -108,4 +107,4 @@ def import_csv(uow_factory: UowFactory, clock: Clock, text: str, added_by: str,
 
 def listing(uow_factory: UowFactory) -> list[dict]:
     with uow_factory() as uow:
-        return protected_list(uow.conn)
+        return uow.platform.protected_registry()

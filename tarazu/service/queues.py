@@ -17,8 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from tarazu.adapters.db.status_store import QueueRow
-from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.case import DueProcessError
 from tarazu.domain.events import SubjectRef
 from tarazu.domain.policies import Action
@@ -26,6 +24,8 @@ from tarazu.domain.roles import DECIDERS, SENIOR
 from tarazu.domain.routing import QUEUES
 from tarazu.service import cases, decisions
 from tarazu.service.clock import Clock
+from tarazu.service.ports import StoreUnitOfWork, UnitOfWork
+from tarazu.service.records import QueueRow
 
 MAX_BULK = 200
 
@@ -46,7 +46,7 @@ class QueueSummary:
     overdue: int
 
 
-def entries(uow: SqlUnitOfWork, now: datetime, queue: str | None = None, limit: int = 200,
+def entries(uow: StoreUnitOfWork, now: datetime, queue: str | None = None, limit: int = 200,
             offset: int = 0) -> list[QueueEntry]:
     rows = uow.status.queue(queue=queue, limit=limit, offset=offset)
     due = uow.due_process.deadlines([r.subject for r in rows])
@@ -54,7 +54,7 @@ def entries(uow: SqlUnitOfWork, now: datetime, queue: str | None = None, limit: 
             for r in rows]
 
 
-def summary(uow: SqlUnitOfWork, now: datetime) -> list[QueueSummary]:
+def summary(uow: StoreUnitOfWork, now: datetime) -> list[QueueSummary]:
     counts: dict[str, int] = {}
     for r in uow.status.queue(limit=1_000_000):
         counts[r.queue or "unrouted"] = counts.get(r.queue or "unrouted", 0) + 1
@@ -63,7 +63,7 @@ def summary(uow: SqlUnitOfWork, now: datetime) -> list[QueueSummary]:
                          overdue.get(q.name, 0)) for q in QUEUES.values()]
 
 
-def assign(uow: SqlUnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
+def assign(uow: StoreUnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
            assignee: str | None) -> None:
     """A reviewer takes a case (``assignee=None`` gives it back). Only deciders can hold cases,
     and only senior reviewers cases in a senior-only queue."""
@@ -80,7 +80,7 @@ def assign(uow: SqlUnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
     cases.save(uow, s)
 
 
-def escalate(uow: SqlUnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
+def escalate(uow: StoreUnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
              reason: str) -> None:
     s = cases.load(uow, subject)
     s.escalate(actor=actor, at=clock.now(), reason=reason)
@@ -91,7 +91,7 @@ class BulkError(DueProcessError):
     """One selected case refused the decision; nothing was decided."""
 
 
-def bulk_decide(uow: SqlUnitOfWork, clock: Clock, *, subjects: Sequence[SubjectRef],
+def bulk_decide(uow: UnitOfWork, clock: Clock, *, subjects: Sequence[SubjectRef],
                 actor: str, action: Action, policy: str, reason: str,
                 actor_is_senior: bool = False, evidence: Sequence[str] = (),
                 until: str | None = None, country: str | None = None,

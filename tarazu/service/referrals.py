@@ -10,18 +10,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.events import EventKind, SubjectRef, SubjectType
 from tarazu.domain.platform import Account, Post
 from tarazu.domain.text import name_problem
 from tarazu.referrals.checks import CheckContext, DesignationLookup, cached, check_request
 from tarazu.referrals.evidence import EvidenceRef, RefKind, Verdict, shape_only
-from tarazu.referrals.model import CheckResult, ItemError, Outcome, Reason, ReferralRequest
+from tarazu.referrals.model import CheckResult, Outcome, Reason, ReferralRequest
 from tarazu.referrals.parse import ReferralFileError
 from tarazu.referrals.response import response_document, response_item
 from tarazu.service import cases, request_ids
 from tarazu.service.clock import Clock
-from tarazu.service.ports import UowFactory
+from tarazu.service.ports import StoreUnitOfWork, UowFactory
+from tarazu.textfiles import FieldProblem
 
 ACTOR = "system:referral-check"
 #: How many of an account's posts the evidence check reads (newest first is not needed:
@@ -37,7 +37,7 @@ class DuplicateRequest(ValueError):
 class ImportResult:
     request_id: str  # as the submitter named it
     results: tuple[CheckResult, ...]
-    errors: tuple[ItemError, ...]
+    errors: tuple[FieldProblem, ...]
     already_imported: bool = False
     stored_id: str = ""  # where it is stored (differs when another submitter used the id)
 
@@ -65,7 +65,7 @@ class PlatformEvidence:
     the store holds no posts of the account there is nothing to check against, and a
     well-formed reference counts as specific but unverified."""
 
-    uow: SqlUnitOfWork
+    uow: StoreUnitOfWork
     _posts: dict[tuple[str, str], list[Post]] = field(default_factory=dict)
 
     def posts(self, account: Account) -> list[Post]:
@@ -112,7 +112,7 @@ class PlatformEvidence:
         return shape
 
 
-def open_item(uow: SqlUnitOfWork, account: Account) -> str | None:
+def open_item(uow: StoreUnitOfWork, account: Account) -> str | None:
     """The earliest accepted or escalated item naming the account whose case is still open."""
     status = uow.status.get(SubjectRef.account(account.platform, account.account_id))
     if status is None or status.review_state not in ("open", "escalated"):
@@ -122,7 +122,7 @@ def open_item(uow: SqlUnitOfWork, account: Account) -> str | None:
     return None
 
 
-def context(uow: SqlUnitOfWork, lookup: DesignationLookup) -> CheckContext:
+def context(uow: StoreUnitOfWork, lookup: DesignationLookup) -> CheckContext:
     return CheckContext(
         lookup=cached(lookup),
         find_account=uow.platform.find_account,
@@ -131,7 +131,7 @@ def context(uow: SqlUnitOfWork, lookup: DesignationLookup) -> CheckContext:
         open_item=lambda a: open_item(uow, a))
 
 
-def _stored_results(uow: SqlUnitOfWork, request_id: str) -> tuple[CheckResult, ...]:
+def _stored_results(uow: StoreUnitOfWork, request_id: str) -> tuple[CheckResult, ...]:
     out = []
     for i in uow.referrals.items(request_id):
         if i.outcome == "invalid":
@@ -145,7 +145,7 @@ def _stored_results(uow: SqlUnitOfWork, request_id: str) -> tuple[CheckResult, .
 
 
 def import_request(uow_factory: UowFactory, clock: Clock, request: ReferralRequest,
-                   errors: list[ItemError], document: bytes, lookup: DesignationLookup,
+                   errors: list[FieldProblem], document: bytes, lookup: DesignationLookup,
                    submitted_by: str | None = None,
                    progress: Callable[[int], None] | None = None) -> ImportResult:
     """Idempotent per submitter: the same document again returns the stored outcomes; a
@@ -200,17 +200,17 @@ def import_request(uow_factory: UowFactory, clock: Clock, request: ReferralReque
         return ImportResult(own, tuple(results), tuple(errors), stored_id=key)
 
 
-def _own_item(uow: SqlUnitOfWork, referral_id: str, submitted_by: str) -> bool:
+def _own_item(uow: StoreUnitOfWork, referral_id: str, submitted_by: str) -> bool:
     """Whether ``request_id#line`` is an item of this submitter's (whose id they may see)."""
     return _owner(uow, referral_id.rsplit("#", 1)[0]) == (True, submitted_by)
 
 
-def _owner(uow: SqlUnitOfWork, request_id: str) -> tuple[bool, str | None]:
+def _owner(uow: StoreUnitOfWork, request_id: str) -> tuple[bool, str | None]:
     row = uow.referrals.get_request(request_id)
     return (row is not None, row["submitted_by"] if row else None)
 
 
-def _record(uow: SqlUnitOfWork, request: ReferralRequest, legal_basis: str,
+def _record(uow: StoreUnitOfWork, request: ReferralRequest, legal_basis: str,
             result: CheckResult, now) -> None:  # type: ignore[no-untyped-def]
     referral_id = f"{request.request_id}#{result.line}"
     ref = (SubjectRef.account(result.platform, result.account_id) if result.account_id
@@ -237,7 +237,7 @@ def _record(uow: SqlUnitOfWork, request: ReferralRequest, legal_basis: str,
 
 # -- status and response ------------------------------------------------------------------
 
-def item_status(uow: SqlUnitOfWork, platform: str, account_id: str | None, outcome: str
+def item_status(uow: StoreUnitOfWork, platform: str, account_id: str | None, outcome: str
                 ) -> dict[str, Any]:
     """What has become of an item's account since the check, in words the requester reads."""
     if outcome not in (Outcome.ACCEPTED.value, Outcome.ESCALATED.value) or not account_id:
@@ -259,7 +259,7 @@ class RequestNotFound(LookupError):
     pass
 
 
-def response_for(uow: SqlUnitOfWork, clock: Clock, request_id: str,
+def response_for(uow: StoreUnitOfWork, clock: Clock, request_id: str,
                  submitted_by: str | None = None, with_status: bool = True
                  ) -> dict[str, Any]:
     """The response document of a stored request. With ``submitted_by`` only that user's

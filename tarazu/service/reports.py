@@ -18,8 +18,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from tarazu.adapters.db.reports import Campaign
-from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import EventKind, SubjectRef, SubjectType
 from tarazu.referrals.evidence import RefKind, classify
@@ -29,7 +27,8 @@ from tarazu.reports.model import CATEGORIES, ReportError, ReportForm
 from tarazu.reports.ratelimit import BucketPolicy, Decision, take
 from tarazu.service import cases
 from tarazu.service.clock import Clock
-from tarazu.service.ports import UowFactory
+from tarazu.service.ports import StoreUnitOfWork, UowFactory
+from tarazu.service.records import Campaign
 
 ACTOR = "system:reports"
 
@@ -93,7 +92,7 @@ def _post_candidates(target: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def resolve_target(uow: SqlUnitOfWork, form: ReportForm) -> SubjectRef:
+def resolve_target(uow: StoreUnitOfWork, form: ReportForm) -> SubjectRef:
     """The stored account or post a report is about. A report on something the platform's
     data does not hold is refused, naming the field: a case about nothing can only mislead (a
     reviewer would be offered to remove an account no one can look at)."""
@@ -112,7 +111,7 @@ def resolve_target(uow: SqlUnitOfWork, form: ReportForm) -> SubjectRef:
     return SubjectRef.account(account.platform, account.account_id)
 
 
-def _active_campaign(uow: SqlUnitOfWork, subject: SubjectRef, now: datetime,
+def _active_campaign(uow: StoreUnitOfWork, subject: SubjectRef, now: datetime,
                      policy: camp.CampaignPolicy) -> Campaign | None:
     for c in uow.reports.campaigns(subject, limit=1):
         if now - c.last_at <= policy.window:
@@ -185,7 +184,7 @@ def submit_report(uow_factory: UowFactory, clock: Clock, form: ReportForm,
     return Receipt(receipt_id, token, subject, counted)
 
 
-def _detect(uow: SqlUnitOfWork, s: cases.Subject, sightings: list[camp.Sighting],
+def _detect(uow: StoreUnitOfWork, s: cases.Subject, sightings: list[camp.Sighting],
             now: datetime, policy: camp.CampaignPolicy) -> None:
     b = camp.burst(sightings, now, policy)
     if not camp.is_campaign(b, policy):
@@ -203,7 +202,7 @@ def _detect(uow: SqlUnitOfWork, s: cases.Subject, sightings: list[camp.Sighting]
     uow.reports.mark_campaign(s.ref, now - policy.window, campaign_id)
 
 
-def _grow_campaign(uow: SqlUnitOfWork, c: Campaign, now: datetime) -> None:
+def _grow_campaign(uow: StoreUnitOfWork, c: Campaign, now: datetime) -> None:
     reports, reporters, new = uow.reports.campaign_totals(c.campaign_id)
     uow.reports.update_campaign(c.campaign_id, last_at=now, reports=reports,
                                 reporters=reporters, new_reporters=new)
@@ -258,7 +257,7 @@ def report_status(uow_factory: UowFactory, receipt_id: str, token: str) -> dict[
             "category_label": CATEGORIES[r.category][0], "state": state, "in_words": words}
 
 
-def campaigns(uow: SqlUnitOfWork, subject: SubjectRef | None = None) -> list[dict[str, Any]]:
+def campaigns(uow: StoreUnitOfWork, subject: SubjectRef | None = None) -> list[dict[str, Any]]:
     """Detected campaigns for reviewers (newest first), with the sentence the case page shows.
     """
     out = []

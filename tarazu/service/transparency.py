@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.designations.registry import DesignationRegistry
+from tarazu.service.ports import StoreUnitOfWork
 from tarazu.transparency import Period, band_report, compute
 
 
-def transparency_report(uow: SqlUnitOfWork, period: Period, *, exact: bool = False
+def transparency_report(uow: StoreUnitOfWork, period: Period, *, exact: bool = False
                         ) -> dict[str, Any]:
     """The figures of ``period``, banded for publication unless ``exact`` (for auditors)."""
     head_seq, head_hash = uow.events.head()

@@ -11,10 +11,10 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from tarazu.adapters.db.uow import SqlUnitOfWork
-from tarazu.adapters.db.user_store import User
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.roles import Role
+from tarazu.service.ports import StoreUnitOfWork
+from tarazu.service.records import User
 
 
 class UserError(ValueError):
@@ -25,7 +25,7 @@ def user_subject(username: str) -> SubjectRef:
     return SubjectRef(SubjectType.SYSTEM, f"user:{username}")
 
 
-def record_access_change(uow: SqlUnitOfWork, actor: str, username: str, at: datetime,
+def record_access_change(uow: StoreUnitOfWork, actor: str, username: str, at: datetime,
                          change: str, **details: Any) -> None:
     uow.events.append(ModerationEvent(EventKind.ACCESS_CHANGE, user_subject(username), actor,
                                       at, {"change": change, **details}))
@@ -35,14 +35,14 @@ def _roles(roles: frozenset[Role]) -> list[str]:
     return sorted(r.value for r in roles)
 
 
-def _existing(uow: SqlUnitOfWork, username: str) -> User:
+def _existing(uow: StoreUnitOfWork, username: str) -> User:
     found = uow.users.by_name(username)
     if not found:
         raise UserError(f"no user {username!r}")
     return found[0]
 
 
-def add_user(uow: SqlUnitOfWork, at: datetime, actor: str, username: str, password_hash: str,
+def add_user(uow: StoreUnitOfWork, at: datetime, actor: str, username: str, password_hash: str,
              roles: frozenset[Role], display_name: str = "", organisation: str = "") -> User:
     """Create a user, or update one (new password, roles, names; enabled again): an update
     ends the user's sessions and tokens, as a password reset does."""
@@ -60,7 +60,7 @@ def add_user(uow: SqlUnitOfWork, at: datetime, actor: str, username: str, passwo
     return user
 
 
-def reset_password(uow: SqlUnitOfWork, at: datetime, actor: str, username: str,
+def reset_password(uow: StoreUnitOfWork, at: datetime, actor: str, username: str,
                    password_hash: str) -> tuple[int, int]:
     """Set a new password; returns (sessions ended, tokens revoked)."""
     user = _existing(uow, username)
@@ -71,7 +71,7 @@ def reset_password(uow: SqlUnitOfWork, at: datetime, actor: str, username: str,
     return ended, revoked
 
 
-def set_active(uow: SqlUnitOfWork, at: datetime, actor: str, username: str,
+def set_active(uow: StoreUnitOfWork, at: datetime, actor: str, username: str,
                active: bool) -> User:
     """Disable a user (sessions ended, tokens revoked) or enable one again (with no session
     or token: they log in anew and are given new tokens)."""
@@ -86,7 +86,7 @@ def set_active(uow: SqlUnitOfWork, at: datetime, actor: str, username: str,
     return uow.users.by_id(user.id)  # type: ignore[return-value]
 
 
-def issue_token(uow: SqlUnitOfWork, at: datetime, actor: str, username: str,
+def issue_token(uow: StoreUnitOfWork, at: datetime, actor: str, username: str,
                 name: str) -> str:
     """A new API token (returned once; only its hash is kept)."""
     user = _existing(uow, username)
@@ -99,7 +99,7 @@ def issue_token(uow: SqlUnitOfWork, at: datetime, actor: str, username: str,
     return token
 
 
-def revoke_token(uow: SqlUnitOfWork, at: datetime, actor: str, username: str,
+def revoke_token(uow: StoreUnitOfWork, at: datetime, actor: str, username: str,
                  name: str | None) -> int:
     """Revoke the user's tokens called ``name`` (all of them when None); how many."""
     user = _existing(uow, username)

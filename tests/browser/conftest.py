@@ -1,6 +1,6 @@
-"""A real stack for the browser tests: tarazu and the demo platform served over HTTP from
-threads (fresh SQLite each), a small synthetic scenario loaded and its referral list checked,
-and Debian's Chromium driven by Playwright (no browser is downloaded)."""
+"""A real stack for the browser tests: tarazu (web and worker) and the demo platform served
+over HTTP from threads (fresh SQLite each), a small synthetic scenario loaded and its referral
+list checked, and Debian's Chromium driven by Playwright (no browser is downloaded)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from tarazu.demo.scenario import SMALL, generate
 from tarazu.demo.servers import ServerThread, free_port
 from tarazu.domain.roles import Role
 from tarazu.entrypoints.cli.platform import build_platform
+from tarazu.entrypoints.jobs import JobThread
 from tarazu.entrypoints.web.app import create_app
 from tarazu.settings import Settings
 
@@ -75,9 +76,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     platform_app, _ = build_platform(home / "platform.db", settings.webhook_secret, files.data,
                                      tarazu.url, token)
     platform = ServerThread(platform_app, port=platform_port).start()
+    worker = JobThread(app).start()  # the worker role: decisions reach the platform
     try:
         yield Stack(app, tarazu, platform)
     finally:
+        worker.stop()
         platform.stop()
         tarazu.stop()
         app.engine.dispose()

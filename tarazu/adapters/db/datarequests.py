@@ -5,7 +5,6 @@ snapshots. Packages and snapshots are personal data: Fernet-encrypted at rest.""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +28,7 @@ from sqlalchemy import (
 from tarazu.adapters.db.tables import metadata
 from tarazu.datarequests.case import RequestState
 from tarazu.domain.chain import format_time
+from tarazu.service.records import RequestRow, StoredPackage
 
 SEQ = BigInteger().with_variant(Integer, "sqlite")
 
@@ -85,42 +85,6 @@ data_preservations = Table(
     Column("sha256", String(64), nullable=False),
     Column("ciphertext", LargeBinary, nullable=False),
 )
-
-
-@dataclass(frozen=True)
-class RequestRow:
-    request_id: str
-    country: str
-    agency: str
-    instrument_type: str
-    path: str
-    platform: str
-    received_at: str
-    submitted_by: str | None
-    document_sha256: str
-    status: str
-    outcome: str
-    protected: bool
-    targets_named: int
-    produced: bool
-    nondisclosure_until: str | None
-    notice_due_at: str | None
-    notice_sent_at: str | None
-    followup_deadline: str | None
-    provisional: bool
-    overdue_flagged: bool
-    preserved_until: str | None
-
-
-@dataclass(frozen=True)
-class StoredPackage:
-    package_id: str
-    request_id: str
-    created_at: str
-    created_by: str
-    sha256: str
-    content_sha256: str
-    ciphertext: bytes
 
 
 def _t(t: datetime | None) -> str | None:

@@ -7,7 +7,6 @@ projection; tokens are secrets handed to users; withdrawals mirror NOTE events f
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
@@ -29,6 +28,7 @@ from sqlalchemy import (
 from tarazu.adapters.db.tables import metadata, subject_status
 from tarazu.domain.chain import format_time, parse_time
 from tarazu.domain.events import SubjectRef, SubjectType
+from tarazu.service.records import AppealToken
 
 case_deadlines = Table(
     "case_deadlines",
@@ -73,22 +73,6 @@ job_watermarks = Table(
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class AppealToken:
-    subject: SubjectRef
-    decision_id: str
-    created_at: datetime
-    expires_at: datetime
-    appeal_id: str | None
-
-
-@dataclass(frozen=True)
-class Deadline:
-    subject: SubjectRef
-    queue: str | None
-    due_at: datetime | None
 
 
 class DueProcessStore:

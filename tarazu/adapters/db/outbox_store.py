@@ -4,7 +4,6 @@ after commit, retried with back-off, and each carries an idempotency key."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,16 +11,7 @@ from sqlalchemy import Connection, and_, insert, select, update
 
 from tarazu.adapters.db.tables import outbox
 from tarazu.domain.chain import canonical_json, format_time
-
-
-@dataclass(frozen=True)
-class OutboxMessage:
-    id: int
-    idempotency_key: str
-    destination: str
-    kind: str
-    payload: dict[str, Any]
-    attempts: int
+from tarazu.service.records import OutboxMessage
 
 
 class OutboxStore:

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -221,6 +222,13 @@ class PlatformStore:
             platform=platform, account_id=account_id, category=category, source=source,
             added_by=added_by, added_at=format_time(at), note=note))
         return True
+
+    def protected_registry(self) -> list[dict[str, Any]]:
+        """The protected-accounts registry (imported and staff entries; platform-verified
+        accounts are protected by their verified category and are not listed here)."""
+        rows = self.conn.execute(select(protected_accounts).order_by(
+            protected_accounts.c.platform, protected_accounts.c.account_id))
+        return [dict(r._mapping) for r in rows]
 
     def protection(self, platform: str, account_id: str) -> str | None:
         """The category that protects the account, from the registry or platform verification."""

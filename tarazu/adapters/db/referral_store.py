@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,18 +10,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from tarazu.adapters.db.tables import referral_items, referral_requests
 from tarazu.domain.chain import format_time
-
-
-@dataclass(frozen=True)
-class StoredItem:
-    request_id: str
-    line: int
-    account_ref: str
-    platform: str
-    account_id: str | None
-    item: dict[str, Any]
-    outcome: str
-    reasons: list[str]
+from tarazu.service.records import StoredItem
 
 
 class ReferralStore:

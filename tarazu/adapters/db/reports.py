@@ -37,6 +37,7 @@ from tarazu.domain.events import SubjectRef, SubjectType
 from tarazu.reports.campaign import Sighting
 from tarazu.reports.model import ReporterView
 from tarazu.reports.ratelimit import Bucket
+from tarazu.service.records import Campaign, StoredReport
 
 public_reports = Table(
     "public_reports",
@@ -100,21 +101,6 @@ report_campaigns = Table(
 
 
 @dataclass(frozen=True)
-class StoredReport:
-    receipt_id: str
-    token_hash: str
-    platform: str
-    target_type: str
-    target_ref: str
-    subject: SubjectRef
-    category: str
-    received_at: str
-    set_aside: bool
-    held: bool
-    campaign_id: str | None
-
-
-@dataclass(frozen=True)
 class ReporterStatement:
     receipt_id: str
     category: str
@@ -122,34 +108,6 @@ class ReporterStatement:
     received_at: str
     set_aside: bool
     held: bool
-
-
-@dataclass(frozen=True)
-class Campaign:
-    campaign_id: str
-    subject: SubjectRef
-    detected_at: str
-    first_at: datetime
-    last_at: datetime
-    reports: int
-    reporters: int
-    new_reporters: int
-    event_id: str
-
-    @property
-    def minutes(self) -> int:
-        return max(1, round((self.last_at - self.first_at).total_seconds() / 60))
-
-    def describe(self) -> str:
-        return (f"possible coordinated campaign: {self.reports} reports from "
-                f"{self.new_reporters} new reporters in {self.minutes} minutes")
-
-    def to_json(self) -> dict:
-        return {"campaign_id": self.campaign_id, "subject": str(self.subject),
-                "detected_at": self.detected_at, "first_at": format_time(self.first_at),
-                "last_at": format_time(self.last_at), "reports": self.reports,
-                "reporters": self.reporters, "new_reporters": self.new_reporters,
-                "minutes": self.minutes, "description": self.describe()}
 
 
 class ReportStore:
@@ -321,12 +279,3 @@ class ReportStore:
                          r.detected_at, parse_time(r.first_at), parse_time(r.last_at), r.reports,
                          r.reporters, r.new_reporters, r.event_id)
                 for r in self.conn.execute(q)]
-
-
-def protected_list(conn: Connection) -> list[dict]:
-    """The protected-accounts registry (imported and staff entries; platform-verified accounts
-    are protected by their verified category and are not listed here)."""
-    from tarazu.adapters.db.tables import protected_accounts as p
-
-    rows = conn.execute(select(p).order_by(p.c.platform, p.c.account_id))
-    return [dict(r._mapping) for r in rows]

@@ -3,26 +3,13 @@ transaction as every event on it, so queues and counts are plain queries."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import Connection, and_, func, insert, select, update
 
 from tarazu.adapters.db.tables import subject_status
 from tarazu.domain.case import CaseState
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import SubjectRef, SubjectType
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    subject: SubjectRef
-    review_state: str
-    queue: str | None
-    priority: int
-    enforcement: str | None
-    protected: bool
-    assigned_to: str | None
-    last_event_at: str | None
+from tarazu.service.records import QueueRow
 
 
 class StatusStore:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -11,30 +10,11 @@ from sqlalchemy import Connection, delete, insert, select, update
 from tarazu.adapters.db.tables import api_tokens, users, web_sessions
 from tarazu.domain.chain import format_time
 from tarazu.domain.roles import Role, parse_roles
+from tarazu.service.records import SessionRow, User
 
 
 def sha256_hex(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class User:
-    id: int
-    username: str
-    roles: frozenset[Role]
-    display_name: str = ""
-    organisation: str = ""
-    active: bool = True
-
-    def has(self, *roles: Role) -> bool:
-        return bool(self.roles & set(roles))
-
-
-@dataclass(frozen=True)
-class SessionRow:
-    user: User
-    csrf_token: str
-    expires_at: str
 
 
 class UserStore:

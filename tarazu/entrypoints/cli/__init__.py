@@ -22,6 +22,9 @@ class TarazuCommands(LazyGroup):
                     "with line\nand field and skipped; good ones are kept; re-importing the same "
                     "file changes nothing."),
         LazyCommand("serve", _CLI + "core:serve_cmd", "Serve the review UI and the API."),
+        LazyCommand("worker", _CLI + "worker:worker_cmd",
+                    "Run the background jobs: outbox delivery, notices, expiries, data-request "
+                    "deadlines,\naudit checkpoints."),
         LazyCommand("screen", _CLI + "screening:screen_cmd",
                     "Print, per text, the designation matches with score, alias matched, stance "
                     "and reasons."),

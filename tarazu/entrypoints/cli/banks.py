@@ -198,7 +198,7 @@ def remove_cmd(entry_id: int, by: str | None = None) -> None:
     """Remove a banked hash (it stays on record, stamped as removed)."""
     app_ = get_app()
     with app_.uow() as uow:
-        if not uow.hashbanks.remove_entry(entry_id, by=cli_actor(by), at=app_.clock.now()):
+        if not hashmatch.remove_signal(uow, entry_id, by=cli_actor(by), at=app_.clock.now()):
             fail(f"no live bank entry {entry_id}")
         uow.commit()
     print_json({"removed": entry_id})

@@ -165,6 +165,7 @@ def _serve(app: App, files: Any, port: int, platform_port: int, result: dict[str
 
     from tarazu.demo.servers import ServerThread, port_in_use
     from tarazu.entrypoints.cli.platform import build_platform
+    from tarazu.entrypoints.jobs import JobThread
     from tarazu.entrypoints.web.app import create_app
 
     for p in (port, platform_port):
@@ -186,9 +187,12 @@ def _serve(app: App, files: Any, port: int, platform_port: int, result: dict[str
     console.print("  logins (DEMO ONLY, new each run; session cookies over plain HTTP):")
     for name, pw in passwords.items():
         console.print(f"    {name:<10} {pw:<14} {DEMO_USERS[name].value}")
-    console.print("  Ctrl-C stops both.\n")
+    console.print("  worker:         outbox delivery, notices, expiries (as `tarazu worker`)")
+    console.print("  Ctrl-C stops all three.\n")
+    jobs = JobThread(app).start()  # the worker role: decisions reach the demo platform
     try:
         uvicorn.run(create_app(app), host="127.0.0.1", port=port, log_level="warning",
                     proxy_headers=False)
     finally:
+        jobs.stop()
         platform.stop()

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tarazu.adapters.interchange import load_records
+from tarazu.interchange import load_records
 from tarazu.linkage import LinkageModel, LinkerConfig, MirrorLinker, load_model
 from tarazu.linkage.platforms import get_platform
 from tarazu.linkage.profile import AccountProfile

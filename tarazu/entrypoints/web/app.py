@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -11,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tarazu.bootstrap import App
+from tarazu.entrypoints.jobs import JobThread
 from tarazu.entrypoints.web import navigation  # noqa: F401 — registers the menu
 from tarazu.entrypoints.web.errors import http_error, validation_error, wants_html
 from tarazu.entrypoints.web.guards import BodyGuard
@@ -57,9 +61,24 @@ def _openapi(api: FastAPI) -> dict:
     return api.openapi_schema
 
 
+@asynccontextmanager
+async def _jobs_in_this_process(api: FastAPI) -> AsyncIterator[None]:
+    """The background jobs beside the web app, for an install that runs no worker
+    (``TARAZU_WEB_RUNS_JOBS=1``); by default they run in ``tarazu worker`` only."""
+    container: App = api.state.container
+    if not container.settings.web_runs_jobs:
+        yield
+        return
+    jobs = JobThread(container).start()
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(jobs.stop)
+
+
 def create_app(container: App) -> FastAPI:
     api = FastAPI(title="tarazu", version="0.1.0", docs_url=None, redoc_url=None,
-                  openapi_url="/api/openapi.json")
+                  openapi_url="/api/openapi.json", lifespan=_jobs_in_this_process)
     api.state.container = container
     for r in ROUTERS:
         api.include_router(r)

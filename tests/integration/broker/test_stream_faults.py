@@ -30,11 +30,11 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from tarazu.adapters.broker import DEAD_REASON, PlatformEventStream
-from tarazu.adapters.interchange import parse_object
 from tarazu.bootstrap import App, bootstrap
 from tarazu.demo.scenario import ScenarioSize, build
 from tarazu.domain.events import EventKind
 from tarazu.entrypoints.cli.stream import build_detector, run_worker
+from tarazu.interchange import parse_object
 from tests.conftest import PG_ADMIN_URL, _pg, make_settings
 
 NATS_URL = os.environ.get("TARAZU_NATS_URL", "nats://127.0.0.1:4222")

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from tarazu.adapters.passwords import hash_password
 from tarazu.domain.events import EventKind
 from tarazu.domain.roles import Role
+from tarazu.entrypoints import jobs
 from tarazu.entrypoints.web.app import create_app
 from tests.integration.datarequests.helpers import events, seed
 from tests.integration.web import conftest as web_fixtures
@@ -120,9 +121,9 @@ def test_requester_cannot_decide_and_legal_refusal_needs_reasons(web):
     assert legal.get("/api/data-requests/NOPE").status_code == 404
 
 
-def test_the_served_app_runs_the_notice_job(web):
-    """A notice delayed by a non-disclosure order is queued by the app's periodic job once the
-    order has ended (here: at start-up, the clock being past the end date)."""
+def test_the_worker_runs_the_notice_job(web):
+    """A notice delayed by a non-disclosure order is queued by the worker's data-request job
+    once the order has ended (here: its first round, the clock being past the end date)."""
     from tarazu.service import datarequests as dr
     from tests.integration.datarequests.helpers import LEGAL, submit
 
@@ -134,10 +135,9 @@ def test_the_served_app_runs_the_notice_job(web):
         dr.confirm(uow, web.clock, request_id=RID, actor="l2", roles=LEGAL)
         uow.commit()
     web.clock.advance(days=10)  # 2025-08-21: the order ended on 2025-08-15
-    with TestClient(create_app(web)):
-        pass  # start-up and shut-down: the job ran once
+    jobs.run_round(web)  # one round of the worker's jobs
     with web.uow() as uow:
         assert uow.datarequests.get(RID).notice_sent_at is not None
-        later = web.clock.now() + timedelta(hours=2)  # the delivery loop may have tried it
+        later = web.clock.now() + timedelta(hours=2)  # the delivery job may have tried it
         assert [m.kind for m in uow.outbox.due(later)
                 if m.kind == "data_request_notice"] == ["data_request_notice"]

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from tarazu.adapters.interchange import parse_account
 from tarazu.adapters.webhooks import WebhookPlatformAdapter, sign
 from tarazu.demo_platform.app import create_platform_app
 from tarazu.demo_platform.emitter import EventEmitter
@@ -20,6 +19,7 @@ from tarazu.domain.events import EventKind, SubjectRef
 from tarazu.domain.policies import Action
 from tarazu.domain.roles import Role
 from tarazu.entrypoints.web.app import create_app
+from tarazu.interchange import parse_account
 from tarazu.service import decisions, outbox
 
 SECRET = b"s3cret-for-tests"

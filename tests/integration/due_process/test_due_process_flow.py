@@ -149,7 +149,7 @@ def test_appeal_reversal_restores_and_reopens_mirror_decisions(app):
     [note] = _events(app, a, EventKind.NOTE)
     assert note.payload["reference"] == "withdrawn"
     [rev] = _events(app, mirror, EventKind.REVERSAL)
-    assert rev.payload["reason"] == "relied on a reversed decision" and rev.payload["reopen"]
+    assert rev.payload["cause"] == "relied_on_reversed_decision" and rev.payload["reopen"]
     outcomes = [m.payload["outcome"] for m in _outbox(app, "notice") if "outcome" in m.payload]
     assert sorted(outcomes) == ["reversed", "reversed_reliance"]
 

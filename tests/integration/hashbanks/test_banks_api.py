@@ -123,7 +123,7 @@ def test_cli_create_import_match_scan(sqlite_app, tmp_path, monkeypatch):
                     f"pdq,{ORIG.signal},r1\nvideo_md5,{'ab' * 16},r2\npdq,nothex,r3\n")
     r = run(cli, ["banks", "import", "feed", str(path)])
     assert r.exit_code == 0 and '"added": 2' in r.stdout and '"errors": 1' in r.stdout
-    assert "line 4: signal: pdq:" in r.stderr
+    assert "line 4: field 'signal': pdq:" in r.stderr
     r = run(cli, ["banks", "match", str(SHARED / "testdata/pdq/bridge-mods/blur-a-lot.jpg")])
     assert r.exit_code == 0 and '"ref": "r1"' in r.stdout
     r = run(cli, ["hash", str(SHARED / "testdata/pdq/formats/I16.png")])

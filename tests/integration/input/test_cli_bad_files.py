@@ -173,7 +173,8 @@ def test_bank_import_names_oversized_and_latin1_rows(run, tmp_path):
                   b"md5," + b"c" * 32 + b"," + BIG.encode() + b"\n"
                   b"md5," + b"d" * 32 + b",ok\n")
     r = run("banks", "import", "b1", str(f), code=0)
-    assert "line 3: (line): not UTF-8" in r.output and "line 4: (line): unreadable" in r.output
+    assert "line 3: field '(line)': not UTF-8" in r.output \
+        and "line 4: field '(line)': unreadable" in r.output
     assert json.loads(r.stdout) == {"bank": "b1", "added": 2, "duplicates": 0, "errors": 2}
 
 

@@ -19,11 +19,11 @@ from xml.sax.saxutils import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tarazu.adapters.interchange import read_file
 from tarazu.datarequests.model import DataRequestFileError
 from tarazu.datarequests.parse import parse_json as parse_data_request
 from tarazu.designations.importers import read_ftm_jsonl, read_un_xml
 from tarazu.domain.platform import Account, Post
+from tarazu.interchange import read_file
 from tarazu.referrals.model import Requester
 from tarazu.referrals.parse import ReferralFileError, parse_csv, parse_json
 from tarazu.service import hashmatch, protected

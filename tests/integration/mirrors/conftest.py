@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tarazu.adapters.interchange import parse_object
 from tarazu.domain.platform import Account
+from tarazu.interchange import parse_object
 from tarazu.linkage.model import expert_model
 from tarazu.service.mirrors import LoadedModel, MirrorConfig, MirrorDetector
 from tests.integration.mirrors import data

@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from tarazu.adapters import passwords
-from tarazu.adapters.interchange import parse_account
 from tarazu.domain.events import EventKind, SubjectRef, SubjectType
 from tarazu.domain.roles import Role
 from tarazu.entrypoints.cli import app as cli
 from tarazu.entrypoints.web.app import create_app
+from tarazu.interchange import parse_account
 from tarazu.service.users import user_subject
 from tests.integration.web.conftest import PASSWORD, password_hash
 

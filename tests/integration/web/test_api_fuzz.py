@@ -22,12 +22,12 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from tarazu.adapters.interchange import parse_account, parse_post
 from tarazu.bootstrap import bootstrap
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef
 from tarazu.domain.roles import Role
 from tarazu.entrypoints.web.app import create_app
 from tarazu.entrypoints.web.security import is_public, iter_routes, required_roles
+from tarazu.interchange import parse_account, parse_post
 from tarazu.service.clock import FixedClock
 from tests.conftest import make_settings
 

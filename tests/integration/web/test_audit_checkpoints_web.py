@@ -1,18 +1,20 @@
-"""The served app signs checkpoints of the audit chain by itself (a periodic job), and the
-auditor verifies the chain against them and reads them with their public key."""
+"""Checkpoints of the audit chain are signed without anyone asking (a job of the worker role),
+and the auditor verifies the chain against them and reads them with their public key."""
 
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tarazu.entrypoints import jobs
 from tarazu.entrypoints.web.app import create_app
 from tests.integration.storage.test_checkpoints import _delete_tail, _report
 from tests.integration.web.conftest import login
 
 
-def test_the_served_app_signs_checkpoints_and_the_auditor_reads_them(web):
+def test_the_worker_signs_checkpoints_and_the_auditor_reads_them(web):
     _report(web, 2)
-    with TestClient(create_app(web)) as c:  # the lifespan runs the periodic jobs
+    jobs.run_round(web)
+    with TestClient(create_app(web)) as c:
         login(c, "auditor")
         v = c.get("/api/audit/verify").json()
         assert v["ok"] and v["checkpoint"]["seq"] == 2

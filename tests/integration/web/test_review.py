@@ -138,7 +138,7 @@ def test_suspend_applies_at_once_and_queues_enforcement(seeded):
         assert uow.outbox.pending_count() == 1
         msg = uow.outbox.due(seeded.clock.now() + timedelta(hours=2))[0]
     assert msg.payload["action"] == "suspend" and msg.payload["until"] == until
-    assert msg.attempts == 1  # the background delivery ran after the response and failed
+    assert msg.attempts == 0  # the web process sends nothing: the worker delivers
 
 
 def test_removal_needs_a_second_reviewer(seeded):

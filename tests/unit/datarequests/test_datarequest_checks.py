@@ -5,8 +5,8 @@ from datetime import date
 from tarazu.datarequests.checks import (
     CheckPolicy,
     Outcome,
-    Path,
     Reason,
+    RequestPath,
     TargetInfo,
     check_request,
 )
@@ -23,7 +23,7 @@ def check(targets=KNOWN, policy=None, **changes):
 
 def test_a_valid_court_order_is_accepted_as_asked():
     r = check()
-    assert r.outcome is Outcome.ACCEPTED and r.reasons == () and r.path is Path.DISCLOSURE
+    assert r.outcome is Outcome.ACCEPTED and r.reasons == () and r.path is RequestPath.DISCLOSURE
     assert r.categories == (Category.SUBSCRIBER, Category.IP_LOGS)
     assert r.period.to_dict() == {"from": "2025-06-01", "to": "2025-08-01"}
 
@@ -102,7 +102,7 @@ def test_emergency_needs_a_threat_to_life_and_gets_the_minimum():
     ok = check(instrument__type="emergency", instrument__issuer="FIA duty officer",
                categories=["subscriber", "ip_logs", "content"],
                emergency={"threat_to_life": True, "description": "kidnapping, victim held"})
-    assert ok.path is Path.EMERGENCY and ok.outcome is Outcome.NARROWED
+    assert ok.path is RequestPath.EMERGENCY and ok.outcome is Outcome.NARROWED
     assert ok.categories == (Category.SUBSCRIBER, Category.IP_LOGS)
     assert ok.period.days == 7 and ok.period.end == date(2025, 8, 11)
     for em in (None, {"threat_to_life": False, "description": "x"},
@@ -114,7 +114,7 @@ def test_emergency_needs_a_threat_to_life_and_gets_the_minimum():
 def test_preservation_path_needs_no_court():
     r = check(instrument__type="preservation", instrument__issuer="FIA Cyber Crime Wing",
               categories=["subscriber", "content"])
-    assert r.path is Path.PRESERVATION and r.outcome is Outcome.ACCEPTED
+    assert r.path is RequestPath.PRESERVATION and r.outcome is Outcome.ACCEPTED
     assert r.categories == (Category.SUBSCRIBER, Category.CONTENT)
 
 

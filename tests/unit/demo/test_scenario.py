@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tarazu.adapters.interchange import load_records
 from tarazu.demo.scenario import REFERRAL_MIX, SMALL, ScenarioSize, build, generate
+from tarazu.interchange import load_records
 from tarazu.referrals.grounds import is_vague
 from tarazu.referrals.parse import parse_json
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tarazu.domain.case import DueProcessError, Subject, parse_until
-from tarazu.domain.events import EventKind, SubjectRef
+from tarazu.domain.events import EventKind, ReversalCause, SubjectRef
 from tarazu.domain.policies import Action
 
 T = datetime(2025, 7, 25, 9, 0, tzinfo=UTC)
@@ -64,13 +64,15 @@ def test_reversal_by_reliance_reopens_and_forgets_the_candidate():
                  reason="mirror", extra={"until": "2025-08-20"})
     assert s.state.review_state == "closed"
     s.reverse(actor="system:appeals", at=T + timedelta(days=3), decision_id=e.event_id,
-              reason="relied on a reversed decision", reopen=True,
+              reason="relied on a reversed decision",
+              cause=ReversalCause.RELIED_ON_REVERSED, reopen=True,
               extra={"withdrawn_candidate": "x:orig"})
     assert s.state.review_state == "open" and s.state.enforcement is None
     assert s.state.mirror_candidates == ()
     assert s.state.opened_at == T + timedelta(days=3)  # its due date runs anew
     with pytest.raises(DueProcessError, match="applied or pending"):
-        s.reverse(actor="x", at=T, decision_id=e.event_id, reason="again")
+        s.reverse(actor="x", at=T, decision_id=e.event_id, reason="again",
+                  cause=ReversalCause.RELIED_ON_REVERSED)
 
 
 def test_assignment_only_for_cases_under_review():

@@ -1,9 +1,7 @@
 """Appeals on the web: the public appeal page (the secret token from the notice is the user's
 proof of standing), the platform's appeal API, the appeals queue, and the form on which a
 reviewer who took no part decides an appeal (upheld / reversed / modified, with reasons).
-
-The served app also runs the due-process jobs here (router lifespan): timed actions that have
-ended are expired and notices of decisions that took effect are sent, every ``JOB_SECONDS``."""
+(The due-process jobs — expiries, notices — run in the worker: tarazu.entrypoints.jobs.)"""
 
 from __future__ import annotations
 
@@ -16,41 +14,27 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from tarazu.bootstrap import App
-from tarazu.domain.events import EventKind, SubjectRef, SubjectType
+from tarazu.domain.events import EventKind, SubjectRef
 from tarazu.domain.notices import LANGUAGES, render_decision, render_outcome
 from tarazu.domain.policies import POLICIES, Action
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
-from tarazu.entrypoints.periodic import every
 from tarazu.entrypoints.web.delivery import deliver_now
-from tarazu.entrypoints.web.routes.review import BadInput, case_url, parse_decision
+from tarazu.entrypoints.web.routes.review import (
+    BadInput,
+    case_url,
+    parse_decision,
+    parse_subject,
+)
 from tarazu.entrypoints.web.security import PUBLIC, Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
-from tarazu.service import appeals, cases, expiry, notices, queues
+from tarazu.service import appeals, cases, notices, queues
 
 log = logging.getLogger("tarazu.jobs")
-JOB_SECONDS = 60.0
 READ = tuple(CASE_READERS)
 DECIDE = tuple(DECIDERS)
 
 
-def run_jobs(container: App) -> None:
-    """One round of the due-process jobs; never raises (the loop must survive)."""
-    try:
-        expiry.expire_due(container.uow, container.clock)
-        notices.send_due(container.uow, container.clock, container.settings.public_url)
-    except Exception:
-        log.exception("due-process jobs failed")
-
-
-router = APIRouter(lifespan=every(JOB_SECONDS, lambda api: run_jobs(api.state.container),
-                                  "due-process"))
-
-
-def parse_subject(subject_type: str, subject_id: str) -> SubjectRef:
-    try:
-        return SubjectRef(SubjectType(subject_type), subject_id)
-    except ValueError:
-        raise HTTPException(404, f"no such subject type {subject_type!r}") from None
+router = APIRouter()
 
 
 def appeal_url(ref: SubjectRef) -> str:

@@ -20,30 +20,15 @@ from tarazu.datarequests.case import DataRequestRuleError
 from tarazu.datarequests.model import Category, DataRequestFileError, Period
 from tarazu.datarequests.parse import parse_json
 from tarazu.domain.roles import Role
-from tarazu.entrypoints.periodic import every
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
 from tarazu.service import datarequests as dr
 from tarazu.service import request_ids
 
 log = logging.getLogger("tarazu.datarequests")
-JOB_SECONDS = 300.0
 
 
-def run_due_once(container: Any) -> dr.DueReport | None:
-    """One pass of the periodic job; never raises (the loop must outlive a bad moment)."""
-    try:
-        report = dr.run_due(container.uow, container.clock)
-    except Exception:
-        log.exception("data-request job failed")
-        return None
-    if report.notices or report.overdue or report.preservations_ended:
-        log.info("data requests: %s", report.to_dict())
-    return report
-
-
-router = APIRouter(lifespan=every(JOB_SECONDS, lambda api: run_due_once(api.state.container),
-                                  "data-requests"))
+router = APIRouter()
 READ = (Role.LEGAL, Role.SENIOR_REVIEWER, Role.AUDITOR, Role.REQUESTER)
 CONFIRM = (Role.LEGAL, Role.SENIOR_REVIEWER)
 

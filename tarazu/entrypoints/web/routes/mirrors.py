@@ -12,7 +12,7 @@ from tarazu.entrypoints.web import (
     mirror_view,
     waterfall,  # noqa: F401 — registers the template helpers
 )
-from tarazu.entrypoints.web.routes.review import _subject, decision_form_context, mirror_key
+from tarazu.entrypoints.web.routes.review import decision_form_context, mirror_key, parse_subject
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
 from tarazu.service import case_view
@@ -27,7 +27,7 @@ def mirror_compare(request: Request, subject_type: str, subject_id: str, removed
                    principal: Principal = require(*READ)) -> HTMLResponse:
     """The mirror case page: both accounts side by side with what differs and what imitates,
     the flag's signals each explained, and the decision form for the flagged account."""
-    ref = _subject(subject_type, subject_id)
+    ref = parse_subject(subject_type, subject_id)
     removed_account = mirror_key(ref, removed_account)
     removed = SubjectRef(SubjectType.ACCOUNT, removed_account)
     app = get_container(request)

@@ -3,9 +3,9 @@ verifying the chain, and its head — and changes nothing (every route here is a
 tests prove every POST refuses the auditor). Showing an account's details is a read of personal
 data and leaves a DATA_ACCESS event naming the auditor.
 
-While the app is served it signs a checkpoint of the chain every ``CHECKPOINT_SECONDS`` when the
-chain grew (see :mod:`tarazu.domain.checkpoint`); the auditor reads the checkpoint log and the
-public key that verifies it."""
+The worker signs a checkpoint of the chain when it grew (tarazu.entrypoints.jobs; see
+:mod:`tarazu.domain.checkpoint`); the auditor reads the checkpoint log and the public key that
+verifies it."""
 
 from __future__ import annotations
 
@@ -17,37 +17,20 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from tarazu.adapters.db.uow import SqlUnitOfWork
-from tarazu.bootstrap import App
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import EventKind, RecordedEvent, SubjectType
 from tarazu.domain.roles import Role
-from tarazu.entrypoints.periodic import every
 from tarazu.entrypoints.web.guards import MAX_INT
-from tarazu.entrypoints.web.routes.appeals import parse_subject
+from tarazu.entrypoints.web.routes.review import parse_subject
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
 from tarazu.service import audit, exports
 from tarazu.service.access_log import log_access
 
 log = logging.getLogger("tarazu.audit")
-CHECKPOINT_SECONDS = 60.0
 
 
-def checkpoint_now(container: App) -> None:
-    """One round of the periodic job: sign the head if the chain grew. A refusal is logged as
-    an error: the chain no longer holds what an earlier checkpoint signed."""
-    try:
-        cp = audit.take_checkpoint(container.uow, container.clock, container.checkpoints())
-    except audit.CheckpointRefused as e:
-        log.error("audit checkpoint refused: %s", e)
-        return
-    if cp is not None:
-        log.info("audit checkpoint #%d: event #%d signed", cp.number, cp.seq)
-
-
-router = APIRouter(lifespan=every(CHECKPOINT_SECONDS,
-                                  lambda api: checkpoint_now(api.state.container),
-                                  "audit checkpoint"))
+router = APIRouter()
 OVERSIGHT = (Role.AUDITOR, Role.ADMIN)
 PAGE = 100
 

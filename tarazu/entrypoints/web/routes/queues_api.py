@@ -13,8 +13,7 @@ from tarazu.domain.events import SubjectRef, SubjectType
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
 from tarazu.domain.routing import QUEUES
 from tarazu.entrypoints.web.delivery import deliver_now
-from tarazu.entrypoints.web.routes.appeals import parse_subject
-from tarazu.entrypoints.web.routes.review import BadInput, parse_decision
+from tarazu.entrypoints.web.routes.review import BadInput, parse_decision, parse_subject
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.service import queues
 

@@ -25,7 +25,7 @@ from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, Subject
 from tarazu.domain.policies import POLICIES, Action
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
 from tarazu.domain.routing import QUEUES
-from tarazu.entrypoints.web.delivery import deliver_now, delivery_loop
+from tarazu.entrypoints.web.delivery import deliver_now
 from tarazu.entrypoints.web.guards import MAX_PAGE
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render, templates
@@ -33,7 +33,7 @@ from tarazu.reports.model import CATEGORIES as REPORT_CATEGORIES
 from tarazu.service import case_view, decisions
 from tarazu.service.access_log import log_access
 
-router = APIRouter(lifespan=delivery_loop)
+router = APIRouter()
 READ = tuple(CASE_READERS)
 DECIDE = tuple(DECIDERS)
 PER_PAGE = 50
@@ -90,7 +90,8 @@ def parse_decision(action: str, policy: str, reason: str, evidence: list[str],
                          until_value, country_value)
 
 
-def _subject(subject_type: str, subject_id: str) -> SubjectRef:
+def parse_subject(subject_type: str, subject_id: str) -> SubjectRef:
+    """The subject a URL names; an unknown type is a 404 (the page does not exist)."""
     try:
         return SubjectRef(SubjectType(subject_type), subject_id)
     except ValueError:
@@ -295,7 +296,7 @@ def _queue(request: Request, name: str | None, page: int) -> HTMLResponse:
 @router.get("/cases/{subject_type}/{subject_id}", response_class=HTMLResponse)
 def case_page(request: Request, subject_type: str, subject_id: str,
               done: str | None = None, principal: Principal = require(*READ)) -> HTMLResponse:
-    view = _load(get_container(request), _subject(subject_type, subject_id), principal)
+    view = _load(get_container(request), parse_subject(subject_type, subject_id), principal)
     return _case_page(request, principal, view, done=done)
 
 
@@ -305,7 +306,7 @@ def decide_form(request: Request, tasks: BackgroundTasks, subject_type: str, sub
                 evidence: list[str] = Form([]), until: str = Form(""), country: str = Form(""),
                 principal: Principal = require(*DECIDE)) -> Response:
     app = get_container(request)
-    ref = _subject(subject_type, subject_id)
+    ref = parse_subject(subject_type, subject_id)
     form = {"action": action, "policy": policy, "reason": reason, "evidence": evidence,
             "until": until, "country": country}
     try:
@@ -324,7 +325,7 @@ def decide_form(request: Request, tasks: BackgroundTasks, subject_type: str, sub
 def confirm_form(request: Request, tasks: BackgroundTasks, subject_type: str, subject_id: str,
                  decision_id: str, principal: Principal = require(*DECIDE)) -> Response:
     app = get_container(request)
-    ref = _subject(subject_type, subject_id)
+    ref = parse_subject(subject_type, subject_id)
     try:
         out = _confirm(app, principal, ref, decision_id)
     except DueProcessError as e:
@@ -339,7 +340,7 @@ def _pending_step_form(request: Request, principal: Principal, where: tuple[str,
     type, subject id, decision id): back to the case, or the page again with the refusal (422
     a bad field, 409 a rule of due process)."""
     app = get_container(request)
-    ref = _subject(where[0], where[1])
+    ref = parse_subject(where[0], where[1])
     try:
         step(app, principal, ref, where[2], reason)
     except BadInput as e:
@@ -404,14 +405,15 @@ def api_queue(request: Request, queue: str | None = None, page: int = Query(1, g
 @router.get("/api/cases/{subject_type}/{subject_id}")
 def api_case(request: Request, subject_type: str, subject_id: str,
              principal: Principal = require(*READ)) -> dict:
-    return _load(get_container(request), _subject(subject_type, subject_id), principal).to_dict()
+    ref = parse_subject(subject_type, subject_id)
+    return _load(get_container(request), ref, principal).to_dict()
 
 
 @router.post("/api/cases/{subject_type}/{subject_id}/decisions", status_code=201)
 def api_decide(request: Request, tasks: BackgroundTasks, subject_type: str, subject_id: str,
                body: DecisionBody, principal: Principal = require(*DECIDE)) -> dict:
     app = get_container(request)
-    ref = _subject(subject_type, subject_id)
+    ref = parse_subject(subject_type, subject_id)
     out = _api_errors(lambda: _decide(app, principal, ref, parse_decision(
         body.action, body.policy, body.reason, body.evidence, body.until, body.country,
         app.clock.now())))
@@ -423,7 +425,7 @@ def api_decide(request: Request, tasks: BackgroundTasks, subject_type: str, subj
 def api_confirm(request: Request, tasks: BackgroundTasks, subject_type: str, subject_id: str,
                 decision_id: str, principal: Principal = require(*DECIDE)) -> dict:
     app = get_container(request)
-    ref = _subject(subject_type, subject_id)
+    ref = parse_subject(subject_type, subject_id)
     out = _api_errors(lambda: _confirm(app, principal, ref, decision_id))
     _after_commit(tasks, app, out)
     return {"decision_id": out.decision_id, "status": out.status, "seq": out.seq}
@@ -433,7 +435,7 @@ def _api_pending_step(request: Request, principal: Principal, subject_type: str,
                       subject_id: str, decision_id: str, reason: str, step: Any) -> dict:
     """Not confirm, or withdraw, a pending decision over the API."""
     app = get_container(request)
-    ref = _subject(subject_type, subject_id)
+    ref = parse_subject(subject_type, subject_id)
     out = _api_errors(lambda: step(app, principal, ref, decision_id, reason))
     return {"decision_id": out.decision_id, "status": out.status, "seq": out.seq}
 

@@ -1,6 +1,6 @@
 """Reading the platform interchange format (JSONL, optionally gzip) into domain records.
 
-Each bad record yields a :class:`RecordError` naming the line and the field; good records are
+Each bad record yields a :class:`FieldProblem` naming the line and the field; good records are
 never lost because a neighbour was bad (a line that is not UTF-8, or the damaged tail of a
 truncated archive, is one error; the lines around it are read).
 
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tarazu.domain.platform import Account, Media, Post
-from tarazu.textfiles import LineProblem, value_problem
+from tarazu.textfiles import FieldProblem, LineProblem, value_problem
 from tarazu.textfiles import iter_lines as iter_file_lines
 
 HEX = set("0123456789abcdef")
@@ -39,15 +39,6 @@ FUTURE_SKEW = timedelta(days=1)
 _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf"})
 
 
-@dataclass(frozen=True)
-class RecordError:
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: field '{self.field}': {self.message}"
-
 
 class InvalidRecord(ValueError):
     def __init__(self, field: str, message: str) -> None:
@@ -60,7 +51,7 @@ class InvalidRecord(ValueError):
 class ParsedLine:
     line: int
     record: Account | Post | None
-    error: RecordError | None
+    error: FieldProblem | None
     raw: dict[str, Any] | None = None
 
 
@@ -221,13 +212,13 @@ def parse_line(n: int, line: str) -> ParsedLine | None:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as e:
-        return ParsedLine(n, None, RecordError(n, "(json)", f"invalid JSON: {e.msg}"))
+        return ParsedLine(n, None, FieldProblem(n, "(json)", f"invalid JSON: {e.msg}"))
     except RecursionError:
-        return ParsedLine(n, None, RecordError(n, "(json)", "invalid JSON: nested too deeply"))
+        return ParsedLine(n, None, FieldProblem(n, "(json)", "invalid JSON: nested too deeply"))
     try:
         return ParsedLine(n, parse_object(obj), None, obj)
     except InvalidRecord as e:
-        return ParsedLine(n, None, RecordError(n, e.field, e.message), obj)
+        return ParsedLine(n, None, FieldProblem(n, e.field, e.message), obj)
 
 
 def read_file(path: str | Path) -> Iterator[ParsedLine]:
@@ -235,16 +226,16 @@ def read_file(path: str | Path) -> Iterator[ParsedLine]:
     are errors of field ``(file)``; every readable line is parsed."""
     for n, got in iter_file_lines(path):
         if isinstance(got, LineProblem):
-            yield ParsedLine(n, None, RecordError(n, "(file)", got.message))
+            yield ParsedLine(n, None, FieldProblem(n, "(file)", got.message))
         elif (parsed := parse_line(n, got)) is not None:
             yield parsed
 
 
-def load_records(path: str | Path) -> tuple[list[Account], list[Post], list[RecordError]]:
+def load_records(path: str | Path) -> tuple[list[Account], list[Post], list[FieldProblem]]:
     """Read a whole file into memory (benchmarks, batch jobs)."""
     accounts: list[Account] = []
     posts: list[Post] = []
-    errors: list[RecordError] = []
+    errors: list[FieldProblem] = []
     for p in read_file(path):
         if p.error:
             errors.append(p.error)
