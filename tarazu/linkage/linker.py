@@ -180,13 +180,15 @@ class MirrorLinker:
         self.add_removed_profile(profile)
         return profile
 
-    def add_removed_profile(self, profile: AccountProfile) -> None:
+    def add_removed_profile(self, profile: AccountProfile,
+                            text_signature: np.ndarray | None = None) -> None:
+        """``text_signature``: its text MinHash, if known (``linkage.snapshot`` keeps them)."""
         if profile.account_id in self.removed:
             self.withdraw(profile.account_id)
         self.removed[profile.account_id] = profile
         self.corpus.add(profile)
         self.tf.add(profile)
-        self.blocker.add(profile)
+        self.blocker.add(profile, text_signature)
 
     def withdraw(self, account_id: str) -> None:
         """The account was reinstated (or the removal was reversed on appeal)."""
