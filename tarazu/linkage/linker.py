@@ -242,8 +242,9 @@ class MirrorLinker:
         ``Comparator.estimate``), to be completed for the shortlist."""
         by_name: dict[str, tuple[ComparisonResult, ...]] = {}
         # the columns hold the removed set: candidates from elsewhere are compared pairwise
+        row = self.columns.row
         held = bool(self._fast) and all(self.removed.get(c.account_id) is c
-                                        for c in candidates)
+                                        and c.account_id in row for c in candidates)
         rows = self.columns.rows([c.account_id for c in candidates]) if held else None
         for comp in self.base:
             fast = self._fast.get(comp.NAME) if rows is not None else None
