@@ -280,9 +280,11 @@ def save_snapshot(path: Path, linker: MirrorLinker, position: int,
     cols[HEADER] = np.frombuffer(json.dumps(doc).encode("utf-8"), dtype=np.uint8)
     if any(a.dtype == object for a in cols.values()):
         raise ValueError("a snapshot column holds Python objects")  # would need pickle
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
+    # owner-only: the profiles hold the removed accounts' identifiers, bios and names
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
         np.savez(f, **cols)
         f.flush()
         os.fsync(f.fileno())

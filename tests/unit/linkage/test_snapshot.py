@@ -145,3 +145,4 @@ def test_the_snapshot_holds_plain_arrays_only(world, tmp_path: Path):
                 assert not dtype.hasobject, n
     assert b"\x80\x04\x95" not in path.read_bytes()  # no pickle protocol-4 frame anywhere
     assert read_header(path)["position"] == 5
+    assert path.stat().st_mode & 0o777 == 0o600  # personal data: the owner's alone
