@@ -233,6 +233,34 @@ def profile(n: int, queries: int, seed: int, model: str, max_full: int | None = 
     pstats.Stats(prof).sort_stats("tottime").print_stats(25)
 
 
+def vectorised_ab(n: int, queries: int, seed: int, model: str) -> None:
+    """The first-stage comparison of one new account (every comparator over its candidates,
+    the deferred ones estimating) with and without the vectorised comparators, interleaved
+    query by query in one process so that the machine's load falls on both alike."""
+    gen = Generator(seed)
+    removed = list(gen.removed_set(n))
+    stream = gen.new_accounts(queries, removed)
+    profiles = build_profiles([a for a, _ in removed], {a.account_id: ps for a, ps in removed})
+    linkers = {}
+    for vectorise in (True, False):
+        lk = MirrorLinker(load_model(model), LinkerConfig(vectorise=vectorise))
+        for p in profiles:
+            lk.add_removed_profile(p)
+        lk.score(*stream[0])
+        linkers[vectorise] = lk
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for a, ps in stream:
+        q = build_profile(a, ps)
+        for vectorise, lk in linkers.items():
+            cands = lk.candidates(q)
+            t = time.perf_counter()
+            lk.compare(q, cands, estimated=frozenset(lk.config.deferred))
+            times[vectorise].append(time.perf_counter() - t)
+    for vectorise, ts in times.items():
+        print(f"vectorised={vectorise}: compare p50 {pct(ts, 50):.1f} ms, "
+              f"p99 {pct(ts, 99):.1f} ms over {len(ts)} new accounts, {n:,} removed")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -242,12 +270,17 @@ def main() -> None:
     ap.add_argument("--model", default="default")
     ap.add_argument("--write", action="store_true", help="rewrite the BENCHMARKS.md section")
     ap.add_argument("--profile", type=int, default=0, metavar="N")
+    ap.add_argument("--vectorised-ab", type=int, default=0, metavar="N",
+                    help="compare with and without the vectorised comparators at N removed")
     ap.add_argument("--max-full", type=int, default=LinkerConfig.max_full or 0,
                     help="LinkerConfig.max_full: full comparisons per account (0: all; "
                          "default: the service's)")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    if args.vectorised_ab:
+        vectorised_ab(args.vectorised_ab, args.queries, args.seed, args.model)
+        return
     if args.profile:
         profile(args.profile, args.queries, args.seed, args.model, args.max_full or None)
         return
