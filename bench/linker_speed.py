@@ -26,6 +26,7 @@ import gc  # noqa: E402
 import platform  # noqa: E402
 import pstats  # noqa: E402
 import sys  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from datetime import date  # noqa: E402
@@ -38,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.synthetic_accounts import Generator  # noqa: E402
 from tarazu.linkage import LinkerConfig, MirrorLinker, load_model  # noqa: E402
 from tarazu.linkage.profile import build_profile, build_profiles  # noqa: E402
+from tarazu.linkage.snapshot import load_snapshot, save_snapshot  # noqa: E402
 from tarazu.service.memory import settle_after_bulk_build  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,6 +75,9 @@ class Row:
     queries: int
     candidates: float
     find_ms: float = float("nan")  # p50 of finding the candidates (within the score)
+    snap_save_s: float = float("nan")  # writing the index snapshot
+    snap_load_s: float = float("nan")  # starting a linker from it
+    snap_mb: float = float("nan")  # its size on disk
 
 
 def measure(n: int, queries: int, batch: int, seed: int, model: str,
@@ -102,6 +107,7 @@ def measure(n: int, queries: int, batch: int, seed: int, model: str,
     rss = rss_mb() - rss0
     print(f"[{n}] index built in {build_s:.1f} s, {rss:.0f} MB", file=sys.stderr)
 
+    snap = snapshot_times(linker, model, max_full)
     linker.score(*stream[0])  # warm-up (the name analyser loads on first use)
     lat, cands = [], []
     for a, ps in stream:
@@ -130,22 +136,42 @@ def measure(n: int, queries: int, batch: int, seed: int, model: str,
     thr = len(scan) / (time.perf_counter() - t)
     row = Row(n, gen_s, build_s, rss, pct(lat, 50), pct(lat, 99), pct(adds, 50), pct(adds, 99),
               pct(rms, 50), pct(rms, 99), thr, len(stream), float(np.mean(cands)),
-              pct(finds, 50))
+              pct(finds, 50), *snap)
     print(f"[{n}] {row}", file=sys.stderr)
     return row
+
+
+def snapshot_times(linker: MirrorLinker, model: str, max_full: int | None
+                   ) -> tuple[float, float, float]:
+    """Seconds to write the index snapshot and to start a linker from it, and its MB."""
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "index.npz"
+        t = time.perf_counter()
+        save_snapshot(path, linker, position=0)
+        save_s = time.perf_counter() - t
+        fresh = MirrorLinker(load_model(model), LinkerConfig(max_full=max_full))
+        t = time.perf_counter()
+        load_snapshot(path, fresh)
+        load_s = time.perf_counter() - t
+        size = path.stat().st_size / 2**20
+    del fresh
+    gc.collect()
+    return save_s, load_s, size
 
 
 def table(rows: list[Row]) -> str:
     head = ("| removed accounts | generation (s) | index build (s) | index memory (RSS delta) "
             "| score one new account p50 / p99 (ms) | of which finding candidates p50 (ms) "
             "| candidates compared (mean) "
-            "| add p50 / p99 (ms) | withdraw p50 / p99 (ms) | batch scan (accounts/s, 1 core) |\n"
-            "|---|---|---|---|---|---|---|---|---|---|\n")
+            "| add p50 / p99 (ms) | withdraw p50 / p99 (ms) | batch scan (accounts/s, 1 core) "
+            "| snapshot write / start from it (s), size |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|\n")
     body = "".join(
         f"| {r.n:,} | {r.gen_s:.0f} | {r.build_s:.0f} | {r.rss_mb:,.0f} MB "
         f"| {r.p50:.1f} / {r.p99:.1f} | {r.find_ms:.1f} | {r.candidates:.0f} "
         f"| {r.add_p50:.2f} / {r.add_p99:.2f} "
-        f"| {r.rm_p50:.2f} / {r.rm_p99:.2f} | {r.batch_per_s:.1f} |\n" for r in rows)
+        f"| {r.rm_p50:.2f} / {r.rm_p99:.2f} | {r.batch_per_s:.1f} "
+        f"| {r.snap_save_s:.1f} / {r.snap_load_s:.1f}, {r.snap_mb:,.0f} MB |\n" for r in rows)
     return head + body
 
 
@@ -207,6 +233,34 @@ def profile(n: int, queries: int, seed: int, model: str, max_full: int | None = 
     pstats.Stats(prof).sort_stats("tottime").print_stats(25)
 
 
+def vectorised_ab(n: int, queries: int, seed: int, model: str) -> None:
+    """The first-stage comparison of one new account (every comparator over its candidates,
+    the deferred ones estimating) with and without the vectorised comparators, interleaved
+    query by query in one process so that the machine's load falls on both alike."""
+    gen = Generator(seed)
+    removed = list(gen.removed_set(n))
+    stream = gen.new_accounts(queries, removed)
+    profiles = build_profiles([a for a, _ in removed], {a.account_id: ps for a, ps in removed})
+    linkers = {}
+    for vectorise in (True, False):
+        lk = MirrorLinker(load_model(model), LinkerConfig(vectorise=vectorise))
+        for p in profiles:
+            lk.add_removed_profile(p)
+        lk.score(*stream[0])
+        linkers[vectorise] = lk
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for a, ps in stream:
+        q = build_profile(a, ps)
+        for vectorise, lk in linkers.items():
+            cands = lk.candidates(q)
+            t = time.perf_counter()
+            lk.compare(q, cands, estimated=frozenset(lk.config.deferred))
+            times[vectorise].append(time.perf_counter() - t)
+    for vectorise, ts in times.items():
+        print(f"vectorised={vectorise}: compare p50 {pct(ts, 50):.1f} ms, "
+              f"p99 {pct(ts, 99):.1f} ms over {len(ts)} new accounts, {n:,} removed")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -216,12 +270,17 @@ def main() -> None:
     ap.add_argument("--model", default="default")
     ap.add_argument("--write", action="store_true", help="rewrite the BENCHMARKS.md section")
     ap.add_argument("--profile", type=int, default=0, metavar="N")
+    ap.add_argument("--vectorised-ab", type=int, default=0, metavar="N",
+                    help="compare with and without the vectorised comparators at N removed")
     ap.add_argument("--max-full", type=int, default=LinkerConfig.max_full or 0,
                     help="LinkerConfig.max_full: full comparisons per account (0: all; "
                          "default: the service's)")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    if args.vectorised_ab:
+        vectorised_ab(args.vectorised_ab, args.queries, args.seed, args.model)
+        return
     if args.profile:
         profile(args.profile, args.queries, args.seed, args.model, args.max_full or None)
         return

@@ -159,6 +159,16 @@ class TextLSHIndex:
         if hv is not None:
             self.lsh.insert(p.account_id, hv)
 
+    def signature(self, p: AccountProfile) -> np.ndarray | None:
+        """The account's MinHash signature (``num_perm`` uint64; None without content words):
+        what a snapshot keeps so that loading it need not hash every vocabulary again."""
+        return self._minhash(p)
+
+    def add_signature(self, account_id: str, signature: np.ndarray) -> None:
+        """Index an account by a signature computed before (by :meth:`signature`)."""
+        if account_id not in self.lsh:
+            self.lsh.insert(account_id, signature)
+
     def remove(self, account_id: str) -> None:
         self.lsh.remove(account_id)
 
@@ -308,9 +318,14 @@ class Blocker:
     def __init__(self, indexes: Sequence[CandidateIndex] | None = None) -> None:
         self.indexes = list(indexes) if indexes is not None else default_indexes()
 
-    def add(self, p: AccountProfile) -> None:
+    def add(self, p: AccountProfile, text_signature: np.ndarray | None = None) -> None:
+        """``text_signature``: the account's MinHash signature, already computed (a
+        snapshot's), for the text index to use instead of computing it."""
         for ix in self.indexes:
-            ix.add(p)
+            if text_signature is not None and isinstance(ix, TextLSHIndex):
+                ix.add_signature(p.account_id, text_signature)
+            else:
+                ix.add(p)
 
     def remove(self, account_id: str) -> None:
         for ix in self.indexes:

@@ -25,6 +25,8 @@ from tarazu.linkage.blocking import (
     TimeIndex,
     TokenIndex,
 )
+from tarazu.linkage.columnar.store import RemovedColumns
+from tarazu.linkage.columnar.vectorised import vectorised_form
 from tarazu.linkage.comparators import SECOND_PASS, get_comparator
 from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.levels import MISSING, ComparisonResult
@@ -59,6 +61,9 @@ class LinkerConfig:
     #: platform profile that reads platform-specific markup (``linkage.platforms``); None:
     #: the one the model was fitted with (its ``meta.platform``), else the neutral one
     platform: str | None = None
+    #: compare with the vectorised form (``linkage.columnar``) the comparators that have
+    #: one: all candidates in one call over the removed set's columns, the same results
+    vectorise: bool = True
 
     def indexes(self) -> list[CandidateIndex]:
         return [
@@ -152,6 +157,10 @@ class MirrorLinker:
         self._removal_times: Mapping[str, float] = next(
             ix.at for ix in self.blocker.indexes if isinstance(ix, TimeIndex))
         self.removed: dict[str, AccountProfile] = {}
+        #: the removed set's numeric features as columns, for the vectorised comparators
+        self.columns = RemovedColumns()
+        self._fast = {c.NAME: f for c in self.base
+                      if self.config.vectorise and (f := vectorised_form(c)) is not None}
         second = {c.NAME for c in SECOND_PASS}
         self._second = {
             s.name: get_comparator(s.name, **_config_from_json(s.config))
@@ -176,13 +185,16 @@ class MirrorLinker:
         self.add_removed_profile(profile)
         return profile
 
-    def add_removed_profile(self, profile: AccountProfile) -> None:
+    def add_removed_profile(self, profile: AccountProfile,
+                            text_signature: np.ndarray | None = None) -> None:
+        """``text_signature``: its text MinHash, if known (``linkage.snapshot`` keeps them)."""
         if profile.account_id in self.removed:
             self.withdraw(profile.account_id)
         self.removed[profile.account_id] = profile
         self.corpus.add(profile)
         self.tf.add(profile)
-        self.blocker.add(profile)
+        self.blocker.add(profile, text_signature)
+        self.columns.add(profile)
 
     def withdraw(self, account_id: str) -> None:
         """The account was reinstated (or the removal was reversed on appeal)."""
@@ -191,6 +203,7 @@ class MirrorLinker:
             self.corpus.remove(profile)
             self.tf.remove(profile)
             self.blocker.remove(account_id)
+            self.columns.remove(account_id)
 
     def observe(self, profile: AccountProfile) -> None:
         """Count an active account in the rarity statistics (a page everybody edits is not
@@ -232,8 +245,16 @@ class MirrorLinker:
         """All comparators; those named in ``estimated`` only estimate (see
         ``Comparator.estimate``), to be completed for the shortlist."""
         by_name: dict[str, tuple[ComparisonResult, ...]] = {}
+        # the columns hold the removed set: candidates from elsewhere are compared pairwise
+        row = self.columns.row
+        held = bool(self._fast) and all(self.removed.get(c.account_id) is c
+                                        and c.account_id in row for c in candidates)
+        rows = self.columns.rows([c.account_id for c in candidates]) if held else None
         for comp in self.base:
-            if comp.NAME in estimated:
+            fast = self._fast.get(comp.NAME) if rows is not None else None
+            if fast is not None and comp.NAME not in estimated:
+                by_name[comp.NAME] = tuple(fast(comp, profile, rows, self.columns))
+            elif comp.NAME in estimated:
                 by_name[comp.NAME] = tuple(comp.estimate(profile, b, self.corpus)
                                            for b in candidates)
             else:

@@ -318,10 +318,11 @@ def fit_model(
     if {c.NAME for c in SECOND_PASS} & {s.name for s in fitted.comparators}:
         # second-pass signals rank first-pass totals, so they need the fitted first pass
         second = MirrorLinker(fitted, linker.config)
-        second.corpus, second.blocker, second.removed = (
+        second.corpus, second.blocker, second.removed, second.columns = (
             linker.corpus,
             linker.blocker,
             linker.removed,
+            linker.columns,
         )
         second.record(all_actives if all_actives is not None else actives)
         base = second.model

@@ -254,8 +254,10 @@ def outbox_deliver() -> None:
 
 
 def serve_cmd(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve the review UI and the API. Links in notices use TARAZU_PUBLIC_URL; without it,
-    the address served here (not a fixed port)."""
+    """Serve the review UI and the API.
+
+    Links in notices use TARAZU_PUBLIC_URL; without it, the address served here (not a fixed
+    port)."""
     import uvicorn
 
     from tarazu.entrypoints.web.app import create_app

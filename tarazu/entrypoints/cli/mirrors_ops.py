@@ -13,9 +13,11 @@ import typer
 
 from tarazu.domain.platform import Account, Post
 from tarazu.entrypoints.cli.common import console, fail, get_app, print_json, progress_bar
+from tarazu.entrypoints.cli.mirror_start import start_detector
 from tarazu.entrypoints.cli.mirrors import app
 from tarazu.linkage.result import MatchResult
 from tarazu.service import mirrors
+from tarazu.service.mirrors.snapshot import snapshot_path, write_snapshot
 
 
 def spark_scorer(master: str, partitions: int | None, detector: mirrors.MirrorDetector):  # type: ignore[no-untyped-def]
@@ -54,11 +56,10 @@ def scan_cmd(
     container = get_app()
     detector = mirrors.MirrorDetector(mirrors.newest_model(container.settings.home),
                                       mirrors.MirrorConfig(auto_action=auto_action))
-    with container.uow() as uow, progress_bar("reference set", None) as bar:
-        detector.refresh(uow, lambda n, t: bar.update(0, completed=n, total=t),
-                         clock=container.clock)
-        uow.commit()
-    console.print(f"model {detector.loaded.model_id}; {detector.size} removed accounts")
+    start = start_detector(container, detector, show_progress=True)
+    console.print(f"model {detector.loaded.model_id}; {detector.size} removed accounts "
+                  f"(started from {start.source}"
+                  f"{': ' + start.reason if start.reason else ''})")
     spark, scorer = None, None
     if engine == "spark":
         spark, scorer = spark_scorer(master, partitions or None, detector)
@@ -101,3 +102,29 @@ def train_cmd(
                   f"; {where} ECE {rel.ece:.4f}, "
                   f"Brier {rel.brier:.4f}")
     print_json(report.to_dict())
+
+
+@app.command("snapshot")
+def snapshot_cmd(
+    rebuild: bool = typer.Option(False, "--rebuild",
+                                 help="build the reference set from the store, ignoring the "
+                                      "current snapshot"),
+) -> None:
+    """Save the reference set (removed accounts' profiles and index signatures, no pickle)
+    with the event-log position it reflects, so that the stream worker and the scan start
+    from it and replay only what came after. Run it after a large removal wave or on a
+    schedule; a snapshot of another model or format is ignored (and the set built anew)."""
+    container = get_app()
+    detector = mirrors.MirrorDetector(mirrors.newest_model(container.settings.home))
+    path = snapshot_path(container.settings.home)
+    if rebuild:
+        with container.uow() as uow, progress_bar("reference set", None) as bar:
+            detector.refresh(uow, lambda n, t: bar.update(0, completed=n, total=t),
+                             clock=container.clock)
+            uow.commit()
+    else:
+        start_detector(container, detector, show_progress=True)
+    with container.uow() as uow:
+        header = write_snapshot(uow, detector, path, container.clock)
+    console.print(f"wrote {path}: {header.count} removed accounts at log position "
+                  f"{header.position} (model {detector.loaded.model_id})")

@@ -31,6 +31,7 @@ from tarazu.adapters.broker import (
 )
 from tarazu.bootstrap import App
 from tarazu.entrypoints.cli.common import console, fail, get_app, print_json, progress_bar
+from tarazu.entrypoints.cli.mirror_start import start_detector
 from tarazu.service import mirrors
 from tarazu.service.platform_events import PlatformEventError
 from tarazu.textfiles import LineProblem, iter_lines
@@ -50,14 +51,7 @@ def build_detector(container: App, show_progress: bool = False, recall: bool = T
     process that scores one sign-up and ends), warmed up (the first comparison loads the
     name analyser, which takes seconds; better before the first event than during)."""
     detector = mirrors.MirrorDetector(mirrors.newest_model(container.settings.home))
-    with container.uow() as uow:
-        if show_progress:
-            with progress_bar("reference set", None) as bar:
-                detector.refresh(uow, lambda n, t: bar.update(0, completed=n, total=t),
-                                 clock=container.clock)
-        else:
-            detector.refresh(uow, clock=container.clock)
-        uow.commit()
+    start_detector(container, detector, show_progress)
     if recall and show_progress:
         with progress_bar("active accounts", None) as bar:
             mirrors.recall_successors(container.uow, detector,

@@ -10,7 +10,9 @@ import pytest
 from tarazu.domain.platform import Account
 from tarazu.interchange import parse_object
 from tarazu.linkage.model import expert_model
-from tarazu.service.mirrors import LoadedModel, MirrorConfig, MirrorDetector
+from tarazu.service.mirrors.common import MirrorConfig
+from tarazu.service.mirrors.reference import MirrorDetector
+from tarazu.service.mirrors.registry import LoadedModel
 from tests.integration.mirrors import data
 
 

@@ -17,7 +17,8 @@ from tarazu.domain.events import (
     reversal_cause,
 )
 from tarazu.domain.policies import Action
-from tarazu.service.mirrors import POLICY, _label_of
+from tarazu.service.mirrors import POLICY
+from tarazu.service.mirrors.training import _label_of
 
 T = datetime(2025, 7, 25, 9, 0, tzinfo=UTC)
 REF = SubjectRef.account("x", "m1")

@@ -1,0 +1,340 @@
+"""A snapshot of the mirror index: the removed accounts' built profiles and their text
+signatures, in columns, so that a restarted worker loads them instead of rebuilding every
+profile from the store (building a profile costs several times what indexing it does).
+
+The file is one ``.npz`` archive of plain ``.npy`` arrays — never a pickle: it is read with
+``allow_pickle=False``, so an object array in it is refused, not executed. Every feature is
+one column over all accounts: numbers as one array, strings as UTF-8 bytes with offsets, sets
+and sequences (of strings, hashes or floats) in CSR form (values and offsets), an optional
+value with a presence mask. A JSON header (itself a byte array in the archive) names the
+format, the model and linker configuration the profiles were read and indexed with, the
+position in the moderation event log the snapshot reflects and any caller's columns.
+
+What is *not* stored is derived when loading, by adding the profiles to a linker: the
+candidate indexes (names, tokens, times, PDQ), the rarity statistics and the term
+frequencies. The text MinHash signatures are stored because hashing every vocabulary again
+is a large part of indexing."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tarazu.linkage.blocking import TextLSHIndex
+from tarazu.linkage.linker import MirrorLinker
+from tarazu.linkage.profile import AccountProfile, CharVector
+
+FORMAT = "tarazu-mirror-index/2"
+HEADER = "header"
+
+_STR = ("account_id", "status", "handle", "display_name", "handle_key", "bio", "platform")
+_OPT_STR = ("avatar_pdq",)
+_DATE = ("created_at",)
+_OPT_DATE = ("removed_at", "first_post", "last_post")
+_INT = ("n_posts", "n_text_posts", "n_acting_posts", "n_own_page_posts", "n_empty_posts")
+_OPT_FLOAT = ("median_pause",)
+_STR_SET = ("name_tokens", "link_keys", "hashtags", "mentions", "post_links", "media_md5",
+            "references", "emoji")
+_STR_TUPLE = ("verified_categories", "media_pdq")
+_ARRAY = ("bio_words", "connections", "shingles", "content_words")
+_OPT_ARRAY = ("style", "hours", "log_pauses", "scripts")
+_STR_MAP = ("identifiers",)
+_FLOAT_MAP = ("langs",)
+_SERIES_MAP = ("contexts",)
+_CHAR = ("char_tf", "recent_tf")
+COVERED = frozenset((*_STR, *_OPT_STR, *_DATE, *_OPT_DATE, *_INT, *_OPT_FLOAT, *_STR_SET,
+                     *_STR_TUPLE, *_ARRAY, *_OPT_ARRAY, *_STR_MAP, *_FLOAT_MAP, *_SERIES_MAP,
+                     *_CHAR))
+_EMPTY: frozenset[str] = frozenset()
+
+
+class SnapshotUnusable(Exception):
+    """The snapshot cannot stand for the index (missing, corrupt, another format, model or
+    configuration); the message says which, for the log line of the fallback."""
+
+
+def uncovered_fields() -> list[str]:
+    """Profile fields the snapshot format does not store (a new feature must be added here
+    before a snapshot can carry it; until then no snapshot is written or loaded)."""
+    return sorted({f.name for f in fields(AccountProfile)} - COVERED)
+
+
+def linker_fingerprint(linker: MirrorLinker) -> str:
+    """What the stored profiles and signatures depend on: the model (its comparators read the
+    profiles), the linker's configuration (index parameters) and the platform profile."""
+    text = json.dumps({"model": linker.model.to_dict(), "config": asdict(linker.config),
+                       "platform": linker.platform.name, "format": FORMAT},
+                      sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class SnapshotHeader:
+    format: str
+    fingerprint: str
+    position: int  # the moderation event log's sequence number the snapshot reflects
+    count: int
+    written_at: str
+    meta: Mapping[str, Any]
+
+
+# -- column codecs --------------------------------------------------------------------------------
+def _offsets(lengths: Sequence[int]) -> np.ndarray:
+    out = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(np.asarray(lengths, dtype=np.int64), out=out[1:])
+    return out
+
+
+def _put_strings(cols: dict[str, np.ndarray], name: str, values: Sequence[str]) -> None:
+    encoded = [v.encode("utf-8") for v in values]
+    cols[f"{name}.bytes"] = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    cols[f"{name}.offsets"] = _offsets([len(e) for e in encoded])
+
+
+def _get_strings(cols: Mapping[str, np.ndarray], name: str) -> list[str]:
+    blob = cols[f"{name}.bytes"].tobytes()
+    o = cols[f"{name}.offsets"].tolist()
+    return [blob[o[i] : o[i + 1]].decode("utf-8") for i in range(len(o) - 1)]
+
+
+def _put_lists(cols: dict[str, np.ndarray], name: str, lists: Sequence[Sequence[str]]) -> None:
+    """Lists of strings: the strings in one column, and per account its range of them."""
+    _put_strings(cols, f"{name}.items", [s for lst in lists for s in lst])
+    cols[f"{name}.offsets"] = _offsets([len(lst) for lst in lists])
+
+
+def _get_lists(cols: Mapping[str, np.ndarray], name: str) -> list[list[str]]:
+    items = _get_strings(cols, f"{name}.items")
+    o = cols[f"{name}.offsets"].tolist()
+    return [items[o[i] : o[i + 1]] for i in range(len(o) - 1)]
+
+
+def _put_arrays(cols: dict[str, np.ndarray], name: str, arrays: Sequence[np.ndarray | None],
+                dtype: np.dtype) -> None:
+    """Numeric arrays (CSR: values and offsets) with a presence mask (None: absent)."""
+    present = np.array([a is not None for a in arrays], dtype=bool)
+    kept = [np.asarray(a, dtype=dtype) for a in arrays if a is not None]
+    cols[f"{name}.values"] = np.concatenate(kept) if kept else np.zeros(0, dtype=dtype)
+    cols[f"{name}.offsets"] = _offsets([0 if a is None else len(a) for a in arrays])
+    cols[f"{name}.present"] = present
+
+
+def _get_arrays(cols: Mapping[str, np.ndarray], name: str) -> list[np.ndarray | None]:
+    values = cols[f"{name}.values"]
+    o = cols[f"{name}.offsets"].tolist()
+    present = cols[f"{name}.present"].tolist()
+    return [values[o[i] : o[i + 1]].copy() if present[i] else None for i in range(len(present))]
+
+
+def _dtype_of(profiles: Sequence[AccountProfile], name: str, default: str) -> np.dtype:
+    for p in profiles:
+        v = getattr(p, name)
+        if v is not None:
+            return np.asarray(v).dtype
+    return np.dtype(default)
+
+
+def _encode(profiles: Sequence[AccountProfile]) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    cols: dict[str, np.ndarray] = {}
+    dtypes: dict[str, str] = {}
+    for name in _STR:
+        _put_strings(cols, name, [getattr(p, name) for p in profiles])
+    for name in _OPT_STR:
+        vals = [getattr(p, name) for p in profiles]
+        _put_strings(cols, name, [v or "" for v in vals])
+        cols[f"{name}.present"] = np.array([v is not None for v in vals], dtype=bool)
+    for name in (*_DATE, *_OPT_DATE):
+        vals = [getattr(p, name) for p in profiles]
+        _put_strings(cols, name, [v.isoformat() if v is not None else "" for v in vals])
+    for name in _INT:
+        cols[name] = np.array([getattr(p, name) for p in profiles], dtype=np.int64)
+    for name in _OPT_FLOAT:
+        vals = [getattr(p, name) for p in profiles]
+        cols[f"{name}.values"] = np.array([v if v is not None else 0.0 for v in vals])
+        cols[f"{name}.present"] = np.array([v is not None for v in vals], dtype=bool)
+    for name in _STR_SET:  # sorted: the same set always gives the same bytes
+        _put_lists(cols, name, [sorted(getattr(p, name)) for p in profiles])
+    for name in _STR_TUPLE:
+        _put_lists(cols, name, [list(getattr(p, name)) for p in profiles])
+    for name in (*_ARRAY, *_OPT_ARRAY):
+        dtype = _dtype_of(profiles, name, "float64")
+        dtypes[name] = dtype.str
+        _put_arrays(cols, name, [getattr(p, name) for p in profiles], dtype)
+    for name in _STR_MAP:
+        maps = [getattr(p, name) for p in profiles]
+        _put_lists(cols, f"{name}.keys", [list(m) for m in maps])
+        _put_lists(cols, f"{name}.values", [list(m.values()) for m in maps])
+    for name in _FLOAT_MAP:
+        maps = [getattr(p, name) for p in profiles]
+        _put_lists(cols, f"{name}.keys", [list(m) for m in maps])
+        _put_arrays(cols, name, [np.array(list(m.values()), dtype=np.float64) for m in maps],
+                    np.dtype(np.float64))
+    for name in _SERIES_MAP:  # key -> tuple of floats: one more level of offsets
+        maps = [getattr(p, name) for p in profiles]
+        _put_lists(cols, f"{name}.keys", [list(m) for m in maps])
+        _put_arrays(cols, name, [np.array(s, dtype=np.float64) for m in maps
+                                 for s in m.values()], np.dtype(np.float64))
+    char = [p.char_tf for p in profiles]
+    _put_arrays(cols, "char_tf.indices", [c.indices if c else None for c in char],
+                np.dtype(np.int32))
+    _put_arrays(cols, "char_tf.data", [c.data if c else None for c in char],
+                np.dtype(np.float32))
+    # the recent posts' vector is often the very object of all posts' (one vector, not two)
+    own = [p.recent_tf if p.recent_tf is not p.char_tf else None for p in profiles]
+    cols["recent_tf.same"] = np.array([p.recent_tf is p.char_tf for p in profiles], dtype=bool)
+    _put_arrays(cols, "recent_tf.indices", [c.indices if c else None for c in own],
+                np.dtype(np.int32))
+    _put_arrays(cols, "recent_tf.data", [c.data if c else None for c in own],
+                np.dtype(np.float32))
+    return cols, dtypes
+
+
+def _dates(cols: Mapping[str, np.ndarray], name: str) -> list[datetime | None]:
+    return [datetime.fromisoformat(s) if s else None for s in _get_strings(cols, name)]
+
+
+def _char_vectors(cols: Mapping[str, np.ndarray], name: str) -> list[CharVector | None]:
+    return [CharVector(i, d) if i is not None and d is not None else None
+            for i, d in zip(_get_arrays(cols, f"{name}.indices"),
+                            _get_arrays(cols, f"{name}.data"), strict=True)]
+
+
+def _decode(cols: Mapping[str, np.ndarray], count: int) -> list[AccountProfile]:
+    kw: dict[str, list[Any]] = {}
+    for name in _STR:
+        kw[name] = _get_strings(cols, name)
+    for name in _OPT_STR:
+        kw[name] = [v if ok else None for v, ok in zip(
+            _get_strings(cols, name), cols[f"{name}.present"].tolist(), strict=True)]
+    for name in (*_DATE, *_OPT_DATE):
+        kw[name] = _dates(cols, name)
+    for name in _INT:
+        kw[name] = cols[name].tolist()
+    for name in _OPT_FLOAT:
+        kw[name] = [v if ok else None for v, ok in zip(
+            cols[f"{name}.values"].tolist(), cols[f"{name}.present"].tolist(), strict=True)]
+    for name in _STR_SET:
+        kw[name] = [frozenset(v) if v else _EMPTY for v in _get_lists(cols, name)]
+    for name in _STR_TUPLE:
+        kw[name] = [tuple(v) for v in _get_lists(cols, name)]
+    for name in (*_ARRAY, *_OPT_ARRAY):
+        kw[name] = _get_arrays(cols, name)
+    for name in _STR_MAP:
+        kw[name] = [dict(zip(k, v, strict=True)) for k, v in zip(
+            _get_lists(cols, f"{name}.keys"), _get_lists(cols, f"{name}.values"), strict=True)]
+    for name in _FLOAT_MAP:
+        kw[name] = [dict(zip(k, v.tolist(), strict=True)) for k, v in zip(
+            _get_lists(cols, f"{name}.keys"), _get_arrays(cols, name), strict=True)]
+    for name in _SERIES_MAP:
+        series = iter(_get_arrays(cols, name))
+        kw[name] = [{k: tuple(next(series).tolist()) for k in keys}  # type: ignore[union-attr]
+                    for keys in _get_lists(cols, f"{name}.keys")]
+    kw["char_tf"] = _char_vectors(cols, "char_tf")
+    own = _char_vectors(cols, "recent_tf")
+    kw["recent_tf"] = [c if same else r for c, r, same in zip(
+        kw["char_tf"], own, cols["recent_tf.same"].tolist(), strict=True)]
+    if any(len(v) != count for v in kw.values()):
+        raise ValueError("columns of unequal length")
+    names = list(kw)
+    return [AccountProfile(**dict(zip(names, row, strict=True)))
+            for row in zip(*(kw[n] for n in names), strict=True)]
+
+
+# -- the file -------------------------------------------------------------------------------
+def _text_index(linker: MirrorLinker) -> TextLSHIndex | None:
+    return next((ix for ix in linker.blocker.indexes if isinstance(ix, TextLSHIndex)), None)
+
+
+def save_snapshot(path: Path, linker: MirrorLinker, position: int,
+                  extra: Mapping[str, Sequence[str]] | None = None,
+                  meta: Mapping[str, Any] | None = None,
+                  now: Callable[[], datetime] | None = None) -> SnapshotHeader:
+    """Write the linker's removed accounts to ``path`` (atomically: a reader sees the old file
+    or the new one). ``extra``: string columns of the caller, one value per removed account in
+    the linker's order (e.g. record fingerprints), returned by :func:`load_snapshot`."""
+    if missing := uncovered_fields():
+        raise ValueError(f"the snapshot format does not store profile fields {missing}")
+    profiles = list(linker.removed.values())
+    cols, dtypes = _encode(profiles)
+    text = _text_index(linker)
+    sigs = [text.signature(p) if text is not None else None for p in profiles]
+    _put_arrays(cols, "text_signature", sigs, np.dtype(np.uint64))
+    for name, values in (extra or {}).items():
+        if len(values) != len(profiles):
+            raise ValueError(f"extra column {name!r}: {len(values)} values, "
+                             f"{len(profiles)} accounts")
+        _put_strings(cols, f"extra.{name}", list(values))
+    header = SnapshotHeader(FORMAT, linker_fingerprint(linker), int(position), len(profiles),
+                            (now or datetime.now)().isoformat(), dict(meta or {}))
+    doc = {**asdict(header), "dtypes": dtypes, "extra": sorted(extra or {})}
+    cols[HEADER] = np.frombuffer(json.dumps(doc).encode("utf-8"), dtype=np.uint8)
+    if any(a.dtype == object for a in cols.values()):
+        raise ValueError("a snapshot column holds Python objects")  # would need pickle
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    # owner-only: the profiles hold the removed accounts' identifiers, bios and names
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        np.savez(f, **cols)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    return header
+
+
+def read_header(path: Path) -> dict[str, Any]:
+    """The JSON header alone (without reading the columns)."""
+    with np.load(path, allow_pickle=False) as z:
+        return json.loads(z[HEADER].tobytes().decode("utf-8"))
+
+
+def load_snapshot(path: Path, linker: MirrorLinker
+                  ) -> tuple[SnapshotHeader, dict[str, list[str]]]:
+    """Add the snapshot's removed accounts to ``linker`` (expected empty) and return its header
+    and the caller's extra columns (keyed by account id order: the linker's new order).
+
+    Raises :class:`SnapshotUnusable` — before changing the linker — when the file is missing,
+    unreadable, of another format, or written for another model or configuration."""
+    if linker.removed:
+        raise ValueError("a snapshot is loaded into a linker without removed accounts")
+    if not path.is_file():
+        raise SnapshotUnusable(f"no snapshot at {path.name}")
+    if missing := uncovered_fields():
+        raise SnapshotUnusable(f"this version's profiles have fields the snapshot format does "
+                               f"not store: {missing}")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            cols = {k: z[k] for k in z.files}
+        doc = json.loads(cols.pop(HEADER).tobytes().decode("utf-8"))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError,
+            io.UnsupportedOperation, UnicodeDecodeError) as e:
+        raise SnapshotUnusable(f"{path.name} is unreadable: {type(e).__name__}: {e}") from e
+    if doc.get("format") != FORMAT:
+        raise SnapshotUnusable(f"{path.name} has format {doc.get('format')!r}, this version "
+                               f"reads {FORMAT!r}")
+    if doc.get("fingerprint") != linker_fingerprint(linker):
+        raise SnapshotUnusable(f"{path.name} was written for another model or linker "
+                               f"configuration (written with {doc.get('meta', {})})")
+    header = SnapshotHeader(doc["format"], doc["fingerprint"], int(doc["position"]),
+                            int(doc["count"]), doc["written_at"], doc.get("meta", {}))
+    try:
+        profiles = _decode(cols, header.count)
+        sigs = _get_arrays(cols, "text_signature")
+        extra = {name: _get_strings(cols, f"extra.{name}") for name in doc.get("extra", [])}
+    except (KeyError, ValueError, IndexError, TypeError, UnicodeDecodeError) as e:
+        raise SnapshotUnusable(f"{path.name} is corrupt: {type(e).__name__}: {e}") from e
+    if len(sigs) != len(profiles) or any(len(v) != len(profiles) for v in extra.values()):
+        raise SnapshotUnusable(f"{path.name} is corrupt: columns of unequal length")
+    for p, sig in zip(profiles, sigs, strict=True):
+        linker.add_removed_profile(p, sig)
+    return header, extra

@@ -1,0 +1,205 @@
+"""The reference set in memory: every removed account, minus those withdrawn, indexed by the
+linker; built once per process and then changed one account at a time."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from tarazu.domain.platform import Account, Post
+from tarazu.linkage.linker import LinkerConfig, MirrorLinker
+from tarazu.linkage.model import LinkageModel
+from tarazu.linkage.profile import AccountProfile, build_profiles
+from tarazu.linkage.result import MatchResult
+from tarazu.service.access_log import log_access
+from tarazu.service.clock import Clock
+from tarazu.service.memory import settle_after_bulk_build
+from tarazu.service.mirror_reference import withdrawn_references
+from tarazu.service.mirrors.common import (
+    ACTOR,
+    AUTHORITY,
+    POSTS_PER_ACCOUNT,
+    REFERENCE_SUBJECT,
+    MirrorConfig,
+    account_key,
+    subject_of,
+)
+from tarazu.service.mirrors.registry import LoadedModel
+from tarazu.service.ports import StoreUnitOfWork
+
+
+def _keyed(a: Account) -> Account:
+    """Linker ids are ``platform:account_id`` so that one index serves every platform."""
+    return replace(a, account_id=account_key(a.platform, a.account_id))
+
+
+@dataclass
+class RefreshReport:
+    added: int = 0
+    withdrawn: int = 0
+
+
+class MirrorDetector:
+    """One per process: the linker over the reference set, and the model it scores with."""
+
+    def __init__(self, loaded: LoadedModel, config: MirrorConfig | None = None,
+                 linker_config: LinkerConfig | None = None) -> None:
+        self.loaded = loaded
+        self.config = config or MirrorConfig()
+        self.linker = MirrorLinker(loaded.model, linker_config or LinkerConfig(
+            top_k=self.config.top_k))
+        self._lock = threading.RLock()
+        self._hashes: dict[str, str] = {}  # key -> record fingerprint (to spot changes)
+
+    @property
+    def model(self) -> LinkageModel:
+        return self.loaded.model
+
+    @property
+    def size(self) -> int:
+        return len(self.linker.removed)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.linker.removed
+
+    # -- changes -----------------------------------------------------------------------------
+    def add_removed(self, account: Account, posts: Sequence[Post] = ()) -> None:
+        with self._lock:
+            self.linker.add_removed(_keyed(account), posts)
+            self._hashes[account_key(account.platform, account.account_id)] = _fp(account, posts)
+
+    def add_profiles(self, profiles: Iterable[AccountProfile]) -> None:
+        with self._lock:
+            for p in profiles:
+                self.linker.add_removed_profile(p)
+
+    def withdraw(self, key: str) -> bool:
+        with self._lock:
+            present = key in self.linker.removed
+            self.linker.withdraw(key)
+            self._hashes.pop(key, None)
+            return present
+
+    def refresh(self, uow: StoreUnitOfWork, progress: Callable[[int, int], None] | None = None,
+                clock: Clock | None = None) -> RefreshReport:
+        """Bring the set in line with the store: add removed accounts not yet held (or whose
+        record changed), drop those reinstated or withdrawn. The first call builds it."""
+        wanted = reference_accounts(uow)
+        with self._lock:
+            report = RefreshReport(withdrawn=self._drop_all_but(wanted.keys()))
+            todo = [a for k, a in wanted.items() if k not in self._hashes
+                    or self._hashes[k] != _fp(a, None)]
+            report.added = self._add_from_store(uow, todo, progress, clock)
+        if report.added >= 1000:  # a bulk build
+            settle_after_bulk_build()
+        return report
+
+    def sync(self, uow: StoreUnitOfWork, clock: Clock | None = None) -> RefreshReport:
+        """The cheap, frequent form of :meth:`refresh` for a long-running worker: compare the
+        keys of the removed accounts (one two-column query, nothing decrypted) with the keys
+        held, and read in full only the accounts that are new to the set. Removals decided
+        by another process (a reviewer in the web UI, an HTTP event, an import) thus reach
+        the worker within one sync, not at its next restart. Changed records of accounts
+        already held wait for :meth:`refresh`."""
+        wanted = {account_key(p, a) for p, a in uow.platform.removed_keys()} - withdrawn_keys(uow)
+        with self._lock:
+            report = RefreshReport(withdrawn=self._drop_all_but(wanted))
+            todo = []
+            for key in sorted(wanted - self.linker.removed.keys()):
+                ref = subject_of(key)
+                acc = uow.platform.get_account(ref.platform, ref.native_id,
+                                               with_identifiers=True)
+                if acc is not None:
+                    todo.append(acc)
+            report.added = self._add_from_store(uow, todo, None, clock)
+        return report
+
+    def _drop_all_but(self, wanted: Iterable[str]) -> int:
+        keep = set(wanted)
+        return sum(self.withdraw(k) for k in [k for k in self.linker.removed if k not in keep])
+
+    def _add_from_store(self, uow: StoreUnitOfWork, todo: Sequence[Account],
+                        progress: Callable[[int, int], None] | None,
+                        clock: Clock | None) -> int:
+        """Index ``todo`` with their posts, in batches; log the read of their identifiers."""
+        batch: list[tuple[Account, list[Post]]] = []
+        for n, a in enumerate(todo, start=1):
+            batch.append((a, uow.platform.posts_of(a.platform, a.account_id, POSTS_PER_ACCOUNT)))
+            if len(batch) >= 500 or n == len(todo):
+                self._add_batch(batch)
+                batch = []
+                if progress:
+                    progress(n, len(todo))
+        if todo:
+            log_access(uow, ACTOR, REFERENCE_SUBJECT, ["identifiers"],
+                       f"mirror detection: {len(todo)} removed account(s) indexed as the "
+                       "reference set", AUTHORITY, clock.now() if clock else None)
+        return len(todo)
+
+    def profiles(self, items: Sequence[tuple[Account, Sequence[Post]]]
+                 ) -> list[AccountProfile]:
+        """Profiles of accounts with their posts, read with the platform profile of the
+        linker's model (one place, so every path reads the same markup)."""
+        keyed = [_keyed(a) for a, _ in items]
+        return build_profiles(keyed, {k.account_id: ps for k, (_, ps) in
+                                      zip(keyed, items, strict=True)}, self.linker.platform)
+
+    def _add_batch(self, batch: Sequence[tuple[Account, Sequence[Post]]]) -> None:
+        profiles = self.profiles(batch)
+        for (a, ps), p in zip(batch, profiles, strict=True):
+            self.linker.add_removed_profile(p)
+            self._hashes[p.account_id] = _fp(a, ps)
+
+    def warm_up(self) -> None:
+        """Compare two invented accounts on a throw-away linker: the first comparison loads
+        the name analyser (seconds), which should not delay the first real event."""
+        t = datetime(2020, 1, 1, tzinfo=UTC)
+        lk = MirrorLinker(self.model, self.linker.config)
+        lk.add_removed(Account("w1", "@warm_up_a", t, "removed", display_name="Warm Up",
+                               removed_at=t))
+        lk.score(Account("w2", "@warm_up_b", t, "active", display_name="Warm Upp"))
+
+    # -- scoring -----------------------------------------------------------------------------
+    def score(self, account: Account, posts: Sequence[Post] = ()) -> list[MatchResult]:
+        with self._lock:
+            return self.linker.score(_keyed(account), posts, top_k=self.config.top_k)
+
+    def record_successors(self, items: Sequence[tuple[Account, Sequence[Post]]]) -> None:
+        """The linker's first pass without a score: these active accounts count as possible
+        successors of the removed accounts they resemble (see :func:`recall_successors`)."""
+        profiles = self.profiles(items)
+        with self._lock:
+            self.linker.record(profiles)
+
+    def score_many(self, items: Sequence[tuple[Account, Sequence[Post]]],
+                   progress: Callable[[int, int], None] | None = None
+                   ) -> dict[str, list[MatchResult]]:
+        """Batch: record every account's first pass (who may continue whom), then rank, as
+        the linker's batch mode does, so reciprocal ranks see the whole batch."""
+        profiles = self.profiles(items)
+        with self._lock:
+            return self.linker.score_batch(profiles, self.config.top_k, progress)
+
+
+def _fp(a: Account, posts: Sequence[Post] | None) -> str:
+    """What makes a reference account stale: its record (posts are re-read on change)."""
+    return f"{a.handle}|{a.display_name}|{a.bio}|{a.links}|{a.avatar_pdq}|{a.removed_at}"
+
+
+def withdrawn_keys(uow: StoreUnitOfWork) -> set[str]:
+    """Accounts withdrawn from the reference set (the appeals service records a NOTE
+    ``{"reference": "withdrawn"}`` and a row; the row is the fast read)."""
+    return set(withdrawn_references(uow))
+
+
+def reference_accounts(uow: StoreUnitOfWork) -> dict[str, Account]:
+    """The reference set as the store has it: removed accounts, minus withdrawn ones."""
+    withdrawn = withdrawn_keys(uow)
+    out = {}
+    for a in uow.platform.iter_accounts(status="removed", with_identifiers=True):
+        key = account_key(a.platform, a.account_id)
+        if key not in withdrawn:
+            out[key] = a
+    return out

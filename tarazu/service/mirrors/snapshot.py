@@ -1,0 +1,97 @@
+"""Start the reference set from a snapshot instead of building every profile again.
+
+A worker that builds the reference set from the store re-reads and re-analyses every removed
+account's posts: minutes to tens of minutes at platform scale, during which it is blind.
+:func:`write_snapshot` saves the built index (:mod:`tarazu.linkage.snapshot`, no pickle) with
+the moderation event log's position it reflects; :func:`start_reference_set` loads it, replays
+the withdrawals logged after that position, and then reconciles with the store, which
+indexes only what differs: accounts removed since (platform removals arrive as stored
+records, not as events in the log), records changed since, and accounts reinstated or
+withdrawn. A snapshot that is missing, corrupt, or written for another model, configuration
+or format is not used: the set is built from the store, and the log says why."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tarazu.domain.events import EventKind, SubjectType
+from tarazu.linkage.snapshot import SnapshotHeader, SnapshotUnusable, load_snapshot, save_snapshot
+from tarazu.service.clock import Clock
+from tarazu.service.mirrors.reference import MirrorDetector, RefreshReport
+from tarazu.service.ports import StoreUnitOfWork
+
+log = logging.getLogger("tarazu.mirrors")
+FINGERPRINT = "fingerprint"
+
+
+def snapshot_path(home: Path) -> Path:
+    """Where the worker and the scan look for the snapshot of the reference set."""
+    return home / "snapshots" / "mirrors-index.npz"
+
+
+def write_snapshot(uow: StoreUnitOfWork, detector: MirrorDetector, path: Path,
+                   clock: Clock | None = None) -> SnapshotHeader:
+    """Save the detector's reference set. The log position is read *before* the set is copied:
+    whatever happens in between is replayed again on load (replaying is idempotent), never
+    skipped."""
+    position, _ = uow.events.head()
+    with detector._lock:  # one package: the detector's own state, held still
+        ids = list(detector.linker.removed)
+        prints = [detector._hashes.get(i, "") for i in ids]
+        return save_snapshot(path, detector.linker, position, {FINGERPRINT: prints},
+                             meta={"model": detector.loaded.model_id, "accounts": len(ids)},
+                             now=clock.now if clock else None)
+
+
+@dataclass
+class StartReport:
+    """How the reference set was started: from a snapshot (at which position, how many
+    withdrawals replayed) or from the store (and why not from the snapshot)."""
+
+    source: str  # "snapshot" | "store"
+    reason: str | None = None  # why the snapshot was not used
+    position: int | None = None
+    loaded: int = 0
+    replayed_withdrawals: int = 0
+    refresh: RefreshReport = field(default_factory=RefreshReport)
+
+
+def replay_withdrawals(uow: StoreUnitOfWork, detector: MirrorDetector, after: int) -> int:
+    """Withdraw the accounts whose withdrawal was logged after position ``after``."""
+    n = 0
+    for rec in uow.events.iter_all(after_seq=after):
+        e = rec.event
+        if (e.kind is EventKind.NOTE and e.subject.type is SubjectType.ACCOUNT
+                and e.payload.get("reference") == "withdrawn"):
+            n += detector.withdraw(e.subject.id)
+    return n
+
+
+def start_reference_set(uow: StoreUnitOfWork, detector: MirrorDetector, path: Path | None,
+                        progress: Callable[[int, int], None] | None = None,
+                        clock: Clock | None = None) -> StartReport:
+    """Fill an empty detector: from the snapshot at ``path`` if it can stand for the index,
+    then brought up to date with the log and the store; from the store alone otherwise."""
+    report = StartReport(source="store")
+    if path is not None:
+        try:
+            with detector._lock:
+                header, extra = load_snapshot(path, detector.linker)
+                detector._hashes.update(
+                    zip(detector.linker.removed, extra.get(FINGERPRINT, ()), strict=False))
+        except SnapshotUnusable as e:
+            report.reason = str(e)
+            log.warning("mirror index snapshot not used (%s); building the reference set "
+                        "from the store", e)
+        else:
+            report.source, report.position, report.loaded = "snapshot", header.position, \
+                header.count
+            report.replayed_withdrawals = replay_withdrawals(uow, detector, header.position)
+            log.info("mirror index loaded from its snapshot: %d removed accounts at log "
+                     "position %d, %d withdrawal(s) replayed", header.count, header.position,
+                     report.replayed_withdrawals)
+    report.refresh = detector.refresh(uow, progress, clock)
+    return report

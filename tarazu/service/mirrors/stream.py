@@ -1,0 +1,234 @@
+"""The stream worker's steps and the batch scan: store what the platform sent, keep the
+reference set current, score marked accounts; re-score every active account in batches."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tarazu.domain.events import SubjectRef
+from tarazu.domain.platform import Account, Post, message_id
+from tarazu.linkage.result import MatchResult
+from tarazu.service.access_log import log_access
+from tarazu.service.clock import Clock
+from tarazu.service.mirrors.common import (
+    ACTOR,
+    AUTHORITY,
+    POSTS_PER_ACCOUNT,
+    SCAN_SUBJECT,
+    account_key,
+    subject_of,
+)
+from tarazu.service.mirrors.flags import (
+    ScoreOutcome,
+    record_results,
+    score_account,
+)
+from tarazu.service.mirrors.reference import (
+    MirrorDetector,
+    withdrawn_keys,
+)
+from tarazu.service.platform_events import handle_platform_event
+from tarazu.service.ports import StoreUnitOfWork, UowFactory
+
+
+def active_accounts(uow: StoreUnitOfWork) -> list[Account]:
+    return list(uow.platform.iter_accounts(status="active", with_identifiers=True))
+
+
+def load_items(uow: StoreUnitOfWork, accounts: Sequence[Account]
+               ) -> list[tuple[Account, list[Post]]]:
+    return [(a, uow.platform.posts_of(a.platform, a.account_id, POSTS_PER_ACCOUNT))
+            for a in accounts]
+
+
+
+
+# -- the stream -----------------------------------------------------------------------------------
+def as_platform_event(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A platform event envelope (as the platform API takes it) for a bare interchange record,
+    so a stream may carry either."""
+    if "record" in record:
+        return dict(record)
+    kind = record.get("type")
+    if kind == "account":
+        etype = "account.removed" if record.get("status") == "removed" else "account.updated"
+    elif kind == "post":
+        etype = "post.created"
+    else:
+        etype = str(kind)
+    return {"type": etype, "event_id": message_id(dict(record)), "record": dict(record)}
+
+
+@dataclass(frozen=True)
+class StreamOutcome:
+    event_id: str
+    type: str
+    change: str
+    scored: ScoreOutcome | None = None
+    reference: str | None = None  # "added" | "withdrawn" | "updated" when the set changed
+
+
+def handle_stream_record(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector,
+                         record: Mapping[str, Any]) -> StreamOutcome:
+    """Store what the platform sent (which marks the account for scoring in the same
+    transaction), then look at the marked account — keep the reference set current, or score
+    it — in a second one that clears the mark; the caller acknowledges after both. A crash
+    between the two leaves the mark: the redelivered event finds the record unchanged but
+    the mark still there, and scores it. A crash after both: the mark is gone, nothing is
+    done twice."""
+    res = handle_platform_event(uow_factory, clock, as_platform_event(record))
+    if res.type == "post.created":
+        with uow_factory() as uow:
+            post = uow.platform.get_post(res.platform, res.record_id)
+        account_id = post.account_id if post else None
+    else:
+        account_id = res.record_id
+    done = look_at_marked(uow_factory, clock, detector, res.platform, account_id) \
+        if account_id is not None else None
+    if done is None:
+        return StreamOutcome(res.event_id, res.type, res.change)
+    return StreamOutcome(res.event_id, res.type, res.change, *done)
+
+
+def look_at_marked(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector,
+                   platform: str, account_id: str
+                   ) -> tuple[ScoreOutcome | None, str | None] | None:
+    """One unit of work for one account marked in the scoring queue: a removed account joins
+    (or updates) the reference set, an active one leaves it if it was there and is scored and
+    its flags recorded; the mark is cleared in the same commit. None when there was no mark
+    (already looked at: a redelivered event does nothing twice)."""
+    key = account_key(platform, account_id)
+    scored: ScoreOutcome | None = None
+    reference: str | None = None
+    with uow_factory() as uow:
+        mark = uow.platform.scoring_mark(platform, account_id)
+        if mark is None:
+            return None
+        a = uow.platform.get_account(platform, account_id, with_identifiers=True)
+        if a is None:  # posts ahead of their author: the account's arrival marks it again
+            pass
+        elif a.status == "removed":
+            if key not in withdrawn_keys(uow):
+                reference = "updated" if key in detector else "added"
+                detector.add_removed(a, uow.platform.posts_of(platform, account_id,
+                                                              POSTS_PER_ACCOUNT))
+                log_access(uow, ACTOR, SubjectRef.account(platform, account_id),
+                           ["identifiers"], "mirror detection: indexed as a removed account",
+                           AUTHORITY, clock.now())
+        else:
+            reference = "withdrawn" if detector.withdraw(key) else None  # reinstated
+            scored = score_account(uow, clock, detector, platform, account_id)
+        uow.platform.clear_scoring_mark(platform, account_id, mark)
+        uow.commit()
+    return scored, reference
+
+
+def drain_scoring_queue(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector,
+                        limit: int = 100) -> list[tuple[ScoreOutcome | None, str | None]]:
+    """Look at up to ``limit`` marked accounts, oldest first: those stored by a bulk import
+    or the HTTP events endpoint, and any whose event was lost. Each is its own unit of
+    work."""
+    with uow_factory() as uow:
+        marks = uow.platform.queued_for_scoring(limit)
+    out = []
+    for platform, account_id, _ in marks:
+        done = look_at_marked(uow_factory, clock, detector, platform, account_id)
+        if done is not None:
+            out.append(done)
+    return out
+
+
+def scoring_backlog(uow_factory: UowFactory) -> int:
+    with uow_factory() as uow:
+        return uow.platform.scoring_backlog()
+
+
+def recall_successors(uow_factory: UowFactory, detector: MirrorDetector,
+                      progress: Callable[[int, int], None] | None = None,
+                      batch: int = 500) -> int:
+    """Run the linker's first pass over every active account in the store, so the
+    second-pass signals (reciprocal rank, lead over other new accounts) of the next score
+    see every account stored before it — not only those this process happened to score
+    since it started. Without it the same account scores differently after a restart."""
+    with uow_factory() as uow:
+        accounts = active_accounts(uow)
+    for i in range(0, len(accounts), batch):
+        with uow_factory() as uow:
+            items = load_items(uow, accounts[i : i + batch])
+        detector.record_successors(items)
+        if progress:
+            progress(min(i + batch, len(accounts)), len(accounts))
+    return len(accounts)
+
+
+# -- the batch scan -------------------------------------------------------------------------------
+#: Scores a batch of (account, posts) with ``platform:id`` account ids; the default is
+#: :meth:`MirrorDetector.score_many`, the Spark adapter offers another.
+Scorer = Callable[[Sequence[tuple[Account, Sequence[Post]]]], Mapping[str, Sequence[MatchResult]]]
+
+
+@dataclass
+class ScanReport:
+    engine: str = "local"
+    scanned: int = 0
+    flagged_accounts: int = 0
+    flags: int = 0
+    decisions: int = 0
+    withheld: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: round(v, 2) if isinstance(v, float) else v for k, v in self.__dict__.items()}
+
+
+def record_all(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector,
+               results: Mapping[str, Sequence[MatchResult]], report: ScanReport) -> None:
+    """Record scores computed elsewhere (this process or a Spark job), one transaction."""
+    with uow_factory() as uow:
+        for key in sorted(results):
+            out = record_results(uow, clock, detector, subject_of(key), results[key])
+            report.flagged_accounts += bool(out.flagged)
+            report.flags += len(out.flagged)
+            report.decisions += out.decision_id is not None
+            report.withheld += out.withheld is not None
+        uow.commit()
+
+
+def scan(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector, *,
+         scorer: Scorer | None = None, engine: str = "local", batch: int = 1000,
+         progress: Callable[[int, int], None] | None = None) -> ScanReport:
+    """Re-score every active account against the current reference set (after a removal
+    wave, or with a new model) and record what changed; unchanged results write nothing."""
+    t0 = time.perf_counter()
+    report = ScanReport(engine=engine)
+    with uow_factory() as uow:
+        accounts = active_accounts(uow)
+        if accounts:  # every identifier decrypted is a read, flagged or not: one aggregate
+            first, last = accounts[0], accounts[-1]
+            log_access(uow, ACTOR, SCAN_SUBJECT, ["identifiers"],
+                       f"mirror detection: batch scan compared {len(accounts)} active "
+                       f"account(s), {first.platform}:{first.account_id} to "
+                       f"{last.platform}:{last.account_id} in key order, with the reference "
+                       "set", AUTHORITY, clock.now())
+            uow.commit()
+    score = scorer or (lambda items: detector.score_many(items))
+    for i in range(0, len(accounts), batch):
+        chunk = accounts[i : i + batch]
+        read_at = datetime.now(UTC).isoformat(timespec="microseconds")
+        with uow_factory() as uow:
+            items = load_items(uow, chunk)
+        results = score(items)
+        record_all(uow_factory, clock, detector, results, report)
+        with uow_factory() as uow:  # the stream worker need not score these again
+            uow.platform.clear_scoring_marks([(a.platform, a.account_id) for a in chunk],
+                                             read_at)
+            uow.commit()
+        report.scanned += len(chunk)
+        if progress:
+            progress(report.scanned, len(accounts))
+    report.seconds = time.perf_counter() - t0
+    return report

@@ -1,0 +1,148 @@
+"""The mirror index snapshot: a round trip gives the same index, a bad file is refused, and
+the file holds plain arrays only (no pickle)."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import fields, replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.synthetic_accounts import Generator
+from tarazu.linkage import LinkerConfig, MirrorLinker, load_model
+from tarazu.linkage.profile import AccountProfile, CharVector, build_profiles
+from tarazu.linkage.snapshot import (
+    SnapshotUnusable,
+    load_snapshot,
+    read_header,
+    save_snapshot,
+    uncovered_fields,
+)
+
+
+@pytest.fixture(scope="module")
+def world():
+    gen = Generator(11)
+    removed = list(gen.removed_set(150))
+    new = gen.new_accounts(25, removed)
+    profiles = build_profiles([a for a, _ in removed], {a.account_id: ps for a, ps in removed})
+    return profiles, new
+
+
+def _linker(profiles, **config) -> MirrorLinker:
+    lk = MirrorLinker(load_model("default"), LinkerConfig(**config))
+    for p in profiles:
+        lk.add_removed_profile(p)
+    return lk
+
+
+def _same_value(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype \
+            and np.array_equal(a, b)
+    if isinstance(a, CharVector) or isinstance(b, CharVector):
+        return isinstance(a, CharVector) and isinstance(b, CharVector) \
+            and _same_value(a.indices, b.indices) and _same_value(a.data, b.data)
+    return type(a) is type(b) and a == b
+
+
+def test_the_format_stores_every_profile_field():
+    assert uncovered_fields() == []
+
+
+def test_round_trip_keeps_every_field_and_every_score(world, tmp_path: Path):
+    profiles, new = world
+    fresh = _linker(profiles)
+    path = tmp_path / "index.npz"
+    save_snapshot(path, fresh, position=17, extra={"fingerprint": [f"fp-{i}" for i in
+                                                                   range(len(profiles))]})
+    loaded = MirrorLinker(load_model("default"), LinkerConfig())
+    header, extra = load_snapshot(path, loaded)
+    assert header.position == 17 and header.count == len(profiles)
+    assert extra["fingerprint"] == [f"fp-{i}" for i in range(len(profiles))]
+    assert list(loaded.removed) == list(fresh.removed)
+    for pid, a in fresh.removed.items():
+        b = loaded.removed[pid]
+        for f in fields(AccountProfile):
+            assert _same_value(getattr(a, f.name), getattr(b, f.name)), (pid, f.name)
+        assert (b.recent_tf is b.char_tf) == (a.recent_tf is a.char_tf)
+    scored = 0
+    for acc, posts in new:
+        want, got = fresh.score(acc, posts), loaded.score(acc, posts)
+        assert [(r.removed_id, r.total, r.probability, r.signals) for r in got] == \
+            [(r.removed_id, r.total, r.probability, r.signals) for r in want]
+        scored += bool(want)
+    assert scored > 10  # the comparison compared something
+
+
+def test_a_withdrawal_after_loading_is_honoured(world, tmp_path: Path):
+    profiles, new = world
+    path = tmp_path / "index.npz"
+    save_snapshot(path, _linker(profiles), position=3)
+    loaded = MirrorLinker(load_model("default"), LinkerConfig())
+    load_snapshot(path, loaded)
+    acc, posts = next((a, ps) for a, ps in new if loaded.score(a, ps))
+    top = loaded.score(acc, posts)[0].removed_id
+    loaded.withdraw(top)
+    assert top not in {r.removed_id for r in loaded.score(acc, posts, top_k=50)}
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
+def test_a_damaged_file_is_refused_before_the_linker_changes(world, tmp_path: Path, damage):
+    profiles, _ = world
+    path = tmp_path / "index.npz"
+    save_snapshot(path, _linker(profiles[:30]), position=1)
+    data = path.read_bytes()
+    path.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"\x93NUMPY" + bytes(500),
+                      "empty": b""}[damage])
+    target = MirrorLinker(load_model("default"), LinkerConfig())
+    with pytest.raises(SnapshotUnusable, match="unreadable|corrupt"):
+        load_snapshot(path, target)
+    assert not target.removed
+
+
+def test_a_column_cut_short_is_refused(world, tmp_path: Path):
+    profiles, _ = world
+    path = tmp_path / "index.npz"
+    save_snapshot(path, _linker(profiles[:30]), position=1)
+    with np.load(path, allow_pickle=False) as z:
+        cols = {k: z[k] for k in z.files}
+    cols["n_posts"] = cols["n_posts"][:-1]
+    np.savez(path.with_suffix(""), **cols)  # writes index.npz again
+    with pytest.raises(SnapshotUnusable, match="corrupt"):
+        load_snapshot(path, MirrorLinker(load_model("default"), LinkerConfig()))
+
+
+def test_a_snapshot_of_another_configuration_or_model_is_refused(world, tmp_path: Path):
+    profiles, _ = world
+    path = tmp_path / "index.npz"
+    save_snapshot(path, _linker(profiles[:30]), position=1)
+    with pytest.raises(SnapshotUnusable, match="another model or linker configuration"):
+        load_snapshot(path, MirrorLinker(load_model("default"), LinkerConfig(lsh_threshold=0.3)))
+    model = load_model("default")
+    other = replace(model, prior=model.prior / 2)
+    with pytest.raises(SnapshotUnusable, match="another model"):
+        load_snapshot(path, MirrorLinker(other, LinkerConfig()))
+    with pytest.raises(SnapshotUnusable, match="no snapshot"):
+        load_snapshot(tmp_path / "none.npz", MirrorLinker(model, LinkerConfig()))
+
+
+def test_the_snapshot_holds_plain_arrays_only(world, tmp_path: Path):
+    profiles, _ = world
+    path = tmp_path / "index.npz"
+    save_snapshot(path, _linker(profiles), position=5)
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        assert names and all(n.endswith(".npy") for n in names)
+        for n in names:
+            with z.open(n) as f:
+                version = np.lib.format.read_magic(f)
+                read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                        else np.lib.format.read_array_header_2_0)
+                _, _, dtype = read(f)
+                assert not dtype.hasobject, n
+    assert b"\x80\x04\x95" not in path.read_bytes()  # no pickle protocol-4 frame anywhere
+    assert read_header(path)["position"] == 5
+    assert path.stat().st_mode & 0o777 == 0o600  # personal data: the owner's alone
