@@ -17,9 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import nats
+import structlog
 from nats.errors import Error as NatsError
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 from nats.js.errors import NotFoundError
+
+from tarazu.adapters.metrics import CONSUMER_LAG, EVENTS_IN
 
 STREAM = "PLATFORM_EVENTS"
 SUBJECTS = "platform.events.>"
@@ -28,6 +31,8 @@ SUBJECTS = "platform.events.>"
 BROKER_UNAVAILABLE = (OSError, NatsError, TimeoutError)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None] | None]
+
+log = structlog.get_logger("tarazu.stream")
 
 
 def subject_for(record: dict[str, Any], prefix: str = "platform.events") -> str:
@@ -232,15 +237,31 @@ class PlatformEventStream:
         except PoisonMessage as e:
             report.dead += 1
             await self._dead_letter(msg, str(e))
+            self._count(msg, "dead")
         except Exception as e:  # noqa: BLE001 — any other failure: redeliver, then set aside
             report.failed += 1
             tries = msg.metadata.num_delivered
+            # the error's type only: its message may quote the record
+            log.warning("stream.event_failed", stream=self.stream, tries=tries,
+                        stream_seq=msg.metadata.sequence.stream, error=type(e).__name__)
             if tries >= max_deliver:
                 report.dead += 1
                 await self._dead_letter(msg, f"failed {tries} times; last: "
                                              f"{type(e).__name__}: {e}")
+                self._count(msg, "dead")
             else:
                 await msg.nak(delay=min(2.0 ** tries, 60.0))
+                self._count(msg, "failed")
         else:
             report.handled += 1
             await msg.ack()
+            self._count(msg, "handled")
+
+    def _count(self, msg: Any, result: str) -> None:
+        """Metrics: the event's result, and the consumer's lag as JetStream states it in
+        every message's metadata (messages left undelivered after this one)."""
+        EVENTS_IN.labels(self.stream, result).inc()
+        CONSUMER_LAG.labels(self.stream).set(msg.metadata.num_pending)
+        if result == "dead":
+            log.warning("stream.dead_letter", stream=self.stream,
+                        stream_seq=msg.metadata.sequence.stream)

@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from tarazu.adapters.db.uow import SqlUnitOfWork
+from tarazu.adapters.metrics import HASH_MATCHES
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.platform import Post
 from tarazu.service import cases
@@ -97,6 +98,8 @@ class HashMatcher:
                 index = self._indexes.get(st.get_name())
                 if index is not None:
                     out += match_signal(index, st.validate_signal_str(signal), self.banks)
+        for m in out.matches:
+            HASH_MATCHES.labels(m.bank.name).inc()
         return out
 
     def index_sizes(self) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -9,12 +10,14 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from tarazu.bootstrap import App
+from tarazu.entrypoints.logs import get_logger
 from tarazu.entrypoints.web.guards import BodyGuard
 from tarazu.entrypoints.web.routes import (
     appeals,
     banks,
     datarequests,
     health,
+    metrics,
     mirrors,
     oversight,
     platform_events,
@@ -27,12 +30,14 @@ from tarazu.entrypoints.web.routes import (
 )
 from tarazu.entrypoints.web.security import LoginRequired
 
+log = get_logger("tarazu.web")
+
 #: The routers this app serves, in order. Add a line per area.
 ROUTERS = [session.router, review.router, banks.router, platform_events.router,
            datarequests.router]
 ROUTERS += [portal.router, referrals_api.router]
 ROUTERS += [appeals.router, oversight.router, transparency.router, queues_api.router]
-ROUTERS += [mirrors.router, health.router]
+ROUTERS += [mirrors.router, health.router, metrics.router]
 
 
 def _wants_html(request: Request) -> bool:
@@ -56,6 +61,15 @@ def _openapi(api: FastAPI) -> dict:
     return api.openapi_schema
 
 
+def _log_request(request: Request, status: int, seconds: float) -> None:
+    """One JSON line per request: the route's template (``/api/cases/{subject}``), never the
+    path itself, the query or the caller's address — those name people."""
+    route = request.scope.get("route")
+    log.info("http.request", method=request.method,
+             route=getattr(route, "path", None) or "unmatched", status=status,
+             ms=round(seconds * 1000, 1))
+
+
 def create_app(container: App) -> FastAPI:
     api = FastAPI(title="tarazu", version="0.1.0", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
@@ -77,7 +91,9 @@ def create_app(container: App) -> FastAPI:
 
     @api.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        t0 = time.perf_counter()
         resp = await call_next(request)
+        _log_request(request, resp.status_code, time.perf_counter() - t0)
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
