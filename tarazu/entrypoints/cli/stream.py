@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from tarazu.adapters.broker import (
     BROKER_UNAVAILABLE,
@@ -29,7 +30,9 @@ from tarazu.adapters.broker import (
     PlatformEventStream,
     PoisonMessage,
     PublishReport,
+    Unavailable,
 )
+from tarazu.adapters.db.engine import unavailable
 from tarazu.adapters.metrics import FLAG_LATENCY, SCORED
 from tarazu.bootstrap import App
 from tarazu.entrypoints.cli.common import fail, get_app, print_json, progress_bar
@@ -81,16 +84,20 @@ def make_handler(container: App, detector: mirrors.MirrorDetector, sync_every: f
     last_sync = [time.monotonic()]
 
     def handle(record: dict[str, Any]) -> None:
-        if time.monotonic() - last_sync[0] > sync_every:
-            with container.uow() as uow:
-                detector.sync(uow, container.clock)
-                uow.commit()  # the access log entry of any account read in
-            last_sync[0] = time.monotonic()
         try:
+            if time.monotonic() - last_sync[0] > sync_every:
+                with container.uow() as uow:
+                    detector.sync(uow, container.clock)
+                    uow.commit()  # the access log entry of any account read in
+                last_sync[0] = time.monotonic()
             out = mirrors.handle_stream_record(container.uow, container.clock, detector, record)
         except PlatformEventError as e:
             rid = record.get("event_id") or record.get("account_id") or record.get("post_id")
             raise PoisonMessage(f"event {rid}: {e}") from None
+        except SQLAlchemyError as e:
+            if unavailable(e):  # handling is idempotent: the same record is tried again
+                raise Unavailable(f"database: {type(e).__name__}") from e
+            raise
         observe_outcome(out, record, container.clock.now())
         if on_outcome:
             on_outcome(out)
@@ -151,12 +158,18 @@ async def run_worker(container: App, detector: mirrors.MirrorDetector, *, url: s
     total = ConsumeReport()
 
     def drain() -> int:
-        for scored, reference in mirrors.drain_scoring_queue(container.uow, container.clock,
-                                                              detector, limit=50):
-            if on_outcome:
-                on_outcome(mirrors.StreamOutcome("", "scoring-queue", "queued", scored,
-                                                 reference))
-        return mirrors.scoring_backlog(container.uow)
+        try:
+            for scored, reference in mirrors.drain_scoring_queue(
+                    container.uow, container.clock, detector, limit=50):
+                if on_outcome:
+                    on_outcome(mirrors.StreamOutcome("", "scoring-queue", "queued", scored,
+                                                     reference))
+            return mirrors.scoring_backlog(container.uow)
+        except SQLAlchemyError as e:
+            if not unavailable(e):
+                raise
+            log.warning("worker.store_unavailable", error=type(e).__name__)
+            return 1  # not idle: the backlog is unknown until the database answers
 
     delay = 0.5
     while True:
@@ -258,7 +271,8 @@ def worker_cmd(
 
     report = asyncio.run(main())
     print_json({"handled": report.handled, "failed": report.failed, "dead": report.dead,
-                "handed_back": report.handed_back, "reconnects": report.reconnects})
+                "handed_back": report.handed_back, "reconnects": report.reconnects,
+                "store_waits": report.waits})
 
 
 @app.command("publish")
