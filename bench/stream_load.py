@@ -352,16 +352,18 @@ HEADER = ("| date | machine | command | load | events published (achieved rate) 
 
 
 def write_row(line: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
-    """Append the row to this bench's table (the section is created if missing)."""
+    """Add the row after the last row of this bench's table (the section is created if
+    missing); the prose around the table stays as it is."""
     doc = path.read_text(encoding="utf-8")
     if SECTION not in doc:
         doc = doc.rstrip() + f"\n\n{SECTION}\n\n{HEADER}\n"
     start = doc.index(SECTION)
     nxt = doc.find("\n## ", start + len(SECTION))
     end = nxt if nxt >= 0 else len(doc)
-    body = doc[start:end].rstrip() + "\n" + line + "\n"
-    path.write_text(doc[:start] + body + ("\n" + doc[end:].lstrip("\n") if nxt >= 0 else ""),
-                    encoding="utf-8")
+    lines = doc[start:end].split("\n")
+    last = max(i for i, x in enumerate(lines) if x.startswith("| "))
+    lines.insert(last + 1, line)
+    path.write_text(doc[:start] + "\n".join(lines) + doc[end:], encoding="utf-8")
 
 
 def main() -> None:
