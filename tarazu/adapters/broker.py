@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import nats
+import structlog
 from nats.errors import Error as NatsError
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 from nats.js.errors import NotFoundError
 
+from tarazu.adapters.metrics import CONSUMER_LAG, EVENTS_IN
 from tarazu.domain.platform import message_id
 
 STREAM = "PLATFORM_EVENTS"
@@ -30,6 +32,8 @@ SUBJECTS = "platform.events.>"
 BROKER_UNAVAILABLE = (OSError, NatsError, TimeoutError)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None] | None]
+
+log = structlog.get_logger("tarazu.stream")
 
 
 def subject_for(record: dict[str, Any], prefix: str = "platform.events") -> str:
@@ -43,6 +47,13 @@ def subject_for(record: dict[str, Any], prefix: str = "platform.events") -> str:
 DEAD_REASON = "Tarazu-Dead-Reason"
 DEAD_SUBJECT = "Tarazu-Subject"
 DEAD_SEQ = "Tarazu-Stream-Seq"
+
+
+class Unavailable(RuntimeError):
+    """Something the handler needs (the database) is away. The message stays in hand — its
+    acknowledgement deadline extended — and is tried again after a growing delay, without
+    counting as a failed attempt: an outage of any length pauses the stream, in order, and
+    never sends a sound event to the dead letters."""
 
 
 class PoisonMessage(ValueError):
@@ -60,6 +71,7 @@ def dead_letter_stream(stream: str) -> tuple[str, str]:
 class ConsumeReport:
     handled: int = 0
     failed: int = 0  # handler errors: the message was handed back for redelivery
+    waits: int = 0  # pauses while something the handler needs was unavailable
     dead: int = 0  # set aside on the dead-letter subject
     handed_back: int = 0  # fetched but not handled when told to stop
     reconnects: int = 0
@@ -193,7 +205,7 @@ class PlatformEventStream:
                         await rest.nak()
                     report.handed_back += len(msgs) - n
                     break
-                await self._handle(msg, handler, report, max_deliver)
+                await self._handle(msg, handler, report, max_deliver, stop)
         with contextlib.suppress(NatsError):
             await sub.unsubscribe()
         return report
@@ -213,7 +225,7 @@ class PlatformEventStream:
         return info.num_pending == 0 and info.num_ack_pending == 0
 
     async def _handle(self, msg: Any, handler: Handler, report: ConsumeReport,
-                      max_deliver: int) -> None:
+                      max_deliver: int, stop: asyncio.Event | None = None) -> None:
         try:
             try:
                 record = json.loads(msg.data)
@@ -221,21 +233,66 @@ class PlatformEventStream:
                 raise PoisonMessage(f"not JSON: {e}") from None
             if not isinstance(record, dict):
                 raise PoisonMessage("not a JSON object")
-            result = handler(record)
-            if asyncio.iscoroutine(result):
-                await result
+            if not await self._call_until_available(msg, handler, record, report, stop):
+                await msg.nak()  # told to stop while waiting: hand it back
+                report.handed_back += 1
+                return
         except PoisonMessage as e:
             report.dead += 1
             await self._dead_letter(msg, str(e))
+            self._count(msg, "dead")
         except Exception as e:  # noqa: BLE001 — any other failure: redeliver, then set aside
             report.failed += 1
             tries = msg.metadata.num_delivered
+            # the error's type only: its message may quote the record
+            log.warning("stream.event_failed", stream=self.stream, tries=tries,
+                        stream_seq=msg.metadata.sequence.stream, error=type(e).__name__)
             if tries >= max_deliver:
                 report.dead += 1
                 await self._dead_letter(msg, f"failed {tries} times; last: "
                                              f"{type(e).__name__}: {e}")
+                self._count(msg, "dead")
             else:
                 await msg.nak(delay=min(2.0 ** tries, 60.0))
+                self._count(msg, "failed")
         else:
             report.handled += 1
             await msg.ack()
+            self._count(msg, "handled")
+
+    async def _call_until_available(self, msg: Any, handler: Handler, record: dict[str, Any],
+                                    report: ConsumeReport, stop: asyncio.Event | None
+                                    ) -> bool:
+        """Run the handler, waiting out :class:`Unavailable` (0.5 s, doubling to 30 s) while
+        telling JetStream the message is in progress; False when told to stop meanwhile."""
+        delay = 0.5
+        while True:
+            try:
+                result = handler(record)
+                if asyncio.iscoroutine(result):
+                    await result
+                return True
+            except Unavailable as e:
+                report.waits += 1
+                log.warning("stream.store_unavailable", stream=self.stream,
+                            stream_seq=msg.metadata.sequence.stream, error=str(e),
+                            retry_in_seconds=delay)
+            with contextlib.suppress(NatsError, TimeoutError):
+                await msg.in_progress()  # not redelivered to another worker meanwhile
+            if stop is None:
+                await asyncio.sleep(delay)
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=delay)
+                if stop.is_set():
+                    return False
+            delay = min(delay * 2, 30.0)
+
+    def _count(self, msg: Any, result: str) -> None:
+        """Metrics: the event's result, and the consumer's lag as JetStream states it in
+        every message's metadata (messages left undelivered after this one)."""
+        EVENTS_IN.labels(self.stream, result).inc()
+        CONSUMER_LAG.labels(self.stream).set(msg.metadata.num_pending)
+        if result == "dead":
+            log.warning("stream.dead_letter", stream=self.stream,
+                        stream_seq=msg.metadata.sequence.stream)

@@ -28,7 +28,7 @@ from tarazu.domain.chain import (
 )
 from tarazu.domain.events import ModerationEvent, RecordedEvent, SubjectRef, SubjectType
 from tarazu.domain.platform import Account, Post
-from tarazu.service.records import OutboxMessage, QueueRow
+from tarazu.service.records import OutboxMessage, QueueRow, subject_key
 
 
 @dataclass(frozen=True)
@@ -188,9 +188,29 @@ class MemoryOutbox:
         return True
 
     def due(self, now: datetime, limit: int = 50) -> list[OutboxMessage]:
+        """As the SQL outbox: oldest first, a message waiting behind an undelivered earlier
+        one about the same subject."""
         t = format_time(now)
-        return [r.message for _, r in sorted(self._s.outbox.items())
-                if r.delivered_at is None and r.next_attempt_at <= t][:limit]
+        out, held = [], set()
+        for _, r in sorted(self._s.outbox.items()):
+            if r.delivered_at is not None:
+                continue
+            key = (r.message.destination, subject_key(r.message.payload))
+            if key[1] is not None and key in held:
+                continue
+            if key[1] is not None:
+                held.add(key)
+            if r.next_attempt_at <= t:
+                out.append(r.message)
+        return out[:limit]
+
+    def retry_now(self, now: datetime) -> int:
+        t, n = format_time(now), 0
+        for i, r in list(self._s.outbox.items()):
+            if r.delivered_at is None and r.next_attempt_at > t:
+                self._s.outbox[i] = dataclasses.replace(r, next_attempt_at=t)
+                n += 1
+        return n
 
     def claim(self, now: datetime, lease: timedelta, limit: int = 50) -> list[OutboxMessage]:
         msgs = self.due(now, limit)

@@ -13,8 +13,11 @@ class Role(StrEnum):
     AUDITOR = "auditor"  # read-only oversight: reads everything, changes nothing
     REQUESTER = "requester"  # an authority's portal account
     TRUSTED_FLAGGER = "trusted_flagger"
+    MONITOR = "monitor"  # a metrics scraper: counters and queue depths, no case or person
 
 
+#: Roles that may read the Prometheus metrics (``/metrics``).
+METRICS_READERS = frozenset({Role.MONITOR, Role.ADMIN})
 #: Roles that may read cases and the review queue.
 CASE_READERS = frozenset({Role.REVIEWER, Role.SENIOR_REVIEWER, Role.ADMIN, Role.AUDITOR})
 #: Roles that may decide cases.

@@ -25,6 +25,7 @@ from typing import Any
 
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.platform import Post
+from tarazu.metrics import HASH_MATCHES
 from tarazu.service import cases
 from tarazu.service.batching import BatchCommitter
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
@@ -137,6 +138,8 @@ class HashMatcher:
                 index = self._indexes.get(st.get_name())
                 if index is not None:
                     out += match_signal(index, st.validate_signal_str(signal), self.banks)
+        for m in out.matches:
+            HASH_MATCHES.labels(m.bank.name).inc()
         return out
 
     def index_sizes(self) -> dict[str, int]:

@@ -26,6 +26,17 @@ class OutboxMessage:
     attempts: int
 
 
+def subject_key(payload: dict[str, Any]) -> str | None:
+    """The subject a message is about, if it names one: messages with the same key are
+    delivered in the order they were written."""
+    if payload.get("subject_type") and payload.get("subject_id") is not None:
+        return (f"{payload['subject_type']}:{payload.get('platform', '')}:"
+                f"{payload['subject_id']}")[:300]
+    if payload.get("account_id") is not None:
+        return f"account:{payload.get('platform', '')}:{payload['account_id']}"[:300]
+    return None
+
+
 @dataclass(frozen=True)
 class QueueRow:
     """One subject's row in the case projection."""

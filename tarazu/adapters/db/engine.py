@@ -103,3 +103,12 @@ def ensure_schema(engine: Engine) -> None:
             f"the database schema is at {current}, this version needs {head_revision()}: "
             "run 'tarazu db upgrade'"
         )
+
+
+def unavailable(e: BaseException) -> bool:
+    """Whether a database error means the database is away or the connection was lost (try
+    again later), rather than a fault in the statement or the data."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    return isinstance(e, OperationalError) or (
+        isinstance(e, DBAPIError) and e.connection_invalidated)

@@ -7,11 +7,11 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from tarazu.adapters.db.tables import outbox
 from tarazu.domain.chain import canonical_json, format_time
-from tarazu.service.records import OutboxMessage
+from tarazu.service.records import OutboxMessage, subject_key
 
 
 class OutboxStore:
@@ -28,12 +28,21 @@ class OutboxStore:
         self.conn.execute(insert(outbox).values(
             idempotency_key=idempotency_key, destination=destination, kind=kind,
             payload=canonical_json(payload), event_seq=event_seq, attempts=0,
-            next_attempt_at=format_time(at)))
+            next_attempt_at=format_time(at), subject_key=subject_key(payload)))
         return True
 
     def due(self, now: datetime, limit: int = 50) -> list[OutboxMessage]:
+        """Messages whose time has come, oldest first — except one written after another
+        message about the same subject that is not delivered yet: it waits for that one
+        (which may be backing off), so the platform never gets a notice before the
+        enforcement it describes, or a reversal before the action it undoes."""
+        earlier = outbox.alias("earlier")
+        waiting = (select(earlier.c.id).where(
+            earlier.c.destination == outbox.c.destination,
+            earlier.c.subject_key == outbox.c.subject_key,
+            earlier.c.delivered_at.is_(None), earlier.c.id < outbox.c.id).exists())
         q = (select(outbox).where(outbox.c.delivered_at.is_(None),
-                                  outbox.c.next_attempt_at <= format_time(now))
+                                  outbox.c.next_attempt_at <= format_time(now), ~waiting)
              .order_by(outbox.c.id).limit(limit))
         if self.conn.dialect.name == "postgresql":
             q = q.with_for_update(skip_locked=True)
@@ -60,6 +69,14 @@ class OutboxStore:
             attempts=attempts + 1, last_error=error[:2000],
             next_attempt_at=format_time(at + delay)))
 
+    def retry_now(self, now: datetime) -> int:
+        """Make every undelivered message due at once (the platform is back: no message
+        should wait out its back-off). Returns how many. Order per subject still holds."""
+        r = self.conn.execute(update(outbox).where(outbox.c.delivered_at.is_(None),
+                                                   outbox.c.next_attempt_at > format_time(now))
+                              .values(next_attempt_at=format_time(now)))
+        return int(r.rowcount or 0)
+
     def pending_count(self) -> int:
-        return len(self.conn.execute(select(outbox.c.id).where(
-            and_(outbox.c.delivered_at.is_(None)))).all())
+        return int(self.conn.execute(select(func.count()).select_from(outbox).where(
+            outbox.c.delivered_at.is_(None))).scalar_one())

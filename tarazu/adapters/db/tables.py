@@ -192,8 +192,12 @@ outbox = Table(
     Column("next_attempt_at", String(32), nullable=False),
     Column("delivered_at", String(32), nullable=True),
     Column("last_error", Text, nullable=True),
+    # What the message is about (``account:<platform>:<id>``): a subject's messages reach
+    # the platform in the order they were written — a notice never before its enforcement.
+    Column("subject_key", String(300), nullable=True),
     UniqueConstraint("idempotency_key", "destination"),
     Index("ix_outbox_pending", "delivered_at", "next_attempt_at"),
+    Index("ix_outbox_subject", "destination", "subject_key", "id"),
 )
 
 # Protected accounts: journalists, news organisations, NGOs, officials. Any action against one

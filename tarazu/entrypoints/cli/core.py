@@ -253,6 +253,17 @@ def outbox_deliver() -> None:
     print_json({"delivered": r.delivered, "failed": r.failed})
 
 
+@outbox_app.command("deliver-now")
+def outbox_deliver_now() -> None:
+    """The platform is back: send every undelivered message now, without waiting out its
+    back-off (each subject's messages still go in order)."""
+    app = get_app()
+    r = outbox.deliver_now(app.uow, app.platform_adapter(), app.clock)
+    with app.uow() as uow:
+        left = uow.outbox.pending_count()
+    print_json({"delivered": r.delivered, "failed": r.failed, "undelivered": left})
+
+
 def serve_cmd(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the review UI and the API.
 
@@ -260,14 +271,16 @@ def serve_cmd(host: str = "127.0.0.1", port: int = 8000) -> None:
     port)."""
     import uvicorn
 
+    from tarazu.entrypoints import logs
     from tarazu.entrypoints.web.app import create_app
 
     os.environ.setdefault("TARAZU_PUBLIC_URL", f"http://{host}:{port}")
-
+    logs.configure()
     # X-Forwarded-For is read by the app, from TARAZU_TRUSTED_PROXIES only (not uvicorn's
-    # default of believing 127.0.0.1)
+    # default of believing 127.0.0.1). No uvicorn access log: it writes the caller's address
+    # and the raw path (personal data); the app logs each request as JSON without them.
     uvicorn.run(create_app(get_app()), host=host, port=port, log_level="info",
-                proxy_headers=False)
+                proxy_headers=False, access_log=False, log_config=None)
 
 
 @audit_app.command("anchor")

@@ -15,10 +15,12 @@ import signal
 import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from tarazu.adapters.broker import (
     BROKER_UNAVAILABLE,
@@ -28,10 +30,14 @@ from tarazu.adapters.broker import (
     PlatformEventStream,
     PoisonMessage,
     PublishReport,
+    Unavailable,
 )
+from tarazu.adapters.db.engine import unavailable
+from tarazu.adapters.metrics import FLAG_LATENCY, SCORED
 from tarazu.bootstrap import App
-from tarazu.entrypoints.cli.common import console, fail, get_app, print_json, progress_bar
+from tarazu.entrypoints.cli.common import fail, get_app, print_json, progress_bar
 from tarazu.entrypoints.cli.mirror_start import start_detector
+from tarazu.entrypoints.logs import get_logger
 from tarazu.service import mirrors
 from tarazu.service.platform_events import PlatformEventError
 from tarazu.textfiles import LineProblem, iter_lines
@@ -41,6 +47,7 @@ T = TypeVar("T")
 app = typer.Typer(help="Platform events on NATS JetStream (streaming mirror detection).",
                   no_args_is_help=True)
 DURABLE = "tarazu-mirrors"
+log = get_logger("tarazu.worker")
 
 
 def build_detector(container: App, show_progress: bool = False, recall: bool = True
@@ -71,32 +78,63 @@ def make_handler(container: App, detector: mirrors.MirrorDetector, sync_every: f
     last_sync = [time.monotonic()]
 
     def handle(record: dict[str, Any]) -> None:
-        if time.monotonic() - last_sync[0] > sync_every:
-            with container.uow() as uow:
-                detector.sync(uow, container.clock)
-                uow.commit()  # the access log entry of any account read in
-            last_sync[0] = time.monotonic()
         try:
+            if time.monotonic() - last_sync[0] > sync_every:
+                with container.uow() as uow:
+                    detector.sync(uow, container.clock)
+                    uow.commit()  # the access log entry of any account read in
+                last_sync[0] = time.monotonic()
             out = mirrors.handle_stream_record(container.uow, container.clock, detector, record)
         except PlatformEventError as e:
             rid = record.get("event_id") or record.get("account_id") or record.get("post_id")
-            console.print(f"[yellow]dead letter[/yellow] event {rid}: {e}")
             raise PoisonMessage(f"event {rid}: {e}") from None
+        except SQLAlchemyError as e:
+            if unavailable(e):  # handling is idempotent: the same record is tried again
+                raise Unavailable(f"database: {type(e).__name__}") from e
+            raise
+        observe_outcome(out, record, container.clock.now())
         if on_outcome:
             on_outcome(out)
 
     return handle
 
 
+def signup_to_flag_seconds(record: dict[str, Any], now: datetime) -> float | None:
+    """Seconds from the account's creation (as the event states it) to ``now``; None when
+    the event does not carry an account with a readable ``created_at``."""
+    rec = record.get("record") if isinstance(record.get("record"), dict) else record
+    if rec.get("type", "account") != "account" or not isinstance(rec.get("created_at"), str):
+        return None
+    try:
+        created = datetime.fromisoformat(rec["created_at"])
+    except ValueError:
+        return None
+    if created.tzinfo is None:
+        return None
+    return max(0.0, (now - created).total_seconds())
+
+
+def observe_outcome(out: mirrors.StreamOutcome, record: dict[str, Any], now: datetime) -> None:
+    """Metrics of one handled event: an account scored, and — when it raised a flag — the
+    time from the account's sign-up to the committed flag."""
+    s = out.scored
+    if s is None:
+        return
+    SCORED.labels(str(bool(s.flagged)).lower()).inc()
+    if s.flagged and (latency := signup_to_flag_seconds(record, now)) is not None:
+        FLAG_LATENCY.observe(latency)
+
+
 def _report(out: mirrors.StreamOutcome) -> None:
+    """One log line per flag or change of the reference set: no account or handle in it
+    (logs leave the access controls); the decision id leads to the case."""
     s = out.scored
     if s and s.flagged:
-        console.print(f"{s.subject}: flagged as a possible mirror of {', '.join(s.flagged)}"
-                      f" (p={s.top[1] if s.top else '?'})"
-                      + (f"; automated {s.decision_status} decision" if s.decision_id else "")
-                      + (f"; not actioned automatically: {s.withheld}" if s.withheld else ""))
+        log.info("mirror.flagged", flags=len(s.flagged),
+                 probability=s.top[1] if s.top else None, decision_id=s.decision_id,
+                 decision_status=s.decision_status, withheld=s.withheld is not None)
     elif out.reference:
-        console.print(f"reference set: {out.type} {out.reference}")
+        log.info("mirror.reference_set", change=out.reference, event_type=out.type)
 
 
 async def run_worker(container: App, detector: mirrors.MirrorDetector, *, url: str,
@@ -114,12 +152,18 @@ async def run_worker(container: App, detector: mirrors.MirrorDetector, *, url: s
     total = ConsumeReport()
 
     def drain() -> int:
-        for scored, reference in mirrors.drain_scoring_queue(container.uow, container.clock,
-                                                              detector, limit=50):
-            if on_outcome:
-                on_outcome(mirrors.StreamOutcome("", "scoring-queue", "queued", scored,
-                                                 reference))
-        return mirrors.scoring_backlog(container.uow)
+        try:
+            for scored, reference in mirrors.drain_scoring_queue(
+                    container.uow, container.clock, detector, limit=50):
+                if on_outcome:
+                    on_outcome(mirrors.StreamOutcome("", "scoring-queue", "queued", scored,
+                                                     reference))
+            return mirrors.scoring_backlog(container.uow)
+        except SQLAlchemyError as e:
+            if not unavailable(e):
+                raise
+            log.warning("worker.store_unavailable", error=type(e).__name__)
+            return 1  # not idle: the backlog is unknown until the database answers
 
     delay = 0.5
     while True:
@@ -133,8 +177,8 @@ async def run_worker(container: App, detector: mirrors.MirrorDetector, *, url: s
         except BROKER_UNAVAILABLE as e:
             if stop is not None and stop.is_set():
                 return total
-            console.print(f"[yellow]NATS at {url} unreachable[/yellow] ({type(e).__name__}: "
-                          f"{e}); trying again in {delay:.0f} s")
+            log.warning("stream.broker_unreachable", error=type(e).__name__,
+                        retry_in_seconds=round(delay, 1))
             total.reconnects += 1
             await _sleep_or_stop(delay, stop)
             delay = min(delay * 2, 30.0)
@@ -187,14 +231,27 @@ def worker_cmd(
                                         "pending or unacknowledged, no account to score"),
     ack_wait: float = typer.Option(30.0, help="seconds before a message fetched by a worker "
                                    "that died is delivered again"),
+    metrics_port: int | None = typer.Option(None, help="serve Prometheus metrics on this "
+                                            "port (off by default)"),
+    metrics_addr: str = typer.Option("127.0.0.1", help="address for --metrics-port "
+                                     "(loopback by default: metrics are not for everyone)"),
 ) -> None:
     """Consume platform events: store each record, keep the reference set current, and score
     new or changed accounts for mirror detection within seconds. SIGTERM or Ctrl-C stops it
-    gracefully: the event in hand is finished, the rest handed back."""
+    gracefully: the event in hand is finished, the rest handed back. Logs are JSON lines
+    on stderr."""
+    from tarazu.entrypoints import logs
+
+    logs.configure()
     container = get_app()
+    if metrics_port is not None:
+        from tarazu.adapters import metrics
+
+        metrics.serve(container.uow, metrics_port, metrics_addr)
+        log.info("worker.metrics", port=metrics_port, addr=metrics_addr)
     detector = build_detector(container, show_progress=True)
-    console.print(f"model {detector.loaded.model_id}; reference set "
-                  f"{detector.size} removed accounts; consuming {stream} as {durable}")
+    log.info("worker.started", model=detector.loaded.model_id, reference_set=detector.size,
+             stream=stream, durable=durable)
 
     async def main() -> ConsumeReport:
         stop = asyncio.Event()
@@ -208,7 +265,8 @@ def worker_cmd(
 
     report = asyncio.run(main())
     print_json({"handled": report.handled, "failed": report.failed, "dead": report.dead,
-                "handed_back": report.handed_back, "reconnects": report.reconnects})
+                "handed_back": report.handed_back, "reconnects": report.reconnects,
+                "store_waits": report.waits})
 
 
 @app.command("publish")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tarazu.bootstrap import App
 from tarazu.entrypoints.jobs import JobThread
+from tarazu.entrypoints.logs import get_logger
 from tarazu.entrypoints.web import navigation  # noqa: F401 — registers the menu
 from tarazu.entrypoints.web.errors import http_error, validation_error, wants_html
 from tarazu.entrypoints.web.guards import BodyGuard
@@ -23,6 +25,7 @@ from tarazu.entrypoints.web.routes import (
     banks,
     datarequests,
     health,
+    metrics,
     mirrors,
     oversight,
     platform_events,
@@ -35,12 +38,14 @@ from tarazu.entrypoints.web.routes import (
 )
 from tarazu.entrypoints.web.security import LoginRequired
 
+log = get_logger("tarazu.web")
+
 #: The routers this app serves, in order. Add a line per area.
 ROUTERS = [session.router, review.router, banks.router, platform_events.router,
            datarequests.router]
 ROUTERS += [portal.router, referrals_api.router]
 ROUTERS += [appeals.router, oversight.router, transparency.router, queues_api.router]
-ROUTERS += [mirrors.router, health.router]
+ROUTERS += [mirrors.router, health.router, metrics.router]
 
 
 
@@ -76,6 +81,15 @@ async def _jobs_in_this_process(api: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(jobs.stop)
 
 
+def _log_request(request: Request, status: int, seconds: float) -> None:
+    """One JSON line per request: the route's template (``/api/cases/{subject}``), never the
+    path itself, the query or the caller's address — those name people."""
+    route = request.scope.get("route")
+    log.info("http.request", method=request.method,
+             route=getattr(route, "path", None) or "unmatched", status=status,
+             ms=round(seconds * 1000, 1))
+
+
 def create_app(container: App) -> FastAPI:
     api = FastAPI(title="tarazu", version="0.1.0", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json", lifespan=_jobs_in_this_process)
@@ -100,7 +114,9 @@ def create_app(container: App) -> FastAPI:
 
     @api.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        t0 = time.perf_counter()
         resp = await call_next(request)
+        _log_request(request, resp.status_code, time.perf_counter() - t0)
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("Referrer-Policy", "same-origin")

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 from nats.js.errors import NotFoundError
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from tarazu.adapters.broker import DEAD_REASON, PlatformEventStream
@@ -126,12 +126,12 @@ def _delete(stream: str, subjects: str) -> None:
     asyncio.run(run())
 
 
-def _worker(app: App, stream: str, subjects: str, *extra: str, log: Path
-            ) -> subprocess.Popen:
+def _worker(app: App, stream: str, subjects: str, *extra: str, log: Path,
+            database_url: str | None = None) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO), "TARAZU_HOME": str(app.settings.home),
            "TARAZU_NATS_URL": NATS_URL, "TARAZU_COOKIE_SECURE": "0"}
-    if app.settings.database_url:
-        env["TARAZU_DATABASE_URL"] = app.settings.database_url
+    if database_url or app.settings.database_url:
+        env["TARAZU_DATABASE_URL"] = database_url or app.settings.database_url
     return subprocess.Popen(
         [sys.executable, "-c", "from tarazu.entrypoints.cli import main; main()",
          "stream", "worker", "--stream", stream, "--subjects", subjects, "--durable", "w",
@@ -140,10 +140,10 @@ def _worker(app: App, stream: str, subjects: str, *extra: str, log: Path
 
 
 @contextmanager
-def _running_worker(app: App, stream: str, subjects: str, log: Path, *extra: str
-                    ) -> Iterator[subprocess.Popen]:
+def _running_worker(app: App, stream: str, subjects: str, log: Path, *extra: str,
+                    database_url: str | None = None) -> Iterator[subprocess.Popen]:
     """A worker subprocess, killed on the way out if still running."""
-    p = _worker(app, stream, subjects, *extra, log=log)
+    p = _worker(app, stream, subjects, *extra, log=log, database_url=database_url)
     try:
         yield p
     finally:
@@ -271,12 +271,8 @@ def _kill_where_data_could_be_lost(p: subprocess.Popen, app: App, targets: set[s
     return None
 
 
-def test_kill_9_mid_stream_loses_no_flag_and_changes_no_score(app, scenario, tmp_path):
-    """Kill the worker (a subprocess) where a careless one loses data — just after it stored
-    the sign-up of an account that an uninterrupted run flags, before it recorded the score
-    (or after acknowledging an event it has not stored) — and restart it: every sign-up is
-    stored, and the log ends up with exactly the uninterrupted run's flags, none lost or
-    doubled, with the same probabilities."""
+def _uninterrupted_flags(app: App, scenario, tmp_path: Path) -> list[tuple[str, str, float]]:
+    """The flags an uninterrupted run over the scenario records, in a store of its own."""
     with _another_store(app, tmp_path) as other:
         events = _preload(other, scenario)
         stream, subjects = _names()
@@ -285,7 +281,16 @@ def test_kill_9_mid_stream_loses_no_flag_and_changes_no_score(app, scenario, tmp
             _run_in_process(other, stream, subjects)
         finally:
             _delete(stream, subjects)
-        expected = _flags(other)
+        return _flags(other)
+
+
+def test_kill_9_mid_stream_loses_no_flag_and_changes_no_score(app, scenario, tmp_path):
+    """Kill the worker (a subprocess) where a careless one loses data — just after it stored
+    the sign-up of an account that an uninterrupted run flags, before it recorded the score
+    (or after acknowledging an event it has not stored) — and restart it: every sign-up is
+    stored, and the log ends up with exactly the uninterrupted run's flags, none lost or
+    doubled, with the same probabilities."""
+    expected = _uninterrupted_flags(app, scenario, tmp_path)
     targets = {subject.split(":", 1)[1] for subject, _, _ in expected}
     assert len(targets) >= 5, expected  # a scenario with mirrors to lose
 
@@ -443,3 +448,79 @@ def test_a_broker_outage_pauses_the_worker_and_it_goes_on(sqlite_app, scenario, 
         server.wait()
     assert _stored_active(app) == {e["record"]["account_id"] for e in events}
     assert report.handled >= 6 and report.dead == 0
+
+
+@pytest.fixture
+def pg_app(pg_database: str, tmp_path: Path, clock) -> Iterator[App]:
+    from tests.conftest import _reset_pg
+
+    _reset_pg(pg_database)
+    a = bootstrap(make_settings(tmp_path, pg_database), clock=clock)
+    yield a
+    a.engine.dispose()
+
+
+def _wait_for(what: str, check, timeout: float, log: Path) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"{what}\n{log.read_text()}"
+        time.sleep(0.2)
+
+
+def test_postgresql_away_mid_stream_the_worker_retries_and_loses_nothing(
+        pg_app, scenario, tmp_path):
+    """The worker reaches PostgreSQL through a proxy that is cut for 8 s in the middle of
+    the stream (every connection closed, new ones refused — the server itself stays up for
+    everyone else). The worker survives, retries what failed, and ends with every sign-up
+    stored, exactly the uninterrupted run's flags (none lost or doubled, same
+    probabilities), no dead letter and nothing left to score."""
+    from tests.integration.broker.tcp_proxy import TcpProxy
+
+    app = pg_app
+    expected = _uninterrupted_flags(app, scenario, tmp_path)
+    assert len(expected) >= 5
+    url = make_url(app.settings.database_url)
+    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432)).restore()
+    via_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(
+        hide_password=False)
+    events = _preload(app, scenario)
+    stream, subjects = _names()
+    log = tmp_path / "pg-outage.log"
+    try:
+        _publish(stream, subjects, events)
+        with _running_worker(app, stream, subjects, log, database_url=via_proxy) as p, \
+                app.engine.connect() as conn:
+            _wait_for("3 sign-ups stored", lambda: _stored_count(conn) >= 3, 180, log)
+            p.send_signal(signal.SIGSTOP)  # cut it where it stands, mid-stream
+            stored_at_cut = _stored_count(conn)
+            proxy.cut()
+            p.send_signal(signal.SIGCONT)
+            time.sleep(8)
+            assert p.poll() is None, log.read_text()  # the outage did not kill it
+            assert _stored_count(conn) == stored_at_cut  # it really could not write
+            proxy.restore()
+            _wait_for("every sign-up stored",
+                      lambda: _stored_count(conn) == len(events), 180, log)
+            _wait_for("the stream consumed",
+                      lambda: _consumer_state(stream, subjects, "w") == (0, 0), 120, log)
+            _wait_for("nothing left to score", lambda: _backlog(conn) == 0, 60, log)
+            p.send_signal(signal.SIGTERM)
+            assert p.wait(timeout=30) == 0, log.read_text()
+        dead = _dead_letters(stream, subjects)
+    finally:
+        proxy.cut()
+        _delete(stream, subjects)
+    assert stored_at_cut < len(events)
+    lines = [json.loads(x) for x in log.read_text().splitlines() if x.startswith('{"')]
+    assert any(x["event"] == "stream.store_unavailable" for x in lines), \
+        "the outage never reached the worker"
+    assert not any(x["event"] == "stream.event_failed" for x in lines)  # no attempt burnt
+    assert dead == []
+    assert _stored_active(app) == {e["record"]["account_id"] for e in events}
+    assert _flags(app) == expected
+
+
+def _backlog(conn: Connection) -> int:
+    n = conn.execute(text("SELECT count(*) FROM scoring_queue")).scalar_one()
+    conn.rollback()
+    return int(n)

@@ -1,0 +1,398 @@
+"""Stream load: a generated platform replayed into NATS JetStream at a set rate, with the
+stream worker (a real ``tarazu stream worker`` process) running against PostgreSQL, and the
+sign-up → flag latency measured from the events themselves.
+
+    python bench/stream_load.py --rate 100 --seconds 60 --removed 2000
+    python bench/stream_load.py --rate 500 --seconds 600 --removed 100000 --write
+
+What happens:
+
+1. A scratch PostgreSQL database (``--pg-admin`` names the server; dropped at the end unless
+   ``--keep``) is migrated and given ``--removed`` removed accounts with their posts
+   (``bench/synthetic_accounts.py``), as a platform's history would be.
+2. A worker process starts on a stream of the bench's own; the bench waits until it says it
+   consumes (its start-up is reported apart).
+3. An asyncio publisher sends events at ``--rate`` per second for ``--seconds``: sign-ups
+   (``account.created``; ``--mirror-share`` of them continue a removed account), posts of
+   accounts that signed up, removals of signed-up accounts and reinstatements of removed
+   ones. Each sign-up's ``created_at`` is the moment it is published.
+4. When publishing ends the bench waits for the worker to catch up (the consumer has
+   nothing pending), then reads every mirror flag from the event log: a flag's time minus
+   its account's ``created_at`` is that account's sign-up → flag latency.
+
+Reported: events published and the achieved rate, latency p50/p95/p99/max over flagged
+sign-ups, the share of mirror sign-ups flagged, the largest consumer lag seen, the time to
+catch up after publishing stopped. ``--write`` adds the row to BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform as host
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.synthetic_accounts import Generator  # noqa: E402
+from tarazu.adapters.broker import PlatformEventStream  # noqa: E402
+from tarazu.bootstrap import bootstrap  # noqa: E402
+from tarazu.domain.platform import Account, Post  # noqa: E402
+from tarazu.settings import Settings  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SECTION = "## Stream load: sign-up to flag through NATS and PostgreSQL"
+GOALS = {"p95_s": 2.0, "p99_s": 5.0}
+#: Share of each kind among the events published (sign-ups take the rest).
+MIX = {"post": 0.30, "removal": 0.05, "reinstatement": 0.02}
+
+
+def _time(t: datetime) -> str:
+    return t.isoformat().replace("+00:00", "Z")
+
+
+def account_record(a: Account, created_at: datetime | None = None) -> dict[str, Any]:
+    """The interchange record of an account (``docs/interchange.md``)."""
+    return {"type": "account", "platform": a.platform, "account_id": a.account_id,
+            "handle": a.handle, "display_name": a.display_name, "bio": a.bio,
+            "links": list(a.links), "avatar_pdq": a.avatar_pdq,
+            "created_at": _time(created_at or a.created_at), "status": a.status,
+            "identifiers": dict(a.identifiers), "following": list(a.following),
+            **({"removed_at": _time(a.removed_at)} if a.removed_at else {})}
+
+
+def post_record(p: Post, created_at: datetime) -> dict[str, Any]:
+    return {"type": "post", "platform": p.platform, "post_id": p.post_id,
+            "account_id": p.account_id, "created_at": _time(created_at), "text": p.text,
+            "lang": p.lang, "context": p.context, "hashtags": list(p.hashtags),
+            "links": list(p.links),
+            "media": [{"pdq": m.pdq} for m in p.media if m.pdq]}
+
+
+# -- the store ------------------------------------------------------------------------------
+def create_database(admin_url: str) -> str:
+    name = f"tarazu_bench_stream_{uuid.uuid4().hex[:8]}"
+    eng = create_engine(admin_url.replace("postgresql://", "postgresql+psycopg://", 1),
+                        isolation_level="AUTOCOMMIT")
+    with eng.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    eng.dispose()
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(admin_url: str, url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    eng = create_engine(admin_url.replace("postgresql://", "postgresql+psycopg://", 1),
+                        isolation_level="AUTOCOMMIT")
+    with eng.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    eng.dispose()
+
+
+def preload(home: Path, url: str, gen: Generator, n: int) -> list[tuple[Account, list[Post]]]:
+    """``n`` removed accounts and their posts in the store; their scoring marks cleared
+    (they are history: the worker reads them into its reference set at start-up)."""
+    app = bootstrap(Settings.from_env({"TARAZU_HOME": str(home), "TARAZU_DATABASE_URL": url,
+                                       "TARAZU_COOKIE_SECURE": "0"}))
+    removed = list(gen.removed_set(n))
+    for i in range(0, n, 1000):
+        with app.uow() as uow:
+            for a, posts in removed[i:i + 1000]:
+                uow.platform.upsert_account(a)
+                for p in posts:
+                    uow.platform.upsert_post(p)
+            uow.commit()
+    with app.engine.begin() as c:
+        c.execute(text("DELETE FROM scoring_queue"))
+    app.engine.dispose()
+    return removed
+
+
+# -- the worker -----------------------------------------------------------------------------
+def start_worker(home: Path, url: str, nats_url: str, stream: str, log: Path
+                 ) -> subprocess.Popen:
+    env = {**os.environ, "TARAZU_HOME": str(home), "TARAZU_DATABASE_URL": url,
+           "TARAZU_NATS_URL": nats_url, "TARAZU_COOKIE_SECURE": "0",
+           "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-c", "from tarazu.entrypoints.cli import main; main()", "stream",
+         "worker", "--stream", stream, "--subjects", f"{stream.lower()}.>", "--durable",
+         "bench"], env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT, cwd=ROOT)
+
+
+def wait_started(p: subprocess.Popen, log: Path, timeout: float = 1800) -> float:
+    t0 = time.monotonic()
+    while '"worker.started"' not in log.read_text(errors="replace"):
+        if p.poll() is not None or time.monotonic() - t0 > timeout:
+            raise RuntimeError(f"the worker did not start:\n{log.read_text()[-3000:]}")
+        time.sleep(0.2)
+    return time.monotonic() - t0
+
+
+# -- the publisher --------------------------------------------------------------------------
+@dataclass
+class Published:
+    events: int = 0
+    signups: int = 0
+    mirrors: int = 0
+    posts: int = 0
+    removals: int = 0
+    reinstatements: int = 0
+    seconds: float = 0.0
+    max_lag: int = 0
+    catch_up_seconds: float = 0.0
+    handled: int = 0  # events the worker had acknowledged when the bench stopped waiting
+
+
+async def publish(nats_url: str, stream: str, gen: Generator,
+                  removed: list[tuple[Account, list[Post]]], rate: float, seconds: float,
+                  mirror_share: float, signed_up: dict[str, tuple[datetime, bool]],
+                  drain_timeout: float) -> Published:
+    """Publish at ``rate`` for ``seconds``, then wait for the worker to catch up."""
+    rng = random.Random(gen.rng.random())
+    out = Published()
+    active: list[tuple[Account, list[Post]]] = []
+    gone: list[Account] = []
+    async with PlatformEventStream(nats_url, stream=stream,
+                                   subjects=f"{stream.lower()}.>") as s:
+        t0 = time.monotonic()
+        total = int(rate * seconds)
+        lag_task = asyncio.create_task(_watch_lag(s, stream, out))
+        for i in range(total):
+            due = t0 + i / rate
+            if (wait := due - time.monotonic()) > 0:
+                await asyncio.sleep(wait)
+            now = datetime.now(UTC)
+            k = rng.random()
+            if k < MIX["post"] and active:
+                a, posts = rng.choice(active)
+                if posts:
+                    p = posts.pop(0)
+                    await s.publish({"type": "post.created", "event_id": f"p:{p.post_id}",
+                                     "record": post_record(p, now)})
+                    out.posts += 1
+                    out.events += 1
+                    continue
+            k -= MIX["post"]
+            if 0 <= k < MIX["removal"] and active:
+                a, _ = active.pop(rng.randrange(len(active)))
+                rec = {**account_record(a, signed_up[a.account_id][0]), "status": "removed",
+                       "removed_at": _time(now)}
+                await s.publish({"type": "account.removed", "event_id": f"r:{a.account_id}",
+                                 "record": rec})
+                gone.append(a)
+                out.removals += 1
+                out.events += 1
+                continue
+            k -= MIX["removal"]
+            if 0 <= k < MIX["reinstatement"] and gone:
+                a = gone.pop(rng.randrange(len(gone)))
+                rec = account_record(a, signed_up[a.account_id][0])
+                await s.publish({"type": "account.updated",
+                                 "event_id": f"u:{a.account_id}", "record": rec})
+                out.reinstatements += 1
+                out.events += 1
+                continue
+            mirror = rng.random() < mirror_share
+            a, posts = gen.mirror_of(*rng.choice(removed)) if mirror else gen.ordinary()
+            signed_up[a.account_id] = (now, mirror)
+            await s.publish({"type": "account.created", "event_id": f"s:{a.account_id}",
+                             "record": account_record(a, now)})
+            active.append((a, posts))
+            out.signups += 1
+            out.mirrors += mirror
+            out.events += 1
+        out.seconds = time.monotonic() - t0
+        t1 = time.monotonic()
+        while time.monotonic() - t1 < drain_timeout:
+            info = await s._js.consumer_info(stream, "bench")
+            out.handled = info.ack_floor.stream_seq
+            if info.num_pending == 0 and info.num_ack_pending == 0:
+                break
+            await asyncio.sleep(0.5)
+        out.catch_up_seconds = time.monotonic() - t1
+        lag_task.cancel()
+    return out
+
+
+async def _watch_lag(s: PlatformEventStream, stream: str, out: Published) -> None:
+    while True:
+        await asyncio.sleep(1.0)
+        try:
+            info = await s._js.consumer_info(stream, "bench")
+            out.max_lag = max(out.max_lag, info.num_pending + info.num_ack_pending)
+        except Exception:  # noqa: BLE001 — the consumer may not exist for a moment
+            pass
+
+
+# -- the measurement ------------------------------------------------------------------------
+def latencies(url: str, signed_up: dict[str, tuple[datetime, bool]]
+              ) -> tuple[list[float], int]:
+    """Sign-up → first flag, in seconds, of every flagged sign-up; and how many of the
+    mirror sign-ups were flagged."""
+    eng = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with eng.connect() as c:
+        rows = c.execute(text("SELECT subject_id, min(occurred_at) FROM moderation_events "
+                              "WHERE kind = 'mirror_flag' AND subject_type = 'account' "
+                              "GROUP BY subject_id")).all()
+    eng.dispose()
+    out, mirrors_flagged = [], 0
+    for subject, at in rows:
+        aid = subject.split(":", 1)[1]
+        if aid not in signed_up:
+            continue
+        created, mirror = signed_up[aid]
+        out.append((datetime.fromisoformat(at.replace("Z", "+00:00")) - created)
+                   .total_seconds())
+        mirrors_flagged += mirror
+    return sorted(out), mirrors_flagged
+
+
+def pct(xs: list[float], q: float) -> float:
+    return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else float("nan")
+
+
+@dataclass
+class Result:
+    rate: float
+    seconds: float
+    removed: int
+    published: int
+    achieved_rate: float
+    flagged: int
+    mirrors: int
+    mirrors_flagged: int
+    p50_s: float
+    p95_s: float
+    p99_s: float
+    max_s: float
+    max_lag: int
+    catch_up_s: float
+    handled: int
+    worker_rate: float
+    worker_start_s: float
+    preload_s: float
+
+
+def run(args: argparse.Namespace) -> Result:
+    gen = Generator(seed=args.seed)
+    url = create_database(args.pg_admin)
+    stream = f"BENCH_STREAM_{uuid.uuid4().hex[:6].upper()}"
+    with tempfile.TemporaryDirectory(prefix="tarazu-stream-bench-") as tmp:
+        home = Path(tmp)
+        log = home / "worker.log"
+        p = None
+        try:
+            t = time.monotonic()
+            removed = preload(home, url, gen, args.removed)
+            preload_s = time.monotonic() - t
+            print(f"preloaded {args.removed} removed accounts in {preload_s:.0f} s",
+                  file=sys.stderr)
+            p = start_worker(home, url, args.nats_url, stream, log)
+            start_s = wait_started(p, log)
+            print(f"worker started in {start_s:.1f} s", file=sys.stderr)
+            signed_up: dict[str, tuple[datetime, bool]] = {}
+            pub = asyncio.run(publish(args.nats_url, stream, gen, removed, args.rate,
+                                      args.seconds, args.mirror_share, signed_up,
+                                      args.drain_timeout))
+            lat, mirrors_flagged = latencies(url, signed_up)
+        finally:
+            if p is not None and p.poll() is None:
+                p.terminate()
+                p.wait(60)
+            asyncio.run(_delete(args.nats_url, stream))
+            if args.keep:
+                print(f"kept {url}", file=sys.stderr)
+            else:
+                drop_database(args.pg_admin, url)
+    return Result(args.rate, args.seconds, args.removed, pub.events,
+                  round(pub.events / pub.seconds, 1), len(lat), pub.mirrors, mirrors_flagged,
+                  round(pct(lat, 0.5), 3), round(pct(lat, 0.95), 3), round(pct(lat, 0.99), 3),
+                  round(lat[-1] if lat else float("nan"), 3), pub.max_lag,
+                  round(pub.catch_up_seconds, 1), pub.handled,
+                  round(pub.handled / (pub.seconds + pub.catch_up_seconds), 1),
+                  round(start_s, 1), round(preload_s, 1))
+
+
+async def _delete(nats_url: str, stream: str) -> None:
+    async with PlatformEventStream(nats_url, stream=stream,
+                                   subjects=f"{stream.lower()}.>") as s:
+        await s.delete()
+
+
+def row(r: Result, command: str) -> str:
+    def mark(v: float, goal: float) -> str:
+        return f"{v:.2f} ({'met' if v <= goal else 'missed'}, goal ≤ {goal:g})"
+
+    return (f"| {date.today().isoformat()} | {host.machine()}, {os.cpu_count()} cores | "
+            f"`{command}` | {r.rate:g}/s × {r.seconds:g} s, {r.removed:,} removed | "
+            f"{r.published:,} ({r.achieved_rate}/s) | {r.flagged} ({r.mirrors_flagged} of "
+            f"{r.mirrors} mirror sign-ups) | {r.p50_s:.2f} | {mark(r.p95_s, GOALS['p95_s'])} | "
+            f"{mark(r.p99_s, GOALS['p99_s'])} | {r.max_s:.2f} | {r.max_lag:,} | "
+            f"{r.catch_up_s} | {r.handled:,} ({r.worker_rate}/s) | {r.worker_start_s} |")
+
+
+HEADER = ("| date | machine | command | load | events published (achieved rate) | "
+          "sign-ups flagged | p50 s | p95 s | p99 s | max s | largest lag (msgs) | "
+          "catch-up after publishing s | handled by the worker (its rate) | "
+          "worker start s |\n"
+          "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+
+
+def write_row(line: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
+    """Add the row after the last row of this bench's table (the section is created if
+    missing); the prose around the table stays as it is."""
+    doc = path.read_text(encoding="utf-8")
+    if SECTION not in doc:
+        doc = doc.rstrip() + f"\n\n{SECTION}\n\n{HEADER}\n"
+    start = doc.index(SECTION)
+    nxt = doc.find("\n## ", start + len(SECTION))
+    end = nxt if nxt >= 0 else len(doc)
+    lines = doc[start:end].split("\n")
+    last = max(i for i, x in enumerate(lines) if x.startswith("| "))
+    lines.insert(last + 1, line)
+    path.write_text(doc[:start] + "\n".join(lines) + doc[end:], encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rate", type=float, default=100.0, help="events per second")
+    ap.add_argument("--seconds", type=float, default=60.0, help="how long to publish")
+    ap.add_argument("--removed", type=int, default=2000, help="removed accounts in the store")
+    ap.add_argument("--mirror-share", type=float, default=0.1,
+                    help="share of sign-ups that continue a removed account")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--drain-timeout", type=float, default=600.0,
+                    help="seconds to wait for the worker to catch up after publishing")
+    ap.add_argument("--pg-admin", default=os.environ.get(
+        "TARAZU_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="a PostgreSQL URL allowed to create databases")
+    ap.add_argument("--nats-url", default=os.environ.get("TARAZU_NATS_URL",
+                                                         "nats://127.0.0.1:4222"))
+    ap.add_argument("--keep", action="store_true", help="keep the scratch database")
+    ap.add_argument("--write", action="store_true", help="add the row to BENCHMARKS.md")
+    args = ap.parse_args()
+    r = run(args)
+    print(json.dumps(asdict(r), indent=2))
+    command = (f"python bench/stream_load.py --rate {args.rate:g} --seconds {args.seconds:g} "
+               f"--removed {args.removed}")
+    line = row(r, command)
+    print(line)
+    if args.write:
+        write_row(line)
+
+
+if __name__ == "__main__":
+    main()
