@@ -77,9 +77,11 @@ def test_the_worker_command_runs_one_round_of_every_job(web, monkeypatch):
     assert len(_checkpoints(web)) == 1
     with web.uow() as uow:  # the enforcement was tried (refused: to be retried), and the
         # due-process job expired the suspension (the command runs on the real clock, past the
-        # suspension's end on 2025-08-01)
+        # suspension's end on 2025-08-01); the expiry waits behind the enforcement it ends
         msgs = uow.outbox.due(web.clock.now().replace(year=2100), limit=100)
-    assert sorted((m.kind, m.attempts) for m in msgs) == [("enforcement", 1), ("expiry", 0)]
+        pending = uow.outbox.pending_count()
+    assert [(m.kind, m.attempts) for m in msgs] == [("enforcement", 1)]
+    assert pending == 2
 
 
 def test_the_jobs_thread_delivers_a_decision_to_the_platform(web, tmp_path):
