@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from tarazu.bootstrap import App
 from tarazu.domain.case import DueProcessError, suspension_problem
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
+from tarazu.domain.platform import Account
 from tarazu.domain.policies import POLICIES, Action
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
 from tarazu.domain.routing import QUEUES
@@ -32,6 +33,7 @@ from tarazu.entrypoints.web.templating import render, templates
 from tarazu.reports.model import CATEGORIES as REPORT_CATEGORIES
 from tarazu.service import case_view, decisions
 from tarazu.service.access_log import log_access
+from tarazu.service.ports import StoreUnitOfWork
 from tarazu.service.queue_filters import STATES, FilterError, QueueFilter
 
 router = APIRouter()
@@ -206,6 +208,19 @@ def mirror_key(ref: SubjectRef, removed_account: str) -> str:
     return removed_account if ":" in removed_account else f"{ref.platform}:{removed_account}"
 
 
+def named_account(uow: StoreUnitOfWork, reader: str, ref: SubjectRef, purpose: str,
+                  at: datetime) -> Account | None:
+    """The account ``ref`` names, to show by handle and display name rather than an id, or
+    None (not an account, or unknown); showing those two fields is logged as a read."""
+    if ref.type is not SubjectType.ACCOUNT:
+        return None
+    account = uow.platform.get_account(ref.platform, ref.native_id)
+    if account is not None:
+        log_access(uow, reader, ref, ["handle", "display_name"], purpose=purpose,
+                   authority="case reader role (moderation under the platform's terms)", at=at)
+    return account
+
+
 def removed_accounts(app: App, view: case_view.CaseView, reader: str) -> dict[str, Any]:
     """The removed accounts this case may continue, by the key its flags store, so the page
     names them by handle and display name rather than an id (the read is logged)."""
@@ -213,13 +228,10 @@ def removed_accounts(app: App, view: case_view.CaseView, reader: str) -> dict[st
     with app.uow() as uow:
         for acc, _ in view.state.mirror_candidates:
             ref = SubjectRef(SubjectType.ACCOUNT, mirror_key(view.ref, acc))
-            account = uow.platform.get_account(ref.platform, ref.native_id)
+            account = named_account(uow, reader, ref, "case review (mirror candidate)",
+                                    app.clock.now())
             if account is not None:
                 out[acc] = account
-                log_access(uow, reader, ref, ["handle", "display_name"],
-                           purpose="case review (mirror candidate)",
-                           authority="case reader role (moderation under the platform's terms)",
-                           at=app.clock.now())
         uow.commit()
     return out
 
