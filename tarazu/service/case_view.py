@@ -17,10 +17,14 @@ from tarazu.domain.platform import Account, Post
 from tarazu.service import cases, reports
 from tarazu.service.access_log import log_access
 from tarazu.service.ports import StoreUnitOfWork
+from tarazu.service.queue_filters import QueueFilter, entry_state
 from tarazu.service.records import QueueRow
 
 #: Queues in the order a dashboard lists them (others follow, alphabetically).
 QUEUE_ORDER = ("senior", "appeals", "confirmation", "government", "mirrors", "general")
+NO_FILTER = QueueFilter()
+#: Rows read from the projection at a time when a filtered queue page is built.
+FILTER_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,12 @@ class QueueEntry:
     last_event: str
     handle: str | None
     pending_decision: bool
+    appealed: bool = False
+
+    @property
+    def state(self) -> str:
+        """What the case waits for (a key of :data:`queue_filters.STATES`)."""
+        return entry_state(self.row.review_state, self.pending_decision, self.appealed)
 
     def to_dict(self) -> dict[str, Any]:
         r = self.row
@@ -39,7 +49,8 @@ class QueueEntry:
                 "priority": r.priority, "reports": self.reports, "sources": list(self.sources),
                 "protected": r.protected, "enforcement": r.enforcement,
                 "assigned_to": r.assigned_to, "last_event": self.last_event,
-                "last_event_at": r.last_event_at, "pending_decision": self.pending_decision}
+                "last_event_at": r.last_event_at, "pending_decision": self.pending_decision,
+                "state": self.state}
 
 
 @dataclass(frozen=True)
@@ -49,10 +60,12 @@ class QueuePage:
     per_page: int
     entries: tuple[QueueEntry, ...]
     has_next: bool
+    filters: QueueFilter = NO_FILTER
 
     def to_dict(self) -> dict[str, Any]:
         return {"queue": self.queue, "page": self.page, "per_page": self.per_page,
-                "has_next": self.has_next, "items": [e.to_dict() for e in self.entries]}
+                "has_next": self.has_next, "filters": self.filters.query(),
+                "items": [e.to_dict() for e in self.entries]}
 
 
 @dataclass(frozen=True)
@@ -168,21 +181,53 @@ def _account_of(uow: StoreUnitOfWork, ref: SubjectRef) -> Account | None:
     return None
 
 
+def _queue_entry(uow: StoreUnitOfWork, row: QueueRow) -> QueueEntry:
+    events = uow.events.for_subject(row.subject)
+    state = fold(row.subject, events)
+    account = _account_of(uow, row.subject)
+    return QueueEntry(
+        row=row, reports=state.reports, sources=tuple(sorted(state.sources)),
+        last_event=events[-1].kind.value if events else "",
+        handle=account.handle if account else None,
+        pending_decision=state.pending_decision is not None,
+        appealed=state.appeal_open is not None)
+
+
 def queue_page(uow: StoreUnitOfWork, queue: str | None = None, page: int = 1,
-               per_page: int = 50) -> QueuePage:
+               per_page: int = 50, filters: QueueFilter = NO_FILTER,
+               now: datetime | None = None) -> QueuePage:
+    """One page of the queue, in priority order. With filters, the queue is read in batches
+    and each row checked (the due date first, then the folded case), so a filtered page costs
+    up to one pass over the queue: what a case waits for lives in its events, not the
+    projection."""
     page = max(1, page)
-    rows = uow.status.queue(queue=queue, limit=per_page + 1, offset=(page - 1) * per_page)
-    entries = []
-    for row in rows[:per_page]:
-        events = uow.events.for_subject(row.subject)
-        state = fold(row.subject, events)
-        account = _account_of(uow, row.subject)
-        entries.append(QueueEntry(
-            row=row, reports=state.reports, sources=tuple(sorted(state.sources)),
-            last_event=events[-1].kind.value if events else "",
-            handle=account.handle if account else None,
-            pending_decision=state.pending_decision is not None))
-    return QueuePage(queue, page, per_page, tuple(entries), len(rows) > per_page)
+    if not filters.active:
+        rows = uow.status.queue(queue=queue, limit=per_page + 1, offset=(page - 1) * per_page)
+        entries = [_queue_entry(uow, row) for row in rows[:per_page]]
+        return QueuePage(queue, page, per_page, tuple(entries), len(rows) > per_page, filters)
+    if now is None:
+        raise ValueError("a due-date filter needs the current time")
+    skip, found, offset = (page - 1) * per_page, [], 0
+    while len(found) <= per_page:
+        rows = uow.status.queue(queue=queue, limit=FILTER_BATCH, offset=offset)
+        offset += len(rows)
+        due = uow.due_process.deadlines([r.subject for r in rows])
+        for row in rows:
+            if not filters.due_matches(due.get(row.subject), now):
+                continue
+            entry = _queue_entry(uow, row)
+            if filters.state and entry.state != filters.state:
+                continue
+            if skip:
+                skip -= 1
+                continue
+            found.append(entry)
+            if len(found) > per_page:
+                break
+        if len(rows) < FILTER_BATCH:
+            break
+    return QueuePage(queue, page, per_page, tuple(found[:per_page]), len(found) > per_page,
+                     filters)
 
 
 def dashboard(uow: StoreUnitOfWork) -> Dashboard:

@@ -4,7 +4,9 @@ list checked, and Debian's Chromium driven by Playwright (no browser is download
 
 from __future__ import annotations
 
+import re
 import secrets
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,6 +32,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-component-update", "--disable-sync"]
 PASSWORD = "browser-test-password"
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+#: Where the role journeys save a screenshot of every step (git-ignored, like all of var/;
+#: CI keeps the folder as a build artefact).
+ARTEFACTS = Path(__file__).resolve().parents[2] / "var" / "artefacts" / "screenshots"
 
 
 @dataclass
@@ -102,3 +107,13 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     """A full-page screenshot into var/screenshots/ (ignored by git) to look at."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def artefacts(request: pytest.FixtureRequest) -> Path:
+    """This test's screenshot folder, ``var/artefacts/screenshots/<test name>/``, emptied
+    first so that what it holds is one run's steps, in order."""
+    folder = ARTEFACTS / re.sub(r"[^\w.-]+", "_", request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder

@@ -17,7 +17,7 @@ from tarazu.adapters.passwords import hash_password
 from tarazu.domain.policies import Action
 from tarazu.domain.roles import Role
 from tarazu.entrypoints.web.app import create_app
-from tarazu.service import cases, decisions, notices
+from tarazu.service import appeals, cases, decisions, notices
 from tests.integration.due_process.conftest import add_account, flag_mirror, report
 from tests.integration.web.conftest import PASSWORD, login
 
@@ -129,3 +129,24 @@ def test_platform_api_appeal_and_api_appeal_decision(web, client):
         assert uow.status.get(ref).enforcement == "label"
     r = sen.get("/api/queues/appeals")
     assert r.status_code == 200 and r.json()["cases"] == []
+
+
+def test_the_appeal_page_names_the_account_by_handle_and_display_name(web, client):
+    ref = add_account(web, "w3")
+    report(web, ref)
+    with web.uow() as uow:
+        out = decisions.decide(uow, web.clock, subject=ref, actor="reviewer",
+                               action=Action.SUSPEND, policy="DOI-2", reason="recruitment",
+                               until="2025-08-20")
+        appeals.appeal_by_platform(uow, web.clock, "admin", out.decision_id, "context")
+        uow.commit()
+    sen, _ = _client(web, "senior_reviewer")
+    page = sen.get(f"{_path(ref)}/appeal")
+    assert page.status_code == 200
+    h1 = re.search(r"<h1>(.*?)</h1>", page.text, re.S).group(1)
+    assert "@w3_handle" in h1  # named by handle, not only by id
+    assert "Display w3" in page.text and "x:w3" in page.text
+    with web.uow() as uow:  # showing the handle and name is a logged read
+        reads = [e for e in uow.events.for_subject(ref) if e.kind.value == "data_access"
+                 and e.payload.get("purpose") == "appeal review"]
+    assert reads and reads[-1].actor == "senior_reviewer"

@@ -22,6 +22,7 @@ from tarazu.entrypoints.web.delivery import deliver_now
 from tarazu.entrypoints.web.routes.review import (
     BadInput,
     case_url,
+    named_account,
     parse_decision,
     parse_subject,
 )
@@ -123,15 +124,19 @@ def appeals_queue(request: Request, principal: Principal = require(*READ)) -> HT
                   now=app.clock.now())
 
 
-def _appeal_view(app: App, ref: SubjectRef) -> dict:
+def _appeal_view(app: App, ref: SubjectRef, reader: str) -> dict:
+    """What the appeal page shows; the account is named by handle and display name (the read
+    of those two fields is logged, as on the case page)."""
     with app.uow() as uow:
         s = cases.load(uow, ref)
+        account = named_account(uow, reader, ref, "appeal review", app.clock.now())
+        uow.commit()
     appeal = next((e for e in reversed(s.history) if e.kind is EventKind.APPEAL), None)
     decided = next((e for e in reversed(s.history) if e.kind is EventKind.APPEAL_DECISION
                     and appeal and e.payload.get("appeal_id") == appeal.event_id), None)
     d = s.state.decision(appeal.payload["decision_id"]) if appeal else None
     statement = notices.statement_of(s, d.decision_id) if d else None
-    return {"subject": s, "appeal": appeal, "decided": decided, "contested": d,
+    return {"subject": s, "account": account, "appeal": appeal, "decided": decided, "contested": d,
             "statement": statement, "open": s.state.appeal_open is not None,
             "took_part": sorted({x for x in (d.decided_by, d.confirmed_by) if x}) if d else [],
             "case_url": case_url(ref), "form_url": appeal_url(ref)}
@@ -140,7 +145,8 @@ def _appeal_view(app: App, ref: SubjectRef) -> dict:
 @router.get("/cases/{subject_type}/{subject_id}/appeal", response_class=HTMLResponse)
 def appeal_case_page(request: Request, subject_type: str, subject_id: str,
                      principal: Principal = require(*READ)) -> HTMLResponse:
-    view = _appeal_view(get_container(request), parse_subject(subject_type, subject_id))
+    view = _appeal_view(get_container(request), parse_subject(subject_type, subject_id),
+                        principal.name)
     if view["appeal"] is None:
         raise HTTPException(404, "this case has no appeal")
     return render(request, "appeals/decide.html", error=None, policies=POLICIES,
@@ -181,7 +187,7 @@ def appeal_decide_form(request: Request, tasks: BackgroundTasks, subject_type: s
                             app.clock.now())
         _decide(app, principal, ref, outcome, reason, new)
     except (appeals.AppealError, BadInput) as e:
-        view = _appeal_view(app, ref)
+        view = _appeal_view(app, ref, principal.name)
         return render(request, "appeals/decide.html", status_code=409, error=str(e),
                       policies=POLICIES, actions=[a for a in Action if a is not Action.NO_ACTION],
                       can_decide=True, **view)

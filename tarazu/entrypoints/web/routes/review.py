@@ -15,13 +15,14 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from tarazu.bootstrap import App
 from tarazu.domain.case import DueProcessError, suspension_problem
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
+from tarazu.domain.platform import Account
 from tarazu.domain.policies import POLICIES, Action
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
 from tarazu.domain.routing import QUEUES
@@ -32,6 +33,8 @@ from tarazu.entrypoints.web.templating import render, templates
 from tarazu.reports.model import CATEGORIES as REPORT_CATEGORIES
 from tarazu.service import case_view, decisions
 from tarazu.service.access_log import log_access
+from tarazu.service.ports import StoreUnitOfWork
+from tarazu.service.queue_filters import STATES, FilterError, QueueFilter
 
 router = APIRouter()
 READ = tuple(CASE_READERS)
@@ -205,6 +208,19 @@ def mirror_key(ref: SubjectRef, removed_account: str) -> str:
     return removed_account if ":" in removed_account else f"{ref.platform}:{removed_account}"
 
 
+def named_account(uow: StoreUnitOfWork, reader: str, ref: SubjectRef, purpose: str,
+                  at: datetime) -> Account | None:
+    """The account ``ref`` names, to show by handle and display name rather than an id, or
+    None (not an account, or unknown); showing those two fields is logged as a read."""
+    if ref.type is not SubjectType.ACCOUNT:
+        return None
+    account = uow.platform.get_account(ref.platform, ref.native_id)
+    if account is not None:
+        log_access(uow, reader, ref, ["handle", "display_name"], purpose=purpose,
+                   authority="case reader role (moderation under the platform's terms)", at=at)
+    return account
+
+
 def removed_accounts(app: App, view: case_view.CaseView, reader: str) -> dict[str, Any]:
     """The removed accounts this case may continue, by the key its flags store, so the page
     names them by handle and display name rather than an id (the read is logged)."""
@@ -212,13 +228,10 @@ def removed_accounts(app: App, view: case_view.CaseView, reader: str) -> dict[st
     with app.uow() as uow:
         for acc, _ in view.state.mirror_candidates:
             ref = SubjectRef(SubjectType.ACCOUNT, mirror_key(view.ref, acc))
-            account = uow.platform.get_account(ref.platform, ref.native_id)
+            account = named_account(uow, reader, ref, "case review (mirror candidate)",
+                                    app.clock.now())
             if account is not None:
                 out[acc] = account
-                log_access(uow, reader, ref, ["handle", "display_name"],
-                           purpose="case review (mirror candidate)",
-                           authority="case reader role (moderation under the platform's terms)",
-                           at=app.clock.now())
         uow.commit()
     return out
 
@@ -271,26 +284,41 @@ def home(request: Request, principal: Principal = require()) -> HTMLResponse:
     return render(request, "review_home.html", board=board, data_requests=work)
 
 
+def queue_filter(state: str | None = None, due: str | None = None,
+                 due_by: str | None = None) -> QueueFilter:
+    """The queue's filters from the query string; a value it does not know is a 422 naming
+    the field (the page shows it, never a traceback)."""
+    try:
+        return QueueFilter.parse(state, due, due_by)
+    except FilterError as e:
+        raise HTTPException(422, str(e)) from None
+
+
 @router.get("/queue", response_class=HTMLResponse)
 def queue_all(request: Request, page: int = Query(1, ge=1, le=MAX_PAGE),
-              principal: Principal = require(*READ)) -> HTMLResponse:
-    return _queue(request, None, page)
+              principal: Principal = require(*READ),
+              filters: QueueFilter = Depends(queue_filter)) -> HTMLResponse:
+    return _queue(request, None, page, filters)
 
 
 @router.get("/queue/{name}", response_class=HTMLResponse)
 def queue_named(request: Request, name: str, page: int = Query(1, ge=1, le=MAX_PAGE),
-                principal: Principal = require(*READ)) -> HTMLResponse:
-    return _queue(request, name, page)
+                principal: Principal = require(*READ),
+                filters: QueueFilter = Depends(queue_filter)) -> HTMLResponse:
+    return _queue(request, name, page, filters)
 
 
-def _queue(request: Request, name: str | None, page: int) -> HTMLResponse:
+def _queue(request: Request, name: str | None, page: int, filters: QueueFilter
+           ) -> HTMLResponse:
     app = get_container(request)
+    now = app.clock.now()
     with app.uow() as uow:
-        qp = case_view.queue_page(uow, name, page, PER_PAGE)
+        qp = case_view.queue_page(uow, name, page, PER_PAGE, filters, now)
         board = case_view.dashboard(uow)
         due = uow.due_process.deadlines([e.row.subject for e in qp.entries])
-    return render(request, "review_queue.html", qp=qp, board=board, due=due,
-                  now=app.clock.now(), titles={q.name: q.title for q in QUEUES.values()})
+    return render(request, "review_queue.html", qp=qp, board=board, due=due, now=now,
+                  titles={q.name: q.title for q in QUEUES.values()}, states=STATES,
+                  query="&" + filters.query() if filters.active else "")
 
 
 @router.get("/cases/{subject_type}/{subject_id}", response_class=HTMLResponse)
@@ -397,9 +425,12 @@ def api_dashboard(request: Request, principal: Principal = require(*READ)) -> di
 @router.get("/api/queue")
 def api_queue(request: Request, queue: str | None = None, page: int = Query(1, ge=1, le=MAX_PAGE),
               per_page: int = Query(PER_PAGE, ge=1, le=500),
-              principal: Principal = require(*READ)) -> dict:
-    with get_container(request).uow() as uow:
-        return case_view.queue_page(uow, queue, page, per_page).to_dict()
+              principal: Principal = require(*READ),
+              filters: QueueFilter = Depends(queue_filter)) -> dict:
+    app = get_container(request)
+    with app.uow() as uow:
+        return case_view.queue_page(uow, queue, page, per_page, filters,
+                                    app.clock.now()).to_dict()
 
 
 @router.get("/api/cases/{subject_type}/{subject_id}")
