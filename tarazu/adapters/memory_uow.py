@@ -231,6 +231,10 @@ class MemoryOutbox:
             r, last_error=error[:2000], next_attempt_at=format_time(at + _backoff(attempts)),
             message=dataclasses.replace(r.message, attempts=attempts + 1))
 
+    def pending(self, limit: int = 1000) -> list[OutboxMessage]:
+        return [r.message for _, r in sorted(self._s.outbox.items())
+                if r.delivered_at is None][:limit]
+
     def pending_count(self) -> int:
         return sum(1 for r in self._s.outbox.values() if r.delivered_at is None)
 

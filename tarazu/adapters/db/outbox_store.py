@@ -77,6 +77,14 @@ class OutboxStore:
                               .values(next_attempt_at=format_time(now)))
         return int(r.rowcount or 0)
 
+    def pending(self, limit: int = 1000) -> list[OutboxMessage]:
+        """Every undelivered message, oldest first, due or not, waiting behind another or not
+        (what an operator lists; ``due`` is what a sender may send)."""
+        q = (select(outbox).where(outbox.c.delivered_at.is_(None)).order_by(outbox.c.id)
+             .limit(limit))
+        return [OutboxMessage(r.id, r.idempotency_key, r.destination, r.kind,
+                              json.loads(r.payload), r.attempts) for r in self.conn.execute(q)]
+
     def pending_count(self) -> int:
         return int(self.conn.execute(select(func.count()).select_from(outbox).where(
             outbox.c.delivered_at.is_(None))).scalar_one())

@@ -35,7 +35,7 @@ def test_court_order_approved_confirmed_disclosed_and_user_notified(app):
         content = dr.read_package(uow, app.clock, request_id=RID, actor="legal2",
                                   purpose="hand-over to the requesting authority")
         uow.commit()
-        notices = [m for m in uow.outbox.due(app.clock.now()) if m.kind == "data_request_notice"]
+        notices = [m for m in uow.outbox.pending() if m.kind == "data_request_notice"]
     acc = content["accounts"][0]
     assert acc["subscriber"]["handle"] == "@umar_media"
     assert acc["subscriber"]["email"] == "e-hash-1" and "ip_logs" not in acc
@@ -230,14 +230,14 @@ def test_nondisclosure_delays_the_notice_until_it_expires(app):
         s = dr.confirm(uow, app.clock, request_id=RID, actor="legal2", roles=LEGAL)
         uow.commit()
         assert s.notice_due_at == datetime(2025, 9, 1, tzinfo=UTC) and s.notice_sent_at is None
-        assert not [m for m in uow.outbox.due(datetime(2030, 1, 1, tzinfo=UTC))
+        assert not [m for m in uow.outbox.pending()
                     if m.kind == "data_request_notice"]
     assert dr.run_due(app.uow, app.clock).notices == 0
     app.clock.advance(days=21)  # received 2025-08-11 09:00: now 2025-09-01 09:00
     assert dr.run_due(app.uow, app.clock).notices == 1
     assert dr.run_due(app.uow, app.clock).notices == 0
     with app.uow() as uow:
-        notices = [m for m in uow.outbox.due(app.clock.now()) if m.kind == "data_request_notice"]
+        notices = [m for m in uow.outbox.pending() if m.kind == "data_request_notice"]
         assert len(notices) == 1 and notices[0].payload["delayed_until"] == "2025-09-01"
 
 

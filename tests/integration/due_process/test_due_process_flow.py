@@ -19,7 +19,7 @@ URL = "https://tarazu.example"
 
 def _outbox(app, kind=None):
     with app.uow() as uow:
-        msgs = uow.outbox.due(app.clock.now(), limit=1000)
+        msgs = uow.outbox.pending()
     return [m for m in msgs if kind is None or m.kind == kind]
 
 

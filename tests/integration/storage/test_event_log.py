@@ -74,10 +74,10 @@ def test_decision_queues_enforcement_once_confirmed(app):
                                policy="DOI-1", reason="official channel of a designated group")
         uow.commit()
         assert out.status == "pending"
-        assert uow.outbox.due(app.clock.now()) == []
+        assert uow.outbox.pending() == []
         decisions.confirm(uow, app.clock, subject=ref, actor="rev2",
                           decision_id=out.decision_id)
         uow.commit()
-        msgs = uow.outbox.due(app.clock.now())
+        msgs = uow.outbox.pending()
     assert len(msgs) == 1 and msgs[0].payload["action"] == "remove"
     assert msgs[0].payload["statement_of_reasons"]["policy"] == "DOI-1"
