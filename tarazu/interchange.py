@@ -205,9 +205,15 @@ def parse_object(obj: Any) -> Account | Post:
     raise InvalidRecord("type", f"must be 'account' or 'post', got {kind!r}")
 
 
+#: What JSON itself counts as whitespace: a line of only these is blank. Python's
+#: ``str.strip`` also removes control characters such as U+001C, which would let a line of
+#: garbage pass as blank and vanish without a named problem.
+JSON_WHITESPACE = " \t\r\n"
+
+
 def parse_line(n: int, line: str) -> ParsedLine | None:
     """One line of the file: a record, an error, or None when blank."""
-    if not line.strip():
+    if not line.strip(JSON_WHITESPACE):
         return None
     try:
         obj = json.loads(line)

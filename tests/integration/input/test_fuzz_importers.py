@@ -369,3 +369,12 @@ def test_bank_import_keeps_every_good_row_and_names_every_bad_line(sqlite_app, k
         uow.commit()
     assert report.added == kinds.count("good")
     assert {e.line for e in report.errors} == bad
+
+
+def test_a_line_of_control_characters_is_a_named_problem_not_a_blank_line():
+    """Found by the property above: U+001C is whitespace to ``str.strip`` but not to JSON."""
+    from tarazu.interchange import parse_line
+
+    got = parse_line(1, "\x1c")
+    assert got is not None and got.error is not None and got.error.line == 1
+    assert parse_line(2, " \t\r") is None

@@ -3,6 +3,8 @@ its limits, idempotence, and the reference set kept in step with the store."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tarazu.domain.events import EventKind, SubjectRef, SubjectType
 from tarazu.service import mirrors
 from tarazu.service.mirror_reference import withdraw_from_reference
@@ -130,14 +132,17 @@ def test_the_system_subject_records_the_reference_read(reference):
     assert evs and evs[0].kind is EventKind.DATA_ACCESS
 
 
-def test_an_account_older_than_the_removal_is_left_to_a_reviewer(reference):
+def test_an_account_older_than_the_removal_is_not_its_mirror(reference):
+    """Ban evasion comes after the removal: an account that already existed (the operator's
+    other account, or anyone who shares its look) is never flagged as its continuation."""
     sibling = data.mirror("s1")
     sibling[0] = {**sibling[0], "created_at": "2025-06-20T10:00:00Z"}  # before r1's removal
     store(reference, sibling)
     det = detector(reference)
     out = _score(reference, det, "s1")
-    assert out.flagged == ["x:r1"] and out.decision_id is None
-    assert "existed before the removal" in (out.withheld or "")
+    assert out.flagged == [] and out.decision_id is None
+    store(reference, data.mirror("s2"))  # the same look, made after the removal: flagged
+    assert _score(reference, det, "s2").flagged == ["x:r1"]
 
 
 def test_a_worker_sync_takes_in_removals_made_elsewhere_and_reads_only_those(reference):
@@ -164,7 +169,9 @@ def test_a_worker_sync_takes_in_removals_made_elsewhere_and_reads_only_those(ref
     # the read of m1's identifiers is on the record
     assert len(_events(reference, REFERENCE, EventKind.DATA_ACCESS)) == accesses + 1
     # and a new sign-up is now scored against m1
-    store(reference, data.mirror("m2"))
+    m2 = data.mirror("m2")  # made after m1's removal, as a mirror of it would be
+    m2[0] = {**m2[0], "created_at": (reference.clock.now() + timedelta(hours=1)).isoformat()}
+    store(reference, m2)
     results = det.score(*_account_and_posts(reference, "m2"))
     assert results and results[0].removed_id == "x:m1"
 

@@ -31,7 +31,7 @@ def _start(app, path) -> tuple[MirrorDetector, object]:
 
 
 def _ranking(d: MirrorDetector, records) -> list[tuple[str, float, float]]:
-    from tarazu.adapters.interchange import parse_object
+    from tarazu.interchange import parse_object
 
     acc, *posts = [parse_object(r) for r in records]
     return [(r.removed_id, r.total, r.probability) for r in d.score(acc, posts)]

@@ -49,7 +49,9 @@ def test_auditor_reads_everything_and_changes_nothing(web):
     with web.uow() as uow:
         access = [e for e in uow.events.for_subject(ref) if e.kind is EventKind.DATA_ACCESS]
     assert [(e.actor, e.payload["purpose"]) for e in access] == [
-        ("auditor", "case review"), ("auditor", "oversight: audit of a case")]
+        # the case page, its appeal page (names the account by handle), the audit view
+        ("auditor", "case review"), ("auditor", "appeal review"),
+        ("auditor", "oversight: audit of a case")]
     assert all(e.payload["authority"] for e in access)
     events = c.get("/api/audit/events", params={"after_seq": 1, "limit": 2}).json()
     assert [e["seq"] for e in events["events"]] == [2, 3] and events["next_after_seq"] == 3
