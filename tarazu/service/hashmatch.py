@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
+from tarazu.domain.payloads import Note, Report, SettingChange
 from tarazu.domain.platform import Post
 from tarazu.metrics import HASH_MATCHES
 from tarazu.service import cases
@@ -177,11 +178,12 @@ def post_signals(post: Post) -> tuple[list[tuple[str, str]], list[FieldError]]:
     return out, errors
 
 
-def _payload(m: Match) -> dict:
-    return {"source": "automated", "detector": DETECTOR, "reporter": ACTOR,
-            "bank": m.bank.name, "bank_id": m.bank.bank_id, "signal_type": m.signal_type,
-            "distance": m.distance, "entry_id": m.entry.entry_id,
-            "matched_signal": m.entry.signal, "designation_id": m.bank.designation_id}
+def _match_fields(m: Match) -> dict[str, Any]:
+    """What a hash match records (as a report, or as a note when a negative bank allows it)."""
+    return {"source": "automated", "detector": DETECTOR, "reporter": ACTOR, "bank": m.bank.name,
+            "bank_id": m.bank.bank_id, "signal_type": m.signal_type, "distance": m.distance,
+            "entry_id": m.entry.entry_id, "matched_signal": m.entry.signal,
+            "designation_id": m.bank.designation_id}
 
 
 def record_matches(uow: StoreUnitOfWork, ref: SubjectRef, outcome: MatchOutcome,
@@ -200,12 +202,14 @@ def record_matches(uow: StoreUnitOfWork, ref: SubjectRef, outcome: MatchOutcome,
             if key in seen:
                 continue
             seen.add(key)
-            payload = _payload(m)
+            payload: Report | Note
             if kind is EventKind.NOTE:
                 neg = next(n for n in outcome.allowed_by
                            if (n.signal_type, n.query) == (m.signal_type, m.query))
-                payload.update(suppressed=True, negative_bank=neg.bank.name,
-                               negative_entry_id=neg.entry.entry_id)
+                payload = Note(**_match_fields(m), suppressed=True,
+                               negative_bank=neg.bank.name, negative_entry_id=neg.entry.entry_id)
+            else:
+                payload = Report(**_match_fields(m))
             subject.record(kind, ACTOR, at, payload)
             reports += kind is EventKind.REPORT
     cases.save(uow, subject)
@@ -398,10 +402,10 @@ def export_feedback(uow: StoreUnitOfWork, at: datetime, include_exported: bool =
 def _setting_event(uow: StoreUnitOfWork, bank: Bank, actor: str, at: datetime, change: str,
                    **details: Any) -> None:
     """A bank's settings decide what is flagged: each change is an event in the chain."""
-    uow.events.append(ModerationEvent(
-        EventKind.SETTING_CHANGE, SubjectRef(SubjectType.SYSTEM, f"bank:{bank.name}"), actor,
-        at, {"change": change, "bank": bank.name, "enabled": bank.enabled,
-             "negative": bank.negative, "thresholds": dict(bank.thresholds), **details}))
+    uow.events.append(ModerationEvent.of(
+        SubjectRef(SubjectType.SYSTEM, f"bank:{bank.name}"), actor, at,
+        SettingChange(change=change, bank=bank.name, enabled=bank.enabled,
+                      negative=bank.negative, thresholds=dict(bank.thresholds), **details)))
 
 
 def create_bank(uow: StoreUnitOfWork, name: str, *, by: str, at: datetime, **settings: Any

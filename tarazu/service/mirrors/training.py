@@ -18,6 +18,7 @@ from tarazu.domain.events import (
     SubjectType,
     reversal_cause,
 )
+from tarazu.domain.payloads import Note
 from tarazu.domain.policies import Action
 from tarazu.linkage.calibration import reliability
 from tarazu.linkage.training import fit_model
@@ -200,11 +201,10 @@ def train(uow_factory: UowFactory, clock: Clock, home: Path, base: LoadedModel |
     model.save(path)
     with uow_factory() as uow:
         s = cases.load(uow, SubjectRef(SubjectType.SYSTEM, "mirrors:model"))
-        s.record(EventKind.NOTE, ACTOR, clock.now(), {
-            "model": f"{model.name}/{version}", "labels": len(labels),
-            "mirrors": sum(1 for v in labels.values() if v), "dev_labels": len(dev_keys),
-            "fit_ece": rep.dev_reliability.ece,
-            "dev_ece": dev_rel.ece if dev_rel else None})
+        s.record(EventKind.NOTE, ACTOR, clock.now(), Note(
+            model=f"{model.name}/{version}", labels=len(labels),
+            mirrors=sum(1 for v in labels.values() if v), dev_labels=len(dev_keys),
+            fit_ece=rep.dev_reliability.ece, dev_ece=dev_rel.ece if dev_rel else None))
         cases.save(uow, s)
         uow.commit()
     return TrainReport(path, version, len(labels), sum(1 for v in labels.values() if v),
