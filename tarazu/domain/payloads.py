@@ -449,8 +449,14 @@ class SettingChange(EventPayload, kind=EventKind.SETTING_CHANGE):
     first_entry_id: int | Absent = ABSENT
     last_entry_id: int | Absent = ABSENT
     sha256: str | Absent = ABSENT
-    # the mirror model in use
+    # the mirror model in use (thresholds: its review and auto-action thresholds), the one
+    # it replaced, and what it was fitted on
     model: str | Absent = ABSENT
     fingerprint: str | Absent = ABSENT
-    model_before: str | None | Absent = ABSENT
-    fingerprint_before: str | None | Absent = ABSENT
+    model_before: str | Absent = ABSENT
+    fingerprint_before: str | Absent = ABSENT
+    labels: int | Absent = ABSENT
+    mirrors: int | Absent = ABSENT
+    dev_labels: int | Absent = ABSENT
+    fit_ece: float | None | Absent = ABSENT
+    dev_ece: float | None | Absent = ABSENT

@@ -12,7 +12,14 @@ from collections.abc import Mapping, Sequence
 import typer
 
 from tarazu.domain.platform import Account, Post
-from tarazu.entrypoints.cli.common import console, fail, get_app, print_json, progress_bar
+from tarazu.entrypoints.cli.common import (
+    cli_actor,
+    console,
+    fail,
+    get_app,
+    print_json,
+    progress_bar,
+)
 from tarazu.entrypoints.cli.mirror_start import start_detector
 from tarazu.entrypoints.cli.mirrors import app
 from tarazu.linkage.result import MatchResult
@@ -83,14 +90,16 @@ def train_cmd(
         help="the review threshold must meet precision 0.90 and at most 5 % of non-mirrors "
              "flagged for the one-sided Wilson bound at this confidence; if the labels cannot "
              "show it, the current model's threshold is kept"),
+    by: str | None = typer.Option(None, help="who is acting (default cli:<user>)"),
 ) -> None:
     """Fit the model from reviewers' decisions on flagged accounts (EVA-1 enforcement:
     confirmed mirror; no action: not one) and write the next version to
-    $TARAZU_HOME/models; the stream worker and the scan load the newest."""
+    $TARAZU_HOME/models; the stream worker and the scan load the newest. Putting it in use is
+    recorded in the audit chain (who, the model and its fingerprint, the one it replaced)."""
     container = get_app()
     try:
         report = mirrors.train(container.uow, container.clock, container.settings.home,
-                               min_labels=min_labels, confidence=confidence)
+                               by=cli_actor(by), min_labels=min_labels, confidence=confidence)
     except mirrors.NotEnoughLabels as e:
         fail(str(e))
         return

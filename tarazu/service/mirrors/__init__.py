@@ -61,7 +61,9 @@ from tarazu.service.mirrors.reference import (
 )
 from tarazu.service.mirrors.registry import (
     MODEL_FILE,
+    MODEL_SUBJECT,
     LoadedModel,
+    activate_model,
     models_dir,
     newest_model,
     trained_models,
@@ -94,6 +96,7 @@ __all__ = [
     "DETECTOR",
     "LoadedModel",
     "MODEL_FILE",
+    "MODEL_SUBJECT",
     "MirrorConfig",
     "MirrorDetector",
     "NotEnoughLabels",
@@ -118,6 +121,7 @@ __all__ = [
     "load_items",
     "look_at_marked",
     "mirror_labels",
+    "activate_model",
     "models_dir",
     "newest_model",
     "recall_successors",
