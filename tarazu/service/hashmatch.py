@@ -148,22 +148,12 @@ class HashMatcher:
             return {k: len(v) for k, v in self._indexes.items()}
 
 
-@dataclass(frozen=True)
-class FieldError:
-    record: str
-    field: str
-    error: str
-
-    def __str__(self) -> str:
-        return f"{self.record}: {self.field}: {self.error}"
-
-
-def post_signals(post: Post) -> tuple[list[tuple[str, str]], list[FieldError]]:
+def post_signals(post: Post) -> tuple[list[tuple[str, str]], list[FieldProblem]]:
     """The signals of a post: PDQ and MD5 of each media item, text hashes of its text. A
     malformed media hash is reported by post and field and the rest still matched."""
     ref = str(SubjectRef.post(post.platform, post.post_id))
     out: list[tuple[str, str]] = []
-    errors: list[FieldError] = []
+    errors: list[FieldProblem] = []
     for i, m in enumerate(post.media):
         for type_name, value in (("pdq", m.pdq), ("md5", m.md5)):
             if not value:
@@ -171,7 +161,7 @@ def post_signals(post: Post) -> tuple[list[tuple[str, str]], list[FieldError]]:
             try:
                 out.append((type_name, get_signal_type(type_name).validate_signal_str(value)))
             except InvalidSignal as e:
-                errors.append(FieldError(ref, f"media[{i}].{type_name}", str(e)))
+                errors.append(FieldProblem(None, f"media[{i}].{type_name}", str(e), record=ref))
     if post.text.strip():
         hashes, _ = hash_text_all(post.text)  # too-short text simply has no near-dup hash
         out.extend((h.signal_type, h.signal) for h in hashes)
@@ -222,7 +212,7 @@ class ScanReport:
     posts_matched: int = 0
     reports: int = 0
     suppressed: int = 0
-    errors: list[FieldError] = field(default_factory=list)
+    errors: list[FieldProblem] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
         return {"posts": self.posts, "posts_matched": self.posts_matched,
