@@ -106,6 +106,10 @@ class AccountProfile:
     scripts: np.ndarray | None = None
     #: the emoji it posts (each distinct pictograph)
     emoji: frozenset[str] = frozenset()
+    #: its voice: the words (function words included), emoji and runs of punctuation its
+    #: posts use most (:func:`voice_tokens`), as sorted :func:`trace_hash` values of kind
+    #: ``voice``; a new account's profile text is read against it (``own_voice``)
+    voice: np.ndarray = field(default_factory=lambda: _NO_IDS)
 
     @property
     def is_removed(self) -> bool:
@@ -159,6 +163,33 @@ def sign_up_traces(p: AccountProfile) -> np.ndarray:
         pairs.append(("name", name_key))
     pairs += [("bio", w) for w in set(words(p.bio))]
     return id_hashes(f"{k}\x00{v}" for k, v in pairs)
+
+
+#: How many of its most used voice tokens an account keeps (a sign-off, an emoji, favourite
+#: function words recur in most posts and stay among them).
+VOICE_TOP = 64
+_PUNCT_RUN_RE = re.compile(r"[!?.:;…۔،—-]{2,}")
+
+
+def voice_tokens(text: str) -> set[str]:
+    """The marks of a writer's habit in one text: its words (short function words too, unlike
+    the content words), each emoji and each run of two or more punctuation marks."""
+    return {*words(text), *_EMOJI_RE.findall(text), *_PUNCT_RUN_RE.findall(text)}
+
+
+def voice_hashes(tokens: Iterable[str]) -> np.ndarray:
+    """Sorted :func:`trace_hash` values (kind ``voice``) of ``tokens``: the corpus counts how
+    many accounts write with each."""
+    return id_hashes(f"voice\x00{t}" for t in tokens)
+
+
+def _voice(texts: Sequence[str]) -> np.ndarray:
+    """The :data:`VOICE_TOP` tokens used by the most of ``texts`` (ties by token)."""
+    used: Counter[str] = Counter()
+    for t in texts:
+        used.update(voice_tokens(t))
+    top = sorted(used.items(), key=lambda kv: (-kv[1], kv[0]))[:VOICE_TOP]
+    return voice_hashes(k for k, _ in top)
 
 
 #: Scripts whose share of an account's letters makes up its script mix (the rest: "other").
@@ -378,6 +409,7 @@ def build_profiles(
                 log_pauses=log_pauses,
                 scripts=_script_mix(joined) if texts else None,
                 emoji=_frozen(_EMOJI_RE.findall(joined)),
+                voice=_voice(texts),
             )
         )
     out = []

@@ -37,6 +37,7 @@ from tarazu.linkage.comparators.network import (
 )
 from tarazu.linkage.comparators.own import OWN_COMPARATORS, SUPERSEDES
 from tarazu.linkage.comparators.platform import IdentifiersComparator
+from tarazu.linkage.comparators.voice import OwnVoiceComparator
 from tarazu.linkage.comparators.relative import (
     GapRankComparator,
     LeadComparator,
@@ -85,6 +86,7 @@ COMPARATORS: tuple[type[Comparator], ...] = (
     SilentPostsComparator,
     VolumeComparator,
     *OWN_COMPARATORS,
+    OwnVoiceComparator,
 )
 #: The base comparators of a new (expert, self-fitted) model: all but those that a comparator
 #: of the removed account's own traces supersedes (see ``comparators.own``); the superseded
