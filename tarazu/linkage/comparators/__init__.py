@@ -37,7 +37,6 @@ from tarazu.linkage.comparators.network import (
 )
 from tarazu.linkage.comparators.own import OWN_COMPARATORS, SUPERSEDES
 from tarazu.linkage.comparators.platform import IdentifiersComparator
-from tarazu.linkage.comparators.voice import OwnVoiceComparator
 from tarazu.linkage.comparators.relative import (
     GapRankComparator,
     LeadComparator,
@@ -55,6 +54,7 @@ from tarazu.linkage.comparators.timing import (
     PauseFitComparator,
     TempoComparator,
 )
+from tarazu.linkage.comparators.voice import OwnVoiceComparator
 from tarazu.linkage.levels import Comparator
 
 COMPARATORS: tuple[type[Comparator], ...] = (
