@@ -51,6 +51,10 @@ TF_COMPARATORS = ("avatar", "profile_links", "identifiers", "media", "hashtags")
 class SelfFitSettings:
     #: active accounts whose blocked candidates the EM runs over (a random sample beyond)
     max_actives: int = 3000
+    #: candidate pairs the EM runs over at most: once the sampled accounts' pairs reach this,
+    #: the rest of the sample is not compared (a large platform proposes more candidates per
+    #: account, and each pair is compared in full)
+    max_pairs: int = 100_000
     #: random (active, removed) pairs for u
     random_pairs: int = 20000
     #: hold u at its random-pair estimate during the EM, as Splink does. Measured on the dev
@@ -82,6 +86,8 @@ class PairSample:
     #: the removed account of each pair, as an index (pairs with one removed account compete)
     removed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     freq: Mapping[str, np.ndarray] = field(default_factory=dict)
+    #: active accounts taken (with or without candidates)
+    accounts: int = 0
 
     @property
     def groups(self) -> np.ndarray:
@@ -137,15 +143,22 @@ def _sample(
     pick: Callable[[AccountProfile], list[AccountProfile]],
     blank: frozenset[str] = frozenset(),
     progress: Callable[[int, int], None] | None = None,
+    max_pairs: int | None = None,
 ) -> PairSample:
+    """The levels of each active account against the candidates ``pick`` gives; stops after
+    the account whose pairs reach ``max_pairs`` (``PairSample.accounts``: how many were
+    taken)."""
     names = linker._names
     tf_names = [n for n in names if n in linker.tf.readers]
     blank_cols = [j for j, n in enumerate(names) if n in blank]
     rows, starts, removed = [], [], []
     removed_index: dict[str, int] = {}
     freq: dict[str, list[float]] = {n: [] for n in tf_names}
-    n = 0
+    n = taken = 0
     for k, a in enumerate(actives, start=1):
+        if max_pairs is not None and n >= max_pairs:
+            break
+        taken = k
         cands = pick(a)
         if progress:
             progress(k, len(actives))
@@ -169,7 +182,7 @@ def _sample(
               else np.zeros((0, len(names)), dtype=np.int16))
     return PairSample(
         names, levels, np.array(starts, dtype=np.int64), np.array(removed, dtype=np.int64),
-        {k: np.array(v, dtype=float) for k, v in freq.items()},
+        {k: np.array(v, dtype=float) for k, v in freq.items()}, taken,
     )
 
 
@@ -177,10 +190,11 @@ def blocked_pairs(
     linker: MirrorLinker,
     actives: Sequence[AccountProfile],
     progress: Callable[[int, int], None] | None = None,
+    max_pairs: int | None = None,
 ) -> PairSample:
-    """Every active account against the candidates blocking proposes (as the linker would
-    compare them)."""
-    return _sample(linker, actives, linker.candidates, progress=progress)
+    """Every active account (in order, until ``max_pairs`` pairs) against the candidates
+    blocking proposes (as the linker would compare them)."""
+    return _sample(linker, actives, linker.candidates, progress=progress, max_pairs=max_pairs)
 
 
 def random_pairs(
@@ -388,8 +402,8 @@ def self_fit(
     work = linker.with_model(self_fit_start())
     sample_actives = list(actives)
     if len(sample_actives) > settings.max_actives:
+        # in random order: when max_pairs stops the EM's sample early, it stops at random
         sample_actives = rng.sample(sample_actives, settings.max_actives)
-        sample_actives.sort(key=lambda p: p.account_id)
 
     def step(what: str) -> Callable[[int, int], None] | None:
         return (lambda n, total: progress(what, n, total)) if progress else None
@@ -399,7 +413,8 @@ def self_fit(
     if not settings.hold_u:
         fixed = frozenset()
     work = work.with_model(model)
-    blocked = blocked_pairs(work, sample_actives, step("candidate pairs"))
+    blocked = blocked_pairs(work, sample_actives, step("candidate pairs"), settings.max_pairs)
+    sample_actives = sample_actives[:blocked.accounts]
     n_removed = max(len(linker.removed), 1)
     model = replace(model, prior=1.0 / (1.0 + n_removed))  # π = 1/2 to start
     model, iterations, converged = fit_m(model, blocked, fixed, settings,
