@@ -56,25 +56,10 @@ class PostTextComparator(Comparator):
 
 class RecentTextComparator(PostTextComparator):
     """Cosine similarity (TF-IDF character 2–4-grams) of the new account's posts with the
-    *last* posts of the removed one: a continuation picks up where the old account stopped.
-    Missing when the removed account's last posts are all its posts: the cosine would be
-    ``post_text``'s again, and the model, which takes comparators as independent given the
-    match, would count one resemblance twice."""
+    *last* posts of the removed one: a continuation picks up where the old account stopped."""
 
     NAME = "recent_text"
     FIELD = "recent_tf"
-
-    def compare_many(
-        self, a: AccountProfile, bs: Sequence[AccountProfile], corpus: Corpus
-    ) -> list[ComparisonResult]:
-        own = [i for i, b in enumerate(bs) if b.recent_tf is not b.char_tf]
-        out = [self.missing((f"{a.n_text_posts} posts", f"{b.n_text_posts} posts"))
-               for b in bs]
-        if own:
-            for i, r in zip(own, super().compare_many(a, [bs[i] for i in own], corpus),
-                            strict=True):
-                out[i] = r
-        return out
 
 
 class SharedPhrasesComparator(Comparator):

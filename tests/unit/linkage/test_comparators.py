@@ -154,25 +154,3 @@ def test_a_tie_for_closest_is_no_candidate_being_closest():
     alone = GapRankComparator().rank_all([gap(1.0), gap(5.0), gap(5.0)])
     assert [r.label for r in alone] == ["closest of all candidates", "third to fifth",
                                         "third to fifth"]
-
-
-def test_recent_text_says_nothing_when_the_last_posts_are_all_the_posts():
-    """A removed account with few posts: its last posts are all its posts, so the recent-text
-    cosine would be the post-text cosine again, one resemblance counted twice. With more posts
-    than the recent window, the last ones are a text of their own and are compared."""
-    from tarazu.linkage.profile import RECENT
-
-    new = build_profile(acct("a:new", "new_one"), posts("a:new", ["the river market today"] * 3,
-                                                            T0 + timedelta(days=1)))
-    few = build_profile(acct("r:few", "few_posts", status="removed", removed=T0),
-                        posts("r:few", ["the river market today"] * 3, T0 - timedelta(days=2)))
-    many = build_profile(acct("r:many", "many_posts", status="removed", removed=T0),
-                         posts("r:many", ["the river market today"] * (RECENT + 5),
-                               T0 - timedelta(days=2)))
-    corpus = Corpus()
-    for p in (new, few, many):
-        corpus.add(p)
-    recent, text = get_comparator("recent_text"), get_comparator("post_text")
-    assert recent.compare(new, few, corpus).missing
-    assert not text.compare(new, few, corpus).missing
-    assert not recent.compare(new, many, corpus).missing
