@@ -31,6 +31,7 @@ from tarazu.linkage.comparators import SECOND_PASS, get_comparator
 from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.levels import MISSING, ComparisonResult
 from tarazu.linkage.model import LinkageModel, _config_from_json
+from tarazu.linkage.parallel import fork_map, ranges
 from tarazu.linkage.platforms import PlatformProfile, get_platform
 from tarazu.linkage.profile import AccountProfile, build_profile, build_profiles
 from tarazu.linkage.result import MatchResult, SignalWeight
@@ -513,13 +514,18 @@ class MirrorLinker:
                 progress(len(profiles) + n, 2 * len(profiles))
         return out
 
-    def load(self, accounts: Iterable[Account], posts: Iterable[Post]) -> list[AccountProfile]:
+    def load(self, accounts: Iterable[Account], posts: Iterable[Post], jobs: int = 1
+             ) -> list[AccountProfile]:
         """Index the removed accounts of a batch and observe its active ones; returns the
-        active profiles."""
+        active profiles. ``jobs`` worker processes build the profiles (the same profiles for
+        any number)."""
         by_acc: dict[str, list[Post]] = defaultdict(list)
         for p in posts:
             by_acc[p.account_id].append(p)
-        profiles = build_profiles(accounts, by_acc, self.platform)
+        accounts = list(accounts)
+        pieces = ranges(len(accounts), jobs * 4 if jobs > 1 else 1)
+        profiles = [p for part in fork_map(_profiles_of, (accounts, by_acc, self.platform),
+                                           pieces, jobs) for p in part]
         actives = []
         for p in profiles:
             if p.is_removed:
@@ -529,3 +535,10 @@ class MirrorLinker:
         for p in actives:
             self.observe(p)
         return actives
+
+
+def _profiles_of(shared: tuple[list[Account], Mapping[str, Sequence[Post]], PlatformProfile],
+                 piece: tuple[int, int]) -> list[AccountProfile]:
+    """The profiles of one contiguous piece of a batch's accounts (a worker's share)."""
+    accounts, by_acc, platform = shared
+    return build_profiles(accounts[piece[0]:piece[1]], by_acc, platform)
