@@ -1,4 +1,4 @@
-"""``tarazu mirrors scan`` and ``tarazu mirrors train``: mirror detection over the store.
+"""``tarazu mirrors scan``, ``self-fit`` and ``train``: mirror detection over the store.
 
 They join the ``mirrors`` app of :mod:`tarazu.entrypoints.cli.mirrors` (file-based linking
 and benchmark fitting) as the operations that read and write the database: re-scoring every
@@ -7,6 +7,7 @@ reviewers' decisions."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 
 import typer
@@ -79,6 +80,35 @@ def scan_cmd(
         if spark is not None:
             spark.stop()
     print_json(report.to_dict())
+
+
+@app.command("self-fit")
+def self_fit_cmd(
+    max_actives: int = typer.Option(20_000, "--max-actives", min=1,
+                                    help="the newest active accounts read (mirrors are new)"),
+    jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", min=1,
+                             help="worker processes (default: every core); the same model "
+                                  "for any number"),
+    by: str | None = typer.Option(None, help="who is acting (default cli:<user>)"),
+) -> None:
+    """Fit the model to this platform's own store, without labels (u from random pairs, m by
+    EM, rarity of shared values, a threshold from the model's expected precision), and put it
+    in use as the next version in $TARAZU_HOME/models — recorded in the audit chain. The way
+    to start: reviewers' decisions then move it (``tarazu mirrors train``)."""
+    container = get_app()
+    try:
+        report = mirrors.self_fit_on_store(container.uow, container.clock,
+                                           container.settings.home, by=cli_actor(by),
+                                           max_actives=max_actives, jobs=jobs)
+    except mirrors.NothingToFit as e:
+        fail(str(e))
+        return
+    f = report.fit
+    console.print(f"wrote {report.path} ({report.version}): fitted on {report.removed} removed "
+                  f"and {report.actives} active accounts, no labels; review threshold "
+                  f"{f.review_threshold:.3f} (expected precision {f.expected_precision:.2f}, "
+                  f"{f.expected_flag_rate:.1%} of non-mirrors flagged)")
+    print_json({"path": str(report.path), "version": report.version, **f.to_dict()})
 
 
 @app.command("train")

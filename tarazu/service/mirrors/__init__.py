@@ -68,6 +68,7 @@ from tarazu.service.mirrors.registry import (
     newest_model,
     trained_models,
 )
+from tarazu.service.mirrors.self_fit import NothingToFit, StoreFitReport, self_fit_on_store
 from tarazu.service.mirrors.stream import (
     ScanReport,
     Scorer,
@@ -91,6 +92,9 @@ from tarazu.service.mirrors.training import (
 )
 
 __all__ = [
+    "NothingToFit",
+    "StoreFitReport",
+    "self_fit_on_store",
     "ACTOR",
     "AUTHORITY",
     "DETECTOR",

@@ -61,6 +61,12 @@ def trained_models(home: Path) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
+def next_version(home: Path) -> str:
+    """The version the next model fitted here gets (``v0001`` first)."""
+    found = trained_models(home)
+    return f"v{(found[-1][0] + 1) if found else 1:04d}"
+
+
 def newest_model(home: Path | None) -> LoadedModel:
     """The newest model trained here from reviewer labels
     (``$TARAZU_HOME/models/mirrors-vNNNN.json``), else the packaged ``default`` model, else

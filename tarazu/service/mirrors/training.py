@@ -38,7 +38,7 @@ from tarazu.service.mirrors.registry import (
     LoadedModel,
     activate_model,
     newest_model,
-    trained_models,
+    next_version,
 )
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
 
@@ -192,8 +192,7 @@ def train(uow_factory: UowFactory, clock: Clock, home: Path, base: LoadedModel |
             probs.append(res[0].probability if res else 0.0)
             ys.append(int(bool(res) and res[0].removed_id == labels[p.account_id]))
         dev_rel = reliability(probs, ys)
-    n = (trained_models(home)[-1][0] + 1) if trained_models(home) else 1
-    version = f"v{n:04d}"
+    version = next_version(home)
     model = replace(model, meta={**dict(model.meta), "version": version,
                                  "dev_labels": len(dev_keys),
                                  "dev_ece": dev_rel.ece if dev_rel else None})

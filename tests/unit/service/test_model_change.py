@@ -70,3 +70,4 @@ def test_no_model_is_in_use_without_its_event(tmp_path):
     assert list((tmp_path / "models").iterdir()) == []
     with db() as uow:
         assert uow.events.for_subject(MODEL_SUBJECT) == []
+
