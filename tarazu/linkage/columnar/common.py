@@ -1,0 +1,56 @@
+"""What every vectorised comparator shares: its signature, banding many values at once, and
+turning the arrays of levels back into the results a reviewer reads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from tarazu.linkage.columnar.store import RemovedColumns
+from tarazu.linkage.corpus import Corpus
+from tarazu.linkage.levels import MISSING, Comparator, ComparisonResult
+from tarazu.linkage.profile import AccountProfile
+
+#: (comparator, new account, candidate rows, the removed set's columns, the statistics) ->
+#: one result per row, the very results of the comparator's ``compare``
+Vectorised = Callable[[Any, AccountProfile, np.ndarray, RemovedColumns, Corpus],
+                      list[ComparisonResult]]
+
+
+def band_many(values: np.ndarray, thresholds: Any) -> np.ndarray:
+    """:func:`tarazu.linkage.levels.band` for many values: the index of the first threshold
+    each value reaches, ``len(thresholds)`` for none."""
+    out = np.full(values.shape, len(thresholds), dtype=np.int64)
+    for i in range(len(thresholds) - 1, -1, -1):
+        out[values >= thresholds[i]] = i
+    return out
+
+
+def results(comp: Comparator, ok: np.ndarray, levels: np.ndarray, values: list[tuple[str, str]],
+             raw: list[float | None], missing: list[tuple[str, str]] | tuple[str, str]
+             ) -> list[ComparisonResult]:
+    name, labels = comp.NAME, comp.LEVELS
+    out = []
+    for i, (good, lv) in enumerate(zip(ok.tolist(), levels.tolist(), strict=True)):
+        if good:
+            out.append(ComparisonResult(name, lv, labels[lv], values[i], raw[i]))
+        else:
+            m = missing[i] if isinstance(missing, list) else missing
+            out.append(ComparisonResult(name, MISSING, "missing", m, None))
+    return out
+
+
+def shared_hits(mine: np.ndarray, theirs: list[np.ndarray]
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The values of ``theirs`` (sorted, unique arrays, as the profile's hash sets are) that
+    are in ``mine``, the candidate each belongs to, and each candidate's size."""
+    sizes = np.fromiter(map(len, theirs), dtype=np.int64, count=len(theirs))
+    if not mine.size or not sizes.sum():
+        return mine[:0], np.zeros(0, dtype=np.int64), sizes
+    flat = np.concatenate(theirs)
+    pos = np.minimum(np.searchsorted(mine, flat), mine.size - 1)
+    hit = mine[pos] == flat
+    owner = np.repeat(np.arange(len(theirs)), sizes)
+    return flat[hit], owner[hit], sizes
