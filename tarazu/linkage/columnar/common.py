@@ -42,6 +42,16 @@ def results(comp: Comparator, ok: np.ndarray, levels: np.ndarray, values: list[t
     return out
 
 
+def hits(mine: np.ndarray, flat: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The values of ``flat`` (candidates' values back to back, ``lens`` each) that are in
+    ``mine`` (sorted), and the candidate each belongs to."""
+    if not mine.size or not flat.size:
+        return flat[:0], np.zeros(0, dtype=np.int64)
+    pos = np.minimum(np.searchsorted(mine, flat), mine.size - 1)
+    hit = mine[pos] == flat
+    return flat[hit], np.repeat(np.arange(len(lens)), lens)[hit]
+
+
 def shared_hits(mine: np.ndarray, theirs: list[np.ndarray]
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The values of ``theirs`` (sorted, unique arrays, as the profile's hash sets are) that
@@ -49,8 +59,4 @@ def shared_hits(mine: np.ndarray, theirs: list[np.ndarray]
     sizes = np.fromiter(map(len, theirs), dtype=np.int64, count=len(theirs))
     if not mine.size or not sizes.sum():
         return mine[:0], np.zeros(0, dtype=np.int64), sizes
-    flat = np.concatenate(theirs)
-    pos = np.minimum(np.searchsorted(mine, flat), mine.size - 1)
-    hit = mine[pos] == flat
-    owner = np.repeat(np.arange(len(theirs)), sizes)
-    return flat[hit], owner[hit], sizes
+    return (*hits(mine, np.concatenate(theirs), sizes), sizes)

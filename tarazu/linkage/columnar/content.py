@@ -1,7 +1,7 @@
 """Content comparators (shared phrases, languages) over all candidates of a new account at
 once, giving the very results of their pair form: counts of the same hashes against the same
-statistics, and the language cosine summed in the pair form's order, operation for
-operation, so that every double is the same."""
+statistics, text cosines from the same statistics call, and the language cosine summed in
+the pair form's order, operation for operation, so that every double is the same."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ import numpy as np
 
 from tarazu.linkage.columnar.common import band_many, results, shared_hits
 from tarazu.linkage.columnar.store import RemovedColumns
-from tarazu.linkage.comparators.content import LanguageComparator, SharedPhrasesComparator
+from tarazu.linkage.comparators.content import (
+    LanguageComparator,
+    PostTextComparator,
+    SharedPhrasesComparator,
+)
 from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.levels import ComparisonResult
 from tarazu.linkage.profile import AccountProfile
@@ -50,3 +54,20 @@ def language(comp: LanguageComparator, a: AccountProfile, rows: np.ndarray,
     names = cols.languages.strings
     values = [(top, names[t]) for t in cols.lang_top[rows].tolist()]
     return results(comp, ok, band_many(c, comp.config["bands"]), values, c.tolist(), ("", ""))
+
+
+def post_text(comp: PostTextComparator, a: AccountProfile, rows: np.ndarray,
+              cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
+    """Also the recent-text comparator (its ``FIELD``: the removed account's last posts)."""
+    ps = cols.profiles(rows)
+    mine = f"{a.n_text_posts} posts"
+    values = [(mine, f"{k} posts") for k in cols.n_text_posts[rows].tolist()]
+    vectors = [getattr(p, comp.FIELD) for p in ps]
+    ok = np.fromiter((v is not None for v in vectors), dtype=bool, count=len(ps))
+    sims = np.zeros(len(ps))
+    if a.char_tf is None or not ok.any():
+        ok[:] = False
+    else:
+        sims[ok] = corpus.cosines(a.char_tf, [v for v in vectors if v is not None])
+    levels = band_many(sims, comp.config["bands"])
+    return results(comp, ok, levels, values, sims.tolist(), values)

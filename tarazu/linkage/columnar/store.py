@@ -15,7 +15,7 @@ otherwise derive per pair (a normalised name, a norm) or what is numeric and fix
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +34,23 @@ def micros(t: datetime) -> int:
     the microsecond, where a float timestamp would round."""
     d = t - (_UTC_EPOCH if t.tzinfo is not None else _NAIVE_EPOCH)
     return (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
+
+
+#: the kinds of token whose overlap a comparator weighs by rarity (``comparators.network``)
+TOKEN_KINDS = ("hashtags", "mentions", "contexts")
+
+
+def tokens_of(p: AccountProfile, kind: str) -> Iterable[str]:
+    """The tokens of one kind, as the rare-overlap comparators read them."""
+    v = getattr(p, kind)
+    return v.keys() if kind == "contexts" else v
+
+
+def token_hashes(tokens: Iterable[str]) -> np.ndarray:
+    """The tokens' hashes (the interpreter's own, for this process's columns), sorted. Equal
+    tokens have equal hashes; the rare unequal tokens that share one are told apart by
+    whoever reads them (a hash only proposes a shared token)."""
+    return np.sort(np.fromiter(map(hash, tokens), dtype=np.int64))
 
 
 class RemovedColumns:
@@ -71,6 +88,8 @@ class RemovedColumns:
         self.lang_shares = Ragged(n, np.float64)
         self.lang_norm = np.zeros(n, dtype=np.float64)  # as the language comparator sums it
         self.lang_top = np.full(n, -1, dtype=np.int32)  # the most used language's id
+        #: per kind of token (hashtags, mentions, contexts) each row's tokens as str hashes
+        self.token_hashes = {kind: Ragged(n, np.int64) for kind in TOKEN_KINDS}
 
     def _grow(self) -> None:
         old = {k: v for k, v in vars(self).items() if isinstance(v, np.ndarray)
@@ -84,7 +103,8 @@ class RemovedColumns:
                 bigger[:] = -1
             bigger[: len(v)] = v
             setattr(self, k, bigger)
-        for ragged in (self.pauses_of, self.lang_ids, self.lang_shares):
+        for ragged in (self.pauses_of, self.lang_ids, self.lang_shares,
+                       *self.token_hashes.values()):
             ragged.grow_rows(n)
 
     @property
@@ -123,6 +143,8 @@ class RemovedColumns:
         self.pauses_of.set(r, p.log_pauses)
         self._set_name(r, p.display_name)
         self._set_langs(r, p.langs)
+        for kind, ragged in self.token_hashes.items():
+            ragged.set(r, token_hashes(tokens_of(p, kind)))
 
     def _set_name(self, r: int, display_name: str) -> None:
         blank = not display_name.strip()  # the comparator's "missing"
@@ -167,6 +189,8 @@ class RemovedColumns:
         self.lang_ids.clear(r)
         self.lang_shares.clear(r)
         self.lang_top[r] = -1
+        for ragged in self.token_hashes.values():
+            ragged.clear(r)
         self._free.append(r)
 
     def rows(self, ids: Sequence[str]) -> np.ndarray:

@@ -14,11 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from tarazu.linkage.columnar import content, identity
+from tarazu.linkage.columnar import content, identity, network
 from tarazu.linkage.columnar.common import Vectorised, band_many, results
 from tarazu.linkage.columnar.store import RemovedColumns, micros
 from tarazu.linkage.comparators.content import (
     LanguageComparator,
+    PostTextComparator,
+    RecentTextComparator,
     SharedPhrasesComparator,
     StyleComparator,
 )
@@ -26,6 +28,11 @@ from tarazu.linkage.comparators.identity import (
     BioComparator,
     DisplayNameComparator,
     HandleComparator,
+)
+from tarazu.linkage.comparators.network import (
+    ContextsComparator,
+    HashtagsComparator,
+    MentionsComparator,
 )
 from tarazu.linkage.comparators.timing import (
     HOUR,
@@ -174,6 +181,11 @@ VECTORISED: dict[type, Vectorised] = {
     BioComparator: identity.bio,
     SharedPhrasesComparator: content.shared_phrases,
     LanguageComparator: content.language,
+    PostTextComparator: content.post_text,
+    RecentTextComparator: content.post_text,
+    HashtagsComparator: network.rare_overlap,
+    MentionsComparator: network.rare_overlap,
+    ContextsComparator: network.rare_overlap,
     CreationGapComparator: creation_gap,
     TempoComparator: tempo,
     PauseComparator: pause,
