@@ -29,16 +29,23 @@ def band_many(values: np.ndarray, thresholds: Any) -> np.ndarray:
 
 
 def results(comp: Comparator, ok: np.ndarray, levels: np.ndarray, values: list[tuple[str, str]],
-             raw: list[float | None], missing: list[tuple[str, str]] | tuple[str, str]
-             ) -> list[ComparisonResult]:
-    name, labels = comp.NAME, comp.LEVELS
+            raw: list[float | None], missing: list[tuple[str, str]] | tuple[str, str]
+            ) -> list[ComparisonResult]:
+    """One result per candidate: its level (with the comparator's label for it), rendered
+    values and measure where ``ok``, missing (with ``missing``'s values) elsewhere. Built
+    with ``tuple.__new__``: the named tuple's own constructor is a Python function, a third
+    of a vectorised comparator's time; the results are the same objects by value."""
+    name, labels, make = comp.NAME, comp.LEVELS, tuple.__new__
+    each = isinstance(missing, list)
+    gone = None if each else make(ComparisonResult, (name, MISSING, "missing", missing, None))
     out = []
     for i, (good, lv) in enumerate(zip(ok.tolist(), levels.tolist(), strict=True)):
         if good:
-            out.append(ComparisonResult(name, lv, labels[lv], values[i], raw[i]))
+            out.append(make(ComparisonResult, (name, lv, labels[lv], values[i], raw[i])))
+        elif each:
+            out.append(make(ComparisonResult, (name, MISSING, "missing", missing[i], None)))
         else:
-            m = missing[i] if isinstance(missing, list) else missing
-            out.append(ComparisonResult(name, MISSING, "missing", m, None))
+            out.append(gone)
     return out
 
 

@@ -27,36 +27,22 @@ from tarazu.linkage.profile import AccountProfile
 from tarazu.names.normalise import normalise
 
 
-def _code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """``texts`` as one (len(texts), longest) array of code points padded with -1, and each
-    text's length; one encode for all of them."""
-    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    out = np.full((len(texts), int(lens.max(initial=0))), -1, dtype=np.int64)
-    flat = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    if flat.size:
-        row = np.repeat(np.arange(len(texts)), lens)
-        offsets = np.zeros(len(texts), dtype=np.int64)
-        np.cumsum(lens[:-1], out=offsets[1:])
-        out[row, np.arange(flat.size) - offsets[row]] = flat
-    return out, lens
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def longest_common_runs(a: str, others: list[str]) -> np.ndarray:
     """Length of the longest common substring of ``a`` with each of ``others``: what
     :func:`tarazu.linkage.handles.longest_common_run` gives each pair (difflib's longest
-    match without junk heuristics is the longest common substring). Dynamic programming
-    along the diagonals, one step per character of ``a``, all candidates at once."""
-    best = np.zeros(len(others), dtype=np.int64)
-    if not a or not others:
-        return best
-    grid, _ = _code_points(others)
-    run = np.zeros((len(others), grid.shape[1] + 1), dtype=np.int64)
-    for c in np.frombuffer(a.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).tolist():
-        nxt = np.zeros_like(run)
-        np.multiply(grid == c, run[:, :-1] + 1, out=nxt[:, 1:])
-        np.maximum(best, nxt.max(axis=1), out=best)
-        run = nxt
-    return best
+    match without its junk heuristics is the longest common substring), in one compiled
+    loop over the code points of all of them."""
+    from tarazu.linkage.columnar import kernels  # numba: imported on first use
+
+    lens = np.fromiter(map(len, others), dtype=np.int64, count=len(others))
+    starts = np.zeros(len(others), dtype=np.int64)
+    np.cumsum(lens[:-1], out=starts[1:])
+    return kernels.longest_common_runs(_code_points(a), _code_points("".join(others)),
+                                       starts, lens)
 
 
 def handle(comp: HandleComparator, a: AccountProfile, rows: np.ndarray, cols: RemovedColumns,
