@@ -1,9 +1,12 @@
 """Content comparators (shared phrases, languages) over all candidates of a new account at
 once, giving the very results of their pair form: counts of the same hashes against the same
-statistics, text cosines from the same statistics call, and the language cosine summed in
-the pair form's order, operation for operation, so that every double is the same."""
+statistics, text cosines from the same statistics call, picture distances as the same bit
+counts, and the language cosine summed in the pair form's order, operation for operation,
+so that every double is the same."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -11,6 +14,7 @@ from tarazu.linkage.columnar.common import band_many, results, shared_hits
 from tarazu.linkage.columnar.store import RemovedColumns
 from tarazu.linkage.comparators.content import (
     LanguageComparator,
+    MediaComparator,
     PostTextComparator,
     SharedPhrasesComparator,
 )
@@ -71,3 +75,62 @@ def post_text(comp: PostTextComparator, a: AccountProfile, rows: np.ndarray,
         sims[ok] = corpus.cosines(a.char_tf, [v for v in vectors if v is not None])
     levels = band_many(sims, comp.config["bands"])
     return results(comp, ok, levels, values, sims.tolist(), values)
+
+
+_PDQ_HEX = re.compile(r"[0-9a-fA-F]{64}")
+
+
+def _pdq_bytes(hashes: list[str]) -> np.ndarray | None:
+    """PDQ hashes (64 hex digits each) as a (len, 32) byte array; None if one is not in that
+    form (the pair form's ``int(x, 16)`` reads more: white space, fewer digits)."""
+    if not all(_PDQ_HEX.fullmatch(h) for h in hashes):
+        return None
+    return np.frombuffer(bytes.fromhex("".join(hashes)), dtype=np.uint8).reshape(-1, 32)
+
+
+def _nearest_pictures(mine: np.ndarray, theirs: list[list[str]]) -> np.ndarray:
+    """For each candidate, the fewest bits in which one of its pictures differs from one of
+    ``mine`` (256 if it has none); candidates whose hashes are not plain hex are left out
+    (-1, to be compared pair by pair)."""
+    best = np.full(len(theirs), 256, dtype=np.int64)
+    lens = np.fromiter(map(len, theirs), dtype=np.int64, count=len(theirs))
+    flat = _pdq_bytes([h for hs in theirs for h in hs])
+    if flat is None:  # some candidate's hash is odd: find whose, compare those pair by pair
+        odd = np.array([_pdq_bytes(hs) is None for hs in theirs], dtype=bool)
+        best[odd] = -1
+        keep = [hs if not bad else [] for hs, bad in zip(theirs, odd.tolist(), strict=True)]
+        best[~odd] = _nearest_pictures(mine, keep)[~odd]
+        return best
+    if not mine.size or not flat.size:
+        return best
+    bits = np.bitwise_count(flat[:, None, :] ^ mine[None, :, :]).sum(axis=2, dtype=np.int64)
+    nearest = bits.min(axis=1)
+    has = lens > 0
+    starts = np.zeros(len(theirs), dtype=np.int64)
+    np.cumsum(lens[:-1], out=starts[1:])
+    best[has] = np.minimum.reduceat(nearest, starts[has])
+    return best
+
+
+def media(comp: MediaComparator, a: AccountProfile, rows: np.ndarray, cols: RemovedColumns,
+          corpus: Corpus) -> list[ComparisonResult]:
+    ps = cols.profiles(rows)
+    k = comp.config["max_compare"]
+    mine = _pdq_bytes(list(a.media_pdq[-k:]))
+    if mine is None:  # not plain hex: the pair form reads it
+        return comp.compare_many(a, ps, corpus)
+    sizes = np.array([len(p.media_pdq) + len(p.media_md5) for p in ps], dtype=np.int64)
+    own = f"{len(a.media_pdq) + len(a.media_md5)} media"
+    values = [(own, f"{n} media") for n in sizes.tolist()]
+    ok = (sizes > 0) & bool(len(a.media_pdq) + len(a.media_md5))
+    same = np.array([len(a.media_md5 & p.media_md5) for p in ps], dtype=np.int64)
+    best = _nearest_pictures(mine, [list(p.media_pdq[-k:]) for p in ps])
+    levels = np.where(same > 0, comp.LEVELS.index("identical media"),
+                      np.where(best <= comp.config["pdq_threshold"],
+                               comp.LEVELS.index("near-identical media"),
+                               comp.LEVELS.index("no shared media")))
+    raw = np.where(same > 0, same, best).astype(np.float64)
+    out = results(comp, ok, levels, values, raw.tolist(), values)
+    for i in np.flatnonzero(ok & (same == 0) & (best < 0)).tolist():
+        out[i] = comp.compare(a, ps[i], corpus)
+    return out

@@ -19,6 +19,7 @@ from tarazu.linkage.columnar.common import Vectorised, band_many, results
 from tarazu.linkage.columnar.store import RemovedColumns, micros
 from tarazu.linkage.comparators.content import (
     LanguageComparator,
+    MediaComparator,
     PostTextComparator,
     RecentTextComparator,
     SharedPhrasesComparator,
@@ -181,6 +182,7 @@ VECTORISED: dict[type, Vectorised] = {
     BioComparator: identity.bio,
     SharedPhrasesComparator: content.shared_phrases,
     LanguageComparator: content.language,
+    MediaComparator: content.media,
     PostTextComparator: content.post_text,
     RecentTextComparator: content.post_text,
     HashtagsComparator: network.rare_overlap,

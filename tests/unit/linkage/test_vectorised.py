@@ -24,8 +24,7 @@ from tarazu.linkage.profile import build_profiles
 
 #: comparators whose vectorised arithmetic is the pair form's, operation for operation
 EXACT = {"creation_gap", "tempo", "pause", "handle", "display_name", "bio", "shared_phrases",
-         "post_text", "recent_text", "hashtags", "mentions", "contexts",
-         "language"}
+         "post_text", "recent_text", "hashtags", "mentions", "contexts", "media", "language"}
 #: names that test the display-name comparator's every branch: equal after normalising,
 #: differing in spacing only, across scripts, nothing name-like (emoji), blank
 NAMES = ("Umar Media", "umar_media", "UmarMedia", "Umar Med1a", "عمر میڈیا", "Sanjay Mehta",
@@ -50,7 +49,8 @@ def _variants(p, rng):
                   bio_words=_EMPTY, shingles=_EMPTY, langs={}, char_tf=None, recent_tf=None,
                   hashtags=frozenset(), mentions=frozenset(), contexts={})
     yield _named(p, str(rng.choice(NAMES)), str(rng.choice(NAMES)),  # and a few mentions
-                 mentions=frozenset(f"user{j}" for j in rng.choice(9, rng.integers(1, 5))))
+                 mentions=frozenset(f"user{j}" for j in rng.choice(9, rng.integers(1, 5))),
+                 media_md5=frozenset({f"md5-{rng.integers(0, 5)}"}))
 
 
 def _named(p, handle, display_name, **more):
@@ -85,7 +85,9 @@ def profiles():
                            char_tf=r.char_tf if n > 1 else a.char_tf,
                            hashtags=a.hashtags | set(sorted(r.hashtags)[:n]),
                            mentions=a.mentions | set(sorted(r.mentions)[:n]),
-                           contexts={**a.contexts, **dict(list(r.contexts.items())[:n])})
+                           contexts={**a.contexts, **dict(list(r.contexts.items())[:n])},
+                           media_pdq=a.media_pdq + r.media_pdq[:1] if n > 1 else a.media_pdq,
+                           media_md5=frozenset({"md5-0", "md5-1", "md5-2"} if n > 4 else ()))
             act_all.append(copy)
             sources[copy.account_id] = variants[r.account_id]
     return rem_all, act_all, corpus, sources
@@ -207,12 +209,19 @@ _LANGS = st.dictionaries(st.sampled_from(["en", "ur", "ps", "ar", "fa"]), st.int
                          max_size=4).map(lambda d: {k: v / sum(d.values()) for k, v in d.items()})
 _TOKENS = st.frozensets(st.sampled_from(["pk", "news", "kabul", "cricket", "tea", "ur"]),
                         max_size=4)
-_FEATURES = st.fixed_dictionaries({"handle": _NAME, "display_name": _NAME, "bio_words": _HASHES,
-                                   "shingles": _HASHES, "langs": _LANGS, "hashtags": _TOKENS,
-                                   "mentions": _TOKENS, "contexts": _TOKENS})
+_PDQ = "8f3a" * 16
+#: a picture, copies of it a few and many bits away, in capitals, and hashes that are not
+#: 64 hex digits (read by the pair form's ``int(x, 16)`` all the same)
+_PDQS = (_PDQ, "8f3b" + _PDQ[4:], "70c5" * 8 + _PDQ[32:], "0" * 64, _PDQ.upper(), "ff",
+         " " + _PDQ[1:])
+_FEATURES = st.fixed_dictionaries({
+    "handle": _NAME, "display_name": _NAME, "bio_words": _HASHES, "shingles": _HASHES,
+    "langs": _LANGS, "hashtags": _TOKENS, "mentions": _TOKENS, "contexts": _TOKENS,
+    "media_pdq": st.lists(st.sampled_from(_PDQS), max_size=3).map(tuple),
+    "media_md5": st.frozensets(st.sampled_from(["m1", "m2", "m3"]), max_size=2)})
 #: comparators of what the drawn features hold
 _DRAWN = {"handle", "display_name", "bio", "shared_phrases", "language", "hashtags",
-          "mentions", "contexts"}
+          "mentions", "contexts", "media"}
 
 
 @pytest.fixture(scope="module")
@@ -236,7 +245,8 @@ def test_vectorised_comparators_match_the_pair_form_on_drawn_profiles(
         return _named(base_profile, h, d, account_id=f"r{i}", bio=" ".join(d.split()[:3]),
                       bio_words=f["bio_words"], shingles=f["shingles"], langs=f["langs"],
                       hashtags=f["hashtags"], mentions=f["mentions"],
-                      contexts={c: (1.0,) for c in f["contexts"]})
+                      contexts={c: (1.0,) for c in f["contexts"]}, media_pdq=f["media_pdq"],
+                      media_md5=f["media_md5"])
 
     rem = [profile(i, f) for i, f in enumerate(removed)]
     a = profile(-1, active)
