@@ -4,7 +4,8 @@ quantity, bit for bit (string similarities from the same library calls, counts a
 integers, the same name analysis where one is needed).
 
 The display name is vectorised as far as its tests go: a blank name (missing) and equal
-normalised names (similarity 1, what mirrors mostly share) are decided over interned ids;
+normalised names (similarity 1, what mirrors mostly share) are decided over the columns
+(hashes of the normalised names, confirmed on the names where they match);
 any other pair still goes through the comparator's own cached name analysis, one pair at a
 time, because that analysis (token alignment, rigour's name symbols, a fitted logistic
 score) has no array form that gives the same score."""
@@ -78,10 +79,12 @@ def _alike(a: AccountProfile, rows: np.ndarray, cols: RemovedColumns
     if not a.display_name.strip():
         none = np.zeros(len(rows), dtype=bool)
         return none, none, False
-    ids = cols.name_id[rows]
     mine = normalise(a.display_name)
-    ok = ids >= 0
-    return ok, ok & (ids == cols.names.get(mine)), bool(mine)
+    ok = cols.has_name[rows]
+    alike = ok & (cols.name_hash[rows] == hash(mine))
+    for i in np.flatnonzero(alike).tolist():  # equal hashes: equal names, but for collisions
+        alike[i] = normalise(cols.profile[int(rows[i])].display_name) == mine  # type: ignore[union-attr]
+    return ok, alike, bool(mine)
 
 
 def _similarities(comp: DisplayNameComparator, a: AccountProfile, ps: list[AccountProfile],

@@ -4,9 +4,11 @@ call instead of one Python call per pair.
 
 Rows are appended on add and recycled after a withdrawal (a free list): add and withdraw stay
 O(1) amortised, and the arrays double when full. Variable-length features (the pauses between
-posts, the language shares) are kept in CSR form (:class:`.ragged.Ragged`); strings that
-comparators test for equality (normalised display names, languages) are interned
-(:class:`.ragged.Interner`), so that they compare as integers.
+posts, the language shares, token hashes) are kept in CSR form (:class:`.ragged.Ragged`);
+languages are interned (:class:`.ragged.Interner`), so that they compare as integers. Strings
+that are tested for equality among many (normalised display names, hashtags, contexts) are
+kept as hashes only: equal strings have equal hashes, and the few rows whose hash matches are
+confirmed on the strings themselves, so a collision costs a look, never a wrong answer.
 
 What the profile already holds as an array or a string (bio words, phrases, handles) is not
 copied into a column: each row keeps a reference to its profile, and a comparator gathers
@@ -47,10 +49,10 @@ def tokens_of(p: AccountProfile, kind: str) -> Iterable[str]:
 
 
 def token_hashes(tokens: Iterable[str]) -> np.ndarray:
-    """The tokens' hashes (the interpreter's own, for this process's columns), sorted. Equal
-    tokens have equal hashes; the rare unequal tokens that share one are told apart by
-    whoever reads them (a hash only proposes a shared token)."""
-    return np.sort(np.fromiter(map(hash, tokens), dtype=np.int64))
+    """The tokens' hashes (the low 32 bits of the interpreter's own, for this process's
+    columns), sorted. Equal tokens have equal hashes; the rare unequal tokens that share one
+    are told apart by whoever reads them (a hash only proposes a shared token)."""
+    return np.sort(np.fromiter((hash(t) & 0xFFFFFFFF for t in tokens), dtype=np.uint32))
 
 
 class RemovedColumns:
@@ -65,8 +67,6 @@ class RemovedColumns:
         self.removed_iso: list[str] = []
         #: each row's profile (None once withdrawn): its arrays and strings, not copies
         self.profile: list[AccountProfile | None] = []
-        #: normalised display names (the display-name comparator's first test)
-        self.names = Interner()
         #: languages posted in, by id, and each row's shares of them in the profile's order
         self.languages = Interner()
 
@@ -83,13 +83,14 @@ class RemovedColumns:
         self.style: np.ndarray | None = None  # (n, d) once the first style vector is seen
         self.has_style = np.zeros(n, dtype=bool)
         self.pauses_of = Ragged(n, np.float64)  # log10 pauses, None: no pauses
-        self.name_id = np.full(n, -1, dtype=np.int32)  # -1: blank display name
+        self.has_name = np.zeros(n, dtype=bool)  # display name not blank
+        self.name_hash = np.zeros(n, dtype=np.int64)  # of the normalised display name
         self.lang_ids = Ragged(n, np.int32)
         self.lang_shares = Ragged(n, np.float64)
         self.lang_norm = np.zeros(n, dtype=np.float64)  # as the language comparator sums it
         self.lang_top = np.full(n, -1, dtype=np.int32)  # the most used language's id
-        #: per kind of token (hashtags, mentions, contexts) each row's tokens as str hashes
-        self.token_hashes = {kind: Ragged(n, np.int64) for kind in TOKEN_KINDS}
+        #: per kind of token (hashtags, mentions, contexts) each row's tokens' hashes
+        self.token_hashes = {kind: Ragged(n, np.uint32) for kind in TOKEN_KINDS}
 
     def _grow(self) -> None:
         old = {k: v for k, v in vars(self).items() if isinstance(v, np.ndarray)
@@ -99,7 +100,7 @@ class RemovedColumns:
             bigger = np.zeros((n, *v.shape[1:]), dtype=v.dtype)
             if k == "median_pause":
                 bigger[:] = np.nan
-            if k in ("name_id", "lang_top"):
+            if k == "lang_top":
                 bigger[:] = -1
             bigger[: len(v)] = v
             setattr(self, k, bigger)
@@ -147,8 +148,8 @@ class RemovedColumns:
             ragged.set(r, token_hashes(tokens_of(p, kind)))
 
     def _set_name(self, r: int, display_name: str) -> None:
-        blank = not display_name.strip()  # the comparator's "missing"
-        self.name_id[r] = -1 if blank else self.names.hold(normalise(display_name))
+        self.has_name[r] = bool(display_name.strip())  # blank: the comparator's "missing"
+        self.name_hash[r] = hash(normalise(display_name)) if self.has_name[r] else 0
 
     def _set_langs(self, r: int, langs: dict[str, float] | Any) -> None:
         if not langs:
@@ -180,9 +181,7 @@ class RemovedColumns:
         self.pauses_of.clear(r)
         self.removed_iso[r] = ""
         self.profile[r] = None
-        if self.name_id[r] >= 0:
-            self.names.release(int(self.name_id[r]))
-            self.name_id[r] = -1
+        self.has_name[r] = False
         ids, _ = self.lang_ids.gather(np.array([r]))
         for i in ids.tolist():
             self.languages.release(i)

@@ -277,3 +277,28 @@ def test_a_linker_with_another_model_compares_over_the_same_columns():
     acc, posts = gen.new_accounts(1, removed)[0]
     a, b = lk.score(acc, posts), other.score(acc, posts)
     assert [(r.removed_id, r.total) for r in a] == [(r.removed_id, r.total) for r in b]
+
+
+def test_a_hash_collision_is_told_apart_on_the_strings(base_profile):
+    """Names and tokens are held as hashes; a candidate whose hash matches the new account's
+    by accident is still compared on the strings themselves."""
+    from tarazu.linkage.columnar.store import token_hashes
+    from tarazu.linkage.comparators.network import HashtagsComparator
+    from tarazu.names.normalise import normalise
+
+    a = _named(base_profile, "umar_media", "Umar Media", account_id="new",
+               hashtags=frozenset({"kabul"}))
+    b = _named(base_profile, "nur_khan", "Nur Khan", account_id="old",
+               hashtags=frozenset({"tea"}))
+    cols, corpus = _columns([b]), Corpus()
+    corpus.add(b)
+    r = cols.row["old"]
+    cols.name_hash[r] = hash(normalise(a.display_name))  # as if the names collided
+    cols.token_hashes["hashtags"].set(r, token_hashes({"kabul"}))  # and the hashtags
+    rows = np.array([r])
+    for comp in (DisplayNameComparator(), HashtagsComparator()):
+        want = [comp.compare(a, b, corpus)]
+        _results_equal(VECTORISED[type(comp)](comp, a, rows, cols, corpus), want, exact=True)
+    comp = DisplayNameComparator()
+    est = ESTIMATES[DisplayNameComparator](comp, a, rows, cols, corpus)
+    assert est == [comp.estimate(a, b, corpus)] and est[0].label == "different"
