@@ -80,6 +80,13 @@ class Row:
     snap_mb: float = float("nan")  # its size on disk
 
 
+def warm_up(linker: MirrorLinker, stream: list) -> None:
+    """Score a few new accounts untimed: the name analyser and the compiled kernels of the
+    vectorised comparators load on first use (seconds, once per process)."""
+    for a, ps in stream[:5]:
+        linker.score(a, ps)
+
+
 def measure(n: int, queries: int, batch: int, seed: int, model: str,
             max_full: int | None = None) -> Row:
     gen = Generator(seed)
@@ -108,7 +115,7 @@ def measure(n: int, queries: int, batch: int, seed: int, model: str,
     print(f"[{n}] index built in {build_s:.1f} s, {rss:.0f} MB", file=sys.stderr)
 
     snap = snapshot_times(linker, model, max_full)
-    linker.score(*stream[0])  # warm-up (the name analyser loads on first use)
+    warm_up(linker, stream)
     lat, cands = [], []
     for a, ps in stream:
         t = time.perf_counter()
@@ -224,7 +231,7 @@ def profile(n: int, queries: int, seed: int, model: str, max_full: int | None = 
         chunk = removed[i : i + 5000]
         for p in build_profiles([a for a, _ in chunk], {a.account_id: ps for a, ps in chunk}):
             linker.add_removed_profile(p)
-    linker.score(*stream[0])
+    warm_up(linker, stream)
     prof = cProfile.Profile()
     prof.enable()
     for a, ps in stream:
@@ -246,7 +253,7 @@ def vectorised_ab(n: int, queries: int, seed: int, model: str) -> None:
         lk = MirrorLinker(load_model(model), LinkerConfig(vectorise=vectorise))
         for p in profiles:
             lk.add_removed_profile(p)
-        lk.score(*stream[0])
+        warm_up(lk, stream)
         linkers[vectorise] = lk
     times: dict[bool, list[float]] = {True: [], False: []}
     for a, ps in stream:
