@@ -3,6 +3,7 @@ turning the arrays of levels back into the results a reviewer reads."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -67,3 +68,14 @@ def shared_hits(mine: np.ndarray, theirs: list[np.ndarray]
     if not mine.size or not sizes.sum():
         return mine[:0], np.zeros(0, dtype=np.int64), sizes
     return (*hits(mine, np.concatenate(theirs), sizes), sizes)
+
+
+_PDQ_HEX = re.compile(r"[0-9a-fA-F]{64}")
+
+
+def pdq_bytes(hashes: list[str]) -> np.ndarray | None:
+    """PDQ hashes (64 hex digits each) as a (len, 32) byte array; None if one is not in that
+    form (the pair form's ``int(x, 16)`` reads more: white space, fewer digits)."""
+    if not all(_PDQ_HEX.fullmatch(h) for h in hashes):
+        return None
+    return np.frombuffer(bytes.fromhex("".join(hashes)), dtype=np.uint8).reshape(-1, 32)

@@ -6,11 +6,9 @@ so that every double is the same."""
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
-from tarazu.linkage.columnar.common import band_many, results, shared_hits
+from tarazu.linkage.columnar.common import band_many, pdq_bytes, results, shared_hits
 from tarazu.linkage.columnar.store import RemovedColumns
 from tarazu.linkage.comparators.content import (
     LanguageComparator,
@@ -77,26 +75,15 @@ def post_text(comp: PostTextComparator, a: AccountProfile, rows: np.ndarray,
     return results(comp, ok, levels, values, sims.tolist(), values)
 
 
-_PDQ_HEX = re.compile(r"[0-9a-fA-F]{64}")
-
-
-def _pdq_bytes(hashes: list[str]) -> np.ndarray | None:
-    """PDQ hashes (64 hex digits each) as a (len, 32) byte array; None if one is not in that
-    form (the pair form's ``int(x, 16)`` reads more: white space, fewer digits)."""
-    if not all(_PDQ_HEX.fullmatch(h) for h in hashes):
-        return None
-    return np.frombuffer(bytes.fromhex("".join(hashes)), dtype=np.uint8).reshape(-1, 32)
-
-
 def _nearest_pictures(mine: np.ndarray, theirs: list[list[str]]) -> np.ndarray:
     """For each candidate, the fewest bits in which one of its pictures differs from one of
     ``mine`` (256 if it has none); candidates whose hashes are not plain hex are left out
     (-1, to be compared pair by pair)."""
     best = np.full(len(theirs), 256, dtype=np.int64)
     lens = np.fromiter(map(len, theirs), dtype=np.int64, count=len(theirs))
-    flat = _pdq_bytes([h for hs in theirs for h in hs])
+    flat = pdq_bytes([h for hs in theirs for h in hs])
     if flat is None:  # some candidate's hash is odd: find whose, compare those pair by pair
-        odd = np.array([_pdq_bytes(hs) is None for hs in theirs], dtype=bool)
+        odd = np.array([pdq_bytes(hs) is None for hs in theirs], dtype=bool)
         best[odd] = -1
         keep = [hs if not bad else [] for hs, bad in zip(theirs, odd.tolist(), strict=True)]
         best[~odd] = _nearest_pictures(mine, keep)[~odd]
@@ -116,7 +103,7 @@ def media(comp: MediaComparator, a: AccountProfile, rows: np.ndarray, cols: Remo
           corpus: Corpus) -> list[ComparisonResult]:
     ps = cols.profiles(rows)
     k = comp.config["max_compare"]
-    mine = _pdq_bytes(list(a.media_pdq[-k:]))
+    mine = pdq_bytes(list(a.media_pdq[-k:]))
     if mine is None:  # not plain hex: the pair form reads it
         return comp.compare_many(a, ps, corpus)
     sizes = np.array([len(p.media_pdq) + len(p.media_md5) for p in ps], dtype=np.int64)

@@ -1,4 +1,4 @@
-"""The identity comparators (handle, display name, bio) over all candidates of a new account
+"""The identity comparators (handle, display name, bio, avatar) over all candidates of a new account
 at once, giving the very results of their pair form: same level, label, values and measured
 quantity, bit for bit (string similarities from the same library calls, counts and ratios of
 integers, the same name analysis where one is needed).
@@ -15,9 +15,10 @@ from __future__ import annotations
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from tarazu.linkage.columnar.common import band_many, results, shared_hits
+from tarazu.linkage.columnar.common import band_many, pdq_bytes, results, shared_hits
 from tarazu.linkage.columnar.store import RemovedColumns
 from tarazu.linkage.comparators.identity import (
+    AvatarComparator,
     BioComparator,
     DisplayNameComparator,
     HandleComparator,
@@ -136,3 +137,26 @@ def bio(comp: BioComparator, a: AccountProfile, rows: np.ndarray, cols: RemovedC
     union = np.where(ok, a.bio_words.size + sizes - shared, 1)
     j = shared / union  # integers divided once, as Python divides them: the same double
     return results(comp, ok, band_many(j, comp.config["bands"]), values, j.tolist(), values)
+
+
+def avatar(comp: AvatarComparator, a: AccountProfile, rows: np.ndarray, cols: RemovedColumns,
+           corpus: Corpus) -> list[ComparisonResult]:
+    ps = cols.profiles(rows)
+    mine = a.avatar_pdq or ""
+    theirs = [p.avatar_pdq or "" for p in ps]
+    values = [(mine, t) for t in theirs]
+    ok = np.fromiter(map(bool, theirs), dtype=bool, count=len(ps)) & bool(mine)
+    if not ok.any():
+        return results(comp, ok, np.zeros(len(ps), dtype=np.int64), values, [], values)
+    at = np.flatnonzero(ok)
+    mine_bytes = pdq_bytes([mine])
+    pictures = pdq_bytes([theirs[i] for i in at.tolist()])
+    if mine_bytes is None or pictures is None:  # not plain hex: the pair form reads it
+        return comp.compare_many(a, ps, corpus)
+    d = np.zeros(len(ps), dtype=np.int64)
+    d[at] = np.bitwise_count(pictures ^ mine_bytes).sum(axis=1, dtype=np.int64)
+    bands = comp.config["bands"]
+    levels = np.full(len(ps), comp.LEVELS.index("different"), dtype=np.int64)
+    for k in range(min(len(bands), len(comp.LEVELS)) - 1, -1, -1):  # the first bound within
+        levels[d <= bands[k]] = k
+    return results(comp, ok, levels, values, d.astype(np.float64).tolist(), values)

@@ -1,4 +1,5 @@
-"""The rare-overlap comparators (hashtags, mentions, contexts) over all candidates at once.
+"""The rare-overlap comparators (hashtags, mentions, contexts) and the follow graph over all
+candidates at once.
 
 Which candidates share a token with the new account is found over the columns' token hashes
 in one pass; most share none, and their result ('none shared', or missing) needs nothing
@@ -11,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from tarazu.linkage.columnar.common import hits
+from tarazu.linkage.columnar.common import hits, results, shared_hits
 from tarazu.linkage.columnar.store import RemovedColumns, token_hashes
-from tarazu.linkage.comparators.network import _RareOverlap
+from tarazu.linkage.comparators.network import SocialGraphComparator, _RareOverlap
 from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.levels import ComparisonResult, short
 from tarazu.linkage.profile import AccountProfile
@@ -50,3 +51,18 @@ def rare_overlap(comp: _RareOverlap, a: AccountProfile, rows: np.ndarray,
                  else "only common shared")
         out.append(comp.level(label, values, raw))
     return out
+
+
+def social_graph(comp: SocialGraphComparator, a: AccountProfile, rows: np.ndarray,
+                 cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
+    """Jaccard overlap of the connections, as the pair form's ``sorted_jaccard`` divides it."""
+    ps = cols.profiles(rows)
+    mine = f"{a.connections.size} connections"
+    values = [(mine, f"{p.connections.size} connections") for p in ps]
+    _, owner, sizes = shared_hits(a.connections, [p.connections for p in ps])
+    shared = np.bincount(owner, minlength=len(ps))
+    ok = (sizes > 0) & bool(a.connections.size)
+    j = shared / np.where(ok, a.connections.size + sizes - shared, 1)
+    levels = np.select([j >= 0.3, j >= 0.1, j >= 1e-9], [0, 1, 2], default=3)
+    raw = np.where(levels == 3, 0.0, j)
+    return results(comp, ok, levels, values, raw.tolist(), values)

@@ -26,6 +26,7 @@ from tarazu.linkage.comparators.content import (
     StyleComparator,
 )
 from tarazu.linkage.comparators.identity import (
+    AvatarComparator,
     BioComparator,
     DisplayNameComparator,
     HandleComparator,
@@ -34,6 +35,7 @@ from tarazu.linkage.comparators.network import (
     ContextsComparator,
     HashtagsComparator,
     MentionsComparator,
+    SocialGraphComparator,
 )
 from tarazu.linkage.comparators.timing import (
     HOUR,
@@ -180,6 +182,7 @@ VECTORISED: dict[type, Vectorised] = {
     HandleComparator: identity.handle,
     DisplayNameComparator: identity.display_name,
     BioComparator: identity.bio,
+    AvatarComparator: identity.avatar,
     SharedPhrasesComparator: content.shared_phrases,
     LanguageComparator: content.language,
     MediaComparator: content.media,
@@ -188,6 +191,7 @@ VECTORISED: dict[type, Vectorised] = {
     HashtagsComparator: network.rare_overlap,
     MentionsComparator: network.rare_overlap,
     ContextsComparator: network.rare_overlap,
+    SocialGraphComparator: network.social_graph,
     CreationGapComparator: creation_gap,
     TempoComparator: tempo,
     PauseComparator: pause,

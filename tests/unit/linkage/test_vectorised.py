@@ -24,7 +24,8 @@ from tarazu.linkage.profile import build_profiles
 
 #: comparators whose vectorised arithmetic is the pair form's, operation for operation
 EXACT = {"creation_gap", "tempo", "pause", "handle", "display_name", "bio", "shared_phrases",
-         "post_text", "recent_text", "hashtags", "mentions", "contexts", "media", "language"}
+         "post_text", "recent_text", "hashtags", "mentions", "contexts", "media", "language",
+         "avatar", "social_graph"}
 #: names that test the display-name comparator's every branch: equal after normalising,
 #: differing in spacing only, across scripts, nothing name-like (emoji), blank
 NAMES = ("Umar Media", "umar_media", "UmarMedia", "Umar Med1a", "عمر میڈیا", "Sanjay Mehta",
@@ -218,10 +219,12 @@ _FEATURES = st.fixed_dictionaries({
     "handle": _NAME, "display_name": _NAME, "bio_words": _HASHES, "shingles": _HASHES,
     "langs": _LANGS, "hashtags": _TOKENS, "mentions": _TOKENS, "contexts": _TOKENS,
     "media_pdq": st.lists(st.sampled_from(_PDQS), max_size=3).map(tuple),
-    "media_md5": st.frozensets(st.sampled_from(["m1", "m2", "m3"]), max_size=2)})
+    "media_md5": st.frozensets(st.sampled_from(["m1", "m2", "m3"]), max_size=2),
+    "avatar_pdq": st.none() | st.sampled_from(_PDQS),
+    "connections": _HASHES.map(lambda h: h.astype(np.uint64) * np.uint64(2**40))})
 #: comparators of what the drawn features hold
 _DRAWN = {"handle", "display_name", "bio", "shared_phrases", "language", "hashtags",
-          "mentions", "contexts", "media"}
+          "mentions", "contexts", "media", "avatar", "social_graph"}
 
 
 @pytest.fixture(scope="module")
@@ -246,7 +249,8 @@ def test_vectorised_comparators_match_the_pair_form_on_drawn_profiles(
                       bio_words=f["bio_words"], shingles=f["shingles"], langs=f["langs"],
                       hashtags=f["hashtags"], mentions=f["mentions"],
                       contexts={c: (1.0,) for c in f["contexts"]}, media_pdq=f["media_pdq"],
-                      media_md5=f["media_md5"])
+                      media_md5=f["media_md5"], avatar_pdq=f["avatar_pdq"],
+                      connections=f["connections"])
 
     rem = [profile(i, f) for i, f in enumerate(removed)]
     a = profile(-1, active)
