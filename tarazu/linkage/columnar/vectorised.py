@@ -4,9 +4,10 @@ columns (:class:`.store.RemovedColumns`), giving the very results the pair-at-a-
 the same measured quantity — exactly where the arithmetic is the same (times, ratios), to the
 last bits of a float32 sum otherwise (cosines, kernel densities: a sum in another order).
 
-Only comparators with a parity test against their pair form are here (``VECTORISED``); the
-linker compares every other one pair by pair. Keyed by class, not name: a comparator replaced
-under the same name falls back to its own ``compare``."""
+Only comparators with a parity test against their pair form are here (``VECTORISED``, and
+``ESTIMATES`` for the cheap first-stage verdict of a deferred comparator); the linker
+compares every other one pair by pair. Keyed by class, not name: a comparator replaced under
+the same name, or a subclass, falls back to its own ``compare``."""
 
 from __future__ import annotations
 
