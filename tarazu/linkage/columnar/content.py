@@ -102,16 +102,24 @@ def _nearest_pictures(mine: np.ndarray, theirs: list[list[str]]) -> np.ndarray:
 def media(comp: MediaComparator, a: AccountProfile, rows: np.ndarray, cols: RemovedColumns,
           corpus: Corpus) -> list[ComparisonResult]:
     ps = cols.profiles(rows)
+    n = len(ps)
+    sizes = np.fromiter((len(p.media_pdq) + len(p.media_md5) for p in ps), dtype=np.int64,
+                        count=n)
+    own = f"{len(a.media_pdq) + len(a.media_md5)} media"
+    values = [(own, f"{m} media") for m in sizes.tolist()]
+    ok = (sizes > 0) & bool(len(a.media_pdq) + len(a.media_md5))
+    if not ok.any():
+        return results(comp, ok, np.zeros(n, dtype=np.int64), values, [], values)
     k = comp.config["max_compare"]
     mine = pdq_bytes(list(a.media_pdq[-k:]))
     if mine is None:  # not plain hex: the pair form reads it
         return comp.compare_many(a, ps, corpus)
-    sizes = np.array([len(p.media_pdq) + len(p.media_md5) for p in ps], dtype=np.int64)
-    own = f"{len(a.media_pdq) + len(a.media_md5)} media"
-    values = [(own, f"{n} media") for n in sizes.tolist()]
-    ok = (sizes > 0) & bool(len(a.media_pdq) + len(a.media_md5))
-    same = np.array([len(a.media_md5 & p.media_md5) for p in ps], dtype=np.int64)
-    best = _nearest_pictures(mine, [list(p.media_pdq[-k:]) for p in ps])
+    same = np.zeros(n, dtype=np.int64)
+    if a.media_md5:
+        same[:] = [len(a.media_md5 & p.media_md5) for p in ps]
+    best = np.full(n, 256, dtype=np.int64)
+    if mine.size:
+        best = _nearest_pictures(mine, [list(p.media_pdq[-k:]) for p in ps])
     levels = np.where(same > 0, comp.LEVELS.index("identical media"),
                       np.where(best <= comp.config["pdq_threshold"],
                                comp.LEVELS.index("near-identical media"),
