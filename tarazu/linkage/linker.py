@@ -373,7 +373,6 @@ class MirrorLinker:
         indexes are shared, not copied: add to one only)."""
         other = MirrorLinker(model, self.config)
         other.corpus, other.blocker, other.removed = self.corpus, self.blocker, self.removed
-        other.columns = self.columns
         other._removal_times = self._removal_times
         for p in self.removed.values():
             other.tf.add(p)

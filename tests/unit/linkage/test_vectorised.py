@@ -269,20 +269,6 @@ def test_vectorised_comparators_match_the_pair_form_on_drawn_profiles(
             _results_equal(ESTIMATES[cls](comp, a, rows, cols, corpus), want, exact=True)
 
 
-def test_a_linker_with_another_model_compares_over_the_same_columns():
-    gen = Generator(11)
-    removed = list(gen.removed_set(60))
-    profiles = build_profiles([a for a, _ in removed], {a.account_id: ps for a, ps in removed})
-    lk = MirrorLinker(load_model("default"))
-    for p in profiles:
-        lk.add_removed_profile(p)
-    other = lk.with_model(load_model("default"))
-    assert other._rows(profiles[:5]) is not None  # vectorised, not pair by pair
-    acc, posts = gen.new_accounts(1, removed)[0]
-    a, b = lk.score(acc, posts), other.score(acc, posts)
-    assert [(r.removed_id, r.total) for r in a] == [(r.removed_id, r.total) for r in b]
-
-
 def test_a_hash_collision_is_told_apart_on_the_strings(base_profile):
     """Names and tokens are held as hashes; a candidate whose hash matches the new account's
     by accident is still compared on the strings themselves."""
