@@ -5,7 +5,6 @@ labelled split on top (benchmarks; reviewer-label retraining lives elsewhere).""
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -60,9 +59,9 @@ def _platform(name: str) -> str | None:
 
 
 def _jobs_option() -> Any:
-    return typer.Option(os.cpu_count() or 1, "--jobs", min=1,
+    return typer.Option(1, "--jobs", min=1,
                         help="worker processes building profiles and comparing the self-fit's "
-                             "pairs (default: every core); the answer is the same for any")
+                             "pairs (forked); the answer is the same for any number")
 
 
 def _self_fit(linker: MirrorLinker, actives: list[AccountProfile], input: Path, jobs: int = 1

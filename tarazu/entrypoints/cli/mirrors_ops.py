@@ -7,7 +7,6 @@ reviewers' decisions."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 
 import typer
@@ -86,9 +85,9 @@ def scan_cmd(
 def self_fit_cmd(
     max_actives: int = typer.Option(20_000, "--max-actives", min=1,
                                     help="the newest active accounts read (mirrors are new)"),
-    jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", min=1,
-                             help="worker processes (default: every core); the same model "
-                                  "for any number"),
+    jobs: int = typer.Option(1, "--jobs", min=1,
+                             help="worker processes (forked); the same model for any "
+                                  "number"),
     by: str | None = typer.Option(None, help="who is acting (default cli:<user>)"),
 ) -> None:
     """Fit the model to this platform's own store, without labels (u from random pairs, m by
