@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, and_, func, insert, select, update
 
-from tarazu.adapters.db.tables import subject_status
+from tarazu.adapters.db.tables import OPEN_STATES, subject_status
 from tarazu.domain.case import CaseState
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import SubjectRef, SubjectType
@@ -31,7 +31,7 @@ class StatusStore:
             self.conn.execute(insert(subject_status).values(
                 subject_type=state.subject.type.value, subject_id=state.subject.id, **values))
 
-    def queue(self, review_states: tuple[str, ...] = ("open", "escalated"),
+    def queue(self, review_states: tuple[str, ...] = OPEN_STATES,
               queue: str | None = None, limit: int = 200, offset: int = 0) -> list[QueueRow]:
         q = select(subject_status).where(subject_status.c.review_state.in_(review_states))
         if queue:
@@ -51,7 +51,7 @@ class StatusStore:
                                  .group_by(subject_status.c.review_state))
         return {r[0]: r[1] for r in rows}
 
-    def queue_counts(self, review_states: tuple[str, ...] = ("open", "escalated")
+    def queue_counts(self, review_states: tuple[str, ...] = OPEN_STATES
                      ) -> dict[str, int]:
         """Open cases per named queue (the dashboard)."""
         rows = self.conn.execute(
