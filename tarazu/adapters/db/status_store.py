@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, and_, func, insert, select, update
 
-from tarazu.adapters.db.tables import OPEN_STATES, subject_status
+from tarazu.adapters.db.tables import OPEN_STATES, queue_counts, subject_status
 from tarazu.domain.case import CaseState
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import SubjectRef, SubjectType
@@ -25,11 +25,26 @@ class StatusStore:
             last_event_at=format_time(state.last_event_at) if state.last_event_at else None,
             last_seq=last_seq,
         )
-        if self.conn.execute(select(subject_status.c.last_seq).where(key)).first():
+        old = self.conn.execute(
+            select(subject_status.c.review_state, subject_status.c.queue).where(key)).first()
+        if old:
             self.conn.execute(update(subject_status).where(key).values(**values))
         else:
             self.conn.execute(insert(subject_status).values(
                 subject_type=state.subject.type.value, subject_id=state.subject.id, **values))
+        was = (old.queue or "") if old and old.review_state in OPEN_STATES else None
+        now = (queue or "") if state.review_state in OPEN_STATES else None
+        if was != now:
+            if was is not None:
+                self._count(was, -1)
+            if now is not None:
+                self._count(now, 1)
+
+    def _count(self, queue: str, delta: int) -> None:
+        done = self.conn.execute(update(queue_counts).where(queue_counts.c.queue == queue)
+                                 .values(cases=queue_counts.c.cases + delta))
+        if not done.rowcount:
+            self.conn.execute(insert(queue_counts).values(queue=queue, cases=delta))
 
     def queue(self, review_states: tuple[str, ...] = OPEN_STATES,
               queue: str | None = None, limit: int = 200, offset: int = 0) -> list[QueueRow]:
@@ -53,7 +68,12 @@ class StatusStore:
 
     def queue_counts(self, review_states: tuple[str, ...] = OPEN_STATES
                      ) -> dict[str, int]:
-        """Open cases per named queue (the dashboard)."""
+        """Open cases per named queue (the dashboard), from the counters :meth:`save` keeps;
+        other states are counted."""
+        if tuple(review_states) == OPEN_STATES:
+            kept = self.conn.execute(select(queue_counts.c.queue, queue_counts.c.cases)
+                                     .where(queue_counts.c.cases > 0))
+            return {r.queue or "unrouted": r.cases for r in kept}
         rows = self.conn.execute(
             select(subject_status.c.queue, func.count())
             .where(subject_status.c.review_state.in_(review_states))
