@@ -48,11 +48,17 @@ class StatusStore:
 
     def queue(self, review_states: tuple[str, ...] = OPEN_STATES,
               queue: str | None = None, limit: int = 200, offset: int = 0) -> list[QueueRow]:
-        q = select(subject_status).where(subject_status.c.review_state.in_(review_states))
+        """Cases in the queue's order. The page's keys are found first, from the index alone
+        (the queue-order indexes end with the key), and only then their rows read, so a deep
+        page skips index entries rather than whole rows."""
+        s = subject_status
+        order = (s.c.priority.desc(), s.c.last_event_at, s.c.subject_id)
+        keys = select(s.c.subject_type, s.c.subject_id).where(s.c.review_state.in_(review_states))
         if queue:
-            q = q.where(subject_status.c.queue == queue)
-        q = q.order_by(subject_status.c.priority.desc(), subject_status.c.last_event_at,
-                       subject_status.c.subject_id).limit(limit).offset(offset)
+            keys = keys.where(s.c.queue == queue)
+        page = keys.order_by(*order).limit(limit).offset(offset).subquery()
+        q = select(s).join(page, and_(s.c.subject_type == page.c.subject_type,
+                                      s.c.subject_id == page.c.subject_id)).order_by(*order)
         return [self._row(r) for r in self.conn.execute(q)]
 
     def get(self, subject: SubjectRef) -> QueueRow | None:
