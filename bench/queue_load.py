@@ -47,8 +47,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from alembic import command  # noqa: E402
 from sqlalchemy import create_engine, event, text  # noqa: E402
 
+from tarazu.adapters.db.engine import alembic_config  # noqa: E402
 from tarazu.adapters.passwords import hash_password  # noqa: E402
 from tarazu.bootstrap import App, bootstrap  # noqa: E402
 from tarazu.domain import routing  # noqa: E402
@@ -90,10 +92,15 @@ def admin_exec(admin_url: str, sql: str) -> None:
 
 
 def open_app(home: Path, url: str) -> App:
-    """The app on ``url`` (migrated), with the API rate limit out of the way of the bench."""
-    return bootstrap(Settings.from_env({
+    """The app on ``url``, its schema brought to this version's head (a kept database may
+    predate a migration), with the API rate limit out of the way of the bench."""
+    app = bootstrap(Settings.from_env({
         "TARAZU_HOME": str(home), "TARAZU_DATABASE_URL": url, "TARAZU_COOKIE_SECURE": "0",
-        "TARAZU_API_RATE": "1000000/1000000"}))
+        "TARAZU_API_RATE": "1000000/1000000"}), migrate=False)
+    t0 = time.perf_counter()
+    command.upgrade(alembic_config(app.engine), "head")
+    print(f"  schema at head ({time.perf_counter() - t0:.1f} s)", file=sys.stderr)
+    return app
 
 
 # -- seeding --------------------------------------------------------------------------------
