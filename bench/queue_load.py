@@ -334,12 +334,14 @@ def explain(app: App, stmt: str, params: Any) -> list[str]:
     return [r[0] for r in rows]
 
 
-def measure(app: App, log: SqlLog, name: str, path: str, call: Callable[[], Any], reps: int,
-            slow: float, slow_reps: int, want_plan: bool) -> Result:
+def measure(app: App, log: SqlLog, name: str, path: str, call: Callable[[], Any],
+            after: Callable[[], Any], reps: int, slow: float, slow_reps: int,
+            want_plan: bool) -> Result:
     with log.recording():
         t0 = time.perf_counter()
         call()  # also the warm-up
         first = time.perf_counter() - t0
+    after()
     stmts = log.count
     top_sql, top_s, top_params = log.top()
     n = slow_reps if first > slow else reps
@@ -348,6 +350,7 @@ def measure(app: App, log: SqlLog, name: str, path: str, call: Callable[[], Any]
         t0 = time.perf_counter()
         call()
         times.append((time.perf_counter() - t0) * 1000)
+        after()
     plan = explain(app, top_sql, top_params) if want_plan else []
     return Result(name, path, len(times), percentile(times, 0.5), percentile(times, 0.95),
                   percentile(times, 0.99), stmts, " ".join(top_sql.split())[:160],
@@ -378,8 +381,8 @@ def reviewer_client(app: App) -> Any:
     return client
 
 
-def scenarios(app: App, client: Any, deep_page: int, today: datetime
-              ) -> list[tuple[str, str, Callable[[], Any]]]:
+def scenarios(app: App, client: Any, deep_page: int, today: datetime) -> list[tuple]:
+    """(name, path, the request, and optionally an untimed step after each)."""
     def get(path: str) -> Callable[[], Any]:
         def call() -> Any:
             r = client.get(path)
@@ -406,6 +409,8 @@ def scenarios(app: App, client: Any, deep_page: int, today: datetime
     out.append(("API queue entries: general", "/api/queues/general",
                 get("/api/queues/general")))
 
+    taken: list[str] = []
+
     def take_next() -> Any:
         """Take the first unassigned case of the general queue, as "take next" would."""
         r = client.get("/api/queue?queue=general&per_page=50")
@@ -413,9 +418,15 @@ def scenarios(app: App, client: Any, deep_page: int, today: datetime
         path = f"/api/cases/{item['subject_type']}/{item['subject_id']}/assign"
         r = client.post(path, json={"assignee": ""})
         assert r.status_code == 200, r.text
+        taken.append(path)
         return r
+
+    def give_back() -> None:
+        """Untimed: release the case taken, so every run finds the same queue."""
+        r = client.post(taken.pop(), json={"assignee": None})
+        assert r.status_code == 200, r.text
     out.append(("take next case (read page, assign)", "/api/queue?queue=general + "
-                "POST .../assign", take_next))
+                "POST .../assign", take_next, give_back))
     return out
 
 
@@ -451,11 +462,15 @@ def run(args: argparse.Namespace) -> list[Result]:
         client = reviewer_client(app)
         deep = max(1, open_cases // 2 // 50)
         results = []
-        for label, path, call in scenarios(app, client, deep, now):
+        for label, path, call, *after in scenarios(app, client, deep, now):
             if args.only and not any(o in label for o in args.only):
                 continue
-            res = measure(app, log, label, path, call, args.reps, args.slow, args.slow_reps,
-                          args.explain)
+            try:
+                res = measure(app, log, label, path, call, after[0] if after else lambda: None,
+                              args.reps, args.slow, args.slow_reps, args.explain)
+            except Exception as e:  # report the others; say which one could not be measured
+                print(f"  {label}: not measured: {e!r}", file=sys.stderr, flush=True)
+                continue
             results.append(res)
             print(f"  {label}: p50 {res.p50:,.0f} ms, p95 {res.p95:,.0f} ms "
                   f"({res.reps} runs, {res.statements} statements)", file=sys.stderr,

@@ -24,7 +24,8 @@ from tarazu.service.records import QueueRow
 #: Queues in the order a dashboard lists them (others follow, alphabetically).
 QUEUE_ORDER = ("senior", "appeals", "confirmation", "government", "mirrors", "general")
 NO_FILTER = QueueFilter()
-#: Rows read from the projection at a time when a filtered queue page is built.
+#: The most rows read from the projection at a time when a filtered queue page is built (the
+#: first read is one page's worth, and each next one twice the last).
 FILTER_BATCH = 500
 
 
@@ -216,9 +217,9 @@ def queue_page(uow: StoreUnitOfWork, queue: str | None = None, page: int = 1,
         return QueuePage(queue, page, per_page, tuple(entries), len(rows) > per_page, filters)
     if now is None:
         raise ValueError("a due-date filter needs the current time")
-    skip, found, offset = (page - 1) * per_page, [], 0
+    skip, found, offset, batch = (page - 1) * per_page, [], 0, per_page + 1
     while len(found) <= per_page:
-        rows = uow.status.queue(queue=queue, limit=FILTER_BATCH, offset=offset)
+        rows = uow.status.queue(queue=queue, limit=batch, offset=offset)
         offset += len(rows)
         due = uow.due_process.deadlines([r.subject for r in rows])
         due_ok = [r for r in rows if filters.due_matches(due.get(r.subject), now)]
@@ -231,8 +232,9 @@ def queue_page(uow: StoreUnitOfWork, queue: str | None = None, page: int = 1,
             found.append(entry)
             if len(found) > per_page:
                 break
-        if len(rows) < FILTER_BATCH:
+        if len(rows) < batch:
             break
+        batch = min(batch * 2, FILTER_BATCH)  # a page's worth first: most filters match often
     return QueuePage(queue, page, per_page, tuple(found[:per_page]), len(found) > per_page,
                      filters)
 
