@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -103,6 +103,10 @@ class MemoryEventLog:
     def for_subject(self, subject: SubjectRef) -> list[ModerationEvent]:
         return [r.recorded().event for r in self._s.events
                 if r.subject_type == subject.type.value and r.subject_id == subject.id]
+
+    def for_subjects(self, subjects: Sequence[SubjectRef]
+                     ) -> dict[SubjectRef, list[ModerationEvent]]:
+        return {s: self.for_subject(s) for s in subjects}
 
     def get(self, event_id: str) -> RecordedEvent | None:
         return next((r.recorded() for r in self._s.events if r.event_id == event_id), None)
@@ -261,6 +265,9 @@ class MemorySubjectDirectory:
         if a is None or with_identifiers:
             return a
         return dataclasses.replace(a, identifiers={})
+
+    def handles(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        return {k: self._s.accounts[k].handle for k in set(keys) if k in self._s.accounts}
 
     def get_post(self, platform: str, post_id: str) -> Post | None:
         return self._s.posts.get((platform, post_id))

@@ -24,6 +24,9 @@ def format_time(t: datetime) -> str:
 
 
 def parse_time(s: str) -> datetime:
+    """The instant :func:`format_time` wrote (and only that form)."""
+    if len(s) == 27 and s[-1] == "Z" and s[10] == "T" and s[19] == "." and s[20:26].isdigit():
+        return datetime.fromisoformat(s[:-1]).replace(tzinfo=UTC)  # the same, much faster
     return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 

@@ -6,6 +6,7 @@ facts."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,7 +24,8 @@ from tarazu.service.records import QueueRow
 #: Queues in the order a dashboard lists them (others follow, alphabetically).
 QUEUE_ORDER = ("senior", "appeals", "confirmation", "government", "mirrors", "general")
 NO_FILTER = QueueFilter()
-#: Rows read from the projection at a time when a filtered queue page is built.
+#: The most rows read from the projection at a time when a filtered queue page is built (the
+#: first read is one page's worth, and each next one twice the last).
 FILTER_BATCH = 500
 
 
@@ -181,16 +183,24 @@ def _account_of(uow: StoreUnitOfWork, ref: SubjectRef) -> Account | None:
     return None
 
 
-def _queue_entry(uow: StoreUnitOfWork, row: QueueRow) -> QueueEntry:
-    events = uow.events.for_subject(row.subject)
-    state = fold(row.subject, events)
-    account = _account_of(uow, row.subject)
-    return QueueEntry(
-        row=row, reports=state.reports, sources=tuple(sorted(state.sources)),
-        last_event=events[-1].kind.value if events else "",
-        handle=account.handle if account else None,
-        pending_decision=state.pending_decision is not None,
-        appealed=state.appeal_open is not None)
+def _queue_entries(uow: StoreUnitOfWork, rows: Sequence[QueueRow]) -> list[QueueEntry]:
+    """The rows as the queue shows them. Their events and handles are read in one query each,
+    whatever the number of rows: a page costs the same few round trips at any queue size."""
+    history = uow.events.for_subjects([r.subject for r in rows])
+    handles = uow.platform.handles((r.subject.platform, r.subject.native_id) for r in rows
+                                   if r.subject.type is SubjectType.ACCOUNT)
+    out = []
+    for row in rows:
+        events = history[row.subject]
+        state = fold(row.subject, events)
+        out.append(QueueEntry(
+            row=row, reports=state.reports, sources=tuple(sorted(state.sources)),
+            last_event=events[-1].kind.value if events else "",
+            handle=(handles.get((row.subject.platform, row.subject.native_id))
+                    if row.subject.type is SubjectType.ACCOUNT else None),
+            pending_decision=state.pending_decision is not None,
+            appealed=state.appeal_open is not None))
+    return out
 
 
 def queue_page(uow: StoreUnitOfWork, queue: str | None = None, page: int = 1,
@@ -203,19 +213,17 @@ def queue_page(uow: StoreUnitOfWork, queue: str | None = None, page: int = 1,
     page = max(1, page)
     if not filters.active:
         rows = uow.status.queue(queue=queue, limit=per_page + 1, offset=(page - 1) * per_page)
-        entries = [_queue_entry(uow, row) for row in rows[:per_page]]
+        entries = _queue_entries(uow, rows[:per_page])
         return QueuePage(queue, page, per_page, tuple(entries), len(rows) > per_page, filters)
     if now is None:
         raise ValueError("a due-date filter needs the current time")
-    skip, found, offset = (page - 1) * per_page, [], 0
+    skip, found, offset, batch = (page - 1) * per_page, [], 0, per_page + 1
     while len(found) <= per_page:
-        rows = uow.status.queue(queue=queue, limit=FILTER_BATCH, offset=offset)
+        rows = uow.status.queue(queue=queue, limit=batch, offset=offset)
         offset += len(rows)
         due = uow.due_process.deadlines([r.subject for r in rows])
-        for row in rows:
-            if not filters.due_matches(due.get(row.subject), now):
-                continue
-            entry = _queue_entry(uow, row)
+        due_ok = [r for r in rows if filters.due_matches(due.get(r.subject), now)]
+        for entry in _queue_entries(uow, due_ok):
             if filters.state and entry.state != filters.state:
                 continue
             if skip:
@@ -224,17 +232,24 @@ def queue_page(uow: StoreUnitOfWork, queue: str | None = None, page: int = 1,
             found.append(entry)
             if len(found) > per_page:
                 break
-        if len(rows) < FILTER_BATCH:
+        if len(rows) < batch:
             break
+        batch = min(batch * 2, FILTER_BATCH)  # a page's worth first: most filters match often
     return QueuePage(queue, page, per_page, tuple(found[:per_page]), len(found) > per_page,
                      filters)
 
 
-def dashboard(uow: StoreUnitOfWork) -> Dashboard:
+def open_by_queue(uow: StoreUnitOfWork) -> dict[str, int]:
+    """Open cases per queue, in the order a dashboard lists queues (all the queue page's
+    tabs need; the rest of the dashboard is counted only where it is shown)."""
     by_queue = uow.status.queue_counts()
     ordered = {q: by_queue[q] for q in QUEUE_ORDER if q in by_queue}
     ordered.update({q: n for q, n in sorted(by_queue.items()) if q not in ordered})
-    return Dashboard(ordered, uow.status.counts(), uow.outbox.pending_count(),
+    return ordered
+
+
+def dashboard(uow: StoreUnitOfWork) -> Dashboard:
+    return Dashboard(open_by_queue(uow), uow.status.counts(), uow.outbox.pending_count(),
                      uow.platform.count())
 
 

@@ -9,7 +9,7 @@ service layer must not import the adapter that happens to produce them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -47,6 +47,9 @@ class EventLog(Protocol):
                ) -> RecordedEvent: ...
 
     def for_subject(self, subject: SubjectRef) -> list[ModerationEvent]: ...
+
+    def for_subjects(self, subjects: Sequence[SubjectRef]
+                     ) -> dict[SubjectRef, list[ModerationEvent]]: ...
 
     def get(self, event_id: str) -> RecordedEvent | None: ...
 
@@ -110,6 +113,8 @@ class SubjectDirectory(Protocol):
 
     def get_account(self, platform: str, account_id: str, with_identifiers: bool = False
                     ) -> Account | None: ...
+
+    def handles(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]: ...
 
     def get_post(self, platform: str, post_id: str) -> Post | None: ...
 

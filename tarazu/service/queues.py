@@ -55,9 +55,7 @@ def entries(uow: StoreUnitOfWork, now: datetime, queue: str | None = None, limit
 
 
 def summary(uow: StoreUnitOfWork, now: datetime) -> list[QueueSummary]:
-    counts: dict[str, int] = {}
-    for r in uow.status.queue(limit=1_000_000):
-        counts[r.queue or "unrouted"] = counts.get(r.queue or "unrouted", 0) + 1
+    counts = uow.status.queue_counts()  # counted in the store, not row by row here
     overdue = uow.due_process.overdue_counts(now)
     return [QueueSummary(q.name, q.title, q.sla.total_seconds() / 3600, counts.get(q.name, 0),
                          overdue.get(q.name, 0)) for q in QUEUES.values()]

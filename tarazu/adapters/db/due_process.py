@@ -22,6 +22,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    tuple_,
     update,
 )
 
@@ -93,9 +94,9 @@ class DueProcessStore:
     def deadlines(self, subjects: list[SubjectRef]) -> dict[SubjectRef, datetime | None]:
         if not subjects:
             return {}
-        ids = {s.id for s in subjects}
+        keys = {(s.type.value, s.id) for s in subjects}  # the whole key, so the index serves
         rows = self.conn.execute(select(case_deadlines).where(
-            case_deadlines.c.subject_id.in_(ids)))
+            tuple_(case_deadlines.c.subject_type, case_deadlines.c.subject_id).in_(keys)))
         found = {SubjectRef(SubjectType(r.subject_type), r.subject_id):
                  parse_time(r.due_at) if r.due_at else None for r in rows}
         return {s: found.get(s) for s in subjects}

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, select, tuple_, update
 
 from tarazu.adapters.db.tables import chain_head, moderation_events
 from tarazu.domain.chain import GENESIS, canonical_json, chain, event_from_row, format_time
@@ -63,6 +63,22 @@ class EventStore:
             .order_by(moderation_events.c.seq)
         )
         return [_row_to_recorded(r).event for r in rows]
+
+    def for_subjects(self, subjects: Sequence[SubjectRef]
+                     ) -> dict[SubjectRef, list[ModerationEvent]]:
+        """Each subject's events in order, in one query (a queue page needs fifty)."""
+        out: dict[SubjectRef, list[ModerationEvent]] = {s: [] for s in subjects}
+        if not out:
+            return out
+        rows = self.conn.execute(
+            select(moderation_events)
+            .where(tuple_(moderation_events.c.subject_type, moderation_events.c.subject_id)
+                   .in_([(s.type.value, s.id) for s in out]))
+            .order_by(moderation_events.c.seq))
+        for r in rows:
+            out[SubjectRef(SubjectType(r.subject_type), r.subject_id)].append(
+                _row_to_recorded(r).event)
+        return out
 
     def get(self, event_id: str) -> RecordedEvent | None:
         row = self.conn.execute(

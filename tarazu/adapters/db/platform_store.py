@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tarazu.adapters.db.crypto import FieldCipher
@@ -153,6 +153,17 @@ class PlatformStore:
         r = self.conn.execute(select(accounts).where(
             accounts.c.platform == platform, accounts.c.account_id == account_id)).first()
         return self._account(r, with_identifiers) if r else None
+
+    def handles(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The handle of each known ``(platform, account id)``, in one query (a queue page
+        names fifty accounts)."""
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        rows = self.conn.execute(
+            select(accounts.c.platform, accounts.c.account_id, accounts.c.handle)
+            .where(tuple_(accounts.c.platform, accounts.c.account_id).in_(wanted)))
+        return {(r.platform, r.account_id): r.handle for r in rows}
 
     def find_account(self, platform: str, ref: str) -> Account | None:
         """Resolve '@handle', a profile URL or an account id to an account."""

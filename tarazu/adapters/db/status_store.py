@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, and_, func, insert, select, update
 
-from tarazu.adapters.db.tables import subject_status
+from tarazu.adapters.db.tables import OPEN_STATES, queue_counts, subject_status
 from tarazu.domain.case import CaseState
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import SubjectRef, SubjectType
@@ -25,19 +25,40 @@ class StatusStore:
             last_event_at=format_time(state.last_event_at) if state.last_event_at else None,
             last_seq=last_seq,
         )
-        if self.conn.execute(select(subject_status.c.last_seq).where(key)).first():
+        old = self.conn.execute(
+            select(subject_status.c.review_state, subject_status.c.queue).where(key)).first()
+        if old:
             self.conn.execute(update(subject_status).where(key).values(**values))
         else:
             self.conn.execute(insert(subject_status).values(
                 subject_type=state.subject.type.value, subject_id=state.subject.id, **values))
+        was = (old.queue or "") if old and old.review_state in OPEN_STATES else None
+        now = (queue or "") if state.review_state in OPEN_STATES else None
+        if was != now:
+            if was is not None:
+                self._count(was, -1)
+            if now is not None:
+                self._count(now, 1)
 
-    def queue(self, review_states: tuple[str, ...] = ("open", "escalated"),
+    def _count(self, queue: str, delta: int) -> None:
+        done = self.conn.execute(update(queue_counts).where(queue_counts.c.queue == queue)
+                                 .values(cases=queue_counts.c.cases + delta))
+        if not done.rowcount:
+            self.conn.execute(insert(queue_counts).values(queue=queue, cases=delta))
+
+    def queue(self, review_states: tuple[str, ...] = OPEN_STATES,
               queue: str | None = None, limit: int = 200, offset: int = 0) -> list[QueueRow]:
-        q = select(subject_status).where(subject_status.c.review_state.in_(review_states))
+        """Cases in the queue's order. The page's keys are found first, from the index alone
+        (the queue-order indexes end with the key), and only then their rows read, so a deep
+        page skips index entries rather than whole rows."""
+        s = subject_status
+        order = (s.c.priority.desc(), s.c.last_event_at, s.c.subject_id)
+        keys = select(s.c.subject_type, s.c.subject_id).where(s.c.review_state.in_(review_states))
         if queue:
-            q = q.where(subject_status.c.queue == queue)
-        q = q.order_by(subject_status.c.priority.desc(), subject_status.c.last_event_at,
-                       subject_status.c.subject_id).limit(limit).offset(offset)
+            keys = keys.where(s.c.queue == queue)
+        page = keys.order_by(*order).limit(limit).offset(offset).subquery()
+        q = select(s).join(page, and_(s.c.subject_type == page.c.subject_type,
+                                      s.c.subject_id == page.c.subject_id)).order_by(*order)
         return [self._row(r) for r in self.conn.execute(q)]
 
     def get(self, subject: SubjectRef) -> QueueRow | None:
@@ -51,9 +72,14 @@ class StatusStore:
                                  .group_by(subject_status.c.review_state))
         return {r[0]: r[1] for r in rows}
 
-    def queue_counts(self, review_states: tuple[str, ...] = ("open", "escalated")
+    def queue_counts(self, review_states: tuple[str, ...] = OPEN_STATES
                      ) -> dict[str, int]:
-        """Open cases per named queue (the dashboard)."""
+        """Open cases per named queue (the dashboard), from the counters :meth:`save` keeps;
+        other states are counted."""
+        if tuple(review_states) == OPEN_STATES:
+            kept = self.conn.execute(select(queue_counts.c.queue, queue_counts.c.cases)
+                                     .where(queue_counts.c.cases > 0))
+            return {r.queue or "unrouted": r.cases for r in kept}
         rows = self.conn.execute(
             select(subject_status.c.queue, func.count())
             .where(subject_status.c.review_state.in_(review_states))

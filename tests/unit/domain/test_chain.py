@@ -47,3 +47,20 @@ def test_same_event_hashes_the_same_every_time():
     e = ModerationEvent(EventKind.NOTE, SubjectRef.account("x", "a"), "u", T, {"b": 1, "a": 2},
                         event_id="e1")
     assert chain(None, e).hash == chain(None, e).hash
+
+
+def test_parse_time_reads_back_format_time_and_no_other_form():
+    from datetime import UTC, datetime, timedelta, timezone
+
+    import pytest
+
+    from tarazu.domain.chain import format_time, parse_time
+
+    for t in (datetime(2025, 7, 25, 9, 0, tzinfo=UTC),
+              datetime(1999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+              datetime(2025, 1, 1, 5, 30, 0, 120, tzinfo=timezone(timedelta(hours=5)))):
+        assert parse_time(format_time(t)) == t and parse_time(format_time(t)).tzinfo is UTC
+    for bad in ("2025-07-25T09:00:00Z", "2025-07-25 09:00:00.000000Z",
+                "2025-07-25T09:00:00.000000+00:00", "2025-07-25T09:00:00.00000aZ", ""):
+        with pytest.raises(ValueError):
+            parse_time(bad)

@@ -314,9 +314,9 @@ def _queue(request: Request, name: str | None, page: int, filters: QueueFilter
     now = app.clock.now()
     with app.uow() as uow:
         qp = case_view.queue_page(uow, name, page, PER_PAGE, filters, now)
-        board = case_view.dashboard(uow)
+        by_queue = case_view.open_by_queue(uow)
         due = uow.due_process.deadlines([e.row.subject for e in qp.entries])
-    return render(request, "review_queue.html", qp=qp, board=board, due=due, now=now,
+    return render(request, "review_queue.html", qp=qp, by_queue=by_queue, due=due, now=now,
                   titles={q.name: q.title for q in QUEUES.values()}, states=STATES,
                   query="&" + filters.query() if filters.active else "")
 

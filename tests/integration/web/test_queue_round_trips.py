@@ -1,0 +1,141 @@
+"""A queue page costs the same few statements whatever the number of cases on it, and the
+queue page and the queue summary count the queues in the database: with a million open cases,
+two statements per row or a count of every account on each page is what makes the queue slow
+(see bench/queue_load.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from alembic import command
+from sqlalchemy import event, text
+
+from tarazu.adapters.db.engine import alembic_config
+from tarazu.domain.events import EventKind, SubjectRef
+from tarazu.domain.platform import Account
+from tarazu.domain.policies import Action
+from tarazu.service import case_view, cases, decisions, queues
+from tarazu.service.queue_filters import QueueFilter
+from tests.integration.web.test_review import _client, seeded  # noqa: F401 (fixture)
+
+
+def _statements(app, fn: Callable[[], object]) -> list[str]:
+    """The SQL statements ``fn`` runs on the app's database."""
+    seen: list[str] = []
+
+    def listen(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        seen.append(" ".join(statement.split()))
+
+    event.listen(app.engine, "before_cursor_execute", listen)
+    try:
+        fn()
+    finally:
+        event.remove(app.engine, "before_cursor_execute", listen)
+    return seen
+
+
+def _open_cases(app, n: int) -> None:
+    """``n`` reported accounts with handles; account i has i + 1 reports."""
+    for i in range(n):
+        with app.uow() as uow:
+            uow.platform.upsert_account(Account(f"a{i}", f"handle_{i}", app.clock.now(),
+                                                "active", platform="x"))
+            s = cases.load(uow, SubjectRef.account("x", f"a{i}"))
+            for _ in range(i + 1):
+                s.record(EventKind.REPORT, "system:test", app.clock.now(),
+                         {"source": "public", "reporter": "someone", "priority": 1})
+            cases.save(uow, s)
+            uow.commit()
+
+
+@pytest.mark.parametrize("filters", [QueueFilter(), QueueFilter(state="open")],
+                         ids=["unfiltered", "filtered"])
+def test_a_page_of_twelve_costs_the_statements_of_a_page_of_three(app, filters):
+    _open_cases(app, 12)
+    pages = {}
+
+    def page(n: int) -> Callable[[], None]:
+        def read() -> None:
+            with app.uow() as uow:
+                pages[n] = case_view.queue_page(uow, None, 1, n, filters, app.clock.now())
+        return read
+
+    three, twelve = _statements(app, page(3)), _statements(app, page(12))
+    assert len(twelve) == len(three)
+    assert len(pages[12].entries) == 12 and len(pages[3].entries) == 3
+    for e in pages[12].entries:  # each row still gets its own history and handle
+        i = int(e.row.subject.native_id[1:])
+        assert (e.handle, e.reports, e.sources, e.state) == (
+            f"handle_{i}", i + 1, ("public",), "open")
+
+
+def test_the_queue_summary_counts_in_the_database(app):
+    _open_cases(app, 3)
+    found = {}
+
+    def summary() -> None:
+        with app.uow() as uow:
+            found["rows"] = queues.summary(uow, app.clock.now())
+
+    seen = _statements(app, summary)
+    assert {q.name: q.open for q in found["rows"]}["general"] == 3
+    rows_read = [s for s in seen if "FROM subject_status" in s and "count(" not in s]
+    assert not rows_read, rows_read
+
+
+def test_the_queue_page_counts_only_the_queues_it_shows(seeded):  # noqa: F811
+    c, _ = _client(seeded, "reviewer")
+    seen = _statements(seeded, lambda: c.get("/queue"))
+    assert c.get("/queue").status_code == 200
+    others = [s for s in seen if "count(" in s and any(
+        f"FROM {t}" in s for t in ("accounts", "posts", "outbox"))]
+    assert not others, others
+    home = c.get("/")  # the dashboard still counts accounts, posts and messages
+    assert "messages waiting for the platform" in home.text
+
+
+def _counted(app) -> dict[str, int]:
+    """Open cases per queue, counted row by row."""
+    with app.engine.connect() as c:
+        rows = c.execute(text("SELECT queue, count(*) FROM subject_status WHERE review_state "
+                              "IN ('open', 'escalated') GROUP BY queue")).all()
+    return {q or "unrouted": n for q, n in rows}
+
+
+def _kept(app) -> dict[str, int]:
+    with app.uow() as uow:
+        return uow.status.queue_counts()
+
+
+def test_the_queue_counts_are_kept_through_every_change(app):
+    _open_cases(app, 3)
+    assert _kept(app) == _counted(app) == {"general": 3}
+    a0, a1, a2 = (SubjectRef.account("x", f"a{i}") for i in range(3))
+    with app.uow() as uow:
+        queues.escalate(uow, app.clock, subject=a1, actor="reviewer", reason="hard one")
+        decisions.decide(uow, app.clock, subject=a2, actor="reviewer", action=Action.NO_ACTION,
+                         policy="", reason="nothing wrong")
+        uow.commit()
+    assert _kept(app) == _counted(app) == {"general": 1, "senior": 1}
+    _open_cases(app, 3)  # reported again: a2 reopens, a1 stays with senior review
+    assert _kept(app) == _counted(app) == {"general": 2, "senior": 1}
+    del a0
+
+
+def test_reading_the_queue_counts_counts_no_case(app):
+    _open_cases(app, 2)
+    seen = _statements(app, lambda: _kept(app))
+    assert seen and not [s for s in seen if "FROM subject_status" in s], seen
+
+
+def test_the_migration_counts_the_cases_already_open(app):
+    _open_cases(app, 3)
+    with app.uow() as uow:
+        queues.escalate(uow, app.clock, subject=SubjectRef.account("x", "a0"), actor="reviewer",
+                        reason="hard one")
+        uow.commit()
+    cfg = alembic_config(app.engine)
+    command.downgrade(cfg, "0010_queue_order")
+    command.upgrade(cfg, "head")
+    assert _kept(app) == _counted(app) == {"general": 2, "senior": 1}
