@@ -151,25 +151,30 @@ def read_text(path: str | Path) -> DecodedText:
 def csv_rows(text: str, field_limit: int = CSV_FIELD_LIMIT
              ) -> Iterator[tuple[int, list[str] | LineProblem]]:
     """(line number where the row starts, cells or problem) for every CSV row. A field longer
-    than ``field_limit`` characters or a malformed row is a problem; reading goes on after it."""
-    previous = csv.field_size_limit(field_limit)
-    try:
-        reader = csv.reader(io.StringIO(text))
-        while True:
-            start = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as e:
-                message = str(e)
-                if "field limit" in message:
-                    message = f"a field is longer than {field_limit} characters"
-                yield start, LineProblem(start, f"unreadable CSV row: {message}")
-                continue
-            yield start, row
-    finally:
-        csv.field_size_limit(previous)
+    than ``field_limit`` characters or a malformed row is a problem; reading goes on after it.
+    The csv module's own limit is process-wide and is left as it is (changing it for the life
+    of this generator would change it for every other reader in the process meanwhile): a
+    field over ``field_limit`` is found in the row read, and ``field_limit`` may not exceed
+    the module's limit."""
+    if field_limit > csv.field_size_limit():
+        raise ValueError(f"field_limit {field_limit} is above the csv module's "
+                         f"{csv.field_size_limit()}")
+    too_long = f"a field is longer than {field_limit} characters"
+    reader = csv.reader(io.StringIO(text))
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            message = too_long if "field limit" in str(e) else str(e)
+            yield start, LineProblem(start, f"unreadable CSV row: {message}")
+            continue
+        if any(len(cell) > field_limit for cell in row):
+            yield start, LineProblem(start, f"unreadable CSV row: {too_long}")
+            continue
+        yield start, row
 
 
 def csv_records(text: str, field_limit: int = CSV_FIELD_LIMIT
