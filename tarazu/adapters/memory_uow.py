@@ -27,7 +27,7 @@ from tarazu.domain.chain import (
     parse_time,
 )
 from tarazu.domain.events import ModerationEvent, RecordedEvent, SubjectRef, SubjectType
-from tarazu.domain.platform import Account, Post
+from tarazu.domain.platform import Account, Post, verified_protection
 from tarazu.service.records import OutboxMessage, QueueRow, subject_key
 
 
@@ -277,7 +277,7 @@ class MemorySubjectDirectory:
         if cat:
             return cat
         a = self._s.accounts.get((platform, account_id))
-        return a.verified_categories[0] if a and a.is_protected else None
+        return verified_protection(a.verified_categories) if a else None
 
 
 class MemoryDeadlines:

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from tarazu.adapters.db.crypto import FieldCipher
 from tarazu.adapters.db.tables import accounts, posts, protected_accounts, scoring_queue
 from tarazu.domain.chain import format_time, parse_time
-from tarazu.domain.platform import Account, Media, Post
+from tarazu.domain.platform import Account, Media, Post, verified_protection
 
 
 def _fingerprint(record: Account | Post) -> str:
@@ -231,13 +231,20 @@ class PlatformStore:
         return [dict(r._mapping) for r in rows]
 
     def protection(self, platform: str, account_id: str) -> str | None:
-        """The category that protects the account, from the registry or platform verification."""
-        cat = self.conn.execute(select(protected_accounts.c.category).where(
-            protected_accounts.c.platform == platform,
-            protected_accounts.c.account_id == account_id)).scalar()
-        if cat:
-            return cat
-        a = self.get_account(platform, account_id)
-        if a and a.is_protected:
-            return a.verified_categories[0]
-        return None
+        """The category that protects the account, from the registry or platform verification.
+        One statement for a stored account (the stream worker asks for every account it
+        scores); the registry alone for one not stored."""
+        registry = and_(protected_accounts.c.platform == accounts.c.platform,
+                        protected_accounts.c.account_id == accounts.c.account_id)
+        r = self.conn.execute(
+            select(protected_accounts.c.category, accounts.c.verified_categories)
+            .select_from(accounts.outerjoin(protected_accounts, registry))
+            .where(accounts.c.platform == platform, accounts.c.account_id == account_id)
+        ).first()
+        if r is None:
+            return self.conn.execute(select(protected_accounts.c.category).where(
+                protected_accounts.c.platform == platform,
+                protected_accounts.c.account_id == account_id)).scalar()
+        if r.category:
+            return r.category
+        return verified_protection(tuple(json.loads(r.verified_categories)))

@@ -10,6 +10,7 @@ from typing import Any
 
 from tarazu.domain.case import DueProcessError
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef
+from tarazu.domain.platform import Account
 from tarazu.domain.policies import Action
 from tarazu.linkage.model import LinkageModel
 from tarazu.linkage.policy import AUTO_ACTION, NONE, LinkPolicy
@@ -202,10 +203,11 @@ def _existed_before_removal(uow: StoreUnitOfWork, active: SubjectRef, removed_ke
 
 
 def score_account(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetector, platform: str,
-                  account_id: str) -> ScoreOutcome | None:
+                  account_id: str, account: Account | None = None) -> ScoreOutcome | None:
     """Score one stored account (new or changed) and record the outcome; None when it is not
-    an active account tarazu knows."""
-    a = uow.platform.get_account(platform, account_id, with_identifiers=True)
+    an active account tarazu knows. ``account``: its stored record with identifiers, when
+    the caller has just read it in this transaction (not read twice)."""
+    a = account or uow.platform.get_account(platform, account_id, with_identifiers=True)
     if a is None or a.status != "active":
         return None
     posts = uow.platform.posts_of(platform, account_id, POSTS_PER_ACCOUNT)

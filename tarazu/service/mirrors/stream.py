@@ -147,7 +147,7 @@ def look_at_marked_in(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetect
                        AUTHORITY, clock.now())
     else:
         reference = "withdrawn" if detector.withdraw(key) else None  # reinstated
-        scored = score_account(uow, clock, detector, platform, account_id)
+        scored = score_account(uow, clock, detector, platform, account_id, a)
     uow.platform.clear_scoring_mark(platform, account_id, mark)
     return scored, reference
 
