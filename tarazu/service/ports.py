@@ -27,6 +27,7 @@ from tarazu.reports.ratelimit import Bucket
 from tarazu.service.records import (
     AppealToken,
     Campaign,
+    MarkedAccount,
     OutboxMessage,
     QueueRow,
     RequestRow,
@@ -138,7 +139,7 @@ class Platform(SubjectDirectory, Protocol):
 
     def queued_for_scoring(self, limit: int = 100) -> list[tuple[str, str, str]]: ...
 
-    def scoring_mark(self, platform: str, account_id: str) -> str | None: ...
+    def marked_account(self, platform: str, account_id: str) -> MarkedAccount | None: ...
 
     def clear_scoring_mark(self, platform: str, account_id: str, queued_at: str) -> bool: ...
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import SubjectRef
+from tarazu.domain.platform import Account
 from tarazu.domain.roles import Role
 
 
@@ -35,6 +36,17 @@ def subject_key(payload: dict[str, Any]) -> str | None:
     if payload.get("account_id") is not None:
         return f"account:{payload.get('platform', '')}:{payload['account_id']}"[:300]
     return None
+
+
+@dataclass(frozen=True)
+class MarkedAccount:
+    """An account marked for scoring, with what scoring reads of it first: the mark's time
+    (to clear that mark and no newer one), the record with its identifiers (None when its
+    posts came ahead of it) and what protects it."""
+
+    queued_at: str
+    account: Account | None
+    protection: str | None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from tarazu.adapters.db.crypto import FieldCipher
 from tarazu.adapters.db.tables import accounts, posts, protected_accounts, scoring_queue
 from tarazu.domain.chain import format_time, parse_time
 from tarazu.domain.platform import Account, Media, Post, verified_protection
+from tarazu.service.records import MarkedAccount
 
 
 def _fingerprint(record: Account | Post) -> str:
@@ -30,6 +31,16 @@ def _t(t: datetime | None) -> str | None:
 
 def _j(value: tuple | list) -> str:
     return json.dumps(list(value), ensure_ascii=False)
+
+
+def _protection(r) -> str | None:  # type: ignore[no-untyped-def]
+    """A row's protection: the registry's category (``category``, from the outer join), else
+    platform verification (``verified_categories``, None when the account is not stored)."""
+    if r.category:
+        return r.category
+    if r.verified_categories is None:
+        return None
+    return verified_protection(tuple(json.loads(r.verified_categories)))
 
 
 class PlatformStore:
@@ -109,10 +120,23 @@ class PlatformStore:
             .limit(limit))
         return [(r.platform, r.account_id, r.queued_at) for r in rows]
 
-    def scoring_mark(self, platform: str, account_id: str) -> str | None:
-        return self.conn.execute(select(scoring_queue.c.queued_at).where(
-            scoring_queue.c.platform == platform,
-            scoring_queue.c.account_id == account_id)).scalar()
+    def marked_account(self, platform: str, account_id: str) -> MarkedAccount | None:
+        """The mark, the record (identifiers decrypted: the caller scores it and logs the
+        read) and the protection of an account marked for scoring, in one statement — the
+        stream worker looks at every account it is sent; None without a mark."""
+        same = (scoring_queue.c.platform, scoring_queue.c.account_id)
+        r = self.conn.execute(
+            select(scoring_queue.c.queued_at, *accounts.c, protected_accounts.c.category)
+            .select_from(scoring_queue.outerjoin(accounts, and_(
+                accounts.c.platform == same[0], accounts.c.account_id == same[1]))
+                .outerjoin(protected_accounts, and_(
+                    protected_accounts.c.platform == same[0],
+                    protected_accounts.c.account_id == same[1])))
+            .where(same[0] == platform, same[1] == account_id)).first()
+        if r is None:
+            return None
+        account = self._account(r, True) if r.account_id is not None else None  # posts first
+        return MarkedAccount(r.queued_at, account, _protection(r))
 
     def clear_scoring_mark(self, platform: str, account_id: str, queued_at: str) -> bool:
         """Clear the mark read as ``queued_at``; a newer one (the record changed meanwhile)
@@ -245,6 +269,4 @@ class PlatformStore:
             return self.conn.execute(select(protected_accounts.c.category).where(
                 protected_accounts.c.platform == platform,
                 protected_accounts.c.account_id == account_id)).scalar()
-        if r.category:
-            return r.category
-        return verified_protection(tuple(json.loads(r.verified_categories)))
+        return _protection(r)

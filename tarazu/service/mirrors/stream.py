@@ -131,10 +131,10 @@ def look_at_marked_in(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetect
     key = account_key(platform, account_id)
     scored: ScoreOutcome | None = None
     reference: str | None = None
-    mark = uow.platform.scoring_mark(platform, account_id)
-    if mark is None:
+    marked = uow.platform.marked_account(platform, account_id)
+    if marked is None:
         return None
-    a = uow.platform.get_account(platform, account_id, with_identifiers=True)
+    a = marked.account
     if a is None:  # posts ahead of their author: the account's arrival marks it again
         pass
     elif a.status == "removed":
@@ -147,8 +147,9 @@ def look_at_marked_in(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetect
                        AUTHORITY, clock.now())
     else:
         reference = "withdrawn" if detector.withdraw(key) else None  # reinstated
-        scored = score_account(uow, clock, detector, platform, account_id, a)
-    uow.platform.clear_scoring_mark(platform, account_id, mark)
+        scored = score_account(uow, clock, detector, platform, account_id, a,
+                               protected=marked.protection is not None)
+    uow.platform.clear_scoring_mark(platform, account_id, marked.queued_at)
     return scored, reference
 
 

@@ -178,3 +178,27 @@ def test_a_batch_that_fails_before_its_commit_comes_again_and_ends_as_if_it_neve
     assert all(r is None for r in handler(batch, lambda: False))  # delivered again
     assert _flags(app) == expected
     assert handler.rebuilds == 1
+
+
+def test_a_marked_account_is_read_with_its_mark_record_and_protection(app):
+    """What the worker reads first of every account it is sent, in one statement."""
+    from tarazu.interchange import parse_object
+
+    records = [data.account("a1", "@plain", data.T0, identifiers={"email": "a1@x.invalid"}),
+               data.account("a2", "@sara", data.T0, verified_categories=["journalist"]),
+               *data.posts("a3", 1, data.T0, "ahead of its author")]
+    store(app, records)
+    with app.uow() as uow:
+        uow.platform.protect("x", "a3", "ngo", "registry", "admin", data.T0)
+        marks = {a: t for _, a, t in uow.platform.queued_for_scoring(10)}
+        plain = uow.platform.marked_account("x", "a1")
+        sara = uow.platform.marked_account("x", "a2")
+        ahead = uow.platform.marked_account("x", "a3")
+        uow.platform.clear_scoring_mark("x", "a1", plain.queued_at)
+        assert uow.platform.marked_account("x", "a1") is None
+        assert uow.platform.marked_account("x", "nobody") is None
+    assert (plain.queued_at, plain.account, plain.protection) == (
+        marks["a1"], parse_object(records[0]), None)
+    assert plain.account.identifiers == {"email": "a1@x.invalid"}
+    assert (sara.account.account_id, sara.protection) == ("a2", "journalist")
+    assert (ahead.queued_at, ahead.account, ahead.protection) == (marks["a3"], None, "ngo")
