@@ -243,13 +243,15 @@ class MemorySubjectDirectory:
     def __init__(self, state: MemoryState) -> None:
         self._s = state
 
-    def upsert_account(self, a: Account) -> str:
+    def upsert_account(self, a: Account, mark: bool = True) -> str:
+        del mark  # no scoring queue here
         key = (a.platform, a.account_id)
         old = self._s.accounts.get(key)
         self._s.accounts[key] = a
         return "added" if old is None else "unchanged" if old == a else "updated"
 
-    def upsert_post(self, p: Post) -> str:
+    def upsert_post(self, p: Post, mark: bool = True) -> str:
+        del mark
         key = (p.platform, p.post_id)
         old = self._s.posts.get(key)
         self._s.posts[key] = p

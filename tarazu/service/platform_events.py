@@ -70,14 +70,15 @@ def parse_event(event: Any) -> tuple[str, str, Any]:
 
 
 def store_event_record(uow: StoreUnitOfWork, event_id: str, kind: str,
-                       record: Account | Post) -> PlatformEventResult:
+                       record: Account | Post, mark: bool = True) -> PlatformEventResult:
     """Store a parsed event's record (an upsert, as a bulk import would) in the caller's
-    transaction: a stream worker stores a whole batch of events in one."""
+    transaction: a stream worker stores a whole batch of events in one, and scores each
+    account in it (``mark=False``: no mark for scoring is left behind)."""
     if isinstance(record, Account):
-        change = uow.platform.upsert_account(record)
+        change = uow.platform.upsert_account(record, mark)
         rid = record.account_id
     else:
-        change = uow.platform.upsert_post(record)
+        change = uow.platform.upsert_post(record, mark)
         rid = record.post_id
     return PlatformEventResult(event_id, kind, record.platform, rid, change)
 

@@ -40,11 +40,11 @@ def subject_key(payload: dict[str, Any]) -> str | None:
 
 @dataclass(frozen=True)
 class MarkedAccount:
-    """An account marked for scoring, with what scoring reads of it first: the mark's time
-    (to clear that mark and no newer one), the record with its identifiers (None when its
-    posts came ahead of it) and what protects it."""
+    """What scoring reads of an account first: its mark's time if it is marked for scoring
+    (to clear that mark and no newer one), the record with its identifiers (None when only
+    its posts came, ahead of it) and what protects it."""
 
-    queued_at: str
+    queued_at: str | None
     account: Account | None
     protection: str | None
 

@@ -43,15 +43,16 @@ _INSERT_ACCOUNT = insert(accounts)
 _INSERT_POST = insert(posts)
 _POSTS_OF = (select(posts).where(_by_key(posts, "account_id")).order_by(posts.c.created_at)
              .limit(bindparam("k_limit")))
-_MARKED = (
+_FOR_SCORING = (
     select(scoring_queue.c.queued_at, *accounts.c, protected_accounts.c.category)
-    .select_from(scoring_queue.outerjoin(accounts, and_(
-        accounts.c.platform == scoring_queue.c.platform,
-        accounts.c.account_id == scoring_queue.c.account_id))
+    .select_from(accounts.outerjoin(scoring_queue, and_(
+        scoring_queue.c.platform == accounts.c.platform,
+        scoring_queue.c.account_id == accounts.c.account_id))
         .outerjoin(protected_accounts, and_(
-            protected_accounts.c.platform == scoring_queue.c.platform,
-            protected_accounts.c.account_id == scoring_queue.c.account_id)))
-    .where(_by_key(scoring_queue, "account_id")))
+            protected_accounts.c.platform == accounts.c.platform,
+            protected_accounts.c.account_id == accounts.c.account_id)))
+    .where(_by_key(accounts, "account_id")))
+_MARK_OF = select(scoring_queue.c.queued_at).where(_by_key(scoring_queue, "account_id"))
 _CLEAR_MARK = delete(scoring_queue).where(_by_key(scoring_queue, "account_id"),
                                           scoring_queue.c.queued_at == bindparam("k_at"))
 _MARK: dict[str, Insert] = {}  # per dialect
@@ -101,8 +102,10 @@ class PlatformStore:
         self.cipher = cipher
 
     # -- writes ------------------------------------------------------------------------------
-    def upsert_account(self, a: Account) -> str:
-        """Insert or update; returns 'added', 'updated' or 'unchanged' (re-imports are no-ops)."""
+    def upsert_account(self, a: Account, mark: bool = True) -> str:
+        """Insert or update; returns 'added', 'updated' or 'unchanged' (re-imports are no-ops).
+        A change marks the account for scoring, unless the caller (``mark=False``) scores it
+        in this same transaction."""
         fp = _fingerprint(a)
         old = self.conn.execute(_ACCOUNT_HASH, _key(a.platform, a.account_id)).scalar()
         if old == fp:
@@ -115,7 +118,8 @@ class PlatformStore:
             verified_categories=_j(a.verified_categories), following=_j(a.following),
             followers=_j(a.followers), record_hash=fp,
         )
-        self.queue_for_scoring(a.platform, a.account_id)
+        if mark:
+            self.queue_for_scoring(a.platform, a.account_id)
         if old is None:
             self.conn.execute(_INSERT_ACCOUNT, {"platform": a.platform,
                                                 "account_id": a.account_id, **values})
@@ -125,7 +129,8 @@ class PlatformStore:
             .values(**values))
         return "updated"
 
-    def upsert_post(self, p: Post) -> str:
+    def upsert_post(self, p: Post, mark: bool = True) -> str:
+        """As :meth:`upsert_account`; the mark is its author's."""
         fp = _fingerprint(p)
         old = self.conn.execute(_POST_HASH, _key(p.platform, p.post_id)).scalar()
         if old == fp:
@@ -136,7 +141,8 @@ class PlatformStore:
             hashtags=_j(p.hashtags), links=_j(p.links),
             media=json.dumps([asdict(m) for m in p.media]), record_hash=fp,
         )
-        self.queue_for_scoring(p.platform, p.account_id)
+        if mark:
+            self.queue_for_scoring(p.platform, p.account_id)
         if old is None:
             self.conn.execute(_INSERT_POST, {"platform": p.platform, "post_id": p.post_id,
                                              **values})
@@ -170,15 +176,17 @@ class PlatformStore:
             .limit(limit))
         return [(r.platform, r.account_id, r.queued_at) for r in rows]
 
-    def marked_account(self, platform: str, account_id: str) -> MarkedAccount | None:
-        """The mark, the record (identifiers decrypted: the caller scores it and logs the
-        read) and the protection of an account marked for scoring, in one statement — the
-        stream worker looks at every account it is sent; None without a mark."""
-        r = self.conn.execute(_MARKED, _key(platform, account_id)).first()
-        if r is None:
-            return None
-        account = self._account(r, True) if r.account_id is not None else None  # posts first
-        return MarkedAccount(r.queued_at, account, _protection(r))
+    def account_for_scoring(self, platform: str, account_id: str) -> MarkedAccount | None:
+        """The record (identifiers decrypted: the caller scores it and logs the read), the
+        protection and any scoring mark of an account, in one statement — the stream worker
+        reads them for every event; only a mark (posts ahead of their author) when the
+        account is not stored; None when neither is there."""
+        key = _key(platform, account_id)
+        r = self.conn.execute(_FOR_SCORING, key).first()
+        if r is not None:
+            return MarkedAccount(r.queued_at, self._account(r, True), _protection(r))
+        at = self.conn.execute(_MARK_OF, key).scalar()
+        return MarkedAccount(at, None, None) if at is not None else None
 
     def clear_scoring_mark(self, platform: str, account_id: str, queued_at: str) -> bool:
         """Clear the mark read as ``queued_at``; a newer one (the record changed meanwhile)

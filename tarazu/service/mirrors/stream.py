@@ -81,12 +81,12 @@ def handle_stream_records(uow_factory: UowFactory, clock: Clock, detector: Mirro
                           should_stop: Callable[[], bool] = lambda: False
                           ) -> list[StreamOutcome | PlatformEventError]:
     """Handle a batch of events in order, in one unit of work: for each, store what the
-    platform sent (which marks the account for scoring) and look at the marked account —
-    keep the reference set current, or score it — clearing the mark. One commit for the
-    batch; the caller acknowledges the events after it. A crash before the commit leaves
-    nothing of the batch in the store: every event comes again and is handled as if for the
-    first time. After it, a redelivered event finds its record unchanged and no mark, and
-    does nothing.
+    platform sent and look at the account concerned — keep the reference set current, or
+    score it — clearing any mark another writer left. Stored and scored in one transaction,
+    the account needs no mark of its own. One commit for the batch; the caller acknowledges
+    the events after it. A crash before the commit leaves nothing of the batch in the store:
+    every event comes again and is handled as if for the first time. After it, a redelivered
+    event finds its record unchanged and no mark, and does nothing.
 
     Returns one result per event taken up, in order: its outcome, or the
     :class:`PlatformEventError` that makes it malformed (nothing of it stored; the others go
@@ -102,8 +102,9 @@ def handle_stream_records(uow_factory: UowFactory, clock: Clock, detector: Mirro
             except PlatformEventError as e:
                 out.append(e)
                 continue
-            res = store_event_record(uow, event_id, kind, rec)
-            done = look_at_marked_in(uow, clock, detector, res.platform, rec.account_id)
+            res = store_event_record(uow, event_id, kind, rec, mark=False)
+            done = look_at_marked_in(uow, clock, detector, res.platform, rec.account_id,
+                                     changed=res.change != "unchanged")
             out.append(StreamOutcome(res.event_id, res.type, res.change,
                                      *(done or (None, None))))
         uow.commit()
@@ -121,18 +122,18 @@ def look_at_marked(uow_factory: UowFactory, clock: Clock, detector: MirrorDetect
 
 
 def look_at_marked_in(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetector,
-                      platform: str, account_id: str
+                      platform: str, account_id: str, changed: bool = False
                       ) -> tuple[ScoreOutcome | None, str | None] | None:
-    """Look at one account marked in the scoring queue, in the caller's transaction: a
-    removed account joins (or updates) the reference set, an active one leaves it if it was
-    there and is scored and its flags recorded; the mark is cleared in the same transaction.
-    None when there was no mark (already looked at: a redelivered event does nothing
-    twice)."""
+    """Look at one account — marked in the scoring queue, or ``changed`` in the caller's
+    transaction — in that transaction: a removed account joins (or updates) the reference
+    set, an active one leaves it if it was there and is scored and its flags recorded; a
+    mark is cleared in the same transaction. None when there was nothing to look at (already
+    looked at: a redelivered event does nothing twice)."""
     key = account_key(platform, account_id)
     scored: ScoreOutcome | None = None
     reference: str | None = None
-    marked = uow.platform.marked_account(platform, account_id)
-    if marked is None:
+    marked = uow.platform.account_for_scoring(platform, account_id)
+    if marked is None or (marked.queued_at is None and not changed):
         return None
     a = marked.account
     if a is None:  # posts ahead of their author: the account's arrival marks it again
@@ -149,7 +150,8 @@ def look_at_marked_in(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetect
         reference = "withdrawn" if detector.withdraw(key) else None  # reinstated
         scored = score_account(uow, clock, detector, platform, account_id, a,
                                protected=marked.protection is not None)
-    uow.platform.clear_scoring_mark(platform, account_id, marked.queued_at)
+    if marked.queued_at is not None:
+        uow.platform.clear_scoring_mark(platform, account_id, marked.queued_at)
     return scored, reference
 
 

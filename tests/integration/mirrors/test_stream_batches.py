@@ -180,8 +180,9 @@ def test_a_batch_that_fails_before_its_commit_comes_again_and_ends_as_if_it_neve
     assert handler.rebuilds == 1
 
 
-def test_a_marked_account_is_read_with_its_mark_record_and_protection(app):
-    """What the worker reads first of every account it is sent, in one statement."""
+def test_an_account_is_read_for_scoring_with_its_record_protection_and_mark(app):
+    """What the worker reads first of every account it is sent, in one statement; and a
+    record it stores without a mark (it scores it in the same transaction)."""
     from tarazu.interchange import parse_object
 
     records = [data.account("a1", "@plain", data.T0, identifiers={"email": "a1@x.invalid"}),
@@ -189,16 +190,21 @@ def test_a_marked_account_is_read_with_its_mark_record_and_protection(app):
                *data.posts("a3", 1, data.T0, "ahead of its author")]
     store(app, records)
     with app.uow() as uow:
-        uow.platform.protect("x", "a3", "ngo", "registry", "admin", data.T0)
+        assert uow.platform.upsert_account(parse_object(data.account("a4", "@quiet", data.T0)),
+                                           mark=False) == "added"
         marks = {a: t for _, a, t in uow.platform.queued_for_scoring(10)}
-        plain = uow.platform.marked_account("x", "a1")
-        sara = uow.platform.marked_account("x", "a2")
-        ahead = uow.platform.marked_account("x", "a3")
+        plain = uow.platform.account_for_scoring("x", "a1")
+        sara = uow.platform.account_for_scoring("x", "a2")
+        ahead = uow.platform.account_for_scoring("x", "a3")
+        quiet = uow.platform.account_for_scoring("x", "a4")
         uow.platform.clear_scoring_mark("x", "a1", plain.queued_at)
-        assert uow.platform.marked_account("x", "a1") is None
-        assert uow.platform.marked_account("x", "nobody") is None
+        cleared = uow.platform.account_for_scoring("x", "a1")
+        assert uow.platform.account_for_scoring("x", "nobody") is None
+    assert set(marks) == {"a1", "a2", "a3"}
     assert (plain.queued_at, plain.account, plain.protection) == (
         marks["a1"], parse_object(records[0]), None)
     assert plain.account.identifiers == {"email": "a1@x.invalid"}
     assert (sara.account.account_id, sara.protection) == ("a2", "journalist")
-    assert (ahead.queued_at, ahead.account, ahead.protection) == (marks["a3"], None, "ngo")
+    assert (ahead.queued_at, ahead.account) == (marks["a3"], None)  # nothing to score yet
+    assert (quiet.queued_at, quiet.account.account_id) == (None, "a4")
+    assert (cleared.queued_at, cleared.account) == (None, plain.account)
