@@ -98,6 +98,12 @@ def run_draw(n: int, seed: int, size: ScenarioSize, knobs: Knobs, folder: Path,
     same_group = sum(1 for m, t in tops.items() if truth.group_of.get(t) == truth.group_of[m])
     same_operator = sum(1 for m, t in tops.items()
                         if truth.operator_of.get(t) == truth.operator_of[m])
+    # the top candidate is one of the mirror's own operator's removed accounts: an operator
+    # who ran several accounts and comes back with nothing of any one of them is found, but
+    # which of its accounts came back cannot be told (the generator gives it nothing to tell)
+    by_operator = sum(1 for m, r in truth.mirror_of.items()
+                      if m in answers and answers[m].top
+                      and truth.operator_of.get(answers[m].top[0]) == truth.operator_of[r])
     return {
         "draw": n, "seed": seed, "signup_only": knobs.signup_only_share,
         "careful": knobs.careful_share, "operators": knobs.operators_per_group,
@@ -106,6 +112,7 @@ def run_draw(n: int, seed: int, size: ScenarioSize, knobs: Knobs, folder: Path,
         "r@1 plain": recall_at(active, answers, 1, plain),
         "r@1 careful": recall_at(active, answers, 1, careful),
         "r@1 sign-up only": recall_at(active, answers, 1, signup),
+        "r@1 operator": by_operator / max(1, len(truth.mirror_of)),
         "misses in group": same_group / len(missed) if missed else 0.0,
         "misses to own operator": same_operator / len(missed) if missed else 0.0,
         "flag": s.flag_source, "precision@flag": s.precision_at_flag,
@@ -116,6 +123,7 @@ def run_draw(n: int, seed: int, size: ScenarioSize, knobs: Knobs, folder: Path,
 
 
 SUMMARISED = ("recall@1", "recall@10", "r@1 plain", "r@1 careful", "r@1 sign-up only",
+              "r@1 operator",
               "misses in group", "misses to own operator", "precision@flag", "recall@flag",
               "non-mirrors flagged", "hard negatives flagged", "protected@auto", "seconds")
 

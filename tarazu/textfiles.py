@@ -37,18 +37,23 @@ class LineProblem:
 
 @dataclass(frozen=True)
 class FieldProblem:
-    """One bad field of one record of a file people hand in, named so that they can find and
-    fix it: where the record is (``line`` 3 of a file, or ``item`` 3 of a list), which field,
-    what is wrong. The one record type for this in every importer (interchange files, referral
-    lists, hash-bank CSVs); the good records of the file are kept."""
+    """One bad field of one record people hand in, named so that they can find and fix it:
+    where the record is (``line`` 3 of a file, ``item`` 3 of a list, a ``record`` known by its
+    name such as a stored post; nowhere for a document of one record such as a data request),
+    which field, what is wrong. The one record type for this everywhere (interchange files,
+    referral lists, hash-bank CSVs, data requests, the hashes of stored posts); the good
+    records are kept."""
 
-    line: int
+    line: int | None
     field: str
     message: str
     unit: str = "line"  # what ``line`` counts: the lines of a file, or the items of a list
+    record: str = ""  # the record's name, where it has one rather than a number
 
     def __str__(self) -> str:
-        return f"{self.unit} {self.line}: field '{self.field}': {self.message}"
+        where = (f"{self.record}: " if self.record
+                 else f"{self.unit} {self.line}: " if self.line is not None else "")
+        return f"{where}field '{self.field}': {self.message}"
 
 
 @dataclass

@@ -25,6 +25,16 @@ from tarazu.domain.events import (
     SubjectType,
     is_automated,
 )
+from tarazu.domain.payloads import (
+    Confirm,
+    DataRequestReceived,
+    Disclosure,
+    EventPayload,
+    LegalDecision,
+    Note,
+    Preservation,
+    RejectDecision,
+)
 from tarazu.domain.roles import Role
 
 
@@ -242,9 +252,8 @@ class DataRequestCase:
         self.state = fold(request_id, self.history)
         self.new_events: list[ModerationEvent] = []
 
-    def _record(self, kind: EventKind, actor: str, at: datetime,
-                payload: Mapping[str, Any]) -> ModerationEvent:
-        e = ModerationEvent(kind, self.ref, actor, at, payload)
+    def _record(self, actor: str, at: datetime, payload: EventPayload) -> ModerationEvent:
+        e = ModerationEvent.of(self.ref, actor, at, payload)
         self.history.append(e)
         self.new_events.append(e)
         self.state = step(self.state, e)
@@ -255,10 +264,9 @@ class DataRequestCase:
                 submitted_by: str | None, document_sha256: str) -> ModerationEvent:
         if self.state.status != "none":
             raise DataRequestRuleError(f"request {request.request_id!r} was already received")
-        return self._record(EventKind.DATA_REQUEST, "system:datarequest-check", at, {
-            "request": request.to_dict(), "checks": report.to_dict(),
-            "submitted_by": submitted_by, "document_sha256": document_sha256,
-            "received_at": request.received_at.isoformat()})
+        return self._record("system:datarequest-check", at, DataRequestReceived(
+            request=request.to_dict(), checks=report.to_dict(), submitted_by=submitted_by,
+            document_sha256=document_sha256, received_at=request.received_at.isoformat()))
 
     # -- legal decision ----------------------------------------------------------------------
     @staticmethod
@@ -306,11 +314,10 @@ class DataRequestCase:
             raise DataRequestRuleError(
                 f"{len(targets)} accounts is more than {max_targets}: narrow the request, or "
                 "record why disclosure about each is necessary and proportionate")
-        payload: dict[str, Any] = {"decision": "approve", "reason": reason,
-                                   "scope": scope.to_dict(),
-                                   "senior_required": scope.protected or bulk}
+        payload = LegalDecision(decision="approve", reason=reason, scope=scope.to_dict(),
+                                senior_required=scope.protected or bulk)
         if bulk:
-            payload["proportionality"] = proportionality.strip()
+            payload = replace(payload, proportionality=proportionality.strip())
         if s.path is RequestPath.EMERGENCY:
             if bulk:
                 raise DataRequestRuleError("no provisional emergency answer about more than "
@@ -318,9 +325,9 @@ class DataRequestCase:
             if scope.protected:
                 raise DataRequestRuleError("no provisional emergency answer about a protected "
                                            "account: ask for legal process")
-            payload["provisional"] = True
-            payload["followup_deadline"] = (at + timedelta(days=followup_days)).isoformat()
-        return self._record(EventKind.LEGAL_DECISION, actor, at, payload)
+            payload = replace(payload, provisional=True, followup_deadline=(
+                at + timedelta(days=followup_days)).isoformat())
+        return self._record(actor, at, payload)
 
     def refuse(self, *, actor: str, roles: frozenset[Role], at: datetime, reason: str
                ) -> ModerationEvent:
@@ -330,8 +337,7 @@ class DataRequestCase:
                                        "refused now")
         if not reason.strip():
             raise DataRequestRuleError("a refusal needs reasons")
-        return self._record(EventKind.LEGAL_DECISION, actor, at,
-                            {"decision": "refuse", "reason": reason})
+        return self._record(actor, at, LegalDecision(decision="refuse", reason=reason))
 
     def confirm(self, *, actor: str, roles: frozenset[Role], at: datetime) -> ModerationEvent:
         """The second person of the two-person rule (a senior one for a protected target)."""
@@ -346,7 +352,7 @@ class DataRequestCase:
         if s.senior_required and Role.SENIOR_REVIEWER not in roles:
             raise DataRequestRuleError("a protected account is named, or a bulk request was "
                                        "approved: a senior reviewer must confirm")
-        return self._record(EventKind.CONFIRM, actor, at, {"decision_id": s.decision_id})
+        return self._record(actor, at, Confirm(decision_id=s.decision_id))
 
     def reject(self, *, actor: str, roles: frozenset[Role], at: datetime, reason: str
                ) -> ModerationEvent:
@@ -359,8 +365,7 @@ class DataRequestCase:
             raise DataRequestRuleError("the approver cannot review their own approval")
         if not reason.strip():
             raise DataRequestRuleError("declining to confirm needs reasons")
-        return self._record(EventKind.REJECT_DECISION, actor, at,
-                            {"decision_id": s.decision_id, "reason": reason})
+        return self._record(actor, at, RejectDecision(decision_id=s.decision_id, reason=reason))
 
     def follow_up(self, *, actor: str, roles: frozenset[Role], at: datetime,
                   instrument: Mapping[str, Any], problems: list[str]) -> ModerationEvent:
@@ -371,8 +376,8 @@ class DataRequestCase:
             raise DataRequestRuleError("only a provisional emergency answer awaits legal process")
         if problems:
             raise DataRequestRuleError("not valid legal process: " + "; ".join(problems))
-        return self._record(EventKind.LEGAL_DECISION, actor, at,
-                            {"decision": "follow_up_process", "instrument": dict(instrument)})
+        return self._record(actor, at, LegalDecision(decision="follow_up_process",
+                                                     instrument=dict(instrument)))
 
     def extend_nondisclosure(self, *, actor: str, roles: frozenset[Role], at: datetime,
                              until: date, reason: str, order: Mapping[str, Any],
@@ -398,10 +403,10 @@ class DataRequestCase:
         if until > latest:
             raise DataRequestRuleError(f"a non-disclosure order is honoured for at most until "
                                        f"{latest}; the authority must renew it again then")
-        return self._record(EventKind.LEGAL_DECISION, actor, at, {
-            "decision": "extend_nondisclosure", "until": until.isoformat(),
-            "previous_until": s.nondisclosure_until.isoformat(), "reason": reason,
-            "order": dict(order)})
+        return self._record(actor, at, LegalDecision(
+            decision="extend_nondisclosure", until=until.isoformat(),
+            previous_until=s.nondisclosure_until.isoformat(), reason=reason,
+            order=dict(order)))
 
     # -- the gate ----------------------------------------------------------------------------
     def authorisation(self, now: datetime) -> Authorisation:
@@ -430,10 +435,10 @@ class DataRequestCase:
     def disclose(self, *, actor: str, at: datetime, package_id: str, sha256: str,
                  content_sha256: str, fields: Mapping[str, list[str]]) -> ModerationEvent:
         auth = self.authorisation(at)
-        return self._record(EventKind.DISCLOSURE, actor, at, {
-            "package_id": package_id, "sha256": sha256, "content_sha256": content_sha256,
-            "authorisation": auth.to_dict(), "scope": auth.scope.to_dict(),
-            "fields": {k: list(v) for k, v in fields.items()}})
+        return self._record(actor, at, Disclosure(
+            package_id=package_id, sha256=sha256, content_sha256=content_sha256,
+            authorisation=auth.to_dict(), scope=auth.scope.to_dict(),
+            fields={k: list(v) for k, v in fields.items()}))
 
     # -- preservation ------------------------------------------------------------------------
     def preserve(self, *, actor: str, at: datetime, days: int,
@@ -445,9 +450,9 @@ class DataRequestCase:
         if s.checked.protected and (is_automated(actor) or Role.LEGAL not in roles):
             raise DataRequestRuleError("a protected account is named: legal decides whether to "
                                        "preserve")
-        return self._record(EventKind.PRESERVATION, actor, at, {
-            "step": "preserved", "until": (at + timedelta(days=days)).isoformat(),
-            "scope": s.checked.to_dict()})
+        return self._record(actor, at, Preservation(
+            step="preserved", until=(at + timedelta(days=days)).isoformat(),
+            scope=s.checked.to_dict()))
 
     def extend_preservation(self, *, actor: str, roles: frozenset[Role], at: datetime,
                             days: int, max_extensions: int, reason: str) -> ModerationEvent:
@@ -458,18 +463,18 @@ class DataRequestCase:
         if s.extensions >= max_extensions:
             raise DataRequestRuleError(f"a preservation can be extended {max_extensions} "
                                        "time(s) only: legal process is needed to keep it")
-        return self._record(EventKind.PRESERVATION, actor, at, {
-            "step": "extended", "reason": reason,
-            "until": (s.preserved_until + timedelta(days=days)).isoformat()})
+        return self._record(actor, at, Preservation(
+            step="extended", reason=reason,
+            until=(s.preserved_until + timedelta(days=days)).isoformat()))
 
     def end_preservation(self, *, actor: str, at: datetime, step_name: str) -> ModerationEvent:
         if self.state.status != "preserved":
             raise DataRequestRuleError("nothing is preserved under this request")
         if step_name not in ("released", "expired"):
             raise DataRequestRuleError("a preservation ends released or expired")
-        return self._record(EventKind.PRESERVATION, actor, at, {"step": step_name})
+        return self._record(actor, at, Preservation(step=step_name))
 
     # -- notices and deadlines ---------------------------------------------------------------
     def note(self, *, actor: str, at: datetime, step_name: str, **payload: Any
              ) -> ModerationEvent:
-        return self._record(EventKind.NOTE, actor, at, {"step": step_name, **payload})
+        return self._record(actor, at, Note(step=step_name, **payload))

@@ -8,16 +8,17 @@ absurd (beyond the cap, which :func:`tarazu.datarequests.checks.check_request` a
 narrowed; centuries away it is refused). Names we will repeat to users (the agency, the issuer,
 the instrument's reference) must be plain printable text (:mod:`tarazu.domain.text`).
 
-Each finding is a :class:`FieldError` naming the field; the request is refused as a whole
-(HTTP 422, CLI exit 1) so the requester can correct and resend it."""
+Each finding is a :class:`~tarazu.textfiles.FieldProblem` naming the field; the request is
+refused as a whole (HTTP 422, CLI exit 1) so the requester can correct and resend it."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from tarazu.datarequests.model import DataRequest, DataRequestFileError, FieldError
+from tarazu.datarequests.model import DataRequest, DataRequestFileError
 from tarazu.domain.text import MAX_NAME, name_problem
+from tarazu.textfiles import FieldProblem
 
 #: An instrument older than this at receipt is not a plausible current demand.
 MAX_INSTRUMENT_AGE = timedelta(days=5 * 365)
@@ -26,38 +27,39 @@ MAX_NONDISCLOSURE_HORIZON = timedelta(days=5 * 365)
 MAX_REASON = 2000
 
 
-def _date_problems(req: DataRequest, today: date) -> list[FieldError]:
-    found = []
+def _date_problems(req: DataRequest, today: date) -> list[FieldProblem]:
+    found: list[FieldProblem] = []
+
+    def bad(name: str, message: str) -> None:
+        found.append(FieldProblem(None, name, message))
+
     ins = req.instrument.date
     if ins is not None and ins > today:
-        found.append(FieldError("instrument.date", f"{ins} is after the request was received "
-                                f"({today}): an instrument cannot be dated in the future"))
+        bad("instrument.date", f"{ins} is after the request was received ({today}): an "
+            "instrument cannot be dated in the future")
     elif ins is not None and today - ins > MAX_INSTRUMENT_AGE:
-        found.append(FieldError("instrument.date", f"{ins} is more than "
-                                f"{MAX_INSTRUMENT_AGE.days // 365} years before the request "
-                                "was received: not a plausible current demand"))
+        bad("instrument.date", f"{ins} is more than {MAX_INSTRUMENT_AGE.days // 365} years "
+            "before the request was received: not a plausible current demand")
     if req.period is not None and req.period.end > today:
-        found.append(FieldError("period.to", f"{req.period.end} is after the request was "
-                                f"received ({today}): data that does not exist yet cannot be "
-                                "asked for"))
+        bad("period.to", f"{req.period.end} is after the request was received ({today}): "
+            "data that does not exist yet cannot be asked for")
     nd = req.nondisclosure
     if nd is not None:
         if not nd.reason.strip():
-            found.append(FieldError("nondisclosure_reason", "a non-disclosure order must say "
-                                    "why the user may not be told"))
+            bad("nondisclosure_reason", "a non-disclosure order must say why the user may not "
+                "be told")
         elif len(nd.reason) > MAX_REASON:
-            found.append(FieldError("nondisclosure_reason", f"at most {MAX_REASON} characters"))
+            bad("nondisclosure_reason", f"at most {MAX_REASON} characters")
         if nd.until is not None and nd.until <= today:
-            found.append(FieldError("nondisclosure_until", f"{nd.until} is not after the "
-                                    f"request was received ({today})"))
+            bad("nondisclosure_until", f"{nd.until} is not after the request was received "
+                f"({today})")
         elif nd.until is not None and nd.until - today > MAX_NONDISCLOSURE_HORIZON:
-            found.append(FieldError("nondisclosure_until", f"{nd.until} is not a plausible end "
-                                    "of a non-disclosure order (more than "
-                                    f"{MAX_NONDISCLOSURE_HORIZON.days // 365} years away)"))
+            bad("nondisclosure_until", f"{nd.until} is not a plausible end of a non-disclosure "
+                f"order (more than {MAX_NONDISCLOSURE_HORIZON.days // 365} years away)")
     return found
 
 
-def _name_problems(req: DataRequest) -> list[FieldError]:
+def _name_problems(req: DataRequest) -> list[FieldProblem]:
     named = (("agency", req.agency), ("instrument.issuer", req.instrument.issuer),
              ("instrument.reference", req.instrument.reference),
              ("official.name", req.official.get("name", "")))
@@ -66,7 +68,7 @@ def _name_problems(req: DataRequest) -> list[FieldError]:
         if not value and field != "agency":
             continue  # a missing issuer or official is for the checks to refuse, with reasons
         if problem := name_problem(value, MAX_NAME):
-            out.append(FieldError(field, problem))
+            out.append(FieldProblem(None, field, problem))
     return out
 
 

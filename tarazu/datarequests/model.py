@@ -7,6 +7,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from tarazu.textfiles import FieldProblem
+
 
 class InstrumentType(StrEnum):
     COURT_ORDER = "court_order"
@@ -107,19 +109,10 @@ class DataRequest:
         }
 
 
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"field '{self.field}': {self.message}"
-
-
 class DataRequestFileError(ValueError):
     """The document is not a valid data request; every bad field is named."""
 
-    def __init__(self, errors: list[FieldError], request_id: str = "") -> None:
+    def __init__(self, errors: list[FieldProblem], request_id: str = "") -> None:
         self.errors = errors
         self.request_id = request_id
         where = f"data request {request_id!r}: " if request_id else "data request: "

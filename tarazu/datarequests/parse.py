@@ -16,82 +16,84 @@ from tarazu.datarequests.model import (
     DataRequest,
     DataRequestFileError,
     Emergency,
-    FieldError,
     Instrument,
     InstrumentType,
     NonDisclosure,
     Period,
 )
+from tarazu.textfiles import FieldProblem
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 #: Ways a document says "a non-disclosure order with no end date".
 INDEFINITE = frozenset({"indefinite", "indefinitely", "permanent", "none given", "unlimited"})
 
 
-def _date(raw: Any, name: str, errors: list[FieldError]) -> date | None:
+def _date(raw: Any, name: str, errors: list[FieldProblem]) -> date | None:
     if raw is None or raw == "":
         return None
     if not isinstance(raw, str):
-        errors.append(FieldError(name, "must be a date YYYY-MM-DD"))
+        errors.append(FieldProblem(None, name, "must be a date YYYY-MM-DD"))
         return None
     try:
         return date.fromisoformat(raw.strip()[:10])
     except ValueError:
-        errors.append(FieldError(name, f"not a date YYYY-MM-DD: {raw!r}"))
+        errors.append(FieldProblem(None, name, f"not a date YYYY-MM-DD: {raw!r}"))
         return None
 
 
-def _text(doc: dict, key: str, name: str, errors: list[FieldError], required: bool = False
+def _text(doc: dict, key: str, name: str, errors: list[FieldProblem], required: bool = False
           ) -> str:
     raw = doc.get(key)
     if raw is None:
         if required:
-            errors.append(FieldError(name, "is required"))
+            errors.append(FieldProblem(None, name, "is required"))
         return ""
     if not isinstance(raw, str):
-        errors.append(FieldError(name, "must be a string"))
+        errors.append(FieldProblem(None, name, "must be a string"))
         return ""
     if required and not raw.strip():
-        errors.append(FieldError(name, "is required"))
+        errors.append(FieldProblem(None, name, "is required"))
     return raw.strip()
 
 
-def _instrument(raw: Any, errors: list[FieldError]) -> Instrument:
+def _instrument(raw: Any, errors: list[FieldProblem]) -> Instrument:
     if not isinstance(raw, dict):
-        errors.append(FieldError("instrument", "is required and must be an object"))
+        errors.append(FieldProblem(None, "instrument", "is required and must be an object"))
         return Instrument(InstrumentType.NONE)
     kind = raw.get("type")
     try:
         itype = InstrumentType(kind)
     except ValueError:
         allowed = "|".join(t.value for t in InstrumentType)
-        errors.append(FieldError("instrument.type", f"must be one of {allowed}, got {kind!r}"))
+        errors.append(FieldProblem(None, "instrument.type",
+                                   f"must be one of {allowed}, got {kind!r}"))
         itype = InstrumentType.NONE
     digest = _text(raw, "document_sha256", "instrument.document_sha256", errors).lower()
     if digest and not SHA256.match(digest):
-        errors.append(FieldError("instrument.document_sha256", "must be 64 hex characters"))
+        errors.append(FieldProblem(None, "instrument.document_sha256", "must be 64 hex characters"))
     return Instrument(
         type=itype, issuer=_text(raw, "issuer", "instrument.issuer", errors),
         reference=_text(raw, "reference", "instrument.reference", errors),
         date=_date(raw.get("date"), "instrument.date", errors), document_sha256=digest)
 
 
-def _targets(raw: Any, errors: list[FieldError]) -> tuple[str, ...]:
+def _targets(raw: Any, errors: list[FieldProblem]) -> tuple[str, ...]:
     if not isinstance(raw, list) or not raw:
-        errors.append(FieldError("targets", "must be a non-empty list of account ids or handles"))
+        errors.append(FieldProblem(None, "targets",
+                                   "must be a non-empty list of account ids or handles"))
         return ()
     out = []
     for i, t in enumerate(raw):
         if not isinstance(t, str) or not t.strip():
-            errors.append(FieldError(f"targets[{i}]", "must be a non-empty string"))
+            errors.append(FieldProblem(None, f"targets[{i}]", "must be a non-empty string"))
         else:
             out.append(t.strip())
     return tuple(dict.fromkeys(out))
 
 
-def _categories(raw: Any, errors: list[FieldError]) -> tuple[Category, ...]:
+def _categories(raw: Any, errors: list[FieldProblem]) -> tuple[Category, ...]:
     if not isinstance(raw, list) or not raw:
-        errors.append(FieldError("categories", "must be a non-empty list"))
+        errors.append(FieldProblem(None, "categories", "must be a non-empty list"))
         return ()
     out = []
     for i, c in enumerate(raw):
@@ -99,31 +101,32 @@ def _categories(raw: Any, errors: list[FieldError]) -> tuple[Category, ...]:
             out.append(Category(c))
         except ValueError:
             allowed = ", ".join(x.value for x in Category)
-            errors.append(FieldError(f"categories[{i}]", f"unknown category {c!r} ({allowed})"))
+            errors.append(FieldProblem(None, f"categories[{i}]",
+                                       f"unknown category {c!r} ({allowed})"))
     return tuple(dict.fromkeys(out))
 
 
-def _period(raw: Any, errors: list[FieldError]) -> Period | None:
+def _period(raw: Any, errors: list[FieldProblem]) -> Period | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        errors.append(FieldError("period", "must be an object {from, to}"))
+        errors.append(FieldProblem(None, "period", "must be an object {from, to}"))
         return None
     start = _date(raw.get("from"), "period.from", errors)
     end = _date(raw.get("to"), "period.to", errors)
     if start is None or end is None:
         if "period.from" not in {e.field for e in errors} and start is None:
-            errors.append(FieldError("period.from", "is required when a period is given"))
+            errors.append(FieldProblem(None, "period.from", "is required when a period is given"))
         if "period.to" not in {e.field for e in errors} and end is None:
-            errors.append(FieldError("period.to", "is required when a period is given"))
+            errors.append(FieldProblem(None, "period.to", "is required when a period is given"))
         return None
     if start > end:
-        errors.append(FieldError("period", f"'from' {start} is after 'to' {end}"))
+        errors.append(FieldProblem(None, "period", f"'from' {start} is after 'to' {end}"))
         return None
     return Period(start, end)
 
 
-def _nondisclosure(raw: Any, errors: list[FieldError], reason: str = ""
+def _nondisclosure(raw: Any, errors: list[FieldProblem], reason: str = ""
                    ) -> NonDisclosure | None:
     if raw is None or raw is False or raw == "":
         return None
@@ -133,26 +136,26 @@ def _nondisclosure(raw: Any, errors: list[FieldError], reason: str = ""
     return NonDisclosure(d, reason) if d else None
 
 
-def _emergency(raw: Any, errors: list[FieldError]) -> Emergency | None:
+def _emergency(raw: Any, errors: list[FieldProblem]) -> Emergency | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        errors.append(FieldError("emergency", "must be an object"))
+        errors.append(FieldProblem(None, "emergency", "must be an object"))
         return None
     ttl = raw.get("threat_to_life", False)
     if not isinstance(ttl, bool):
-        errors.append(FieldError("emergency.threat_to_life", "must be true or false"))
+        errors.append(FieldProblem(None, "emergency.threat_to_life", "must be true or false"))
         ttl = False
     return Emergency(ttl, _text(raw, "description", "emergency.description", errors))
 
 
-def _received(raw: Any, now: datetime, errors: list[FieldError]) -> datetime:
+def _received(raw: Any, now: datetime, errors: list[FieldProblem]) -> datetime:
     if not raw:
         return now
     try:
         t = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
     except ValueError:
-        errors.append(FieldError("received_at", f"not an ISO 8601 time: {raw!r}"))
+        errors.append(FieldProblem(None, "received_at", f"not an ISO 8601 time: {raw!r}"))
         return now
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
@@ -160,12 +163,12 @@ def _received(raw: Any, now: datetime, errors: list[FieldError]) -> datetime:
 def parse_request(doc: Any, now: datetime) -> DataRequest:
     """Build a request from a decoded JSON document; raise naming every bad field."""
     if not isinstance(doc, dict):
-        raise DataRequestFileError([FieldError("(document)", "must be a JSON object")])
-    errors: list[FieldError] = []
+        raise DataRequestFileError([FieldProblem(None, "(document)", "must be a JSON object")])
+    errors: list[FieldProblem] = []
     request_id = _text(doc, "request_id", "request_id", errors, required=True)
     official = doc.get("official") or {}
     if not isinstance(official, dict):
-        errors.append(FieldError("official", "must be an object {name, title}"))
+        errors.append(FieldProblem(None, "official", "must be an object {name, title}"))
         official = {}
     req = DataRequest(
         request_id=request_id,
@@ -189,7 +192,7 @@ def parse_request(doc: Any, now: datetime) -> DataRequest:
 
 def parse_instrument(raw: Any) -> Instrument:
     """An instrument on its own (the legal process that follows an emergency answer)."""
-    errors: list[FieldError] = []
+    errors: list[FieldProblem] = []
     ins = _instrument(raw, errors)
     if errors:
         raise DataRequestFileError(errors)
@@ -201,11 +204,11 @@ def parse_json(text: str | bytes, now: datetime) -> DataRequest:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise DataRequestFileError(
-            [FieldError("(json)", f"invalid JSON at line {e.lineno}: {e.msg}")]) from None
+            [FieldProblem(None, "(json)", f"invalid JSON at line {e.lineno}: {e.msg}")]) from None
     except RecursionError:
-        raise DataRequestFileError([FieldError("(json)", "invalid JSON: nested too deeply")]
+        raise DataRequestFileError([FieldProblem(None, "(json)", "invalid JSON: nested too deeply")]
                                    ) from None
     except UnicodeDecodeError as e:
-        raise DataRequestFileError([FieldError("(document)", f"not UTF-8 text: {e.reason}")]
+        raise DataRequestFileError([FieldProblem(None, "(document)", f"not UTF-8 text: {e.reason}")]
                                    ) from None
     return parse_request(doc, now)

@@ -3,18 +3,22 @@
 ``run_pipeline(app, files)`` runs every step of :data:`STEPS` and returns their summaries.
 **Extend it here**: write a step ``def my_step(app, files) -> dict`` (e.g. the mirror scan over
 the ingested accounts) and add it to :data:`STEPS`. ``tarazu demo`` and ``tarazu demo --check``
-run the same steps."""
+run the same steps, and then the sign-up through the stream worker they hand in
+(:mod:`tarazu.demo.signup`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tarazu.bootstrap import App
 from tarazu.demo.scenario import ScenarioFiles
 from tarazu.referrals.parse import parse_json
 from tarazu.service import ingest, referrals
+
+if TYPE_CHECKING:
+    from tarazu.demo.signup import StreamWorker
 
 Step = Callable[[App, ScenarioFiles], dict[str, Any]]
 
@@ -52,12 +56,12 @@ def mirror_step(app: App, files: ScenarioFiles) -> dict[str, Any]:
             **mirrors.scan(app.uow, app.clock, detector).to_dict()}
 
 
-def mirror_signup_step(app: App, files: ScenarioFiles) -> dict[str, Any]:
+def mirror_signup_step(worker: StreamWorker) -> Step:
     """A mirror signs up while tarazu watches: its ``account.created`` goes through NATS
     JetStream to the stream worker, which flags it within seconds."""
-    from tarazu.entrypoints.cli.stream import demo_signup
+    from tarazu.demo.signup import demo_signup
 
-    return demo_signup(app)
+    return lambda app, files: demo_signup(app, worker)
 
 
 #: The steps, in order. Add yours here (one line).
@@ -65,7 +69,6 @@ STEPS: list[tuple[str, Step]] = [
     ("ingest", ingest_step),
     ("referrals", referral_step),
     ("mirrors", mirror_step),
-    ("mirror sign-up (stream)", mirror_signup_step),
 ]
 
 
@@ -75,9 +78,13 @@ class PipelineReport:
 
 
 def run_pipeline(app: App, files: ScenarioFiles,
-                 progress: Callable[[str], None] | None = None) -> PipelineReport:
+                 progress: Callable[[str], None] | None = None,
+                 stream: StreamWorker | None = None) -> PipelineReport:
+    """Every step of :data:`STEPS`; then, given the ``stream`` worker, the live sign-up."""
     report = PipelineReport()
-    for name, step in STEPS:
+    steps = [*STEPS, *([("mirror sign-up (stream)", mirror_signup_step(stream))]
+                       if stream is not None else [])]
+    for name, step in steps:
         if progress:
             progress(name)
         report.steps[name] = step(app, files)

@@ -19,6 +19,20 @@ from tarazu.domain.events import (
     SubjectRef,
     is_automated,
 )
+from tarazu.domain.payloads import (
+    Appeal,
+    AppealDecision,
+    Assign,
+    Confirm,
+    Decision,
+    Escalate,
+    EventPayload,
+    Expiry,
+    RejectDecision,
+    Reversal,
+    WithdrawDecision,
+    as_payload,
+)
 from tarazu.domain.policies import (
     ENFORCING,
     MAX_SUSPENSION,
@@ -295,20 +309,24 @@ class Subject:
         self.state = fold(ref, self.history)
         self.new_events: list[ModerationEvent] = []
 
-    def _record(self, e: ModerationEvent) -> ModerationEvent:
+    def _record(self, payload: EventPayload, actor: str, at: datetime) -> ModerationEvent:
+        e = ModerationEvent.of(self.ref, actor, at, payload)
         self.history.append(e)
         self.new_events.append(e)
         self.state = step(self.state, e)
         return e
 
     def record(self, kind: EventKind, actor: str, at: datetime,
-               payload: Mapping[str, Any] | None = None) -> ModerationEvent:
-        """Record an event that carries no due-process rule of its own (report, flag, note)."""
-        return self._record(ModerationEvent(kind, self.ref, actor, at, payload or {}))
+               payload: EventPayload | Mapping[str, Any] | None = None) -> ModerationEvent:
+        """Record an event that carries no due-process rule of its own (report, flag, note);
+        a payload given as a mapping is checked against the kind's type."""
+        return self._record(as_payload(kind, payload), actor, at)
 
     def decide(self, *, actor: str, at: datetime, action: Action, policy: str, reason: str,
                statement: Mapping[str, Any] | None = None, actor_is_senior: bool = False,
                extra: Mapping[str, Any] | None = None) -> ModerationEvent:
+        """Decide the case. ``extra``: further fields of the decision (until, country,
+        evidence, designation, modifies), checked against :class:`Decision` like the rest."""
         if not reason.strip():
             raise DueProcessError("a decision needs a reason")
         if action is not Action.NO_ACTION:
@@ -336,18 +354,16 @@ class Subject:
         needs_confirmation = action in ENFORCING and (
             is_severe(action, at, ends) or self.protected
         )
-        payload: dict[str, Any] = {
+        payload = Decision.from_payload({
             "action": action.value,
             "policy": policy,
             "reason": reason,
             "needs_confirmation": needs_confirmation,
             "protected": self.protected,
-        }
-        if statement:
-            payload["statement"] = dict(statement)
-        if extra:
-            payload.update(extra)
-        return self._record(ModerationEvent(EventKind.DECISION, self.ref, actor, at, payload))
+            **({"statement": dict(statement)} if statement else {}),
+            **(extra or {}),
+        })
+        return self._record(payload, actor, at)
 
     def confirm(self, *, actor: str, at: datetime, decision_id: str,
                 actor_is_senior: bool = False) -> ModerationEvent:
@@ -359,8 +375,7 @@ class Subject:
         if self.protected and not actor_is_senior:
             raise DueProcessError("confirming an action on a protected account needs a senior "
                                   "reviewer")
-        return self._record(ModerationEvent(EventKind.CONFIRM, self.ref, actor, at,
-                                            {"decision_id": decision_id}))
+        return self._record(Confirm(decision_id=decision_id), actor, at)
 
     def reject(self, *, actor: str, at: datetime, decision_id: str, reason: str
                ) -> ModerationEvent:
@@ -369,8 +384,7 @@ class Subject:
             raise DueProcessError("there is no pending decision with that id to reject")
         if d.decided_by == actor:
             raise DueProcessError("the decider cannot review their own decision")
-        return self._record(ModerationEvent(EventKind.REJECT_DECISION, self.ref, actor, at,
-                                            {"decision_id": decision_id, "reason": reason}))
+        return self._record(RejectDecision(decision_id=decision_id, reason=reason), actor, at)
 
     def withdraw(self, *, actor: str, at: datetime, decision_id: str, reason: str,
                  actor_is_senior: bool = False) -> ModerationEvent:
@@ -384,8 +398,7 @@ class Subject:
                                   "senior reviewer")
         if not reason.strip():
             raise DueProcessError("withdrawing a proposal needs a reason")
-        return self._record(ModerationEvent(EventKind.WITHDRAW_DECISION, self.ref, actor, at,
-                                            {"decision_id": decision_id, "reason": reason}))
+        return self._record(WithdrawDecision(decision_id=decision_id, reason=reason), actor, at)
 
     def appeal(self, *, actor: str, at: datetime, decision_id: str, statement: str
                ) -> ModerationEvent:
@@ -394,8 +407,7 @@ class Subject:
             raise DueProcessError("only an applied decision can be appealed")
         if self.state.appeal_open:
             raise DueProcessError("an appeal of this case is already open")
-        return self._record(ModerationEvent(EventKind.APPEAL, self.ref, actor, at,
-                                            {"decision_id": decision_id, "statement": statement}))
+        return self._record(Appeal(decision_id=decision_id, statement=statement), actor, at)
 
     def decide_appeal(self, *, actor: str, at: datetime, outcome: str, reason: str,
                       replacement: Sanction | None = None) -> ModerationEvent:
@@ -424,10 +436,9 @@ class Subject:
             if self.protected or is_severe(replacement.action, at, replacement.ends):
                 raise DueProcessError("a modification that needs a second reviewer cannot be "
                                       "made on appeal: reverse, then decide anew")
-        return self._record(ModerationEvent(
-            EventKind.APPEAL_DECISION, self.ref, actor, at,
-            {"appeal_id": self.state.appeal_open, "decision_id": self.state.appealed_decision,
-             "outcome": outcome, "reason": reason}))
+        return self._record(AppealDecision(
+            appeal_id=self.state.appeal_open, decision_id=self.state.appealed_decision,
+            outcome=outcome, reason=reason), actor, at)
 
     def escalate(self, *, actor: str, at: datetime, reason: str) -> ModerationEvent:
         """Send the case to senior review; from then on only a senior reviewer decides it."""
@@ -435,15 +446,13 @@ class Subject:
             raise DueProcessError("only a case under review can be escalated")
         if not reason.strip():
             raise DueProcessError("an escalation needs a reason")
-        return self._record(ModerationEvent(EventKind.ESCALATE, self.ref, actor, at,
-                                            {"reason": reason}))
+        return self._record(Escalate(reason=reason), actor, at)
 
     def assign(self, *, actor: str, at: datetime, assignee: str | None) -> ModerationEvent:
         """A reviewer takes the case (or gives it back, with ``assignee=None``)."""
         if assignee and self.state.review_state not in ("open", "escalated"):
             raise DueProcessError("only a case under review can be assigned")
-        return self._record(ModerationEvent(EventKind.ASSIGN, self.ref, actor, at,
-                                            {"assignee": assignee}))
+        return self._record(Assign(assignee=assignee), actor, at)
 
     def expire(self, *, at: datetime, decision_id: str) -> ModerationEvent:
         """A timed action ends by itself once its end has passed (system actor)."""
@@ -452,8 +461,7 @@ class Subject:
             raise DueProcessError("only an applied timed action can expire")
         if parse_until(d.until) > at:
             raise DueProcessError("this action has not reached its end yet")
-        return self._record(ModerationEvent(EventKind.EXPIRY, self.ref, "system:expiry", at,
-                                            {"decision_id": decision_id, "until": d.until}))
+        return self._record(Expiry(decision_id=decision_id, until=d.until), "system:expiry", at)
 
     def reverse(self, *, actor: str, at: datetime, decision_id: str, reason: str,
                 cause: ReversalCause, reopen: bool = False,
@@ -465,6 +473,6 @@ class Subject:
             raise DueProcessError("only an applied or pending decision can be reversed")
         if not reason.strip():
             raise DueProcessError("a reversal needs a reason")
-        payload = {"decision_id": decision_id, "reason": reason, "cause": cause.value,
-                   "reopen": reopen, "was": d.status, **(extra or {})}
-        return self._record(ModerationEvent(EventKind.REVERSAL, self.ref, actor, at, payload))
+        return self._record(Reversal.from_payload({
+            "decision_id": decision_id, "reason": reason, "cause": cause.value,
+            "reopen": reopen, "was": d.status, **(extra or {})}), actor, at)

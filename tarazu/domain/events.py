@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 
 class SubjectType(StrEnum):
@@ -115,6 +115,16 @@ def reversal_cause(payload: Mapping[str, Any]) -> ReversalCause | None:
     return None
 
 
+@runtime_checkable
+class TypedPayload(Protocol):
+    """A payload type of :mod:`tarazu.domain.payloads` (declared here, where events are made,
+    so that this module need not import that one)."""
+
+    KIND: ClassVar[EventKind]
+
+    def to_payload(self) -> dict[str, Any]: ...
+
+
 def _freeze(payload: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(payload))
 
@@ -125,7 +135,11 @@ def utcnow() -> datetime:
 
 @dataclass(frozen=True)
 class ModerationEvent:
-    """One thing that happened to one subject. ``actor`` is a user name or ``system:<part>``."""
+    """One thing that happened to one subject. ``actor`` is a user name or ``system:<part>``.
+
+    A new event is made from its kind's payload type (:mod:`tarazu.domain.payloads`, with
+    :meth:`of`), which checks its fields; ``payload`` holds that type's JSON. An event read
+    back from the log is rebuilt from the stored JSON as it is: the log is never rewritten."""
 
     kind: EventKind
     subject: SubjectRef
@@ -137,7 +151,15 @@ class ModerationEvent:
     def __post_init__(self) -> None:
         if self.occurred_at.tzinfo is None:
             raise ValueError("occurred_at must carry a time zone")
+        if isinstance(self.payload, TypedPayload):
+            raise TypeError("make an event from a typed payload with ModerationEvent.of")
         object.__setattr__(self, "payload", _freeze(self.payload))
+
+    @classmethod
+    def of(cls, subject: SubjectRef, actor: str, occurred_at: datetime,
+           payload: TypedPayload) -> ModerationEvent:
+        """A new event; its kind is its payload's."""
+        return cls(payload.KIND, subject, actor, occurred_at, payload.to_payload())
 
     @property
     def automated(self) -> bool:

@@ -26,11 +26,12 @@ from tarazu.linkage.blocking import (
     TokenIndex,
 )
 from tarazu.linkage.columnar.store import RemovedColumns
-from tarazu.linkage.columnar.vectorised import vectorised_form
+from tarazu.linkage.columnar.vectorised import vectorised_estimate, vectorised_form
 from tarazu.linkage.comparators import SECOND_PASS, get_comparator
 from tarazu.linkage.corpus import Corpus
-from tarazu.linkage.levels import MISSING, ComparisonResult
+from tarazu.linkage.levels import MISSING, Comparator, ComparisonResult
 from tarazu.linkage.model import LinkageModel, _config_from_json
+from tarazu.linkage.parallel import fork_map, ranges
 from tarazu.linkage.platforms import PlatformProfile, get_platform
 from tarazu.linkage.profile import AccountProfile, build_profile, build_profiles
 from tarazu.linkage.result import MatchResult, SignalWeight
@@ -161,6 +162,8 @@ class MirrorLinker:
         self.columns = RemovedColumns()
         self._fast = {c.NAME: f for c in self.base
                       if self.config.vectorise and (f := vectorised_form(c)) is not None}
+        self._fast_estimate = {c.NAME: f for c in self.base
+                               if self.config.vectorise and (f := vectorised_estimate(c))}
         second = {c.NAME for c in SECOND_PASS}
         self._second = {
             s.name: get_comparator(s.name, **_config_from_json(s.config))
@@ -245,20 +248,15 @@ class MirrorLinker:
         """All comparators; those named in ``estimated`` only estimate (see
         ``Comparator.estimate``), to be completed for the shortlist."""
         by_name: dict[str, tuple[ComparisonResult, ...]] = {}
-        # the columns hold the removed set: candidates from elsewhere are compared pairwise
-        row = self.columns.row
-        held = bool(self._fast) and all(self.removed.get(c.account_id) is c
-                                        and c.account_id in row for c in candidates)
-        rows = self.columns.rows([c.account_id for c in candidates]) if held else None
+        rows = self._rows(candidates)
         for comp in self.base:
-            fast = self._fast.get(comp.NAME) if rows is not None else None
-            if fast is not None and comp.NAME not in estimated:
-                by_name[comp.NAME] = tuple(fast(comp, profile, rows, self.columns))
-            elif comp.NAME in estimated:
-                by_name[comp.NAME] = tuple(comp.estimate(profile, b, self.corpus)
-                                           for b in candidates)
+            if comp.NAME in estimated:
+                fast = self._fast_estimate.get(comp.NAME) if rows is not None else None
+                by_name[comp.NAME] = tuple(
+                    fast(comp, profile, rows, self.columns, self.corpus) if fast is not None
+                    else (comp.estimate(profile, b, self.corpus) for b in candidates))
             else:
-                by_name[comp.NAME] = tuple(comp.compare_many(profile, candidates, self.corpus))
+                by_name[comp.NAME] = tuple(self._compare_all(comp, profile, candidates, rows))
         for rel in self.relative:
             by_name[rel.NAME] = tuple(rel.rank_all(by_name[rel.BASE]))
         for name in self._second:  # filled in by the second pass
@@ -267,14 +265,37 @@ class MirrorLinker:
             profile, tuple(candidates), self._names, tuple(by_name[n] for n in self._names)
         )
 
+    def _rows(self, candidates: Sequence[AccountProfile]) -> np.ndarray | None:
+        """The candidates' rows in the columns, for the vectorised comparators; None when
+        some candidate is not the removed account the columns hold (compared pairwise)."""
+        if not (self._fast or self._fast_estimate):
+            return None
+        row = self.columns.row
+        if not all(self.removed.get(c.account_id) is c and c.account_id in row
+                   for c in candidates):
+            return None
+        return self.columns.rows([c.account_id for c in candidates])
+
+    def _compare_all(self, comp: Comparator, profile: AccountProfile,
+                     candidates: Sequence[AccountProfile], rows: np.ndarray | None
+                     ) -> Sequence[ComparisonResult]:
+        """One comparator's results for all candidates: vectorised when it has that form
+        and the candidates are held in the columns, pair by pair otherwise."""
+        fast = self._fast.get(comp.NAME) if rows is not None else None
+        if fast is not None:
+            return fast(comp, profile, rows, self.columns, self.corpus)
+        return comp.compare_many(profile, candidates, self.corpus)
+
     def _complete(self, comps: Comparisons, idx: Sequence[int]) -> Comparisons:
         """Compare the deferred comparators in full for the candidates at ``idx``."""
         chosen = [comps.candidates[i] for i in idx]
+        rows = self._rows(chosen)
         for comp in self.base:
             if comp.NAME not in self._deferred:
                 continue
             col = list(comps.results[self._names.index(comp.NAME)])
-            for i, r in zip(idx, comp.compare_many(comps.active, chosen, self.corpus), strict=True):
+            full = self._compare_all(comp, comps.active, chosen, rows)
+            for i, r in zip(idx, full, strict=True):
                 col[i] = r
             comps = comps.replace_column(comp.NAME, col)
         return comps
@@ -513,13 +534,18 @@ class MirrorLinker:
                 progress(len(profiles) + n, 2 * len(profiles))
         return out
 
-    def load(self, accounts: Iterable[Account], posts: Iterable[Post]) -> list[AccountProfile]:
+    def load(self, accounts: Iterable[Account], posts: Iterable[Post], jobs: int = 1
+             ) -> list[AccountProfile]:
         """Index the removed accounts of a batch and observe its active ones; returns the
-        active profiles."""
+        active profiles. ``jobs`` worker processes build the profiles (the same profiles for
+        any number)."""
         by_acc: dict[str, list[Post]] = defaultdict(list)
         for p in posts:
             by_acc[p.account_id].append(p)
-        profiles = build_profiles(accounts, by_acc, self.platform)
+        accounts = list(accounts)
+        pieces = ranges(len(accounts), jobs * 4 if jobs > 1 else 1)
+        profiles = [p for part in fork_map(_profiles_of, (accounts, by_acc, self.platform),
+                                           pieces, jobs) for p in part]
         actives = []
         for p in profiles:
             if p.is_removed:
@@ -529,3 +555,10 @@ class MirrorLinker:
         for p in actives:
             self.observe(p)
         return actives
+
+
+def _profiles_of(shared: tuple[list[Account], Mapping[str, Sequence[Post]], PlatformProfile],
+                 piece: tuple[int, int]) -> list[AccountProfile]:
+    """The profiles of one contiguous piece of a batch's accounts (a worker's share)."""
+    accounts, by_acc, platform = shared
+    return build_profiles(accounts[piece[0]:piece[1]], by_acc, platform)

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer
@@ -106,6 +107,10 @@ class AccountProfile:
     scripts: np.ndarray | None = None
     #: the emoji it posts (each distinct pictograph)
     emoji: frozenset[str] = frozenset()
+    #: its voice: the words (function words included), emoji and runs of punctuation its
+    #: posts use most (:func:`voice_tokens`), as sorted :func:`trace_hash` values of kind
+    #: ``voice``; a new account's profile text is read against it (``own_voice``)
+    voice: np.ndarray = field(default_factory=lambda: _NO_IDS)
 
     @property
     def is_removed(self) -> bool:
@@ -159,6 +164,40 @@ def sign_up_traces(p: AccountProfile) -> np.ndarray:
         pairs.append(("name", name_key))
     pairs += [("bio", w) for w in set(words(p.bio))]
     return id_hashes(f"{k}\x00{v}" for k, v in pairs)
+
+
+#: How many of its most used voice tokens an account keeps (a sign-off, an emoji, favourite
+#: function words recur in most posts and stay among them).
+VOICE_TOP = 64
+_PUNCT_RUN_RE = re.compile(r"[!?.:;…۔،—-]{2,}")
+
+
+def voice_tokens(text: str, text_words: Sequence[str] | None = None) -> set[str]:
+    """The marks of a writer's habit in one text: its words (short function words too, unlike
+    the content words), each emoji and each run of two or more punctuation marks.
+    ``text_words``: :func:`words` of ``text``, when the caller has them already."""
+    return {*(words(text) if text_words is None else text_words), *_EMOJI_RE.findall(text),
+            *_PUNCT_RUN_RE.findall(text)}
+
+
+@lru_cache(maxsize=1 << 16)
+def _voice_hash(token: str) -> int:
+    """One token's :func:`trace_hash` (function words recur in every account: hashed once)."""
+    return trace_hash("voice", token)
+
+
+def voice_hashes(tokens: Iterable[str]) -> np.ndarray:
+    """Sorted :func:`trace_hash` values (kind ``voice``) of ``tokens``: the corpus counts how
+    many accounts write with each."""
+    hashes = {_voice_hash(t) for t in tokens}
+    return np.array(sorted(hashes), dtype=np.uint64) if hashes else _NO_IDS
+
+
+def _voice(used: Counter[str]) -> np.ndarray:
+    """The :data:`VOICE_TOP` tokens used by the most texts (``used``: texts per token; ties
+    by token)."""
+    top = sorted(used.items(), key=lambda kv: (-kv[1], kv[0]))[:VOICE_TOP]
+    return voice_hashes(k for k, _ in top)
 
 
 #: Scripts whose share of an account's letters makes up its script mix (the rest: "other").
@@ -293,9 +332,11 @@ def build_profiles(
         texts = [p.text for p in posts if p.text.strip()]
         all_words: list[str] = []
         shingles: set[int] = set()
+        voice: Counter[str] = Counter()
         for t in texts:
             toks = words(t)
             all_words.extend(toks)
+            voice.update(voice_tokens(t, toks))
             shingles |= word_shingles(toks, SHINGLE_WORDS)
         contexts: dict[str, list[float]] = defaultdict(list)
         refs: set[str] = set()
@@ -378,6 +419,7 @@ def build_profiles(
                 log_pauses=log_pauses,
                 scripts=_script_mix(joined) if texts else None,
                 emoji=_frozen(_EMOJI_RE.findall(joined)),
+                voice=_voice(voice),
             )
         )
     out = []

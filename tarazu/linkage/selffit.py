@@ -40,6 +40,7 @@ from tarazu.linkage.comparators import DEFAULT_COMPARATORS, RELATIVE, SECOND_PAS
 from tarazu.linkage.levels import MISSING
 from tarazu.linkage.linker import MirrorLinker
 from tarazu.linkage.model import Calibration, LinkageModel, Thresholds, expert_model
+from tarazu.linkage.parallel import Workers, ranges
 from tarazu.linkage.profile import AccountProfile
 from tarazu.linkage.tf import adjusted_weight, values_of
 
@@ -51,6 +52,12 @@ TF_COMPARATORS = ("avatar", "profile_links", "identifiers", "media", "hashtags")
 class SelfFitSettings:
     #: active accounts whose blocked candidates the EM runs over (a random sample beyond)
     max_actives: int = 3000
+    #: candidate pairs the EM runs over at most: once the sampled accounts' pairs reach this,
+    #: the rest of the sample is not compared (a large platform proposes more candidates per
+    #: account, and each pair is compared in full)
+    max_pairs: int = 100_000
+    #: worker processes comparing the pairs (``linkage.parallel``); the fit is the same for any
+    jobs: int = 1
     #: random (active, removed) pairs for u
     random_pairs: int = 20000
     #: hold u at its random-pair estimate during the EM, as Splink does. Measured on the dev
@@ -82,6 +89,8 @@ class PairSample:
     #: the removed account of each pair, as an index (pairs with one removed account compete)
     removed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     freq: Mapping[str, np.ndarray] = field(default_factory=dict)
+    #: active accounts taken (with or without candidates)
+    accounts: int = 0
 
     @property
     def groups(self) -> np.ndarray:
@@ -131,24 +140,37 @@ def _relative_names() -> frozenset[str]:
     return frozenset(c.NAME for c in RELATIVE) | frozenset(c.NAME for c in SECOND_PASS)
 
 
-def _sample(
-    linker: MirrorLinker,
-    actives: Sequence[AccountProfile],
-    pick: Callable[[AccountProfile], list[AccountProfile]],
-    blank: frozenset[str] = frozenset(),
-    progress: Callable[[int, int], None] | None = None,
-) -> PairSample:
+@dataclass
+class _Compared:
+    """The pairs of a contiguous run of active accounts (one worker's piece)."""
+
+    levels: list[np.ndarray]
+    sizes: list[int]  # pairs of each account with candidates, in order
+    removed: list[str]  # the removed account of each pair
+    freq: dict[str, list[float]]
+    has_pairs: list[bool]  # per account of the run: did it have candidates
+
+
+@dataclass(frozen=True)
+class _Job:
+    linker: MirrorLinker
+    actives: Sequence[AccountProfile]
+    #: per active account, the removed accounts to compare it with; None: blocking's
+    candidates: Sequence[Sequence[str]] | None
+    blank: frozenset[str]
+
+
+def _compare(job: _Job, piece: tuple[int, int]) -> _Compared:
+    linker = job.linker
     names = linker._names
     tf_names = [n for n in names if n in linker.tf.readers]
-    blank_cols = [j for j, n in enumerate(names) if n in blank]
-    rows, starts, removed = [], [], []
-    removed_index: dict[str, int] = {}
-    freq: dict[str, list[float]] = {n: [] for n in tf_names}
-    n = 0
-    for k, a in enumerate(actives, start=1):
-        cands = pick(a)
-        if progress:
-            progress(k, len(actives))
+    blank_cols = [j for j, n in enumerate(names) if n in job.blank]
+    out = _Compared([], [], [], {n: [] for n in tf_names}, [])
+    for k in range(*piece):
+        a = job.actives[k]
+        cands = (linker.candidates(a) if job.candidates is None
+                 else [linker.removed[i] for i in job.candidates[k]])
+        out.has_pairs.append(bool(cands))
         if not cands:
             continue
         comps = linker.compare(a, cands)
@@ -160,27 +182,98 @@ def _sample(
             for i, r in enumerate(comps.results[j]):
                 found = (linker.tf.shared_frequency(name, a, cands[i])
                          if r.level == 0 else None)
-                freq[name].append(found[0] if found else np.nan)
-        starts.append(n)
-        rows.append(lv)
-        removed.extend(removed_index.setdefault(c.account_id, len(removed_index)) for c in cands)
-        n += len(cands)
-    levels = (np.concatenate(rows).astype(np.int16) if rows
-              else np.zeros((0, len(names)), dtype=np.int16))
-    return PairSample(
-        names, levels, np.array(starts, dtype=np.int64), np.array(removed, dtype=np.int64),
-        {k: np.array(v, dtype=float) for k, v in freq.items()},
-    )
+                out.freq[name].append(found[0] if found else np.nan)
+        out.levels.append(lv)
+        out.sizes.append(len(cands))
+        out.removed.extend(c.account_id for c in cands)
+    return out
+
+
+#: Active accounts one worker compares before the sample is checked against ``max_pairs``.
+_PIECE = 250
+
+
+def _sample(
+    linker: MirrorLinker,
+    actives: Sequence[AccountProfile],
+    candidates: Sequence[Sequence[str]] | None = None,
+    blank: frozenset[str] = frozenset(),
+    progress: Callable[[int, int], None] | None = None,
+    max_pairs: int | None = None,
+    jobs: int = 1,
+) -> PairSample:
+    """The levels of each active account against its ``candidates`` (removed account ids;
+    None: those blocking proposes); stops after the account whose pairs reach ``max_pairs``
+    (``PairSample.accounts``: how many were taken). ``jobs`` worker processes compare
+    contiguous pieces (:mod:`tarazu.linkage.parallel`); the sample is the same for any."""
+    names = linker._names
+    merged = _Merged(names, {n: [] for n in names if n in linker.tf.readers})
+    at = 0
+    with Workers(_compare, _Job(linker, actives, candidates, blank), jobs) as workers:
+        while at < len(actives) and not merged.full:
+            stop = min(len(actives), at + _PIECE * max(1, jobs))
+            for part in workers.map([(at + a, at + b) for a, b in ranges(stop - at, jobs)]):
+                merged.add(part, max_pairs)
+            merged.full |= max_pairs is not None and merged.pairs >= max_pairs
+            at = stop
+            if progress:
+                progress(len(actives) if merged.full else at, len(actives))
+    return merged.sample()
+
+
+@dataclass
+class _Merged:
+    """The pieces' pairs joined in order, up to the account whose pairs reach the cap."""
+
+    names: tuple[str, ...]
+    freq: dict[str, list[float]]
+    rows: list[np.ndarray] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    removed_index: dict[str, int] = field(default_factory=dict)
+    pairs: int = 0
+    taken: int = 0
+    full: bool = False
+
+    def add(self, part: _Compared, max_pairs: int | None) -> None:
+        sizes, levels, ids = iter(part.sizes), iter(part.levels), iter(part.removed)
+        freqs = {k: iter(v) for k, v in part.freq.items()}
+        for had in part.has_pairs:
+            if self.full or (max_pairs is not None and self.pairs >= max_pairs):
+                self.full = True
+                return
+            self.taken += 1
+            if not had:
+                continue
+            size = next(sizes)
+            self.starts.append(self.pairs)
+            self.rows.append(next(levels))
+            self.removed.extend(self.removed_index.setdefault(next(ids), len(self.removed_index))
+                                for _ in range(size))
+            for k, it in freqs.items():
+                self.freq[k].extend(next(it) for _ in range(size))
+            self.pairs += size
+
+    def sample(self) -> PairSample:
+        levels = (np.concatenate(self.rows).astype(np.int16) if self.rows
+                  else np.zeros((0, len(self.names)), dtype=np.int16))
+        return PairSample(
+            self.names, levels, np.array(self.starts, dtype=np.int64),
+            np.array(self.removed, dtype=np.int64),
+            {k: np.array(v, dtype=float) for k, v in self.freq.items()}, self.taken,
+        )
 
 
 def blocked_pairs(
     linker: MirrorLinker,
     actives: Sequence[AccountProfile],
     progress: Callable[[int, int], None] | None = None,
+    max_pairs: int | None = None,
+    jobs: int = 1,
 ) -> PairSample:
-    """Every active account against the candidates blocking proposes (as the linker would
-    compare them)."""
-    return _sample(linker, actives, linker.candidates, progress=progress)
+    """Every active account (in order, until ``max_pairs`` pairs) against the candidates
+    blocking proposes (as the linker would compare them)."""
+    return _sample(linker, actives, progress=progress, max_pairs=max_pairs, jobs=jobs)
 
 
 def random_pairs(
@@ -189,22 +282,21 @@ def random_pairs(
     n: int,
     rng: random.Random,
     progress: Callable[[int, int], None] | None = None,
+    jobs: int = 1,
 ) -> PairSample:
     """About ``n`` random (active, removed) pairs; ranks among candidates mean nothing for
     them and are left missing."""
     removed = sorted(linker.removed)
     if not actives or not removed:
-        return _sample(linker, [], lambda a: [])
+        return _sample(linker, [], [])
     per = max(1, math.ceil(n / len(actives)))
     chosen = actives if per > 1 or len(actives) <= n else rng.sample(list(actives), n)
-
-    def pick(a: AccountProfile) -> list[AccountProfile]:
-        # u is the level frequencies among the pairs the linker may compare at all
-        ids = rng.sample(removed, min(per, len(removed)))
-        return [linker.removed[i] for i in ids
-                if i != a.account_id and linker.may_continue(a, i)]
-
-    return _sample(linker, chosen, pick, blank=_relative_names(), progress=progress)
+    # drawn here, in order, so that the pairs are the same however many jobs compare them;
+    # u is the level frequencies among the pairs the linker may compare at all
+    picks = [[i for i in rng.sample(removed, min(per, len(removed)))
+              if i != a.account_id and linker.may_continue(a, i)] for a in chosen]
+    return _sample(linker, chosen, picks, blank=_relative_names(), progress=progress,
+                   jobs=jobs)
 
 
 # --- estimation -----------------------------------------------------------------------------
@@ -388,18 +480,21 @@ def self_fit(
     work = linker.with_model(self_fit_start())
     sample_actives = list(actives)
     if len(sample_actives) > settings.max_actives:
+        # in random order: when max_pairs stops the EM's sample early, it stops at random
         sample_actives = rng.sample(sample_actives, settings.max_actives)
-        sample_actives.sort(key=lambda p: p.account_id)
 
     def step(what: str) -> Callable[[int, int], None] | None:
         return (lambda n, total: progress(what, n, total)) if progress else None
 
-    rand = random_pairs(work, sample_actives, settings.random_pairs, rng, step("random pairs"))
+    rand = random_pairs(work, sample_actives, settings.random_pairs, rng, step("random pairs"),
+                        jobs=settings.jobs)
     model, fixed = estimate_u(work.model, rand)
     if not settings.hold_u:
         fixed = frozenset()
     work = work.with_model(model)
-    blocked = blocked_pairs(work, sample_actives, step("candidate pairs"))
+    blocked = blocked_pairs(work, sample_actives, step("candidate pairs"), settings.max_pairs,
+                            jobs=settings.jobs)
+    sample_actives = sample_actives[:blocked.accounts]
     n_removed = max(len(linker.removed), 1)
     model = replace(model, prior=1.0 / (1.0 + n_removed))  # π = 1/2 to start
     model, iterations, converged = fit_m(model, blocked, fixed, settings,

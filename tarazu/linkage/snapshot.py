@@ -34,7 +34,7 @@ from tarazu.linkage.blocking import TextLSHIndex
 from tarazu.linkage.linker import MirrorLinker
 from tarazu.linkage.profile import AccountProfile, CharVector
 
-FORMAT = "tarazu-mirror-index/2"
+FORMAT = "tarazu-mirror-index/3"
 HEADER = "header"
 
 _STR = ("account_id", "status", "handle", "display_name", "handle_key", "bio", "platform")
@@ -46,7 +46,7 @@ _OPT_FLOAT = ("median_pause",)
 _STR_SET = ("name_tokens", "link_keys", "hashtags", "mentions", "post_links", "media_md5",
             "references", "emoji")
 _STR_TUPLE = ("verified_categories", "media_pdq")
-_ARRAY = ("bio_words", "connections", "shingles", "content_words")
+_ARRAY = ("bio_words", "connections", "shingles", "content_words", "voice")
 _OPT_ARRAY = ("style", "hours", "log_pauses", "scripts")
 _STR_MAP = ("identifiers",)
 _FLOAT_MAP = ("langs",)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from tarazu.domain.events import EventKind, ModerationEvent, RecordedEvent, SubjectRef, utcnow
+from tarazu.domain.events import ModerationEvent, RecordedEvent, SubjectRef, utcnow
+from tarazu.domain.payloads import DataAccess
 from tarazu.service.ports import StoreUnitOfWork
 
 
@@ -23,6 +24,6 @@ def log_access(uow: StoreUnitOfWork, actor: str, subject: SubjectRef, fields: Se
         raise ValueError("an access to personal data needs a purpose and an authority")
     if not fields:
         raise ValueError("an access to personal data names the fields read")
-    return uow.events.append(ModerationEvent(
-        EventKind.DATA_ACCESS, subject, actor, at or utcnow(),
-        {"fields": sorted(set(fields)), "purpose": purpose, "authority": authority}))
+    return uow.events.append(ModerationEvent.of(
+        subject, actor, at or utcnow(),
+        DataAccess(fields=sorted(set(fields)), purpose=purpose, authority=authority)))

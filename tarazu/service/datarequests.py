@@ -40,7 +40,6 @@ from tarazu.datarequests.model import (
     Category,
     DataRequest,
     DataRequestFileError,
-    FieldError,
     InstrumentType,
     Period,
 )
@@ -53,6 +52,7 @@ from tarazu.service.access_log import log_access
 from tarazu.service.clock import Clock
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
 from tarazu.service.records import RequestRow, StoredPackage
+from tarazu.textfiles import FieldProblem
 
 __all__ = ["DataRequestRuleError", "NotAuthorised", "transparency_counts"]
 
@@ -143,7 +143,7 @@ def import_request(uow_factory: UowFactory, clock: Clock, request: DataRequest,
     accounts is preserved at once (nothing is disclosed; delay could lose the data)."""
     digest = hashlib.sha256(document).hexdigest()
     if problem := request_ids.reserved_problem(request.request_id, submitted_by):
-        raise DataRequestFileError([FieldError("request_id", problem)], request.request_id)
+        raise DataRequestFileError([FieldProblem(None, "request_id", problem)], request.request_id)
     request = received(request, clock.now())
     with uow_factory() as uow:
         own = request.request_id

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
+from tarazu.domain.payloads import Note, Report, SettingChange
 from tarazu.domain.platform import Post
 from tarazu.metrics import HASH_MATCHES
 from tarazu.service import cases
@@ -147,22 +148,12 @@ class HashMatcher:
             return {k: len(v) for k, v in self._indexes.items()}
 
 
-@dataclass(frozen=True)
-class FieldError:
-    record: str
-    field: str
-    error: str
-
-    def __str__(self) -> str:
-        return f"{self.record}: {self.field}: {self.error}"
-
-
-def post_signals(post: Post) -> tuple[list[tuple[str, str]], list[FieldError]]:
+def post_signals(post: Post) -> tuple[list[tuple[str, str]], list[FieldProblem]]:
     """The signals of a post: PDQ and MD5 of each media item, text hashes of its text. A
     malformed media hash is reported by post and field and the rest still matched."""
     ref = str(SubjectRef.post(post.platform, post.post_id))
     out: list[tuple[str, str]] = []
-    errors: list[FieldError] = []
+    errors: list[FieldProblem] = []
     for i, m in enumerate(post.media):
         for type_name, value in (("pdq", m.pdq), ("md5", m.md5)):
             if not value:
@@ -170,18 +161,19 @@ def post_signals(post: Post) -> tuple[list[tuple[str, str]], list[FieldError]]:
             try:
                 out.append((type_name, get_signal_type(type_name).validate_signal_str(value)))
             except InvalidSignal as e:
-                errors.append(FieldError(ref, f"media[{i}].{type_name}", str(e)))
+                errors.append(FieldProblem(None, f"media[{i}].{type_name}", str(e), record=ref))
     if post.text.strip():
         hashes, _ = hash_text_all(post.text)  # too-short text simply has no near-dup hash
         out.extend((h.signal_type, h.signal) for h in hashes)
     return out, errors
 
 
-def _payload(m: Match) -> dict:
-    return {"source": "automated", "detector": DETECTOR, "reporter": ACTOR,
-            "bank": m.bank.name, "bank_id": m.bank.bank_id, "signal_type": m.signal_type,
-            "distance": m.distance, "entry_id": m.entry.entry_id,
-            "matched_signal": m.entry.signal, "designation_id": m.bank.designation_id}
+def _match_fields(m: Match) -> dict[str, Any]:
+    """What a hash match records (as a report, or as a note when a negative bank allows it)."""
+    return {"source": "automated", "detector": DETECTOR, "reporter": ACTOR, "bank": m.bank.name,
+            "bank_id": m.bank.bank_id, "signal_type": m.signal_type, "distance": m.distance,
+            "entry_id": m.entry.entry_id, "matched_signal": m.entry.signal,
+            "designation_id": m.bank.designation_id}
 
 
 def record_matches(uow: StoreUnitOfWork, ref: SubjectRef, outcome: MatchOutcome,
@@ -200,12 +192,14 @@ def record_matches(uow: StoreUnitOfWork, ref: SubjectRef, outcome: MatchOutcome,
             if key in seen:
                 continue
             seen.add(key)
-            payload = _payload(m)
+            payload: Report | Note
             if kind is EventKind.NOTE:
                 neg = next(n for n in outcome.allowed_by
                            if (n.signal_type, n.query) == (m.signal_type, m.query))
-                payload.update(suppressed=True, negative_bank=neg.bank.name,
-                               negative_entry_id=neg.entry.entry_id)
+                payload = Note(**_match_fields(m), suppressed=True,
+                               negative_bank=neg.bank.name, negative_entry_id=neg.entry.entry_id)
+            else:
+                payload = Report(**_match_fields(m))
             subject.record(kind, ACTOR, at, payload)
             reports += kind is EventKind.REPORT
     cases.save(uow, subject)
@@ -218,7 +212,7 @@ class ScanReport:
     posts_matched: int = 0
     reports: int = 0
     suppressed: int = 0
-    errors: list[FieldError] = field(default_factory=list)
+    errors: list[FieldProblem] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
         return {"posts": self.posts, "posts_matched": self.posts_matched,
@@ -398,10 +392,10 @@ def export_feedback(uow: StoreUnitOfWork, at: datetime, include_exported: bool =
 def _setting_event(uow: StoreUnitOfWork, bank: Bank, actor: str, at: datetime, change: str,
                    **details: Any) -> None:
     """A bank's settings decide what is flagged: each change is an event in the chain."""
-    uow.events.append(ModerationEvent(
-        EventKind.SETTING_CHANGE, SubjectRef(SubjectType.SYSTEM, f"bank:{bank.name}"), actor,
-        at, {"change": change, "bank": bank.name, "enabled": bank.enabled,
-             "negative": bank.negative, "thresholds": dict(bank.thresholds), **details}))
+    uow.events.append(ModerationEvent.of(
+        SubjectRef(SubjectType.SYSTEM, f"bank:{bank.name}"), actor, at,
+        SettingChange(change=change, bank=bank.name, enabled=bank.enabled,
+                      negative=bank.negative, thresholds=dict(bank.thresholds), **details)))
 
 
 def create_bank(uow: StoreUnitOfWork, name: str, *, by: str, at: datetime, **settings: Any

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
+from tarazu.domain.events import ModerationEvent, SubjectRef, SubjectType
+from tarazu.domain.payloads import AccessChange
 from tarazu.reports.ratelimit import BucketPolicy, take
 from tarazu.service.clock import Clock
 from tarazu.service.ports import UowFactory
@@ -65,9 +66,9 @@ def record_failure(uow_factory: UowFactory, clock: Clock, keys: LoginKeys,
                 record_access_change(uow, "system:login", known_user, now, "login_locked",
                                      seconds=after.retry_after)
             else:
-                uow.events.append(ModerationEvent(
-                    EventKind.ACCESS_CHANGE, SubjectRef(SubjectType.SYSTEM, key), "system:login",
-                    now, {"change": "login_locked", "scope": scope,
-                          "seconds": after.retry_after}))
+                uow.events.append(ModerationEvent.of(
+                    SubjectRef(SubjectType.SYSTEM, key), "system:login", now,
+                    AccessChange(change="login_locked", scope=scope,
+                                 seconds=after.retry_after)))
         uow.commit()
     return wait

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from tarazu.domain.events import EventKind, SubjectRef, SubjectType, utcnow
+from tarazu.domain.payloads import Note
 from tarazu.service import cases
 from tarazu.service.ports import StoreUnitOfWork
 
@@ -38,7 +39,7 @@ def withdraw_from_reference(uow: StoreUnitOfWork, account_ref: SubjectRef | str,
         return False
     account = cases.load(uow, ref)  # through the aggregate, like every act on a subject
     account.record(EventKind.NOTE, actor, at,
-                   {"reference": "withdrawn", "decision_id": decision_id, "reason": reason})
+                   Note(reference="withdrawn", decision_id=decision_id, reason=reason))
     cases.save(uow, account)
     return True
 

@@ -20,6 +20,7 @@ from datetime import timedelta
 from tarazu.domain.case import Subject
 from tarazu.domain.events import EventKind, ModerationEvent
 from tarazu.domain.notices import LANGUAGES, Notice, render_decision, render_outcome
+from tarazu.domain.payloads import Notice as NoticePayload
 from tarazu.domain.policies import ENFORCING, Action
 from tarazu.domain.statement import StatementOfReasons, build_statement
 from tarazu.service import cases
@@ -68,11 +69,11 @@ def noticed(subject: Subject, decision_id: str, kind: str = "decision") -> bool:
 def _queue(uow: StoreUnitOfWork, subject: Subject, decision_id: str, kind: str,
            notices: list[Notice], extra: dict, clock: Clock) -> None:
     now = clock.now()
-    subject.record(EventKind.NOTICE, ACTOR, now, {
-        "decision_id": decision_id, "notice": kind, "puid": puid(decision_id),
-        "languages": [n.language for n in notices],
-        "sha256": {n.language: _digest(n.subject + "\n" + n.body) for n in notices},
-        **{k: v for k, v in extra.items() if k != "appeal_url"}})
+    subject.record(EventKind.NOTICE, ACTOR, now, NoticePayload(
+        decision_id=decision_id, notice=kind, puid=puid(decision_id),
+        languages=[n.language for n in notices],
+        sha256={n.language: _digest(n.subject + "\n" + n.body) for n in notices},
+        **{k: v for k, v in extra.items() if k != "appeal_url"}))
     rec = cases.save(uow, subject)
     uow.outbox.add(
         idempotency_key=f"notice:{kind}:{decision_id}:{rec[-1].seq}",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
+from tarazu.domain.events import ModerationEvent, SubjectRef, SubjectType
+from tarazu.domain.payloads import ActionDelivered
 from tarazu.metrics import WEBHOOK_DELIVERIES, WEBHOOK_RETRIES
 from tarazu.service.clock import Clock
 from tarazu.service.ports import CaseUowFactory, DeliveryError, PlatformAdapter, UnitOfWork
@@ -86,8 +87,8 @@ def _record_delivery(uow: UnitOfWork, msg: OutboxMessage, clock: Clock) -> None:
         return
     p = msg.payload
     ref = SubjectRef(SubjectType(p["subject_type"]), f"{p['platform']}:{p['subject_id']}")
-    uow.events.append(ModerationEvent(
-        EventKind.ACTION_DELIVERED, ref, "system:outbox", clock.now(),
-        {"decision_id": p.get("decision_id"), "kind": msg.kind, "action": p.get("action"),
-         "delivery": msg.idempotency_key}),
+    uow.events.append(ModerationEvent.of(
+        ref, "system:outbox", clock.now(),
+        ActionDelivered(decision_id=p.get("decision_id"), kind=msg.kind,
+                        action=p.get("action"), delivery=msg.idempotency_key)),
         idempotency_key=f"delivered:{msg.idempotency_key}")

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from tarazu.domain.events import EventKind, SubjectRef
+from tarazu.domain.payloads import Note
 from tarazu.domain.platform import PROTECTED_CATEGORIES
 from tarazu.service import cases
 from tarazu.service.clock import Clock
@@ -57,8 +58,7 @@ def _protect(uow, clock: Clock, platform: str, account: str, category: str,  # t
                                 now, note):
         return False
     s = cases.load(uow, SubjectRef.account(found.platform, found.account_id))
-    s.record(EventKind.NOTE, added_by, now, {"protected": category, "source": source,
-                                             "note": note})
+    s.record(EventKind.NOTE, added_by, now, Note(protected=category, source=source, note=note))
     cases.save(uow, s)  # refreshes the projection: an open case moves to senior review
     return True
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tarazu.domain.events import EventKind, SubjectRef, SubjectType
+from tarazu.domain.payloads import Escalate, ReferralChecked, Report
 from tarazu.domain.platform import Account, Post
 from tarazu.domain.text import name_problem
 from tarazu.referrals.checks import CheckContext, DesignationLookup, cached, check_request
@@ -216,22 +217,22 @@ def _record(uow: StoreUnitOfWork, request: ReferralRequest, legal_basis: str,
     ref = (SubjectRef.account(result.platform, result.account_id) if result.account_id
            else SubjectRef(SubjectType.REFERRAL, referral_id))
     s = cases.load(uow, ref)
-    s.record(EventKind.REFERRAL_CHECKED, ACTOR, now, {
-        "referral_id": referral_id, "outcome": result.outcome.value,
-        "reasons": [r.value for r in result.reasons], "designation": result.designation,
-        "legal_basis": legal_basis, "instrument": result.instrument,
-        "duplicate_of": result.duplicate_of, "explanation": list(result.explanation),
-        "source": request.requester.type, "country": request.requester.country,
-        "agency": request.requester.agency})
+    s.record(EventKind.REFERRAL_CHECKED, ACTOR, now, ReferralChecked(
+        referral_id=referral_id, outcome=result.outcome.value,
+        reasons=[r.value for r in result.reasons], designation=result.designation,
+        legal_basis=legal_basis, instrument=result.instrument,
+        duplicate_of=result.duplicate_of, explanation=list(result.explanation),
+        source=request.requester.type, country=request.requester.country,
+        agency=request.requester.agency))
     if result.account_id and result.outcome in (Outcome.ACCEPTED, Outcome.ESCALATED):
-        s.record(EventKind.REPORT, ACTOR, now, {
-            "source": request.requester.type, "reporter": request.requester.name,
-            "requester_name": request.requester.name, "referral_id": referral_id,
-            "designation": result.designation, "legal_basis": legal_basis,
-            "instrument": result.instrument, "priority": 2})
+        s.record(EventKind.REPORT, ACTOR, now, Report(
+            source=request.requester.type, reporter=request.requester.name,
+            requester_name=request.requester.name, referral_id=referral_id,
+            designation=result.designation, legal_basis=legal_basis,
+            instrument=result.instrument, priority=2))
         if result.outcome is Outcome.ESCALATED:
-            s.record(EventKind.ESCALATE, ACTOR, now, {
-                "reasons": [r.value for r in result.reasons]})
+            s.record(EventKind.ESCALATE, ACTOR, now, Escalate(
+                reasons=[r.value for r in result.reasons]))
     cases.save(uow, s)
 
 

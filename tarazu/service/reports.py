@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import EventKind, SubjectRef, SubjectType
+from tarazu.domain.payloads import MuteReporter, Note, Report
 from tarazu.referrals.evidence import RefKind, classify
 from tarazu.reports import campaign as camp
 from tarazu.reports import priority, reputation
@@ -166,7 +167,7 @@ def submit_report(uow_factory: UowFactory, clock: Clock, form: ReportForm,
         if campaign_id:
             payload["campaign_id"] = campaign_id
 
-        event = s.record(EventKind.REPORT, ACTOR, now, payload)
+        event = s.record(EventKind.REPORT, ACTOR, now, Report(**payload))
         uow.reports.add(
             receipt_id=receipt_id, token_hash=_token_hash(token), platform=form.platform,
             target_type=form.target_type, target_ref=form.target, subject=subject,
@@ -191,11 +192,11 @@ def _detect(uow: StoreUnitOfWork, s: cases.Subject, sightings: list[camp.Sightin
         return
     assert b.first_at is not None and b.last_at is not None
     campaign_id = "CMP-" + uuid.uuid4().hex[:12].upper()
-    note = s.record(EventKind.NOTE, ACTOR, now, {
-        "flag": "coordinated_campaign", "campaign_id": campaign_id, "reports": b.reports,
-        "reporters": b.reporters, "new_reporters": b.new_reporters, "minutes": b.minutes,
-        "description": b.describe(),
-        "effect": "further reports in this campaign are set aside and add no priority"})
+    note = s.record(EventKind.NOTE, ACTOR, now, Note(
+        flag="coordinated_campaign", campaign_id=campaign_id, reports=b.reports,
+        reporters=b.reporters, new_reporters=b.new_reporters, minutes=b.minutes,
+        description=b.describe(),
+        effect="further reports in this campaign are set aside and add no priority"))
     uow.reports.add_campaign(Campaign(campaign_id, s.ref, format_time(now), b.first_at,
                                       b.last_at, b.reports, b.reporters, b.new_reporters,
                                       note.event_id))
@@ -224,8 +225,8 @@ def mute_reporter(uow_factory: UowFactory, clock: Clock, key: str, actor: str, r
     with uow_factory() as uow:
         uow.reports.touch_reporter(key, now, None)
         s = cases.load(uow, reporter_subject(key))
-        s.record(EventKind.MUTE_REPORTER, actor, now, {"reporter": key, "muted": muted,
-                                                       "reason": reason})
+        s.record(EventKind.MUTE_REPORTER, actor, now,
+                 MuteReporter(reporter=key, muted=muted, reason=reason))
         cases.save(uow, s)
         uow.reports.set_muted(key, muted, now, reason)
         uow.commit()

@@ -11,7 +11,8 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
+from tarazu.domain.events import ModerationEvent, SubjectRef, SubjectType
+from tarazu.domain.payloads import AccessChange
 from tarazu.domain.roles import Role
 from tarazu.service.ports import StoreUnitOfWork
 from tarazu.service.records import User
@@ -27,8 +28,8 @@ def user_subject(username: str) -> SubjectRef:
 
 def record_access_change(uow: StoreUnitOfWork, actor: str, username: str, at: datetime,
                          change: str, **details: Any) -> None:
-    uow.events.append(ModerationEvent(EventKind.ACCESS_CHANGE, user_subject(username), actor,
-                                      at, {"change": change, **details}))
+    uow.events.append(ModerationEvent.of(user_subject(username), actor, at,
+                                         AccessChange(change=change, **details)))
 
 
 def _roles(roles: frozenset[Role]) -> list[str]:

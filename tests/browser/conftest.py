@@ -21,6 +21,7 @@ from tarazu.demo.pipeline import run_pipeline
 from tarazu.demo.scenario import SMALL, generate
 from tarazu.demo.servers import ServerThread, free_port
 from tarazu.domain.roles import Role
+from tarazu.entrypoints.cli.demo import stream_worker
 from tarazu.entrypoints.cli.platform import build_platform
 from tarazu.entrypoints.jobs import JobThread
 from tarazu.entrypoints.web.app import create_app
@@ -66,7 +67,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                                   "TARAZU_PUBLIC_URL": f"http://127.0.0.1:{tarazu_port}"})
     app = bootstrap(settings)
     files = generate(17, home / "scenario", SMALL)
-    run_pipeline(app, files)
+    run_pipeline(app, files, stream=stream_worker())
     token = "tz_" + secrets.token_urlsafe(24)
     pw = hash_password(PASSWORD)
     with app.uow() as uow:

@@ -1,6 +1,8 @@
 """The layering rules, checked on every test run: the core imports no adapter or entrypoint;
-the service layer imports no adapter (it owns its ports); the demo imports no entrypoint."""
+the service layer imports no adapter (it owns its ports); the demo imports no entrypoint (with
+no exception); settings are read in the composition root only."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -18,3 +20,22 @@ def test_core_imports_no_adapter_or_entrypoint():
     for contract in ("The service layer imports no adapter, entrypoint or driver KEPT",
                      "The demo and the demo platform import no entrypoint KEPT"):
         assert contract in r.stdout, f"contract missing from the configuration: {contract}"
+    demo = next(line for line in r.stdout.splitlines()
+                if line.startswith("The demo and the demo platform import no entrypoint"))
+    assert "ignored" not in demo, demo
+
+
+#: Reading the environment, or building settings from it.
+ENV_READ = re.compile(r"\bos\.environ\b|\bos\.getenv\b|\bgetenv\(|Settings\.from_env\(")
+#: Where that may happen: the settings themselves and the composition root; and the Spark
+#: adapter, which sets (does not read) the interpreter its executors start.
+MAY_READ = {"tarazu/settings.py", "tarazu/bootstrap.py", "tarazu/adapters/spark_scan.py"}
+
+
+def test_settings_are_read_in_the_composition_root_only():
+    found = [f"{p.relative_to(REPO)}:{n}: {line.strip()}"
+             for p in sorted((REPO / "tarazu").rglob("*.py"))
+             if str(p.relative_to(REPO)) not in MAY_READ
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if ENV_READ.search(line)]
+    assert found == []

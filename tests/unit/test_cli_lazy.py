@@ -49,8 +49,15 @@ def test_db_status_loads_the_engine_but_not_the_service_layer(tmp_path):
         "result = CliRunner().invoke(app, ['db', 'status'])\n"
         "assert result.exit_code == 0 and '\"head\"' in result.output, result.output", env)
     assert "sqlalchemy" in loaded
+    # the settings come from the composition root, which wires nothing when imported
     assert sorted(m for m in HEAVY + ("tarazu.service",)
-                  if m in loaded and m not in ("sqlalchemy", "alembic")) == []
+                  if m in loaded and m not in ("sqlalchemy", "alembic", "tarazu.bootstrap")) == []
+
+
+def test_importing_the_composition_root_wires_nothing():
+    loaded = _modules_loaded_by("import tarazu.bootstrap")
+    assert sorted(m for m in HEAVY + ("tarazu.service", "tarazu.adapters")
+                  if m in loaded and m != "tarazu.bootstrap") == []
 
 
 @pytest.mark.parametrize("entry", TarazuCommands.commands_table, ids=lambda e: e.name)

@@ -1,12 +1,18 @@
 """One record type names a bad field wherever people hand tarazu a file: the interchange
-reader, the referral parser and the hash-bank importer all report a FieldProblem, and all say
-it the same way (where, which field, what is wrong)."""
+reader, the referral parser, the hash-bank importer, the data-request parser and the hashes of
+stored posts all report a FieldProblem, and all say it the same way (where, which field, what
+is wrong)."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
 
+import pytest
+
+from tarazu.datarequests.model import DataRequestFileError
+from tarazu.datarequests.parse import parse_request
+from tarazu.domain.platform import Media, Post
 from tarazu.interchange import parse_line
 from tarazu.referrals.parse import parse_json
 from tarazu.service import hashmatch
@@ -33,3 +39,20 @@ def test_the_bank_importer_reports_the_same_type():
     assert [type(e) for e in report.errors] == [FieldProblem, FieldProblem]
     assert [str(e).split(":")[0:2] for e in report.errors] == [
         ["line 2", " field 'signal_type'"], ["line 3", " field 'signal'"]]
+
+
+def test_a_data_request_and_a_stored_post_report_the_same_type():
+    """A data request is one document (no line to name); a stored post is named, not
+    numbered."""
+    with pytest.raises(DataRequestFileError) as e:
+        parse_request({"request_id": "DR-1", "targets": []}, datetime(2025, 7, 25, tzinfo=UTC))
+    assert {type(x) for x in e.value.errors} == {FieldProblem}
+    targets = next(x for x in e.value.errors if x.field == "targets")
+    assert targets.line is None
+    assert str(targets) == "field 'targets': must be a non-empty list of account ids or handles"
+
+    post = Post("p4", "a1", datetime(2025, 7, 25, tzinfo=UTC), platform="x",
+                media=(Media(pdq="broken"),))
+    _, errors = hashmatch.post_signals(post)
+    assert errors == [FieldProblem(None, "media[0].pdq", errors[0].message, record="post/x:p4")]
+    assert str(errors[0]).startswith("post/x:p4: field 'media[0].pdq': ")

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 if TYPE_CHECKING:
     from tarazu.bootstrap import App
+    from tarazu.settings import Settings
 
 console = Console(stderr=True)
 
@@ -22,12 +23,13 @@ console = Console(stderr=True)
 _opened: list[App] = []  # the app the running command opened (for the checkpoint on exit)
 
 
-def get_app(migrate: bool = True) -> App:
+def get_app(migrate: bool = True, settings: Settings | None = None) -> App:
+    """The app, wired by the composition root (from ``settings``, else the environment's)."""
     from tarazu.adapters.db.engine import SchemaOutOfDate
     from tarazu.bootstrap import bootstrap
 
     try:
-        app = bootstrap(migrate=migrate)
+        app = bootstrap(settings, migrate=migrate)
     except SchemaOutOfDate as e:
         fail(str(e))
         raise  # unreachable

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -271,15 +270,16 @@ def serve_cmd(host: str = "127.0.0.1", port: int = 8000) -> None:
     port)."""
     import uvicorn
 
+    from tarazu.bootstrap import read_settings
     from tarazu.entrypoints import logs
     from tarazu.entrypoints.web.app import create_app
 
-    os.environ.setdefault("TARAZU_PUBLIC_URL", f"http://{host}:{port}")
+    app = get_app(settings=read_settings(TARAZU_PUBLIC_URL=f"http://{host}:{port}"))
     logs.configure()
     # X-Forwarded-For is read by the app, from TARAZU_TRUSTED_PROXIES only (not uvicorn's
     # default of believing 127.0.0.1). No uvicorn access log: it writes the caller's address
     # and the raw path (personal data); the app logs each request as JSON without them.
-    uvicorn.run(create_app(get_app()), host=host, port=port, log_level="info",
+    uvicorn.run(create_app(app), host=host, port=port, log_level="info",
                 proxy_headers=False, access_log=False, log_config=None)
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import typer
 
 from tarazu.entrypoints.cli.common import console, print_json
-from tarazu.settings import Settings
 
 app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
@@ -16,9 +15,9 @@ app = typer.Typer(help="Database schema.", no_args_is_help=True)
 def db_upgrade() -> None:
     """Apply all migrations (on SQLite or PostgreSQL, as TARAZU_DATABASE_URL says)."""
     from tarazu.adapters.db.engine import current_revision, make_engine, upgrade
+    from tarazu.bootstrap import read_settings
 
-    settings = Settings.from_env()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(read_settings().database_url)
     upgrade(engine)
     console.print(f"database at revision {current_revision(engine)}")
 
@@ -27,6 +26,7 @@ def db_upgrade() -> None:
 def db_status() -> None:
     """Show the current and the required schema revision."""
     from tarazu.adapters.db.engine import current_revision, head_revision, make_engine
+    from tarazu.bootstrap import read_settings
 
-    engine = make_engine(Settings.from_env().database_url)
+    engine = make_engine(read_settings().database_url)
     print_json({"current": current_revision(engine), "head": head_revision()})

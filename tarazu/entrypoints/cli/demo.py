@@ -11,18 +11,19 @@ never in the database ``TARAZU_DATABASE_URL`` names. Its session cookie works ov
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from tarazu.adapters.passwords import hash_password
-from tarazu.bootstrap import App, bootstrap
+from tarazu.bootstrap import App, bootstrap, demo_settings, read_settings
 from tarazu.domain.roles import Role
 from tarazu.entrypoints.cli.common import console, fail, print_json
-from tarazu.settings import Settings
+
+if TYPE_CHECKING:
+    from tarazu.demo.signup import StreamWorker
 
 #: Demo logins: user name -> role.
 DEMO_USERS = {
@@ -37,16 +38,12 @@ SET_HELP = ("a size or knob of the synthetic scenario, NAME=VALUE (repeatable), 
             "languages=ur=2,ps=1,roman_ur=1,bal=1; see tarazu/demo/scenario/knobs.py")
 
 
-def demo_settings(home: Path, platform_port: int, port: int = 8000) -> Settings:
-    """The demo's own settings: its folder, its SQLite, plain-HTTP cookies, its platform, and
-    links in notices pointing at the port the review UI really serves on (unless
-    TARAZU_PUBLIC_URL says where users reach it)."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("TARAZU_DATABASE_URL", "TARAZU_SECRET_KEY", "TARAZU_WEBHOOK_SECRET")}
-    env.update(TARAZU_HOME=str(home), TARAZU_COOKIE_SECURE="0",
-               TARAZU_PLATFORM_URL=f"http://127.0.0.1:{platform_port}")
-    env.setdefault("TARAZU_PUBLIC_URL", f"http://127.0.0.1:{port}")
-    return Settings.from_env(env)
+def stream_worker() -> StreamWorker:
+    """The stream worker's parts, for the demo's live sign-up."""
+    from tarazu.demo.signup import StreamWorker
+    from tarazu.entrypoints.cli import stream
+
+    return StreamWorker(stream.build_detector, stream.run_worker, stream.publish_records)
 
 
 def create_users(app: App) -> tuple[dict[str, str], str]:
@@ -103,7 +100,7 @@ def demo_cmd(
     from tarazu.demo.scenario import generate
 
     size, knobs = _scenario_settings(settings)
-    home = Settings.from_env(os.environ).home / "demo"
+    home = read_settings().home / "demo"
     home.mkdir(parents=True, exist_ok=True)
     if fresh:
         for f in home.glob("*.db*"):
@@ -112,7 +109,8 @@ def demo_cmd(
     app = bootstrap(settings)
     try:
         files = generate(seed, home, size, knobs=knobs)
-        report = run_pipeline(app, files, progress=lambda s: console.print(f"demo: {s} ..."))
+        report = run_pipeline(app, files, progress=lambda s: console.print(f"demo: {s} ..."),
+                              stream=stream_worker())
     except ValueError as e:
         fail(str(e))
         return

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -16,7 +17,13 @@ from tarazu.interchange import load_records
 from tarazu.linkage import LinkageModel, LinkerConfig, MirrorLinker, load_model
 from tarazu.linkage.platforms import get_platform
 from tarazu.linkage.profile import AccountProfile
-from tarazu.linkage.selffit import SelfFitReport, self_fit, self_fit_start, with_second_pass
+from tarazu.linkage.selffit import (
+    SelfFitReport,
+    SelfFitSettings,
+    self_fit,
+    self_fit_start,
+    with_second_pass,
+)
 from tarazu.linkage.training import fit_model
 
 app = typer.Typer(help="Mirror accounts: rank the removed accounts a new account may continue.",
@@ -51,7 +58,13 @@ def _platform(name: str) -> str | None:
         raise typer.BadParameter(str(e), param_hint="--profile") from None
 
 
-def _self_fit(linker: MirrorLinker, actives: list[AccountProfile], input: Path
+def _jobs_option() -> Any:
+    return typer.Option(1, "--jobs", min=1,
+                        help="worker processes building profiles and comparing the self-fit's "
+                             "pairs (forked); the answer is the same for any number")
+
+
+def _self_fit(linker: MirrorLinker, actives: list[AccountProfile], input: Path, jobs: int = 1
               ) -> tuple[LinkageModel, SelfFitReport]:
     """Self-fit on the loaded input, with progress, and say what was fitted."""
     with _progress() as prog:
@@ -62,8 +75,8 @@ def _self_fit(linker: MirrorLinker, actives: list[AccountProfile], input: Path
                 tasks[what] = prog.add_task(f"self-fit: {what}", total=total)
             prog.update(tasks[what], completed=n, total=total)  # type: ignore[arg-type]
 
-        model, report = self_fit(linker, actives, meta={"fitted_on": input.name},
-                                 progress=tick)
+        model, report = self_fit(linker, actives, SelfFitSettings(jobs=jobs),
+                                 meta={"fitted_on": input.name}, progress=tick)
     console.print(
         f"self-fit on {report.actives} new accounts, {report.pairs} candidate pairs and "
         f"{report.random_pairs} random pairs in {report.seconds:.1f} s: prior "
@@ -94,6 +107,7 @@ def link_cmd(
         LinkerConfig.max_full or 0, "--max-full", min=0,
         help="compare in full only the N candidates most indexes propose; 0: all of them "
              "(the default is the service's, so the benchmark measures what runs)"),
+    jobs: int = _jobs_option(),
 ) -> None:
     """Rank, for every active account, the removed accounts it may continue (best first, with
     calibrated probabilities), using nothing but INPUT; ``flagged`` says whether the best
@@ -101,9 +115,9 @@ def link_cmd(
     config = LinkerConfig(top_k=top_k, max_full=max_full or None, platform=_platform(profile))
     accounts, posts = _load(input)
     linker = MirrorLinker(load_model(model) if model else self_fit_start(), config)
-    actives = linker.load(accounts, posts)
+    actives = linker.load(accounts, posts, jobs)
     if not model:
-        fitted, _ = _self_fit(linker, actives, input)
+        fitted, _ = _self_fit(linker, actives, input, jobs)
         if save_model:
             fitted.save(save_model)
         linker = linker.with_model(fitted)
@@ -155,6 +169,7 @@ def fit_cmd(
         "", "--profile",
         help="platform profile reading platform-specific markup: wikipedia (user-talk pages, "
              "tool edit markers); default: the model's, or none (platform-neutral)"),
+    jobs: int = _jobs_option(),
 ) -> None:
     """Fit the model to INPUT. Without ``--truth``: m/u, prior, calibration and the review
     threshold from the data alone (u from random pairs, m by EM; the threshold where the
@@ -178,9 +193,9 @@ def fit_cmd(
                     labels[r["account_id"]] = r.get("mirror_of")
     accounts, posts = _load(input)
     linker = MirrorLinker(self_fit_start(), LinkerConfig(platform=_platform(profile)))
-    actives = linker.load(accounts, posts)
+    actives = linker.load(accounts, posts, jobs)
     settings_meta = {"fitted_on": name or input.name}
-    model, _ = _self_fit(linker, actives, input)
+    model, _ = _self_fit(linker, actives, input, jobs)
     model = model.with_(meta={**model.meta, **settings_meta})
     if truth is None:
         model.save(out)

@@ -1,4 +1,4 @@
-"""``tarazu mirrors scan`` and ``tarazu mirrors train``: mirror detection over the store.
+"""``tarazu mirrors scan``, ``self-fit`` and ``train``: mirror detection over the store.
 
 They join the ``mirrors`` app of :mod:`tarazu.entrypoints.cli.mirrors` (file-based linking
 and benchmark fitting) as the operations that read and write the database: re-scoring every
@@ -12,7 +12,14 @@ from collections.abc import Mapping, Sequence
 import typer
 
 from tarazu.domain.platform import Account, Post
-from tarazu.entrypoints.cli.common import console, fail, get_app, print_json, progress_bar
+from tarazu.entrypoints.cli.common import (
+    cli_actor,
+    console,
+    fail,
+    get_app,
+    print_json,
+    progress_bar,
+)
 from tarazu.entrypoints.cli.mirror_start import start_detector
 from tarazu.entrypoints.cli.mirrors import app
 from tarazu.linkage.result import MatchResult
@@ -74,6 +81,35 @@ def scan_cmd(
     print_json(report.to_dict())
 
 
+@app.command("self-fit")
+def self_fit_cmd(
+    max_actives: int = typer.Option(20_000, "--max-actives", min=1,
+                                    help="the newest active accounts read (mirrors are new)"),
+    jobs: int = typer.Option(1, "--jobs", min=1,
+                             help="worker processes (forked); the same model for any "
+                                  "number"),
+    by: str | None = typer.Option(None, help="who is acting (default cli:<user>)"),
+) -> None:
+    """Fit the model to this platform's own store, without labels (u from random pairs, m by
+    EM, rarity of shared values, a threshold from the model's expected precision), and put it
+    in use as the next version in $TARAZU_HOME/models — recorded in the audit chain. The way
+    to start: reviewers' decisions then move it (``tarazu mirrors train``)."""
+    container = get_app()
+    try:
+        report = mirrors.self_fit_on_store(container.uow, container.clock,
+                                           container.settings.home, by=cli_actor(by),
+                                           max_actives=max_actives, jobs=jobs)
+    except mirrors.NothingToFit as e:
+        fail(str(e))
+        return
+    f = report.fit
+    console.print(f"wrote {report.path} ({report.version}): fitted on {report.removed} removed "
+                  f"and {report.actives} active accounts, no labels; review threshold "
+                  f"{f.review_threshold:.3f} (expected precision {f.expected_precision:.2f}, "
+                  f"{f.expected_flag_rate:.1%} of non-mirrors flagged)")
+    print_json({"path": str(report.path), "version": report.version, **f.to_dict()})
+
+
 @app.command("train")
 def train_cmd(
     min_labels: int = typer.Option(4, "--min-labels", min=2,
@@ -83,14 +119,16 @@ def train_cmd(
         help="the review threshold must meet precision 0.90 and at most 5 % of non-mirrors "
              "flagged for the one-sided Wilson bound at this confidence; if the labels cannot "
              "show it, the current model's threshold is kept"),
+    by: str | None = typer.Option(None, help="who is acting (default cli:<user>)"),
 ) -> None:
     """Fit the model from reviewers' decisions on flagged accounts (EVA-1 enforcement:
     confirmed mirror; no action: not one) and write the next version to
-    $TARAZU_HOME/models; the stream worker and the scan load the newest."""
+    $TARAZU_HOME/models; the stream worker and the scan load the newest. Putting it in use is
+    recorded in the audit chain (who, the model and its fingerprint, the one it replaced)."""
     container = get_app()
     try:
         report = mirrors.train(container.uow, container.clock, container.settings.home,
-                               min_labels=min_labels, confidence=confidence)
+                               by=cli_actor(by), min_labels=min_labels, confidence=confidence)
     except mirrors.NotEnoughLabels as e:
         fail(str(e))
         return

@@ -3,13 +3,11 @@ tarazu's enforcement webhooks and reports its accounts and posts back to tarazu.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
 
 from tarazu.entrypoints.cli.common import console, fail
-from tarazu.settings import Settings
 
 app = typer.Typer(help="The demo platform (a stand-in for a real platform).",
                   no_args_is_help=True)
@@ -44,7 +42,9 @@ def serve(
     one generated in $TARAZU_HOME)."""
     import uvicorn
 
-    settings = Settings.from_env(os.environ)
+    from tarazu.bootstrap import read_settings
+
+    settings = read_settings()
     if data is not None and not data.exists():
         fail(f"{data}: no such file")
     platform_app, loaded = build_platform(db or settings.home / "demo-platform.db",

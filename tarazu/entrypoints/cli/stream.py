@@ -13,11 +13,10 @@ import contextlib
 import json
 import signal
 import time
-from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import typer
 from sqlalchemy.exc import SQLAlchemyError
@@ -41,8 +40,6 @@ from tarazu.entrypoints.logs import get_logger
 from tarazu.service import mirrors
 from tarazu.service.platform_events import PlatformEventError
 from tarazu.textfiles import LineProblem, iter_lines
-
-T = TypeVar("T")
 
 app = typer.Typer(help="Platform events on NATS JetStream (streaming mirror detection).",
                   no_args_is_help=True)
@@ -336,78 +333,3 @@ def publish_cmd(
         fail(f"cannot reach NATS at {container.settings.nats_url}: {e}")
         return
     print_json({"published": r.published, "duplicates": r.duplicates, "stream": stream})
-
-
-# -- the demo: a mirror signs up while tarazu watches -------------------------------------------
-DEMO_STREAM = "TARAZU_DEMO_EVENTS"
-
-
-def _signup_record(a: Any, at: Any) -> dict[str, Any]:
-    """A new account continuing removed account ``a``: a handle variant, the same name,
-    picture, bio and links, created now (interchange record)."""
-    return {"type": "account", "platform": a.platform, "account_id": f"{a.account_id}-signup",
-            "handle": a.handle.rstrip("0123456789") + "_2", "display_name": a.display_name,
-            "bio": a.bio, "links": list(a.links), "avatar_pdq": a.avatar_pdq,
-            "created_at": at.isoformat().replace("+00:00", "Z"), "status": "active"}
-
-
-def run_coroutine(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """``asyncio.run`` that also works when the caller already runs an event loop (a served
-    app, a browser-driving test): then the coroutine gets its own loop in a worker thread."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(make())
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(lambda: asyncio.run(make())).result()
-
-
-def demo_signup(container: App, timeout: float = 20.0) -> dict[str, Any]:
-    """Start a stream worker, publish the sign-up of a mirror of one removed account as the
-    platform would (``account.created`` on JetStream) and wait for its flag; report how
-    long it took. Idempotent: a re-run finds the flag already there."""
-    from tarazu.domain.events import EventKind, SubjectRef
-
-    with container.uow() as uow:
-        removed = next((a for a in uow.platform.iter_accounts(status="removed")
-                        if a.avatar_pdq and a.links), None)
-    if removed is None:
-        return {"skipped": "no removed account with a picture and links"}
-    rec = _signup_record(removed, container.clock.now())
-    ref = SubjectRef.account(rec["platform"], rec["account_id"])
-    detector = build_detector(container, recall=False)  # one sign-up, then the process ends
-    url = container.settings.nats_url
-
-    def flag() -> dict[str, Any] | None:
-        with container.uow() as uow:
-            return next((dict(e.payload) for e in uow.events.for_subject(ref)
-                         if e.kind is EventKind.MIRROR_FLAG), None)
-
-    async def run() -> dict[str, Any]:
-        stop = asyncio.Event()
-        subjects = DEMO_STREAM.lower() + ".>"
-        worker = asyncio.create_task(run_worker(container, detector, url=url,
-                                                stream=DEMO_STREAM, subjects=subjects,
-                                                durable="demo", stop=stop, idle_timeout=0.2))
-        t0 = time.monotonic()
-        found = None
-        try:
-            await publish_records(url, [{"type": "account.created",
-                                         "event_id": f"demo-signup:{rec['account_id']}",
-                                         "record": rec}], DEMO_STREAM, subjects)
-            while (found := flag()) is None and time.monotonic() - t0 < timeout:
-                await asyncio.sleep(0.1)
-        finally:
-            stop.set()
-            await asyncio.wait_for(worker, timeout=10)
-            async with PlatformEventStream(url, stream=DEMO_STREAM, subjects=subjects) as s:
-                await s.delete()
-        return {"account": ref.id, "flagged": found is not None,
-                "seconds": round(time.monotonic() - t0, 2),
-                "removed_account": (found or {}).get("removed_account"),
-                "probability": (found or {}).get("probability")}
-
-    try:
-        return run_coroutine(run)
-    except OSError as e:
-        return {"skipped": f"NATS not reachable at {url}: {e}"}

@@ -4,17 +4,28 @@ call instead of one Python call per pair.
 
 Rows are appended on add and recycled after a withdrawal (a free list): add and withdraw stay
 O(1) amortised, and the arrays double when full. Variable-length features (the pauses between
-posts) are kept in CSR form: one value buffer, and per row its start and length; a withdrawn
-row's values become garbage, compacted away once they are half the buffer."""
+posts, the language shares, token hashes) are kept in CSR form (:class:`.ragged.Ragged`);
+languages are interned (:class:`.ragged.Interner`), so that they compare as integers. Strings
+that are tested for equality among many (normalised display names, hashtags, contexts) are
+kept as hashes only: equal strings have equal hashes, and the few rows whose hash matches are
+confirmed on the strings themselves, so a collision costs a look, never a wrong answer.
+
+What the profile already holds as an array or a string (bio words, phrases, handles) is not
+copied into a column: each row keeps a reference to its profile, and a comparator gathers
+those arrays of its candidates in one pass. Columns hold only what a comparator would
+otherwise derive per pair (a normalised name, a norm) or what is numeric and fixed-width."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 
+from tarazu.linkage.columnar.ragged import Interner, Ragged
 from tarazu.linkage.profile import AccountProfile
+from tarazu.names.normalise import normalise
 
 _UTC_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAIVE_EPOCH = datetime(1970, 1, 1)
@@ -27,6 +38,23 @@ def micros(t: datetime) -> int:
     return (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
 
 
+#: the kinds of token whose overlap a comparator weighs by rarity (``comparators.network``)
+TOKEN_KINDS = ("hashtags", "mentions", "contexts")
+
+
+def tokens_of(p: AccountProfile, kind: str) -> Iterable[str]:
+    """The tokens of one kind, as the rare-overlap comparators read them."""
+    v = getattr(p, kind)
+    return v.keys() if kind == "contexts" else v
+
+
+def token_hashes(tokens: Iterable[str]) -> np.ndarray:
+    """The tokens' hashes (the low 32 bits of the interpreter's own, for this process's
+    columns), sorted. Equal tokens have equal hashes; the rare unequal tokens that share one
+    are told apart by whoever reads them (a hash only proposes a shared token)."""
+    return np.sort(np.fromiter((hash(t) & 0xFFFFFFFF for t in tokens), dtype=np.uint32))
+
+
 class RemovedColumns:
     """Per-feature arrays over the removed accounts (rows), kept beside the profiles."""
 
@@ -37,9 +65,10 @@ class RemovedColumns:
         self._alloc(capacity)
         #: rendered values a reviewer reads, per row (interned by the row, not per pair)
         self.removed_iso: list[str] = []
-        self._pause_values = np.zeros(1024, dtype=np.float64)
-        self._pause_used = 0
-        self._pause_dead = 0
+        #: each row's profile (None once withdrawn): its arrays and strings, not copies
+        self.profile: list[AccountProfile | None] = []
+        #: languages posted in, by id, and each row's shares of them in the profile's order
+        self.languages = Interner()
 
     def _alloc(self, n: int) -> None:
         self.removed_us = np.zeros(n, dtype=np.int64)
@@ -53,21 +82,36 @@ class RemovedColumns:
         self.has_hours = np.zeros(n, dtype=bool)
         self.style: np.ndarray | None = None  # (n, d) once the first style vector is seen
         self.has_style = np.zeros(n, dtype=bool)
-        self.pause_start = np.zeros(n, dtype=np.int64)
-        self.pause_len = np.full(n, -1, dtype=np.int64)  # -1: no pauses (None)
+        self.pauses_of = Ragged(n, np.float64)  # log10 pauses, None: no pauses
+        self.has_name = np.zeros(n, dtype=bool)  # display name not blank
+        self.name_hash = np.zeros(n, dtype=np.int64)  # of the normalised display name
+        self.lang_ids = Ragged(n, np.int32)
+        self.lang_shares = Ragged(n, np.float64)
+        self.lang_norm = np.zeros(n, dtype=np.float64)  # as the language comparator sums it
+        self.lang_top = np.full(n, -1, dtype=np.int32)  # the most used language's id
+        #: per kind of token (hashtags, mentions, contexts) each row's tokens' hashes
+        self.token_hashes = {kind: Ragged(n, np.uint32) for kind in TOKEN_KINDS}
 
     def _grow(self) -> None:
         old = {k: v for k, v in vars(self).items() if isinstance(v, np.ndarray)
-               and v.shape[:1] == self.removed_us.shape and k != "_pause_values"}
+               and v.shape[:1] == self.removed_us.shape}
         n = 2 * len(self.removed_us)
         for k, v in old.items():
             bigger = np.zeros((n, *v.shape[1:]), dtype=v.dtype)
             if k == "median_pause":
                 bigger[:] = np.nan
-            if k == "pause_len":
+            if k == "lang_top":
                 bigger[:] = -1
             bigger[: len(v)] = v
             setattr(self, k, bigger)
+        for ragged in (self.pauses_of, self.lang_ids, self.lang_shares,
+                       *self.token_hashes.values()):
+            ragged.grow_rows(n)
+
+    @property
+    def pause_len(self) -> np.ndarray:
+        """Per row its number of pauses, -1 for none."""
+        return self.pauses_of.length
 
     def __len__(self) -> int:
         return len(self.row)
@@ -83,7 +127,9 @@ class RemovedColumns:
             r = self._size
             self._size += 1
             self.removed_iso.append("")
+            self.profile.append(None)
         self.row[p.account_id] = r
+        self.profile[r] = p
         self.has_removed[r] = p.removed_at is not None
         self.removed_us[r] = micros(p.removed_at) if p.removed_at is not None else 0
         self.removed_iso[r] = p.removed_at.isoformat() if p.removed_at is not None else ""
@@ -95,7 +141,28 @@ class RemovedColumns:
         if p.hours is not None:
             self.hours[r] = p.hours
         self._set_style(r, p.style)
-        self._set_pauses(r, p.log_pauses)
+        self.pauses_of.set(r, p.log_pauses)
+        self._set_name(r, p.display_name)
+        self._set_langs(r, p.langs)
+        for kind, ragged in self.token_hashes.items():
+            ragged.set(r, token_hashes(tokens_of(p, kind)))
+
+    def _set_name(self, r: int, display_name: str) -> None:
+        self.has_name[r] = bool(display_name.strip())  # blank: the comparator's "missing"
+        self.name_hash[r] = hash(normalise(display_name)) if self.has_name[r] else 0
+
+    def _set_langs(self, r: int, langs: dict[str, float] | Any) -> None:
+        if not langs:
+            self.lang_top[r] = -1
+            self.lang_ids.set(r, None)
+            self.lang_shares.set(r, None)
+            return
+        ids = [self.languages.hold(k) for k in langs]
+        self.lang_ids.set(r, np.array(ids, dtype=np.int32))
+        self.lang_top[r] = self.languages.get(max(langs, key=langs.get))
+        self.lang_shares.set(r, np.fromiter(langs.values(), dtype=np.float64, count=len(langs)))
+        # the very expression of the pair form, once per row
+        self.lang_norm[r] = sum(v * v for v in langs.values()) ** 0.5
 
     def _set_style(self, r: int, style: np.ndarray | None) -> None:
         if style is not None and self.style is None:
@@ -105,53 +172,34 @@ class RemovedColumns:
         if ok:
             self.style[r] = style  # type: ignore[index]
 
-    def _set_pauses(self, r: int, pauses: np.ndarray | None) -> None:
-        if pauses is None:
-            self.pause_len[r] = -1
-            return
-        n = len(pauses)
-        if self._pause_used + n > len(self._pause_values):
-            self._compact(extra=n)
-        self._pause_values[self._pause_used : self._pause_used + n] = pauses
-        self.pause_start[r], self.pause_len[r] = self._pause_used, n
-        self._pause_used += n
-
-    def _compact(self, extra: int = 0) -> None:
-        live = [r for r in self.row.values() if self.pause_len[r] > 0]
-        total = int(sum(self.pause_len[r] for r in live))
-        size = max(1024, 2 * (total + extra))
-        values = np.zeros(size, dtype=np.float64)
-        at = 0
-        for r in live:
-            s, n = self.pause_start[r], self.pause_len[r]
-            values[at : at + n] = self._pause_values[s : s + n]
-            self.pause_start[r] = at
-            at += n
-        self._pause_values, self._pause_used, self._pause_dead = values, at, 0
-
     def remove(self, account_id: str) -> None:
         r = self.row.pop(account_id, None)
         if r is None:
             return
-        if self.pause_len[r] > 0:
-            self._pause_dead += int(self.pause_len[r])
         self.has_removed[r] = self.has_last_post[r] = self.has_hours[r] = False
         self.has_style[r] = False
-        self.pause_len[r] = -1
+        self.pauses_of.clear(r)
         self.removed_iso[r] = ""
+        self.profile[r] = None
+        self.has_name[r] = False
+        ids, _ = self.lang_ids.gather(np.array([r]))
+        for i in ids.tolist():
+            self.languages.release(i)
+        self.lang_ids.clear(r)
+        self.lang_shares.clear(r)
+        self.lang_top[r] = -1
+        for ragged in self.token_hashes.values():
+            ragged.clear(r)
         self._free.append(r)
-        if self._pause_dead > max(4096, self._pause_used // 2):
-            self._compact()
 
     def rows(self, ids: Sequence[str]) -> np.ndarray:
         return np.fromiter((self.row[i] for i in ids), dtype=np.int64, count=len(ids))
 
     def pauses(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The pauses of ``rows`` concatenated, and each row's count (0 for none)."""
-        lens = np.maximum(self.pause_len[rows], 0)
-        if not lens.sum():
-            return np.zeros(0), lens
-        idx = np.concatenate([np.arange(s, s + n) for s, n in
-                              zip(self.pause_start[rows].tolist(), lens.tolist(), strict=True)
-                              if n])
-        return self._pause_values[idx], lens
+        return self.pauses_of.gather(rows)
+
+    def profiles(self, rows: np.ndarray) -> list[AccountProfile]:
+        """The profiles of live ``rows``, in their order."""
+        held = self.profile
+        return [held[r] for r in rows.tolist()]  # type: ignore[misc]

@@ -4,19 +4,40 @@ columns (:class:`.store.RemovedColumns`), giving the very results the pair-at-a-
 the same measured quantity — exactly where the arithmetic is the same (times, ratios), to the
 last bits of a float32 sum otherwise (cosines, kernel densities: a sum in another order).
 
-Only comparators with a parity test against their pair form are here (``VECTORISED``); the
-linker compares every other one pair by pair. Keyed by class, not name: a comparator replaced
-under the same name falls back to its own ``compare``."""
+Only comparators with a parity test against their pair form are here (``VECTORISED``, and
+``ESTIMATES`` for the cheap first-stage verdict of a deferred comparator); the linker
+compares every other one pair by pair. Keyed by class, not name: a comparator replaced under
+the same name, or a subclass, falls back to its own ``compare``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from tarazu.linkage.columnar import content, identity, network
+from tarazu.linkage.columnar.common import Vectorised, band_many, results
 from tarazu.linkage.columnar.store import RemovedColumns, micros
-from tarazu.linkage.comparators.content import StyleComparator
+from tarazu.linkage.comparators.content import (
+    LanguageComparator,
+    MediaComparator,
+    PostTextComparator,
+    RecentTextComparator,
+    SharedPhrasesComparator,
+    StyleComparator,
+)
+from tarazu.linkage.comparators.identity import (
+    AvatarComparator,
+    BioComparator,
+    DisplayNameComparator,
+    HandleComparator,
+)
+from tarazu.linkage.comparators.network import (
+    ContextsComparator,
+    HashtagsComparator,
+    MentionsComparator,
+    SocialGraphComparator,
+)
 from tarazu.linkage.comparators.timing import (
     HOUR,
     ActivityHoursComparator,
@@ -25,37 +46,13 @@ from tarazu.linkage.comparators.timing import (
     PauseFitComparator,
     TempoComparator,
 )
-from tarazu.linkage.levels import MISSING, Comparator, ComparisonResult
+from tarazu.linkage.corpus import Corpus
+from tarazu.linkage.levels import ComparisonResult
 from tarazu.linkage.profile import AccountProfile
-
-Vectorised = Callable[[Any, AccountProfile, np.ndarray, RemovedColumns], list[ComparisonResult]]
-
-
-def band_many(values: np.ndarray, thresholds: Any) -> np.ndarray:
-    """:func:`tarazu.linkage.levels.band` for many values: the index of the first threshold
-    each value reaches, ``len(thresholds)`` for none."""
-    out = np.full(values.shape, len(thresholds), dtype=np.int64)
-    for i in range(len(thresholds) - 1, -1, -1):
-        out[values >= thresholds[i]] = i
-    return out
-
-
-def _results(comp: Comparator, ok: np.ndarray, levels: np.ndarray, values: list[tuple[str, str]],
-             raw: list[float | None], missing: list[tuple[str, str]] | tuple[str, str]
-             ) -> list[ComparisonResult]:
-    name, labels = comp.NAME, comp.LEVELS
-    out = []
-    for i, (good, lv) in enumerate(zip(ok.tolist(), levels.tolist(), strict=True)):
-        if good:
-            out.append(ComparisonResult(name, lv, labels[lv], values[i], raw[i]))
-        else:
-            m = missing[i] if isinstance(missing, list) else missing
-            out.append(ComparisonResult(name, MISSING, "missing", m, None))
-    return out
 
 
 def creation_gap(comp: CreationGapComparator, a: AccountProfile, rows: np.ndarray,
-                 cols: RemovedColumns) -> list[ComparisonResult]:
+                 cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
     ok = cols.has_removed[rows]
     hours = (micros(a.created_at) - cols.removed_us[rows]) / 1e6 / HOUR
     bounds = np.asarray(comp.config["after_hours"], dtype=np.float64)
@@ -68,22 +65,22 @@ def creation_gap(comp: CreationGapComparator, a: AccountProfile, rows: np.ndarra
     levels = np.where(hours >= 0, after, before)
     a_iso = a.created_at.isoformat()
     values = [(a_iso, cols.removed_iso[r]) for r in rows.tolist()]
-    return _results(comp, ok, levels, values, hours.tolist(), (a_iso, ""))
+    return results(comp, ok, levels, values, hours.tolist(), (a_iso, ""))
 
 
-def tempo(comp: TempoComparator, a: AccountProfile, rows: np.ndarray, cols: RemovedColumns
-          ) -> list[ComparisonResult]:
+def tempo(comp: TempoComparator, a: AccountProfile, rows: np.ndarray, cols: RemovedColumns,
+          corpus: Corpus) -> list[ComparisonResult]:
     mp = cols.median_pause[rows]
     ok = ~np.isnan(mp) & (mp != 0) & bool(a.median_pause)
     if not ok.any():
-        return _results(comp, ok, np.zeros(len(rows), dtype=np.int64), [], [], ("", ""))
+        return results(comp, ok, np.zeros(len(rows), dtype=np.int64), [], [], ("", ""))
     am = float(a.median_pause or 0.0)
     r = max(am, 60.0) / np.maximum(np.nan_to_num(mp), 60.0)
     r = np.maximum(r, 1 / r)
     levels = np.where(r <= 1.5, 0, np.where(r <= 3, 1, 2))
     av = f"{am / 60:.0f} min"
     values = [(av, f"{m / 60:.0f} min") for m in mp.tolist()]
-    return _results(comp, ok, levels, values, r.tolist(), ("", ""))
+    return results(comp, ok, levels, values, r.tolist(), ("", ""))
 
 
 def _gaps(a_time: Any, rows: np.ndarray, cols: RemovedColumns) -> np.ndarray:
@@ -91,12 +88,12 @@ def _gaps(a_time: Any, rows: np.ndarray, cols: RemovedColumns) -> np.ndarray:
     return (micros(a_time) - cols.last_post_us[rows]) / 1e6
 
 
-def pause(comp: PauseComparator, a: AccountProfile, rows: np.ndarray, cols: RemovedColumns
-          ) -> list[ComparisonResult]:
+def pause(comp: PauseComparator, a: AccountProfile, rows: np.ndarray, cols: RemovedColumns,
+          corpus: Corpus) -> list[ComparisonResult]:
     mp = cols.median_pause[rows]
     ok = cols.has_last_post[rows] & ~np.isnan(mp) & (mp != 0) & (a.first_post is not None)
     if not ok.any():
-        return _results(comp, ok, np.zeros(len(rows), dtype=np.int64), [], [], ("", ""))
+        return results(comp, ok, np.zeros(len(rows), dtype=np.int64), [], [], ("", ""))
     gap = _gaps(a.first_post, rows, cols)
     mp = np.where(ok, mp, 1.0)
     ratio = gap / np.maximum(60.0, mp)
@@ -108,15 +105,15 @@ def pause(comp: PauseComparator, a: AccountProfile, rows: np.ndarray, cols: Remo
     raw = np.where(early, gap / mp, ratio)
     first = f"first post {a.first_post.isoformat()}" if a.first_post else ""
     values = [(first, f"usual pause {m / 60:.0f} min") for m in mp.tolist()]
-    return _results(comp, ok, levels, values, raw.tolist(), ("", ""))
+    return results(comp, ok, levels, values, raw.tolist(), ("", ""))
 
 
 def pause_fit(comp: PauseFitComparator, a: AccountProfile, rows: np.ndarray,
-              cols: RemovedColumns) -> list[ComparisonResult]:
+              cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
     ok = cols.has_last_post[rows] & (cols.pause_len[rows] >= 0) & (a.first_post is not None)
     n = len(rows)
     if not ok.any():
-        return _results(comp, ok, np.zeros(n, dtype=np.int64), [], [], ("", ""))
+        return results(comp, ok, np.zeros(n, dtype=np.int64), [], [], ("", ""))
     gap = _gaps(a.first_post, rows, cols)
     bw = float(comp.config["bandwidth"])
     fit = ok & (gap >= 0)
@@ -137,7 +134,7 @@ def pause_fit(comp: PauseFitComparator, a: AccountProfile, rows: np.ndarray,
               for g, c in zip(gap.tolist(), counts, strict=True)]
     raw: list[float | None] = [d if f else None for d, f in zip(density.tolist(), fit.tolist(),
                                                                   strict=True)]
-    return _results(comp, ok, levels, values, raw, ("", ""))
+    return results(comp, ok, levels, values, raw, ("", ""))
 
 
 def _cosines(x: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -150,27 +147,27 @@ def _cosines(x: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (m @ x) / denom, good
 
 
-def style(comp: StyleComparator, a: AccountProfile, rows: np.ndarray, cols: RemovedColumns
-          ) -> list[ComparisonResult]:
+def style(comp: StyleComparator, a: AccountProfile, rows: np.ndarray, cols: RemovedColumns,
+          corpus: Corpus) -> list[ComparisonResult]:
     n_text = cols.n_text_posts[rows]
     av = f"{a.n_text_posts} posts"
     values = [(av, f"{k} posts") for k in n_text.tolist()]
     ok = (np.minimum(a.n_text_posts, n_text) >= comp.config["min_posts"]) & cols.has_style[rows]
     if a.style is None or cols.style is None or not ok.any() \
             or a.style.shape[0] != cols.style.shape[1]:
-        return _results(comp, np.zeros(len(rows), dtype=bool), n_text, values, [], values)
+        return results(comp, np.zeros(len(rows), dtype=bool), n_text, values, [], values)
     c, good = _cosines(a.style, cols.style[rows])
     ok &= good
-    return _results(comp, ok, band_many(c, comp.config["bands"]), values,
+    return results(comp, ok, band_many(c, comp.config["bands"]), values,
                     [float(v) for v in c.tolist()], values)
 
 
 def activity_hours(comp: ActivityHoursComparator, a: AccountProfile, rows: np.ndarray,
-                   cols: RemovedColumns) -> list[ComparisonResult]:
+                   cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
     ok = cols.has_hours[rows] & (np.minimum(a.n_posts, cols.n_posts[rows])
                                  >= comp.config["min_posts"]) & (a.hours is not None)
     if not ok.any():
-        return _results(comp, ok, np.zeros(len(rows), dtype=np.int64), [], [], ("", ""))
+        return results(comp, ok, np.zeros(len(rows), dtype=np.int64), [], [], ("", ""))
     h = cols.hours[rows]
     nx = np.linalg.norm(a.hours)
     with np.errstate(invalid="ignore", divide="ignore"):  # rows without hours: not ok
@@ -178,11 +175,24 @@ def activity_hours(comp: ActivityHoursComparator, a: AccountProfile, rows: np.nd
     ap = f"peak {int(np.argmax(a.hours)):02d}h"
     values = [(ap, f"peak {p:02d}h") for p in np.argmax(h, axis=1).tolist()]
     levels = band_many(c, comp.config["bands"])
-    return _results(comp, ok, levels, values, [float(v) for v in c.tolist()], ("", ""))
+    return results(comp, ok, levels, values, [float(v) for v in c.tolist()], ("", ""))
 
 
 #: comparator class -> its vectorised form (each with a parity test)
 VECTORISED: dict[type, Vectorised] = {
+    HandleComparator: identity.handle,
+    DisplayNameComparator: identity.display_name,
+    BioComparator: identity.bio,
+    AvatarComparator: identity.avatar,
+    SharedPhrasesComparator: content.shared_phrases,
+    LanguageComparator: content.language,
+    MediaComparator: content.media,
+    PostTextComparator: content.post_text,
+    RecentTextComparator: content.post_text,
+    HashtagsComparator: network.rare_overlap,
+    MentionsComparator: network.rare_overlap,
+    ContextsComparator: network.rare_overlap,
+    SocialGraphComparator: network.social_graph,
     CreationGapComparator: creation_gap,
     TempoComparator: tempo,
     PauseComparator: pause,
@@ -192,5 +202,15 @@ VECTORISED: dict[type, Vectorised] = {
 }
 
 
+#: comparator class -> the vectorised form of its ``estimate`` (for those that estimate)
+ESTIMATES: dict[type, Vectorised] = {
+    DisplayNameComparator: identity.display_name_estimate,
+}
+
+
 def vectorised_form(comp: object) -> Vectorised | None:
     return VECTORISED.get(type(comp))
+
+
+def vectorised_estimate(comp: object) -> Vectorised | None:
+    return ESTIMATES.get(type(comp))

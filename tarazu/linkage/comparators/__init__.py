@@ -54,6 +54,7 @@ from tarazu.linkage.comparators.timing import (
     PauseFitComparator,
     TempoComparator,
 )
+from tarazu.linkage.comparators.voice import OwnVoiceComparator
 from tarazu.linkage.levels import Comparator
 
 COMPARATORS: tuple[type[Comparator], ...] = (
@@ -85,6 +86,7 @@ COMPARATORS: tuple[type[Comparator], ...] = (
     SilentPostsComparator,
     VolumeComparator,
     *OWN_COMPARATORS,
+    OwnVoiceComparator,
 )
 #: The base comparators of a new (expert, self-fitted) model: all but those that a comparator
 #: of the removed account's own traces supersedes (see ``comparators.own``); the superseded

@@ -61,11 +61,14 @@ from tarazu.service.mirrors.reference import (
 )
 from tarazu.service.mirrors.registry import (
     MODEL_FILE,
+    MODEL_SUBJECT,
     LoadedModel,
+    activate_model,
     models_dir,
     newest_model,
     trained_models,
 )
+from tarazu.service.mirrors.self_fit import NothingToFit, StoreFitReport, self_fit_on_store
 from tarazu.service.mirrors.stream import (
     ScanReport,
     Scorer,
@@ -90,11 +93,15 @@ from tarazu.service.mirrors.training import (
 )
 
 __all__ = [
+    "NothingToFit",
+    "StoreFitReport",
+    "self_fit_on_store",
     "ACTOR",
     "AUTHORITY",
     "DETECTOR",
     "LoadedModel",
     "MODEL_FILE",
+    "MODEL_SUBJECT",
     "MirrorConfig",
     "MirrorDetector",
     "NotEnoughLabels",
@@ -120,6 +127,7 @@ __all__ = [
     "look_at_marked",
     "look_at_marked_in",
     "mirror_labels",
+    "activate_model",
     "models_dir",
     "newest_model",
     "recall_successors",

@@ -10,6 +10,7 @@ from typing import Any
 
 from tarazu.domain.case import DueProcessError
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef
+from tarazu.domain.payloads import MirrorFlag, Note
 from tarazu.domain.platform import Account
 from tarazu.domain.policies import Action
 from tarazu.linkage.model import LinkageModel
@@ -76,28 +77,28 @@ class ScoreOutcome:
 
 
 def flag_payload(result: MatchResult, loaded: LoadedModel, verdict: PolicyDecision,
-                 rank: int) -> dict[str, Any]:
+                 rank: int) -> MirrorFlag:
     """What a reviewer and the waterfall need, and no more: signal names, levels and weights
     (the compared values stay in the platform store, not in the permanent log)."""
     strong = verdict.strong_families
-    return {
-        "removed_account": result.removed_id,
-        "probability": round(result.probability, 4),
-        "total": round(result.total, 3),
-        "prior_weight": round(result.prior_weight, 3),
-        "signals": [{"comparator": s.comparator, "family": s.family, "label": s.label,
-                     "weight": round(s.weight, 3)} for s in result.signals if not s.missing],
-        "missing": [s.comparator for s in result.signals if s.missing],
-        "model": loaded.model_id,
-        "thresholds": {"review": loaded.model.thresholds.review,
-                       "auto_action": loaded.model.thresholds.auto_action},
-        "strong_signals": len(strong),
-        "strong_families": sorted(strong),
-        "rank": rank,
-        "policy": verdict.action,
-        "policy_reasons": list(verdict.reasons),
-        "detector": DETECTOR,
-    }
+    return MirrorFlag(
+        removed_account=result.removed_id,
+        probability=round(result.probability, 4),
+        total=round(result.total, 3),
+        prior_weight=round(result.prior_weight, 3),
+        signals=[{"comparator": s.comparator, "family": s.family, "label": s.label,
+                  "weight": round(s.weight, 3)} for s in result.signals if not s.missing],
+        missing=[s.comparator for s in result.signals if s.missing],
+        model=loaded.model_id,
+        thresholds={"review": loaded.model.thresholds.review,
+                    "auto_action": loaded.model.thresholds.auto_action},
+        strong_signals=len(strong),
+        strong_families=sorted(strong),
+        rank=rank,
+        policy=verdict.action,
+        policy_reasons=list(verdict.reasons),
+        detector=DETECTOR,
+    )
 
 
 def _previous_flags(history: Sequence[ModerationEvent]) -> dict[str, list[Mapping[str, Any]]]:
@@ -131,10 +132,10 @@ def record_results(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetector,
         payload = flag_payload(r, detector.loaded, verdict, rank)
         earlier = prev.get(r.removed_id, [])
         last = earlier[-1] if earlier else None
-        same = last is not None and last.get("probability") == payload["probability"] \
-            and last.get("model") == payload["model"]
+        same = last is not None and last.get("probability") == payload.probability \
+            and last.get("model") == payload.model
         quiet = standing and last is not None and \
-            payload["probability"] < float(last.get("probability", 0)) + config.reflag_margin
+            payload.probability < float(last.get("probability", 0)) + config.reflag_margin
         if same or quiet:
             out.unchanged.append(r.removed_id)
             continue
@@ -188,9 +189,9 @@ def _maybe_auto_action(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetec
     except DueProcessError as e:  # a protected account: stays with a (senior) reviewer
         out.withheld = str(e)
         note = cases.load(uow, s.ref)
-        note.record(EventKind.NOTE, ACTOR, now, {
-            "detector": DETECTOR, "auto_action": "withheld", "reason": str(e),
-            "removed_account": best.removed_id, "probability": round(best.probability, 4)})
+        note.record(EventKind.NOTE, ACTOR, now, Note(
+            detector=DETECTOR, auto_action="withheld", reason=str(e),
+            removed_account=best.removed_id, probability=round(best.probability, 4)))
         cases.save(uow, note)
         return
     out.decision_id, out.decision_status = d.decision_id, d.status

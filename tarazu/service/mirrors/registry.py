@@ -1,16 +1,31 @@
 """The model registry: trained model versions under ``$TARAZU_HOME/models``, and which one a
-worker or a scan loads (the newest trained, else the packaged default, else the expert model)."""
+worker or a scan loads (the newest trained, else the packaged default, else the expert model).
+
+The model in use decides what is flagged and what is acted on automatically, so putting a new
+one in use is an act like a bank threshold change: :func:`activate_model` records it in the
+chain (who, which model, its fingerprint and thresholds, the one it replaced) in the same
+transaction that makes it the newest."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from tarazu.domain.events import EventKind, SubjectRef, SubjectType
+from tarazu.domain.payloads import SettingChange
 from tarazu.linkage import load_model
 from tarazu.linkage.model import LinkageModel, expert_model
+from tarazu.service import cases
+from tarazu.service.ports import UowFactory
 
 MODEL_FILE = re.compile(r"^mirrors-v(\d+)\.json$")
+
+#: The subject whose history is the history of the mirror model in use.
+MODEL_SUBJECT = SubjectRef(SubjectType.SYSTEM, "mirrors:model")
 
 
 @dataclass(frozen=True)
@@ -22,6 +37,16 @@ class LoadedModel:
     @property
     def model_id(self) -> str:
         return f"{self.model.name}/{self.version}"
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the model as saved: names exactly the weights and thresholds in use."""
+        return hashlib.sha256(self.model.to_json().encode("utf-8")).hexdigest()
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        t = self.model.thresholds
+        return {"review": t.review, "auto_action": t.auto_action}
 
 
 def models_dir(home: Path) -> Path:
@@ -36,6 +61,12 @@ def trained_models(home: Path) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
+def next_version(home: Path) -> str:
+    """The version the next model fitted here gets (``v0001`` first)."""
+    found = trained_models(home)
+    return f"v{(found[-1][0] + 1) if found else 1:04d}"
+
+
 def newest_model(home: Path | None) -> LoadedModel:
     """The newest model trained here from reviewer labels
     (``$TARAZU_HOME/models/mirrors-vNNNN.json``), else the packaged ``default`` model, else
@@ -47,3 +78,32 @@ def newest_model(home: Path | None) -> LoadedModel:
         return LoadedModel(load_model("default"), "default")
     except (FileNotFoundError, ValueError):
         return LoadedModel(expert_model(), "expert")
+
+
+def activate_model(uow_factory: UowFactory, home: Path, model: LinkageModel, version: str,
+                   *, by: str, at: datetime, **figures: Any) -> LoadedModel:
+    """Put ``model`` in use as ``version`` and record the change in the chain. The file only
+    becomes the newest (its final name) inside the transaction that records it, and is taken
+    away again if that transaction fails, so no model is in use without its event.
+    ``figures``: what it was fitted on (labels, mirrors, dev_labels, fit_ece, dev_ece)."""
+    before = newest_model(home)
+    path = models_dir(home) / f"mirrors-{version}.json"
+    loaded = LoadedModel(model, version, path)
+    staged = path.with_name(path.name + ".new")  # not a model file until renamed
+    model.save(staged)
+    try:
+        with uow_factory() as uow:
+            s = cases.load(uow, MODEL_SUBJECT)
+            s.record(EventKind.SETTING_CHANGE, by, at, SettingChange(
+                change="mirror_model_activated", model=loaded.model_id,
+                fingerprint=loaded.fingerprint, thresholds=loaded.thresholds,
+                model_before=before.model_id, fingerprint_before=before.fingerprint,
+                thresholds_before=before.thresholds, **figures))
+            cases.save(uow, s)
+            staged.replace(path)
+            uow.commit()
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+        raise
+    return loaded

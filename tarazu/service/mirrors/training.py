@@ -14,14 +14,12 @@ from tarazu.domain.events import (
     EventKind,
     ModerationEvent,
     ReversalCause,
-    SubjectRef,
     SubjectType,
     reversal_cause,
 )
 from tarazu.domain.policies import Action
 from tarazu.linkage.calibration import reliability
 from tarazu.linkage.training import fit_model
-from tarazu.service import cases
 from tarazu.service.access_log import log_access
 from tarazu.service.clock import Clock
 from tarazu.service.mirrors.common import (
@@ -38,9 +36,9 @@ from tarazu.service.mirrors.reference import (
 )
 from tarazu.service.mirrors.registry import (
     LoadedModel,
-    models_dir,
+    activate_model,
     newest_model,
-    trained_models,
+    next_version,
 )
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
 
@@ -131,7 +129,7 @@ def _is_dev(key: str) -> bool:
 
 
 def train(uow_factory: UowFactory, clock: Clock, home: Path, base: LoadedModel | None = None,
-          min_labels: int = 4, min_dev: int = 20, min_precision: float = 0.9,
+          by: str = ACTOR, min_labels: int = 4, min_dev: int = 20, min_precision: float = 0.9,
           max_flag_rate: float = 0.05, confidence: float = 0.9) -> TrainReport:
     """Fit m/u, calibration and the review threshold from reviewers' decisions on flagged
     accounts and write the next model version to ``$TARAZU_HOME/models``. With at least
@@ -142,7 +140,11 @@ def train(uow_factory: UowFactory, clock: Clock, home: Path, base: LoadedModel |
     ``min_precision`` and ``max_flag_rate`` hold for the one-sided Wilson bound at
     ``confidence``. A few labels cannot show that (two confirmed mirrors out of two bound
     the precision only above 0.55), and a threshold placed on them would be noise: the base
-    model's threshold is then kept, and the report says so."""
+    model's threshold is then kept, and the report says so.
+
+    The new version is put in use with
+    :func:`~tarazu.service.mirrors.registry.activate_model`, an act of ``by`` recorded in the
+    chain."""
     base = base or newest_model(home)
     with uow_factory() as uow:
         labels = mirror_labels(uow)
@@ -190,23 +192,15 @@ def train(uow_factory: UowFactory, clock: Clock, home: Path, base: LoadedModel |
             probs.append(res[0].probability if res else 0.0)
             ys.append(int(bool(res) and res[0].removed_id == labels[p.account_id]))
         dev_rel = reliability(probs, ys)
-    n = (trained_models(home)[-1][0] + 1) if trained_models(home) else 1
-    version = f"v{n:04d}"
+    version = next_version(home)
     model = replace(model, meta={**dict(model.meta), "version": version,
                                  "dev_labels": len(dev_keys),
                                  "dev_ece": dev_rel.ece if dev_rel else None})
-    models_dir(home).mkdir(parents=True, exist_ok=True)
-    path = models_dir(home) / f"mirrors-{version}.json"
-    model.save(path)
-    with uow_factory() as uow:
-        s = cases.load(uow, SubjectRef(SubjectType.SYSTEM, "mirrors:model"))
-        s.record(EventKind.NOTE, ACTOR, clock.now(), {
-            "model": f"{model.name}/{version}", "labels": len(labels),
-            "mirrors": sum(1 for v in labels.values() if v), "dev_labels": len(dev_keys),
-            "fit_ece": rep.dev_reliability.ece,
-            "dev_ece": dev_rel.ece if dev_rel else None})
-        cases.save(uow, s)
-        uow.commit()
+    path = activate_model(uow_factory, home, model, version, by=by, at=clock.now(),
+                    labels=len(labels), mirrors=sum(1 for v in labels.values() if v),
+                    dev_labels=len(dev_keys), fit_ece=rep.dev_reliability.ece,
+                    dev_ece=dev_rel.ece if dev_rel else None).path
+    assert path is not None
     return TrainReport(path, version, len(labels), sum(1 for v in labels.values() if v),
                        rep.pairs, rep.review_threshold, rep.dev_reliability, dev_rel,
                        len(dev_keys), rep.threshold_supported)

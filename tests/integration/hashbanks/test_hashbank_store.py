@@ -172,8 +172,8 @@ def test_scan_records_matches_as_events_once(app, clock):
     report = scan_posts(app.uow, HashMatcher(), clock.now, progress=seen.append)
     assert report.summary() == {"posts": 5, "posts_matched": 2, "reports": 2,
                                 "suppressed": 1, "errors": 1}
-    assert str(report.errors[0]) == "post/x:p4: media[0].pdq: pdq: expected 64 hex characters, " \
-                                    "got 6"
+    assert str(report.errors[0]) == "post/x:p4: field 'media[0].pdq': pdq: expected 64 hex " \
+                                    "characters, got 6"
     assert sum(seen) == 5
     with app.uow() as uow:
         p1 = uow.events.for_subject(SubjectRef.post("x", "p1"))

@@ -128,3 +128,38 @@ def test_train_refuses_without_enough_labels(sqlite_app, tmp_path, monkeypatch):
     monkeypatch.setenv("TARAZU_HOME", str(tmp_path))
     r = CliRunner().invoke(cli, ["mirrors", "train"])
     assert r.exit_code == 1 and "0 reviewer label(s)" in r.output
+
+
+def test_self_fit_on_the_store_puts_a_model_fitted_to_this_platform_in_use(sqlite_app, tmp_path,
+                                                                          monkeypatch):
+    """A platform with no labels fits the model to its own store (removed accounts and the
+    newest active ones): the next version is in use, says what it was fitted on and that no
+    labels were used, and putting it in use is in the chain beside the read of identifiers."""
+    app = sqlite_app
+    _scenario(app)
+    monkeypatch.setenv("TARAZU_HOME", str(tmp_path))
+    before = mirrors.newest_model(tmp_path)
+    r = CliRunner().invoke(cli, ["mirrors", "self-fit", "--jobs", "1"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout[r.stdout.index("{"):])
+    assert out["version"] == "v0001" and out["actives"] == 8
+    now = mirrors.newest_model(tmp_path)
+    assert now.version == "v0001" and now.fingerprint != before.fingerprint
+    assert now.model.meta["labelled"] is False
+    with app.uow() as uow:
+        removed = len(mirrors.reference_accounts(uow))
+    assert (f"the platform's store: {removed} removed and 8 active accounts"
+            in now.model.meta["fitted_on"])
+    with app.uow() as uow:
+        change = uow.events.for_subject(mirrors.MODEL_SUBJECT)[-1]
+        reads = [e.payload for e in uow.events.for_subject(mirrors.REFERENCE_SUBJECT)
+                 if e.kind is EventKind.DATA_ACCESS]
+    assert change.payload["fingerprint"] == now.fingerprint and change.payload["labels"] == 0
+    assert "no labels" in change.payload["fitted_on"]
+    assert any("self-fit" in p["purpose"] for p in reads)
+
+
+def test_self_fit_refuses_an_empty_store(sqlite_app, tmp_path, monkeypatch):
+    monkeypatch.setenv("TARAZU_HOME", str(tmp_path))
+    r = CliRunner().invoke(cli, ["mirrors", "self-fit"])
+    assert r.exit_code == 1 and "0 removed and 0 active accounts" in r.output

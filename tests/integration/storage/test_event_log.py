@@ -47,7 +47,7 @@ def test_deleted_last_row_is_detected(app):
 def test_rolled_back_unit_of_work_leaves_nothing(app):
     with app.uow() as uow:
         s = cases.load(uow, SubjectRef.account("x", "a1"))
-        s.record(EventKind.REPORT, "system:test", app.clock.now(), {})
+        s.record(EventKind.REPORT, "system:test", app.clock.now(), {"source": "public"})
         cases.save(uow, s)
         # no commit
     with app.uow() as uow:

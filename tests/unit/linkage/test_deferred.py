@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from tarazu.linkage import LinkerConfig, MirrorLinker, load_model
-from tarazu.linkage.comparators import get_comparator
+from tarazu.linkage import LinkerConfig, MirrorLinker, expert_model, load_model
+from tarazu.linkage.comparators import COMPARATORS, get_comparator
 from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.levels import MISSING
 from tarazu.linkage.profile import build_profile
@@ -32,7 +32,9 @@ def _removed(n: int) -> list:
 
 
 def _linker(removed: list, **config) -> MirrorLinker:
-    linker = MirrorLinker(load_model("default"), LinkerConfig(**config))
+    # every registered comparator, so that the rarity-blind display_name is among them (the
+    # packaged default, a self-fit, holds own_name in its place)
+    linker = MirrorLinker(expert_model(tuple(c.NAME for c in COMPARATORS)), LinkerConfig(**config))
     for p in removed:
         linker.add_removed_profile(p)
     return linker
@@ -92,4 +94,4 @@ def test_a_linker_refuses_deferrals_it_cannot_honour():
     with pytest.raises(ValueError, match="rank comparator"):  # a model with rank comparators
         MirrorLinker(load_model("ira"), LinkerConfig(deferred=("post_text",)))
     with pytest.raises(ValueError, match="cheap estimate"):
-        MirrorLinker(load_model("default"), LinkerConfig(deferred=("bio",)))
+        MirrorLinker(load_model("default"), LinkerConfig(deferred=("own_bio",)))

@@ -247,3 +247,68 @@ def test_a_near_match_to_the_groups_name_is_not_the_operators_name():
     assert common.label == "its name or a near one, which many accounts use", common
     assert rare.label == "its name, few others use it", rare
     assert spec.levels[common.level].weight < spec.levels[rare.level].weight
+
+
+#: Two operators of one group, each with a writing habit of its own: favourite function
+#: words, a sign-off, an emoji and a run of punctuation (placeholders, never real posts).
+VOICES = {
+    "r:0": ("aur ke bhi", "khuda hafiz", "🌙", "!!"),
+    "r:1": ("ki se mein", "mazeed jald", "⭐", "..."),
+    "r:2": ("ye par hai", "jari hai", "🔥", " ::"),
+    "r:3": ("aur se par", "khuda hafiz", "✅", "..."),
+}
+
+
+def _voiced(removed):
+    """Posts for the removed accounts, each written in its operator's voice around the
+    group's bulletin."""
+    ps = []
+    for r in removed:
+        fw, signoff, emoji, punct = VOICES[r.account_id]
+        texts = [f"{g} {fw}{punct} {signoff} {emoji}" for g in GROUP_TEXTS]
+        ps += posts(r.account_id, texts * 2, T0 - timedelta(days=3), hashtags=("UmarMedia",))
+    return ps
+
+
+def test_careful_signup_only_mirror_is_found_by_the_voice_of_its_profile_text():
+    """A careful operator comes back weeks later: fresh handle, fresh name, fresh device,
+    the group's logo and channel like every rival, no posts and no follows. What it wrote is
+    its profile text, and it writes that the way it wrote its posts. Its own removed account
+    must rank first, and the profile text's voice must be what puts it there."""
+    removed, actives, _ = _group(n_removed=4)
+    ps = _voiced(removed)
+    fw, signoff, emoji, punct = VOICES["r:2"]
+    mirror = acct("a:careful", "sahar_kinara", created=WAVE + timedelta(days=12),
+                  display_name="Sahar", bio=f"new page {fw.split()[0]} {fw.split()[2]}{punct} "
+                                            f"{signoff} {emoji}",
+                  links=(CHANNEL,), avatar_pdq=LOGO, identifiers={"device": "fresh-dev"})
+    ranked, results, _ = _rank([*removed, *actives, mirror], ps, "a:careful")
+    assert ranked[0] == "r:2", [(r.removed_id, round(r.total, 1)) for r in results]
+    voice = {r.removed_id: next(s for s in r.signals if s.comparator == "own_voice")
+             for r in results}
+    assert voice["r:2"].level == 0 and voice["r:2"].weight > 0
+    assert all(v.level > 0 for k, v in voice.items() if k != "r:2")
+
+
+def test_a_profile_text_in_words_everyone_writes_is_not_one_writers_voice():
+    """A profile text made only of the group's bulletin words, which every removed account
+    posts: each rival holds it alike, so no candidate gets the top voice level."""
+    removed, actives, _ = _group(n_removed=4)
+    ps = _voiced(removed)
+    mirror = acct("a:plain", "sahar_kinara", created=WAVE + timedelta(days=12),
+                  bio="Umar Media bulletin statement", avatar_pdq=LOGO)
+    _, results, _ = _rank([*removed, *actives, mirror], ps, "a:plain")
+    levels = {next(s for s in r.signals if s.comparator == "own_voice").level
+              for r in results if r.removed_id.startswith("r:")}
+    assert len(levels) == 1, levels
+
+
+def test_voice_keeps_the_tokens_most_posts_use():
+    from tarazu.linkage.profile import VOICE_TOP, voice_hashes, voice_tokens
+
+    texts = [f"unique{i} aur ke!! khuda hafiz 🌙" for i in range(VOICE_TOP + 10)]
+    p = build_profile(acct("x", "x_handle"),
+                      posts("x", texts, T0))
+    habit = voice_hashes(voice_tokens("aur ke!! khuda hafiz 🌙"))
+    assert p.voice.size == VOICE_TOP
+    assert set(habit.tolist()) <= set(p.voice.tolist())

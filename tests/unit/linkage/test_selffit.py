@@ -11,9 +11,11 @@ import pytest
 
 from tarazu.linkage import MirrorLinker
 from tarazu.linkage.model import ComparatorSpec, Level, LinkageModel
+from tarazu.linkage.profile import build_profile
 from tarazu.linkage.selffit import (
     PairSample,
     SelfFitSettings,
+    blocked_pairs,
     estimate_u,
     expected_review_threshold,
     fit_m,
@@ -187,3 +189,19 @@ def test_the_self_fit_counts_one_shared_trace_once():
     names = {s.name for s in self_fit_start().comparators}
     for own, old in SUPERSEDES.items():
         assert own in names and old not in names
+
+
+def test_the_em_sample_stops_at_max_pairs():
+    """A large platform proposes many candidates per account and each pair is compared in
+    full: the EM's sample stops after the account whose pairs reach ``max_pairs``, and says
+    how many accounts it took (the accounts with no candidate among them count as taken)."""
+    linker = _tf_linker()
+    actives = [build_profile(acct(f"a:{i}", f"someone_{i}", created=T0 + timedelta(minutes=5),
+                                  avatar_pdq=AVATAR)) for i in range(10)]
+    full = blocked_pairs(linker, actives)
+    per = len(full.levels) // len(full.starts)
+    assert full.accounts == 10 and per >= 2
+    part = blocked_pairs(linker, actives, max_pairs=3 * per)
+    assert part.accounts == 3
+    assert len(part.levels) == 3 * per
+    assert np.array_equal(part.levels, full.levels[: 3 * per])

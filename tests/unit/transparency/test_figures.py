@@ -91,7 +91,8 @@ def _government(i: int, rng: random.Random, truth: Truth) -> list[ModerationEven
     country = rng.choice(["PK", "AF"])
     s.record(EventKind.REFERRAL_CHECKED, "system:referral-check", at, {
         "referral_id": f"REQ-{i % 3}#{i}", "outcome": outcome, "reasons": [],
-        "source": "government", "country": country, "agency": "Ministry"})
+        "designation": None, "legal_basis": "", "instrument": None, "duplicate_of": None,
+        "explanation": [], "source": "government", "country": country, "agency": "Ministry"})
     if inside:
         truth.referral_outcomes[outcome] += 1
         truth.referral_countries[country] += 1
