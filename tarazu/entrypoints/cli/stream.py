@@ -280,8 +280,7 @@ def worker_cmd(
     """Consume platform events: store each record, keep the reference set current, and score
     new or changed accounts for mirror detection within seconds. SIGTERM or Ctrl-C stops it
     gracefully: the event in hand is finished and the batch's handled events committed, the
-    rest handed back. Logs are JSON lines
-    on stderr."""
+    rest handed back. Logs are JSON lines on stderr."""
     from tarazu.entrypoints import logs
 
     logs.configure()
