@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,16 @@ SUBJECTS = "platform.events.>"
 BROKER_UNAVAILABLE = (OSError, NatsError, TimeoutError)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None] | None]
+
+#: Handles the records of the messages fetched together, in order, in one unit of work, and
+#: returns one result per record it took up: None (handled) or the exception that record
+#: failed with. It is asked (the function it is given) to stop early when the consumer is
+#: told to stop; records after those it took up are handed back. Raising
+#: :class:`Unavailable` means nothing was committed: the batch is tried again once the store
+#: is back. Raising anything else also means nothing was committed: each record is then
+#: tried on its own, so that the failure is pinned on one message.
+BatchHandler = Callable[[list[dict[str, Any]], Callable[[], bool]],
+                        Sequence[BaseException | None]]
 
 log = structlog.get_logger("tarazu.stream")
 
@@ -159,9 +170,9 @@ class PlatformEventStream:
                       ack_wait: float = 30.0, max_deliver: int = 10,
                       on_idle: Callable[[], Awaitable[int] | int] | None = None
                       ) -> ConsumeReport:
-        """Pull and handle messages, acknowledging each after its handler returned (the
-        handler commits first). Stops when ``stop`` is set — the message in hand is
-        finished, the rest of the fetched batch handed back at once — or, with
+        """Pull and handle messages one at a time, acknowledging each after its handler
+        returned (the handler commits first). Stops when ``stop`` is set — the message in
+        hand is finished, the rest of the fetched batch handed back at once — or, with
         ``until_idle`` (the default without ``stop``), once nothing is pending: no message
         undelivered, none delivered and unacknowledged (a crashed worker's, which come back
         after ``ack_wait``), and ``on_idle`` (called whenever a fetch finds nothing) reports
@@ -171,6 +182,44 @@ class PlatformEventStream:
         ``max_deliver`` attempts, or at once for a :class:`PoisonMessage`, it goes to the
         dead-letter subject with its reason. A lost connection pauses consumption while the
         client reconnects."""
+        async def each(msgs: list[Any], report: ConsumeReport) -> None:
+            for n, msg in enumerate(msgs):
+                if stop and stop.is_set():
+                    await self._hand_back(msgs[n:], report)
+                    return
+                await self._handle(msg, handler, report, max_deliver, stop)
+
+        return await self._pull(each, durable, batch=batch, idle_timeout=idle_timeout,
+                                stop=stop, until_idle=until_idle, max_messages=max_messages,
+                                ack_wait=ack_wait, max_deliver=max_deliver, on_idle=on_idle)
+
+    async def consume_batches(self, handler: BatchHandler, durable: str, *, batch: int = 20,
+                              idle_timeout: float = 1.0, stop: asyncio.Event | None = None,
+                              until_idle: bool | None = None,
+                              max_messages: int | None = None, ack_wait: float = 30.0,
+                              max_deliver: int = 10,
+                              on_idle: Callable[[], Awaitable[int] | int] | None = None
+                              ) -> ConsumeReport:
+        """As :meth:`consume`, but the messages fetched together go to a
+        :class:`BatchHandler` at once — one unit of work, one commit, for up to ``batch``
+        events — and are acknowledged after it returned. The handler runs in a thread of
+        its own, one batch at a time, so that a stop (SIGTERM) reaches it mid-batch: it
+        finishes the event in hand and the rest is handed back."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stream-batch") as pool:
+            async def batches(msgs: list[Any], report: ConsumeReport) -> None:
+                await self._handle_batch(msgs, handler, report, max_deliver, stop, pool)
+
+            return await self._pull(batches, durable, batch=batch, idle_timeout=idle_timeout,
+                                    stop=stop, until_idle=until_idle,
+                                    max_messages=max_messages, ack_wait=ack_wait,
+                                    max_deliver=max_deliver, on_idle=on_idle)
+
+    async def _pull(self, handle: Callable[[list[Any], ConsumeReport], Awaitable[None]],
+                    durable: str, *, batch: int, idle_timeout: float,
+                    stop: asyncio.Event | None, until_idle: bool | None,
+                    max_messages: int | None, ack_wait: float, max_deliver: int,
+                    on_idle: Callable[[], Awaitable[int] | int] | None) -> ConsumeReport:
+        """The fetch loop of :meth:`consume` and :meth:`consume_batches`."""
         if until_idle is None:
             until_idle = stop is None
         sub = await self._js.pull_subscribe(
@@ -199,16 +248,16 @@ class PlatformEventStream:
                 report.reconnects += outage == 1
                 await asyncio.sleep(min(2.0 ** outage, 30.0) / 4)
                 continue
-            for n, msg in enumerate(msgs):
-                if stop and stop.is_set():
-                    for rest in msgs[n:]:
-                        await rest.nak()
-                    report.handed_back += len(msgs) - n
-                    break
-                await self._handle(msg, handler, report, max_deliver, stop)
+            await handle(msgs, report)
         with contextlib.suppress(NatsError):
             await sub.unsubscribe()
         return report
+
+    async def _hand_back(self, msgs: Sequence[Any], report: ConsumeReport) -> None:
+        """Told to stop: these go back at once, to be delivered again in order."""
+        for msg in msgs:
+            await msg.nak()
+        report.handed_back += len(msgs)
 
     async def _idle(self, sub: Any, on_idle: Callable[[], Awaitable[int] | int] | None,
                     until_idle: bool) -> bool:
@@ -224,41 +273,134 @@ class PlatformEventStream:
             return False
         return info.num_pending == 0 and info.num_ack_pending == 0
 
+    @staticmethod
+    def _decode(msg: Any) -> dict[str, Any]:
+        try:
+            record = json.loads(msg.data)
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise PoisonMessage(f"not JSON: {e}") from None
+        if not isinstance(record, dict):
+            raise PoisonMessage("not a JSON object")
+        return record
+
     async def _handle(self, msg: Any, handler: Handler, report: ConsumeReport,
                       max_deliver: int, stop: asyncio.Event | None = None) -> None:
         try:
-            try:
-                record = json.loads(msg.data)
-            except (UnicodeDecodeError, json.JSONDecodeError) as e:
-                raise PoisonMessage(f"not JSON: {e}") from None
-            if not isinstance(record, dict):
-                raise PoisonMessage("not a JSON object")
+            record = self._decode(msg)
             if not await self._call_until_available(msg, handler, record, report, stop):
-                await msg.nak()  # told to stop while waiting: hand it back
-                report.handed_back += 1
+                await self._hand_back([msg], report)  # told to stop while waiting
                 return
-        except PoisonMessage as e:
+        except Exception as e:  # noqa: BLE001 — settled below: dead letter or redelivery
+            await self._settle(msg, e, report, max_deliver)
+        else:
+            await self._settle(msg, None, report, max_deliver)
+
+    async def _settle(self, msg: Any, error: BaseException | None, report: ConsumeReport,
+                      max_deliver: int) -> None:
+        """Acknowledge a handled message; set a poison message aside at once; hand back a
+        failed one for redelivery after a growing delay, or set it aside after
+        ``max_deliver`` attempts."""
+        if error is None:
+            report.handled += 1
+            await msg.ack()
+            self._count(msg, "handled")
+        elif isinstance(error, PoisonMessage):
             report.dead += 1
-            await self._dead_letter(msg, str(e))
+            await self._dead_letter(msg, str(error))
             self._count(msg, "dead")
-        except Exception as e:  # noqa: BLE001 — any other failure: redeliver, then set aside
+        else:
             report.failed += 1
             tries = msg.metadata.num_delivered
             # the error's type only: its message may quote the record
             log.warning("stream.event_failed", stream=self.stream, tries=tries,
-                        stream_seq=msg.metadata.sequence.stream, error=type(e).__name__)
+                        stream_seq=msg.metadata.sequence.stream, error=type(error).__name__)
             if tries >= max_deliver:
                 report.dead += 1
                 await self._dead_letter(msg, f"failed {tries} times; last: "
-                                             f"{type(e).__name__}: {e}")
+                                             f"{type(error).__name__}: {error}")
                 self._count(msg, "dead")
             else:
                 await msg.nak(delay=min(2.0 ** tries, 60.0))
                 self._count(msg, "failed")
-        else:
-            report.handled += 1
-            await msg.ack()
-            self._count(msg, "handled")
+
+    async def _handle_batch(self, msgs: list[Any], handler: BatchHandler,
+                            report: ConsumeReport, max_deliver: int,
+                            stop: asyncio.Event | None, pool: ThreadPoolExecutor) -> None:
+        """Decode the batch (what is not JSON goes to the dead letters), hand the rest to
+        the handler at once, then settle each message by its result — after the handler
+        committed."""
+        held: list[tuple[Any, dict[str, Any]]] = []
+        for msg in msgs:
+            try:
+                held.append((msg, self._decode(msg)))
+            except PoisonMessage as e:
+                await self._settle(msg, e, report, max_deliver)
+        if not held:
+            return
+        try:
+            results = await self._batch_until_available(held, handler, report, stop, pool)
+        except Exception:  # noqa: BLE001 — nothing committed: find the message that fails
+            results = await self._one_by_one(held, handler, report, stop, pool)
+        taken = list(results or [])  # None: told to stop while the store was away
+        for (msg, _), result in zip(held, taken, strict=False):
+            await self._settle(msg, result, report, max_deliver)
+        await self._hand_back([m for m, _ in held[len(taken):]], report)
+
+    async def _one_by_one(self, held: list[tuple[Any, dict[str, Any]]], handler: BatchHandler,
+                          report: ConsumeReport, stop: asyncio.Event | None,
+                          pool: ThreadPoolExecutor) -> list[BaseException | None]:
+        """After a batch failed (nothing of it committed): each message on its own, so
+        that the failure is pinned on the message that causes it and the others go on."""
+        out: list[BaseException | None] = []
+        for pair in held:
+            if stop and stop.is_set():
+                break
+            try:
+                one = await self._batch_until_available([pair], handler, report, stop, pool)
+            except Exception as e:  # noqa: BLE001 — this message's failure
+                one = [e]
+            if not one:  # told to stop
+                break
+            out.append(one[0])
+        return out
+
+    async def _batch_until_available(self, held: list[tuple[Any, dict[str, Any]]],
+                                     handler: BatchHandler, report: ConsumeReport,
+                                     stop: asyncio.Event | None, pool: ThreadPoolExecutor
+                                     ) -> Sequence[BaseException | None] | None:
+        """Run the batch handler in ``pool``, waiting out :class:`Unavailable` as
+        :meth:`_call_until_available` does; None when told to stop meanwhile."""
+        loop = asyncio.get_running_loop()
+        records = [r for _, r in held]
+
+        def should_stop() -> bool:
+            return stop is not None and stop.is_set()
+
+        delay = 0.5
+        while True:
+            try:
+                return await loop.run_in_executor(pool, handler, records, should_stop)
+            except Unavailable as e:
+                report.waits += 1
+                log.warning("stream.store_unavailable", stream=self.stream,
+                            stream_seq=held[0][0].metadata.sequence.stream, error=str(e),
+                            retry_in_seconds=delay)
+            for msg, _ in held:
+                with contextlib.suppress(NatsError, TimeoutError):
+                    await msg.in_progress()  # not redelivered to another worker meanwhile
+            if not await self._wait(delay, stop):
+                return None
+            delay = min(delay * 2, 30.0)
+
+    @staticmethod
+    async def _wait(seconds: float, stop: asyncio.Event | None) -> bool:
+        """Sleep; False when told to stop meanwhile."""
+        if stop is None:
+            await asyncio.sleep(seconds)
+            return True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
+        return not stop.is_set()
 
     async def _call_until_available(self, msg: Any, handler: Handler, record: dict[str, Any],
                                     report: ConsumeReport, stop: asyncio.Event | None
@@ -279,13 +421,8 @@ class PlatformEventStream:
                             retry_in_seconds=delay)
             with contextlib.suppress(NatsError, TimeoutError):
                 await msg.in_progress()  # not redelivered to another worker meanwhile
-            if stop is None:
-                await asyncio.sleep(delay)
-            else:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=delay)
-                if stop.is_set():
-                    return False
+            if not await self._wait(delay, stop):
+                return False
             delay = min(delay * 2, 30.0)
 
     def _count(self, msg: Any, result: str) -> None:

@@ -27,7 +27,7 @@ from tarazu.domain.chain import (
     parse_time,
 )
 from tarazu.domain.events import ModerationEvent, RecordedEvent, SubjectRef, SubjectType
-from tarazu.domain.platform import Account, Post
+from tarazu.domain.platform import Account, Post, verified_protection
 from tarazu.service.records import OutboxMessage, QueueRow, subject_key
 
 
@@ -247,13 +247,15 @@ class MemorySubjectDirectory:
     def __init__(self, state: MemoryState) -> None:
         self._s = state
 
-    def upsert_account(self, a: Account) -> str:
+    def upsert_account(self, a: Account, mark: bool = True) -> str:
+        del mark  # no scoring queue here
         key = (a.platform, a.account_id)
         old = self._s.accounts.get(key)
         self._s.accounts[key] = a
         return "added" if old is None else "unchanged" if old == a else "updated"
 
-    def upsert_post(self, p: Post) -> str:
+    def upsert_post(self, p: Post, mark: bool = True) -> str:
+        del mark
         key = (p.platform, p.post_id)
         old = self._s.posts.get(key)
         self._s.posts[key] = p
@@ -284,7 +286,7 @@ class MemorySubjectDirectory:
         if cat:
             return cat
         a = self._s.accounts.get((platform, account_id))
-        return a.verified_categories[0] if a and a.is_protected else None
+        return verified_protection(a.verified_categories) if a else None
 
 
 class MemoryDeadlines:

@@ -15,6 +15,14 @@ VERIFIED_CATEGORIES = frozenset(
 PROTECTED_CATEGORIES = VERIFIED_CATEGORIES
 
 
+def verified_protection(verified_categories: tuple[str, ...]) -> str | None:
+    """What platform verification protects an account as: its first verified category, when
+    any of them is a protected one."""
+    if any(c in PROTECTED_CATEGORIES for c in verified_categories):
+        return verified_categories[0]
+    return None
+
+
 @dataclass(frozen=True)
 class Media:
     pdq: str | None = None
@@ -46,7 +54,7 @@ class Account:
 
     @property
     def is_protected(self) -> bool:
-        return any(c in PROTECTED_CATEGORIES for c in self.verified_categories)
+        return verified_protection(self.verified_categories) is not None
 
 
 @dataclass(frozen=True)

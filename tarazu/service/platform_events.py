@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tarazu.domain.platform import Account
+from tarazu.domain.platform import Account, Post
 from tarazu.interchange import InvalidRecord, parse_object
 from tarazu.service.clock import Clock
-from tarazu.service.ports import UowFactory
+from tarazu.service.ports import StoreUnitOfWork, UowFactory
 
 #: Event type -> the interchange record type it carries.
 EVENT_TYPES = {
@@ -69,17 +69,26 @@ def parse_event(event: Any) -> tuple[str, str, Any]:
     return event_id.strip(), kind, record
 
 
+def store_event_record(uow: StoreUnitOfWork, event_id: str, kind: str,
+                       record: Account | Post, mark: bool = True) -> PlatformEventResult:
+    """Store a parsed event's record (an upsert, as a bulk import would) in the caller's
+    transaction: a stream worker stores a whole batch of events in one, and scores each
+    account in it (``mark=False``: no mark for scoring is left behind)."""
+    if isinstance(record, Account):
+        change = uow.platform.upsert_account(record, mark)
+        rid = record.account_id
+    else:
+        change = uow.platform.upsert_post(record, mark)
+        rid = record.post_id
+    return PlatformEventResult(event_id, kind, record.platform, rid, change)
+
+
 def handle_platform_event(uow_factory: UowFactory, clock: Clock, event: dict[str, Any]
                           ) -> PlatformEventResult:
-    """Store the record the event carries (an upsert, as a bulk import would)."""
+    """Store the record the event carries, in a transaction of its own."""
     del clock  # the record carries its own times; kept for consumers that need one
     event_id, kind, record = parse_event(event)
     with uow_factory() as uow:
-        if isinstance(record, Account):
-            change = uow.platform.upsert_account(record)
-            rid = record.account_id
-        else:
-            change = uow.platform.upsert_post(record)
-            rid = record.post_id
+        res = store_event_record(uow, event_id, kind, record)
         uow.commit()
-    return PlatformEventResult(event_id, kind, record.platform, rid, change)
+    return res

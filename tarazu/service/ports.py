@@ -27,6 +27,7 @@ from tarazu.reports.ratelimit import Bucket
 from tarazu.service.records import (
     AppealToken,
     Campaign,
+    MarkedAccount,
     OutboxMessage,
     QueueRow,
     RequestRow,
@@ -107,9 +108,9 @@ class SubjectDirectory(Protocol):
     """The platform's accounts and posts as far as deciding a case needs them: who they are
     and what protects them."""
 
-    def upsert_account(self, a: Account) -> str: ...
+    def upsert_account(self, a: Account, mark: bool = True) -> str: ...
 
-    def upsert_post(self, p: Post) -> str: ...
+    def upsert_post(self, p: Post, mark: bool = True) -> str: ...
 
     def get_account(self, platform: str, account_id: str, with_identifiers: bool = False
                     ) -> Account | None: ...
@@ -143,7 +144,8 @@ class Platform(SubjectDirectory, Protocol):
 
     def queued_for_scoring(self, limit: int = 100) -> list[tuple[str, str, str]]: ...
 
-    def scoring_mark(self, platform: str, account_id: str) -> str | None: ...
+    def account_for_scoring(self, platform: str, account_id: str
+                            ) -> MarkedAccount | None: ...
 
     def clear_scoring_mark(self, platform: str, account_id: str, queued_at: str) -> bool: ...
 

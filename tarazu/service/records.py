@@ -11,6 +11,7 @@ from typing import Any
 
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import SubjectRef
+from tarazu.domain.platform import Account
 from tarazu.domain.roles import Role
 
 
@@ -35,6 +36,17 @@ def subject_key(payload: dict[str, Any]) -> str | None:
     if payload.get("account_id") is not None:
         return f"account:{payload.get('platform', '')}:{payload['account_id']}"[:300]
     return None
+
+
+@dataclass(frozen=True)
+class MarkedAccount:
+    """What scoring reads of an account first: its mark's time if it is marked for scoring
+    (to clear that mark and no newer one), the record with its identifiers (None when only
+    its posts came, ahead of it) and what protects it."""
+
+    queued_at: str | None
+    account: Account | None
+    protection: str | None
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,68 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Insert,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tarazu.adapters.db.crypto import FieldCipher
 from tarazu.adapters.db.tables import accounts, posts, protected_accounts, scoring_queue
 from tarazu.domain.chain import format_time, parse_time
-from tarazu.domain.platform import Account, Media, Post
+from tarazu.domain.platform import Account, Media, Post, verified_protection
+from tarazu.service.records import MarkedAccount
+
+
+# The statements the stream worker runs for every event, built once: building one costs more
+# than running it on a local database.
+def _by_key(table, id_column: str):  # type: ignore[no-untyped-def]
+    return and_(table.c.platform == bindparam("k_platform"),
+                table.c[id_column] == bindparam("k_id"))
+
+
+_ACCOUNT_HASH = select(accounts.c.record_hash).where(_by_key(accounts, "account_id"))
+_POST_HASH = select(posts.c.record_hash).where(_by_key(posts, "post_id"))
+_INSERT_ACCOUNT = insert(accounts)
+_INSERT_POST = insert(posts)
+_POSTS_OF = (select(posts).where(_by_key(posts, "account_id")).order_by(posts.c.created_at)
+             .limit(bindparam("k_limit")))
+_FOR_SCORING = (
+    select(scoring_queue.c.queued_at, *accounts.c, protected_accounts.c.category)
+    .select_from(accounts.outerjoin(scoring_queue, and_(
+        scoring_queue.c.platform == accounts.c.platform,
+        scoring_queue.c.account_id == accounts.c.account_id))
+        .outerjoin(protected_accounts, and_(
+            protected_accounts.c.platform == accounts.c.platform,
+            protected_accounts.c.account_id == accounts.c.account_id)))
+    .where(_by_key(accounts, "account_id")))
+_MARK_OF = select(scoring_queue.c.queued_at).where(_by_key(scoring_queue, "account_id"))
+_CLEAR_MARK = delete(scoring_queue).where(_by_key(scoring_queue, "account_id"),
+                                          scoring_queue.c.queued_at == bindparam("k_at"))
+_MARK: dict[str, Insert] = {}  # per dialect
+
+
+def _mark(dialect: str) -> Insert:
+    """Set the mark, or give the one there a new time."""
+    if dialect not in _MARK:
+        stmt = (postgresql if dialect == "postgresql" else sqlite).insert(scoring_queue)
+        _MARK[dialect] = stmt.on_conflict_do_update(
+            index_elements=["platform", "account_id"],
+            set_={"queued_at": stmt.excluded.queued_at})
+    return _MARK[dialect]
+
+
+def _key(platform: str, record_id: str) -> dict[str, str]:
+    return {"k_platform": platform, "k_id": record_id}
 
 
 def _fingerprint(record: Account | Post) -> str:
@@ -32,17 +87,28 @@ def _j(value: tuple | list) -> str:
     return json.dumps(list(value), ensure_ascii=False)
 
 
+def _protection(r) -> str | None:  # type: ignore[no-untyped-def]
+    """A row's protection: the registry's category (``category``, from the outer join), else
+    platform verification (``verified_categories``, None when the account is not stored)."""
+    if r.category:
+        return r.category
+    if r.verified_categories is None:
+        return None
+    return verified_protection(tuple(json.loads(r.verified_categories)))
+
+
 class PlatformStore:
     def __init__(self, conn: Connection, cipher: FieldCipher) -> None:
         self.conn = conn
         self.cipher = cipher
 
     # -- writes ------------------------------------------------------------------------------
-    def upsert_account(self, a: Account) -> str:
-        """Insert or update; returns 'added', 'updated' or 'unchanged' (re-imports are no-ops)."""
+    def upsert_account(self, a: Account, mark: bool = True) -> str:
+        """Insert or update; returns 'added', 'updated' or 'unchanged' (re-imports are no-ops).
+        A change marks the account for scoring, unless the caller (``mark=False``) scores it
+        in this same transaction."""
         fp = _fingerprint(a)
-        key = and_(accounts.c.platform == a.platform, accounts.c.account_id == a.account_id)
-        old = self.conn.execute(select(accounts.c.record_hash).where(key)).scalar()
+        old = self.conn.execute(_ACCOUNT_HASH, _key(a.platform, a.account_id)).scalar()
         if old == fp:
             return "unchanged"
         values = dict(
@@ -53,18 +119,21 @@ class PlatformStore:
             verified_categories=_j(a.verified_categories), following=_j(a.following),
             followers=_j(a.followers), record_hash=fp,
         )
-        self.queue_for_scoring(a.platform, a.account_id)
+        if mark:
+            self.queue_for_scoring(a.platform, a.account_id)
         if old is None:
-            self.conn.execute(insert(accounts).values(
-                platform=a.platform, account_id=a.account_id, **values))
+            self.conn.execute(_INSERT_ACCOUNT, {"platform": a.platform,
+                                                "account_id": a.account_id, **values})
             return "added"
-        self.conn.execute(update(accounts).where(key).values(**values))
+        self.conn.execute(update(accounts).where(
+            accounts.c.platform == a.platform, accounts.c.account_id == a.account_id)
+            .values(**values))
         return "updated"
 
-    def upsert_post(self, p: Post) -> str:
+    def upsert_post(self, p: Post, mark: bool = True) -> str:
+        """As :meth:`upsert_account`; the mark is its author's."""
         fp = _fingerprint(p)
-        key = and_(posts.c.platform == p.platform, posts.c.post_id == p.post_id)
-        old = self.conn.execute(select(posts.c.record_hash).where(key)).scalar()
+        old = self.conn.execute(_POST_HASH, _key(p.platform, p.post_id)).scalar()
         if old == fp:
             return "unchanged"
         values = dict(
@@ -73,12 +142,14 @@ class PlatformStore:
             hashtags=_j(p.hashtags), links=_j(p.links),
             media=json.dumps([asdict(m) for m in p.media]), record_hash=fp,
         )
-        self.queue_for_scoring(p.platform, p.account_id)
+        if mark:
+            self.queue_for_scoring(p.platform, p.account_id)
         if old is None:
-            self.conn.execute(insert(posts).values(platform=p.platform, post_id=p.post_id,
-                                                   **values))
+            self.conn.execute(_INSERT_POST, {"platform": p.platform, "post_id": p.post_id,
+                                             **values})
             return "added"
-        self.conn.execute(update(posts).where(key).values(**values))
+        self.conn.execute(update(posts).where(
+            posts.c.platform == p.platform, posts.c.post_id == p.post_id).values(**values))
         return "updated"
 
     def set_status(self, platform: str, account_id: str, status: str,
@@ -96,11 +167,8 @@ class PlatformStore:
         is already there gets a new time, so a worker that read the old one (and is scoring
         the record as it was) does not clear it."""
         now = datetime.now(UTC).isoformat(timespec="microseconds")
-        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(scoring_queue).values(platform=platform, account_id=account_id,
-                                                    queued_at=now)
-        self.conn.execute(stmt.on_conflict_do_update(
-            index_elements=["platform", "account_id"], set_={"queued_at": now}))
+        self.conn.execute(_mark(self.conn.dialect.name), {
+            "platform": platform, "account_id": account_id, "queued_at": now})
 
     def queued_for_scoring(self, limit: int = 100) -> list[tuple[str, str, str]]:
         """The oldest marks: (platform, account id, queued at)."""
@@ -109,17 +177,23 @@ class PlatformStore:
             .limit(limit))
         return [(r.platform, r.account_id, r.queued_at) for r in rows]
 
-    def scoring_mark(self, platform: str, account_id: str) -> str | None:
-        return self.conn.execute(select(scoring_queue.c.queued_at).where(
-            scoring_queue.c.platform == platform,
-            scoring_queue.c.account_id == account_id)).scalar()
+    def account_for_scoring(self, platform: str, account_id: str) -> MarkedAccount | None:
+        """The record (identifiers decrypted: the caller scores it and logs the read), the
+        protection and any scoring mark of an account, in one statement — the stream worker
+        reads them for every event; only a mark (posts ahead of their author) when the
+        account is not stored; None when neither is there."""
+        key = _key(platform, account_id)
+        r = self.conn.execute(_FOR_SCORING, key).first()
+        if r is not None:
+            return MarkedAccount(r.queued_at, self._account(r, True), _protection(r))
+        at = self.conn.execute(_MARK_OF, key).scalar()
+        return MarkedAccount(at, None, None) if at is not None else None
 
     def clear_scoring_mark(self, platform: str, account_id: str, queued_at: str) -> bool:
         """Clear the mark read as ``queued_at``; a newer one (the record changed meanwhile)
         stays."""
-        return bool(self.conn.execute(delete(scoring_queue).where(
-            scoring_queue.c.platform == platform, scoring_queue.c.account_id == account_id,
-            scoring_queue.c.queued_at == queued_at)).rowcount)
+        return bool(self.conn.execute(
+            _CLEAR_MARK, {**_key(platform, account_id), "k_at": queued_at}).rowcount)
 
     def clear_scoring_marks(self, keys: list[tuple[str, str]], before: str) -> None:
         """Clear the marks of these accounts set before ``before`` (a batch scan read their
@@ -196,9 +270,8 @@ class PlatformStore:
         return {(r.platform, r.account_id) for r in rows}
 
     def posts_of(self, platform: str, account_id: str, limit: int = 200) -> list[Post]:
-        rows = self.conn.execute(select(posts).where(
-            posts.c.platform == platform, posts.c.account_id == account_id)
-            .order_by(posts.c.created_at).limit(limit))
+        rows = self.conn.execute(_POSTS_OF, {**_key(platform, account_id),
+                                             "k_limit": limit})
         return [self._post(r) for r in rows]
 
     def get_post(self, platform: str, post_id: str) -> Post | None:
@@ -242,13 +315,18 @@ class PlatformStore:
         return [dict(r._mapping) for r in rows]
 
     def protection(self, platform: str, account_id: str) -> str | None:
-        """The category that protects the account, from the registry or platform verification."""
-        cat = self.conn.execute(select(protected_accounts.c.category).where(
-            protected_accounts.c.platform == platform,
-            protected_accounts.c.account_id == account_id)).scalar()
-        if cat:
-            return cat
-        a = self.get_account(platform, account_id)
-        if a and a.is_protected:
-            return a.verified_categories[0]
-        return None
+        """The category that protects the account, from the registry or platform verification.
+        One statement for a stored account (the stream worker asks for every account it
+        scores); the registry alone for one not stored."""
+        registry = and_(protected_accounts.c.platform == accounts.c.platform,
+                        protected_accounts.c.account_id == accounts.c.account_id)
+        r = self.conn.execute(
+            select(protected_accounts.c.category, accounts.c.verified_categories)
+            .select_from(accounts.outerjoin(protected_accounts, registry))
+            .where(accounts.c.platform == platform, accounts.c.account_id == account_id)
+        ).first()
+        if r is None:
+            return self.conn.execute(select(protected_accounts.c.category).where(
+                protected_accounts.c.platform == platform,
+                protected_accounts.c.account_id == account_id)).scalar()
+        return _protection(r)

@@ -66,34 +66,71 @@ def build_detector(container: App, show_progress: bool = False, recall: bool = T
     return detector
 
 
-def make_handler(container: App, detector: mirrors.MirrorDetector, sync_every: float = 10.0,
-                 on_outcome: Callable[[mirrors.StreamOutcome], None] | None = None
-                 ) -> Callable[[dict[str, Any]], None]:
-    """A malformed event is a :class:`PoisonMessage` (set aside on the dead-letter subject
-    with the record and field named) — redelivering it cannot fix it; any other failure
-    raises, so the message comes again."""
-    last_sync = [time.monotonic()]
+class WorkerHandler:
+    """The worker's handler of a batch of events (a broker ``BatchHandler``): one unit of
+    work per batch. A malformed event is a :class:`PoisonMessage` (set aside on
+    the dead-letter subject with the record and field named) — redelivering it cannot fix
+    it; a database that is away raises :class:`Unavailable`; any other failure raises, so
+    the batch comes again.
 
-    def handle(record: dict[str, Any]) -> None:
+    When a batch of several events fails after the detector took some of them in (a
+    removal indexed, a sign-up recorded as a possible successor) but before the commit, the
+    detector no longer matches the store, and the redelivered batch would be scored against
+    events that, as far as the store knows, never happened. The detector is then built
+    again from the store before the next batch, as at a restart."""
+
+    def __init__(self, container: App, detector: mirrors.MirrorDetector,
+                 sync_every: float = 10.0,
+                 on_outcome: Callable[[mirrors.StreamOutcome], None] | None = None,
+                 rebuild: Callable[[], mirrors.MirrorDetector] | None = None) -> None:
+        self.container = container
+        self.detector = detector
+        self.sync_every = sync_every
+        self.on_outcome = on_outcome
+        self.rebuild = rebuild or (lambda: build_detector(container))
+        self.stale = False
+        self.rebuilds = 0
+        self._last_sync = time.monotonic()
+
+    def __call__(self, records: list[dict[str, Any]], should_stop: Callable[[], bool]
+                 ) -> list[BaseException | None]:
+        c = self.container
         try:
-            if time.monotonic() - last_sync[0] > sync_every:
-                with container.uow() as uow:
-                    detector.sync(uow, container.clock)
+            if self.stale:
+                self.detector = self.rebuild()
+                self.stale = False
+                self.rebuilds += 1
+                log.warning("worker.detector_rebuilt", reason="a batch failed before its "
+                            "commit", reference_set=self.detector.size)
+            if time.monotonic() - self._last_sync > self.sync_every:
+                with c.uow() as uow:
+                    self.detector.sync(uow, c.clock)
                     uow.commit()  # the access log entry of any account read in
-                last_sync[0] = time.monotonic()
-            out = mirrors.handle_stream_record(container.uow, container.clock, detector, record)
-        except PlatformEventError as e:
-            rid = record.get("event_id") or record.get("account_id") or record.get("post_id")
-            raise PoisonMessage(f"event {rid}: {e}") from None
+                self._last_sync = time.monotonic()
+            before = self.detector.changes
+            try:
+                outs = mirrors.handle_stream_records(c.uow, c.clock, self.detector, records,
+                                                     should_stop)
+            except BaseException:
+                self.stale = len(records) > 1 and self.detector.changes != before
+                raise
         except SQLAlchemyError as e:
-            if unavailable(e):  # handling is idempotent: the same record is tried again
+            if unavailable(e):  # nothing was committed: the same batch is tried again
                 raise Unavailable(f"database: {type(e).__name__}") from e
             raise
-        observe_outcome(out, record, container.clock.now())
-        if on_outcome:
-            on_outcome(out)
-
-    return handle
+        now = c.clock.now()
+        results: list[BaseException | None] = []
+        for record, out in zip(records, outs, strict=False):
+            if isinstance(out, PlatformEventError):
+                rid = record.get("event_id") or record.get("account_id") \
+                    or record.get("post_id")
+                results.append(PoisonMessage(f"event {rid}: {out}"))
+                continue
+            observe_outcome(out, record, now)
+            if self.on_outcome:
+                self.on_outcome(out)
+            results.append(None)
+        return results
 
 
 def signup_to_flag_seconds(record: dict[str, Any], now: datetime) -> float | None:
@@ -138,20 +175,22 @@ async def run_worker(container: App, detector: mirrors.MirrorDetector, *, url: s
                      stream: str = STREAM, subjects: str = SUBJECTS, durable: str = DURABLE,
                      stop: asyncio.Event | None = None, idle_timeout: float = 1.0,
                      until_idle: bool | None = None, ack_wait: float = 30.0,
+                     batch: int = 20,
                      on_outcome: Callable[[mirrors.StreamOutcome], None] | None = None
                      ) -> ConsumeReport:
     """Consume until ``stop`` is set or, with ``until_idle`` (the default without ``stop``),
     until nothing is left: no message pending or unacknowledged, no account waiting to be
-    scored. When the stream is quiet the worker scores accounts stored by other paths (a
+    scored. Up to ``batch`` events are handled in one unit of work and acknowledged after
+    its commit. When the stream is quiet the worker scores accounts stored by other paths (a
     bulk import, the HTTP endpoint). Losing the broker — for any length of time — pauses
     it: it connects again with a growing delay and goes on."""
-    handler = make_handler(container, detector, on_outcome=on_outcome)
+    handler = WorkerHandler(container, detector, on_outcome=on_outcome)
     total = ConsumeReport()
 
     def drain() -> int:
         try:
             for scored, reference in mirrors.drain_scoring_queue(
-                    container.uow, container.clock, detector, limit=50):
+                    container.uow, container.clock, handler.detector, limit=50):
                 if on_outcome:
                     on_outcome(mirrors.StreamOutcome("", "scoring-queue", "queued", scored,
                                                      reference))
@@ -167,8 +206,10 @@ async def run_worker(container: App, detector: mirrors.MirrorDetector, *, url: s
         try:
             async with PlatformEventStream(url, stream=stream, subjects=subjects) as s:
                 delay = 0.5
-                r = await s.consume(handler, durable, idle_timeout=idle_timeout, stop=stop,
-                                    until_idle=until_idle, ack_wait=ack_wait, on_idle=drain)
+                r = await s.consume_batches(handler, durable, batch=batch,
+                                            idle_timeout=idle_timeout, stop=stop,
+                                            until_idle=until_idle, ack_wait=ack_wait,
+                                            on_idle=drain)
             _add(total, r)
             return total
         except BROKER_UNAVAILABLE as e:
@@ -228,6 +269,9 @@ def worker_cmd(
                                         "pending or unacknowledged, no account to score"),
     ack_wait: float = typer.Option(30.0, help="seconds before a message fetched by a worker "
                                    "that died is delivered again"),
+    batch: int = typer.Option(20, min=1, help="events handled in one transaction (and "
+                              "in flight at most): larger batches commit less often, smaller "
+                              "ones flag the first event of a batch sooner"),
     metrics_port: int | None = typer.Option(None, help="serve Prometheus metrics on this "
                                             "port (off by default)"),
     metrics_addr: str = typer.Option("127.0.0.1", help="address for --metrics-port "
@@ -235,8 +279,8 @@ def worker_cmd(
 ) -> None:
     """Consume platform events: store each record, keep the reference set current, and score
     new or changed accounts for mirror detection within seconds. SIGTERM or Ctrl-C stops it
-    gracefully: the event in hand is finished, the rest handed back. Logs are JSON lines
-    on stderr."""
+    gracefully: the event in hand is finished and the batch's handled events committed, the
+    rest handed back. Logs are JSON lines on stderr."""
     from tarazu.entrypoints import logs
 
     logs.configure()
@@ -258,7 +302,7 @@ def worker_cmd(
         return await run_worker(container, detector, url=container.settings.nats_url,
                                 stream=stream, subjects=subjects, durable=durable, stop=stop,
                                 until_idle=exit_when_idle, ack_wait=ack_wait,
-                                on_outcome=_report)
+                                batch=batch, on_outcome=_report)
 
     report = asyncio.run(main())
     print_json({"handled": report.handled, "failed": report.failed, "dead": report.dead,

@@ -11,6 +11,7 @@ from typing import Any
 from tarazu.domain.case import DueProcessError
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef
 from tarazu.domain.payloads import MirrorFlag, Note
+from tarazu.domain.platform import Account
 from tarazu.domain.policies import Action
 from tarazu.linkage.model import LinkageModel
 from tarazu.linkage.policy import AUTO_ACTION, NONE, LinkPolicy
@@ -109,13 +110,16 @@ def _previous_flags(history: Sequence[ModerationEvent]) -> dict[str, list[Mappin
 
 
 def record_results(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetector,
-                   subject: SubjectRef, results: Sequence[MatchResult]) -> ScoreOutcome:
-    """Turn one account's ranked results into flags (and perhaps an automated decision)."""
+                   subject: SubjectRef, results: Sequence[MatchResult],
+                   protected: bool | None = None) -> ScoreOutcome:
+    """Turn one account's ranked results into flags (and perhaps an automated decision).
+    ``protected``: whether the account is, when the caller has just read it."""
     model, config = detector.model, detector.config
     out = ScoreOutcome(subject)
     if results:
         out.top = (results[0].removed_id, round(results[0].probability, 4))
-    protected = cases.is_protected(uow, subject)
+    if protected is None:
+        protected = cases.is_protected(uow, subject)
     judged = [(r, judge(r, model, config, protected)) for r in results]
     above = [(r, v) for r, v in judged if v.action != NONE][: config.max_flags]
     if not above:
@@ -203,13 +207,16 @@ def _existed_before_removal(uow: StoreUnitOfWork, active: SubjectRef, removed_ke
 
 
 def score_account(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetector, platform: str,
-                  account_id: str) -> ScoreOutcome | None:
+                  account_id: str, account: Account | None = None,
+                  protected: bool | None = None) -> ScoreOutcome | None:
     """Score one stored account (new or changed) and record the outcome; None when it is not
-    an active account tarazu knows."""
-    a = uow.platform.get_account(platform, account_id, with_identifiers=True)
+    an active account tarazu knows. ``account`` (its stored record with identifiers) and
+    ``protected``: when the caller has just read them in this transaction (not read
+    twice)."""
+    a = account or uow.platform.get_account(platform, account_id, with_identifiers=True)
     if a is None or a.status != "active":
         return None
     posts = uow.platform.posts_of(platform, account_id, POSTS_PER_ACCOUNT)
     results = detector.score(a, posts)
     return record_results(uow, clock, detector, SubjectRef.account(platform, account_id),
-                          results)
+                          results, protected)

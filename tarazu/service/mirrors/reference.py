@@ -52,6 +52,10 @@ class MirrorDetector:
             top_k=self.config.top_k))
         self._lock = threading.RLock()
         self._hashes: dict[str, str] = {}  # key -> record fingerprint (to spot changes)
+        #: Counts the calls that changed what the next score reads (the reference set, the
+        #: recorded successors): a caller whose store transaction failed after such a
+        #: change knows the detector no longer matches the store.
+        self.changes = 0
 
     @property
     def model(self) -> LinkageModel:
@@ -67,17 +71,20 @@ class MirrorDetector:
     # -- changes -----------------------------------------------------------------------------
     def add_removed(self, account: Account, posts: Sequence[Post] = ()) -> None:
         with self._lock:
+            self.changes += 1
             self.linker.add_removed(_keyed(account), posts)
             self._hashes[account_key(account.platform, account.account_id)] = _fp(account, posts)
 
     def add_profiles(self, profiles: Iterable[AccountProfile]) -> None:
         with self._lock:
+            self.changes += 1
             for p in profiles:
                 self.linker.add_removed_profile(p)
 
     def withdraw(self, key: str) -> bool:
         with self._lock:
             present = key in self.linker.removed
+            self.changes += present
             self.linker.withdraw(key)
             self._hashes.pop(key, None)
             return present
@@ -148,6 +155,7 @@ class MirrorDetector:
 
     def _add_batch(self, batch: Sequence[tuple[Account, Sequence[Post]]]) -> None:
         profiles = self.profiles(batch)
+        self.changes += 1
         for (a, ps), p in zip(batch, profiles, strict=True):
             self.linker.add_removed_profile(p)
             self._hashes[p.account_id] = _fp(a, ps)
@@ -164,6 +172,7 @@ class MirrorDetector:
     # -- scoring -----------------------------------------------------------------------------
     def score(self, account: Account, posts: Sequence[Post] = ()) -> list[MatchResult]:
         with self._lock:
+            self.changes += 1  # the first pass records the account as a possible successor
             return self.linker.score(_keyed(account), posts, top_k=self.config.top_k)
 
     def record_successors(self, items: Sequence[tuple[Account, Sequence[Post]]]) -> None:
@@ -171,6 +180,7 @@ class MirrorDetector:
         successors of the removed accounts they resemble (see :func:`recall_successors`)."""
         profiles = self.profiles(items)
         with self._lock:
+            self.changes += 1
             self.linker.record(profiles)
 
     def score_many(self, items: Sequence[tuple[Account, Sequence[Post]]],
@@ -180,6 +190,7 @@ class MirrorDetector:
         the linker's batch mode does, so reciprocal ranks see the whole batch."""
         profiles = self.profiles(items)
         with self._lock:
+            self.changes += 1
             return self.linker.score_batch(profiles, self.config.top_k, progress)
 
 

@@ -31,7 +31,11 @@ from tarazu.service.mirrors.reference import (
     MirrorDetector,
     withdrawn_keys,
 )
-from tarazu.service.platform_events import handle_platform_event
+from tarazu.service.platform_events import (
+    PlatformEventError,
+    parse_event,
+    store_event_record,
+)
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
 
 
@@ -72,58 +76,82 @@ class StreamOutcome:
     reference: str | None = None  # "added" | "withdrawn" | "updated" when the set changed
 
 
-def handle_stream_record(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector,
-                         record: Mapping[str, Any]) -> StreamOutcome:
-    """Store what the platform sent (which marks the account for scoring in the same
-    transaction), then look at the marked account — keep the reference set current, or score
-    it — in a second one that clears the mark; the caller acknowledges after both. A crash
-    between the two leaves the mark: the redelivered event finds the record unchanged but
-    the mark still there, and scores it. A crash after both: the mark is gone, nothing is
-    done twice."""
-    res = handle_platform_event(uow_factory, clock, as_platform_event(record))
-    if res.type == "post.created":
-        with uow_factory() as uow:
-            post = uow.platform.get_post(res.platform, res.record_id)
-        account_id = post.account_id if post else None
-    else:
-        account_id = res.record_id
-    done = look_at_marked(uow_factory, clock, detector, res.platform, account_id) \
-        if account_id is not None else None
-    if done is None:
-        return StreamOutcome(res.event_id, res.type, res.change)
-    return StreamOutcome(res.event_id, res.type, res.change, *done)
+def handle_stream_records(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector,
+                          records: Sequence[Mapping[str, Any]],
+                          should_stop: Callable[[], bool] = lambda: False
+                          ) -> list[StreamOutcome | PlatformEventError]:
+    """Handle a batch of events in order, in one unit of work: for each, store what the
+    platform sent and look at the account concerned — keep the reference set current, or
+    score it — clearing any mark another writer left. Stored and scored in one transaction,
+    the account needs no mark of its own. One commit for the batch; the caller acknowledges
+    the events after it. A crash before the commit leaves nothing of the batch in the store:
+    every event comes again and is handled as if for the first time. After it, a redelivered
+    event finds its record unchanged and no mark, and does nothing.
+
+    Returns one result per event taken up, in order: its outcome, or the
+    :class:`PlatformEventError` that makes it malformed (nothing of it stored; the others go
+    on). Checked before each event after the first, ``should_stop`` ends the batch early:
+    what was handled is committed, the rest is not taken up."""
+    out: list[StreamOutcome | PlatformEventError] = []
+    with uow_factory() as uow:
+        for record in records:
+            if out and should_stop():
+                break
+            try:
+                event_id, kind, rec = parse_event(as_platform_event(record))
+            except PlatformEventError as e:
+                out.append(e)
+                continue
+            res = store_event_record(uow, event_id, kind, rec, mark=False)
+            done = look_at_marked_in(uow, clock, detector, res.platform, rec.account_id,
+                                     changed=res.change != "unchanged")
+            out.append(StreamOutcome(res.event_id, res.type, res.change,
+                                     *(done or (None, None))))
+        uow.commit()
+    return out
 
 
 def look_at_marked(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector,
                    platform: str, account_id: str
                    ) -> tuple[ScoreOutcome | None, str | None] | None:
-    """One unit of work for one account marked in the scoring queue: a removed account joins
-    (or updates) the reference set, an active one leaves it if it was there and is scored and
-    its flags recorded; the mark is cleared in the same commit. None when there was no mark
-    (already looked at: a redelivered event does nothing twice)."""
+    """:func:`look_at_marked_in` in a unit of work of its own."""
+    with uow_factory() as uow:
+        done = look_at_marked_in(uow, clock, detector, platform, account_id)
+        uow.commit()
+    return done
+
+
+def look_at_marked_in(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetector,
+                      platform: str, account_id: str, changed: bool = False
+                      ) -> tuple[ScoreOutcome | None, str | None] | None:
+    """Look at one account — marked in the scoring queue, or ``changed`` in the caller's
+    transaction — in that transaction: a removed account joins (or updates) the reference
+    set, an active one leaves it if it was there and is scored and its flags recorded; a
+    mark is cleared in the same transaction. None when there was nothing to look at (already
+    looked at: a redelivered event does nothing twice)."""
     key = account_key(platform, account_id)
     scored: ScoreOutcome | None = None
     reference: str | None = None
-    with uow_factory() as uow:
-        mark = uow.platform.scoring_mark(platform, account_id)
-        if mark is None:
-            return None
-        a = uow.platform.get_account(platform, account_id, with_identifiers=True)
-        if a is None:  # posts ahead of their author: the account's arrival marks it again
-            pass
-        elif a.status == "removed":
-            if key not in withdrawn_keys(uow):
-                reference = "updated" if key in detector else "added"
-                detector.add_removed(a, uow.platform.posts_of(platform, account_id,
-                                                              POSTS_PER_ACCOUNT))
-                log_access(uow, ACTOR, SubjectRef.account(platform, account_id),
-                           ["identifiers"], "mirror detection: indexed as a removed account",
-                           AUTHORITY, clock.now())
-        else:
-            reference = "withdrawn" if detector.withdraw(key) else None  # reinstated
-            scored = score_account(uow, clock, detector, platform, account_id)
-        uow.platform.clear_scoring_mark(platform, account_id, mark)
-        uow.commit()
+    marked = uow.platform.account_for_scoring(platform, account_id)
+    if marked is None or (marked.queued_at is None and not changed):
+        return None
+    a = marked.account
+    if a is None:  # posts ahead of their author: the account's arrival marks it again
+        pass
+    elif a.status == "removed":
+        if key not in withdrawn_keys(uow):
+            reference = "updated" if key in detector else "added"
+            detector.add_removed(a, uow.platform.posts_of(platform, account_id,
+                                                          POSTS_PER_ACCOUNT))
+            log_access(uow, ACTOR, SubjectRef.account(platform, account_id),
+                       ["identifiers"], "mirror detection: indexed as a removed account",
+                       AUTHORITY, clock.now())
+    else:
+        reference = "withdrawn" if detector.withdraw(key) else None  # reinstated
+        scored = score_account(uow, clock, detector, platform, account_id, a,
+                               protected=marked.protection is not None)
+    if marked.queued_at is not None:
+        uow.platform.clear_scoring_mark(platform, account_id, marked.queued_at)
     return scored, reference
 
 

@@ -79,3 +79,127 @@ def test_subject_and_message_id_are_stable():
     assert subject_for(r) == "platform.events.x.account"
     assert message_id(r) == message_id(dict(r))
     assert message_id(r) != message_id({**r, "status": "removed"})
+
+
+async def _publish(s: PlatformEventStream, ids: list[int]) -> None:
+    for i in ids:
+        await s._js.publish(f"{s.stream.lower()}.x", json.dumps(_record(i)).encode(),
+                            headers={"Nats-Msg-Id": f"m{i}"})
+
+
+def test_a_batch_goes_to_its_handler_at_once_and_is_acknowledged_after_it():
+    async def run():
+        s = _stream()
+        async with s:
+            await _publish(s, [1, 2, 3, 4, 5])
+            calls: list[list[str]] = []
+
+            def handler(records, should_stop):
+                calls.append([r["account_id"] for r in records])
+                return [None] * len(records)
+
+            report = await s.consume_batches(handler, durable="b1", batch=3)
+            info = await s._js.consumer_info(s.stream, "b1")
+            await _cleanup(s)
+        return report, calls, info
+
+    report, calls, info = asyncio.run(run())
+    assert calls == [["a1", "a2", "a3"], ["a4", "a5"]]
+    assert report.handled == 5 and (info.num_pending, info.num_ack_pending) == (0, 0)
+
+
+def test_a_failing_batch_is_tried_one_by_one_and_only_the_bad_message_comes_again():
+    """The handler raises for any batch holding a3 on its first delivery (nothing committed):
+    each message is then tried alone, so a1, a2 and a4 are handled and a3, handed back, is
+    handled when it comes again."""
+    async def run():
+        s = _stream()
+        async with s:
+            await _publish(s, [1, 2, 3, 4])
+            committed: list[str] = []
+            failed_once: list[str] = []
+
+            def handler(records, should_stop):
+                ids = [r["account_id"] for r in records]
+                if "a3" in ids and not failed_once:
+                    if len(ids) == 1:
+                        failed_once.append("a3")
+                    raise RuntimeError("a fault in a3")
+                committed.extend(ids)
+                return [None] * len(records)
+
+            stop = asyncio.Event()
+
+            async def stopper():
+                while "a3" not in committed:
+                    await asyncio.sleep(0.1)
+                stop.set()
+
+            task = asyncio.create_task(stopper())
+            report = await asyncio.wait_for(
+                s.consume_batches(handler, durable="b2", idle_timeout=0.5, stop=stop),
+                timeout=30)
+            await task
+            await _cleanup(s)
+        return report, committed
+
+    report, committed = asyncio.run(run())
+    assert committed == ["a1", "a2", "a4", "a3"]
+    assert report.failed == 1 and report.handled == 4 and report.dead == 0
+
+
+def test_records_a_batch_handler_did_not_take_up_are_handed_back_at_once():
+    """Told to stop mid-batch, the handler returns the results of the records it took up;
+    the rest go back and the next consumer gets them at once, in order."""
+    async def run():
+        s = _stream()
+        async with s:
+            await _publish(s, [1, 2, 3, 4])
+            stop = asyncio.Event()
+
+            def first_two(records, should_stop):
+                stop.set()  # as SIGTERM would, while the batch is in hand
+                return [None, None]
+
+            first = await s.consume_batches(first_two, durable="b3", stop=stop)
+            seen: list[str] = []
+
+            def rest(records, should_stop):
+                seen.extend(r["account_id"] for r in records)
+                return [None] * len(records)
+
+            second = await asyncio.wait_for(
+                s.consume_batches(rest, durable="b3", idle_timeout=0.5), timeout=4)
+            await _cleanup(s)
+        return first, second, seen
+
+    first, second, seen = asyncio.run(run())
+    assert (first.handled, first.handed_back) == (2, 2)
+    assert seen == ["a3", "a4"] and second.handled == 2
+
+
+def test_a_poison_result_goes_to_the_dead_letters_and_its_batch_is_acknowledged():
+    from tarazu.adapters.broker import DEAD_REASON, PoisonMessage
+
+    async def run():
+        s = _stream()
+        async with s:
+            await _publish(s, [1, 2, 3])
+            await s._js.publish(f"{s.stream.lower()}.x", b"not json",
+                                headers={"Nats-Msg-Id": "raw"})
+
+            def handler(records, should_stop):
+                return [PoisonMessage("a2: field 'record'") if r["account_id"] == "a2"
+                        else None for r in records]
+
+            report = await s.consume_batches(handler, durable="b4")
+            dead = await s.dead_letters()
+            info = await s._js.consumer_info(s.stream, "b4")
+            for name in (s.stream, f"{s.stream}_DEAD"):
+                await s._js.delete_stream(name)
+        return report, dead, info
+
+    report, dead, info = asyncio.run(run())
+    assert report.handled == 2 and report.dead == 2
+    assert sorted(h[DEAD_REASON][:8] for h, _ in dead) == ["a2: fiel", "not JSON"]
+    assert (info.num_pending, info.num_ack_pending) == (0, 0)

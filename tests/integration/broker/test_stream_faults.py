@@ -215,18 +215,6 @@ def _unscored(conn: Connection, targets: set[str]) -> set[str]:
     return out
 
 
-def _acked(stream: str, subjects: str, durable: str) -> int:
-    """How many messages, from the first, the consumer has acknowledged."""
-    async def run():
-        async with PlatformEventStream(NATS_URL, stream=stream, subjects=subjects) as s:
-            return (await s._js.consumer_info(stream, durable)).ack_floor.stream_seq
-
-    try:
-        return asyncio.run(run())
-    except NotFoundError:  # the worker has not created its consumer yet
-        return 0
-
-
 def _poll_engine(app: App) -> Engine:
     """For looking at the store while the worker is frozen: SQLite gives up at once on a
     lock the frozen worker holds, rather than wait for it."""
@@ -241,33 +229,81 @@ def _stored_count(conn: Connection) -> int:
     return int(n)
 
 
+class _Consumer:
+    """The durable consumer's positions, read over one connection kept open (the worker is
+    frozen while they are read: the reading must be quick)."""
+
+    def __init__(self, stream: str, subjects: str, durable: str) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.s = PlatformEventStream(NATS_URL, stream=stream, subjects=subjects)
+        self.loop.run_until_complete(self.s.__aenter__())
+        self.stream, self.durable = stream, durable
+
+    def positions(self) -> tuple[int, int]:
+        """(acknowledged, delivered): the stream sequence up to which every message is
+        acknowledged, and the last one delivered; (0, 0) before the consumer exists."""
+        try:
+            info = self.loop.run_until_complete(
+                self.s._js.consumer_info(self.stream, self.durable))
+        except NotFoundError:
+            return 0, 0
+        return info.ack_floor.stream_seq, info.delivered.stream_seq
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.s.__aexit__(None, None, None))
+        self.loop.close()
+
+
+def _stored(conn: Connection) -> set[str]:
+    rows = conn.execute(text("SELECT account_id FROM accounts WHERE status = 'active'"))
+    out = {r[0] for r in rows}
+    conn.rollback()
+    return out
+
+
 def _kill_where_data_could_be_lost(p: subprocess.Popen, app: App, targets: set[str],
-                                   stream: str, subjects: str, timeout: float = 120
-                                   ) -> str | None:
-    """Freeze the worker every few milliseconds and look. While it handles its first few
-    events: kill -9 if an event is acknowledged but its record not stored (never, when it
-    acknowledges after committing). After that: kill -9 once the sign-up of a target is
-    stored and its score not yet recorded. Returns why it was killed."""
+                                   order: list[str], stream: str, subjects: str,
+                                   timeout: float = 900) -> str | None:
+    """Freeze the worker every few milliseconds and look; kill -9 where a careless worker
+    loses data:
+
+    - an event acknowledged but its record not stored (acknowledged before the commit);
+    - the sign-up of a target stored, its score not yet recorded (stored and scored in two
+      transactions);
+    - the sign-up of the last target (``order``: the accounts in stream order) in hand:
+      delivered, not acknowledged, not stored. Looked for last, so that the two windows
+      above, which come before it, are found first when a worker has them.
+
+    Watched until the worker ends or ``timeout``, generous because the worker's start (which
+    the watch includes) can take minutes on a loaded machine. Returns why it was killed."""
+    seq = {a: n for n, a in enumerate(order, start=1)}
+    last = max(targets, key=seq.__getitem__)
     deadline = time.monotonic() + timeout
-    with _poll_engine(app).connect() as conn:
-        while time.monotonic() < deadline and p.poll() is None:
-            p.send_signal(signal.SIGSTOP)
-            why = None
-            try:
-                stored = _stored_count(conn)
-                if stored < 6:
-                    if _acked(stream, subjects, "w") > stored:
+    consumer = _Consumer(stream, subjects, "w")
+    try:
+        with _poll_engine(app).connect() as conn:
+            while time.monotonic() < deadline and p.poll() is None:
+                p.send_signal(signal.SIGSTOP)
+                why = None
+                try:
+                    stored = _stored(conn)
+                    acked, delivered = consumer.positions()
+                    if acked > len(stored):
                         why = "acknowledged before stored"
-                elif caught := _unscored(conn, targets):
-                    why = f"{min(caught)} stored, not scored"
-            except OperationalError:  # frozen while committing: the file is locked
-                conn.rollback()
-            if why:
-                p.kill()
-                p.wait()
-                return why
-            p.send_signal(signal.SIGCONT)
-            time.sleep(0.01)
+                    elif caught := _unscored(conn, targets):
+                        why = f"{min(caught)} stored, not scored"
+                    elif last not in stored and acked < seq[last] <= delivered:
+                        why = f"{last} in hand, not stored"
+                except OperationalError:  # frozen while committing: the file is locked
+                    conn.rollback()
+                if why:
+                    p.kill()
+                    p.wait()
+                    return why
+                p.send_signal(signal.SIGCONT)
+                time.sleep(0.01)
+    finally:
+        consumer.close()
     return None
 
 
@@ -285,11 +321,12 @@ def _uninterrupted_flags(app: App, scenario, tmp_path: Path) -> list[tuple[str, 
 
 
 def test_kill_9_mid_stream_loses_no_flag_and_changes_no_score(app, scenario, tmp_path):
-    """Kill the worker (a subprocess) where a careless one loses data — just after it stored
-    the sign-up of an account that an uninterrupted run flags, before it recorded the score
-    (or after acknowledging an event it has not stored) — and restart it: every sign-up is
-    stored, and the log ends up with exactly the uninterrupted run's flags, none lost or
-    doubled, with the same probabilities."""
+    """Kill the worker (a subprocess) where a careless one loses data — after acknowledging
+    an event it has not stored, after storing the sign-up of an account that an
+    uninterrupted run flags but before recording its score, or with such a sign-up in hand
+    and not yet committed — and restart it: every sign-up is stored, and the log ends up
+    with exactly the uninterrupted run's flags, none lost or doubled, with the same
+    probabilities."""
     expected = _uninterrupted_flags(app, scenario, tmp_path)
     targets = {subject.split(":", 1)[1] for subject, _, _ in expected}
     assert len(targets) >= 5, expected  # a scenario with mirrors to lose
@@ -300,7 +337,9 @@ def test_kill_9_mid_stream_loses_no_flag_and_changes_no_score(app, scenario, tmp
     try:
         _publish(stream, subjects, events)
         with _running_worker(app, stream, subjects, log) as p:
-            victim = _kill_where_data_could_be_lost(p, app, targets, stream, subjects)
+            victim = _kill_where_data_could_be_lost(
+                p, app, targets, [e["record"]["account_id"] for e in events], stream,
+                subjects)
         assert victim is not None, log.read_text()
         _run_in_process(app, stream, subjects)  # the restart
         assert _consumer_state(stream, subjects, "w") == (0, 0)

@@ -218,10 +218,13 @@ def test_protection_comes_from_the_registry_or_the_platform_verification(new_uow
         uow.platform.upsert_account(_account("a2", verified=("journalist",)))
         assert uow.platform.protect("x", "a1", "human_rights_defender", "registry", "admin", T0)
         assert not uow.platform.protect("x", "a1", "journalist", "registry", "admin", T0)
+        # in the registry before the platform sent the account (or without it ever doing so)
+        assert uow.platform.protect("x", "a3", "ngo", "registry", "admin", T0)
         uow.commit()
     with new_uow() as uow:
         assert uow.platform.protection("x", "a1") == "human_rights_defender"
         assert uow.platform.protection("x", "a2") == "journalist"
+        assert uow.platform.protection("x", "a3") == "ngo"
         assert uow.platform.protection("x", "a9") is None
         plain = uow.platform.get_account("x", "a1")
         assert plain is not None and plain.identifiers == {}

@@ -1,0 +1,210 @@
+"""The stream worker handles a fetched batch of events in one unit of work: the events in
+order, one commit, acknowledged after it. The batch is a matter of cost, never of outcome:
+the same events give the same flags whatever the batch size, an event delivered again after
+the commit changes nothing, and a batch that fails before its commit, delivered again, ends
+as if it had never failed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from tarazu.adapters.broker import PoisonMessage, Unavailable
+from tarazu.adapters.db.uow import SqlUnitOfWork
+from tarazu.bootstrap import App, bootstrap
+from tarazu.domain.events import EventKind
+from tarazu.entrypoints.cli.stream import WorkerHandler, build_detector
+from tarazu.service import mirrors
+from tarazu.service.platform_events import PlatformEventError
+from tests.conftest import _fresh_sqlite, make_settings
+from tests.integration.mirrors import data
+from tests.integration.mirrors.conftest import store
+
+
+def _event(record: dict[str, Any], kind: str | None = None) -> dict[str, Any]:
+    if kind is None:
+        kind = "post.created" if record["type"] == "post" else (
+            "account.removed" if record["status"] == "removed" else "account.created")
+    rid = record.get("post_id") or record["account_id"]
+    return {"type": kind, "event_id": f"{kind}:{rid}", "record": record}
+
+
+def _stream() -> list[dict[str, Any]]:
+    """A removal (with its posts), two mirrors of it signing up (one posting), a journalist
+    covering the group, and a reinstatement."""
+    reinstated = next(r for r in data.removed() if r.get("account_id") == "o3")
+    reinstated = {k: v for k, v in reinstated.items() if k not in ("removed_at",
+                                                                   "removal_reason")}
+    records = [*data.removed()[:31], *data.mirror("m1"), data.mirror("m2")[0],
+               *data.journalist()]
+    return [*(_event(r) for r in records),
+            _event({**reinstated, "status": "active"}, "account.updated")]
+
+
+def _flags(app: App) -> list[tuple[str, str, float]]:
+    with app.uow() as uow:
+        return sorted((rec.event.subject.id, p["removed_account"], p["probability"])
+                      for rec, p in uow.events.payloads(EventKind.MIRROR_FLAG.value))
+
+
+def _accounts(app: App) -> set[tuple[str, str]]:
+    with app.uow() as uow:
+        return {(a.account_id, a.status) for a in uow.platform.iter_accounts()}
+
+
+@pytest.fixture
+def new_app(tmp_path: Path, migrated_sqlite: Path, clock):  # type: ignore[no-untyped-def]
+    """A further empty store (SQLite), to run the same events again from scratch."""
+    made = []
+
+    def make(name: str) -> App:
+        home = tmp_path / name
+        home.mkdir()
+        _fresh_sqlite(migrated_sqlite, home)
+        made.append(bootstrap(make_settings(home, None), clock=clock))
+        return made[-1]
+
+    yield make
+    for a in made:
+        a.engine.dispose()
+
+
+def _run(app: App, events: list[dict[str, Any]], size: int) -> None:
+    detector = build_detector(app)
+    for i in range(0, len(events), size):
+        out = mirrors.handle_stream_records(app.uow, app.clock, detector, events[i:i + size])
+        assert not [o for o in out if isinstance(o, PlatformEventError)]
+
+
+def test_the_same_events_give_the_same_flags_whatever_the_batch_size(new_app):
+    events = _stream()
+    runs = {}
+    for size in (1, 4, len(events)):
+        app = new_app(f"batch{size}")
+        _run(app, events, size)
+        runs[size] = (_flags(app), _accounts(app))
+    flags, accounts = runs[1]
+    assert "x:m1" in {s for s, _, _ in flags}, flags
+    assert ("o3", "active") in accounts and ("r1", "removed") in accounts
+    assert runs[4] == runs[1] and runs[len(events)] == runs[1]
+
+
+def test_an_event_delivered_again_after_its_commit_changes_nothing(sqlite_app):
+    app = sqlite_app
+    events = _stream()
+    detector = build_detector(app)
+    mirrors.handle_stream_records(app.uow, app.clock, detector, events)
+    flags = _flags(app)
+    with app.uow() as uow:
+        head = uow.events.head()
+    again = mirrors.handle_stream_records(app.uow, app.clock, detector, events)
+    assert {o.change for o in again} == {"unchanged"}  # type: ignore[union-attr]
+    assert all(o.scored is None for o in again)  # type: ignore[union-attr]
+    assert _flags(app) == flags
+    with app.uow() as uow:
+        assert uow.events.head() == head  # not one event more in the log
+
+
+def test_a_malformed_event_is_named_and_the_rest_of_its_batch_is_handled(sqlite_app):
+    app = sqlite_app
+    events = _stream()[31:34]
+    bad = {"type": "account.created", "event_id": "bad-1",
+           "record": {"type": "account", "platform": "x", "account_id": "zz"}}
+    handler = WorkerHandler(app, build_detector(app))
+    results = handler([events[0], bad, *events[1:]], lambda: False)
+    assert [type(r) for r in results] == [type(None), PoisonMessage, type(None), type(None)]
+    assert "bad-1" in str(results[1]) and "record." in str(results[1])
+    assert {"m1", "zz"} & {a for a, _ in _accounts(app)} == {"m1"}
+
+
+def test_told_to_stop_mid_batch_it_commits_the_events_handled_and_takes_up_no_more(
+        sqlite_app):
+    app = sqlite_app
+    events = _stream()[31:37]  # m1 and its posts
+    asked = []
+
+    def stop_after_two() -> bool:
+        asked.append(1)
+        return len(asked) >= 2
+
+    out = mirrors.handle_stream_records(app.uow, app.clock, build_detector(app), events,
+                                        stop_after_two)
+    assert len(out) == 2  # the first event, and the one in hand when told to stop
+    with app.uow() as uow:
+        assert uow.platform.get_account("x", "m1") is not None
+        assert uow.platform.get_post("x", "m1-p0") is not None
+        assert uow.platform.get_post("x", "m1-p1") is None
+
+
+def test_a_batch_that_fails_before_its_commit_comes_again_and_ends_as_if_it_never_failed(
+        new_app, monkeypatch):
+    """Two mirrors of the same removed account sign up in one batch. The batch is handled,
+    then the commit fails (the database went away): nothing of it is stored, but the
+    detector took both sign-ups in as possible successors. Delivered again, the batch must
+    not be scored against that memory — the first mirror would meet the second as a rival
+    it has, as far as the store knows, never met — but against a detector built again from
+    the store: the flags equal an uninterrupted run's, probabilities included."""
+    batch = [_event(data.mirror("m1")[0]), _event(data.mirror("m2")[0]),
+             *(_event(r) for r in data.journalist())]
+
+    def prepared(name: str) -> App:
+        app = new_app(name)
+        store(app, data.removed())
+        with app.engine.begin() as c:  # history: the removed accounts are already indexed
+            c.exec_driver_sql("DELETE FROM scoring_queue")
+        return app
+
+    calm = prepared("calm")
+    assert all(r is None for r in WorkerHandler(calm, build_detector(calm))(batch,
+                                                                           lambda: False))
+    expected = _flags(calm)
+    assert "x:m1" in {s for s, _, _ in expected}, expected
+
+    app = prepared("crash")
+    handler = WorkerHandler(app, build_detector(app))
+    commit = SqlUnitOfWork.commit
+
+    def lost(self: SqlUnitOfWork) -> None:
+        raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection"))
+
+    monkeypatch.setattr(SqlUnitOfWork, "commit", lost)
+    with pytest.raises(Unavailable):
+        handler(batch, lambda: False)
+    monkeypatch.setattr(SqlUnitOfWork, "commit", commit)
+    assert _flags(app) == []
+    assert all(r is None for r in handler(batch, lambda: False))  # delivered again
+    assert _flags(app) == expected
+    assert handler.rebuilds == 1
+
+
+def test_an_account_is_read_for_scoring_with_its_record_protection_and_mark(app):
+    """What the worker reads first of every account it is sent, in one statement; and a
+    record it stores without a mark (it scores it in the same transaction)."""
+    from tarazu.interchange import parse_object
+
+    records = [data.account("a1", "@plain", data.T0, identifiers={"email": "a1@x.invalid"}),
+               data.account("a2", "@sara", data.T0, verified_categories=["journalist"]),
+               *data.posts("a3", 1, data.T0, "ahead of its author")]
+    store(app, records)
+    with app.uow() as uow:
+        assert uow.platform.upsert_account(parse_object(data.account("a4", "@quiet", data.T0)),
+                                           mark=False) == "added"
+        marks = {a: t for _, a, t in uow.platform.queued_for_scoring(10)}
+        plain = uow.platform.account_for_scoring("x", "a1")
+        sara = uow.platform.account_for_scoring("x", "a2")
+        ahead = uow.platform.account_for_scoring("x", "a3")
+        quiet = uow.platform.account_for_scoring("x", "a4")
+        uow.platform.clear_scoring_mark("x", "a1", plain.queued_at)
+        cleared = uow.platform.account_for_scoring("x", "a1")
+        assert uow.platform.account_for_scoring("x", "nobody") is None
+    assert set(marks) == {"a1", "a2", "a3"}
+    assert (plain.queued_at, plain.account, plain.protection) == (
+        marks["a1"], parse_object(records[0]), None)
+    assert plain.account.identifiers == {"email": "a1@x.invalid"}
+    assert (sara.account.account_id, sara.protection) == ("a2", "journalist")
+    assert (ahead.queued_at, ahead.account) == (marks["a3"], None)  # nothing to score yet
+    assert (quiet.queued_at, quiet.account.account_id) == (None, "a4")
+    assert (cleared.queued_at, cleared.account) == (None, plain.account)
