@@ -9,12 +9,13 @@ reviewer: templates, session check, rate-limit bucket and all.
 
 What is seeded. Running a million cases through the use cases would take hours, so the bench
 writes the rows the read path uses with COPY, in batches: the case projection
-(``subject_status``), the due dates (``case_deadlines``), the accounts and posts the cases are
-about, protected accounts, and a short event history per case (``moderation_events``), because
-every queue row folds its subject's events (report count, sources, a proposal awaiting a second
-reviewer, an open appeal). Each case's events are folded and routed by the domain's own code
-(``fold``, the default router, the queue's SLA), so the projection, the due date and the history
-agree as if the use cases had written them, and the events are chained as the log chains them.
+(``subject_status``, with what each case waits for), the due dates (``case_deadlines``), the
+accounts and posts the cases are about, protected accounts, and a short event history per case
+(``moderation_events``), because every queue row folds its subject's events (report count,
+sources, a proposal awaiting a second reviewer, an open appeal). Each case's events are folded
+and routed by the domain's own code (``fold``, the default router, the queue's SLA), so the
+projection, the due date and the history agree as if the use cases had written them, and the
+events are chained as the log chains them.
 Not seeded: the outbox, referrals, reports' text, data requests; closed cases (all cases are
 open or escalated, the queue's worst case). Spreads: 9 queues by source and language, priority
 1-12 (a few heavy subjects), ages up to 30 days (most recent), 20% assigned to one of 40
@@ -67,6 +68,7 @@ from tarazu.domain.roles import Role  # noqa: E402
 from tarazu.domain.routing import QUEUES  # noqa: E402
 from tarazu.entrypoints.logs import configure as configure_logs  # noqa: E402
 from tarazu.service.cases import default_router  # noqa: E402
+from tarazu.service.queue_filters import case_entry_state  # noqa: E402
 from tarazu.settings import Settings  # noqa: E402
 
 GOAL_P95_MS = 200.0
@@ -76,7 +78,7 @@ PASSWORD = "bench password, not a secret"
 EVENT_COLS = ("seq", "event_id", "kind", "subject_type", "subject_id", "actor", "occurred_at",
               "payload", "prev_hash", "hash")
 STATUS_COLS = ("subject_type", "subject_id", "review_state", "queue", "priority", "enforcement",
-               "protected", "assigned_to", "last_event_at", "last_seq")
+               "protected", "assigned_to", "last_event_at", "last_seq", "entry_state")
 
 
 # -- the database ---------------------------------------------------------------------------
@@ -211,7 +213,7 @@ def seed(app: App, cases: int, now: datetime, batch: int = 10_000, rng_seed: int
                 st_rows.append((ref.type.value, ref.id, state.review_state, queue,
                                 state.priority, state.enforcement, c.protected,
                                 state.assigned_to, format_time(state.last_event_at),
-                                recs[-1].seq))
+                                recs[-1].seq, case_entry_state(state)))
                 dl_rows.append((ref.type.value, ref.id, queue, format_time(due) if due else None))
                 platform, account_id = c.account  # type: ignore[misc]
                 created = format_time(c.events[0].occurred_at - timedelta(days=rng.randint(1,

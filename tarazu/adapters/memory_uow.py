@@ -28,6 +28,7 @@ from tarazu.domain.chain import (
 )
 from tarazu.domain.events import ModerationEvent, RecordedEvent, SubjectRef, SubjectType
 from tarazu.domain.platform import Account, Post, verified_protection
+from tarazu.service.queue_filters import case_entry_state
 from tarazu.service.records import OutboxMessage, QueueRow, subject_key
 
 
@@ -142,12 +143,15 @@ class MemoryCaseProjection:
         self._s.status[state.subject] = (QueueRow(
             state.subject, state.review_state, queue, state.priority, state.enforcement,
             protected, state.assigned_to,
-            format_time(state.last_event_at) if state.last_event_at else None), last_seq)
+            format_time(state.last_event_at) if state.last_event_at else None,
+            case_entry_state(state)), last_seq)
 
     def queue(self, review_states: tuple[str, ...] = ("open", "escalated"),
-              queue: str | None = None, limit: int = 200, offset: int = 0) -> list[QueueRow]:
+              queue: str | None = None, limit: int = 200, offset: int = 0,
+              entry_state: str | None = None) -> list[QueueRow]:
         rows = [r for r, _ in self._s.status.values() if r.review_state in review_states
-                and (not queue or r.queue == queue)]
+                and (not queue or r.queue == queue)
+                and (not entry_state or r.entry_state == entry_state)]
         rows.sort(key=lambda r: (-r.priority, r.last_event_at or "", r.subject.id))
         return rows[offset:offset + limit]
 

@@ -206,37 +206,38 @@ def _queue_entries(uow: StoreUnitOfWork, rows: Sequence[QueueRow]) -> list[Queue
 def queue_page(uow: StoreUnitOfWork, queue: str | None = None, page: int = 1,
                per_page: int = 50, filters: QueueFilter = NO_FILTER,
                now: datetime | None = None) -> QueuePage:
-    """One page of the queue, in priority order. With filters, the queue is read in batches
-    and each row checked (the due date first, then the folded case), so a filtered page costs
-    up to one pass over the queue: what a case waits for lives in its events, not the
-    projection."""
+    """One page of the queue, in priority order. The state filter is the projection's: it
+    keeps what each case waits for, so only matching rows are read. A due-date filter reads
+    the queue in batches and checks each row's due date, so it costs up to one pass over the
+    (state-filtered) queue; only the rows on the page are folded."""
     page = max(1, page)
-    if not filters.active:
-        rows = uow.status.queue(queue=queue, limit=per_page + 1, offset=(page - 1) * per_page)
+    if not filters.due_active:
+        rows = uow.status.queue(queue=queue, limit=per_page + 1, offset=(page - 1) * per_page,
+                                entry_state=filters.state)
         entries = _queue_entries(uow, rows[:per_page])
         return QueuePage(queue, page, per_page, tuple(entries), len(rows) > per_page, filters)
     if now is None:
         raise ValueError("a due-date filter needs the current time")
     skip, found, offset, batch = (page - 1) * per_page, [], 0, per_page + 1
     while len(found) <= per_page:
-        rows = uow.status.queue(queue=queue, limit=batch, offset=offset)
+        rows = uow.status.queue(queue=queue, limit=batch, offset=offset,
+                                entry_state=filters.state)
         offset += len(rows)
         due = uow.due_process.deadlines([r.subject for r in rows])
-        due_ok = [r for r in rows if filters.due_matches(due.get(r.subject), now)]
-        for entry in _queue_entries(uow, due_ok):
-            if filters.state and entry.state != filters.state:
+        for row in rows:
+            if not filters.due_matches(due.get(row.subject), now):
                 continue
             if skip:
                 skip -= 1
                 continue
-            found.append(entry)
+            found.append(row)
             if len(found) > per_page:
                 break
         if len(rows) < batch:
             break
         batch = min(batch * 2, FILTER_BATCH)  # a page's worth first: most filters match often
-    return QueuePage(queue, page, per_page, tuple(found[:per_page]), len(found) > per_page,
-                     filters)
+    entries = _queue_entries(uow, found[:per_page])
+    return QueuePage(queue, page, per_page, tuple(entries), len(found) > per_page, filters)
 
 
 def open_by_queue(uow: StoreUnitOfWork) -> dict[str, int]:

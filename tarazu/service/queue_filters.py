@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from urllib.parse import urlencode
 
+from tarazu.domain.case import CaseState
+
 #: What a case in the queue waits for, as the queue shows it (the key is the query value).
 STATES: dict[str, str] = {
     "open": "open",
@@ -32,6 +34,14 @@ def entry_state(review_state: str, pending_decision: bool, appealed: bool) -> st
     if appealed:
         return "appealed"
     return review_state
+
+
+def case_entry_state(state: CaseState) -> str:
+    """:func:`entry_state` of a folded case: what the case projection keeps beside each case,
+    so the queue filters by state in the database instead of folding cases until a page is
+    full."""
+    return entry_state(state.review_state, state.pending_decision is not None,
+                       state.appeal_open is not None)
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,11 @@ class QueueFilter:
     @property
     def active(self) -> bool:
         return bool(self.state or self.overdue or self.due_by)
+
+    @property
+    def due_active(self) -> bool:
+        """A due-date filter is set (checked row by row: due dates live beside the queue)."""
+        return bool(self.overdue or self.due_by)
 
     def due_matches(self, due_at: datetime | None, now: datetime) -> bool:
         """A case with no due date matches only when no due filter is set."""

@@ -61,6 +61,9 @@ class QueueRow:
     protected: bool
     assigned_to: str | None
     last_event_at: str | None
+    #: What the case waits for (:func:`tarazu.service.queue_filters.entry_state`); None only on
+    #: a closed case not written since the projection began keeping it.
+    entry_state: str | None = None
 
 
 @dataclass(frozen=True)

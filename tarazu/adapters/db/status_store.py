@@ -9,6 +9,7 @@ from tarazu.adapters.db.tables import OPEN_STATES, queue_counts, subject_status
 from tarazu.domain.case import CaseState
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import SubjectRef, SubjectType
+from tarazu.service.queue_filters import case_entry_state
 from tarazu.service.records import QueueRow
 
 
@@ -23,7 +24,7 @@ class StatusStore:
             review_state=state.review_state, queue=queue, priority=state.priority,
             enforcement=state.enforcement, protected=protected, assigned_to=state.assigned_to,
             last_event_at=format_time(state.last_event_at) if state.last_event_at else None,
-            last_seq=last_seq,
+            last_seq=last_seq, entry_state=case_entry_state(state),
         )
         old = self.conn.execute(
             select(subject_status.c.review_state, subject_status.c.queue).where(key)).first()
@@ -47,15 +48,19 @@ class StatusStore:
             self.conn.execute(insert(queue_counts).values(queue=queue, cases=delta))
 
     def queue(self, review_states: tuple[str, ...] = OPEN_STATES,
-              queue: str | None = None, limit: int = 200, offset: int = 0) -> list[QueueRow]:
-        """Cases in the queue's order. The page's keys are found first, from the index alone
-        (the queue-order indexes end with the key), and only then their rows read, so a deep
-        page skips index entries rather than whole rows."""
+              queue: str | None = None, limit: int = 200, offset: int = 0,
+              entry_state: str | None = None) -> list[QueueRow]:
+        """Cases in the queue's order (with ``entry_state``, only those waiting for it). The
+        page's keys are found first, from the index alone (the queue-order indexes end with
+        the key), and only then their rows read, so a deep page skips index entries rather
+        than whole rows."""
         s = subject_status
         order = (s.c.priority.desc(), s.c.last_event_at, s.c.subject_id)
         keys = select(s.c.subject_type, s.c.subject_id).where(s.c.review_state.in_(review_states))
         if queue:
             keys = keys.where(s.c.queue == queue)
+        if entry_state:
+            keys = keys.where(s.c.entry_state == entry_state)
         page = keys.order_by(*order).limit(limit).offset(offset).subquery()
         q = select(s).join(page, and_(s.c.subject_type == page.c.subject_type,
                                       s.c.subject_id == page.c.subject_id)).order_by(*order)
@@ -90,4 +95,4 @@ class StatusStore:
     def _row(r) -> QueueRow:  # type: ignore[no-untyped-def]
         return QueueRow(SubjectRef(SubjectType(r.subject_type), r.subject_id), r.review_state,
                         r.queue, r.priority, r.enforcement, r.protected, r.assigned_to,
-                        r.last_event_at)
+                        r.last_event_at, r.entry_state)

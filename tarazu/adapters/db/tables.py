@@ -72,6 +72,9 @@ subject_status = Table(
     Column("assigned_to", String(200), nullable=True),
     Column("last_event_at", String(32), nullable=True),
     Column("last_seq", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    # What the case waits for (open, escalated, awaiting_second, appealed), folded from its
+    # events when the row is written, so the queue's state filter is a WHERE, not a fold.
+    Column("entry_state", String(16), nullable=True),
     Index("ix_subject_status_queue", "review_state", "queue", "priority"),
 )
 
@@ -86,6 +89,11 @@ _ORDER = (subject_status.c.priority.desc(), subject_status.c.last_event_at,
 Index("ix_subject_status_open_order", *_ORDER, postgresql_where=_WAITING, sqlite_where=_WAITING)
 Index("ix_subject_status_open_queue_order", subject_status.c.queue, *_ORDER,
       postgresql_where=_WAITING, sqlite_where=_WAITING)
+# The same order within one entry state, so a page filtered by state reads only matching cases.
+Index("ix_subject_status_open_state_order", subject_status.c.entry_state, *_ORDER,
+      postgresql_where=_WAITING, sqlite_where=_WAITING)
+Index("ix_subject_status_open_queue_state_order", subject_status.c.queue,
+      subject_status.c.entry_state, *_ORDER, postgresql_where=_WAITING, sqlite_where=_WAITING)
 
 # Open cases per queue ("" for cases no queue took), kept by the projection in the transaction
 # that changes a case, so the queue page's tabs read a few rows instead of counting every open

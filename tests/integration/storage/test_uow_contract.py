@@ -6,6 +6,7 @@ passes for all of them."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,10 +14,11 @@ import pytest
 
 from tarazu.adapters.memory_uow import MemoryDatabase
 from tarazu.bootstrap import bootstrap
-from tarazu.domain.case import CaseState
+from tarazu.domain.case import CaseState, DecisionRecord
 from tarazu.domain.chain import GENESIS, verify
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.platform import Account, Post
+from tarazu.domain.policies import Action
 from tarazu.service.ports import UnitOfWork
 from tests.conftest import _fresh_sqlite, _reset_pg, make_settings
 
@@ -168,6 +170,35 @@ def test_the_projection_keeps_one_row_a_subject_and_orders_the_queue(new_uow):
         assert uow.status.counts() == {"open": 2, "escalated": 1, "closed": 1}
         assert uow.status.queue_counts() == {"general": 2, "protected": 1}
         assert uow.status.queue_counts(("closed",)) == {"unrouted": 1}
+
+
+def test_the_projection_keeps_what_each_case_waits_for_and_filters_the_queue_by_it(new_uow):
+    a3, a4 = SubjectRef.account("x", "a3"), SubjectRef.account("x", "a4")
+    proposal = DecisionRecord("d1", Action.REMOVE, "TER-1", "r", "reviewer1", T0,
+                              needs_confirmation=True)
+    with new_uow() as uow:
+        uow.status.save(_state(A1, "open", 1, 5), "general", False, 1)
+        uow.status.save(replace(_state(A2, "open", 5, 9), decisions=(proposal,)), "general",
+                        False, 2)
+        uow.status.save(replace(_state(a3, "escalated", 3, 2), appeal_open="e9"), "appeals",
+                        False, 3)
+        uow.status.save(_state(a4, "escalated", 2, 1), "senior", False, 4)
+        uow.status.save(_state(A2, "open", 5, 10), "general", False, 5)  # proposal withdrawn
+        uow.commit()
+    with new_uow() as uow:
+        assert [(r.subject, r.entry_state) for r in uow.status.queue()] == [
+            (A2, "open"), (a3, "appealed"), (a4, "escalated"), (A1, "open")]
+        assert [r.subject for r in uow.status.queue(entry_state="open")] == [A2, A1]
+        assert [r.subject for r in uow.status.queue(entry_state="open", limit=1, offset=1)
+                ] == [A1]
+        assert [r.subject for r in uow.status.queue(entry_state="appealed")] == [a3]
+        assert uow.status.queue(queue="general", entry_state="appealed") == []
+        assert uow.status.queue(entry_state="awaiting_second") == []
+        uow.status.save(replace(_state(A1, "open", 1, 6), decisions=(proposal,)), "general",
+                        False, 6)
+        assert [r.subject for r in uow.status.queue(queue="general",
+                                                    entry_state="awaiting_second")] == [A1]
+        assert uow.status.get(A1).entry_state == "awaiting_second"  # type: ignore[union-attr]
 
 
 # -- the outbox -----------------------------------------------------------------------------

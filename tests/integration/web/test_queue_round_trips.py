@@ -12,6 +12,7 @@ from alembic import command
 from sqlalchemy import event, text
 
 from tarazu.adapters.db.engine import alembic_config
+from tarazu.domain.case import fold
 from tarazu.domain.events import EventKind, SubjectRef
 from tarazu.domain.platform import Account
 from tarazu.domain.policies import Action
@@ -139,3 +140,63 @@ def test_the_migration_counts_the_cases_already_open(app):
     command.downgrade(cfg, "0010_queue_order")
     command.upgrade(cfg, "head")
     assert _kept(app) == _counted(app) == {"general": 2, "senior": 1}
+
+
+def _propose(app, i: int) -> SubjectRef:
+    """Account ``a{i}``'s case now awaits a second reviewer."""
+    ref = SubjectRef.account("x", f"a{i}")
+    with app.uow() as uow:
+        decisions.decide(uow, app.clock, subject=ref, actor="reviewer", action=Action.REMOVE,
+                         policy="DOI-1", reason="needs a second look")  # severe: two people
+        uow.commit()
+    return ref
+
+
+def test_a_state_filtered_page_reads_and_folds_only_the_matching_cases(app, monkeypatch):
+    _open_cases(app, 12)
+    waiting = [_propose(app, 0), _propose(app, 1)]  # the two least reported: last in the queue
+    folded: list[SubjectRef] = []
+
+    def counting_fold(subject, events):  # type: ignore[no-untyped-def]
+        folded.append(subject)
+        return fold(subject, events)
+
+    monkeypatch.setattr(case_view, "fold", counting_fold)
+    pages = {}
+
+    def page(filters: QueueFilter) -> Callable[[], None]:
+        def read() -> None:
+            with app.uow() as uow:
+                pages[filters] = case_view.queue_page(uow, None, 1, 3, filters, app.clock.now())
+        return read
+
+    unfiltered = _statements(app, page(QueueFilter()))
+    folded.clear()
+    waits = QueueFilter(state="awaiting_second")
+    filtered = _statements(app, page(waits))
+    assert [e.row.subject for e in pages[waits].entries] == [waiting[1], waiting[0]]
+    assert not pages[waits].has_next
+    assert sorted(folded, key=str) == sorted(waiting, key=str)  # no other case is folded
+    assert len(filtered) == len(unfiltered)  # one read of the queue, not a batch per pass
+
+
+def test_the_migration_keeps_what_the_open_cases_already_wait_for(app):
+    _open_cases(app, 4)
+    proposed = _propose(app, 1)
+    with app.uow() as uow:
+        queues.escalate(uow, app.clock, subject=SubjectRef.account("x", "a2"),
+                        actor="reviewer", reason="hard one")
+        decisions.decide(uow, app.clock, subject=SubjectRef.account("x", "a3"),
+                         actor="reviewer", action=Action.NO_ACTION, policy="",
+                         reason="nothing wrong")
+        uow.commit()
+    cfg = alembic_config(app.engine)
+    command.downgrade(cfg, "0011_queue_counts")
+    command.upgrade(cfg, "head")
+    with app.engine.connect() as c:
+        kept = dict(c.execute(text("SELECT subject_id, entry_state FROM subject_status")).all())
+    assert kept == {"x:a0": "open", proposed.id: "awaiting_second", "x:a2": "escalated",
+                    "x:a3": None}  # a closed case gets its value when an event writes it
+    with app.uow() as uow:
+        page = case_view.queue_page(uow, None, 1, 10, QueueFilter(state="awaiting_second"))
+    assert [e.row.subject for e in page.entries] == [proposed]
