@@ -38,8 +38,9 @@ def micros(t: datetime) -> int:
     return (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
 
 
-#: the kinds of token whose overlap a comparator weighs by rarity (``comparators.network``)
-TOKEN_KINDS = ("hashtags", "mentions", "contexts")
+#: the kinds of token whose overlap a comparator weighs by rarity (``comparators.network``,
+#: and the emoji of ``comparators.own``)
+TOKEN_KINDS = ("hashtags", "mentions", "contexts", "emoji")
 
 
 def tokens_of(p: AccountProfile, kind: str) -> Iterable[str]:

@@ -20,18 +20,20 @@ from tarazu.linkage.columnar.vectorised import ESTIMATES, VECTORISED
 from tarazu.linkage.comparators.identity import DisplayNameComparator
 from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.handles import handle_key, name_tokens
-from tarazu.linkage.profile import build_profiles
+from tarazu.linkage.profile import build_profiles, voice_hashes
 
 #: comparators whose vectorised arithmetic is the pair form's, operation for operation
 EXACT = {"creation_gap", "tempo", "pause", "handle", "display_name", "bio", "shared_phrases",
          "post_text", "recent_text", "hashtags", "mentions", "contexts", "media", "language",
-         "avatar", "social_graph"}
+         "avatar", "social_graph", "emoji", "own_bio", "own_links", "own_identifiers",
+         "own_circle", "own_voice"}
 #: names that test the display-name comparator's every branch: equal after normalising,
 #: differing in spacing only, across scripts, nothing name-like (emoji), blank
 NAMES = ("Umar Media", "umar_media", "UmarMedia", "Umar Med1a", "عمر میڈیا", "Sanjay Mehta",
          "sanjay mehta 07", "Nur Khan", "RKG Ah Tow", "Ross Karl George Ah Tow", "🙂", "🙂 🙂",
          "", "   ", "Khan Nur")
 _EMPTY = np.zeros(0, dtype=np.uint32)
+_EMOJI = ("🙂", "🇵🇰", "🔥", "🌙", "🕊")
 
 
 def _variants(p, rng):
@@ -51,7 +53,8 @@ def _variants(p, rng):
                   hashtags=frozenset(), mentions=frozenset(), contexts={})
     yield _named(p, str(rng.choice(NAMES)), str(rng.choice(NAMES)),  # and a few mentions
                  mentions=frozenset(f"user{j}" for j in rng.choice(9, rng.integers(1, 5))),
-                 media_md5=frozenset({f"md5-{rng.integers(0, 5)}"}))
+                 media_md5=frozenset({f"md5-{rng.integers(0, 5)}"}),
+                 emoji=frozenset(rng.choice(_EMOJI, rng.integers(0, 4))))
 
 
 def _named(p, handle, display_name, **more):
@@ -221,10 +224,18 @@ _FEATURES = st.fixed_dictionaries({
     "media_pdq": st.lists(st.sampled_from(_PDQS), max_size=3).map(tuple),
     "media_md5": st.frozensets(st.sampled_from(["m1", "m2", "m3"]), max_size=2),
     "avatar_pdq": st.none() | st.sampled_from(_PDQS),
-    "connections": _HASHES.map(lambda h: h.astype(np.uint64) * np.uint64(2**40))})
+    "connections": _HASHES.map(lambda h: h.astype(np.uint64) * np.uint64(2**40)),
+    "link_keys": st.frozensets(st.sampled_from(["telegram:umar", "url:umar.pk", "site:x.pk",
+                                                "whatsapp:1", "site:y.org"]), max_size=3),
+    "identifiers": st.dictionaries(st.sampled_from(["device", "email", "ip_prefix", "asn"]),
+                                   st.sampled_from(["", "a", "b"]), max_size=3),
+    "emoji": st.frozensets(st.sampled_from(_EMOJI), max_size=3),
+    "voice": st.lists(st.sampled_from(["umar", "media", "khan", "nur", "🙂", "!!", "and"]),
+                      max_size=5).map(voice_hashes)})
 #: comparators of what the drawn features hold
 _DRAWN = {"handle", "display_name", "bio", "shared_phrases", "language", "hashtags",
-          "mentions", "contexts", "media", "avatar", "social_graph"}
+          "mentions", "contexts", "media", "avatar", "social_graph", "emoji", "own_bio",
+          "own_links", "own_identifiers", "own_circle", "own_voice"}
 
 
 @pytest.fixture(scope="module")
@@ -250,7 +261,8 @@ def test_vectorised_comparators_match_the_pair_form_on_drawn_profiles(
                       hashtags=f["hashtags"], mentions=f["mentions"],
                       contexts={c: (1.0,) for c in f["contexts"]}, media_pdq=f["media_pdq"],
                       media_md5=f["media_md5"], avatar_pdq=f["avatar_pdq"],
-                      connections=f["connections"])
+                      connections=f["connections"], link_keys=f["link_keys"],
+                      identifiers=f["identifiers"], emoji=f["emoji"], voice=f["voice"])
 
     rem = [profile(i, f) for i, f in enumerate(removed)]
     a = profile(-1, active)

@@ -1,0 +1,139 @@
+"""The own-trace comparators (``comparators.own``, ``comparators.voice``) over all candidates
+of a new account at once, giving the very results of their pair form.
+
+Each asks first what the two accounts share — bio words, links, identifiers, connections,
+voice tokens — and most candidates share nothing: their result (missing, or the level for
+nothing shared, with its zero measure) is decided here in one pass. A candidate that shares
+something is weighed as the pair form weighs it: by its own ``compare`` where the weighing
+reads the candidate's own counts (bio, links, identifiers, circle), or, for the voice, with the
+new account's rarities looked up once and the pair form's very sums per candidate."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tarazu.linkage.columnar.common import shared_hits
+from tarazu.linkage.columnar.store import RemovedColumns
+from tarazu.linkage.comparators.own import (
+    OwnBioComparator,
+    OwnCircleComparator,
+    OwnIdentifiersComparator,
+    OwnLinksComparator,
+    _bio_terms,
+)
+from tarazu.linkage.comparators.voice import OwnVoiceComparator, profile_text_voice
+from tarazu.linkage.corpus import Corpus
+from tarazu.linkage.levels import ComparisonResult, short
+from tarazu.linkage.profile import AccountProfile
+
+
+def _sharing(mine: np.ndarray, theirs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate whether its sorted unique hashes meet ``mine``'s, and its size."""
+    _, owner, sizes = shared_hits(mine, theirs)
+    share = np.zeros(len(theirs), dtype=bool)
+    share[owner] = True
+    return share, sizes
+
+
+def own_bio(comp: OwnBioComparator, a: AccountProfile, rows: np.ndarray, cols: RemovedColumns,
+            corpus: Corpus) -> list[ComparisonResult]:
+    ps = cols.profiles(rows)
+    ha = _bio_terms(a.bio)
+    terms = [_bio_terms(p.bio) for p in ps]
+    share, sizes = _sharing(ha, terms)
+    mine = a.bio[:80]
+    none = comp.level(comp.LEVELS[4], (mine, "0 distinctive words shared"), 0.0)
+    out = []
+    for p, size, shares in zip(ps, sizes.tolist(), share.tolist(), strict=True):
+        if not ha.size or not size:
+            out.append(comp.missing((mine, p.bio[:80])))
+        else:
+            out.append(comp.compare(a, p, corpus) if shares else none)
+    return out
+
+
+def own_links(comp: OwnLinksComparator, a: AccountProfile, rows: np.ndarray,
+              cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
+    la = a.link_keys
+    mine = short(la)
+    out = []
+    for p in cols.profiles(rows):
+        lb = p.link_keys
+        if not la or not lb:
+            out.append(comp.missing((mine, short(lb))))
+        elif la.isdisjoint(lb):
+            out.append(comp.level("different", (mine, short(lb)), 0.0))
+        else:
+            out.append(comp.compare(a, p, corpus))
+    return out
+
+
+def own_identifiers(comp: OwnIdentifiersComparator, a: AccountProfile, rows: np.ndarray,
+                    cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
+    mine = [(k, v) for k, v in a.identifiers.items() if v]
+    gone = comp.missing()
+    none = comp.level("none shared", ("", ""), 0.0)
+    out = []
+    for p in cols.profiles(rows):
+        theirs = p.identifiers
+        if not a.identifiers or not theirs:
+            out.append(gone)
+        elif any(theirs.get(k) == v for k, v in mine):
+            out.append(comp.compare(a, p, corpus))
+        else:
+            out.append(none)
+    return out
+
+
+def own_circle(comp: OwnCircleComparator, a: AccountProfile, rows: np.ndarray,
+               cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
+    ps = cols.profiles(rows)
+    na = a.connections
+    share, sizes = _sharing(na, [p.connections for p in ps])
+    mine = f"{na.size} connections"
+    none = comp.level("none shared", (mine, "0 shared"), 0.0)
+    out = []
+    for p, size, shares in zip(ps, sizes.tolist(), share.tolist(), strict=True):
+        if not na.size or not size:
+            out.append(comp.missing((mine, f"{size} connections")))
+        else:
+            out.append(comp.compare(a, p, corpus) if shares else none)
+    return out
+
+
+def own_voice(comp: OwnVoiceComparator, a: AccountProfile, rows: np.ndarray,
+              cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
+    """The profile text's rarities once per new account; per candidate the pair form's
+    membership and sums over them, for those that write with one of its tokens."""
+    ps = cols.profiles(rows)
+    mine = a.bio[:80]
+    text = profile_text_voice(a.bio)
+    held = corpus.trace_df.counts(text) if text.size else np.zeros(0, dtype=np.int64)
+    written = held > 0
+    if not written.any():
+        return [comp.missing((mine, f"{p.voice.size} words it writes most")) for p in ps]
+    idf = np.log2((corpus.n + 1) / (held[written] + 1.0))
+    total = max(float(idf.sum()), 1e-9)
+    tw = text[written]
+    share, sizes = _sharing(tw, [p.voice for p in ps])
+    none = comp.level(comp.LEVELS[3], (mine, "0 of its words and marks"), 0.0 / total)
+    c = comp.config
+    out = []
+    for p, size, shares in zip(ps, sizes.tolist(), share.tolist(), strict=True):
+        if not size:
+            out.append(comp.missing((mine, f"{size} words it writes most")))
+            continue
+        if not shares:
+            out.append(none)
+            continue
+        inside = np.isin(tw, p.voice, assume_unique=True)
+        ratio = float(idf[inside].sum()) / total
+        n = int(inside.sum())
+        if n >= 3 and ratio >= c["own"]:
+            label = comp.LEVELS[0]
+        elif n >= 2 and ratio >= c["several"]:
+            label = comp.LEVELS[1]
+        else:
+            label = comp.LEVELS[2]
+        out.append(comp.level(label, (mine, f"{n} of its words and marks"), ratio))
+    return out
