@@ -19,12 +19,13 @@ from tarazu.linkage.comparators.own import (
     OwnCircleComparator,
     OwnIdentifiersComparator,
     OwnLinksComparator,
+    ScriptMixComparator,
     _bio_terms,
 )
 from tarazu.linkage.comparators.voice import OwnVoiceComparator, profile_text_voice
 from tarazu.linkage.corpus import Corpus
-from tarazu.linkage.levels import ComparisonResult, short
-from tarazu.linkage.profile import AccountProfile
+from tarazu.linkage.levels import ComparisonResult, band, short
+from tarazu.linkage.profile import SCRIPTS, AccountProfile
 
 
 def _sharing(mine: np.ndarray, theirs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -136,4 +137,27 @@ def own_voice(comp: OwnVoiceComparator, a: AccountProfile, rows: np.ndarray,
         else:
             label = comp.LEVELS[2]
         out.append(comp.level(label, (mine, f"{n} of its words and marks"), ratio))
+    return out
+
+
+def script_mix(comp: ScriptMixComparator, a: AccountProfile, rows: np.ndarray,
+               cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
+    """The pair form's float32 cosine, its dot product taken pair by pair as the pair form
+    takes it (an array product may sum in another order); the candidates' norms and most used
+    scripts are the columns'."""
+    if a.scripts is None:
+        return [comp.missing()] * len(rows)
+    x = a.scripts
+    nx = np.linalg.norm(x)
+    mine = SCRIPTS[int(np.argmax(x))]
+    bands, labels = comp.config["bands"], comp.LEVELS
+    gone = comp.missing()
+    out = []
+    for p, top, norm in zip(cols.profiles(rows), cols.scripts_top[rows].tolist(),
+                            cols.scripts_norm[rows], strict=True):
+        if top < 0:
+            out.append(gone)
+            continue
+        c = float(x @ p.scripts / (nx * norm))
+        out.append(comp.level(band(c, bands, labels), (mine, SCRIPTS[top]), c))
     return out

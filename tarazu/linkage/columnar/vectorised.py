@@ -44,6 +44,7 @@ from tarazu.linkage.comparators.own import (
     OwnCircleComparator,
     OwnIdentifiersComparator,
     OwnLinksComparator,
+    ScriptMixComparator,
 )
 from tarazu.linkage.comparators.timing import (
     HOUR,
@@ -213,6 +214,7 @@ VECTORISED: dict[type, Vectorised] = {
     OwnIdentifiersComparator: own.own_identifiers,
     OwnCircleComparator: own.own_circle,
     OwnVoiceComparator: own.own_voice,
+    ScriptMixComparator: own.script_mix,
 }
 
 

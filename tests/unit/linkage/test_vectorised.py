@@ -26,7 +26,7 @@ from tarazu.linkage.profile import build_profiles, voice_hashes
 EXACT = {"creation_gap", "tempo", "pause", "handle", "display_name", "bio", "shared_phrases",
          "post_text", "recent_text", "hashtags", "mentions", "contexts", "media", "language",
          "avatar", "social_graph", "emoji", "own_bio", "own_links", "own_identifiers",
-         "own_circle", "own_voice"}
+         "own_circle", "own_voice", "script_mix"}
 #: names that test the display-name comparator's every branch: equal after normalising,
 #: differing in spacing only, across scripts, nothing name-like (emoji), blank
 NAMES = ("Umar Media", "umar_media", "UmarMedia", "Umar Med1a", "عمر میڈیا", "Sanjay Mehta",
@@ -40,7 +40,7 @@ def _variants(p, rng):
     """The profile and edge cases of it: each feature a comparator reads, missing or odd."""
     hours = float(rng.choice([0.05, 0.5, 3, 12, 72, 400, 3000, 20000, -10, -2000, -20000]))
     yield replace(p, removed_at=p.created_at - timedelta(hours=hours * rng.uniform(0.5, 1.5)))
-    yield replace(p, removed_at=None, median_pause=None, hours=None, style=None)
+    yield replace(p, removed_at=None, median_pause=None, hours=None, style=None, scripts=None)
     yield replace(p, median_pause=0.0, log_pauses=None, last_post=None)
     yield replace(p, median_pause=float(rng.choice([30.0, 600.0, 7200.0, 86400.0 * 9])),
                   n_text_posts=int(rng.integers(0, 6)), n_posts=int(rng.integers(0, 9)))
@@ -54,7 +54,15 @@ def _variants(p, rng):
     yield _named(p, str(rng.choice(NAMES)), str(rng.choice(NAMES)),  # and a few mentions
                  mentions=frozenset(f"user{j}" for j in rng.choice(9, rng.integers(1, 5))),
                  media_md5=frozenset({f"md5-{rng.integers(0, 5)}"}),
-                 emoji=frozenset(rng.choice(_EMOJI, rng.integers(0, 4))))
+                 emoji=frozenset(rng.choice(_EMOJI, rng.integers(0, 4))),
+                 scripts=_scripts(rng.integers(0, 4, 5)))
+
+
+def _scripts(counts):
+    """A script mix (shares of letters per script, float32 as the profile holds it) of
+    ``counts`` letters; None for none."""
+    counts = np.asarray(counts, dtype=np.float32)
+    return counts / counts.sum() if counts.sum() else None
 
 
 def _named(p, handle, display_name, **more):
@@ -231,11 +239,12 @@ _FEATURES = st.fixed_dictionaries({
                                    st.sampled_from(["", "a", "b"]), max_size=3),
     "emoji": st.frozensets(st.sampled_from(_EMOJI), max_size=3),
     "voice": st.lists(st.sampled_from(["umar", "media", "khan", "nur", "🙂", "!!", "and"]),
-                      max_size=5).map(voice_hashes)})
+                      max_size=5).map(voice_hashes),
+    "scripts": st.lists(st.integers(0, 3), min_size=5, max_size=5).map(_scripts)})
 #: comparators of what the drawn features hold
 _DRAWN = {"handle", "display_name", "bio", "shared_phrases", "language", "hashtags",
           "mentions", "contexts", "media", "avatar", "social_graph", "emoji", "own_bio",
-          "own_links", "own_identifiers", "own_circle", "own_voice"}
+          "own_links", "own_identifiers", "own_circle", "own_voice", "script_mix"}
 
 
 @pytest.fixture(scope="module")
@@ -262,7 +271,8 @@ def test_vectorised_comparators_match_the_pair_form_on_drawn_profiles(
                       contexts={c: (1.0,) for c in f["contexts"]}, media_pdq=f["media_pdq"],
                       media_md5=f["media_md5"], avatar_pdq=f["avatar_pdq"],
                       connections=f["connections"], link_keys=f["link_keys"],
-                      identifiers=f["identifiers"], emoji=f["emoji"], voice=f["voice"])
+                      identifiers=f["identifiers"], emoji=f["emoji"], voice=f["voice"],
+                      scripts=f["scripts"])
 
     rem = [profile(i, f) for i, f in enumerate(removed)]
     a = profile(-1, active)
