@@ -21,6 +21,10 @@ from tarazu.linkage.comparators.own import (
     OwnLinksComparator,
     ScriptMixComparator,
     _bio_terms,
+    _distances,
+    _pdq_words,
+    _PictureComparator,
+    _valid_pdq,
 )
 from tarazu.linkage.comparators.voice import OwnVoiceComparator, profile_text_voice
 from tarazu.linkage.corpus import Corpus
@@ -161,3 +165,24 @@ def script_mix(comp: ScriptMixComparator, a: AccountProfile, rows: np.ndarray,
         c = float(x @ p.scripts / (nx * norm))
         out.append(comp.level(band(c, bands, labels), (mine, SCRIPTS[top]), c))
     return out
+
+
+def pictures(comp: _PictureComparator, a: AccountProfile, rows: np.ndarray,
+             cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
+    """Own avatar and own media: the best distance of each of the new account's pictures to
+    each candidate's in one pass over all the candidates' pictures (bit counts, exact), then
+    the pair form's own verdicts."""
+    ps = cols.profiles(rows)
+    mine = [h for h in comp.mine(a) if _valid_pdq(h)]
+    if not mine:
+        return comp.compare_many(a, ps, corpus)  # all missing
+    theirs = [[h for h in comp.theirs(p) if _valid_pdq(h)] for p in ps]
+    lens = np.fromiter(map(len, theirs), dtype=np.int64, count=len(theirs))
+    best = np.full((len(mine), len(ps)), 256, dtype=np.int64)
+    held = lens > 0
+    if held.any():
+        d = _distances(_pdq_words(mine), _pdq_words([h for t in theirs for h in t]))
+        starts = np.zeros(len(lens), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        best[:, held] = np.minimum.reduceat(d, starts[held], axis=1)
+    return comp.verdicts(mine, theirs, best)

@@ -40,10 +40,12 @@ from tarazu.linkage.comparators.network import (
 )
 from tarazu.linkage.comparators.own import (
     EmojiComparator,
+    OwnAvatarComparator,
     OwnBioComparator,
     OwnCircleComparator,
     OwnIdentifiersComparator,
     OwnLinksComparator,
+    OwnMediaComparator,
     ScriptMixComparator,
 )
 from tarazu.linkage.comparators.timing import (
@@ -215,6 +217,8 @@ VECTORISED: dict[type, Vectorised] = {
     OwnCircleComparator: own.own_circle,
     OwnVoiceComparator: own.own_voice,
     ScriptMixComparator: own.script_mix,
+    OwnAvatarComparator: own.pictures,
+    OwnMediaComparator: own.pictures,
 }
 
 

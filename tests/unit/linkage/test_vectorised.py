@@ -1,5 +1,7 @@
 """The vectorised comparators give what the pair-at-a-time ones give — level, label and the
-values a reviewer reads, for every candidate — on generated profiles with their edge cases
+values a reviewer reads, for every candidate (as ``compare_many`` gives them, which the linker
+would call instead: pair by pair, or for the picture comparators, which count how many of
+the candidates hold a picture, over all of them) — on generated profiles with their edge cases
 (missing features, zero pauses, blank and emoji names, every band of every level) and on
 profiles drawn by hypothesis, and the linker's results are the same with and without them."""
 
@@ -26,7 +28,7 @@ from tarazu.linkage.profile import build_profiles, voice_hashes
 EXACT = {"creation_gap", "tempo", "pause", "handle", "display_name", "bio", "shared_phrases",
          "post_text", "recent_text", "hashtags", "mentions", "contexts", "media", "language",
          "avatar", "social_graph", "emoji", "own_bio", "own_links", "own_identifiers",
-         "own_circle", "own_voice", "script_mix"}
+         "own_circle", "own_voice", "script_mix", "own_avatar", "own_media"}
 #: names that test the display-name comparator's every branch: equal after normalising,
 #: differing in spacing only, across scripts, nothing name-like (emoji), blank
 NAMES = ("Umar Media", "umar_media", "UmarMedia", "Umar Med1a", "عمر میڈیا", "Sanjay Mehta",
@@ -146,7 +148,7 @@ def test_vectorised_comparator_matches_the_pair_form_level_for_level(cls, config
     seen_levels: set[int] = set()
     for k, a in enumerate(actives):
         cands = _candidates(k, a, removed, sources)
-        want = [comp.compare(a, b, corpus) for b in cands]
+        want = comp.compare_many(a, cands, corpus)  # what the linker would call instead
         got = fast(comp, a, cols.rows([b.account_id for b in cands]), cols, corpus)
         for w, g, b in zip(want, got, cands, strict=True):
             assert (g.comparator, g.level, g.label, g.values) == \
@@ -244,7 +246,8 @@ _FEATURES = st.fixed_dictionaries({
 #: comparators of what the drawn features hold
 _DRAWN = {"handle", "display_name", "bio", "shared_phrases", "language", "hashtags",
           "mentions", "contexts", "media", "avatar", "social_graph", "emoji", "own_bio",
-          "own_links", "own_identifiers", "own_circle", "own_voice", "script_mix"}
+          "own_links", "own_identifiers", "own_circle", "own_voice", "script_mix",
+          "own_avatar", "own_media"}
 
 
 @pytest.fixture(scope="module")
@@ -284,7 +287,7 @@ def test_vectorised_comparators_match_the_pair_form_on_drawn_profiles(
         comp = cls()
         if cls.NAME not in _DRAWN:
             continue
-        want = [comp.compare(a, b, corpus) for b in rem]
+        want = comp.compare_many(a, rem, corpus)
         _results_equal(VECTORISED[cls](comp, a, rows, cols, corpus), want, exact=True)
         if cls in ESTIMATES:
             want = [comp.estimate(a, b, corpus) for b in rem]
