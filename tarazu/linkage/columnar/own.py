@@ -11,12 +11,15 @@ new account's rarities looked up once and the pair form's very sums per candidat
 from __future__ import annotations
 
 import numpy as np
+from rapidfuzz import fuzz, process
 
 from tarazu.linkage.columnar.common import shared_hits
+from tarazu.linkage.columnar.identity import longest_common_runs
 from tarazu.linkage.columnar.store import RemovedColumns
 from tarazu.linkage.comparators.own import (
     OwnBioComparator,
     OwnCircleComparator,
+    OwnHandleComparator,
     OwnIdentifiersComparator,
     OwnLinksComparator,
     ScriptMixComparator,
@@ -186,3 +189,35 @@ def pictures(comp: _PictureComparator, a: AccountProfile, rows: np.ndarray,
         np.cumsum(lens[:-1], out=starts[1:])
         best[:, held] = np.minimum.reduceat(d, starts[held], axis=1)
     return comp.verdicts(mine, theirs, best)
+
+
+def own_handle(comp: OwnHandleComparator, a: AccountProfile, rows: np.ndarray,
+               cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
+    """Missing, equal keys, and handles with neither an edit nor a long shared run (most
+    candidates) over all candidates at once, with the handle comparator's similarity and
+    run lengths; a candidate with an edit or a long run needs the run itself and how many
+    candidates hold it, and is weighed by the pair form's own step over the same keys."""
+    ps = cols.profiles(rows)
+    keys = [p.handle_key for p in ps]
+    ka = a.handle_key
+    if not ka or not keys:
+        return comp.compare_many(a, ps, corpus)
+    c = comp.config
+    sim = (process.cdist([ka], keys, scorer=fuzz.ratio, dtype=np.float64, workers=1)[0]
+           / 100.0).tolist()
+    runs = longest_common_runs(ka, keys).tolist()
+    mine = frozenset(t for t in a.name_tokens if len(t) >= c["min_token"] and not t.isdigit())
+    out = []
+    for p, kb, s, run in zip(ps, keys, sim, runs, strict=True):
+        values = (a.handle, p.handle)
+        if not kb:
+            out.append(comp.missing(values))
+        elif kb == ka:
+            out.append(comp.level(comp.LEVELS[0], values, 1.0))
+        elif s >= c["near"] or run >= c["long_run"]:
+            out.append(comp._one(a, p, keys))  # an edit or a long run: the pair form's step
+        elif run >= c["short_run"] or not mine.isdisjoint(p.name_tokens):
+            out.append(comp.level(comp.LEVELS[4], values, s))
+        else:
+            out.append(comp.level(comp.LEVELS[5], values, s))
+    return out

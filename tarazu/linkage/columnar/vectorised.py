@@ -43,6 +43,7 @@ from tarazu.linkage.comparators.own import (
     OwnAvatarComparator,
     OwnBioComparator,
     OwnCircleComparator,
+    OwnHandleComparator,
     OwnIdentifiersComparator,
     OwnLinksComparator,
     OwnMediaComparator,
@@ -219,6 +220,7 @@ VECTORISED: dict[type, Vectorised] = {
     ScriptMixComparator: own.script_mix,
     OwnAvatarComparator: own.pictures,
     OwnMediaComparator: own.pictures,
+    OwnHandleComparator: own.own_handle,
 }
 
 

@@ -28,7 +28,8 @@ from tarazu.linkage.profile import build_profiles, voice_hashes
 EXACT = {"creation_gap", "tempo", "pause", "handle", "display_name", "bio", "shared_phrases",
          "post_text", "recent_text", "hashtags", "mentions", "contexts", "media", "language",
          "avatar", "social_graph", "emoji", "own_bio", "own_links", "own_identifiers",
-         "own_circle", "own_voice", "script_mix", "own_avatar", "own_media"}
+         "own_circle", "own_voice", "script_mix", "own_avatar", "own_media",
+         "own_handle"}
 #: names that test the display-name comparator's every branch: equal after normalising,
 #: differing in spacing only, across scripts, nothing name-like (emoji), blank
 NAMES = ("Umar Media", "umar_media", "UmarMedia", "Umar Med1a", "عمر میڈیا", "Sanjay Mehta",
@@ -247,7 +248,7 @@ _FEATURES = st.fixed_dictionaries({
 _DRAWN = {"handle", "display_name", "bio", "shared_phrases", "language", "hashtags",
           "mentions", "contexts", "media", "avatar", "social_graph", "emoji", "own_bio",
           "own_links", "own_identifiers", "own_circle", "own_voice", "script_mix",
-          "own_avatar", "own_media"}
+          "own_avatar", "own_media", "own_handle"}
 
 
 @pytest.fixture(scope="module")
