@@ -1,12 +1,16 @@
 """The own-trace comparators (``comparators.own``, ``comparators.voice``) over all candidates
-of a new account at once, giving the very results of their pair form.
+of a new account at once, giving the very results of their pair form (of ``compare_many``
+for the picture comparators, which count holders among the candidates).
 
-Each asks first what the two accounts share — bio words, links, identifiers, connections,
-voice tokens — and most candidates share nothing: their result (missing, or the level for
-nothing shared, with its zero measure) is decided here in one pass. A candidate that shares
-something is weighed as the pair form weighs it: by its own ``compare`` where the weighing
-reads the candidate's own counts (bio, links, identifiers, circle), or, for the voice, with the
-new account's rarities looked up once and the pair form's very sums per candidate."""
+Most ask first what the two accounts share — bio words, links, identifiers, connections,
+voice tokens, emoji (``network.rare_overlap``) — and most candidates share nothing: their
+result (missing, or the level for nothing shared, with its zero measure) is decided here in
+one pass. A candidate that shares something is weighed as the pair form weighs it: by its own
+``compare`` where the weighing reads the candidate's own counts (bio, links, identifiers,
+circle), or, for the voice, with the new account's rarities looked up once and the pair
+form's very sums per candidate. The handle likewise leaves only edits and long runs to the
+pair form's step; pictures have their distances found in one pass and the pair form's
+verdicts; the script mix takes the norms from the columns."""
 
 from __future__ import annotations
 
