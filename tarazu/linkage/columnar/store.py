@@ -38,8 +38,9 @@ def micros(t: datetime) -> int:
     return (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
 
 
-#: the kinds of token whose overlap a comparator weighs by rarity (``comparators.network``)
-TOKEN_KINDS = ("hashtags", "mentions", "contexts")
+#: the kinds of token whose overlap a comparator weighs by rarity (``comparators.network``,
+#: and the emoji of ``comparators.own``)
+TOKEN_KINDS = ("hashtags", "mentions", "contexts", "emoji")
 
 
 def tokens_of(p: AccountProfile, kind: str) -> Iterable[str]:
@@ -89,7 +90,11 @@ class RemovedColumns:
         self.lang_shares = Ragged(n, np.float64)
         self.lang_norm = np.zeros(n, dtype=np.float64)  # as the language comparator sums it
         self.lang_top = np.full(n, -1, dtype=np.int32)  # the most used language's id
-        #: per kind of token (hashtags, mentions, contexts) each row's tokens' hashes
+        #: the script mix's norm (float32, as the script comparator's ``np.linalg.norm``
+        #: gives it) and its most used script, -1: no script mix
+        self.scripts_norm = np.zeros(n, dtype=np.float32)
+        self.scripts_top = np.full(n, -1, dtype=np.int8)
+        #: per kind of token (hashtags, mentions, contexts, emoji) each row's tokens' hashes
         self.token_hashes = {kind: Ragged(n, np.uint32) for kind in TOKEN_KINDS}
 
     def _grow(self) -> None:
@@ -100,7 +105,7 @@ class RemovedColumns:
             bigger = np.zeros((n, *v.shape[1:]), dtype=v.dtype)
             if k == "median_pause":
                 bigger[:] = np.nan
-            if k == "lang_top":
+            if k in ("lang_top", "scripts_top"):
                 bigger[:] = -1
             bigger[: len(v)] = v
             setattr(self, k, bigger)
@@ -144,6 +149,7 @@ class RemovedColumns:
         self.pauses_of.set(r, p.log_pauses)
         self._set_name(r, p.display_name)
         self._set_langs(r, p.langs)
+        self._set_scripts(r, p.scripts)
         for kind, ragged in self.token_hashes.items():
             ragged.set(r, token_hashes(tokens_of(p, kind)))
 
@@ -163,6 +169,10 @@ class RemovedColumns:
         self.lang_shares.set(r, np.fromiter(langs.values(), dtype=np.float64, count=len(langs)))
         # the very expression of the pair form, once per row
         self.lang_norm[r] = sum(v * v for v in langs.values()) ** 0.5
+
+    def _set_scripts(self, r: int, scripts: np.ndarray | None) -> None:
+        self.scripts_top[r] = -1 if scripts is None else int(np.argmax(scripts))
+        self.scripts_norm[r] = 0 if scripts is None else np.linalg.norm(scripts)
 
     def _set_style(self, r: int, style: np.ndarray | None) -> None:
         if style is not None and self.style is None:
@@ -188,6 +198,7 @@ class RemovedColumns:
         self.lang_ids.clear(r)
         self.lang_shares.clear(r)
         self.lang_top[r] = -1
+        self.scripts_top[r] = -1
         for ragged in self.token_hashes.values():
             ragged.clear(r)
         self._free.append(r)

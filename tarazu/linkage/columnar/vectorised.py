@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from tarazu.linkage.columnar import content, identity, network
+from tarazu.linkage.columnar import content, identity, network, own
 from tarazu.linkage.columnar.common import Vectorised, band_many, results
 from tarazu.linkage.columnar.store import RemovedColumns, micros
 from tarazu.linkage.comparators.content import (
@@ -38,6 +38,17 @@ from tarazu.linkage.comparators.network import (
     MentionsComparator,
     SocialGraphComparator,
 )
+from tarazu.linkage.comparators.own import (
+    EmojiComparator,
+    OwnAvatarComparator,
+    OwnBioComparator,
+    OwnCircleComparator,
+    OwnHandleComparator,
+    OwnIdentifiersComparator,
+    OwnLinksComparator,
+    OwnMediaComparator,
+    ScriptMixComparator,
+)
 from tarazu.linkage.comparators.timing import (
     HOUR,
     ActivityHoursComparator,
@@ -46,6 +57,7 @@ from tarazu.linkage.comparators.timing import (
     PauseFitComparator,
     TempoComparator,
 )
+from tarazu.linkage.comparators.voice import OwnVoiceComparator
 from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.levels import ComparisonResult
 from tarazu.linkage.profile import AccountProfile
@@ -199,6 +211,16 @@ VECTORISED: dict[type, Vectorised] = {
     PauseFitComparator: pause_fit,
     StyleComparator: style,
     ActivityHoursComparator: activity_hours,
+    EmojiComparator: network.rare_overlap,
+    OwnBioComparator: own.own_bio,
+    OwnLinksComparator: own.own_links,
+    OwnIdentifiersComparator: own.own_identifiers,
+    OwnCircleComparator: own.own_circle,
+    OwnVoiceComparator: own.own_voice,
+    ScriptMixComparator: own.script_mix,
+    OwnAvatarComparator: own.pictures,
+    OwnMediaComparator: own.pictures,
+    OwnHandleComparator: own.own_handle,
 }
 
 

@@ -1,5 +1,7 @@
 """The vectorised comparators give what the pair-at-a-time ones give — level, label and the
-values a reviewer reads, for every candidate — on generated profiles with their edge cases
+values a reviewer reads, for every candidate (as ``compare_many`` gives them, which the linker
+would call instead: pair by pair, or for the picture comparators, which count how many of
+the candidates hold a picture, over all of them) — on generated profiles with their edge cases
 (missing features, zero pauses, blank and emoji names, every band of every level) and on
 profiles drawn by hypothesis, and the linker's results are the same with and without them."""
 
@@ -20,25 +22,28 @@ from tarazu.linkage.columnar.vectorised import ESTIMATES, VECTORISED
 from tarazu.linkage.comparators.identity import DisplayNameComparator
 from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.handles import handle_key, name_tokens
-from tarazu.linkage.profile import build_profiles
+from tarazu.linkage.profile import build_profiles, voice_hashes
 
 #: comparators whose vectorised arithmetic is the pair form's, operation for operation
 EXACT = {"creation_gap", "tempo", "pause", "handle", "display_name", "bio", "shared_phrases",
          "post_text", "recent_text", "hashtags", "mentions", "contexts", "media", "language",
-         "avatar", "social_graph"}
+         "avatar", "social_graph", "emoji", "own_bio", "own_links", "own_identifiers",
+         "own_circle", "own_voice", "script_mix", "own_avatar", "own_media",
+         "own_handle"}
 #: names that test the display-name comparator's every branch: equal after normalising,
 #: differing in spacing only, across scripts, nothing name-like (emoji), blank
 NAMES = ("Umar Media", "umar_media", "UmarMedia", "Umar Med1a", "عمر میڈیا", "Sanjay Mehta",
          "sanjay mehta 07", "Nur Khan", "RKG Ah Tow", "Ross Karl George Ah Tow", "🙂", "🙂 🙂",
          "", "   ", "Khan Nur")
 _EMPTY = np.zeros(0, dtype=np.uint32)
+_EMOJI = ("🙂", "🇵🇰", "🔥", "🌙", "🕊")
 
 
 def _variants(p, rng):
     """The profile and edge cases of it: each feature a comparator reads, missing or odd."""
     hours = float(rng.choice([0.05, 0.5, 3, 12, 72, 400, 3000, 20000, -10, -2000, -20000]))
     yield replace(p, removed_at=p.created_at - timedelta(hours=hours * rng.uniform(0.5, 1.5)))
-    yield replace(p, removed_at=None, median_pause=None, hours=None, style=None)
+    yield replace(p, removed_at=None, median_pause=None, hours=None, style=None, scripts=None)
     yield replace(p, median_pause=0.0, log_pauses=None, last_post=None)
     yield replace(p, median_pause=float(rng.choice([30.0, 600.0, 7200.0, 86400.0 * 9])),
                   n_text_posts=int(rng.integers(0, 6)), n_posts=int(rng.integers(0, 9)))
@@ -51,7 +56,16 @@ def _variants(p, rng):
                   hashtags=frozenset(), mentions=frozenset(), contexts={})
     yield _named(p, str(rng.choice(NAMES)), str(rng.choice(NAMES)),  # and a few mentions
                  mentions=frozenset(f"user{j}" for j in rng.choice(9, rng.integers(1, 5))),
-                 media_md5=frozenset({f"md5-{rng.integers(0, 5)}"}))
+                 media_md5=frozenset({f"md5-{rng.integers(0, 5)}"}),
+                 emoji=frozenset(rng.choice(_EMOJI, rng.integers(0, 4))),
+                 scripts=_scripts(rng.integers(0, 4, 5)))
+
+
+def _scripts(counts):
+    """A script mix (shares of letters per script, float32 as the profile holds it) of
+    ``counts`` letters; None for none."""
+    counts = np.asarray(counts, dtype=np.float32)
+    return counts / counts.sum() if counts.sum() else None
 
 
 def _named(p, handle, display_name, **more):
@@ -135,7 +149,7 @@ def test_vectorised_comparator_matches_the_pair_form_level_for_level(cls, config
     seen_levels: set[int] = set()
     for k, a in enumerate(actives):
         cands = _candidates(k, a, removed, sources)
-        want = [comp.compare(a, b, corpus) for b in cands]
+        want = comp.compare_many(a, cands, corpus)  # what the linker would call instead
         got = fast(comp, a, cols.rows([b.account_id for b in cands]), cols, corpus)
         for w, g, b in zip(want, got, cands, strict=True):
             assert (g.comparator, g.level, g.label, g.values) == \
@@ -221,10 +235,20 @@ _FEATURES = st.fixed_dictionaries({
     "media_pdq": st.lists(st.sampled_from(_PDQS), max_size=3).map(tuple),
     "media_md5": st.frozensets(st.sampled_from(["m1", "m2", "m3"]), max_size=2),
     "avatar_pdq": st.none() | st.sampled_from(_PDQS),
-    "connections": _HASHES.map(lambda h: h.astype(np.uint64) * np.uint64(2**40))})
+    "connections": _HASHES.map(lambda h: h.astype(np.uint64) * np.uint64(2**40)),
+    "link_keys": st.frozensets(st.sampled_from(["telegram:umar", "url:umar.pk", "site:x.pk",
+                                                "whatsapp:1", "site:y.org"]), max_size=3),
+    "identifiers": st.dictionaries(st.sampled_from(["device", "email", "ip_prefix", "asn"]),
+                                   st.sampled_from(["", "a", "b"]), max_size=3),
+    "emoji": st.frozensets(st.sampled_from(_EMOJI), max_size=3),
+    "voice": st.lists(st.sampled_from(["umar", "media", "khan", "nur", "🙂", "!!", "and"]),
+                      max_size=5).map(voice_hashes),
+    "scripts": st.lists(st.integers(0, 3), min_size=5, max_size=5).map(_scripts)})
 #: comparators of what the drawn features hold
 _DRAWN = {"handle", "display_name", "bio", "shared_phrases", "language", "hashtags",
-          "mentions", "contexts", "media", "avatar", "social_graph"}
+          "mentions", "contexts", "media", "avatar", "social_graph", "emoji", "own_bio",
+          "own_links", "own_identifiers", "own_circle", "own_voice", "script_mix",
+          "own_avatar", "own_media", "own_handle"}
 
 
 @pytest.fixture(scope="module")
@@ -250,7 +274,9 @@ def test_vectorised_comparators_match_the_pair_form_on_drawn_profiles(
                       hashtags=f["hashtags"], mentions=f["mentions"],
                       contexts={c: (1.0,) for c in f["contexts"]}, media_pdq=f["media_pdq"],
                       media_md5=f["media_md5"], avatar_pdq=f["avatar_pdq"],
-                      connections=f["connections"])
+                      connections=f["connections"], link_keys=f["link_keys"],
+                      identifiers=f["identifiers"], emoji=f["emoji"], voice=f["voice"],
+                      scripts=f["scripts"])
 
     rem = [profile(i, f) for i, f in enumerate(removed)]
     a = profile(-1, active)
@@ -262,7 +288,7 @@ def test_vectorised_comparators_match_the_pair_form_on_drawn_profiles(
         comp = cls()
         if cls.NAME not in _DRAWN:
             continue
-        want = [comp.compare(a, b, corpus) for b in rem]
+        want = comp.compare_many(a, rem, corpus)
         _results_equal(VECTORISED[cls](comp, a, rows, cols, corpus), want, exact=True)
         if cls in ESTIMATES:
             want = [comp.estimate(a, b, corpus) for b in rem]

@@ -1,0 +1,227 @@
+"""The own-trace comparators (``comparators.own``, ``comparators.voice``) over all candidates
+of a new account at once, giving the very results of their pair form (of ``compare_many``
+for the picture comparators, which count holders among the candidates).
+
+Most ask first what the two accounts share — bio words, links, identifiers, connections,
+voice tokens, emoji (``network.rare_overlap``) — and most candidates share nothing: their
+result (missing, or the level for nothing shared, with its zero measure) is decided here in
+one pass. A candidate that shares something is weighed as the pair form weighs it: by its own
+``compare`` where the weighing reads the candidate's own counts (bio, links, identifiers,
+circle), or, for the voice, with the new account's rarities looked up once and the pair
+form's very sums per candidate. The handle likewise leaves only edits and long runs to the
+pair form's step; pictures have their distances found in one pass and the pair form's
+verdicts; the script mix takes the norms from the columns."""
+
+from __future__ import annotations
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from tarazu.linkage.columnar.common import shared_hits
+from tarazu.linkage.columnar.identity import longest_common_runs
+from tarazu.linkage.columnar.store import RemovedColumns
+from tarazu.linkage.comparators.own import (
+    OwnBioComparator,
+    OwnCircleComparator,
+    OwnHandleComparator,
+    OwnIdentifiersComparator,
+    OwnLinksComparator,
+    ScriptMixComparator,
+    _bio_terms,
+    _distances,
+    _pdq_words,
+    _PictureComparator,
+    _valid_pdq,
+)
+from tarazu.linkage.comparators.voice import OwnVoiceComparator, profile_text_voice
+from tarazu.linkage.corpus import Corpus
+from tarazu.linkage.levels import ComparisonResult, band, short
+from tarazu.linkage.profile import SCRIPTS, AccountProfile
+
+
+def _sharing(mine: np.ndarray, theirs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate whether its sorted unique hashes meet ``mine``'s, and its size."""
+    _, owner, sizes = shared_hits(mine, theirs)
+    share = np.zeros(len(theirs), dtype=bool)
+    share[owner] = True
+    return share, sizes
+
+
+def own_bio(comp: OwnBioComparator, a: AccountProfile, rows: np.ndarray, cols: RemovedColumns,
+            corpus: Corpus) -> list[ComparisonResult]:
+    ps = cols.profiles(rows)
+    ha = _bio_terms(a.bio)
+    terms = [_bio_terms(p.bio) for p in ps]
+    share, sizes = _sharing(ha, terms)
+    mine = a.bio[:80]
+    none = comp.level(comp.LEVELS[4], (mine, "0 distinctive words shared"), 0.0)
+    out = []
+    for p, size, shares in zip(ps, sizes.tolist(), share.tolist(), strict=True):
+        if not ha.size or not size:
+            out.append(comp.missing((mine, p.bio[:80])))
+        else:
+            out.append(comp.compare(a, p, corpus) if shares else none)
+    return out
+
+
+def own_links(comp: OwnLinksComparator, a: AccountProfile, rows: np.ndarray,
+              cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
+    la = a.link_keys
+    mine = short(la)
+    out = []
+    for p in cols.profiles(rows):
+        lb = p.link_keys
+        if not la or not lb:
+            out.append(comp.missing((mine, short(lb))))
+        elif la.isdisjoint(lb):
+            out.append(comp.level("different", (mine, short(lb)), 0.0))
+        else:
+            out.append(comp.compare(a, p, corpus))
+    return out
+
+
+def own_identifiers(comp: OwnIdentifiersComparator, a: AccountProfile, rows: np.ndarray,
+                    cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
+    mine = [(k, v) for k, v in a.identifiers.items() if v]
+    gone = comp.missing()
+    none = comp.level("none shared", ("", ""), 0.0)
+    out = []
+    for p in cols.profiles(rows):
+        theirs = p.identifiers
+        if not a.identifiers or not theirs:
+            out.append(gone)
+        elif any(theirs.get(k) == v for k, v in mine):
+            out.append(comp.compare(a, p, corpus))
+        else:
+            out.append(none)
+    return out
+
+
+def own_circle(comp: OwnCircleComparator, a: AccountProfile, rows: np.ndarray,
+               cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
+    ps = cols.profiles(rows)
+    na = a.connections
+    share, sizes = _sharing(na, [p.connections for p in ps])
+    mine = f"{na.size} connections"
+    none = comp.level("none shared", (mine, "0 shared"), 0.0)
+    out = []
+    for p, size, shares in zip(ps, sizes.tolist(), share.tolist(), strict=True):
+        if not na.size or not size:
+            out.append(comp.missing((mine, f"{size} connections")))
+        else:
+            out.append(comp.compare(a, p, corpus) if shares else none)
+    return out
+
+
+def own_voice(comp: OwnVoiceComparator, a: AccountProfile, rows: np.ndarray,
+              cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
+    """The profile text's rarities once per new account; per candidate the pair form's
+    membership and sums over them, for those that write with one of its tokens."""
+    ps = cols.profiles(rows)
+    mine = a.bio[:80]
+    text = profile_text_voice(a.bio)
+    held = corpus.trace_df.counts(text) if text.size else np.zeros(0, dtype=np.int64)
+    written = held > 0
+    if not written.any():
+        return [comp.missing((mine, f"{p.voice.size} words it writes most")) for p in ps]
+    idf = np.log2((corpus.n + 1) / (held[written] + 1.0))
+    total = max(float(idf.sum()), 1e-9)
+    tw = text[written]
+    share, sizes = _sharing(tw, [p.voice for p in ps])
+    none = comp.level(comp.LEVELS[3], (mine, "0 of its words and marks"), 0.0 / total)
+    c = comp.config
+    out = []
+    for p, size, shares in zip(ps, sizes.tolist(), share.tolist(), strict=True):
+        if not size:
+            out.append(comp.missing((mine, f"{size} words it writes most")))
+            continue
+        if not shares:
+            out.append(none)
+            continue
+        inside = np.isin(tw, p.voice, assume_unique=True)
+        ratio = float(idf[inside].sum()) / total
+        n = int(inside.sum())
+        if n >= 3 and ratio >= c["own"]:
+            label = comp.LEVELS[0]
+        elif n >= 2 and ratio >= c["several"]:
+            label = comp.LEVELS[1]
+        else:
+            label = comp.LEVELS[2]
+        out.append(comp.level(label, (mine, f"{n} of its words and marks"), ratio))
+    return out
+
+
+def script_mix(comp: ScriptMixComparator, a: AccountProfile, rows: np.ndarray,
+               cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
+    """The pair form's float32 cosine, its dot product taken pair by pair as the pair form
+    takes it (an array product may sum in another order); the candidates' norms and most used
+    scripts are the columns'."""
+    if a.scripts is None:
+        return [comp.missing()] * len(rows)
+    x = a.scripts
+    nx = np.linalg.norm(x)
+    mine = SCRIPTS[int(np.argmax(x))]
+    bands, labels = comp.config["bands"], comp.LEVELS
+    gone = comp.missing()
+    out = []
+    for p, top, norm in zip(cols.profiles(rows), cols.scripts_top[rows].tolist(),
+                            cols.scripts_norm[rows], strict=True):
+        if top < 0:
+            out.append(gone)
+            continue
+        c = float(x @ p.scripts / (nx * norm))
+        out.append(comp.level(band(c, bands, labels), (mine, SCRIPTS[top]), c))
+    return out
+
+
+def pictures(comp: _PictureComparator, a: AccountProfile, rows: np.ndarray,
+             cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
+    """Own avatar and own media: the best distance of each of the new account's pictures to
+    each candidate's in one pass over all the candidates' pictures (bit counts, exact), then
+    the pair form's own verdicts."""
+    ps = cols.profiles(rows)
+    mine = [h for h in comp.mine(a) if _valid_pdq(h)]
+    if not mine:
+        return comp.compare_many(a, ps, corpus)  # all missing
+    theirs = [[h for h in comp.theirs(p) if _valid_pdq(h)] for p in ps]
+    lens = np.fromiter(map(len, theirs), dtype=np.int64, count=len(theirs))
+    best = np.full((len(mine), len(ps)), 256, dtype=np.int64)
+    held = lens > 0
+    if held.any():
+        d = _distances(_pdq_words(mine), _pdq_words([h for t in theirs for h in t]))
+        starts = np.zeros(len(lens), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        best[:, held] = np.minimum.reduceat(d, starts[held], axis=1)
+    return comp.verdicts(mine, theirs, best)
+
+
+def own_handle(comp: OwnHandleComparator, a: AccountProfile, rows: np.ndarray,
+               cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
+    """Missing, equal keys, and handles with neither an edit nor a long shared run (most
+    candidates) over all candidates at once, with the handle comparator's similarity and
+    run lengths; a candidate with an edit or a long run needs the run itself and how many
+    candidates hold it, and is weighed by the pair form's own step over the same keys."""
+    ps = cols.profiles(rows)
+    keys = [p.handle_key for p in ps]
+    ka = a.handle_key
+    if not ka or not keys:
+        return comp.compare_many(a, ps, corpus)
+    c = comp.config
+    sim = (process.cdist([ka], keys, scorer=fuzz.ratio, dtype=np.float64, workers=1)[0]
+           / 100.0).tolist()
+    runs = longest_common_runs(ka, keys).tolist()
+    mine = frozenset(t for t in a.name_tokens if len(t) >= c["min_token"] and not t.isdigit())
+    out = []
+    for p, kb, s, run in zip(ps, keys, sim, runs, strict=True):
+        values = (a.handle, p.handle)
+        if not kb:
+            out.append(comp.missing(values))
+        elif kb == ka:
+            out.append(comp.level(comp.LEVELS[0], values, 1.0))
+        elif s >= c["near"] or run >= c["long_run"]:
+            out.append(comp._one(a, p, keys))  # an edit or a long run: the pair form's step
+        elif run >= c["short_run"] or not mine.isdisjoint(p.name_tokens):
+            out.append(comp.level(comp.LEVELS[4], values, s))
+        else:
+            out.append(comp.level(comp.LEVELS[5], values, s))
+    return out
