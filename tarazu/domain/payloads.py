@@ -340,8 +340,6 @@ class Note(EventPayload, kind=EventKind.NOTE):
     model: str | Absent = ABSENT
     labels: int | Absent = ABSENT
     mirrors: int | Absent = ABSENT
-    #: a model fitted without labels: what it was fitted on
-    fitted_on: str | Absent = ABSENT
     dev_labels: int | Absent = ABSENT
     fit_ece: float | None | Absent = ABSENT
     dev_ece: float | None | Absent = ABSENT
