@@ -16,10 +16,6 @@ an event). The tables are named here as they stand at this revision, not importe
 from alembic import op
 import sqlalchemy as sa
 
-from tarazu.domain.case import fold
-from tarazu.domain.chain import event_from_row
-from tarazu.domain.events import SubjectRef, SubjectType
-from tarazu.service.queue_filters import case_entry_state
 
 revision = "0012_queue_entry_state"
 down_revision = "0011_queue_counts"
@@ -42,6 +38,13 @@ _events = sa.table("moderation_events", sa.column("seq"), sa.column("event_id"),
 def _backfill(conn: sa.Connection) -> None:
     """Fold the open cases in key order, a batch at a time (keyset, so each batch is an index
     range, however many cases there are)."""
+    # imported here, not at the top: reading the revisions (``tarazu db status``) imports
+    # every migration module, and must not load the domain and the service layer
+    from tarazu.domain.case import fold
+    from tarazu.domain.chain import event_from_row
+    from tarazu.domain.events import SubjectRef, SubjectType
+    from tarazu.service.queue_filters import case_entry_state
+
     s, e = _status, _events
     after: tuple[str, str] = ("", "")
     while True:
