@@ -189,7 +189,8 @@ def _compare(job: _Job, piece: tuple[int, int]) -> _Compared:
     return out
 
 
-#: Active accounts one worker compares before the sample is checked against ``max_pairs``.
+#: Active accounts one worker compares before the sample is checked against ``max_pairs``
+#: (in this process, one at a time: nothing is compared past the cap).
 _PIECE = 250
 
 
@@ -211,7 +212,7 @@ def _sample(
     at = 0
     with Workers(_compare, _Job(linker, actives, candidates, blank), jobs) as workers:
         while at < len(actives) and not merged.full:
-            stop = min(len(actives), at + _PIECE * max(1, jobs))
+            stop = min(len(actives), at + (_PIECE * jobs if jobs > 1 else 1))
             for part in workers.map([(at + a, at + b) for a, b in ranges(stop - at, jobs)]):
                 merged.add(part, max_pairs)
             merged.full |= max_pairs is not None and merged.pairs >= max_pairs

@@ -205,3 +205,17 @@ def test_the_em_sample_stops_at_max_pairs():
     assert part.accounts == 3
     assert len(part.levels) == 3 * per
     assert np.array_equal(part.levels, full.levels[: 3 * per])
+
+
+def test_nothing_is_compared_past_the_pair_cap_in_one_process():
+    """The accounts after the one whose pairs reach ``max_pairs`` are not compared at all
+    (not compared and then dropped)."""
+    linker = _tf_linker()
+    actives = [build_profile(acct(f"a:{i}", f"someone_{i}", created=T0 + timedelta(minutes=5),
+                                  avatar_pdq=AVATAR)) for i in range(10)]
+    per = len(blocked_pairs(linker, actives[:1]).levels)
+    compared = []
+    real = linker.compare
+    linker.compare = lambda a, cands: compared.append(a.account_id) or real(a, cands)
+    part = blocked_pairs(linker, actives, max_pairs=3 * per)
+    assert part.accounts == 3 and compared == [a.account_id for a in actives[:3]]
