@@ -29,6 +29,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 from tarazu.adapters.db.crypto import FieldCipher
 from tarazu.adapters.db.tables import metadata, subject_status
@@ -116,19 +117,24 @@ class ReportStore:
         self.cipher = cipher
 
     # -- rate limits ------------------------------------------------------------------------
-    def bucket(self, key: str) -> Bucket | None:
-        """Read a bucket for update (the row is locked until the transaction ends)."""
+    def bucket(self, key: str, full: Bucket) -> Bucket:
+        """The stored bucket, locked until the transaction ends; a key never seen starts as
+        ``full``. The row is written first if missing, so that two transactions taking from a
+        new key both wait on one row rather than each reading "none" and spending the same
+        token (SQLite serialises writers anyway: BEGIN IMMEDIATE)."""
+        dialect = self.conn.dialect.name
+        self.conn.execute((postgresql if dialect == "postgresql" else sqlite)
+                          .insert(rate_buckets).values(
+                              bucket_key=key, tokens=full.tokens,
+                              updated_at=format_time(full.updated_at))
+                          .on_conflict_do_nothing(index_elements=["bucket_key"]))
         r = self.conn.execute(select(rate_buckets).where(rate_buckets.c.bucket_key == key)
-                              .with_for_update()).first()
-        return Bucket(r.tokens, parse_time(r.updated_at)) if r else None
+                              .with_for_update()).one()
+        return Bucket(r.tokens, parse_time(r.updated_at))
 
-    def save_bucket(self, key: str, b: Bucket, existed: bool) -> None:
-        values = dict(tokens=b.tokens, updated_at=format_time(b.updated_at))
-        if existed:
-            self.conn.execute(update(rate_buckets).where(rate_buckets.c.bucket_key == key)
-                              .values(**values))
-        else:
-            self.conn.execute(insert(rate_buckets).values(bucket_key=key, **values))
+    def save_bucket(self, key: str, b: Bucket) -> None:
+        self.conn.execute(update(rate_buckets).where(rate_buckets.c.bucket_key == key)
+                          .values(tokens=b.tokens, updated_at=format_time(b.updated_at)))
 
     # -- reporters --------------------------------------------------------------------------
     def reporter(self, key: str) -> ReporterView:
