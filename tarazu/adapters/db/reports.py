@@ -51,8 +51,10 @@ public_reports = Table(
     Column("subject_type", String(16), nullable=False),
     Column("subject_id", String(300), nullable=False),
     Column("category", String(64), nullable=False),
-    Column("text", Text, nullable=False, default=""),
-    Column("contact_enc", LargeBinary, nullable=True),  # personal data: encrypted at rest
+    # personal data, encrypted at rest: what the reporter wrote (it may name them, a relative
+    # or a witness) and how to reach them; None when they left it empty
+    Column("text_enc", LargeBinary, nullable=True),
+    Column("contact_enc", LargeBinary, nullable=True),
     Column("reporter_key", String(64), nullable=False),
     Column("new_reporter", Boolean, nullable=False, default=False),
     Column("weight", Float, nullable=False, default=0.0),
@@ -182,7 +184,8 @@ class ReportStore:
         self.conn.execute(insert(public_reports).values(
             receipt_id=receipt_id, token_hash=token_hash, platform=platform,
             target_type=target_type, target_ref=target_ref, subject_type=subject.type.value,
-            subject_id=subject.id, category=category, text=text,
+            subject_id=subject.id, category=category,
+            text_enc=self.cipher.encrypt_json(text) if text else None,
             contact_enc=self.cipher.encrypt_json(contact) if contact else None,
             reporter_key=reporter_key, new_reporter=new_reporter, weight=weight, held=held,
             set_aside=set_aside, campaign_id=campaign_id, event_id=event_id,
@@ -199,14 +202,16 @@ class ReportStore:
 
     def statements(self, subject: SubjectRef, limit: int = 50) -> list[ReporterStatement]:
         """What the public said about ``subject``, newest first: the category each reporter
-        chose and the text they wrote (for case readers; the contact stays encrypted)."""
+        chose and the text they wrote, decrypted (for case readers, who log the read; the
+        contact stays encrypted)."""
         rows = self.conn.execute(select(
-            public_reports.c.receipt_id, public_reports.c.category, public_reports.c.text,
+            public_reports.c.receipt_id, public_reports.c.category, public_reports.c.text_enc,
             public_reports.c.received_at, public_reports.c.set_aside, public_reports.c.held)
             .where(public_reports.c.subject_type == subject.type.value,
                    public_reports.c.subject_id == subject.id)
             .order_by(public_reports.c.received_at.desc()).limit(limit))
-        return [ReporterStatement(r.receipt_id, r.category, r.text or "", r.received_at,
+        return [ReporterStatement(r.receipt_id, r.category,
+                                  self.cipher.decrypt_json(r.text_enc) or "", r.received_at,
                                   bool(r.set_aside), bool(r.held)) for r in rows]
 
     def sightings(self, subject: SubjectRef, since: datetime) -> list[Sighting]:
