@@ -3,6 +3,8 @@ transaction as every event on it, so queues and counts are plain queries."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Connection, and_, func, insert, select, update
 
 from tarazu.adapters.db.tables import OPEN_STATES, queue_counts, subject_status
@@ -17,7 +19,8 @@ class StatusStore:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def save(self, state: CaseState, queue: str | None, protected: bool, last_seq: int) -> None:
+    def save(self, state: CaseState, queue: str | None, protected: bool, last_seq: int,
+             due_at: datetime | None = None) -> None:
         key = and_(subject_status.c.subject_type == state.subject.type.value,
                    subject_status.c.subject_id == state.subject.id)
         values = dict(
@@ -25,6 +28,7 @@ class StatusStore:
             enforcement=state.enforcement, protected=protected, assigned_to=state.assigned_to,
             last_event_at=format_time(state.last_event_at) if state.last_event_at else None,
             last_seq=last_seq, entry_state=case_entry_state(state),
+            due_at=format_time(due_at) if due_at else None,
         )
         old = self.conn.execute(
             select(subject_status.c.review_state, subject_status.c.queue).where(key)).first()
@@ -49,11 +53,12 @@ class StatusStore:
 
     def queue(self, review_states: tuple[str, ...] = OPEN_STATES,
               queue: str | None = None, limit: int = 200, offset: int = 0,
-              entry_state: str | None = None) -> list[QueueRow]:
-        """Cases in the queue's order (with ``entry_state``, only those waiting for it). The
-        page's keys are found first, from the index alone (the queue-order indexes end with
-        the key), and only then their rows read, so a deep page skips index entries rather
-        than whole rows."""
+              entry_state: str | None = None,
+              due_before: datetime | None = None) -> list[QueueRow]:
+        """Cases in the queue's order (with ``entry_state``, only those waiting for it; with
+        ``due_before``, only those due before then). The page's keys are found first, from
+        the index alone (the queue-order indexes end with the key), and only then their rows
+        read, so a deep page skips index entries rather than whole rows."""
         s = subject_status
         order = (s.c.priority.desc(), s.c.last_event_at, s.c.subject_id)
         keys = select(s.c.subject_type, s.c.subject_id).where(s.c.review_state.in_(review_states))
@@ -61,6 +66,8 @@ class StatusStore:
             keys = keys.where(s.c.queue == queue)
         if entry_state:
             keys = keys.where(s.c.entry_state == entry_state)
+        if due_before is not None:
+            keys = keys.where(s.c.due_at < format_time(due_before))
         page = keys.order_by(*order).limit(limit).offset(offset).subquery()
         q = select(s).join(page, and_(s.c.subject_type == page.c.subject_type,
                                       s.c.subject_id == page.c.subject_id)).order_by(*order)

@@ -75,6 +75,10 @@ subject_status = Table(
     # What the case waits for (open, escalated, awaiting_second, appealed), folded from its
     # events when the row is written, so the queue's state filter is a WHERE, not a fold.
     Column("entry_state", String(16), nullable=True),
+    # When the case is due (its queue's SLA from when it entered review; None without one),
+    # the same value as ``case_deadlines``, kept here so the queue's due filters and overdue
+    # counts are a WHERE on the projection, not a join or a check row by row.
+    Column("due_at", String(32), nullable=True),
     Index("ix_subject_status_queue", "review_state", "queue", "priority"),
 )
 
@@ -94,6 +98,11 @@ Index("ix_subject_status_open_state_order", subject_status.c.entry_state, *_ORDE
       postgresql_where=_WAITING, sqlite_where=_WAITING)
 Index("ix_subject_status_open_queue_state_order", subject_status.c.queue,
       subject_status.c.entry_state, *_ORDER, postgresql_where=_WAITING, sqlite_where=_WAITING)
+# Open cases by due date (then queue): the overdue counts read the overdue range of it alone,
+# and a due filter that few cases match reads its matches from here instead of walking the
+# queue's order.
+Index("ix_subject_status_open_due", subject_status.c.due_at, subject_status.c.queue,
+      postgresql_where=_WAITING, sqlite_where=_WAITING)
 
 # Open cases per queue ("" for cases no queue took), kept by the projection in the transaction
 # that changes a case, so the queue page's tabs read a few rows instead of counting every open

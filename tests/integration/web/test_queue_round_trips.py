@@ -200,3 +200,52 @@ def test_the_migration_keeps_what_the_open_cases_already_wait_for(app):
     with app.uow() as uow:
         page = case_view.queue_page(uow, None, 1, 10, QueueFilter(state="awaiting_second"))
     assert [e.row.subject for e in page.entries] == [proposed]
+
+
+def test_due_filters_and_overdue_counts_are_answered_by_the_projection(app):
+    """Three overdue cases at the end of the queue: the due filter used to read the queue in
+    growing batches and look up each row's due date (a pass over the whole queue when few
+    cases match), and the overdue counts joined every deadline to every case."""
+    from tarazu.domain.routing import QUEUES
+
+    def open_case(i: int) -> None:
+        with app.uow() as uow:
+            s = cases.load(uow, SubjectRef.account("x", f"a{i}"))
+            for _ in range(i + 1):
+                s.record(EventKind.REPORT, "system:test", app.clock.now(),
+                         {"source": "public", "reporter": "someone", "priority": 1})
+            cases.save(uow, s)
+            uow.commit()
+
+    for i in range(3):  # fewest reports: last in the queue's order
+        open_case(i)
+    due = app.clock.now() + QUEUES["general"].sla
+    app.clock.advance(days=30)
+    for i in range(3, 12):
+        open_case(i)
+    overdue = [SubjectRef.account("x", f"a{i}") for i in (2, 1, 0)]
+    found = {}
+
+    def page(filters: QueueFilter) -> Callable[[], None]:
+        def read() -> None:
+            with app.uow() as uow:
+                found[filters] = case_view.queue_page(uow, None, 1, 3, filters,
+                                                      app.clock.now())
+        return read
+
+    plain = _statements(app, page(QueueFilter()))
+    for filters in (QueueFilter(overdue=True), QueueFilter(due_by=due.date())):
+        seen = _statements(app, page(filters))
+        assert [e.row.subject for e in found[filters].entries] == overdue, filters
+        assert not found[filters].has_next
+        assert len(seen) == len(plain), seen
+        assert not [s for s in seen if "case_deadlines" in s]
+
+    def summary() -> None:
+        with app.uow() as uow:
+            found["summary"] = queues.summary(uow, app.clock.now())
+
+    seen = _statements(app, summary)
+    general = next(q for q in found["summary"] if q.name == "general")
+    assert (general.open, general.overdue) == (12, 3)
+    assert not [s for s in seen if "case_deadlines" in s], seen
