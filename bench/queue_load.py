@@ -253,6 +253,15 @@ def seed(app: App, cases: int, now: datetime, batch: int = 10_000, rng_seed: int
         with conn.transaction(), conn.cursor() as cur:
             cur.execute("UPDATE chain_head SET seq = %s, hash = %s WHERE id = 1",
                         (last.seq, last.hash))
+            # the counters the projection keeps as it saves a case (as migrations 0011 and
+            # 0014 fill them): open cases per queue, and per queue and hour they fall due
+            cur.execute("INSERT INTO queue_counts (queue, cases) SELECT COALESCE(queue, ''), "
+                        "count(*) FROM subject_status WHERE review_state IN ('open', "
+                        "'escalated') GROUP BY COALESCE(queue, '')")
+            cur.execute("INSERT INTO queue_due_counts (queue, due_hour, cases) SELECT "
+                        "COALESCE(queue, ''), substr(due_at, 1, 13), count(*) FROM "
+                        "subject_status WHERE review_state IN ('open', 'escalated') AND "
+                        "due_at IS NOT NULL GROUP BY COALESCE(queue, ''), substr(due_at, 1, 13)")
     finally:
         raw.close()
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, Table, and_, delete, func, insert, select, update
 
-from tarazu.adapters.db.tables import OPEN_STATES, queue_counts, subject_status
+from tarazu.adapters.db.tables import OPEN_STATES, queue_counts, queue_due_counts, subject_status
 from tarazu.domain.case import CaseState
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import SubjectRef, SubjectType
@@ -30,26 +30,41 @@ class StatusStore:
             last_seq=last_seq, entry_state=case_entry_state(state),
             due_at=format_time(due_at) if due_at else None,
         )
-        old = self.conn.execute(
-            select(subject_status.c.review_state, subject_status.c.queue).where(key)).first()
+        old = self.conn.execute(select(subject_status.c.review_state, subject_status.c.queue,
+                                       subject_status.c.due_at).where(key)).first()
         if old:
             self.conn.execute(update(subject_status).where(key).values(**values))
         else:
             self.conn.execute(insert(subject_status).values(
                 subject_type=state.subject.type.value, subject_id=state.subject.id, **values))
-        was = (old.queue or "") if old and old.review_state in OPEN_STATES else None
-        now = (queue or "") if state.review_state in OPEN_STATES else None
+        was_open = bool(old) and old.review_state in OPEN_STATES
+        is_open = state.review_state in OPEN_STATES
+        was = (old.queue or "") if was_open else None
+        now = (queue or "") if is_open else None
         if was != now:
             if was is not None:
-                self._count(was, -1)
+                self._count(queue_counts, {"queue": was}, -1)
             if now is not None:
-                self._count(now, 1)
+                self._count(queue_counts, {"queue": now}, 1)
+        was_due = (old.queue or "", old.due_at[:13]) if was_open and old.due_at else None
+        now_due = (queue or "", values["due_at"][:13]) if is_open and values["due_at"] else None
+        if was_due != now_due:
+            if was_due is not None:
+                self._count(queue_due_counts, dict(zip(("queue", "due_hour"), was_due,
+                                                       strict=True)), -1)
+            if now_due is not None:
+                self._count(queue_due_counts, dict(zip(("queue", "due_hour"), now_due,
+                                                       strict=True)), 1)
 
-    def _count(self, queue: str, delta: int) -> None:
-        done = self.conn.execute(update(queue_counts).where(queue_counts.c.queue == queue)
-                                 .values(cases=queue_counts.c.cases + delta))
+    def _count(self, table: Table, key: dict[str, str], delta: int) -> None:
+        """Add ``delta`` to the counter row ``key`` of ``table`` (a row at zero is deleted)."""
+        where = and_(*(table.c[k] == v for k, v in key.items()))
+        done = self.conn.execute(update(table).where(where)
+                                 .values(cases=table.c.cases + delta))
         if not done.rowcount:
-            self.conn.execute(insert(queue_counts).values(queue=queue, cases=delta))
+            self.conn.execute(insert(table).values(**key, cases=delta))
+        elif delta < 0:
+            self.conn.execute(delete(table).where(where, table.c.cases == 0))
 
     def queue(self, review_states: tuple[str, ...] = OPEN_STATES,
               queue: str | None = None, limit: int = 200, offset: int = 0,

@@ -114,6 +114,18 @@ queue_counts = Table(
     Column("cases", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
 )
 
+# Open cases per queue and the hour they fall due (UTC, "2026-12-05T11"), kept the same way: the
+# overdue counts add up the hours that have passed and count only the current hour's cases
+# row by row, so they cost the same whatever the number of overdue cases. A row that drops to
+# zero is deleted, so the table holds only hours in which some open case falls due.
+queue_due_counts = Table(
+    "queue_due_counts",
+    metadata,
+    Column("queue", String(64), primary_key=True),
+    Column("due_hour", String(13), primary_key=True),
+    Column("cases", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+)
+
 # Platform data in the interchange format. Identifiers are personal data: encrypted at rest.
 accounts = Table(
     "accounts",
