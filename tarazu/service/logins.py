@@ -44,7 +44,7 @@ class Attempt:
     """One login attempt's claim on the buckets."""
 
     wait: int  # > 0: refused before any password is checked; seconds until a try may come
-    emptied: tuple[str, ...] = ()  # scopes whose last token this attempt took
+    emptied: tuple[tuple[str, int], ...] = ()  # (scope, its wait): last token taken here
     wait_if_wrong: int = 0  # the wait that this attempt leaves when its password is wrong
 
 
@@ -66,7 +66,7 @@ def begin(uow_factory: UowFactory, clock: Clock, keys: LoginKeys) -> Attempt:
             uow.reports.save_bucket(key, d.bucket)
         uow.commit()
     after = [(scope, take(d.bucket, now, policy)) for scope, _, policy, d in taken]
-    return Attempt(0, tuple(scope for scope, a in after if not a.allowed),
+    return Attempt(0, tuple((scope, a.retry_after) for scope, a in after if not a.allowed),
                    max(a.retry_after for _, a in after))
 
 
@@ -88,17 +88,18 @@ def failed(uow_factory: UowFactory, clock: Clock, keys: LoginKeys, attempt: Atte
     if not attempt.emptied:
         return attempt.wait_if_wrong
     now = clock.now()
+    emptied = dict(attempt.emptied)
     with uow_factory() as uow:
         for scope, key, _ in keys.policies():
-            if scope not in attempt.emptied:
+            if scope not in emptied:
                 continue
             if scope == "user" and known_user is not None:
                 record_access_change(uow, "system:login", known_user, now, "login_locked",
-                                     seconds=attempt.wait_if_wrong)
+                                     seconds=emptied[scope])
             else:
                 uow.events.append(ModerationEvent.of(
                     SubjectRef(SubjectType.SYSTEM, key), "system:login", now,
                     AccessChange(change="login_locked", scope=scope,
-                                 seconds=attempt.wait_if_wrong)))
+                                 seconds=emptied[scope])))
         uow.commit()
     return attempt.wait_if_wrong
