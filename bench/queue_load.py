@@ -9,10 +9,11 @@ reviewer: templates, session check, rate-limit bucket and all.
 
 What is seeded. Running a million cases through the use cases would take hours, so the bench
 writes the rows the read path uses with COPY, in batches: the case projection
-(``subject_status``, with what each case waits for), the due dates (``case_deadlines``), the
-accounts and posts the cases are about, protected accounts, and a short event history per case
-(``moderation_events``), because every queue row folds its subject's events (report count,
-sources, a proposal awaiting a second reviewer, an open appeal). Each case's events are folded
+(``subject_status``, with what each case waits for and when it is due), the due dates
+(``case_deadlines``), the accounts and posts the cases are about, protected accounts, and a
+short event history per case (``moderation_events``), because every queue row folds its
+subject's events (report count, sources, a proposal awaiting a second reviewer, an open
+appeal). Each case's events are folded
 and routed by the domain's own code (``fold``, the default router, the queue's SLA), so the
 projection, the due date and the history agree as if the use cases had written them, and the
 events are chained as the log chains them.
@@ -78,7 +79,7 @@ PASSWORD = "bench password, not a secret"
 EVENT_COLS = ("seq", "event_id", "kind", "subject_type", "subject_id", "actor", "occurred_at",
               "payload", "prev_hash", "hash")
 STATUS_COLS = ("subject_type", "subject_id", "review_state", "queue", "priority", "enforcement",
-               "protected", "assigned_to", "last_event_at", "last_seq", "entry_state")
+               "protected", "assigned_to", "last_event_at", "last_seq", "entry_state", "due_at")
 
 
 # -- the database ---------------------------------------------------------------------------
@@ -213,7 +214,8 @@ def seed(app: App, cases: int, now: datetime, batch: int = 10_000, rng_seed: int
                 st_rows.append((ref.type.value, ref.id, state.review_state, queue,
                                 state.priority, state.enforcement, c.protected,
                                 state.assigned_to, format_time(state.last_event_at),
-                                recs[-1].seq, case_entry_state(state)))
+                                recs[-1].seq, case_entry_state(state),
+                                format_time(due) if due else None))
                 dl_rows.append((ref.type.value, ref.id, queue, format_time(due) if due else None))
                 platform, account_id = c.account  # type: ignore[misc]
                 created = format_time(c.events[0].occurred_at - timedelta(days=rng.randint(1,
@@ -251,6 +253,15 @@ def seed(app: App, cases: int, now: datetime, batch: int = 10_000, rng_seed: int
         with conn.transaction(), conn.cursor() as cur:
             cur.execute("UPDATE chain_head SET seq = %s, hash = %s WHERE id = 1",
                         (last.seq, last.hash))
+            # the counters the projection keeps as it saves a case (as migrations 0011 and
+            # 0014 fill them): open cases per queue, and per queue and hour they fall due
+            cur.execute("INSERT INTO queue_counts (queue, cases) SELECT COALESCE(queue, ''), "
+                        "count(*) FROM subject_status WHERE review_state IN ('open', "
+                        "'escalated') GROUP BY COALESCE(queue, '')")
+            cur.execute("INSERT INTO queue_due_counts (queue, due_hour, cases) SELECT "
+                        "COALESCE(queue, ''), substr(due_at, 1, 13), count(*) FROM "
+                        "subject_status WHERE review_state IN ('open', 'escalated') AND "
+                        "due_at IS NOT NULL GROUP BY COALESCE(queue, ''), substr(due_at, 1, 13)")
     finally:
         raw.close()
 
@@ -403,6 +414,9 @@ def scenarios(app: App, client: Any, deep_page: int, today: datetime) -> list[tu
     due_by = (today + timedelta(days=1)).date().isoformat()
     out.append(("filter due_by=tomorrow", f"/queue?due_by={due_by}",
                 get(f"/queue?due_by={due_by}")))
+    week_ago = (today - timedelta(days=7)).date().isoformat()  # few cases: most are recent
+    out.append(("filter due_by=a week ago", f"/queue?due_by={week_ago}",
+                get(f"/queue?due_by={week_ago}")))
     out.append((f"deep page {deep_page:,} (offset {(deep_page - 1) * 50:,})",
                 f"/queue?page={deep_page}", get(f"/queue?page={deep_page}")))
     out.append((f"API deep page {deep_page:,}", f"/api/queue?page={deep_page}",

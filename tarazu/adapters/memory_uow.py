@@ -75,11 +75,12 @@ class MemoryState:
     posts: dict[tuple[str, str], Post] = field(default_factory=dict)
     protected: dict[tuple[str, str], str] = field(default_factory=dict)
     deadlines: dict[SubjectRef, datetime | None] = field(default_factory=dict)
+    status_due: dict[SubjectRef, datetime | None] = field(default_factory=dict)  # as status
 
     def copy(self) -> MemoryState:
         return MemoryState(list(self.events), dict(self.status), dict(self.outbox),
                            dict(self.accounts), dict(self.posts), dict(self.protected),
-                           dict(self.deadlines))
+                           dict(self.deadlines), dict(self.status_due))
 
 
 class MemoryEventLog:
@@ -139,19 +140,26 @@ class MemoryCaseProjection:
     def __init__(self, state: MemoryState) -> None:
         self._s = state
 
-    def save(self, state: CaseState, queue: str | None, protected: bool, last_seq: int) -> None:
+    def save(self, state: CaseState, queue: str | None, protected: bool, last_seq: int,
+             due_at: datetime | None = None) -> None:
         self._s.status[state.subject] = (QueueRow(
             state.subject, state.review_state, queue, state.priority, state.enforcement,
             protected, state.assigned_to,
             format_time(state.last_event_at) if state.last_event_at else None,
             case_entry_state(state)), last_seq)
+        self._s.status_due[state.subject] = due_at
 
     def queue(self, review_states: tuple[str, ...] = ("open", "escalated"),
               queue: str | None = None, limit: int = 200, offset: int = 0,
-              entry_state: str | None = None) -> list[QueueRow]:
+              entry_state: str | None = None,
+              due_before: datetime | None = None) -> list[QueueRow]:
+        def due(r: QueueRow) -> bool:
+            at = self._s.status_due.get(r.subject)
+            return due_before is None or (at is not None and at < due_before)
+
         rows = [r for r, _ in self._s.status.values() if r.review_state in review_states
                 and (not queue or r.queue == queue)
-                and (not entry_state or r.entry_state == entry_state)]
+                and (not entry_state or r.entry_state == entry_state) and due(r)]
         rows.sort(key=lambda r: (-r.priority, r.last_event_at or "", r.subject.id))
         return rows[offset:offset + limit]
 

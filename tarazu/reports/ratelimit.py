@@ -39,3 +39,12 @@ def take(bucket: Bucket | None, now: datetime, policy: BucketPolicy, cost: float
         return Decision(True, Bucket(tokens - cost, now), 0)
     wait = math.ceil((cost - tokens) / policy.per_second) if policy.per_second > 0 else 86400
     return Decision(False, Bucket(tokens, now), max(1, wait))
+
+
+def give_back(bucket: Bucket, now: datetime, policy: BucketPolicy, cost: float = 1.0
+              ) -> Bucket:
+    """Return tokens taken for something that turned out not to count (never beyond
+    capacity): a limit that must hold under parallel requests takes first and gives back
+    after, because checking first and taking after lets every parallel request through."""
+    refilled = take(bucket, now, policy, cost=0.0).bucket
+    return Bucket(min(policy.capacity, refilled.tokens + cost), now)

@@ -24,9 +24,6 @@ from tarazu.service.records import QueueRow
 #: Queues in the order a dashboard lists them (others follow, alphabetically).
 QUEUE_ORDER = ("senior", "appeals", "confirmation", "government", "mirrors", "general")
 NO_FILTER = QueueFilter()
-#: The most rows read from the projection at a time when a filtered queue page is built (the
-#: first read is one page's worth, and each next one twice the last).
-FILTER_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -206,38 +203,17 @@ def _queue_entries(uow: StoreUnitOfWork, rows: Sequence[QueueRow]) -> list[Queue
 def queue_page(uow: StoreUnitOfWork, queue: str | None = None, page: int = 1,
                per_page: int = 50, filters: QueueFilter = NO_FILTER,
                now: datetime | None = None) -> QueuePage:
-    """One page of the queue, in priority order. The state filter is the projection's: it
-    keeps what each case waits for, so only matching rows are read. A due-date filter reads
-    the queue in batches and checks each row's due date, so it costs up to one pass over the
-    (state-filtered) queue; only the rows on the page are folded."""
+    """One page of the queue, in priority order. Both filters are the projection's: it keeps
+    what each case waits for and when it is due, so only matching rows are read, one page's
+    worth, and only they are folded."""
     page = max(1, page)
-    if not filters.due_active:
-        rows = uow.status.queue(queue=queue, limit=per_page + 1, offset=(page - 1) * per_page,
-                                entry_state=filters.state)
-        entries = _queue_entries(uow, rows[:per_page])
-        return QueuePage(queue, page, per_page, tuple(entries), len(rows) > per_page, filters)
-    if now is None:
+    if (filters.overdue or filters.due_by) and now is None:
         raise ValueError("a due-date filter needs the current time")
-    skip, found, offset, batch = (page - 1) * per_page, [], 0, per_page + 1
-    while len(found) <= per_page:
-        rows = uow.status.queue(queue=queue, limit=batch, offset=offset,
-                                entry_state=filters.state)
-        offset += len(rows)
-        due = uow.due_process.deadlines([r.subject for r in rows])
-        for row in rows:
-            if not filters.due_matches(due.get(row.subject), now):
-                continue
-            if skip:
-                skip -= 1
-                continue
-            found.append(row)
-            if len(found) > per_page:
-                break
-        if len(rows) < batch:
-            break
-        batch = min(batch * 2, FILTER_BATCH)  # a page's worth first: most filters match often
-    entries = _queue_entries(uow, found[:per_page])
-    return QueuePage(queue, page, per_page, tuple(entries), len(found) > per_page, filters)
+    rows = uow.status.queue(queue=queue, limit=per_page + 1, offset=(page - 1) * per_page,
+                            entry_state=filters.state,
+                            due_before=filters.due_before(now) if now else None)
+    entries = _queue_entries(uow, rows[:per_page])
+    return QueuePage(queue, page, per_page, tuple(entries), len(rows) > per_page, filters)
 
 
 def open_by_queue(uow: StoreUnitOfWork) -> dict[str, int]:

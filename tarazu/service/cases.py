@@ -49,8 +49,9 @@ def save(uow: UnitOfWork, subject: Subject, router: Router = default_router,
     subject.new_events.clear()
     if recorded:
         queue = router(subject.state, subject.protected)
-        uow.status.save(subject.state, queue, subject.protected, recorded[-1].seq)
-        uow.due_process.save_deadline(subject.ref, queue, routing.due_at(subject.state, queue))
+        due = routing.due_at(subject.state, queue)
+        uow.status.save(subject.state, queue, subject.protected, recorded[-1].seq, due)
+        uow.due_process.save_deadline(subject.ref, queue, due)
     return recorded
 
 

@@ -1,6 +1,8 @@
 """Back-off for password guessing: failed logins drain a bucket per user name and one per
 client address (stored, so they hold across processes); while either is empty no password is
-even checked, and the moment one empties is an ACCESS_CHANGE event.
+even checked, and the moment one empties is an ACCESS_CHANGE event. Every attempt takes its
+token before its password is checked (and a right password gives it back), so parallel
+guesses get no more checks than sequential ones.
 
 Keys are keyed hashes (of the name and the address), never the values in the clear; the name
 is keyed whether or not such a user exists, so the lockout says nothing about who exists."""
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 
 from tarazu.domain.events import ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.payloads import AccessChange
-from tarazu.reports.ratelimit import BucketPolicy, take
+from tarazu.reports.ratelimit import Bucket, BucketPolicy, give_back, take
 from tarazu.service.clock import Clock
 from tarazu.service.ports import UowFactory
 from tarazu.service.reports import pseudonym
@@ -37,38 +39,67 @@ class LoginKeys:
         return [("user", self.user, PER_USER), ("address", self.address, PER_ADDRESS)]
 
 
-def wait_seconds(uow_factory: UowFactory, clock: Clock, keys: LoginKeys) -> int:
-    """Seconds until a password may be tried under these keys (0: now)."""
-    now = clock.now()
-    with uow_factory() as uow:
-        return max(take(uow.reports.bucket(key), now, policy).retry_after
-                   for _, key, policy in keys.policies())
+@dataclass(frozen=True)
+class Attempt:
+    """One login attempt's claim on the buckets."""
+
+    wait: int  # > 0: refused before any password is checked; seconds until a try may come
+    emptied: tuple[tuple[str, int], ...] = ()  # (scope, its wait): last token taken here
+    wait_if_wrong: int = 0  # the wait that this attempt leaves when its password is wrong
 
 
-def record_failure(uow_factory: UowFactory, clock: Clock, keys: LoginKeys,
-                   known_user: str | None) -> int:
-    """Count a failed login against both buckets; returns the wait it leaves (0: none).
-    Each bucket that this failure empties writes one event (who, if the name is a user)."""
+def begin(uow_factory: UowFactory, clock: Clock, keys: LoginKeys) -> Attempt:
+    """Take a token from both buckets before any password is checked, in one transaction
+    that holds both rows (always in the same order): parallel guesses queue on the rows, so
+    no more passwords are checked than there are tokens. Checking first and counting the
+    failure after the (slow, deliberately) password check let every parallel guess through.
+    When either bucket is empty nothing is taken."""
     now = clock.now()
-    wait = 0
     with uow_factory() as uow:
-        for scope, key, policy in keys.policies():
-            stored = uow.reports.bucket(key)
-            d = take(stored, now, policy)
-            uow.reports.save_bucket(key, d.bucket, existed=stored is not None)
-            after = take(d.bucket, now, policy)
-            if after.allowed:
+        taken = [(scope, key, policy,
+                  take(uow.reports.bucket(key, Bucket(policy.capacity, now)), now, policy))
+                 for scope, key, policy in keys.policies()]
+        refused = max(d.retry_after for *_, d in taken)
+        if refused:
+            return Attempt(refused)  # leaving without commit takes nothing
+        for _, key, _, d in taken:
+            uow.reports.save_bucket(key, d.bucket)
+        uow.commit()
+    after = [(scope, take(d.bucket, now, policy)) for scope, _, policy, d in taken]
+    return Attempt(0, tuple((scope, a.retry_after) for scope, a in after if not a.allowed),
+                   max(a.retry_after for _, a in after))
+
+
+def succeeded(uow_factory: UowFactory, clock: Clock, keys: LoginKeys) -> None:
+    """A right password: the token :func:`begin` took is given back (only failures drain)."""
+    now = clock.now()
+    with uow_factory() as uow:
+        for _, key, policy in keys.policies():
+            stored = uow.reports.bucket(key, Bucket(policy.capacity, now))
+            uow.reports.save_bucket(key, give_back(stored, now, policy))
+        uow.commit()
+
+
+def failed(uow_factory: UowFactory, clock: Clock, keys: LoginKeys, attempt: Attempt,
+           known_user: str | None) -> int:
+    """A wrong password (or no such user): the token stays spent. Each bucket whose last
+    token this attempt took writes one event (who, if the name is a user); returns the wait
+    the failure leaves (0: none)."""
+    if not attempt.emptied:
+        return attempt.wait_if_wrong
+    now = clock.now()
+    emptied = dict(attempt.emptied)
+    with uow_factory() as uow:
+        for scope, key, _ in keys.policies():
+            if scope not in emptied:
                 continue
-            wait = max(wait, after.retry_after)
-            if not d.allowed:
-                continue  # locked already: the lockout was recorded when it began
             if scope == "user" and known_user is not None:
                 record_access_change(uow, "system:login", known_user, now, "login_locked",
-                                     seconds=after.retry_after)
+                                     seconds=emptied[scope])
             else:
                 uow.events.append(ModerationEvent.of(
                     SubjectRef(SubjectType.SYSTEM, key), "system:login", now,
                     AccessChange(change="login_locked", scope=scope,
-                                 seconds=after.retry_after)))
+                                 seconds=emptied[scope])))
         uow.commit()
-    return wait
+    return attempt.wait_if_wrong

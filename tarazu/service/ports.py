@@ -68,12 +68,16 @@ class CaseProjection(Protocol):
     """One row per subject, refreshed with every event on it (queues and counts)."""
 
     def save(self, state: CaseState, queue: str | None, protected: bool,
-             last_seq: int) -> None: ...
+             last_seq: int, due_at: datetime | None = None) -> None:
+        """``due_at``: when the case is due (None: it has no due date)."""
+        ...
 
     def queue(self, review_states: tuple[str, ...] = ("open", "escalated"),
               queue: str | None = None, limit: int = 200, offset: int = 0,
-              entry_state: str | None = None) -> list[QueueRow]:
-        """Cases in the queue's order; with ``entry_state``, only the cases waiting for it."""
+              entry_state: str | None = None,
+              due_before: datetime | None = None) -> list[QueueRow]:
+        """Cases in the queue's order; with ``entry_state``, only the cases waiting for it;
+        with ``due_before``, only the cases due before then."""
         ...
 
     def get(self, subject: SubjectRef) -> QueueRow | None: ...
@@ -254,9 +258,11 @@ class Referrals(Protocol):
 class PublicReports(Protocol):
     """The repository behind ``uow.reports`` (SQL: :class:`ReportStore`)."""
 
-    def bucket(self, key: str) -> Bucket | None: ...
+    def bucket(self, key: str, full: Bucket) -> Bucket:
+        """The stored bucket, locked until the transaction ends (a new key starts ``full``)."""
+        ...
 
-    def save_bucket(self, key: str, b: Bucket, existed: bool) -> None: ...
+    def save_bucket(self, key: str, b: Bucket) -> None: ...
 
     def reporter(self, key: str) -> ReporterView: ...
 

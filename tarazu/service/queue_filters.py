@@ -5,7 +5,7 @@ same in a browser and in a script, and survives paging."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from tarazu.domain.case import CaseState
@@ -71,20 +71,18 @@ class QueueFilter:
     def active(self) -> bool:
         return bool(self.state or self.overdue or self.due_by)
 
-    @property
-    def due_active(self) -> bool:
-        """A due-date filter is set (checked row by row: due dates live beside the queue)."""
-        return bool(self.overdue or self.due_by)
-
-    def due_matches(self, due_at: datetime | None, now: datetime) -> bool:
-        """A case with no due date matches only when no due filter is set."""
-        if self.overdue and not (due_at and due_at < now):
-            return False
+    def due_before(self, now: datetime) -> datetime | None:
+        """The due-date filter as one bound: the cases it keeps are due before this instant
+        (overdue: before now; due by a day: before the next day begins; both: the earlier).
+        None: no due filter. A case with no due date never matches a due filter. One bound,
+        so the projection answers it with a WHERE on its due date column."""
+        bounds = []
+        if self.overdue:
+            bounds.append(now)
         if self.due_by is not None:
-            end = datetime.combine(self.due_by, time.max, tzinfo=now.tzinfo)
-            if not (due_at and due_at <= end):
-                return False
-        return True
+            bounds.append(datetime.combine(self.due_by + timedelta(days=1), time.min,
+                                           tzinfo=now.tzinfo))
+        return min(bounds) if bounds else None
 
     def query(self) -> str:
         """The filter as a query string (without ``?``), for links that must keep it."""

@@ -25,7 +25,7 @@ from tarazu.referrals.evidence import RefKind, classify
 from tarazu.reports import campaign as camp
 from tarazu.reports import priority, reputation
 from tarazu.reports.model import CATEGORIES, ReportError, ReportForm
-from tarazu.reports.ratelimit import BucketPolicy, Decision, take
+from tarazu.reports.ratelimit import Bucket, BucketPolicy, Decision, take
 from tarazu.service import cases
 from tarazu.service.clock import Clock
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
@@ -51,9 +51,9 @@ def rate_limit(uow_factory: UowFactory, clock: Clock, key: str,
     """Take one token from the client's bucket (stored, so it holds across processes and
     restarts); the decision says how long to wait when refused."""
     with uow_factory() as uow:
-        stored = uow.reports.bucket(key)
-        d = take(stored, clock.now(), policy)
-        uow.reports.save_bucket(key, d.bucket, existed=stored is not None)
+        now = clock.now()
+        d = take(uow.reports.bucket(key, Bucket(policy.capacity, now)), now, policy)
+        uow.reports.save_bucket(key, d.bucket)
         uow.commit()
     return d
 

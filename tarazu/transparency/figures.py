@@ -54,6 +54,29 @@ class Period:
     def contains(self, t: datetime) -> bool:
         return self.start <= t.astimezone(UTC).date() <= self.end
 
+    @classmethod
+    def quarter_of(cls, day: date) -> Period:
+        """The calendar quarter that holds ``day``."""
+        first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+        after = (date(first.year + 1, 1, 1) if first.month == 10
+                 else date(first.year, first.month + 3, 1))
+        return cls(first, date.fromordinal(after.toordinal() - 1))
+
+    @classmethod
+    def parse_quarter(cls, name: str) -> Period:
+        """``2025-Q2`` → 2025-04-01 to 2025-06-30."""
+        year, _, q = name.strip().upper().partition("-Q")
+        if not (year.isdigit() and len(year) == 4 and q in ("1", "2", "3", "4")):
+            raise ValueError(f"quarter: {name!r} is not a quarter (YYYY-Qn, e.g. 2025-Q2)")
+        return cls.quarter_of(date(int(year), 3 * int(q) - 2, 1))
+
+    @property
+    def quarter_name(self) -> str | None:
+        """``2025-Q2`` when the period is one whole calendar quarter, else None."""
+        if self != Period.quarter_of(self.start):
+            return None
+        return f"{self.start.year:04d}-Q{(self.start.month - 1) // 3 + 1}"
+
     def months(self) -> list[str]:
         out, y, m = [], self.start.year, self.start.month
         while (y, m) <= (self.end.year, self.end.month):

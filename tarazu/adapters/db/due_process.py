@@ -26,7 +26,7 @@ from sqlalchemy import (
     update,
 )
 
-from tarazu.adapters.db.tables import metadata, subject_status
+from tarazu.adapters.db.tables import OPEN_STATES, metadata, queue_due_counts, subject_status
 from tarazu.domain.chain import format_time, parse_time
 from tarazu.domain.events import SubjectRef, SubjectType
 from tarazu.service.records import AppealToken
@@ -109,15 +109,22 @@ class DueProcessStore:
         return [SubjectRef(SubjectType(r.subject_type), r.subject_id) for r in rows]
 
     def overdue_counts(self, now: datetime) -> dict[str, int]:
-        """Cases under review past their due date, per queue."""
-        q = (select(case_deadlines.c.queue, func.count())
-             .select_from(case_deadlines.join(subject_status, and_(
-                 case_deadlines.c.subject_type == subject_status.c.subject_type,
-                 case_deadlines.c.subject_id == subject_status.c.subject_id)))
-             .where(subject_status.c.review_state.in_(("open", "escalated")),
-                    case_deadlines.c.due_at < format_time(now))
-             .group_by(case_deadlines.c.queue))
-        return {r[0] or "unrouted": r[1] for r in self.conn.execute(q)}
+        """Cases under review past their due date, per queue: the kept counts of the hours
+        that have passed, and the cases of the current hour counted from the projection's
+        index of open cases by due date (one hour's range of it, whatever the queue's size)."""
+        hour = format_time(now)[:13]  # "2026-12-05T11": before every time within that hour
+        k, s = queue_due_counts, subject_status
+        out: dict[str, int] = {}
+        for queue, n in self.conn.execute(
+                select(k.c.queue, func.sum(k.c.cases)).where(k.c.due_hour < hour)
+                .group_by(k.c.queue)):
+            out[queue or "unrouted"] = out.get(queue or "unrouted", 0) + int(n)
+        for queue, n in self.conn.execute(
+                select(s.c.queue, func.count())
+                .where(s.c.review_state.in_(OPEN_STATES), s.c.due_at >= hour,
+                       s.c.due_at < format_time(now)).group_by(s.c.queue)):
+            out[queue or "unrouted"] = out.get(queue or "unrouted", 0) + int(n)
+        return {q: n for q, n in out.items() if n}
 
     # -- appeal tokens -------------------------------------------------------------------------
     def add_token(self, token: str, subject: SubjectRef, decision_id: str, at: datetime,

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, make_url
+
+if TYPE_CHECKING:
+    from tarazu.adapters.db.crypto import FieldCipher
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -63,10 +67,14 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine, cipher: FieldCipher | None = None) -> Config:
+    """The migrations' configuration. ``cipher`` (the deployment's field key) is needed by a
+    migration that encrypts personal data already stored; without it such a migration stops
+    when there is something to encrypt."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
+    cfg.attributes["cipher"] = cipher
     return cfg
 
 
@@ -82,8 +90,8 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(alembic_config(engine), revision)
+def upgrade(engine: Engine, revision: str = "head", cipher: FieldCipher | None = None) -> None:
+    command.upgrade(alembic_config(engine, cipher), revision)
 
 
 class SchemaOutOfDate(RuntimeError):

@@ -29,6 +29,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 from tarazu.adapters.db.crypto import FieldCipher
 from tarazu.adapters.db.tables import metadata, subject_status
@@ -50,8 +51,10 @@ public_reports = Table(
     Column("subject_type", String(16), nullable=False),
     Column("subject_id", String(300), nullable=False),
     Column("category", String(64), nullable=False),
-    Column("text", Text, nullable=False, default=""),
-    Column("contact_enc", LargeBinary, nullable=True),  # personal data: encrypted at rest
+    # personal data, encrypted at rest: what the reporter wrote (it may name them, a relative
+    # or a witness) and how to reach them; None when they left it empty
+    Column("text_enc", LargeBinary, nullable=True),
+    Column("contact_enc", LargeBinary, nullable=True),
     Column("reporter_key", String(64), nullable=False),
     Column("new_reporter", Boolean, nullable=False, default=False),
     Column("weight", Float, nullable=False, default=0.0),
@@ -116,19 +119,24 @@ class ReportStore:
         self.cipher = cipher
 
     # -- rate limits ------------------------------------------------------------------------
-    def bucket(self, key: str) -> Bucket | None:
-        """Read a bucket for update (the row is locked until the transaction ends)."""
+    def bucket(self, key: str, full: Bucket) -> Bucket:
+        """The stored bucket, locked until the transaction ends; a key never seen starts as
+        ``full``. The row is written first if missing, so that two transactions taking from a
+        new key both wait on one row rather than each reading "none" and spending the same
+        token (SQLite serialises writers anyway: BEGIN IMMEDIATE)."""
+        dialect = self.conn.dialect.name
+        self.conn.execute((postgresql if dialect == "postgresql" else sqlite)
+                          .insert(rate_buckets).values(
+                              bucket_key=key, tokens=full.tokens,
+                              updated_at=format_time(full.updated_at))
+                          .on_conflict_do_nothing(index_elements=["bucket_key"]))
         r = self.conn.execute(select(rate_buckets).where(rate_buckets.c.bucket_key == key)
-                              .with_for_update()).first()
-        return Bucket(r.tokens, parse_time(r.updated_at)) if r else None
+                              .with_for_update()).one()
+        return Bucket(r.tokens, parse_time(r.updated_at))
 
-    def save_bucket(self, key: str, b: Bucket, existed: bool) -> None:
-        values = dict(tokens=b.tokens, updated_at=format_time(b.updated_at))
-        if existed:
-            self.conn.execute(update(rate_buckets).where(rate_buckets.c.bucket_key == key)
-                              .values(**values))
-        else:
-            self.conn.execute(insert(rate_buckets).values(bucket_key=key, **values))
+    def save_bucket(self, key: str, b: Bucket) -> None:
+        self.conn.execute(update(rate_buckets).where(rate_buckets.c.bucket_key == key)
+                          .values(tokens=b.tokens, updated_at=format_time(b.updated_at)))
 
     # -- reporters --------------------------------------------------------------------------
     def reporter(self, key: str) -> ReporterView:
@@ -176,7 +184,8 @@ class ReportStore:
         self.conn.execute(insert(public_reports).values(
             receipt_id=receipt_id, token_hash=token_hash, platform=platform,
             target_type=target_type, target_ref=target_ref, subject_type=subject.type.value,
-            subject_id=subject.id, category=category, text=text,
+            subject_id=subject.id, category=category,
+            text_enc=self.cipher.encrypt_json(text) if text else None,
             contact_enc=self.cipher.encrypt_json(contact) if contact else None,
             reporter_key=reporter_key, new_reporter=new_reporter, weight=weight, held=held,
             set_aside=set_aside, campaign_id=campaign_id, event_id=event_id,
@@ -193,14 +202,16 @@ class ReportStore:
 
     def statements(self, subject: SubjectRef, limit: int = 50) -> list[ReporterStatement]:
         """What the public said about ``subject``, newest first: the category each reporter
-        chose and the text they wrote (for case readers; the contact stays encrypted)."""
+        chose and the text they wrote, decrypted (for case readers, who log the read; the
+        contact stays encrypted)."""
         rows = self.conn.execute(select(
-            public_reports.c.receipt_id, public_reports.c.category, public_reports.c.text,
+            public_reports.c.receipt_id, public_reports.c.category, public_reports.c.text_enc,
             public_reports.c.received_at, public_reports.c.set_aside, public_reports.c.held)
             .where(public_reports.c.subject_type == subject.type.value,
                    public_reports.c.subject_id == subject.id)
             .order_by(public_reports.c.received_at.desc()).limit(limit))
-        return [ReporterStatement(r.receipt_id, r.category, r.text or "", r.received_at,
+        return [ReporterStatement(r.receipt_id, r.category,
+                                  self.cipher.decrypt_json(r.text_enc) or "", r.received_at,
                                   bool(r.set_aside), bool(r.held)) for r in rows]
 
     def sightings(self, subject: SubjectRef, since: datetime) -> list[Sighting]:

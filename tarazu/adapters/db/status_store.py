@@ -3,9 +3,11 @@ transaction as every event on it, so queues and counts are plain queries."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from datetime import datetime
 
-from tarazu.adapters.db.tables import OPEN_STATES, queue_counts, subject_status
+from sqlalchemy import Connection, Table, and_, delete, func, insert, select, update
+
+from tarazu.adapters.db.tables import OPEN_STATES, queue_counts, queue_due_counts, subject_status
 from tarazu.domain.case import CaseState
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import SubjectRef, SubjectType
@@ -17,7 +19,8 @@ class StatusStore:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def save(self, state: CaseState, queue: str | None, protected: bool, last_seq: int) -> None:
+    def save(self, state: CaseState, queue: str | None, protected: bool, last_seq: int,
+             due_at: datetime | None = None) -> None:
         key = and_(subject_status.c.subject_type == state.subject.type.value,
                    subject_status.c.subject_id == state.subject.id)
         values = dict(
@@ -25,35 +28,52 @@ class StatusStore:
             enforcement=state.enforcement, protected=protected, assigned_to=state.assigned_to,
             last_event_at=format_time(state.last_event_at) if state.last_event_at else None,
             last_seq=last_seq, entry_state=case_entry_state(state),
+            due_at=format_time(due_at) if due_at else None,
         )
-        old = self.conn.execute(
-            select(subject_status.c.review_state, subject_status.c.queue).where(key)).first()
+        old = self.conn.execute(select(subject_status.c.review_state, subject_status.c.queue,
+                                       subject_status.c.due_at).where(key)).first()
         if old:
             self.conn.execute(update(subject_status).where(key).values(**values))
         else:
             self.conn.execute(insert(subject_status).values(
                 subject_type=state.subject.type.value, subject_id=state.subject.id, **values))
-        was = (old.queue or "") if old and old.review_state in OPEN_STATES else None
-        now = (queue or "") if state.review_state in OPEN_STATES else None
+        was_open = bool(old) and old.review_state in OPEN_STATES
+        is_open = state.review_state in OPEN_STATES
+        was = (old.queue or "") if was_open else None
+        now = (queue or "") if is_open else None
         if was != now:
             if was is not None:
-                self._count(was, -1)
+                self._count(queue_counts, {"queue": was}, -1)
             if now is not None:
-                self._count(now, 1)
+                self._count(queue_counts, {"queue": now}, 1)
+        was_due = (old.queue or "", old.due_at[:13]) if was_open and old.due_at else None
+        now_due = (queue or "", values["due_at"][:13]) if is_open and values["due_at"] else None
+        if was_due != now_due:
+            if was_due is not None:
+                self._count(queue_due_counts, dict(zip(("queue", "due_hour"), was_due,
+                                                       strict=True)), -1)
+            if now_due is not None:
+                self._count(queue_due_counts, dict(zip(("queue", "due_hour"), now_due,
+                                                       strict=True)), 1)
 
-    def _count(self, queue: str, delta: int) -> None:
-        done = self.conn.execute(update(queue_counts).where(queue_counts.c.queue == queue)
-                                 .values(cases=queue_counts.c.cases + delta))
+    def _count(self, table: Table, key: dict[str, str], delta: int) -> None:
+        """Add ``delta`` to the counter row ``key`` of ``table`` (a row at zero is deleted)."""
+        where = and_(*(table.c[k] == v for k, v in key.items()))
+        done = self.conn.execute(update(table).where(where)
+                                 .values(cases=table.c.cases + delta))
         if not done.rowcount:
-            self.conn.execute(insert(queue_counts).values(queue=queue, cases=delta))
+            self.conn.execute(insert(table).values(**key, cases=delta))
+        elif delta < 0:
+            self.conn.execute(delete(table).where(where, table.c.cases == 0))
 
     def queue(self, review_states: tuple[str, ...] = OPEN_STATES,
               queue: str | None = None, limit: int = 200, offset: int = 0,
-              entry_state: str | None = None) -> list[QueueRow]:
-        """Cases in the queue's order (with ``entry_state``, only those waiting for it). The
-        page's keys are found first, from the index alone (the queue-order indexes end with
-        the key), and only then their rows read, so a deep page skips index entries rather
-        than whole rows."""
+              entry_state: str | None = None,
+              due_before: datetime | None = None) -> list[QueueRow]:
+        """Cases in the queue's order (with ``entry_state``, only those waiting for it; with
+        ``due_before``, only those due before then). The page's keys are found first, from
+        the index alone (the queue-order indexes end with the key), and only then their rows
+        read, so a deep page skips index entries rather than whole rows."""
         s = subject_status
         order = (s.c.priority.desc(), s.c.last_event_at, s.c.subject_id)
         keys = select(s.c.subject_type, s.c.subject_id).where(s.c.review_state.in_(review_states))
@@ -61,6 +81,8 @@ class StatusStore:
             keys = keys.where(s.c.queue == queue)
         if entry_state:
             keys = keys.where(s.c.entry_state == entry_state)
+        if due_before is not None:
+            keys = keys.where(s.c.due_at < format_time(due_before))
         page = keys.order_by(*order).limit(limit).offset(offset).subquery()
         q = select(s).join(page, and_(s.c.subject_type == page.c.subject_type,
                                       s.c.subject_id == page.c.subject_id)).order_by(*order)

@@ -75,6 +75,10 @@ subject_status = Table(
     # What the case waits for (open, escalated, awaiting_second, appealed), folded from its
     # events when the row is written, so the queue's state filter is a WHERE, not a fold.
     Column("entry_state", String(16), nullable=True),
+    # When the case is due (its queue's SLA from when it entered review; None without one),
+    # the same value as ``case_deadlines``, kept here so the queue's due filters and overdue
+    # counts are a WHERE on the projection, not a join or a check row by row.
+    Column("due_at", String(32), nullable=True),
     Index("ix_subject_status_queue", "review_state", "queue", "priority"),
 )
 
@@ -94,6 +98,11 @@ Index("ix_subject_status_open_state_order", subject_status.c.entry_state, *_ORDE
       postgresql_where=_WAITING, sqlite_where=_WAITING)
 Index("ix_subject_status_open_queue_state_order", subject_status.c.queue,
       subject_status.c.entry_state, *_ORDER, postgresql_where=_WAITING, sqlite_where=_WAITING)
+# Open cases by due date (then queue): the overdue counts read the overdue range of it alone,
+# and a due filter that few cases match reads its matches from here instead of walking the
+# queue's order.
+Index("ix_subject_status_open_due", subject_status.c.due_at, subject_status.c.queue,
+      postgresql_where=_WAITING, sqlite_where=_WAITING)
 
 # Open cases per queue ("" for cases no queue took), kept by the projection in the transaction
 # that changes a case, so the queue page's tabs read a few rows instead of counting every open
@@ -102,6 +111,18 @@ queue_counts = Table(
     "queue_counts",
     metadata,
     Column("queue", String(64), primary_key=True),
+    Column("cases", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+)
+
+# Open cases per queue and the hour they fall due (UTC, "2026-12-05T11"), kept the same way: the
+# overdue counts add up the hours that have passed and count only the current hour's cases
+# row by row, so they cost the same whatever the number of overdue cases. A row that drops to
+# zero is deleted, so the table holds only hours in which some open case falls due.
+queue_due_counts = Table(
+    "queue_due_counts",
+    metadata,
+    Column("queue", String(64), primary_key=True),
+    Column("due_hour", String(13), primary_key=True),
     Column("cases", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
 )
 

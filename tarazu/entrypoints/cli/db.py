@@ -14,11 +14,13 @@ app = typer.Typer(help="Database schema.", no_args_is_help=True)
 @app.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations (on SQLite or PostgreSQL, as TARAZU_DATABASE_URL says)."""
+    from tarazu.adapters.db.crypto import FieldCipher
     from tarazu.adapters.db.engine import current_revision, make_engine, upgrade
     from tarazu.bootstrap import read_settings
 
-    engine = make_engine(read_settings().database_url)
-    upgrade(engine)
+    settings = read_settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine, cipher=FieldCipher(settings.secret_key))  # a migration may encrypt rows
     console.print(f"database at revision {current_revision(engine)}")
 
 

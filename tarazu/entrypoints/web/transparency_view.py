@@ -15,6 +15,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from tarazu.entrypoints.web.templating import templates
+from tarazu.transparency import Period
 
 LANGUAGES = ("en", "ur")
 STYLESHEET = Path(__file__).parent / "static" / "transparency.css"
@@ -24,7 +25,7 @@ TEXT: dict[str, dict[str, str]] = {
         "title": "Transparency report",
         "period": "Reporting period",
         "choose": "Show period",
-        "from": "From", "to": "To",
+        "from": "From", "to": "To", "quarter": "Quarter",
         "source_note": "Every figure is computed from the tamper-evident moderation log alone, "
                        "up to chain event {seq} (hash {hash}). Counts from 1 to 9 that could point "
                        "at a person are shown as “1–9”.",
@@ -71,7 +72,7 @@ TEXT: dict[str, dict[str, str]] = {
         "title": "شفافیت رپورٹ",
         "period": "رپورٹ کی مدت",
         "choose": "مدت دکھائیں",
-        "from": "سے", "to": "تک",
+        "from": "سے", "to": "تک", "quarter": "سہ ماہی",
         "source_note": "ہر عدد صرف ناقابلِ ترمیم اعتدالی ریکارڈ (لاگ) سے نکالا گیا ہے، زنجیر کے "
                        "واقعہ {seq} تک (ہیش {hash})۔ 1 سے 9 تک کی وہ گنتی جو کسی شخص کی نشاندہی "
                        "کر سکے، “1–9” کے طور پر دکھائی گئی ہے۔",
@@ -152,10 +153,12 @@ def bar_chart(months: Sequence[str], values: Sequence[Any], title: str, figure: 
 def render_report(doc: Mapping[str, Any], *, lang: str = "en",
                   designations: Sequence[Mapping[str, Any]] = (),
                   interactive: bool = False,
-                  anchor: Mapping[str, str] | None = None) -> str:
+                  anchor: Mapping[str, str] | None = None,
+                  quarters: Sequence[Period] | None = None) -> str:
     """The report page. ``interactive`` adds the period chooser and download links (the served
     page); the file written by the CLI has neither. ``anchor`` is the latest signed checkpoint
-    of the audit chain with its public key, shown for anyone to keep."""
+    of the audit chain with its public key, shown for anyone to keep. ``quarters``, when
+    given, are the only periods the chooser offers (the public's: published periods only)."""
     if lang not in LANGUAGES:
         raise ValueError(f"lang: {lang!r} is not one of {', '.join(LANGUAGES)}")
     text = TEXT[lang]
@@ -165,5 +168,6 @@ def render_report(doc: Mapping[str, Any], *, lang: str = "en",
     template = templates.env.get_template("transparency/report.html")
     return template.render(doc=doc, t=text, lang=lang, charts=charts,
                            designations=designations, interactive=interactive, anchor=anchor,
+                           quarters=quarters,
                            rtl=lang == "ur",
                            css="" if interactive else STYLESHEET.read_text(encoding="utf-8"))

@@ -284,3 +284,21 @@ def test_deadlines_are_saved_and_replaced(new_uow):
         a3 = SubjectRef.account("x", "a3")
         assert uow.due_process.deadlines([A1, A2, a3]) == {A1: due, A2: None, a3: None}
         assert uow.due_process.deadlines([]) == {}
+
+
+def test_the_projection_keeps_when_each_case_is_due_and_filters_the_queue_by_it(new_uow):
+    a3 = SubjectRef.account("x", "a3")
+    with new_uow() as uow:
+        uow.status.save(_state(A1, "open", 1, 5), "general", False, 1, T0 + timedelta(hours=1))
+        uow.status.save(_state(A2, "open", 5, 9), "general", False, 2, T0 + timedelta(hours=3))
+        uow.status.save(_state(a3, "open", 3, 2), "general", False, 3)  # no due date
+        uow.commit()
+    with new_uow() as uow:
+        assert [r.subject for r in uow.status.queue()] == [A2, a3, A1]
+        assert [r.subject for r in uow.status.queue(due_before=T0 + timedelta(hours=4))] == [
+            A2, A1]
+        assert [r.subject for r in uow.status.queue(due_before=T0 + timedelta(hours=3))] == [
+            A1]  # due exactly then is not before it
+        assert uow.status.queue(due_before=T0 + timedelta(hours=1)) == []
+        uow.status.save(_state(A1, "open", 1, 6), "general", False, 4)  # the due date goes
+        assert uow.status.queue(due_before=T0 + timedelta(hours=2)) == []

@@ -52,6 +52,15 @@ def test_forty_wrong_passwords_lock_the_user_out_and_the_lockout_is_recorded(use
     assert _login(client, "alice") == 303  # the back-off ends by itself
 
 
+def test_right_passwords_do_not_drain_the_back_off(users_app):
+    """Each attempt takes its token before the password is checked; a right one gives it
+    back, so only failures count."""
+    client = TestClient(create_app(users_app))
+    assert [_login(client, "alice") for _ in range(8)] == [303] * 8
+    codes = [_login(client, "alice", f"guess-{i}") for i in range(5)]
+    assert codes == [401] * 4 + [429]
+
+
 def test_one_address_guessing_many_names_is_slowed_too(users_app):
     client = TestClient(create_app(users_app))
     codes = [_login(client, f"user{i}", "wrong-password") for i in range(25)]
@@ -178,3 +187,53 @@ def test_reading_a_case_page_writes_data_access(users_app):
     reads = _changes(users_app, ref, EventKind.DATA_ACCESS)
     assert [e.actor for e in reads] == ["alice", "alice"]
     assert "handle" in reads[0].payload["fields"] and reads[0].payload["purpose"]
+
+
+def test_parallel_guesses_get_no_more_tries_than_the_back_off_allows(users_app, monkeypatch):
+    """Ten wrong passwords for one user sent at once, each held inside its password check
+    until every request has either reached that check or been answered: before, each
+    request checked the back-off, then the password, and only then recorded the failure, so
+    all ten were checked where five are allowed."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    n = 10
+    real = passwords._hasher
+    lock = threading.Lock()
+    checked: list[str] = []
+    answered: list[int] = []
+    everyone_in = threading.Event()
+
+    def settle() -> None:
+        if len(checked) + len(answered) >= n:
+            everyone_in.set()
+
+    class GatedHasher:  # the real Argon2 hasher, each check held until all requests are in
+        def verify(self, stored: str, password: str) -> bool:
+            with lock:
+                checked.append(password)
+                settle()
+            everyone_in.wait(timeout=30)
+            return real.verify(stored, password)
+
+        def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+            return getattr(real, name)
+
+    monkeypatch.setattr(passwords, "_hasher", GatedHasher())
+    web_app = create_app(users_app)
+
+    def guess(i: int) -> int:
+        code = _login(TestClient(web_app), "alice", f"parallel-guess-{i}")
+        with lock:
+            answered.append(code)
+            settle()
+        return code
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        codes = list(pool.map(guess, range(n)))
+    assert everyone_in.is_set()
+    assert len(checked) <= 5, f"{len(checked)} passwords checked in parallel, 5 allowed"
+    assert codes.count(429) >= n - 5 and set(codes) <= {401, 429}
+    [locked] = _changes(users_app, user_subject("alice"))  # the lockout is recorded once
+    assert locked.payload["change"] == "login_locked"
+    assert _login(TestClient(web_app), "alice") == 429

@@ -178,3 +178,21 @@ def test_urdu_pages_name_a_nastaliq_font_the_app_serves(client):
     font_url = re.search(r'url\("(/static/fonts/[^"]+400-normal\.woff2)"\)', css).group(1)
     font = client.get(font_url)  # fetched at install time (scripts/fetch-fonts.sh)
     assert font.status_code == 200 and font.content[:4] == b"wOF2"
+
+
+def test_what_a_reporter_wrote_reaches_the_reviewer_and_is_not_stored_in_the_clear(client, web):
+    from urllib.parse import quote
+
+    from sqlalchemy import text
+
+    seed_platform(web)
+    written = "He recruits for the banned group every Friday, ask Nadia Rehman"
+    assert client.post("/api/reports", json=REPORT | {"text": written}).status_code == 201
+    with web.engine.connect() as conn:
+        stored = conn.execute(text("SELECT * FROM public_reports")).one()
+    assert not any("Nadia" in (bytes(v).decode("latin-1") if isinstance(v, bytes) else str(v))
+                   for v in stored)
+    reviewer = TestClient(create_app(web))
+    login(reviewer, "reviewer")
+    page = reviewer.get(f"/cases/account/{quote('x:id-acc0', safe='')}")
+    assert page.status_code == 200 and written in page.text

@@ -200,3 +200,124 @@ def test_the_migration_keeps_what_the_open_cases_already_wait_for(app):
     with app.uow() as uow:
         page = case_view.queue_page(uow, None, 1, 10, QueueFilter(state="awaiting_second"))
     assert [e.row.subject for e in page.entries] == [proposed]
+
+
+def test_due_filters_and_overdue_counts_are_answered_by_the_projection(app):
+    """Three overdue cases at the end of the queue: the due filter used to read the queue in
+    growing batches and look up each row's due date (a pass over the whole queue when few
+    cases match), and the overdue counts joined every deadline to every case."""
+    from tarazu.domain.routing import QUEUES
+
+    def open_case(i: int) -> None:
+        with app.uow() as uow:
+            s = cases.load(uow, SubjectRef.account("x", f"a{i}"))
+            for _ in range(i + 1):
+                s.record(EventKind.REPORT, "system:test", app.clock.now(),
+                         {"source": "public", "reporter": "someone", "priority": 1})
+            cases.save(uow, s)
+            uow.commit()
+
+    for i in range(3):  # fewest reports: last in the queue's order
+        open_case(i)
+    due = app.clock.now() + QUEUES["general"].sla
+    app.clock.advance(days=30)
+    for i in range(3, 12):
+        open_case(i)
+    overdue = [SubjectRef.account("x", f"a{i}") for i in (2, 1, 0)]
+    found = {}
+
+    def page(filters: QueueFilter) -> Callable[[], None]:
+        def read() -> None:
+            with app.uow() as uow:
+                found[filters] = case_view.queue_page(uow, None, 1, 3, filters,
+                                                      app.clock.now())
+        return read
+
+    plain = _statements(app, page(QueueFilter()))
+    for filters in (QueueFilter(overdue=True), QueueFilter(due_by=due.date())):
+        seen = _statements(app, page(filters))
+        assert [e.row.subject for e in found[filters].entries] == overdue, filters
+        assert not found[filters].has_next
+        assert len(seen) == len(plain), seen
+        assert not [s for s in seen if "case_deadlines" in s]
+
+    def summary() -> None:
+        with app.uow() as uow:
+            found["summary"] = queues.summary(uow, app.clock.now())
+
+    seen = _statements(app, summary)
+    general = next(q for q in found["summary"] if q.name == "general")
+    assert (general.open, general.overdue) == (12, 3)
+    assert not [s for s in seen if "case_deadlines" in s], seen
+
+
+def _overdue_counted(app, now) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Overdue open cases per queue, counted row by row."""
+    from tarazu.domain.chain import format_time
+
+    with app.engine.connect() as c:
+        rows = c.execute(text("SELECT queue, count(*) FROM subject_status WHERE review_state "
+                              "IN ('open', 'escalated') AND due_at < :now GROUP BY queue"),
+                         {"now": format_time(now)}).all()
+    return {q or "unrouted": n for q, n in rows}
+
+
+def test_the_overdue_counts_are_kept_through_every_change_and_every_hour(app):
+    """The overdue counts add up kept counts per hour that have passed, and count the current
+    hour's cases: they must equal a count row by row at any time and after any change."""
+    from datetime import timedelta
+
+    def kept(now) -> dict[str, int]:  # type: ignore[no-untyped-def]
+        with app.uow() as uow:
+            return uow.due_process.overdue_counts(now)
+
+    _open_cases(app, 3)
+    app.clock.advance(minutes=90)
+    with app.uow() as uow:  # two more, an hour and a half later
+        for i in (3, 4):
+            s = cases.load(uow, SubjectRef.account("x", f"a{i}"))
+            s.record(EventKind.REPORT, "system:test", app.clock.now(),
+                     {"source": "public", "reporter": "someone", "priority": 1})
+            cases.save(uow, s)
+        uow.commit()
+    a0, a1, a4 = (SubjectRef.account("x", f"a{i}") for i in (0, 1, 4))
+    with app.uow() as uow:
+        queues.escalate(uow, app.clock, subject=a1, actor="reviewer", reason="hard one")
+        decisions.decide(uow, app.clock, subject=a0, actor="reviewer", action=Action.NO_ACTION,
+                         policy="", reason="nothing wrong")
+        uow.commit()
+    start = app.clock.now()
+    seen = set()
+    for minutes in range(0, 80 * 60, 17):  # across every hour the cases fall due in
+        at = start + timedelta(minutes=minutes)
+        counted = _overdue_counted(app, at)
+        assert kept(at) == counted, at
+        seen.add(sum(counted.values()))
+    assert min(seen) == 0 and max(seen) == 4 and len(seen) >= 3  # none, some, all open
+    with app.uow() as uow:  # a decided case leaves the counts
+        decisions.decide(uow, app.clock, subject=a4, actor="reviewer",
+                         action=Action.NO_ACTION, policy="", reason="nothing wrong")
+        uow.commit()
+    later = start + timedelta(days=10)
+    assert kept(later) == _overdue_counted(app, later)
+    assert sum(kept(later).values()) == 3
+    with app.engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM queue_due_counts WHERE cases <= 0")
+                         ).scalar_one() == 0
+
+
+def test_migration_0014_fills_the_due_dates_and_their_counts_from_the_deadlines(app):
+    from datetime import timedelta
+
+    _open_cases(app, 3)
+    with app.engine.connect() as c:
+        before = c.execute(text("SELECT subject_id, due_at FROM subject_status")).all()
+    assert len(before) == 3 and all(due for _, due in before)
+    command.downgrade(alembic_config(app.engine), "0013_report_text_encrypted")
+    command.upgrade(alembic_config(app.engine), "head")
+    with app.engine.connect() as c:
+        assert c.execute(text("SELECT subject_id, due_at FROM subject_status")).all() == before
+    later = app.clock.now() + timedelta(days=10)
+    with app.uow() as uow:
+        kept = uow.due_process.overdue_counts(later)
+    assert kept == _overdue_counted(app, later) == {"general": 3}

@@ -10,7 +10,7 @@ import pytest
 from tarazu.reports import campaign as camp
 from tarazu.reports.model import ReportError, ReporterView, validate
 from tarazu.reports.priority import increment, report_priority
-from tarazu.reports.ratelimit import Bucket, BucketPolicy, take
+from tarazu.reports.ratelimit import Bucket, BucketPolicy, give_back, take
 from tarazu.reports.reputation import NEW_WEIGHT, is_new, score, weight
 
 NOW = datetime(2025, 7, 25, 12, 0, tzinfo=UTC)
@@ -30,6 +30,13 @@ def test_a_bucket_allows_a_burst_then_refuses_with_the_wait_then_refills():
     # time never runs backwards into extra tokens, and never beyond capacity
     assert take(Bucket(0.0, NOW), NOW - timedelta(hours=1), policy).allowed is False
     assert take(Bucket(3.0, NOW), NOW + timedelta(days=9), policy).bucket.tokens == 2.0
+
+
+def test_a_token_given_back_refills_once_and_never_beyond_capacity():
+    policy = BucketPolicy(capacity=3, per_second=1 / 60)
+    assert give_back(Bucket(0.5, NOW), NOW, policy) == Bucket(1.5, NOW)
+    assert give_back(Bucket(2.5, NOW), NOW + timedelta(seconds=60), policy) == Bucket(3.0, NOW
+        + timedelta(seconds=60))
 
 
 def test_reputation_follows_outcomes_and_new_reporters_count_little():

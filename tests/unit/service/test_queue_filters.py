@@ -3,7 +3,7 @@ string links carry so a filtered list survives paging."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -19,16 +19,17 @@ def test_a_proposal_awaiting_its_second_reviewer_is_shown_before_an_appeal():
 
 
 def test_overdue_admits_only_cases_past_their_due_time():
-    f = QueueFilter(overdue=True)
-    assert f.due_matches(NOW - timedelta(seconds=1), NOW)
-    assert not f.due_matches(NOW, NOW) and not f.due_matches(None, NOW)
-    assert QueueFilter().due_matches(None, NOW)  # no due filter: every case
+    assert QueueFilter(overdue=True).due_before(NOW) == NOW  # due exactly now is not overdue
+    assert QueueFilter().due_before(NOW) is None  # no due filter: every case
 
 
 def test_due_by_a_day_includes_the_whole_of_that_day():
     f = QueueFilter(due_by=date(2025, 7, 26))
-    assert f.due_matches(datetime(2025, 7, 26, 23, 59, tzinfo=UTC), NOW)
-    assert not f.due_matches(datetime(2025, 7, 27, 0, 0, tzinfo=UTC), NOW)
+    assert f.due_before(NOW) == datetime(2025, 7, 27, 0, 0, tzinfo=UTC)
+    # both: the earlier bound
+    assert QueueFilter(overdue=True, due_by=date(2025, 7, 26)).due_before(NOW) == NOW
+    assert QueueFilter(overdue=True, due_by=date(2025, 7, 1)).due_before(NOW) == datetime(
+        2025, 7, 2, tzinfo=UTC)
 
 
 def test_parse_and_query_round_trip():

@@ -33,19 +33,20 @@ def login(request: Request, username: str = Form(..., max_length=200),
           password: str = Form(..., max_length=1000)) -> Response:
     app = get_container(request)
     keys = LoginKeys.of(app.settings.secret_key, username, client_address(request))
-    wait = logins.wait_seconds(app.uow, app.clock, keys)
-    if wait:
-        return _locked(request, wait)
+    attempt = logins.begin(app.uow, app.clock, keys)
+    if attempt.wait:
+        return _locked(request, attempt.wait)
     with app.uow() as uow:
         found = uow.users.by_name(username)
     ok = check_login(found[1] if found else None, password)
     if not (ok and found and found[0].active):
-        wait = logins.record_failure(app.uow, app.clock, keys, found[0].username if found
-                                     else None)
+        wait = logins.failed(app.uow, app.clock, keys, attempt,
+                             found[0].username if found else None)
         if wait:
             return _locked(request, wait)
         return render(request, "login.html", status_code=401,
                       error="Wrong user name or password.")
+    logins.succeeded(app.uow, app.clock, keys)
     sid, _ = new_session(app, found[0])
     resp = RedirectResponse("/", status_code=303)
     resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict",

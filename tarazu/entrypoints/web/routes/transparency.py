@@ -1,7 +1,10 @@
 """The public transparency report: every figure computed from the event log for a chosen
-period (``from``/``to``, both included; the calendar year to date by default), as a printable
-page in English or Urdu, as JSON and as CSV. Public by design: it holds no personal data, and
-small counts that could point at a person are banded."""
+period, as a printable page in English or Urdu, as JSON and as CSV. Public by design: it holds
+no personal data, small counts that could point at a person are banded, and the public may ask
+only for the published reporting periods (whole calendar quarters that have ended: ``quarter``
+or the quarter's ``from``/``to``), so that no two reports can be subtracted to unband a count.
+Auditors and admins, logged in, choose any period (``from``/``to``, both included; the
+calendar year to date by default)."""
 
 from __future__ import annotations
 
@@ -11,21 +14,52 @@ from fastapi.responses import HTMLResponse, Response
 from tarazu.adapters.checkpoints import CheckpointKeyError, public_pem
 from tarazu.bootstrap import App
 from tarazu.domain.checkpoint import CheckpointError
-from tarazu.entrypoints.web.security import PUBLIC, get_container
+from tarazu.domain.roles import Role
+from tarazu.entrypoints.web.security import PUBLIC, current_principal, get_container
 from tarazu.entrypoints.web.transparency_view import LANGUAGES, render_report
-from tarazu.service.transparency import default_period, designations_in_use, transparency_report
+from tarazu.service.transparency import (
+    default_period,
+    designations_in_use,
+    public_period,
+    published_quarters,
+    transparency_report,
+)
 from tarazu.transparency import LONG_HEADER, Period, long_rows, to_csv
 
 router = APIRouter()
 FROM = Query(None, alias="from", description="first day (YYYY-MM-DD)")
 TO = Query(None, alias="to", description="last day, included (YYYY-MM-DD)")
+QUARTER = Query(None, description="a calendar quarter (YYYY-Qn), instead of from/to")
+#: Who may choose any period (read-only oversight sees everything anyway).
+ANY_PERIOD = (Role.AUDITOR, Role.ADMIN)
 
 
-def _period(request: Request, start: str | None, end: str | None) -> Period:
+def _any_period(request: Request) -> bool:
+    principal = current_principal(request)
+    return principal is not None and principal.has(*ANY_PERIOD)
+
+
+def _period(request: Request, start: str | None, end: str | None,
+            quarter: str | None) -> Period:
+    """The period asked for: for the public, one of the published reporting periods only
+    (the latest by default); a 422 naming the field otherwise."""
     today = get_container(request).clock.now().date()
-    default = default_period(today)
+    free = _any_period(request)
     try:
-        return Period.parse(start or default.start.isoformat(), end or default.end.isoformat())
+        if quarter is not None:
+            if start or end:
+                raise ValueError("quarter: give a quarter or from/to, not both")
+            period = Period.parse_quarter(quarter)
+        elif free:
+            default = default_period(today)
+            period = Period.parse(start or default.start.isoformat(),
+                                  end or default.end.isoformat())
+        else:
+            first = (Period.parse(start, start).start if start
+                     else published_quarters(today, 1)[0].start)
+            period = Period.parse(first.isoformat(),
+                                  end or Period.quarter_of(first).end.isoformat())
+        return period if free else public_period(period, today)
     except ValueError as e:
         raise HTTPException(422, str(e)) from None
 
@@ -37,15 +71,19 @@ def _report(request: Request, period: Period) -> dict:
 
 @router.get("/transparency", response_class=HTMLResponse, openapi_extra=PUBLIC)
 def transparency_page(request: Request, start: str | None = FROM, end: str | None = TO,
+                      quarter: str | None = QUARTER,
                       lang: str = Query("en", description="en or ur")) -> HTMLResponse:
     if lang not in LANGUAGES:
         raise HTTPException(422, f"lang: {lang!r} is not one of {', '.join(LANGUAGES)}")
-    period = _period(request, start, end)
+    period = _period(request, start, end, quarter)
     container = get_container(request)
     doc = _report(request, period)
     designations = designations_in_use(container.designation_registry())
+    quarters = (None if _any_period(request)
+                else published_quarters(container.clock.now().date()))
     return HTMLResponse(render_report(doc, lang=lang, designations=designations,
-                                      interactive=True, anchor=_published_anchor(container)))
+                                      interactive=True, anchor=_published_anchor(container),
+                                      quarters=quarters))
 
 
 def _published_anchor(container: App) -> dict[str, str] | None:
@@ -62,14 +100,14 @@ def _published_anchor(container: App) -> dict[str, str] | None:
 
 
 @router.get("/api/transparency", openapi_extra=PUBLIC)
-def transparency_json(request: Request, start: str | None = FROM,
-                      end: str | None = TO) -> dict:
-    return _report(request, _period(request, start, end))
+def transparency_json(request: Request, start: str | None = FROM, end: str | None = TO,
+                      quarter: str | None = QUARTER) -> dict:
+    return _report(request, _period(request, start, end, quarter))
 
 
 @router.get("/api/transparency.csv", openapi_extra=PUBLIC,
             response_class=Response, responses={200: {"content": {"text/csv": {}}}})
-def transparency_csv(request: Request, start: str | None = FROM,
-                     end: str | None = TO) -> Response:
-    doc = _report(request, _period(request, start, end))
+def transparency_csv(request: Request, start: str | None = FROM, end: str | None = TO,
+                     quarter: str | None = QUARTER) -> Response:
+    doc = _report(request, _period(request, start, end, quarter))
     return Response(to_csv(LONG_HEADER, long_rows(doc)), media_type="text/csv; charset=utf-8")
