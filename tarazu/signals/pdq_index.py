@@ -154,11 +154,13 @@ class PdqIndex:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held in arrays (hashes, ids, labels, flags and the tables), metadata aside."""
-        arrays = [a for a in (self._words, self._ids, self._labels, self._alive,
-                              self._sorted_ids, self._sorted_rows) if a is not None]
+        """Bytes held in the rows in use (hashes, ids, labels, flags) and the tables, metadata
+        aside. The arrays' room beyond the rows in use is never written until rows arrive,
+        so the system does not give it memory (it is address space, not RSS)."""
+        rows = [a[: self._n] for a in (self._words, self._ids, self._labels, self._alive)]
+        index = [a for a in (self._sorted_ids, self._sorted_rows) if a is not None]
         tables = self._tables.nbytes if self._tables is not None else 0
-        return sum(a.nbytes for a in arrays) + tables
+        return sum(a.nbytes for a in rows + index) + tables
 
     # -- changes --------------------------------------------------------------------------
 
@@ -212,12 +214,14 @@ class PdqIndex:
         """Append rows (to the tail), growing the arrays geometrically; returns the first row."""
         start, end = self._n, self._n + len(ids)
         if end > len(self._ids):
-            # a quarter more (not double: at ten million hashes that is 400 MB of slack)
-            cap = max(end, len(self._ids) + len(self._ids) // 4 + TAIL_ROWS)
-            self._words = _grown(self._words, cap)
-            self._ids = _grown(self._ids, cap)
-            self._labels = _grown(self._labels, cap)
-            self._alive = _grown(self._alive, cap)
+            # twice the room: copying ten million rows takes the add that needs it a second
+            # on a busy machine, so it should come seldom; the room is not written, so it
+            # costs address space, not memory
+            cap = max(end, 2 * len(self._ids) + TAIL_ROWS)
+            self._words = _grown(self._words, start, cap)
+            self._ids = _grown(self._ids, start, cap)
+            self._labels = _grown(self._labels, start, cap)
+            self._alive = _grown(self._alive, start, cap)
         self._words[start:end] = words
         self._ids[start:end] = ids
         self._labels[start:end] = labels
@@ -321,11 +325,12 @@ class PdqIndex:
         """Drop dead rows and build the tables over every row (the tail becomes empty)."""
         self._generation += 1  # rows move: a fold under way is of no use
         keep = np.flatnonzero(self._alive[: self._n])
-        cap = len(keep) + TAIL_ROWS + 1  # room for the tail: the next adds copy nothing
-        self._words = _grown(self._words[keep], cap)
-        self._ids = _grown(self._ids[keep], cap)
-        self._labels = _grown(self._labels[keep], cap)
-        self._alive = _grown(np.ones(len(keep), dtype=np.bool_), cap)
+        # room for as many again (unwritten room costs no memory): the next adds copy nothing
+        cap = 2 * len(keep) + TAIL_ROWS + 1
+        self._words = _grown(self._words[keep], len(keep), cap)
+        self._ids = _grown(self._ids[keep], len(keep), cap)
+        self._labels = _grown(self._labels[keep], len(keep), cap)
+        self._alive = _grown(np.ones(len(keep), dtype=np.bool_), len(keep), cap)
         self._n = self._live = len(keep)
         self._tables = _mih().ChunkTables(self._words[: self._n])
         self._index_ids()
@@ -432,9 +437,11 @@ class PdqIndex:
         return LoadedSnapshot(index, checkpoint, skipped)
 
 
-def _grown(a: np.ndarray, cap: int) -> np.ndarray:
+def _grown(a: np.ndarray, rows: int, cap: int) -> np.ndarray:
+    """A new array of ``cap`` rows holding the first ``rows`` of ``a``; the rest is left
+    unwritten (``np.empty``), so its pages are given memory only when rows arrive."""
     out = np.empty((cap, *a.shape[1:]), dtype=a.dtype)
-    out[: len(a)] = a
+    out[:rows] = a[:rows]
     return out
 
 
