@@ -48,7 +48,7 @@ def mirror_step(app: App, files: ScenarioFiles) -> dict[str, Any]:
     flagged with their explanation, the clearest suspended automatically (idempotent)."""
     from tarazu.service import mirrors
 
-    detector = mirrors.MirrorDetector(mirrors.newest_model(app.settings.home))
+    detector = mirrors.MirrorDetector(mirrors.model_in_use(app.uow, app.settings.home))
     with app.uow() as uow:
         detector.refresh(uow, clock=app.clock)
         uow.commit()

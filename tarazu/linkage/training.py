@@ -151,26 +151,6 @@ def totals(model: LinkageModel, table: PairTable) -> np.ndarray:
     return t
 
 
-def fit_em(
-    model: LinkageModel, table: PairTable, iterations: int = 30, smoothing: float = 2.0
-) -> LinkageModel:
-    """Expectation–maximisation without labels (as Splink does): alternately estimate each
-    pair's match probability and re-estimate m, u and λ from those soft labels."""
-    mask = table.blocked
-    sub = PairTable(table.names, table.levels[mask], table.labels[mask], mask[mask], (), ())
-    cur = model
-    for _ in range(iterations):
-        t = totals(cur, sub)
-        p = 1.0 / (1.0 + np.power(2.0, -np.clip(t, -60, 60)))
-        m_counts = _counts(sub, cur, p)
-        u_counts = _counts(sub, cur, 1.0 - p)
-        prior = float(np.clip(p.mean(), EPS, 0.5))
-        cur = replace(
-            cur, comparators=_refit(cur, m_counts, u_counts, "em", smoothing), prior=prior
-        )
-    return cur
-
-
 def subset(table: PairTable, mask: np.ndarray) -> PairTable:
     idx = np.flatnonzero(mask)
     return PairTable(
@@ -289,7 +269,6 @@ def fit_model(
     linker: MirrorLinker,
     actives: Sequence[AccountProfile],
     truth: Mapping[str, str | None],
-    method: str = "labelled",
     calibration: str = "isotonic",
     min_precision: float = 0.9,
     max_flag_rate: float = 0.05,
@@ -299,7 +278,8 @@ def fit_model(
     confidence: float = 0.5,
     fallback_threshold: float = 0.99,
 ) -> tuple[LinkageModel, FitReport]:
-    """Fit m/u (labelled or EM), calibrate and pick the review threshold on the given actives
+    """Fit m/u from the labels (the EM without labels is in :mod:`tarazu.linkage.selffit`),
+    calibrate and pick the review threshold on the given actives
     (all of which must be allowed for training). The linker must already hold the removed
     accounts (``linker.load``). ``all_actives`` (no labels needed) are the new accounts of the
     whole input, over which the reciprocal rank is computed as it will be at inference.
@@ -310,8 +290,7 @@ def fit_model(
 
     def fit(lk: MirrorLinker) -> tuple[LinkageModel, PairTable]:
         table = pair_table(lk, actives, truth)
-        m = fit_labelled(lk.model, table) if method == "labelled" else fit_em(lk.model, table)
-        return m, table
+        return fit_labelled(lk.model, table), table
 
     fitted, table = fit(linker)
     base = linker.model
@@ -330,11 +309,7 @@ def fit_model(
     fitted, rel = calibrate(fitted, table, calibration)
     # the top candidate per active, for the threshold: out of fold where labels allow, so
     # that the threshold is chosen on probabilities as over-confident as new data will get
-    if method == "labelled":
-        t, probs = out_of_fold(base, table, calibration, folds)
-    else:
-        t = totals(fitted, table)
-        probs = np.asarray(fitted.calibration.probability(t, table.extras))
+    t, probs = out_of_fold(base, table, calibration, folds)
     top: dict[str, tuple[str, float]] = {}
     best: dict[str, tuple[float, float]] = {}
     for a, r, tt, pp, b in zip(
@@ -357,7 +332,7 @@ def fit_model(
         thresholds=Thresholds(review=thr, auto_action=auto),
         meta={
             **dict(meta or {}),
-            "method": method,
+            "method": "labelled",
             "calibration": calibration,
             "pairs": int(table.blocked.sum()),
             "matches": int(table.labels.sum()),

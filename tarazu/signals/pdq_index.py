@@ -6,7 +6,11 @@ the hash as four uint64 words, the entry id, and a small code for its (bank id, 
 metadata is kept only for entries that have some. Rows below ``tables.size`` are in the
 multi-index tables (:mod:`tarazu.signals.mih`); rows added since sit in a short tail scanned
 linearly, so an added hash is matchable as soon as ``add`` returns; the tail is folded into
-the tables once it passes :data:`TAIL_ROWS`. Removal marks the row dead (it is never answered
+the tables once it passes :data:`TAIL_ROWS`. Folding rewrites every table cell, which takes
+seconds at millions of hashes, so past :data:`BACKGROUND_FOLD_ROWS` it runs in a worker
+thread (the numba kernel releases the GIL) over rows that no longer change, while queries go
+on against the old tables and a longer tail; the new tables are taken up by the next call
+that finds the fold done (``settle`` waits for it). Removal marks the row dead (it is never answered
 again) and the dead rows are dropped when they pass a tenth of the index.
 
 The snapshot is a directory of ``.npy`` arrays (loaded with pickling disallowed), a JSON
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -41,6 +46,8 @@ if TYPE_CHECKING:
 
 #: Rows added since the last table build, scanned linearly (~20 µs a query at this size).
 TAIL_ROWS = 16_384
+#: Tables over at least this many rows are extended in a worker thread, not in the caller.
+BACKGROUND_FOLD_ROWS = 200_000
 #: Entries validated and appended per batch while adding from an iterable.
 ADD_BATCH = 65_536
 
@@ -79,8 +86,29 @@ class LoadedSnapshot:
     skipped: tuple[SkippedHash, ...] = ()
 
 
+@dataclass
+class _Fold:
+    """Tables being extended over the first ``size`` rows in a worker thread. ``generation``
+    is the index's at the start: a rebuild in the meantime makes the result stale."""
+
+    generation: int
+    size: int
+    thread: threading.Thread | None = None
+    tables: ChunkTables | None = None
+    error: BaseException | None = None
+
+    def run(self, old: ChunkTables, words: np.ndarray) -> None:
+        try:
+            self.tables = old.extended(words)
+        except BaseException as exc:  # handed to the caller that takes the fold up
+            self.error = exc
+
+
 class PdqIndex:
-    """Hashes within a Hamming distance of a query, every one of them (no approximation)."""
+    """Hashes within a Hamming distance of a query, every one of them (no approximation).
+
+    Not safe for concurrent callers (the services hold a lock around it); the only thread of
+    its own is the background fold, which reads rows no caller changes."""
 
     def __init__(self, signal_type: type[SignalType]) -> None:
         self.signal_type = signal_type
@@ -99,6 +127,8 @@ class PdqIndex:
         self._sorted_ids: np.ndarray | None = None
         self._sorted_rows: np.ndarray | None = None
         self._tables: ChunkTables | None = None
+        self._fold: _Fold | None = None
+        self._generation = 0  # bumped by every rebuild: a fold started before is stale
 
     # -- size and membership --------------------------------------------------------------
 
@@ -115,7 +145,7 @@ class PdqIndex:
         ids = self._ids[:size] if self._sorted_ids is None else self._sorted_ids
         if size and entry_ids.size:
             pos = np.searchsorted(ids, entry_ids)
-            pos[pos >= size] = 0
+            pos[pos >= len(ids)] = 0
             hit = pos[ids[pos] == entry_ids]
             found.extend((hit if self._sorted_rows is None else self._sorted_rows[hit]).tolist())
         found.extend(r for i in entry_ids.tolist() if (r := self._tail_rows.get(i)) is not None)
@@ -124,17 +154,20 @@ class PdqIndex:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held in arrays (hashes, ids, labels, flags and the tables), metadata aside."""
-        arrays = [a for a in (self._words, self._ids, self._labels, self._alive,
-                              self._sorted_ids, self._sorted_rows) if a is not None]
+        """Bytes held in the rows in use (hashes, ids, labels, flags) and the tables, metadata
+        aside. The arrays' room beyond the rows in use is never written until rows arrive,
+        so the system does not give it memory (it is address space, not RSS)."""
+        rows = [a[: self._n] for a in (self._words, self._ids, self._labels, self._alive)]
+        index = [a for a in (self._sorted_ids, self._sorted_rows) if a is not None]
         tables = self._tables.nbytes if self._tables is not None else 0
-        return sum(a.nbytes for a in arrays) + tables
+        return sum(a.nbytes for a in rows + index) + tables
 
     # -- changes --------------------------------------------------------------------------
 
     def add(self, entries: Iterable[IndexedHash]) -> list[SkippedHash]:
         """Add entries; an invalid hash is skipped and returned by bank and entry id, an
         entry id already present is ignored. Every added hash is matchable on return."""
+        self._take_up_fold()
         skipped: list[SkippedHash] = []
         it: Iterator[IndexedHash] = iter(entries)
         while batch := list(islice(it, ADD_BATCH)):
@@ -181,12 +214,14 @@ class PdqIndex:
         """Append rows (to the tail), growing the arrays geometrically; returns the first row."""
         start, end = self._n, self._n + len(ids)
         if end > len(self._ids):
-            # a quarter more (not double: at ten million hashes that is 400 MB of slack)
-            cap = max(end, len(self._ids) + len(self._ids) // 4 + TAIL_ROWS)
-            self._words = _grown(self._words, cap)
-            self._ids = _grown(self._ids, cap)
-            self._labels = _grown(self._labels, cap)
-            self._alive = _grown(self._alive, cap)
+            # twice the room: copying ten million rows takes the add that needs it a second
+            # on a busy machine, so it should come seldom; the room is not written, so it
+            # costs address space, not memory
+            cap = max(end, 2 * len(self._ids) + TAIL_ROWS)
+            self._words = _grown(self._words, start, cap)
+            self._ids = _grown(self._ids, start, cap)
+            self._labels = _grown(self._labels, start, cap)
+            self._alive = _grown(self._alive, start, cap)
         self._words[start:end] = words
         self._ids[start:end] = ids
         self._labels[start:end] = labels
@@ -213,40 +248,89 @@ class PdqIndex:
             return
         if self._tables is None or self._n - self._live > self._n // 10:
             self._rebuild()
+        elif self._fold is not None:
+            return  # one fold at a time; the tail waits for the next
+        elif self._tables.size >= BACKGROUND_FOLD_ROWS:
+            self._start_fold()
         else:
             self._fold_tail()
 
     def _fold_tail(self) -> None:
-        """Merge the tail into the tables (dead rows stay, flagged, until the next rebuild)."""
+        """Merge the tail into the tables in the caller (dead rows stay, flagged, until the
+        next rebuild)."""
         assert self._tables is not None
-        tail_ids = self._ids[self._tables.size:self._n]
-        ids_in_order = self._sorted_ids is None and bool(
-            np.all(tail_ids[1:] > tail_ids[:-1])) and (
-            self._tables.size == 0 or tail_ids[0] > self._ids[self._tables.size - 1])
-        self._tables = self._tables.extended(self._words[: self._n])
-        if not ids_in_order:
-            self._index_ids()
-        self._tail_rows = {}
+        self._adopt(self._tables.extended(self._words[: self._n]))
 
-    def _index_ids(self) -> None:
-        """The lookup from entry id to row for the rows in the tables (live ones: a removed
-        id may come back in a later row)."""
-        ids = self._ids[: self._n]
-        if self._live == self._n and bool(np.all(ids[1:] > ids[:-1])):
+    def _start_fold(self) -> None:
+        """Extend the tables over the rows so far in a worker thread. Rows below ``_n`` never
+        change (a removal flags ``_alive``, which the tables do not hold), and the arrays are
+        handed over as they are now: a later add that grows them copies, it does not move
+        these."""
+        assert self._tables is not None
+        fold = _Fold(self._generation, self._n)
+        fold.thread = threading.Thread(target=fold.run, args=(self._tables, self._words[: self._n]),
+                                       name="pdq-index-fold", daemon=True)
+        self._fold = fold
+        fold.thread.start()
+
+    def _take_up_fold(self, wait: bool = False) -> None:
+        """Put the background fold's tables in use once it is done (``wait``: wait for it)."""
+        fold = self._fold
+        if fold is None or fold.thread is None or (not wait and fold.thread.is_alive()):
+            return
+        fold.thread.join()
+        self._fold = None
+        if fold.error is not None:
+            raise fold.error
+        if fold.generation == self._generation and fold.tables is not None:
+            self._adopt(fold.tables)
+
+    @property
+    def folding(self) -> bool:
+        """Whether a fold started in the background has not yet been put in use."""
+        return self._fold is not None
+
+    def settle(self) -> None:
+        """Wait for a background fold and put its tables in use (a snapshot, or a test that
+        reads the tables, wants them settled)."""
+        self._take_up_fold(wait=True)
+
+    def _adopt(self, tables: ChunkTables) -> None:
+        """Use ``tables`` (over the first ``tables.size`` rows, a superset of the current
+        tables' rows); the rows they now hold leave the tail."""
+        assert self._tables is not None and tables.size >= self._tables.size
+        first, size = self._tables.size, tables.size
+        new_ids = self._ids[first:size]
+        ids_in_order = self._sorted_ids is None and bool(
+            np.all(new_ids[1:] > new_ids[:-1])) and (
+            first == 0 or not new_ids.size or new_ids[0] > self._ids[first - 1])
+        self._tables = tables
+        if not ids_in_order:
+            self._index_ids(size)
+        self._tail_rows = {i: r for i, r in self._tail_rows.items() if r >= size}
+
+    def _index_ids(self, rows: int | None = None) -> None:
+        """The lookup from entry id to row for the rows in the tables, the first ``rows``
+        (all, if None; live ones only: a removed id may come back in a later row)."""
+        rows = self._n if rows is None else rows
+        ids = self._ids[:rows]
+        if bool(self._alive[:rows].all()) and bool(np.all(ids[1:] > ids[:-1])):
             self._sorted_ids = self._sorted_rows = None
         else:
-            live = np.flatnonzero(self._alive[: self._n])
+            live = np.flatnonzero(self._alive[:rows])
             order = live[np.argsort(ids[live], kind="stable")]
             self._sorted_ids, self._sorted_rows = ids[order], order
 
     def _rebuild(self) -> None:
         """Drop dead rows and build the tables over every row (the tail becomes empty)."""
+        self._generation += 1  # rows move: a fold under way is of no use
         keep = np.flatnonzero(self._alive[: self._n])
-        cap = len(keep) + TAIL_ROWS + 1  # room for the tail: the next adds copy nothing
-        self._words = _grown(self._words[keep], cap)
-        self._ids = _grown(self._ids[keep], cap)
-        self._labels = _grown(self._labels[keep], cap)
-        self._alive = _grown(np.ones(len(keep), dtype=np.bool_), cap)
+        # room for as many again (unwritten room costs no memory): the next adds copy nothing
+        cap = 2 * len(keep) + TAIL_ROWS + 1
+        self._words = _grown(self._words[keep], len(keep), cap)
+        self._ids = _grown(self._ids[keep], len(keep), cap)
+        self._labels = _grown(self._labels[keep], len(keep), cap)
+        self._alive = _grown(np.ones(len(keep), dtype=np.bool_), len(keep), cap)
         self._n = self._live = len(keep)
         self._tables = _mih().ChunkTables(self._words[: self._n])
         self._index_ids()
@@ -259,6 +343,7 @@ class PdqIndex:
         s = self.signal_type.validate_signal_str(signal)
         if max_distance < 0 or not self._live:
             return []
+        self._take_up_fold()
         q = np.frombuffer(bytes.fromhex(s), dtype="<u8")
         if self._tables is None:
             self._rebuild()
@@ -280,6 +365,7 @@ class PdqIndex:
         """Write the live entries to directory ``path`` (created if needed). The header is
         written last and names each file's checksum, so a save cut short leaves a snapshot
         that load refuses rather than one it misreads."""
+        self.settle()
         directory = Path(path)
         directory.mkdir(parents=True, exist_ok=True)
         live = np.flatnonzero(self._alive[: self._n])
@@ -351,9 +437,11 @@ class PdqIndex:
         return LoadedSnapshot(index, checkpoint, skipped)
 
 
-def _grown(a: np.ndarray, cap: int) -> np.ndarray:
+def _grown(a: np.ndarray, rows: int, cap: int) -> np.ndarray:
+    """A new array of ``cap`` rows holding the first ``rows`` of ``a``; the rest is left
+    unwritten (``np.empty``), so its pages are given memory only when rows arrive."""
     out = np.empty((cap, *a.shape[1:]), dtype=a.dtype)
-    out[: len(a)] = a
+    out[:rows] = a[:rows]
     return out
 
 

@@ -206,7 +206,7 @@ def fit_cmd(
     console.print(f"fitting on {len(train)} labelled accounts "
                   f"({sum(1 for v in labels.values() if v)} mirrors), from the self-fit")
     fitted, report = fit_model(
-        linker, train, labels, method="labelled", calibration=calibration,
+        linker, train, labels, calibration=calibration,
         min_precision=min_precision, max_flag_rate=max_flag_rate, all_actives=actives,
         confidence=confidence,
         meta={**model.meta, **settings_meta, "labelled": True, "split": split_name,

@@ -61,7 +61,7 @@ def scan_cmd(
     if auto_action not in ("suspend", "remove", "none"):
         fail("--auto-action must be suspend, remove or none")
     container = get_app()
-    detector = mirrors.MirrorDetector(mirrors.newest_model(container.settings.home),
+    detector = mirrors.MirrorDetector(mirrors.model_in_use(container.uow, container.settings.home),
                                       mirrors.MirrorConfig(auto_action=auto_action))
     start = start_detector(container, detector, show_progress=True)
     console.print(f"model {detector.loaded.model_id}; {detector.size} removed accounts "
@@ -153,7 +153,7 @@ def snapshot_cmd(
     from it and replay only what came after. Run it after a large removal wave or on a
     schedule; a snapshot of another model or format is ignored (and the set built anew)."""
     container = get_app()
-    detector = mirrors.MirrorDetector(mirrors.newest_model(container.settings.home))
+    detector = mirrors.MirrorDetector(mirrors.model_in_use(container.uow, container.settings.home))
     path = snapshot_path(container.settings.home)
     if rebuild:
         with container.uow() as uow, progress_bar("reference set", None) as bar:

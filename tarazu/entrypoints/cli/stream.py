@@ -54,7 +54,7 @@ def build_detector(container: App, show_progress: bool = False, recall: bool = T
     saw before; ``recall=False`` skips that first pass over all active accounts, for a
     process that scores one sign-up and ends), warmed up (the first comparison loads the
     name analyser, which takes seconds; better before the first event than during)."""
-    detector = mirrors.MirrorDetector(mirrors.newest_model(container.settings.home))
+    detector = mirrors.MirrorDetector(mirrors.model_in_use(container.uow, container.settings.home))
     start_detector(container, detector, show_progress)
     if recall and show_progress:
         with progress_bar("active accounts", None) as bar:

@@ -64,8 +64,10 @@ from tarazu.service.mirrors.registry import (
     MODEL_SUBJECT,
     LoadedModel,
     activate_model,
+    model_in_use,
     models_dir,
     newest_model,
+    recorded_fingerprints,
     trained_models,
 )
 from tarazu.service.mirrors.self_fit import NothingToFit, StoreFitReport, self_fit_on_store
@@ -130,6 +132,8 @@ __all__ = [
     "activate_model",
     "models_dir",
     "newest_model",
+    "model_in_use",
+    "recorded_fingerprints",
     "recall_successors",
     "record_all",
     "record_results",

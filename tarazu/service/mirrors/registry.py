@@ -4,11 +4,14 @@ worker or a scan loads (the newest trained, else the packaged default, else the 
 The model in use decides what is flagged and what is acted on automatically, so putting a new
 one in use is an act like a bank threshold change: :func:`activate_model` records it in the
 chain (who, which model, its fingerprint and thresholds, the one it replaced) in the same
-transaction that makes it the newest."""
+transaction that makes it the newest; and a worker, a scan or the demo load the newest model
+*the chain holds* (:func:`model_in_use`): a file copied into the folder by hand, or changed
+after it was put in use, has no event with its fingerprint and is passed over, logged."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +24,8 @@ from tarazu.linkage import load_model
 from tarazu.linkage.model import LinkageModel, expert_model
 from tarazu.service import cases
 from tarazu.service.ports import UowFactory
+
+log = logging.getLogger("tarazu.mirrors")
 
 MODEL_FILE = re.compile(r"^mirrors-v(\d+)\.json$")
 
@@ -67,17 +72,37 @@ def next_version(home: Path) -> str:
     return f"v{(found[-1][0] + 1) if found else 1:04d}"
 
 
-def newest_model(home: Path | None) -> LoadedModel:
-    """The newest model trained here from reviewer labels
-    (``$TARAZU_HOME/models/mirrors-vNNNN.json``), else the packaged ``default`` model, else
-    the expert model."""
-    if home is not None and (found := trained_models(home)):
-        n, path = found[-1]
-        return LoadedModel(LinkageModel.load(path), f"v{n:04d}", path)
+def newest_model(home: Path | None, recorded: frozenset[str] | None = None) -> LoadedModel:
+    """The newest model fitted here (``$TARAZU_HOME/models/mirrors-vNNNN.json``), else the
+    packaged ``default`` model, else the expert model. With ``recorded`` (the fingerprints of
+    the models put in use through the chain), a file whose model is not among them is passed
+    over and logged."""
+    for n, path in reversed(trained_models(home) if home is not None else []):
+        loaded = LoadedModel(LinkageModel.load(path), f"v{n:04d}", path)
+        if recorded is None or loaded.fingerprint in recorded:
+            return loaded
+        log.warning("model file %s was never put in use through the chain (no event with its "
+                    "fingerprint %s): passed over", path.name, loaded.fingerprint[:16])
     try:
         return LoadedModel(load_model("default"), "default")
     except (FileNotFoundError, ValueError):
         return LoadedModel(expert_model(), "expert")
+
+
+def recorded_fingerprints(uow_factory: UowFactory) -> frozenset[str]:
+    """The fingerprints of every model put in use through :func:`activate_model`."""
+    with uow_factory() as uow:
+        events = uow.events.for_subject(MODEL_SUBJECT)
+    return frozenset(
+        str(e.payload["fingerprint"]) for e in events
+        if e.kind == EventKind.SETTING_CHANGE
+        and e.payload.get("change") == "mirror_model_activated")
+
+
+def model_in_use(uow_factory: UowFactory, home: Path | None) -> LoadedModel:
+    """The model a worker, a scan or the demo loads: the newest one the chain records as put
+    in use (see :func:`newest_model`)."""
+    return newest_model(home, recorded_fingerprints(uow_factory))
 
 
 def activate_model(uow_factory: UowFactory, home: Path, model: LinkageModel, version: str,
@@ -86,7 +111,7 @@ def activate_model(uow_factory: UowFactory, home: Path, model: LinkageModel, ver
     becomes the newest (its final name) inside the transaction that records it, and is taken
     away again if that transaction fails, so no model is in use without its event.
     ``figures``: what it was fitted on (labels, mirrors, dev_labels, fit_ece, dev_ece)."""
-    before = newest_model(home)
+    before = model_in_use(uow_factory, home)
     path = models_dir(home) / f"mirrors-{version}.json"
     loaded = LoadedModel(model, version, path)
     staged = path.with_name(path.name + ".new")  # not a model file until renamed

@@ -37,7 +37,7 @@ from tarazu.service.mirrors.reference import (
 from tarazu.service.mirrors.registry import (
     LoadedModel,
     activate_model,
-    newest_model,
+    model_in_use,
     next_version,
 )
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
@@ -145,7 +145,7 @@ def train(uow_factory: UowFactory, clock: Clock, home: Path, base: LoadedModel |
     The new version is put in use with
     :func:`~tarazu.service.mirrors.registry.activate_model`, an act of ``by`` recorded in the
     chain."""
-    base = base or newest_model(home)
+    base = base or model_in_use(uow_factory, home)
     with uow_factory() as uow:
         labels = mirror_labels(uow)
         reference = reference_accounts(uow)

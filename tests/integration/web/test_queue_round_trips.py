@@ -36,18 +36,23 @@ def _statements(app, fn: Callable[[], object]) -> list[str]:
     return seen
 
 
+def _open_case(app, i: int) -> None:
+    """Reported account ``i``, with a handle and i + 1 reports."""
+    with app.uow() as uow:
+        uow.platform.upsert_account(Account(f"a{i}", f"handle_{i}", app.clock.now(),
+                                            "active", platform="x"))
+        s = cases.load(uow, SubjectRef.account("x", f"a{i}"))
+        for _ in range(i + 1):
+            s.record(EventKind.REPORT, "system:test", app.clock.now(),
+                     {"source": "public", "reporter": "someone", "priority": 1})
+        cases.save(uow, s)
+        uow.commit()
+
+
 def _open_cases(app, n: int) -> None:
     """``n`` reported accounts with handles; account i has i + 1 reports."""
     for i in range(n):
-        with app.uow() as uow:
-            uow.platform.upsert_account(Account(f"a{i}", f"handle_{i}", app.clock.now(),
-                                                "active", platform="x"))
-            s = cases.load(uow, SubjectRef.account("x", f"a{i}"))
-            for _ in range(i + 1):
-                s.record(EventKind.REPORT, "system:test", app.clock.now(),
-                         {"source": "public", "reporter": "someone", "priority": 1})
-            cases.save(uow, s)
-            uow.commit()
+        _open_case(app, i)
 
 
 @pytest.mark.parametrize("filters", [QueueFilter(), QueueFilter(state="open")],
@@ -208,21 +213,12 @@ def test_due_filters_and_overdue_counts_are_answered_by_the_projection(app):
     cases match), and the overdue counts joined every deadline to every case."""
     from tarazu.domain.routing import QUEUES
 
-    def open_case(i: int) -> None:
-        with app.uow() as uow:
-            s = cases.load(uow, SubjectRef.account("x", f"a{i}"))
-            for _ in range(i + 1):
-                s.record(EventKind.REPORT, "system:test", app.clock.now(),
-                         {"source": "public", "reporter": "someone", "priority": 1})
-            cases.save(uow, s)
-            uow.commit()
-
     for i in range(3):  # fewest reports: last in the queue's order
-        open_case(i)
+        _open_case(app, i)
     due = app.clock.now() + QUEUES["general"].sla
     app.clock.advance(days=30)
     for i in range(3, 12):
-        open_case(i)
+        _open_case(app, i)
     overdue = [SubjectRef.account("x", f"a{i}") for i in (2, 1, 0)]
     found = {}
 

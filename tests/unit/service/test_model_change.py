@@ -14,7 +14,7 @@ from tarazu.domain.events import EventKind
 from tarazu.domain.payloads import SettingChange, typed
 from tarazu.linkage.model import Thresholds
 from tarazu.service.audit import verify_chain
-from tarazu.service.mirrors import MODEL_SUBJECT, activate_model, newest_model
+from tarazu.service.mirrors import MODEL_SUBJECT, activate_model, model_in_use, newest_model
 
 AT = datetime(2025, 7, 25, 9, 0, tzinfo=UTC)
 
@@ -71,3 +71,22 @@ def test_no_model_is_in_use_without_its_event(tmp_path):
     with db() as uow:
         assert uow.events.for_subject(MODEL_SUBJECT) == []
 
+
+
+def test_a_model_file_the_chain_does_not_hold_is_not_put_in_use(tmp_path, caplog):
+    """A file copied into the models folder by hand, or changed after it was put in use, has
+    no event with its fingerprint: what loads the model passes it over, and says so."""
+    db = MemoryDatabase()
+    default = newest_model(tmp_path)
+    first = activate_model(db, tmp_path, replace(
+        default.model, thresholds=Thresholds(review=0.61, auto_action=0.99)), "v0001",
+        by="alice", at=AT)
+    by_hand = replace(default.model, thresholds=Thresholds(review=0.2, auto_action=0.3))
+    by_hand.save(tmp_path / "models" / "mirrors-v0002.json")
+    assert newest_model(tmp_path).version == "v0002"  # the file is there, newest by name
+    with caplog.at_level("WARNING", logger="tarazu.mirrors"):
+        assert model_in_use(db, tmp_path).fingerprint == first.fingerprint
+    assert "mirrors-v0002.json was never put in use" in caplog.text
+    # the model in use, changed on disk afterwards: no longer the one the chain recorded
+    replace(first.model, thresholds=Thresholds(review=0.3, auto_action=0.4)).save(first.path)
+    assert model_in_use(db, tmp_path).fingerprint == default.fingerprint

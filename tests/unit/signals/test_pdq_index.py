@@ -270,3 +270,68 @@ def test_a_clean_index_saves_its_tables_and_a_load_checks_them(tmp_path, monkeyp
     header_file.write_text(json.dumps(header))
     with pytest.raises(SnapshotError, match=r"table_cells\.npy: table 3 does not list"):
         PdqIndex.load(tmp_path / "snap", PdqSignal)
+
+
+@pytest.fixture
+def held_fold(monkeypatch):
+    """Folds go to the worker thread at any size, and each waits until the test lets it go:
+    what the index does while a fold is under way can be looked at."""
+    import threading
+
+    from tarazu.signals import mih
+
+    monkeypatch.setattr(pdq_index, "BACKGROUND_FOLD_ROWS", 0)
+    monkeypatch.setattr(pdq_index, "TAIL_ROWS", 50)
+    gate = threading.Event()
+    real = mih.ChunkTables.extended
+
+    def held(self, words):
+        assert gate.wait(10), "the test never let the fold go"
+        return real(self, words)
+
+    monkeypatch.setattr(mih.ChunkTables, "extended", held)
+    return gate
+
+
+def test_a_long_fold_runs_aside_while_adds_and_queries_go_on(held_fold):
+    rng = random.Random(21)
+    hashes, q = planted_bank(rng, 500)
+    index = build(hashes)
+    index.query(q, 31)  # builds the tables over the first rows
+    first = index._tables.size
+    more = {50_000 + i: rand_pdq(rng) for i in range(60)}
+    index.add(IndexedHash(i, h, 1, "tcap") for i, h in more.items())  # starts a held fold
+    assert index._fold is not None and index._tables.size == first  # add did not wait
+    near = flip_bits(q, spread(25, rng))
+    index.add([IndexedHash(60_000, near, 2, "new")])  # while the fold is held
+    planted = [i for i, _ in brute_force(hashes, q, 31)]
+    assert index.remove([planted[1], 50_003]) == 2
+    live = {i: h for i, h in (hashes | more).items() if i not in (planted[1], 50_003)}
+    live[60_000] = near
+    assert answers(index, q, 31) == brute_force(live, q, 31)  # old tables and a long tail
+    assert answers(index, near, 0) == [(60_000, 0)]
+    held_fold.set()
+    index.settle()
+    assert index._fold is None and index._tables.size == first + 60  # the rows it was given
+    assert answers(index, q, 31) == brute_force(live, q, 31)
+    assert answers(index, more[50_007], 0) == [(50_007, 0)]
+    assert index.remove([60_000]) == 1 and index.remove([60_000]) == 0  # still in the tail
+
+
+def test_a_fold_overtaken_by_a_rebuild_is_dropped(held_fold):
+    rng = random.Random(22)
+    hashes, q = planted_bank(rng, 300)
+    index = build(hashes)
+    index.query(q, 31)
+    more = {70_000 + i: rand_pdq(rng) for i in range(60)}
+    index.add(IndexedHash(i, h, 1, "tcap") for i, h in more.items())
+    assert index._fold is not None
+    gone = list(hashes)[:100]  # past a tenth of the index: rebuilt without them at once
+    assert index.remove(gone) == 100
+    rebuilt = index._tables.size
+    assert rebuilt == len(index)
+    held_fold.set()
+    index.settle()  # the fold over the old rows is stale: the rebuilt tables stay
+    assert index._tables.size == rebuilt
+    live = {i: h for i, h in (hashes | more).items() if i not in set(gone)}
+    assert answers(index, q, 31) == brute_force(live, q, 31)
