@@ -224,3 +224,27 @@ def test_bio_overlap_on_hashed_words_equals_the_overlap_of_the_word_sets():
     r = comp.compare(a, b, Corpus())
     assert r.raw == pytest.approx(len(wa & wb) / len(wa | wb))
     assert comp.compare(a, build_profile(acct("c", "c")), Corpus()).level == -1  # no bio
+
+
+def test_a_built_n_gram_vector_holds_narrow_counts_and_reads_the_same_weights():
+    """The counts, in uint8 where they fit, stand for the float32 weights the vector held
+    before: log1p of the same float32 counts, bit for bit, alone and concatenated."""
+    texts = [*TTP_TEXTS, "la la la " * 400]  # one n-gram counted past 255: a wider type
+    hasher = CharNgramHasher()
+    vectors = []
+    for i, text in enumerate(texts):
+        p = build_profile(acct(f"r{i}", "x"), posts(f"r{i}", [text], T0))
+        cols, n = hasher.counts(profile.strip_urls(text))
+        keep = np.sort(np.lexsort((cols, -n))[: profile.CHAR_TOP])
+        before = np.log1p(n[keep]).astype(np.float32)  # the weights as they were stored
+        v = p.char_tf
+        assert v is not None and v.counts is not None
+        assert v.counts.dtype == (np.uint8 if n.max() < 256 else np.uint16)
+        assert v.data.dtype == np.float32 and v.data.tobytes() == before.tobytes()
+        assert np.array_equal(v.indices, cols[keep])
+        vectors.append(v)
+    both = profile.weights_of(vectors)
+    assert both.tobytes() == np.concatenate([v.data for v in vectors]).tobytes()
+    given = CharVector(vectors[0].indices, vectors[0].data.copy())  # weights given: kept
+    assert given.counts is None and profile.weights_of([given, vectors[1]]).tobytes() == \
+        np.concatenate([vectors[0].data, vectors[1].data]).tobytes()
