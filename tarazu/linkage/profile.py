@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -352,8 +353,12 @@ def _hours(times: Sequence[datetime]) -> np.ndarray | None:
 _NONE: frozenset[str] = frozenset()
 
 
-def _frozen(items: Iterable[str]) -> frozenset[str]:
-    out = frozenset(items)
+def _frozen(items: Iterable[str], shared: bool = True) -> frozenset[str]:
+    """``items`` as a frozen set; ``shared``: tokens that many accounts hold (hashtags, page
+    names, handles they mention, name tokens, languages), interned so that every profile,
+    every count and every index key holds one string object per distinct token, not one per
+    account (equal strings stay equal: no answer changes)."""
+    out = frozenset(map(sys.intern, items) if shared else items)
     return out if out else _NONE
 
 
@@ -392,7 +397,7 @@ def build_profiles(
         for p in posts:
             page_user = ""
             if p.context:
-                contexts[p.context].append(p.created_at.timestamp())
+                contexts[sys.intern(p.context)].append(p.created_at.timestamp())
                 owner = platform.page_owner(p.context)
                 if owner is not None:
                     page_user = handle_key(owner)
@@ -421,7 +426,7 @@ def build_profiles(
                 if med.md5:
                     media_md5.add(med.md5)
             if p.lang:
-                langs[p.lang] += 1
+                langs[sys.intern(p.lang)] += 1
         total_lang = sum(langs.values())
         docs.append(" ".join(strip_urls(t) for t in texts))
         if len(texts) > RECENT:
@@ -447,7 +452,7 @@ def build_profiles(
                 contexts={k: tuple(v) for k, v in contexts.items()},
                 post_links=_frozen(post_links),
                 media_pdq=tuple(media_pdq),
-                media_md5=_frozen(media_md5),
+                media_md5=_frozen(media_md5, shared=False),
                 shingles=_sorted_hashes(shingles),
                 content_words=_sorted_hashes(content),
                 references=_frozen(r for r in refs if r),
@@ -480,20 +485,20 @@ def build_profiles(
         out.append(
             AccountProfile(
                 account_id=acc.account_id,
-                status=acc.status,
+                status=sys.intern(acc.status),
                 handle=acc.handle,
                 display_name=acc.display_name,
                 handle_key=key,
-                name_tokens=name_tokens(acc.handle) | name_tokens(acc.display_name),
+                name_tokens=_frozen(name_tokens(acc.handle) | name_tokens(acc.display_name)),
                 created_at=acc.created_at,
                 removed_at=acc.removed_at,
-                verified_categories=tuple(acc.verified_categories),
-                platform=acc.platform,
+                verified_categories=tuple(map(sys.intern, acc.verified_categories)),
+                platform=sys.intern(acc.platform),
                 bio=bio,
                 bio_words=_sorted_hashes({stable_hash(w) for w in words(bio)}),
                 link_keys=links,
                 avatar_pdq=acc.avatar_pdq,
-                identifiers=dict(acc.identifiers),
+                identifiers={sys.intern(k): v for k, v in acc.identifiers.items()},
                 connections=id_hashes({*acc.following, *acc.followers}),
                 char_tf=row,
                 recent_tf=recent_row,

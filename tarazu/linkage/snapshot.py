@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import os
+import sys
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
@@ -56,6 +57,10 @@ COVERED = frozenset((*_STR, *_OPT_STR, *_DATE, *_OPT_DATE, *_INT, *_OPT_FLOAT, *
                      *_STR_TUPLE, *_ARRAY, *_OPT_ARRAY, *_STR_MAP, *_FLOAT_MAP, *_SERIES_MAP,
                      *_CHAR))
 _EMPTY: frozenset[str] = frozenset()
+#: strings many profiles share, interned when read (as ``profile.build_profiles`` does)
+_SHARED_STR = ("status", "platform")
+#: strings of one account each (not interned)
+_UNSHARED = frozenset(("media_md5", "media_pdq"))
 
 
 class SnapshotUnusable(Exception):
@@ -227,6 +232,8 @@ def _decode(cols: Mapping[str, np.ndarray], count: int) -> list[AccountProfile]:
     kw: dict[str, list[Any]] = {}
     for name in _STR:
         kw[name] = _get_strings(cols, name)
+    for name in _SHARED_STR:  # as build_profiles interns them: one object per value
+        kw[name] = list(map(sys.intern, kw[name]))
     for name in _OPT_STR:
         kw[name] = [v if ok else None for v, ok in zip(
             _get_strings(cols, name), cols[f"{name}.present"].tolist(), strict=True)]
@@ -238,20 +245,24 @@ def _decode(cols: Mapping[str, np.ndarray], count: int) -> list[AccountProfile]:
         kw[name] = [v if ok else None for v, ok in zip(
             cols[f"{name}.values"].tolist(), cols[f"{name}.present"].tolist(), strict=True)]
     for name in _STR_SET:
-        kw[name] = [frozenset(v) if v else _EMPTY for v in _get_lists(cols, name)]
+        shared = name not in _UNSHARED
+        kw[name] = [(frozenset(map(sys.intern, v) if shared else v) if v else _EMPTY)
+                    for v in _get_lists(cols, name)]
     for name in _STR_TUPLE:
-        kw[name] = [tuple(v) for v in _get_lists(cols, name)]
+        kw[name] = [tuple(map(sys.intern, v) if name not in _UNSHARED else v)
+                    for v in _get_lists(cols, name)]
     for name in (*_ARRAY, *_OPT_ARRAY):
         kw[name] = _get_arrays(cols, name)
     for name in _STR_MAP:
-        kw[name] = [dict(zip(k, v, strict=True)) for k, v in zip(
+        kw[name] = [dict(zip(map(sys.intern, k), v, strict=True)) for k, v in zip(
             _get_lists(cols, f"{name}.keys"), _get_lists(cols, f"{name}.values"), strict=True)]
     for name in _FLOAT_MAP:
-        kw[name] = [dict(zip(k, v.tolist(), strict=True)) for k, v in zip(
+        kw[name] = [dict(zip(map(sys.intern, k), v.tolist(), strict=True)) for k, v in zip(
             _get_lists(cols, f"{name}.keys"), _get_arrays(cols, name), strict=True)]
     for name in _SERIES_MAP:
         series = iter(_get_arrays(cols, name))
-        kw[name] = [{k: tuple(next(series).tolist()) for k in keys}  # type: ignore[union-attr]
+        kw[name] = [{sys.intern(k): tuple(next(series).tolist())  # type: ignore[union-attr]
+                     for k in keys}
                     for keys in _get_lists(cols, f"{name}.keys")]
     kw["char_tf"] = _char_vectors(cols, "char_tf")
     own = _char_vectors(cols, "recent_tf")

@@ -248,3 +248,37 @@ def test_a_built_n_gram_vector_holds_narrow_counts_and_reads_the_same_weights():
     given = CharVector(vectors[0].indices, vectors[0].data.copy())  # weights given: kept
     assert given.counts is None and profile.weights_of([given, vectors[1]]).tobytes() == \
         np.concatenate([vectors[0].data, vectors[1].data]).tobytes()
+
+
+def test_tokens_many_accounts_share_are_one_string_object_built_or_loaded(tmp_path):
+    """Hashtags, pages, languages, name tokens and profile links shared by accounts are held
+    once (interned), in built profiles and in profiles loaded from a snapshot."""
+    from tarazu.linkage import LinkerConfig, MirrorLinker, load_model
+    from tarazu.linkage.snapshot import load_snapshot, save_snapshot
+
+    def one(i: int):
+        # fresh strings per account, as parsed records bring them
+        tag, page = "".join(["T", "TP"]), "".join(["Talk:", "Umar"])
+        return build_profile(
+            acct(f"r{i}", f"umar_media_{i}", status="removed", removed=T0,
+                 links=("https://t.me/" + "umar",)),
+            posts(f"r{i}", ["a post about the valley"], T0 - timedelta(days=1),
+                  hashtags=("#" + tag,), context=page, lang="".join(["u", "r"])))
+
+    def shared(a, b):
+        def same(x, y):
+            return [s for s in x if any(s is t for t in y)]
+        return (same(a.hashtags, b.hashtags), same(a.contexts, b.contexts),
+                same(a.langs, b.langs), same(a.name_tokens & b.name_tokens, b.name_tokens),
+                same(a.link_keys, b.link_keys))
+
+    a, b = one(1), one(2)
+    assert all(shared(a, b))  # each kind: at least one token is one object in both
+    linker = MirrorLinker(load_model("default"), LinkerConfig())
+    linker.add_removed_profile(a)
+    linker.add_removed_profile(b)
+    save_snapshot(tmp_path / "ix.npz", linker, position=0)
+    loaded = MirrorLinker(load_model("default"), LinkerConfig())
+    load_snapshot(tmp_path / "ix.npz", loaded)
+    la, lb = loaded.removed["r1"], loaded.removed["r2"]
+    assert all(shared(la, lb)) and la.status is lb.status
