@@ -28,7 +28,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.linker_speed import rss_mb  # noqa: E402
+from bench.linker_speed import load_compiled_kernels, rss_mb  # noqa: E402
 from bench.synthetic_accounts import Generator  # noqa: E402
 from tarazu.linkage import LinkerConfig, MirrorLinker, load_model  # noqa: E402
 from tarazu.linkage.profile import build_profiles  # noqa: E402
@@ -76,6 +76,7 @@ def parts(linker: MirrorLinker) -> list[tuple[str, Callable[[], Any]]]:
 def measure(n: int, seed: int, model: str) -> None:
     gen = Generator(seed)
     removed = list(gen.removed_set(n))
+    load_compiled_kernels()
     gc.collect()
     rss0 = rss_mb()
     linker = MirrorLinker(load_model(model), LinkerConfig())

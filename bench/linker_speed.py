@@ -81,6 +81,18 @@ class Row:
     snap_mb: float = float("nan")  # its size on disk
 
 
+def load_compiled_kernels() -> None:
+    """Load the PDQ index's compiled kernels (numba) before measuring the index's memory.
+
+    They load on first use: when the removed accounts' picture hashes first outgrow the
+    index's linear tail (about 7,500 synthetic accounts) — inside the build at 10k and not
+    at 5k. Numba and the kernels are a process's fixed cost, about 140 MB of RSS (import
+    and first table build; BENCHMARKS.md), which at 10k was half of the "index memory"."""
+    from tarazu.signals import mih
+
+    mih.ChunkTables(np.zeros((2, 4), dtype=np.uint64))
+
+
 def warm_up(linker: MirrorLinker, stream: list) -> None:
     """Score a few new accounts untimed: the name analyser and the compiled kernels of the
     vectorised comparators load on first use (seconds, once per process)."""
@@ -99,6 +111,7 @@ def measure(n: int, queries: int, batch: int, seed: int, model: str,
     gen_s = time.perf_counter() - t
     print(f"[{n}] generated in {gen_s:.1f} s", file=sys.stderr)
 
+    load_compiled_kernels()
     gc.collect()
     rss0 = rss_mb()
     t = time.perf_counter()
