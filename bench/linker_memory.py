@@ -2,6 +2,7 @@
 rarity statistics, the term frequencies and each candidate index, counted object by object.
 
     python bench/linker_memory.py --sizes 10000 30000
+    python bench/linker_memory.py --cost 3000     # what the compact forms cost in time
 
 Each part is the deep size of what it holds (Python objects by ``sys.getsizeof``, numpy
 arrays by the bytes they own), an object reachable from several parts counted once, in the
@@ -19,6 +20,7 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import gc  # noqa: E402
 import sys  # noqa: E402
+import time  # noqa: E402
 import types  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -120,13 +122,75 @@ def fields_breakdown(linker: MirrorLinker, n: int) -> None:
         print(f"  {k}: {v / n:,.0f} B")
 
 
+def cost(n: int, seed: int, model: str, rounds: int = 3) -> None:
+    """What reading the compact forms costs a score, rounds of each variant in turn in one
+    process: the text cosines of a new account's candidates from n-gram counts against
+    float32 weights, and their style vectors and activity hours gathered from the profiles
+    against indexing arrays of the same shape (the copy the columns held before)."""
+    from tarazu.linkage.profile import CharVector
+
+    gen = Generator(seed)
+    removed = list(gen.removed_set(n))
+    stream = gen.new_accounts(50, removed)
+    linker = MirrorLinker(load_model(model), LinkerConfig())
+    for p in build_profiles([a for a, _ in removed], {a.account_id: ps for a, ps in removed}):
+        linker.add_removed_profile(p)
+    new = build_profiles([a for a, _ in stream], {a.account_id: ps for a, ps in stream})
+    found = [linker.candidates(q) for q in new]
+    cols = linker.columns
+    held = np.zeros((len(cols.profile), (cols.style_dim or 0) + 24), dtype=np.float32)
+
+    def timed(step: Callable[[Any, list], Any]) -> float:
+        ts = []
+        for q, cands in zip(new, found, strict=True):
+            t = time.perf_counter()
+            for _ in range(20):
+                step(q, cands)
+            ts.append((time.perf_counter() - t) / 20)
+        return float(np.median(ts)) * 1e3
+
+    counted = {q.account_id: [c.char_tf for c in cands if c.char_tf is not None]
+               for q, cands in zip(new, found, strict=True)}
+    weighed = {k: [CharVector(b.indices, b.data) for b in bs] for k, bs in counted.items()}
+
+    def texts(vectors: dict[str, list]) -> Callable[[Any, list], Any]:
+        def step(q: Any, cands: list) -> Any:
+            return linker.corpus._cosines(q.char_tf, vectors[q.account_id])
+        return step
+
+    def gathered(q: Any, cands: list) -> Any:
+        rows = cols.rows([c.account_id for c in cands])
+        return cols.style(rows), cols.hours(rows)
+
+    def copied(q: Any, cands: list) -> Any:
+        rows = cols.rows([c.account_id for c in cands])
+        return held[rows, : cols.style_dim], held[rows, -24:]
+
+    for _ in range(rounds):
+        print(f"cosines of a new account's candidates: from counts {timed(texts(counted)):.3f} "
+              f"ms, from float32 weights {timed(texts(weighed)):.3f} ms; style and hours "
+              f"gathered from the profiles {timed(gathered):.3f} ms, from arrays "
+              f"{timed(copied):.3f} ms")
+    scores = []
+    for q in new:
+        t = time.perf_counter()
+        linker.score_profile(q)
+        scores.append(time.perf_counter() - t)
+    print(f"whole score p50 {np.median(scores) * 1e3:.1f} ms; load average {os.getloadavg()}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000])
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--model", default="default")
     ap.add_argument("--fields", action="store_true", help="also the profiles' bytes by field")
+    ap.add_argument("--cost", type=int, default=0, metavar="N",
+                    help="instead: what the compact forms cost a score, at N removed")
     args = ap.parse_args()
+    if args.cost:
+        cost(args.cost, args.seed, args.model)
+        return
     for n in args.sizes:
         measure(n, args.seed, args.model)
 
