@@ -29,27 +29,30 @@ class CandidateIndex(Protocol):
     NAME: str
 
     def add(self, p: AccountProfile) -> None: ...
-    def remove(self, account_id: str) -> None: ...
+    def remove(self, account_id: str, profile: AccountProfile | None = None) -> None:
+        """``profile``: the one that was added (an index that keeps no copy of what it was
+        added with reads it again from the profile; the linker holds it)."""
+        ...
     def query(self, p: AccountProfile) -> set[str]: ...
 
 
 class _Postings:
-    """token -> account ids, with the reverse map needed to remove an account.
+    """token -> account ids.
 
     Most tokens (a rare hashtag, the trigrams of an unusual handle) belong to one account:
     such a posting is the bare id, and becomes a set only when a second account shares it
     (a one-member set is a 216-byte object; measured, 0.9 KB a removed account over the
-    name and token indexes)."""
+    name and token indexes). No reverse map (account -> its tokens) is kept: whoever removes
+    an account passes its tokens again, derived from the profile the linker holds (the map
+    held a second copy of every token, about 1.5 KB a removed account over the two indexes:
+    BENCHMARKS.md)."""
 
     def __init__(self) -> None:
         self.post: dict[object, str | set[str]] = {}
-        self.owned: dict[str, tuple[object, ...]] = {}
 
     def add(self, account_id: str, tokens: Iterable[object]) -> None:
-        toks = tuple(set(tokens))
-        self.owned[account_id] = toks
         post = self.post
-        for t in toks:
+        for t in set(tokens):
             ids = post.get(t)
             if ids is None:
                 post[t] = account_id
@@ -59,9 +62,11 @@ class _Postings:
             else:
                 ids.add(account_id)
 
-    def remove(self, account_id: str) -> None:
+    def remove(self, account_id: str, tokens: Iterable[object]) -> None:
+        """Forget ``account_id`` under each of ``tokens`` (those it was added with; a token
+        it does not hold is left alone)."""
         post = self.post
-        for t in self.owned.pop(account_id, ()):
+        for t in set(tokens):
             ids = post.get(t)
             if ids is None:
                 continue
@@ -80,6 +85,15 @@ class _Postings:
         return (ids,) if isinstance(ids, str) else ids
 
 
+def _added(account_id: str, profile: AccountProfile | None) -> AccountProfile:
+    """The profile an account was added with, which an index without a reverse map needs to
+    remove it."""
+    if profile is None or profile.account_id != account_id:
+        raise ValueError(f"removing {account_id!r} from a token index needs the profile it "
+                         "was added with")
+    return profile
+
+
 def _grams(key: str, n: int = 3) -> set[str]:
     if len(key) < n:
         return {key} if key else set()
@@ -95,6 +109,7 @@ class NameIndex:
     def __init__(self, min_shared: int = 3, max_postings: int = 500) -> None:
         self.min_shared, self.max_postings = min_shared, max_postings
         self.p = _Postings()
+        self.size = 0  # accounts indexed (an account is removed only if it was added)
 
     def _tokens(self, p: AccountProfile) -> set[object]:
         toks: set[object] = set(_grams(p.handle_key))
@@ -103,13 +118,15 @@ class NameIndex:
 
     def add(self, p: AccountProfile) -> None:
         self.p.add(p.account_id, self._tokens(p))
+        self.size += 1
 
-    def remove(self, account_id: str) -> None:
-        self.p.remove(account_id)
+    def remove(self, account_id: str, profile: AccountProfile | None = None) -> None:
+        self.p.remove(account_id, self._tokens(_added(account_id, profile)))
+        self.size -= 1
 
     def query(self, p: AccountProfile) -> set[str]:
         counts: Counter[str] = Counter()
-        common = max(10, len(self.p.owned) // 20)  # a gram in 5 % of names is no clue
+        common = max(10, self.size // 20)  # a gram in 5 % of names is no clue
         for t in self._tokens(p):
             ids = self.p.get(t)
             if len(ids) > min(self.max_postings, common):
@@ -169,7 +186,7 @@ class TextLSHIndex:
         if account_id not in self.lsh:
             self.lsh.insert(account_id, signature)
 
-    def remove(self, account_id: str) -> None:
+    def remove(self, account_id: str, profile: AccountProfile | None = None) -> None:
         self.lsh.remove(account_id)
 
     def query(self, p: AccountProfile) -> set[str]:
@@ -212,7 +229,7 @@ class AvatarPdqBlocker:
             self._entries[p.account_id] = kept
             self._owner.update((i, p.account_id) for i in kept)
 
-    def remove(self, account_id: str) -> None:
+    def remove(self, account_id: str, profile: AccountProfile | None = None) -> None:
         ids = self._entries.pop(account_id, ())
         for i in ids:
             self._owner.pop(i, None)
@@ -255,8 +272,8 @@ class TokenIndex:
     def add(self, p: AccountProfile) -> None:
         self.p.add(p.account_id, self._tokens(p))
 
-    def remove(self, account_id: str) -> None:
-        self.p.remove(account_id)
+    def remove(self, account_id: str, profile: AccountProfile | None = None) -> None:
+        self.p.remove(account_id, self._tokens(_added(account_id, profile)))
 
     def query(self, p: AccountProfile) -> set[str]:
         out: set[str] = set()
@@ -287,7 +304,7 @@ class TimeIndex:
         self.at[p.account_id] = t
         self.times.add((t, p.account_id))
 
-    def remove(self, account_id: str) -> None:
+    def remove(self, account_id: str, profile: AccountProfile | None = None) -> None:
         t = self.at.pop(account_id, None)
         if t is not None:
             self.times.remove((t, account_id))
@@ -327,9 +344,10 @@ class Blocker:
             else:
                 ix.add(p)
 
-    def remove(self, account_id: str) -> None:
+    def remove(self, p: AccountProfile) -> None:
+        """Forget ``p`` (the profile it was added with) in every index."""
         for ix in self.indexes:
-            ix.remove(account_id)
+            ix.remove(p.account_id, p)
 
     def candidates(self, p: AccountProfile) -> set[str]:
         out: set[str] = set()

@@ -13,7 +13,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from tarazu.linkage.counts import HashCounts
-from tarazu.linkage.profile import N_CHAR_FEATURES, AccountProfile, CharVector, sign_up_traces
+from tarazu.linkage.profile import (
+    N_CHAR_FEATURES,
+    AccountProfile,
+    CharVector,
+    sign_up_traces,
+    weights_of,
+)
 
 #: Token kinds whose rarity a comparator reads (hashtags, mentions, contexts: rare overlap).
 KINDS = ("hashtags", "mentions", "contexts", "emoji")
@@ -144,7 +150,7 @@ class Corpus:
         na = float(np.sqrt(wa @ wa))
         lens = np.fromiter((bs[i].nnz for i in keep), dtype=np.int64, count=len(keep))
         idx = np.concatenate([bs[i].indices for i in keep])
-        w = np.concatenate([bs[i].data for i in keep])
+        w = weights_of([bs[i] for i in keep])
         if idf_a is not None:
             w = w * self.char_idf(idx)
         starts = np.zeros(len(keep), dtype=np.int64)

@@ -205,7 +205,7 @@ class MirrorLinker:
         if profile is not None:
             self.corpus.remove(profile)
             self.tf.remove(profile)
-            self.blocker.remove(account_id)
+            self.blocker.remove(profile)
             self.columns.remove(account_id)
 
     def observe(self, profile: AccountProfile) -> None:

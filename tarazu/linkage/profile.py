@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -123,21 +124,62 @@ class AccountProfile:
         return any(c in PROTECTED_CATEGORIES for c in self.verified_categories)
 
 
-@dataclass(frozen=True, eq=False)
 class CharVector:
     """A sparse row of log(1 + tf) character n-gram counts, kept as two small arrays.
 
-    Hashed column ids (int32, sorted) and weights (float32): about 8 bytes per distinct n-gram,
-    against ~1 KB of fixed overhead for a one-row ``scipy.sparse`` matrix per account. TF-IDF
-    weighting and unit length are applied at comparison time, from the corpus statistics of
-    that moment (:func:`tarazu.linkage.corpus.Corpus.cosines`)."""
+    Hashed column ids (int32, sorted) and the n-grams' counts in the narrowest unsigned type
+    that holds them (uint8 for nearly every account): 5 bytes per distinct n-gram, against 8
+    for float32 weights and ~1 KB of fixed overhead for a one-row ``scipy.sparse`` matrix per
+    account. The weights, ``log1p`` of the counts in float32, are computed when read, the
+    very values stored before (the same ufunc on the same float32 counts). A vector may also
+    be given its weights directly (``CharVector(indices, data)``), which it then keeps.
+    TF-IDF weighting and unit length are applied at comparison time, from the corpus
+    statistics of that moment (:func:`tarazu.linkage.corpus.Corpus.cosines`)."""
 
-    indices: np.ndarray
-    data: np.ndarray
+    __slots__ = ("indices", "counts", "_data")
+
+    def __init__(self, indices: np.ndarray, data: np.ndarray) -> None:
+        self.indices = indices
+        self.counts: np.ndarray | None = None  # None: weights given, not counts
+        self._data: np.ndarray | None = data
+
+    @classmethod
+    def of_counts(cls, indices: np.ndarray, counts: np.ndarray) -> CharVector:
+        """The sublinear row of n-gram ``counts`` (whole numbers), held as counts."""
+        v = cls.__new__(cls)
+        v.indices, v.counts, v._data = indices, narrow_counts(counts), None
+        return v
+
+    @property
+    def data(self) -> np.ndarray:
+        """The weights: log(1 + count), float32."""
+        if self._data is not None:
+            return self._data
+        return sublinear_weights(self.counts)  # type: ignore[arg-type]
 
     @property
     def nnz(self) -> int:
         return int(self.indices.shape[0])
+
+
+def narrow_counts(counts: np.ndarray) -> np.ndarray:
+    """Whole-number counts in the narrowest unsigned type that holds the largest."""
+    top = int(counts.max()) if counts.size else 0
+    dtype = np.uint8 if top < 2**8 else np.uint16 if top < 2**16 else np.uint32
+    return counts.astype(dtype)
+
+
+def sublinear_weights(counts: np.ndarray) -> np.ndarray:
+    """log(1 + count) in float32, as :meth:`CharNgramHasher.sublinear` weighs n-grams."""
+    return np.log1p(counts.astype(np.float32))
+
+
+def weights_of(vectors: Sequence[CharVector]) -> np.ndarray:
+    """The weights of ``vectors`` back to back: one ``log1p`` over their concatenated counts
+    when all hold counts (the same float32 values as each vector's ``data``)."""
+    if all(v.counts is not None for v in vectors):
+        return sublinear_weights(np.concatenate([v.counts for v in vectors]))  # type: ignore[misc]
+    return np.concatenate([v.data for v in vectors])
 
 
 _NO_HASHES = np.zeros(0, dtype=np.uint32)
@@ -263,7 +305,7 @@ class CharNgramHasher:
         if top is not None and n.shape[0] > top:
             keep = np.sort(np.lexsort((cols, -n))[:top])
             cols, n = cols[keep], n[keep]
-        return CharVector(indices=cols, data=np.log1p(n).astype(np.float32))
+        return CharVector.of_counts(cols, n)
 
 
 _HASHER = CharNgramHasher()
@@ -311,8 +353,12 @@ def _hours(times: Sequence[datetime]) -> np.ndarray | None:
 _NONE: frozenset[str] = frozenset()
 
 
-def _frozen(items: Iterable[str]) -> frozenset[str]:
-    out = frozenset(items)
+def _frozen(items: Iterable[str], shared: bool = True) -> frozenset[str]:
+    """``items`` as a frozen set; ``shared``: tokens that many accounts hold (hashtags, page
+    names, handles they mention, name tokens, languages), interned so that every profile,
+    every count and every index key holds one string object per distinct token, not one per
+    account (equal strings stay equal: no answer changes)."""
+    out = frozenset(map(sys.intern, items) if shared else items)
     return out if out else _NONE
 
 
@@ -351,7 +397,7 @@ def build_profiles(
         for p in posts:
             page_user = ""
             if p.context:
-                contexts[p.context].append(p.created_at.timestamp())
+                contexts[sys.intern(p.context)].append(p.created_at.timestamp())
                 owner = platform.page_owner(p.context)
                 if owner is not None:
                     page_user = handle_key(owner)
@@ -380,7 +426,7 @@ def build_profiles(
                 if med.md5:
                     media_md5.add(med.md5)
             if p.lang:
-                langs[p.lang] += 1
+                langs[sys.intern(p.lang)] += 1
         total_lang = sum(langs.values())
         docs.append(" ".join(strip_urls(t) for t in texts))
         if len(texts) > RECENT:
@@ -406,7 +452,7 @@ def build_profiles(
                 contexts={k: tuple(v) for k, v in contexts.items()},
                 post_links=_frozen(post_links),
                 media_pdq=tuple(media_pdq),
-                media_md5=_frozen(media_md5),
+                media_md5=_frozen(media_md5, shared=False),
                 shingles=_sorted_hashes(shingles),
                 content_words=_sorted_hashes(content),
                 references=_frozen(r for r in refs if r),
@@ -439,20 +485,20 @@ def build_profiles(
         out.append(
             AccountProfile(
                 account_id=acc.account_id,
-                status=acc.status,
+                status=sys.intern(acc.status),
                 handle=acc.handle,
                 display_name=acc.display_name,
                 handle_key=key,
-                name_tokens=name_tokens(acc.handle) | name_tokens(acc.display_name),
+                name_tokens=_frozen(name_tokens(acc.handle) | name_tokens(acc.display_name)),
                 created_at=acc.created_at,
                 removed_at=acc.removed_at,
-                verified_categories=tuple(acc.verified_categories),
-                platform=acc.platform,
+                verified_categories=tuple(map(sys.intern, acc.verified_categories)),
+                platform=sys.intern(acc.platform),
                 bio=bio,
                 bio_words=_sorted_hashes({stable_hash(w) for w in words(bio)}),
                 link_keys=links,
                 avatar_pdq=acc.avatar_pdq,
-                identifiers=dict(acc.identifiers),
+                identifiers={sys.intern(k): v for k, v in acc.identifiers.items()},
                 connections=id_hashes({*acc.following, *acc.followers}),
                 char_tf=row,
                 recent_tf=recent_row,

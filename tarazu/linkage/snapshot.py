@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import os
+import sys
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
@@ -34,7 +35,7 @@ from tarazu.linkage.blocking import TextLSHIndex
 from tarazu.linkage.linker import MirrorLinker
 from tarazu.linkage.profile import AccountProfile, CharVector
 
-FORMAT = "tarazu-mirror-index/3"
+FORMAT = "tarazu-mirror-index/4"  # 4: n-gram vectors as counts
 HEADER = "header"
 
 _STR = ("account_id", "status", "handle", "display_name", "handle_key", "bio", "platform")
@@ -56,6 +57,10 @@ COVERED = frozenset((*_STR, *_OPT_STR, *_DATE, *_OPT_DATE, *_INT, *_OPT_FLOAT, *
                      *_STR_TUPLE, *_ARRAY, *_OPT_ARRAY, *_STR_MAP, *_FLOAT_MAP, *_SERIES_MAP,
                      *_CHAR))
 _EMPTY: frozenset[str] = frozenset()
+#: strings many profiles share, interned when read (as ``profile.build_profiles`` does)
+_SHARED_STR = ("status", "platform")
+#: strings of one account each (not interned)
+_UNSHARED = frozenset(("media_md5", "media_pdq"))
 
 
 class SnapshotUnusable(Exception):
@@ -184,18 +189,11 @@ def _encode(profiles: Sequence[AccountProfile]) -> tuple[dict[str, np.ndarray], 
         _put_lists(cols, f"{name}.keys", [list(m) for m in maps])
         _put_arrays(cols, name, [np.array(s, dtype=np.float64) for m in maps
                                  for s in m.values()], np.dtype(np.float64))
-    char = [p.char_tf for p in profiles]
-    _put_arrays(cols, "char_tf.indices", [c.indices if c else None for c in char],
-                np.dtype(np.int32))
-    _put_arrays(cols, "char_tf.data", [c.data if c else None for c in char],
-                np.dtype(np.float32))
     # the recent posts' vector is often the very object of all posts' (one vector, not two)
     own = [p.recent_tf if p.recent_tf is not p.char_tf else None for p in profiles]
     cols["recent_tf.same"] = np.array([p.recent_tf is p.char_tf for p in profiles], dtype=bool)
-    _put_arrays(cols, "recent_tf.indices", [c.indices if c else None for c in own],
-                np.dtype(np.int32))
-    _put_arrays(cols, "recent_tf.data", [c.data if c else None for c in own],
-                np.dtype(np.float32))
+    for name, vectors in (("char_tf", [p.char_tf for p in profiles]), ("recent_tf", own)):
+        _put_char_vectors(cols, name, vectors)
     return cols, dtypes
 
 
@@ -203,16 +201,39 @@ def _dates(cols: Mapping[str, np.ndarray], name: str) -> list[datetime | None]:
     return [datetime.fromisoformat(s) if s else None for s in _get_strings(cols, name)]
 
 
+def _put_char_vectors(cols: dict[str, np.ndarray], name: str,
+                      vectors: Sequence[CharVector | None]) -> None:
+    """N-gram vectors: their columns, and their counts where they hold counts (as built
+    profiles do), else their weights."""
+    _put_arrays(cols, f"{name}.indices", [v.indices if v else None for v in vectors],
+                np.dtype(np.int32))
+    _put_arrays(cols, f"{name}.counts", [v.counts if v else None for v in vectors],
+                np.dtype(np.uint32))
+    _put_arrays(cols, f"{name}.data", [v.data if v and v.counts is None else None
+                                       for v in vectors], np.dtype(np.float32))
+
+
 def _char_vectors(cols: Mapping[str, np.ndarray], name: str) -> list[CharVector | None]:
-    return [CharVector(i, d) if i is not None and d is not None else None
-            for i, d in zip(_get_arrays(cols, f"{name}.indices"),
-                            _get_arrays(cols, f"{name}.data"), strict=True)]
+    out: list[CharVector | None] = []
+    for i, n, d in zip(_get_arrays(cols, f"{name}.indices"), _get_arrays(cols, f"{name}.counts"),
+                       _get_arrays(cols, f"{name}.data"), strict=True):
+        if i is None:
+            out.append(None)
+        elif n is not None:
+            out.append(CharVector.of_counts(i, n))
+        elif d is not None:
+            out.append(CharVector(i, d))
+        else:
+            raise ValueError(f"an n-gram vector of {name} without counts or weights")
+    return out
 
 
 def _decode(cols: Mapping[str, np.ndarray], count: int) -> list[AccountProfile]:
     kw: dict[str, list[Any]] = {}
     for name in _STR:
         kw[name] = _get_strings(cols, name)
+    for name in _SHARED_STR:  # as build_profiles interns them: one object per value
+        kw[name] = list(map(sys.intern, kw[name]))
     for name in _OPT_STR:
         kw[name] = [v if ok else None for v, ok in zip(
             _get_strings(cols, name), cols[f"{name}.present"].tolist(), strict=True)]
@@ -224,20 +245,24 @@ def _decode(cols: Mapping[str, np.ndarray], count: int) -> list[AccountProfile]:
         kw[name] = [v if ok else None for v, ok in zip(
             cols[f"{name}.values"].tolist(), cols[f"{name}.present"].tolist(), strict=True)]
     for name in _STR_SET:
-        kw[name] = [frozenset(v) if v else _EMPTY for v in _get_lists(cols, name)]
+        shared = name not in _UNSHARED
+        kw[name] = [(frozenset(map(sys.intern, v) if shared else v) if v else _EMPTY)
+                    for v in _get_lists(cols, name)]
     for name in _STR_TUPLE:
-        kw[name] = [tuple(v) for v in _get_lists(cols, name)]
+        kw[name] = [tuple(map(sys.intern, v) if name not in _UNSHARED else v)
+                    for v in _get_lists(cols, name)]
     for name in (*_ARRAY, *_OPT_ARRAY):
         kw[name] = _get_arrays(cols, name)
     for name in _STR_MAP:
-        kw[name] = [dict(zip(k, v, strict=True)) for k, v in zip(
+        kw[name] = [dict(zip(map(sys.intern, k), v, strict=True)) for k, v in zip(
             _get_lists(cols, f"{name}.keys"), _get_lists(cols, f"{name}.values"), strict=True)]
     for name in _FLOAT_MAP:
-        kw[name] = [dict(zip(k, v.tolist(), strict=True)) for k, v in zip(
+        kw[name] = [dict(zip(map(sys.intern, k), v.tolist(), strict=True)) for k, v in zip(
             _get_lists(cols, f"{name}.keys"), _get_arrays(cols, name), strict=True)]
     for name in _SERIES_MAP:
         series = iter(_get_arrays(cols, name))
-        kw[name] = [{k: tuple(next(series).tolist()) for k in keys}  # type: ignore[union-attr]
+        kw[name] = [{sys.intern(k): tuple(next(series).tolist())  # type: ignore[union-attr]
+                     for k in keys}
                     for keys in _get_lists(cols, f"{name}.keys")]
     kw["char_tf"] = _char_vectors(cols, "char_tf")
     own = _char_vectors(cols, "recent_tf")

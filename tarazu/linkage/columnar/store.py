@@ -10,9 +10,10 @@ that are tested for equality among many (normalised display names, hashtags, con
 kept as hashes only: equal strings have equal hashes, and the few rows whose hash matches are
 confirmed on the strings themselves, so a collision costs a look, never a wrong answer.
 
-What the profile already holds as an array or a string (bio words, phrases, handles) is not
-copied into a column: each row keeps a reference to its profile, and a comparator gathers
-those arrays of its candidates in one pass. Columns hold only what a comparator would
+What the profile already holds as an array or a string (bio words, phrases, handles, the
+style vector, the activity hours) is not copied into a column: each row keeps a reference to
+its profile, and a comparator gathers those arrays of its candidates in one pass (a copy of
+the style vectors was a kilobyte a row: BENCHMARKS.md). Columns hold only what a comparator would
 otherwise derive per pair (a normalised name, a norm) or what is numeric and fixed-width."""
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ class RemovedColumns:
         self.row: dict[str, int] = {}
         self._free: list[int] = []
         self._size = 0  # rows ever used (live or free)
+        #: the width of the style vectors (that of the first one seen; None before)
+        self.style_dim: int | None = None
         self._alloc(capacity)
         #: rendered values a reviewer reads, per row (interned by the row, not per pair)
         self.removed_iso: list[str] = []
@@ -79,10 +82,8 @@ class RemovedColumns:
         self.n_posts = np.zeros(n, dtype=np.int64)
         self.n_text_posts = np.zeros(n, dtype=np.int64)
         self.median_pause = np.full(n, np.nan)  # NaN: none
-        self.hours = np.zeros((n, 24), dtype=np.float32)
         self.has_hours = np.zeros(n, dtype=bool)
-        self.style: np.ndarray | None = None  # (n, d) once the first style vector is seen
-        self.has_style = np.zeros(n, dtype=bool)
+        self.has_style = np.zeros(n, dtype=bool)  # and of the width of the first one seen
         self.pauses_of = Ragged(n, np.float64)  # log10 pauses, None: no pauses
         self.has_name = np.zeros(n, dtype=bool)  # display name not blank
         self.name_hash = np.zeros(n, dtype=np.int64)  # of the normalised display name
@@ -143,8 +144,6 @@ class RemovedColumns:
         self.n_posts[r], self.n_text_posts[r] = p.n_posts, p.n_text_posts
         self.median_pause[r] = p.median_pause if p.median_pause is not None else np.nan
         self.has_hours[r] = p.hours is not None
-        if p.hours is not None:
-            self.hours[r] = p.hours
         self._set_style(r, p.style)
         self.pauses_of.set(r, p.log_pauses)
         self._set_name(r, p.display_name)
@@ -175,12 +174,29 @@ class RemovedColumns:
         self.scripts_norm[r] = 0 if scripts is None else np.linalg.norm(scripts)
 
     def _set_style(self, r: int, style: np.ndarray | None) -> None:
-        if style is not None and self.style is None:
-            self.style = np.zeros((len(self.removed_us), style.shape[0]), dtype=np.float32)
-        ok = style is not None and self.style is not None and style.shape[0] == self.style.shape[1]
-        self.has_style[r] = ok
-        if ok:
-            self.style[r] = style  # type: ignore[index]
+        if style is not None and self.style_dim is None:
+            self.style_dim = int(style.shape[0])
+        self.has_style[r] = style is not None and style.shape[0] == self.style_dim
+
+    def style(self, rows: np.ndarray) -> np.ndarray:
+        """The style vectors of ``rows`` as a (rows, width) float32 matrix, zeros where a
+        row has none (or one of another width)."""
+        return self._stack(rows, "style", self.has_style, self.style_dim or 0)
+
+    def hours(self, rows: np.ndarray) -> np.ndarray:
+        """The activity hours of ``rows`` as a (rows, 24) float32 matrix, zeros where a row
+        has none."""
+        return self._stack(rows, "hours", self.has_hours, 24)
+
+    def _stack(self, rows: np.ndarray, field: str, has: np.ndarray, width: int) -> np.ndarray:
+        """One float32 vector field of the profiles of ``rows``, a row each."""
+        held = self.profile
+        zero = np.zeros(width, dtype=np.float32)
+        out = [getattr(held[r], field) if ok else zero
+               for r, ok in zip(rows.tolist(), has[rows].tolist(), strict=True)]
+        if not out:
+            return np.zeros((0, width), dtype=np.float32)
+        return np.stack(out).astype(np.float32, copy=False)  # as a float32 column held them
 
     def remove(self, account_id: str) -> None:
         r = self.row.pop(account_id, None)

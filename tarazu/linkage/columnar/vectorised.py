@@ -165,10 +165,10 @@ def style(comp: StyleComparator, a: AccountProfile, rows: np.ndarray, cols: Remo
     av = f"{a.n_text_posts} posts"
     values = [(av, f"{k} posts") for k in n_text.tolist()]
     ok = (np.minimum(a.n_text_posts, n_text) >= comp.config["min_posts"]) & cols.has_style[rows]
-    if a.style is None or cols.style is None or not ok.any() \
-            or a.style.shape[0] != cols.style.shape[1]:
+    if a.style is None or cols.style_dim is None or not ok.any() \
+            or a.style.shape[0] != cols.style_dim:
         return results(comp, np.zeros(len(rows), dtype=bool), n_text, values, [], values)
-    c, good = _cosines(a.style, cols.style[rows])
+    c, good = _cosines(a.style, cols.style(rows))
     ok &= good
     return results(comp, ok, band_many(c, comp.config["bands"]), values,
                     [float(v) for v in c.tolist()], values)
@@ -180,7 +180,7 @@ def activity_hours(comp: ActivityHoursComparator, a: AccountProfile, rows: np.nd
                                  >= comp.config["min_posts"]) & (a.hours is not None)
     if not ok.any():
         return results(comp, ok, np.zeros(len(rows), dtype=np.int64), [], [], ("", ""))
-    h = cols.hours[rows]
+    h = cols.hours(rows)
     nx = np.linalg.norm(a.hours)
     with np.errstate(invalid="ignore", divide="ignore"):  # rows without hours: not ok
         c = (h @ a.hours) / (nx * np.sqrt(np.einsum("ij,ij->i", h, h)))

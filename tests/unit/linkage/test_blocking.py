@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+import pytest
+
 from tarazu.linkage.blocking import (
     AvatarPdqBlocker,
     Blocker,
@@ -26,7 +28,7 @@ def test_name_index_add_remove():
     ix.add(_removed(2, handle="cat_pictures"))
     q = build_profile(acct("a", "Umar_Med1a"))
     assert ix.query(q) == {"r1"}
-    ix.remove("r1")
+    ix.remove("r1", target)
     assert ix.query(q) == set()
 
 
@@ -174,3 +176,39 @@ def test_most_supported_equals_sorting_every_candidate():
         cap = rng.choice([0, 1, 5, 30, 60, 100])
         expected = sorted(sorted(votes, key=lambda i: (-votes[i], gaps[i], i))[:cap])
         assert most_supported(votes, cap, gaps.__getitem__) == expected, trial
+
+
+def test_token_and_name_indexes_remove_by_the_profile_added_and_keep_no_copy_of_its_tokens():
+    """The postings hold each account's id under its tokens and nothing else: a withdrawal
+    reads the tokens again from the profile it was added with."""
+    names, tokens = NameIndex(), TokenIndex()
+    r1 = _removed(1, handle="umar_media_official", links=("https://t.me/umarmedia",))
+    r2 = _removed(2, handle="umar_media_backup", links=("https://t.me/umarmedia",))
+    for ix in (names, tokens):
+        ix.add(r1)
+        ix.add(r2)
+    q = build_profile(acct("a", "Umar_Med1a", links=("telegram.me/UmarMedia",)))
+    assert names.query(q) == tokens.query(q) == {"r1", "r2"}
+    assert not hasattr(names.p, "owned") and not hasattr(tokens.p, "owned")
+    for ix in (names, tokens):
+        with pytest.raises(ValueError):
+            ix.remove("r1")  # without the profile it was added with
+        ix.remove("r1", r1)
+    assert names.query(q) == tokens.query(q) == {"r2"}
+    names.remove("r2", r2)
+    tokens.remove("r2", r2)
+    assert names.p.post == {} and tokens.p.post == {} and names.size == 0
+
+
+def test_a_withdrawn_account_leaves_nothing_in_the_linkers_token_indexes():
+    from tarazu.linkage import LinkerConfig, MirrorLinker, load_model
+
+    linker = MirrorLinker(load_model("default"), LinkerConfig())
+    for i in range(5):
+        linker.add_removed_profile(_removed(i, handle=f"umar_media_{i}",
+                                            links=(f"https://t.me/umar{i % 2}",)))
+    for i in range(5):
+        linker.withdraw(f"r{i}")
+    for ix in linker.blocker.indexes:
+        if isinstance(ix, (NameIndex, TokenIndex)):
+            assert ix.p.post == {}

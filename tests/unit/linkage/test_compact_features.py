@@ -224,3 +224,61 @@ def test_bio_overlap_on_hashed_words_equals_the_overlap_of_the_word_sets():
     r = comp.compare(a, b, Corpus())
     assert r.raw == pytest.approx(len(wa & wb) / len(wa | wb))
     assert comp.compare(a, build_profile(acct("c", "c")), Corpus()).level == -1  # no bio
+
+
+def test_a_built_n_gram_vector_holds_narrow_counts_and_reads_the_same_weights():
+    """The counts, in uint8 where they fit, stand for the float32 weights the vector held
+    before: log1p of the same float32 counts, bit for bit, alone and concatenated."""
+    texts = [*TTP_TEXTS, "la la la " * 400]  # one n-gram counted past 255: a wider type
+    hasher = CharNgramHasher()
+    vectors = []
+    for i, text in enumerate(texts):
+        p = build_profile(acct(f"r{i}", "x"), posts(f"r{i}", [text], T0))
+        cols, n = hasher.counts(profile.strip_urls(text))
+        keep = np.sort(np.lexsort((cols, -n))[: profile.CHAR_TOP])
+        before = np.log1p(n[keep]).astype(np.float32)  # the weights as they were stored
+        v = p.char_tf
+        assert v is not None and v.counts is not None
+        assert v.counts.dtype == (np.uint8 if n.max() < 256 else np.uint16)
+        assert v.data.dtype == np.float32 and v.data.tobytes() == before.tobytes()
+        assert np.array_equal(v.indices, cols[keep])
+        vectors.append(v)
+    both = profile.weights_of(vectors)
+    assert both.tobytes() == np.concatenate([v.data for v in vectors]).tobytes()
+    given = CharVector(vectors[0].indices, vectors[0].data.copy())  # weights given: kept
+    assert given.counts is None and profile.weights_of([given, vectors[1]]).tobytes() == \
+        np.concatenate([vectors[0].data, vectors[1].data]).tobytes()
+
+
+def test_tokens_many_accounts_share_are_one_string_object_built_or_loaded(tmp_path):
+    """Hashtags, pages, languages, name tokens and profile links shared by accounts are held
+    once (interned), in built profiles and in profiles loaded from a snapshot."""
+    from tarazu.linkage import LinkerConfig, MirrorLinker, load_model
+    from tarazu.linkage.snapshot import load_snapshot, save_snapshot
+
+    def one(i: int):
+        # fresh strings per account, as parsed records bring them
+        tag, page = "".join(["T", "TP"]), "".join(["Talk:", "Umar"])
+        return build_profile(
+            acct(f"r{i}", f"umar_media_{i}", status="removed", removed=T0,
+                 links=("https://t.me/" + "umar",)),
+            posts(f"r{i}", ["a post about the valley"], T0 - timedelta(days=1),
+                  hashtags=("#" + tag,), context=page, lang="".join(["u", "r"])))
+
+    def shared(a, b):
+        def same(x, y):
+            return [s for s in x if any(s is t for t in y)]
+        return (same(a.hashtags, b.hashtags), same(a.contexts, b.contexts),
+                same(a.langs, b.langs), same(a.name_tokens & b.name_tokens, b.name_tokens),
+                same(a.link_keys, b.link_keys))
+
+    a, b = one(1), one(2)
+    assert all(shared(a, b))  # each kind: at least one token is one object in both
+    linker = MirrorLinker(load_model("default"), LinkerConfig())
+    linker.add_removed_profile(a)
+    linker.add_removed_profile(b)
+    save_snapshot(tmp_path / "ix.npz", linker, position=0)
+    loaded = MirrorLinker(load_model("default"), LinkerConfig())
+    load_snapshot(tmp_path / "ix.npz", loaded)
+    la, lb = loaded.removed["r1"], loaded.removed["r2"]
+    assert all(shared(la, lb)) and la.status is lb.status

@@ -21,8 +21,7 @@ def test_postings_equal_a_map_of_sets(ops):
             postings.add(account, tokens)
             ref_owned[account] = set(tokens)
         elif not is_add:
-            postings.remove(account)
-            ref_owned.pop(account, None)
+            postings.remove(account, ref_owned.pop(account, set()))
     for token in range(10):
         expected = {a for a, toks in ref_owned.items() if token in toks}
         got = postings.get(token)
@@ -37,6 +36,6 @@ def test_a_token_of_one_account_is_held_as_its_bare_id_and_grows_into_a_set():
     assert p.post["tag:a"] == "x:1" and p.get("tag:a") == ("x:1",)
     p.add("x:2", ["tag:a"])
     assert p.post["tag:a"] == {"x:1", "x:2"}
-    p.remove("x:1")
+    p.remove("x:1", ["tag:a", "tag:b"])
     assert p.post["tag:a"] == "x:2" and "tag:b" not in p.post
     assert p.get("tag:b") == ()

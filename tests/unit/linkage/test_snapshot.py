@@ -44,7 +44,9 @@ def _same_value(a, b) -> bool:
             and np.array_equal(a, b)
     if isinstance(a, CharVector) or isinstance(b, CharVector):
         return isinstance(a, CharVector) and isinstance(b, CharVector) \
-            and _same_value(a.indices, b.indices) and _same_value(a.data, b.data)
+            and _same_value(a.indices, b.indices) and _same_value(a.data, b.data) \
+            and (a.counts is None) == (b.counts is None) \
+            and (a.counts is None or _same_value(a.counts, b.counts))
     return type(a) is type(b) and a == b
 
 

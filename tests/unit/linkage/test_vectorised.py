@@ -318,3 +318,21 @@ def test_a_hash_collision_is_told_apart_on_the_strings(base_profile):
     comp = DisplayNameComparator()
     est = ESTIMATES[DisplayNameComparator](comp, a, rows, cols, corpus)
     assert est == [comp.estimate(a, b, corpus)] and est[0].label == "different"
+
+
+def test_the_columns_gather_style_and_hours_from_the_profiles_they_hold(profiles):
+    """No second copy of the style vectors and activity hours: the columns read them from
+    the profiles they hold, zeros for a row without (or with a style of another width)."""
+    removed = profiles[0][:60]
+    removed = [*removed[:50], replace(removed[50], style=None, hours=None),
+               replace(removed[51], style=np.ones(3, dtype=np.float32)), *removed[52:]]
+    cols = _columns(removed)
+    assert not any(isinstance(v, np.ndarray) and v.ndim == 2 for v in vars(cols).values())
+    rows = cols.rows([p.account_id for p in removed])
+    style, hours = cols.style(rows), cols.hours(rows)
+    assert style.dtype == hours.dtype == np.float32 and hours.shape == (60, 24)
+    for i, p in enumerate(removed):
+        same_width = p.style is not None and p.style.shape == (cols.style_dim,)
+        assert np.array_equal(style[i], p.style if same_width else np.zeros(cols.style_dim))
+        assert np.array_equal(hours[i], p.hours if p.hours is not None else np.zeros(24))
+    assert cols.style(rows[:0]).shape == (0, cols.style_dim)
