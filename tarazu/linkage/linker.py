@@ -371,9 +371,10 @@ class MirrorLinker:
 
     def with_model(self, model: LinkageModel) -> MirrorLinker:
         """A linker with another model over the same removed accounts and statistics (the
-        indexes are shared, not copied: add to one only)."""
+        indexes and columns are shared, not copied: add to one only)."""
         other = MirrorLinker(model, self.config)
         other.corpus, other.blocker, other.removed = self.corpus, self.blocker, self.removed
+        other.columns = self.columns
         other._removal_times = self._removal_times
         for p in self.removed.values():
             other.tf.add(p)

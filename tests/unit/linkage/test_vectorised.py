@@ -192,6 +192,35 @@ def test_the_linker_gives_the_same_results_with_and_without_vectorised_comparato
     assert compared > 100
 
 
+def test_a_linker_with_another_model_compares_over_the_same_columns():
+    """The self-fit and ``mirrors link`` score with ``with_model`` linkers: they read the
+    removed set's columns (vectorised) and give the levels a linker built with that model
+    from the start gives."""
+    from tarazu.linkage.selffit import self_fit_start
+
+    gen = Generator(32)
+    removed = list(gen.removed_set(300))
+    new = gen.new_accounts(30, removed)
+    profiles = build_profiles([a for a, _ in removed], {a.account_id: ps for a, ps in removed})
+    first = MirrorLinker(load_model("default"))
+    fresh = MirrorLinker(self_fit_start())
+    for p in profiles:
+        first.add_removed_profile(p)
+        fresh.add_removed_profile(p)
+    other = first.with_model(self_fit_start())
+    compared = 0
+    for acc, posts in new:
+        a = build_profiles([acc], {acc.account_id: posts})[0]
+        cands = other.candidates(a)
+        if not cands:
+            continue
+        assert other._rows(cands) is not None  # the columns, not pair by pair
+        assert np.array_equal(other.compare(a, cands).levels(),
+                              fresh.compare(a, cands).levels())
+        compared += len(cands)
+    assert compared > 100
+
+
 def _columns(removed, withdraw_every=7):
     cols = RemovedColumns(capacity=4)  # grows while filled
     for p in removed:
