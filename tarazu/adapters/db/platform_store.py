@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +17,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal_column,
     or_,
     select,
     tuple_,
@@ -40,8 +41,6 @@ def _by_key(table, id_column: str):  # type: ignore[no-untyped-def]
 
 _ACCOUNT_HASH = select(accounts.c.record_hash).where(_by_key(accounts, "account_id"))
 _POST_HASH = select(posts.c.record_hash).where(_by_key(posts, "post_id"))
-_INSERT_ACCOUNT = insert(accounts)
-_INSERT_POST = insert(posts)
 _POSTS_OF = (select(posts).where(_by_key(posts, "account_id")).order_by(posts.c.created_at)
              .limit(bindparam("k_limit")))
 _FOR_SCORING = (
@@ -57,6 +56,24 @@ _MARK_OF = select(scoring_queue.c.queued_at).where(_by_key(scoring_queue, "accou
 _CLEAR_MARK = delete(scoring_queue).where(_by_key(scoring_queue, "account_id"),
                                           scoring_queue.c.queued_at == bindparam("k_at"))
 _MARK: dict[str, Insert] = {}  # per dialect
+
+
+def _pg_upsert(table, keys: tuple[str, ...]) -> Insert:  # type: ignore[no-untyped-def]
+    """Insert, or update when the record's fingerprint differs, in one statement: one round
+    trip per record instead of two (a read of the fingerprint, then the write). The row
+    returned says which (``xmax = 0``: a new row); none comes back when the record is
+    unchanged."""
+    stmt = postgresql.insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys},
+        where=table.c.record_hash.is_distinct_from(stmt.excluded.record_hash),
+    ).returning(literal_column("xmax = 0").label("added"))
+
+
+_INSERT = {t.name: insert(t) for t in (accounts, posts)}
+_PG_UPSERT_ACCOUNT = _pg_upsert(accounts, ("platform", "account_id"))
+_PG_UPSERT_POST = _pg_upsert(posts, ("platform", "post_id"))
 
 
 def _mark(dialect: str) -> Insert:
@@ -107,49 +124,54 @@ class PlatformStore:
         """Insert or update; returns 'added', 'updated' or 'unchanged' (re-imports are no-ops).
         A change marks the account for scoring, unless the caller (``mark=False``) scores it
         in this same transaction."""
-        fp = _fingerprint(a)
-        old = self.conn.execute(_ACCOUNT_HASH, _key(a.platform, a.account_id)).scalar()
-        if old == fp:
-            return "unchanged"
-        values = dict(
-            handle=a.handle, display_name=a.display_name, bio=a.bio, links=_j(a.links),
-            avatar_pdq=a.avatar_pdq, created_at=_t(a.created_at), status=a.status,
-            removed_at=_t(a.removed_at), removal_reason=a.removal_reason,
-            identifiers_enc=self.cipher.encrypt_json(a.identifiers),
-            verified_categories=_j(a.verified_categories), following=_j(a.following),
-            followers=_j(a.followers), record_hash=fp,
-        )
-        if mark:
+        change = self._upsert(
+            _PG_UPSERT_ACCOUNT, _ACCOUNT_HASH, accounts.c.account_id,
+            {"platform": a.platform, "account_id": a.account_id}, _fingerprint(a),
+            lambda: dict(
+                handle=a.handle, display_name=a.display_name, bio=a.bio, links=_j(a.links),
+                avatar_pdq=a.avatar_pdq, created_at=_t(a.created_at), status=a.status,
+                removed_at=_t(a.removed_at), removal_reason=a.removal_reason,
+                identifiers_enc=self.cipher.encrypt_json(a.identifiers),
+                verified_categories=_j(a.verified_categories), following=_j(a.following),
+                followers=_j(a.followers)))
+        if mark and change != "unchanged":
             self.queue_for_scoring(a.platform, a.account_id)
-        if old is None:
-            self.conn.execute(_INSERT_ACCOUNT, {"platform": a.platform,
-                                                "account_id": a.account_id, **values})
-            return "added"
-        self.conn.execute(update(accounts).where(
-            accounts.c.platform == a.platform, accounts.c.account_id == a.account_id)
-            .values(**values))
-        return "updated"
+        return change
 
     def upsert_post(self, p: Post, mark: bool = True) -> str:
         """As :meth:`upsert_account`; the mark is its author's."""
-        fp = _fingerprint(p)
-        old = self.conn.execute(_POST_HASH, _key(p.platform, p.post_id)).scalar()
+        change = self._upsert(
+            _PG_UPSERT_POST, _POST_HASH, posts.c.post_id,
+            {"platform": p.platform, "post_id": p.post_id}, _fingerprint(p),
+            lambda: dict(
+                account_id=p.account_id, created_at=_t(p.created_at), text=p.text,
+                lang=p.lang, context=p.context, reply_to=p.reply_to,
+                mentions=_j(p.mentions), hashtags=_j(p.hashtags), links=_j(p.links),
+                media=json.dumps([asdict(m) for m in p.media])))
+        if mark and change != "unchanged":
+            self.queue_for_scoring(p.platform, p.account_id)
+        return change
+
+    def _upsert(self, pg_upsert: Insert, read_hash, id_column,  # type: ignore[no-untyped-def]
+                key: dict[str, str], fp: str, values: Callable[[], dict[str, Any]]) -> str:
+        """Store a record unless its fingerprint ``fp`` is the one stored: 'added',
+        'updated' or 'unchanged'. PostgreSQL in one statement (a round trip to the server
+        per event counts for a stream worker); elsewhere (SQLite, in process) a read of the
+        stored fingerprint, then the insert or update."""
+        table = id_column.table
+        if self.conn.dialect.name == "postgresql":
+            r = self.conn.execute(pg_upsert, {**key, **values(), "record_hash": fp}).first()
+            return "unchanged" if r is None else "added" if r.added else "updated"
+        platform, record_id = key.values()
+        old = self.conn.execute(read_hash, _key(platform, record_id)).scalar()
         if old == fp:
             return "unchanged"
-        values = dict(
-            account_id=p.account_id, created_at=_t(p.created_at), text=p.text, lang=p.lang,
-            context=p.context, reply_to=p.reply_to, mentions=_j(p.mentions),
-            hashtags=_j(p.hashtags), links=_j(p.links),
-            media=json.dumps([asdict(m) for m in p.media]), record_hash=fp,
-        )
-        if mark:
-            self.queue_for_scoring(p.platform, p.account_id)
         if old is None:
-            self.conn.execute(_INSERT_POST, {"platform": p.platform, "post_id": p.post_id,
-                                             **values})
+            self.conn.execute(_INSERT[table.name], {**key, **values(), "record_hash": fp})
             return "added"
-        self.conn.execute(update(posts).where(
-            posts.c.platform == p.platform, posts.c.post_id == p.post_id).values(**values))
+        self.conn.execute(update(table).where(table.c.platform == platform,
+                                              id_column == record_id)
+                          .values(**values(), record_hash=fp))
         return "updated"
 
     def set_status(self, platform: str, account_id: str, status: str,

@@ -1,0 +1,24 @@
+"""The rivals of a candidate (its other possible successors) as the exclusive calibration
+reads them: every recorded total but the scored account's own, in the order recorded."""
+
+import numpy as np
+
+from tarazu.linkage.linker import _other_totals
+
+
+def test_other_totals_leave_out_the_scored_account_and_keep_the_order():
+    recorded = {"x:a": 3.5, "x:b": -2.0, "x:c": 11.25, "x:d": 0.5}
+    assert _other_totals(recorded, "x:c").tolist() == [3.5, -2.0, 0.5]
+    assert _other_totals(recorded, "x:z").tolist() == [3.5, -2.0, 11.25, 0.5]
+    assert _other_totals({"x:c": 1.0}, "x:c").size == 0
+    assert _other_totals(None, "x:c").size == 0
+
+
+def test_other_totals_sum_as_the_loop_over_the_successors_did():
+    rng = np.random.default_rng(3)
+    recorded = {f"x:{i}": float(t) for i, t in enumerate(rng.normal(0, 40, 500))}
+    for active in ("x:0", "x:250", "x:499", "x:none"):
+        loop = [v for a, v in recorded.items() if a != active]
+        want = float(np.power(2.0, np.clip(loop, -300.0, 300.0)).sum())
+        got = float(np.power(2.0, np.clip(_other_totals(recorded, active), -300.0, 300.0)).sum())
+        assert got == want
