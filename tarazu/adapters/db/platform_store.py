@@ -41,17 +41,28 @@ def _by_key(table, id_column: str):  # type: ignore[no-untyped-def]
 
 _ACCOUNT_HASH = select(accounts.c.record_hash).where(_by_key(accounts, "account_id"))
 _POST_HASH = select(posts.c.record_hash).where(_by_key(posts, "post_id"))
-_POSTS_OF = (select(posts).where(_by_key(posts, "account_id")).order_by(posts.c.created_at)
+#: An account's posts in the order scoring reads them: oldest first, ties by id (so that a
+#: score reads the same posts in the same order whichever statement read them).
+_POST_ORDER = (posts.c.created_at, posts.c.post_id)
+_POSTS_OF = (select(posts).where(_by_key(posts, "account_id")).order_by(*_POST_ORDER)
              .limit(bindparam("k_limit")))
-_FOR_SCORING = (
-    select(scoring_queue.c.queued_at, *accounts.c, protected_accounts.c.category)
-    .select_from(accounts.outerjoin(scoring_queue, and_(
-        scoring_queue.c.platform == accounts.c.platform,
-        scoring_queue.c.account_id == accounts.c.account_id))
-        .outerjoin(protected_accounts, and_(
-            protected_accounts.c.platform == accounts.c.platform,
-            protected_accounts.c.account_id == accounts.c.account_id)))
-    .where(_by_key(accounts, "account_id")))
+_SCORING_FROM = accounts.outerjoin(scoring_queue, and_(
+    scoring_queue.c.platform == accounts.c.platform,
+    scoring_queue.c.account_id == accounts.c.account_id)).outerjoin(protected_accounts, and_(
+        protected_accounts.c.platform == accounts.c.platform,
+        protected_accounts.c.account_id == accounts.c.account_id))
+_SCORING_COLUMNS = (scoring_queue.c.queued_at, *accounts.c, protected_accounts.c.category)
+_FOR_SCORING = (select(*_SCORING_COLUMNS).select_from(_SCORING_FROM)
+                .where(_by_key(accounts, "account_id")))
+#: The same and the account's first posts, one row per post (one row without a post when it
+#: has none): the stream worker reads both for every event, in one round trip.
+_POST_PREFIX = "post_"
+_FOR_SCORING_WITH_POSTS = (
+    select(*_SCORING_COLUMNS, *(c.label(_POST_PREFIX + c.name) for c in posts.c))
+    .select_from(_SCORING_FROM.outerjoin(posts, and_(
+        posts.c.platform == accounts.c.platform, posts.c.account_id == accounts.c.account_id)))
+    .where(_by_key(accounts, "account_id")).order_by(*_POST_ORDER)
+    .limit(bindparam("k_limit")))
 _MARK_OF = select(scoring_queue.c.queued_at).where(_by_key(scoring_queue, "account_id"))
 _CLEAR_MARK = delete(scoring_queue).where(_by_key(scoring_queue, "account_id"),
                                           scoring_queue.c.queued_at == bindparam("k_at"))
@@ -199,14 +210,23 @@ class PlatformStore:
             .limit(limit))
         return [(r.platform, r.account_id, r.queued_at) for r in rows]
 
-    def account_for_scoring(self, platform: str, account_id: str) -> MarkedAccount | None:
+    def account_for_scoring(self, platform: str, account_id: str, posts: int = 0
+                            ) -> MarkedAccount | None:
         """The record (identifiers decrypted: the caller scores it and logs the read), the
-        protection and any scoring mark of an account, in one statement — the stream worker
-        reads them for every event; only a mark (posts ahead of their author) when the
-        account is not stored; None when neither is there."""
+        protection, any scoring mark of an account and (``posts`` > 0) up to that many of
+        its first posts, in one statement — the stream worker reads them for every event;
+        only a mark (posts ahead of their author) when the account is not stored; None when
+        neither is there."""
         key = _key(platform, account_id)
-        r = self.conn.execute(_FOR_SCORING, key).first()
-        if r is not None:
+        if posts > 0:
+            rows = self.conn.execute(_FOR_SCORING_WITH_POSTS, {**key, "k_limit": posts}).all()
+            if rows:
+                r = rows[0]
+                return MarkedAccount(
+                    r.queued_at, self._account(r, True), _protection(r),
+                    [self._post(x, _POST_PREFIX) for x in rows
+                     if x._mapping[_POST_PREFIX + "post_id"] is not None])
+        elif (r := self.conn.execute(_FOR_SCORING, key).first()) is not None:
             return MarkedAccount(r.queued_at, self._account(r, True), _protection(r))
         at = self.conn.execute(_MARK_OF, key).scalar()
         return MarkedAccount(at, None, None) if at is not None else None
@@ -302,13 +322,19 @@ class PlatformStore:
         return self._post(r) if r else None
 
     @staticmethod
-    def _post(r) -> Post:  # type: ignore[no-untyped-def]
+    def _post(r, prefix: str = "") -> Post:  # type: ignore[no-untyped-def]
+        """A post from a row of the posts table, or from its columns labelled ``prefix`` +
+        name in a wider row."""
+        m = r._mapping
+        if prefix:
+            m = {c.name: m[prefix + c.name] for c in posts.c}
         return Post(
-            post_id=r.post_id, account_id=r.account_id, platform=r.platform,
-            created_at=parse_time(r.created_at), text=r.text, lang=r.lang, context=r.context,
-            reply_to=r.reply_to, mentions=tuple(json.loads(r.mentions)),
-            hashtags=tuple(json.loads(r.hashtags)), links=tuple(json.loads(r.links)),
-            media=tuple(Media(**m) for m in json.loads(r.media)),
+            post_id=m["post_id"], account_id=m["account_id"], platform=m["platform"],
+            created_at=parse_time(m["created_at"]), text=m["text"], lang=m["lang"],
+            context=m["context"], reply_to=m["reply_to"],
+            mentions=tuple(json.loads(m["mentions"])), hashtags=tuple(json.loads(m["hashtags"])),
+            links=tuple(json.loads(m["links"])),
+            media=tuple(Media(**x) for x in json.loads(m["media"])),
         )
 
     def count(self) -> dict[str, int]:
