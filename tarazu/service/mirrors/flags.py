@@ -219,6 +219,9 @@ def score_account(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetector, 
         return None
     if posts is None:
         posts = uow.platform.posts_of(platform, account_id, POSTS_PER_ACCOUNT)
-    results = detector.score(a, posts)
+    # only a result the policy may act on needs its explanation (the flag carries it);
+    # below the review threshold the policy acts on none, whatever the signals
+    results = detector.score(a, posts, explain_from=link_policy(
+        detector.model, detector.config).review_threshold)
     return record_results(uow, clock, detector, SubjectRef.account(platform, account_id),
                           results, protected)

@@ -36,3 +36,36 @@ def test_union_and_shared_is_the_union_and_the_intersection_of_two_sets():
         assert union.dtype == np.uint64
         assert union.tolist() == np.union1d(a, b).tolist()
         assert shared.tolist() == np.isin(union, np.intersect1d(a, b)).tolist()
+
+
+def test_a_score_explains_only_the_results_from_the_probability_asked_for(scenario):
+    """The stream worker acts only on results at the review threshold or above: the others
+    come without their explanation, and everything else about the score stays the same."""
+    from dataclasses import replace
+
+    from tarazu.linkage import MirrorLinker, load_model
+
+    by_id = {}
+    for p in scenario["posts"]:
+        by_id.setdefault(p.account_id, []).append(p)
+
+    def scores(explain_from):
+        linker = MirrorLinker(load_model("default"))
+        for a in scenario["accounts"]:
+            if a.status == "removed":
+                linker.add_removed(a, by_id.get(a.account_id, ()))
+        return [linker.score(a, by_id.get(a.account_id, ()), explain_from=explain_from)
+                for a in scenario["accounts"] if a.status == "active"]
+
+    full, lean = scores(0.0), scores(0.5)
+    probabilities = [r.probability for rs in full for r in rs]
+    assert min(probabilities) < 0.5 <= max(probabilities)  # both kinds are there
+    for f, g in zip(full, lean, strict=True):
+        for x, y in zip(f, g, strict=True):
+            assert x.explained
+            if x.probability >= 0.5:
+                assert y == x
+            else:
+                assert (y.explained, y.signals) == (False, ())
+                assert replace(y, signals=x.signals, explained=True) == x
+        assert len(f) == len(g)
