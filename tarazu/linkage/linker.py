@@ -577,7 +577,8 @@ def _other_totals(successors: Mapping[str, float] | None, active_id: str) -> np.
         return np.zeros(0)
     totals = np.fromiter(successors.values(), dtype=float, count=len(successors))
     if active_id in successors:
-        totals = np.delete(totals, list(successors).index(active_id))
+        i = list(successors).index(active_id)
+        totals = np.concatenate((totals[:i], totals[i + 1:]))
     return totals
 
 
