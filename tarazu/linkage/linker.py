@@ -434,14 +434,15 @@ class MirrorLinker:
         aid = comps.active.account_id
         out = np.zeros(len(comps.candidates))
         for i, c in enumerate(comps.candidates):
-            others = [v for a, v in self._successors.get(c.account_id, {}).items() if a != aid]
-            if others:
+            others = _other_totals(self._successors.get(c.account_id), aid)
+            if others.size:
                 out[i] = float(np.power(2.0, np.clip(others, -300.0, 300.0)).sum())
         return out
 
-    def _result(self, comps: Comparisons, i: int, total: float, probability: float) -> MatchResult:
+    def _result(self, comps: Comparisons, i: int, total: float, probability: float,
+                explain: bool = True) -> MatchResult:
         signals = []
-        for j, name in enumerate(self._names):
+        for j, name in enumerate(self._names if explain else ()):
             r = comps.results[j][i]
             lv = self._specs[name].levels[r.level] if r.level != MISSING else None
             tf = self.tf_values(comps, i, name) if lv is not None and r.level == 0 else None
@@ -466,18 +467,23 @@ class MirrorLinker:
             total=float(total),
             probability=float(probability),
             active_protected=comps.active.is_protected,
+            explained=explain,
         )
 
-    def score_profile(self, profile: AccountProfile, top_k: int | None = None) -> list[MatchResult]:
+    def score_profile(self, profile: AccountProfile, top_k: int | None = None,
+                      explain_from: float = 0.0) -> list[MatchResult]:
         first = self.first_pass(profile, keep=self._keep(top_k))
-        return self._finish(first, top_k)
+        return self._finish(first, top_k, explain_from)
 
     def _keep(self, top_k: int | None) -> int:
         return max(3 * (top_k or self.config.top_k), 30)
 
     def _finish(
-        self, first: tuple[Comparisons, np.ndarray] | None, top_k: int | None
+        self, first: tuple[Comparisons, np.ndarray] | None, top_k: int | None,
+        explain_from: float = 0.0,
     ) -> list[MatchResult]:
+        """The ``top_k`` best as MatchResults; those with a probability below
+        ``explain_from`` without their explanation (see ``MatchResult.explained``)."""
         if first is None:
             return []
         comps, totals = self.second_pass(*first)
@@ -492,14 +498,18 @@ class MirrorLinker:
             order = sorted(range(len(ids)), key=lambda i: (-totals[i], ids[i]))
         else:
             order = sorted(range(len(ids)), key=lambda i: (-probs[i], -totals[i], ids[i]))
-        return [self._result(comps, i, totals[i], probs[i])
+        return [self._result(comps, i, totals[i], probs[i], bool(probs[i] >= explain_from))
                 for i in order[: top_k or self.config.top_k]]
 
     def score(
-        self, account: Account, posts: Sequence[Post] = (), top_k: int | None = None
+        self, account: Account, posts: Sequence[Post] = (), top_k: int | None = None,
+        explain_from: float = 0.0,
     ) -> list[MatchResult]:
-        """Rank the removed accounts this (active) account may continue, best first."""
-        return self.score_profile(build_profile(account, posts, self.platform), top_k)
+        """Rank the removed accounts this (active) account may continue, best first. A
+        caller that acts only on results of some probability (``explain_from``) has the
+        others without their explanation, which is a sizeable part of a score's cost."""
+        return self.score_profile(build_profile(account, posts, self.platform), top_k,
+                                  explain_from)
 
     def link_all(
         self,
@@ -556,6 +566,21 @@ class MirrorLinker:
         for p in actives:
             self.observe(p)
         return actives
+
+
+def _other_totals(successors: Mapping[str, float] | None, active_id: str) -> np.ndarray:
+    """The first-pass totals of a removed account's possible successors other than
+    ``active_id``, in the order recorded. A stream worker's successor lists grow with every
+    account it has scored (hundreds per removed account); read in C rather than by a Python
+    loop over each of them for every candidate of every score. The same values in the same
+    order as the loop: sums over them are the same to the last bit."""
+    if not successors:
+        return np.zeros(0)
+    totals = np.fromiter(successors.values(), dtype=float, count=len(successors))
+    if active_id in successors:
+        i = list(successors).index(active_id)
+        totals = np.concatenate((totals[:i], totals[i + 1:]))
+    return totals
 
 
 def _profiles_of(shared: tuple[list[Account], Mapping[str, Sequence[Post]], PlatformProfile],

@@ -44,6 +44,9 @@ class MatchResult:
     total: float
     probability: float
     active_protected: bool = False
+    #: False when the caller asked for no explanation of this result (its probability is
+    #: below any it acts on): ``signals`` is then empty and the total not broken down
+    explained: bool = True
 
     def strong_signals(self, min_bits: float) -> tuple[SignalWeight, ...]:
         return tuple(s for s in self.signals if s.weight >= min_bits)

@@ -11,7 +11,7 @@ from typing import Any
 
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import SubjectRef
-from tarazu.domain.platform import Account
+from tarazu.domain.platform import Account, Post
 from tarazu.domain.roles import Role
 
 
@@ -42,11 +42,13 @@ def subject_key(payload: dict[str, Any]) -> str | None:
 class MarkedAccount:
     """What scoring reads of an account first: its mark's time if it is marked for scoring
     (to clear that mark and no newer one), the record with its identifiers (None when only
-    its posts came, ahead of it) and what protects it."""
+    its posts came, ahead of it), what protects it and — when asked for — its first posts,
+    as ``posts_of`` gives them (None when not asked for, or the record is not there)."""
 
     queued_at: str | None
     account: Account | None
     protection: str | None
+    posts: list[Post] | None = None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +17,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal_column,
     or_,
     select,
     tuple_,
@@ -40,23 +41,50 @@ def _by_key(table, id_column: str):  # type: ignore[no-untyped-def]
 
 _ACCOUNT_HASH = select(accounts.c.record_hash).where(_by_key(accounts, "account_id"))
 _POST_HASH = select(posts.c.record_hash).where(_by_key(posts, "post_id"))
-_INSERT_ACCOUNT = insert(accounts)
-_INSERT_POST = insert(posts)
-_POSTS_OF = (select(posts).where(_by_key(posts, "account_id")).order_by(posts.c.created_at)
+#: An account's posts in the order scoring reads them: oldest first, ties by id (so that a
+#: score reads the same posts in the same order whichever statement read them).
+_POST_ORDER = (posts.c.created_at, posts.c.post_id)
+_POSTS_OF = (select(posts).where(_by_key(posts, "account_id")).order_by(*_POST_ORDER)
              .limit(bindparam("k_limit")))
-_FOR_SCORING = (
-    select(scoring_queue.c.queued_at, *accounts.c, protected_accounts.c.category)
-    .select_from(accounts.outerjoin(scoring_queue, and_(
-        scoring_queue.c.platform == accounts.c.platform,
-        scoring_queue.c.account_id == accounts.c.account_id))
-        .outerjoin(protected_accounts, and_(
-            protected_accounts.c.platform == accounts.c.platform,
-            protected_accounts.c.account_id == accounts.c.account_id)))
-    .where(_by_key(accounts, "account_id")))
+_SCORING_FROM = accounts.outerjoin(scoring_queue, and_(
+    scoring_queue.c.platform == accounts.c.platform,
+    scoring_queue.c.account_id == accounts.c.account_id)).outerjoin(protected_accounts, and_(
+        protected_accounts.c.platform == accounts.c.platform,
+        protected_accounts.c.account_id == accounts.c.account_id))
+_SCORING_COLUMNS = (scoring_queue.c.queued_at, *accounts.c, protected_accounts.c.category)
+_FOR_SCORING = (select(*_SCORING_COLUMNS).select_from(_SCORING_FROM)
+                .where(_by_key(accounts, "account_id")))
+#: The same and the account's first posts, one row per post (one row without a post when it
+#: has none): the stream worker reads both for every event, in one round trip.
+_POST_PREFIX = "post_"
+_FOR_SCORING_WITH_POSTS = (
+    select(*_SCORING_COLUMNS, *(c.label(_POST_PREFIX + c.name) for c in posts.c))
+    .select_from(_SCORING_FROM.outerjoin(posts, and_(
+        posts.c.platform == accounts.c.platform, posts.c.account_id == accounts.c.account_id)))
+    .where(_by_key(accounts, "account_id")).order_by(*_POST_ORDER)
+    .limit(bindparam("k_limit")))
 _MARK_OF = select(scoring_queue.c.queued_at).where(_by_key(scoring_queue, "account_id"))
 _CLEAR_MARK = delete(scoring_queue).where(_by_key(scoring_queue, "account_id"),
                                           scoring_queue.c.queued_at == bindparam("k_at"))
 _MARK: dict[str, Insert] = {}  # per dialect
+
+
+def _pg_upsert(table, keys: tuple[str, ...]) -> Insert:  # type: ignore[no-untyped-def]
+    """Insert, or update when the record's fingerprint differs, in one statement: one round
+    trip per record instead of two (a read of the fingerprint, then the write). The row
+    returned says which (``xmax = 0``: a new row); none comes back when the record is
+    unchanged."""
+    stmt = postgresql.insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys},
+        where=table.c.record_hash.is_distinct_from(stmt.excluded.record_hash),
+    ).returning(literal_column("xmax = 0").label("added"))
+
+
+_INSERT = {t.name: insert(t) for t in (accounts, posts)}
+_PG_UPSERT_ACCOUNT = _pg_upsert(accounts, ("platform", "account_id"))
+_PG_UPSERT_POST = _pg_upsert(posts, ("platform", "post_id"))
 
 
 def _mark(dialect: str) -> Insert:
@@ -107,49 +135,54 @@ class PlatformStore:
         """Insert or update; returns 'added', 'updated' or 'unchanged' (re-imports are no-ops).
         A change marks the account for scoring, unless the caller (``mark=False``) scores it
         in this same transaction."""
-        fp = _fingerprint(a)
-        old = self.conn.execute(_ACCOUNT_HASH, _key(a.platform, a.account_id)).scalar()
-        if old == fp:
-            return "unchanged"
-        values = dict(
-            handle=a.handle, display_name=a.display_name, bio=a.bio, links=_j(a.links),
-            avatar_pdq=a.avatar_pdq, created_at=_t(a.created_at), status=a.status,
-            removed_at=_t(a.removed_at), removal_reason=a.removal_reason,
-            identifiers_enc=self.cipher.encrypt_json(a.identifiers),
-            verified_categories=_j(a.verified_categories), following=_j(a.following),
-            followers=_j(a.followers), record_hash=fp,
-        )
-        if mark:
+        change = self._upsert(
+            _PG_UPSERT_ACCOUNT, _ACCOUNT_HASH, accounts.c.account_id,
+            {"platform": a.platform, "account_id": a.account_id}, _fingerprint(a),
+            lambda: dict(
+                handle=a.handle, display_name=a.display_name, bio=a.bio, links=_j(a.links),
+                avatar_pdq=a.avatar_pdq, created_at=_t(a.created_at), status=a.status,
+                removed_at=_t(a.removed_at), removal_reason=a.removal_reason,
+                identifiers_enc=self.cipher.encrypt_json(a.identifiers),
+                verified_categories=_j(a.verified_categories), following=_j(a.following),
+                followers=_j(a.followers)))
+        if mark and change != "unchanged":
             self.queue_for_scoring(a.platform, a.account_id)
-        if old is None:
-            self.conn.execute(_INSERT_ACCOUNT, {"platform": a.platform,
-                                                "account_id": a.account_id, **values})
-            return "added"
-        self.conn.execute(update(accounts).where(
-            accounts.c.platform == a.platform, accounts.c.account_id == a.account_id)
-            .values(**values))
-        return "updated"
+        return change
 
     def upsert_post(self, p: Post, mark: bool = True) -> str:
         """As :meth:`upsert_account`; the mark is its author's."""
-        fp = _fingerprint(p)
-        old = self.conn.execute(_POST_HASH, _key(p.platform, p.post_id)).scalar()
+        change = self._upsert(
+            _PG_UPSERT_POST, _POST_HASH, posts.c.post_id,
+            {"platform": p.platform, "post_id": p.post_id}, _fingerprint(p),
+            lambda: dict(
+                account_id=p.account_id, created_at=_t(p.created_at), text=p.text,
+                lang=p.lang, context=p.context, reply_to=p.reply_to,
+                mentions=_j(p.mentions), hashtags=_j(p.hashtags), links=_j(p.links),
+                media=json.dumps([asdict(m) for m in p.media])))
+        if mark and change != "unchanged":
+            self.queue_for_scoring(p.platform, p.account_id)
+        return change
+
+    def _upsert(self, pg_upsert: Insert, read_hash, id_column,  # type: ignore[no-untyped-def]
+                key: dict[str, str], fp: str, values: Callable[[], dict[str, Any]]) -> str:
+        """Store a record unless its fingerprint ``fp`` is the one stored: 'added',
+        'updated' or 'unchanged'. PostgreSQL in one statement (a round trip to the server
+        per event counts for a stream worker); elsewhere (SQLite, in process) a read of the
+        stored fingerprint, then the insert or update."""
+        table = id_column.table
+        if self.conn.dialect.name == "postgresql":
+            r = self.conn.execute(pg_upsert, {**key, **values(), "record_hash": fp}).first()
+            return "unchanged" if r is None else "added" if r.added else "updated"
+        platform, record_id = key.values()
+        old = self.conn.execute(read_hash, _key(platform, record_id)).scalar()
         if old == fp:
             return "unchanged"
-        values = dict(
-            account_id=p.account_id, created_at=_t(p.created_at), text=p.text, lang=p.lang,
-            context=p.context, reply_to=p.reply_to, mentions=_j(p.mentions),
-            hashtags=_j(p.hashtags), links=_j(p.links),
-            media=json.dumps([asdict(m) for m in p.media]), record_hash=fp,
-        )
-        if mark:
-            self.queue_for_scoring(p.platform, p.account_id)
         if old is None:
-            self.conn.execute(_INSERT_POST, {"platform": p.platform, "post_id": p.post_id,
-                                             **values})
+            self.conn.execute(_INSERT[table.name], {**key, **values(), "record_hash": fp})
             return "added"
-        self.conn.execute(update(posts).where(
-            posts.c.platform == p.platform, posts.c.post_id == p.post_id).values(**values))
+        self.conn.execute(update(table).where(table.c.platform == platform,
+                                              id_column == record_id)
+                          .values(**values(), record_hash=fp))
         return "updated"
 
     def set_status(self, platform: str, account_id: str, status: str,
@@ -177,14 +210,23 @@ class PlatformStore:
             .limit(limit))
         return [(r.platform, r.account_id, r.queued_at) for r in rows]
 
-    def account_for_scoring(self, platform: str, account_id: str) -> MarkedAccount | None:
+    def account_for_scoring(self, platform: str, account_id: str, posts: int = 0
+                            ) -> MarkedAccount | None:
         """The record (identifiers decrypted: the caller scores it and logs the read), the
-        protection and any scoring mark of an account, in one statement — the stream worker
-        reads them for every event; only a mark (posts ahead of their author) when the
-        account is not stored; None when neither is there."""
+        protection, any scoring mark of an account and (``posts`` > 0) up to that many of
+        its first posts, in one statement — the stream worker reads them for every event;
+        only a mark (posts ahead of their author) when the account is not stored; None when
+        neither is there."""
         key = _key(platform, account_id)
-        r = self.conn.execute(_FOR_SCORING, key).first()
-        if r is not None:
+        if posts > 0:
+            rows = self.conn.execute(_FOR_SCORING_WITH_POSTS, {**key, "k_limit": posts}).all()
+            if rows:
+                r = rows[0]
+                return MarkedAccount(
+                    r.queued_at, self._account(r, True), _protection(r),
+                    [self._post(x, _POST_PREFIX) for x in rows
+                     if x._mapping[_POST_PREFIX + "post_id"] is not None])
+        elif (r := self.conn.execute(_FOR_SCORING, key).first()) is not None:
             return MarkedAccount(r.queued_at, self._account(r, True), _protection(r))
         at = self.conn.execute(_MARK_OF, key).scalar()
         return MarkedAccount(at, None, None) if at is not None else None
@@ -280,13 +322,19 @@ class PlatformStore:
         return self._post(r) if r else None
 
     @staticmethod
-    def _post(r) -> Post:  # type: ignore[no-untyped-def]
+    def _post(r, prefix: str = "") -> Post:  # type: ignore[no-untyped-def]
+        """A post from a row of the posts table, or from its columns labelled ``prefix`` +
+        name in a wider row."""
+        m = r._mapping
+        if prefix:
+            m = {c.name: m[prefix + c.name] for c in posts.c}
         return Post(
-            post_id=r.post_id, account_id=r.account_id, platform=r.platform,
-            created_at=parse_time(r.created_at), text=r.text, lang=r.lang, context=r.context,
-            reply_to=r.reply_to, mentions=tuple(json.loads(r.mentions)),
-            hashtags=tuple(json.loads(r.hashtags)), links=tuple(json.loads(r.links)),
-            media=tuple(Media(**m) for m in json.loads(r.media)),
+            post_id=m["post_id"], account_id=m["account_id"], platform=m["platform"],
+            created_at=parse_time(m["created_at"]), text=m["text"], lang=m["lang"],
+            context=m["context"], reply_to=m["reply_to"],
+            mentions=tuple(json.loads(m["mentions"])), hashtags=tuple(json.loads(m["hashtags"])),
+            links=tuple(json.loads(m["links"])),
+            media=tuple(Media(**x) for x in json.loads(m["media"])),
         )
 
     def count(self) -> dict[str, int]:

@@ -301,8 +301,7 @@ class OwnBioComparator(_OwnComparator):
         ha, hb = _bio_terms(a.bio), _bio_terms(b.bio)
         if not ha.size or not hb.size:
             return self.missing(values)
-        union = np.union1d(ha, hb)
-        inside = np.isin(union, np.intersect1d(ha, hb, assume_unique=True), assume_unique=True)
+        union, inside = union_and_shared(ha, hb)
         held = corpus.trace_counts(union)
         idf = np.log2((corpus.n + 1) / (held + 1))
         overlap = float(idf[inside].sum()) / max(float(idf.sum()), 1e-9)
@@ -314,6 +313,20 @@ class OwnBioComparator(_OwnComparator):
         else:
             label = self.LEVELS[3] if inside.any() else self.LEVELS[4]
         return self.level(label, (values[0], f"{rare} distinctive words shared"), overlap)
+
+
+def union_and_shared(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted union of two sorted arrays of unique values, and which of its values both
+    hold: what ``np.union1d`` and ``np.isin`` of ``np.intersect1d`` give, from one sort. A
+    stream worker weighs a dozen candidates' bios this way for every account it scores; the
+    three set operations cost several times this one."""
+    both = np.concatenate((a, b))
+    both.sort()
+    first = np.ones(both.size, dtype=bool)
+    np.not_equal(both[1:], both[:-1], out=first[1:])
+    twice = np.zeros(both.size, dtype=bool)
+    np.logical_not(first[1:], out=twice[:-1])
+    return both[first], twice[first]
 
 
 @lru_cache(maxsize=65536)

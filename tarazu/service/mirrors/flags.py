@@ -11,7 +11,7 @@ from typing import Any
 from tarazu.domain.case import DueProcessError
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef
 from tarazu.domain.payloads import MirrorFlag, Note
-from tarazu.domain.platform import Account
+from tarazu.domain.platform import Account, Post
 from tarazu.domain.policies import Action
 from tarazu.linkage.model import LinkageModel
 from tarazu.linkage.policy import AUTO_ACTION, NONE, LinkPolicy
@@ -208,15 +208,20 @@ def _existed_before_removal(uow: StoreUnitOfWork, active: SubjectRef, removed_ke
 
 def score_account(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetector, platform: str,
                   account_id: str, account: Account | None = None,
-                  protected: bool | None = None) -> ScoreOutcome | None:
+                  protected: bool | None = None, posts: Sequence[Post] | None = None
+                  ) -> ScoreOutcome | None:
     """Score one stored account (new or changed) and record the outcome; None when it is not
-    an active account tarazu knows. ``account`` (its stored record with identifiers) and
-    ``protected``: when the caller has just read them in this transaction (not read
-    twice)."""
+    an active account tarazu knows. ``account`` (its stored record with identifiers),
+    ``protected`` and ``posts`` (its first posts, as ``posts_of`` reads them): when the
+    caller has just read them in this transaction (not read twice)."""
     a = account or uow.platform.get_account(platform, account_id, with_identifiers=True)
     if a is None or a.status != "active":
         return None
-    posts = uow.platform.posts_of(platform, account_id, POSTS_PER_ACCOUNT)
-    results = detector.score(a, posts)
+    if posts is None:
+        posts = uow.platform.posts_of(platform, account_id, POSTS_PER_ACCOUNT)
+    # only a result the policy may act on needs its explanation (the flag carries it);
+    # below the review threshold the policy acts on none, whatever the signals
+    results = detector.score(a, posts, explain_from=link_policy(
+        detector.model, detector.config).review_threshold)
     return record_results(uow, clock, detector, SubjectRef.account(platform, account_id),
                           results, protected)

@@ -170,10 +170,13 @@ class MirrorDetector:
         lk.score(Account("w2", "@warm_up_b", t, "active", display_name="Warm Upp"))
 
     # -- scoring -----------------------------------------------------------------------------
-    def score(self, account: Account, posts: Sequence[Post] = ()) -> list[MatchResult]:
+    def score(self, account: Account, posts: Sequence[Post] = (), explain_from: float = 0.0
+              ) -> list[MatchResult]:
+        """The best matches; those below ``explain_from`` without their explanation."""
         with self._lock:
             self.changes += 1  # the first pass records the account as a possible successor
-            return self.linker.score(_keyed(account), posts, top_k=self.config.top_k)
+            return self.linker.score(_keyed(account), posts, top_k=self.config.top_k,
+                                     explain_from=explain_from)
 
     def record_successors(self, items: Sequence[tuple[Account, Sequence[Post]]]) -> None:
         """The linker's first pass without a score: these active accounts count as possible

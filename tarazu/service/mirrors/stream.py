@@ -132,7 +132,7 @@ def look_at_marked_in(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetect
     key = account_key(platform, account_id)
     scored: ScoreOutcome | None = None
     reference: str | None = None
-    marked = uow.platform.account_for_scoring(platform, account_id)
+    marked = uow.platform.account_for_scoring(platform, account_id, posts=POSTS_PER_ACCOUNT)
     if marked is None or (marked.queued_at is None and not changed):
         return None
     a = marked.account
@@ -141,15 +141,14 @@ def look_at_marked_in(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetect
     elif a.status == "removed":
         if key not in withdrawn_keys(uow):
             reference = "updated" if key in detector else "added"
-            detector.add_removed(a, uow.platform.posts_of(platform, account_id,
-                                                          POSTS_PER_ACCOUNT))
+            detector.add_removed(a, marked.posts or ())
             log_access(uow, ACTOR, SubjectRef.account(platform, account_id),
                        ["identifiers"], "mirror detection: indexed as a removed account",
                        AUTHORITY, clock.now())
     else:
         reference = "withdrawn" if detector.withdraw(key) else None  # reinstated
         scored = score_account(uow, clock, detector, platform, account_id, a,
-                               protected=marked.protection is not None)
+                               protected=marked.protection is not None, posts=marked.posts)
     if marked.queued_at is not None:
         uow.platform.clear_scoring_mark(platform, account_id, marked.queued_at)
     return scored, reference

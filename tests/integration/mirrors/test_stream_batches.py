@@ -208,3 +208,30 @@ def test_an_account_is_read_for_scoring_with_its_record_protection_and_mark(app)
     assert (ahead.queued_at, ahead.account) == (marks["a3"], None)  # nothing to score yet
     assert (quiet.queued_at, quiet.account.account_id) == (None, "a4")
     assert (cleared.queued_at, cleared.account) == (None, plain.account)
+
+
+def test_an_account_is_read_for_scoring_with_its_posts_as_posts_of_reads_them(app):
+    """The worker reads an account's record, mark, protection and first posts in one
+    statement; the posts are the ones, in the order, that ``posts_of`` gives every other
+    reader (the start-up's recall of successors, the batch scan): oldest first, posts of
+    the same moment by id — whatever order they were stored in."""
+    from tarazu.interchange import parse_object
+
+    same_time = [{**p, "post_id": f"a1-{n}"} for n, p in zip(
+        ("p9", "p3", "p5"), data.posts("a1", 3, data.T0, "one moment"), strict=True)]
+    same_time = [{**p, "created_at": same_time[0]["created_at"]} for p in same_time]
+    later = data.posts("a1", 3, data.T0 + data.timedelta(days=1), "later")[1:]
+    records = [data.account("a1", "@plain", data.T0), *later, *same_time,
+               data.account("a2", "@silent", data.T0)]
+    store(app, records)
+    with app.uow() as uow:
+        posts = uow.platform.posts_of("x", "a1", 200)
+        read = uow.platform.account_for_scoring("x", "a1", posts=200)
+        first = uow.platform.account_for_scoring("x", "a1", posts=2)
+        silent = uow.platform.account_for_scoring("x", "a2", posts=200)
+        plain = uow.platform.account_for_scoring("x", "a1")
+    assert [p.post_id for p in posts] == ["a1-p3", "a1-p5", "a1-p9", "a1-p1", "a1-p2"]
+    assert read.posts == posts and first.posts == posts[:2]
+    assert read.account == parse_object(records[0]) == plain.account
+    assert (read.queued_at, read.protection) == (plain.queued_at, plain.protection)
+    assert plain.posts is None and silent.posts == []

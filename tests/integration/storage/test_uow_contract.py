@@ -273,6 +273,26 @@ def test_a_post_is_found_by_platform_and_id(new_uow):
         assert uow.platform.get_post("y", "p1") is None
 
 
+def test_a_record_stored_again_is_added_updated_or_unchanged(new_uow):
+    post = Post(post_id="p1", account_id="a1", platform="x", created_at=T0, text="hello")
+    with new_uow() as uow:
+        assert uow.platform.upsert_account(_account("a1"), mark=False) == "added"
+        assert uow.platform.upsert_post(post, mark=False) == "added"
+        uow.commit()
+    with new_uow() as uow:
+        assert uow.platform.upsert_account(_account("a1")) == "unchanged"
+        assert uow.platform.upsert_post(post) == "unchanged"
+        moved = replace(_account("a1"), bio="new bio", removed_at=T0, status="removed")
+        assert uow.platform.upsert_account(moved) == "updated"
+        assert uow.platform.upsert_post(replace(post, text="edited")) == "updated"
+        assert uow.platform.upsert_account(moved) == "unchanged"
+        uow.commit()
+    with new_uow() as uow:
+        got = uow.platform.get_account("x", "a1", with_identifiers=True)
+        assert got == moved
+        assert uow.platform.get_post("x", "p1") == replace(post, text="edited")
+
+
 def test_deadlines_are_saved_and_replaced(new_uow):
     due = T0 + timedelta(hours=24, microseconds=7)
     with new_uow() as uow:
