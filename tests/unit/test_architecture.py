@@ -59,7 +59,6 @@ STILL_COMMIT = {
     "tarazu/entrypoints/web/routes/mirrors.py": 1,
     "tarazu/entrypoints/web/routes/oversight.py": 1,
     "tarazu/entrypoints/web/routes/queues_api.py": 3,
-    "tarazu/entrypoints/web/routes/review.py": 6,
     "tarazu/entrypoints/web/routes/session.py": 1,
     "tarazu/entrypoints/web/security.py": 1,
 }

@@ -22,13 +22,12 @@ from tarazu.entrypoints.web.delivery import deliver_now
 from tarazu.entrypoints.web.routes.review import (
     BadInput,
     case_url,
-    named_account,
     parse_decision,
     parse_subject,
 )
 from tarazu.entrypoints.web.security import PUBLIC, Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
-from tarazu.service import appeals, cases, notices, queues
+from tarazu.service import appeals, case_view, cases, notices, queues
 
 log = logging.getLogger("tarazu.jobs")
 READ = tuple(CASE_READERS)
@@ -129,7 +128,7 @@ def _appeal_view(app: App, ref: SubjectRef, reader: str) -> dict:
     of those two fields is logged, as on the case page)."""
     with app.uow() as uow:
         s = cases.load(uow, ref)
-        account = named_account(uow, reader, ref, "appeal review", app.clock.now())
+        account = case_view.named_account(uow, reader, ref, "appeal review", app.clock.now())
         uow.commit()
     appeal = next((e for e in reversed(s.history) if e.kind is EventKind.APPEAL), None)
     decided = next((e for e in reversed(s.history) if e.kind is EventKind.APPEAL_DECISION

@@ -12,10 +12,11 @@ from tarazu.entrypoints.web import (
     mirror_view,
     waterfall,  # noqa: F401 — registers the template helpers
 )
-from tarazu.entrypoints.web.routes.review import decision_form_context, mirror_key, parse_subject
+from tarazu.entrypoints.web.routes.review import decision_form_context, parse_subject
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
 from tarazu.service import case_view
+from tarazu.service.case_view import mirror_key
 
 router = APIRouter()
 READ = (Role.REVIEWER, Role.SENIOR_REVIEWER, Role.ADMIN, Role.AUDITOR)
