@@ -300,6 +300,32 @@ def mirror_key(ref: SubjectRef, removed_account: str) -> str:
     return removed_account if ":" in removed_account else f"{ref.platform}:{removed_account}"
 
 
+@dataclass(frozen=True)
+class MirrorPair:
+    """A case flagged as a mirror and the removed account it may continue."""
+    flagged: CaseView
+    removed: CaseView | None
+    flags: tuple[dict[str, Any], ...]  # the flags naming that removed account, oldest first
+
+
+def read_mirror_pair(uow_factory: UowFactory, ref: SubjectRef, removed_account: str,
+                     reader: str, at: datetime) -> MirrorPair | None:
+    """Both cases of a mirror flag, read by ``reader`` (both reads logged and committed), or
+    None, with nothing logged, when ``ref`` was never flagged as a mirror of
+    ``removed_account`` (``platform:id``)."""
+    with uow_factory() as uow:
+        view = read_case(uow, ref, reader, at)
+        flags = tuple(e.payload for e in (view.events if view else ())
+                      if e.kind is EventKind.MIRROR_FLAG
+                      and mirror_key(ref, str(e.payload.get("removed_account")))
+                      == removed_account)
+        if view is None or not flags:
+            return None
+        other = read_case(uow, SubjectRef(SubjectType.ACCOUNT, removed_account), reader, at)
+        uow.commit()
+    return MirrorPair(view, other, flags)
+
+
 def named_account(uow: StoreUnitOfWork, reader: str, ref: SubjectRef, purpose: str,
                   at: datetime) -> Account | None:
     """The account ``ref`` names, to show by handle and display name rather than an id, or
