@@ -57,7 +57,6 @@ STILL_COMMIT = {
     "tarazu/entrypoints/web/routes/banks.py": 1,
     "tarazu/entrypoints/web/routes/datarequests.py": 2,
     "tarazu/entrypoints/web/routes/oversight.py": 1,
-    "tarazu/entrypoints/web/routes/queues_api.py": 3,
     "tarazu/entrypoints/web/routes/session.py": 1,
     "tarazu/entrypoints/web/security.py": 1,
 }
