@@ -47,13 +47,11 @@ def test_settings_are_read_in_the_composition_root_only():
 #: list may only shrink: convert a module (the use case takes the unit-of-work factory and
 #: commits) and take it off. A module not listed must not commit at all.
 STILL_COMMIT = {
-    "tarazu/entrypoints/cli/banks.py": 7,
     "tarazu/entrypoints/cli/core.py": 2,
     "tarazu/entrypoints/cli/demo.py": 1,
     "tarazu/entrypoints/cli/mirror_start.py": 1,
     "tarazu/entrypoints/cli/mirrors_ops.py": 1,
     "tarazu/entrypoints/cli/stream.py": 1,
-    "tarazu/entrypoints/web/routes/banks.py": 1,
     "tarazu/entrypoints/web/routes/datarequests.py": 2,
     "tarazu/entrypoints/web/routes/oversight.py": 1,
     "tarazu/entrypoints/web/routes/session.py": 1,
