@@ -52,7 +52,6 @@ STILL_COMMIT = {
     "tarazu/entrypoints/cli/mirror_start.py": 1,
     "tarazu/entrypoints/cli/mirrors_ops.py": 1,
     "tarazu/entrypoints/cli/stream.py": 1,
-    "tarazu/entrypoints/web/routes/oversight.py": 1,
     "tarazu/entrypoints/web/routes/session.py": 1,
     "tarazu/entrypoints/web/security.py": 1,
 }
