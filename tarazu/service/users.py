@@ -16,6 +16,7 @@ from tarazu.domain.payloads import AccessChange
 from tarazu.domain.roles import Role
 from tarazu.service.ports import StoreUnitOfWork
 from tarazu.service.records import User
+from tarazu.service.transaction import committed
 
 
 class UserError(ValueError):
@@ -111,3 +112,12 @@ def revoke_token(uow: StoreUnitOfWork, at: datetime, actor: str, username: str,
     record_access_change(uow, actor, username, at, "token_revoked",
                          token_name=name, revoked=n)
     return n
+
+
+# The changes of access as the CLI calls them: each a use case in a unit of work of its own
+# that it commits (a refused change, :class:`UserError`, keeps nothing).
+save_user = committed(add_user)
+change_password = committed(reset_password)
+change_active = committed(set_active)
+new_token = committed(issue_token)
+end_tokens = committed(revoke_token)
