@@ -111,3 +111,13 @@ def rebuild_reference_set(uow_factory: UowFactory, detector: MirrorDetector,
         report = detector.refresh(uow, progress, clock)
         uow.commit()
     return report
+
+
+def sync_reference_set(uow_factory: UowFactory, detector: MirrorDetector,
+                       clock: Clock | None = None) -> RefreshReport:
+    """:meth:`MirrorDetector.sync` in a unit of work of its own, committed (the access log
+    entry of any account read in)."""
+    with uow_factory() as uow:
+        report = detector.sync(uow, clock)
+        uow.commit()
+    return report
