@@ -8,13 +8,15 @@ reset after a compromise must lock out whoever holds the old credentials."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from tarazu.domain.events import ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.payloads import AccessChange
 from tarazu.domain.roles import Role
-from tarazu.service.ports import StoreUnitOfWork
+from tarazu.service.ports import StoreUnitOfWork, UowFactory
 from tarazu.service.records import User
 from tarazu.service.transaction import committed
 
@@ -121,3 +123,25 @@ change_password = committed(reset_password)
 change_active = committed(set_active)
 new_token = committed(issue_token)
 end_tokens = committed(revoke_token)
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """A user to add (its password already hashed)."""
+    username: str
+    password_hash: str
+    roles: frozenset[Role]
+    display_name: str = ""
+
+
+def add_users_with_token(uow_factory: UowFactory, at: datetime, actor: str,
+                         new: Sequence[NewUser], token_user: str, token_name: str) -> str:
+    """Add (or update) each user and issue one of them an API token, in one transaction:
+    all of it or none. Returns the token (only its hash is kept)."""
+    with uow_factory() as uow:
+        for u in new:
+            add_user(uow, at, actor, u.username, u.password_hash, u.roles,
+                     display_name=u.display_name)
+        token = issue_token(uow, at, actor, token_user, token_name)
+        uow.commit()
+    return token
