@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from tarazu.domain.events import ModerationEvent, SubjectRef, SubjectType
@@ -145,3 +145,15 @@ def add_users_with_token(uow_factory: UowFactory, at: datetime, actor: str,
         token = issue_token(uow, at, actor, token_user, token_name)
         uow.commit()
     return token
+
+
+def start_session(uow_factory: UowFactory, user_id: int, at: datetime, ttl: timedelta
+                  ) -> tuple[str, str]:
+    """A new login session for the user, stored and committed: (session id, CSRF token),
+    both random."""
+    sid = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(24)
+    with uow_factory() as uow:
+        uow.users.add_session(sid, user_id, csrf, at, at + ttl)
+        uow.commit()
+    return sid, csrf
