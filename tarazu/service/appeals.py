@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from tarazu.domain.case import DueProcessError, Subject, sanction_of, suspension_problem
 from tarazu.domain.events import EventKind, ReversalCause, SubjectRef, SubjectType
+from tarazu.domain.platform import Account
 from tarazu.domain.policies import ENFORCING, Action
-from tarazu.service import cases, mirror_reference, notices
+from tarazu.service import case_view, cases, mirror_reference, notices
 from tarazu.service.clock import Clock
-from tarazu.service.ports import StoreUnitOfWork
+from tarazu.service.ports import StoreUnitOfWork, UowFactory
+from tarazu.service.transaction import committed
 
 SYSTEM = "system:appeals"
 #: What a person reads on a reliance reversal; free to reword (code reads the event's
@@ -202,3 +205,21 @@ def _undo_reliance(uow: StoreUnitOfWork, clock: Clock, s: Subject, reversed_id: 
                                             RELIANCE_REASON, decided_by_other=False)
         reopened.append(ref)
     return tuple(reopened)
+
+
+#: The use cases the appeal pages and the platform's API call, each in a unit of work of its
+#: own that it commits.
+file_with_token = committed(appeal_with_token)
+file_by_platform = committed(appeal_by_platform)
+decide_appeal_case = committed(decide_appeal)
+
+
+def read_appeal(uow_factory: UowFactory, ref: SubjectRef, reader: str, at: datetime
+                ) -> tuple[Subject, Account | None]:
+    """The case under appeal and its account for ``reader``, named by handle and display
+    name (the read of those two fields logged and committed, as on the case page)."""
+    with uow_factory() as uow:
+        s = cases.load(uow, ref)
+        account = case_view.named_account(uow, reader, ref, "appeal review", at)
+        uow.commit()
+    return s, account

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from tarazu.domain.chain import GENESIS, ChainBreak, format_time, verify
 from tarazu.domain.checkpoint import (
@@ -18,9 +19,12 @@ from tarazu.domain.checkpoint import (
     check_log,
     next_checkpoint,
 )
-from tarazu.domain.events import RecordedEvent
+from tarazu.domain.events import RecordedEvent, SubjectRef, SubjectType
+from tarazu.domain.platform import Account
+from tarazu.service.access_log import log_access
 from tarazu.service.clock import Clock
 from tarazu.service.ports import CheckpointLog, StoreUnitOfWork, UowFactory
+from tarazu.service.records import QueueRow
 
 
 @dataclass(frozen=True)
@@ -134,3 +138,28 @@ def take_checkpoint(uow_factory: UowFactory, clock: Clock, log: CheckpointLog
 def chain_head(uow_factory: UowFactory) -> tuple[int, str]:
     with uow_factory() as uow:
         return uow.events.head()
+
+
+@dataclass(frozen=True)
+class AuditedCase:
+    """One case as oversight reads it: its whole history, the account and the queue row."""
+    history: list[RecordedEvent]
+    account: Account | None
+    row: QueueRow | None
+
+
+def audit_case(uow_factory: UowFactory, ref: SubjectRef, reader: str, at: datetime
+               ) -> AuditedCase:
+    """Every event on ``ref`` with its account and queue row; showing the account to the
+    auditor is logged as a read (committed)."""
+    with uow_factory() as uow:
+        history = [r for r in uow.events.iter_all() if r.event.subject == ref]
+        account = None
+        if ref.type is SubjectType.ACCOUNT:
+            account = uow.platform.get_account(ref.platform, ref.native_id)
+            if account:
+                log_access(uow, reader, ref, ["handle", "display_name", "bio"],
+                           purpose="oversight: audit of a case",
+                           authority="auditor role (oversight of moderation)", at=at)
+                uow.commit()
+        return AuditedCase(history, account, uow.status.get(ref))

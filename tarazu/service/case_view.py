@@ -1,5 +1,6 @@
 """What a reviewer sees: the queue, the dashboard and one case, read from the projection, the
-event log, the platform store and the referral store (read only; nothing here writes).
+event log, the platform store and the referral store (nothing here changes a case; showing
+personal data to someone is logged as a read, and the use cases that show it commit that log).
 
 The HTML pages and the JSON API render the same views, so a reviewer and a script see the same
 facts."""
@@ -17,13 +18,16 @@ from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, Subject
 from tarazu.domain.platform import Account, Post
 from tarazu.service import cases, reports
 from tarazu.service.access_log import log_access
-from tarazu.service.ports import StoreUnitOfWork
+from tarazu.service.ports import StoreUnitOfWork, UowFactory
 from tarazu.service.queue_filters import QueueFilter, entry_state
 from tarazu.service.records import QueueRow
+from tarazu.service.transaction import committed
 
 #: Queues in the order a dashboard lists them (others follow, alphabetically).
 QUEUE_ORDER = ("senior", "appeals", "confirmation", "government", "mirrors", "general")
 NO_FILTER = QueueFilter()
+#: The authority for a case reader's read of personal data, in the access log.
+CASE_READER = "case reader role (moderation under the platform's terms)"
 
 
 @dataclass(frozen=True)
@@ -266,8 +270,7 @@ def read_case(uow: StoreUnitOfWork, ref: SubjectRef, reader: str, at: datetime
     fields = (["handle", "display_name", "bio", "links", "posts"] if view.account else []) + (
         ["post"] if view.post else [])
     if fields:
-        log_access(uow, reader, ref, fields, purpose="case review",
-                   authority="case reader role (moderation under the platform's terms)",
+        log_access(uow, reader, ref, fields, purpose="case review", authority=CASE_READER,
                    at=at)
     return view
 
@@ -286,3 +289,79 @@ def load_case(uow: StoreUnitOfWork, ref: SubjectRef) -> CaseView | None:
                     post=post, posts=posts, events=tuple(events),
                     referrals=_referrals(uow, events),
                     campaigns=tuple(reports.campaigns(uow, ref)))
+
+
+#: The case as a person reads it, in a unit of work of its own (the read logged and committed).
+view_case = committed(read_case)
+
+
+def mirror_key(ref: SubjectRef, removed_account: str) -> str:
+    """A flag's removed account as ``platform:id`` (older flags stored the bare id)."""
+    return removed_account if ":" in removed_account else f"{ref.platform}:{removed_account}"
+
+
+@dataclass(frozen=True)
+class MirrorPair:
+    """A case flagged as a mirror and the removed account it may continue."""
+    flagged: CaseView
+    removed: CaseView | None
+    flags: tuple[dict[str, Any], ...]  # the flags naming that removed account, oldest first
+
+
+def read_mirror_pair(uow_factory: UowFactory, ref: SubjectRef, removed_account: str,
+                     reader: str, at: datetime) -> MirrorPair | None:
+    """Both cases of a mirror flag, read by ``reader`` (both reads logged and committed), or
+    None, with nothing logged, when ``ref`` was never flagged as a mirror of
+    ``removed_account`` (``platform:id``)."""
+    with uow_factory() as uow:
+        view = read_case(uow, ref, reader, at)
+        flags = tuple(e.payload for e in (view.events if view else ())
+                      if e.kind is EventKind.MIRROR_FLAG
+                      and mirror_key(ref, str(e.payload.get("removed_account")))
+                      == removed_account)
+        if view is None or not flags:
+            return None
+        other = read_case(uow, SubjectRef(SubjectType.ACCOUNT, removed_account), reader, at)
+        uow.commit()
+    return MirrorPair(view, other, flags)
+
+
+def named_account(uow: StoreUnitOfWork, reader: str, ref: SubjectRef, purpose: str,
+                  at: datetime) -> Account | None:
+    """The account ``ref`` names, to show by handle and display name rather than an id, or
+    None (not an account, or unknown); showing those two fields is logged as a read."""
+    if ref.type is not SubjectType.ACCOUNT:
+        return None
+    account = uow.platform.get_account(ref.platform, ref.native_id)
+    if account is not None:
+        log_access(uow, reader, ref, ["handle", "display_name"], purpose=purpose,
+                   authority=CASE_READER, at=at)
+    return account
+
+
+def mirror_accounts(uow_factory: UowFactory, view: CaseView, reader: str, at: datetime
+                    ) -> dict[str, Account]:
+    """The removed accounts this case may continue, by the key its flags store, so the page
+    names them by handle and display name rather than an id (the read is logged)."""
+    out: dict[str, Account] = {}
+    with uow_factory() as uow:
+        for acc, _ in view.state.mirror_candidates:
+            ref = SubjectRef(SubjectType.ACCOUNT, mirror_key(view.ref, acc))
+            account = named_account(uow, reader, ref, "case review (mirror candidate)", at)
+            if account is not None:
+                out[acc] = account
+        uow.commit()
+    return out
+
+
+def reporter_statements(uow_factory: UowFactory, ref: SubjectRef, reader: str, at: datetime
+                        ) -> list[Any]:
+    """What members of the public wrote when they reported ``ref``, with the category they
+    chose; shown to case readers only, and each showing is logged as a read."""
+    with uow_factory() as uow:
+        found = uow.reports.statements(ref)
+        if found:
+            log_access(uow, reader, ref, ["report text"], purpose="case review",
+                       authority=CASE_READER, at=at)
+        uow.commit()
+    return found

@@ -52,6 +52,7 @@ from tarazu.service.access_log import log_access
 from tarazu.service.clock import Clock
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
 from tarazu.service.records import RequestRow, StoredPackage
+from tarazu.service.transaction import committed
 from tarazu.textfiles import FieldProblem
 
 __all__ = ["DataRequestRuleError", "NotAuthorised", "transparency_counts"]
@@ -594,3 +595,16 @@ def transparency_counts(uow: StoreUnitOfWork, since: datetime | date,
             "outcomes": {o.value: sum(1 for r in rows if r.outcome == o.value)
                          for o in Outcome}}
 
+
+
+# The legal steps and the package read as the web calls them: each a use case in a unit of
+# work of its own that it commits (a refused step keeps nothing).
+approve_request = committed(approve)
+refuse_request = committed(refuse)
+confirm_request = committed(confirm)
+reject_request = committed(reject)
+follow_up_request = committed(follow_up)
+preserve_request = committed(preserve)
+extend_request_preservation = committed(extend_preservation)
+extend_request_nondisclosure = committed(extend_nondisclosure)
+open_package = committed(read_package)

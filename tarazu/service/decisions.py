@@ -11,9 +11,10 @@ from tarazu.domain.case import parse_until
 from tarazu.domain.events import EventKind, SubjectRef, is_automated
 from tarazu.domain.policies import Action
 from tarazu.domain.statement import build_statement
-from tarazu.service import cases
+from tarazu.service import case_view, cases
 from tarazu.service.clock import Clock
-from tarazu.service.ports import UnitOfWork
+from tarazu.service.ports import UnitOfWork, UowFactory
+from tarazu.service.transaction import committed
 
 
 @dataclass(frozen=True)
@@ -92,3 +93,25 @@ def withdraw(uow: UnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
                actor_is_senior=actor_is_senior)
     rec = cases.save(uow, s)
     return DecisionOutcome(decision_id, "withdrawn", rec[-1].seq)
+
+
+def decide_case(uow_factory: UowFactory, clock: Clock, *, subject: SubjectRef, actor: str,
+                action: Action, policy: str, reason: str, actor_is_senior: bool = False,
+                evidence: Sequence[str] = (), until: str | None = None,
+                country: str | None = None) -> DecisionOutcome | None:
+    """A reviewer's decision on ``subject``, committed; None (nothing written) when tarazu
+    knows nothing about the subject — a case is never decided on something unknown."""
+    with uow_factory() as uow:
+        if case_view.load_case(uow, subject) is None:
+            return None
+        out = decide(uow, clock, subject=subject, actor=actor, action=action, policy=policy,
+                     reason=reason, actor_is_senior=actor_is_senior, evidence=evidence,
+                     until=until, country=country)
+        uow.commit()
+    return out
+
+
+#: The steps on a pending decision as use cases, each in a unit of work of its own.
+confirm_decision = committed(confirm)
+reject_decision = committed(reject)
+withdraw_decision = committed(withdraw)

@@ -29,7 +29,9 @@ from tarazu.domain.platform import Post
 from tarazu.metrics import HASH_MATCHES
 from tarazu.service import cases
 from tarazu.service.batching import BatchCommitter
+from tarazu.service.clock import Clock
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
+from tarazu.service.transaction import committed
 from tarazu.signals import SIGNAL_TYPES, get_signal_type
 from tarazu.signals.banks import VERDICTS, Bank, Match, MatchOutcome, match_signal
 from tarazu.signals.base import InvalidSignal, SignalType
@@ -416,3 +418,47 @@ def update_bank(uow: StoreUnitOfWork, name: str, *, by: str, at: datetime,
         _setting_event(uow, bank, by, at, "bank_updated", enabled_before=before.enabled,
                        thresholds_before=dict(before.thresholds))
     return bank
+
+
+# -- the use cases the CLI and the web call: each opens a unit of work and commits it ---------
+
+new_bank = committed(create_bank)
+change_bank = committed(update_bank)
+unbank_signal = committed(remove_signal)
+give_feedback = committed(record_feedback)
+
+
+def bank_signals(uow_factory: UowFactory, clock: Clock, bank_name: str,
+                 signals: Iterable[tuple[str, str, int | None]], *, by: str,
+                 metadata: Mapping[str, Any] | None = None) -> list[tuple[int, bool]]:
+    """Bank each ``(signal_type, signal, quality)`` in the bank of that name, all in one
+    transaction; (entry id, new?) for each. A ValueError (no such bank, a bad hash) keeps
+    none of them."""
+    with uow_factory() as uow:
+        bank = get_bank(uow, bank_name)
+        out = [add_signal(uow, bank, signal_type, signal, by=by, at=clock.now(),
+                          quality=quality, metadata=metadata)
+               for signal_type, signal, quality in signals]
+        uow.commit()
+    return out
+
+
+def import_bank_csv(uow_factory: UowFactory, bank_name: str, text: str, *, by: str,
+                    at: datetime, unreadable: Iterable[LineProblem] = ()) -> ImportReport:
+    """:func:`import_csv` into the bank of that name, committed (a ValueError keeps nothing)."""
+    with uow_factory() as uow:
+        report = import_csv(uow, get_bank(uow, bank_name), text, by=by, at=at,
+                            unreadable=unreadable)
+        uow.commit()
+    return report
+
+
+def export_feedback_to(uow_factory: UowFactory, at: datetime, write: Callable[[str], Any],
+                       include_exported: bool = False) -> str:
+    """:func:`export_feedback`, handed to ``write``; the rows count as exported only once
+    ``write`` has returned (if it fails, the next export sends them again)."""
+    with uow_factory() as uow:
+        data = export_feedback(uow, at, include_exported=include_exported)
+        write(data)
+        uow.commit()
+    return data

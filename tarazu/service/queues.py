@@ -24,8 +24,9 @@ from tarazu.domain.roles import DECIDERS, SENIOR
 from tarazu.domain.routing import QUEUES
 from tarazu.service import cases, decisions
 from tarazu.service.clock import Clock
-from tarazu.service.ports import StoreUnitOfWork, UnitOfWork
+from tarazu.service.ports import StoreUnitOfWork, UnitOfWork, UowFactory
 from tarazu.service.records import QueueRow
+from tarazu.service.transaction import committed
 
 MAX_BULK = 200
 
@@ -85,6 +86,24 @@ def escalate(uow: StoreUnitOfWork, clock: Clock, *, subject: SubjectRef, actor: 
     cases.save(uow, s)
 
 
+def assign_case(uow_factory: UowFactory, clock: Clock, *, subject: SubjectRef, actor: str,
+                assignee: str | None) -> QueueRow | None:
+    """:func:`assign`, committed; the case's queue row after the commit."""
+    with uow_factory() as uow:
+        assign(uow, clock, subject=subject, actor=actor, assignee=assignee)
+        uow.commit()
+        return uow.status.get(subject)
+
+
+def escalate_case(uow_factory: UowFactory, clock: Clock, *, subject: SubjectRef, actor: str,
+                  reason: str) -> QueueRow | None:
+    """:func:`escalate`, committed; the case's queue row after the commit."""
+    with uow_factory() as uow:
+        escalate(uow, clock, subject=subject, actor=actor, reason=reason)
+        uow.commit()
+        return uow.status.get(subject)
+
+
 class BulkError(DueProcessError):
     """One selected case refused the decision; nothing was decided."""
 
@@ -121,3 +140,7 @@ def bulk_decide(uow: UnitOfWork, clock: Clock, *, subjects: Sequence[SubjectRef]
         except ValueError as e:
             raise BulkError(f"{ref}: {e}") from None
     return out
+
+
+#: :func:`bulk_decide` in a unit of work of its own: every selected case decided, or none.
+bulk_decide_cases = committed(bulk_decide)

@@ -8,14 +8,17 @@ reset after a compromise must lock out whoever holds the old credentials."""
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from tarazu.domain.events import ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.payloads import AccessChange
 from tarazu.domain.roles import Role
-from tarazu.service.ports import StoreUnitOfWork
+from tarazu.service.ports import StoreUnitOfWork, UowFactory
 from tarazu.service.records import User
+from tarazu.service.transaction import committed
 
 
 class UserError(ValueError):
@@ -111,3 +114,46 @@ def revoke_token(uow: StoreUnitOfWork, at: datetime, actor: str, username: str,
     record_access_change(uow, actor, username, at, "token_revoked",
                          token_name=name, revoked=n)
     return n
+
+
+# The changes of access as the CLI calls them: each a use case in a unit of work of its own
+# that it commits (a refused change, :class:`UserError`, keeps nothing).
+save_user = committed(add_user)
+change_password = committed(reset_password)
+change_active = committed(set_active)
+new_token = committed(issue_token)
+end_tokens = committed(revoke_token)
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """A user to add (its password already hashed)."""
+    username: str
+    password_hash: str
+    roles: frozenset[Role]
+    display_name: str = ""
+
+
+def add_users_with_token(uow_factory: UowFactory, at: datetime, actor: str,
+                         new: Sequence[NewUser], token_user: str, token_name: str) -> str:
+    """Add (or update) each user and issue one of them an API token, in one transaction:
+    all of it or none. Returns the token (only its hash is kept)."""
+    with uow_factory() as uow:
+        for u in new:
+            add_user(uow, at, actor, u.username, u.password_hash, u.roles,
+                     display_name=u.display_name)
+        token = issue_token(uow, at, actor, token_user, token_name)
+        uow.commit()
+    return token
+
+
+def start_session(uow_factory: UowFactory, user_id: int, at: datetime, ttl: timedelta
+                  ) -> tuple[str, str]:
+    """A new login session for the user, stored and committed: (session id, CSRF token),
+    both random."""
+    sid = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(24)
+    with uow_factory() as uow:
+        uow.users.add_session(sid, user_id, csrf, at, at + ttl)
+        uow.commit()
+    return sid, csrf

@@ -82,16 +82,14 @@ def create_cmd(
 ) -> None:
     """Create a bank."""
     app_ = get_app()
-    with app_.uow() as uow:
-        try:
-            bank = hashmatch.create_bank(
-                uow, name, by=cli_actor(by), at=app_.clock.now(), negative=negative,
-                thresholds=_thresholds(threshold), source=source, designation_id=designation,
-                description=description, enabled=not disabled)
-        except ValueError as e:
-            fail(str(e))
-            return
-        uow.commit()
+    try:
+        bank = hashmatch.new_bank(
+            app_.uow, name, by=cli_actor(by), at=app_.clock.now(), negative=negative,
+            thresholds=_thresholds(threshold), source=source, designation_id=designation,
+            description=description, enabled=not disabled)
+    except ValueError as e:
+        fail(str(e))
+        return
     print_json({"bank": bank.name, "id": bank.bank_id, "negative": bank.negative,
                 "enabled": bank.enabled, "thresholds": dict(bank.thresholds)})
 
@@ -103,15 +101,12 @@ def set_cmd(name: str, enabled: bool | None = typer.Option(None, "--enable/--dis
             ) -> None:
     """Enable or disable a bank, or change its thresholds (an event in the chain)."""
     app_ = get_app()
-    with app_.uow() as uow:
-        try:
-            bank = hashmatch.update_bank(uow, name, by=cli_actor(by), at=app_.clock.now(),
-                                         enabled=enabled,
-                                         thresholds=_thresholds(threshold) or None)
-        except KeyError as e:
-            fail(str(e.args[0]))
-            return
-        uow.commit()
+    try:
+        bank = hashmatch.change_bank(app_.uow, name, by=cli_actor(by), at=app_.clock.now(),
+                                     enabled=enabled, thresholds=_thresholds(threshold) or None)
+    except KeyError as e:
+        fail(str(e.args[0]))
+        return
     print_json({"bank": bank.name, "enabled": bank.enabled, "thresholds": dict(bank.thresholds)})
 
 
@@ -145,27 +140,19 @@ def add_cmd(
             metadata.setdefault("file", Path(target).name)
     else:
         results, notes = [HashResult(type_ or _guess_type(target), target)], []
-    added = []
-    with app_.uow() as uow:
-        try:
-            b = hashmatch.get_bank(uow, bank)
-        except ValueError as e:
-            fail(str(e))
-            return
-        for r in results:
-            if not r.usable:
-                notes.append(f"{r.signal_type}: quality {r.quality} is too low, not banked")
-                continue
-            try:
-                eid, new = hashmatch.add_signal(uow, b, r.signal_type, r.signal, by=cli_actor(by),
-                                                at=app_.clock.now(), quality=r.quality,
-                                                metadata=metadata)
-            except ValueError as e:
-                fail(str(e))
-                return
-            added.append({"entry_id": eid, "signal_type": r.signal_type, "signal": r.signal,
-                          "quality": r.quality, "new": new})
-        uow.commit()
+    notes += [f"{r.signal_type}: quality {r.quality} is too low, not banked"
+              for r in results if not r.usable]
+    usable = [r for r in results if r.usable]
+    try:
+        banked = hashmatch.bank_signals(
+            app_.uow, app_.clock, bank, [(r.signal_type, r.signal, r.quality) for r in usable],
+            by=cli_actor(by), metadata=metadata)
+    except ValueError as e:
+        fail(str(e))
+        return
+    added = [{"entry_id": eid, "signal_type": r.signal_type, "signal": r.signal,
+              "quality": r.quality, "new": new} for r, (eid, new) in zip(usable, banked,
+                                                                         strict=True)]
     for n in notes:
         console.print(f"[yellow]note:[/yellow] {n}")
     if not added:
@@ -178,16 +165,13 @@ def import_cmd(bank: str, path: Path = typer.Argument(..., exists=True, dir_okay
                by: str | None = None) -> None:
     """Import a CSV of `signal_type,signal[,...]` (ThreatExchange / HMA layout)."""
     app_ = get_app()
-    with app_.uow() as uow:
-        decoded = read_text(path)
-        try:
-            b = hashmatch.get_bank(uow, bank)
-            report = hashmatch.import_csv(uow, b, decoded.text, by=cli_actor(by),
-                                          at=app_.clock.now(), unreadable=decoded.problems)
-        except ValueError as e:
-            fail(f"{path.name}: {e}")
-            return
-        uow.commit()
+    decoded = read_text(path)
+    try:
+        report = hashmatch.import_bank_csv(app_.uow, bank, decoded.text, by=cli_actor(by),
+                                           at=app_.clock.now(), unreadable=decoded.problems)
+    except ValueError as e:
+        fail(f"{path.name}: {e}")
+        return
     for err in report.errors:
         console.print(f"[yellow]{path.name}:[/yellow] {err}")
     print_json({"bank": bank, **report.summary()})
@@ -197,10 +181,8 @@ def import_cmd(bank: str, path: Path = typer.Argument(..., exists=True, dir_okay
 def remove_cmd(entry_id: int, by: str | None = None) -> None:
     """Remove a banked hash (it stays on record, stamped as removed)."""
     app_ = get_app()
-    with app_.uow() as uow:
-        if not hashmatch.remove_signal(uow, entry_id, by=cli_actor(by), at=app_.clock.now()):
-            fail(f"no live bank entry {entry_id}")
-        uow.commit()
+    if not hashmatch.unbank_signal(app_.uow, entry_id, by=cli_actor(by), at=app_.clock.now()):
+        fail(f"no live bank entry {entry_id}")
     print_json({"removed": entry_id})
 
 
@@ -254,14 +236,12 @@ def feedback_cmd(entry_id: int, verdict: str = typer.Argument(
                  note: str = "", by: str | None = None) -> None:
     """Record whether a match was right, for threshold tuning and the hash provider."""
     app_ = get_app()
-    with app_.uow() as uow:
-        try:
-            fid = hashmatch.record_feedback(uow, entry_id, verdict, by=cli_actor(by),
-                                            at=app_.clock.now(), event_id=event, note=note)
-        except ValueError as e:
-            fail(str(e))
-            return
-        uow.commit()
+    try:
+        fid = hashmatch.give_feedback(app_.uow, entry_id, verdict, by=cli_actor(by),
+                                      at=app_.clock.now(), event_id=event, note=note)
+    except ValueError as e:
+        fail(str(e))
+        return
     print_json({"feedback_id": fid})
 
 
@@ -271,10 +251,9 @@ def export_feedback_cmd(out: Path, all_: bool = typer.Option(False, "--all",
                         ) -> None:
     """Write feedback not yet exported as CSV for the hash provider."""
     app_ = get_app()
-    with app_.uow() as uow:
-        data = hashmatch.export_feedback(uow, app_.clock.now(), include_exported=all_)
-        out.write_text(data, encoding="utf-8")
-        uow.commit()
+    data = hashmatch.export_feedback_to(app_.uow, app_.clock.now(),
+                                        lambda text: out.write_text(text, encoding="utf-8"),
+                                        include_exported=all_)
     console.print(f"{out}: {data.count(chr(10)) - 1} verdicts")
 
 

@@ -183,24 +183,19 @@ def users_add(username: str, roles: str = typer.Option(..., help="comma-separate
         return
     app = get_app()
     pw = _password_hash(password)
-    with app.uow() as uow:
-        user = users.add_user(uow, app.clock.now(), cli_actor(by), username, pw, role_set,
-                              display_name, organisation)
-        uow.commit()
+    user = users.save_user(app.uow, app.clock.now(), cli_actor(by), username, pw, role_set,
+                           display_name, organisation)
     print_json({"id": user.id, "username": user.username,
                 "roles": sorted(r.value for r in user.roles)})
 
 
 def _user_change(change, *args) -> object:  # type: ignore[no-untyped-def]
     app = get_app()
-    with app.uow() as uow:
-        try:
-            result = change(uow, app.clock.now(), *args)
-        except users.UserError as e:
-            fail(str(e))
-            raise  # unreachable
-        uow.commit()
-    return result
+    try:
+        return change(app.uow, app.clock.now(), *args)
+    except users.UserError as e:
+        fail(str(e))
+        raise  # unreachable
 
 
 @users_app.command("password")
@@ -210,28 +205,28 @@ def users_password(username: str,
                    by: str | None = BY) -> None:
     """Reset a user's password: every session of theirs ends and every token is revoked."""
     pw = _password_hash(password)
-    ended, revoked = _user_change(users.reset_password, cli_actor(by), username, pw)
+    ended, revoked = _user_change(users.change_password, cli_actor(by), username, pw)
     print_json({"username": username, "sessions_ended": ended, "tokens_revoked": revoked})
 
 
 @users_app.command("disable")
 def users_disable(username: str, by: str | None = BY) -> None:
     """Disable a user: they can no longer log in; sessions end, tokens are revoked."""
-    _user_change(users.set_active, cli_actor(by), username, False)
+    _user_change(users.change_active, cli_actor(by), username, False)
     print_json({"username": username, "active": False})
 
 
 @users_app.command("enable")
 def users_enable(username: str, by: str | None = BY) -> None:
     """Enable a disabled user again (they need a new token: the old ones stay revoked)."""
-    _user_change(users.set_active, cli_actor(by), username, True)
+    _user_change(users.change_active, cli_actor(by), username, True)
     print_json({"username": username, "active": True})
 
 
 @users_app.command("token")
 def users_token(username: str, name: str = "cli", by: str | None = BY) -> None:
     """Issue an API token for a user (printed once; only its hash is kept)."""
-    print(_user_change(users.issue_token, cli_actor(by), username, name))
+    print(_user_change(users.new_token, cli_actor(by), username, name))
 
 
 @users_app.command("revoke-token")
@@ -240,7 +235,7 @@ def users_revoke_token(username: str,
                                                        "(default: all of the user's)"),
                        by: str | None = BY) -> None:
     """Revoke a user's API tokens: a revoked token is refused from the next request on."""
-    n = _user_change(users.revoke_token, cli_actor(by), username, name)
+    n = _user_change(users.end_tokens, cli_actor(by), username, name)
     print_json({"username": username, "revoked": n})
 
 

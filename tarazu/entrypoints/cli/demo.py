@@ -51,17 +51,12 @@ def create_users(app: App) -> tuple[dict[str, str], str]:
     from tarazu.service import users
 
     passwords = {name: secrets.token_urlsafe(9) for name in DEMO_USERS}
-    now = app.clock.now()
-    with app.uow() as uow:
-        for name, role in DEMO_USERS.items():
-            users.add_user(uow, now, "system:demo", name, hash_password(passwords[name]),
-                           frozenset({role}), display_name=name.title())
-        users.add_user(uow, now, "system:demo", PLATFORM_USER,
-                       hash_password(secrets.token_urlsafe(24)), frozenset({Role.ADMIN}),
-                       display_name="Demo platform x")
-        token = users.issue_token(uow, now, "system:demo", PLATFORM_USER,
-                                  "demo platform events")
-        uow.commit()
+    new = [users.NewUser(name, hash_password(passwords[name]), frozenset({role}),
+                         display_name=name.title()) for name, role in DEMO_USERS.items()]
+    new.append(users.NewUser(PLATFORM_USER, hash_password(secrets.token_urlsafe(24)),
+                             frozenset({Role.ADMIN}), display_name="Demo platform x"))
+    token = users.add_users_with_token(app.uow, app.clock.now(), "system:demo", new,
+                                       PLATFORM_USER, "demo platform events")
     return passwords, token
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from tarazu.bootstrap import App
 from tarazu.entrypoints.cli.common import progress_bar
 from tarazu.service import mirrors
-from tarazu.service.mirrors.snapshot import StartReport, snapshot_path, start_reference_set
+from tarazu.service.mirrors.snapshot import StartReport, fill_reference_set, snapshot_path
 
 
 def start_detector(container: App, detector: mirrors.MirrorDetector,
@@ -15,13 +15,9 @@ def start_detector(container: App, detector: mirrors.MirrorDetector,
     it can stand for the index, brought up to date with the log and the store; else from the
     store (the log says why)."""
     path = snapshot_path(container.settings.home)
-    with container.uow() as uow:
-        if show_progress:
-            with progress_bar("reference set", None) as bar:
-                report = start_reference_set(
-                    uow, detector, path, lambda n, t: bar.update(0, completed=n, total=t),
-                    clock=container.clock)
-        else:
-            report = start_reference_set(uow, detector, path, clock=container.clock)
-        uow.commit()
-    return report
+    if not show_progress:
+        return fill_reference_set(container.uow, detector, path, clock=container.clock)
+    with progress_bar("reference set", None) as bar:
+        return fill_reference_set(container.uow, detector, path,
+                                  lambda n, t: bar.update(0, completed=n, total=t),
+                                  clock=container.clock)

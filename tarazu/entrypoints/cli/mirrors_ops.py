@@ -24,7 +24,7 @@ from tarazu.entrypoints.cli.mirror_start import start_detector
 from tarazu.entrypoints.cli.mirrors import app
 from tarazu.linkage.result import MatchResult
 from tarazu.service import mirrors
-from tarazu.service.mirrors.snapshot import snapshot_path, write_snapshot
+from tarazu.service.mirrors.snapshot import rebuild_reference_set, snapshot_path, write_snapshot
 
 
 def spark_scorer(master: str, partitions: int | None, detector: mirrors.MirrorDetector):  # type: ignore[no-untyped-def]
@@ -156,10 +156,10 @@ def snapshot_cmd(
     detector = mirrors.MirrorDetector(mirrors.model_in_use(container.uow, container.settings.home))
     path = snapshot_path(container.settings.home)
     if rebuild:
-        with container.uow() as uow, progress_bar("reference set", None) as bar:
-            detector.refresh(uow, lambda n, t: bar.update(0, completed=n, total=t),
-                             clock=container.clock)
-            uow.commit()
+        with progress_bar("reference set", None) as bar:
+            rebuild_reference_set(container.uow, detector,
+                                  lambda n, t: bar.update(0, completed=n, total=t),
+                                  clock=container.clock)
     else:
         start_detector(container, detector, show_progress=True)
     with container.uow() as uow:

@@ -38,6 +38,7 @@ from tarazu.entrypoints.cli.common import fail, get_app, print_json, progress_ba
 from tarazu.entrypoints.cli.mirror_start import start_detector
 from tarazu.entrypoints.logs import get_logger
 from tarazu.service import mirrors
+from tarazu.service.mirrors.snapshot import sync_reference_set
 from tarazu.service.platform_events import PlatformEventError
 from tarazu.textfiles import LineProblem, iter_lines
 
@@ -103,9 +104,7 @@ class WorkerHandler:
                 log.warning("worker.detector_rebuilt", reason="a batch failed before its "
                             "commit", reference_set=self.detector.size)
             if time.monotonic() - self._last_sync > self.sync_every:
-                with c.uow() as uow:
-                    self.detector.sync(uow, c.clock)
-                    uow.commit()  # the access log entry of any account read in
+                sync_reference_set(c.uow, self.detector, c.clock)
                 self._last_sync = time.monotonic()
             before = self.detector.changes
             try:

@@ -10,7 +10,6 @@ all routes and proves anonymous callers and wrong roles are refused."""
 from __future__ import annotations
 
 import hmac
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,7 +20,7 @@ from tarazu.adapters.db.user_store import User
 from tarazu.bootstrap import App
 from tarazu.domain.roles import Role
 from tarazu.reports.ratelimit import BucketPolicy
-from tarazu.service import reports
+from tarazu.service import reports, users
 
 SESSION_COOKIE = "tarazu_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -120,13 +119,7 @@ def _rate_limit(request: Request, principal: Principal) -> None:
 
 
 def new_session(app: App, user: User) -> tuple[str, str]:
-    sid = secrets.token_urlsafe(32)
-    csrf = secrets.token_urlsafe(24)
-    now = app.clock.now()
-    with app.uow() as uow:
-        uow.users.add_session(sid, user.id, csrf, now, now + SESSION_TTL)
-        uow.commit()
-    return sid, csrf
+    return users.start_session(app.uow, user.id, app.clock.now(), SESSION_TTL)
 
 
 def iter_routes(routes: list, prefix: str = ""):  # type: ignore[no-untyped-def]

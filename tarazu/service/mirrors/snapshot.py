@@ -21,7 +21,8 @@ from tarazu.domain.events import EventKind, SubjectType
 from tarazu.linkage.snapshot import SnapshotHeader, SnapshotUnusable, load_snapshot, save_snapshot
 from tarazu.service.clock import Clock
 from tarazu.service.mirrors.reference import MirrorDetector, RefreshReport
-from tarazu.service.ports import StoreUnitOfWork
+from tarazu.service.ports import StoreUnitOfWork, UowFactory
+from tarazu.service.transaction import committed
 
 log = logging.getLogger("tarazu.mirrors")
 FINGERPRINT = "fingerprint"
@@ -94,4 +95,29 @@ def start_reference_set(uow: StoreUnitOfWork, detector: MirrorDetector, path: Pa
                      "position %d, %d withdrawal(s) replayed", header.count, header.position,
                      report.replayed_withdrawals)
     report.refresh = detector.refresh(uow, progress, clock)
+    return report
+
+
+#: :func:`start_reference_set` in a unit of work of its own, committed (reading the removed
+#: accounts from the store is logged as access to them).
+fill_reference_set = committed(start_reference_set)
+
+
+def rebuild_reference_set(uow_factory: UowFactory, detector: MirrorDetector,
+                          progress: Callable[[int, int], None] | None = None,
+                          clock: Clock | None = None) -> RefreshReport:
+    """Build the detector's set from the store alone (ignoring any snapshot), committed."""
+    with uow_factory() as uow:
+        report = detector.refresh(uow, progress, clock)
+        uow.commit()
+    return report
+
+
+def sync_reference_set(uow_factory: UowFactory, detector: MirrorDetector,
+                       clock: Clock | None = None) -> RefreshReport:
+    """:meth:`MirrorDetector.sync` in a unit of work of its own, committed (the access log
+    entry of any account read in)."""
+    with uow_factory() as uow:
+        report = detector.sync(uow, clock)
+        uow.commit()
     return report

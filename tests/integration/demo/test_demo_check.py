@@ -1,5 +1,6 @@
 """``tarazu demo --check``: the whole demo pipeline on a fresh home; and the loading steps are
-idempotent, so running the demo again changes nothing."""
+idempotent, so running the demo again changes nothing; the demo's users and the platform's
+token are stored together."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typer.testing import CliRunner
 from tarazu.demo.pipeline import ingest_step, referral_step
 from tarazu.demo.scenario import SMALL, generate
 from tarazu.entrypoints.cli import app as cli
+from tarazu.entrypoints.cli.demo import DEMO_USERS, PLATFORM_USER, create_users
+from tarazu.service.users import user_subject
 
 
 def test_demo_check_runs_the_pipeline_and_prints_counts(tmp_path):
@@ -44,3 +47,16 @@ def test_loading_the_scenario_again_changes_nothing(sqlite_app, tmp_path):
     assert again[1]["already_imported"] is True and first[1]["items"] == SMALL.referrals
     with sqlite_app.uow() as uow:
         assert uow.events.head() == head
+
+
+def test_the_demo_users_and_the_platform_token_are_stored(sqlite_app):
+    passwords, token = create_users(sqlite_app)
+    assert set(passwords) == set(DEMO_USERS)
+    with sqlite_app.uow() as uow:
+        stored = {u.username: u.roles for u in uow.users.all()}
+        platform = uow.users.by_token(token)
+        changes = [e.payload["change"] for e in
+                   uow.events.for_subject(user_subject(PLATFORM_USER))]
+    assert all(stored[name] == frozenset({role}) for name, role in DEMO_USERS.items())
+    assert platform is not None and platform.username == PLATFORM_USER
+    assert changes == ["user_added", "token_issued"]

@@ -133,3 +133,41 @@ def test_cli_create_import_match_scan(sqlite_app, tmp_path, monkeypatch):
     assert '"signal_type": "md5"' in r.stdout  # the md5 is still banked
     r = run(cli, ["banks", "scan"])
     assert r.exit_code == 0 and '"posts": 0' in r.stdout
+
+
+def test_cli_set_add_remove_feedback_and_export(sqlite_app, tmp_path, monkeypatch):
+    """Each bank command is committed when it succeeds and keeps nothing when it fails; an
+    export that cannot be written leaves the verdicts to the next export."""
+    monkeypatch.setenv("TARAZU_HOME", str(sqlite_app.settings.home))
+    run = CliRunner().invoke
+    assert run(cli, ["banks", "create", "feed"]).exit_code == 0
+    r = run(cli, ["banks", "set", "feed", "--disable", "--threshold", "pdq=20"])
+    assert r.exit_code == 0 and '"enabled": false' in r.stdout and '"pdq": 20' in r.stdout
+    assert run(cli, ["banks", "set", "nope", "--enable"]).exit_code == 1
+    r = run(cli, ["banks", "add", "nope", ORIG.signal, "--type", "pdq"])
+    assert r.exit_code == 1 and "no bank named 'nope'" in r.stderr
+    r = run(cli, ["banks", "add", "feed", ORIG.signal, "--type", "pdq", "--meta", "ref=r9"])
+    assert r.exit_code == 0 and '"new": true' in r.stdout
+    with sqlite_app.uow() as uow:
+        (entry,) = uow.hashbanks.entries("pdq")
+        assert dict(entry.metadata) == {"ref": "r9"}
+    assert run(cli, ["banks", "feedback", str(entry.entry_id), "maybe"]).exit_code == 1
+    r = run(cli, ["banks", "feedback", str(entry.entry_id), "true_positive", "--note", "ok"])
+    assert r.exit_code == 0 and '"feedback_id"' in r.stdout
+    unwritable = tmp_path / "a-directory"
+    unwritable.mkdir()
+    assert run(cli, ["banks", "export-feedback", str(unwritable)]).exit_code != 0
+    out = tmp_path / "feedback.csv"
+    assert run(cli, ["banks", "export-feedback", str(out)]).exit_code == 0
+    rows = list(csv.DictReader(out.read_text().splitlines()))
+    assert [(r["signal"], r["verdict"], r["note"]) for r in rows] == [
+        (ORIG.signal, "true_positive", "ok")]
+    assert run(cli, ["banks", "export-feedback", str(out)]).exit_code == 0
+    assert out.read_text().count("\n") == 1  # header only: the verdict was exported once
+    assert run(cli, ["banks", "remove", str(entry.entry_id)]).exit_code == 0
+    assert run(cli, ["banks", "remove", str(entry.entry_id)]).exit_code == 1
+    with sqlite_app.uow() as uow:
+        assert list(uow.hashbanks.entries("pdq")) == []
+        changes = [p["change"] for _, p in uow.events.payloads("setting_change")]
+    assert changes == ["bank_created", "bank_updated", "bank_entry_added",
+                       "bank_entry_removed"]

@@ -120,3 +120,6 @@ def test_the_snapshot_command_writes_what_the_scan_starts_from(sqlite_app, tmp_p
     r = CliRunner().invoke(cli, ["mirrors", "scan"])
     assert r.exit_code == 0, r.output
     assert "21 removed accounts (started from snapshot)" in r.output
+    r = CliRunner().invoke(cli, ["mirrors", "snapshot", "--rebuild"])
+    assert r.exit_code == 0, r.output
+    assert "21 removed accounts at log position" in r.output

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from tarazu.adapters.broker import PoisonMessage, Unavailable
 from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.bootstrap import App, bootstrap
-from tarazu.domain.events import EventKind
+from tarazu.domain.events import EventKind, SubjectRef, SubjectType
 from tarazu.entrypoints.cli.stream import WorkerHandler, build_detector
 from tarazu.service import mirrors
 from tarazu.service.platform_events import PlatformEventError
@@ -235,3 +235,25 @@ def test_an_account_is_read_for_scoring_with_its_posts_as_posts_of_reads_them(ap
     assert read.account == parse_object(records[0]) == plain.account
     assert (read.queued_at, read.protection) == (plain.queued_at, plain.protection)
     assert plain.posts is None and silent.posts == []
+
+
+def test_the_worker_sync_keeps_the_record_of_what_it_read(sqlite_app):
+    """A removal made elsewhere reaches the worker at its next sync, and the read of the
+    removed account's identifiers is committed to the log."""
+    app = sqlite_app
+    store(app, data.removed())
+    handler = WorkerHandler(app, build_detector(app), sync_every=0)
+    store(app, data.mirror())
+    with app.uow() as uow:
+        uow.platform.set_status("x", "m1", "removed", app.clock.now())
+        uow.commit()
+    reference = SubjectRef(SubjectType.SYSTEM, "mirrors:reference")
+
+    def accesses() -> int:
+        with app.uow() as uow:
+            return sum(e.kind is EventKind.DATA_ACCESS for e in uow.events.for_subject(reference))
+
+    before = accesses()
+    assert handler([], lambda: False) == []
+    assert "x:m1" in handler.detector
+    assert accesses() == before + 1

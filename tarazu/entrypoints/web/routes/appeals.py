@@ -22,13 +22,12 @@ from tarazu.entrypoints.web.delivery import deliver_now
 from tarazu.entrypoints.web.routes.review import (
     BadInput,
     case_url,
-    named_account,
     parse_decision,
     parse_subject,
 )
 from tarazu.entrypoints.web.security import PUBLIC, Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
-from tarazu.service import appeals, cases, notices, queues
+from tarazu.service import appeals, notices, queues
 
 log = logging.getLogger("tarazu.jobs")
 READ = tuple(CASE_READERS)
@@ -77,9 +76,7 @@ def appeal_page(request: Request, token: str) -> HTMLResponse:
 def appeal_submit(request: Request, token: str, statement: str = Form("")) -> HTMLResponse:
     app = get_container(request)
     try:
-        with app.uow() as uow:
-            filed = appeals.appeal_with_token(uow, app.clock, token, statement)
-            uow.commit()
+        filed = appeals.file_with_token(app.uow, app.clock, token, statement)
     except appeals.AppealError as e:
         try:
             view = _public_view(app, token)
@@ -104,10 +101,8 @@ def api_appeal(request: Request, body: PlatformAppeal,
     """The platform files an appeal for its user (machine user with the admin role)."""
     app = get_container(request)
     try:
-        with app.uow() as uow:
-            filed = appeals.appeal_by_platform(uow, app.clock, principal.name, body.decision_id,
-                                               body.statement)
-            uow.commit()
+        filed = appeals.file_by_platform(app.uow, app.clock, principal.name, body.decision_id,
+                                         body.statement)
     except appeals.AppealError as e:
         raise HTTPException(409, str(e)) from None
     return {"appeal_id": filed.appeal_id, "decision_id": filed.decision_id,
@@ -127,10 +122,7 @@ def appeals_queue(request: Request, principal: Principal = require(*READ)) -> HT
 def _appeal_view(app: App, ref: SubjectRef, reader: str) -> dict:
     """What the appeal page shows; the account is named by handle and display name (the read
     of those two fields is logged, as on the case page)."""
-    with app.uow() as uow:
-        s = cases.load(uow, ref)
-        account = named_account(uow, reader, ref, "appeal review", app.clock.now())
-        uow.commit()
+    s, account = appeals.read_appeal(app.uow, ref, reader, app.clock.now())
     appeal = next((e for e in reversed(s.history) if e.kind is EventKind.APPEAL), None)
     decided = next((e for e in reversed(s.history) if e.kind is EventKind.APPEAL_DECISION
                     and appeal and e.payload.get("appeal_id") == appeal.event_id), None)
@@ -156,12 +148,9 @@ def appeal_case_page(request: Request, subject_type: str, subject_id: str,
 
 def _decide(app: App, principal: Principal, ref: SubjectRef, outcome: str, reason: str,
             new: dict | None) -> appeals.AppealDecided:
-    with app.uow() as uow:
-        done = appeals.decide_appeal(uow, app.clock, subject=ref, actor=principal.name,
-                                     outcome=outcome, reason=reason, new_decision=new,
-                                     actor_is_senior=principal.has(Role.SENIOR_REVIEWER))
-        uow.commit()
-    return done
+    return appeals.decide_appeal_case(app.uow, app.clock, subject=ref, actor=principal.name,
+                                      outcome=outcome, reason=reason, new_decision=new,
+                                      actor_is_senior=principal.has(Role.SENIOR_REVIEWER))
 
 
 def _new_decision(outcome: str, action: str, policy: str, reason: str, until: str,

@@ -89,12 +89,10 @@ def feedback(request: Request, body: FeedbackIn,
              ) -> dict[str, int]:
     """A reviewer's verdict (true/false positive) on a match, exportable to the provider."""
     app = get_container(request)
-    with app.uow() as uow:
-        try:
-            fid = hashmatch.record_feedback(uow, body.entry_id, body.verdict,
-                                            by=principal.name, at=app.clock.now(),
-                                            event_id=body.event_id, note=body.note)
-        except ValueError as e:
-            raise HTTPException(422, str(e)) from None
-        uow.commit()
+    try:
+        fid = hashmatch.give_feedback(app.uow, body.entry_id, body.verdict, by=principal.name,
+                                      at=app.clock.now(), event_id=body.event_id,
+                                      note=body.note)
+    except ValueError as e:
+        raise HTTPException(422, str(e)) from None
     return {"feedback_id": fid}

@@ -89,21 +89,20 @@ def _act(request: Request, principal: Principal, request_id: str, step: str,
          **kw: Any) -> dr.RequestState:
     """Run one legal step in a unit of work; rule errors become 409, unknown ids 404."""
     app = get_container(request)
-    fn = {"approve": dr.approve, "refuse": dr.refuse, "confirm": dr.confirm,
-          "reject": dr.reject, "follow_up": dr.follow_up, "preserve": dr.preserve,
-          "extend": dr.extend_preservation, "nondisclosure": dr.extend_nondisclosure}[step]
-    with app.uow() as uow:
-        try:
-            state = fn(uow, app.clock, request_id=request_id, actor=principal.name,
-                       roles=principal.user.roles, **kw)
-        except dr.UnknownRequest:
-            raise HTTPException(404, f"no data request {request_id!r}") from None
-        except DataRequestFileError as e:
-            raise HTTPException(422, str(e)) from None
-        except DataRequestRuleError as e:
-            raise HTTPException(409, str(e)) from None
-        uow.commit()
-    return state
+    fn = {"approve": dr.approve_request, "refuse": dr.refuse_request,
+          "confirm": dr.confirm_request, "reject": dr.reject_request,
+          "follow_up": dr.follow_up_request, "preserve": dr.preserve_request,
+          "extend": dr.extend_request_preservation,
+          "nondisclosure": dr.extend_request_nondisclosure}[step]
+    try:
+        return fn(app.uow, app.clock, request_id=request_id, actor=principal.name,
+                  roles=principal.user.roles, **kw)
+    except dr.UnknownRequest:
+        raise HTTPException(404, f"no data request {request_id!r}") from None
+    except DataRequestFileError as e:
+        raise HTTPException(422, str(e)) from None
+    except DataRequestRuleError as e:
+        raise HTTPException(409, str(e)) from None
 
 
 def _categories(values: list[str] | None) -> list[Category] | None:
@@ -250,16 +249,13 @@ def api_package(request: Request, request_id: str, purpose: str = Query(..., min
                 principal: Principal = require(Role.LEGAL)) -> dict:
     """The decrypted package, to hand over; the read is recorded as a DATA_ACCESS event."""
     app = get_container(request)
-    with app.uow() as uow:
-        try:
-            content = dr.read_package(uow, app.clock, request_id=request_id,
-                                      actor=principal.name, purpose=purpose)
-        except dr.UnknownRequest:
-            raise HTTPException(404, f"no data request {request_id!r}") from None
-        except DataRequestRuleError as e:
-            raise HTTPException(409, str(e)) from None
-        uow.commit()
-    return content
+    try:
+        return dr.open_package(app.uow, app.clock, request_id=request_id,
+                               actor=principal.name, purpose=purpose)
+    except dr.UnknownRequest:
+        raise HTTPException(404, f"no data request {request_id!r}") from None
+    except DataRequestRuleError as e:
+        raise HTTPException(409, str(e)) from None
 
 
 # -- UI --------------------------------------------------------------------------------------

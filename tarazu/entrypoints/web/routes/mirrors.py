@@ -6,16 +6,16 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from tarazu.domain.events import EventKind, SubjectRef, SubjectType
 from tarazu.domain.roles import Role
 from tarazu.entrypoints.web import (
     mirror_view,
     waterfall,  # noqa: F401 — registers the template helpers
 )
-from tarazu.entrypoints.web.routes.review import decision_form_context, mirror_key, parse_subject
+from tarazu.entrypoints.web.routes.review import decision_form_context, parse_subject
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
 from tarazu.service import case_view
+from tarazu.service.case_view import mirror_key
 
 router = APIRouter()
 READ = (Role.REVIEWER, Role.SENIOR_REVIEWER, Role.ADMIN, Role.AUDITOR)
@@ -29,17 +29,12 @@ def mirror_compare(request: Request, subject_type: str, subject_id: str, removed
     the flag's signals each explained, and the decision form for the flagged account."""
     ref = parse_subject(subject_type, subject_id)
     removed_account = mirror_key(ref, removed_account)
-    removed = SubjectRef(SubjectType.ACCOUNT, removed_account)
     app = get_container(request)
-    with app.uow() as uow:
-        view = case_view.read_case(uow, ref, principal.name, app.clock.now())
-        flags = [e.payload for e in (view.events if view else ())
-                 if e.kind is EventKind.MIRROR_FLAG
-                 and mirror_key(ref, str(e.payload.get("removed_account"))) == removed_account]
-        if view is None or not flags:
-            raise HTTPException(404, f"{ref} was never flagged as a mirror of {removed_account}")
-        other = case_view.read_case(uow, removed, principal.name, app.clock.now())
-        uow.commit()
+    pair = case_view.read_mirror_pair(app.uow, ref, removed_account, principal.name,
+                                      app.clock.now())
+    if pair is None:
+        raise HTTPException(404, f"{ref} was never flagged as a mirror of {removed_account}")
+    view, other, flags = pair.flagged, pair.removed, pair.flags
     comparison = mirror_view.compare(
         view.account, other.account if other else None, view.posts,
         other.posts if other and other.account else ())

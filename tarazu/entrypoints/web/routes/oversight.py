@@ -18,14 +18,13 @@ from fastapi.responses import HTMLResponse
 
 from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.chain import format_time
-from tarazu.domain.events import EventKind, RecordedEvent, SubjectType
+from tarazu.domain.events import EventKind, RecordedEvent
 from tarazu.domain.roles import Role
 from tarazu.entrypoints.web.guards import MAX_INT
 from tarazu.entrypoints.web.routes.review import parse_subject
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
 from tarazu.service import audit, exports
-from tarazu.service.access_log import log_access
 
 log = logging.getLogger("tarazu.audit")
 
@@ -133,20 +132,9 @@ def audit_case(request: Request, subject_type: str, subject_id: str,
                principal: Principal = require(*OVERSIGHT)) -> HTMLResponse:
     app = get_container(request)
     ref = parse_subject(subject_type, subject_id)
-    with app.uow() as uow:
-        history = [r for r in uow.events.iter_all() if r.event.subject == ref]
-        account = None
-        if ref.type is SubjectType.ACCOUNT:
-            account = uow.platform.get_account(ref.platform, ref.native_id)
-            if account:
-                log_access(uow, principal.name, ref, ["handle", "display_name", "bio"],
-                           purpose="oversight: audit of a case",
-                           authority="auditor role (oversight of moderation)",
-                           at=app.clock.now())
-                uow.commit()
-        row = uow.status.get(ref)
-    return render(request, "audit/case.html", ref=ref, history=history, account=account,
-                  row=row)
+    case = audit.audit_case(app.uow, ref, principal.name, app.clock.now())
+    return render(request, "audit/case.html", ref=ref, history=case.history,
+                  account=case.account, row=case.row)
 
 
 @router.get("/api/audit/events")

@@ -57,10 +57,8 @@ def api_assign(request: Request, subject_type: str, subject_id: str, body: Assig
     ref = parse_subject(subject_type, subject_id)
     assignee = principal.name if body.assignee == "" else body.assignee
     try:
-        with app.uow() as uow:
-            queues.assign(uow, app.clock, subject=ref, actor=principal.name, assignee=assignee)
-            uow.commit()
-            row = uow.status.get(ref)
+        row = queues.assign_case(app.uow, app.clock, subject=ref, actor=principal.name,
+                                 assignee=assignee)
     except DueProcessError as e:
         raise HTTPException(409, str(e)) from None
     return {"subject": str(ref), "assigned_to": row.assigned_to if row else None}
@@ -76,11 +74,8 @@ def api_escalate(request: Request, subject_type: str, subject_id: str, body: Esc
     app = get_container(request)
     ref = parse_subject(subject_type, subject_id)
     try:
-        with app.uow() as uow:
-            queues.escalate(uow, app.clock, subject=ref, actor=principal.name,
-                            reason=body.reason)
-            uow.commit()
-            row = uow.status.get(ref)
+        row = queues.escalate_case(app.uow, app.clock, subject=ref, actor=principal.name,
+                                   reason=body.reason)
     except DueProcessError as e:
         raise HTTPException(409, str(e)) from None
     return {"subject": str(ref), "queue": row.queue if row else None}
@@ -115,12 +110,10 @@ def api_bulk_decide(request: Request, tasks: BackgroundTasks, body: BulkBody,
     except BadInput as e:
         raise HTTPException(422, str(e)) from None
     try:
-        with app.uow() as uow:
-            outs = queues.bulk_decide(
-                uow, app.clock, subjects=refs, actor=principal.name, action=d.action,
-                policy=d.policy, reason=d.reason, evidence=d.evidence, until=d.until,
-                country=d.country, actor_is_senior=principal.has(Role.SENIOR_REVIEWER))
-            uow.commit()
+        outs = queues.bulk_decide_cases(
+            app.uow, app.clock, subjects=refs, actor=principal.name, action=d.action,
+            policy=d.policy, reason=d.reason, evidence=d.evidence, until=d.until,
+            country=d.country, actor_is_senior=principal.has(Role.SENIOR_REVIEWER))
     except DueProcessError as e:
         raise HTTPException(409, str(e)) from None
     tasks.add_task(deliver_now, app)

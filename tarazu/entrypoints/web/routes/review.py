@@ -22,7 +22,6 @@ from pydantic import BaseModel, Field
 from tarazu.bootstrap import App
 from tarazu.domain.case import DueProcessError, suspension_problem
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
-from tarazu.domain.platform import Account
 from tarazu.domain.policies import POLICIES, Action
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
 from tarazu.domain.routing import QUEUES
@@ -32,8 +31,6 @@ from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.entrypoints.web.templating import render, templates
 from tarazu.reports.model import CATEGORIES as REPORT_CATEGORIES
 from tarazu.service import case_view, decisions
-from tarazu.service.access_log import log_access
-from tarazu.service.ports import StoreUnitOfWork
 from tarazu.service.queue_filters import STATES, FilterError, QueueFilter
 
 router = APIRouter()
@@ -108,9 +105,7 @@ def case_url(ref: SubjectRef) -> str:
 # -- the use cases, shared by the pages and the API ---------------------------------------------
 def _load(app: App, ref: SubjectRef, principal: Principal) -> case_view.CaseView:
     """The case for ``principal`` to read (the read is logged as DATA_ACCESS)."""
-    with app.uow() as uow:
-        view = case_view.read_case(uow, ref, principal.name, app.clock.now())
-        uow.commit()
+    view = case_view.view_case(app.uow, ref, principal.name, app.clock.now())
     if view is None:
         raise HTTPException(404, f"tarazu knows nothing about {ref}")
     return view
@@ -118,50 +113,37 @@ def _load(app: App, ref: SubjectRef, principal: Principal) -> case_view.CaseView
 
 def _decide(app: App, principal: Principal, ref: SubjectRef, d: DecisionInput
             ) -> decisions.DecisionOutcome:
-    with app.uow() as uow:
-        if case_view.load_case(uow, ref) is None:  # never decide on something unknown
-            raise HTTPException(404, f"tarazu knows nothing about {ref}")
-        out = decisions.decide(
-            uow, app.clock, subject=ref, actor=principal.name, action=d.action,
-            policy=d.policy, reason=d.reason, evidence=d.evidence, until=d.until,
-            country=d.country, actor_is_senior=principal.has(Role.SENIOR_REVIEWER))
-        uow.commit()
+    out = decisions.decide_case(
+        app.uow, app.clock, subject=ref, actor=principal.name, action=d.action,
+        policy=d.policy, reason=d.reason, evidence=d.evidence, until=d.until,
+        country=d.country, actor_is_senior=principal.has(Role.SENIOR_REVIEWER))
+    if out is None:  # never decide on something unknown
+        raise HTTPException(404, f"tarazu knows nothing about {ref}")
     return out
 
 
 def _confirm(app: App, principal: Principal, ref: SubjectRef, decision_id: str
              ) -> decisions.DecisionOutcome:
-    with app.uow() as uow:
-        out = decisions.confirm(uow, app.clock, subject=ref, actor=principal.name,
-                                decision_id=decision_id,
-                                actor_is_senior=principal.has(Role.SENIOR_REVIEWER))
-        uow.commit()
-    return out
+    return decisions.confirm_decision(app.uow, app.clock, subject=ref, actor=principal.name,
+                                      decision_id=decision_id,
+                                      actor_is_senior=principal.has(Role.SENIOR_REVIEWER))
 
 
 def _reject(app: App, principal: Principal, ref: SubjectRef, decision_id: str, reason: str
             ) -> decisions.DecisionOutcome:
     if not reason.strip():
         raise BadInput("field 'reason': say why the decision is not confirmed")
-    return _with_reason(app, decisions.reject, actor=principal.name, subject=ref,
-                        decision_id=decision_id, reason=reason.strip())
+    return decisions.reject_decision(app.uow, app.clock, actor=principal.name, subject=ref,
+                                     decision_id=decision_id, reason=reason.strip())
 
 
 def _withdraw(app: App, principal: Principal, ref: SubjectRef, decision_id: str, reason: str
               ) -> decisions.DecisionOutcome:
     if not reason.strip():
         raise BadInput("field 'reason': say why the proposal is withdrawn")
-    return _with_reason(app, decisions.withdraw, actor=principal.name, subject=ref,
-                        decision_id=decision_id, reason=reason.strip(),
-                        actor_is_senior=principal.has(Role.SENIOR_REVIEWER))
-
-
-def _with_reason(app: App, step: Any, **kw: Any) -> decisions.DecisionOutcome:
-    """A step on a pending decision (not confirm it, withdraw it), in one unit of work."""
-    with app.uow() as uow:
-        out = step(uow, app.clock, **kw)
-        uow.commit()
-    return out
+    return decisions.withdraw_decision(app.uow, app.clock, actor=principal.name, subject=ref,
+                                       decision_id=decision_id, reason=reason.strip(),
+                                       actor_is_senior=principal.has(Role.SENIOR_REVIEWER))
 
 
 def _after_commit(tasks: BackgroundTasks, app: App, outcome: decisions.DecisionOutcome) -> None:
@@ -203,52 +185,6 @@ templates.env.filters.setdefault("case_url", case_url)
 templates.env.filters.setdefault("event_summary", event_summary)
 
 
-def mirror_key(ref: SubjectRef, removed_account: str) -> str:
-    """A flag's removed account as ``platform:id`` (older flags stored the bare id)."""
-    return removed_account if ":" in removed_account else f"{ref.platform}:{removed_account}"
-
-
-def named_account(uow: StoreUnitOfWork, reader: str, ref: SubjectRef, purpose: str,
-                  at: datetime) -> Account | None:
-    """The account ``ref`` names, to show by handle and display name rather than an id, or
-    None (not an account, or unknown); showing those two fields is logged as a read."""
-    if ref.type is not SubjectType.ACCOUNT:
-        return None
-    account = uow.platform.get_account(ref.platform, ref.native_id)
-    if account is not None:
-        log_access(uow, reader, ref, ["handle", "display_name"], purpose=purpose,
-                   authority="case reader role (moderation under the platform's terms)", at=at)
-    return account
-
-
-def removed_accounts(app: App, view: case_view.CaseView, reader: str) -> dict[str, Any]:
-    """The removed accounts this case may continue, by the key its flags store, so the page
-    names them by handle and display name rather than an id (the read is logged)."""
-    out: dict[str, Any] = {}
-    with app.uow() as uow:
-        for acc, _ in view.state.mirror_candidates:
-            ref = SubjectRef(SubjectType.ACCOUNT, mirror_key(view.ref, acc))
-            account = named_account(uow, reader, ref, "case review (mirror candidate)",
-                                    app.clock.now())
-            if account is not None:
-                out[acc] = account
-        uow.commit()
-    return out
-
-
-def reporter_statements(app: App, view: case_view.CaseView, reader: str) -> list[Any]:
-    """What members of the public wrote when they reported this subject, with the category
-    they chose; shown to case readers only, and each showing is logged as a read."""
-    with app.uow() as uow:
-        found = uow.reports.statements(view.ref)
-        if found:
-            log_access(uow, reader, view.ref, ["report text"], purpose="case review",
-                       authority="case reader role (moderation under the platform's terms)",
-                       at=app.clock.now())
-        uow.commit()
-    return found
-
-
 def decision_form_context(request: Request, principal: Principal) -> dict[str, Any]:
     """What the decision form partial needs, on whichever page it is shown."""
     return {"can_decide": principal.has(*DECIDERS),
@@ -263,8 +199,11 @@ def _case_page(request: Request, principal: Principal, view: case_view.CaseView,
     app = get_container(request)
     return render(request, "review_case.html", status_code=status_code, view=view,
                   state=view.state, error=error, form=form or {}, done=done,
-                  kinds=EventKind, mirror_accounts=removed_accounts(app, view, principal.name),
-                  statements=reporter_statements(app, view, principal.name),
+                  kinds=EventKind,
+                  mirror_accounts=case_view.mirror_accounts(app.uow, view, principal.name,
+                                                            app.clock.now()),
+                  statements=case_view.reporter_statements(app.uow, view.ref, principal.name,
+                                                           app.clock.now()),
                   report_categories=REPORT_CATEGORIES,
                   **decision_form_context(request, principal))
 

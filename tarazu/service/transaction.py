@@ -1,0 +1,34 @@
+"""A use case owns its transaction: it takes the unit-of-work factory, opens the unit of work,
+does the work and commits; the entrypoint that calls it never commits.
+
+Many steps are written against an open unit of work (so that several compose into one
+transaction, and tests can drive them on one); :func:`committed` turns such a step into the use
+case an entrypoint calls, so that opening and committing is written once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
+
+from tarazu.service.ports import UnitOfWork
+
+U = TypeVar("U", bound=UnitOfWork)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def committed(step: Callable[Concatenate[U, P], R]) -> Callable[Concatenate[Callable[[], U], P], R]:
+    """``step(uow, ...)`` as a use case ``(uow_factory, ...)`` that runs it in a unit of work of
+    its own and commits it; if the step raises, nothing it wrote is kept."""
+
+    def use_case(uow_factory: Callable[[], U], /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with uow_factory() as uow:
+            out = step(uow, *args, **kwargs)
+            uow.commit()
+        return out
+
+    use_case.__name__ = step.__name__
+    use_case.__qualname__ = step.__qualname__
+    use_case.__doc__ = (f"{step.__name__} in a unit of work of its own, committed "
+                        f"(first argument: the unit-of-work factory).")
+    return use_case
