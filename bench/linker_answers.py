@@ -19,8 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.synthetic_accounts import Generator  # noqa: E402
-from tarazu.linkage import LinkerConfig, MirrorLinker, load_model  # noqa: E402
+from bench.synthetic_accounts import Generator, linker_holding  # noqa: E402
 from tarazu.linkage.profile import build_profiles  # noqa: E402
 from tarazu.linkage.result import MatchResult  # noqa: E402
 
@@ -34,9 +33,7 @@ def answers(n: int, seed: int, model: str) -> list[list]:
     gen = Generator(seed)
     removed = list(gen.removed_set(n))
     stream = gen.new_accounts(150, removed)
-    linker = MirrorLinker(load_model(model), LinkerConfig())
-    for p in build_profiles([a for a, _ in removed], {a.account_id: ps for a, ps in removed}):
-        linker.add_removed_profile(p)
+    linker = linker_holding(removed, model)
     for a, _ in removed[::9]:
         linker.withdraw(a.account_id)
     for a, ps in removed[::18]:

@@ -31,7 +31,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.linker_speed import load_compiled_kernels, rss_mb  # noqa: E402
-from bench.synthetic_accounts import Generator  # noqa: E402
+from bench.synthetic_accounts import Generator, linker_holding  # noqa: E402
 from tarazu.linkage import LinkerConfig, MirrorLinker, load_model  # noqa: E402
 from tarazu.linkage.profile import build_profiles  # noqa: E402
 from tarazu.service.memory import settle_after_bulk_build  # noqa: E402
@@ -132,9 +132,7 @@ def cost(n: int, seed: int, model: str, rounds: int = 3) -> None:
     gen = Generator(seed)
     removed = list(gen.removed_set(n))
     stream = gen.new_accounts(50, removed)
-    linker = MirrorLinker(load_model(model), LinkerConfig())
-    for p in build_profiles([a for a, _ in removed], {a.account_id: ps for a, ps in removed}):
-        linker.add_removed_profile(p)
+    linker = linker_holding(removed, model)
     new = build_profiles([a for a, _ in stream], {a.account_id: ps for a, ps in stream})
     found = [linker.candidates(q) for q in new]
     cols = linker.columns
