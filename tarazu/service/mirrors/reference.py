@@ -162,12 +162,15 @@ class MirrorDetector:
 
     def warm_up(self) -> None:
         """Compare two invented accounts on a throw-away linker: the first comparison loads
-        the name analyser (seconds), which should not delay the first real event."""
+        the name analyser and the picture index's compiled kernels (seconds each when their
+        cache is cold), which should not delay the first real event."""
         t = datetime(2020, 1, 1, tzinfo=UTC)
+        picture = "f0e1d2c3b4a5968778695a4b3c2d1e0f" * 2
         lk = MirrorLinker(self.model, self.linker.config)
         lk.add_removed(Account("w1", "@warm_up_a", t, "removed", display_name="Warm Up",
-                               removed_at=t))
-        lk.score(Account("w2", "@warm_up_b", t, "active", display_name="Warm Upp"))
+                               removed_at=t, avatar_pdq=picture))
+        lk.score(Account("w2", "@warm_up_b", t, "active", display_name="Warm Upp",
+                         avatar_pdq=picture))
 
     # -- scoring -----------------------------------------------------------------------------
     def score(self, account: Account, posts: Sequence[Post] = (), explain_from: float = 0.0
