@@ -170,6 +170,15 @@ def load_range(samples: list[float]) -> str:
     return low if low == high else f"{low}–{high}"
 
 
+def judged(shown: str, parts: dict[str, bool]) -> str:
+    """A figure beside its goal, as the file shows it: bold, and met or missed (naming the
+    part that missed when only some did, as ``p99 missed``)."""
+    missed = [name for name, met in parts.items() if not met]
+    verdict = ("met" if not missed else "missed" if len(missed) == len(parts)
+               else " and ".join(missed) + " missed")
+    return f"**{shown}** ({verdict})"
+
+
 def run_notes(where: str, commands: list[str]) -> str:
     """The lines under a table: ``DATE, WHERE.`` (wrapped as the file's prose is) and the
     commands as an indented block."""
