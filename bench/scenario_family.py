@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.benchmarks_file import (  # noqa: E402
     add_write_option,
+    code_version,
     command_line,
     load_range,
     machine,
@@ -209,8 +210,9 @@ def notes(rows: list[dict[str, Any]], family_seed: int, load: list[float]) -> st
     flags = {r["flag"] for r in rows}
     flag = ("every draw's answer carried its own flag (`flagged`)" if flags == {"flagged"}
             else "precision at: " + ", ".join(f"draw {r['draw']} {r['flag']}" for r in rows))
-    return run_notes(f"family seed {family_seed}, {machine()} (load average {load_range(load)}: "
-                     f"seconds are wall time, not a speed figure); {flag}", [command_line()])
+    return run_notes(f"family seed {family_seed}, {machine()}, code `{code_version()}` (load "
+                     f"average {load_range(load)}: seconds are wall time, not a speed figure); "
+                     f"{flag}", [command_line()])
 
 
 def main() -> None:
