@@ -29,26 +29,20 @@ import os
 import platform
 import resource
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 
-from tarazu.signals.index import IndexedHash
-from tarazu.signals.pdq import DEFAULT_THRESHOLD, PdqSignal
-from tarazu.signals.pdq_index import TAIL_ROWS, PdqIndex
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
+from bench.benchmarks_file import cpu_model  # noqa: E402
+from tarazu.signals.index import IndexedHash  # noqa: E402
+from tarazu.signals.pdq import DEFAULT_THRESHOLD, PdqSignal  # noqa: E402
+from tarazu.signals.pdq_index import TAIL_ROWS, PdqIndex  # noqa: E402
 
 
 def random_words(rng: np.random.Generator, n: int) -> np.ndarray:

@@ -3,7 +3,9 @@ seed and its knobs (sign-up-only mirrors, careful operators, operators per group
 group's assets, scripts and languages, hard negatives) from ranges, runs the command a platform
 would run on it — ``tarazu mirrors link INPUT --out ANSWER --top-k 10``, no ``--model`` — and
 scores the answer. Prints one row per draw and the mean ± standard deviation (and the worst
-draw) of each figure; ``--markdown`` prints the table for BENCHMARKS.md.
+draw) of each figure; ``--markdown`` prints the table of BENCHMARKS.md (a row per figure, a
+column per draw) and the lines under it, ``--write`` puts them in the file in place of the
+current ones.
 
     python bench/scenario_family.py                  # 5 draws, family seed 1
     python bench/scenario_family.py --draws 8 --family-seed 2 --keep answers/family
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -29,6 +32,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.benchmarks_file import (  # noqa: E402
+    add_write_option,
+    code_version,
+    command_line,
+    load_range,
+    machine,
+    run_notes,
+    write_table,
+)
 from tarazu.demo.evaluation import (  # noqa: E402
     flagged_accounts,
     read_answers,
@@ -144,43 +156,95 @@ def fmt(v: Any) -> str:
     return f"{v:.3f}" if isinstance(v, float) else str(v)
 
 
+HEADING = "### Scenario family"
+#: per-draw keys that are not figures: the draw is the column, the flag source is in the notes
+NOT_FIGURES = ("draw", "flag")
+_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def misses(rows: list[dict[str, Any]], figure: str) -> list[int]:
+    """The draws on which ``figure`` misses its goal (every goal holds on every draw)."""
+    goal = GOALS[figure]
+    return [r["draw"] for r in rows if (r[figure] > goal if goal == 0 else r[figure] < goal)]
+
+
+def verdict(rows: list[dict[str, Any]], figure: str) -> str:
+    """The goal cell: the goal, met or missed, and on which draws (or, when it missed on
+    most, on how many it was met)."""
+    goal = GOALS.get(figure)
+    if goal is None:
+        return ""
+    rule = "0 on every draw" if goal == 0 else f"≥ {goal} on every draw"
+    bad = misses(rows, figure)
+    if not bad:
+        return f"{rule}: met"
+
+    def word(n: int) -> str:
+        return _WORDS[n] if n < len(_WORDS) else str(n)
+
+    good = len(rows) - len(bad)
+    if len(bad) <= good:
+        detail = ("draw " if len(bad) == 1 else "draws ") + ", ".join(map(str, bad))
+    elif good:
+        detail = f"met on {word(good)} of {word(len(rows))}"
+    else:
+        detail = "met on no draw"
+    return f"{rule}: **missed** ({detail})"
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    """The table of BENCHMARKS.md: a row per figure (the draw's knobs first), its goal, the
+    mean ± sd with the worst draw, and a column per draw."""
+    means = summary(rows)
+    head = ("| figure | goal | mean ± sd (worst draw) | "
+            + " | ".join(f"draw {r['draw']}" for r in rows) + " |\n"
+            + "|---|---|---|" + "---|" * len(rows) + "\n")
+    return head + "".join(
+        f"| {c} | {verdict(rows, c)} | {means.get(c, '')} | "
+        + " | ".join(fmt(r[c]) for r in rows) + " |\n"
+        for c in rows[0] if c not in NOT_FIGURES)
+
+
+def notes(rows: list[dict[str, Any]], family_seed: int, load: list[float]) -> str:
+    """The lines under the table: family seed, date, machine, load, where precision is."""
+    flags = {r["flag"] for r in rows}
+    flag = ("every draw's answer carried its own flag (`flagged`)" if flags == {"flagged"}
+            else "precision at: " + ", ".join(f"draw {r['draw']} {r['flag']}" for r in rows))
+    return run_notes(f"family seed {family_seed}, {machine()}, code `{code_version()}` (load "
+                     f"average {load_range(load)}: seconds are wall time, not a speed figure); "
+                     f"{flag}", [command_line()])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--draws", type=int, default=5)
     ap.add_argument("--family-seed", type=int, default=1, help="seed of the knob draws")
     ap.add_argument("--keep", type=Path, help="keep each draw's files in this folder")
     ap.add_argument("--markdown", action="store_true")
+    add_write_option(ap, "the scenario family's table and the lines under it")
     args = ap.parse_args()
     rng = random.Random(args.family_seed)
     thresholds = load_model("default").thresholds
     rows = []
+    load = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory() as tmp:
         base = args.keep or Path(tmp)
         for n in range(1, args.draws + 1):
             seed, size, knobs = draw(rng)
             rows.append(run_draw(n, seed, size, knobs, base / f"draw{n}", thresholds))
+            load.append(os.getloadavg()[0])
             print(f"draw {n}/{args.draws}: " + json.dumps(rows[-1]), file=sys.stderr, flush=True)
-    cols = list(rows[0])
-    means = summary(rows)
-    if args.markdown:
-        print("| " + " | ".join(cols) + " |")
-        print("|" + "---|" * len(cols))
-        for r in rows:
-            print("| " + " | ".join(fmt(r[c]) for c in cols) + " |")
-        print()
-        print("| figure | mean ± sd (worst draw) | goal |")
-        print("|---|---|---|")
-        for c, v in means.items():
-            goal = GOALS.get(c)
-            text = "" if goal is None else "0 on every draw" if goal == 0 else \
-                f"≥ {goal} on every draw"
-            print(f"| {c} | {v} | {text} |")
+    if args.markdown or args.write:
+        table, under = markdown(rows), notes(rows, args.family_seed, load)
+        print(table + "\n" + under)
+        if args.write:
+            write_table(HEADING, table, under, args.write)
     else:
         for r in rows:
             print(json.dumps(r))
-        print(json.dumps(means, ensure_ascii=False))
-    failed = [f"draw {r['draw']}: {c} {fmt(r[c])}" for r in rows for c, g in GOALS.items()
-              if (r[c] > g if g == 0 else r[c] < g)]
+        print(json.dumps(summary(rows), ensure_ascii=False))
+    failed = [f"draw {r['draw']}: {c} {fmt(r[c])}" for c in GOALS for r in rows
+              if r["draw"] in misses(rows, c)]
     print(("goals missed: " + "; ".join(failed)) if failed else "goals met on every draw",
           file=sys.stderr)
 

@@ -1,0 +1,137 @@
+"""The benches print BENCHMARKS.md's layout (a row per figure, the goal beside it) and their
+``--write`` replaces their own table and run notes only, keeping the prose written by hand.
+Checked with made-up figures on a small markdown string, not on the real file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bench import linker_speed, scenario_family, stream_load
+from bench.benchmarks_file import write_table
+
+HAND = "\nData: written by hand.\n\n- A bullet written by hand.\n\n## Next\n\nUntouched.\n"
+
+
+def section(heading: str) -> tuple[str, str]:
+    """A small file: its part above the table, and the table, old notes and hand-written
+    rest."""
+    above = f"# B\n\n| area | run |\n|---|---|\n| x | y |\n\n{heading}\n\nGoals by hand.\n\n"
+    return above, "| figure | goal | old |\n|---|---|---|\n| p | — | 1 |\n\n2026-01-01, old.\n\n" \
+        "    python bench/old.py\n" + HAND
+
+
+def written(tmp_path: Path, heading: str, table: str, notes: str) -> tuple[str, str]:
+    above, rest = section(heading)
+    path = tmp_path / "BENCHMARKS.md"
+    path.write_text(above + rest, encoding="utf-8")
+    write_table(heading, table, notes, path)
+    return above, path.read_text(encoding="utf-8")
+
+
+def said(notes: str) -> str:
+    """The notes with their wrapping undone."""
+    return " ".join(notes.split())
+
+
+def draw(n: int, seed: int, recall: float, precision: float, protected: int) -> dict[str, Any]:
+    row: dict[str, Any] = {"draw": n, "seed": seed, "signup_only": 0.25, "careful": 0.5,
+                           "operators": 6 + n, "hard_negatives": 200, "accounts": 500,
+                           "mirrors": 70}
+    row.update({c: 0.5 for c in scenario_family.SUMMARISED})
+    row.update({"recall@1": recall, "flag": "flagged", "precision@flag": precision,
+                "protected@auto": protected, "seconds": 10.0 + n})
+    return {k: row[k] for k in ("draw", "seed", "signup_only", "careful", "operators",
+                                "hard_negatives", "accounts", "mirrors", "recall@1",
+                                "recall@10", "r@1 plain", "r@1 careful", "r@1 sign-up only",
+                                "r@1 operator", "misses in group", "misses to own operator",
+                                "flag", "precision@flag", "recall@flag", "non-mirrors flagged",
+                                "hard negatives flagged", "protected@auto", "seconds")}
+
+
+ROWS = [draw(1, 11, 0.9, 0.95, 0), draw(2, 22, 1.0, 0.85, 0), draw(3, 33, 0.94, 0.91, 1)]
+
+
+def test_scenario_family_prints_a_row_per_figure_and_a_column_per_draw() -> None:
+    lines = scenario_family.markdown(ROWS).splitlines()
+    assert lines[:3] == ["| figure | goal | mean ± sd (worst draw) | draw 1 | draw 2 | draw 3 |",
+                         "|---|---|---|---|---|---|", "| seed |  |  | 11 | 22 | 33 |"]
+    assert [x.split(" | ")[0][2:] for x in lines[2:]] == [
+        c for c in ROWS[0] if c not in ("draw", "flag")]
+    by_figure = {x.split(" | ")[0][2:]: x for x in lines[2:]}
+    assert by_figure["recall@1"] == ("| recall@1 | ≥ 0.95 on every draw: **missed** (met on one "
+                                     "of three) | 0.947 ± 0.050 (worst 0.9) | 0.900 | 1.000 | "
+                                     "0.940 |")
+    assert by_figure["precision@flag"].startswith(
+        "| precision@flag | ≥ 0.9 on every draw: **missed** (draw 2) | 0.903 ± 0.050 (worst 0.85)")
+    assert by_figure["protected@auto"] == ("| protected@auto | 0 on every draw: **missed** "
+                                           "(draw 3) | 0.333 ± 0.577 (worst 1) | 0 | 0 | 1 |")
+    assert by_figure["seconds"] == ("| seconds |  | 12.000 ± 1.000 (worst 13) | 11.000 | "
+                                    "12.000 | 13.000 |")
+
+
+def test_scenario_family_goal_met_on_every_draw_or_on_none() -> None:
+    good = [draw(1, 1, 0.96, 0.95, 0), draw(2, 2, 1.0, 0.99, 0)]
+    assert scenario_family.verdict(good, "recall@1") == "≥ 0.95 on every draw: met"
+    bad = [draw(1, 1, 0.9, 0.95, 0), draw(2, 2, 0.8, 0.99, 0)]
+    assert scenario_family.verdict(bad, "recall@1") == ("≥ 0.95 on every draw: **missed** "
+                                                        "(met on no draw)")
+
+
+def test_scenario_family_write_keeps_the_hand_written_rest(tmp_path: Path) -> None:
+    table = scenario_family.markdown(ROWS)
+    notes = scenario_family.notes(ROWS, 1, [2.0, 3.0])
+    above, out = written(tmp_path, "### Scenario family: three draws", table, notes)
+    assert out == above + table + "\n" + notes + "\n" + HAND
+    assert "family seed 1" in said(notes) and "load average 2.0–3.0" in said(notes)
+    assert "`flagged`" in said(notes)
+
+
+STREAM = stream_load.Result(
+    rate=200, seconds=30, removed=1000, published=6000, achieved_rate=199.8, flagged=358,
+    mirrors=370, mirrors_flagged=347, p50_s=77.16, p95_s=129.98, p99_s=134.77, max_s=138.31,
+    max_lag=5139, catch_up_s=139.6, handled=6000, worker_rate=35.4, worker_start_s=20.2,
+    preload_s=30.0, load_min=3.4, load_max=4.1)
+
+
+def test_stream_load_prints_the_table_with_the_goals_beside_the_figures() -> None:
+    assert stream_load.table(STREAM, "--rate 200 --seconds 30 --removed 1000") == """\
+| figure | goal (issue 18) | `--rate 200 --seconds 30 --removed 1000` |
+| --- | --- | --- |
+| load average during the run | — | 3.4–4.1 |
+| events published (achieved rate) | 500/s for 10 minutes, 100k removed: not run | 6,000 (199.8/s) |
+| sign-ups flagged | — | 358 (347 of 370 mirror sign-ups) |
+| p50 s | — | 77.16 |
+| p95 s | ≤ 2 | **129.98** (missed) |
+| p99 s | ≤ 5 | **134.77** (missed) |
+| max s | — | 138.31 |
+| largest lag (msgs) | — | 5,139 |
+| catch-up after publishing s | — | 139.6 |
+| handled by the worker (its rate) | ≥ 500/s | 6,000 (**35.4/s**; missed) |
+| worker start s | — | 20.2 |
+"""
+
+
+def test_stream_load_write_replaces_the_table_in_place(tmp_path: Path) -> None:
+    table = stream_load.table(STREAM, "--rate 200")
+    notes = stream_load.notes(STREAM, 20, "PostgreSQL 15.20 on the same machine (autovacuum off)")
+    above, out = written(tmp_path, stream_load.SECTION, table, notes)
+    assert out == above + table + "\n" + notes + "\n" + HAND
+    assert "`--batch 20`" in said(notes) and "PostgreSQL 15.20" in said(notes)
+    assert "load average 3.4–4.1" in said(notes)
+
+
+def test_linker_speed_write_keeps_the_bullets_written_by_hand(tmp_path: Path) -> None:
+    row = linker_speed.Row(10_000, 1.0, 33.0, 168.0, 22.0, 50.6, 3.54, 5.0, 0.34, 1.21, 37.6,
+                           300, 55.0, 1.6, 1.3, 7.6, 53.0)
+    table = linker_speed.table([row])
+    notes = linker_speed.notes([2.1, 2.4])
+    above, out = written(tmp_path, linker_speed.SECTION, table, notes)
+    assert out == above + table + "\n" + notes + "\n" + HAND
+    assert table.splitlines()[0] == "| figure | goal (issue 13) | 10,000 removed |"
+    assert ("| score one new account p50 / p99 (ms) | ≤ 5 / ≤ 25 | **22.0 / 50.6** (missed) |"
+            in table)
+    assert "| withdraw p50 / p99 (ms) | ≤ 1 | **0.34 / 1.21** (p99 missed) |" in table
+    assert "| index build (s) | ≤ 600 s at 1M | 33 (1M not measured) |" in table
+    assert "| index memory, RSS delta | ≤ 3 GB at 1M | 168 MB |" in table
+    assert "load average 2.1–2.4" in said(notes)
