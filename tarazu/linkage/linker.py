@@ -420,7 +420,8 @@ class MirrorLinker:
         """Calibrated probabilities of all candidates at once (the calibration may also read
         the raw leads; the exclusive one reads all the candidates' totals)."""
         if self.model.calibration.method == "exclusive":
-            return self.model.calibration.exclusive(totals, self._rivals(comps))
+            return self.model.calibration.exclusive(totals, self.model.prior_weight,
+                                                    self._rivals(comps))
         extras = {}
         for name in self.model.calibration.features:
             if name in self._names:
@@ -429,14 +430,16 @@ class MirrorLinker:
         return np.atleast_1d(self.model.calibration.probability(totals, extras))
 
     def _rivals(self, comps: Comparisons) -> np.ndarray:
-        """For each candidate, Σ 2^total over the other new accounts recorded as its possible
-        successors (the whole input in a batch, those seen before when streaming)."""
+        """For each candidate, the summed odds (``Calibration.odds``) of the other new accounts
+        recorded as its possible successors (the whole input in a batch, those seen before
+        when streaming)."""
         aid = comps.active.account_id
+        cal, prior = self.model.calibration, self.model.prior_weight
         out = np.zeros(len(comps.candidates))
         for i, c in enumerate(comps.candidates):
             others = _other_totals(self._successors.get(c.account_id), aid)
             if others.size:
-                out[i] = float(np.power(2.0, np.clip(others, -300.0, 300.0)).sum())
+                out[i] = float(cal.odds(others, prior).sum())
         return out
 
     def _result(self, comps: Comparisons, i: int, total: float, probability: float,

@@ -127,7 +127,14 @@ class Calibration:
     removed account's other possible successors and "none of them":
     p = 2^w / (1 + Σ 2^w_other candidates + Σ 2^w_other successors) (:meth:`exclusive`). A
     rival of the same group with the same evidence halves the probability, as it should. For
-    one pair alone it is the Fellegi–Sunter posterior."""
+    one pair alone it is the Fellegi–Sunter posterior.
+
+    ``scale`` (exclusive only) discounts the evidence for the comparators' dependence: the
+    weights are summed as if independent given the match, and comparators reading one fact
+    (the pages two editors share, their co-activity and the phrases they quote) are not, so
+    the summed evidence spreads wider than it should and the posterior is over-confident.
+    The odds use ``prior + scale · (total - prior)``; ranking by total is unchanged. The
+    self-fit estimates it without labels (``linkage.selffit.dependence_scale``)."""
 
     # "isotonic" | "platt" | "logistic" | "fellegi_sunter" | "exclusive"
     method: str = "fellegi_sunter"
@@ -138,6 +145,7 @@ class Calibration:
     features: tuple[str, ...] = ()  # logistic: extra inputs (raw comparator values, bits)
     coef: tuple[float, ...] = ()
     clip: float = 20.0  # extra inputs are clipped to ±clip; "no rival" counts as +clip
+    scale: float = 1.0  # exclusive: the share of the evidence (bits beyond the prior) counted
 
     def feature_matrix(
         self, n: int, extras: Mapping[str, Any] | None
@@ -152,11 +160,20 @@ class Calibration:
             out[:, j] = np.clip(np.where(np.isnan(v), self.clip, v), -self.clip, self.clip)
         return out
 
-    @staticmethod
-    def exclusive(totals: np.ndarray, rivals: np.ndarray | None = None) -> np.ndarray:
+    def odds(self, totals: np.ndarray, prior_weight: float) -> np.ndarray:
+        """2^(prior + scale · (total - prior)): the odds the exclusive posterior shares out,
+        the evidence discounted by ``scale``."""
+        t = np.asarray(totals, dtype=float)
+        if self.scale != 1.0:
+            t = prior_weight + self.scale * (t - prior_weight)
+        return np.power(2.0, np.clip(t, -300.0, 300.0))
+
+    def exclusive(self, totals: np.ndarray, prior_weight: float,
+                  rivals: np.ndarray | None = None) -> np.ndarray:
         """Posteriors of one account's candidates (``totals``, bits), given for each the sum
-        of 2^total of the candidate's other possible successors (``rivals``, 0 if none)."""
-        e = np.power(2.0, np.clip(np.asarray(totals, dtype=float), -300.0, 300.0))
+        of the odds (:meth:`odds`) of the candidate's other possible successors (``rivals``,
+        0 if none)."""
+        e = self.odds(totals, prior_weight)
         r = np.zeros_like(e) if rivals is None else np.asarray(rivals, dtype=float)
         return e / (1.0 + e.sum() + r)
 
@@ -247,6 +264,8 @@ class LinkageModel:
                 "features": list(self.calibration.features),
                 "coef": list(self.calibration.coef),
                 "clip": self.calibration.clip,
+                # written only when set, so that models fitted before it read and write alike
+                **({"scale": self.calibration.scale} if self.calibration.scale != 1.0 else {}),
             },
             "comparators": [
                 {
@@ -295,6 +314,7 @@ class LinkageModel:
                 tuple(cal.get("features", ())),
                 tuple(float(c) for c in cal.get("coef", ())),
                 float(cal.get("clip", 20.0)),
+                float(cal.get("scale", 1.0)),
             ),
             comparators=tuple(
                 ComparatorSpec(

@@ -16,7 +16,8 @@ another platform's data weighs the wrong things. So, from the input alone:
    candidates, the removed account's other possible successors and "none of them".
 3. **Term-frequency adjustment** (``linkage.tf``) of the top level of comparators that match on
    a value (avatar, channel link, identifiers, media, hashtags): held fixed during EM.
-4. **Calibration without labels**: the exclusive posterior of the fitted model.
+4. **Calibration without labels**: the exclusive posterior of the fitted model, its evidence
+   discounted for the comparators' dependence (:func:`dependence_scale`).
 5. **A review threshold from the model's own expected precision**: the lowest probability of
    the best candidate at which the posteriors above it expect at least ``min_precision`` of
    flags right and at most ``max_flag_rate`` of non-mirrors flagged.
@@ -74,6 +75,9 @@ class SelfFitSettings:
     max_flag_rate: float = 0.05
     #: the review threshold never goes below this probability of the best candidate
     min_threshold: float = 0.5
+    #: discount the evidence for the comparators' dependence (:func:`dependence_scale`);
+    #: False counts every weight in full, as if the comparators were independent
+    temper: bool = True
     seed: int = 0
 
 
@@ -112,6 +116,8 @@ class SelfFitReport:
     expected_precision: float
     expected_flag_rate: float
     seconds: float
+    #: the share of the evidence counted (``Calibration.scale``)
+    evidence_scale: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in vars(self).items()}
@@ -352,13 +358,16 @@ def totals(model: LinkageModel, sample: PairSample) -> np.ndarray:
     return t
 
 
-def exclusive_posteriors(t: np.ndarray, sample: PairSample) -> np.ndarray:
-    """The exclusive posterior (``Calibration.exclusive``) of every pair: 2^t shared with the
-    active account's other candidates, the removed account's other possible successors and
-    "none of them"."""
+def exclusive_posteriors(t: np.ndarray, sample: PairSample,
+                         calibration: Calibration | None = None,
+                         prior_weight: float = 0.0) -> np.ndarray:
+    """The exclusive posterior (``Calibration.exclusive``) of every pair: its odds shared with
+    the active account's other candidates, the removed account's other possible successors
+    and "none of them"; the odds are 2^t, or ``calibration``'s (discounted) odds."""
     if not len(t):
         return np.zeros(0)
-    e = np.power(2.0, np.clip(t, -300.0, 300.0))
+    e = (np.power(2.0, np.clip(t, -300.0, 300.0)) if calibration is None
+         else calibration.odds(t, prior_weight))
     groups = sample.groups
     row = np.bincount(groups, weights=e)
     col = np.bincount(sample.removed, weights=e)
@@ -426,6 +435,34 @@ def fit_m(
         if change < settings.tolerance:
             return cur, it, True
     return cur, settings.iterations, False
+
+
+def dependence_scale(model: LinkageModel, sample: PairSample, p: np.ndarray) -> float:
+    """The share of the summed evidence to count, from how far the comparators' weights move
+    together among the pairs the fitted model takes for mirrors (weighted by their posterior
+    ``p``; no labels needed). Were the comparators independent given the match, the variance
+    of those pairs' summed weight would be the sum of the comparators' variances; comparators
+    that read one fact (the pages two editors share, their co-activity, the phrases they
+    quote) move together and make it larger by a factor r, so a pair that shows that one fact
+    collects its weight several times over, and its posterior is over-confident. The scale is
+    1/√r, at most 1 (r ≤ 1: nothing to discount). The pairs taken for mirrors are where the
+    flags are decided, and where editors fighting a sock on its pages look like its mirror.
+    Ranking is unchanged; the probabilities, and so the review threshold, are not."""
+    if not len(sample.levels):
+        return 1.0
+    w = model.weight_table()
+    parts = np.column_stack([w[n][sample.levels[:, j]] for j, n in enumerate(sample.names)])
+    q = np.clip(p, 0.0, 1.0)
+    if q.sum() <= 0:
+        return 1.0
+    q = q / q.sum()
+    centred = parts - q @ parts
+    cov = (centred * q[:, None]).T @ centred
+    spread = float(np.trace(cov))
+    total = float(cov.sum())
+    if spread <= 0 or total <= spread:
+        return 1.0
+    return float(np.sqrt(spread / total))
 
 
 def best_by_total(t: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -502,6 +539,10 @@ def self_fit(
                                          actives=len(sample_actives), removed=n_removed)
     t = totals(model, blocked)
     p = exclusive_posteriors(t, blocked)
+    calibration = Calibration("exclusive",
+                              scale=round(dependence_scale(model, blocked, p), 4)
+                              if settings.temper else 1.0)
+    p = exclusive_posteriors(t, blocked, calibration, model.prior_weight)
     # the flag is on the best candidate by evidence (the linker's order), at its posterior
     p_top = p[best_by_total(t, blocked.starts)] if len(p) else np.zeros(0)
     p_any = np.add.reduceat(p, blocked.starts) if len(p) else np.zeros(0)
@@ -523,11 +564,12 @@ def self_fit(
         expected_precision=precision,
         expected_flag_rate=flag_rate,
         seconds=time.perf_counter() - t0,
+        evidence_scale=calibration.scale,
     )
     model = replace(
         model,
         name="self_fit_v1",
-        calibration=Calibration("exclusive"),
+        calibration=calibration,
         thresholds=Thresholds(review=thr, auto_action=max(Thresholds().auto_action, thr)),
         meta={
             **dict(meta or {}),

@@ -80,7 +80,8 @@ def _self_fit(linker: MirrorLinker, actives: list[AccountProfile], input: Path, 
     console.print(
         f"self-fit on {report.actives} new accounts, {report.pairs} candidate pairs and "
         f"{report.random_pairs} random pairs in {report.seconds:.1f} s: prior "
-        f"{report.prior:.2e}, {report.expected_mirrors:.0f} mirrors expected, review threshold "
+        f"{report.prior:.2e}, evidence counted at {report.evidence_scale:.2f} of its sum for "
+        f"dependent signals, {report.expected_mirrors:.0f} mirrors expected, review threshold "
         f"{report.review_threshold:.3f} (expected precision {report.expected_precision:.2f}, "
         f"{report.expected_flag_rate:.1%} of non-mirrors flagged)"
         + ("" if report.converged else f"; EM did not converge in {report.iterations} steps"))
