@@ -17,7 +17,7 @@ from tarazu.entrypoints.web.security import (
     require,
 )
 from tarazu.entrypoints.web.templating import render
-from tarazu.service import logins
+from tarazu.service import logins, users
 from tarazu.service.logins import LoginKeys
 
 router = APIRouter()
@@ -36,8 +36,7 @@ def login(request: Request, username: str = Form(..., max_length=200),
     attempt = logins.begin(app.uow, app.clock, keys)
     if attempt.wait:
         return _locked(request, attempt.wait)
-    with app.uow() as uow:
-        found = uow.users.by_name(username)
+    found = users.find_login(app.uow, username)
     ok = check_login(found[1] if found else None, password)
     if not (ok and found and found[0].active):
         wait = logins.failed(app.uow, app.clock, keys, attempt,
@@ -66,9 +65,7 @@ def _locked(request: Request, wait: int) -> Response:
 def logout(request: Request, principal: Principal = require()) -> Response:
     sid = request.cookies.get(SESSION_COOKIE)
     if sid:
-        with get_container(request).uow() as uow:
-            uow.users.end_session(sid)
-            uow.commit()
+        users.end_session(get_container(request).uow, sid)
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(SESSION_COOKIE)
     return resp
