@@ -31,8 +31,9 @@ def _in_own_unit(step: Callable[Concatenate[U, P], R], commit: bool, what: str
 
     use_case.__name__ = step.__name__
     use_case.__qualname__ = step.__qualname__
-    use_case.__doc__ = (f"{step.__name__} in a unit of work of its own, {what} "
-                        f"(first argument: the unit-of-work factory).")
+    use_case.__doc__ = ((step.__doc__ or "").rstrip() + "\n\n" if step.__doc__ else "") + (
+        f"{step.__name__} in a unit of work of its own, {what} "
+        f"(first argument: the unit-of-work factory).")
     return use_case
 
 
