@@ -74,14 +74,11 @@ STILL_OPEN = {
     "tarazu/entrypoints/cli/demo.py": 1,
     "tarazu/entrypoints/cli/export.py": 2,
     "tarazu/entrypoints/cli/mirrors_ops.py": 1,
-    "tarazu/entrypoints/cli/report.py": 1,
     "tarazu/entrypoints/web/routes/banks.py": 2,
     "tarazu/entrypoints/web/routes/datarequests.py": 3,
-    "tarazu/entrypoints/web/routes/oversight.py": 3,
     "tarazu/entrypoints/web/routes/portal.py": 3,
     "tarazu/entrypoints/web/routes/referrals_api.py": 4,
     "tarazu/entrypoints/web/routes/review.py": 4,
-    "tarazu/entrypoints/web/routes/transparency.py": 1,
 }
 
 
