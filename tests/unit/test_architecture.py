@@ -67,13 +67,11 @@ def test_entrypoints_leave_the_commit_to_the_use_case():
 #: may only shrink: move the read behind a query in the service (it takes the unit-of-work
 #: factory) and take the module off. A module not listed must not open one at all.
 STILL_OPEN = {
-    "tarazu/entrypoints/cli/banks.py": 3,
     "tarazu/entrypoints/cli/cases.py": 1,
     "tarazu/entrypoints/cli/core.py": 1,
     "tarazu/entrypoints/cli/demo.py": 1,
     "tarazu/entrypoints/cli/export.py": 2,
     "tarazu/entrypoints/cli/mirrors_ops.py": 1,
-    "tarazu/entrypoints/web/routes/banks.py": 2,
     "tarazu/entrypoints/web/routes/portal.py": 3,
     "tarazu/entrypoints/web/routes/referrals_api.py": 4,
     "tarazu/entrypoints/web/routes/review.py": 4,
