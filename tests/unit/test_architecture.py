@@ -72,8 +72,6 @@ STILL_OPEN = {
     "tarazu/entrypoints/cli/demo.py": 1,
     "tarazu/entrypoints/cli/export.py": 2,
     "tarazu/entrypoints/cli/mirrors_ops.py": 1,
-    "tarazu/entrypoints/web/routes/portal.py": 3,
-    "tarazu/entrypoints/web/routes/referrals_api.py": 4,
     "tarazu/entrypoints/web/routes/review.py": 4,
 }
 
