@@ -304,6 +304,12 @@ def requests_with_counts(uow: StoreUnitOfWork, submitted_by: str | None = None
             for r in uow.referrals.requests(submitted_by)]
 
 
-# What the portal and the API read, each in a unit of work of its own.
+def all_outcome_counts(uow: StoreUnitOfWork) -> dict[str, int]:
+    """The outcome counts of every referral item, over all requests."""
+    return uow.referrals.outcome_counts()
+
+
+# What the portal, the API and the demo's summary read, each in a unit of work of its own.
 read_response = read_only(response_for)
 read_requests = read_only(requests_with_counts)
+read_outcome_counts = read_only(all_outcome_counts)

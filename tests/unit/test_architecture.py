@@ -63,20 +63,7 @@ def test_entrypoints_leave_the_commit_to_the_use_case():
     assert _entrypoints_calling(frozenset({"commit"})) == {}
 
 
-#: Entrypoint modules that still open a unit of work themselves, with how many times; the list
-#: may only shrink: move the read behind a query in the service (it takes the unit-of-work
-#: factory) and take the module off. A module not listed must not open one at all.
-STILL_OPEN = {
-    "tarazu/entrypoints/cli/cases.py": 1,
-    "tarazu/entrypoints/cli/core.py": 1,
-    "tarazu/entrypoints/cli/demo.py": 1,
-    "tarazu/entrypoints/cli/export.py": 2,
-    "tarazu/entrypoints/cli/mirrors_ops.py": 1,
-    "tarazu/entrypoints/web/routes/review.py": 4,
-}
-
-
 def test_entrypoints_leave_the_unit_of_work_to_the_service():
     """An entrypoint parses input, calls a use case or a query (handing it the unit-of-work
     factory, never calling it) and renders what comes back."""
-    assert _entrypoints_calling(frozenset({"uow", "uow_factory"})) == STILL_OPEN
+    assert _entrypoints_calling(frozenset({"uow", "uow_factory"})) == {}
