@@ -21,7 +21,7 @@ from tarazu.domain.policies import ENFORCING, Action
 from tarazu.service import case_view, cases, mirror_reference, notices
 from tarazu.service.clock import Clock
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
-from tarazu.service.transaction import committed
+from tarazu.service.transaction import committed, read_only
 
 SYSTEM = "system:appeals"
 #: What a person reads on a reliance reversal; free to reword (code reads the event's
@@ -77,6 +77,23 @@ def contested(uow: StoreUnitOfWork, token: str, clock: Clock) -> tuple[Subject, 
     if t.expires_at <= clock.now():
         raise AppealError("the time to appeal this decision has passed")
     return cases.load(uow, t.subject), t.decision_id
+
+
+@dataclass(frozen=True)
+class Contested:
+    """What the public appeal page shows of a token's decision."""
+    subject: Subject
+    decision_id: str
+    filed: bool  # an appeal with this token has been filed
+
+
+@read_only
+def contested_by_token(uow: StoreUnitOfWork, token: str, clock: Clock) -> Contested:
+    """The subject and decision a token lets its holder appeal, and whether they have (errors
+    say why the token is no good)."""
+    s, decision_id = contested(uow, token, clock)
+    t = uow.due_process.token(token)
+    return Contested(s, decision_id, bool(t and t.appeal_id))
 
 
 def appeal_with_token(uow: StoreUnitOfWork, clock: Clock, token: str, statement: str

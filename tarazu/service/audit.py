@@ -7,7 +7,7 @@ that verifies on its own — but not one that still holds the hash a checkpoint 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -25,6 +25,7 @@ from tarazu.service.access_log import log_access
 from tarazu.service.clock import Clock
 from tarazu.service.ports import CheckpointLog, StoreUnitOfWork, UowFactory
 from tarazu.service.records import QueueRow
+from tarazu.service.transaction import read_only
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,45 @@ def take_checkpoint(uow_factory: UowFactory, clock: Clock, log: CheckpointLog
 def chain_head(uow_factory: UowFactory) -> tuple[int, str]:
     with uow_factory() as uow:
         return uow.events.head()
+
+
+@read_only
+def events_after(uow: StoreUnitOfWork, after_seq: int, limit: int) -> list[RecordedEvent]:
+    """Up to ``limit`` events after ``after_seq``, oldest first (the log's API pages)."""
+    out: list[RecordedEvent] = []
+    for r in uow.events.iter_all(after_seq=after_seq, batch=limit):
+        out.append(r)
+        if len(out) >= limit:
+            break
+    return out
+
+
+#: How many events one page reads at most while looking for filter matches: a filter that
+#: matches little pages through the log in bounded steps instead of reading all of it.
+SCAN = 20_000
+
+
+@read_only
+def events_before(uow: StoreUnitOfWork, before_seq: int | None,
+                  wanted: Callable[[RecordedEvent], bool], limit: int
+                  ) -> tuple[list[RecordedEvent], int | None]:
+    """Up to ``limit`` events older than ``before_seq`` (None: the newest) that are
+    ``wanted``, newest first, and where the next page starts (None: the log's start was
+    reached)."""
+    hi = before_seq or uow.events.head()[0] + 1
+    out: list[RecordedEvent] = []
+    scanned, window = 0, 500
+    while hi > 1 and scanned < SCAN:
+        lo = max(0, hi - 1 - window)
+        chunk = [r for r in uow.events.iter_all(after_seq=lo, batch=window) if r.seq < hi]
+        scanned += len(chunk)
+        for r in reversed(chunk):
+            if wanted(r):
+                out.append(r)
+                if len(out) == limit:
+                    return out, r.seq
+        hi = lo + 1
+    return out, (hi if hi > 1 else None)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from tarazu.service.access_log import log_access
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
 from tarazu.service.queue_filters import QueueFilter, entry_state
 from tarazu.service.records import QueueRow
-from tarazu.service.transaction import committed
+from tarazu.service.transaction import committed, read_only
 
 #: Queues in the order a dashboard lists them (others follow, alphabetically).
 QUEUE_ORDER = ("senior", "appeals", "confirmation", "government", "mirrors", "general")
@@ -232,6 +232,28 @@ def open_by_queue(uow: StoreUnitOfWork) -> dict[str, int]:
 def dashboard(uow: StoreUnitOfWork) -> Dashboard:
     return Dashboard(open_by_queue(uow), uow.status.counts(), uow.outbox.pending_count(),
                      uow.platform.count())
+
+
+@dataclass(frozen=True)
+class QueueScreen:
+    """What the queue page shows: one page, the open cases per queue (its tabs), and the due
+    date of each case on the page."""
+    page: QueuePage
+    by_queue: dict[str, int]
+    due: dict[SubjectRef, datetime | None]
+
+
+def queue_screen(uow: StoreUnitOfWork, queue: str | None, page: int, per_page: int,
+                 filters: QueueFilter, now: datetime) -> QueueScreen:
+    qp = queue_page(uow, queue, page, per_page, filters, now)
+    return QueueScreen(qp, open_by_queue(uow),
+                       uow.due_process.deadlines([e.row.subject for e in qp.entries]))
+
+
+# What the review pages and the API read, each in a unit of work of its own.
+read_dashboard = read_only(dashboard)
+read_queue_page = read_only(queue_page)
+read_queue_screen = read_only(queue_screen)
 
 
 def _referrals(uow: StoreUnitOfWork, events: list[ModerationEvent]) -> tuple[ReferralEntry, ...]:

@@ -12,6 +12,7 @@ from tarazu.domain.case import CaseState, Subject
 from tarazu.domain.events import ModerationEvent, RecordedEvent, SubjectRef, SubjectType
 from tarazu.domain.policies import Action
 from tarazu.service.ports import UnitOfWork
+from tarazu.service.transaction import read_only
 
 #: Routing: which named queue a case belongs in (see :mod:`tarazu.domain.routing`).
 Router = Callable[[CaseState, bool], str | None]
@@ -37,6 +38,10 @@ def is_protected(uow: UnitOfWork, ref: SubjectRef) -> bool:
 
 def load(uow: UnitOfWork, ref: SubjectRef) -> Subject:
     return Subject(ref, uow.events.for_subject(ref), protected=is_protected(uow, ref))
+
+
+#: A subject with its history, read in a unit of work of its own (for a page or a listing).
+read_subject = read_only(load)
 
 
 def save(uow: UnitOfWork, subject: Subject, router: Router = default_router,

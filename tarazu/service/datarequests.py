@@ -52,7 +52,7 @@ from tarazu.service.access_log import log_access
 from tarazu.service.clock import Clock
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
 from tarazu.service.records import RequestRow, StoredPackage
-from tarazu.service.transaction import committed
+from tarazu.service.transaction import committed, read_only
 from tarazu.textfiles import FieldProblem
 
 __all__ = ["DataRequestRuleError", "NotAuthorised", "transparency_counts"]
@@ -551,6 +551,22 @@ def view(uow: StoreUnitOfWork, request_id: str) -> RequestView:
                        tuple(uow.datarequests.snapshots(request_id)))
 
 
+def view_for(uow: StoreUnitOfWork, request_id: str, requester: str | None = None
+             ) -> RequestView:
+    """The request; for a ``requester`` (an authority reading its own) ``request_id`` is
+    their own id and only their own request is found."""
+    stored = find_own(uow, request_id, requester) if requester is not None else request_id
+    if stored is None:
+        raise UnknownRequest(request_id)
+    return view(uow, stored)
+
+
+def rows(uow: StoreUnitOfWork, *, statuses: tuple[str, ...] | None = None,
+         submitted_by: str | None = None, limit: int | None = None) -> list[RequestRow]:
+    """The stored requests, newest first (of those statuses, by that submitter)."""
+    return uow.datarequests.list(statuses=statuses, submitted_by=submitted_by, limit=limit)
+
+
 LEGAL_QUEUE = ("pending_legal", "approved")
 
 
@@ -608,3 +624,8 @@ preserve_request = committed(preserve)
 extend_request_preservation = committed(extend_preservation)
 extend_request_nondisclosure = committed(extend_nondisclosure)
 open_package = committed(read_package)
+
+# What the pages and the CLI read, each in a unit of work of its own.
+read_view = read_only(view_for)
+read_rows = read_only(rows)
+read_counts = read_only(transparency_counts)

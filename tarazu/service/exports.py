@@ -28,6 +28,7 @@ from tarazu.service import audit
 from tarazu.service.clock import Clock
 from tarazu.service.notices import puid
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
+from tarazu.service.transaction import read_only
 
 SCHEMA = Path(__file__).resolve().parents[1] / "data" / "schemas" / "dsa_statement.schema.json"
 REDACTED = "[REDACTED]"
@@ -297,3 +298,17 @@ def parse_since(value: str | None) -> datetime | None:
         return datetime.combine(date.fromisoformat(value), datetime.min.time(), tzinfo=UTC)
     except ValueError:
         raise ValueError(f"--since: not a date (YYYY-MM-DD): {value!r}") from None
+
+
+@read_only
+def read_dsa_statements(uow: StoreUnitOfWork, since: datetime | None = None
+                        ) -> list[dict[str, Any]]:
+    """Every statement of reasons since ``since``, read in full in a unit of work of its own."""
+    return list(dsa_statements(uow, since))
+
+
+@read_only
+def read_lumen_notices(uow: StoreUnitOfWork, since: datetime | None = None
+                       ) -> list[dict[str, Any]]:
+    """Every Lumen notice since ``since``, read in full in a unit of work of its own."""
+    return list(lumen_notices(uow, since))

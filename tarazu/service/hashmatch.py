@@ -31,7 +31,7 @@ from tarazu.service import cases
 from tarazu.service.batching import BatchCommitter
 from tarazu.service.clock import Clock
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
-from tarazu.service.transaction import committed
+from tarazu.service.transaction import committed, read_only
 from tarazu.signals import SIGNAL_TYPES, get_signal_type
 from tarazu.signals.banks import VERDICTS, Bank, Match, MatchOutcome, match_signal
 from tarazu.signals.base import InvalidSignal, SignalType
@@ -220,6 +220,26 @@ class ScanReport:
         return {"posts": self.posts, "posts_matched": self.posts_matched,
                 "reports": self.reports, "suppressed": self.suppressed,
                 "errors": len(self.errors)}
+
+
+@read_only
+def refresh_matcher(uow: StoreUnitOfWork, matcher: HashMatcher) -> HashMatcher:
+    """``matcher`` brought up to date with the bank rows (cheap when nothing changed)."""
+    matcher.refresh(uow)
+    return matcher
+
+
+@read_only
+def banks_with_counts(uow: StoreUnitOfWork) -> list[tuple[Bank, int]]:
+    """Every bank with its number of live hashes."""
+    counts = uow.hashbanks.entry_counts()
+    return [(b, counts.get(b.bank_id, 0)) for b in uow.hashbanks.banks()]
+
+
+@read_only
+def posts_to_scan(uow: StoreUnitOfWork) -> int:
+    """How many posts a scan reads (for its progress)."""
+    return uow.platform.count()["posts"]
 
 
 def scan_posts(uow_factory: UowFactory, matcher: HashMatcher, now: Callable[[], datetime],

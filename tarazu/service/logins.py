@@ -9,7 +9,9 @@ is keyed whether or not such a user exists, so the lockout says nothing about wh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from tarazu.domain.events import ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.payloads import AccessChange
@@ -17,7 +19,11 @@ from tarazu.reports.ratelimit import Bucket, BucketPolicy, give_back, take
 from tarazu.service.clock import Clock
 from tarazu.service.ports import UowFactory
 from tarazu.service.reports import pseudonym
-from tarazu.service.users import record_access_change
+from tarazu.service.users import find_login, record_access_change, start_session
+
+#: Checks a password against a stored hash (None: no such user, still checked, so that the
+#: time taken does not tell whether the name is a user). The adapter that hashes provides it.
+PasswordCheck = Callable[[str | None, str], bool]
 
 #: Five tries per user name, then one a minute.
 PER_USER = BucketPolicy(capacity=5, per_second=1 / 60)
@@ -103,3 +109,28 @@ def failed(uow_factory: UowFactory, clock: Clock, keys: LoginKeys, attempt: Atte
                                  seconds=emptied[scope])))
         uow.commit()
     return attempt.wait_if_wrong
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """What a login came to: a session, or a refusal (with a wait when locked out)."""
+
+    session: tuple[str, str] | None = None  # (session id, CSRF token): logged in
+    wait: int = 0  # > 0: refused for now; seconds until a try may come
+
+
+def log_in(uow_factory: UowFactory, clock: Clock, keys: LoginKeys, username: str,
+           password: str, check: PasswordCheck, ttl: timedelta) -> LoginResult:
+    """The login as one use case: the back-off's token first (:func:`begin`), then the
+    password (checked even for a name that is no user), then the failure's lockout or the
+    success's refund and a new session; each step commits its own writes."""
+    attempt = begin(uow_factory, clock, keys)
+    if attempt.wait:
+        return LoginResult(wait=attempt.wait)
+    found = find_login(uow_factory, username)
+    ok = check(found[1] if found else None, password)
+    if not (ok and found and found[0].active):
+        return LoginResult(wait=failed(uow_factory, clock, keys, attempt,
+                                       found[0].username if found else None))
+    succeeded(uow_factory, clock, keys)
+    return LoginResult(session=start_session(uow_factory, found[0].id, clock.now(), ttl))

@@ -11,6 +11,7 @@ from tarazu.metrics import WEBHOOK_DELIVERIES, WEBHOOK_RETRIES
 from tarazu.service.clock import Clock
 from tarazu.service.ports import CaseUowFactory, DeliveryError, PlatformAdapter, UnitOfWork
 from tarazu.service.records import OutboxMessage
+from tarazu.service.transaction import read_only
 
 
 @dataclass(frozen=True)
@@ -92,3 +93,9 @@ def _record_delivery(uow: UnitOfWork, msg: OutboxMessage, clock: Clock) -> None:
         ActionDelivered(decision_id=p.get("decision_id"), kind=msg.kind,
                         action=p.get("action"), delivery=msg.idempotency_key)),
         idempotency_key=f"delivered:{msg.idempotency_key}")
+
+
+@read_only
+def undelivered(uow: UnitOfWork) -> int:
+    """How many messages still wait to be delivered."""
+    return uow.outbox.pending_count()

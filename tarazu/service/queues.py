@@ -26,7 +26,7 @@ from tarazu.service import cases, decisions
 from tarazu.service.clock import Clock
 from tarazu.service.ports import StoreUnitOfWork, UnitOfWork, UowFactory
 from tarazu.service.records import QueueRow
-from tarazu.service.transaction import committed
+from tarazu.service.transaction import committed, read_only
 
 MAX_BULK = 200
 
@@ -49,6 +49,7 @@ class QueueSummary:
 
 def entries(uow: StoreUnitOfWork, now: datetime, queue: str | None = None, limit: int = 200,
             offset: int = 0) -> list[QueueEntry]:
+    """A queue's cases (all queues when None) with their due dates."""
     rows = uow.status.queue(queue=queue, limit=limit, offset=offset)
     due = uow.due_process.deadlines([r.subject for r in rows])
     return [QueueEntry(r, due.get(r.subject), bool(due.get(r.subject) and due[r.subject] < now))
@@ -56,10 +57,16 @@ def entries(uow: StoreUnitOfWork, now: datetime, queue: str | None = None, limit
 
 
 def summary(uow: StoreUnitOfWork, now: datetime) -> list[QueueSummary]:
+    """Each queue's open and overdue counts."""
     counts = uow.status.queue_counts()  # counted in the store, not row by row here
     overdue = uow.due_process.overdue_counts(now)
     return [QueueSummary(q.name, q.title, q.sla.total_seconds() / 3600, counts.get(q.name, 0),
                          overdue.get(q.name, 0)) for q in QUEUES.values()]
+
+
+#: The queues as pages and listings read them, each in a unit of work of its own.
+read_entries = read_only(entries)
+read_summary = read_only(summary)
 
 
 def assign(uow: StoreUnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,

@@ -22,6 +22,7 @@ from tarazu.referrals.response import response_document, response_item
 from tarazu.service import cases, request_ids
 from tarazu.service.clock import Clock
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
+from tarazu.service.transaction import read_only
 from tarazu.textfiles import FieldProblem
 
 ACTOR = "system:referral-check"
@@ -293,3 +294,22 @@ def response_for(uow: StoreUnitOfWork, clock: Clock, request_id: str,
     items.sort(key=lambda x: x["line"])
     return response_document(shown, json.loads(req["requester"]), req["received_at"],
                              clock.now(), items)
+
+
+def requests_with_counts(uow: StoreUnitOfWork, submitted_by: str | None = None
+                         ) -> list[tuple[dict[str, Any], dict[str, int]]]:
+    """The stored requests (only ``submitted_by``'s when given), each with its items'
+    outcome counts."""
+    return [(r, uow.referrals.outcome_counts(r["request_id"]))
+            for r in uow.referrals.requests(submitted_by)]
+
+
+def all_outcome_counts(uow: StoreUnitOfWork) -> dict[str, int]:
+    """The outcome counts of every referral item, over all requests."""
+    return uow.referrals.outcome_counts()
+
+
+# What the portal, the API and the demo's summary read, each in a unit of work of its own.
+read_response = read_only(response_for)
+read_requests = read_only(requests_with_counts)
+read_outcome_counts = read_only(all_outcome_counts)

@@ -30,6 +30,7 @@ from tarazu.service import cases
 from tarazu.service.clock import Clock
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
 from tarazu.service.records import Campaign
+from tarazu.service.transaction import read_only
 
 ACTOR = "system:reports"
 
@@ -268,3 +269,7 @@ def campaigns(uow: StoreUnitOfWork, subject: SubjectRef | None = None) -> list[d
         d["subject_reports"], d["subject_set_aside"] = counts["reports"], counts["set_aside"]
         out.append(d)
     return out
+
+
+#: The campaigns as the API lists them, in a unit of work of its own.
+read_campaigns = read_only(campaigns)

@@ -10,6 +10,7 @@ from typing import Any
 
 from tarazu.designations.registry import DesignationRegistry
 from tarazu.service.ports import StoreUnitOfWork
+from tarazu.service.transaction import read_only
 from tarazu.transparency import Period, band_report, compute
 
 
@@ -20,6 +21,10 @@ def transparency_report(uow: StoreUnitOfWork, period: Period, *, exact: bool = F
     doc = compute((r.event for r in uow.events.iter_all()), period,
                   {"chain_head_seq": head_seq, "chain_head_hash": head_hash})
     return doc if exact else band_report(doc)
+
+
+#: The report as the page and the CLI ask for it, in a unit of work of its own.
+read_report = read_only(transparency_report)
 
 
 def designations_in_use(registry: DesignationRegistry) -> list[dict[str, Any]]:

@@ -17,8 +17,8 @@ from tarazu.domain.events import ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.payloads import AccessChange
 from tarazu.domain.roles import Role
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
-from tarazu.service.records import User
-from tarazu.service.transaction import committed
+from tarazu.service.records import SessionRow, User
+from tarazu.service.transaction import committed, read_only
 
 
 class UserError(ValueError):
@@ -157,3 +157,32 @@ def start_session(uow_factory: UowFactory, user_id: int, at: datetime, ttl: time
         uow.users.add_session(sid, user_id, csrf, at, at + ttl)
         uow.commit()
     return sid, csrf
+
+
+def close_session(uow: StoreUnitOfWork, session_id: str) -> None:
+    """Log out: the session ends (a session id not stored is no error)."""
+    uow.users.end_session(session_id)
+
+
+end_session = committed(close_session)
+
+
+def login_of(uow: StoreUnitOfWork, username: str) -> tuple[User, str] | None:
+    """The user of that name and their password hash (None: no such user), for a login."""
+    return uow.users.by_name(username)
+
+
+def token_user(uow: StoreUnitOfWork, token: str) -> User | None:
+    """The user holding that live API token."""
+    return uow.users.by_token(token)
+
+
+def live_session(uow: StoreUnitOfWork, session_id: str, now: datetime) -> SessionRow | None:
+    """The session of that id, if it has not ended or expired by ``now``."""
+    return uow.users.session(session_id, now)
+
+
+# What a request reads to know who is calling, each in a unit of work of its own.
+find_login = read_only(login_of)
+find_token_user = read_only(token_user)
+find_session = read_only(live_session)

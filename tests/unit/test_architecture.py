@@ -1,7 +1,8 @@
 """The layering rules, checked on every test run: the core imports no adapter or entrypoint;
 the service layer imports no adapter (it owns its ports); the demo imports no entrypoint (with
 no exception); settings are read in the composition root only; an entrypoint never commits a
-unit of work (the use case it calls owns its transaction)."""
+unit of work (the use case it calls owns its transaction) nor opens one (the use case or query
+it calls does)."""
 
 import ast
 import re
@@ -43,25 +44,26 @@ def test_settings_are_read_in_the_composition_root_only():
     assert found == []
 
 
-#: Entrypoint modules that still commit a unit of work themselves, with how many times; the
-#: list may only shrink: convert a module (the use case takes the unit-of-work factory and
-#: commits) and take it off. A module not listed must not commit at all.
-STILL_COMMIT = {
-    # the login: its back-off, password check and session are being reworked together
-    "tarazu/entrypoints/web/routes/session.py": 1,
-}
-
-
-def _commits(path: Path) -> int:
-    """Calls of a method named ``commit`` in ``path`` (``uow.commit()``, ``app.uow().commit()``)."""
+def _calls(path: Path, named: frozenset[str]) -> int:
+    """Calls in ``path`` of a function or method whose name is in ``named`` (``uow.commit()``,
+    ``app.uow()``, ``uow_factory()``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    return sum(1 for node in ast.walk(tree)
-               if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-               and node.func.attr == "commit")
+    return sum(1 for node in ast.walk(tree) if isinstance(node, ast.Call)
+               and (node.func.attr if isinstance(node.func, ast.Attribute)
+                    else getattr(node.func, "id", None)) in named)
+
+
+def _entrypoints_calling(named: frozenset[str]) -> dict[str, int]:
+    return {str(p.relative_to(REPO)): n
+            for p in sorted((REPO / "tarazu" / "entrypoints").rglob("*.py"))
+            if (n := _calls(p, named))}
 
 
 def test_entrypoints_leave_the_commit_to_the_use_case():
-    found = {str(p.relative_to(REPO)): n
-             for p in sorted((REPO / "tarazu" / "entrypoints").rglob("*.py"))
-             if (n := _commits(p))}
-    assert found == STILL_COMMIT
+    assert _entrypoints_calling(frozenset({"commit"})) == {}
+
+
+def test_entrypoints_leave_the_unit_of_work_to_the_service():
+    """An entrypoint parses input, calls a use case or a query (handing it the unit-of-work
+    factory, never calling it) and renders what comes back."""
+    assert _entrypoints_calling(frozenset({"uow", "uow_factory"})) == {}

@@ -16,8 +16,7 @@ app = typer.Typer(help="Appeals of decisions.", no_args_is_help=True)
 def list_cmd() -> None:
     """Open appeals, oldest due first, with their due dates (7 days)."""
     a = get_app()
-    with a.uow() as uow:
-        rows = queues.entries(uow, a.clock.now(), queue="appeals", limit=10_000)
+    rows = queues.read_entries(a.uow, a.clock.now(), queue="appeals", limit=10_000)
     rows.sort(key=lambda e: (e.due_at is None, e.due_at))
     print_json([{"subject": str(e.row.subject), "assigned_to": e.row.assigned_to,
                  "due_at": format_time(e.due_at) if e.due_at else None, "overdue": e.overdue}
@@ -35,8 +34,7 @@ def show_cmd(subject: str = typer.Argument(..., help="type/platform:id, e.g. acc
         fail(f"{subject!r}: expected type/platform:id")
         return
     a = get_app()
-    with a.uow() as uow:
-        s = cases.load(uow, ref)
+    s = cases.read_subject(a.uow, ref)
     out = []
     for e in s.history:
         if e.kind is EventKind.APPEAL:

@@ -113,12 +113,10 @@ def set_cmd(name: str, enabled: bool | None = typer.Option(None, "--enable/--dis
 @app.command("list")
 def list_cmd() -> None:
     """Every bank with its settings and number of live hashes."""
-    with get_app().uow() as uow:
-        counts = uow.hashbanks.entry_counts()
-        print_json([{"id": b.bank_id, "name": b.name, "enabled": b.enabled,
-                     "negative": b.negative, "thresholds": dict(b.thresholds),
-                     "source": b.source, "designation_id": b.designation_id,
-                     "entries": counts.get(b.bank_id, 0)} for b in uow.hashbanks.banks()])
+    print_json([{"id": b.bank_id, "name": b.name, "enabled": b.enabled,
+                 "negative": b.negative, "thresholds": dict(b.thresholds),
+                 "source": b.source, "designation_id": b.designation_id,
+                 "entries": n} for b, n in hashmatch.banks_with_counts(get_app().uow)])
 
 
 @app.command("add")
@@ -199,9 +197,7 @@ def match_cmd(target: str = typer.Argument(..., help="a file, or a hash"),
             console.print(f"[yellow]note:[/yellow] {n}")
     else:
         signals = [(type_ or _guess_type(target), target)]
-    matcher = hashmatch.HashMatcher()
-    with get_app().uow() as uow:
-        matcher.refresh(uow)
+    matcher = hashmatch.refresh_matcher(get_app().uow, hashmatch.HashMatcher())
     for s in matcher.skipped:
         console.print(f"[yellow]skipped corrupt hash:[/yellow] bank {s.bank} entry "
                       f"{s.entry_id}: {s.error}")
@@ -215,8 +211,7 @@ def match_cmd(target: str = typer.Argument(..., help="a file, or a hash"),
 def scan_cmd() -> None:
     """Match every stored post against the enabled banks; record each match as an event."""
     app_ = get_app()
-    with app_.uow() as uow:
-        total = uow.platform.count()["posts"]
+    total = hashmatch.posts_to_scan(app_.uow)
     matcher = hashmatch.HashMatcher()
     with progress_bar("scan posts", total) as bar:
         report = hashmatch.scan_posts(app_.uow, matcher, app_.clock.now,

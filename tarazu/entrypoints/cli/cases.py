@@ -36,12 +36,11 @@ def queues_cmd(queue: str | None = typer.Argument(None, help="list this queue's 
     """Open and overdue cases per queue, or one queue's cases with their due dates."""
     a = get_app()
     now = a.clock.now()
-    with a.uow() as uow:
-        if queue is None:
-            print_json([{"queue": q.name, "open": q.open, "overdue": q.overdue,
-                         "sla_hours": q.sla_hours} for q in queues.summary(uow, now)])
-            return
-        print_json([{"subject": str(e.row.subject), "priority": e.row.priority,
-                     "assigned_to": e.row.assigned_to,
-                     "due_at": format_time(e.due_at) if e.due_at else None,
-                     "overdue": e.overdue} for e in queues.entries(uow, now, queue=queue)])
+    if queue is None:
+        print_json([{"queue": q.name, "open": q.open, "overdue": q.overdue,
+                     "sla_hours": q.sla_hours} for q in queues.read_summary(a.uow, now)])
+        return
+    print_json([{"subject": str(e.row.subject), "priority": e.row.priority,
+                 "assigned_to": e.row.assigned_to,
+                 "due_at": format_time(e.due_at) if e.due_at else None,
+                 "overdue": e.overdue} for e in queues.read_entries(a.uow, now, queue=queue)])

@@ -253,8 +253,7 @@ def outbox_deliver_now() -> None:
     back-off (each subject's messages still go in order)."""
     app = get_app()
     r = outbox.deliver_now(app.uow, app.platform_adapter(), app.clock)
-    with app.uow() as uow:
-        left = uow.outbox.pending_count()
+    left = outbox.undelivered(app.uow)
     print_json({"delivered": r.delivered, "failed": r.failed, "undelivered": left})
 
 

@@ -52,8 +52,7 @@ def notify_due_cmd() -> None:
 def list_cmd(status: str | None = typer.Option(None, help="e.g. pending_legal, approved")
              ) -> None:
     """Data requests, newest first."""
-    with get_app().uow() as uow:
-        rows = uow.datarequests.list(statuses=(status,) if status else None)
+    rows = dr.read_rows(get_app().uow, statuses=(status,) if status else None)
     print_json([{"request_id": r.request_id, "status": r.status, "path": r.path,
                  "country": r.country, "agency": r.agency, "received_at": r.received_at,
                  "outcome": r.outcome} for r in rows])
@@ -63,12 +62,11 @@ def list_cmd(status: str | None = typer.Option(None, help="e.g. pending_legal, a
 def show_cmd(request_id: str) -> None:
     """One request: checks, scope, decisions and history (no personal data)."""
     a = get_app()
-    with a.uow() as uow:
-        try:
-            v = dr.view(uow, request_id)
-        except dr.UnknownRequest as e:
-            fail(str(e))
-            return
+    try:
+        v = dr.read_view(a.uow, request_id)
+    except dr.UnknownRequest as e:
+        fail(str(e))
+        return
     print_json(v.to_dict(a.clock.now()))
 
 
@@ -82,6 +80,5 @@ def counts_cmd(since: str = typer.Option(..., help="YYYY-MM-DD"),
     except ValueError:
         fail("--since/--until: dates as YYYY-MM-DD")
         return
-    with get_app().uow() as uow:
-        print_json(dr.transparency_counts(uow, start, end))
+    print_json(dr.read_counts(get_app().uow, start, end))
     console.print("[dim]counts by date received[/dim]")

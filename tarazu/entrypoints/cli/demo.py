@@ -61,11 +61,10 @@ def create_users(app: App) -> tuple[dict[str, str], str]:
 
 
 def summary(app: App, report: Any, files: Any) -> dict[str, Any]:
-    from tarazu.service import audit, case_view
+    from tarazu.service import audit, case_view, referrals
 
-    with app.uow() as uow:
-        board = case_view.dashboard(uow)
-        outcomes = uow.referrals.outcome_counts()
+    board = case_view.read_dashboard(app.uow)
+    outcomes = referrals.read_outcome_counts(app.uow)
     chain = audit.verify_chain(app.uow)
     return {
         "home": str(app.settings.home),

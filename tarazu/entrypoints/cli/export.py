@@ -46,8 +46,7 @@ def dsa_cmd(since: str | None = SINCE, out: Path = OUT) -> None:
     start = _since(since)
     a = get_app()
     validator = jsonschema.Draft202012Validator(exports.dsa_schema())
-    with a.uow() as uow:
-        records = list(exports.dsa_statements(uow, start))
+    records = exports.read_dsa_statements(a.uow, start)
     bad = [(r["puid"], e.message) for r in records for e in validator.iter_errors(r)]
     for puid, msg in bad[:20]:
         console.print(f"[red]{puid}:[/red] {msg}")
@@ -62,7 +61,6 @@ def lumen_cmd(since: str | None = SINCE, out: Path = OUT) -> None:
     """Notices of government removal requests, Lumen style (works redacted)."""
     start = _since(since)
     a = get_app()
-    with a.uow() as uow:
-        records = list(exports.lumen_notices(uow, start))
+    records = exports.read_lumen_notices(a.uow, start)
     _write(out, "notices", records)
     print_json({"notices": len(records), "out": str(out)})

@@ -24,7 +24,11 @@ from tarazu.entrypoints.cli.mirror_start import start_detector
 from tarazu.entrypoints.cli.mirrors import app
 from tarazu.linkage.result import MatchResult
 from tarazu.service import mirrors
-from tarazu.service.mirrors.snapshot import rebuild_reference_set, snapshot_path, write_snapshot
+from tarazu.service.mirrors.snapshot import (
+    rebuild_reference_set,
+    save_reference_snapshot,
+    snapshot_path,
+)
 
 
 def spark_scorer(master: str, partitions: int | None, detector: mirrors.MirrorDetector):  # type: ignore[no-untyped-def]
@@ -162,7 +166,6 @@ def snapshot_cmd(
                                   clock=container.clock)
     else:
         start_detector(container, detector, show_progress=True)
-    with container.uow() as uow:
-        header = write_snapshot(uow, detector, path, container.clock)
+    header = save_reference_snapshot(container.uow, detector, path, container.clock)
     console.print(f"wrote {path}: {header.count} removed accounts at log position "
                   f"{header.position} (model {detector.loaded.model_id})")

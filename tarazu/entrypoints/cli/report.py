@@ -16,7 +16,7 @@ from pathlib import Path
 import typer
 
 from tarazu.entrypoints.cli.common import console, fail, get_app
-from tarazu.service.transparency import designations_in_use, transparency_report
+from tarazu.service.transparency import designations_in_use, read_report
 from tarazu.transparency import (
     LONG_HEADER,
     Period,
@@ -82,8 +82,7 @@ def transparency_cmd(
     if fmt is Format.ANNEX and out is None:
         fail("--format annex writes a folder: give it with --out")
     a = get_app()
-    with a.uow() as uow:
-        doc = transparency_report(uow, period, exact=exact)
+    doc = read_report(a.uow, period, exact=exact)
     if fmt is Format.JSON:
         _emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", out)
     elif fmt is Format.CSV:

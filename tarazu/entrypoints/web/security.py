@@ -64,15 +64,14 @@ def get_container(request: Request) -> App:
 def current_principal(request: Request) -> Principal | None:
     app: App = request.app.state.container
     auth = request.headers.get("authorization", "")
-    with app.uow() as uow:
-        if auth.lower().startswith("bearer "):
-            user = uow.users.by_token(auth[7:].strip())
-            return Principal(user, "token") if user else None
-        sid = request.cookies.get(SESSION_COOKIE)
-        if sid:
-            row = uow.users.session(sid, app.clock.now())
-            if row:
-                return Principal(row.user, "session", row.csrf_token)
+    if auth.lower().startswith("bearer "):
+        user = users.find_token_user(app.uow, auth[7:].strip())
+        return Principal(user, "token") if user else None
+    sid = request.cookies.get(SESSION_COOKIE)
+    if sid:
+        row = users.find_session(app.uow, sid, app.clock.now())
+        if row:
+            return Principal(row.user, "session", row.csrf_token)
     return None
 
 

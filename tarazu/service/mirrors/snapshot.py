@@ -22,7 +22,7 @@ from tarazu.linkage.snapshot import SnapshotHeader, SnapshotUnusable, load_snaps
 from tarazu.service.clock import Clock
 from tarazu.service.mirrors.reference import MirrorDetector, RefreshReport
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
-from tarazu.service.transaction import committed
+from tarazu.service.transaction import committed, read_only
 
 log = logging.getLogger("tarazu.mirrors")
 FINGERPRINT = "fingerprint"
@@ -45,6 +45,11 @@ def write_snapshot(uow: StoreUnitOfWork, detector: MirrorDetector, path: Path,
         return save_snapshot(path, detector.linker, position, {FINGERPRINT: prints},
                              meta={"model": detector.loaded.model_id, "accounts": len(ids)},
                              now=clock.now if clock else None)
+
+
+#: :func:`write_snapshot` in a unit of work of its own (it reads the log's head, writes
+#: nothing to the store).
+save_reference_snapshot = read_only(write_snapshot)
 
 
 @dataclass

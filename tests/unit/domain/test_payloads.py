@@ -139,3 +139,43 @@ def test_the_aggregates_write_what_their_types_say():
     assert dict(e.payload) == {"action": "label", "policy": "DOI-1", "reason": "r",
                                "needs_confirmation": False, "protected": False,
                                "evidence": ["x:r"]}
+
+
+def test_every_payload_type_is_frozen():
+    assert all(t.__dataclass_params__.frozen for t in PAYLOAD_TYPES.values())  # type: ignore[attr-defined]
+
+
+#: The one module that makes an event from a plain dict: rebuilding a stored event as it is.
+REBUILDS_STORED = "tarazu/domain/chain.py"
+
+
+def _emissions(path: Path) -> list[str]:
+    """The ways ``path`` makes an event other than from a typed payload: a ``ModerationEvent``
+    built directly, or a subject's ``record(EventKind.X, ...)`` given a dict or nothing."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Name) and node.func.id == "ModerationEvent":
+            found.append(f"{node.lineno}: ModerationEvent(...)")
+        elif (isinstance(node.func, ast.Attribute) and node.func.attr == "record"
+              and node.args and ast.unparse(node.args[0]).startswith("EventKind.")):
+            payload = node.args[3] if len(node.args) > 3 else next(
+                (k.value for k in node.keywords if k.arg == "payload"), None)
+            if payload is None or isinstance(payload, ast.Dict | ast.DictComp) or (
+                    isinstance(payload, ast.Call) and ast.unparse(payload.func) == "dict"):
+                found.append(f"{node.lineno}: {ast.unparse(node.args[0])} with a plain dict")
+    return found
+
+
+def test_the_code_makes_every_event_from_its_kinds_payload_type():
+    """Every event tarazu emits is made from its kind's frozen payload type (so a misspelt
+    field fails when it is made); only the stores rebuild events from their stored JSON."""
+    root = Path(__file__).resolve().parents[3]
+    found = [f"{p.relative_to(root)}:{line}"
+             for p in sorted((root / "tarazu").rglob("*.py"))
+             if str(p.relative_to(root)) != REBUILDS_STORED
+             for line in _emissions(p)]
+    assert found == []

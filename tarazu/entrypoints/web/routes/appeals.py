@@ -43,10 +43,9 @@ def appeal_url(ref: SubjectRef) -> str:
 
 # -- the public page -----------------------------------------------------------------------------
 def _public_view(app: App, token: str) -> dict:
-    with app.uow() as uow:
-        s, decision_id = appeals.contested(uow, token, app.clock)
-        t = uow.due_process.token(token)
-        statement = notices.statement_of(s, decision_id)
+    c = appeals.contested_by_token(app.uow, token, app.clock)
+    s, decision_id = c.subject, c.decision_id
+    statement = notices.statement_of(s, decision_id)
     texts = [render_decision(statement, lang, "") for lang in LANGUAGES]
     ruling = next((e for e in reversed(s.history) if e.kind is EventKind.APPEAL_DECISION
                    and e.payload.get("decision_id") == decision_id), None)
@@ -56,7 +55,7 @@ def _public_view(app: App, token: str) -> dict:
                for lang in LANGUAGES] if ruling else []
     return {"notices": texts, "outcome": outcome,
             "decided_at": ruling.occurred_at if ruling else None,
-            "filed": bool(t and t.appeal_id),
+            "filed": c.filed,
             "in_effect": getattr(s.state.decision(decision_id), "status", "") == "applied",
             "decision_ref": notices.puid(decision_id)}
 
@@ -113,8 +112,7 @@ def api_appeal(request: Request, body: PlatformAppeal,
 @router.get("/appeals", response_class=HTMLResponse)
 def appeals_queue(request: Request, principal: Principal = require(*READ)) -> HTMLResponse:
     app = get_container(request)
-    with app.uow() as uow:
-        rows = queues.entries(uow, app.clock.now(), queue="appeals")
+    rows = queues.read_entries(app.uow, app.clock.now(), queue="appeals")
     return render(request, "appeals/queue.html", rows=rows, appeal_url=appeal_url,
                   now=app.clock.now())
 

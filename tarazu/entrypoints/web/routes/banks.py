@@ -49,19 +49,15 @@ def matcher_for(request: Request) -> hashmatch.HashMatcher:
     matcher = getattr(state, "hash_matcher", None)
     if matcher is None:
         matcher = state.hash_matcher = hashmatch.HashMatcher()
-    with get_container(request).uow() as uow:
-        matcher.refresh(uow)
-    return matcher
+    return hashmatch.refresh_matcher(get_container(request).uow, matcher)
 
 
 @router.get("/api/banks")
 def list_banks(request: Request, principal: Principal = require(*CASE_READERS)) -> list[dict]:
-    with get_container(request).uow() as uow:
-        counts = uow.hashbanks.entry_counts()
-        return [{"id": b.bank_id, "name": b.name, "enabled": b.enabled, "negative": b.negative,
-                 "thresholds": dict(b.thresholds), "source": b.source,
-                 "designation_id": b.designation_id, "description": b.description,
-                 "entries": counts.get(b.bank_id, 0)} for b in uow.hashbanks.banks()]
+    return [{"id": b.bank_id, "name": b.name, "enabled": b.enabled, "negative": b.negative,
+             "thresholds": dict(b.thresholds), "source": b.source,
+             "designation_id": b.designation_id, "description": b.description,
+             "entries": n} for b, n in hashmatch.banks_with_counts(get_container(request).uow)]
 
 
 @router.post("/api/hashes/match")

@@ -41,22 +41,17 @@ def _own_only(principal: Principal) -> bool:
 
 def _view(request: Request, principal: Principal, request_id: str) -> dr.RequestView:
     """The request; a requester names it by their own id and finds only their own."""
-    with get_container(request).uow() as uow:
-        stored = (dr.find_own(uow, request_id, principal.name) if _own_only(principal)
-                  else request_id)
-        try:
-            if stored is None:
-                raise dr.UnknownRequest(request_id)
-            return dr.view(uow, stored)
-        except dr.UnknownRequest:
-            raise HTTPException(404, f"no data request {request_id!r}") from None
+    try:
+        return dr.read_view(get_container(request).uow, request_id,
+                            principal.name if _own_only(principal) else None)
+    except dr.UnknownRequest:
+        raise HTTPException(404, f"no data request {request_id!r}") from None
 
 
 def _rows(request: Request, principal: Principal, status: str | None) -> list:
-    with get_container(request).uow() as uow:
-        return uow.datarequests.list(
-            statuses=(status,) if status else None,
-            submitted_by=principal.name if _own_only(principal) else None, limit=500)
+    return dr.read_rows(get_container(request).uow, statuses=(status,) if status else None,
+                        submitted_by=principal.name if _own_only(principal) else None,
+                        limit=500)
 
 
 def work_of(request: Request, principal: Principal) -> list | None:
@@ -72,8 +67,7 @@ def work_of(request: Request, principal: Principal) -> list | None:
         waiting = ("approved",)  # a second person's confirmation
     else:
         return None  # an auditor reads them all from the menu; none waits for them
-    with get_container(request).uow() as uow:
-        return uow.datarequests.list(statuses=waiting, limit=50)
+    return dr.read_rows(get_container(request).uow, statuses=waiting, limit=50)
 
 
 def _requester_view(d: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from tarazu.adapters.db.uow import SqlUnitOfWork
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import EventKind, RecordedEvent
 from tarazu.domain.roles import Role
@@ -42,21 +41,6 @@ def _event_json(r: RecordedEvent) -> dict:
             "prev_hash": r.prev_hash, "hash": r.hash}
 
 
-def _page(request: Request, after_seq: int, limit: int) -> list[RecordedEvent]:
-    with get_container(request).uow() as uow:
-        out = []
-        for r in uow.events.iter_all(after_seq=after_seq, batch=limit):
-            out.append(r)
-            if len(out) >= limit:
-                break
-        return out
-
-
-#: How many events one /audit page reads at most while looking for filter matches: a filter
-#: that matches little pages through the log in bounded steps instead of reading all of it.
-SCAN = 20_000
-
-
 @dataclass(frozen=True)
 class AuditFilter:
     kind: str = ""
@@ -74,25 +58,6 @@ class AuditFilter:
         keep = {k: v for k, v in (("kind", self.kind), ("actor", self.actor),
                                   ("subject", self.subject), *extra.items()) if v}
         return urlencode(keep)
-
-
-def newest_first(uow: SqlUnitOfWork, before_seq: int, wanted: AuditFilter, limit: int
-                 ) -> tuple[list[RecordedEvent], int | None]:
-    """Up to ``limit`` events older than ``before_seq`` matching ``wanted``, newest first, and
-    where the next page starts (None: the log's start was reached)."""
-    out: list[RecordedEvent] = []
-    hi, scanned, window = before_seq, 0, 500
-    while hi > 1 and scanned < SCAN:
-        lo = max(0, hi - 1 - window)
-        chunk = [r for r in uow.events.iter_all(after_seq=lo, batch=window) if r.seq < hi]
-        scanned += len(chunk)
-        for r in reversed(chunk):
-            if wanted.matches(r):
-                out.append(r)
-                if len(out) == limit:
-                    return out, r.seq
-        hi = lo + 1
-    return out, (hi if hi > 1 else None)
 
 
 def payload_lines(payload: dict) -> list[tuple[str, str]]:
@@ -117,9 +82,7 @@ def audit_page(request: Request, before_seq: int | None = Query(None, ge=1, le=M
     app = get_container(request)
     report = audit.verify_chain(app.uow, app.checkpoints())
     wanted = AuditFilter(kind, actor.strip(), subject.strip())
-    with app.uow() as uow:
-        start = before_seq or uow.events.head()[0] + 1
-        events, older = newest_first(uow, start, wanted, PAGE)
+    events, older = audit.events_before(app.uow, before_seq, wanted.matches, PAGE)
     return render(request, "audit/index.html", report=report, events=events, wanted=wanted,
                   kinds=[k.value for k in EventKind], older=older,
                   older_url=f"/audit?{wanted.query(before_seq=older)}" if older else None,
@@ -141,9 +104,9 @@ def audit_case(request: Request, subject_type: str, subject_id: str,
 def api_events(request: Request, after_seq: int = Query(0, ge=0, le=MAX_INT),
                limit: int = Query(PAGE, ge=1, le=1000),
                principal: Principal = require(*OVERSIGHT)) -> dict:
-    events = _page(request, after_seq, limit)
-    with get_container(request).uow() as uow:
-        head_seq, head_hash = uow.events.head()
+    app = get_container(request)
+    events = audit.events_after(app.uow, after_seq, limit)
+    head_seq, head_hash = audit.chain_head(app.uow)
     return {"events": [_event_json(r) for r in events],
             "next_after_seq": events[-1].seq if len(events) == limit else None,
             "head": {"seq": head_seq, "hash": head_hash}}

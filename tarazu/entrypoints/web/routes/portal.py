@@ -157,11 +157,7 @@ def report_status(request: Request, receipt_id: str, token: str = "", lang: str 
 @router.get("/portal", response_class=HTMLResponse)
 def portal_home(request: Request, principal: Principal = require(*PORTAL_ROLES)
                 ) -> HTMLResponse:
-    app = get_container(request)
-    with app.uow() as uow:
-        mine = uow.referrals.requests(submitted_by=principal.name)
-        counts = {r["request_id"]: uow.referrals.outcome_counts(r["request_id"]) for r in mine}
-    return render(request, "portal/home.html", requests=mine, counts=counts, error=None)
+    return _home(request, principal, None)
 
 
 @router.post("/portal/referrals")
@@ -185,23 +181,26 @@ async def portal_upload(request: Request, principal: Principal = require(*PORTAL
 
 
 def _portal_error(request: Request, principal: Principal, message: str) -> HTMLResponse:
-    app = get_container(request)
-    with app.uow() as uow:
-        mine = uow.referrals.requests(submitted_by=principal.name)
-        counts = {r["request_id"]: uow.referrals.outcome_counts(r["request_id"]) for r in mine}
-    return render(request, "portal/home.html", status_code=422, requests=mine, counts=counts,
-                  error=message)
+    return _home(request, principal, message, status_code=422)
+
+
+def _home(request: Request, principal: Principal, error: str | None, status_code: int = 200
+          ) -> HTMLResponse:
+    """The portal's home: the principal's own requests with their outcome counts."""
+    listed = referrals.read_requests(get_container(request).uow, principal.name)
+    return render(request, "portal/home.html", status_code=status_code,
+                  requests=[r for r, _ in listed],
+                  counts={r["request_id"]: c for r, c in listed}, error=error)
 
 
 def _own_response(request: Request, principal: Principal, request_id: str
                   ) -> dict[str, Any] | None:
     app = get_container(request)
-    with app.uow() as uow:
-        try:
-            return referrals.response_for(uow, app.clock, request_id,
-                                          submitted_by=principal.name)
-        except referrals.RequestNotFound:
-            return None
+    try:
+        return referrals.read_response(app.uow, app.clock, request_id,
+                                       submitted_by=principal.name)
+    except referrals.RequestNotFound:
+        return None
 
 
 @router.get("/portal/referrals/{request_id}", response_class=HTMLResponse)

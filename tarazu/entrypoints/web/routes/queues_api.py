@@ -25,8 +25,7 @@ DECIDE = tuple(DECIDERS)
 @router.get("/api/queues")
 def api_queues(request: Request, principal: Principal = require(*READ)) -> dict:
     app = get_container(request)
-    with app.uow() as uow:
-        rows = queues.summary(uow, app.clock.now())
+    rows = queues.read_summary(app.uow, app.clock.now())
     return {"queues": [{"name": q.name, "title": q.title, "sla_hours": q.sla_hours,
                         "open": q.open, "overdue": q.overdue} for q in rows]}
 
@@ -37,8 +36,7 @@ def api_queue_entries(request: Request, name: str, principal: Principal = requir
     if name not in QUEUES:
         raise HTTPException(404, f"no queue {name!r}; queues: {', '.join(QUEUES)}")
     app = get_container(request)
-    with app.uow() as uow:
-        rows = queues.entries(uow, app.clock.now(), queue=name)
+    rows = queues.read_entries(app.uow, app.clock.now(), queue=name)
     return {"queue": name, "cases": [
         {"subject": str(r.row.subject), "priority": r.row.priority,
          "assigned_to": r.row.assigned_to, "protected": r.row.protected,

@@ -71,9 +71,8 @@ def import_upload(request: Request, principal: Principal, raw: bytes, filename: 
                                           submitted_by=principal.name)
     except (ReferralFileError, referrals.DuplicateRequest) as e:
         raise ReferralInputError(str(e)) from None
-    with app.uow() as uow:
-        doc = referrals.response_for(uow, app.clock, result.request_id,
-                                     submitted_by=principal.name)
+    doc = referrals.read_response(app.uow, app.clock, result.request_id,
+                                  submitted_by=principal.name)
     doc["already_imported"] = result.already_imported
     return Imported(result.request_id, doc)
 
@@ -106,14 +105,13 @@ async def submit_referrals(request: Request, principal: Principal = require(*SUB
 def list_referrals(request: Request, principal: Principal = require(*READERS)) -> dict:
     app = get_container(request)
     staff = bool(principal.user.roles & STAFF)
-    with app.uow() as uow:
-        rows = uow.referrals.requests(None if staff else principal.name)
-        return {"requests": [{
-            "request_id": r["request_id"] if staff
-            else request_ids.own_id(r["request_id"], r["submitted_by"]),
-            "received_at": r["received_at"],
-            "requester_type": r["requester_type"], "agency": r["agency"],
-            "counts": uow.referrals.outcome_counts(r["request_id"])} for r in rows]}
+    rows = referrals.read_requests(app.uow, None if staff else principal.name)
+    return {"requests": [{
+        "request_id": r["request_id"] if staff
+        else request_ids.own_id(r["request_id"], r["submitted_by"]),
+        "received_at": r["received_at"],
+        "requester_type": r["requester_type"], "agency": r["agency"],
+        "counts": counts} for r, counts in rows]}
 
 
 @router.get("/api/referrals/{request_id}")
@@ -123,11 +121,10 @@ def get_referral(request: Request, request_id: str, principal: Principal = requi
     their own requests (anyone else's is 'not found', not 'forbidden')."""
     app = get_container(request)
     own_only = None if principal.user.roles & STAFF else principal.name
-    with app.uow() as uow:
-        try:
-            doc = referrals.response_for(uow, app.clock, request_id, submitted_by=own_only)
-        except referrals.RequestNotFound:
-            return JSONResponse({"detail": "no such request"}, status_code=404)
+    try:
+        doc = referrals.read_response(app.uow, app.clock, request_id, submitted_by=own_only)
+    except referrals.RequestNotFound:
+        return JSONResponse({"detail": "no such request"}, status_code=404)
     return JSONResponse(doc)
 
 
@@ -176,8 +173,7 @@ def list_campaigns(request: Request, subject: str = "",
         except ValueError:
             return JSONResponse({"detail": "field 'subject': expected type/platform:id"},
                                 status_code=422)
-    with get_container(request).uow() as uow:
-        return JSONResponse({"campaigns": reports.campaigns(uow, ref)})
+    return JSONResponse({"campaigns": reports.read_campaigns(get_container(request).uow, ref)})
 
 
 @router.post("/api/reporters/{reporter_key}/mute")

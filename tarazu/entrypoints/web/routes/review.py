@@ -217,8 +217,7 @@ def home(request: Request, principal: Principal = require()) -> HTMLResponse:
 
     board = None
     if principal.has(*CASE_READERS):
-        with get_container(request).uow() as uow:
-            board = case_view.dashboard(uow)
+        board = case_view.read_dashboard(get_container(request).uow)
     work = datarequests.work_of(request, principal)
     return render(request, "review_home.html", board=board, data_requests=work)
 
@@ -251,11 +250,9 @@ def _queue(request: Request, name: str | None, page: int, filters: QueueFilter
            ) -> HTMLResponse:
     app = get_container(request)
     now = app.clock.now()
-    with app.uow() as uow:
-        qp = case_view.queue_page(uow, name, page, PER_PAGE, filters, now)
-        by_queue = case_view.open_by_queue(uow)
-        due = uow.due_process.deadlines([e.row.subject for e in qp.entries])
-    return render(request, "review_queue.html", qp=qp, by_queue=by_queue, due=due, now=now,
+    screen = case_view.read_queue_screen(app.uow, name, page, PER_PAGE, filters, now)
+    return render(request, "review_queue.html", qp=screen.page, by_queue=screen.by_queue,
+                  due=screen.due, now=now,
                   titles={q.name: q.title for q in QUEUES.values()}, states=STATES,
                   query="&" + filters.query() if filters.active else "")
 
@@ -357,8 +354,7 @@ def _api_errors(fn):  # type: ignore[no-untyped-def]
 
 @router.get("/api/dashboard")
 def api_dashboard(request: Request, principal: Principal = require(*READ)) -> dict:
-    with get_container(request).uow() as uow:
-        return case_view.dashboard(uow).to_dict()
+    return case_view.read_dashboard(get_container(request).uow).to_dict()
 
 
 @router.get("/api/queue")
@@ -367,9 +363,8 @@ def api_queue(request: Request, queue: str | None = None, page: int = Query(1, g
               principal: Principal = require(*READ),
               filters: QueueFilter = Depends(queue_filter)) -> dict:
     app = get_container(request)
-    with app.uow() as uow:
-        return case_view.queue_page(uow, queue, page, per_page, filters,
-                                    app.clock.now()).to_dict()
+    return case_view.read_queue_page(app.uow, queue, page, per_page, filters,
+                                     app.clock.now()).to_dict()
 
 
 @router.get("/api/cases/{subject_type}/{subject_id}")

@@ -13,11 +13,10 @@ from tarazu.entrypoints.web.security import (
     SESSION_TTL,
     Principal,
     get_container,
-    new_session,
     require,
 )
 from tarazu.entrypoints.web.templating import render
-from tarazu.service import logins
+from tarazu.service import logins, users
 from tarazu.service.logins import LoginKeys
 
 router = APIRouter()
@@ -33,23 +32,15 @@ def login(request: Request, username: str = Form(..., max_length=200),
           password: str = Form(..., max_length=1000)) -> Response:
     app = get_container(request)
     keys = LoginKeys.of(app.settings.secret_key, username, client_address(request))
-    attempt = logins.begin(app.uow, app.clock, keys)
-    if attempt.wait:
-        return _locked(request, attempt.wait)
-    with app.uow() as uow:
-        found = uow.users.by_name(username)
-    ok = check_login(found[1] if found else None, password)
-    if not (ok and found and found[0].active):
-        wait = logins.failed(app.uow, app.clock, keys, attempt,
-                             found[0].username if found else None)
-        if wait:
-            return _locked(request, wait)
+    result = logins.log_in(app.uow, app.clock, keys, username, password, check_login,
+                           SESSION_TTL)
+    if result.wait:
+        return _locked(request, result.wait)
+    if result.session is None:
         return render(request, "login.html", status_code=401,
                       error="Wrong user name or password.")
-    logins.succeeded(app.uow, app.clock, keys)
-    sid, _ = new_session(app, found[0])
     resp = RedirectResponse("/", status_code=303)
-    resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict",
+    resp.set_cookie(SESSION_COOKIE, result.session[0], httponly=True, samesite="strict",
                     secure=app.settings.cookie_secure,
                     max_age=int(SESSION_TTL.total_seconds()))
     return resp
@@ -66,9 +57,7 @@ def _locked(request: Request, wait: int) -> Response:
 def logout(request: Request, principal: Principal = require()) -> Response:
     sid = request.cookies.get(SESSION_COOKIE)
     if sid:
-        with get_container(request).uow() as uow:
-            uow.users.end_session(sid)
-            uow.commit()
+        users.end_session(get_container(request).uow, sid)
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(SESSION_COOKIE)
     return resp

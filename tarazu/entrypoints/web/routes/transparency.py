@@ -22,7 +22,7 @@ from tarazu.service.transparency import (
     designations_in_use,
     public_period,
     published_quarters,
-    transparency_report,
+    read_report,
 )
 from tarazu.transparency import LONG_HEADER, Period, long_rows, to_csv
 
@@ -65,8 +65,7 @@ def _period(request: Request, start: str | None, end: str | None,
 
 
 def _report(request: Request, period: Period) -> dict:
-    with get_container(request).uow() as uow:
-        return transparency_report(uow, period)
+    return read_report(get_container(request).uow, period)
 
 
 @router.get("/transparency", response_class=HTMLResponse, openapi_extra=PUBLIC)
