@@ -80,7 +80,8 @@ def compared_pairs(linker: MirrorLinker, actives: list, truth: dict[str, str | N
 
 def recall_at_1(score: np.ndarray, p: Pairs) -> float:
     ends = np.append(p.starts[1:], len(score))
-    hits = sum(bool(p.truth[a + int(np.argmax(score[a:b]))]) for a, b in zip(p.starts, ends, strict=True))
+    hits = sum(bool(p.truth[a + int(np.argmax(score[a:b]))])
+               for a, b in zip(p.starts, ends, strict=True))
     return hits / max(p.mirrors, 1)
 
 
