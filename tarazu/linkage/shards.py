@@ -214,6 +214,9 @@ class ShardedLinker(MirrorLinker):
     def __init__(self, model: LinkageModel, shards: Sequence[ShardPort],
                  config: LinkerConfig | None = None) -> None:
         super().__init__(model, config)
+        peer_tf = sorted(c.NAME for c in self.base if c.READS_PEERS and c.NAME in self.tf.readers)
+        if peer_tf:  # its frequencies would come from no shard
+            raise ValueError(f"term-frequency adjusted comparators read peers: {peer_tf}")
         self.shards = list(shards)
         self.incomplete: set[str] = set()
         self._missed: set[int] = set()  # shards that failed during the current first pass
