@@ -363,3 +363,21 @@ def load_snapshot(path: Path, linker: MirrorLinker
     for p, sig in zip(profiles, sigs, strict=True):
         linker.add_removed_profile(p, sig)
     return header, extra
+
+
+# -- profiles as bytes ----------------------------------------------------------------------
+def encode_profiles(profiles: Sequence[AccountProfile]) -> bytes:
+    """Profiles as bytes in the snapshot's columns (an ``.npz`` archive, no pickle): how a
+    new account's profile, built once, reaches the shards of the removed set."""
+    cols, _ = _encode(profiles)
+    cols["count"] = np.array([len(profiles)], dtype=np.int64)
+    buf = io.BytesIO()
+    np.savez(buf, **cols)
+    return buf.getvalue()
+
+
+def decode_profiles(data: bytes) -> list[AccountProfile]:
+    """The profiles :func:`encode_profiles` wrote (read without pickle)."""
+    with np.load(io.BytesIO(data), allow_pickle=False) as z:
+        cols = {k: z[k] for k in z.files}
+    return _decode(cols, int(cols.pop("count")[0]))

@@ -14,7 +14,8 @@ from bench.synthetic_accounts import Generator
 from tarazu.linkage import LinkerConfig, LinkPolicy, decide, load_model
 from tarazu.linkage.policy import AUTO_ACTION
 from tarazu.linkage.profile import build_profiles
-from tarazu.linkage.shards import LocalShards, ShardUnavailable, shard_of
+from tarazu.linkage.shard_protocol import RemoteShard, ShardHandler
+from tarazu.linkage.shards import LocalShards, ShardedLinker, ShardUnavailable, shard_of
 
 #: small caps, so that every cap cuts through the candidates of several shards: the text
 #: index's best, the nearest removals, the tokens too common to block on, ``max_full``
@@ -80,3 +81,21 @@ def test_a_shard_that_does_not_answer_makes_the_answer_incomplete_and_never_auto
     linker.shards[1] = held.shards[1]  # back: the accounts scored again are complete
     again = [linker.score(a, ps) for a, ps in stream]
     assert not linker.incomplete and all(r.complete for rs in again for r in rs)
+
+
+def test_the_json_messages_carry_the_shards_answers_exactly():
+    """Two shards reached through the protocol's bytes (as a broker carries them) give the
+    answers of the shards in this process: every float read back is the one computed."""
+    gen = Generator(9)
+    removed = list(gen.removed_set(500))
+    stream = gen.new_accounts(40, removed)
+    held = LocalShards(load_model("default"), 2)
+    held.add_all(build_profiles([a for a, _ in removed], {a.account_id: ps for a, ps in removed}))
+    for a, _ in removed[::7]:
+        held.withdraw(a.account_id)
+    direct = [held.linker.score(a, ps) for a, ps in stream]
+    remote = ShardedLinker(load_model("default"), [
+        RemoteShard(ShardHandler(s).handle) for s in held.shards])
+    wired = [remote.score(a, ps) for a, ps in stream]
+    assert sum(map(len, direct)) > 100
+    assert [[repr(r) for r in rs] for rs in wired] == [[repr(r) for r in rs] for rs in direct]
