@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar
 
@@ -212,12 +213,16 @@ class ShardedLinker(MirrorLinker):
     shard."""
 
     def __init__(self, model: LinkageModel, shards: Sequence[ShardPort],
-                 config: LinkerConfig | None = None) -> None:
+                 config: LinkerConfig | None = None, parallel: bool = False) -> None:
+        """``parallel``: ask the shards at once, each from a thread (for shards in other
+        processes, whose calls wait on the network; in this process they would only take
+        turns)."""
         super().__init__(model, config)
         peer_tf = sorted(c.NAME for c in self.base if c.READS_PEERS and c.NAME in self.tf.readers)
         if peer_tf:  # its frequencies would come from no shard
             raise ValueError(f"term-frequency adjusted comparators read peers: {peer_tf}")
         self.shards = list(shards)
+        self._pool = ThreadPoolExecutor(len(self.shards)) if parallel and shards else None
         self.incomplete: set[str] = set()
         self._missed: set[int] = set()  # shards that failed during the current first pass
         self._text_cap = next((ix.max_candidates for ix in self.blocker.indexes
@@ -232,9 +237,19 @@ class ShardedLinker(MirrorLinker):
             self._missed.add(k)
             return None
 
+    def _gather(self, calls: Sequence[tuple[int, Callable[[ShardPort], T]]]
+                ) -> list[tuple[int, T]]:
+        """The answers of the shards that answered, in the order asked."""
+        if self._pool is None or len(calls) < 2:
+            got = [(k, self._ask(k, call)) for k, call in calls]
+        else:
+            futures = [(k, self._pool.submit(self._ask, k, call)) for k, call in calls]
+            got = [(k, f.result()) for k, f in futures]
+        return [(k, r) for k, r in got if r is not None]
+
     def candidates(self, profile: AccountProfile) -> list[AccountProfile]:
-        replies = [(k, r) for k in range(len(self.shards))
-                   if (r := self._ask(k, lambda s: s.propose(profile))) is not None]
+        replies = self._gather([(k, lambda s: s.propose(profile))
+                                for k in range(len(self.shards))])
         votes: Counter[str] = Counter()
         for _, r in replies:
             votes.update(r.votes)
@@ -280,11 +295,11 @@ class ShardedLinker(MirrorLinker):
         by_shard: dict[int, list[int]] = {}
         for i, c in enumerate(cands):
             by_shard.setdefault(c.shard, []).append(i)
-        for k, idx in by_shard.items():
-            ids = [cands[i].account_id for i in idx]
-            got = self._ask(k, lambda s, ids=ids: s.compare_part(profile, ids, estimated, asked))
-            if got is None:  # its candidates stay missing: the answer is incomplete
-                continue
+        asks = [(k, lambda s, ids=[cands[i].account_id for i in idx]:
+                 s.compare_part(profile, ids, estimated, asked))
+                for k, idx in by_shard.items()]
+        for k, got in self._gather(asks):  # a shard that did not answer: its candidates
+            idx = by_shard[k]              # stay missing, and the answer is incomplete
             for n in names:
                 col = cols[n]
                 for i, r in zip(idx, got.results[n], strict=True):
