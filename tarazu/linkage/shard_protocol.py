@@ -44,8 +44,19 @@ class CompareRequest:
     only: list[str] | None  # None: every comparator
 
 
+#: the last profile encoded and its encoding: every shard is sent the same new account
+_last: tuple[AccountProfile, str] | None = None
+
+
 def encode_profile(profile: AccountProfile) -> str:
-    return base64.b64encode(encode_profiles([profile])).decode("ascii")
+    """The profile as base64 text, encoded once for all the shards asked about it."""
+    global _last
+    last = _last
+    if last is not None and last[0] is profile:
+        return last[1]
+    encoded = base64.b64encode(encode_profiles([profile])).decode("ascii")
+    _last = (profile, encoded)
+    return encoded
 
 
 def encode_request(req: ProposeRequest | CompareRequest) -> bytes:
@@ -137,23 +148,17 @@ Send = Callable[[str, bytes], bytes]
 
 class RemoteShard:
     """A shard reached through a transport (``send``): the merger's side of the two calls,
-    a :class:`~tarazu.linkage.shards.ShardPort`. Encodes each new account's profile once."""
+    a :class:`~tarazu.linkage.shards.ShardPort`."""
 
     def __init__(self, send: Send) -> None:
         self.send = send
-        self._last: tuple[AccountProfile, str] | None = None
-
-    def _encoded(self, profile: AccountProfile) -> str:
-        if self._last is None or self._last[0] is not profile:
-            self._last = (profile, encode_profile(profile))
-        return self._last[1]
 
     def propose(self, profile: AccountProfile) -> Proposals:
-        req = ProposeRequest(self._encoded(profile))
+        req = ProposeRequest(encode_profile(profile))
         return decode_proposals(self.send(PROPOSE, encode_request(req)))
 
     def compare_part(self, profile: AccountProfile, ids: Sequence[str],
                      estimated: frozenset[str], only: frozenset[str] | None) -> Compared:
-        req = CompareRequest(self._encoded(profile), list(ids), sorted(estimated),
+        req = CompareRequest(encode_profile(profile), list(ids), sorted(estimated),
                              None if only is None else sorted(only))
         return decode_compared(self.send(COMPARE, encode_request(req)))
