@@ -1,6 +1,7 @@
 """One index against shards: the same new accounts scored by one linker, by shards in one
 process, and by shard workers over NATS request-reply; latency per new account (p50, p99)
-and the resident memory of each shard worker process.
+and the resident memory of each shard worker process. "In process, JSON": shards in this
+process reached through the protocol's bytes (what the messages cost without a network).
 
     python bench/shard_speed.py --removed 10000 --queries 300 [--shards 2]
 
@@ -29,9 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.synthetic_accounts import Generator  # noqa: E402
 from tarazu.linkage import LinkerConfig, MirrorLinker, load_model  # noqa: E402
 from tarazu.linkage.profile import AccountProfile, build_profiles  # noqa: E402
-from tarazu.linkage.shard_protocol import ShardHandler  # noqa: E402
+from tarazu.linkage.shard_protocol import RemoteShard, ShardHandler  # noqa: E402
 from tarazu.linkage.shards import LocalShards, ShardedLinker, ShardLinker, shard_of  # noqa: E402
 from tarazu.linkage.snapshot import decode_profiles, encode_profiles  # noqa: E402
+from tarazu.service.memory import settle_after_bulk_build  # noqa: E402
 
 NATS_URL = os.environ.get("TARAZU_NATS_URL", "nats://127.0.0.1:4222")
 
@@ -68,6 +70,7 @@ def serve(args: argparse.Namespace) -> None:
     del profiles
     handler = ShardHandler(linker)
     _warm(linker)
+    settle_after_bulk_build()  # as the stream worker does after loading its reference set
 
     async def run() -> None:
         stop = asyncio.Event()
@@ -128,6 +131,27 @@ def timed(score: Callable[[object, list], list], queries: list, warm: int
     return times, answers
 
 
+def held_mb(linker: MirrorLinker) -> tuple[float, float]:
+    """(MB of what the linker holds of its own accounts, MB of its counts): its accounts'
+    profiles, columns and candidate indexes against the rarity statistics and term
+    frequencies (of all removed accounts, on every shard), counted object by object as
+    ``bench/linker_memory.py`` does; the indexes' counts of tokens held elsewhere are in the
+    first figure."""
+    from bench.linker_memory import deep_size, parts
+
+    seen: set[int] = set()
+    for o in (linker.model, linker.base, linker.relative):
+        deep_size(o, seen)
+    own = counts = 0
+    for name, get in parts(linker):
+        size = deep_size(get(), seen)
+        if name.startswith(("corpus", "term")):
+            counts += size
+        else:
+            own += size
+    return own / 2**20, counts / 2**20
+
+
 def pct(xs: list[float], q: float) -> float:
     return statistics.quantiles(xs, n=100, method="inclusive")[q - 1] if len(xs) > 1 else xs[0]
 
@@ -161,19 +185,28 @@ def main() -> None:
     model = load_model("default")
     rows = []
 
+    held = []
     one = MirrorLinker(model, LinkerConfig())
     for p in profiles:
         one.add_removed_profile(p)
+    settle_after_bulk_build()
+    held.append(("one index", held_mb(one)))
     times, want = timed(one.score, queries, args.warm)
     rows.append(("one index, in process", times, None))
     del one
 
     local = LocalShards(model, args.shards)
     local.add_all(profiles)
+    settle_after_bulk_build()
+    held += [(f"shard {k} of {args.shards}", held_mb(s)) for k, s in enumerate(local.shards)]
     times, got = timed(local.linker.score, queries, args.warm)
     assert got == want, "in-process shards differ from one index"
     rows.append((f"{args.shards} shards, in process", times, None))
-    del local
+    wired = ShardedLinker(model, [RemoteShard(ShardHandler(s).handle) for s in local.shards])
+    times, got = timed(wired.score, queries, args.warm)
+    assert got == want, "in-process shards through the messages differ from one index"
+    rows.append((f"{args.shards} shards, in process, JSON", times, None))
+    del local, wired
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "profiles.npz"
@@ -183,6 +216,7 @@ def main() -> None:
             procs = start_workers(path, n)
             try:
                 mem = [rss_mb(p.pid) for p in procs]
+                settle_after_bulk_build()
                 with NatsShards(NATS_URL, shard_names(n), args.timeout) as nats_shards:
                     merger = ShardedLinker(model, nats_shards.ports(), parallel=True)
                     times, got = timed(merger.score, queries, args.warm)
@@ -200,6 +234,9 @@ def main() -> None:
         m = "" if mem is None else ", ".join(f"{a:.0f}/{b:.0f}" for a, b in zip(*mem, strict=True))
         print(f"{name:32} {pct(t, 50):8.1f} {pct(t, 99):8.1f} {statistics.mean(t):8.1f}  {m}")
     print("answers: identical in every mode")
+    print(f"\n{'held (object by object)':24} {'own accounts MB':>16} {'counts of all MB':>17}")
+    for name, (own, counts) in held:
+        print(f"{name:24} {own:16.1f} {counts:17.1f}")
 
 
 if __name__ == "__main__":

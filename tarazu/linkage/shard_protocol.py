@@ -91,8 +91,8 @@ def decode_proposals(data: bytes) -> Proposals:
 
 def encode_compared(c: Compared) -> bytes:
     return _dump({
-        "results": {n: [[r.level, r.label, list(r.values), r.raw] for r in col]
-                    for n, col in c.results.items()},
+        # (level, label, values, raw): the result without its comparator's name
+        "results": {n: [r[1:] for r in col] for n, col in c.results.items()},
         "tf": c.tf,
     })
 
