@@ -152,6 +152,18 @@ def held_mb(linker: MirrorLinker) -> tuple[float, float]:
     return own / 2**20, counts / 2**20
 
 
+def counts_breakdown(linker: MirrorLinker) -> list[tuple[str, float]]:
+    """MB of each of the counts every shard holds of the whole set."""
+    from bench.linker_memory import deep_size
+
+    c, seen = linker.corpus, set()  # type: ignore[var-annotated]
+    parts = [("phrase counts", c.shingle_df), ("trace and connection counts", c.trace_df),
+             ("counted ids", c._members), ("n-gram document frequencies",
+                                          (c._char_df, c._char_log_df)),
+             ("hashtags, contexts, ...", c.df), ("term frequencies", linker.tf)]
+    return [(name, deep_size(o, seen) / 2**20) for name, o in parts]
+
+
 def pct(xs: list[float], q: float) -> float:
     return statistics.quantiles(xs, n=100, method="inclusive")[q - 1] if len(xs) > 1 else xs[0]
 
@@ -191,6 +203,7 @@ def main() -> None:
         one.add_removed_profile(p)
     settle_after_bulk_build()
     held.append(("one index", held_mb(one)))
+    counts = counts_breakdown(one)
     times, want = timed(one.score, queries, args.warm)
     rows.append(("one index, in process", times, None))
     del one
@@ -235,8 +248,9 @@ def main() -> None:
         print(f"{name:32} {pct(t, 50):8.1f} {pct(t, 99):8.1f} {statistics.mean(t):8.1f}  {m}")
     print("answers: identical in every mode")
     print(f"\n{'held (object by object)':24} {'own accounts MB':>16} {'counts of all MB':>17}")
-    for name, (own, counts) in held:
-        print(f"{name:24} {own:16.1f} {counts:17.1f}")
+    for name, (own, n) in held:
+        print(f"{name:24} {own:16.1f} {n:17.1f}")
+    print("the counts, one index: " + ", ".join(f"{k} {v:.1f} MB" for k, v in counts))
 
 
 if __name__ == "__main__":
