@@ -230,6 +230,11 @@ class ShardedLinker(MirrorLinker):
         self._nearest = next((ix.nearest for ix in self.blocker.indexes
                               if isinstance(ix, TimeIndex)), 0)
 
+    def close(self) -> None:
+        """Stop the threads that ask the shards at once (if any)."""
+        if self._pool is not None:
+            self._pool.shutdown()
+
     def _ask(self, k: int, call: Callable[[ShardPort], T]) -> T | None:
         try:
             return call(self.shards[k])

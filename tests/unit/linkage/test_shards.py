@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import fields
 
+import numpy as np
 import pytest
 
 from bench.linker_answers import answers
@@ -16,6 +18,7 @@ from tarazu.linkage.policy import AUTO_ACTION
 from tarazu.linkage.profile import build_profiles
 from tarazu.linkage.shard_protocol import RemoteShard, ShardHandler
 from tarazu.linkage.shards import LocalShards, ShardedLinker, ShardUnavailable, shard_of
+from tarazu.linkage.snapshot import decode_profiles, encode_profiles
 
 #: small caps, so that every cap cuts through the candidates of several shards: the text
 #: index's best, the nearest removals, the tokens too common to block on, ``max_full``
@@ -99,3 +102,30 @@ def test_the_json_messages_carry_the_shards_answers_exactly():
     wired = [remote.score(a, ps) for a, ps in stream]
     assert sum(map(len, direct)) > 100
     assert [[repr(r) for r in rs] for rs in wired] == [[repr(r) for r in rs] for rs in direct]
+
+
+def test_profiles_as_bytes_read_back_equal_and_hold_no_objects():
+    gen = Generator(4)
+    removed = list(gen.removed_set(30))
+    stream = gen.new_accounts(30, removed)
+    profiles = build_profiles([a for a, _ in removed + stream],
+                              {a.account_id: ps for a, ps in removed + stream})
+    data = encode_profiles(profiles)
+    back = decode_profiles(data)
+    assert len(back) == len(profiles)
+    for a, b in zip(profiles, back, strict=True):
+        for f in fields(a):
+            x, y = getattr(a, f.name), getattr(b, f.name)
+            if isinstance(x, np.ndarray):
+                assert np.array_equal(x, y) and x.dtype == y.dtype, f.name
+            elif hasattr(x, "indices"):  # n-gram vectors
+                assert np.array_equal(x.indices, y.indices), f.name
+                assert np.array_equal(x.data, y.data), f.name
+            else:
+                assert x == y, f.name
+    n = int.from_bytes(data[:4], "big")
+    doc = json.loads(data[4:4 + n])
+    doc["columns"][0][1] = "|O"  # a column claiming to hold Python objects is refused
+    forged = json.dumps(doc).encode()
+    with pytest.raises(ValueError, match="Python objects"):
+        decode_profiles(len(forged).to_bytes(4, "big") + forged + data[4 + n:])
