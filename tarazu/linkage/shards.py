@@ -15,7 +15,10 @@ Three things make a merged answer equal to one index's (docs/scale.md):
   its own candidates, comparator by comparator (:meth:`MirrorLinker._base_columns`); the
   merger computes the ranks among candidates, totals, second-pass leads, probabilities,
   order and explanation, with the very code of :class:`MirrorLinker` (it is one, whose
-  candidates and comparisons come from the shards).
+  candidates and comparisons come from the shards). The comparators that count holders
+  among the candidates (``Comparator.READS_PEERS``: own handle, own avatar, own media) are
+  computed by the merger too, from the :class:`Traits` the shards send; and the merger keeps
+  who else may continue each removed account (the successors), written from merged totals.
 
 A shard is reached through :class:`ShardPort`, two calls whose answers are plain data
 (:mod:`tarazu.linkage.shard_protocol` turns them into JSON): :class:`ShardLinker` answers in
