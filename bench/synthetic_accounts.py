@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from tarazu.domain.platform import Account, Media, Post
 
 if TYPE_CHECKING:
-    from tarazu.linkage import MirrorLinker
+    from tarazu.linkage import LinkerConfig, MirrorLinker
 
 START = datetime(2023, 7, 1, tzinfo=UTC)
 SPAN = timedelta(days=730)
@@ -231,14 +231,14 @@ class Generator:
         return out
 
 
-def linker_holding(removed: list[tuple[Account, list[Post]]], model: str = "default"
-                   ) -> MirrorLinker:
-    """A mirror linker with ``model`` holding the profiles of ``removed`` (a generator's
-    removed set), as the benchmarks start from it."""
+def linker_holding(removed: list[tuple[Account, list[Post]]], model: str = "default",
+                   config: LinkerConfig | None = None) -> MirrorLinker:
+    """A mirror linker with ``model`` (and ``config``, the default one if None) holding the
+    profiles of ``removed`` (a generator's removed set), as the benchmarks start from it."""
     from tarazu.linkage import LinkerConfig, MirrorLinker, load_model
     from tarazu.linkage.profile import build_profiles
 
-    linker = MirrorLinker(load_model(model), LinkerConfig())
+    linker = MirrorLinker(load_model(model), config or LinkerConfig())
     for p in build_profiles([a for a, _ in removed], {a.account_id: ps for a, ps in removed}):
         linker.add_removed_profile(p)
     return linker

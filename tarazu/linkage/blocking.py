@@ -17,6 +17,7 @@ import numpy as np
 from datasketch import MinHash
 from sortedcontainers import SortedList
 
+from tarazu.linkage.counts import HashCounts
 from tarazu.linkage.lsh import FlatLSH, banding
 from tarazu.linkage.profile import AccountProfile
 from tarazu.signals.base import InvalidSignal
@@ -49,6 +50,24 @@ class _Postings:
 
     def __init__(self) -> None:
         self.post: dict[object, str | set[str]] = {}
+        #: how many accounts held by *other* shards have each token (by a 64-bit hash of
+        #: it), for a shard of the removed set (``linkage.shards``): a token is too common to
+        #: block on by how many removed accounts hold it in all, not in one shard. None
+        #: (nothing counted) in a linker holding the whole set.
+        self.elsewhere: HashCounts | None = None
+
+    def count_elsewhere(self, tokens: Iterable[object], sign: int) -> None:
+        """Count (sign +1) or uncount (-1) the tokens of an account another shard holds."""
+        if self.elsewhere is None:
+            self.elsewhere = HashCounts(dtype=np.uint64)
+        self.elsewhere.update(_token_hashes(set(tokens)), sign)
+
+    def sizes(self, tokens: Sequence[object]) -> dict[object, int]:
+        """Of each token, how many accounts held elsewhere have it (empty: none counted)."""
+        if self.elsewhere is None or not tokens:
+            return {}
+        return dict(zip(tokens, self.elsewhere.counts(_token_hashes(tokens)).tolist(),
+                        strict=True))
 
     def add(self, account_id: str, tokens: Iterable[object]) -> None:
         post = self.post
@@ -83,6 +102,12 @@ class _Postings:
     def get(self, token: object) -> tuple[str, ...] | set[str]:
         ids = self.post.get(token, ())
         return (ids,) if isinstance(ids, str) else ids
+
+
+def _token_hashes(tokens: Iterable[object]) -> np.ndarray:
+    """64-bit hashes of index tokens, for counting them in flat arrays. Python's own hash:
+    the counts are local to one process and never stored."""
+    return np.fromiter((hash(t) & 0xFFFF_FFFF_FFFF_FFFF for t in tokens), dtype=np.uint64)
 
 
 def _added(account_id: str, profile: AccountProfile | None) -> AccountProfile:
@@ -124,12 +149,19 @@ class NameIndex:
         self.p.remove(account_id, self._tokens(_added(account_id, profile)))
         self.size -= 1
 
+    def count_elsewhere(self, p: AccountProfile, sign: int) -> None:
+        """A shard's count of an account another shard holds (see ``_Postings.elsewhere``)."""
+        self.p.count_elsewhere(self._tokens(p), sign)
+        self.size += sign
+
     def query(self, p: AccountProfile) -> set[str]:
         counts: Counter[str] = Counter()
         common = max(10, self.size // 20)  # a gram in 5 % of names is no clue
-        for t in self._tokens(p):
+        tokens = list(self._tokens(p))
+        elsewhere = self.p.sizes(tokens)
+        for t in tokens:
             ids = self.p.get(t)
-            if len(ids) > min(self.max_postings, common):
+            if len(ids) + elsewhere.get(t, 0) > min(self.max_postings, common):
                 continue
             if isinstance(t, tuple):  # a whole token suffices
                 for i in ids:
@@ -192,6 +224,12 @@ class TextLSHIndex:
     def query(self, p: AccountProfile) -> set[str]:
         hv = self._minhash(p)
         return self.lsh.query(hv, self.max_candidates) if hv is not None else set()
+
+    def ranked(self, p: AccountProfile) -> list[tuple[str, int]]:
+        """Every account :meth:`query` may propose with the number of bands it shares, in
+        the order the cap keeps them (most bands first, then insertion order), uncapped."""
+        hv = self._minhash(p)
+        return self.lsh.ranked(hv) if hv is not None else []
 
 
 class AvatarPdqBlocker:
@@ -275,11 +313,17 @@ class TokenIndex:
     def remove(self, account_id: str, profile: AccountProfile | None = None) -> None:
         self.p.remove(account_id, self._tokens(_added(account_id, profile)))
 
+    def count_elsewhere(self, p: AccountProfile, sign: int) -> None:
+        """A shard's count of an account another shard holds (see ``_Postings.elsewhere``)."""
+        self.p.count_elsewhere(self._tokens(p), sign)
+
     def query(self, p: AccountProfile) -> set[str]:
         out: set[str] = set()
-        for t in self._tokens(p):
+        tokens = list(self._tokens(p))
+        elsewhere = self.p.sizes(tokens)
+        for t in tokens:
             ids = self.p.get(t)
-            if len(ids) <= self.max_postings:
+            if len(ids) + elsewhere.get(t, 0) <= self.max_postings:
                 out.update(ids)
         return out
 
@@ -298,11 +342,15 @@ class TimeIndex:
         self.at: dict[str, float] = {}
 
     def add(self, p: AccountProfile) -> None:
-        if p.removed_at is None or p.account_id in self.at:
+        if p.removed_at is not None:
+            self.add_time(p.account_id, p.removed_at.timestamp())
+
+    def add_time(self, account_id: str, t: float) -> None:
+        """Index a removal at timestamp ``t`` (a merger of shards' nearest removals does)."""
+        if account_id in self.at:
             return
-        t = p.removed_at.timestamp()
-        self.at[p.account_id] = t
-        self.times.add((t, p.account_id))
+        self.at[account_id] = t
+        self.times.add((t, account_id))
 
     def remove(self, account_id: str, profile: AccountProfile | None = None) -> None:
         t = self.at.pop(account_id, None)
@@ -348,6 +396,14 @@ class Blocker:
         """Forget ``p`` (the profile it was added with) in every index."""
         for ix in self.indexes:
             ix.remove(p.account_id, p)
+
+    def count_elsewhere(self, p: AccountProfile, sign: int) -> None:
+        """Count (+1) or uncount (-1) an account another shard holds in the indexes whose
+        answer depends on how many removed accounts share a token (``linkage.shards``)."""
+        for ix in self.indexes:
+            count = getattr(ix, "count_elsewhere", None)
+            if count is not None:
+                count(p, sign)
 
     def candidates(self, p: AccountProfile) -> set[str]:
         out: set[str] = set()

@@ -67,6 +67,10 @@ class Comparator(ABC):
     #: True when the verdict reads the active account alone (whoever the candidate):
     #: ``compare_many`` then compares once and gives that result for every candidate.
     ACTIVE_ONLY: ClassVar[bool] = False
+    #: the result of a pair also reads the other candidates (how many of them hold what
+    #: the two share): a sharded scorer computes it after merging the shards' candidates,
+    #: from what it reads of them (``linkage.shards.Candidate``)
+    READS_PEERS: ClassVar[bool] = False
 
     def __init__(self, **overrides: Any) -> None:
         known = {c.name: c.default for c in self.CONFIG}

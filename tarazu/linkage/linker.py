@@ -199,14 +199,17 @@ class MirrorLinker:
         self.blocker.add(profile, text_signature)
         self.columns.add(profile)
 
-    def withdraw(self, account_id: str) -> None:
-        """The account was reinstated (or the removal was reversed on appeal)."""
+    def withdraw(self, account_id: str) -> AccountProfile | None:
+        """The account was reinstated (or the removal was reversed on appeal). Returns the
+        profile it was held with (None if it was not held): shards holding other accounts
+        take its counts off with it (``linkage.shards``)."""
         profile = self.removed.pop(account_id, None)
         if profile is not None:
             self.corpus.remove(profile)
             self.tf.remove(profile)
             self.blocker.remove(profile)
             self.columns.remove(account_id)
+        return profile
 
     def observe(self, profile: AccountProfile) -> None:
         """Count an active account in the rarity statistics (a page everybody edits is not
@@ -247,16 +250,7 @@ class MirrorLinker:
     ) -> Comparisons:
         """All comparators; those named in ``estimated`` only estimate (see
         ``Comparator.estimate``), to be completed for the shortlist."""
-        by_name: dict[str, tuple[ComparisonResult, ...]] = {}
-        rows = self._rows(candidates)
-        for comp in self.base:
-            if comp.NAME in estimated:
-                fast = self._fast_estimate.get(comp.NAME) if rows is not None else None
-                by_name[comp.NAME] = tuple(
-                    fast(comp, profile, rows, self.columns, self.corpus) if fast is not None
-                    else (comp.estimate(profile, b, self.corpus) for b in candidates))
-            else:
-                by_name[comp.NAME] = tuple(self._compare_all(comp, profile, candidates, rows))
+        by_name = self._base_columns(profile, candidates, estimated)
         for rel in self.relative:
             by_name[rel.NAME] = tuple(rel.rank_all(by_name[rel.BASE]))
         for name in self._second:  # filled in by the second pass
@@ -264,6 +258,31 @@ class MirrorLinker:
         return Comparisons(
             profile, tuple(candidates), self._names, tuple(by_name[n] for n in self._names)
         )
+
+    def _base_columns(
+        self,
+        profile: AccountProfile,
+        candidates: Sequence[AccountProfile],
+        estimated: frozenset[str] = frozenset(),
+        only: frozenset[str] | None = None,
+    ) -> dict[str, tuple[ComparisonResult, ...]]:
+        """The base comparators' results (those in ``only``; all if None), comparator by
+        comparator: what depends on the pair alone. A sharded scorer asks each shard for
+        these over its own candidates (``linkage.shards``); the rank comparators, which read
+        all candidates, are computed from them after."""
+        by_name: dict[str, tuple[ComparisonResult, ...]] = {}
+        rows = self._rows(candidates)
+        for comp in self.base:
+            if only is not None and comp.NAME not in only:
+                continue
+            if comp.NAME in estimated:
+                fast = self._fast_estimate.get(comp.NAME) if rows is not None else None
+                by_name[comp.NAME] = tuple(
+                    fast(comp, profile, rows, self.columns, self.corpus) if fast is not None
+                    else (comp.estimate(profile, b, self.corpus) for b in candidates))
+            else:
+                by_name[comp.NAME] = tuple(self._compare_all(comp, profile, candidates, rows))
+        return by_name
 
     def _rows(self, candidates: Sequence[AccountProfile]) -> np.ndarray | None:
         """The candidates' rows in the columns, for the vectorised comparators; None when
@@ -288,14 +307,13 @@ class MirrorLinker:
 
     def _complete(self, comps: Comparisons, idx: Sequence[int]) -> Comparisons:
         """Compare the deferred comparators in full for the candidates at ``idx``."""
-        chosen = [comps.candidates[i] for i in idx]
-        rows = self._rows(chosen)
+        full = self._base_columns(comps.active, [comps.candidates[i] for i in idx],
+                                  only=self._deferred)
         for comp in self.base:
             if comp.NAME not in self._deferred:
                 continue
             col = list(comps.results[self._names.index(comp.NAME)])
-            full = self._compare_all(comp, comps.active, chosen, rows)
-            for i, r in zip(idx, full, strict=True):
+            for i, r in zip(idx, full[comp.NAME], strict=True):
                 col[i] = r
             comps = comps.replace_column(comp.NAME, col)
         return comps
@@ -388,11 +406,17 @@ class MirrorLinker:
         r = comps.results[self._names.index(name)][i]
         if r.level != 0:
             return None
-        found = self.tf.shared_frequency(name, comps.active, comps.candidates[i])
+        found = self._shared_frequency(comps, i, name)
         if found is None:
             return None
         top = self._specs[name].levels[0]
         return adjusted_weight(top.m, top.u, found[0]), found[0]
+
+    def _shared_frequency(self, comps: Comparisons, i: int, name: str
+                          ) -> tuple[float, str] | None:
+        """The frequency of the rarest value the pair ``i`` shares for ``name`` (see
+        ``TermFrequencies.shared_frequency``); a sharded scorer has it from the shard."""
+        return self.tf.shared_frequency(name, comps.active, comps.candidates[i])
 
     def tf_adjustments(self, comps: Comparisons) -> np.ndarray:
         """Bits to add to each candidate's total for its term-frequency adjusted matches."""

@@ -89,16 +89,7 @@ class FlatLSH:
         """The items sharing a band with ``hashvalues``; with ``limit``, only that many of
         them, those sharing the most bands first (an estimate of the similarity), ties in
         insertion order."""
-        keys = self.band_keys(hashvalues)
-        lo = np.searchsorted(self._keys, keys, side="left")
-        hi = np.searchsorted(self._keys, keys, side="right")
-        slots = [self._slots[a:z] for a, z in zip(lo.tolist(), hi.tolist(), strict=True) if z > a]
-        for k in keys.tolist():
-            if k in self._pending_index:
-                slots.append(np.asarray(self._pending_index[k], dtype=np.int32))
-        if not slots:
-            return set()
-        found, shared = np.unique(np.concatenate(slots), return_counts=True)
+        found, shared = self._found(hashvalues)
         if limit is None or len(found) <= limit:
             items = (self._item_of[s] for s in found.tolist())
             return {i for i in items if i is not None}
@@ -110,6 +101,30 @@ class FlatLSH:
                 if len(out) == limit:
                     break
         return out
+
+    def ranked(self, hashvalues: np.ndarray) -> list[tuple[str, int]]:
+        """Every live item sharing a band, with how many bands, in :meth:`query`'s order
+        (most bands first, ties in insertion order): what a shard of the removed set
+        returns so that the cap is applied over all shards."""
+        found, shared = self._found(hashvalues)
+        order = np.argsort(-shared, kind="stable")
+        items = self._item_of
+        return [(items[s], n) for s, n in zip(found[order].tolist(), shared[order].tolist(),
+                                                strict=True) if items[s] is not None]
+
+    def _found(self, hashvalues: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The slots sharing a band with ``hashvalues`` (sorted; removed items included)
+        and how many bands each shares."""
+        keys = self.band_keys(hashvalues)
+        lo = np.searchsorted(self._keys, keys, side="left")
+        hi = np.searchsorted(self._keys, keys, side="right")
+        slots = [self._slots[a:z] for a, z in zip(lo.tolist(), hi.tolist(), strict=True) if z > a]
+        for k in keys.tolist():
+            if k in self._pending_index:
+                slots.append(np.asarray(self._pending_index[k], dtype=np.int32))
+        if not slots:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+        return np.unique(np.concatenate(slots), return_counts=True)
 
     def _merge(self) -> None:
         """Fold the buffer into the sorted arrays and drop removed items (renumbering slots,

@@ -71,7 +71,9 @@ def decide(result: MatchResult, policy: LinkPolicy) -> Decision:
         return Decision(SENIOR_REVIEW, ("protected account: never actioned automatically",), fams)
     reasons = [f"probability {result.probability:.2f}"]
     if result.probability >= policy.auto_threshold:
-        if len(fams) < policy.min_independent_strong:
+        if not result.complete:
+            reasons.append("a shard of the removed set did not answer: a human decides")
+        elif len(fams) < policy.min_independent_strong:
             reasons.append(
                 f"{len(fams)} independent strong signal(s), "
                 f"{policy.min_independent_strong} needed for automatic action"

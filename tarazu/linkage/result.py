@@ -47,6 +47,10 @@ class MatchResult:
     #: False when the caller asked for no explanation of this result (its probability is
     #: below any it acts on): ``signals`` is then empty and the total not broken down
     explained: bool = True
+    #: False when a shard of the removed set did not answer (``linkage.shards``): a better
+    #: candidate or a rival may be missing, so the result may go to review but never leads
+    #: to an automated action (``policy.decide``)
+    complete: bool = True
 
     def strong_signals(self, min_bits: float) -> tuple[SignalWeight, ...]:
         return tuple(s for s in self.signals if s.weight >= min_bits)

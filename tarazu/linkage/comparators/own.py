@@ -183,6 +183,7 @@ class OwnHandleComparator(_OwnComparator):
     is the group's stem, however few candidates happen to hold it)."""
 
     NAME = "own_handle"
+    READS_PEERS = True
     FAMILY = "identity"
     LEVELS = (
         "same handle key",
@@ -379,6 +380,7 @@ class _PictureComparator(_OwnComparator):
         ConfigVar("rare", 2, "candidates holding a picture for it to count as few"),
         ConfigVar("max_compare", 64, "pictures compared per account (most recent)"),
     )
+    READS_PEERS = True
 
     def mine(self, p: AccountProfile) -> list[str]:
         """The new account's pictures compared."""
