@@ -53,6 +53,7 @@ from alembic import command  # noqa: E402
 from sqlalchemy import create_engine, event, text  # noqa: E402
 
 from tarazu.adapters.db.engine import alembic_config  # noqa: E402
+from tarazu.adapters.db.status_store import summary_columns  # noqa: E402
 from tarazu.adapters.passwords import hash_password  # noqa: E402
 from tarazu.bootstrap import App, bootstrap  # noqa: E402
 from tarazu.domain import routing  # noqa: E402
@@ -70,6 +71,7 @@ from tarazu.domain.routing import QUEUES  # noqa: E402
 from tarazu.entrypoints.logs import configure as configure_logs  # noqa: E402
 from tarazu.service.cases import default_router  # noqa: E402
 from tarazu.service.queue_filters import case_entry_state  # noqa: E402
+from tarazu.service.records import CaseSummary  # noqa: E402
 from tarazu.settings import Settings  # noqa: E402
 
 GOAL_P95_MS = 200.0
@@ -79,7 +81,8 @@ PASSWORD = "bench password, not a secret"
 EVENT_COLS = ("seq", "event_id", "kind", "subject_type", "subject_id", "actor", "occurred_at",
               "payload", "prev_hash", "hash")
 STATUS_COLS = ("subject_type", "subject_id", "review_state", "queue", "priority", "enforcement",
-               "protected", "assigned_to", "last_event_at", "last_seq", "entry_state", "due_at")
+               "protected", "assigned_to", "last_event_at", "last_seq", "entry_state", "due_at",
+               "reports", "sources", "last_kind", "pending_decision", "appealed")
 
 
 # -- the database ---------------------------------------------------------------------------
@@ -215,7 +218,8 @@ def seed(app: App, cases: int, now: datetime, batch: int = 10_000, rng_seed: int
                                 state.priority, state.enforcement, c.protected,
                                 state.assigned_to, format_time(state.last_event_at),
                                 recs[-1].seq, case_entry_state(state),
-                                format_time(due) if due else None))
+                                format_time(due) if due else None,
+                                *summary_columns(CaseSummary.of(state)).values()))
                 dl_rows.append((ref.type.value, ref.id, queue, format_time(due) if due else None))
                 platform, account_id = c.account  # type: ignore[misc]
                 created = format_time(c.events[0].occurred_at - timedelta(days=rng.randint(1,

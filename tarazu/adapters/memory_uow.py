@@ -29,7 +29,7 @@ from tarazu.domain.chain import (
 from tarazu.domain.events import ModerationEvent, RecordedEvent, SubjectRef, SubjectType
 from tarazu.domain.platform import Account, Post, verified_protection
 from tarazu.service.queue_filters import case_entry_state
-from tarazu.service.records import OutboxMessage, QueueRow, subject_key
+from tarazu.service.records import CaseSummary, OutboxMessage, QueueRow, subject_key
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ class MemoryCaseProjection:
             state.subject, state.review_state, queue, state.priority, state.enforcement,
             protected, state.assigned_to,
             format_time(state.last_event_at) if state.last_event_at else None,
-            case_entry_state(state)), last_seq)
+            case_entry_state(state), CaseSummary.of(state)), last_seq)
         self._s.status_due[state.subject] = due_at
 
     def queue(self, review_states: tuple[str, ...] = ("open", "escalated"),

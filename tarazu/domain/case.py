@@ -120,6 +120,7 @@ class CaseState:
     first_event_at: datetime | None = None
     opened_at: datetime | None = None  # when the case last entered review (due dates run from it)
     last_event_at: datetime | None = None
+    last_kind: str = ""  # the kind of the last event (what the queue shows happened last)
     participants: frozenset[str] = field(default_factory=frozenset)
 
     @property
@@ -221,6 +222,7 @@ def _step(state: CaseState, e: ModerationEvent) -> CaseState:
         state,
         first_event_at=state.first_event_at or e.occurred_at,
         last_event_at=e.occurred_at,
+        last_kind=e.kind.value,
     )
     k = e.kind
     if k is EventKind.REPORT:

@@ -20,7 +20,7 @@ from tarazu.service import cases, reports
 from tarazu.service.access_log import log_access
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
 from tarazu.service.queue_filters import QueueFilter, entry_state
-from tarazu.service.records import QueueRow
+from tarazu.service.records import CaseSummary, QueueRow
 from tarazu.service.transaction import committed, read_only
 
 #: Queues in the order a dashboard lists them (others follow, alphabetically).
@@ -185,22 +185,22 @@ def _account_of(uow: StoreUnitOfWork, ref: SubjectRef) -> Account | None:
 
 
 def _queue_entries(uow: StoreUnitOfWork, rows: Sequence[QueueRow]) -> list[QueueEntry]:
-    """The rows as the queue shows them. Their events and handles are read in one query each,
-    whatever the number of rows: a page costs the same few round trips at any queue size."""
-    history = uow.events.for_subjects([r.subject for r in rows])
+    """The rows as the queue shows them: what it shows of each case is in its row
+    (``QueueRow.summary``), so a page reads no event, however long the cases' histories; a
+    row written before the projection kept it is folded from its events (one query for all
+    of them). Handles are read in one query."""
+    unsummarised = [r.subject for r in rows if r.summary is None]
+    history = uow.events.for_subjects(unsummarised) if unsummarised else {}
     handles = uow.platform.handles((r.subject.platform, r.subject.native_id) for r in rows
                                    if r.subject.type is SubjectType.ACCOUNT)
     out = []
     for row in rows:
-        events = history[row.subject]
-        state = fold(row.subject, events)
+        s = row.summary or CaseSummary.of(fold(row.subject, history[row.subject]))
         out.append(QueueEntry(
-            row=row, reports=state.reports, sources=tuple(sorted(state.sources)),
-            last_event=events[-1].kind.value if events else "",
+            row=row, reports=s.reports, sources=s.sources, last_event=s.last_event,
             handle=(handles.get((row.subject.platform, row.subject.native_id))
                     if row.subject.type is SubjectType.ACCOUNT else None),
-            pending_decision=state.pending_decision is not None,
-            appealed=state.appeal_open is not None))
+            pending_decision=s.pending_decision, appealed=s.appealed))
     return out
 
 

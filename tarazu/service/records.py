@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tarazu.domain.case import CaseState
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import SubjectRef
 from tarazu.domain.platform import Account, Post
@@ -52,6 +53,23 @@ class MarkedAccount:
 
 
 @dataclass(frozen=True)
+class CaseSummary:
+    """What the queue shows of a case beside its row: folded from its events when the row is
+    written, so a page of the queue reads its rows and nothing of their histories."""
+
+    reports: int
+    sources: tuple[str, ...]
+    last_event: str
+    pending_decision: bool
+    appealed: bool
+
+    @classmethod
+    def of(cls, state: CaseState) -> CaseSummary:
+        return cls(state.reports, tuple(sorted(state.sources)), state.last_kind,
+                   state.pending_decision is not None, state.appeal_open is not None)
+
+
+@dataclass(frozen=True)
 class QueueRow:
     """One subject's row in the case projection."""
 
@@ -66,6 +84,9 @@ class QueueRow:
     #: What the case waits for (:func:`tarazu.service.queue_filters.entry_state`); None only on
     #: a closed case not written since the projection began keeping it.
     entry_state: str | None = None
+    #: What the queue shows of the case; None only on a closed case not written since the
+    #: projection began keeping it.
+    summary: CaseSummary | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from tarazu.domain.case import CaseState
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import SubjectRef, SubjectType
 from tarazu.service.queue_filters import case_entry_state
-from tarazu.service.records import QueueRow
+from tarazu.service.records import CaseSummary, QueueRow
 
 
 class StatusStore:
@@ -29,6 +29,7 @@ class StatusStore:
             last_event_at=format_time(state.last_event_at) if state.last_event_at else None,
             last_seq=last_seq, entry_state=case_entry_state(state),
             due_at=format_time(due_at) if due_at else None,
+            **summary_columns(CaseSummary.of(state)),
         )
         old = self.conn.execute(select(subject_status.c.review_state, subject_status.c.queue,
                                        subject_status.c.due_at).where(key)).first()
@@ -115,6 +116,16 @@ class StatusStore:
 
     @staticmethod
     def _row(r) -> QueueRow:  # type: ignore[no-untyped-def]
+        summary = None if r.reports is None else CaseSummary(
+            r.reports, tuple(s for s in (r.sources or "").split(",") if s), r.last_kind or "",
+            bool(r.pending_decision), bool(r.appealed))
         return QueueRow(SubjectRef(SubjectType(r.subject_type), r.subject_id), r.review_state,
                         r.queue, r.priority, r.enforcement, r.protected, r.assigned_to,
-                        r.last_event_at, r.entry_state)
+                        r.last_event_at, r.entry_state, summary)
+
+
+def summary_columns(s: CaseSummary) -> dict[str, object]:
+    """The projection's columns of a case summary (the migration that added them fills them
+    with this too)."""
+    return {"reports": s.reports, "sources": ",".join(s.sources), "last_kind": s.last_event,
+            "pending_decision": s.pending_decision, "appealed": s.appealed}

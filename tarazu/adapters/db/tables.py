@@ -79,6 +79,14 @@ subject_status = Table(
     # the same value as ``case_deadlines``, kept here so the queue's due filters and overdue
     # counts are a WHERE on the projection, not a join or a check row by row.
     Column("due_at", String(32), nullable=True),
+    # What the queue shows of the case (``CaseSummary``), folded when the row is written, so a
+    # page of the queue reads no event: its reports, their sources (comma-separated), the kind
+    # of its last event, whether a decision awaits a second reviewer, whether it is appealed.
+    Column("reports", Integer, nullable=True),
+    Column("sources", String(300), nullable=True),
+    Column("last_kind", String(32), nullable=True),
+    Column("pending_decision", Boolean, nullable=True),
+    Column("appealed", Boolean, nullable=True),
     Index("ix_subject_status_queue", "review_state", "queue", "priority"),
 )
 
