@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from tarazu.adapters.memory_platform import MemoryPlatform
-from tarazu.adapters.memory_state import MemoryState, frozen, next_id, updated
+from tarazu.adapters.memory_state import MemoryState, frozen, next_id, require, updated
 from tarazu.domain.chain import format_time, parse_time
 from tarazu.domain.platform import Post
 from tarazu.signals.banks import Bank, BankEntry
@@ -89,6 +89,7 @@ class MemoryHashBanks:
     def add_entry(self, bank: Bank, signal_type: str, signal: str, *, by: str, at: datetime,
                   quality: int | None = None, metadata: Mapping[str, Any] | None = None
                   ) -> tuple[int, bool]:
+        require(self._s.hash_banks, bank.bank_id, "hash_entries.bank_id")
         for r in self._rows():
             if (r["bank_id"], r["signal_type"], r["signal"], r["removed_at"]) == (
                     bank.bank_id, signal_type, signal, None):
@@ -132,6 +133,7 @@ class MemoryHashBanks:
     # -- feedback ----------------------------------------------------------------------------
     def add_feedback(self, entry_id: int, verdict: str, *, by: str, at: datetime,
                      event_id: str | None = None, note: str = "") -> int:
+        require(self._s.hash_entries, entry_id, "hash_feedback.entry_id")
         fid = next_id(self._s.hash_feedback)
         self._s.hash_feedback[fid] = frozen(
             id=fid, entry_id=entry_id, event_id=event_id, verdict=verdict, note=note,

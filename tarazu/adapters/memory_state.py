@@ -2,9 +2,10 @@
 each row an immutable value, so a transaction's copy is a shallow copy of each container and
 rolling back is dropping the copy.
 
-A row that would break a key the SQL schema declares unique raises :class:`DuplicateKey`, an
-:class:`sqlalchemy.exc.IntegrityError` like the one the database raises, so that what a caller
-does about it (nothing, today: the use cases check before they insert) is the same on both."""
+A row that would break a key the SQL schema declares unique raises :class:`DuplicateKey`, and
+one that names a row its foreign key needs and which is not there :class:`MissingReference`:
+each an :class:`sqlalchemy.exc.IntegrityError` like the one the database raises, so that what a
+caller does about it (nothing, today: the use cases check first) is the same on both."""
 
 from __future__ import annotations
 
@@ -28,6 +29,19 @@ class DuplicateKey(IntegrityError):
 
     def __init__(self, what: str) -> None:
         super().__init__(f"duplicate key: {what}", None, Exception(what))
+
+
+class MissingReference(IntegrityError):
+    """A row naming another (``what``: the foreign key and the value) that is not stored."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"no such row: {what}", None, Exception(what))
+
+
+def require(table: dict[K, Any], key: K, what: str) -> None:
+    """Raise :class:`MissingReference` unless ``table`` holds ``key`` (a foreign key)."""
+    if key not in table:
+        raise MissingReference(f"{what} {key!r}")
 
 
 def insert_new(table: dict[K, V], key: K, row: V, what: str) -> None:

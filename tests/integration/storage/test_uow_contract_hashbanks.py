@@ -5,9 +5,11 @@ where SQLite's rowid does."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from tarazu.domain.platform import Post
 from tarazu.signals.index import BuildCheckpoint
@@ -129,6 +131,18 @@ def test_feedback_is_listed_with_its_hash_until_exported(new_uow):
     with new_uow() as uow:
         assert [r["id"] for r in uow.hashbanks.feedback(unexported_only=True)] == [f2]
         assert uow.hashbanks.feedback()[0]["exported_at"] == "2025-07-25T09:00:00.000000Z"
+
+
+def test_an_entry_needs_its_bank_and_feedback_its_entry(new_uow):
+    with new_uow() as uow:
+        bank = uow.hashbanks.create_bank("a", by="admin", at=T0)
+        entry, _ = uow.hashbanks.add_entry(bank, "pdq", H1, by="admin", at=T0)
+        uow.commit()
+    with new_uow() as uow, pytest.raises(IntegrityError):
+        uow.hashbanks.add_feedback(entry + 100, "true_positive", by="rev1", at=T0)
+    with new_uow() as uow, pytest.raises(IntegrityError):
+        uow.hashbanks.add_entry(dataclasses.replace(bank, bank_id=bank.bank_id + 100), "pdq",
+                                H2, by="admin", at=T0)
 
 
 def test_a_bank_scan_reads_every_post_in_key_order(new_uow):
