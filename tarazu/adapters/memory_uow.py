@@ -1,6 +1,6 @@
 """A unit of work held in memory: the same contract as the SQL one
-(:class:`tarazu.service.ports.UnitOfWork`, checked by one shared contract suite), so use-case
-tests run in milliseconds without a database.
+(:class:`tarazu.service.ports.StoreUnitOfWork`, every repository of it, checked by one shared
+contract suite), so use-case tests run in milliseconds without a database.
 
 Events are stored as their canonical columns and rebuilt on read, exactly as the SQL store
 rebuilds them, so a payload comes back in the same JSON shape (tuples as lists) on both. A
@@ -11,76 +11,28 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
+from cryptography.fernet import Fernet
+
+from tarazu.adapters.db.crypto import FieldCipher
+from tarazu.adapters.memory_datarequests import MemoryDataRequests
+from tarazu.adapters.memory_hashbanks import MemoryHashBanks
+from tarazu.adapters.memory_people import MemoryReferrals, MemoryUsers
+from tarazu.adapters.memory_platform import MemoryDueProcess, MemoryPlatform
+from tarazu.adapters.memory_reports import MemoryPublicReports
+from tarazu.adapters.memory_state import EventRow, MemoryState, OutboxRow
 from tarazu.domain.case import CaseState
-from tarazu.domain.chain import (
-    GENESIS,
-    canonical_json,
-    chain,
-    event_from_row,
-    format_time,
-    parse_time,
-)
+from tarazu.domain.chain import GENESIS, canonical_json, chain, format_time
 from tarazu.domain.events import ModerationEvent, RecordedEvent, SubjectRef, SubjectType
-from tarazu.domain.platform import Account, Post, verified_protection
+from tarazu.service.ports import Cipher
 from tarazu.service.queue_filters import case_entry_state
 from tarazu.service.records import CaseSummary, OutboxMessage, QueueRow, subject_key
 
-
-@dataclass(frozen=True)
-class _EventRow:
-    seq: int
-    event_id: str
-    kind: str
-    subject_type: str
-    subject_id: str
-    actor: str
-    occurred_at: str
-    payload: str
-    idempotency_key: str | None
-    prev_hash: str
-    hash: str
-
-    def recorded(self) -> RecordedEvent:
-        event = event_from_row(event_id=self.event_id, kind=self.kind,
-                               subject_type=self.subject_type, subject_id=self.subject_id,
-                               actor=self.actor, occurred_at=self.occurred_at,
-                               payload=self.payload)
-        return RecordedEvent(self.seq, event, self.prev_hash, self.hash)
-
-
-@dataclass(frozen=True)
-class _OutboxRow:
-    message: OutboxMessage
-    next_attempt_at: str
-    event_seq: int | None
-    delivered_at: str | None = None
-    last_error: str | None = None
-
-
-@dataclass
-class MemoryState:
-    """Everything a committed in-memory database holds. Every value is immutable, so a
-    transaction's copy is a shallow copy of each container."""
-
-    events: list[_EventRow] = field(default_factory=list)
-    status: dict[SubjectRef, tuple[QueueRow, int]] = field(default_factory=dict)
-    outbox: dict[int, _OutboxRow] = field(default_factory=dict)
-    accounts: dict[tuple[str, str], Account] = field(default_factory=dict)
-    posts: dict[tuple[str, str], Post] = field(default_factory=dict)
-    protected: dict[tuple[str, str], str] = field(default_factory=dict)
-    deadlines: dict[SubjectRef, datetime | None] = field(default_factory=dict)
-    status_due: dict[SubjectRef, datetime | None] = field(default_factory=dict)  # as status
-
-    def copy(self) -> MemoryState:
-        return MemoryState(list(self.events), dict(self.status), dict(self.outbox),
-                           dict(self.accounts), dict(self.posts), dict(self.protected),
-                           dict(self.deadlines), dict(self.status_due))
+__all__ = ["MemoryDatabase", "MemoryState", "MemoryUnitOfWork"]
 
 
 class MemoryEventLog:
@@ -96,7 +48,7 @@ class MemoryEventLog:
         last = self._s.events[-1].recorded() if self._s.events else None
         rec = chain(last, event)
         assert last is not None or rec.prev_hash == GENESIS
-        self._s.events.append(_EventRow(
+        self._s.events.append(EventRow(
             rec.seq, event.event_id, event.kind.value, event.subject.type.value,
             event.subject.id, event.actor, format_time(event.occurred_at),
             canonical_json(dict(event.payload)), idempotency_key, rec.prev_hash, rec.hash))
@@ -198,7 +150,7 @@ class MemoryOutbox:
             return False
         new_id = max(self._s.outbox, default=0) + 1
         stored = json.loads(canonical_json(payload))
-        self._s.outbox[new_id] = _OutboxRow(
+        self._s.outbox[new_id] = OutboxRow(
             OutboxMessage(new_id, idempotency_key, destination, kind, stored, 0),
             format_time(at), event_seq)
         return True
@@ -255,76 +207,25 @@ class MemoryOutbox:
         return sum(1 for r in self._s.outbox.values() if r.delivered_at is None)
 
 
-class MemorySubjectDirectory:
-    def __init__(self, state: MemoryState) -> None:
-        self._s = state
-
-    def upsert_account(self, a: Account, mark: bool = True) -> str:
-        del mark  # no scoring queue here
-        key = (a.platform, a.account_id)
-        old = self._s.accounts.get(key)
-        self._s.accounts[key] = a
-        return "added" if old is None else "unchanged" if old == a else "updated"
-
-    def upsert_post(self, p: Post, mark: bool = True) -> str:
-        del mark
-        key = (p.platform, p.post_id)
-        old = self._s.posts.get(key)
-        self._s.posts[key] = p
-        return "added" if old is None else "unchanged" if old == p else "updated"
-
-    def get_account(self, platform: str, account_id: str, with_identifiers: bool = False
-                    ) -> Account | None:
-        a = self._s.accounts.get((platform, account_id))
-        if a is None or with_identifiers:
-            return a
-        return dataclasses.replace(a, identifiers={})
-
-    def handles(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        return {k: self._s.accounts[k].handle for k in set(keys) if k in self._s.accounts}
-
-    def get_post(self, platform: str, post_id: str) -> Post | None:
-        return self._s.posts.get((platform, post_id))
-
-    def protect(self, platform: str, account_id: str, category: str, source: str,
-                added_by: str, at: datetime, note: str = "") -> bool:
-        if (platform, account_id) in self._s.protected:
-            return False
-        self._s.protected[(platform, account_id)] = category
-        return True
-
-    def protection(self, platform: str, account_id: str) -> str | None:
-        cat = self._s.protected.get((platform, account_id))
-        if cat:
-            return cat
-        a = self._s.accounts.get((platform, account_id))
-        return verified_protection(a.verified_categories) if a else None
-
-
-class MemoryDeadlines:
-    def __init__(self, state: MemoryState) -> None:
-        self._s = state
-
-    def save_deadline(self, subject: SubjectRef, queue: str | None, due: datetime | None) -> None:
-        # stored at the SQL store's precision (its text form), so both read back the same
-        self._s.deadlines[subject] = parse_time(format_time(due)) if due else None
-
-    def deadlines(self, subjects: list[SubjectRef]) -> dict[SubjectRef, datetime | None]:
-        return {s: self._s.deadlines.get(s) for s in subjects}
-
-
 class MemoryUnitOfWork:
     """``with uow: ...; uow.commit()`` over a :class:`MemoryState` shared by every unit of
-    work of one :class:`MemoryDatabase`."""
+    work of one :class:`MemoryDatabase`: every repository of
+    :class:`tarazu.service.ports.StoreUnitOfWork`."""
 
     events: MemoryEventLog
     status: MemoryCaseProjection
     outbox: MemoryOutbox
-    platform: MemorySubjectDirectory
-    due_process: MemoryDeadlines
+    platform: MemoryPlatform
+    due_process: MemoryDueProcess
+    users: MemoryUsers
+    referrals: MemoryReferrals
+    reports: MemoryPublicReports
+    datarequests: MemoryDataRequests
+    hashbanks: MemoryHashBanks
 
     def __init__(self, database: MemoryDatabase) -> None:
         self._db = database
+        self.cipher = database.cipher
 
     def __enter__(self) -> Self:
         self._begin()
@@ -335,12 +236,17 @@ class MemoryUnitOfWork:
         self._work = MemoryState()
 
     def _begin(self) -> None:
-        self._work = self._db.committed.copy()
-        self.events = MemoryEventLog(self._work)
-        self.status = MemoryCaseProjection(self._work)
-        self.outbox = MemoryOutbox(self._work)
-        self.platform = MemorySubjectDirectory(self._work)
-        self.due_process = MemoryDeadlines(self._work)
+        w = self._work = self._db.committed.copy()
+        self.events = MemoryEventLog(w)
+        self.status = MemoryCaseProjection(w)
+        self.outbox = MemoryOutbox(w)
+        self.platform = MemoryPlatform(w)
+        self.due_process = MemoryDueProcess(w)
+        self.users = MemoryUsers(w)
+        self.referrals = MemoryReferrals(w)
+        self.reports = MemoryPublicReports(w, self.cipher)
+        self.datarequests = MemoryDataRequests(w)
+        self.hashbanks = MemoryHashBanks(w)
 
     def commit(self) -> None:
         self._db.committed = self._work.copy()
@@ -352,10 +258,12 @@ class MemoryUnitOfWork:
 
 class MemoryDatabase:
     """The committed state, and the factory of units of work over it
-    (a :data:`tarazu.service.ports.UowFactory`)."""
+    (a :data:`tarazu.service.ports.UowFactory`). ``cipher`` encrypts what the SQL stores
+    encrypt (a fresh key when none is given: nothing outlives the process)."""
 
-    def __init__(self) -> None:
+    def __init__(self, cipher: Cipher | None = None) -> None:
         self.committed = MemoryState()
+        self.cipher: Cipher = cipher or FieldCipher(Fernet.generate_key())
 
     def __call__(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self)

@@ -2,13 +2,14 @@
 
 Adapters implement these (:mod:`tarazu.adapters.db.uow` on SQL,
 :mod:`tarazu.adapters.memory_uow` in memory); both pass one contract suite
-(``tests/unit/service/test_uow_contract.py``), so a use case written against :class:`UnitOfWork`
-behaves the same on either and its tests can run without a database. The records that cross a
-port (:class:`QueueRow`, :class:`OutboxMessage`) are defined here for the same reason: the
-service layer must not import the adapter that happens to produce them."""
+(``tests/integration/storage/test_uow_contract.py``), so a use case written against
+:class:`UnitOfWork` behaves the same on either and its tests can run without a database. The
+records that cross a port (:class:`QueueRow`, :class:`OutboxMessage`) are defined here for the
+same reason: the service layer must not import the adapter that happens to produce them."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
@@ -317,13 +318,14 @@ class DataRequests(Protocol):
 
     def list(self, *, statuses: tuple[str, ...] | None = None,
              submitted_by: str | None = None, since: datetime | None = None,
-             until: datetime | None = None, limit: int | None = None) -> list[RequestRow]: ...
+             until: datetime | None = None, limit: int | None = None
+             ) -> builtins.list[RequestRow]: ...
 
-    def notices_due(self, now: datetime) -> list[str]: ...
+    def notices_due(self, now: datetime) -> builtins.list[str]: ...
 
-    def followups_overdue(self, now: datetime) -> list[str]: ...
+    def followups_overdue(self, now: datetime) -> builtins.list[str]: ...
 
-    def preservations_expired(self, now: datetime) -> list[str]: ...
+    def preservations_expired(self, now: datetime) -> builtins.list[str]: ...
 
     def add_package(self, *, package_id: str, request_id: str, created_at: datetime,
                     created_by: str, sha256: str, content_sha256: str,
@@ -336,7 +338,7 @@ class DataRequests(Protocol):
     def add_snapshot(self, *, request_id: str, platform: str, account_id: str,
                      created_at: datetime, sha256: str, ciphertext: bytes) -> None: ...
 
-    def snapshots(self, request_id: str) -> list[tuple[str, str, str]]: ...
+    def snapshots(self, request_id: str) -> builtins.list[tuple[str, str, str]]: ...
 
     def drop_snapshots(self, request_id: str) -> int: ...
 
@@ -424,9 +426,10 @@ class UnitOfWork(Protocol):
 
 class StoreUnitOfWork(UnitOfWork, Protocol):
     """The unit of work with every store: the case repositories and the rest (users,
-    referrals, public reports, data requests, hash banks). Only the SQL unit of work provides
-    all of them so far; a use case that needs no more than :class:`UnitOfWork` should ask for
-    no more, so that it runs in memory too."""
+    referrals, public reports, data requests, hash banks). The SQL and the in-memory unit of
+    work both provide all of them (checked statically and at run time by
+    ``tests/unit/service/test_memory_uow_shape.py``, their behaviour by the contract suite); a
+    use case that needs no more than :class:`UnitOfWork` should still ask for no more."""
 
     @property
     def platform(self) -> Platform: ...

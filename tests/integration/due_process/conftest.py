@@ -1,4 +1,5 @@
-"""Helpers for the due-process tests: synthetic accounts and reports on a real store."""
+"""Helpers for the due-process tests: synthetic accounts and reports, on the SQL stores or the
+in-memory unit of work (tests/unit/service/test_*_in_memory.py)."""
 
 from __future__ import annotations
 

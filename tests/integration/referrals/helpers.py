@@ -6,6 +6,10 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from tarazu.domain.platform import Account, Media, Post
+from tarazu.referrals.parse import parse_json
+from tarazu.reports.model import validate
+from tarazu.service import referrals, reports
+from tarazu.service.reports import Receipt, ReporterIdentity
 
 T0 = datetime(2025, 6, 1, tzinfo=UTC)
 
@@ -47,3 +51,22 @@ def document(request_id: str, items: list[dict], requester_type: str = "governme
         "requester": {"type": requester_type, "country": "PK", "agency": "Ministry of Interior",
                       "official": {"name": "A. Official", "title": "Section Officer"}},
         "received_at": "2025-07-25T09:00:00Z", "items": items}, ensure_ascii=False)
+
+
+def report(app, target: str, reporter: str, account_created: datetime | None = None,
+           category: str = "designated_organisation") -> Receipt:
+    """A public report of the account ``target`` on platform x, through the use case."""
+    form = validate("x", "account", target, category)
+    return reports.submit_report(app.uow, app.clock, form,
+                                 ReporterIdentity(reporter, account_created))
+
+
+def run(app, doc: str, by: str | None = "requester") -> referrals.ImportResult:
+    """Import the referral document ``doc`` as ``by`` submitted it, through the use case."""
+    request, errors = parse_json(doc, app.clock.now())
+    return referrals.import_request(app.uow, app.clock, request, errors, doc.encode(),
+                                    app.designation_lookup(), submitted_by=by)
+
+
+def outcomes(result: referrals.ImportResult) -> list[tuple[int, str, list[str]]]:
+    return [(r.line, r.outcome.value, [x.value for x in r.reasons]) for r in result.results]

@@ -1,46 +1,24 @@
 """One contract for every unit of work (:class:`tarazu.service.ports.UnitOfWork`): the SQL one
 on SQLite and PostgreSQL, and the in-memory one. A use case written against the port, and its
 tests run on the in-memory twin, mean what they would on the database only while this suite
-passes for all of them."""
+passes for all of them. The fixture ``new_uow`` is in this folder's conftest; the other
+repositories of :class:`tarazu.service.ports.StoreUnitOfWork` have their contracts in the
+sibling files ``test_uow_contract_*.py``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
-
-from tarazu.adapters.memory_uow import MemoryDatabase
-from tarazu.bootstrap import bootstrap
 from tarazu.domain.case import CaseState, DecisionRecord
 from tarazu.domain.chain import GENESIS, verify
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.platform import Account, Post
 from tarazu.domain.policies import Action
-from tarazu.service.ports import UnitOfWork
-from tests.conftest import _fresh_sqlite, _reset_pg, make_settings
 
 T0 = datetime(2025, 7, 25, 9, 0, tzinfo=UTC)
 A1 = SubjectRef.account("x", "a1")
 A2 = SubjectRef.account("x", "a2")
-
-
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
-def new_uow(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], UnitOfWork]]:
-    if request.param == "memory":
-        yield MemoryDatabase()
-        return
-    url = None
-    if request.param == "postgres":
-        url = request.getfixturevalue("pg_database")
-        _reset_pg(url)
-    else:
-        _fresh_sqlite(request.getfixturevalue("migrated_sqlite"), tmp_path)
-    app = bootstrap(make_settings(tmp_path, url))
-    yield app.uow
-    app.engine.dispose()
 
 
 def _event(ref: SubjectRef = A1, kind: EventKind = EventKind.REPORT, minutes: int = 0,

@@ -1,7 +1,7 @@
 """Due process cannot be bypassed by one reviewer, alone or in bulk; a pending proposal is
 never silently replaced. The use cases run on the in-memory unit of work (the same contract as
-the database's: tests/integration/storage/test_uow_contract.py), so these take milliseconds;
-the appeal and notice paths stay on the real stores in tests/integration/due_process."""
+the database's: tests/integration/storage/test_uow_contract*.py), so these take milliseconds;
+so do the appeal and notice paths (test_due_process_flow_in_memory.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Due process cannot be bypassed (SQLite and PostgreSQL, through the services): an appeal
+"""Due process cannot be bypassed (through the services, on the in-memory unit of work: the
+same contract as the database's, tests/integration/storage/test_uow_contract*.py): an appeal
 never makes a sanction harsher; a stored agency name reaches a notice as plain text. (One
 reviewer alone or in bulk: tests/unit/service/test_decisions_in_memory.py, in memory.)"""
 
@@ -32,7 +33,8 @@ def _status(app, ref, decision_id):
         return cases.load(uow, ref).state.decision(decision_id).status
 
 
-def test_an_appeal_cannot_turn_a_label_into_a_long_suspension(app):
+def test_an_appeal_cannot_turn_a_label_into_a_long_suspension(memory_app):
+    app = memory_app
     ref = add_account(app, "lab")
     report(app, ref)
     label = _decide(app, ref, Action.LABEL)
@@ -51,7 +53,8 @@ def test_an_appeal_cannot_turn_a_label_into_a_long_suspension(app):
         assert uow.outbox.pending()[-1].payload["action"] == "label"
 
 
-def test_a_stored_agency_name_with_markup_reaches_the_notice_as_plain_text(app):
+def test_a_stored_agency_name_with_markup_reaches_the_notice_as_plain_text(memory_app):
+    app = memory_app
     """A name recorded before intake validation (or by any other path) is still made plain
     in the notice, in both languages."""
     from tarazu.service import notices

@@ -1,4 +1,5 @@
-"""Each path of a data request end to end, on SQLite and PostgreSQL."""
+"""Each path of a data request end to end, on the in-memory unit of work (the same contract as
+the database's: tests/integration/storage/test_uow_contract*.py)."""
 
 from datetime import UTC, datetime
 
@@ -14,7 +15,8 @@ from tests.integration.datarequests.helpers import LEGAL, SENIOR, events, seed, 
 RID = "FIA-2025-0811-07"
 
 
-def test_court_order_approved_confirmed_disclosed_and_user_notified(app):
+def test_court_order_approved_confirmed_disclosed_and_user_notified(memory_app):
+    app = memory_app
     seed(app)
     r = submit(app, categories=["subscriber", "ip_logs", "content"])
     assert r.status == "pending_legal" and r.report.outcome.value == "accepted"
@@ -50,7 +52,8 @@ def test_court_order_approved_confirmed_disclosed_and_user_notified(app):
     assert audit.verify_chain(app.uow).ok
 
 
-def test_every_read_of_identifiers_is_a_data_access_event(app):
+def test_every_read_of_identifiers_is_a_data_access_event(memory_app):
+    app = memory_app
     seed(app)
     submit(app)
     with app.uow() as uow:
@@ -76,7 +79,8 @@ def test_every_read_of_identifiers_is_a_data_access_event(app):
     assert len(package_reads) == 1 and package_reads[0].payload["fields"] == ["package"]
 
 
-def test_refused_request_never_reaches_the_queue(app):
+def test_refused_request_never_reaches_the_queue(memory_app):
+    app = memory_app
     seed(app)
     r = submit(app, instrument__issuer="Federal Investigation Agency")
     assert r.status == "refused"
@@ -86,7 +90,8 @@ def test_refused_request_never_reaches_the_queue(app):
             dr.approve(uow, app.clock, request_id=RID, actor="legal1", roles=LEGAL, reason="x")
 
 
-def test_legal_refusal_with_reasons(app):
+def test_legal_refusal_with_reasons(memory_app):
+    app = memory_app
     seed(app)
     submit(app)
     with app.uow() as uow:
@@ -98,7 +103,8 @@ def test_legal_refusal_with_reasons(app):
     assert s.status == "refused" and s.refusal.startswith("overbroad")
 
 
-def test_protected_target_needs_a_senior_confirmation(app):
+def test_protected_target_needs_a_senior_confirmation(memory_app):
+    app = memory_app
     seed(app)
     r = submit(app, targets=["@umar_media", "@reporter_j", "@nobody"])
     assert r.report.outcome.value == "escalated"
@@ -111,7 +117,8 @@ def test_protected_target_needs_a_senior_confirmation(app):
     assert s.status == "disclosed" and len(s.scope.targets) == 2
 
 
-def test_approval_cannot_go_beyond_the_checks(app):
+def test_approval_cannot_go_beyond_the_checks(memory_app):
+    app = memory_app
     seed(app)
     submit(app, instrument__type="subpoena", instrument__issuer="Judicial Magistrate Lahore",
            categories=["subscriber", "content"])
@@ -127,7 +134,8 @@ def test_approval_cannot_go_beyond_the_checks(app):
                        reason="x")
 
 
-def test_second_person_declining_sends_it_back_to_legal(app):
+def test_second_person_declining_sends_it_back_to_legal(memory_app):
+    app = memory_app
     seed(app)
     submit(app)
     with app.uow() as uow:
@@ -138,7 +146,8 @@ def test_second_person_declining_sends_it_back_to_legal(app):
         assert s.status == "pending_legal" and [q.request_id for q in dr.queue(uow)] == [RID]
 
 
-def test_emergency_answered_provisionally_then_overdue_without_process(app):
+def test_emergency_answered_provisionally_then_overdue_without_process(memory_app):
+    app = memory_app
     seed(app)
     r = submit(app, instrument__type="emergency", instrument__issuer="FIA duty officer",
                categories=["subscriber", "ip_logs", "content"],
@@ -162,7 +171,8 @@ def test_emergency_answered_provisionally_then_overdue_without_process(app):
         assert row.overdue_flagged and row.provisional
 
 
-def test_emergency_follow_up_process_clears_the_deadline(app):
+def test_emergency_follow_up_process_clears_the_deadline(memory_app):
+    app = memory_app
     seed(app)
     submit(app, instrument__type="emergency", instrument__issuer="FIA duty officer",
            emergency={"threat_to_life": True, "description": "threat"})
@@ -181,7 +191,8 @@ def test_emergency_follow_up_process_clears_the_deadline(app):
     assert dr.run_due(app.uow, app.clock).overdue == 0
 
 
-def test_preservation_snapshots_discloses_nothing_extends_once_and_expires(app):
+def test_preservation_snapshots_discloses_nothing_extends_once_and_expires(memory_app):
+    app = memory_app
     seed(app)
     r = submit(app, instrument__type="preservation", instrument__issuer="FIA Cyber Crime Wing",
                categories=["subscriber", "content"])
@@ -209,7 +220,8 @@ def test_preservation_snapshots_discloses_nothing_extends_once_and_expires(app):
         assert uow.datarequests.get(RID).status == "preservation_ended"
 
 
-def test_preservation_naming_a_protected_account_waits_for_legal(app):
+def test_preservation_naming_a_protected_account_waits_for_legal(memory_app):
+    app = memory_app
     seed(app)
     r = submit(app, instrument__type="preservation", instrument__issuer="FIA",
                targets=["@reporter_j"])
@@ -221,7 +233,8 @@ def test_preservation_naming_a_protected_account_waits_for_legal(app):
     assert s.status == "preserved"
 
 
-def test_nondisclosure_delays_the_notice_until_it_expires(app):
+def test_nondisclosure_delays_the_notice_until_it_expires(memory_app):
+    app = memory_app
     seed(app)
     submit(app, nondisclosure_until="2025-09-01",
            nondisclosure_reason="an open investigation")
@@ -241,7 +254,8 @@ def test_nondisclosure_delays_the_notice_until_it_expires(app):
         assert len(notices) == 1 and notices[0].payload["delayed_until"] == "2025-09-01"
 
 
-def test_resubmission_is_idempotent_and_a_different_document_refused(app):
+def test_resubmission_is_idempotent_and_a_different_document_refused(memory_app):
+    app = memory_app
     seed(app)
     first = submit(app)
     again = submit(app)
@@ -250,7 +264,8 @@ def test_resubmission_is_idempotent_and_a_different_document_refused(app):
         submit(app, categories=["subscriber"])
 
 
-def test_transparency_counts(app):
+def test_transparency_counts(memory_app):
+    app = memory_app
     seed(app)
     submit(app)  # legal process, produced below
     submit(app, request_id="R2", instrument={"type": "none"})  # refused

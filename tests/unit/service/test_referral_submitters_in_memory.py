@@ -1,4 +1,5 @@
-"""Referral ids belong to their submitter (SQLite and PostgreSQL): another requester or
+"""Referral ids belong to their submitter (on the in-memory unit of work, the same contract as
+the database's: tests/integration/storage/test_uow_contract*.py): another requester or
 trusted flagger sending the same bytes or the same id gets their own request checked and learns
 nothing of the first; and the requester's agency must be a plain name (it reaches notices)."""
 
@@ -8,11 +9,11 @@ import pytest
 
 from tarazu.referrals.parse import ReferralFileError
 from tarazu.service import referrals
-from tests.integration.referrals.helpers import document, item, seed_platform
-from tests.integration.referrals.test_referral_service import outcomes, run
+from tests.integration.referrals.helpers import document, item, outcomes, run, seed_platform
 
 
-def test_the_same_bytes_from_another_submitter_are_their_own_request(app):
+def test_the_same_bytes_from_another_submitter_are_their_own_request(memory_app):
+    app = memory_app
     seed_platform(app)
     doc = document("PTA-9", [item("acc0"), item("journo")])
     first = run(app, doc, by="ministry")
@@ -35,7 +36,8 @@ def test_the_same_bytes_from_another_submitter_are_their_own_request(app):
             referrals.response_for(uow, app.clock, "PTA-9", submitted_by="third")
 
 
-def test_reusing_an_id_reveals_nothing_but_the_owner_is_still_held_to_it(app):
+def test_reusing_an_id_reveals_nothing_but_the_owner_is_still_held_to_it(memory_app):
+    app = memory_app
     seed_platform(app)
     run(app, document("PTA-10", [item("acc0")]), by="ministry")
     other = run(app, document("PTA-10", [item("acc1")]), by="flagger")  # no "already used"
@@ -49,7 +51,8 @@ def test_reusing_an_id_reveals_nothing_but_the_owner_is_still_held_to_it(app):
 
 @pytest.mark.parametrize("agency", ["Agency <script>alert(1)</script>", "FIA\u202eAP",
                                     "A" * 201])
-def test_the_agency_must_be_a_plain_name(app, agency):
+def test_the_agency_must_be_a_plain_name(memory_app, agency):
+    app = memory_app
     seed_platform(app)
     doc = document("PTA-11", [item("acc0")]).replace('"Ministry of Interior"',
                                                      f'"{agency}"')
@@ -59,7 +62,8 @@ def test_the_agency_must_be_a_plain_name(app, agency):
         assert uow.referrals.get_request("PTA-11") is None
 
 
-def test_a_submitted_id_leaves_room_for_its_scope(app):
+def test_a_submitted_id_leaves_room_for_its_scope(memory_app):
+    app = memory_app
     seed_platform(app)
     with pytest.raises(ReferralFileError, match="at most 180"):
         run(app, document("R" * 181, [item("acc0")]), by="flagger")
@@ -67,7 +71,8 @@ def test_a_submitted_id_leaves_room_for_its_scope(app):
     assert not run(app, document("R" * 180, [item("acc1")]), by="flagger").already_imported
 
 
-def test_the_received_time_of_a_referral_is_the_systems(app):
+def test_the_received_time_of_a_referral_is_the_systems(memory_app):
+    app = memory_app
     seed_platform(app)
     backdated = document("PTA-12", [item("acc0")]).replace("2025-07-25T09:00:00Z",
                                                            "2020-01-01T00:00:00Z")

@@ -1,4 +1,5 @@
-"""Authorities cannot overreach (SQLite and PostgreSQL, through the service): no endless gag on
+"""Authorities cannot overreach (through the service, on the in-memory unit of work: the same
+contract as the database's, tests/integration/storage/test_uow_contract*.py): no endless gag on
 the user's notice, no gag without a reason, no back- or forward-dated receipt, no instrument
 dated in the future, no markup in the agency's name, no bulk request waved through, and no
 reading another submitter's request by reusing its id or its bytes."""
@@ -40,7 +41,8 @@ def _stored(app, rid=RID):
     ({"agency": "A" * 201}, "agency"),
     ({"instrument__issuer": "Sessions Court <b>Islamabad</b>"}, "instrument.issuer"),
 ])
-def test_implausible_or_unsafe_statements_are_refused_naming_the_field(app, changes, field):
+def test_implausible_or_unsafe_statements_are_refused_naming_the_field(memory_app, changes, field):
+    app = memory_app
     seed(app)
     with pytest.raises(DataRequestFileError) as err:
         submit(app, **changes)
@@ -48,7 +50,8 @@ def test_implausible_or_unsafe_statements_are_refused_naming_the_field(app, chan
     assert _stored(app) is None  # nothing stored, the requester corrects and resends
 
 
-def test_the_received_time_is_the_systems(app):
+def test_the_received_time_is_the_systems(memory_app):
+    app = memory_app
     seed(app)
     submit(app, received_at="2020-01-01T00:00:00Z")
     assert _stored(app).received_at.startswith(app.clock.now().date().isoformat())
@@ -56,7 +59,8 @@ def test_the_received_time_is_the_systems(app):
     assert e.payload["received_at"].startswith("2025-08-11")
 
 
-def test_every_nondisclosure_is_capped_and_extended_only_by_a_recorded_renewed_order(app):
+def test_every_nondisclosure_is_capped_and_extended_only_by_a_recorded_renewed_order(memory_app):
+    app = memory_app
     seed(app)
     r = submit(app, nondisclosure_until="2026-12-01", nondisclosure_reason=WHY)
     assert r.report.nondisclosure_until == date(2026, 2, 7)  # received 2025-08-11 + 180 days
@@ -109,7 +113,8 @@ def _many(app, n: int) -> list[str]:
     return [f"@bulk_{i}" for i in range(n)]
 
 
-def test_a_bulk_request_is_flagged_and_needs_narrowing_or_a_recorded_justification(app):
+def test_a_bulk_request_is_flagged_and_needs_narrowing_or_a_recorded_justification(memory_app):
+    app = memory_app
     seed(app)
     r = submit(app, targets=_many(app, 12))
     assert r.report.outcome.value == "escalated"
@@ -133,7 +138,8 @@ def test_a_bulk_request_is_flagged_and_needs_narrowing_or_a_recorded_justificati
     assert approval.payload["senior_required"] is True
 
 
-def test_a_bulk_request_narrowed_to_the_limit_needs_no_justification(app):
+def test_a_bulk_request_narrowed_to_the_limit_needs_no_justification(memory_app):
+    app = memory_app
     seed(app)
     submit(app, targets=_many(app, 12))
     with app.uow() as uow:
@@ -144,7 +150,8 @@ def test_a_bulk_request_narrowed_to_the_limit_needs_no_justification(app):
     assert s.status == "approved" and len(s.scope.targets) == 10 and not s.senior_required
 
 
-def test_another_submitter_learns_nothing_from_the_same_id_or_bytes(app):
+def test_another_submitter_learns_nothing_from_the_same_id_or_bytes(memory_app):
+    app = memory_app
     seed(app)
     mine = submit(app, submitted_by="fia_portal", nondisclosure_until="2026-01-01",
                   nondisclosure_reason=WHY)

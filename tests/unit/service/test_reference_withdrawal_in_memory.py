@@ -1,6 +1,7 @@
 """Withdrawing an account from the mirror reference set changes what tarazu flags: it is
 recorded through the account's aggregate, so the chain and the case projection both carry it,
-and doing it twice records it once."""
+and doing it twice records it once. On the in-memory unit of work (the same contract as the
+database's: tests/integration/storage/test_uow_contract*.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from tarazu.service import mirror_reference
 from tests.integration.due_process.conftest import add_account, report
 
 
-def test_a_withdrawal_is_an_event_on_the_account_and_moves_its_projection(app):
+def test_a_withdrawal_is_an_event_on_the_account_and_moves_its_projection(memory_app):
+    app = memory_app
     ref = add_account(app, "orig")
     report(app, ref)
     later = app.clock.now() + timedelta(hours=2)

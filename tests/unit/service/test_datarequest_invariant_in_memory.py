@@ -1,7 +1,8 @@
 """The invariant: no disclosure package without a recorded, approved legal authorisation.
 
 Every path that should not disclose is tried; each must raise NotAuthorised before anything
-is read (no DATA_ACCESS event, no DISCLOSURE event, no package row)."""
+is read (no DATA_ACCESS event, no DISCLOSURE event, no package row). On the in-memory unit of
+work (the same contract as the database's: tests/integration/storage/test_uow_contract*.py)."""
 
 import pytest
 
@@ -88,7 +89,8 @@ def already_disclosed(app):
     confirmation_declined, forged_self_confirmation, preservation_only, expired_emergency,
     already_disclosed,
 ])
-def test_no_package_without_authorisation(app, scenario):
+def test_no_package_without_authorisation(memory_app, scenario):
+    app = memory_app
     seed(app)
     scenario(app)
     with app.uow() as uow:
@@ -104,7 +106,8 @@ def test_no_package_without_authorisation(app, scenario):
 
 
 
-def test_an_emergency_package_is_made_before_the_deadline_not_after(app):
+def test_an_emergency_package_is_made_before_the_deadline_not_after(memory_app):
+    app = memory_app
     seed(app)
     expired_emergency(app)
     with app.uow() as uow, pytest.raises(NotAuthorised, match="expired"):

@@ -1,6 +1,7 @@
-"""Due process end to end on the real stores (SQLite and PostgreSQL): decide, notify in English
-and Urdu, appeal with the token, reverse (and undo what relied on it), two-person rule, expiry,
-queues with due dates, bulk decisions."""
+"""Due process end to end on the in-memory unit of work (the same contract as the database's:
+tests/integration/storage/test_uow_contract*.py): decide, notify in English and Urdu, appeal
+with the token, reverse (and undo what relied on it), two-person rule, expiry, queues with due
+dates, bulk decisions."""
 
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ def _remove(app, ref, by="rev1", confirm_by="rev2", policy="DOI-1"):
     return out
 
 
-def test_decision_is_noticed_in_english_and_urdu_once(app):
+def test_decision_is_noticed_in_english_and_urdu_once(memory_app):
+    app = memory_app
     ref = add_account(app, "a1")
     report(app, ref)
     out = _suspend(app, ref)
@@ -76,7 +78,8 @@ def test_decision_is_noticed_in_english_and_urdu_once(app):
         assert uow.due_process.token(token).decision_id == out.decision_id
 
 
-def test_a_recorded_legal_bar_keeps_the_government_unnamed(app):
+def test_a_recorded_legal_bar_keeps_the_government_unnamed(memory_app):
+    app = memory_app
     ref = add_account(app, "a2")
     report(app, ref, nondisclosure=True)
     _suspend(app, ref)
@@ -87,7 +90,8 @@ def test_a_recorded_legal_bar_keeps_the_government_unnamed(app):
     assert msg.payload["statement_of_reasons"]["government_involved"] is True
 
 
-def test_two_person_rule_then_notice(app):
+def test_two_person_rule_then_notice(memory_app):
+    app = memory_app
     ref = add_account(app, "a3")
     report(app, ref)
     with app.uow() as uow:
@@ -104,7 +108,8 @@ def test_two_person_rule_then_notice(app):
     assert notices.send_due(app.uow, app.clock, URL).sent == 1
 
 
-def test_appeal_reversal_restores_and_reopens_mirror_decisions(app):
+def test_appeal_reversal_restores_and_reopens_mirror_decisions(memory_app):
+    app = memory_app
     a = add_account(app, "orig", status="removed")
     report(app, a)
     removal = _remove(app, a)
@@ -154,7 +159,8 @@ def test_appeal_reversal_restores_and_reopens_mirror_decisions(app):
     assert sorted(outcomes) == ["reversed", "reversed_reliance"]
 
 
-def test_upheld_appeal_changes_nothing_on_the_platform(app):
+def test_upheld_appeal_changes_nothing_on_the_platform(memory_app):
+    app = memory_app
     a = add_account(app, "up1")
     report(app, a)
     out = _suspend(app, a)
@@ -169,7 +175,8 @@ def test_upheld_appeal_changes_nothing_on_the_platform(app):
     assert _outbox(app, "reversal") == []
 
 
-def test_modified_appeal_replaces_the_decision(app):
+def test_modified_appeal_replaces_the_decision(memory_app):
+    app = memory_app
     a = add_account(app, "mod1")
     report(app, a)
     removal = _remove(app, a)
@@ -189,7 +196,8 @@ def test_modified_appeal_replaces_the_decision(app):
                for m in _outbox(app, "enforcement"))
 
 
-def test_invalid_and_expired_tokens_are_refused(app):
+def test_invalid_and_expired_tokens_are_refused(memory_app):
+    app = memory_app
     with app.uow() as uow, pytest.raises(appeals.AppealError, match="not valid"):
         appeals.appeal_with_token(uow, app.clock, "nope", "x")
     ref = add_account(app, "tok1")
@@ -202,7 +210,8 @@ def test_invalid_and_expired_tokens_are_refused(app):
         appeals.appeal_with_token(uow, app.clock, token, "x")
 
 
-def test_timed_suspension_ends_by_itself(app):
+def test_timed_suspension_ends_by_itself(memory_app):
+    app = memory_app
     ref = add_account(app, "s1")
     report(app, ref)
     out = _suspend(app, ref, until="2025-07-27")
@@ -218,7 +227,8 @@ def test_timed_suspension_ends_by_itself(app):
         assert uow.status.get(ref).enforcement is None
 
 
-def test_queues_due_dates_assignment_and_escalation(app):
+def test_queues_due_dates_assignment_and_escalation(memory_app):
+    app = memory_app
     gov = add_account(app, "g1")
     report(app, gov)
     pub = add_account(app, "p1")
@@ -255,7 +265,8 @@ def test_queues_due_dates_assignment_and_escalation(app):
                              policy="DOI-1", reason="r")
 
 
-def test_bulk_decide_all_or_nothing(app):
+def test_bulk_decide_all_or_nothing(memory_app):
+    app = memory_app
     refs = [add_account(app, f"b{i}") for i in range(3)]
     for r in refs:
         report(app, r, source="trusted_flagger")
