@@ -18,13 +18,34 @@ Pure core (no adapters, no entrypoints). The pieces, Splink-style:
 
 from __future__ import annotations
 
+import importlib
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from tarazu.linkage.linker import LinkerConfig, MirrorLinker
-from tarazu.linkage.model import LinkageModel, expert_model
-from tarazu.linkage.policy import Decision, LinkPolicy, decide
-from tarazu.linkage.result import MatchResult, SignalWeight
+if TYPE_CHECKING:
+    from tarazu.linkage.linker import LinkerConfig, MirrorLinker
+    from tarazu.linkage.model import LinkageModel, expert_model
+    from tarazu.linkage.policy import Decision, LinkPolicy, decide
+    from tarazu.linkage.result import MatchResult, SignalWeight
+
+#: The names this package offers, each imported from its module on first use (PEP 562): the
+#: model, the comparators and the linker load numpy, scikit-learn and datasketch, and a
+#: command that only prints its help must not pay for them.
+_LAZY = {
+    "LinkageModel": "tarazu.linkage.model", "expert_model": "tarazu.linkage.model",
+    "LinkerConfig": "tarazu.linkage.linker", "MirrorLinker": "tarazu.linkage.linker",
+    "Decision": "tarazu.linkage.policy", "LinkPolicy": "tarazu.linkage.policy",
+    "decide": "tarazu.linkage.policy",
+    "MatchResult": "tarazu.linkage.result", "SignalWeight": "tarazu.linkage.result",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 PACKAGED_MODELS = ("default", "ira", "wikisocks")
 
@@ -32,6 +53,8 @@ PACKAGED_MODELS = ("default", "ira", "wikisocks")
 def load_model(name_or_path: str | Path = "default") -> LinkageModel:
     """A packaged model (``default``, ``ira``, ``wikisocks``; ``expert`` for the unfitted
     expert model) or a model JSON file."""
+    from tarazu.linkage.model import LinkageModel, expert_model
+
     if str(name_or_path) == "expert":
         return expert_model()
     if str(name_or_path) in PACKAGED_MODELS:

@@ -40,6 +40,24 @@ def test_a_light_sub_apps_help_loads_only_its_own_module(sub_app):
     assert sorted(m for m in HEAVY if m in loaded) == []
 
 
+def test_the_mirrors_help_loads_no_linker():
+    """The linker loads numpy, scikit-learn and datasketch (seconds); the help of the mirror
+    commands needs none of it."""
+    loaded = _modules_loaded_by(
+        "from tarazu.entrypoints.cli import app\n"
+        "from typer.testing import CliRunner\n"
+        "assert CliRunner().invoke(app, ['mirrors', '--help']).exit_code == 0")
+    assert "tarazu.entrypoints.cli.mirrors_ops" in loaded
+    assert sorted(m for m in HEAVY if m in loaded) == []
+
+
+def test_the_mirrors_max_full_default_is_the_linkers():
+    from tarazu.entrypoints.cli.mirrors import MAX_FULL
+    from tarazu.linkage import LinkerConfig
+
+    assert LinkerConfig.max_full == MAX_FULL
+
+
 def test_db_status_loads_the_engine_but_not_the_service_layer(tmp_path):
     env = os.environ | {"TARAZU_HOME": str(tmp_path),
                         "TARAZU_DATABASE_URL": f"sqlite:///{tmp_path / 'status.db'}"}

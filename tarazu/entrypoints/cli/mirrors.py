@@ -7,24 +7,21 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tarazu.interchange import load_records
-from tarazu.linkage import LinkageModel, LinkerConfig, MirrorLinker, load_model
-from tarazu.linkage.platforms import get_platform
-from tarazu.linkage.profile import AccountProfile
-from tarazu.linkage.selffit import (
-    SelfFitReport,
-    SelfFitSettings,
-    self_fit,
-    self_fit_start,
-    with_second_pass,
-)
-from tarazu.linkage.training import fit_model
+# The linker, the model and the fitting load numpy, scikit-learn and datasketch: each command
+# imports what it runs, so that ``tarazu mirrors --help`` starts at once.
+if TYPE_CHECKING:
+    from tarazu.linkage import LinkageModel, MirrorLinker
+    from tarazu.linkage.profile import AccountProfile
+    from tarazu.linkage.selffit import SelfFitReport
+
+#: ``LinkerConfig.max_full``, the service's cut on full comparisons (a test keeps them equal)
+MAX_FULL = 60
 
 app = typer.Typer(help="Mirror accounts: rank the removed accounts a new account may continue.",
                   no_args_is_help=True)
@@ -37,6 +34,8 @@ def _progress() -> Progress:
 
 
 def _load(path: Path) -> tuple[list, list]:
+    from tarazu.interchange import load_records
+
     t = time.perf_counter()
     accounts, posts, errors = load_records(path)
     for e in errors[:10]:
@@ -52,6 +51,8 @@ def _platform(name: str) -> str | None:
     """A known platform profile's name (None for none given), or a clear error."""
     if not name:
         return None
+    from tarazu.linkage.platforms import get_platform
+
     try:
         return get_platform(name).name
     except ValueError as e:
@@ -67,6 +68,8 @@ def _jobs_option() -> Any:
 def _self_fit(linker: MirrorLinker, actives: list[AccountProfile], input: Path, jobs: int = 1
               ) -> tuple[LinkageModel, SelfFitReport]:
     """Self-fit on the loaded input, with progress, and say what was fitted."""
+    from tarazu.linkage.selffit import SelfFitSettings, self_fit
+
     with _progress() as prog:
         tasks: dict[str, object] = {}
 
@@ -105,7 +108,7 @@ def link_cmd(
         help="platform profile reading platform-specific markup: wikipedia (user-talk pages, "
              "tool edit markers); default: the model's, or none (platform-neutral)"),
     max_full: int = typer.Option(
-        LinkerConfig.max_full or 0, "--max-full", min=0,
+        MAX_FULL, "--max-full", min=0,
         help="compare in full only the N candidates most indexes propose; 0: all of them "
              "(the default is the service's, so the benchmark measures what runs)"),
     jobs: int = _jobs_option(),
@@ -113,6 +116,9 @@ def link_cmd(
     """Rank, for every active account, the removed accounts it may continue (best first, with
     calibrated probabilities), using nothing but INPUT; ``flagged`` says whether the best
     candidate goes to review."""
+    from tarazu.linkage import LinkerConfig, MirrorLinker, load_model
+    from tarazu.linkage.selffit import self_fit_start
+
     config = LinkerConfig(top_k=top_k, max_full=max_full or None, platform=_platform(profile))
     accounts, posts = _load(input)
     linker = MirrorLinker(load_model(model) if model else self_fit_start(), config)
@@ -177,6 +183,10 @@ def fit_cmd(
     model's own posteriors expect ``--min-precision`` and ``--max-flag-rate``). With
     ``--truth`` and ``--ids``: the self-fit first, then m/u, calibration and the threshold
     move with the labels of the ids in ``--ids`` (the rest of the truth file is ignored)."""
+    from tarazu.linkage import LinkerConfig, MirrorLinker
+    from tarazu.linkage.selffit import self_fit_start, with_second_pass
+    from tarazu.linkage.training import fit_model
+
     if calibration not in ("logistic", "isotonic", "platt"):
         raise typer.BadParameter("calibration must be logistic, isotonic or platt")
     labels: dict[str, str | None] = {}
@@ -234,6 +244,9 @@ def explain_cmd(
              "tool edit markers); default: the model's, or none (platform-neutral)"),
 ) -> None:
     """Print the waterfall, in sentences, for one active account's best candidates."""
+    from tarazu.linkage import LinkerConfig, MirrorLinker, load_model
+    from tarazu.linkage.selffit import self_fit_start
+
     accounts, posts = _load(input)
     linker = MirrorLinker(load_model(model) if model else self_fit_start(),
                           LinkerConfig(platform=_platform(profile)))

@@ -8,6 +8,7 @@ reviewers' decisions."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -20,20 +21,19 @@ from tarazu.entrypoints.cli.common import (
     print_json,
     progress_bar,
 )
-from tarazu.entrypoints.cli.mirror_start import start_detector
 from tarazu.entrypoints.cli.mirrors import app
-from tarazu.linkage.result import MatchResult
-from tarazu.service import mirrors
-from tarazu.service.mirrors.snapshot import (
-    rebuild_reference_set,
-    save_reference_snapshot,
-    snapshot_path,
-)
+
+# The detector loads the linker (numpy, scikit-learn, datasketch): each command imports what
+# it runs, so that ``tarazu mirrors --help`` starts at once.
+if TYPE_CHECKING:
+    from tarazu.linkage.result import MatchResult
+    from tarazu.service import mirrors
 
 
 def spark_scorer(master: str, partitions: int | None, detector: mirrors.MirrorDetector):  # type: ignore[no-untyped-def]
     """A scorer that runs each batch as a Spark job (broadcast reference, mapPartitions)."""
     from tarazu.adapters import spark_scan
+    from tarazu.service import mirrors
 
     spark = spark_scan.spark_session(master)
 
@@ -60,6 +60,9 @@ def scan_cmd(
     """Re-score every active account against the current reference set (after a removal
     wave, or with a new model); flags and automated decisions are recorded as events, and
     unchanged results write nothing."""
+    from tarazu.entrypoints.cli.mirror_start import start_detector
+    from tarazu.service import mirrors
+
     if engine not in ("local", "spark"):
         fail("--engine must be local or spark")
     if auto_action not in ("suspend", "remove", "none"):
@@ -98,6 +101,8 @@ def self_fit_cmd(
     EM, rarity of shared values, a threshold from the model's expected precision), and put it
     in use as the next version in $TARAZU_HOME/models — recorded in the audit chain. The way
     to start: reviewers' decisions then move it (``tarazu mirrors train``)."""
+    from tarazu.service import mirrors
+
     container = get_app()
     try:
         report = mirrors.self_fit_on_store(container.uow, container.clock,
@@ -129,6 +134,8 @@ def train_cmd(
     confirmed mirror; no action: not one) and write the next version to
     $TARAZU_HOME/models; the stream worker and the scan load the newest. Putting it in use is
     recorded in the audit chain (who, the model and its fingerprint, the one it replaced)."""
+    from tarazu.service import mirrors
+
     container = get_app()
     try:
         report = mirrors.train(container.uow, container.clock, container.settings.home,
@@ -156,6 +163,14 @@ def snapshot_cmd(
     with the event-log position it reflects, so that the stream worker and the scan start
     from it and replay only what came after. Run it after a large removal wave or on a
     schedule; a snapshot of another model or format is ignored (and the set built anew)."""
+    from tarazu.entrypoints.cli.mirror_start import start_detector
+    from tarazu.service import mirrors
+    from tarazu.service.mirrors.snapshot import (
+        rebuild_reference_set,
+        save_reference_snapshot,
+        snapshot_path,
+    )
+
     container = get_app()
     detector = mirrors.MirrorDetector(mirrors.model_in_use(container.uow, container.settings.home))
     path = snapshot_path(container.settings.home)
