@@ -7,12 +7,12 @@ of a word). By pigeonhole, a hash within ``d`` bits of the query has a pair with
 the rows sorted by that chunk's value (CSR: bucket offsets, rows); a query reads the buckets of
 every value within ``d // 16`` bits of its chunk (17 buckets at ``d`` = 31), and keeps a row
 only when the chunk's distance plus its partner chunk's (stored beside the row, so the filter
-reads memory in order) is at most ``d // 8``. Random rows pass that filter ~1 time in 300; only
+reads memory in order) is at most ``d // 8``. Few random rows pass that filter; only
 those survivors and the true matches touch the hashes themselves. No match is lost: the filter
 is the pigeonhole bound, never an estimate.
 
 Why not faiss's multi-hash index: it verifies every bucket candidate against the full hash
-(random memory reads, ~40k per query at 10M hashes), and keeps its buckets in hash maps of
+(random memory reads, many per query in a large bank), and keeps its buckets in hash maps of
 vectors. Here a row costs 6 bytes per table (partner chunk and row, 16 bits each, interleaved):
 96 bytes a hash over the 16 tables, beside the 32-byte hash.
 
@@ -99,7 +99,7 @@ def _search(q: np.ndarray, max_distance: int, offsets: np.ndarray, cells: np.nda
     each time; past ``len(out)`` they are counted, not written: the caller asks again with
     room). The tables serve rows below ``table_size`` (a linear scan when ``scan_all``), a
     linear scan the tail [table_size, scan_end). (``out`` is never reassigned here: growing it
-    in the loop made numba's loop ~9 times slower even when it never grew.)"""
+    in the loop made numba's loop much slower even when it never grew.)"""
     cap = out.shape[0]
     found = 0
     scan_from = 0 if scan_all else table_size
@@ -148,7 +148,7 @@ def _merge_tables(offsets: np.ndarray, cells: np.ndarray, chunks: np.ndarray, fi
                   out_offsets: np.ndarray, out_cells: np.ndarray) -> None:  # pragma: no cover
     """The tables with rows first_row.. (whose chunks are given) merged in: each bucket's old
     run copied in order, then its new rows. Reads and writes memory in order, where a counting
-    sort of every row scatters writes across the whole table (several times slower)."""
+    sort of every row scatters writes across the whole table."""
     m = chunks.shape[1]
     order = np.empty(m, dtype=np.int64)
     for k in range(16):
