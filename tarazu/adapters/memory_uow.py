@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
-from tarazu.domain.case import CaseState
+from tarazu.domain.case import UNDER_REVIEW, CaseState
 from tarazu.domain.chain import (
     GENESIS,
     canonical_json,
@@ -149,7 +149,7 @@ class MemoryCaseProjection:
             case_entry_state(state)), last_seq)
         self._s.status_due[state.subject] = due_at
 
-    def queue(self, review_states: tuple[str, ...] = ("open", "escalated"),
+    def queue(self, review_states: tuple[str, ...] = UNDER_REVIEW,
               queue: str | None = None, limit: int = 200, offset: int = 0,
               entry_state: str | None = None,
               due_before: datetime | None = None) -> list[QueueRow]:
@@ -173,7 +173,7 @@ class MemoryCaseProjection:
             out[r.review_state] = out.get(r.review_state, 0) + 1
         return out
 
-    def queue_counts(self, review_states: tuple[str, ...] = ("open", "escalated")
+    def queue_counts(self, review_states: tuple[str, ...] = UNDER_REVIEW
                      ) -> dict[str, int]:
         out: dict[str, int] = {}
         for r, _ in self._s.status.values():

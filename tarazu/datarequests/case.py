@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
 
 from tarazu.datarequests.checks import CheckReport, Outcome, RequestPath
@@ -111,11 +112,29 @@ class Authorisation:
                 "provisional": self.provisional}
 
 
+class RequestStatus(StrEnum):
+    """Where a data request stands; the values are those the request projection stores."""
+    NONE = "none"  # not received yet
+    PENDING_LEGAL = "pending_legal"  # awaits a legal decision
+    APPROVED = "approved"  # awaits a second person's confirmation
+    AUTHORISED = "authorised"  # confirmed (or a provisional emergency answer): may disclose
+    DISCLOSED = "disclosed"
+    REFUSED = "refused"
+    RETURNED = "returned"  # nothing to act on: the requester can fix it
+    PRESERVED = "preserved"
+    PRESERVATION_ENDED = "preservation_ended"
+
+
+#: Requests that end without disclosure at intake or by a legal decision.
+REFUSED_OR_RETURNED = (RequestStatus.REFUSED, RequestStatus.RETURNED)
+#: The legal queue: requests awaiting a decision or a confirmation.
+LEGAL_QUEUE = (RequestStatus.PENDING_LEGAL, RequestStatus.APPROVED)
+
+
 @dataclass(frozen=True)
 class RequestState:
     request_id: str
-    status: str = "none"  # none | pending_legal | approved | authorised | disclosed | refused |
-    #                       returned | preserved | preservation_ended
+    status: RequestStatus = RequestStatus.NONE
     path: RequestPath | None = None
     outcome: Outcome | None = None
     reasons: tuple[str, ...] = ()
@@ -168,8 +187,9 @@ def step(s: RequestState, e: ModerationEvent) -> RequestState:
     if k is EventKind.DATA_REQUEST:
         report = p["checks"]
         outcome = Outcome(report["outcome"])
-        status = {Outcome.REFUSED: "refused", Outcome.RETURNED: "returned"}.get(
-            outcome, "pending_legal")
+        status = {Outcome.REFUSED: RequestStatus.REFUSED,
+                  Outcome.RETURNED: RequestStatus.RETURNED}.get(outcome,
+                                                                RequestStatus.PENDING_LEGAL)
         targets = tuple(Target(t["platform"], t["account_id"], t["ref"], t.get("protection"))
                         for t in report["targets"] if t.get("account_id"))
         nd = report.get("nondisclosure_until")
@@ -182,16 +202,17 @@ def step(s: RequestState, e: ModerationEvent) -> RequestState:
             targets_named=len(report["targets"]),
             checked=Scope.from_dict({**report, "targets": [t.to_dict() for t in targets]}),
             nondisclosure_until=date.fromisoformat(nd) if nd else None,
-            refusal="; ".join(report["explanation"]) if status != "pending_legal" else None)
+            refusal=("; ".join(report["explanation"]) if status != RequestStatus.PENDING_LEGAL
+                     else None))
     if k is EventKind.LEGAL_DECISION:
         what = p["decision"]
         if what == "refuse":
-            return replace(s, status="refused", refusal=p["reason"], decided_by=e.actor,
+            return replace(s, status=RequestStatus.REFUSED, refusal=p["reason"], decided_by=e.actor,
                            decision_id=e.event_id)
         if what == "approve":
             provisional = bool(p.get("provisional"))
             return replace(
-                s, status="authorised" if provisional else "approved",
+                s, status=RequestStatus.AUTHORISED if provisional else RequestStatus.APPROVED,
                 scope=Scope.from_dict(p["scope"]), decision_id=e.event_id, decided_by=e.actor,
                 senior_required=bool(p.get("senior_required")), confirmed_by=None,
                 provisional=provisional, followup_deadline=_t(p.get("followup_deadline")))
@@ -205,20 +226,20 @@ def step(s: RequestState, e: ModerationEvent) -> RequestState:
                            nondisclosure_extensions=s.nondisclosure_extensions + 1)
         return s
     if k is EventKind.CONFIRM:
-        return replace(s, status="authorised", confirmed_by=e.actor)
+        return replace(s, status=RequestStatus.AUTHORISED, confirmed_by=e.actor)
     if k is EventKind.REJECT_DECISION:
-        return replace(s, status="pending_legal", scope=None, decision_id=None,
+        return replace(s, status=RequestStatus.PENDING_LEGAL, scope=None, decision_id=None,
                        decided_by=None, senior_required=False)
     if k is EventKind.DISCLOSURE:
-        return replace(s, status="disclosed", packages=s.packages + (p["package_id"],),
+        return replace(s, status=RequestStatus.DISCLOSED, packages=s.packages + (p["package_id"],),
                        disclosed_at=e.occurred_at)
     if k is EventKind.PRESERVATION:
         what = p["step"]
         if what in ("preserved", "extended"):
-            return replace(s, status="preserved", preserved_until=_t(p["until"]),
+            return replace(s, status=RequestStatus.PRESERVED, preserved_until=_t(p["until"]),
                            extensions=s.extensions + (what == "extended"),
                            scope=Scope.from_dict(p["scope"]) if p.get("scope") else s.scope)
-        return replace(s, status="preservation_ended", preserved_until=None)
+        return replace(s, status=RequestStatus.PRESERVATION_ENDED, preserved_until=None)
     if k is EventKind.NOTE:
         what = p.get("step")
         if what == "notice_scheduled":
@@ -262,7 +283,7 @@ class DataRequestCase:
     # -- intake ------------------------------------------------------------------------------
     def receive(self, *, at: datetime, request: DataRequest, report: CheckReport,
                 submitted_by: str | None, document_sha256: str) -> ModerationEvent:
-        if self.state.status != "none":
+        if self.state.status != RequestStatus.NONE:
             raise DataRequestRuleError(f"request {request.request_id!r} was already received")
         return self._record("system:datarequest-check", at, DataRequestReceived(
             request=request.to_dict(), checks=report.to_dict(), submitted_by=submitted_by,
@@ -287,7 +308,7 @@ class DataRequestCase:
         ``proportionality`` justification, and then a senior reviewer confirms."""
         self._person(actor, roles, Role.LEGAL)
         s = self.state
-        if s.status != "pending_legal" or s.checked is None:
+        if s.status != RequestStatus.PENDING_LEGAL or s.checked is None:
             raise DataRequestRuleError(f"nothing to approve: the request is {s.status}")
         if s.path is RequestPath.PRESERVATION:
             raise DataRequestRuleError("a preservation request is preserved, not approved for "
@@ -332,7 +353,7 @@ class DataRequestCase:
     def refuse(self, *, actor: str, roles: frozenset[Role], at: datetime, reason: str
                ) -> ModerationEvent:
         self._person(actor, roles, Role.LEGAL)
-        if self.state.status not in ("pending_legal", "approved"):
+        if self.state.status not in LEGAL_QUEUE:
             raise DataRequestRuleError(f"the request is {self.state.status}: it cannot be "
                                        "refused now")
         if not reason.strip():
@@ -343,7 +364,7 @@ class DataRequestCase:
         """The second person of the two-person rule (a senior one for a protected target)."""
         self._person(actor, roles, Role.LEGAL, Role.SENIOR_REVIEWER)
         s = self.state
-        if s.status != "approved" or s.decision_id is None:
+        if s.status != RequestStatus.APPROVED or s.decision_id is None:
             raise DataRequestRuleError(f"no approval awaits confirmation (the request is "
                                        f"{s.status})")
         if actor == s.decided_by:
@@ -359,7 +380,7 @@ class DataRequestCase:
         """The second person declines to confirm: the request goes back to legal."""
         self._person(actor, roles, Role.LEGAL, Role.SENIOR_REVIEWER)
         s = self.state
-        if s.status != "approved" or s.decision_id is None:
+        if s.status != RequestStatus.APPROVED or s.decision_id is None:
             raise DataRequestRuleError("no approval awaits confirmation")
         if actor == s.decided_by:
             raise DataRequestRuleError("the approver cannot review their own approval")
@@ -414,10 +435,10 @@ class DataRequestCase:
         s = self.state
         if s.path is RequestPath.PRESERVATION:
             raise NotAuthorised("a preservation request discloses nothing")
-        if s.status == "disclosed":
+        if s.status == RequestStatus.DISCLOSED:
             raise NotAuthorised("the disclosure package for this authorisation was already "
                                 "produced")
-        if s.status != "authorised" or s.scope is None or s.decision_id is None:
+        if s.status != RequestStatus.AUTHORISED or s.scope is None or s.decision_id is None:
             raise NotAuthorised(f"no confirmed legal authorisation: the request is {s.status}")
         if s.provisional:
             if s.path is not RequestPath.EMERGENCY:
@@ -444,7 +465,7 @@ class DataRequestCase:
     def preserve(self, *, actor: str, at: datetime, days: int,
                  roles: frozenset[Role] = frozenset()) -> ModerationEvent:
         s = self.state
-        if (s.path is not RequestPath.PRESERVATION or s.status != "pending_legal"
+        if (s.path is not RequestPath.PRESERVATION or s.status != RequestStatus.PENDING_LEGAL
                 or s.checked is None):
             raise DataRequestRuleError(f"nothing to preserve: the request is {s.status}")
         if s.checked.protected and (is_automated(actor) or Role.LEGAL not in roles):
@@ -458,7 +479,7 @@ class DataRequestCase:
                             days: int, max_extensions: int, reason: str) -> ModerationEvent:
         self._person(actor, roles, Role.LEGAL)
         s = self.state
-        if s.status != "preserved" or s.preserved_until is None:
+        if s.status != RequestStatus.PRESERVED or s.preserved_until is None:
             raise DataRequestRuleError("nothing is preserved under this request")
         if s.extensions >= max_extensions:
             raise DataRequestRuleError(f"a preservation can be extended {max_extensions} "
@@ -468,7 +489,7 @@ class DataRequestCase:
             until=(s.preserved_until + timedelta(days=days)).isoformat()))
 
     def end_preservation(self, *, actor: str, at: datetime, step_name: str) -> ModerationEvent:
-        if self.state.status != "preserved":
+        if self.state.status != RequestStatus.PRESERVED:
             raise DataRequestRuleError("nothing is preserved under this request")
         if step_name not in ("released", "expired"):
             raise DataRequestRuleError("a preservation ends released or expired")

@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils import murmurhash3_32
 
-from tarazu.domain.platform import Account, Post
+from tarazu.domain.platform import Account, AccountStatus, Post
 from tarazu.linkage.handles import handle_key, name_tokens
 from tarazu.linkage.platforms import NEUTRAL, PlatformProfile
 from tarazu.linkage.text import (
@@ -115,7 +115,7 @@ class AccountProfile:
 
     @property
     def is_removed(self) -> bool:
-        return self.status == "removed"
+        return self.status == AccountStatus.REMOVED
 
     @property
     def is_protected(self) -> bool:

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from tarazu.bootstrap import App
-from tarazu.domain.case import DueProcessError, suspension_problem
+from tarazu.domain.case import DecisionStatus, DueProcessError, suspension_problem
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.policies import POLICIES, Action
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
@@ -147,7 +147,7 @@ def _withdraw(app: App, principal: Principal, ref: SubjectRef, decision_id: str,
 
 
 def _after_commit(tasks: BackgroundTasks, app: App, outcome: decisions.DecisionOutcome) -> None:
-    if outcome.status == "applied":
+    if outcome.status == DecisionStatus.APPLIED:
         tasks.add_task(deliver_now, app)
 
 
