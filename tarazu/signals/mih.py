@@ -89,6 +89,23 @@ def _build_tables(chunks: np.ndarray, offsets: np.ndarray,
             cells[k, 3 * pos + 2] = i >> 16
 
 
+@nb.njit(cache=True, nogil=True, inline="always")
+def _offer(words: np.ndarray, r: int, q: np.ndarray, max_distance: int, alive: np.ndarray,
+           out: np.ndarray, found: int) -> int:  # pragma: no cover - compiled
+    """``found`` plus one when row ``r`` is live and within ``max_distance`` of ``q``; the
+    pair is written to ``out`` while it has room. One test for rows from the tables and from
+    the linear scan."""
+    if not alive[r]:
+        return found
+    d = _distance(words, r, q)
+    if d > max_distance:
+        return found
+    if found < out.shape[0]:
+        out[found, 0] = r
+        out[found, 1] = d
+    return found + 1
+
+
 @nb.njit(cache=True, nogil=True)
 def _search(q: np.ndarray, max_distance: int, offsets: np.ndarray, cells: np.ndarray,
             table_size: int, words: np.ndarray, scan_end: int,
@@ -100,7 +117,6 @@ def _search(q: np.ndarray, max_distance: int, offsets: np.ndarray, cells: np.nda
     room). The tables serve rows below ``table_size`` (a linear scan when ``scan_all``), a
     linear scan the tail [table_size, scan_end). (``out`` is never reassigned here: growing it
     in the loop made numba's loop much slower even when it never grew.)"""
-    cap = out.shape[0]
     found = 0
     scan_from = 0 if scan_all else table_size
     if not scan_all:
@@ -125,21 +141,9 @@ def _search(q: np.ndarray, max_distance: int, offsets: np.ndarray, cells: np.nda
                     if pop16[cells[k, j] ^ qp] > budget:
                         continue
                     r = np.int64(cells[k, j + 1]) | (np.int64(cells[k, j + 2]) << 16)
-                    if alive[r]:
-                        d = _distance(words, r, q)
-                        if d <= max_distance:
-                            if found < cap:
-                                out[found, 0] = r
-                                out[found, 1] = d
-                            found += 1
+                    found = _offer(words, r, q, max_distance, alive, out, found)
     for r in range(scan_from, scan_end):
-        if alive[r]:
-            d = _distance(words, r, q)
-            if d <= max_distance:
-                if found < cap:
-                    out[found, 0] = r
-                    out[found, 1] = d
-                found += 1
+        found = _offer(words, r, q, max_distance, alive, out, found)
     return found
 
 

@@ -20,7 +20,7 @@ from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, Subject
 from tarazu.domain.platform import Account, Post
 from tarazu.domain.policies import Action
 from tarazu.service.ports import UnitOfWork
-from tests.conftest import _fresh_sqlite, _reset_pg, make_settings
+from tests.conftest import fresh_store, make_settings
 
 T0 = datetime(2025, 7, 25, 9, 0, tzinfo=UTC)
 A1 = SubjectRef.account("x", "a1")
@@ -32,13 +32,7 @@ def new_uow(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable
     if request.param == "memory":
         yield MemoryDatabase()
         return
-    url = None
-    if request.param == "postgres":
-        url = request.getfixturevalue("pg_database")
-        _reset_pg(url)
-    else:
-        _fresh_sqlite(request.getfixturevalue("migrated_sqlite"), tmp_path)
-    app = bootstrap(make_settings(tmp_path, url))
+    app = bootstrap(make_settings(tmp_path, fresh_store(request, tmp_path)))
     yield app.uow
     app.engine.dispose()
 

@@ -330,12 +330,17 @@ def withdraw_form(request: Request, subject_type: str, subject_id: str, decision
 
 # -- JSON API -----------------------------------------------------------------------------------
 class DecisionBody(BaseModel):
+    """A decision as the JSON API takes it (one case, or many in a bulk decision)."""
     action: str
     policy: str = ""
     reason: str = ""
     evidence: list[str] = Field(default_factory=list)
     until: str | None = None
     country: str | None = None
+
+    def parsed(self, now: datetime) -> DecisionInput:
+        return parse_decision(self.action, self.policy, self.reason, self.evidence,
+                              self.until, self.country, now)
 
 
 class RejectBody(BaseModel):
@@ -379,9 +384,7 @@ def api_decide(request: Request, tasks: BackgroundTasks, subject_type: str, subj
                body: DecisionBody, principal: Principal = require(*DECIDE)) -> dict:
     app = get_container(request)
     ref = parse_subject(subject_type, subject_id)
-    out = _api_errors(lambda: _decide(app, principal, ref, parse_decision(
-        body.action, body.policy, body.reason, body.evidence, body.until, body.country,
-        app.clock.now())))
+    out = _api_errors(lambda: _decide(app, principal, ref, body.parsed(app.clock.now())))
     _after_commit(tasks, app, out)
     return {"decision_id": out.decision_id, "status": out.status, "seq": out.seq}
 
