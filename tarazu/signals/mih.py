@@ -65,6 +65,28 @@ def _distance(words: np.ndarray, row: int, q: np.ndarray) -> int:  # pragma: no 
     return d
 
 
+@nb.njit(cache=True, nogil=True, inline="always")
+def _bucket_starts(values: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    """Where each chunk value's bucket starts among the rows sorted by ``values`` (one chunk of
+    every row): ``starts[v]`` to ``starts[v + 1]``, a counting sort's prefix sums."""
+    starts = np.zeros(65537, dtype=np.int64)
+    for i in range(values.shape[0]):
+        starts[values[i] + 1] += 1
+    for v in range(65536):
+        starts[v + 1] += starts[v]
+    return starts
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _put_cell(cells: np.ndarray, k: int, at: int, partner: int,
+              row: int) -> None:  # pragma: no cover - compiled
+    """One cell of table ``k`` at ``at``: the row's partner chunk, then its row in two
+    16-bit halves."""
+    cells[k, at] = partner
+    cells[k, at + 1] = row & 0xFFFF
+    cells[k, at + 2] = row >> 16
+
+
 @nb.njit(cache=True, nogil=True)
 def _build_tables(chunks: np.ndarray, offsets: np.ndarray,
                   cells: np.ndarray) -> None:  # pragma: no cover - compiled
@@ -72,11 +94,7 @@ def _build_tables(chunks: np.ndarray, offsets: np.ndarray,
     Linear in n: a rebuild after a batch of additions costs one pass per table."""
     n = chunks.shape[1]
     for k in range(16):
-        counts = np.zeros(65537, dtype=np.int64)
-        for i in range(n):
-            counts[chunks[k, i] + 1] += 1
-        for v in range(65536):
-            counts[v + 1] += counts[v]
+        counts = _bucket_starts(chunks[k])
         for v in range(65537):
             offsets[k, v] = counts[v]
         partner = k ^ 1
@@ -84,9 +102,7 @@ def _build_tables(chunks: np.ndarray, offsets: np.ndarray,
             v = chunks[k, i]
             pos = counts[v]
             counts[v] = pos + 1
-            cells[k, 3 * pos] = chunks[partner, i]
-            cells[k, 3 * pos + 1] = i & 0xFFFF
-            cells[k, 3 * pos + 2] = i >> 16
+            _put_cell(cells, k, 3 * pos, chunks[partner, i], i)
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -156,11 +172,7 @@ def _merge_tables(offsets: np.ndarray, cells: np.ndarray, chunks: np.ndarray, fi
     m = chunks.shape[1]
     order = np.empty(m, dtype=np.int64)
     for k in range(16):
-        counts = np.zeros(65537, dtype=np.int64)
-        for i in range(m):
-            counts[chunks[k, i] + 1] += 1
-        for v in range(65536):
-            counts[v + 1] += counts[v]
+        counts = _bucket_starts(chunks[k])
         fill = counts.copy()
         for i in range(m):
             v = chunks[k, i]
@@ -176,10 +188,7 @@ def _merge_tables(offsets: np.ndarray, cells: np.ndarray, chunks: np.ndarray, fi
             pos += hi - lo
             for j in range(counts[v], counts[v + 1]):
                 i = order[j]
-                row = first_row + i
-                out_cells[k, pos] = chunks[partner, i]
-                out_cells[k, pos + 1] = row & 0xFFFF
-                out_cells[k, pos + 2] = row >> 16
+                _put_cell(out_cells, k, pos, chunks[partner, i], first_row + i)
                 pos += 3
         out_offsets[k, 65536] = pos // 3
 
