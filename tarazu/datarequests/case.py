@@ -19,6 +19,7 @@ from typing import Any
 
 from tarazu.datarequests.checks import CheckReport, Outcome, RequestPath
 from tarazu.datarequests.model import Category, DataRequest, Period
+from tarazu.domain.aggregate import Aggregate
 from tarazu.domain.events import (
     EventKind,
     ModerationEvent,
@@ -30,7 +31,6 @@ from tarazu.domain.payloads import (
     Confirm,
     DataRequestReceived,
     Disclosure,
-    EventPayload,
     LegalDecision,
     Note,
     Preservation,
@@ -264,30 +264,21 @@ def _within(narrow: Period | None, wide: Period | None) -> bool:
     return wide.start <= narrow.start and narrow.end <= wide.end
 
 
-class DataRequestCase:
+class DataRequestCase(Aggregate[RequestState]):
     """The aggregate: a request's history and the rules for what may happen next."""
 
     def __init__(self, request_id: str, history: Iterable[ModerationEvent] = ()) -> None:
-        self.ref = subject_of(request_id)
-        self.history = list(history)
-        self.state = fold(request_id, self.history)
-        self.new_events: list[ModerationEvent] = []
-
-    def _record(self, actor: str, at: datetime, payload: EventPayload) -> ModerationEvent:
-        e = ModerationEvent.of(self.ref, actor, at, payload)
-        self.history.append(e)
-        self.new_events.append(e)
-        self.state = step(self.state, e)
-        return e
+        super().__init__(subject_of(request_id), history, lambda h: fold(request_id, h), step)
 
     # -- intake ------------------------------------------------------------------------------
     def receive(self, *, at: datetime, request: DataRequest, report: CheckReport,
                 submitted_by: str | None, document_sha256: str) -> ModerationEvent:
         if self.state.status != RequestStatus.NONE:
             raise DataRequestRuleError(f"request {request.request_id!r} was already received")
-        return self._record("system:datarequest-check", at, DataRequestReceived(
+        return self._record(DataRequestReceived(
             request=request.to_dict(), checks=report.to_dict(), submitted_by=submitted_by,
-            document_sha256=document_sha256, received_at=request.received_at.isoformat()))
+            document_sha256=document_sha256, received_at=request.received_at.isoformat()),
+            "system:datarequest-check", at)
 
     # -- legal decision ----------------------------------------------------------------------
     @staticmethod
@@ -348,7 +339,7 @@ class DataRequestCase:
                                            "account: ask for legal process")
             payload = replace(payload, provisional=True, followup_deadline=(
                 at + timedelta(days=followup_days)).isoformat())
-        return self._record(actor, at, payload)
+        return self._record(payload, actor, at)
 
     def refuse(self, *, actor: str, roles: frozenset[Role], at: datetime, reason: str
                ) -> ModerationEvent:
@@ -358,7 +349,7 @@ class DataRequestCase:
                                        "refused now")
         if not reason.strip():
             raise DataRequestRuleError("a refusal needs reasons")
-        return self._record(actor, at, LegalDecision(decision="refuse", reason=reason))
+        return self._record(LegalDecision(decision="refuse", reason=reason), actor, at)
 
     def confirm(self, *, actor: str, roles: frozenset[Role], at: datetime) -> ModerationEvent:
         """The second person of the two-person rule (a senior one for a protected target)."""
@@ -373,7 +364,7 @@ class DataRequestCase:
         if s.senior_required and Role.SENIOR_REVIEWER not in roles:
             raise DataRequestRuleError("a protected account is named, or a bulk request was "
                                        "approved: a senior reviewer must confirm")
-        return self._record(actor, at, Confirm(decision_id=s.decision_id))
+        return self._record(Confirm(decision_id=s.decision_id), actor, at)
 
     def reject(self, *, actor: str, roles: frozenset[Role], at: datetime, reason: str
                ) -> ModerationEvent:
@@ -386,7 +377,7 @@ class DataRequestCase:
             raise DataRequestRuleError("the approver cannot review their own approval")
         if not reason.strip():
             raise DataRequestRuleError("declining to confirm needs reasons")
-        return self._record(actor, at, RejectDecision(decision_id=s.decision_id, reason=reason))
+        return self._record(RejectDecision(decision_id=s.decision_id, reason=reason), actor, at)
 
     def follow_up(self, *, actor: str, roles: frozenset[Role], at: datetime,
                   instrument: Mapping[str, Any], problems: list[str]) -> ModerationEvent:
@@ -397,8 +388,8 @@ class DataRequestCase:
             raise DataRequestRuleError("only a provisional emergency answer awaits legal process")
         if problems:
             raise DataRequestRuleError("not valid legal process: " + "; ".join(problems))
-        return self._record(actor, at, LegalDecision(decision="follow_up_process",
-                                                     instrument=dict(instrument)))
+        return self._record(LegalDecision(decision="follow_up_process",
+                                          instrument=dict(instrument)), actor, at)
 
     def extend_nondisclosure(self, *, actor: str, roles: frozenset[Role], at: datetime,
                              until: date, reason: str, order: Mapping[str, Any],
@@ -424,10 +415,10 @@ class DataRequestCase:
         if until > latest:
             raise DataRequestRuleError(f"a non-disclosure order is honoured for at most until "
                                        f"{latest}; the authority must renew it again then")
-        return self._record(actor, at, LegalDecision(
+        return self._record(LegalDecision(
             decision="extend_nondisclosure", until=until.isoformat(),
             previous_until=s.nondisclosure_until.isoformat(), reason=reason,
-            order=dict(order)))
+            order=dict(order)), actor, at)
 
     # -- the gate ----------------------------------------------------------------------------
     def authorisation(self, now: datetime) -> Authorisation:
@@ -456,10 +447,10 @@ class DataRequestCase:
     def disclose(self, *, actor: str, at: datetime, package_id: str, sha256: str,
                  content_sha256: str, fields: Mapping[str, list[str]]) -> ModerationEvent:
         auth = self.authorisation(at)
-        return self._record(actor, at, Disclosure(
+        return self._record(Disclosure(
             package_id=package_id, sha256=sha256, content_sha256=content_sha256,
             authorisation=auth.to_dict(), scope=auth.scope.to_dict(),
-            fields={k: list(v) for k, v in fields.items()}))
+            fields={k: list(v) for k, v in fields.items()}), actor, at)
 
     # -- preservation ------------------------------------------------------------------------
     def preserve(self, *, actor: str, at: datetime, days: int,
@@ -471,9 +462,9 @@ class DataRequestCase:
         if s.checked.protected and (is_automated(actor) or Role.LEGAL not in roles):
             raise DataRequestRuleError("a protected account is named: legal decides whether to "
                                        "preserve")
-        return self._record(actor, at, Preservation(
+        return self._record(Preservation(
             step="preserved", until=(at + timedelta(days=days)).isoformat(),
-            scope=s.checked.to_dict()))
+            scope=s.checked.to_dict()), actor, at)
 
     def extend_preservation(self, *, actor: str, roles: frozenset[Role], at: datetime,
                             days: int, max_extensions: int, reason: str) -> ModerationEvent:
@@ -484,18 +475,18 @@ class DataRequestCase:
         if s.extensions >= max_extensions:
             raise DataRequestRuleError(f"a preservation can be extended {max_extensions} "
                                        "time(s) only: legal process is needed to keep it")
-        return self._record(actor, at, Preservation(
+        return self._record(Preservation(
             step="extended", reason=reason,
-            until=(s.preserved_until + timedelta(days=days)).isoformat()))
+            until=(s.preserved_until + timedelta(days=days)).isoformat()), actor, at)
 
     def end_preservation(self, *, actor: str, at: datetime, step_name: str) -> ModerationEvent:
         if self.state.status != RequestStatus.PRESERVED:
             raise DataRequestRuleError("nothing is preserved under this request")
         if step_name not in ("released", "expired"):
             raise DataRequestRuleError("a preservation ends released or expired")
-        return self._record(actor, at, Preservation(step=step_name))
+        return self._record(Preservation(step=step_name), actor, at)
 
     # -- notices and deadlines ---------------------------------------------------------------
     def note(self, *, actor: str, at: datetime, step_name: str, **payload: Any
              ) -> ModerationEvent:
-        return self._record(actor, at, Note(step=step_name, **payload))
+        return self._record(Note(step=step_name, **payload), actor, at)

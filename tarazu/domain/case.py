@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from tarazu.domain.aggregate import Aggregate
 from tarazu.domain.events import (
     EventKind,
     ModerationEvent,
@@ -335,23 +336,13 @@ def fold(subject: SubjectRef, events: Iterable[ModerationEvent]) -> CaseState:
     return state
 
 
-class Subject:
+class Subject(Aggregate[CaseState]):
     """The aggregate: a subject, its history, and the rules for what may happen next."""
 
     def __init__(self, ref: SubjectRef, history: Iterable[ModerationEvent] = (),
                  protected: bool = False) -> None:
-        self.ref = ref
+        super().__init__(ref, history, lambda h: fold(ref, h), step)
         self.protected = protected
-        self.history = list(history)
-        self.state = fold(ref, self.history)
-        self.new_events: list[ModerationEvent] = []
-
-    def _record(self, payload: EventPayload, actor: str, at: datetime) -> ModerationEvent:
-        e = ModerationEvent.of(self.ref, actor, at, payload)
-        self.history.append(e)
-        self.new_events.append(e)
-        self.state = step(self.state, e)
-        return e
 
     def record(self, kind: EventKind, actor: str, at: datetime,
                payload: EventPayload | Mapping[str, Any] | None = None) -> ModerationEvent:
