@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import reduce
 from typing import Any
 
 from tarazu.datarequests.checks import CheckReport, Outcome, RequestPath
@@ -252,10 +253,7 @@ def step(s: RequestState, e: ModerationEvent) -> RequestState:
 
 
 def fold(request_id: str, events: Iterable[ModerationEvent]) -> RequestState:
-    s = RequestState(request_id)
-    for e in events:
-        s = step(s, e)
-    return s
+    return reduce(step, events, RequestState(request_id))
 
 
 def _within(narrow: Period | None, wide: Period | None) -> bool:

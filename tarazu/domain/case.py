@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import reduce
 from typing import Any
 
 from tarazu.domain.aggregate import Aggregate
@@ -330,10 +331,7 @@ def _step(state: CaseState, e: ModerationEvent) -> CaseState:
 
 
 def fold(subject: SubjectRef, events: Iterable[ModerationEvent]) -> CaseState:
-    state = CaseState(subject)
-    for e in events:
-        state = step(state, e)
-    return state
+    return reduce(step, events, CaseState(subject))
 
 
 class Subject(Aggregate[CaseState]):

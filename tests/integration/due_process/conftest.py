@@ -61,6 +61,16 @@ def suspended(app: App, account_id: str, *, policy: str = "DOI-2",
     return ref, out.decision_id
 
 
+def reversed_on_appeal(app: App, ref: SubjectRef, decision_id: str) -> None:
+    """The platform appeals the decision for the account holder, a journalist, and a third
+    reviewer reverses it."""
+    with app.uow() as uow:
+        appeals.appeal_by_platform(uow, app.clock, "bot", decision_id, "journalist")
+        appeals.decide_appeal(uow, app.clock, subject=ref, actor="rev3", outcome="reversed",
+                              reason="reporting")
+        uow.commit()
+
+
 def decide_confirmed(app: App, ref: SubjectRef, action: Action, policy: str,
                      actor: str = "rev1", **kw: object) -> decisions.DecisionOutcome:
     """Decide, and confirm as a second reviewer when the decision waits for one."""
