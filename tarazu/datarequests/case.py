@@ -126,6 +126,14 @@ class RequestStatus(StrEnum):
     PRESERVATION_ENDED = "preservation_ended"
 
 
+class PreservationStep(StrEnum):
+    """A step of a preservation, as preservation events carry it."""
+    PRESERVED = "preserved"
+    EXTENDED = "extended"
+    RELEASED = "released"  # ended before its time
+    EXPIRED = "expired"  # ended at its time
+
+
 #: Requests that end without disclosure at intake or by a legal decision.
 REFUSED_OR_RETURNED = (RequestStatus.REFUSED, RequestStatus.RETURNED)
 #: The legal queue: requests awaiting a decision or a confirmation.
@@ -236,9 +244,9 @@ def step(s: RequestState, e: ModerationEvent) -> RequestState:
                        disclosed_at=e.occurred_at)
     if k is EventKind.PRESERVATION:
         what = p["step"]
-        if what in ("preserved", "extended"):
+        if what in (PreservationStep.PRESERVED, PreservationStep.EXTENDED):
             return replace(s, status=RequestStatus.PRESERVED, preserved_until=_t(p["until"]),
-                           extensions=s.extensions + (what == "extended"),
+                           extensions=s.extensions + (what == PreservationStep.EXTENDED),
                            scope=Scope.from_dict(p["scope"]) if p.get("scope") else s.scope)
         return replace(s, status=RequestStatus.PRESERVATION_ENDED, preserved_until=None)
     if k is EventKind.NOTE:
@@ -461,7 +469,7 @@ class DataRequestCase(Aggregate[RequestState]):
             raise DataRequestRuleError("a protected account is named: legal decides whether to "
                                        "preserve")
         return self._record(Preservation(
-            step="preserved", until=(at + timedelta(days=days)).isoformat(),
+            step=PreservationStep.PRESERVED, until=(at + timedelta(days=days)).isoformat(),
             scope=s.checked.to_dict()), actor, at)
 
     def extend_preservation(self, *, actor: str, roles: frozenset[Role], at: datetime,
@@ -474,13 +482,13 @@ class DataRequestCase(Aggregate[RequestState]):
             raise DataRequestRuleError(f"a preservation can be extended {max_extensions} "
                                        "time(s) only: legal process is needed to keep it")
         return self._record(Preservation(
-            step="extended", reason=reason,
+            step=PreservationStep.EXTENDED, reason=reason,
             until=(s.preserved_until + timedelta(days=days)).isoformat()), actor, at)
 
     def end_preservation(self, *, actor: str, at: datetime, step_name: str) -> ModerationEvent:
         if self.state.status != RequestStatus.PRESERVED:
             raise DataRequestRuleError("nothing is preserved under this request")
-        if step_name not in ("released", "expired"):
+        if step_name not in (PreservationStep.RELEASED, PreservationStep.EXPIRED):
             raise DataRequestRuleError("a preservation ends released or expired")
         return self._record(Preservation(step=step_name), actor, at)
 

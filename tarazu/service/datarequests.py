@@ -23,6 +23,7 @@ from tarazu.datarequests.case import (
     DataRequestCase,
     DataRequestRuleError,
     NotAuthorised,
+    PreservationStep,
     RequestState,
     RequestStatus,
     Target,
@@ -456,7 +457,7 @@ def run_due(uow_factory: UowFactory, clock: Clock) -> DueReport:
             overdue += 1
         for rid in uow.datarequests.preservations_expired(now):
             case = load(uow, rid)
-            case.end_preservation(actor=SYSTEM, at=now, step_name="expired")
+            case.end_preservation(actor=SYSTEM, at=now, step_name=PreservationStep.EXPIRED)
             uow.datarequests.drop_snapshots(rid)
             save(uow, case)
             uow.commit()

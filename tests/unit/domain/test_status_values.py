@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tarazu.datarequests.case import RequestStatus
+from tarazu.datarequests.case import PreservationStep, RequestStatus
 from tarazu.domain.case import AppealOutcome, DecisionStatus, ReviewState
 from tarazu.domain.platform import AccountStatus
 
@@ -19,6 +19,7 @@ def test_the_values_are_the_stored_strings():
     assert [s.value for s in RequestStatus] == [
         "none", "pending_legal", "approved", "authorised", "disclosed", "refused", "returned",
         "preserved", "preservation_ended"]
+    assert [s.value for s in PreservationStep] == ["preserved", "extended", "released", "expired"]
 
 
 def test_a_member_reads_and_writes_as_its_string():
