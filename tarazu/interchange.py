@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tarazu.domain.platform import Account, Media, Post
+from tarazu.domain.platform import Account, AccountStatus, Media, Post
 from tarazu.textfiles import FieldProblem, LineProblem, value_problem
 from tarazu.textfiles import iter_lines as iter_file_lines
 
@@ -128,7 +128,7 @@ def _hex(value: str | None, field: str, length: int) -> str | None:
 
 def parse_account(obj: dict[str, Any]) -> Account:
     status = _str(obj, "status", required=True)
-    if status not in ("active", "removed"):
+    if status not in tuple(AccountStatus):
         raise InvalidRecord("status", f"must be 'active' or 'removed', got {status!r}")
     idents = obj.get("identifiers") or {}
     if not isinstance(idents, dict) or not all(

@@ -84,16 +84,21 @@ def _fresh_sqlite(template: Path, home: Path) -> None:
     shutil.copyfile(template, home / "tarazu.db")
 
 
+def fresh_store(request: pytest.FixtureRequest, home: Path) -> str | None:
+    """An empty, migrated store of the kind ``request.param`` names ("sqlite" or "postgres"):
+    the database URL for PostgreSQL, None for SQLite (its file is in ``home``)."""
+    if request.param == "postgres":
+        url: str = request.getfixturevalue("pg_database")
+        _reset_pg(url)
+        return url
+    _fresh_sqlite(request.getfixturevalue("migrated_sqlite"), home)
+    return None
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def app(request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock) -> Iterator[App]:
     """A migrated, empty tarazu on each store."""
-    url = None
-    if request.param == "postgres":
-        url = request.getfixturevalue("pg_database")
-        _reset_pg(url)
-    else:
-        _fresh_sqlite(request.getfixturevalue("migrated_sqlite"), tmp_path)
-    a = bootstrap(make_settings(tmp_path, url), clock=clock)
+    a = bootstrap(make_settings(tmp_path, fresh_store(request, tmp_path)), clock=clock)
     yield a
     a.engine.dispose()
 

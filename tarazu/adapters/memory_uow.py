@@ -25,7 +25,7 @@ from tarazu.adapters.memory_people import MemoryReferrals, MemoryUsers
 from tarazu.adapters.memory_platform import MemoryDueProcess, MemoryPlatform
 from tarazu.adapters.memory_reports import MemoryPublicReports
 from tarazu.adapters.memory_state import EventRow, MemoryState, OutboxRow
-from tarazu.domain.case import CaseState
+from tarazu.domain.case import UNDER_REVIEW, CaseState
 from tarazu.domain.chain import GENESIS, canonical_json, chain, format_time
 from tarazu.domain.events import ModerationEvent, RecordedEvent, SubjectRef, SubjectType
 from tarazu.service.ports import Cipher
@@ -101,7 +101,7 @@ class MemoryCaseProjection:
             case_entry_state(state), CaseSummary.of(state)), last_seq)
         self._s.status_due[state.subject] = due_at
 
-    def queue(self, review_states: tuple[str, ...] = ("open", "escalated"),
+    def queue(self, review_states: tuple[str, ...] = UNDER_REVIEW,
               queue: str | None = None, limit: int = 200, offset: int = 0,
               entry_state: str | None = None,
               due_before: datetime | None = None) -> list[QueueRow]:
@@ -125,7 +125,7 @@ class MemoryCaseProjection:
             out[r.review_state] = out.get(r.review_state, 0) + 1
         return out
 
-    def queue_counts(self, review_states: tuple[str, ...] = ("open", "escalated")
+    def queue_counts(self, review_states: tuple[str, ...] = UNDER_REVIEW
                      ) -> dict[str, int]:
         out: dict[str, int] = {}
         for r, _ in self._s.status.values():

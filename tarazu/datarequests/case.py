@@ -14,10 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from functools import reduce
 from typing import Any
 
 from tarazu.datarequests.checks import CheckReport, Outcome, RequestPath
 from tarazu.datarequests.model import Category, DataRequest, Period
+from tarazu.domain.aggregate import Aggregate
 from tarazu.domain.events import (
     EventKind,
     ModerationEvent,
@@ -29,7 +32,6 @@ from tarazu.domain.payloads import (
     Confirm,
     DataRequestReceived,
     Disclosure,
-    EventPayload,
     LegalDecision,
     Note,
     Preservation,
@@ -111,11 +113,37 @@ class Authorisation:
                 "provisional": self.provisional}
 
 
+class RequestStatus(StrEnum):
+    """Where a data request stands; the values are those the request projection stores."""
+    NONE = "none"  # not received yet
+    PENDING_LEGAL = "pending_legal"  # awaits a legal decision
+    APPROVED = "approved"  # awaits a second person's confirmation
+    AUTHORISED = "authorised"  # confirmed (or a provisional emergency answer): may disclose
+    DISCLOSED = "disclosed"
+    REFUSED = "refused"
+    RETURNED = "returned"  # nothing to act on: the requester can fix it
+    PRESERVED = "preserved"
+    PRESERVATION_ENDED = "preservation_ended"
+
+
+class PreservationStep(StrEnum):
+    """A step of a preservation, as preservation events carry it."""
+    PRESERVED = "preserved"
+    EXTENDED = "extended"
+    RELEASED = "released"  # ended before its time
+    EXPIRED = "expired"  # ended at its time
+
+
+#: Requests that end without disclosure at intake or by a legal decision.
+REFUSED_OR_RETURNED = (RequestStatus.REFUSED, RequestStatus.RETURNED)
+#: The legal queue: requests awaiting a decision or a confirmation.
+LEGAL_QUEUE = (RequestStatus.PENDING_LEGAL, RequestStatus.APPROVED)
+
+
 @dataclass(frozen=True)
 class RequestState:
     request_id: str
-    status: str = "none"  # none | pending_legal | approved | authorised | disclosed | refused |
-    #                       returned | preserved | preservation_ended
+    status: RequestStatus = RequestStatus.NONE
     path: RequestPath | None = None
     outcome: Outcome | None = None
     reasons: tuple[str, ...] = ()
@@ -168,8 +196,9 @@ def step(s: RequestState, e: ModerationEvent) -> RequestState:
     if k is EventKind.DATA_REQUEST:
         report = p["checks"]
         outcome = Outcome(report["outcome"])
-        status = {Outcome.REFUSED: "refused", Outcome.RETURNED: "returned"}.get(
-            outcome, "pending_legal")
+        status = {Outcome.REFUSED: RequestStatus.REFUSED,
+                  Outcome.RETURNED: RequestStatus.RETURNED}.get(outcome,
+                                                                RequestStatus.PENDING_LEGAL)
         targets = tuple(Target(t["platform"], t["account_id"], t["ref"], t.get("protection"))
                         for t in report["targets"] if t.get("account_id"))
         nd = report.get("nondisclosure_until")
@@ -182,16 +211,17 @@ def step(s: RequestState, e: ModerationEvent) -> RequestState:
             targets_named=len(report["targets"]),
             checked=Scope.from_dict({**report, "targets": [t.to_dict() for t in targets]}),
             nondisclosure_until=date.fromisoformat(nd) if nd else None,
-            refusal="; ".join(report["explanation"]) if status != "pending_legal" else None)
+            refusal=("; ".join(report["explanation"]) if status != RequestStatus.PENDING_LEGAL
+                     else None))
     if k is EventKind.LEGAL_DECISION:
         what = p["decision"]
         if what == "refuse":
-            return replace(s, status="refused", refusal=p["reason"], decided_by=e.actor,
+            return replace(s, status=RequestStatus.REFUSED, refusal=p["reason"], decided_by=e.actor,
                            decision_id=e.event_id)
         if what == "approve":
             provisional = bool(p.get("provisional"))
             return replace(
-                s, status="authorised" if provisional else "approved",
+                s, status=RequestStatus.AUTHORISED if provisional else RequestStatus.APPROVED,
                 scope=Scope.from_dict(p["scope"]), decision_id=e.event_id, decided_by=e.actor,
                 senior_required=bool(p.get("senior_required")), confirmed_by=None,
                 provisional=provisional, followup_deadline=_t(p.get("followup_deadline")))
@@ -205,20 +235,20 @@ def step(s: RequestState, e: ModerationEvent) -> RequestState:
                            nondisclosure_extensions=s.nondisclosure_extensions + 1)
         return s
     if k is EventKind.CONFIRM:
-        return replace(s, status="authorised", confirmed_by=e.actor)
+        return replace(s, status=RequestStatus.AUTHORISED, confirmed_by=e.actor)
     if k is EventKind.REJECT_DECISION:
-        return replace(s, status="pending_legal", scope=None, decision_id=None,
+        return replace(s, status=RequestStatus.PENDING_LEGAL, scope=None, decision_id=None,
                        decided_by=None, senior_required=False)
     if k is EventKind.DISCLOSURE:
-        return replace(s, status="disclosed", packages=s.packages + (p["package_id"],),
+        return replace(s, status=RequestStatus.DISCLOSED, packages=s.packages + (p["package_id"],),
                        disclosed_at=e.occurred_at)
     if k is EventKind.PRESERVATION:
         what = p["step"]
-        if what in ("preserved", "extended"):
-            return replace(s, status="preserved", preserved_until=_t(p["until"]),
-                           extensions=s.extensions + (what == "extended"),
+        if what in (PreservationStep.PRESERVED, PreservationStep.EXTENDED):
+            return replace(s, status=RequestStatus.PRESERVED, preserved_until=_t(p["until"]),
+                           extensions=s.extensions + (what == PreservationStep.EXTENDED),
                            scope=Scope.from_dict(p["scope"]) if p.get("scope") else s.scope)
-        return replace(s, status="preservation_ended", preserved_until=None)
+        return replace(s, status=RequestStatus.PRESERVATION_ENDED, preserved_until=None)
     if k is EventKind.NOTE:
         what = p.get("step")
         if what == "notice_scheduled":
@@ -231,10 +261,7 @@ def step(s: RequestState, e: ModerationEvent) -> RequestState:
 
 
 def fold(request_id: str, events: Iterable[ModerationEvent]) -> RequestState:
-    s = RequestState(request_id)
-    for e in events:
-        s = step(s, e)
-    return s
+    return reduce(step, events, RequestState(request_id))
 
 
 def _within(narrow: Period | None, wide: Period | None) -> bool:
@@ -243,30 +270,21 @@ def _within(narrow: Period | None, wide: Period | None) -> bool:
     return wide.start <= narrow.start and narrow.end <= wide.end
 
 
-class DataRequestCase:
+class DataRequestCase(Aggregate[RequestState]):
     """The aggregate: a request's history and the rules for what may happen next."""
 
     def __init__(self, request_id: str, history: Iterable[ModerationEvent] = ()) -> None:
-        self.ref = subject_of(request_id)
-        self.history = list(history)
-        self.state = fold(request_id, self.history)
-        self.new_events: list[ModerationEvent] = []
-
-    def _record(self, actor: str, at: datetime, payload: EventPayload) -> ModerationEvent:
-        e = ModerationEvent.of(self.ref, actor, at, payload)
-        self.history.append(e)
-        self.new_events.append(e)
-        self.state = step(self.state, e)
-        return e
+        super().__init__(subject_of(request_id), history, lambda h: fold(request_id, h), step)
 
     # -- intake ------------------------------------------------------------------------------
     def receive(self, *, at: datetime, request: DataRequest, report: CheckReport,
                 submitted_by: str | None, document_sha256: str) -> ModerationEvent:
-        if self.state.status != "none":
+        if self.state.status != RequestStatus.NONE:
             raise DataRequestRuleError(f"request {request.request_id!r} was already received")
-        return self._record("system:datarequest-check", at, DataRequestReceived(
+        return self._record(DataRequestReceived(
             request=request.to_dict(), checks=report.to_dict(), submitted_by=submitted_by,
-            document_sha256=document_sha256, received_at=request.received_at.isoformat()))
+            document_sha256=document_sha256, received_at=request.received_at.isoformat()),
+            "system:datarequest-check", at)
 
     # -- legal decision ----------------------------------------------------------------------
     @staticmethod
@@ -287,7 +305,7 @@ class DataRequestCase:
         ``proportionality`` justification, and then a senior reviewer confirms."""
         self._person(actor, roles, Role.LEGAL)
         s = self.state
-        if s.status != "pending_legal" or s.checked is None:
+        if s.status != RequestStatus.PENDING_LEGAL or s.checked is None:
             raise DataRequestRuleError(f"nothing to approve: the request is {s.status}")
         if s.path is RequestPath.PRESERVATION:
             raise DataRequestRuleError("a preservation request is preserved, not approved for "
@@ -327,23 +345,23 @@ class DataRequestCase:
                                            "account: ask for legal process")
             payload = replace(payload, provisional=True, followup_deadline=(
                 at + timedelta(days=followup_days)).isoformat())
-        return self._record(actor, at, payload)
+        return self._record(payload, actor, at)
 
     def refuse(self, *, actor: str, roles: frozenset[Role], at: datetime, reason: str
                ) -> ModerationEvent:
         self._person(actor, roles, Role.LEGAL)
-        if self.state.status not in ("pending_legal", "approved"):
+        if self.state.status not in LEGAL_QUEUE:
             raise DataRequestRuleError(f"the request is {self.state.status}: it cannot be "
                                        "refused now")
         if not reason.strip():
             raise DataRequestRuleError("a refusal needs reasons")
-        return self._record(actor, at, LegalDecision(decision="refuse", reason=reason))
+        return self._record(LegalDecision(decision="refuse", reason=reason), actor, at)
 
     def confirm(self, *, actor: str, roles: frozenset[Role], at: datetime) -> ModerationEvent:
         """The second person of the two-person rule (a senior one for a protected target)."""
         self._person(actor, roles, Role.LEGAL, Role.SENIOR_REVIEWER)
         s = self.state
-        if s.status != "approved" or s.decision_id is None:
+        if s.status != RequestStatus.APPROVED or s.decision_id is None:
             raise DataRequestRuleError(f"no approval awaits confirmation (the request is "
                                        f"{s.status})")
         if actor == s.decided_by:
@@ -352,20 +370,20 @@ class DataRequestCase:
         if s.senior_required and Role.SENIOR_REVIEWER not in roles:
             raise DataRequestRuleError("a protected account is named, or a bulk request was "
                                        "approved: a senior reviewer must confirm")
-        return self._record(actor, at, Confirm(decision_id=s.decision_id))
+        return self._record(Confirm(decision_id=s.decision_id), actor, at)
 
     def reject(self, *, actor: str, roles: frozenset[Role], at: datetime, reason: str
                ) -> ModerationEvent:
         """The second person declines to confirm: the request goes back to legal."""
         self._person(actor, roles, Role.LEGAL, Role.SENIOR_REVIEWER)
         s = self.state
-        if s.status != "approved" or s.decision_id is None:
+        if s.status != RequestStatus.APPROVED or s.decision_id is None:
             raise DataRequestRuleError("no approval awaits confirmation")
         if actor == s.decided_by:
             raise DataRequestRuleError("the approver cannot review their own approval")
         if not reason.strip():
             raise DataRequestRuleError("declining to confirm needs reasons")
-        return self._record(actor, at, RejectDecision(decision_id=s.decision_id, reason=reason))
+        return self._record(RejectDecision(decision_id=s.decision_id, reason=reason), actor, at)
 
     def follow_up(self, *, actor: str, roles: frozenset[Role], at: datetime,
                   instrument: Mapping[str, Any], problems: list[str]) -> ModerationEvent:
@@ -376,8 +394,8 @@ class DataRequestCase:
             raise DataRequestRuleError("only a provisional emergency answer awaits legal process")
         if problems:
             raise DataRequestRuleError("not valid legal process: " + "; ".join(problems))
-        return self._record(actor, at, LegalDecision(decision="follow_up_process",
-                                                     instrument=dict(instrument)))
+        return self._record(LegalDecision(decision="follow_up_process",
+                                          instrument=dict(instrument)), actor, at)
 
     def extend_nondisclosure(self, *, actor: str, roles: frozenset[Role], at: datetime,
                              until: date, reason: str, order: Mapping[str, Any],
@@ -403,10 +421,10 @@ class DataRequestCase:
         if until > latest:
             raise DataRequestRuleError(f"a non-disclosure order is honoured for at most until "
                                        f"{latest}; the authority must renew it again then")
-        return self._record(actor, at, LegalDecision(
+        return self._record(LegalDecision(
             decision="extend_nondisclosure", until=until.isoformat(),
             previous_until=s.nondisclosure_until.isoformat(), reason=reason,
-            order=dict(order)))
+            order=dict(order)), actor, at)
 
     # -- the gate ----------------------------------------------------------------------------
     def authorisation(self, now: datetime) -> Authorisation:
@@ -414,10 +432,10 @@ class DataRequestCase:
         s = self.state
         if s.path is RequestPath.PRESERVATION:
             raise NotAuthorised("a preservation request discloses nothing")
-        if s.status == "disclosed":
+        if s.status == RequestStatus.DISCLOSED:
             raise NotAuthorised("the disclosure package for this authorisation was already "
                                 "produced")
-        if s.status != "authorised" or s.scope is None or s.decision_id is None:
+        if s.status != RequestStatus.AUTHORISED or s.scope is None or s.decision_id is None:
             raise NotAuthorised(f"no confirmed legal authorisation: the request is {s.status}")
         if s.provisional:
             if s.path is not RequestPath.EMERGENCY:
@@ -435,46 +453,46 @@ class DataRequestCase:
     def disclose(self, *, actor: str, at: datetime, package_id: str, sha256: str,
                  content_sha256: str, fields: Mapping[str, list[str]]) -> ModerationEvent:
         auth = self.authorisation(at)
-        return self._record(actor, at, Disclosure(
+        return self._record(Disclosure(
             package_id=package_id, sha256=sha256, content_sha256=content_sha256,
             authorisation=auth.to_dict(), scope=auth.scope.to_dict(),
-            fields={k: list(v) for k, v in fields.items()}))
+            fields={k: list(v) for k, v in fields.items()}), actor, at)
 
     # -- preservation ------------------------------------------------------------------------
     def preserve(self, *, actor: str, at: datetime, days: int,
                  roles: frozenset[Role] = frozenset()) -> ModerationEvent:
         s = self.state
-        if (s.path is not RequestPath.PRESERVATION or s.status != "pending_legal"
+        if (s.path is not RequestPath.PRESERVATION or s.status != RequestStatus.PENDING_LEGAL
                 or s.checked is None):
             raise DataRequestRuleError(f"nothing to preserve: the request is {s.status}")
         if s.checked.protected and (is_automated(actor) or Role.LEGAL not in roles):
             raise DataRequestRuleError("a protected account is named: legal decides whether to "
                                        "preserve")
-        return self._record(actor, at, Preservation(
-            step="preserved", until=(at + timedelta(days=days)).isoformat(),
-            scope=s.checked.to_dict()))
+        return self._record(Preservation(
+            step=PreservationStep.PRESERVED, until=(at + timedelta(days=days)).isoformat(),
+            scope=s.checked.to_dict()), actor, at)
 
     def extend_preservation(self, *, actor: str, roles: frozenset[Role], at: datetime,
                             days: int, max_extensions: int, reason: str) -> ModerationEvent:
         self._person(actor, roles, Role.LEGAL)
         s = self.state
-        if s.status != "preserved" or s.preserved_until is None:
+        if s.status != RequestStatus.PRESERVED or s.preserved_until is None:
             raise DataRequestRuleError("nothing is preserved under this request")
         if s.extensions >= max_extensions:
             raise DataRequestRuleError(f"a preservation can be extended {max_extensions} "
                                        "time(s) only: legal process is needed to keep it")
-        return self._record(actor, at, Preservation(
-            step="extended", reason=reason,
-            until=(s.preserved_until + timedelta(days=days)).isoformat()))
+        return self._record(Preservation(
+            step=PreservationStep.EXTENDED, reason=reason,
+            until=(s.preserved_until + timedelta(days=days)).isoformat()), actor, at)
 
     def end_preservation(self, *, actor: str, at: datetime, step_name: str) -> ModerationEvent:
-        if self.state.status != "preserved":
+        if self.state.status != RequestStatus.PRESERVED:
             raise DataRequestRuleError("nothing is preserved under this request")
-        if step_name not in ("released", "expired"):
+        if step_name not in (PreservationStep.RELEASED, PreservationStep.EXPIRED):
             raise DataRequestRuleError("a preservation ends released or expired")
-        return self._record(actor, at, Preservation(step=step_name))
+        return self._record(Preservation(step=step_name), actor, at)
 
     # -- notices and deadlines ---------------------------------------------------------------
     def note(self, *, actor: str, at: datetime, step_name: str, **payload: Any
              ) -> ModerationEvent:
-        return self._record(actor, at, Note(step=step_name, **payload))
+        return self._record(Note(step=step_name, **payload), actor, at)

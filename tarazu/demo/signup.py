@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from tarazu.adapters.broker import PlatformEventStream
 from tarazu.bootstrap import App
 from tarazu.domain.events import EventKind, SubjectRef
-from tarazu.domain.platform import Account
+from tarazu.domain.platform import Account, AccountStatus
 
 T = TypeVar("T")
 
@@ -63,7 +63,7 @@ def demo_signup(container: App, worker: StreamWorker, timeout: float = 20.0
     platform would (``account.created`` on JetStream) and wait for its flag; report how
     long it took. Idempotent: a re-run finds the flag already there."""
     with container.uow() as uow:
-        removed = next((a for a in uow.platform.iter_accounts(status="removed")
+        removed = next((a for a in uow.platform.iter_accounts(status=AccountStatus.REMOVED)
                         if a.avatar_pdq and a.links), None)
     if removed is None:
         return {"skipped": "no removed account with a picture and links"}

@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from enum import StrEnum
+from functools import reduce
 from typing import Any
 
+from tarazu.domain.aggregate import Aggregate
 from tarazu.domain.events import (
     EventKind,
     ModerationEvent,
@@ -45,6 +48,39 @@ from tarazu.domain.policies import (
 
 class DueProcessError(ValueError):
     """A requested step would break a rule of due process; the message says which."""
+
+
+class DecisionStatus(StrEnum):
+    """Where a decision stands. The values are the strings projections store and reversal
+    events carry (``was``), so a member compares equal to what was written before it."""
+    PENDING = "pending"  # awaits a second reviewer (two-person rule)
+    APPLIED = "applied"
+    REJECTED = "rejected"  # the second reviewer refused it
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"  # a timed action that has ended
+    REVERSED = "reversed"
+    SUPERSEDED = "superseded"  # a later decision took its place
+
+
+class ReviewState(StrEnum):
+    """Whether a case is before reviewers; the values are those the status projection stores."""
+    NONE = "none"  # never reported or flagged
+    OPEN = "open"
+    ESCALATED = "escalated"
+    CLOSED = "closed"
+
+
+class AppealOutcome(StrEnum):
+    """How an appeal is decided; the values are those appeal-decision events carry."""
+    UPHELD = "upheld"
+    REVERSED = "reversed"
+    MODIFIED = "modified"  # a strictly lesser sanction replaces the contested one
+
+
+#: The review states of a case waiting in a queue.
+UNDER_REVIEW = (ReviewState.OPEN, ReviewState.ESCALATED)
+#: The review states from which a new report or flag opens the case again.
+OUT_OF_REVIEW = (ReviewState.NONE, ReviewState.CLOSED)
 
 
 def parse_until(value: str) -> datetime:
@@ -93,14 +129,13 @@ class DecisionRecord:
     country: str | None = None
     needs_confirmation: bool = False
     confirmed_by: str | None = None
-    #: pending | applied | rejected | withdrawn | expired | reversed | superseded
-    status: str = "pending"
+    status: DecisionStatus = DecisionStatus.PENDING
 
 
 @dataclass(frozen=True)
 class CaseState:
     subject: SubjectRef
-    review_state: str = "none"  # none | open | escalated | closed
+    review_state: ReviewState = ReviewState.NONE
     reports: int = 0
     reporters: frozenset[str] = frozenset()
     sources: frozenset[str] = frozenset()
@@ -125,11 +160,14 @@ class CaseState:
 
     @property
     def pending_decision(self) -> DecisionRecord | None:
-        return next((d for d in reversed(self.decisions) if d.status == "pending"), None)
+        return self._last(DecisionStatus.PENDING)
 
     @property
     def applied_decision(self) -> DecisionRecord | None:
-        return next((d for d in reversed(self.decisions) if d.status == "applied"), None)
+        return self._last(DecisionStatus.APPLIED)
+
+    def _last(self, status: DecisionStatus) -> DecisionRecord | None:
+        return next((d for d in reversed(self.decisions) if d.status == status), None)
 
     def decision(self, decision_id: str) -> DecisionRecord | None:
         return next((d for d in self.decisions if d.decision_id == decision_id), None)
@@ -144,22 +182,27 @@ def _set_decision(state: CaseState, decision_id: str, **changes: Any) -> CaseSta
     )
 
 
+def _supersede(decisions: tuple[DecisionRecord, ...], status: DecisionStatus
+               ) -> tuple[DecisionRecord, ...]:
+    """The decisions with those of ``status`` marked superseded (a later one takes their
+    place)."""
+    return tuple(replace(x, status=DecisionStatus.SUPERSEDED) if x.status == status else x
+                 for x in decisions)
+
+
 def _apply(state: CaseState, d: DecisionRecord) -> CaseState:
     """An applied decision replaces any earlier applied one and closes the case."""
     state = replace(
         state,
-        decisions=tuple(
-            replace(x, status="superseded") if x.status == "applied" else x
-            for x in state.decisions
-        ),
+        decisions=_supersede(state.decisions, DecisionStatus.APPLIED),
     )
-    state = _set_decision(state, d.decision_id, status="applied")
+    state = _set_decision(state, d.decision_id, status=DecisionStatus.APPLIED)
     enforcing = d.action in ENFORCING
     return replace(
         state,
         enforcement=d.action.value if enforcing else None,
         enforcement_until=d.until if enforcing else None,
-        review_state="closed",
+        review_state=ReviewState.CLOSED,
         escalated=False,
     )
 
@@ -180,11 +223,7 @@ def _on_decision(state: CaseState, e: ModerationEvent) -> CaseState:
     )
     state = replace(
         state,
-        decisions=tuple(
-            replace(x, status="superseded") if x.status == "pending" else x
-            for x in state.decisions
-        )
-        + (d,),
+        decisions=_supersede(state.decisions, DecisionStatus.PENDING) + (d,),
     )
     if d.needs_confirmation:
         return state
@@ -192,13 +231,13 @@ def _on_decision(state: CaseState, e: ModerationEvent) -> CaseState:
 
 
 def _on_appeal_decision(state: CaseState, e: ModerationEvent) -> CaseState:
-    state = replace(state, appeal_open=None, review_state="closed", escalated=False)
-    if e.payload.get("outcome") == "reversed" and state.appealed_decision:
-        state = _undo(state, state.appealed_decision, "reversed")
+    state = replace(state, appeal_open=None, review_state=ReviewState.CLOSED, escalated=False)
+    if e.payload.get("outcome") == AppealOutcome.REVERSED and state.appealed_decision:
+        state = _undo(state, state.appealed_decision, DecisionStatus.REVERSED)
     return state
 
 
-def _undo(state: CaseState, decision_id: str, status: str) -> CaseState:
+def _undo(state: CaseState, decision_id: str, status: DecisionStatus) -> CaseState:
     d = state.decision(decision_id)
     if d is None:
         return state
@@ -211,8 +250,8 @@ def _undo(state: CaseState, decision_id: str, status: str) -> CaseState:
 def step(state: CaseState, e: ModerationEvent) -> CaseState:
     """Fold one event into the state; a case entering review (or appealed) restarts its clock."""
     new = _step(state, e)
-    entered = new.review_state in ("open", "escalated") and (
-        state.review_state in ("none", "closed") or e.kind is EventKind.APPEAL)
+    entered = new.review_state in UNDER_REVIEW and (
+        state.review_state in OUT_OF_REVIEW or e.kind is EventKind.APPEAL)
     return replace(new, opened_at=e.occurred_at) if entered else new
 
 
@@ -228,7 +267,7 @@ def _step(state: CaseState, e: ModerationEvent) -> CaseState:
     if k is EventKind.REPORT:
         if p.get("set_aside"):
             return replace(state, set_aside_reports=state.set_aside_reports + 1)
-        reopen = state.review_state in ("none", "closed") and state.appeal_open is None
+        reopen = state.review_state in OUT_OF_REVIEW and state.appeal_open is None
         return replace(
             state,
             reports=state.reports + 1,
@@ -238,24 +277,24 @@ def _step(state: CaseState, e: ModerationEvent) -> CaseState:
             languages=state.languages | ({str(p["lang"])} if p.get("lang") else set()),
             referral_ids=state.referral_ids
             + ((p["referral_id"],) if p.get("referral_id") else ()),
-            review_state="open" if reopen else state.review_state,
+            review_state=ReviewState.OPEN if reopen else state.review_state,
             priority=state.priority + int(p.get("priority", 1)),
         )
     if k is EventKind.MIRROR_FLAG:
         cand = (str(p["removed_account"]), float(p["probability"]))
         others = tuple(c for c in state.mirror_candidates if c[0] != cand[0])
-        reopen = state.review_state in ("none", "closed")
+        reopen = state.review_state in OUT_OF_REVIEW
         return replace(
             state,
             mirror_candidates=tuple(sorted(others + (cand,), key=lambda c: -c[1])),
-            review_state="open" if reopen else state.review_state,
+            review_state=ReviewState.OPEN if reopen else state.review_state,
             sources=state.sources | {"automated"},
             priority=max(state.priority, int(round(cand[1] * 10))),
         )
     if k is EventKind.ASSIGN:
         return replace(state, assigned_to=p.get("assignee"))
     if k is EventKind.ESCALATE:
-        return replace(state, review_state="escalated", escalated=True)
+        return replace(state, review_state=ReviewState.ESCALATED, escalated=True)
     if k is EventKind.DECISION:
         state = replace(state, participants=state.participants | {e.actor})
         return _on_decision(state, e)
@@ -268,55 +307,42 @@ def _step(state: CaseState, e: ModerationEvent) -> CaseState:
         return _apply(state, replace(d, confirmed_by=e.actor))
     if k is EventKind.REJECT_DECISION:
         state = replace(state, participants=state.participants | {e.actor})
-        return _set_decision(state, p["decision_id"], status="rejected")
+        return _set_decision(state, p["decision_id"], status=DecisionStatus.REJECTED)
     if k is EventKind.WITHDRAW_DECISION:
-        return _set_decision(state, p["decision_id"], status="withdrawn")
+        return _set_decision(state, p["decision_id"], status=DecisionStatus.WITHDRAWN)
     if k is EventKind.APPEAL:
         return replace(
             state,
             appeal_open=e.event_id,
             appealed_decision=p.get("decision_id"),
-            review_state="escalated",
+            review_state=ReviewState.ESCALATED,
         )
     if k is EventKind.APPEAL_DECISION:
         return _on_appeal_decision(state, e)
     if k is EventKind.REVERSAL:
-        state = _undo(state, p["decision_id"], "reversed")
+        state = _undo(state, p["decision_id"], DecisionStatus.REVERSED)
         if p.get("withdrawn_candidate"):  # the account it relied on is no longer a reference
             state = replace(state, mirror_candidates=tuple(
                 c for c in state.mirror_candidates if c[0] != p["withdrawn_candidate"]))
         if p.get("reopen") and state.appeal_open is None:
-            state = replace(state, review_state="open")
+            state = replace(state, review_state=ReviewState.OPEN)
         return state
     if k is EventKind.EXPIRY:
-        return _undo(state, p["decision_id"], "expired")
+        return _undo(state, p["decision_id"], DecisionStatus.EXPIRED)
     return state
 
 
 def fold(subject: SubjectRef, events: Iterable[ModerationEvent]) -> CaseState:
-    state = CaseState(subject)
-    for e in events:
-        state = step(state, e)
-    return state
+    return reduce(step, events, CaseState(subject))
 
 
-class Subject:
+class Subject(Aggregate[CaseState]):
     """The aggregate: a subject, its history, and the rules for what may happen next."""
 
     def __init__(self, ref: SubjectRef, history: Iterable[ModerationEvent] = (),
                  protected: bool = False) -> None:
-        self.ref = ref
+        super().__init__(ref, history, lambda h: fold(ref, h), step)
         self.protected = protected
-        self.history = list(history)
-        self.state = fold(ref, self.history)
-        self.new_events: list[ModerationEvent] = []
-
-    def _record(self, payload: EventPayload, actor: str, at: datetime) -> ModerationEvent:
-        e = ModerationEvent.of(self.ref, actor, at, payload)
-        self.history.append(e)
-        self.new_events.append(e)
-        self.state = step(self.state, e)
-        return e
 
     def record(self, kind: EventKind, actor: str, at: datetime,
                payload: EventPayload | Mapping[str, Any] | None = None) -> ModerationEvent:
@@ -370,7 +396,7 @@ class Subject:
     def confirm(self, *, actor: str, at: datetime, decision_id: str,
                 actor_is_senior: bool = False) -> ModerationEvent:
         d = self.state.decision(decision_id)
-        if d is None or d.status != "pending":
+        if d is None or d.status != DecisionStatus.PENDING:
             raise DueProcessError("there is no pending decision with that id to confirm")
         if d.decided_by == actor:
             raise DueProcessError("the two-person rule needs a second reviewer, not the decider")
@@ -382,7 +408,7 @@ class Subject:
     def reject(self, *, actor: str, at: datetime, decision_id: str, reason: str
                ) -> ModerationEvent:
         d = self.state.decision(decision_id)
-        if d is None or d.status != "pending":
+        if d is None or d.status != DecisionStatus.PENDING:
             raise DueProcessError("there is no pending decision with that id to reject")
         if d.decided_by == actor:
             raise DueProcessError("the decider cannot review their own decision")
@@ -393,7 +419,7 @@ class Subject:
         """Take back a proposal that awaits its second reviewer: its proposer, or a senior
         reviewer, with a reason. Only then may the case be decided anew."""
         d = self.state.decision(decision_id)
-        if d is None or d.status != "pending":
+        if d is None or d.status != DecisionStatus.PENDING:
             raise DueProcessError("there is no pending decision with that id to withdraw")
         if actor != d.decided_by and not actor_is_senior:
             raise DueProcessError("a proposal is withdrawn by the reviewer who made it or by a "
@@ -405,7 +431,7 @@ class Subject:
     def appeal(self, *, actor: str, at: datetime, decision_id: str, statement: str
                ) -> ModerationEvent:
         d = self.state.decision(decision_id)
-        if d is None or d.status != "applied":
+        if d is None or d.status != DecisionStatus.APPLIED:
             raise DueProcessError("only an applied decision can be appealed")
         if self.state.appeal_open:
             raise DueProcessError("an appeal of this case is already open")
@@ -416,7 +442,7 @@ class Subject:
         """Decide the open appeal. ``modified`` names the ``replacement``: strictly lesser than
         the contested decision (an appeal never makes a sanction harsher) and one that needs
         no second reviewer (otherwise: reverse, then decide anew)."""
-        if outcome not in ("upheld", "reversed", "modified"):
+        if outcome not in tuple(AppealOutcome):
             raise DueProcessError("an appeal is upheld, reversed or modified")
         if not self.state.appeal_open:
             raise DueProcessError("there is no open appeal")
@@ -427,7 +453,7 @@ class Subject:
         if actor in took_part:
             raise DueProcessError("an appeal is decided by someone who took no part in the "
                                   "decision it contests")
-        if outcome == "modified":
+        if outcome == AppealOutcome.MODIFIED:
             if replacement is None or d is None:
                 raise DueProcessError("a modified outcome needs the new decision")
             if not replacement.lesser_than(sanction_of(d.action, d.until)):
@@ -444,7 +470,7 @@ class Subject:
 
     def escalate(self, *, actor: str, at: datetime, reason: str) -> ModerationEvent:
         """Send the case to senior review; from then on only a senior reviewer decides it."""
-        if self.state.review_state not in ("open", "escalated"):
+        if self.state.review_state not in UNDER_REVIEW:
             raise DueProcessError("only a case under review can be escalated")
         if not reason.strip():
             raise DueProcessError("an escalation needs a reason")
@@ -452,14 +478,14 @@ class Subject:
 
     def assign(self, *, actor: str, at: datetime, assignee: str | None) -> ModerationEvent:
         """A reviewer takes the case (or gives it back, with ``assignee=None``)."""
-        if assignee and self.state.review_state not in ("open", "escalated"):
+        if assignee and self.state.review_state not in UNDER_REVIEW:
             raise DueProcessError("only a case under review can be assigned")
         return self._record(Assign(assignee=assignee), actor, at)
 
     def expire(self, *, at: datetime, decision_id: str) -> ModerationEvent:
         """A timed action ends by itself once its end has passed (system actor)."""
         d = self.state.decision(decision_id)
-        if d is None or d.status != "applied" or not d.until:
+        if d is None or d.status != DecisionStatus.APPLIED or not d.until:
             raise DueProcessError("only an applied timed action can expire")
         if parse_until(d.until) > at:
             raise DueProcessError("this action has not reached its end yet")
@@ -471,7 +497,7 @@ class Subject:
         """Undo a decision outside an appeal of this subject; ``cause`` says why for code
         (``reason`` says it for people); ``reopen`` puts the case back under review."""
         d = self.state.decision(decision_id)
-        if d is None or d.status not in ("applied", "pending"):
+        if d is None or d.status not in (DecisionStatus.APPLIED, DecisionStatus.PENDING):
             raise DueProcessError("only an applied or pending decision can be reversed")
         if not reason.strip():
             raise DueProcessError("a reversal needs a reason")

@@ -115,10 +115,43 @@ def typed(event: ModerationEvent) -> EventPayload:
     return payload_type(event.kind).from_payload(event.payload)
 
 
+# -- field groups that more than one kind writes ---------------------------------------------------
+# Plain dataclasses, not payload types: a kind takes a group as a base, so the fields and their
+# meaning are written once. Fields are stored as sorted JSON, so where a group's fields stand
+# among a kind's own changes nothing that is stored or hashed.
+
+@dataclass(frozen=True, kw_only=True)
+class HashMatchFields:
+    """A hash match: which detector matched which bank entry, and how closely. On the report a
+    match files, and on the note that records a match set aside."""
+
+    detector: str | Absent = ABSENT
+    bank: str | Absent = ABSENT
+    bank_id: int | Absent = ABSENT
+    signal_type: str | Absent = ABSENT
+    distance: int | Absent = ABSENT
+    entry_id: int | Absent = ABSENT
+    matched_signal: str | Absent = ABSENT
+    designation_id: str | None | Absent = ABSENT
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelFitFields:
+    """A mirror model and what it was fitted on: on the note of a training run and on the
+    setting change that puts a model in use."""
+
+    model: str | Absent = ABSENT
+    labels: int | Absent = ABSENT
+    mirrors: int | Absent = ABSENT
+    dev_labels: int | Absent = ABSENT
+    fit_ece: float | None | Absent = ABSENT
+    dev_ece: float | None | Absent = ABSENT
+
+
 # -- reports and detection ---------------------------------------------------------------------
 
 @dataclass(frozen=True, kw_only=True)
-class Report(EventPayload, kind=EventKind.REPORT):
+class Report(HashMatchFields, EventPayload, kind=EventKind.REPORT):
     """Something names the subject: a referral item, a public report or a hash match."""
 
     source: str  # government | public | automated | ...
@@ -146,15 +179,7 @@ class Report(EventPayload, kind=EventKind.REPORT):
     # routing: the policy a report cites and the language of the reported content
     policy: str | Absent = ABSENT
     lang: str | Absent = ABSENT
-    # a hash match
-    detector: str | Absent = ABSENT
-    bank: str | Absent = ABSENT
-    bank_id: int | Absent = ABSENT
-    signal_type: str | Absent = ABSENT
-    distance: int | Absent = ABSENT
-    entry_id: int | Absent = ABSENT
-    matched_signal: str | Absent = ABSENT
-    designation_id: str | None | Absent = ABSENT
+    # a hash match: HashMatchFields
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -314,35 +339,21 @@ class DataAccess(EventPayload, kind=EventKind.DATA_ACCESS):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Note(EventPayload, kind=EventKind.NOTE):
-    """A system note; which act wrote it shows in the fields it has."""
+class Note(HashMatchFields, ModelFitFields, EventPayload, kind=EventKind.NOTE):
+    """A system note; which act wrote it shows in the fields it has (a suppressed hash match:
+    :class:`HashMatchFields`; a trained mirror model: :class:`ModelFitFields`)."""
 
     reason: str | Absent = ABSENT
     decision_id: str | None | Absent = ABSENT
     source: str | Absent = ABSENT
-    # an automatic action withheld, a suppressed hash match
-    detector: str | Absent = ABSENT
+    # an automatic action withheld (detector: HashMatchFields), a suppressed hash match
     auto_action: str | Absent = ABSENT
     removed_account: str | Absent = ABSENT
     probability: float | Absent = ABSENT
     reporter: str | Absent = ABSENT
-    bank: str | Absent = ABSENT
-    bank_id: int | Absent = ABSENT
-    signal_type: str | Absent = ABSENT
-    distance: int | Absent = ABSENT
-    entry_id: int | Absent = ABSENT
-    matched_signal: str | Absent = ABSENT
-    designation_id: str | None | Absent = ABSENT
     suppressed: bool | Absent = ABSENT
     negative_bank: str | Absent = ABSENT
     negative_entry_id: int | Absent = ABSENT
-    # a trained mirror model
-    model: str | Absent = ABSENT
-    labels: int | Absent = ABSENT
-    mirrors: int | Absent = ABSENT
-    dev_labels: int | Absent = ABSENT
-    fit_ece: float | None | Absent = ABSENT
-    dev_ece: float | None | Absent = ABSENT
     # an account withdrawn from the mirror reference set
     reference: str | Absent = ABSENT
     # an account protected
@@ -428,9 +439,9 @@ class AccessChange(EventPayload, kind=EventKind.ACCESS_CHANGE):
 
 
 @dataclass(frozen=True, kw_only=True)
-class SettingChange(EventPayload, kind=EventKind.SETTING_CHANGE):
+class SettingChange(ModelFitFields, EventPayload, kind=EventKind.SETTING_CHANGE):
     """How the system decides changed: a hash bank's settings or entries, or the mirror model
-    in use (with its thresholds)."""
+    in use (with its thresholds, and what it was fitted on: :class:`ModelFitFields`)."""
 
     change: str
     # a hash bank: its settings after the change, and what changed
@@ -449,16 +460,10 @@ class SettingChange(EventPayload, kind=EventKind.SETTING_CHANGE):
     first_entry_id: int | Absent = ABSENT
     last_entry_id: int | Absent = ABSENT
     sha256: str | Absent = ABSENT
-    # the mirror model in use (thresholds: its review and auto-action thresholds), the one
-    # it replaced, and what it was fitted on
-    model: str | Absent = ABSENT
+    # the mirror model in use (thresholds: its review and auto-action thresholds) and the one
+    # it replaced
     fingerprint: str | Absent = ABSENT
     model_before: str | Absent = ABSENT
     fingerprint_before: str | Absent = ABSENT
-    labels: int | Absent = ABSENT
-    mirrors: int | Absent = ABSENT
     #: a model fitted without labels: what it was fitted on
     fitted_on: str | Absent = ABSENT
-    dev_labels: int | Absent = ABSENT
-    fit_ece: float | None | Absent = ABSENT
-    dev_ece: float | None | Absent = ABSENT

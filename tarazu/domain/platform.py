@@ -6,11 +6,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 VERIFIED_CATEGORIES = frozenset(
     {"journalist", "news_organisation", "ngo", "official", "politician", "researcher"}
 )
+
+
+class AccountStatus(StrEnum):
+    """What the platform says of an account: the values of the interchange format's
+    ``status`` field, as files, the database and platform events carry them."""
+    ACTIVE = "active"
+    REMOVED = "removed"
+
+
 #: Categories whose holders are protected: no automatic action, senior review for any action.
 PROTECTED_CATEGORIES = VERIFIED_CATEGORIES
 
@@ -35,7 +45,7 @@ class Account:
     account_id: str
     handle: str
     created_at: datetime
-    status: str  # "active" | "removed"
+    status: str  # an AccountStatus value, as the record carried it
     platform: str = "default"
     display_name: str = ""
     bio: str = ""
@@ -50,7 +60,7 @@ class Account:
 
     @property
     def is_removed(self) -> bool:
-        return self.status == "removed"
+        return self.status == AccountStatus.REMOVED
 
     @property
     def is_protected(self) -> bool:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from tarazu.domain.case import CaseState
+from tarazu.domain.case import UNDER_REVIEW, CaseState
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ class Router:
             raise ValueError("a router needs at least one rule")
 
     def __call__(self, state: CaseState, protected: bool) -> str | None:
-        if state.review_state not in ("open", "escalated"):
+        if state.review_state not in UNDER_REVIEW:
             return None
         return next((r.queue for r in self.rules if r.matches(state, protected)), None)
 

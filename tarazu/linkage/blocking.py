@@ -42,11 +42,9 @@ class _Postings:
 
     Most tokens (a rare hashtag, the trigrams of an unusual handle) belong to one account:
     such a posting is the bare id, and becomes a set only when a second account shares it
-    (a one-member set is a 216-byte object; measured, 0.9 KB a removed account over the
-    name and token indexes). No reverse map (account -> its tokens) is kept: whoever removes
-    an account passes its tokens again, derived from the profile the linker holds (the map
-    held a second copy of every token, about 1.5 KB a removed account over the two indexes:
-    BENCHMARKS.md)."""
+    (a one-member set is a large object for one id). No reverse map (account -> its tokens)
+    is kept: whoever removes an account passes its tokens again, derived from the profile the
+    linker holds (the map held a second copy of every token: BENCHMARKS.md)."""
 
     def __init__(self) -> None:
         self.post: dict[object, str | set[str]] = {}
@@ -336,8 +334,8 @@ class TimeIndex:
 
     def __init__(self, nearest: int = 40) -> None:
         self.nearest = nearest
-        # a sorted list in chunks: inserting into one flat list moves ~0.2 ms of memory at
-        # a million removals, most of the incremental-add budget
+        # a sorted list in chunks: inserting into one flat list moves the whole tail of the
+        # list, which at scale is most of the incremental-add budget
         self.times: SortedList = SortedList()
         self.at: dict[str, float] = {}
 

@@ -40,7 +40,7 @@ class Corpus:
         self._char_df: np.ndarray | None = None
         #: log(1 + df) per n-gram column, updated where an account changes it: the IDF of a
         #: column is then log(1 + n) - this + 1, with nothing recomputed over all 2^18 columns
-        #: after each removal (that cost ~1 ms on the next query)
+        #: after each removal (which slowed the next query)
         self._char_log_df: np.ndarray | None = None
         self._char_n = 0
         self._members: set[str] = set()

@@ -1,9 +1,9 @@
 """How many accounts hold each 32-bit hash (a four-word phrase), in flat numpy arrays.
 
 The shared-phrases comparator asks one question of a phrase: do more than a handful of
-accounts use it? A ``Counter`` of Python ints answered it at about 100 bytes per distinct
-phrase — 4–6 KB per removed account, a fifth of the linker's memory. Here the counted hashes
-sit in one sorted ``uint32`` array beside their ``int32`` counts (8 bytes a phrase); recent
+accounts use it? A ``Counter`` of Python ints answered it with an object per distinct
+phrase, a large share of the linker's memory (BENCHMARKS.md). Here the counted hashes sit in
+one sorted ``uint32`` array beside their ``int32`` counts; recent
 changes wait in a small dict and are merged in when it grows in proportion to what is held,
 as the text LSH does (:mod:`tarazu.linkage.lsh`). Counts are exact: an account's phrases are
 added on its removal and subtracted on its withdrawal, and a phrase whose count reaches zero
@@ -33,9 +33,8 @@ class HashCounts:
         for h in hashes.tolist():
             pending[h] = pending.get(h, 0) + sign
         # merge when the changes reach a sixteenth of what is held (at least merge_at): each
-        # merge re-sorts everything, so a fixed step makes a bulk build quadratic (300k
-        # accounts of 70 random phrases: 378 s of merges with a fixed 65k step, 43 s with
-        # this one); the dict of changes stays at about 6 bytes per phrase held
+        # merge re-sorts everything, so a fixed step makes a bulk build quadratic; the dict
+        # of changes stays small beside what is held
         if len(pending) >= max(self.merge_at, self._keys.size // 16):
             self._merge()
 

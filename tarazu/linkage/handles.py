@@ -97,7 +97,7 @@ class DisplayNameScorer:
     owned by the comparator that uses it (not a module global: it lives and dies with its
     linker, and two linkers never share it).
 
-    A cross-script pair needs the full name comparator (~0.1 ms); the same pairs come back
+    A cross-script pair needs the full name comparator, which is costly; the same pairs come back
     when the stream re-scores a new account on each of its first posts (same name, same
     candidates), when a model is fitted, and whenever display names recur across accounts.
     The score of a pair never changes, so a hit returns exactly what a call would. Pairs are

@@ -1,10 +1,9 @@
 """Locality-sensitive hashing over MinHash bands, stored in flat numpy arrays.
 
 datasketch's ``MinHashLSH`` keeps, for every band, a dict from the band's bytes to a set of
-keys: about 250 bytes per account and band, 7.9 KB per removed account with the 32 bands the
-linker uses (measured at 10k removed accounts: a seventh of the linker's memory). Here the
-64-bit band keys sit in one sorted array beside an array of account slots (12 bytes per
-account and band); recent inserts wait in a small buffer that is merged in when it grows, and
+keys: a Python object per account and band, a large share of the linker's memory
+(BENCHMARKS.md). Here the 64-bit band keys sit in one sorted array beside an array of account
+slots; recent inserts wait in a small buffer that is merged in when it grows, and
 removals are tombstones dropped at the next merge. All bands share one sorted array (keys
 salted by band), so a query is two vectorised binary searches. The banding (how many bands of
 how many rows) is datasketch's own choice for the threshold, and the MinHash values are

@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils import murmurhash3_32
 
-from tarazu.domain.platform import Account, Post
+from tarazu.domain.platform import Account, AccountStatus, Post
 from tarazu.linkage.handles import handle_key, name_tokens
 from tarazu.linkage.platforms import NEUTRAL, PlatformProfile
 from tarazu.linkage.text import (
@@ -75,8 +75,8 @@ class AccountProfile:
     link_keys: frozenset[str] = frozenset()
     avatar_pdq: str | None = None
     identifiers: Mapping[str, str] = field(default_factory=dict)
-    #: the accounts it follows or is followed by, as sorted 64-bit hashes of their ids (8
-    #: bytes each: a real account follows hundreds, ~70 bytes each as a set of strings)
+    #: the accounts it follows or is followed by, as sorted 64-bit hashes of their ids (a
+    #: real account follows hundreds: far smaller than a set of strings)
     connections: np.ndarray = field(default_factory=lambda: _NO_IDS)
     n_posts: int = 0
     n_text_posts: int = 0
@@ -115,7 +115,7 @@ class AccountProfile:
 
     @property
     def is_removed(self) -> bool:
-        return self.status == "removed"
+        return self.status == AccountStatus.REMOVED
 
     @property
     def is_protected(self) -> bool:
@@ -128,13 +128,13 @@ class CharVector:
     """A sparse row of log(1 + tf) character n-gram counts, kept as two small arrays.
 
     Hashed column ids (int32, sorted) and the n-grams' counts in the narrowest unsigned type
-    that holds them (uint8 for nearly every account): 5 bytes per distinct n-gram, against 8
-    for float32 weights and ~1 KB of fixed overhead for a one-row ``scipy.sparse`` matrix per
-    account. The weights, ``log1p`` of the counts in float32, are computed when read, the
-    very values stored before (the same ufunc on the same float32 counts). A vector may also
-    be given its weights directly (``CharVector(indices, data)``), which it then keeps.
-    TF-IDF weighting and unit length are applied at comparison time, from the corpus
-    statistics of that moment (:func:`tarazu.linkage.corpus.Corpus.cosines`)."""
+    that holds them (uint8 for nearly every account): smaller than float32 weights, and
+    without the fixed overhead of a one-row ``scipy.sparse`` matrix per account. The weights,
+    ``log1p`` of the counts in float32, are computed when read, the very values stored before
+    (the same ufunc on the same float32 counts). A vector may also be given its weights
+    directly (``CharVector(indices, data)``), which it then keeps. TF-IDF weighting and unit
+    length are applied at comparison time, from the corpus statistics of that moment
+    (:func:`tarazu.linkage.corpus.Corpus.cosines`)."""
 
     __slots__ = ("indices", "counts", "_data")
 

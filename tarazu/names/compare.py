@@ -126,7 +126,7 @@ class LogisticNameMatcher:
                 person_names: bool | None = None) -> NameComparison:
         """Score two names; `schema` (FollowTheMoney: "Person", "Company", ...) when known.
 
-        rigour's person tagger (romanisations, nicknames; 8-11 s of CPU to build, once per
+        rigour's person tagger (romanisations, nicknames; seconds of CPU to build, once per
         process) is consulted only when it could change the decision: both names have a word
         the other lacks and the score without it lies in the uncertain band `person_low` ..
         `person_high`. `person_names=True` always consults it, `False` never (for benchmarks

@@ -65,8 +65,8 @@ class SymbolRewrite:
 
 
 # What the two rigour taggers add. The organisation tagger (legal forms, organisation words,
-# places, number words) builds in a tenth of a second. The person tagger carries Wikidata's
-# given and family names in every script and takes 8-11 s of CPU to build on first use, so
+# places, number words) builds quickly. The person tagger carries Wikidata's given and family
+# names in every script and takes seconds of CPU to build on first use, so
 # the comparator asks for it only when it could change a decision (see `compare.py`).
 _PERSON_ONLY = frozenset({SymbolCategory.NAME, SymbolCategory.NICK, SymbolCategory.INITIAL})
 # Categories the organisation tagger emits that the person tagger does not: dropped from a
@@ -76,7 +76,7 @@ _ORG_ONLY = frozenset({SymbolCategory.ORG_CLASS, SymbolCategory.SYMBOL, SymbolCa
 
 
 # FollowTheMoney schemata that are a Person or an Organization (`followthemoney.names.
-# schema_type_tag`), written out because importing followthemoney's model costs 1-3 s; a unit
+# schema_type_tag`), written out because importing followthemoney's model is slow; a unit
 # test checks the table against the installed model.
 SCHEMA_KINDS: dict[str, NameTypeTag] = {
     "Person": NameTypeTag.PER,

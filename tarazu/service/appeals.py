@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tarazu.domain.case import DueProcessError, Subject, sanction_of, suspension_problem
+from tarazu.domain.case import (
+    AppealOutcome,
+    DecisionStatus,
+    DueProcessError,
+    Subject,
+    sanction_of,
+    suspension_problem,
+)
 from tarazu.domain.events import EventKind, ReversalCause, SubjectRef, SubjectType
 from tarazu.domain.platform import Account
 from tarazu.domain.policies import ENFORCING, Action
@@ -134,7 +141,7 @@ def decide_appeal(uow: StoreUnitOfWork, clock: Clock, *, subject: SubjectRef, ac
     contested_id = s.state.appealed_decision
     try:
         replacement = None
-        if outcome == "modified":
+        if outcome == AppealOutcome.MODIFIED:
             if not new_decision:
                 raise DueProcessError("a modified outcome needs the new decision")
             action = Action(str(new_decision.get("action")))
@@ -145,7 +152,7 @@ def decide_appeal(uow: StoreUnitOfWork, clock: Clock, *, subject: SubjectRef, ac
         s.decide_appeal(actor=actor, at=now, outcome=outcome, reason=reason,
                         replacement=replacement)
         new_id = None
-        if outcome == "modified":
+        if outcome == AppealOutcome.MODIFIED:
             assert new_decision is not None
             extra = {k: new_decision.get(k) for k in ("until", "country", "evidence",
                                                       "designation") if new_decision.get(k)}
@@ -160,9 +167,9 @@ def decide_appeal(uow: StoreUnitOfWork, clock: Clock, *, subject: SubjectRef, ac
     rec = cases.save(uow, s)
     assert contested_id is not None
     reopened: tuple[SubjectRef, ...] = ()
-    if outcome in ("reversed", "modified"):
+    if outcome in (AppealOutcome.REVERSED, AppealOutcome.MODIFIED):
         _reinstate(uow, s, contested_id, rec[-1].seq, clock)
-    if outcome == "reversed":
+    if outcome == AppealOutcome.REVERSED:
         reopened = _undo_reliance(uow, clock, s, contested_id)
     if new_id:
         cases.queue_enforcement(uow, s, new_id, now, rec[-1].seq)
@@ -203,7 +210,7 @@ def _undo_reliance(uow: StoreUnitOfWork, clock: Clock, s: Subject, reversed_id: 
         undone = []
         for e in m.history:
             d = m.state.decision(e.event_id) if e.kind is EventKind.DECISION else None
-            if d is None or d.status not in ("applied", "pending"):
+            if d is None or d.status not in (DecisionStatus.APPLIED, DecisionStatus.PENDING):
                 continue
             if d.action not in ENFORCING or not _relied_on(e.payload, s.ref, key):
                 continue
@@ -216,7 +223,7 @@ def _undo_reliance(uow: StoreUnitOfWork, clock: Clock, s: Subject, reversed_id: 
             continue
         rec = cases.save(uow, m)
         for decision_id, was in undone:
-            if was == "applied":
+            if was == DecisionStatus.APPLIED:
                 _reinstate(uow, m, decision_id, rec[-1].seq, clock)
                 notices.send_outcome_notice(uow, clock, m, decision_id, "reversed_reliance",
                                             RELIANCE_REASON, decided_by_other=False)

@@ -18,10 +18,14 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from tarazu.datarequests.case import (
+    LEGAL_QUEUE,
+    REFUSED_OR_RETURNED,
     DataRequestCase,
     DataRequestRuleError,
     NotAuthorised,
+    PreservationStep,
     RequestState,
+    RequestStatus,
     Target,
     subject_of,
 )
@@ -167,8 +171,8 @@ def import_request(uow_factory: UowFactory, clock: Clock, request: DataRequest,
         case = DataRequestCase(request.request_id)
         case.receive(at=clock.now(), request=request, report=report,
                      submitted_by=submitted_by, document_sha256=digest)
-        if (report.path is RequestPath.PRESERVATION and case.state.status == "pending_legal"
-                and not report.protected):
+        if (report.path is RequestPath.PRESERVATION and not report.protected
+                and case.state.status == RequestStatus.PENDING_LEGAL):
             _preserve(uow, clock, case, SYSTEM, frozenset(), policy)
         save(uow, case)
         uow.commit()
@@ -453,7 +457,7 @@ def run_due(uow_factory: UowFactory, clock: Clock) -> DueReport:
             overdue += 1
         for rid in uow.datarequests.preservations_expired(now):
             case = load(uow, rid)
-            case.end_preservation(actor=SYSTEM, at=now, step_name="expired")
+            case.end_preservation(actor=SYSTEM, at=now, step_name=PreservationStep.EXPIRED)
             uow.datarequests.drop_snapshots(rid)
             save(uow, case)
             uow.commit()
@@ -567,9 +571,6 @@ def rows(uow: StoreUnitOfWork, *, statuses: tuple[str, ...] | None = None,
     return uow.datarequests.list(statuses=statuses, submitted_by=submitted_by, limit=limit)
 
 
-LEGAL_QUEUE = ("pending_legal", "approved")
-
-
 def queue(uow: StoreUnitOfWork) -> list[RequestRow]:
     """The legal queue: requests awaiting a decision or a confirmation, oldest first."""
     return sorted(uow.datarequests.list(statuses=LEGAL_QUEUE), key=lambda r: r.received_at)
@@ -589,7 +590,7 @@ def _counts(rows: list[RequestRow]) -> dict[str, Any]:
         "accounts_specified": sum(r.targets_named for r in rows),
         "some_data_produced": produced,
         "share_some_data_produced": round(produced / len(answerable), 4) if answerable else None,
-        "refused": sum(1 for r in rows if r.status in ("refused", "returned")),
+        "refused": sum(1 for r in rows if r.status in REFUSED_OR_RETURNED),
         "under_nondisclosure": sum(1 for r in rows if r.nondisclosure_until),
     }
 

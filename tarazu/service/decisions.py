@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from tarazu.domain.case import parse_until
+from tarazu.domain.case import DecisionStatus, parse_until
 from tarazu.domain.events import EventKind, SubjectRef, is_automated
 from tarazu.domain.policies import Action
 from tarazu.domain.statement import build_statement
@@ -20,7 +20,7 @@ from tarazu.service.transaction import committed
 @dataclass(frozen=True)
 class DecisionOutcome:
     decision_id: str
-    status: str  # applied | pending (awaits a second reviewer) | rejected | withdrawn
+    status: DecisionStatus  # applied | pending (awaits a second reviewer) | rejected | withdrawn
     seq: int
 
 
@@ -61,7 +61,7 @@ def decide(uow: UnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
     rec = cases.save(uow, s)
     applied = s.state.decision(e.event_id)
     assert applied is not None
-    if applied.status == "applied":
+    if applied.status == DecisionStatus.APPLIED:
         cases.queue_enforcement(uow, s, e.event_id, now, rec[-1].seq)
     return DecisionOutcome(e.event_id, applied.status, rec[-1].seq)
 
@@ -73,7 +73,7 @@ def confirm(uow: UnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
     s.confirm(actor=actor, at=now, decision_id=decision_id, actor_is_senior=actor_is_senior)
     rec = cases.save(uow, s)
     cases.queue_enforcement(uow, s, decision_id, now, rec[-1].seq)
-    return DecisionOutcome(decision_id, "applied", rec[-1].seq)
+    return DecisionOutcome(decision_id, DecisionStatus.APPLIED, rec[-1].seq)
 
 
 def reject(uow: UnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
@@ -81,7 +81,7 @@ def reject(uow: UnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
     s = cases.load(uow, subject)
     s.reject(actor=actor, at=clock.now(), decision_id=decision_id, reason=reason)
     rec = cases.save(uow, s)
-    return DecisionOutcome(decision_id, "rejected", rec[-1].seq)
+    return DecisionOutcome(decision_id, DecisionStatus.REJECTED, rec[-1].seq)
 
 
 def withdraw(uow: UnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
@@ -92,7 +92,7 @@ def withdraw(uow: UnitOfWork, clock: Clock, *, subject: SubjectRef, actor: str,
     s.withdraw(actor=actor, at=clock.now(), decision_id=decision_id, reason=reason,
                actor_is_senior=actor_is_senior)
     rec = cases.save(uow, s)
-    return DecisionOutcome(decision_id, "withdrawn", rec[-1].seq)
+    return DecisionOutcome(decision_id, DecisionStatus.WITHDRAWN, rec[-1].seq)
 
 
 def decide_case(uow_factory: UowFactory, clock: Clock, *, subject: SubjectRef, actor: str,

@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tarazu.domain.case import CaseState, DecisionRecord, fold
+from tarazu.domain.case import CaseState, DecisionRecord, DecisionStatus, fold
 from tarazu.domain.chain import format_time, parse_time
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.policies import ENFORCING, Action, get_policy
@@ -32,6 +32,8 @@ from tarazu.service.transaction import read_only
 
 SCHEMA = Path(__file__).resolve().parents[1] / "data" / "schemas" / "dsa_statement.schema.json"
 REDACTED = "[REDACTED]"
+#: Decisions that never took effect: a statement of reasons is made for none of them.
+_NEVER_APPLIED = (DecisionStatus.PENDING, DecisionStatus.REJECTED)
 #: Countries the DSA database accepts in ``territorial_scope`` (EU and EEA).
 EEA = frozenset({"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR",
                  "HU", "IE", "IS", "IT", "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT",
@@ -74,7 +76,7 @@ def _decided(uow: StoreUnitOfWork, since: datetime | None) -> Iterator[_Decided]
             states[e.subject] = (fold(e.subject, history), history)
         state, history = states[e.subject]
         d = state.decision(e.event_id)
-        if d is None or d.action not in ENFORCING or d.status in ("pending", "rejected"):
+        if d is None or d.action not in ENFORCING or d.status in _NEVER_APPLIED:
             continue
         if d.needs_confirmation and not d.confirmed_by:
             continue  # undone while still awaiting its second reviewer: never took effect

@@ -11,10 +11,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tarazu.domain.events import EventKind, SubjectRef, SubjectType, utcnow
+from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType, utcnow
 from tarazu.domain.payloads import Note
 from tarazu.service import cases
 from tarazu.service.ports import StoreUnitOfWork
+
+#: The ``reference`` field of the note that withdraws an account from the set.
+WITHDRAWN = "withdrawn"
+
+
+def is_withdrawal(e: ModerationEvent) -> bool:
+    """Whether ``e`` is the note that withdrew its account from the reference set (how a
+    process that holds the set catches up from the log)."""
+    return (e.kind is EventKind.NOTE and e.subject.type is SubjectType.ACCOUNT
+            and e.payload.get("reference") == WITHDRAWN)
 
 
 def _ref(account_ref: SubjectRef | str) -> SubjectRef:
@@ -39,7 +49,7 @@ def withdraw_from_reference(uow: StoreUnitOfWork, account_ref: SubjectRef | str,
         return False
     account = cases.load(uow, ref)  # through the aggregate, like every act on a subject
     account.record(EventKind.NOTE, actor, at,
-                   Note(reference="withdrawn", decision_id=decision_id, reason=reason))
+                   Note(reference=WITHDRAWN, decision_id=decision_id, reason=reason))
     cases.save(uow, account)
     return True
 

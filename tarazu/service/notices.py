@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from tarazu.domain.case import Subject
+from tarazu.domain.case import DecisionStatus, Subject
 from tarazu.domain.events import EventKind, ModerationEvent
 from tarazu.domain.notices import LANGUAGES, Notice, render_decision, render_outcome
 from tarazu.domain.payloads import Notice as NoticePayload
@@ -90,7 +90,7 @@ def send_decision_notice(uow: StoreUnitOfWork, clock: Clock, public_url: str, su
     """Queue the notice of a decision that has taken effect; False if there is nothing to send
     (no action, not in effect, or sent already)."""
     d = subject.state.decision(decision_id)
-    if d is None or d.status != "applied" or d.action not in ENFORCING:
+    if d is None or d.status != DecisionStatus.APPLIED or d.action not in ENFORCING:
         return False
     if noticed(subject, decision_id):
         return False

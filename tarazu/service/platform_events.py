@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tarazu.domain.platform import Account, Post
+from tarazu.domain.platform import Account, AccountStatus, Post
 from tarazu.interchange import InvalidRecord, parse_object
 from tarazu.service.clock import Clock
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
@@ -63,7 +63,7 @@ def parse_event(event: Any) -> tuple[str, str, Any]:
         record = parse_object(raw)
     except InvalidRecord as e:
         raise PlatformEventError(f"field 'record.{e.field}': {e.message}") from None
-    if kind == "account.removed" and record.status != "removed":
+    if kind == "account.removed" and record.status != AccountStatus.REMOVED:
         raise PlatformEventError("field 'record.status': an account.removed event carries "
                                  "status 'removed'")
     return event_id.strip(), kind, record

@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from tarazu.datarequests.case import RequestState
-from tarazu.domain.case import CaseState
+from tarazu.domain.case import UNDER_REVIEW, CaseState
 from tarazu.domain.checkpoint import Checkpoint
 from tarazu.domain.events import ModerationEvent, RecordedEvent, SubjectRef, SubjectType
 from tarazu.domain.platform import Account, Post
@@ -73,7 +73,7 @@ class CaseProjection(Protocol):
         """``due_at``: when the case is due (None: it has no due date)."""
         ...
 
-    def queue(self, review_states: tuple[str, ...] = ("open", "escalated"),
+    def queue(self, review_states: tuple[str, ...] = UNDER_REVIEW,
               queue: str | None = None, limit: int = 200, offset: int = 0,
               entry_state: str | None = None,
               due_before: datetime | None = None) -> list[QueueRow]:
@@ -85,7 +85,7 @@ class CaseProjection(Protocol):
 
     def counts(self) -> dict[str, int]: ...
 
-    def queue_counts(self, review_states: tuple[str, ...] = ("open", "escalated")
+    def queue_counts(self, review_states: tuple[str, ...] = UNDER_REVIEW
                      ) -> dict[str, int]: ...
 
 

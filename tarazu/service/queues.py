@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from tarazu.domain.case import DueProcessError
+from tarazu.domain.case import UNDER_REVIEW, DueProcessError
 from tarazu.domain.events import SubjectRef
 from tarazu.domain.policies import Action
 from tarazu.domain.roles import DECIDERS, SENIOR
@@ -130,7 +130,7 @@ def bulk_decide(uow: UnitOfWork, clock: Clock, *, subjects: Sequence[SubjectRef]
         if cases.is_protected(uow, ref):
             raise BulkError(f"{ref} is a protected account: decide it on its own")
         state = cases.load(uow, ref).state
-        if state.review_state not in ("open", "escalated"):
+        if state.review_state not in UNDER_REVIEW:
             raise BulkError(f"{ref} is not under review")
         if state.appeal_open:
             raise BulkError(f"{ref} has an open appeal: decide the appeal instead")

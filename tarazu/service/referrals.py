@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from tarazu.domain.case import UNDER_REVIEW, ReviewState
 from tarazu.domain.events import EventKind, SubjectRef, SubjectType
 from tarazu.domain.payloads import Escalate, ReferralChecked, Report
 from tarazu.domain.platform import Account, Post
@@ -117,7 +118,7 @@ class PlatformEvidence:
 def open_item(uow: StoreUnitOfWork, account: Account) -> str | None:
     """The earliest accepted or escalated item naming the account whose case is still open."""
     status = uow.status.get(SubjectRef.account(account.platform, account.account_id))
-    if status is None or status.review_state not in ("open", "escalated"):
+    if status is None or status.review_state not in UNDER_REVIEW:
         return None
     for i in uow.referrals.items_naming(account.platform, account.account_id):
         return f"{i.request_id}#{i.line}"
@@ -247,8 +248,8 @@ def item_status(uow: StoreUnitOfWork, platform: str, account_id: str | None, out
     row = uow.status.get(SubjectRef.account(platform, account_id))
     if row is None:
         return {"state": "no_case", "in_words": "no case was opened for this item"}
-    if row.review_state in ("open", "escalated"):
-        words = ("awaiting senior review" if row.review_state == "escalated"
+    if row.review_state in UNDER_REVIEW:
+        words = ("awaiting senior review" if row.review_state == ReviewState.ESCALATED
                  else "awaiting review")
         return {"state": row.review_state, "in_words": words}
     if row.enforcement:

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from tarazu.domain.case import UNDER_REVIEW, ReviewState
 from tarazu.domain.chain import format_time
 from tarazu.domain.events import EventKind, SubjectRef, SubjectType
 from tarazu.domain.payloads import MuteReporter, Note, Report
@@ -245,9 +246,9 @@ def report_status(uow_factory: UowFactory, receipt_id: str, token: str) -> dict[
         if r is None or not hmac.compare_digest(r.token_hash, _token_hash(token or "")):
             raise ReceiptNotFound(receipt_id)
         row = uow.status.get(r.subject)
-    if row is None or row.review_state == "none":
+    if row is None or row.review_state == ReviewState.NONE:
         state, words = "received", "Received; not yet reviewed."
-    elif row.review_state in ("open", "escalated"):
+    elif row.review_state in UNDER_REVIEW:
         state, words = "under_review", "Under review."
     elif row.enforcement:
         state = "action_taken"

@@ -24,7 +24,7 @@ from tarazu.signals.base import InvalidSignal, SignalType
 from tarazu.signals.text import NUM_PERM, minhash_of, minima
 
 #: The metadata of every entry that has none (an index holds millions of entries: one
-#: read-only empty mapping each was ~250 bytes an entry).
+#: read-only empty mapping each was an object an entry).
 _NO_METADATA: Mapping[str, Any] = MappingProxyType({})
 
 

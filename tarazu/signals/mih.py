@@ -7,12 +7,12 @@ of a word). By pigeonhole, a hash within ``d`` bits of the query has a pair with
 the rows sorted by that chunk's value (CSR: bucket offsets, rows); a query reads the buckets of
 every value within ``d // 16`` bits of its chunk (17 buckets at ``d`` = 31), and keeps a row
 only when the chunk's distance plus its partner chunk's (stored beside the row, so the filter
-reads memory in order) is at most ``d // 8``. Random rows pass that filter ~1 time in 300; only
+reads memory in order) is at most ``d // 8``. Few random rows pass that filter; only
 those survivors and the true matches touch the hashes themselves. No match is lost: the filter
 is the pigeonhole bound, never an estimate.
 
 Why not faiss's multi-hash index: it verifies every bucket candidate against the full hash
-(random memory reads, ~40k per query at 10M hashes), and keeps its buckets in hash maps of
+(random memory reads, many per query in a large bank), and keeps its buckets in hash maps of
 vectors. Here a row costs 6 bytes per table (partner chunk and row, 16 bits each, interleaved):
 96 bytes a hash over the 16 tables, beside the 32-byte hash.
 
@@ -65,6 +65,28 @@ def _distance(words: np.ndarray, row: int, q: np.ndarray) -> int:  # pragma: no 
     return d
 
 
+@nb.njit(cache=True, nogil=True, inline="always")
+def _bucket_starts(values: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    """Where each chunk value's bucket starts among the rows sorted by ``values`` (one chunk of
+    every row): ``starts[v]`` to ``starts[v + 1]``, a counting sort's prefix sums."""
+    starts = np.zeros(65537, dtype=np.int64)
+    for i in range(values.shape[0]):
+        starts[values[i] + 1] += 1
+    for v in range(65536):
+        starts[v + 1] += starts[v]
+    return starts
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _put_cell(cells: np.ndarray, k: int, at: int, partner: int,
+              row: int) -> None:  # pragma: no cover - compiled
+    """One cell of table ``k`` at ``at``: the row's partner chunk, then its row in two
+    16-bit halves."""
+    cells[k, at] = partner
+    cells[k, at + 1] = row & 0xFFFF
+    cells[k, at + 2] = row >> 16
+
+
 @nb.njit(cache=True, nogil=True)
 def _build_tables(chunks: np.ndarray, offsets: np.ndarray,
                   cells: np.ndarray) -> None:  # pragma: no cover - compiled
@@ -72,11 +94,7 @@ def _build_tables(chunks: np.ndarray, offsets: np.ndarray,
     Linear in n: a rebuild after a batch of additions costs one pass per table."""
     n = chunks.shape[1]
     for k in range(16):
-        counts = np.zeros(65537, dtype=np.int64)
-        for i in range(n):
-            counts[chunks[k, i] + 1] += 1
-        for v in range(65536):
-            counts[v + 1] += counts[v]
+        counts = _bucket_starts(chunks[k])
         for v in range(65537):
             offsets[k, v] = counts[v]
         partner = k ^ 1
@@ -84,9 +102,24 @@ def _build_tables(chunks: np.ndarray, offsets: np.ndarray,
             v = chunks[k, i]
             pos = counts[v]
             counts[v] = pos + 1
-            cells[k, 3 * pos] = chunks[partner, i]
-            cells[k, 3 * pos + 1] = i & 0xFFFF
-            cells[k, 3 * pos + 2] = i >> 16
+            _put_cell(cells, k, 3 * pos, chunks[partner, i], i)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _offer(words: np.ndarray, r: int, q: np.ndarray, max_distance: int, alive: np.ndarray,
+           out: np.ndarray, found: int) -> int:  # pragma: no cover - compiled
+    """``found`` plus one when row ``r`` is live and within ``max_distance`` of ``q``; the
+    pair is written to ``out`` while it has room. One test for rows from the tables and from
+    the linear scan."""
+    if not alive[r]:
+        return found
+    d = _distance(words, r, q)
+    if d > max_distance:
+        return found
+    if found < out.shape[0]:
+        out[found, 0] = r
+        out[found, 1] = d
+    return found + 1
 
 
 @nb.njit(cache=True, nogil=True)
@@ -99,8 +132,7 @@ def _search(q: np.ndarray, max_distance: int, offsets: np.ndarray, cells: np.nda
     each time; past ``len(out)`` they are counted, not written: the caller asks again with
     room). The tables serve rows below ``table_size`` (a linear scan when ``scan_all``), a
     linear scan the tail [table_size, scan_end). (``out`` is never reassigned here: growing it
-    in the loop made numba's loop ~9 times slower even when it never grew.)"""
-    cap = out.shape[0]
+    in the loop made numba's loop much slower even when it never grew.)"""
     found = 0
     scan_from = 0 if scan_all else table_size
     if not scan_all:
@@ -125,21 +157,9 @@ def _search(q: np.ndarray, max_distance: int, offsets: np.ndarray, cells: np.nda
                     if pop16[cells[k, j] ^ qp] > budget:
                         continue
                     r = np.int64(cells[k, j + 1]) | (np.int64(cells[k, j + 2]) << 16)
-                    if alive[r]:
-                        d = _distance(words, r, q)
-                        if d <= max_distance:
-                            if found < cap:
-                                out[found, 0] = r
-                                out[found, 1] = d
-                            found += 1
+                    found = _offer(words, r, q, max_distance, alive, out, found)
     for r in range(scan_from, scan_end):
-        if alive[r]:
-            d = _distance(words, r, q)
-            if d <= max_distance:
-                if found < cap:
-                    out[found, 0] = r
-                    out[found, 1] = d
-                found += 1
+        found = _offer(words, r, q, max_distance, alive, out, found)
     return found
 
 
@@ -148,15 +168,11 @@ def _merge_tables(offsets: np.ndarray, cells: np.ndarray, chunks: np.ndarray, fi
                   out_offsets: np.ndarray, out_cells: np.ndarray) -> None:  # pragma: no cover
     """The tables with rows first_row.. (whose chunks are given) merged in: each bucket's old
     run copied in order, then its new rows. Reads and writes memory in order, where a counting
-    sort of every row scatters writes across the whole table (several times slower)."""
+    sort of every row scatters writes across the whole table."""
     m = chunks.shape[1]
     order = np.empty(m, dtype=np.int64)
     for k in range(16):
-        counts = np.zeros(65537, dtype=np.int64)
-        for i in range(m):
-            counts[chunks[k, i] + 1] += 1
-        for v in range(65536):
-            counts[v + 1] += counts[v]
+        counts = _bucket_starts(chunks[k])
         fill = counts.copy()
         for i in range(m):
             v = chunks[k, i]
@@ -172,10 +188,7 @@ def _merge_tables(offsets: np.ndarray, cells: np.ndarray, chunks: np.ndarray, fi
             pos += hi - lo
             for j in range(counts[v], counts[v + 1]):
                 i = order[j]
-                row = first_row + i
-                out_cells[k, pos] = chunks[partner, i]
-                out_cells[k, pos + 1] = row & 0xFFFF
-                out_cells[k, pos + 2] = row >> 16
+                _put_cell(out_cells, k, pos, chunks[partner, i], first_row + i)
                 pos += 3
         out_offsets[k, 65536] = pos // 3
 

@@ -44,7 +44,7 @@ from tarazu.signals.index import (
 if TYPE_CHECKING:
     from tarazu.signals.mih import ChunkTables
 
-#: Rows added since the last table build, scanned linearly (~20 µs a query at this size).
+#: Rows added since the last table build, scanned linearly (cheap at this size).
 TAIL_ROWS = 16_384
 #: Tables over at least this many rows are extended in a worker thread, not in the caller.
 BACKGROUND_FOLD_ROWS = 200_000

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from tarazu.datarequests.case import RequestState
+from tarazu.datarequests.case import REFUSED_OR_RETURNED, RequestState
 from tarazu.datarequests.case import fold as fold_request
 from tarazu.datarequests.checks import Outcome
-from tarazu.domain.case import CaseState, DecisionRecord, step
+from tarazu.domain.case import AppealOutcome, CaseState, DecisionRecord, DecisionStatus, step
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.policies import ENFORCING, POLICIES
 
@@ -155,8 +155,9 @@ def _primary_source(state: CaseState, trail: _SubjectTrail, d: DecisionRecord) -
 
 
 def _newly_applied(before: CaseState, after: CaseState) -> list[DecisionRecord]:
-    was = {d.decision_id for d in before.decisions if d.status == "applied"}
-    return [d for d in after.decisions if d.status == "applied" and d.decision_id not in was]
+    was = {d.decision_id for d in before.decisions if d.status == DecisionStatus.APPLIED}
+    return [d for d in after.decisions
+            if d.status == DecisionStatus.APPLIED and d.decision_id not in was]
 
 
 def _on_case_event(t: _Tally, e: ModerationEvent, before: CaseState, after: CaseState,
@@ -288,7 +289,7 @@ def _on_appeal_decision(t: _Tally, e: ModerationEvent, before: CaseState,
     filed = trail.appeals.get(before.appeal_open or "")
     if filed is not None:
         t.appeal_days.append(_hours(filed, e.occurred_at) / 24)
-    if outcome == "reversed":
+    if outcome == AppealOutcome.REVERSED:
         appealed = before.decision(before.appealed_decision or "")
         if trail.flagged and appealed is not None and appealed.policy == MIRROR_POLICY:
             t.mirror["reversed_on_appeal"] += 1
@@ -317,7 +318,7 @@ def _on_request(t: _Tally, events: list[ModerationEvent], s: RequestState) -> No
     r["totals"]["data_produced"] += s.produced
     r["totals"]["user_notified"] += s.notice_sent_at is not None
     r["totals"]["under_nondisclosure"] += s.nondisclosure_until is not None
-    r["totals"]["refused_or_returned"] += s.status in ("refused", "returned")
+    r["totals"]["refused_or_returned"] += s.status in REFUSED_OR_RETURNED
     by_country = t.request_country_hours[s.country.upper() or "unrecorded"]
     decided = next((e for e in events if e.kind is EventKind.LEGAL_DECISION), None)
     if decided is not None:

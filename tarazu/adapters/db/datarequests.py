@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 
 from tarazu.adapters.db.tables import metadata
-from tarazu.datarequests.case import RequestState
+from tarazu.datarequests.case import RequestState, RequestStatus
 from tarazu.domain.chain import format_time
 from tarazu.service.records import RequestRow, StoredPackage
 
@@ -170,7 +170,7 @@ class DataRequestStore:
 
     def preservations_expired(self, now: datetime) -> list[str]:
         return list(self.conn.execute(select(data_requests.c.request_id).where(
-            data_requests.c.status == "preserved",
+            data_requests.c.status == RequestStatus.PRESERVED.value,
             data_requests.c.preserved_until <= format_time(now))).scalars())
 
     # -- packages ----------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from tarazu.adapters.db.crypto import FieldCipher
 from tarazu.adapters.db.tables import accounts, posts, protected_accounts, scoring_queue
 from tarazu.domain.chain import format_time, parse_time
-from tarazu.domain.platform import Account, Media, Post, verified_protection
+from tarazu.domain.platform import Account, AccountStatus, Media, Post, verified_protection
 from tarazu.service.records import MarkedAccount
 
 
@@ -188,10 +188,11 @@ class PlatformStore:
     def set_status(self, platform: str, account_id: str, status: str,
                    at: datetime | None = None, reason: str = "") -> None:
         """Record what the platform did (removed / reinstated) as platform data."""
+        removed = status == AccountStatus.REMOVED
         self.conn.execute(update(accounts).where(
             accounts.c.platform == platform, accounts.c.account_id == account_id).values(
-            status=status, removed_at=_t(at) if status == "removed" else None,
-            removal_reason=reason if status == "removed" else "", record_hash="changed"))
+            status=status, removed_at=_t(at) if removed else None,
+            removal_reason=reason if removed else "", record_hash="changed"))
         self.queue_for_scoring(platform, account_id)
 
     # -- the scoring queue (see tables.scoring_queue) ----------------------------------------
@@ -308,7 +309,7 @@ class PlatformStore:
         """(platform, account id) of every removed account: two short columns, nothing
         decrypted, so a worker can compare it with what it holds every few seconds."""
         rows = self.conn.execute(select(accounts.c.platform, accounts.c.account_id)
-                                 .where(accounts.c.status == "removed"))
+                                 .where(accounts.c.status == AccountStatus.REMOVED.value))
         return {(r.platform, r.account_id) for r in rows}
 
     def posts_of(self, platform: str, account_id: str, limit: int = 200) -> list[Post]:

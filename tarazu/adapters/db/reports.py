@@ -33,6 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tarazu.adapters.db.crypto import FieldCipher
 from tarazu.adapters.db.tables import metadata, subject_status
+from tarazu.domain.case import ReviewState
 from tarazu.domain.chain import format_time, parse_time
 from tarazu.domain.events import SubjectRef, SubjectType
 from tarazu.reports.campaign import Sighting
@@ -167,8 +168,9 @@ class ReportStore:
         state of the cases the reporter's reports are on."""
         s = subject_status
         actioned = func.sum(case((s.c.enforcement.is_not(None), 1), else_=0))
-        closed = func.sum(case((and_(s.c.enforcement.is_(None), s.c.review_state == "closed"),
-                                1), else_=0))
+        closed_no_action = and_(s.c.enforcement.is_(None),
+                                s.c.review_state == ReviewState.CLOSED.value)
+        closed = func.sum(case((closed_no_action, 1), else_=0))
         r = self.conn.execute(
             select(actioned, closed).select_from(public_reports.join(s, and_(
                 s.c.subject_type == public_reports.c.subject_type,

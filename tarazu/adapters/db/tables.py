@@ -19,6 +19,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from tarazu.domain.case import UNDER_REVIEW
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
@@ -91,7 +93,7 @@ subject_status = Table(
 )
 
 #: The review states of a case waiting in a queue (what :meth:`StatusStore.queue` lists).
-OPEN_STATES = ("open", "escalated")
+OPEN_STATES = tuple(s.value for s in UNDER_REVIEW)  # plain strings for SQL and DDL
 _WAITING = subject_status.c.review_state.in_(OPEN_STATES)
 # The queue's order, over open cases only, so a page is read off the index instead of sorting
 # every open case: all queues, and one named queue. ``subject_type`` ends each, so the keys of

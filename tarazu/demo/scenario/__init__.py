@@ -42,6 +42,7 @@ from tarazu.demo.scenario.model import (
 )
 from tarazu.demo.scenario.referral import REFERRAL_MIX, REQUEST_ID, referral
 from tarazu.demo.scenario.vocabulary import GROUPS, Group
+from tarazu.domain.platform import AccountStatus
 
 __all__ = ["EPOCH", "GROUPS", "HARD_NEGATIVE_ROLES", "PLATFORM", "PROTECTED_ROLES",
            "REFERRAL_MIX", "REQUEST_ID", "SMALL", "Group", "Knobs", "Scenario", "ScenarioFiles",
@@ -122,7 +123,7 @@ def write(scenario: Scenario, out_dir: str | Path) -> ScenarioFiles:
     t = scenario.truth
     with open(truth, "w", encoding="utf-8") as f:
         for a in scenario.accounts:
-            if a["status"] == "active":
+            if a["status"] == AccountStatus.ACTIVE:
                 f.write(json.dumps({"account_id": a["account_id"],
                                     "mirror_of": t.mirror_of.get(a["account_id"])}) + "\n")
     with open(roles, "w", encoding="utf-8") as f:

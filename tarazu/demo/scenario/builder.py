@@ -36,6 +36,7 @@ from tarazu.demo.scenario.vocabulary import (
     STYLES,
     Group,
 )
+from tarazu.domain.platform import AccountStatus
 
 PLATFORM = "x"
 EPOCH = datetime(2025, 7, 20, 0, 0, tzinfo=UTC)  # "now" in the scenario's platform history
@@ -231,7 +232,7 @@ class Builder:
             links=self._channel(g), avatar_pdq=self._avatar(g), created_at=t_iso(created),
             identifiers={"device": rng.choice(o.devices), "ip_prefix": o.network})
         if removed_at:
-            a.update(status="removed", removed_at=t_iso(removed_at),
+            a.update(status=AccountStatus.REMOVED.value, removed_at=t_iso(removed_at),
                      removal_reason=f"DOI-1: official media of {g.name}")
         self.group_of[a["account_id"]] = g.key
         self.operator_of[a["account_id"]] = o

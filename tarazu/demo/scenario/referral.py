@@ -12,6 +12,7 @@ from typing import Any
 
 from tarazu.demo.scenario.builder import PLATFORM, Builder, t_iso
 from tarazu.demo.scenario.vocabulary import GROUPS, PLACES
+from tarazu.domain.platform import AccountStatus
 
 REQUEST_ID = "MOI-PK-2025-0725-01"
 RECEIVED_AT = datetime(2025, 7, 25, 9, 0, tzinfo=UTC)
@@ -49,7 +50,7 @@ def referral(b: Builder, rng: random.Random, n: int) -> tuple[dict[str, Any], li
         posts_of.setdefault(p["account_id"], []).append(p)
     # a listed account needs posts to cite (mirrors seen only at sign-up have none)
     active_group = [a for a in b.accounts
-                    if a["account_id"] in b.group_of and a["status"] == "active"
+                    if a["account_id"] in b.group_of and a["status"] == AccountStatus.ACTIVE
                     and a["account_id"] in posts_of]
     ordinary = [a for a in b.accounts
                 if b.roles[a["account_id"]] == "ordinary"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from tarazu.datarequests.case import REFUSED_OR_RETURNED
 from tarazu.datarequests.model import DataRequestFileError
 from tarazu.datarequests.parse import parse_json
 from tarazu.entrypoints.cli.common import console, fail, get_app, print_json
@@ -35,7 +36,7 @@ def import_cmd(path: Path = typer.Argument(..., exists=True, dir_okay=False),
         fail(f"{path.name}: {e}")
         return
     print_json(result.to_dict())
-    if result.status in ("refused", "returned"):
+    if result.status in REFUSED_OR_RETURNED:
         raise typer.Exit(2)
 
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -60,6 +61,18 @@ def check_api_body(body: bytes, max_depth: int = MAX_JSON_DEPTH) -> None:
         return
     if json_depth(value) > max_depth:
         raise BodyRefused(400, f"the JSON body nests deeper than {max_depth} levels")
+
+
+async def json_object(request: Request) -> dict[str, Any]:
+    """The body of an API request as a JSON object. Anything else is refused here, with one
+    400 and one message for every route (raised: the app answers an API client in JSON)."""
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise HTTPException(400, "the body must be a JSON object")
+    return body
 
 
 class BodyGuard:

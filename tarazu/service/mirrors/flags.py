@@ -11,7 +11,7 @@ from typing import Any
 from tarazu.domain.case import DueProcessError
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef
 from tarazu.domain.payloads import MirrorFlag, Note
-from tarazu.domain.platform import Account, Post
+from tarazu.domain.platform import Account, AccountStatus, Post
 from tarazu.domain.policies import Action
 from tarazu.linkage.model import LinkageModel
 from tarazu.linkage.policy import AUTO_ACTION, NONE, LinkPolicy
@@ -215,7 +215,7 @@ def score_account(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetector, 
     ``protected`` and ``posts`` (its first posts, as ``posts_of`` reads them): when the
     caller has just read them in this transaction (not read twice)."""
     a = account or uow.platform.get_account(platform, account_id, with_identifiers=True)
-    if a is None or a.status != "active":
+    if a is None or a.status != AccountStatus.ACTIVE:
         return None
     if posts is None:
         posts = uow.platform.posts_of(platform, account_id, POSTS_PER_ACCOUNT)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from tarazu.domain.platform import Account, Post
+from tarazu.domain.platform import Account, AccountStatus, Post
 from tarazu.linkage.linker import LinkerConfig, MirrorLinker
 from tarazu.linkage.model import LinkageModel
 from tarazu.linkage.profile import AccountProfile, build_profiles
@@ -215,7 +215,7 @@ def reference_accounts(uow: StoreUnitOfWork) -> dict[str, Account]:
     """The reference set as the store has it: removed accounts, minus withdrawn ones."""
     withdrawn = withdrawn_keys(uow)
     out = {}
-    for a in uow.platform.iter_accounts(status="removed", with_identifiers=True):
+    for a in uow.platform.iter_accounts(status=AccountStatus.REMOVED, with_identifiers=True):
         key = account_key(a.platform, a.account_id)
         if key not in withdrawn:
             out[key] = a

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from tarazu.domain.platform import AccountStatus
 from tarazu.linkage.selffit import SelfFitReport, SelfFitSettings, self_fit, self_fit_start
 from tarazu.service.access_log import log_access
 from tarazu.service.clock import Clock
@@ -42,7 +43,8 @@ def self_fit_on_store(uow_factory: UowFactory, clock: Clock, home: Path, *, by: 
     from these), and put it in use as the next version."""
     with uow_factory() as uow:
         reference = reference_accounts(uow)
-        newest = sorted(uow.platform.iter_accounts(status="active", with_identifiers=True),
+        active = uow.platform.iter_accounts(status=AccountStatus.ACTIVE, with_identifiers=True)
+        newest = sorted(active,
                         key=lambda a: (a.created_at, a.platform, a.account_id))[-max_actives:]
         if not reference or not newest:
             raise NothingToFit(f"the store holds {len(reference)} removed and {len(newest)} "

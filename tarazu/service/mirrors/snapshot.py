@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tarazu.domain.events import EventKind, SubjectType
 from tarazu.linkage.snapshot import SnapshotHeader, SnapshotUnusable, load_snapshot, save_snapshot
 from tarazu.service.clock import Clock
+from tarazu.service.mirror_reference import is_withdrawal
 from tarazu.service.mirrors.reference import MirrorDetector, RefreshReport
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
 from tarazu.service.transaction import committed, read_only
@@ -69,10 +69,8 @@ def replay_withdrawals(uow: StoreUnitOfWork, detector: MirrorDetector, after: in
     """Withdraw the accounts whose withdrawal was logged after position ``after``."""
     n = 0
     for rec in uow.events.iter_all(after_seq=after):
-        e = rec.event
-        if (e.kind is EventKind.NOTE and e.subject.type is SubjectType.ACCOUNT
-                and e.payload.get("reference") == "withdrawn"):
-            n += detector.withdraw(e.subject.id)
+        if is_withdrawal(rec.event):
+            n += detector.withdraw(rec.event.subject.id)
     return n
 
 

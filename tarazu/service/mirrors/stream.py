@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tarazu.domain.events import SubjectRef
-from tarazu.domain.platform import Account, Post, message_id
+from tarazu.domain.platform import Account, AccountStatus, Post, message_id
 from tarazu.linkage.result import MatchResult
 from tarazu.service.access_log import log_access
 from tarazu.service.clock import Clock
@@ -40,7 +40,7 @@ from tarazu.service.ports import StoreUnitOfWork, UowFactory
 
 
 def active_accounts(uow: StoreUnitOfWork) -> list[Account]:
-    return list(uow.platform.iter_accounts(status="active", with_identifiers=True))
+    return list(uow.platform.iter_accounts(status=AccountStatus.ACTIVE, with_identifiers=True))
 
 
 def load_items(uow: StoreUnitOfWork, accounts: Sequence[Account]
@@ -59,7 +59,8 @@ def as_platform_event(record: Mapping[str, Any]) -> dict[str, Any]:
         return dict(record)
     kind = record.get("type")
     if kind == "account":
-        etype = "account.removed" if record.get("status") == "removed" else "account.updated"
+        removed = record.get("status") == AccountStatus.REMOVED
+        etype = "account.removed" if removed else "account.updated"
     elif kind == "post":
         etype = "post.created"
     else:
@@ -138,7 +139,7 @@ def look_at_marked_in(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetect
     a = marked.account
     if a is None:  # posts ahead of their author: the account's arrival marks it again
         pass
-    elif a.status == "removed":
+    elif a.status == AccountStatus.REMOVED:
         if key not in withdrawn_keys(uow):
             reference = "updated" if key in detector else "added"
             detector.add_removed(a, marked.posts or ())

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from tarazu.domain.case import fold
+from tarazu.domain.case import AppealOutcome, DecisionStatus, fold
 from tarazu.domain.events import (
     EventKind,
     ModerationEvent,
@@ -42,6 +42,9 @@ from tarazu.service.mirrors.registry import (
 )
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
 
+#: Decisions that never took effect or were replaced: they label nothing.
+_NOT_IN_EFFECT = frozenset({DecisionStatus.REJECTED, DecisionStatus.WITHDRAWN,
+                            DecisionStatus.SUPERSEDED})
 
 def _label_of(events: Sequence[ModerationEvent]) -> tuple[bool, str | None] | None:
     """A reviewer's verdict on a flagged account: (True, removed account it continues),
@@ -57,14 +60,14 @@ def _label_of(events: Sequence[ModerationEvent]) -> tuple[bool, str | None] | No
     payloads = {e.event_id: e.payload for e in events if e.kind is EventKind.DECISION}
     label: tuple[bool, str | None] | None = None
     state = fold(events[0].subject, events)
-    upheld = {e.payload.get("decision_id") for e in events
-              if e.kind is EventKind.APPEAL_DECISION and e.payload.get("outcome") == "upheld"}
+    upheld = {e.payload.get("decision_id") for e in events if e.kind is EventKind.APPEAL_DECISION
+              and e.payload.get("outcome") == AppealOutcome.UPHELD}
     reliance = {e.payload.get("decision_id") for e in events if e.kind is EventKind.REVERSAL
                 and reversal_cause(e.payload) is ReversalCause.RELIED_ON_REVERSED}
     for d in state.decisions:
-        if d.decision_id in reliance or d.status in ("rejected", "withdrawn", "superseded"):
+        if d.decision_id in reliance or d.status in _NOT_IN_EFFECT:
             continue
-        if d.status == "reversed":
+        if d.status == DecisionStatus.REVERSED:
             label = (False, None)
             continue
         if d.action is Action.NO_ACTION and not d.automated:

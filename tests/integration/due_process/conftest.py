@@ -9,7 +9,7 @@ from tarazu.bootstrap import App
 from tarazu.domain.events import EventKind, SubjectRef
 from tarazu.domain.platform import Account
 from tarazu.domain.policies import Action
-from tarazu.service import cases, decisions
+from tarazu.service import appeals, cases, decisions
 
 PLATFORM = "x"
 
@@ -42,6 +42,33 @@ def flag_mirror(app: App, ref: SubjectRef, removed: str, probability: float = 0.
         s.record(EventKind.MIRROR_FLAG, "system:mirrors", app.clock.now(),
                  {"removed_account": removed, "probability": probability})
         cases.save(uow, s)
+        uow.commit()
+
+
+def suspended(app: App, account_id: str, *, policy: str = "DOI-2",
+              reason: str = "recruitment", appeal_by: str | None = None
+              ) -> tuple[SubjectRef, str]:
+    """A new account, reported and suspended until 2025-08-20, and appealed through the
+    platform ``appeal_by`` when given: its ref and the suspension's decision id."""
+    ref = add_account(app, account_id)
+    report(app, ref)
+    with app.uow() as uow:
+        out = decisions.decide(uow, app.clock, subject=ref, actor="reviewer",
+                               action=Action.SUSPEND, policy=policy, reason=reason,
+                               until="2025-08-20")
+        if appeal_by:
+            appeals.appeal_by_platform(uow, app.clock, appeal_by, out.decision_id, "context")
+        uow.commit()
+    return ref, out.decision_id
+
+
+def reversed_on_appeal(app: App, ref: SubjectRef, decision_id: str) -> None:
+    """The platform appeals the decision for the account holder, a journalist, and a third
+    reviewer reverses it."""
+    with app.uow() as uow:
+        appeals.appeal_by_platform(uow, app.clock, "bot", decision_id, "journalist")
+        appeals.decide_appeal(uow, app.clock, subject=ref, actor="rev3", outcome="reversed",
+                              reason="reporting")
         uow.commit()
 
 

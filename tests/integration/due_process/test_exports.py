@@ -14,12 +14,13 @@ from tarazu.adapters.db.tables import moderation_events
 from tarazu.domain.events import SubjectRef
 from tarazu.domain.platform import Media, Post
 from tarazu.domain.policies import Action
-from tarazu.service import appeals, decisions, exports
+from tarazu.service import decisions, exports
 from tests.integration.due_process.conftest import (
     add_account,
     decide_confirmed,
     flag_mirror,
     report,
+    reversed_on_appeal,
 )
 
 
@@ -132,11 +133,7 @@ def test_lumen_notices(app):
     report(app, b, referral_id="PTA-1#2")
     removal = decide_confirmed(app, a, Action.REMOVE, "DOI-1")
     decide_confirmed(app, b, Action.NO_ACTION, "DOI-1")
-    with app.uow() as uow:
-        appeals.appeal_by_platform(uow, app.clock, "bot", removal.decision_id, "journalist")
-        appeals.decide_appeal(uow, app.clock, subject=a, actor="rev3", outcome="reversed",
-                              reason="reporting")
-        uow.commit()
+    reversed_on_appeal(app, a, removal.decision_id)
     with app.uow() as uow:
         [notice] = list(exports.lumen_notices(uow))
     assert notice["notice_type"] == "GovernmentRequest" and notice["action_taken"] == "Partial"

@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 from tarazu.adapters.db.tables import metadata
 from tarazu.domain.policies import Action
 from tarazu.entrypoints.cli import app as cli
-from tarazu.service import appeals
 from tarazu.service.transparency import transparency_report
 from tarazu.transparency import SHEETS, Period
 from tests.integration.due_process.conftest import (
@@ -23,6 +22,7 @@ from tests.integration.due_process.conftest import (
     decide_confirmed,
     flag_mirror,
     report,
+    reversed_on_appeal,
 )
 
 YEAR = Period(date(2025, 1, 1), date(2025, 12, 31))
@@ -42,11 +42,7 @@ def _known_run(app):
     decide_confirmed(app, gov2, Action.NO_ACTION, "DOI-1")
     decide_confirmed(app, pub, Action.LABEL, "DOI-2")
     decide_confirmed(app, mir, Action.REMOVE, "EVA-1")
-    with app.uow() as uow:
-        appeals.appeal_by_platform(uow, app.clock, "bot", removal.decision_id, "journalist")
-        appeals.decide_appeal(uow, app.clock, subject=gov1, actor="rev3", outcome="reversed",
-                              reason="reporting")
-        uow.commit()
+    reversed_on_appeal(app, gov1, removal.decision_id)
 
 
 def test_figures_of_a_known_run_and_rebuilt_from_the_log_alone(app):

@@ -12,17 +12,7 @@ from tarazu.domain.platform import Media, Post
 from tarazu.service.hashmatch import HashMatcher, scan_posts
 from tarazu.signals.pdq import PdqSignal
 from tarazu.signals.text import TextMinHashSignal, TextSha256Signal
-
-
-def rand_pdq(rng: random.Random) -> str:
-    return f"{rng.getrandbits(256):064x}"
-
-
-def flip(signal: str, bits: int, rng: random.Random) -> str:
-    v = int(signal, 16)
-    for b in rng.sample(range(256), bits):
-        v ^= 1 << b
-    return f"{v:064x}"
+from tests.unit.signals.hashes import flip, rand_pdq
 
 
 def test_banks_and_entries_round_trip(app, clock):

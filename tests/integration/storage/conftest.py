@@ -11,7 +11,7 @@ import pytest
 from tarazu.adapters.memory_uow import MemoryDatabase
 from tarazu.bootstrap import bootstrap
 from tarazu.service.ports import StoreUnitOfWork
-from tests.conftest import _fresh_sqlite, _reset_pg, make_settings
+from tests.conftest import fresh_store, make_settings
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
@@ -20,12 +20,6 @@ def new_uow(request: pytest.FixtureRequest, tmp_path: Path
     if request.param == "memory":
         yield MemoryDatabase()
         return
-    url = None
-    if request.param == "postgres":
-        url = request.getfixturevalue("pg_database")
-        _reset_pg(url)
-    else:
-        _fresh_sqlite(request.getfixturevalue("migrated_sqlite"), tmp_path)
-    app = bootstrap(make_settings(tmp_path, url))
+    app = bootstrap(make_settings(tmp_path, fresh_store(request, tmp_path)))
     yield app.uow
     app.engine.dispose()

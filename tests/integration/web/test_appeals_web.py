@@ -17,8 +17,8 @@ from tarazu.adapters.passwords import hash_password
 from tarazu.domain.policies import Action
 from tarazu.domain.roles import Role
 from tarazu.entrypoints.web.app import create_app
-from tarazu.service import appeals, cases, decisions, notices
-from tests.integration.due_process.conftest import add_account, flag_mirror, report
+from tarazu.service import cases, decisions, notices
+from tests.integration.due_process.conftest import add_account, flag_mirror, report, suspended
 from tests.integration.web.conftest import PASSWORD, login
 
 
@@ -104,19 +104,15 @@ def test_decide_appeal_on_the_public_page_and_reverse(web, client):
 
 
 def test_platform_api_appeal_and_api_appeal_decision(web, client):
-    ref = add_account(web, "w2")
-    report(web, ref)
+    ref, decision_id = suspended(web, "w2")
     with web.uow() as uow:
-        out = decisions.decide(uow, web.clock, subject=ref, actor="reviewer",
-                               action=Action.SUSPEND, policy="DOI-2", reason="recruitment",
-                               until="2025-08-20")
         token = "tz_" + secrets.token_urlsafe(16)
         uow.users.add_token(uow.users.by_name("admin")[0].id, "platform", token, web.clock.now())
         uow.commit()
     bearer = {"Authorization": f"Bearer {token}"}
     assert client.post("/api/appeals", json={"decision_id": "nope"},
                        headers=bearer).status_code == 409
-    r = client.post("/api/appeals", json={"decision_id": out.decision_id,
+    r = client.post("/api/appeals", json={"decision_id": decision_id,
                                           "statement": "context"}, headers=bearer)
     assert r.status_code == 201 and r.json()["queue"] == "appeals"
     sen, csrf = _client(web, "senior_reviewer")
@@ -132,14 +128,7 @@ def test_platform_api_appeal_and_api_appeal_decision(web, client):
 
 
 def test_the_appeal_page_names_the_account_by_handle_and_display_name(web, client):
-    ref = add_account(web, "w3")
-    report(web, ref)
-    with web.uow() as uow:
-        out = decisions.decide(uow, web.clock, subject=ref, actor="reviewer",
-                               action=Action.SUSPEND, policy="DOI-2", reason="recruitment",
-                               until="2025-08-20")
-        appeals.appeal_by_platform(uow, web.clock, "admin", out.decision_id, "context")
-        uow.commit()
+    ref, _ = suspended(web, "w3", appeal_by="admin")
     sen, _ = _client(web, "senior_reviewer")
     page = sen.get(f"{_path(ref)}/appeal")
     assert page.status_code == 200

@@ -68,6 +68,19 @@ def test_deep_json_labelled_as_a_form_is_refused_too(sqlite_app, http):
         assert r.status_code == 400, f"{path}: {r.status_code} {r.text[:200]}"
 
 
+@pytest.mark.parametrize("body", [b"[1, 2]", b'"text"', b"not json at all", b""])
+def test_a_body_that_is_not_a_json_object_gets_one_400(sqlite_app, http, body):
+    """Every route that reads a JSON object refuses anything else alike: 400, one message."""
+    routes = [("/api/reports", None), ("/api/protected", Role.SENIOR_REVIEWER),
+              ("/api/reporters/abc/mute", Role.SENIOR_REVIEWER)]
+    for path, role in routes:
+        headers = {"Content-Type": "application/json",
+                   **(_token(sqlite_app, role) if role else {})}
+        r = http.post(path, content=body, headers=headers)
+        assert (r.status_code, r.json()) == (400, {"detail": "the body must be a JSON object"}), (
+            path, r.text[:200])
+
+
 def test_a_binary_body_without_a_json_type_is_refused_too(sqlite_app, http):
     r = http.post("/api/data-requests", content=b"\xff\xfe\x00PDF",
                   headers={"Content-Type": "application/octet-stream",

@@ -10,23 +10,14 @@ from urllib.parse import quote
 from fastapi.testclient import TestClient
 
 from tarazu.domain.events import EventKind
-from tarazu.domain.policies import Action
 from tarazu.entrypoints.web.app import create_app
 from tarazu.entrypoints.web.security import is_public, iter_routes
-from tarazu.service import appeals, decisions
-from tests.integration.due_process.conftest import add_account, report
+from tests.integration.due_process.conftest import suspended
 from tests.integration.web.conftest import login
 
 
 def _setup(web):
-    ref = add_account(web, "au1")
-    report(web, ref)
-    with web.uow() as uow:
-        out = decisions.decide(uow, web.clock, subject=ref, actor="reviewer",
-                               action=Action.SUSPEND, policy="DOI-1", reason="r",
-                               until="2025-08-20")
-        appeals.appeal_by_platform(uow, web.clock, "bot", out.decision_id, "context")
-        uow.commit()
+    ref, _ = suspended(web, "au1", policy="DOI-1", reason="r", appeal_by="bot")
     return ref
 
 

@@ -17,17 +17,7 @@ from tarazu.signals.index import BuildCheckpoint, IndexedHash
 from tarazu.signals.md5 import Md5Signal
 from tarazu.signals.pdq import PdqSignal
 from tarazu.signals.pdq_index import PdqIndex, SnapshotError
-
-
-def rand_pdq(rng: random.Random) -> str:
-    return f"{rng.getrandbits(256):064x}"
-
-
-def flip_bits(signal: str, bits: list[int]) -> str:
-    v = int(signal, 16)
-    for b in bits:
-        v ^= 1 << b
-    return f"{v:064x}"
+from tests.unit.signals.hashes import flip_bits, rand_pdq
 
 
 def spread(d: int, rng: random.Random) -> list[int]:

@@ -12,17 +12,7 @@ from tarazu.signals.md5 import Md5Signal
 from tarazu.signals.pdq import PdqSignal
 from tarazu.signals.pdq_index import PdqIndex
 from tarazu.signals.text import TextMinHashSignal
-
-
-def rand_pdq(rng: random.Random) -> str:
-    return f"{rng.getrandbits(256):064x}"
-
-
-def flip(signal: str, bits: int, rng: random.Random) -> str:
-    v = int(signal, 16)
-    for b in rng.sample(range(256), bits):
-        v ^= 1 << b
-    return f"{v:064x}"
+from tests.unit.signals.hashes import flip, rand_pdq
 
 
 def entry(i: int, signal: str, bank_id: int = 1, bank: str = "tcap") -> IndexedHash:

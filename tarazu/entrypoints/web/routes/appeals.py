@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from tarazu.bootstrap import App
+from tarazu.domain.case import AppealOutcome, DecisionStatus
 from tarazu.domain.events import EventKind, SubjectRef
 from tarazu.domain.notices import LANGUAGES, render_decision, render_outcome
 from tarazu.domain.policies import POLICIES, Action
@@ -56,7 +57,8 @@ def _public_view(app: App, token: str) -> dict:
     return {"notices": texts, "outcome": outcome,
             "decided_at": ruling.occurred_at if ruling else None,
             "filed": c.filed,
-            "in_effect": getattr(s.state.decision(decision_id), "status", "") == "applied",
+            "in_effect": (getattr(s.state.decision(decision_id), "status", "")
+                          == DecisionStatus.APPLIED),
             "decision_ref": notices.puid(decision_id)}
 
 
@@ -153,7 +155,7 @@ def _decide(app: App, principal: Principal, ref: SubjectRef, outcome: str, reaso
 
 def _new_decision(outcome: str, action: str, policy: str, reason: str, until: str,
                   country: str, now: datetime) -> dict | None:
-    if outcome != "modified":
+    if outcome != AppealOutcome.MODIFIED:
         return None
     d = parse_decision(action, policy, reason or "modified on appeal", [], until or None,
                        country or None, now)
@@ -183,7 +185,7 @@ def appeal_decide_form(request: Request, tasks: BackgroundTasks, subject_type: s
 
 
 class AppealDecisionBody(BaseModel):
-    outcome: str = Field(pattern="^(upheld|reversed|modified)$")
+    outcome: str = Field(pattern=f"^({'|'.join(AppealOutcome)})$")
     reason: str = Field(min_length=1, max_length=5000)
     action: str = ""
     policy: str = ""

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
-from tarazu.datarequests.case import DataRequestRuleError
+from tarazu.datarequests.case import DataRequestRuleError, RequestStatus
 from tarazu.datarequests.model import Category, DataRequestFileError, Period
 from tarazu.datarequests.parse import parse_json
 from tarazu.domain.roles import Role
@@ -64,7 +64,7 @@ def work_of(request: Request, principal: Principal) -> list | None:
     if principal.has(Role.LEGAL):
         waiting = dr.LEGAL_QUEUE
     elif principal.has(Role.SENIOR_REVIEWER):
-        waiting = ("approved",)  # a second person's confirmation
+        waiting = (RequestStatus.APPROVED,)  # a second person's confirmation
     else:
         return None  # an auditor reads them all from the menu; none waits for them
     return dr.read_rows(get_container(request).uow, statuses=waiting, limit=50)

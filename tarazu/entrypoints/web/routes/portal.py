@@ -25,7 +25,7 @@ from fastapi.responses import (
 )
 
 from tarazu.domain.roles import Role
-from tarazu.entrypoints.web.guards import client_address
+from tarazu.entrypoints.web.guards import client_address, json_object
 from tarazu.entrypoints.web.public_text import language, page_context
 from tarazu.entrypoints.web.security import PUBLIC, Principal, get_container, require
 from tarazu.entrypoints.web.templating import render
@@ -126,13 +126,7 @@ async def report_submit(request: Request) -> Response:
 
 @router.post("/api/reports", openapi_extra=PUBLIC)
 async def report_api(request: Request) -> Response:
-    try:
-        body = await request.json()
-    except ValueError:
-        return JSONResponse({"detail": "the body must be a JSON object"}, status_code=400)
-    if not isinstance(body, dict):
-        return JSONResponse({"detail": "the body must be a JSON object"}, status_code=400)
-    return _submit(request, body, html=False)
+    return _submit(request, await json_object(request), html=False)
 
 
 @router.get("/report/status/{receipt_id}", openapi_extra=PUBLIC)

@@ -13,7 +13,7 @@ from tarazu.domain.events import SubjectRef, SubjectType
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
 from tarazu.domain.routing import QUEUES
 from tarazu.entrypoints.web.delivery import deliver_now
-from tarazu.entrypoints.web.routes.review import BadInput, parse_decision, parse_subject
+from tarazu.entrypoints.web.routes.review import BadInput, DecisionBody, parse_subject
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.service import queues
 
@@ -79,14 +79,9 @@ def api_escalate(request: Request, subject_type: str, subject_id: str, body: Esc
     return {"subject": str(ref), "queue": row.queue if row else None}
 
 
-class BulkBody(BaseModel):
+class BulkBody(DecisionBody):
+    """One decision for many cases."""
     subjects: list[str] = Field(min_length=1, max_length=queues.MAX_BULK)  # "account/x:a1"
-    action: str
-    policy: str = ""
-    reason: str = ""
-    evidence: list[str] = Field(default_factory=list)
-    until: str | None = None
-    country: str | None = None
 
 
 def _ref(text: str) -> SubjectRef:
@@ -102,8 +97,7 @@ def api_bulk_decide(request: Request, tasks: BackgroundTasks, body: BulkBody,
                     principal: Principal = require(*DECIDE)) -> dict:
     app = get_container(request)
     try:
-        d = parse_decision(body.action, body.policy, body.reason, body.evidence, body.until,
-                           body.country, app.clock.now())
+        d = body.parsed(app.clock.now())
         refs = [_ref(s) for s in body.subjects]
     except BadInput as e:
         raise HTTPException(422, str(e)) from None

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from tarazu.domain.events import SubjectRef, SubjectType
 from tarazu.domain.roles import CASE_READERS, Role
+from tarazu.entrypoints.web.guards import json_object
 from tarazu.entrypoints.web.security import Principal, get_container, require
 from tarazu.referrals.model import Requester
 from tarazu.referrals.parse import ReferralFileError, parse_csv, parse_json
@@ -136,12 +137,7 @@ async def protect_account(request: Request,
                           ) -> Response:
     """Mark an account protected: ``{platform, account, category, note}``."""
     app = get_container(request)
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        return JSONResponse({"detail": "the body must be a JSON object"}, status_code=400)
+    body = await json_object(request)
     try:
         added = protected.protect(
             app.uow, app.clock, platform=str(body.get("platform") or ""),
@@ -183,12 +179,7 @@ async def mute_reporter(request: Request, reporter_key: str,
     """Mute (``{"reason": ...}``) or unmute (``{"muted": false, "reason": ...}``) a reporter:
     their reports are still recorded, set aside."""
     app = get_container(request)
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        return JSONResponse({"detail": "the body must be a JSON object"}, status_code=400)
+    body = await json_object(request)
     try:
         reports.mute_reporter(app.uow, app.clock, reporter_key, principal.name,
                               str(body.get("reason") or ""), bool(body.get("muted", True)))

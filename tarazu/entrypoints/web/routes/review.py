@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from tarazu.bootstrap import App
-from tarazu.domain.case import DueProcessError, suspension_problem
+from tarazu.domain.case import DecisionStatus, DueProcessError, suspension_problem
 from tarazu.domain.events import EventKind, ModerationEvent, SubjectRef, SubjectType
 from tarazu.domain.policies import POLICIES, Action
 from tarazu.domain.roles import CASE_READERS, DECIDERS, Role
@@ -147,7 +147,7 @@ def _withdraw(app: App, principal: Principal, ref: SubjectRef, decision_id: str,
 
 
 def _after_commit(tasks: BackgroundTasks, app: App, outcome: decisions.DecisionOutcome) -> None:
-    if outcome.status == "applied":
+    if outcome.status == DecisionStatus.APPLIED:
         tasks.add_task(deliver_now, app)
 
 
@@ -330,12 +330,17 @@ def withdraw_form(request: Request, subject_type: str, subject_id: str, decision
 
 # -- JSON API -----------------------------------------------------------------------------------
 class DecisionBody(BaseModel):
+    """A decision as the JSON API takes it (one case, or many in a bulk decision)."""
     action: str
     policy: str = ""
     reason: str = ""
     evidence: list[str] = Field(default_factory=list)
     until: str | None = None
     country: str | None = None
+
+    def parsed(self, now: datetime) -> DecisionInput:
+        return parse_decision(self.action, self.policy, self.reason, self.evidence,
+                              self.until, self.country, now)
 
 
 class RejectBody(BaseModel):
@@ -379,9 +384,7 @@ def api_decide(request: Request, tasks: BackgroundTasks, subject_type: str, subj
                body: DecisionBody, principal: Principal = require(*DECIDE)) -> dict:
     app = get_container(request)
     ref = parse_subject(subject_type, subject_id)
-    out = _api_errors(lambda: _decide(app, principal, ref, parse_decision(
-        body.action, body.policy, body.reason, body.evidence, body.until, body.country,
-        app.clock.now())))
+    out = _api_errors(lambda: _decide(app, principal, ref, body.parsed(app.clock.now())))
     _after_commit(tasks, app, out)
     return {"decision_id": out.decision_id, "status": out.status, "seq": out.seq}
 
