@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -14,6 +14,7 @@ from sqlalchemy import (
     Insert,
     and_,
     bindparam,
+    case,
     delete,
     func,
     insert,
@@ -88,12 +89,15 @@ _PG_UPSERT_POST = _pg_upsert(posts, ("platform", "post_id"))
 
 
 def _mark(dialect: str) -> Insert:
-    """Set the mark, or give the one there a new time."""
+    """Set the mark, or give the one there a new time and the earlier of the two due times
+    (marked again, an account is not scored later than it was due)."""
     if dialect not in _MARK:
         stmt = (postgresql if dialect == "postgresql" else sqlite).insert(scoring_queue)
+        due, new = scoring_queue.c.due_at, stmt.excluded.due_at
         _MARK[dialect] = stmt.on_conflict_do_update(
             index_elements=["platform", "account_id"],
-            set_={"queued_at": stmt.excluded.queued_at})
+            set_={"queued_at": stmt.excluded.queued_at,
+                  "due_at": case((or_(due.is_(None), due <= new), due), else_=new)})
     return _MARK[dialect]
 
 
@@ -105,6 +109,11 @@ def _fingerprint(record: Account | Post) -> str:
     return hashlib.sha256(
         json.dumps(asdict(record), sort_keys=True, default=str).encode()
     ).hexdigest()
+
+
+def _stamp(t: datetime) -> str:
+    """A scoring mark's time: compared as text, so always in this one form."""
+    return t.isoformat(timespec="microseconds")
 
 
 def _t(t: datetime | None) -> str | None:
@@ -195,19 +204,23 @@ class PlatformStore:
         self.queue_for_scoring(platform, account_id)
 
     # -- the scoring queue (see tables.scoring_queue) ----------------------------------------
-    def queue_for_scoring(self, platform: str, account_id: str) -> None:
-        """Mark the account for mirror detection, in the caller's transaction. A mark that
-        is already there gets a new time, so a worker that read the old one (and is scoring
-        the record as it was) does not clear it."""
-        now = datetime.now(UTC).isoformat(timespec="microseconds")
+    def queue_for_scoring(self, platform: str, account_id: str, delay: float = 0.0) -> None:
+        """Mark the account for mirror detection, in the caller's transaction, due in
+        ``delay`` seconds. A mark that is already there gets a new time, so a worker that
+        read the old one (and is scoring the record as it was) does not clear it; and keeps
+        its due time when that is earlier."""
+        now = datetime.now(UTC)
         self.conn.execute(_mark(self.conn.dialect.name), {
-            "platform": platform, "account_id": account_id, "queued_at": now})
+            "platform": platform, "account_id": account_id, "queued_at": _stamp(now),
+            "due_at": _stamp(now + timedelta(seconds=delay))})
 
     def queued_for_scoring(self, limit: int = 100) -> list[tuple[str, str, str]]:
-        """The oldest marks: (platform, account id, queued at)."""
-        rows = self.conn.execute(select(scoring_queue).order_by(
-            scoring_queue.c.queued_at, scoring_queue.c.platform, scoring_queue.c.account_id)
-            .limit(limit))
+        """The marks due now, the longest due first: (platform, account id, queued at)."""
+        due = func.coalesce(scoring_queue.c.due_at, scoring_queue.c.queued_at)
+        rows = self.conn.execute(
+            select(scoring_queue).where(or_(scoring_queue.c.due_at.is_(None),
+                                            scoring_queue.c.due_at <= _stamp(datetime.now(UTC))))
+            .order_by(due, scoring_queue.c.platform, scoring_queue.c.account_id).limit(limit))
         return [(r.platform, r.account_id, r.queued_at) for r in rows]
 
     def account_for_scoring(self, platform: str, account_id: str, posts: int = 0

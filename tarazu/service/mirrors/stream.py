@@ -78,7 +78,8 @@ class StreamOutcome:
 
 def handle_stream_records(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector,
                           records: Sequence[Mapping[str, Any]],
-                          should_stop: Callable[[], bool] = lambda: False
+                          should_stop: Callable[[], bool] = lambda: False,
+                          rescore_after: float | None = None
                           ) -> list[StreamOutcome | PlatformEventError]:
     """Handle a batch of events in order, in one unit of work: for each, store what the
     platform sent and look at the account concerned — keep the reference set current, or
@@ -87,6 +88,12 @@ def handle_stream_records(uow_factory: UowFactory, clock: Clock, detector: Mirro
     the events after it. A crash before the commit leaves nothing of the batch in the store:
     every event comes again and is handled as if for the first time. After it, a redelivered
     event finds its record unchanged and no mark, and does nothing.
+
+    With ``rescore_after`` (seconds), a new post of an active account is not scored at once:
+    it marks the account, due that much later (an earlier mark keeps its due time), in the
+    same transaction, and :func:`drain_scoring_queue` scores it then — once for a burst of
+    posts. A sign-up or a changed account is still scored at once (the flag latency counts
+    from the sign-up); so is a post of a removed account (the reference set is kept current).
 
     Returns one result per event taken up, in order: its outcome, or the
     :class:`PlatformEventError` that makes it malformed (nothing of it stored; the others go
@@ -103,12 +110,28 @@ def handle_stream_records(uow_factory: UowFactory, clock: Clock, detector: Mirro
                 out.append(e)
                 continue
             res = store_event_record(uow, event_id, kind, rec, mark=False)
-            done = look_at_marked_in(uow, clock, detector, res.platform, rec.account_id,
-                                     changed=res.change != "unchanged")
+            changed = res.change != "unchanged"
+            if changed and rescore_after is not None and isinstance(rec, Post) \
+                    and _defer_if_active(uow, res.platform, rec.account_id, rescore_after):
+                done = None
+            else:
+                done = look_at_marked_in(uow, clock, detector, res.platform, rec.account_id,
+                                         changed=changed)
             out.append(StreamOutcome(res.event_id, res.type, res.change,
                                      *(done or (None, None))))
         uow.commit()
     return out
+
+
+def _defer_if_active(uow: StoreUnitOfWork, platform: str, account_id: str, delay: float
+                     ) -> bool:
+    """Mark an active account for scoring in ``delay`` seconds; False (nothing done) when
+    the account is removed or not stored yet."""
+    a = uow.platform.get_account(platform, account_id)
+    if a is None or a.status != "active":
+        return False
+    uow.platform.queue_for_scoring(platform, account_id, delay)
+    return True
 
 
 def look_at_marked(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector,
