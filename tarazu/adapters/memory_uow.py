@@ -273,6 +273,13 @@ class MemorySubjectDirectory:
         self._s.posts[key] = p
         return "added" if old is None else "unchanged" if old == p else "updated"
 
+    def upsert_posts(self, ps: Sequence[Post], mark: bool = True) -> list[str]:
+        return [self.upsert_post(p, mark) for p in ps]
+
+    def account_statuses(self, keys: Iterable[tuple[str, str]]
+                         ) -> dict[tuple[str, str], str]:
+        return {k: self._s.accounts[k].status for k in set(keys) if k in self._s.accounts}
+
     def get_account(self, platform: str, account_id: str, with_identifiers: bool = False
                     ) -> Account | None:
         a = self._s.accounts.get((platform, account_id))

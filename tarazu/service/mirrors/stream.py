@@ -101,37 +101,60 @@ def handle_stream_records(uow_factory: UowFactory, clock: Clock, detector: Mirro
     what was handled is committed, the rest is not taken up."""
     out: list[StreamOutcome | PlatformEventError] = []
     with uow_factory() as uow:
+        run: list[tuple[str, str, Post]] = []  # deferred posts, stored together
+
+        def store_run() -> None:
+            out.extend(_store_posts(uow, clock, detector, run, rescore_after or 0.0))
+            run.clear()
+
         for record in records:
-            if out and should_stop():
+            if (out or run) and should_stop():
                 break
             try:
                 event_id, kind, rec = parse_event(as_platform_event(record))
             except PlatformEventError as e:
+                store_run()
                 out.append(e)
                 continue
+            if rescore_after is not None and isinstance(rec, Post):
+                if any(p.platform == rec.platform and p.post_id == rec.post_id
+                       for _, _, p in run):
+                    store_run()  # the same post twice: one statement cannot store both
+                run.append((event_id, kind, rec))
+                continue
+            store_run()
             res = store_event_record(uow, event_id, kind, rec, mark=False)
-            changed = res.change != "unchanged"
-            if changed and rescore_after is not None and isinstance(rec, Post) \
-                    and _defer_if_active(uow, res.platform, rec.account_id, rescore_after):
-                done = None
-            else:
-                done = look_at_marked_in(uow, clock, detector, res.platform, rec.account_id,
-                                         changed=changed)
+            done = look_at_marked_in(uow, clock, detector, res.platform, rec.account_id,
+                                     changed=res.change != "unchanged")
             out.append(StreamOutcome(res.event_id, res.type, res.change,
                                      *(done or (None, None))))
+        store_run()
         uow.commit()
     return out
 
 
-def _defer_if_active(uow: StoreUnitOfWork, platform: str, account_id: str, delay: float
-                     ) -> bool:
-    """Mark an active account for scoring in ``delay`` seconds; False (nothing done) when
-    the account is removed or not stored yet."""
-    a = uow.platform.get_account(platform, account_id)
-    if a is None or a.status != "active":
-        return False
-    uow.platform.queue_for_scoring(platform, account_id, delay)
-    return True
+def _store_posts(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetector,
+                 run: Sequence[tuple[str, str, Post]], delay: float) -> list[StreamOutcome]:
+    """Store consecutive posts of a batch in a few statements, whatever their number: the
+    posts, their authors' statuses, the marks of the active authors (due in ``delay``
+    seconds). A post of a removed author, or of one not stored yet, is looked at as
+    :func:`handle_stream_records` looks at any other event."""
+    if not run:
+        return []
+    changes = uow.platform.upsert_posts([p for _, _, p in run], mark=False)
+    authors = {(p.platform, p.account_id) for (_, _, p), change in zip(run, changes, strict=True)
+               if change != "unchanged"}
+    status = uow.platform.account_statuses(authors)
+    uow.platform.queue_many_for_scoring([k for k in authors if status.get(k) == "active"],
+                                        delay)
+    out = []
+    for (event_id, kind, p), change in zip(run, changes, strict=True):
+        done = None
+        if change != "unchanged" and status.get((p.platform, p.account_id)) != "active":
+            done = look_at_marked_in(uow, clock, detector, p.platform, p.account_id,
+                                     changed=True)
+        out.append(StreamOutcome(event_id, kind, change, *(done or (None, None))))
+    return out
 
 
 def look_at_marked(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector,

@@ -342,3 +342,43 @@ def test_a_deferred_rescore_survives_a_restart_and_ends_as_an_immediate_one(new_
     assert _flags(app) == expected
     with app.uow() as uow:
         assert uow.platform.scoring_backlog() == 0
+
+
+def test_posts_stored_together_say_each_what_changed_and_mark_their_authors_once(app):
+    from tarazu.interchange import parse_object
+
+    records = [*data.posts("a1", 3, data.T0, "first"), *data.posts("a2", 1, data.T0, "x")]
+    ps = [parse_object(r) for r in records]
+    with app.uow() as uow:
+        assert uow.platform.upsert_posts(ps, mark=False) == ["added"] * 4
+        edited = [ps[0], parse_object({**records[1], "text": "edited"}), ps[3]]
+        assert uow.platform.upsert_posts(edited) == ["unchanged", "updated", "unchanged"]
+        assert [a for _, a, _ in uow.platform.queued_for_scoring(10)] == ["a1"]
+        assert uow.platform.get_post("x", "a1-p1").text == "edited"
+        uow.commit()
+
+
+def test_a_run_of_posts_marks_active_authors_and_looks_at_the_others_at_once(app):
+    """Posts between two account events are stored together: an active author is marked
+    (due later), a removed one's posts reach the reference set at once, posts ahead of
+    their author wait for it; each post has its outcome, in order."""
+    store(app, [data.account("r9", "@gone", data.T0, "removed"),
+                data.account("a1", "@here", data.T0)])
+    with app.engine.begin() as c:
+        c.exec_driver_sql("DELETE FROM scoring_queue")
+    detector = build_detector(app)
+    events = [_event(p) for p in (*data.posts("a1", 2, data.T0, "hello"),
+                                  *data.posts("r9", 1, data.T0, "gone"),
+                                  *data.posts("n1", 1, data.T0, "early"))]
+    events.insert(1, events[0])  # delivered twice in the batch
+    out = mirrors.handle_stream_records(app.uow, app.clock, detector, events,
+                                        rescore_after=60)
+    assert [(o.event_id, o.change, o.scored, o.reference) for o in out] == [
+        ("post.created:a1-p0", "added", None, None),
+        ("post.created:a1-p0", "unchanged", None, None),
+        ("post.created:a1-p1", "added", None, None),
+        ("post.created:r9-p0", "added", None, "updated"),
+        ("post.created:n1-p0", "added", None, None)]
+    with app.uow() as uow:
+        assert uow.platform.scoring_backlog() == 1  # a1, not due for a minute
+        assert uow.platform.queued_for_scoring(10) == []
