@@ -20,7 +20,7 @@ What happens:
    reinstatements — far more sign-ups than a platform sees, every one scored at once) or
    ``platform``, an assumption of what a platform sends (5 % sign-ups, 90 % posts, 4 %
    removals, 1 % reinstatements), where an account that has published its generated posts
-   writes new ones (with ``stress`` it leaves the turn to a sign-up). Posts come only from
+   writes more like them (with ``stress`` it leaves the turn to a sign-up). Posts come only from
    accounts that signed up during the run, so each posts many times a minute: more than on a
    platform, whose posts are spread over far more accounts.
 4. When publishing ends the bench waits for the worker to catch up (the consumer has
@@ -45,7 +45,7 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -199,6 +199,7 @@ async def publish(nats_url: str, stream: str, gen: Generator,
     rng = random.Random(gen.rng.random())
     shares = MIXES[mix]
     written: dict[str, int] = {}  # posts an account wrote beyond its generated ones
+    generated: dict[str, list[Post]] = {}
     out = Published()
     active: list[tuple[Account, list[Post]]] = []
     gone: list[Account] = []
@@ -215,8 +216,8 @@ async def publish(nats_url: str, stream: str, gen: Generator,
             k = rng.random()
             if k < shares["post"] and active:
                 a, posts = rng.choice(active)
-                if not posts and mix == "platform":
-                    posts.append(more_post(gen, a, written))
+                if not posts and mix == "platform" and generated[a.account_id]:
+                    posts.append(more_post(gen, generated[a.account_id], written))
                 if posts:
                     p = posts.pop(0)
                     await s.publish({"type": "post.created", "event_id": f"p:{p.post_id}",
@@ -250,6 +251,7 @@ async def publish(nats_url: str, stream: str, gen: Generator,
             await s.publish({"type": "account.created", "event_id": f"s:{a.account_id}",
                              "record": account_record(a, now)})
             active.append((a, posts))
+            generated[a.account_id] = list(posts)
             out.signups += 1
             out.mirrors += mirror
             out.events += 1
@@ -278,13 +280,13 @@ async def _watch_lag(s: PlatformEventStream, stream: str, out: Published) -> Non
             pass
 
 
-def more_post(gen: Generator, a: Account, written: dict[str, int]) -> Post:
-    """Another post of ``a`` once its generated ones are out (the ``platform`` mix)."""
-    n = written[a.account_id] = written.get(a.account_id, 0) + 1
-    return Post(post_id=f"{a.account_id}-m{n}", account_id=a.account_id,
-                created_at=a.created_at, platform=a.platform,
-                text=gen.text(tuple(a.display_name.split()) or ("news",)), lang="en",
-                context=f"channel:{n % 50}")
+def more_post(gen: Generator, like: list[Post], written: dict[str, int]) -> Post:
+    """Another post of an account once its generated ones (``like``) are out (the
+    ``platform`` mix): in the same place and on the same topic as one of them."""
+    p = like[0]
+    n = written[p.account_id] = written.get(p.account_id, 0) + 1
+    p = like[n % len(like)]
+    return replace(p, post_id=f"{p.account_id}-m{n}", text=gen.text(tuple(p.text.split())))
 
 
 # -- the measurement ------------------------------------------------------------------------
