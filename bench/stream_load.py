@@ -175,6 +175,16 @@ def wait_started(p: subprocess.Popen, log: Path, timeout: float = 1800) -> float
     return time.monotonic() - t0
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) of a process so far, from ``/proc`` (nan elsewhere): the
+    worker's cost per event, which the machine's other jobs change less than its rate."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 # -- the publisher --------------------------------------------------------------------------
 @dataclass
 class Published:
@@ -342,6 +352,7 @@ class Result:
     load_max: float
     mix: str = "stress"
     marked_at_end: int = 0
+    worker_cpu_ms_per_event: float = float("nan")  # from its start to the catch-up's end
 
 
 def run(args: argparse.Namespace) -> tuple[Result, str]:
@@ -363,10 +374,12 @@ def run(args: argparse.Namespace) -> tuple[Result, str]:
             p = start_worker(home, url, args.nats_url, stream, log, args.batch)
             start_s = wait_started(p, log)
             print(f"worker started in {start_s:.1f} s", file=sys.stderr)
+            cpu0 = cpu_seconds(p.pid)
             signed_up: dict[str, tuple[datetime, bool]] = {}
             pub = asyncio.run(publish(args.nats_url, stream, gen, removed, args.rate,
                                       args.seconds, args.mirror_share, signed_up,
                                       args.drain_timeout, args.mix))
+            cpu = cpu_seconds(p.pid) - cpu0
             lat, mirrors_flagged, marked = latencies(url, signed_up)
         finally:
             if p is not None and p.poll() is None:
@@ -384,7 +397,8 @@ def run(args: argparse.Namespace) -> tuple[Result, str]:
                   round(pub.catch_up_seconds, 1), pub.handled,
                   round(pub.handled / (pub.seconds + pub.catch_up_seconds), 1),
                   round(start_s, 1), round(preload_s, 1), min(pub.load, default=float("nan")),
-                  max(pub.load, default=float("nan")), args.mix, marked), postgres
+                  max(pub.load, default=float("nan")), args.mix, marked,
+                  round(1000 * cpu / max(pub.handled, 1), 1)), postgres
 
 
 async def _delete(nats_url: str, stream: str) -> None:
