@@ -93,7 +93,8 @@ def handle_stream_records(uow_factory: UowFactory, clock: Clock, detector: Mirro
     it marks the account, due that much later (an earlier mark keeps its due time), in the
     same transaction, and :func:`drain_scoring_queue` scores it then — once for a burst of
     posts. A sign-up or a changed account is still scored at once (the flag latency counts
-    from the sign-up); so is a post of a removed account (the reference set is kept current).
+    from the sign-up); a post of a removed account is looked at at once as before (the
+    reference set stays current). The consecutive posts of the batch are stored together.
 
     Returns one result per event taken up, in order: its outcome, or the
     :class:`PlatformEventError` that makes it malformed (nothing of it stored; the others go
