@@ -301,10 +301,11 @@ def more_post(gen: Generator, like: list[Post], written: dict[str, int]) -> Post
 
 # -- the measurement ------------------------------------------------------------------------
 def latencies(url: str, signed_up: dict[str, tuple[datetime, bool]]
-              ) -> tuple[list[float], int, int]:
-    """Sign-up → first flag, in seconds, of every flagged sign-up; how many of the mirror
-    sign-ups were flagged; and how many accounts are still marked for scoring (re-scores the
-    worker defers, which the catch-up does not wait for)."""
+              ) -> tuple[list[float], list[float], int]:
+    """Sign-up → first flag, in seconds, of every flagged sign-up and of the flagged mirror
+    sign-ups alone (others are flagged, if at all, by later events: a reinstatement, posts);
+    and how many accounts are still marked for scoring (re-scores the worker defers, which
+    the catch-up does not wait for)."""
     eng = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with eng.connect() as c:
         rows = c.execute(text("SELECT subject_id, min(occurred_at) FROM moderation_events "
@@ -312,7 +313,7 @@ def latencies(url: str, signed_up: dict[str, tuple[datetime, bool]]
                               "GROUP BY subject_id")).all()
         marked = int(c.execute(text("SELECT count(*) FROM scoring_queue")).scalar_one())
     eng.dispose()
-    out, mirrors_flagged = [], 0
+    out, mirrors = [], []
     for subject, at in rows:
         aid = subject.split(":", 1)[1]
         if aid not in signed_up:
@@ -320,8 +321,9 @@ def latencies(url: str, signed_up: dict[str, tuple[datetime, bool]]
         created, mirror = signed_up[aid]
         out.append((datetime.fromisoformat(at.replace("Z", "+00:00")) - created)
                    .total_seconds())
-        mirrors_flagged += mirror
-    return sorted(out), mirrors_flagged, marked
+        if mirror:
+            mirrors.append(out[-1])
+    return sorted(out), sorted(mirrors), marked
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -353,6 +355,9 @@ class Result:
     mix: str = "stress"
     marked_at_end: int = 0
     worker_cpu_ms_per_event: float = float("nan")  # from its start to the catch-up's end
+    mirror_p50_s: float = float("nan")  # over the flagged mirror sign-ups alone
+    mirror_p95_s: float = float("nan")
+    mirror_p99_s: float = float("nan")
 
 
 def run(args: argparse.Namespace) -> tuple[Result, str]:
@@ -380,7 +385,8 @@ def run(args: argparse.Namespace) -> tuple[Result, str]:
                                       args.seconds, args.mirror_share, signed_up,
                                       args.drain_timeout, args.mix))
             cpu = cpu_seconds(p.pid) - cpu0
-            lat, mirrors_flagged, marked = latencies(url, signed_up)
+            lat, mirror_lat, marked = latencies(url, signed_up)
+            mirrors_flagged = len(mirror_lat)
         finally:
             if p is not None and p.poll() is None:
                 p.terminate()
@@ -398,7 +404,8 @@ def run(args: argparse.Namespace) -> tuple[Result, str]:
                   round(pub.handled / (pub.seconds + pub.catch_up_seconds), 1),
                   round(start_s, 1), round(preload_s, 1), min(pub.load, default=float("nan")),
                   max(pub.load, default=float("nan")), args.mix, marked,
-                  round(1000 * cpu / max(pub.handled, 1), 1)), postgres
+                  round(1000 * cpu / max(pub.handled, 1), 1),
+                  *(round(pct(mirror_lat, q), 3) for q in (0.5, 0.95, 0.99))), postgres
 
 
 async def _delete(nats_url: str, stream: str) -> None:
