@@ -1,8 +1,8 @@
 """a scoring mark says from when the account may be scored, so that the stream worker scores
 an account that posts many times once per interval instead of once per post
 
-Revision ID: 0015_scoring_due
-Revises: 0014_queue_due
+Revision ID: 0016_scoring_due
+Revises: 0015_queue_summary
 
 Marks already there keep no time (None): they are due at once, as before.
 """
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0015_scoring_due"
-down_revision = "0014_queue_due"
+revision = "0016_scoring_due"
+down_revision = "0015_queue_summary"
 branch_labels = None
 depends_on = None
 
