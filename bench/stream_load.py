@@ -15,7 +15,14 @@ What happens:
 3. An asyncio publisher sends events at ``--rate`` per second for ``--seconds``: sign-ups
    (``account.created``; ``--mirror-share`` of them continue a removed account), posts of
    accounts that signed up, removals of signed-up accounts and reinstatements of removed
-   ones. Each sign-up's ``created_at`` is the moment it is published.
+   ones. Each sign-up's ``created_at`` is the moment it is published. ``--mix`` sets the
+   shares: ``stress`` (the default: 63 % sign-ups, 30 % posts, 5 % removals, 2 %
+   reinstatements — far more sign-ups than a platform sees, every one scored at once) or
+   ``platform``, an assumption of what a platform sends (5 % sign-ups, 90 % posts, 4 %
+   removals, 1 % reinstatements), where an account that has published its generated posts
+   writes more like them (with ``stress`` it leaves the turn to a sign-up). Posts come only from
+   accounts that signed up during the run, so each posts many times a minute: more than on a
+   platform, whose posts are spread over far more accounts.
 4. When publishing ends the bench waits for the worker to catch up (the consumer has
    nothing pending), then reads every mirror flag from the event log: a flag's time minus
    its account's ``created_at`` is that account's sign-up → flag latency.
@@ -38,7 +45,7 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -67,8 +74,9 @@ from tarazu.settings import Settings  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Stream load: sign-up to flag through NATS and PostgreSQL"
 GOALS = {"p95_s": 2.0, "p99_s": 5.0, "rate": 500.0}
-#: Share of each kind among the events published (sign-ups take the rest).
-MIX = {"post": 0.30, "removal": 0.05, "reinstatement": 0.02}
+#: Share of each kind among the events published (sign-ups take the rest), by ``--mix``.
+MIXES = {"stress": {"post": 0.30, "removal": 0.05, "reinstatement": 0.02},
+         "platform": {"post": 0.90, "removal": 0.04, "reinstatement": 0.01}}
 
 
 def _time(t: datetime) -> str:
@@ -167,6 +175,16 @@ def wait_started(p: subprocess.Popen, log: Path, timeout: float = 1800) -> float
     return time.monotonic() - t0
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) of a process so far, from ``/proc`` (nan elsewhere): the
+    worker's cost per event, which the machine's other jobs change less than its rate."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 # -- the publisher --------------------------------------------------------------------------
 @dataclass
 class Published:
@@ -186,9 +204,12 @@ class Published:
 async def publish(nats_url: str, stream: str, gen: Generator,
                   removed: list[tuple[Account, list[Post]]], rate: float, seconds: float,
                   mirror_share: float, signed_up: dict[str, tuple[datetime, bool]],
-                  drain_timeout: float) -> Published:
+                  drain_timeout: float, mix: str = "stress") -> Published:
     """Publish at ``rate`` for ``seconds``, then wait for the worker to catch up."""
     rng = random.Random(gen.rng.random())
+    shares = MIXES[mix]
+    written: dict[str, int] = {}  # posts an account wrote beyond its generated ones
+    generated: dict[str, list[Post]] = {}
     out = Published()
     active: list[tuple[Account, list[Post]]] = []
     gone: list[Account] = []
@@ -203,8 +224,10 @@ async def publish(nats_url: str, stream: str, gen: Generator,
                 await asyncio.sleep(wait)
             now = datetime.now(UTC)
             k = rng.random()
-            if k < MIX["post"] and active:
+            if k < shares["post"] and active:
                 a, posts = rng.choice(active)
+                if not posts and mix == "platform" and generated[a.account_id]:
+                    posts.append(more_post(gen, generated[a.account_id], written))
                 if posts:
                     p = posts.pop(0)
                     await s.publish({"type": "post.created", "event_id": f"p:{p.post_id}",
@@ -212,8 +235,8 @@ async def publish(nats_url: str, stream: str, gen: Generator,
                     out.posts += 1
                     out.events += 1
                     continue
-            k -= MIX["post"]
-            if 0 <= k < MIX["removal"] and active:
+            k -= shares["post"]
+            if 0 <= k < shares["removal"] and active:
                 a, _ = active.pop(rng.randrange(len(active)))
                 rec = {**account_record(a, signed_up[a.account_id][0]), "status": "removed",
                        "removed_at": _time(now)}
@@ -223,8 +246,8 @@ async def publish(nats_url: str, stream: str, gen: Generator,
                 out.removals += 1
                 out.events += 1
                 continue
-            k -= MIX["removal"]
-            if 0 <= k < MIX["reinstatement"] and gone:
+            k -= shares["removal"]
+            if 0 <= k < shares["reinstatement"] and gone:
                 a = gone.pop(rng.randrange(len(gone)))
                 rec = account_record(a, signed_up[a.account_id][0])
                 await s.publish({"type": "account.updated",
@@ -238,6 +261,7 @@ async def publish(nats_url: str, stream: str, gen: Generator,
             await s.publish({"type": "account.created", "event_id": f"s:{a.account_id}",
                              "record": account_record(a, now)})
             active.append((a, posts))
+            generated[a.account_id] = list(posts)
             out.signups += 1
             out.mirrors += mirror
             out.events += 1
@@ -266,18 +290,30 @@ async def _watch_lag(s: PlatformEventStream, stream: str, out: Published) -> Non
             pass
 
 
+def more_post(gen: Generator, like: list[Post], written: dict[str, int]) -> Post:
+    """Another post of an account once its generated ones (``like``) are out (the
+    ``platform`` mix): in the same place and on the same topic as one of them."""
+    p = like[0]
+    n = written[p.account_id] = written.get(p.account_id, 0) + 1
+    p = like[n % len(like)]
+    return replace(p, post_id=f"{p.account_id}-m{n}", text=gen.text(tuple(p.text.split())))
+
+
 # -- the measurement ------------------------------------------------------------------------
 def latencies(url: str, signed_up: dict[str, tuple[datetime, bool]]
-              ) -> tuple[list[float], int]:
-    """Sign-up → first flag, in seconds, of every flagged sign-up; and how many of the
-    mirror sign-ups were flagged."""
+              ) -> tuple[list[float], list[float], int]:
+    """Sign-up → first flag, in seconds, of every flagged sign-up and of the flagged mirror
+    sign-ups alone (others are flagged, if at all, by later events: a reinstatement, posts);
+    and how many accounts are still marked for scoring (re-scores the worker defers, which
+    the catch-up does not wait for)."""
     eng = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with eng.connect() as c:
         rows = c.execute(text("SELECT subject_id, min(occurred_at) FROM moderation_events "
                               "WHERE kind = 'mirror_flag' AND subject_type = 'account' "
                               "GROUP BY subject_id")).all()
+        marked = int(c.execute(text("SELECT count(*) FROM scoring_queue")).scalar_one())
     eng.dispose()
-    out, mirrors_flagged = [], 0
+    out, mirrors = [], []
     for subject, at in rows:
         aid = subject.split(":", 1)[1]
         if aid not in signed_up:
@@ -285,8 +321,9 @@ def latencies(url: str, signed_up: dict[str, tuple[datetime, bool]]
         created, mirror = signed_up[aid]
         out.append((datetime.fromisoformat(at.replace("Z", "+00:00")) - created)
                    .total_seconds())
-        mirrors_flagged += mirror
-    return sorted(out), mirrors_flagged
+        if mirror:
+            mirrors.append(out[-1])
+    return sorted(out), sorted(mirrors), marked
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -315,6 +352,12 @@ class Result:
     preload_s: float
     load_min: float
     load_max: float
+    mix: str = "stress"
+    marked_at_end: int = 0
+    worker_cpu_ms_per_event: float = float("nan")  # from its start to the catch-up's end
+    mirror_p50_s: float = float("nan")  # over the flagged mirror sign-ups alone
+    mirror_p95_s: float = float("nan")
+    mirror_p99_s: float = float("nan")
 
 
 def run(args: argparse.Namespace) -> tuple[Result, str]:
@@ -336,11 +379,14 @@ def run(args: argparse.Namespace) -> tuple[Result, str]:
             p = start_worker(home, url, args.nats_url, stream, log, args.batch)
             start_s = wait_started(p, log)
             print(f"worker started in {start_s:.1f} s", file=sys.stderr)
+            cpu0 = cpu_seconds(p.pid)
             signed_up: dict[str, tuple[datetime, bool]] = {}
             pub = asyncio.run(publish(args.nats_url, stream, gen, removed, args.rate,
                                       args.seconds, args.mirror_share, signed_up,
-                                      args.drain_timeout))
-            lat, mirrors_flagged = latencies(url, signed_up)
+                                      args.drain_timeout, args.mix))
+            cpu = cpu_seconds(p.pid) - cpu0
+            lat, mirror_lat, marked = latencies(url, signed_up)
+            mirrors_flagged = len(mirror_lat)
         finally:
             if p is not None and p.poll() is None:
                 p.terminate()
@@ -357,7 +403,9 @@ def run(args: argparse.Namespace) -> tuple[Result, str]:
                   round(pub.catch_up_seconds, 1), pub.handled,
                   round(pub.handled / (pub.seconds + pub.catch_up_seconds), 1),
                   round(start_s, 1), round(preload_s, 1), min(pub.load, default=float("nan")),
-                  max(pub.load, default=float("nan"))), postgres
+                  max(pub.load, default=float("nan")), args.mix, marked,
+                  round(1000 * cpu / max(pub.handled, 1), 1),
+                  *(round(pct(mirror_lat, q), 3) for q in (0.5, 0.95, 0.99))), postgres
 
 
 async def _delete(nats_url: str, stream: str) -> None:
@@ -415,6 +463,9 @@ def main() -> None:
     ap.add_argument("--removed", type=int, default=2000, help="removed accounts in the store")
     ap.add_argument("--mirror-share", type=float, default=0.1,
                     help="share of sign-ups that continue a removed account")
+    ap.add_argument("--mix", choices=sorted(MIXES), default="stress",
+                    help="the events' shares: stress (63 %% sign-ups) or platform (90 %% "
+                    "posts; an assumption)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--batch", type=int, default=20,
                     help="the worker's --batch: events per transaction")

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tarazu.adapters.memory_state import MemoryState, frozen, insert_new
@@ -23,6 +23,11 @@ OPEN_STATES = ("open", "escalated")
 def _t(t: datetime | None) -> datetime | None:
     """A time as the database gives it back (UTC, to the microsecond)."""
     return parse_time(format_time(t)) if t else None
+
+
+def _stamp(t: datetime) -> str:
+    """A scoring mark's time, in the one form the SQL store compares as text."""
+    return t.isoformat(timespec="microseconds")
 
 
 class MemoryPlatform:
@@ -48,6 +53,9 @@ class MemoryPlatform:
             self.queue_for_scoring(p.platform, p.account_id)
         return change
 
+    def upsert_posts(self, ps: Sequence[Post], mark: bool = True) -> list[str]:
+        return [self.upsert_post(p, mark) for p in ps]
+
     @staticmethod
     def _upsert(table: dict, key: tuple[str, str], record: Any, stale: bool) -> str:
         old = table.get(key)
@@ -69,13 +77,30 @@ class MemoryPlatform:
         self.queue_for_scoring(platform, account_id)
 
     # -- the scoring queue -------------------------------------------------------------------
-    def queue_for_scoring(self, platform: str, account_id: str) -> None:
-        self._s.scoring[(platform, account_id)] = datetime.now(UTC).isoformat(
-            timespec="microseconds")
+    def queue_for_scoring(self, platform: str, account_id: str, delay: float = 0.0) -> None:
+        self.queue_many_for_scoring([(platform, account_id)], delay)
+
+    def queue_many_for_scoring(self, keys: Iterable[tuple[str, str]], delay: float = 0.0
+                               ) -> None:
+        """A new time on each mark, due in ``delay`` seconds or at the earlier due time a
+        mark already there has."""
+        now = datetime.now(UTC)
+        at, due = _stamp(now), _stamp(now + timedelta(seconds=delay))
+        for key in set(keys):
+            self._s.scoring[key] = at
+            self._s.scoring_due[key] = min(self._s.scoring_due.get(key, due), due)
+
+    def account_statuses(self, keys: Iterable[tuple[str, str]]
+                         ) -> dict[tuple[str, str], str]:
+        return {k: self._s.accounts[k].status for k in set(keys) if k in self._s.accounts}
 
     def queued_for_scoring(self, limit: int = 100) -> list[tuple[str, str, str]]:
-        marks = sorted((at, p, a) for (p, a), at in self._s.scoring.items())
-        return [(p, a, at) for at, p, a in marks[:limit]]
+        """The marks due now, the longest due first."""
+        now = _stamp(datetime.now(UTC))
+        marks = sorted((self._s.scoring_due.get(k, at), k[0], k[1], at)
+                       for k, at in self._s.scoring.items()
+                       if self._s.scoring_due.get(k, at) <= now)
+        return [(p, a, at) for _, p, a, at in marks[:limit]]
 
     def account_for_scoring(self, platform: str, account_id: str, posts: int = 0
                             ) -> MarkedAccount | None:
@@ -91,12 +116,14 @@ class MemoryPlatform:
         if self._s.scoring.get((platform, account_id)) != queued_at:
             return False
         del self._s.scoring[(platform, account_id)]
+        self._s.scoring_due.pop((platform, account_id), None)
         return True
 
     def clear_scoring_marks(self, keys: list[tuple[str, str]], before: str) -> None:
         for key in keys:
             if key in self._s.scoring and self._s.scoring[key] <= before:
                 del self._s.scoring[key]
+                self._s.scoring_due.pop(key, None)
 
     def scoring_backlog(self) -> int:
         return len(self._s.scoring)

@@ -127,6 +127,7 @@ class MemoryState:
     posts: dict[tuple[str, str], Post] = field(default_factory=dict)
     protected: dict[tuple[str, str], tuple[tuple[str, Any], ...]] = field(default_factory=dict)
     scoring: dict[tuple[str, str], str] = field(default_factory=dict)
+    scoring_due: dict[tuple[str, str], str] = field(default_factory=dict)
     # due process
     deadlines: dict[SubjectRef, datetime | None] = field(default_factory=dict)
     appeal_tokens: dict[str, tuple[SubjectRef, str, str, str, str | None]] = field(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -14,6 +14,7 @@ from sqlalchemy import (
     Insert,
     and_,
     bindparam,
+    case,
     delete,
     func,
     insert,
@@ -83,17 +84,23 @@ def _pg_upsert(table, keys: tuple[str, ...]) -> Insert:  # type: ignore[no-untyp
 
 
 _INSERT = {t.name: insert(t) for t in (accounts, posts)}
+#: Many posts in one statement: each row returned names its post.
+_PG_UPSERT_POSTS = _pg_upsert(posts, ("platform", "post_id")).returning(
+    posts.c.platform, posts.c.post_id)
 _PG_UPSERT_ACCOUNT = _pg_upsert(accounts, ("platform", "account_id"))
 _PG_UPSERT_POST = _pg_upsert(posts, ("platform", "post_id"))
 
 
 def _mark(dialect: str) -> Insert:
-    """Set the mark, or give the one there a new time."""
+    """Set the mark, or give the one there a new time and the earlier of the two due times
+    (marked again, an account is not scored later than it was due)."""
     if dialect not in _MARK:
         stmt = (postgresql if dialect == "postgresql" else sqlite).insert(scoring_queue)
+        due, new = scoring_queue.c.due_at, stmt.excluded.due_at
         _MARK[dialect] = stmt.on_conflict_do_update(
             index_elements=["platform", "account_id"],
-            set_={"queued_at": stmt.excluded.queued_at})
+            set_={"queued_at": stmt.excluded.queued_at,
+                  "due_at": case((or_(due.is_(None), due <= new), due), else_=new)})
     return _MARK[dialect]
 
 
@@ -105,6 +112,18 @@ def _fingerprint(record: Account | Post) -> str:
     return hashlib.sha256(
         json.dumps(asdict(record), sort_keys=True, default=str).encode()
     ).hexdigest()
+
+
+def _post_values(p: Post) -> dict[str, Any]:
+    return dict(account_id=p.account_id, created_at=_t(p.created_at), text=p.text,
+                lang=p.lang, context=p.context, reply_to=p.reply_to,
+                mentions=_j(p.mentions), hashtags=_j(p.hashtags), links=_j(p.links),
+                media=json.dumps([asdict(m) for m in p.media]))
+
+
+def _stamp(t: datetime) -> str:
+    """A scoring mark's time: compared as text, so always in this one form."""
+    return t.isoformat(timespec="microseconds")
 
 
 def _t(t: datetime | None) -> str | None:
@@ -154,14 +173,26 @@ class PlatformStore:
         change = self._upsert(
             _PG_UPSERT_POST, _POST_HASH, posts.c.post_id,
             {"platform": p.platform, "post_id": p.post_id}, _fingerprint(p),
-            lambda: dict(
-                account_id=p.account_id, created_at=_t(p.created_at), text=p.text,
-                lang=p.lang, context=p.context, reply_to=p.reply_to,
-                mentions=_j(p.mentions), hashtags=_j(p.hashtags), links=_j(p.links),
-                media=json.dumps([asdict(m) for m in p.media])))
+            lambda: _post_values(p))
         if mark and change != "unchanged":
             self.queue_for_scoring(p.platform, p.account_id)
         return change
+
+    def upsert_posts(self, ps: Sequence[Post], mark: bool = True) -> list[str]:
+        """:meth:`upsert_post` of each, in order; on PostgreSQL in one statement (a stream
+        worker stores the posts of a batch together). No post may come twice."""
+        if self.conn.dialect.name != "postgresql" or len(ps) < 2:
+            return [self.upsert_post(p, mark) for p in ps]
+        rows = self.conn.execute(_PG_UPSERT_POSTS, [
+            {"platform": p.platform, "post_id": p.post_id, **_post_values(p),
+             "record_hash": _fingerprint(p)} for p in ps]).all()
+        done = {(r.platform, r.post_id): "added" if r.added else "updated" for r in rows}
+        changes = [done.get((p.platform, p.post_id), "unchanged") for p in ps]
+        if mark:
+            for p in {(p.platform, p.account_id): p for p, c in zip(ps, changes, strict=True)
+                      if c != "unchanged"}.values():
+                self.queue_for_scoring(p.platform, p.account_id)
+        return changes
 
     def _upsert(self, pg_upsert: Insert, read_hash, id_column,  # type: ignore[no-untyped-def]
                 key: dict[str, str], fp: str, values: Callable[[], dict[str, Any]]) -> str:
@@ -196,19 +227,43 @@ class PlatformStore:
         self.queue_for_scoring(platform, account_id)
 
     # -- the scoring queue (see tables.scoring_queue) ----------------------------------------
-    def queue_for_scoring(self, platform: str, account_id: str) -> None:
-        """Mark the account for mirror detection, in the caller's transaction. A mark that
-        is already there gets a new time, so a worker that read the old one (and is scoring
-        the record as it was) does not clear it."""
-        now = datetime.now(UTC).isoformat(timespec="microseconds")
+    def queue_for_scoring(self, platform: str, account_id: str, delay: float = 0.0) -> None:
+        """Mark the account for mirror detection, in the caller's transaction, due in
+        ``delay`` seconds. A mark that is already there gets a new time, so a worker that
+        read the old one (and is scoring the record as it was) does not clear it; and keeps
+        its due time when that is earlier."""
+        now = datetime.now(UTC)
         self.conn.execute(_mark(self.conn.dialect.name), {
-            "platform": platform, "account_id": account_id, "queued_at": now})
+            "platform": platform, "account_id": account_id, "queued_at": _stamp(now),
+            "due_at": _stamp(now + timedelta(seconds=delay))})
+
+    def queue_many_for_scoring(self, keys: Iterable[tuple[str, str]], delay: float = 0.0
+                               ) -> None:
+        """:meth:`queue_for_scoring` of each (platform, account id), in one statement."""
+        now = datetime.now(UTC)
+        rows = [{"platform": p, "account_id": a, "queued_at": _stamp(now),
+                 "due_at": _stamp(now + timedelta(seconds=delay))} for p, a in sorted(set(keys))]
+        if rows:
+            self.conn.execute(_mark(self.conn.dialect.name), rows)
+
+    def account_statuses(self, keys: Iterable[tuple[str, str]]
+                         ) -> dict[tuple[str, str], str]:
+        """The status of each stored account among ``keys``, in one query."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        rows = self.conn.execute(
+            select(accounts.c.platform, accounts.c.account_id, accounts.c.status)
+            .where(tuple_(accounts.c.platform, accounts.c.account_id).in_(wanted)))
+        return {(r.platform, r.account_id): r.status for r in rows}
 
     def queued_for_scoring(self, limit: int = 100) -> list[tuple[str, str, str]]:
-        """The oldest marks: (platform, account id, queued at)."""
-        rows = self.conn.execute(select(scoring_queue).order_by(
-            scoring_queue.c.queued_at, scoring_queue.c.platform, scoring_queue.c.account_id)
-            .limit(limit))
+        """The marks due now, the longest due first: (platform, account id, queued at)."""
+        due = func.coalesce(scoring_queue.c.due_at, scoring_queue.c.queued_at)
+        rows = self.conn.execute(
+            select(scoring_queue).where(or_(scoring_queue.c.due_at.is_(None),
+                                            scoring_queue.c.due_at <= _stamp(datetime.now(UTC))))
+            .order_by(due, scoring_queue.c.platform, scoring_queue.c.account_id).limit(limit))
         return [(r.platform, r.account_id, r.queued_at) for r in rows]
 
     def account_for_scoring(self, platform: str, account_id: str, posts: int = 0

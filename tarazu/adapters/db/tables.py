@@ -286,5 +286,10 @@ scoring_queue = Table(
     Column("platform", String(64), primary_key=True),
     Column("account_id", String(200), primary_key=True),
     Column("queued_at", String(32), nullable=False),
+    # From when the worker may score the account: its mark's time for a change scored as
+    # soon as possible, later for a post (a burst of posts is scored once); an account
+    # marked again keeps the earlier of the two. None (a mark older than the column): now.
+    Column("due_at", String(32), nullable=True),
     Index("ix_scoring_queue_queued_at", "queued_at"),
+    Index("ix_scoring_queue_due_at", "due_at"),
 )

@@ -78,20 +78,30 @@ class WorkerHandler:
     removal indexed, a sign-up recorded as a possible successor) but before the commit, the
     detector no longer matches the store, and the redelivered batch would be scored against
     events that, as far as the store knows, never happened. The detector is then built
-    again from the store before the next batch, as at a restart."""
+    again from the store before the next batch, as at a restart.
+
+    With ``rescore_after`` a post marks its active author for scoring that many seconds
+    later (see :func:`mirrors.handle_stream_records`); the marks that are due are scored
+    between batches, up to ``batch`` of them every ``drain_every`` seconds (so that sign-ups
+    keep most of the time while the stream is busy), and all of them when it is quiet."""
 
     def __init__(self, container: App, detector: mirrors.MirrorDetector,
                  sync_every: float = 10.0,
                  on_outcome: Callable[[mirrors.StreamOutcome], None] | None = None,
-                 rebuild: Callable[[], mirrors.MirrorDetector] | None = None) -> None:
+                 rebuild: Callable[[], mirrors.MirrorDetector] | None = None,
+                 rescore_after: float | None = None, drain_every: float = 1.0,
+                 batch: int = 20) -> None:
         self.container = container
         self.detector = detector
         self.sync_every = sync_every
         self.on_outcome = on_outcome
         self.rebuild = rebuild or (lambda: build_detector(container))
+        self.rescore_after = rescore_after
+        self.drain_every = drain_every
+        self.batch = batch
         self.stale = False
         self.rebuilds = 0
-        self._last_sync = time.monotonic()
+        self._last_sync = self._last_drain = time.monotonic()
 
     def __call__(self, records: list[dict[str, Any]], should_stop: Callable[[], bool]
                  ) -> list[BaseException | None]:
@@ -109,7 +119,7 @@ class WorkerHandler:
             before = self.detector.changes
             try:
                 outs = mirrors.handle_stream_records(c.uow, c.clock, self.detector, records,
-                                                     should_stop)
+                                                     should_stop, self.rescore_after)
             except BaseException:
                 self.stale = len(records) > 1 and self.detector.changes != before
                 raise
@@ -129,7 +139,28 @@ class WorkerHandler:
             if self.on_outcome:
                 self.on_outcome(out)
             results.append(None)
+        if self.rescore_after is not None and not should_stop() \
+                and time.monotonic() - self._last_drain >= self.drain_every:
+            self.drain(self.batch)  # the batch is committed: a failure here is the drain's
         return results
+
+    def drain(self, limit: int) -> bool:
+        """Score up to ``limit`` accounts whose marks are due (stored by other paths — a bulk
+        import, the HTTP endpoint — or posts' authors); False when the store was away."""
+        c = self.container
+        self._last_drain = time.monotonic()
+        try:
+            for scored, reference in mirrors.drain_scoring_queue(
+                    c.uow, c.clock, self.detector, limit=limit):
+                if self.on_outcome:
+                    self.on_outcome(mirrors.StreamOutcome("", "scoring-queue", "queued",
+                                                          scored, reference))
+        except SQLAlchemyError as e:
+            if not unavailable(e):
+                raise
+            log.warning("worker.store_unavailable", error=type(e).__name__)
+            return False
+        return True
 
 
 def signup_to_flag_seconds(record: dict[str, Any], now: datetime) -> float | None:
@@ -175,30 +206,29 @@ async def run_worker(container: App, detector: mirrors.MirrorDetector, *, url: s
                      stop: asyncio.Event | None = None, idle_timeout: float = 1.0,
                      until_idle: bool | None = None, ack_wait: float = 30.0,
                      batch: int = 20,
-                     on_outcome: Callable[[mirrors.StreamOutcome], None] | None = None
-                     ) -> ConsumeReport:
+                     on_outcome: Callable[[mirrors.StreamOutcome], None] | None = None,
+                     rescore_after: float | None = None) -> ConsumeReport:
     """Consume until ``stop`` is set or, with ``until_idle`` (the default without ``stop``),
     until nothing is left: no message pending or unacknowledged, no account waiting to be
     scored. Up to ``batch`` events are handled in one unit of work and acknowledged after
     its commit. When the stream is quiet the worker scores accounts stored by other paths (a
     bulk import, the HTTP endpoint). Losing the broker — for any length of time — pauses
-    it: it connects again with a growing delay and goes on."""
-    handler = WorkerHandler(container, detector, on_outcome=on_outcome)
+    it: it connects again with a growing delay and goes on. ``rescore_after``: see
+    :class:`WorkerHandler` (None: a post's author is scored at once)."""
+    handler = WorkerHandler(container, detector, on_outcome=on_outcome,
+                            rescore_after=rescore_after, batch=batch)
     total = ConsumeReport()
 
     def drain() -> int:
+        if not handler.drain(50):
+            return 1  # not idle: the backlog is unknown until the database answers
         try:
-            for scored, reference in mirrors.drain_scoring_queue(
-                    container.uow, container.clock, handler.detector, limit=50):
-                if on_outcome:
-                    on_outcome(mirrors.StreamOutcome("", "scoring-queue", "queued", scored,
-                                                     reference))
             return mirrors.scoring_backlog(container.uow)
         except SQLAlchemyError as e:
             if not unavailable(e):
                 raise
             log.warning("worker.store_unavailable", error=type(e).__name__)
-            return 1  # not idle: the backlog is unknown until the database answers
+            return 1
 
     delay = 0.5
     while True:
@@ -271,6 +301,11 @@ def worker_cmd(
     batch: int = typer.Option(20, min=1, help="events handled in one transaction (and "
                               "in flight at most): larger batches commit less often, smaller "
                               "ones flag the first event of a batch sooner"),
+    rescore_posts_after: float = typer.Option(30.0, min=0, help="seconds after a post "
+                                              "before its author is scored again (a burst "
+                                              "of posts costs one score; sign-ups and "
+                                              "profile changes are scored at once); 0 "
+                                              "scores at every post"),
     metrics_port: int | None = typer.Option(None, help="serve Prometheus metrics on this "
                                             "port (off by default)"),
     metrics_addr: str = typer.Option("127.0.0.1", help="address for --metrics-port "
@@ -301,7 +336,8 @@ def worker_cmd(
         return await run_worker(container, detector, url=container.settings.nats_url,
                                 stream=stream, subjects=subjects, durable=durable, stop=stop,
                                 until_idle=exit_when_idle, ack_wait=ack_wait,
-                                batch=batch, on_outcome=_report)
+                                batch=batch, on_outcome=_report,
+                                rescore_after=rescore_posts_after or None)
 
     report = asyncio.run(main())
     print_json({"handled": report.handled, "failed": report.failed, "dead": report.dead,

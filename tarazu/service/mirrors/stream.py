@@ -79,7 +79,8 @@ class StreamOutcome:
 
 def handle_stream_records(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector,
                           records: Sequence[Mapping[str, Any]],
-                          should_stop: Callable[[], bool] = lambda: False
+                          should_stop: Callable[[], bool] = lambda: False,
+                          rescore_after: float | None = None
                           ) -> list[StreamOutcome | PlatformEventError]:
     """Handle a batch of events in order, in one unit of work: for each, store what the
     platform sent and look at the account concerned — keep the reference set current, or
@@ -89,26 +90,72 @@ def handle_stream_records(uow_factory: UowFactory, clock: Clock, detector: Mirro
     every event comes again and is handled as if for the first time. After it, a redelivered
     event finds its record unchanged and no mark, and does nothing.
 
+    With ``rescore_after`` (seconds), a new post of an active account is not scored at once:
+    it marks the account, due that much later (an earlier mark keeps its due time), in the
+    same transaction, and :func:`drain_scoring_queue` scores it then — once for a burst of
+    posts. A sign-up or a changed account is still scored at once (the flag latency counts
+    from the sign-up); a post of a removed account is looked at at once as before (the
+    reference set stays current). The consecutive posts of the batch are stored together.
+
     Returns one result per event taken up, in order: its outcome, or the
     :class:`PlatformEventError` that makes it malformed (nothing of it stored; the others go
     on). Checked before each event after the first, ``should_stop`` ends the batch early:
     what was handled is committed, the rest is not taken up."""
     out: list[StreamOutcome | PlatformEventError] = []
     with uow_factory() as uow:
+        run: list[tuple[str, str, Post]] = []  # deferred posts, stored together
+
+        def store_run() -> None:
+            out.extend(_store_posts(uow, clock, detector, run, rescore_after or 0.0))
+            run.clear()
+
         for record in records:
-            if out and should_stop():
+            if (out or run) and should_stop():
                 break
             try:
                 event_id, kind, rec = parse_event(as_platform_event(record))
             except PlatformEventError as e:
+                store_run()
                 out.append(e)
                 continue
+            if rescore_after is not None and isinstance(rec, Post):
+                if any(p.platform == rec.platform and p.post_id == rec.post_id
+                       for _, _, p in run):
+                    store_run()  # the same post twice: one statement cannot store both
+                run.append((event_id, kind, rec))
+                continue
+            store_run()
             res = store_event_record(uow, event_id, kind, rec, mark=False)
             done = look_at_marked_in(uow, clock, detector, res.platform, rec.account_id,
                                      changed=res.change != "unchanged")
             out.append(StreamOutcome(res.event_id, res.type, res.change,
                                      *(done or (None, None))))
+        store_run()
         uow.commit()
+    return out
+
+
+def _store_posts(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetector,
+                 run: Sequence[tuple[str, str, Post]], delay: float) -> list[StreamOutcome]:
+    """Store consecutive posts of a batch in a few statements, whatever their number: the
+    posts, their authors' statuses, the marks of the active authors (due in ``delay``
+    seconds). A post of a removed author, or of one not stored yet, is looked at as
+    :func:`handle_stream_records` looks at any other event."""
+    if not run:
+        return []
+    changes = uow.platform.upsert_posts([p for _, _, p in run], mark=False)
+    authors = {(p.platform, p.account_id) for (_, _, p), change in zip(run, changes, strict=True)
+               if change != "unchanged"}
+    status = uow.platform.account_statuses(authors)
+    uow.platform.queue_many_for_scoring([k for k in authors if status.get(k) == "active"],
+                                        delay)
+    out = []
+    for (event_id, kind, p), change in zip(run, changes, strict=True):
+        done = None
+        if change != "unchanged" and status.get((p.platform, p.account_id)) != "active":
+            done = look_at_marked_in(uow, clock, detector, p.platform, p.account_id,
+                                     changed=True)
+        out.append(StreamOutcome(event_id, kind, change, *(done or (None, None))))
     return out
 
 

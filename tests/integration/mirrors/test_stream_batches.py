@@ -6,6 +6,7 @@ as if it had never failed."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -257,3 +258,127 @@ def test_the_worker_sync_keeps_the_record_of_what_it_read(sqlite_app):
     assert handler([], lambda: False) == []
     assert "x:m1" in handler.detector
     assert accesses() == before + 1
+
+
+# -- posts re-score their author after an interval ------------------------------------------
+WAIT = 0.3  # the worker's --rescore-posts-after in these tests, seconds
+
+
+def _with_reference(app: App) -> App:
+    store(app, data.removed())
+    with app.engine.begin() as c:  # history: the removed accounts are already indexed
+        c.exec_driver_sql("DELETE FROM scoring_queue")
+    return app
+
+
+def _scoring_handler(app: App, scored: list[str]) -> WorkerHandler:
+    """A worker's handler that defers posts by ``WAIT`` and notes every account it scores."""
+    def note(out: mirrors.StreamOutcome) -> None:
+        if out.scored is not None:
+            scored.append(str(out.scored.subject))
+
+    return WorkerHandler(app, build_detector(app), on_outcome=note, rescore_after=WAIT,
+                         drain_every=3600)
+
+
+def test_a_burst_of_posts_scores_its_author_once_after_the_interval(new_app):
+    """The sign-up is scored at once; the ten posts that follow, in three batches, only mark
+    the account (nothing is due before the interval), and the drain after it scores the
+    account once, with every post stored, and clears the mark."""
+    app = _with_reference(new_app("burst"))
+    account, *_ = data.mirror("m1")
+    posts = data.posts("m1", 10, data.T0 + data.timedelta(hours=6), "Alpha media bulletin")
+    scored: list[str] = []
+    handler = _scoring_handler(app, scored)
+    assert handler([_event(account)], lambda: False) == [None]
+    assert scored == ["account/x:m1"]
+    for i in range(0, 10, 4):
+        assert all(r is None for r in handler([_event(p) for p in posts[i:i + 4]],
+                                              lambda: False))
+    assert handler.drain(50) and scored == ["account/x:m1"]  # not due yet
+    with app.uow() as uow:
+        assert uow.platform.scoring_backlog() == 1
+    time.sleep(WAIT)
+    assert handler.drain(50) and handler.drain(50)
+    assert scored == ["account/x:m1", "account/x:m1"]
+    with app.uow() as uow:
+        assert uow.platform.scoring_backlog() == 0
+
+
+def test_a_profile_change_after_posts_is_scored_at_once_and_takes_their_mark(new_app):
+    app = _with_reference(new_app("change"))
+    account, *posts = data.mirror("m1")
+    scored: list[str] = []
+    handler = _scoring_handler(app, scored)
+    handler([_event(account), *(_event(p) for p in posts)], lambda: False)
+    handler([_event({**account, "bio": "New bio"}, "account.updated")], lambda: False)
+    assert scored == ["account/x:m1", "account/x:m1"]
+    with app.uow() as uow:
+        assert uow.platform.scoring_backlog() == 0
+
+
+def test_a_deferred_rescore_survives_a_restart_and_ends_as_an_immediate_one(new_app):
+    """Posts committed with their author's mark, then the worker gone (as after kill -9):
+    a new worker, built from the store, scores the account once the mark is due, and the
+    flags equal those of a worker that scored at every post."""
+    events = [_event(r) for r in data.mirror("m1")]
+    at_once = _with_reference(new_app("at_once"))
+    handler = WorkerHandler(at_once, build_detector(at_once))
+    for e in events:
+        handler([e], lambda: False)
+    expected = _flags(at_once)
+    assert "x:m1" in {s for s, _, _ in expected}, expected
+
+    app = _with_reference(new_app("restarted"))
+    first = _scoring_handler(app, [])
+    first([events[0]], lambda: False)
+    first(events[1:], lambda: False)
+    del first  # the worker is gone; its marks are in the store
+    scored: list[str] = []
+    again = _scoring_handler(app, scored)
+    time.sleep(WAIT)
+    assert again.drain(50)
+    assert scored == ["account/x:m1"]
+    assert _flags(app) == expected
+    with app.uow() as uow:
+        assert uow.platform.scoring_backlog() == 0
+
+
+def test_posts_stored_together_say_each_what_changed_and_mark_their_authors_once(app):
+    from tarazu.interchange import parse_object
+
+    records = [*data.posts("a1", 3, data.T0, "first"), *data.posts("a2", 1, data.T0, "x")]
+    ps = [parse_object(r) for r in records]
+    with app.uow() as uow:
+        assert uow.platform.upsert_posts(ps, mark=False) == ["added"] * 4
+        edited = [ps[0], parse_object({**records[1], "text": "edited"}), ps[3]]
+        assert uow.platform.upsert_posts(edited) == ["unchanged", "updated", "unchanged"]
+        assert [a for _, a, _ in uow.platform.queued_for_scoring(10)] == ["a1"]
+        assert uow.platform.get_post("x", "a1-p1").text == "edited"
+        uow.commit()
+
+
+def test_a_run_of_posts_marks_active_authors_and_looks_at_the_others_at_once(app):
+    """Posts between two account events are stored together: an active author is marked
+    (due later), a removed one's posts reach the reference set at once, posts ahead of
+    their author wait for it; each post has its outcome, in order."""
+    store(app, [data.account("r9", "@gone", data.T0, "removed"),
+                data.account("a1", "@here", data.T0)])
+    with app.engine.begin() as c:
+        c.exec_driver_sql("DELETE FROM scoring_queue")
+    detector = build_detector(app)
+    events = [_event(p) for p in (*data.posts("a1", 2, data.T0, "hello"),
+                                  *data.posts("r9", 1, data.T0, "gone"),
+                                  *data.posts("n1", 1, data.T0, "early"))]
+    events.insert(1, events[0])  # delivered twice in the batch
+    out = mirrors.handle_stream_records(app.uow, app.clock, detector, events,
+                                        rescore_after=60)
+    assert [(o.event_id, o.change, o.scored, o.reference) for o in out] == [
+        ("post.created:a1-p0", "added", None, None),
+        ("post.created:a1-p0", "unchanged", None, None),
+        ("post.created:a1-p1", "added", None, None),
+        ("post.created:r9-p0", "added", None, "updated"),
+        ("post.created:n1-p0", "added", None, None)]
+    with app.uow() as uow:
+        assert uow.platform.scoring_backlog() == 1  # a1, not due for a minute
+        assert uow.platform.queued_for_scoring(10) == []

@@ -67,6 +67,24 @@ def test_a_batch_clear_keeps_the_marks_set_after_its_read(new_uow):
         assert [a for _, a, _ in uow.platform.queued_for_scoring()] == ["a1"]
 
 
+def test_a_mark_due_later_waits_and_marking_again_keeps_the_earlier_due_time(new_uow):
+    """A post marks its author for scoring later (the stream worker's re-score of posts):
+    the mark is not listed until due; marked again sooner, it is due at the sooner time;
+    marked again later, it keeps the time it had."""
+    with new_uow() as uow:
+        uow.platform.queue_for_scoring("x", "now")
+        uow.platform.queue_many_for_scoring([("x", "later"), ("x", "later")], delay=3600)
+        assert [a for _, a, _ in uow.platform.queued_for_scoring()] == ["now"]
+        assert uow.platform.scoring_backlog() == 2
+        uow.platform.queue_for_scoring("x", "now", delay=3600)  # keeps its earlier due time
+        uow.platform.queue_for_scoring("x", "later")  # due now after all
+        assert sorted(a for _, a, _ in uow.platform.queued_for_scoring()) == ["later", "now"]
+        uow.platform.upsert_account(Account(account_id="s1", handle="@s1", platform="x",
+                                            created_at=T0, status="active"))
+        assert uow.platform.account_statuses([("x", "s1"), ("x", "missing")]) == {
+            ("x", "s1"): "active"}
+
+
 def test_scoring_reads_the_record_its_protection_its_mark_and_first_posts(new_uow):
     with new_uow() as uow:
         uow.platform.upsert_account(_account("a1", verified_categories=("journalist",)))
