@@ -9,16 +9,13 @@ import json
 from datetime import datetime
 from typing import Any
 
+from tarazu.adapters.db.datarequests import state_columns
 from tarazu.adapters.memory_state import DuplicateKey, MemoryState, frozen, insert_new, updated
 from tarazu.datarequests.case import RequestState
 from tarazu.domain.chain import format_time
 from tarazu.service.records import RequestRow, StoredPackage
 
 _ROW_FIELDS = tuple(RequestRow.__dataclass_fields__)
-
-
-def _t(t: datetime | None) -> str | None:
-    return format_time(t) if t else None
 
 
 class MemoryDataRequests:
@@ -51,16 +48,7 @@ class MemoryDataRequests:
         row = self._s.data_requests.get(s.request_id)
         if row is None:
             return
-        self._s.data_requests[s.request_id] = updated(
-            row, status=s.status, outcome=s.outcome.value if s.outcome else "",
-            protected=bool(s.checked and s.checked.protected), targets_named=s.targets_named,
-            produced=s.produced,
-            nondisclosure_until=(s.nondisclosure_until.isoformat()
-                                 if s.nondisclosure_until else None),
-            notice_due_at=_t(s.notice_due_at), notice_sent_at=_t(s.notice_sent_at),
-            followup_deadline=_t(s.followup_deadline), provisional=s.provisional,
-            overdue_flagged=s.overdue_flagged, preserved_until=_t(s.preserved_until),
-            last_seq=last_seq)
+        self._s.data_requests[s.request_id] = updated(row, **state_columns(s, last_seq))
 
     def get(self, request_id: str) -> RequestRow | None:
         r = self._row(request_id)

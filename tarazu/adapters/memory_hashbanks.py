@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from tarazu.adapters.db.hashbanks import check_new_bank
 from tarazu.adapters.memory_platform import MemoryPlatform
 from tarazu.adapters.memory_state import MemoryState, frozen, next_id, require, updated
 from tarazu.domain.chain import format_time, parse_time
@@ -34,10 +35,7 @@ class MemoryHashBanks:
                     thresholds: Mapping[str, int] | None = None, source: str = "manual",
                     designation_id: str | None = None, description: str = "",
                     enabled: bool = True) -> Bank:
-        if not name.strip():
-            raise ValueError("a bank needs a name")
-        if self.bank(name) is not None:
-            raise ValueError(f"a bank named {name!r} exists already")
+        check_new_bank(name, self.bank(name) is not None)
         bank_id = next_id(self._s.hash_banks)
         self._s.hash_banks[bank_id] = frozen(
             id=bank_id, name=name, enabled=enabled, negative=negative,

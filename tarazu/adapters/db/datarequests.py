@@ -91,6 +91,20 @@ def _t(t: datetime | None) -> str | None:
     return format_time(t) if t else None
 
 
+def state_columns(s: RequestState, last_seq: int) -> dict[str, Any]:
+    """The projection's columns of a folded request (both stores write these)."""
+    return dict(
+        status=s.status, outcome=s.outcome.value if s.outcome else "",
+        protected=bool(s.checked and s.checked.protected), targets_named=s.targets_named,
+        produced=s.produced,
+        nondisclosure_until=(s.nondisclosure_until.isoformat()
+                             if s.nondisclosure_until else None),
+        notice_due_at=_t(s.notice_due_at), notice_sent_at=_t(s.notice_sent_at),
+        followup_deadline=_t(s.followup_deadline), provisional=s.provisional,
+        overdue_flagged=s.overdue_flagged, preserved_until=_t(s.preserved_until),
+        last_seq=last_seq)
+
+
 _ROW_FIELDS = tuple(RequestRow.__dataclass_fields__)
 
 
@@ -117,16 +131,7 @@ class DataRequestStore:
     def save_state(self, s: RequestState, last_seq: int) -> None:
         """Refresh the projection from the folded state."""
         self.conn.execute(update(data_requests).where(
-            data_requests.c.request_id == s.request_id).values(
-            status=s.status, outcome=s.outcome.value if s.outcome else "",
-            protected=bool(s.checked and s.checked.protected), targets_named=s.targets_named,
-            produced=s.produced,
-            nondisclosure_until=(s.nondisclosure_until.isoformat()
-                                 if s.nondisclosure_until else None),
-            notice_due_at=_t(s.notice_due_at), notice_sent_at=_t(s.notice_sent_at),
-            followup_deadline=_t(s.followup_deadline), provisional=s.provisional,
-            overdue_flagged=s.overdue_flagged, preserved_until=_t(s.preserved_until),
-            last_seq=last_seq))
+            data_requests.c.request_id == s.request_id).values(**state_columns(s, last_seq)))
 
     def get(self, request_id: str) -> RequestRow | None:
         r = self.conn.execute(select(data_requests).where(

@@ -104,6 +104,14 @@ def _entry(r) -> BankEntry:  # type: ignore[no-untyped-def]
                      removed_at=parse_time(r.removed_at) if r.removed_at else None)
 
 
+def check_new_bank(name: str, exists: bool) -> None:
+    """The rules a new bank keeps in every store: a name, and one no other bank has."""
+    if not name.strip():
+        raise ValueError("a bank needs a name")
+    if exists:
+        raise ValueError(f"a bank named {name!r} exists already")
+
+
 class HashBankStore:
     """Banks, entries and feedback on one connection (the unit of work owns the transaction)."""
 
@@ -115,10 +123,7 @@ class HashBankStore:
                     thresholds: Mapping[str, int] | None = None, source: str = "manual",
                     designation_id: str | None = None, description: str = "",
                     enabled: bool = True) -> Bank:
-        if not name.strip():
-            raise ValueError("a bank needs a name")
-        if self.bank(name) is not None:
-            raise ValueError(f"a bank named {name!r} exists already")
+        check_new_bank(name, self.bank(name) is not None)
         self.conn.execute(insert(hash_banks).values(
             name=name, enabled=enabled, negative=negative,
             thresholds=json.dumps(dict(thresholds or {}), sort_keys=True), source=source,
