@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from tarazu.adapters.db.hashbanks import check_new_bank
+from tarazu.adapters.db.hashbanks import bank_changes, check_new_bank, new_bank_columns
 from tarazu.adapters.memory_platform import MemoryPlatform
 from tarazu.adapters.memory_state import MemoryState, frozen, next_id, require, updated
 from tarazu.domain.chain import format_time, parse_time
@@ -37,23 +37,14 @@ class MemoryHashBanks:
                     enabled: bool = True) -> Bank:
         check_new_bank(name, self.bank(name) is not None)
         bank_id = next_id(self._s.hash_banks)
-        self._s.hash_banks[bank_id] = frozen(
-            id=bank_id, name=name, enabled=enabled, negative=negative,
-            thresholds=json.dumps(dict(thresholds or {}), sort_keys=True), source=source,
-            designation_id=designation_id, description=description, created_by=by,
-            created_at=format_time(at))
+        self._s.hash_banks[bank_id] = frozen(id=bank_id, **new_bank_columns(
+            name, by=by, at=at, negative=negative, thresholds=thresholds, source=source,
+            designation_id=designation_id, description=description, enabled=enabled))
         return self.bank(name)  # type: ignore[return-value]
 
     def update_bank(self, name: str, *, enabled: bool | None = None,
                     thresholds: Mapping[str, int] | None = None) -> Bank:
-        bank = self.bank(name)
-        if bank is None:
-            raise KeyError(f"no bank named {name!r}")
-        values: dict[str, Any] = {}
-        if enabled is not None:
-            values["enabled"] = enabled
-        if thresholds is not None:
-            values["thresholds"] = json.dumps({**bank.thresholds, **thresholds}, sort_keys=True)
+        bank, values = bank_changes(self.bank(name), name, enabled, thresholds)
         self._s.hash_banks[bank.bank_id] = updated(self._s.hash_banks[bank.bank_id], **values)
         return self.bank(name)  # type: ignore[return-value]
 

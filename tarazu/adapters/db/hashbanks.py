@@ -112,6 +112,31 @@ def check_new_bank(name: str, exists: bool) -> None:
         raise ValueError(f"a bank named {name!r} exists already")
 
 
+def new_bank_columns(name: str, *, by: str, at: datetime, negative: bool,
+                     thresholds: Mapping[str, int] | None, source: str,
+                     designation_id: str | None, description: str,
+                     enabled: bool) -> dict[str, Any]:
+    """A new bank's columns, as every store writes them."""
+    return dict(name=name, enabled=enabled, negative=negative,
+                thresholds=json.dumps(dict(thresholds or {}), sort_keys=True), source=source,
+                designation_id=designation_id, description=description, created_by=by,
+                created_at=format_time(at))
+
+
+def bank_changes(bank: Bank | None, name: str, enabled: bool | None,
+                 thresholds: Mapping[str, int] | None) -> tuple[Bank, dict[str, Any]]:
+    """The bank to update and the columns the update changes (thresholds merged into the
+    bank's); a KeyError if there is no bank ``name``."""
+    if bank is None:
+        raise KeyError(f"no bank named {name!r}")
+    values: dict[str, Any] = {}
+    if enabled is not None:
+        values["enabled"] = enabled
+    if thresholds is not None:
+        values["thresholds"] = json.dumps({**bank.thresholds, **thresholds}, sort_keys=True)
+    return bank, values
+
+
 class HashBankStore:
     """Banks, entries and feedback on one connection (the unit of work owns the transaction)."""
 
@@ -124,23 +149,14 @@ class HashBankStore:
                     designation_id: str | None = None, description: str = "",
                     enabled: bool = True) -> Bank:
         check_new_bank(name, self.bank(name) is not None)
-        self.conn.execute(insert(hash_banks).values(
-            name=name, enabled=enabled, negative=negative,
-            thresholds=json.dumps(dict(thresholds or {}), sort_keys=True), source=source,
-            designation_id=designation_id, description=description, created_by=by,
-            created_at=format_time(at)))
+        self.conn.execute(insert(hash_banks).values(**new_bank_columns(
+            name, by=by, at=at, negative=negative, thresholds=thresholds, source=source,
+            designation_id=designation_id, description=description, enabled=enabled)))
         return self.bank(name)  # type: ignore[return-value]
 
     def update_bank(self, name: str, *, enabled: bool | None = None,
                     thresholds: Mapping[str, int] | None = None) -> Bank:
-        bank = self.bank(name)
-        if bank is None:
-            raise KeyError(f"no bank named {name!r}")
-        values: dict[str, Any] = {}
-        if enabled is not None:
-            values["enabled"] = enabled
-        if thresholds is not None:
-            values["thresholds"] = json.dumps({**bank.thresholds, **thresholds}, sort_keys=True)
+        bank, values = bank_changes(self.bank(name), name, enabled, thresholds)
         if values:
             self.conn.execute(update(hash_banks).where(hash_banks.c.id == bank.bank_id)
                               .values(**values))
