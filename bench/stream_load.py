@@ -154,15 +154,16 @@ def preload(home: Path, url: str, gen: Generator, n: int) -> list[tuple[Account,
 
 
 # -- the worker -----------------------------------------------------------------------------
-def start_worker(home: Path, url: str, nats_url: str, stream: str, log: Path, batch: int
-                 ) -> subprocess.Popen:
+def start_worker(home: Path, url: str, nats_url: str, stream: str, log: Path, batch: int,
+                 rescore_after: float = 30.0) -> subprocess.Popen:
     env = {**os.environ, "TARAZU_HOME": str(home), "TARAZU_DATABASE_URL": url,
            "TARAZU_NATS_URL": nats_url, "TARAZU_COOKIE_SECURE": "0",
            "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
         [sys.executable, "-c", "from tarazu.entrypoints.cli import main; main()", "stream",
          "worker", "--stream", stream, "--subjects", f"{stream.lower()}.>", "--durable",
-         "bench", "--batch", str(batch)], env=env, stdout=open(log, "ab"),
+         "bench", "--batch", str(batch), "--rescore-posts-after", str(rescore_after)],
+        env=env, stdout=open(log, "ab"),
         stderr=subprocess.STDOUT, cwd=ROOT)
 
 
@@ -376,7 +377,8 @@ def run(args: argparse.Namespace) -> tuple[Result, str]:
             preload_s = time.monotonic() - t
             print(f"preloaded {args.removed} removed accounts in {preload_s:.0f} s",
                   file=sys.stderr)
-            p = start_worker(home, url, args.nats_url, stream, log, args.batch)
+            p = start_worker(home, url, args.nats_url, stream, log, args.batch,
+                             args.rescore_posts_after)
             start_s = wait_started(p, log)
             print(f"worker started in {start_s:.1f} s", file=sys.stderr)
             cpu0 = cpu_seconds(p.pid)
@@ -469,6 +471,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--batch", type=int, default=20,
                     help="the worker's --batch: events per transaction")
+    ap.add_argument("--rescore-posts-after", type=float, default=30.0,
+                    help="the worker's --rescore-posts-after: seconds from a post to its "
+                         "author's re-score")
     ap.add_argument("--drain-timeout", type=float, default=600.0,
                     help="seconds to wait for the worker to catch up after publishing")
     ap.add_argument("--pg-admin", default=os.environ.get(
