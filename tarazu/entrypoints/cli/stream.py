@@ -45,6 +45,9 @@ from tarazu.textfiles import LineProblem, iter_lines
 app = typer.Typer(help="Platform events on NATS JetStream (streaming mirror detection).",
                   no_args_is_help=True)
 DURABLE = "tarazu-mirrors"
+#: How long a drain of the scoring queue may run when the stream is quiet: an event arriving
+#: meanwhile waits at most that long.
+IDLE_DRAIN_SECONDS = 1.0
 log = get_logger("tarazu.worker")
 
 
@@ -82,26 +85,32 @@ class WorkerHandler:
 
     With ``rescore_after`` a post marks its active author for scoring that many seconds
     later (see :func:`mirrors.handle_stream_records`); the marks that are due are scored
-    between batches, up to ``batch`` of them every ``drain_every`` seconds (so that sign-ups
-    keep most of the time while the stream is busy), and all of them when it is quiet."""
+    between batches within a time budget, so that a sign-up never waits behind a queue of
+    re-scores: a drain lasts at most ``drain_slice`` seconds, and the time the worker spends
+    draining is at most ``drain_share`` of its time while events are waiting (the last fetch
+    was a full batch), at most half of it when it keeps up. Re-scores are what gives way
+    when the worker has not the time for all: they come later than due, each account once
+    however many posts it made meanwhile; new events are never held back for them."""
 
     def __init__(self, container: App, detector: mirrors.MirrorDetector,
                  sync_every: float = 10.0,
                  on_outcome: Callable[[mirrors.StreamOutcome], None] | None = None,
                  rebuild: Callable[[], mirrors.MirrorDetector] | None = None,
-                 rescore_after: float | None = None, drain_every: float = 1.0,
-                 batch: int = 20) -> None:
+                 rescore_after: float | None = None, drain_share: float = 0.25,
+                 drain_slice: float = 0.25, batch: int = 20,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.container = container
         self.detector = detector
         self.sync_every = sync_every
         self.on_outcome = on_outcome
         self.rebuild = rebuild or (lambda: build_detector(container))
         self.rescore_after = rescore_after
-        self.drain_every = drain_every
         self.batch = batch
         self.stale = False
         self.rebuilds = 0
-        self._last_sync = self._last_drain = time.monotonic()
+        self._monotonic = monotonic
+        self._last_sync = monotonic()
+        self.budget = mirrors.DrainBudget(drain_share, drain_slice, last=self._last_sync)
 
     def __call__(self, records: list[dict[str, Any]], should_stop: Callable[[], bool]
                  ) -> list[BaseException | None]:
@@ -139,19 +148,32 @@ class WorkerHandler:
             if self.on_outcome:
                 self.on_outcome(out)
             results.append(None)
-        if self.rescore_after is not None and not should_stop() \
-                and time.monotonic() - self._last_drain >= self.drain_every:
-            self.drain(self.batch)  # the batch is committed: a failure here is the drain's
+        if self.rescore_after is not None and not should_stop():
+            # the batch is committed: a failure here is the drain's
+            self.drain_between(behind=len(records) >= self.batch)
         return results
 
-    def drain(self, limit: int) -> bool:
+    def drain_between(self, behind: bool) -> None:
+        """Drain the due marks for as long as :attr:`budget` allows."""
+        start = self._monotonic()
+        if (seconds := self.budget.earn(start, behind)) > 0:
+            self.drain(self.batch, seconds=seconds)
+            end = self._monotonic()
+            self.budget.spend(end - start, end)
+
+    def drain(self, limit: int, seconds: float | None = None) -> bool:
         """Score up to ``limit`` accounts whose marks are due (stored by other paths — a bulk
-        import, the HTTP endpoint — or posts' authors); False when the store was away."""
+        import, the HTTP endpoint — or posts' authors), starting no score after ``seconds``
+        (the first is always scored); False when the store was away."""
         c = self.container
-        self._last_drain = time.monotonic()
+        deadline = None if seconds is None else self._monotonic() + seconds
+
+        def should_stop() -> bool:
+            return deadline is not None and self._monotonic() >= deadline
+
         try:
             for scored, reference in mirrors.drain_scoring_queue(
-                    c.uow, c.clock, self.detector, limit=limit):
+                    c.uow, c.clock, self.detector, limit=limit, should_stop=should_stop):
                 if self.on_outcome:
                     self.on_outcome(mirrors.StreamOutcome("", "scoring-queue", "queued",
                                                           scored, reference))
@@ -207,20 +229,23 @@ async def run_worker(container: App, detector: mirrors.MirrorDetector, *, url: s
                      until_idle: bool | None = None, ack_wait: float = 30.0,
                      batch: int = 20,
                      on_outcome: Callable[[mirrors.StreamOutcome], None] | None = None,
-                     rescore_after: float | None = None) -> ConsumeReport:
+                     rescore_after: float | None = None,
+                     rescore_share: float = 0.25) -> ConsumeReport:
     """Consume until ``stop`` is set or, with ``until_idle`` (the default without ``stop``),
     until nothing is left: no message pending or unacknowledged, no account waiting to be
     scored. Up to ``batch`` events are handled in one unit of work and acknowledged after
     its commit. When the stream is quiet the worker scores accounts stored by other paths (a
     bulk import, the HTTP endpoint). Losing the broker — for any length of time — pauses
     it: it connects again with a growing delay and goes on. ``rescore_after``: see
-    :class:`WorkerHandler` (None: a post's author is scored at once)."""
+    :class:`WorkerHandler` (None: a post's author is scored at once); ``rescore_share``:
+    its ``drain_share``."""
     handler = WorkerHandler(container, detector, on_outcome=on_outcome,
-                            rescore_after=rescore_after, batch=batch)
+                            rescore_after=rescore_after, drain_share=rescore_share,
+                            batch=batch)
     total = ConsumeReport()
 
     def drain() -> int:
-        if not handler.drain(50):
+        if not handler.drain(50, seconds=IDLE_DRAIN_SECONDS):
             return 1  # not idle: the backlog is unknown until the database answers
         try:
             return mirrors.scoring_backlog(container.uow)
@@ -306,6 +331,10 @@ def worker_cmd(
                                               "of posts costs one score; sign-ups and "
                                               "profile changes are scored at once); 0 "
                                               "scores at every post"),
+    rescore_share: float = typer.Option(0.25, min=0, max=1, help="share of the worker's "
+                                        "time that re-scores may take while events are "
+                                        "waiting; they give way to new events, never the "
+                                        "other way round"),
     metrics_port: int | None = typer.Option(None, help="serve Prometheus metrics on this "
                                             "port (off by default)"),
     metrics_addr: str = typer.Option("127.0.0.1", help="address for --metrics-port "
@@ -337,7 +366,8 @@ def worker_cmd(
                                 stream=stream, subjects=subjects, durable=durable, stop=stop,
                                 until_idle=exit_when_idle, ack_wait=ack_wait,
                                 batch=batch, on_outcome=_report,
-                                rescore_after=rescore_posts_after or None)
+                                rescore_after=rescore_posts_after or None,
+                                rescore_share=rescore_share)
 
     report = asyncio.run(main())
     print_json({"handled": report.handled, "failed": report.failed, "dead": report.dead,

@@ -72,6 +72,7 @@ from tarazu.service.mirrors.registry import (
 )
 from tarazu.service.mirrors.self_fit import NothingToFit, StoreFitReport, self_fit_on_store
 from tarazu.service.mirrors.stream import (
+    DrainBudget,
     ScanReport,
     Scorer,
     StreamOutcome,
@@ -102,6 +103,7 @@ __all__ = [
     "AUTHORITY",
     "DETECTOR",
     "LoadedModel",
+    "DrainBudget",
     "MODEL_FILE",
     "MODEL_SUBJECT",
     "MirrorConfig",

@@ -203,18 +203,49 @@ def look_at_marked_in(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetect
 
 
 def drain_scoring_queue(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector,
-                        limit: int = 100) -> list[tuple[ScoreOutcome | None, str | None]]:
-    """Look at up to ``limit`` marked accounts, oldest first: those stored by a bulk import
-    or the HTTP events endpoint, and any whose event was lost. Each is its own unit of
-    work."""
+                        limit: int = 100, should_stop: Callable[[], bool] = lambda: False
+                        ) -> list[tuple[ScoreOutcome | None, str | None]]:
+    """Look at up to ``limit`` marked accounts, longest due first: those stored by a bulk
+    import or the HTTP events endpoint, posts' authors whose re-score is due, and any whose
+    event was lost. Each is its own unit of work, so ``should_stop`` (checked before each
+    after the first) can end the drain between two: the marks left wait for the next."""
     with uow_factory() as uow:
         marks = uow.platform.queued_for_scoring(limit)
     out = []
-    for platform, account_id, _ in marks:
+    for i, (platform, account_id, _) in enumerate(marks):
+        if i and should_stop():
+            break
         done = look_at_marked(uow_factory, clock, detector, platform, account_id)
         if done is not None:
             out.append(done)
     return out
+
+
+@dataclass
+class DrainBudget:
+    """How long a stream worker may spend on the scoring queue between two batches, so that
+    re-scores give way to new events and never the other way round: time passing earns
+    ``share`` of itself while the stream is behind (events are waiting), all of itself when
+    the worker keeps up (so re-scores take at most half its time), never more than
+    ``slice`` (the longest a new event waits behind a drain). A drain that overruns — a
+    score is never cut short — is paid back before the next."""
+
+    share: float = 0.25
+    slice: float = 0.25
+    credit: float = 0.0
+    last: float = 0.0
+
+    def earn(self, now: float, behind: bool) -> float:
+        """Seconds the drain starting at ``now`` may take (0: none now)."""
+        rate = self.share if behind else 1.0
+        self.credit = min(self.slice, self.credit + (now - self.last) * rate)
+        self.last = now
+        return max(self.credit, 0.0)
+
+    def spend(self, seconds: float, now: float) -> None:
+        """The drain took ``seconds`` and ended at ``now``."""
+        self.credit -= seconds
+        self.last = now
 
 
 def scoring_backlog(uow_factory: UowFactory) -> int:

@@ -278,7 +278,7 @@ def _scoring_handler(app: App, scored: list[str]) -> WorkerHandler:
             scored.append(str(out.scored.subject))
 
     return WorkerHandler(app, build_detector(app), on_outcome=note, rescore_after=WAIT,
-                         drain_every=3600)
+                         drain_slice=0)
 
 
 def test_a_burst_of_posts_scores_its_author_once_after_the_interval(new_app):
@@ -382,3 +382,95 @@ def test_a_run_of_posts_marks_active_authors_and_looks_at_the_others_at_once(app
     with app.uow() as uow:
         assert uow.platform.scoring_backlog() == 1  # a1, not due for a minute
         assert uow.platform.queued_for_scoring(10) == []
+
+
+class SteppingClock:
+    """A monotonic clock of the test's: ``step`` seconds pass at each reading, as if every
+    step of the worker took that long."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 0.0, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def _due_authors(app: App, handler: WorkerHandler, n: int) -> None:
+    """``n`` journalists sign up (scored at once), then post: each post marks its author,
+    due ``WAIT`` later; returns once they are due."""
+    for i in range(n):
+        account, *posts = data.journalist(f"j{i}")
+        handler([_event(account)], lambda: False)
+        handler([_event(p) for p in posts], lambda: False)
+    time.sleep(WAIT)
+    with app.uow() as uow:
+        assert uow.platform.scoring_backlog() == n
+
+
+def test_a_drain_starts_no_score_after_its_time_and_leaves_the_rest_marked(new_app):
+    """A drain given 0.25 s, on a worker whose every step takes 0.1 s, scores a few due
+    accounts and stops; what it did not reach stays marked and a later drain scores it."""
+    app = _with_reference(new_app("timed"))
+    scored: list[str] = []
+    handler = _scoring_handler(app, scored)
+    _due_authors(app, handler, 6)
+    scored.clear()
+    handler._monotonic = SteppingClock(0.1)
+    assert handler.drain(50, seconds=0.25)
+    assert 1 <= len(scored) < 6
+    with app.uow() as uow:
+        assert uow.platform.scoring_backlog() == 6 - len(scored)
+    assert handler.drain(50)
+    assert sorted(scored) == sorted(f"account/x:j{i}" for i in range(6))
+
+
+def test_a_handler_behind_the_stream_drains_for_its_share_and_stops_in_time(new_app):
+    """Between two full batches 0.8 s apart (the stream is behind) the worker earns 0.2 s of
+    draining; its every step taking 0.1 s, it scores some of the due accounts and no more."""
+    app = _with_reference(new_app("between"))
+    scored: list[str] = []
+    handler = _scoring_handler(app, scored)
+    _due_authors(app, handler, 6)
+    scored.clear()
+    handler.budget = mirrors.DrainBudget(share=0.25, slice=0.25, last=0.0)
+    handler._monotonic = SteppingClock(0.1)
+    handler._monotonic.now = 0.7
+    handler.drain_between(behind=True)
+    assert 1 <= len(scored) < 6
+    assert handler.budget.credit <= 0.0  # spent: the next batch gets no drain
+    handler.drain_between(behind=True)
+    assert len(scored) < 6
+
+
+def _share_of_time_draining(behind: bool, batch_seconds: float, score_seconds: float,
+                            rounds: int = 2000) -> float:
+    """A worker that takes ``batch_seconds`` for each batch and drains a queue that never
+    empties, each score ``score_seconds`` (the last one started may overrun): the share of
+    its time spent draining."""
+    budget = mirrors.DrainBudget(share=0.25, slice=0.25)
+    now = draining = 0.0
+    for _ in range(rounds):
+        now += batch_seconds
+        if (allowed := budget.earn(now, behind)) > 0:
+            took = score_seconds * (1 + int(allowed // score_seconds))
+            now += took
+            draining += took
+            budget.spend(took, now)
+    return draining / now
+
+
+@pytest.mark.parametrize("batch_seconds", [0.01, 0.2, 1.0, 3.0])
+@pytest.mark.parametrize("score_seconds", [0.005, 0.02, 0.3])
+def test_re_scores_take_a_quarter_of_the_time_behind_and_half_when_keeping_up(
+        batch_seconds, score_seconds):
+    assert _share_of_time_draining(True, batch_seconds, score_seconds) <= 0.25 + 0.005
+    assert _share_of_time_draining(False, batch_seconds, score_seconds) <= 0.5 + 0.005
+
+
+def test_no_event_waits_longer_than_a_slice_and_one_score_behind_a_drain():
+    budget = mirrors.DrainBudget(share=0.25, slice=0.25)
+    assert budget.earn(100.0, behind=False) == 0.25
+    budget.spend(0.31, 100.31)  # one score overran
+    assert budget.earn(100.32, behind=True) == 0.0  # paid back first
+    assert budget.earn(101.0, behind=True) == pytest.approx(0.25 * 0.69 - 0.06)
