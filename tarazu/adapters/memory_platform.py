@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tarazu.adapters.memory_state import MemoryState, frozen, insert_new
+from tarazu.adapters.scoring_marks import mark_stamp, overdue_seconds
 from tarazu.domain.chain import format_time, parse_time
 from tarazu.domain.events import SubjectRef
 from tarazu.domain.platform import Account, Post, verified_protection
@@ -23,11 +24,6 @@ OPEN_STATES = ("open", "escalated")
 def _t(t: datetime | None) -> datetime | None:
     """A time as the database gives it back (UTC, to the microsecond)."""
     return parse_time(format_time(t)) if t else None
-
-
-def _stamp(t: datetime) -> str:
-    """A scoring mark's time, in the one form the SQL store compares as text."""
-    return t.isoformat(timespec="microseconds")
 
 
 class MemoryPlatform:
@@ -85,7 +81,7 @@ class MemoryPlatform:
         """A new time on each mark, due in ``delay`` seconds or at the earlier due time a
         mark already there has."""
         now = datetime.now(UTC)
-        at, due = _stamp(now), _stamp(now + timedelta(seconds=delay))
+        at, due = mark_stamp(now), mark_stamp(now + timedelta(seconds=delay))
         for key in set(keys):
             self._s.scoring[key] = at
             self._s.scoring_due[key] = min(self._s.scoring_due.get(key, due), due)
@@ -96,7 +92,7 @@ class MemoryPlatform:
 
     def queued_for_scoring(self, limit: int = 100) -> list[tuple[str, str, str]]:
         """The marks due now, the longest due first."""
-        now = _stamp(datetime.now(UTC))
+        now = mark_stamp(datetime.now(UTC))
         marks = sorted((self._s.scoring_due.get(k, at), k[0], k[1], at)
                        for k, at in self._s.scoring.items()
                        if self._s.scoring_due.get(k, at) <= now)
@@ -127,6 +123,10 @@ class MemoryPlatform:
 
     def scoring_backlog(self) -> int:
         return len(self._s.scoring)
+
+    def longest_overdue(self) -> float:
+        due = [self._s.scoring_due.get(k, at) for k, at in self._s.scoring.items()]
+        return overdue_seconds(min(due, default=None), datetime.now(UTC))
 
     # -- reads -------------------------------------------------------------------------------
     def get_account(self, platform: str, account_id: str, with_identifiers: bool = False

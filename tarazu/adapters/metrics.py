@@ -49,6 +49,7 @@ class StoreDepths(Collector):
         try:
             with self.uow() as uow:
                 scoring = uow.platform.scoring_backlog()
+                overdue = uow.platform.longest_overdue()
                 queues = uow.status.queue_counts()
                 outbox = uow.outbox.pending_count()
         except SQLAlchemyError:
@@ -59,6 +60,9 @@ class StoreDepths(Collector):
         yield up
         yield _gauge("tarazu_scoring_queue_depth", "Accounts stored and waiting to be scored "
                      "for mirror detection.", scoring)
+        yield _gauge("tarazu_scoring_overdue_seconds", "Seconds since the longest-waiting "
+                     "scoring mark fell due (0: the worker is keeping up with its re-scores).",
+                     overdue)
         review = GaugeMetricFamily("tarazu_review_queue_depth", "Open or escalated cases per "
                                    "review queue.", labels=["queue"])
         for name, n in sorted(queues.items()):

@@ -168,6 +168,10 @@ class Platform(SubjectDirectory, Protocol):
 
     def scoring_backlog(self) -> int: ...
 
+    def longest_overdue(self) -> float:
+        """Seconds since the longest-due scoring mark fell due (0 when none is due)."""
+        ...
+
     def find_account(self, platform: str, ref: str) -> Account | None: ...
 
     def iter_accounts(self, status: str | None = None, platform: str | None = None,

@@ -104,8 +104,8 @@ def test_stream_load_prints_the_table_with_the_goals_beside_the_figures() -> Non
 | events published (achieved rate) | 500/s for 10 minutes, 100k removed: not run | 6,000 (199.8/s) |
 | sign-ups flagged | — | 358 (347 of 370 mirror sign-ups; 300 before their account's next event) |
 | mirror sign-ups: p50 / p95 / p99 s | p95 ≤ 2, p99 ≤ 5 | **0.07 / 1.90 / 5.50** (p99 missed) |
-| sign-ups flagged before their next event: p50 / p95 / p99 s | p95 ≤ 2, p99 ≤ 5 | **0.05 / 0.40 / 0.90** (met) |
-| every flagged sign-up, from sign-up (later posts included): p50 / p95 / p99 s | — | 77.16 / 129.98 / 134.77 |
+| before their next event: p50 / p95 / p99 s | p95 ≤ 2, p99 ≤ 5 | **0.05 / 0.40 / 0.90** (met) |
+| every flagged sign-up (later posts too): p50 / p95 / p99 s | — | 77.16 / 129.98 / 134.77 |
 | max s | — | 138.31 |
 | largest lag (msgs) | — | 5,139 |
 | catch-up after publishing s | — | 139.6 |

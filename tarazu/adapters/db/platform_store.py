@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tarazu.adapters.db.crypto import FieldCipher
 from tarazu.adapters.db.tables import accounts, posts, protected_accounts, scoring_queue
+from tarazu.adapters.scoring_marks import mark_stamp, overdue_seconds
 from tarazu.domain.chain import format_time, parse_time
 from tarazu.domain.platform import Account, AccountStatus, Media, Post, verified_protection
 from tarazu.service.records import MarkedAccount
@@ -119,11 +120,6 @@ def _post_values(p: Post) -> dict[str, Any]:
                 lang=p.lang, context=p.context, reply_to=p.reply_to,
                 mentions=_j(p.mentions), hashtags=_j(p.hashtags), links=_j(p.links),
                 media=json.dumps([asdict(m) for m in p.media]))
-
-
-def _stamp(t: datetime) -> str:
-    """A scoring mark's time: compared as text, so always in this one form."""
-    return t.isoformat(timespec="microseconds")
 
 
 def _t(t: datetime | None) -> str | None:
@@ -234,15 +230,16 @@ class PlatformStore:
         its due time when that is earlier."""
         now = datetime.now(UTC)
         self.conn.execute(_mark(self.conn.dialect.name), {
-            "platform": platform, "account_id": account_id, "queued_at": _stamp(now),
-            "due_at": _stamp(now + timedelta(seconds=delay))})
+            "platform": platform, "account_id": account_id, "queued_at": mark_stamp(now),
+            "due_at": mark_stamp(now + timedelta(seconds=delay))})
 
     def queue_many_for_scoring(self, keys: Iterable[tuple[str, str]], delay: float = 0.0
                                ) -> None:
         """:meth:`queue_for_scoring` of each (platform, account id), in one statement."""
         now = datetime.now(UTC)
-        rows = [{"platform": p, "account_id": a, "queued_at": _stamp(now),
-                 "due_at": _stamp(now + timedelta(seconds=delay))} for p, a in sorted(set(keys))]
+        due = mark_stamp(now + timedelta(seconds=delay))
+        rows = [{"platform": p, "account_id": a, "queued_at": mark_stamp(now), "due_at": due}
+                for p, a in sorted(set(keys))]
         if rows:
             self.conn.execute(_mark(self.conn.dialect.name), rows)
 
@@ -261,8 +258,9 @@ class PlatformStore:
         """The marks due now, the longest due first: (platform, account id, queued at)."""
         due = func.coalesce(scoring_queue.c.due_at, scoring_queue.c.queued_at)
         rows = self.conn.execute(
-            select(scoring_queue).where(or_(scoring_queue.c.due_at.is_(None),
-                                            scoring_queue.c.due_at <= _stamp(datetime.now(UTC))))
+            select(scoring_queue).where(or_(
+                scoring_queue.c.due_at.is_(None),
+                scoring_queue.c.due_at <= mark_stamp(datetime.now(UTC))))
             .order_by(due, scoring_queue.c.platform, scoring_queue.c.account_id).limit(limit))
         return [(r.platform, r.account_id, r.queued_at) for r in rows]
 
@@ -304,6 +302,13 @@ class PlatformStore:
     def scoring_backlog(self) -> int:
         return int(self.conn.execute(select(func.count()).select_from(scoring_queue))
                    .scalar_one())
+
+    def longest_overdue(self) -> float:
+        now = datetime.now(UTC)
+        first = self.conn.execute(
+            select(func.min(func.coalesce(scoring_queue.c.due_at, scoring_queue.c.queued_at)))
+        ).scalar_one()
+        return overdue_seconds(first, now)
 
     # -- reads -------------------------------------------------------------------------------
     def _account(self, r, with_identifiers: bool) -> Account:  # type: ignore[no-untyped-def]

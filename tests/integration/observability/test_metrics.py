@@ -101,6 +101,7 @@ def test_stream_metrics_move_as_events_are_handled(app, scenario, tmp_path):
     assert moved("tarazu_signup_to_flag_seconds_bucket", le="60.0") == flagged
     assert _value(after, "tarazu_stream_consumer_lag_messages", stream=stream) == 0
     assert _value(after, "tarazu_scoring_queue_depth") == 0
+    assert _value(after, "tarazu_scoring_overdue_seconds") == 0
     with app.uow() as uow:
         open_cases = sum(uow.status.queue_counts().values())
     assert open_cases >= 1  # flags that were not auto-actioned wait for a reviewer
