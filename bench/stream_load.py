@@ -513,6 +513,8 @@ def table(r: Result, args: str) -> str:
     goal = f"p95 ≤ {GOALS['p95_s']:g}, p99 ≤ {GOALS['p99_s']:g}"
 
     def against_goal(p50: float, p95: float, p99: float) -> str:
+        if p50 != p50:  # nan: no flag of this kind
+            return "none flagged"
         return judged(f"{p50:.2f} / {p95:.2f} / {p99:.2f}",
                       {"p95": p95 <= GOALS["p95_s"], "p99": p99 <= GOALS["p99_s"]})
 

@@ -4,6 +4,7 @@ Checked with made-up figures on a small markdown string, not on the real file.""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -139,3 +140,11 @@ def test_linker_speed_write_keeps_the_bullets_written_by_hand(tmp_path: Path) ->
     assert "| index build (s) | ≤ 600 s at 1M | 33 (1M not measured) |" in table
     assert "| index memory, RSS delta | ≤ 3 GB at 1M | 168 MB |" in table
     assert "load average 2.1–2.4" in said(notes)
+
+
+def test_stream_load_says_when_no_flag_of_a_kind_was_raised() -> None:
+    """A worker far behind flags no sign-up before its next event: no figure to judge."""
+    late = replace(STREAM, at_signup=0, at_signup_p50_s=float("nan"),
+                   at_signup_p95_s=float("nan"), at_signup_p99_s=float("nan"))
+    assert "| before their next event: p50 / p95 / p99 s | p95 ≤ 2, p99 ≤ 5 | none flagged |" \
+        in stream_load.table(late, "--rate 200")
