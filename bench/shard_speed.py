@@ -6,8 +6,9 @@ process reached through the protocol's bytes (what the messages cost without a n
     python bench/shard_speed.py --removed 10000 --queries 300 [--shards 2]
 
 The removed set is built once (bench/synthetic_accounts.py) and handed to the shard workers
-as encoded profiles in a file; each worker holds its part and counts the rest
-(``linkage.shards``). Every mode must give the same answers; the run stops if not.
+as encoded profiles in a file; each worker holds and counts its part only
+(``linkage.shards``, ``linkage.shard_counts``). Every mode must give the same answers; the
+run stops if not.
 
     python bench/shard_speed.py serve --profiles FILE --shard 0 --of 2   # one shard worker
 """
@@ -44,21 +45,18 @@ def shard_names(n: int) -> list[str]:
 
 def shard_worker(profiles: Sequence[AccountProfile], shard: int, of: int, model: str = "default",
                  withdraw_every: int = 0) -> ShardLinker:
-    """Shard ``shard`` of ``of``: holds its part of ``profiles``, counts the rest; then every
-    ``withdraw_every``-th account is withdrawn (0: none), as ``LocalShards`` does."""
+    """Shard ``shard`` of ``of``: holds (and counts) its part of ``profiles`` only, each at
+    its position among them; then every ``withdraw_every``-th account is withdrawn (0: none),
+    as ``LocalShards`` does."""
     names = shard_names(of)
     me = names[shard]
     linker = ShardLinker(load_model(model), LinkerConfig())
-    for p in profiles:
+    for position, p in enumerate(profiles):
         if shard_of(p.account_id, names) == me:
-            linker.hold(p)
-        else:
-            linker.count(p)
+            linker.hold(p, position)
     for p in profiles[::withdraw_every] if withdraw_every else ():
         if shard_of(p.account_id, names) == me:
             linker.withdraw(p.account_id)
-        else:
-            linker.count(p, -1)
     return linker
 
 
@@ -134,9 +132,8 @@ def timed(score: Callable[[object, list], list], queries: list, warm: int
 def held_mb(linker: MirrorLinker) -> tuple[float, float]:
     """(MB of what the linker holds of its own accounts, MB of its counts): its accounts'
     profiles, columns and candidate indexes against the rarity statistics and term
-    frequencies (of all removed accounts, on every shard), counted object by object as
-    ``bench/linker_memory.py`` does; the indexes' counts of tokens held elsewhere are in the
-    first figure."""
+    frequencies (of its own accounts: a shard counts its part only), counted object by
+    object as ``bench/linker_memory.py`` does."""
     from bench.linker_memory import deep_size, parts
 
     seen: set[int] = set()
@@ -153,7 +150,7 @@ def held_mb(linker: MirrorLinker) -> tuple[float, float]:
 
 
 def counts_breakdown(linker: MirrorLinker) -> list[tuple[str, float]]:
-    """MB of each of the counts every shard holds of the whole set."""
+    """MB of each of the counts a linker holds (of the accounts it holds)."""
     from bench.linker_memory import deep_size
 
     c, seen = linker.corpus, set()  # type: ignore[var-annotated]
@@ -203,7 +200,7 @@ def main() -> None:
         one.add_removed_profile(p)
     settle_after_bulk_build()
     held.append(("one index", held_mb(one)))
-    counts = counts_breakdown(one)
+    counts = [("one index", counts_breakdown(one))]
     times, want = timed(one.score, queries, args.warm)
     rows.append(("one index, in process", times, None))
     del one
@@ -212,6 +209,8 @@ def main() -> None:
     local.add_all(profiles)
     settle_after_bulk_build()
     held += [(f"shard {k} of {args.shards}", held_mb(s)) for k, s in enumerate(local.shards)]
+    counts += [(f"shard {k} of {args.shards}", counts_breakdown(s))
+               for k, s in enumerate(local.shards)]
     times, got = timed(local.linker.score, queries, args.warm)
     assert got == want, "in-process shards differ from one index"
     rows.append((f"{args.shards} shards, in process", times, None))
@@ -247,10 +246,11 @@ def main() -> None:
         m = "" if mem is None else ", ".join(f"{a:.0f}/{b:.0f}" for a, b in zip(*mem, strict=True))
         print(f"{name:32} {pct(t, 50):8.1f} {pct(t, 99):8.1f} {statistics.mean(t):8.1f}  {m}")
     print("answers: identical in every mode")
-    print(f"\n{'held (object by object)':24} {'own accounts MB':>16} {'counts of all MB':>17}")
+    print(f"\n{'held (object by object)':24} {'own accounts MB':>16} {'counts MB':>10}")
     for name, (own, n) in held:
-        print(f"{name:24} {own:16.1f} {n:17.1f}")
-    print("the counts, one index: " + ", ".join(f"{k} {v:.1f} MB" for k, v in counts))
+        print(f"{name:24} {own:16.1f} {n:10.1f}")
+    for name, c in counts:
+        print(f"the counts, {name}: " + ", ".join(f"{k} {v:.1f} MB" for k, v in c))
 
 
 if __name__ == "__main__":

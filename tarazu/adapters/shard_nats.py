@@ -1,10 +1,10 @@
 """Shards of the mirror index over NATS request-reply.
 
-A shard worker subscribes to ``tarazu.mirrors.shard.<name>.<call>`` (``propose``,
-``compare``; a queue group per shard, so replicas of one shard share its requests) and answers
-with :class:`tarazu.linkage.shard_protocol.ShardHandler`. The merger's side,
-:class:`NatsShards`, sends each call with a deadline: no answer in time (or no shard
-listening, or a shard that failed) raises ``ShardUnavailable``, which makes the answer
+A shard worker subscribes to ``tarazu.mirrors.shard.<name>.<call>`` (``counts``,
+``propose``, ``needs``, ``compare``; a queue group per shard, so replicas of one shard share
+its requests) and answers with :class:`tarazu.linkage.shard_protocol.ShardHandler`. The
+merger's side, :class:`NatsShards`, sends each call with a deadline: no answer in time (or no
+shard listening, or a shard that failed) raises ``ShardUnavailable``, which makes the answer
 incomplete (``MatchResult.complete``) rather than wrong or late.
 
 The merger is synchronous code; NATS is asyncio. :class:`NatsShards` keeps one connection on

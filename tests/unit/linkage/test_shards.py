@@ -12,10 +12,12 @@ import numpy as np
 import pytest
 
 from bench.linker_answers import answers
+from bench.linker_memory import deep_size
 from bench.synthetic_accounts import Generator
-from tarazu.linkage import LinkerConfig, LinkPolicy, decide, load_model
+from tarazu.linkage import LinkerConfig, LinkPolicy, MirrorLinker, decide, load_model
 from tarazu.linkage.policy import AUTO_ACTION
 from tarazu.linkage.profile import build_profiles
+from tarazu.linkage.shard_counts import ARRAYS, Counts, local_counts, profile_keys
 from tarazu.linkage.shard_protocol import RemoteShard, ShardHandler
 from tarazu.linkage.shards import LocalShards, ShardedLinker, ShardUnavailable, shard_of
 from tarazu.linkage.snapshot import decode_profiles, encode_profiles
@@ -51,13 +53,77 @@ def test_shards_give_the_one_linker_answer_byte_for_byte(model, config, n):
         assert json.dumps(answers(n, 11, model, shards, **kw)) == one, f"{shards} shards"
 
 
+def _count_bytes(linker):
+    """Bytes of the counts that grow with the accounts counted: phrase, trace and token
+    counts, counted ids, term frequencies, the name and token indexes' postings (not the
+    fixed-size n-gram document frequencies)."""
+    c, seen = linker.corpus, set()
+    return sum(deep_size(o, seen) for o in (c.shingle_df, c.trace_df, c._members, c.df,
+                                           linker.tf, linker.blocker.indexes[0],
+                                           linker.blocker.indexes[3]))
+
+
+def test_a_shard_counts_only_its_own_accounts_and_the_answers_stay_one_linkers():
+    """Each shard's counts are those of a linker holding its part alone (of every value of
+    the whole set: zero for what only other shards' accounts hold); they sum to the one
+    linker's; their memory falls with the number of shards; the answers do not change."""
+    gen = Generator(13)
+    removed = list(gen.removed_set(600))
+    stream = gen.new_accounts(40, removed)
+    profiles = build_profiles([a for a, _ in removed], {a.account_id: ps for a, ps in removed})
+    model = load_model("default")
+    one = MirrorLinker(model)
+    held = LocalShards(model, 3)
+    for p in profiles:
+        one.add_removed_profile(p)
+    held.add_all(profiles)
+    for a, _ in removed[::9]:
+        one.withdraw(a.account_id)
+        held.withdraw(a.account_id)
+    keys = profile_keys(one, profiles[0])  # every table, filled with every account's values
+    for p in profiles[1:]:
+        for t, k in profile_keys(one, p).items():
+            keys[t] = np.union1d(keys[t], k) if t in ARRAYS else [*keys[t], *k]
+    alone = []
+    for s in held.shards:
+        assert 0 < len(s.removed) < 0.45 * len(one.removed)
+        mine = MirrorLinker(model)
+        for p in s.removed.values():
+            mine.add_removed_profile(p)
+        got, want = s.counts(keys), local_counts(mine, keys)
+        assert got.scalars == want.scalars
+        assert got.scalars["n"] == got.scalars["tf_accounts"] == len(s.removed)
+        for t in keys:
+            assert np.array_equal(got.counts[t], want.counts[t]), t
+        alone.append(got)
+    total = Counts.total(keys, alone)
+    whole = local_counts(one, keys)
+    flag = "counts_text"  # whether any account with text was counted: any shard's
+    assert {**total.scalars, flag: 1} == {**whole.scalars, flag: 1} and total.scalars[flag]
+    for t in keys:
+        assert np.array_equal(total.counts[t], whole.counts[t]), t
+        if len(keys[t]):  # the other shards' accounts are not counted here
+            assert (total.counts[t] > alone[0].counts[t]).any(), t
+    sizes = [_count_bytes(s) for s in held.shards]
+    assert max(sizes) < 0.5 * _count_bytes(one), (sizes, _count_bytes(one))
+    want = [[repr(r) for r in one.score(a, ps)] for a, ps in stream]
+    assert sum(map(len, want)) > 100
+    assert [[repr(r) for r in held.linker.score(a, ps)] for a, ps in stream] == want
+
+
 class _Silent:
     """A shard that never answers."""
 
-    def propose(self, profile):
+    def counts(self, keys):
         raise ShardUnavailable("no answer")
 
-    def compare_part(self, profile, ids, estimated, only):
+    def propose(self, profile, totals):
+        raise ShardUnavailable("no answer")
+
+    def needs(self, profile, ids):
+        raise ShardUnavailable("no answer")
+
+    def compare_part(self, profile, ids, estimated, only, totals):
         raise ShardUnavailable("no answer")
 
 
