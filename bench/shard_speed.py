@@ -31,9 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.synthetic_accounts import Generator  # noqa: E402
 from tarazu.linkage import LinkerConfig, MirrorLinker, load_model  # noqa: E402
 from tarazu.linkage.profile import AccountProfile, build_profiles  # noqa: E402
+from tarazu.linkage.shard_feed import load_shard, save_shard  # noqa: E402
 from tarazu.linkage.shard_protocol import RemoteShard, ShardHandler  # noqa: E402
 from tarazu.linkage.shards import LocalShards, ShardedLinker, ShardLinker, shard_of  # noqa: E402
-from tarazu.linkage.snapshot import decode_profiles, encode_profiles  # noqa: E402
+from tarazu.linkage.snapshot import (  # noqa: E402
+    SnapshotUnusable,
+    decode_profiles,
+    encode_profiles,
+)
 from tarazu.service.memory import settle_after_bulk_build  # noqa: E402
 
 NATS_URL = os.environ.get("TARAZU_NATS_URL", "nats://127.0.0.1:4222")
@@ -61,22 +66,50 @@ def shard_worker(profiles: Sequence[AccountProfile], shard: int, of: int, model:
 
 
 def serve(args: argparse.Namespace) -> None:
-    from tarazu.adapters.shard_nats import serve_shard
+    """A shard worker: its part of ``--profiles``, or (``--feed-stream``) of the feed's
+    events, after its snapshot (``--snapshot``) if there is one, saving it once it has taken
+    every event published before it started and then every ``--snapshot-every`` events. Its
+    first line: ``ready <accounts held> snapshot <position loaded> position <position>``."""
+    from tarazu.adapters.shard_nats import ShardFeed, serve_shard
 
-    profiles = decode_profiles(Path(args.profiles).read_bytes())
-    linker = shard_worker(profiles, args.shard, args.of, args.model, args.withdraw_every)
-    del profiles
+    name = shard_names(args.of)[args.shard]
+    feed, loaded, snapshot = None, 0, Path(args.snapshot) if args.snapshot else None
+    if args.feed_stream:
+        linker = ShardLinker(load_model(args.model), LinkerConfig())
+        feed = ShardFeed(None, shard_names(args.of), args.feed_stream, args.feed_prefix)
+        if snapshot is not None:
+            try:
+                loaded = load_shard(snapshot, linker).position
+            except SnapshotUnusable:
+                loaded = 0
+    else:
+        profiles = decode_profiles(Path(args.profiles).read_bytes())
+        linker = shard_worker(profiles, args.shard, args.of, args.model, args.withdraw_every)
+        del profiles
     handler = ShardHandler(linker)
     _warm(linker)
     settle_after_bulk_build()  # as the stream worker does after loading its reference set
+    taken = 0
+
+    def applied() -> None:
+        nonlocal taken
+        taken += 1
+        if snapshot is not None and args.snapshot_every and taken % args.snapshot_every == 0:
+            save_shard(snapshot, linker, {"shard": name})
+
+    def ready() -> None:
+        if snapshot is not None:
+            save_shard(snapshot, linker, {"shard": name})
+        print(f"ready {len(linker.removed)} snapshot {loaded} position {linker.position}",
+              flush=True)
 
     async def run() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         import signal
         loop.add_signal_handler(signal.SIGTERM, stop.set)
-        await serve_shard(handler, args.url, shard_names(args.of)[args.shard], stop,
-                          ready=lambda: print(f"ready {len(linker.removed)}", flush=True))
+        await serve_shard(handler, args.url, name, stop, ready=ready, feed=feed,
+                          applied=applied)
 
     asyncio.run(run())
 
@@ -88,18 +121,25 @@ def _warm(linker: MirrorLinker) -> None:
         linker.score(a, ps)
 
 
-def start_workers(profiles_file: Path, of: int, model: str = "default",
-                  withdraw_every: int = 0, url: str = NATS_URL) -> list[subprocess.Popen]:
-    """``of`` shard worker processes, returned once each is listening."""
+def start_workers(profiles_file: Path | None, of: int, model: str = "default",
+                  withdraw_every: int = 0, url: str = NATS_URL,
+                  more: Callable[[int], Sequence[str]] = lambda k: (),
+                  shards: Sequence[int] | None = None) -> list[subprocess.Popen]:
+    """Shard worker processes (``shards`` of ``of``: all by default), returned once each is
+    listening, each with its first line as ``ready``. ``more``: shard k's further options
+    (a feed, a snapshot)."""
+    given = ["--profiles", str(profiles_file)] if profiles_file is not None else []
     procs = [subprocess.Popen(
-        [sys.executable, __file__, "serve", "--profiles", str(profiles_file), "--shard", str(k),
+        [sys.executable, __file__, "serve", *given, "--shard", str(k),
          "--of", str(of), "--model", model, "--withdraw-every", str(withdraw_every),
-         "--url", url], stdout=subprocess.PIPE, text=True) for k in range(of)]
+         "--url", url, *more(k)], stdout=subprocess.PIPE, text=True)
+        for k in (range(of) if shards is None else shards)]
     for p in procs:
         line = p.stdout.readline() if p.stdout else ""
         if not line.startswith("ready"):
             stop_workers(procs)
             raise RuntimeError(f"a shard worker did not start: {line!r}")
+        p.ready = line.split()  # type: ignore[attr-defined]
     return procs
 
 
@@ -169,7 +209,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command")
     sv = sub.add_parser("serve")
-    sv.add_argument("--profiles", required=True)
+    sv.add_argument("--profiles")
+    sv.add_argument("--feed-stream", help="take the shard's events from this JetStream stream")
+    sv.add_argument("--feed-prefix", default="tarazu.mirrors.feed")
+    sv.add_argument("--snapshot", help="the shard's snapshot file (loaded if usable, saved)")
+    sv.add_argument("--snapshot-every", type=int, default=0)
     sv.add_argument("--shard", type=int, required=True)
     sv.add_argument("--of", type=int, required=True)
     sv.add_argument("--model", default="default")

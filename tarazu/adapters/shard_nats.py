@@ -15,17 +15,28 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import threading
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import nats
 import structlog
 from nats.errors import Error as NatsError
+from nats.js.api import ConsumerConfig, DeliverPolicy, StreamConfig
+from nats.js.errors import NotFoundError
 
+from tarazu.linkage.profile import AccountProfile
+from tarazu.linkage.shard_feed import FeedEvent, apply
 from tarazu.linkage.shard_protocol import RemoteShard, Send, ShardHandler
-from tarazu.linkage.shards import ShardUnavailable
+from tarazu.linkage.shards import ShardLinker, ShardUnavailable, shard_of
+from tarazu.linkage.snapshot import decode_profiles, encode_profiles
 
 SUBJECT = "tarazu.mirrors.shard"
+#: The stream and subjects of the shards' removals and withdrawals (:class:`ShardFeed`).
+FEED_STREAM, FEED = "TARAZU_SHARD_FEED", "tarazu.mirrors.feed"
+#: Header of a feed event: the account removed or withdrawn.
+ACCOUNT = "Tarazu-Account"
 #: Header of a reply that is an error, not an answer (the shard failed on the request).
 ERROR = "Tarazu-Shard-Error"
 
@@ -36,12 +47,89 @@ def subject(name: str, call: str) -> str:
     return f"{SUBJECT}.{name}.{call}"
 
 
+class ShardFeed:
+    """The removals and withdrawals of the removed set on a JetStream stream, one subject per
+    shard (``<prefix>.<shard name>``, the shard :func:`shard_of` names): a removal carries the
+    profile (``snapshot.encode_profiles``), a withdrawal only the account id; an event's
+    position is its sequence number in the stream, increasing over all shards
+    (``linkage.shard_feed``)."""
+
+    def __init__(self, js: Any, names: Sequence[str], stream: str = FEED_STREAM,
+                 prefix: str = FEED) -> None:
+        """``js``: a JetStream context (None: one given later, :meth:`on`)."""
+        self.js, self.names, self.stream, self.prefix = js, list(names), stream, prefix
+
+    def on(self, js: Any) -> ShardFeed:
+        """The same feed through another connection's JetStream context."""
+        return ShardFeed(js, self.names, self.stream, self.prefix)
+
+    def subject(self, name: str) -> str:
+        return f"{self.prefix}.{name}"
+
+    async def ensure(self) -> None:
+        try:
+            await self.js.stream_info(self.stream)
+        except NotFoundError:
+            await self.js.add_stream(StreamConfig(name=self.stream, subjects=[f"{self.prefix}.*"]))
+
+    async def delete(self) -> None:
+        with contextlib.suppress(NotFoundError):
+            await self.js.delete_stream(self.stream)
+
+    async def _publish(self, account_id: str, data: bytes) -> int:
+        ack = await self.js.publish(self.subject(shard_of(account_id, self.names)), data,
+                                    stream=self.stream, headers={ACCOUNT: account_id})
+        return int(ack.seq)
+
+    async def remove(self, profile: AccountProfile) -> int:
+        """Publish a removal; returns its position."""
+        return await self._publish(profile.account_id, encode_profiles([profile]))
+
+    async def withdraw(self, account_id: str) -> int:
+        """Publish a withdrawal; returns its position."""
+        return await self._publish(account_id, b"")
+
+    @staticmethod
+    def event(msg: Any) -> FeedEvent:
+        profile = decode_profiles(msg.data)[0] if msg.data else None
+        return FeedEvent(int(msg.metadata.sequence.stream), msg.headers[ACCOUNT], profile)
+
+
+async def follow_feed(feed: ShardFeed, name: str, shard: ShardLinker,
+                      applied: Callable[[], None] | None = None) -> Any:
+    """Take shard ``name``'s events after its position from ``feed`` into ``shard`` (in this
+    loop, between the calls it answers), calling ``applied`` after each; returns once it has
+    taken every event published before (the subscription, which goes on)."""
+    js, subject = feed.js, feed.subject(name)
+
+    async def on_event(msg: Any) -> None:
+        if apply(shard, ShardFeed.event(msg)) and applied is not None:
+            applied()
+
+    sub = await js.subscribe(subject, stream=feed.stream, cb=on_event, ordered_consumer=True,
+                             config=ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                                                   opt_start_seq=shard.position + 1))
+    try:
+        last = int((await js.get_last_msg(feed.stream, subject)).seq)
+    except NotFoundError:
+        last = 0
+    while shard.position < last:
+        await asyncio.sleep(0.01)
+    return sub
+
+
 async def serve_shard(handler: ShardHandler, url: str, name: str, stop: asyncio.Event,
-                      ready: Callable[[], None] | None = None) -> int:
+                      ready: Callable[[], None] | None = None,
+                      feed: ShardFeed | None = None,
+                      applied: Callable[[], None] | None = None) -> int:
     """Answer shard ``name``'s calls until ``stop`` is set; returns how many were answered.
-    The calls are answered one at a time, on this loop: a shard's work is CPU-bound."""
+    The calls are answered one at a time, on this loop: a shard's work is CPU-bound.
+    ``feed``: take the shard's removals and withdrawals from it (:func:`follow_feed`, which
+    ``applied`` follows), answering only once every event published before is taken."""
     nc = await nats.connect(url, name=f"tarazu-shard-{name}")
     answered = 0
+    if feed is not None:
+        await follow_feed(feed.on(nc.jetstream()), name, handler.linker, applied)
 
     async def on_request(msg) -> None:  # type: ignore[no-untyped-def]
         nonlocal answered

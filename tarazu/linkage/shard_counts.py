@@ -27,7 +27,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -50,7 +49,9 @@ ARRAYS = {"shingles": np.uint32, "traces": np.uint64, "chars": np.int64}
 
 
 def _union(arrays: Iterable[np.ndarray], dtype: type) -> np.ndarray:
-    return reduce(np.union1d, arrays, np.zeros(0, dtype=dtype)).astype(dtype)
+    """The sorted unique values of all ``arrays`` (one sort, not one per array)."""
+    return np.unique(np.concatenate([np.zeros(0, dtype=dtype),
+                                     *(np.asarray(a, dtype=dtype) for a in arrays)]))
 
 
 def _char_columns(p: AccountProfile) -> np.ndarray:
@@ -82,9 +83,10 @@ def candidate_keys(candidates: Iterable[AccountProfile]) -> Keys:
     """The candidates' own values whose counts their comparison reads: their traces and
     connections, their text's columns."""
     cands = list(candidates)
-    return {"traces": _union((np.union1d(sign_up_traces(b), b.connections) for b in cands),
+    return {"traces": _union([*map(sign_up_traces, cands), *(b.connections for b in cands)],
                              np.uint64),
-            "chars": _union((_char_columns(b) for b in cands), np.int64)}
+            "chars": _union((v.indices for b in cands for v in (b.char_tf, b.recent_tf)
+                             if v is not None), np.int64)}
 
 
 def unknown(keys: Keys, known: Keys) -> Keys:
@@ -95,11 +97,8 @@ def unknown(keys: Keys, known: Keys) -> Keys:
 
 def union_keys(keys: Iterable[Keys]) -> Keys:
     """The values of several :func:`candidate_keys` answers, once each."""
-    out: Keys = {t: np.zeros(0, dtype=ARRAYS[t]) for t in ("traces", "chars")}
-    for k in keys:
-        for t, v in k.items():
-            out[t] = np.union1d(out[t], v).astype(ARRAYS[t])
-    return out
+    keys = list(keys)
+    return {t: _union((k[t] for k in keys), ARRAYS[t]) for t in ("traces", "chars")}
 
 
 @dataclass(frozen=True)

@@ -155,6 +155,8 @@ class ShardLinker(MirrorLinker):
         #: account id -> its position among the removals of all shards (the text index's
         #: ties are broken by it, as one index breaks them by order of insertion)
         self.order: dict[str, int] = {}
+        #: the position in the feed of the last event taken (``linkage.shard_feed``)
+        self.position = 0
 
     def hold(self, profile: AccountProfile, position: int,
              text_signature: np.ndarray | None = None) -> None:
