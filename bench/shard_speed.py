@@ -87,7 +87,7 @@ def serve(args: argparse.Namespace) -> None:
         linker = shard_worker(profiles, args.shard, args.of, args.model, args.withdraw_every)
         del profiles
     handler = ShardHandler(linker)
-    _warm(linker)
+    _warm(args.model)
     settle_after_bulk_build()  # as the stream worker does after loading its reference set
     taken = 0
 
@@ -114,10 +114,16 @@ def serve(args: argparse.Namespace) -> None:
     asyncio.run(run())
 
 
-def _warm(linker: MirrorLinker) -> None:
-    """Compile the kernels before the first real request (numba's cache may be cold)."""
+def _warm(model: str) -> None:
+    """Compile the kernels before the first real request (numba's cache may be cold): score
+    a few accounts against a small linker of its own (a worker fed from the stream holds
+    nothing yet, and scoring against nothing compiles nothing)."""
     gen = Generator(99)
-    for a, ps in gen.new_accounts(3, list(gen.removed_set(3))):
+    removed = list(gen.removed_set(40))
+    linker = MirrorLinker(load_model(model), LinkerConfig())
+    for p in build_profiles([a for a, _ in removed], {a.account_id: ps for a, ps in removed}):
+        linker.add_removed_profile(p)
+    for a, ps in gen.new_accounts(3, removed):
         linker.score(a, ps)
 
 

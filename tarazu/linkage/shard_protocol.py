@@ -16,7 +16,7 @@ Four calls, each a request and a reply, in the order of a score (counts are sums
 The profile travels in the snapshot's columns (``snapshot.encode_profiles``, no pickle),
 base64 in the JSON. Floats are written by ``json`` as their shortest exact form, so a reply
 read back holds the very floats the shard computed (the merged answer stays the one-index
-answer); counts are integers, and hashes travel as JSON integers (exact at 64 bits).
+answer); hashes, columns and counts travel as base64 of their bytes.
 :class:`ShardHandler` is the shard's side, transport-free: bytes in, bytes out."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -42,7 +42,7 @@ COUNTS, PROPOSE, NEEDS, COMPARE = "counts", "propose", "needs", "compare"
 
 @dataclass(frozen=True)
 class CountsRequest:
-    keys: dict[str, list[Any]]  # :func:`encode_keys`
+    keys: dict[str, Any]  # :func:`encode_keys`
 
 
 @dataclass(frozen=True)
@@ -66,31 +66,47 @@ class CompareRequest:
     totals: dict[str, Any]
 
 
-def encode_keys(keys: Keys) -> dict[str, list[Any]]:
-    """Values as JSON: numbers, strings, index tokens (tuples as lists)."""
-    return {t: k.tolist() if isinstance(k, np.ndarray) else
+def _packed(a: np.ndarray, dtype: type) -> str:
+    """Numbers as base64 of their little-endian bytes: hashes and counts by the thousand,
+    smaller and far quicker to write and read than JSON numbers."""
+    return base64.b64encode(np.ascontiguousarray(a, dtype=np.dtype(dtype).newbyteorder("<"))
+                            .tobytes()).decode("ascii")
+
+
+def _unpacked(text: str, dtype: type) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype=np.dtype(dtype).newbyteorder("<")
+                         ).astype(dtype)
+
+
+def _counts_of(d: dict[str, str]) -> dict[str, np.ndarray]:
+    return {t: _unpacked(v, np.int64) for t, v in d.items()}
+
+
+def encode_keys(keys: Keys) -> dict[str, Any]:
+    """Values as JSON: numbers packed (:func:`_packed`), strings, index tokens (tuples as
+    lists)."""
+    return {t: _packed(k, ARRAYS[t]) if t in ARRAYS else
             [list(v) if isinstance(v, tuple) else v for v in k] for t, k in keys.items()}
 
 
-def decode_keys(d: dict[str, list[Any]]) -> Keys:
+def decode_keys(d: dict[str, Any]) -> Keys:
     out: Keys = {}
     for t, k in d.items():
         if t in ARRAYS:
-            out[t] = np.array(k, dtype=ARRAYS[t])
+            out[t] = _unpacked(k, ARRAYS[t])
         else:
             out[t] = [tuple(v) if isinstance(v, list) else v for v in k]
     return out
 
 
 def encode_totals(c: Counts) -> dict[str, Any]:
-    return {"keys": encode_keys(c.keys), "counts": {t: v.tolist() for t, v in c.counts.items()},
+    return {"keys": encode_keys(c.keys),
+            "counts": {t: _packed(v, np.int64) for t, v in c.counts.items()},
             "scalars": c.scalars}
 
 
 def decode_totals(d: dict[str, Any]) -> Counts:
-    return Counts(decode_keys(d["keys"]),
-                  {t: np.array(v, dtype=np.int64) for t, v in d["counts"].items()},
-                  d["scalars"])
+    return Counts(decode_keys(d["keys"]), _counts_of(d["counts"]), d["scalars"])
 
 
 #: the last profile encoded and its encoding: every shard is sent the same new account
@@ -110,7 +126,8 @@ def encode_profile(profile: AccountProfile) -> str:
 
 def encode_request(req: CountsRequest | ProposeRequest | NeedsRequest | CompareRequest
                    ) -> bytes:
-    return _dump(asdict(req))
+    # the fields as they are: ``asdict`` would deep-copy every list of values and counts
+    return _dump({f.name: getattr(req, f.name) for f in fields(req)})
 
 
 def _dump(doc: Any) -> bytes:
@@ -158,14 +175,13 @@ def decode_compared(data: bytes) -> Compared:
 
 def encode_counts(c: Counts) -> bytes:
     """A shard's counts, without the keys (the asker has them)."""
-    return _dump({"counts": {t: v.tolist() for t, v in c.counts.items()},
+    return _dump({"counts": {t: _packed(v, np.int64) for t, v in c.counts.items()},
                   "scalars": c.scalars})
 
 
 def decode_counts(keys: Keys, data: bytes) -> Counts:
     d = json.loads(data)
-    return Counts(keys, {t: np.array(v, dtype=np.int64) for t, v in d["counts"].items()},
-                  d["scalars"])
+    return Counts(keys, _counts_of(d["counts"]), d["scalars"])
 
 
 class ShardHandler:
