@@ -16,7 +16,7 @@ from bench.linker_memory import deep_size
 from bench.synthetic_accounts import Generator
 from tarazu.linkage import LinkerConfig, LinkPolicy, MirrorLinker, decide, load_model
 from tarazu.linkage.policy import AUTO_ACTION
-from tarazu.linkage.profile import build_profiles
+from tarazu.linkage.profile import build_profile, build_profiles
 from tarazu.linkage.shard_counts import ARRAYS, Counts, local_counts, profile_keys
 from tarazu.linkage.shard_protocol import RemoteShard, ShardHandler
 from tarazu.linkage.shards import LocalShards, ShardedLinker, ShardUnavailable, shard_of
@@ -80,6 +80,10 @@ def test_a_shard_counts_only_its_own_accounts_and_the_answers_stay_one_linkers()
     for a, _ in removed[::9]:
         one.withdraw(a.account_id)
         held.withdraw(a.account_id)
+    for a, ps in stream[::3]:  # active accounts counted in the rarity statistics
+        seen = build_profile(a, ps, one.platform)
+        one.observe(seen)
+        held.observe(seen)
     keys = profile_keys(one, profiles[0])  # every table, filled with every account's values
     for p in profiles[1:]:
         for t, k in profile_keys(one, p).items():
@@ -90,9 +94,12 @@ def test_a_shard_counts_only_its_own_accounts_and_the_answers_stay_one_linkers()
         mine = MirrorLinker(model)
         for p in s.removed.values():
             mine.add_removed_profile(p)
+        for a, ps in stream[::3]:
+            if shard_of(a.account_id, held.names) == held.names[held.shards.index(s)]:
+                mine.observe(build_profile(a, ps, one.platform))
         got, want = s.counts(keys), local_counts(mine, keys)
         assert got.scalars == want.scalars
-        assert got.scalars["n"] == got.scalars["tf_accounts"] == len(s.removed)
+        assert got.scalars["tf_accounts"] == len(s.removed) <= got.scalars["n"]
         for t in keys:
             assert np.array_equal(got.counts[t], want.counts[t]), t
         alone.append(got)
@@ -100,6 +107,7 @@ def test_a_shard_counts_only_its_own_accounts_and_the_answers_stay_one_linkers()
     whole = local_counts(one, keys)
     flag = "counts_text"  # whether any account with text was counted: any shard's
     assert {**total.scalars, flag: 1} == {**whole.scalars, flag: 1} and total.scalars[flag]
+    assert total.scalars["n"] == len(one.removed) + len(stream[::3])  # the observed ones too
     for t in keys:
         assert np.array_equal(total.counts[t], whole.counts[t]), t
         if len(keys[t]):  # the other shards' accounts are not counted here
