@@ -109,7 +109,7 @@ def serve(args: argparse.Namespace) -> None:
         import signal
         loop.add_signal_handler(signal.SIGTERM, stop.set)
         await serve_shard(handler, args.url, name, stop, ready=ready, feed=feed,
-                          applied=applied)
+                          applied=applied, prefix=args.subject)
 
     asyncio.run(run())
 
@@ -220,6 +220,8 @@ def main() -> None:
     sv.add_argument("--feed-prefix", default="tarazu.mirrors.feed")
     sv.add_argument("--snapshot", help="the shard's snapshot file (loaded if usable, saved)")
     sv.add_argument("--snapshot-every", type=int, default=0)
+    sv.add_argument("--subject", default="tarazu.mirrors.shard",
+                    help="prefix of the subjects the shard answers on")
     sv.add_argument("--shard", type=int, required=True)
     sv.add_argument("--of", type=int, required=True)
     sv.add_argument("--model", default="default")

@@ -43,8 +43,10 @@ ERROR = "Tarazu-Shard-Error"
 log = structlog.get_logger("tarazu.shards")
 
 
-def subject(name: str, call: str) -> str:
-    return f"{SUBJECT}.{name}.{call}"
+def subject(name: str, call: str, prefix: str = SUBJECT) -> str:
+    """``prefix``: of the subjects of one set of shards (tests and benches keep theirs apart
+    from any other on the same server)."""
+    return f"{prefix}.{name}.{call}"
 
 
 class ShardFeed:
@@ -121,11 +123,13 @@ async def follow_feed(feed: ShardFeed, name: str, shard: ShardLinker,
 async def serve_shard(handler: ShardHandler, url: str, name: str, stop: asyncio.Event,
                       ready: Callable[[], None] | None = None,
                       feed: ShardFeed | None = None,
-                      applied: Callable[[], None] | None = None) -> int:
+                      applied: Callable[[], None] | None = None,
+                      prefix: str = SUBJECT) -> int:
     """Answer shard ``name``'s calls until ``stop`` is set; returns how many were answered.
     The calls are answered one at a time, on this loop: a shard's work is CPU-bound.
     ``feed``: take the shard's removals and withdrawals from it (:func:`follow_feed`, which
-    ``applied`` follows), answering only once every event published before is taken."""
+    ``applied`` follows), answering only once every event published before is taken.
+    ``prefix``: of the subjects answered (:func:`subject`)."""
     nc = await nats.connect(url, name=f"tarazu-shard-{name}")
     answered = 0
     if feed is not None:
@@ -138,12 +142,12 @@ async def serve_shard(handler: ShardHandler, url: str, name: str, stop: asyncio.
             reply = handler.handle(call, msg.data)
         except Exception as e:  # the merger hears of it at once, not at its deadline
             log.warning("shard_call_failed", shard=name, call=call, error=repr(e))
-            await msg.respond(b"", headers={ERROR: f"{type(e).__name__}: {e}"[:500]})
+            await nc.publish(msg.reply, b"", headers={ERROR: f"{type(e).__name__}: {e}"[:500]})
             return
         answered += 1
         await msg.respond(reply)
 
-    await nc.subscribe(subject(name, "*"), queue=f"shard-{name}", cb=on_request)
+    await nc.subscribe(subject(name, "*", prefix), queue=f"shard-{name}", cb=on_request)
     await nc.flush()
     if ready is not None:
         ready()
@@ -158,8 +162,10 @@ class NatsShards:
     """The merger's connection to the shards ``names``: :meth:`ports` gives one
     :class:`RemoteShard` per shard, each call waiting at most ``timeout`` seconds."""
 
-    def __init__(self, url: str, names: Sequence[str], timeout: float = 2.0) -> None:
+    def __init__(self, url: str, names: Sequence[str], timeout: float = 2.0,
+                 prefix: str = SUBJECT) -> None:
         self.names = list(names)
+        self.prefix = prefix
         self.timeout = timeout
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
@@ -173,7 +179,7 @@ class NatsShards:
     def send_to(self, name: str) -> Send:
         def send(call: str, data: bytes) -> bytes:
             try:
-                msg = self._run(self._nc.request(subject(name, call), data,
+                msg = self._run(self._nc.request(subject(name, call, self.prefix), data,
                                                  timeout=self.timeout), self.timeout + 1)
             except (NatsError, TimeoutError, concurrent.futures.TimeoutError, OSError) as e:
                 raise ShardUnavailable(f"shard {name}: {type(e).__name__}") from e

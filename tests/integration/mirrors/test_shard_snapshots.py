@@ -23,6 +23,7 @@ from tarazu.linkage.snapshot import read_header
 
 NAMES = shard_names(2)
 STREAM, PREFIX = f"TARAZU_SHARD_FEED_TEST_{os.getpid()}", f"tarazu.test{os.getpid()}.feed"
+CALLS = f"tarazu.test{os.getpid()}.shard"  # apart from any other shards on the same server
 
 
 def _publish(events: list[tuple[str, object]]) -> list[int]:
@@ -66,7 +67,7 @@ def test_a_shard_worker_restarted_from_its_snapshot_misses_no_removal_or_withdra
     def more(k):  # shard 0 saves after every event (its snapshot says how far it is),
         every = "1" if k == 0 else "100000"  # shard 1 once caught up, then not again
         return ["--feed-stream", STREAM, "--feed-prefix", PREFIX, "--snapshot", str(snap[k]),
-                "--snapshot-every", every]
+                "--snapshot-every", every, "--subject", CALLS]
 
     _delete_stream()
     procs = []
@@ -98,7 +99,7 @@ def test_a_shard_worker_restarted_from_its_snapshot_misses_no_removal_or_withdra
         held = sum(shard_of(i, NAMES) == "1" for i in one.removed)
         assert int(procs[1].ready[1]) == held
         want = [[repr(r) for r in one.score(a, ps)] for a, ps in stream]
-        with NatsShards(NATS_URL, NAMES, timeout=10.0) as shards:
+        with NatsShards(NATS_URL, NAMES, timeout=10.0, prefix=CALLS) as shards:
             merger = ShardedLinker(load_model("default"), shards.ports(), parallel=True)
             got = [[repr(r) for r in merger.score(a, ps)] for a, ps in stream]
         assert not merger.incomplete
