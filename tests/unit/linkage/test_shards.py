@@ -17,7 +17,14 @@ from bench.synthetic_accounts import Generator
 from tarazu.linkage import LinkerConfig, LinkPolicy, MirrorLinker, decide, load_model
 from tarazu.linkage.policy import AUTO_ACTION
 from tarazu.linkage.profile import build_profile, build_profiles
-from tarazu.linkage.shard_counts import ARRAYS, Counts, local_counts, profile_keys
+from tarazu.linkage.shard_counts import (
+    ARRAYS,
+    Counts,
+    NotCounted,
+    local_counts,
+    profile_keys,
+    unknown,
+)
 from tarazu.linkage.shard_protocol import RemoteShard, ShardHandler
 from tarazu.linkage.shards import LocalShards, ShardedLinker, ShardUnavailable, shard_of
 from tarazu.linkage.snapshot import decode_profiles, encode_profiles
@@ -117,6 +124,33 @@ def test_a_shard_counts_only_its_own_accounts_and_the_answers_stay_one_linkers()
     want = [[repr(r) for r in one.score(a, ps)] for a, ps in stream]
     assert sum(map(len, want)) > 100
     assert [[repr(r) for r in held.linker.score(a, ps)] for a, ps in stream] == want
+
+
+def test_a_count_the_values_asked_about_miss_is_an_error_not_a_zero():
+    """A shard told the totals of the new account's values only (not of its candidates' own
+    circle, bio, name and text columns) refuses to compare, rather than scoring with its own
+    part of those counts or none."""
+    gen = Generator(6)
+    removed = list(gen.removed_set(300))
+    stream = gen.new_accounts(10, removed, mirror_share=1.0)
+    held = LocalShards(load_model("default"), 2)
+    held.add_all(build_profiles([a for a, _ in removed], {a.account_id: ps for a, ps in removed}))
+    linker = held.linker
+    refused = 0
+    for a, ps in stream:
+        p = build_profile(a, ps, linker.platform)
+        keys = profile_keys(linker, p)
+        known = Counts.total(keys, [s.counts(keys) for s in held.shards])
+        for k, s in enumerate(held.shards):
+            ids = [c.account_id for c in linker.candidates(p) if c.shard == k]
+            if ids:
+                with pytest.raises(NotCounted):
+                    s.compare_part(p, ids, frozenset(), None, known)
+                refused += 1
+                extra = unknown(s.needs(p, ids), keys)  # told those too, it compares
+                needed = known.union(Counts.total(extra, [t.counts(extra) for t in held.shards]))
+                assert s.compare_part(p, ids, frozenset(), None, needed).results
+    assert refused >= 10
 
 
 class _Silent:
