@@ -6,8 +6,9 @@ process reached through the protocol's bytes (what the messages cost without a n
     python bench/shard_speed.py --removed 10000 --queries 300 [--shards 2]
 
 The removed set is built once (bench/synthetic_accounts.py) and handed to the shard workers
-as encoded profiles in a file; each worker holds its part and counts the rest
-(``linkage.shards``). Every mode must give the same answers; the run stops if not.
+as encoded profiles in a file; each worker holds and counts its part only
+(``linkage.shards``, ``linkage.shard_counts``). Every mode must give the same answers; the
+run stops if not.
 
     python bench/shard_speed.py serve --profiles FILE --shard 0 --of 2   # one shard worker
 """
@@ -30,9 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.synthetic_accounts import Generator  # noqa: E402
 from tarazu.linkage import LinkerConfig, MirrorLinker, load_model  # noqa: E402
 from tarazu.linkage.profile import AccountProfile, build_profiles  # noqa: E402
+from tarazu.linkage.shard_feed import load_shard, save_shard  # noqa: E402
 from tarazu.linkage.shard_protocol import RemoteShard, ShardHandler  # noqa: E402
 from tarazu.linkage.shards import LocalShards, ShardedLinker, ShardLinker, shard_of  # noqa: E402
-from tarazu.linkage.snapshot import decode_profiles, encode_profiles  # noqa: E402
+from tarazu.linkage.snapshot import (  # noqa: E402
+    SnapshotUnusable,
+    decode_profiles,
+    encode_profiles,
+)
 from tarazu.service.memory import settle_after_bulk_build  # noqa: E402
 
 NATS_URL = os.environ.get("TARAZU_NATS_URL", "nats://127.0.0.1:4222")
@@ -44,64 +50,102 @@ def shard_names(n: int) -> list[str]:
 
 def shard_worker(profiles: Sequence[AccountProfile], shard: int, of: int, model: str = "default",
                  withdraw_every: int = 0) -> ShardLinker:
-    """Shard ``shard`` of ``of``: holds its part of ``profiles``, counts the rest; then every
-    ``withdraw_every``-th account is withdrawn (0: none), as ``LocalShards`` does."""
+    """Shard ``shard`` of ``of``: holds (and counts) its part of ``profiles`` only, each at
+    its position among them; then every ``withdraw_every``-th account is withdrawn (0: none),
+    as ``LocalShards`` does."""
     names = shard_names(of)
     me = names[shard]
     linker = ShardLinker(load_model(model), LinkerConfig())
-    for p in profiles:
+    for position, p in enumerate(profiles):
         if shard_of(p.account_id, names) == me:
-            linker.hold(p)
-        else:
-            linker.count(p)
+            linker.hold(p, position)
     for p in profiles[::withdraw_every] if withdraw_every else ():
         if shard_of(p.account_id, names) == me:
             linker.withdraw(p.account_id)
-        else:
-            linker.count(p, -1)
     return linker
 
 
 def serve(args: argparse.Namespace) -> None:
-    from tarazu.adapters.shard_nats import serve_shard
+    """A shard worker: its part of ``--profiles``, or (``--feed-stream``) of the feed's
+    events, after its snapshot (``--snapshot``) if there is one, saving it once it has taken
+    every event published before it started and then every ``--snapshot-every`` events. Its
+    first line: ``ready <accounts held> snapshot <position loaded> position <position>``."""
+    from tarazu.adapters.shard_nats import ShardFeed, serve_shard
 
-    profiles = decode_profiles(Path(args.profiles).read_bytes())
-    linker = shard_worker(profiles, args.shard, args.of, args.model, args.withdraw_every)
-    del profiles
+    name = shard_names(args.of)[args.shard]
+    feed, loaded, snapshot = None, 0, Path(args.snapshot) if args.snapshot else None
+    if args.feed_stream:
+        linker = ShardLinker(load_model(args.model), LinkerConfig())
+        feed = ShardFeed(None, shard_names(args.of), args.feed_stream, args.feed_prefix)
+        if snapshot is not None:
+            try:
+                loaded = load_shard(snapshot, linker).position
+            except SnapshotUnusable:
+                loaded = 0
+    else:
+        profiles = decode_profiles(Path(args.profiles).read_bytes())
+        linker = shard_worker(profiles, args.shard, args.of, args.model, args.withdraw_every)
+        del profiles
     handler = ShardHandler(linker)
-    _warm(linker)
+    _warm(args.model)
     settle_after_bulk_build()  # as the stream worker does after loading its reference set
+    taken = 0
+
+    def applied() -> None:
+        nonlocal taken
+        taken += 1
+        if snapshot is not None and args.snapshot_every and taken % args.snapshot_every == 0:
+            save_shard(snapshot, linker, {"shard": name})
+
+    def ready() -> None:
+        if snapshot is not None:
+            save_shard(snapshot, linker, {"shard": name})
+        print(f"ready {len(linker.removed)} snapshot {loaded} position {linker.position}",
+              flush=True)
 
     async def run() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         import signal
         loop.add_signal_handler(signal.SIGTERM, stop.set)
-        await serve_shard(handler, args.url, shard_names(args.of)[args.shard], stop,
-                          ready=lambda: print(f"ready {len(linker.removed)}", flush=True))
+        await serve_shard(handler, args.url, name, stop, ready=ready, feed=feed,
+                          applied=applied, prefix=args.subject)
 
     asyncio.run(run())
 
 
-def _warm(linker: MirrorLinker) -> None:
-    """Compile the kernels before the first real request (numba's cache may be cold)."""
+def _warm(model: str) -> None:
+    """Compile the kernels before the first real request (numba's cache may be cold): score
+    a few accounts against a small linker of its own (a worker fed from the stream holds
+    nothing yet, and scoring against nothing compiles nothing)."""
     gen = Generator(99)
-    for a, ps in gen.new_accounts(3, list(gen.removed_set(3))):
+    removed = list(gen.removed_set(40))
+    linker = MirrorLinker(load_model(model), LinkerConfig())
+    for p in build_profiles([a for a, _ in removed], {a.account_id: ps for a, ps in removed}):
+        linker.add_removed_profile(p)
+    for a, ps in gen.new_accounts(3, removed):
         linker.score(a, ps)
 
 
-def start_workers(profiles_file: Path, of: int, model: str = "default",
-                  withdraw_every: int = 0, url: str = NATS_URL) -> list[subprocess.Popen]:
-    """``of`` shard worker processes, returned once each is listening."""
+def start_workers(profiles_file: Path | None, of: int, model: str = "default",
+                  withdraw_every: int = 0, url: str = NATS_URL,
+                  more: Callable[[int], Sequence[str]] = lambda k: (),
+                  shards: Sequence[int] | None = None) -> list[subprocess.Popen]:
+    """Shard worker processes (``shards`` of ``of``: all by default), returned once each is
+    listening, each with its first line as ``ready``. ``more``: shard k's further options
+    (a feed, a snapshot)."""
+    given = ["--profiles", str(profiles_file)] if profiles_file is not None else []
     procs = [subprocess.Popen(
-        [sys.executable, __file__, "serve", "--profiles", str(profiles_file), "--shard", str(k),
+        [sys.executable, __file__, "serve", *given, "--shard", str(k),
          "--of", str(of), "--model", model, "--withdraw-every", str(withdraw_every),
-         "--url", url], stdout=subprocess.PIPE, text=True) for k in range(of)]
+         "--url", url, *more(k)], stdout=subprocess.PIPE, text=True)
+        for k in (range(of) if shards is None else shards)]
     for p in procs:
         line = p.stdout.readline() if p.stdout else ""
         if not line.startswith("ready"):
             stop_workers(procs)
             raise RuntimeError(f"a shard worker did not start: {line!r}")
+        p.ready = line.split()  # type: ignore[attr-defined]
     return procs
 
 
@@ -134,9 +178,8 @@ def timed(score: Callable[[object, list], list], queries: list, warm: int
 def held_mb(linker: MirrorLinker) -> tuple[float, float]:
     """(MB of what the linker holds of its own accounts, MB of its counts): its accounts'
     profiles, columns and candidate indexes against the rarity statistics and term
-    frequencies (of all removed accounts, on every shard), counted object by object as
-    ``bench/linker_memory.py`` does; the indexes' counts of tokens held elsewhere are in the
-    first figure."""
+    frequencies (of its own accounts: a shard counts its part only), counted object by
+    object as ``bench/linker_memory.py`` does."""
     from bench.linker_memory import deep_size, parts
 
     seen: set[int] = set()
@@ -153,7 +196,7 @@ def held_mb(linker: MirrorLinker) -> tuple[float, float]:
 
 
 def counts_breakdown(linker: MirrorLinker) -> list[tuple[str, float]]:
-    """MB of each of the counts every shard holds of the whole set."""
+    """MB of each of the counts a linker holds (of the accounts it holds)."""
     from bench.linker_memory import deep_size
 
     c, seen = linker.corpus, set()  # type: ignore[var-annotated]
@@ -172,7 +215,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command")
     sv = sub.add_parser("serve")
-    sv.add_argument("--profiles", required=True)
+    sv.add_argument("--profiles")
+    sv.add_argument("--feed-stream", help="take the shard's events from this JetStream stream")
+    sv.add_argument("--feed-prefix", default="tarazu.mirrors.feed")
+    sv.add_argument("--snapshot", help="the shard's snapshot file (loaded if usable, saved)")
+    sv.add_argument("--snapshot-every", type=int, default=0)
+    sv.add_argument("--subject", default="tarazu.mirrors.shard",
+                    help="prefix of the subjects the shard answers on")
     sv.add_argument("--shard", type=int, required=True)
     sv.add_argument("--of", type=int, required=True)
     sv.add_argument("--model", default="default")
@@ -203,7 +252,7 @@ def main() -> None:
         one.add_removed_profile(p)
     settle_after_bulk_build()
     held.append(("one index", held_mb(one)))
-    counts = counts_breakdown(one)
+    counts = [("one index", counts_breakdown(one))]
     times, want = timed(one.score, queries, args.warm)
     rows.append(("one index, in process", times, None))
     del one
@@ -212,6 +261,8 @@ def main() -> None:
     local.add_all(profiles)
     settle_after_bulk_build()
     held += [(f"shard {k} of {args.shards}", held_mb(s)) for k, s in enumerate(local.shards)]
+    counts += [(f"shard {k} of {args.shards}", counts_breakdown(s))
+               for k, s in enumerate(local.shards)]
     times, got = timed(local.linker.score, queries, args.warm)
     assert got == want, "in-process shards differ from one index"
     rows.append((f"{args.shards} shards, in process", times, None))
@@ -247,10 +298,11 @@ def main() -> None:
         m = "" if mem is None else ", ".join(f"{a:.0f}/{b:.0f}" for a, b in zip(*mem, strict=True))
         print(f"{name:32} {pct(t, 50):8.1f} {pct(t, 99):8.1f} {statistics.mean(t):8.1f}  {m}")
     print("answers: identical in every mode")
-    print(f"\n{'held (object by object)':24} {'own accounts MB':>16} {'counts of all MB':>17}")
+    print(f"\n{'held (object by object)':24} {'own accounts MB':>16} {'counts MB':>10}")
     for name, (own, n) in held:
-        print(f"{name:24} {own:16.1f} {n:17.1f}")
-    print("the counts, one index: " + ", ".join(f"{k} {v:.1f} MB" for k, v in counts))
+        print(f"{name:24} {own:16.1f} {n:10.1f}")
+    for name, c in counts:
+        print(f"the counts, {name}: " + ", ".join(f"{k} {v:.1f} MB" for k, v in c))
 
 
 if __name__ == "__main__":

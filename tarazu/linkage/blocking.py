@@ -9,7 +9,7 @@ nothing is pickled; rebuild by adding the records again."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -17,7 +17,6 @@ import numpy as np
 from datasketch import MinHash
 from sortedcontainers import SortedList
 
-from tarazu.linkage.counts import HashCounts
 from tarazu.linkage.lsh import FlatLSH, banding
 from tarazu.linkage.profile import AccountProfile
 from tarazu.signals.base import InvalidSignal
@@ -48,24 +47,13 @@ class _Postings:
 
     def __init__(self) -> None:
         self.post: dict[object, str | set[str]] = {}
-        #: how many accounts held by *other* shards have each token (by a 64-bit hash of
-        #: it), for a shard of the removed set (``linkage.shards``): a token is too common to
-        #: block on by how many removed accounts hold it in all, not in one shard. None
-        #: (nothing counted) in a linker holding the whole set.
-        self.elsewhere: HashCounts | None = None
 
-    def count_elsewhere(self, tokens: Iterable[object], sign: int) -> None:
-        """Count (sign +1) or uncount (-1) the tokens of an account another shard holds."""
-        if self.elsewhere is None:
-            self.elsewhere = HashCounts(dtype=np.uint64)
-        self.elsewhere.update(_token_hashes(set(tokens)), sign)
-
-    def sizes(self, tokens: Sequence[object]) -> dict[object, int]:
-        """Of each token, how many accounts held elsewhere have it (empty: none counted)."""
-        if self.elsewhere is None or not tokens:
-            return {}
-        return dict(zip(tokens, self.elsewhere.counts(_token_hashes(tokens)).tolist(),
-                        strict=True))
+    def held(self, tokens: Iterable[object]) -> list[int]:
+        """How many accounts hold each of ``tokens`` here (a shard's part of the removed set
+        answers its part of a count: ``linkage.shard_counts``)."""
+        post = self.post
+        return [0 if (ids := post.get(t)) is None else 1 if isinstance(ids, str) else len(ids)
+                for t in tokens]
 
     def add(self, account_id: str, tokens: Iterable[object]) -> None:
         post = self.post
@@ -102,12 +90,6 @@ class _Postings:
         return (ids,) if isinstance(ids, str) else ids
 
 
-def _token_hashes(tokens: Iterable[object]) -> np.ndarray:
-    """64-bit hashes of index tokens, for counting them in flat arrays. Python's own hash:
-    the counts are local to one process and never stored."""
-    return np.fromiter((hash(t) & 0xFFFF_FFFF_FFFF_FFFF for t in tokens), dtype=np.uint64)
-
-
 def _added(account_id: str, profile: AccountProfile | None) -> AccountProfile:
     """The profile an account was added with, which an index without a reverse map needs to
     remove it."""
@@ -134,32 +116,29 @@ class NameIndex:
         self.p = _Postings()
         self.size = 0  # accounts indexed (an account is removed only if it was added)
 
-    def _tokens(self, p: AccountProfile) -> set[object]:
+    def tokens(self, p: AccountProfile) -> set[object]:
         toks: set[object] = set(_grams(p.handle_key))
         toks |= {("tok", t) for t in p.name_tokens if len(t) >= 4 and not t.isdigit()}
         return toks
 
     def add(self, p: AccountProfile) -> None:
-        self.p.add(p.account_id, self._tokens(p))
+        self.p.add(p.account_id, self.tokens(p))
         self.size += 1
 
     def remove(self, account_id: str, profile: AccountProfile | None = None) -> None:
-        self.p.remove(account_id, self._tokens(_added(account_id, profile)))
+        self.p.remove(account_id, self.tokens(_added(account_id, profile)))
         self.size -= 1
 
-    def count_elsewhere(self, p: AccountProfile, sign: int) -> None:
-        """A shard's count of an account another shard holds (see ``_Postings.elsewhere``)."""
-        self.p.count_elsewhere(self._tokens(p), sign)
-        self.size += sign
-
-    def query(self, p: AccountProfile) -> set[str]:
+    def query(self, p: AccountProfile, held: Mapping[object, int] | None = None,
+              size: int | None = None) -> set[str]:
+        """``held`` and ``size``: how many removed accounts hold each of ``p``'s tokens and
+        how many are indexed, in all (a shard holding part of the removed set is told the
+        totals, ``linkage.shard_counts``); None: as this index holds them."""
         counts: Counter[str] = Counter()
-        common = max(10, self.size // 20)  # a gram in 5 % of names is no clue
-        tokens = list(self._tokens(p))
-        elsewhere = self.p.sizes(tokens)
-        for t in tokens:
+        common = max(10, (self.size if size is None else size) // 20)  # in 5 % of names: no clue
+        for t in self.tokens(p):
             ids = self.p.get(t)
-            if len(ids) + elsewhere.get(t, 0) > min(self.max_postings, common):
+            if (len(ids) if held is None else held[t]) > min(self.max_postings, common):
                 continue
             if isinstance(t, tuple):  # a whole token suffices
                 for i in ids:
@@ -296,7 +275,7 @@ class TokenIndex:
         self.weak = frozenset(weak_identifiers)
         self.p = _Postings()
 
-    def _tokens(self, p: AccountProfile) -> set[object]:
+    def tokens(self, p: AccountProfile) -> set[object]:
         toks: set[object] = {("link", k) for k in p.link_keys}
         toks |= {("id", k, v) for k, v in p.identifiers.items() if v and k not in self.weak}
         toks |= {("ctx", c) for c in p.contexts}
@@ -306,22 +285,19 @@ class TokenIndex:
         return toks
 
     def add(self, p: AccountProfile) -> None:
-        self.p.add(p.account_id, self._tokens(p))
+        self.p.add(p.account_id, self.tokens(p))
 
     def remove(self, account_id: str, profile: AccountProfile | None = None) -> None:
-        self.p.remove(account_id, self._tokens(_added(account_id, profile)))
+        self.p.remove(account_id, self.tokens(_added(account_id, profile)))
 
-    def count_elsewhere(self, p: AccountProfile, sign: int) -> None:
-        """A shard's count of an account another shard holds (see ``_Postings.elsewhere``)."""
-        self.p.count_elsewhere(self._tokens(p), sign)
-
-    def query(self, p: AccountProfile) -> set[str]:
+    def query(self, p: AccountProfile, held: Mapping[object, int] | None = None,
+              size: int | None = None) -> set[str]:
+        """``held``: how many removed accounts hold each of ``p``'s tokens in all (see
+        :meth:`NameIndex.query`); ``size`` is not read."""
         out: set[str] = set()
-        tokens = list(self._tokens(p))
-        elsewhere = self.p.sizes(tokens)
-        for t in tokens:
+        for t in self.tokens(p):
             ids = self.p.get(t)
-            if len(ids) + elsewhere.get(t, 0) <= self.max_postings:
+            if (len(ids) if held is None else held[t]) <= self.max_postings:
                 out.update(ids)
         return out
 
@@ -371,6 +347,12 @@ class TimeIndex:
         return set(out)
 
 
+#: The indexes whose answer depends on how many removed accounts hold a token (a token too
+#: common is no clue): a shard holding part of the removed set answers with the totals of
+#: all shards (``linkage.shard_counts``), read through their ``tokens`` and ``p.held``.
+COUNTED_INDEXES = (NameIndex, TokenIndex)
+
+
 def default_indexes() -> list[CandidateIndex]:
     return [NameIndex(), TextLSHIndex(), AvatarPdqBlocker(), TokenIndex(), TimeIndex()]
 
@@ -394,14 +376,6 @@ class Blocker:
         """Forget ``p`` (the profile it was added with) in every index."""
         for ix in self.indexes:
             ix.remove(p.account_id, p)
-
-    def count_elsewhere(self, p: AccountProfile, sign: int) -> None:
-        """Count (+1) or uncount (-1) an account another shard holds in the indexes whose
-        answer depends on how many removed accounts share a token (``linkage.shards``)."""
-        for ix in self.indexes:
-            count = getattr(ix, "count_elsewhere", None)
-            if count is not None:
-                count(p, sign)
 
     def candidates(self, p: AccountProfile) -> set[str]:
         out: set[str] = set()

@@ -105,6 +105,22 @@ class Corpus:
         account asking holds it even when it was not counted)."""
         return np.maximum(self.trace_df.counts(hashes), 1)
 
+    @property
+    def texts(self) -> int:
+        """Accounts counted with text (the n of the n-gram IDF)."""
+        return self._char_n
+
+    @property
+    def counts_text(self) -> bool:
+        """Whether an account with text was ever counted (before, :meth:`char_idf` is None)."""
+        return self._char_log_df is not None
+
+    def char_df(self, columns: np.ndarray) -> np.ndarray:
+        """How many accounts seen use each of the n-gram ``columns`` (int64)."""
+        if self._char_df is None:
+            return np.zeros(len(columns), dtype=np.int64)
+        return self._char_df[columns].astype(np.int64)
+
     def char_idf(self, columns: np.ndarray | None = None) -> np.ndarray | None:
         """Smoothed IDF (natural log, + 1, as scikit-learn's) of the given n-gram columns (all
         columns if None); None before any account with text was added."""

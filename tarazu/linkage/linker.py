@@ -265,12 +265,15 @@ class MirrorLinker:
         candidates: Sequence[AccountProfile],
         estimated: frozenset[str] = frozenset(),
         only: frozenset[str] | None = None,
+        corpus: Corpus | None = None,
     ) -> dict[str, tuple[ComparisonResult, ...]]:
         """The base comparators' results (those in ``only``; all if None), comparator by
         comparator: what depends on the pair alone. A sharded scorer asks each shard for
         these over its own candidates (``linkage.shards``); the rank comparators, which read
-        all candidates, are computed from them after."""
+        all candidates, are computed from them after. ``corpus``: the rarity statistics to
+        read (a shard's are those of all shards, ``linkage.shard_counts``); None: its own."""
         by_name: dict[str, tuple[ComparisonResult, ...]] = {}
+        corpus = self.corpus if corpus is None else corpus
         rows = self._rows(candidates)
         for comp in self.base:
             if only is not None and comp.NAME not in only:
@@ -278,10 +281,11 @@ class MirrorLinker:
             if comp.NAME in estimated:
                 fast = self._fast_estimate.get(comp.NAME) if rows is not None else None
                 by_name[comp.NAME] = tuple(
-                    fast(comp, profile, rows, self.columns, self.corpus) if fast is not None
-                    else (comp.estimate(profile, b, self.corpus) for b in candidates))
+                    fast(comp, profile, rows, self.columns, corpus) if fast is not None
+                    else (comp.estimate(profile, b, corpus) for b in candidates))
             else:
-                by_name[comp.NAME] = tuple(self._compare_all(comp, profile, candidates, rows))
+                by_name[comp.NAME] = tuple(
+                    self._compare_all(comp, profile, candidates, rows, corpus))
         return by_name
 
     def _rows(self, candidates: Sequence[AccountProfile]) -> np.ndarray | None:
@@ -296,14 +300,14 @@ class MirrorLinker:
         return self.columns.rows([c.account_id for c in candidates])
 
     def _compare_all(self, comp: Comparator, profile: AccountProfile,
-                     candidates: Sequence[AccountProfile], rows: np.ndarray | None
-                     ) -> Sequence[ComparisonResult]:
+                     candidates: Sequence[AccountProfile], rows: np.ndarray | None,
+                     corpus: Corpus) -> Sequence[ComparisonResult]:
         """One comparator's results for all candidates: vectorised when it has that form
         and the candidates are held in the columns, pair by pair otherwise."""
         fast = self._fast.get(comp.NAME) if rows is not None else None
         if fast is not None:
-            return fast(comp, profile, rows, self.columns, self.corpus)
-        return comp.compare_many(profile, candidates, self.corpus)
+            return fast(comp, profile, rows, self.columns, corpus)
+        return comp.compare_many(profile, candidates, corpus)
 
     def _complete(self, comps: Comparisons, idx: Sequence[int]) -> Comparisons:
         """Compare the deferred comparators in full for the candidates at ``idx``."""

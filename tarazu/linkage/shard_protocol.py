@@ -2,16 +2,22 @@
 a work queue) carries them and a shard in another process answers as one in this process does
 (:class:`tarazu.linkage.shards.ShardLinker`).
 
-Two calls, each a request and a reply:
+Four calls, each a request and a reply, in the order of a score (counts are sums:
+:mod:`tarazu.linkage.shard_counts`):
 
-- ``propose``: the new account's profile -> :class:`~tarazu.linkage.shards.Proposals`;
-- ``compare``: the profile, the ids of some of the shard's accounts, which comparators only
-  estimate and which are asked -> :class:`~tarazu.linkage.shards.Compared`.
+- ``counts``: values, table by table -> the shard's counts of them;
+- ``propose``: the new account's profile and the totals blocking reads ->
+  :class:`~tarazu.linkage.shards.Proposals`;
+- ``needs``: the profile, the ids of some of the shard's accounts -> their values whose
+  counts their comparison reads;
+- ``compare``: the profile, those ids, which comparators only estimate and which are asked,
+  the totals the comparison reads -> :class:`~tarazu.linkage.shards.Compared`.
 
 The profile travels in the snapshot's columns (``snapshot.encode_profiles``, no pickle),
 base64 in the JSON. Floats are written by ``json`` as their shortest exact form, so a reply
 read back holds the very floats the shard computed (the merged answer stays the one-index
-answer). :class:`ShardHandler` is the shard's side, transport-free: bytes in, bytes out."""
+answer); hashes, columns and counts travel as base64 of their bytes.
+:class:`ShardHandler` is the shard's side, transport-free: bytes in, bytes out."""
 
 from __future__ import annotations
 
@@ -20,20 +26,35 @@ import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
+
+import numpy as np
 
 from tarazu.linkage.levels import ComparisonResult
 from tarazu.linkage.profile import AccountProfile
+from tarazu.linkage.shard_counts import ARRAYS, Counts, Keys
 from tarazu.linkage.shards import Compared, Proposals, ShardLinker, Traits
 from tarazu.linkage.snapshot import decode_profiles, encode_profiles
 
-PROPOSE, COMPARE = "propose", "compare"
+COUNTS, PROPOSE, NEEDS, COMPARE = "counts", "propose", "needs", "compare"
+
+
+@dataclass(frozen=True)
+class CountsRequest:
+    keys: dict[str, Any]  # :func:`encode_keys`
 
 
 @dataclass(frozen=True)
 class ProposeRequest:
     profile: str  # base64 of ``snapshot.encode_profiles([profile])``
+    totals: dict[str, Any]  # :func:`encode_totals`
+
+
+@dataclass(frozen=True)
+class NeedsRequest:
+    profile: str
+    ids: list[str]
 
 
 @dataclass(frozen=True)
@@ -42,6 +63,50 @@ class CompareRequest:
     ids: list[str]
     estimated: list[str]
     only: list[str] | None  # None: every comparator
+    totals: dict[str, Any]
+
+
+def _packed(a: np.ndarray, dtype: type) -> str:
+    """Numbers as base64 of their little-endian bytes: hashes and counts by the thousand,
+    smaller and far quicker to write and read than JSON numbers."""
+    return base64.b64encode(np.ascontiguousarray(a, dtype=np.dtype(dtype).newbyteorder("<"))
+                            .tobytes()).decode("ascii")
+
+
+def _unpacked(text: str, dtype: type) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype=np.dtype(dtype).newbyteorder("<")
+                         ).astype(dtype)
+
+
+def _counts_of(d: dict[str, str]) -> dict[str, np.ndarray]:
+    return {t: _unpacked(v, np.int64) for t, v in d.items()}
+
+
+def encode_keys(keys: Keys) -> dict[str, Any]:
+    """Values as JSON: numbers packed (:func:`_packed`), strings, index tokens (tuples as
+    lists)."""
+    return {t: _packed(k, ARRAYS[t]) if t in ARRAYS else
+            [list(v) if isinstance(v, tuple) else v for v in k] for t, k in keys.items()}
+
+
+def decode_keys(d: dict[str, Any]) -> Keys:
+    out: Keys = {}
+    for t, k in d.items():
+        if t in ARRAYS:
+            out[t] = _unpacked(k, ARRAYS[t])
+        else:
+            out[t] = [tuple(v) if isinstance(v, list) else v for v in k]
+    return out
+
+
+def encode_totals(c: Counts) -> dict[str, Any]:
+    return {"keys": encode_keys(c.keys),
+            "counts": {t: _packed(v, np.int64) for t, v in c.counts.items()},
+            "scalars": c.scalars}
+
+
+def decode_totals(d: dict[str, Any]) -> Counts:
+    return Counts(decode_keys(d["keys"]), _counts_of(d["counts"]), d["scalars"])
 
 
 #: the last profile encoded and its encoding: every shard is sent the same new account
@@ -59,8 +124,10 @@ def encode_profile(profile: AccountProfile) -> str:
     return encoded
 
 
-def encode_request(req: ProposeRequest | CompareRequest) -> bytes:
-    return _dump(asdict(req))
+def encode_request(req: CountsRequest | ProposeRequest | NeedsRequest | CompareRequest
+                   ) -> bytes:
+    # the fields as they are: ``asdict`` would deep-copy every list of values and counts
+    return _dump({f.name: getattr(req, f.name) for f in fields(req)})
 
 
 def _dump(doc: Any) -> bytes:
@@ -106,8 +173,19 @@ def decode_compared(data: bytes) -> Compared:
     )
 
 
+def encode_counts(c: Counts) -> bytes:
+    """A shard's counts, without the keys (the asker has them)."""
+    return _dump({"counts": {t: _packed(v, np.int64) for t, v in c.counts.items()},
+                  "scalars": c.scalars})
+
+
+def decode_counts(keys: Keys, data: bytes) -> Counts:
+    d = json.loads(data)
+    return Counts(keys, _counts_of(d["counts"]), d["scalars"])
+
+
 class ShardHandler:
-    """A shard's side of the two calls: a request's bytes to the reply's bytes. Keeps the
+    """A shard's side of the four calls: a request's bytes to the reply's bytes. Keeps the
     last new accounts' decoded profiles (the compare calls follow the propose call of the
     same account), so a profile is decoded once per shard."""
 
@@ -130,14 +208,22 @@ class ShardHandler:
 
     def handle(self, call: str, data: bytes) -> bytes:
         d = json.loads(data)
+        if call == COUNTS:
+            return encode_counts(self.linker.counts(decode_keys(CountsRequest(**d).keys)))
         if call == PROPOSE:
             req = ProposeRequest(**d)
-            return encode_proposals(self.linker.propose(self._profile(req.profile)))
+            return encode_proposals(self.linker.propose(self._profile(req.profile),
+                                                        decode_totals(req.totals)))
+        if call == NEEDS:
+            needs = NeedsRequest(**d)
+            return _dump(encode_keys(self.linker.needs(self._profile(needs.profile),
+                                                       needs.ids)))
         if call == COMPARE:
             cmp = CompareRequest(**d)
             only = None if cmp.only is None else frozenset(cmp.only)
             return encode_compared(self.linker.compare_part(
-                self._profile(cmp.profile), cmp.ids, frozenset(cmp.estimated), only))
+                self._profile(cmp.profile), cmp.ids, frozenset(cmp.estimated), only,
+                decode_totals(cmp.totals)))
         raise ValueError(f"unknown shard call {call!r}")
 
 
@@ -147,18 +233,27 @@ Send = Callable[[str, bytes], bytes]
 
 
 class RemoteShard:
-    """A shard reached through a transport (``send``): the merger's side of the two calls,
+    """A shard reached through a transport (``send``): the merger's side of the four calls,
     a :class:`~tarazu.linkage.shards.ShardPort`."""
 
     def __init__(self, send: Send) -> None:
         self.send = send
 
-    def propose(self, profile: AccountProfile) -> Proposals:
-        req = ProposeRequest(encode_profile(profile))
+    def counts(self, keys: Keys) -> Counts:
+        return decode_counts(keys, self.send(COUNTS, encode_request(
+            CountsRequest(encode_keys(keys)))))
+
+    def propose(self, profile: AccountProfile, totals: Counts) -> Proposals:
+        req = ProposeRequest(encode_profile(profile), encode_totals(totals))
         return decode_proposals(self.send(PROPOSE, encode_request(req)))
 
+    def needs(self, profile: AccountProfile, ids: Sequence[str]) -> Keys:
+        req = NeedsRequest(encode_profile(profile), list(ids))
+        return decode_keys(json.loads(self.send(NEEDS, encode_request(req))))
+
     def compare_part(self, profile: AccountProfile, ids: Sequence[str],
-                     estimated: frozenset[str], only: frozenset[str] | None) -> Compared:
+                     estimated: frozenset[str], only: frozenset[str] | None,
+                     totals: Counts) -> Compared:
         req = CompareRequest(encode_profile(profile), list(ids), sorted(estimated),
-                             None if only is None else sorted(only))
+                             None if only is None else sorted(only), encode_totals(totals))
         return decode_compared(self.send(COMPARE, encode_request(req)))

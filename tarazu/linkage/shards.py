@@ -3,10 +3,12 @@ them and the answers are merged into the answer one linker holding everything wo
 
 Three things make a merged answer equal to one index's (docs/scale.md):
 
-- **Counts are global.** Every shard sees every removal and withdrawal; it keeps the profile,
-  indexes and columns only of the accounts assigned to it (:func:`shard_of`) and counts the
-  others (rarity statistics, term frequencies, and how many accounts share each name and
-  token, which decides whether a token is too common to block on).
+- **Counts are sums.** A shard holds the profile, indexes, columns *and counts* only of the
+  accounts assigned to it (:func:`shard_of`). A score reads counts (rarity statistics, term
+  frequencies, how many accounts share each name gram and token, which decides whether it
+  is too common to block on) of the values it asks about only: the merger asks every shard
+  for its counts of those values and sends the totals with its requests
+  (:mod:`tarazu.linkage.shard_counts`), so a shard's memory falls with the number of shards.
 - **Caps are applied after the merge.** A shard proposes its candidates with what the caps
   order them by (bands shared with the text, time of removal, indexes in agreement); the
   merger keeps the text index's best, the nearest removals and the ``max_full`` most
@@ -20,7 +22,7 @@ Three things make a merged answer equal to one index's (docs/scale.md):
   computed by the merger too, from the :class:`Traits` the shards send; and the merger keeps
   who else may continue each removed account (the successors), written from merged totals.
 
-A shard is reached through :class:`ShardPort`, two calls whose answers are plain data
+A shard is reached through :class:`ShardPort`, four calls whose answers are plain data
 (:mod:`tarazu.linkage.shard_protocol` turns them into JSON): :class:`ShardLinker` answers in
 the same process, an adapter over a message broker answers from another. A shard that does
 not answer makes the answer *incomplete* (:attr:`MatchResult.complete`), which
@@ -38,12 +40,25 @@ from typing import Protocol, TypeVar
 import numpy as np
 
 from tarazu.domain.platform import Account, Post
-from tarazu.linkage.blocking import TextLSHIndex, TimeIndex
+from tarazu.linkage.blocking import COUNTED_INDEXES, TextLSHIndex, TimeIndex
+from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.levels import MISSING, ComparisonResult
 from tarazu.linkage.linker import Comparisons, LinkerConfig, MirrorLinker, most_supported
 from tarazu.linkage.model import LinkageModel
 from tarazu.linkage.profile import AccountProfile, build_profile
 from tarazu.linkage.result import MatchResult
+from tarazu.linkage.shard_counts import (
+    Counts,
+    Keys,
+    SummedCorpus,
+    blocking_totals,
+    candidate_keys,
+    local_counts,
+    profile_keys,
+    summed_tf,
+    union_keys,
+    unknown,
+)
 
 T = TypeVar("T")
 
@@ -114,58 +129,66 @@ class ShardUnavailable(Exception):
 
 
 class ShardPort(Protocol):
-    """What the merger asks of a shard."""
+    """What the merger asks of a shard, in the order of a score: its counts of the new
+    account's values; its candidates (told the totals of those counts that blocking reads);
+    which values of some of its candidates it would read the counts of; its comparison of the
+    new account with them (told the totals it reads)."""
 
-    def propose(self, profile: AccountProfile) -> Proposals: ...
+    def counts(self, keys: Keys) -> Counts: ...
+
+    def propose(self, profile: AccountProfile, totals: Counts) -> Proposals: ...
+
+    def needs(self, profile: AccountProfile, ids: Sequence[str]) -> Keys: ...
 
     def compare_part(self, profile: AccountProfile, ids: Sequence[str],
-                     estimated: frozenset[str], only: frozenset[str] | None) -> Compared: ...
+                     estimated: frozenset[str], only: frozenset[str] | None,
+                     totals: Counts) -> Compared: ...
 
 
 class ShardLinker(MirrorLinker):
-    """One shard: a linker holding the accounts assigned to it (:meth:`hold`) and counting
-    the others (:meth:`count`), so that its rarity statistics are those of the whole set."""
+    """One shard: a linker holding the accounts assigned to it (:meth:`hold`), and counting
+    only them; it answers the calls of :class:`ShardPort` with the totals it is told. (Its
+    own ``score`` reads its own counts: the answer of its part alone.)"""
 
     def __init__(self, model: LinkageModel, config: LinkerConfig | None = None) -> None:
         super().__init__(model, config)
-        self._added = 0  # removals seen on all shards: their order, for the text index's ties
-        self._order: dict[str, int] = {}
+        #: account id -> its position among the removals of all shards (the text index's
+        #: ties are broken by it, as one index breaks them by order of insertion)
+        self.order: dict[str, int] = {}
+        #: the position in the feed of the last event taken (``linkage.shard_feed``)
+        self.position = 0
 
-    def hold(self, profile: AccountProfile, text_signature: np.ndarray | None = None) -> None:
-        """Index an account assigned to this shard (not held before: withdraw it first)."""
+    def hold(self, profile: AccountProfile, position: int,
+             text_signature: np.ndarray | None = None) -> None:
+        """Index an account assigned to this shard (not held before: withdraw it first),
+        removed at ``position`` among the removals of all shards (given by whoever feeds
+        them, increasing)."""
         if profile.account_id in self.removed:
             raise ValueError(f"{profile.account_id!r} is held already; withdraw it first")
-        self._order[profile.account_id] = self._added
-        self._added += 1
+        self.order[profile.account_id] = position
         self.add_removed_profile(profile, text_signature)
 
-    def count(self, profile: AccountProfile, sign: int = 1) -> None:
-        """Count (+1: its removal) or uncount (-1: its withdrawal) an account another shard
-        holds."""
-        if sign > 0:
-            self._added += 1
-            self.corpus.add(profile)
-        else:
-            self.corpus.remove(profile)
-        self.tf.add(profile, sign)
-        self.blocker.count_elsewhere(profile, sign)
-
     def withdraw(self, account_id: str) -> AccountProfile | None:
-        self._order.pop(account_id, None)
+        self.order.pop(account_id, None)
         return super().withdraw(account_id)
 
-    def propose(self, profile: AccountProfile) -> Proposals:
+    def counts(self, keys: Keys) -> Counts:
+        return local_counts(self, keys)
+
+    def propose(self, profile: AccountProfile, totals: Counts) -> Proposals:
         votes: Counter[str] = Counter()
         text: list[tuple[str, int, int]] = []
         near: list[tuple[str, float]] = []
         for ix in self.blocker.indexes:
             if isinstance(ix, TextLSHIndex):
-                order = self._order
+                order = self.order
                 ranked = sorted(((i, n, order[i]) for i, n in ix.ranked(profile)),
                                 key=lambda x: (-x[1], x[2]))
                 text = ranked if ix.max_candidates is None else ranked[: ix.max_candidates]
             elif isinstance(ix, TimeIndex):
                 near = sorted((i, ix.at[i]) for i in ix.query(profile))
+            elif isinstance(ix, COUNTED_INDEXES):
+                votes.update(ix.query(profile, *blocking_totals(totals, ix.NAME)))
             else:
                 votes.update(ix.query(profile))
         ids = set(votes) | {x[0] for x in text} | {x[0] for x in near}
@@ -174,16 +197,20 @@ class ShardLinker(MirrorLinker):
         traits = {i: Traits.of(self.removed[i]) for i in live}
         return Proposals(dict(votes), text, near, removed_at, live, traits)
 
+    def needs(self, profile: AccountProfile, ids: Sequence[str]) -> Keys:
+        return candidate_keys(self.removed[i] for i in ids)
+
     def compare_part(self, profile: AccountProfile, ids: Sequence[str],
-                     estimated: frozenset[str] = frozenset(),
-                     only: frozenset[str] | None = None) -> Compared:
+                     estimated: frozenset[str], only: frozenset[str] | None,
+                     totals: Counts) -> Compared:
         cands = [self.removed[i] for i in ids]
-        cols = self._base_columns(profile, cands, estimated, only)
+        cols = self._base_columns(profile, cands, estimated, only, SummedCorpus(totals))
         tf = []
-        for name in self.tf.readers:
+        freq = summed_tf(self.tf, totals)
+        for name in freq.readers:
             for i, r in enumerate(cols.get(name, ())):
                 if r.level == 0:
-                    found = self.tf.shared_frequency(name, profile, cands[i])
+                    found = freq.shared_frequency(name, profile, cands[i])
                     if found is not None:
                         tf.append((ids[i], name, found[0], found[1]))
         return Compared({n: list(c) for n, c in cols.items()}, tf)
@@ -228,6 +255,10 @@ class ShardedLinker(MirrorLinker):
         self._pool = ThreadPoolExecutor(len(self.shards)) if parallel and shards else None
         self.incomplete: set[str] = set()
         self._missed: set[int] = set()  # shards that failed during the current first pass
+        #: the new account being scored, the totals of its values' counts, and per shard
+        #: (the ids compared there, the totals of the counts they read)
+        self._counted: tuple[AccountProfile, Counts, dict[int, tuple[set[str], Counts]]
+                             ] | None = None
         self._text_cap = next((ix.max_candidates for ix in self.blocker.indexes
                                if isinstance(ix, TextLSHIndex)), None)
         self._nearest = next((ix.nearest for ix in self.blocker.indexes
@@ -239,6 +270,8 @@ class ShardedLinker(MirrorLinker):
             self._pool.shutdown()
 
     def _ask(self, k: int, call: Callable[[ShardPort], T]) -> T | None:
+        if k in self._missed:  # the answer is incomplete already: no second wait
+            return None
         try:
             return call(self.shards[k])
         except ShardUnavailable:
@@ -255,8 +288,36 @@ class ShardedLinker(MirrorLinker):
             got = [(k, f.result()) for k, f in futures]
         return [(k, r) for k, r in got if r is not None]
 
+    def _sum(self, keys: Keys) -> Counts:
+        """Every shard's counts of ``keys``, summed (of those that answered)."""
+        got = self._gather([(k, lambda s: s.counts(keys)) for k in range(len(self.shards))])
+        return Counts.total(keys, [c for _, c in got])
+
+    def _profile_totals(self, profile: AccountProfile) -> Counts:
+        """The totals of the counts of the new account's values (asked once per account)."""
+        if self._counted is None or self._counted[0] is not profile:
+            self._counted = (profile, self._sum(profile_keys(self, profile)), {})
+        return self._counted[1]
+
+    def _shard_totals(self, profile: AccountProfile, by_shard: dict[int, list[str]]
+                      ) -> dict[int, Counts]:
+        """For each shard asked to compare ``by_shard[k]``, the totals its comparison reads:
+        those of the new account's values and of its candidates' own."""
+        known = self._profile_totals(profile)
+        done = self._counted[2]  # type: ignore[index]
+        todo = {k: ids for k, ids in by_shard.items()
+                if k not in done or not done[k][0].issuperset(ids)}
+        if todo:
+            needs = {k: unknown(keys, known.keys) for k, keys in self._gather(
+                [(k, lambda s, ids=ids: s.needs(profile, ids)) for k, ids in todo.items()])}
+            extra = self._sum(union_keys(needs.values()))
+            for k, keys in needs.items():
+                done[k] = (set(todo[k]), known.union(extra.pick(keys)))
+        return {k: done[k][1] for k in by_shard if k in done}
+
     def candidates(self, profile: AccountProfile) -> list[AccountProfile]:
-        replies = self._gather([(k, lambda s: s.propose(profile))
+        totals = self._profile_totals(profile).only("block:", "size:")
+        replies = self._gather([(k, lambda s: s.propose(profile, totals))
                                 for k in range(len(self.shards))])
         votes: Counter[str] = Counter()
         for _, r in replies:
@@ -290,7 +351,7 @@ class ShardedLinker(MirrorLinker):
 
     def _base_columns(self, profile: AccountProfile, candidates: Sequence[AccountProfile],
                       estimated: frozenset[str] = frozenset(),
-                      only: frozenset[str] | None = None
+                      only: frozenset[str] | None = None, corpus: Corpus | None = None
                       ) -> dict[str, tuple[ComparisonResult, ...]]:
         cands: Sequence[Candidate] = candidates  # type: ignore[assignment]
         wanted = [c for c in self.base if only is None or c.NAME in only]
@@ -303,9 +364,10 @@ class ShardedLinker(MirrorLinker):
         by_shard: dict[int, list[int]] = {}
         for i, c in enumerate(cands):
             by_shard.setdefault(c.shard, []).append(i)
-        asks = [(k, lambda s, ids=[cands[i].account_id for i in idx]:
-                 s.compare_part(profile, ids, estimated, asked))
-                for k, idx in by_shard.items()]
+        ids = {k: [cands[i].account_id for i in idx] for k, idx in by_shard.items()}
+        totals = self._shard_totals(profile, ids) if ids else {}
+        asks = [(k, lambda s, k=k: s.compare_part(profile, ids[k], estimated, asked, totals[k]))
+                for k in by_shard if k in totals]
         for k, got in self._gather(asks):  # a shard that did not answer: its candidates
             idx = by_shard[k]              # stay missing, and the answer is incomplete
             for n in names:
@@ -329,7 +391,11 @@ class ShardedLinker(MirrorLinker):
     def first_pass(self, profile: AccountProfile, keep: int | None = None
                    ) -> tuple[Comparisons, np.ndarray] | None:
         self._missed = set()
-        out = super().first_pass(profile, keep)
+        self._counted = None
+        try:
+            out = super().first_pass(profile, keep)
+        finally:
+            self._counted = None  # the counts change with the next removal
         if self._missed:
             self.incomplete.add(profile.account_id)
         else:
@@ -352,14 +418,16 @@ class ShardedLinker(MirrorLinker):
 
 
 class LocalShards:
-    """Shards in one process, fed every removal, withdrawal and observed account: the owner
-    holds a removed account, the others count it. ``linker`` scores over them."""
+    """Shards in one process, fed every removal, withdrawal and observed account: each goes
+    to the shard that holds it (:func:`shard_of`) and to no other. ``linker`` scores over
+    them."""
 
     def __init__(self, model: LinkageModel, n: int, config: LinkerConfig | None = None
                  ) -> None:
         self.names = [str(k) for k in range(n)]
         self.shards = [ShardLinker(model, config) for _ in range(n)]
         self.linker = ShardedLinker(model, self.shards, config)
+        self.position = 0  # removals fed so far (re-adds included)
 
     def owner(self, account_id: str) -> ShardLinker:
         return self.shards[self.names.index(shard_of(account_id, self.names))]
@@ -368,12 +436,9 @@ class LocalShards:
                             text_signature: np.ndarray | None = None) -> None:
         owner = self.owner(profile.account_id)
         if profile.account_id in owner.removed:  # added again: as one linker does
-            self.withdraw(profile.account_id)
-        for s in self.shards:
-            if s is owner:
-                s.hold(profile, text_signature)
-            else:
-                s.count(profile, +1)
+            owner.withdraw(profile.account_id)
+        owner.hold(profile, self.position, text_signature)
+        self.position += 1
 
     def add_removed(self, account: Account, posts: Sequence[Post] = ()) -> AccountProfile:
         profile = build_profile(account, posts, self.linker.platform)
@@ -385,13 +450,7 @@ class LocalShards:
             self.add_removed_profile(p)
 
     def withdraw(self, account_id: str) -> None:
-        owner = self.owner(account_id)
-        profile = owner.withdraw(account_id)
-        if profile is not None:
-            for s in self.shards:
-                if s is not owner:
-                    s.count(profile, -1)
+        self.owner(account_id).withdraw(account_id)
 
     def observe(self, profile: AccountProfile) -> None:
-        for s in self.shards:
-            s.observe(profile)
+        self.owner(profile.account_id).observe(profile)

@@ -17,8 +17,11 @@ from tarazu.adapters.shard_nats import NatsShards
 from tarazu.linkage import LinkPolicy, decide, load_model
 from tarazu.linkage.policy import AUTO_ACTION
 from tarazu.linkage.profile import build_profiles
-from tarazu.linkage.shards import ShardedLinker
+from tarazu.linkage.shards import ShardedLinker, ShardUnavailable
 from tarazu.linkage.snapshot import encode_profiles
+
+#: the subjects of these shards, apart from any other shards' on the same server
+PREFIX = f"tarazu.test{os.getpid()}.shard"
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +35,8 @@ def world(tmp_path_factory):
     one = linker_holding(removed)
     for a, _ in removed[::7]:  # the workers withdraw the same accounts
         one.withdraw(a.account_id)
-    procs = start_workers(path, 2, withdraw_every=7, url=NATS_URL)
+    procs = start_workers(path, 2, withdraw_every=7, url=NATS_URL,
+                          more=lambda k: ["--subject", PREFIX])
     yield one, stream, procs
     stop_workers(procs)
 
@@ -40,7 +44,7 @@ def world(tmp_path_factory):
 def test_two_shard_workers_over_nats_give_the_one_linker_answer(world):
     one, stream, _ = world
     want = [[repr(r) for r in one.score(a, ps)] for a, ps in stream]
-    with NatsShards(NATS_URL, shard_names(2), timeout=10.0) as shards:
+    with NatsShards(NATS_URL, shard_names(2), timeout=10.0, prefix=PREFIX) as shards:
         merger = ShardedLinker(load_model("default"), shards.ports(), parallel=True)
         got = [[repr(r) for r in merger.score(a, ps)] for a, ps in stream]
     assert not merger.incomplete
@@ -51,7 +55,7 @@ def test_two_shard_workers_over_nats_give_the_one_linker_answer(world):
 def test_a_shard_past_its_deadline_makes_answers_incomplete_and_never_automatic(world):
     _, stream, procs = world
     policy = LinkPolicy(review_threshold=0.0, auto_threshold=0.0, min_independent_strong=0)
-    with NatsShards(NATS_URL, shard_names(2), timeout=10.0) as shards:
+    with NatsShards(NATS_URL, shard_names(2), timeout=10.0, prefix=PREFIX) as shards:
         merger = ShardedLinker(load_model("default"), shards.ports(), parallel=True)
         full = [merger.score(a, ps) for a, ps in stream[:10]]
         assert any(decide(r, policy).action == AUTO_ACTION for rs in full for r in rs)
@@ -72,3 +76,13 @@ def test_a_shard_past_its_deadline_makes_answers_incomplete_and_never_automatic(
         time.sleep(0.5)  # the resumed worker answers the requests it missed (to nobody)
         again = [merger.score(a, ps) for a, ps in stream[:10]]
     assert not merger.incomplete and all(r.complete for rs in again for r in rs)
+
+
+def test_a_shard_that_fails_on_a_call_says_so_at_once(world):
+    """The error travels back as a reply with the error header: the merger hears of it at
+    once, not at its deadline."""
+    with NatsShards(NATS_URL, shard_names(2), timeout=10.0, prefix=PREFIX) as shards:
+        t = time.perf_counter()
+        with pytest.raises(ShardUnavailable, match="unknown shard call"):
+            shards.send_to("0")("nonsense", b"{}")
+        assert time.perf_counter() - t < 5

@@ -12,10 +12,19 @@ import numpy as np
 import pytest
 
 from bench.linker_answers import answers
+from bench.linker_memory import deep_size
 from bench.synthetic_accounts import Generator
-from tarazu.linkage import LinkerConfig, LinkPolicy, decide, load_model
+from tarazu.linkage import LinkerConfig, LinkPolicy, MirrorLinker, decide, load_model
 from tarazu.linkage.policy import AUTO_ACTION
-from tarazu.linkage.profile import build_profiles
+from tarazu.linkage.profile import build_profile, build_profiles
+from tarazu.linkage.shard_counts import (
+    ARRAYS,
+    Counts,
+    NotCounted,
+    local_counts,
+    profile_keys,
+    unknown,
+)
 from tarazu.linkage.shard_protocol import RemoteShard, ShardHandler
 from tarazu.linkage.shards import LocalShards, ShardedLinker, ShardUnavailable, shard_of
 from tarazu.linkage.snapshot import decode_profiles, encode_profiles
@@ -51,13 +60,112 @@ def test_shards_give_the_one_linker_answer_byte_for_byte(model, config, n):
         assert json.dumps(answers(n, 11, model, shards, **kw)) == one, f"{shards} shards"
 
 
+def _count_bytes(linker):
+    """Bytes of the counts that grow with the accounts counted: phrase, trace and token
+    counts, counted ids, term frequencies, the name and token indexes' postings (not the
+    fixed-size n-gram document frequencies)."""
+    c, seen = linker.corpus, set()
+    return sum(deep_size(o, seen) for o in (c.shingle_df, c.trace_df, c._members, c.df,
+                                           linker.tf, linker.blocker.indexes[0],
+                                           linker.blocker.indexes[3]))
+
+
+def test_a_shard_counts_only_its_own_accounts_and_the_answers_stay_one_linkers():
+    """Each shard's counts are those of a linker holding its part alone (of every value of
+    the whole set: zero for what only other shards' accounts hold); they sum to the one
+    linker's; their memory falls with the number of shards; the answers do not change."""
+    gen = Generator(13)
+    removed = list(gen.removed_set(600))
+    stream = gen.new_accounts(40, removed)
+    profiles = build_profiles([a for a, _ in removed], {a.account_id: ps for a, ps in removed})
+    model = load_model("default")
+    one = MirrorLinker(model)
+    held = LocalShards(model, 3)
+    for p in profiles:
+        one.add_removed_profile(p)
+    held.add_all(profiles)
+    for a, _ in removed[::9]:
+        one.withdraw(a.account_id)
+        held.withdraw(a.account_id)
+    for a, ps in stream[::3]:  # active accounts counted in the rarity statistics
+        seen = build_profile(a, ps, one.platform)
+        one.observe(seen)
+        held.observe(seen)
+    keys = profile_keys(one, profiles[0])  # every table, filled with every account's values
+    for p in profiles[1:]:
+        for t, k in profile_keys(one, p).items():
+            keys[t] = np.union1d(keys[t], k) if t in ARRAYS else [*keys[t], *k]
+    alone = []
+    for s in held.shards:
+        assert 0 < len(s.removed) < 0.45 * len(one.removed)
+        mine = MirrorLinker(model)
+        for p in s.removed.values():
+            mine.add_removed_profile(p)
+        for a, ps in stream[::3]:
+            if shard_of(a.account_id, held.names) == held.names[held.shards.index(s)]:
+                mine.observe(build_profile(a, ps, one.platform))
+        got, want = s.counts(keys), local_counts(mine, keys)
+        assert got.scalars == want.scalars
+        assert got.scalars["tf_accounts"] == len(s.removed) <= got.scalars["n"]
+        for t in keys:
+            assert np.array_equal(got.counts[t], want.counts[t]), t
+        alone.append(got)
+    total = Counts.total(keys, alone)
+    whole = local_counts(one, keys)
+    flag = "counts_text"  # whether any account with text was counted: any shard's
+    assert {**total.scalars, flag: 1} == {**whole.scalars, flag: 1} and total.scalars[flag]
+    assert total.scalars["n"] == len(one.removed) + len(stream[::3])  # the observed ones too
+    for t in keys:
+        assert np.array_equal(total.counts[t], whole.counts[t]), t
+        if len(keys[t]):  # the other shards' accounts are not counted here
+            assert (total.counts[t] > alone[0].counts[t]).any(), t
+    sizes = [_count_bytes(s) for s in held.shards]
+    assert max(sizes) < 0.5 * _count_bytes(one), (sizes, _count_bytes(one))
+    want = [[repr(r) for r in one.score(a, ps)] for a, ps in stream]
+    assert sum(map(len, want)) > 100
+    assert [[repr(r) for r in held.linker.score(a, ps)] for a, ps in stream] == want
+
+
+def test_a_count_the_values_asked_about_miss_is_an_error_not_a_zero():
+    """A shard told the totals of the new account's values only (not of its candidates' own
+    circle, bio, name and text columns) refuses to compare, rather than scoring with its own
+    part of those counts or none."""
+    gen = Generator(6)
+    removed = list(gen.removed_set(300))
+    stream = gen.new_accounts(10, removed, mirror_share=1.0)
+    held = LocalShards(load_model("default"), 2)
+    held.add_all(build_profiles([a for a, _ in removed], {a.account_id: ps for a, ps in removed}))
+    linker = held.linker
+    refused = 0
+    for a, ps in stream:
+        p = build_profile(a, ps, linker.platform)
+        keys = profile_keys(linker, p)
+        known = Counts.total(keys, [s.counts(keys) for s in held.shards])
+        for k, s in enumerate(held.shards):
+            ids = [c.account_id for c in linker.candidates(p) if c.shard == k]
+            if ids:
+                with pytest.raises(NotCounted):
+                    s.compare_part(p, ids, frozenset(), None, known)
+                refused += 1
+                extra = unknown(s.needs(p, ids), keys)  # told those too, it compares
+                needed = known.union(Counts.total(extra, [t.counts(extra) for t in held.shards]))
+                assert s.compare_part(p, ids, frozenset(), None, needed).results
+    assert refused >= 10
+
+
 class _Silent:
     """A shard that never answers."""
 
-    def propose(self, profile):
+    def counts(self, keys):
         raise ShardUnavailable("no answer")
 
-    def compare_part(self, profile, ids, estimated, only):
+    def propose(self, profile, totals):
+        raise ShardUnavailable("no answer")
+
+    def needs(self, profile, ids):
+        raise ShardUnavailable("no answer")
+
+    def compare_part(self, profile, ids, estimated, only, totals):
         raise ShardUnavailable("no answer")
 
 
