@@ -31,21 +31,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.synthetic_accounts import Generator  # noqa: E402
 from tarazu.linkage import LinkerConfig, MirrorLinker, load_model  # noqa: E402
 from tarazu.linkage.profile import AccountProfile, build_profiles  # noqa: E402
-from tarazu.linkage.shard_feed import load_shard, save_shard  # noqa: E402
 from tarazu.linkage.shard_protocol import RemoteShard, ShardHandler  # noqa: E402
-from tarazu.linkage.shards import LocalShards, ShardedLinker, ShardLinker, shard_of  # noqa: E402
+from tarazu.linkage.shards import (  # noqa: E402
+    LocalShards,
+    ShardedLinker,
+    ShardLinker,
+    shard_names,
+    shard_of,
+)
 from tarazu.linkage.snapshot import (  # noqa: E402
-    SnapshotUnusable,
     decode_profiles,
     encode_profiles,
 )
+from tarazu.linkage.warm import warm_up  # noqa: E402
 from tarazu.service.memory import settle_after_bulk_build  # noqa: E402
 
 NATS_URL = os.environ.get("TARAZU_NATS_URL", "nats://127.0.0.1:4222")
-
-
-def shard_names(n: int) -> list[str]:
-    return [str(k) for k in range(n)]
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def shard_worker(profiles: Sequence[AccountProfile], shard: int, of: int, model: str = "default",
@@ -66,65 +68,30 @@ def shard_worker(profiles: Sequence[AccountProfile], shard: int, of: int, model:
 
 
 def serve(args: argparse.Namespace) -> None:
-    """A shard worker: its part of ``--profiles``, or (``--feed-stream``) of the feed's
-    events, after its snapshot (``--snapshot``) if there is one, saving it once it has taken
-    every event published before it started and then every ``--snapshot-every`` events. Its
-    first line: ``ready <accounts held> snapshot <position loaded> position <position>``."""
-    from tarazu.adapters.shard_nats import ShardFeed, serve_shard
+    """A shard worker holding its part of ``--profiles`` (the bench's removed set, handed
+    over in a file). A shard fed from the stream is the product's: ``tarazu stream shard``.
+    Its first line: ``ready <accounts held> snapshot 0 position <position>``."""
+    from tarazu.adapters.shard_nats import serve_shard
 
     name = shard_names(args.of)[args.shard]
-    feed, loaded, snapshot = None, 0, Path(args.snapshot) if args.snapshot else None
-    if args.feed_stream:
-        linker = ShardLinker(load_model(args.model), LinkerConfig())
-        feed = ShardFeed(None, shard_names(args.of), args.feed_stream, args.feed_prefix)
-        if snapshot is not None:
-            try:
-                loaded = load_shard(snapshot, linker).position
-            except SnapshotUnusable:
-                loaded = 0
-    else:
-        profiles = decode_profiles(Path(args.profiles).read_bytes())
-        linker = shard_worker(profiles, args.shard, args.of, args.model, args.withdraw_every)
-        del profiles
+    profiles = decode_profiles(Path(args.profiles).read_bytes())
+    linker = shard_worker(profiles, args.shard, args.of, args.model, args.withdraw_every)
+    del profiles
     handler = ShardHandler(linker)
-    _warm(args.model)
+    warm_up(linker.model, linker.config)
     settle_after_bulk_build()  # as the stream worker does after loading its reference set
-    taken = 0
-
-    def applied() -> None:
-        nonlocal taken
-        taken += 1
-        if snapshot is not None and args.snapshot_every and taken % args.snapshot_every == 0:
-            save_shard(snapshot, linker, {"shard": name})
 
     def ready() -> None:
-        if snapshot is not None:
-            save_shard(snapshot, linker, {"shard": name})
-        print(f"ready {len(linker.removed)} snapshot {loaded} position {linker.position}",
-              flush=True)
+        print(f"ready {len(linker.removed)} snapshot 0 position {linker.position}", flush=True)
 
     async def run() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         import signal
         loop.add_signal_handler(signal.SIGTERM, stop.set)
-        await serve_shard(handler, args.url, name, stop, ready=ready, feed=feed,
-                          applied=applied, prefix=args.subject)
+        await serve_shard(handler, args.url, name, stop, ready=ready, prefix=args.subject)
 
     asyncio.run(run())
-
-
-def _warm(model: str) -> None:
-    """Compile the kernels before the first real request (numba's cache may be cold): score
-    a few accounts against a small linker of its own (a worker fed from the stream holds
-    nothing yet, and scoring against nothing compiles nothing)."""
-    gen = Generator(99)
-    removed = list(gen.removed_set(40))
-    linker = MirrorLinker(load_model(model), LinkerConfig())
-    for p in build_profiles([a for a, _ in removed], {a.account_id: ps for a, ps in removed}):
-        linker.add_removed_profile(p)
-    for a, ps in gen.new_accounts(3, removed):
-        linker.score(a, ps)
 
 
 def start_workers(profiles_file: Path | None, of: int, model: str = "default",
@@ -134,11 +101,15 @@ def start_workers(profiles_file: Path | None, of: int, model: str = "default",
     """Shard worker processes (``shards`` of ``of``: all by default), returned once each is
     listening, each with its first line as ``ready``. ``more``: shard k's further options
     (a feed, a snapshot)."""
-    given = ["--profiles", str(profiles_file)] if profiles_file is not None else []
+    if profiles_file is not None:
+        command = [sys.executable, __file__, "serve", "--profiles", str(profiles_file),
+                   "--withdraw-every", str(withdraw_every)]
+    else:  # fed from the stream: the product's shard worker
+        command = [sys.executable, "-c", "from tarazu.entrypoints.cli import main; main()",
+                   "stream", "shard"]
     procs = [subprocess.Popen(
-        [sys.executable, __file__, "serve", *given, "--shard", str(k),
-         "--of", str(of), "--model", model, "--withdraw-every", str(withdraw_every),
-         "--url", url, *more(k)], stdout=subprocess.PIPE, text=True)
+        [*command, "--shard", str(k), "--of", str(of), "--model", model, "--url", url,
+         *more(k)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
         for k in (range(of) if shards is None else shards)]
     for p in procs:
         line = p.stdout.readline() if p.stdout else ""
@@ -215,11 +186,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command")
     sv = sub.add_parser("serve")
-    sv.add_argument("--profiles")
-    sv.add_argument("--feed-stream", help="take the shard's events from this JetStream stream")
-    sv.add_argument("--feed-prefix", default="tarazu.mirrors.feed")
-    sv.add_argument("--snapshot", help="the shard's snapshot file (loaded if usable, saved)")
-    sv.add_argument("--snapshot-every", type=int, default=0)
+    sv.add_argument("--profiles", required=True)
     sv.add_argument("--subject", default="tarazu.mirrors.shard",
                     help="prefix of the subjects the shard answers on")
     sv.add_argument("--shard", type=int, required=True)

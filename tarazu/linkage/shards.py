@@ -68,6 +68,11 @@ def _weight(shard: str, account_id: str) -> int:
     return int.from_bytes(digest, "big")
 
 
+def shard_names(of: int) -> list[str]:
+    """The names of ``of`` shards, as the merger, the feed and every shard name them."""
+    return [str(k) for k in range(of)]
+
+
 def shard_of(account_id: str, shards: Sequence[str]) -> str:
     """The shard holding ``account_id``: rendezvous (highest random weight) hashing, stable
     across processes and runs, and adding a shard moves only the accounts that go to it."""

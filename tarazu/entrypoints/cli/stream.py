@@ -36,6 +36,7 @@ from tarazu.adapters.metrics import FLAG_LATENCY, SCORED
 from tarazu.bootstrap import App
 from tarazu.entrypoints.cli.common import fail, get_app, print_json, progress_bar
 from tarazu.entrypoints.cli.mirror_start import start_detector
+from tarazu.entrypoints.cli.shard_worker import shard_cmd
 from tarazu.entrypoints.logs import get_logger
 from tarazu.service import mirrors
 from tarazu.service.mirrors.snapshot import sync_reference_set
@@ -373,6 +374,9 @@ def worker_cmd(
     print_json({"handled": report.handled, "failed": report.failed, "dead": report.dead,
                 "handed_back": report.handed_back, "reconnects": report.reconnects,
                 "store_waits": report.waits})
+
+
+app.command("shard")(shard_cmd)
 
 
 @app.command("publish")

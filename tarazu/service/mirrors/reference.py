@@ -6,13 +6,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 
 from tarazu.domain.platform import Account, AccountStatus, Post
 from tarazu.linkage.linker import LinkerConfig, MirrorLinker
 from tarazu.linkage.model import LinkageModel
 from tarazu.linkage.profile import AccountProfile, build_profiles
 from tarazu.linkage.result import MatchResult
+from tarazu.linkage.warm import warm_up
 from tarazu.service.access_log import log_access
 from tarazu.service.clock import Clock
 from tarazu.service.memory import settle_after_bulk_build
@@ -161,16 +161,9 @@ class MirrorDetector:
             self._hashes[p.account_id] = _fp(a, ps)
 
     def warm_up(self) -> None:
-        """Compare two invented accounts on a throw-away linker: the first comparison loads
-        the name analyser and the picture index's compiled kernels (seconds each when their
-        cache is cold), which should not delay the first real event."""
-        t = datetime(2020, 1, 1, tzinfo=UTC)
-        picture = "f0e1d2c3b4a5968778695a4b3c2d1e0f" * 2
-        lk = MirrorLinker(self.model, self.linker.config)
-        lk.add_removed(Account("w1", "@warm_up_a", t, "removed", display_name="Warm Up",
-                               removed_at=t, avatar_pdq=picture))
-        lk.score(Account("w2", "@warm_up_b", t, "active", display_name="Warm Upp",
-                         avatar_pdq=picture))
+        """Load what the first comparison needs before the first real event
+        (:func:`tarazu.linkage.warm.warm_up`)."""
+        warm_up(self.model, self.linker.config)
 
     # -- scoring -----------------------------------------------------------------------------
     def score(self, account: Account, posts: Sequence[Post] = (), explain_from: float = 0.0

@@ -13,12 +13,12 @@ import time
 import nats
 import numpy as np
 
-from bench.shard_speed import NATS_URL, shard_names, start_workers, stop_workers
+from bench.shard_speed import NATS_URL, start_workers, stop_workers
 from bench.synthetic_accounts import Generator
 from tarazu.adapters.shard_nats import NatsShards, ShardFeed
 from tarazu.linkage import MirrorLinker, load_model
 from tarazu.linkage.profile import build_profiles
-from tarazu.linkage.shards import ShardedLinker, shard_of
+from tarazu.linkage.shards import ShardedLinker, shard_names, shard_of
 from tarazu.linkage.snapshot import read_header
 
 NAMES = shard_names(2)
@@ -110,3 +110,13 @@ def test_a_shard_worker_restarted_from_its_snapshot_misses_no_removal_or_withdra
     finally:
         stop_workers(procs)
         _delete_stream()
+
+
+def test_a_shard_outside_the_set_is_refused_with_the_option_named() -> None:
+    from typer.testing import CliRunner
+
+    from tarazu.entrypoints.cli import app as cli
+
+    r = CliRunner().invoke(cli, ["stream", "shard", "--shard", "2", "--of", "2"])
+    assert r.exit_code == 2
+    assert "--shard" in r.output and "numbered 0 to 1" in r.output

@@ -11,13 +11,13 @@ import time
 
 import pytest
 
-from bench.shard_speed import NATS_URL, shard_names, start_workers, stop_workers
+from bench.shard_speed import NATS_URL, start_workers, stop_workers
 from bench.synthetic_accounts import Generator, linker_holding
 from tarazu.adapters.shard_nats import NatsShards
 from tarazu.linkage import LinkPolicy, decide, load_model
 from tarazu.linkage.policy import AUTO_ACTION
 from tarazu.linkage.profile import build_profiles
-from tarazu.linkage.shards import ShardedLinker, ShardUnavailable
+from tarazu.linkage.shards import ShardedLinker, ShardUnavailable, shard_names
 from tarazu.linkage.snapshot import encode_profiles
 
 #: the subjects of these shards, apart from any other shards' on the same server
