@@ -41,12 +41,15 @@ def withdraw_from_reference(uow: StoreUnitOfWork, account_ref: SubjectRef | str,
                             at: datetime | None = None, decision_id: str | None = None,
                             reason: str = "its removal was reversed",
                             actor: str = "system:appeals") -> bool:
-    """Withdraw an account from the reference set; False if it was withdrawn already."""
+    """Withdraw an account from the reference set; False if it was withdrawn already. The
+    account is marked for scoring in the same transaction, so a running stream worker takes
+    it out of the set it holds at its next drain, as it takes in a removal."""
     ref = _ref(account_ref)
     at = at or utcnow()
     if not uow.due_process.withdraw_reference(ref.platform, ref.native_id, at, decision_id,
                                               reason):
         return False
+    uow.platform.queue_for_scoring(ref.platform, ref.native_id)
     account = cases.load(uow, ref)  # through the aggregate, like every act on a subject
     account.record(EventKind.NOTE, actor, at,
                    Note(reference=WITHDRAWN, decision_id=decision_id, reason=reason))

@@ -91,10 +91,15 @@ class WorkerHandler:
     draining is at most ``drain_share`` of its time while events are waiting (the last fetch
     was a full batch), at most half of it when it keeps up. Re-scores are what gives way
     when the worker has not the time for all: they come later than due, each account once
-    however many posts it made meanwhile; new events are never held back for them."""
+    however many posts it made meanwhile; new events are never held back for them.
+
+    Removals and withdrawals decided by other processes (a reviewer, an import, the HTTP
+    endpoint) mark their accounts, and reach the reference set through the same drain. The
+    full comparison of the set with the store (:func:`sync_reference_set`, which reads every
+    removed account's key) runs only every ``sync_every`` seconds, as a safety net."""
 
     def __init__(self, container: App, detector: mirrors.MirrorDetector,
-                 sync_every: float = 10.0,
+                 sync_every: float = 300.0,
                  on_outcome: Callable[[mirrors.StreamOutcome], None] | None = None,
                  rebuild: Callable[[], mirrors.MirrorDetector] | None = None,
                  rescore_after: float | None = None, drain_share: float = 0.25,
@@ -149,8 +154,7 @@ class WorkerHandler:
             if self.on_outcome:
                 self.on_outcome(out)
             results.append(None)
-        if self.rescore_after is not None and not should_stop():
-            # the batch is committed: a failure here is the drain's
+        if not should_stop():  # the batch is committed: a failure here is the drain's
             self.drain_between(behind=len(records) >= self.batch)
         return results
 

@@ -193,6 +193,8 @@ def look_at_marked_in(uow: StoreUnitOfWork, clock: Clock, detector: MirrorDetect
             log_access(uow, ACTOR, SubjectRef.account(platform, account_id),
                        ["identifiers"], "mirror detection: indexed as a removed account",
                        AUTHORITY, clock.now())
+        elif detector.withdraw(key):  # its removal was reversed (a withdrawal marks it)
+            reference = "withdrawn"
     else:
         reference = "withdrawn" if detector.withdraw(key) else None  # reinstated
         scored = score_account(uow, clock, detector, platform, account_id, a,

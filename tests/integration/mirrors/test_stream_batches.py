@@ -474,3 +474,20 @@ def test_no_event_waits_longer_than_a_slice_and_one_score_behind_a_drain():
     budget.spend(0.31, 100.31)  # one score overran
     assert budget.earn(100.32, behind=True) == 0.0  # paid back first
     assert budget.earn(101.0, behind=True) == pytest.approx(0.25 * 0.69 - 0.06)
+
+
+def test_a_withdrawal_by_another_process_reaches_the_worker_without_a_full_sync(new_app):
+    """A reversed removal (an appeal upheld in the web app) marks the account: the worker
+    takes it out of its reference set at its next drain, not at the safety-net sync."""
+    from tarazu.service.mirror_reference import withdraw_from_reference
+
+    app = _with_reference(new_app("withdrawal"))
+    handler = WorkerHandler(app, build_detector(app), sync_every=3600)
+    assert "x:o3" in handler.detector
+    with app.uow() as uow:  # another process
+        assert withdraw_from_reference(uow, "x:o3", decision_id="d1")
+        uow.commit()
+    assert handler.drain(50)
+    assert "x:o3" not in handler.detector
+    with app.uow() as uow:
+        assert uow.platform.scoring_backlog() == 0
