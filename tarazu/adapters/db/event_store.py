@@ -22,8 +22,25 @@ def _row_to_recorded(row) -> RecordedEvent:  # type: ignore[no-untyped-def]
 
 
 class EventStore:
+    """The chain's head is read (and locked) once per transaction, at its first append, and
+    written once, when the unit of work commits (:meth:`write_head`): a transaction that
+    appends many events (a stream worker's batch) pays one statement an event, not three."""
+
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._head: tuple[int, str] | None = None  # as this transaction's appends left it
+        self._head_moved = False
+
+    def write_head(self) -> None:
+        """Write the head this transaction's appends moved to; the caller commits next."""
+        if self._head_moved and self._head is not None:
+            self.conn.execute(update(chain_head).where(chain_head.c.id == 1)
+                              .values(seq=self._head[0], hash=self._head[1]))
+        self.forget_head()
+
+    def forget_head(self) -> None:
+        """The transaction ended: the next one reads the head again."""
+        self._head, self._head_moved = None, False
 
     def append(self, event: ModerationEvent, idempotency_key: str | None = None
                ) -> RecordedEvent:
@@ -36,11 +53,14 @@ class EventStore:
             ).first()
             if existing:
                 return _row_to_recorded(existing)
-        head = self.conn.execute(
-            select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1)
-            .with_for_update()
-        ).one()
-        prev = RecordedEvent(head.seq, event, "", head.hash) if head.seq else None
+        if self._head is None:  # locked until the transaction ends: no other writer moves it
+            head = self.conn.execute(
+                select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1)
+                .with_for_update()
+            ).one()
+            self._head = (head.seq, head.hash)
+        seq, digest = self._head
+        prev = RecordedEvent(seq, event, "", digest) if seq else None
         rec = chain(prev, event)
         if prev is None:
             assert rec.prev_hash == GENESIS
@@ -51,8 +71,7 @@ class EventStore:
             payload=canonical_json(dict(event.payload)), idempotency_key=idempotency_key,
             prev_hash=rec.prev_hash, hash=rec.hash,
         ))
-        self.conn.execute(update(chain_head).where(chain_head.c.id == 1)
-                          .values(seq=rec.seq, hash=rec.hash))
+        self._head, self._head_moved = (rec.seq, rec.hash), True
         return rec
 
     def for_subject(self, subject: SubjectRef) -> list[ModerationEvent]:
@@ -100,6 +119,8 @@ class EventStore:
             last = rows[-1].seq
 
     def head(self) -> tuple[int, str]:
+        if self._head is not None:  # this transaction appended: its own head
+            return self._head
         row = self.conn.execute(select(chain_head.c.seq, chain_head.c.hash)
                                 .where(chain_head.c.id == 1)).one()
         return row.seq, row.hash

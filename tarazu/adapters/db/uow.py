@@ -60,12 +60,15 @@ class SqlUnitOfWork:
             if self._tx.is_active:
                 self._tx.rollback()
         finally:
+            self.events.forget_head()
             self.conn.close()
 
     def commit(self) -> None:
+        self.events.write_head()
         self._tx.commit()
         self._tx = self.conn.begin()
 
     def rollback(self) -> None:
+        self.events.forget_head()
         self._tx.rollback()
         self._tx = self.conn.begin()

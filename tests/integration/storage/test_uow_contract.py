@@ -300,3 +300,27 @@ def test_the_projection_keeps_when_each_case_is_due_and_filters_the_queue_by_it(
         assert uow.status.queue(due_before=T0 + timedelta(hours=1)) == []
         uow.status.save(_state(A1, "open", 1, 6), "general", False, 4)  # the due date goes
         assert uow.status.queue(due_before=T0 + timedelta(hours=2)) == []
+
+
+def test_many_appends_in_one_transaction_chain_and_leave_the_head_at_the_last(new_uow):
+    """The head moves with each append inside the transaction (as the transaction reads it)
+    and is where the last append left it after the commit; a rolled-back transaction leaves
+    it where it was."""
+    with new_uow() as uow:
+        before = uow.events.head()
+        recs = [uow.events.append(_event(minutes=i)) for i in range(5)]
+        assert [r.seq for r in recs] == list(range(before[0] + 1, before[0] + 6))
+        assert uow.events.head() == (recs[-1].seq, recs[-1].hash)
+        uow.commit()
+    with new_uow() as uow:
+        assert uow.events.head() == (recs[-1].seq, recs[-1].hash)
+        uow.events.append(_event(minutes=9))
+        uow.rollback()
+        assert uow.events.head() == (recs[-1].seq, recs[-1].hash)
+        again = uow.events.append(_event(minutes=10))
+        assert again.seq == recs[-1].seq + 1 and again.prev_hash == recs[-1].hash
+        uow.commit()
+    with new_uow() as uow:
+        stored = list(uow.events.iter_all())
+        assert verify(stored) == (len(stored), None)
+        assert uow.events.head() == (again.seq, again.hash)
