@@ -144,3 +144,14 @@ def test_the_candidates_are_those_that_may_continue_the_removed_account(scenario
                    and linker.may_continue(p, i)}
         assert {c.account_id for c in linker.candidates(p)} <= allowed
         assert len(linker.candidates(p)) == min(len(allowed), linker.config.max_full)
+
+
+def test_a_hash_read_as_plain_hex_is_one_int_reads():
+    from tarazu.linkage.columnar.own import _hex_pdq
+    from tarazu.linkage.comparators.own import _valid_pdq
+
+    plain = "8f3a" * 16
+    for h in (plain, plain.upper(), " " + plain[1:], plain[:-1] + " ", "0x" + plain[2:],
+              plain[:31] + "_" + plain[32:], "+" + plain[1:], "ff", "", None, "g" * 64,
+              "٣" * 64, plain + "0"):
+        assert _hex_pdq(h) == _valid_pdq(h), h
