@@ -107,7 +107,8 @@ class Comparator(ABC):
         the label's index is looked up in a table of the class (the first level so
         labelled, as ``LEVELS.index`` finds it) and the tuple built without the named
         tuple's Python constructor; the same result by value."""
-        at = _level_at(type(self)).get(label)
+        table = _LEVEL_AT.get(type(self))
+        at = (table if table is not None else _level_at(type(self))).get(label)
         if at is None:
             at = self.LEVELS.index(label)  # not a label: the ValueError it always raised
         return _new(ComparisonResult, (self.NAME, at, label, values, raw))

@@ -12,6 +12,7 @@ import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 
@@ -110,6 +111,10 @@ def _best(
     return sorted(pool, key=lambda i: (-totals[i], cands[i].account_id))[:n]
 
 
+#: a result's level (its second field), read in C over a column of results
+_LEVEL = itemgetter(1)
+
+
 @dataclass(frozen=True)
 class Comparisons:
     """All comparator results of one active account against its candidates."""
@@ -121,12 +126,9 @@ class Comparisons:
 
     def levels(self) -> np.ndarray:
         """(candidates × comparators) level indexes, MISSING = -1."""
-        n = len(self.candidates)
-        if not n:
+        if not self.candidates:
             return np.zeros((0, len(self.names)), dtype=np.int16)
-        flat = np.fromiter((r[1] for col in self.results for r in col), dtype=np.int16,
-                           count=n * len(self.results))
-        return flat.reshape(len(self.results), n).T
+        return np.array([list(map(_LEVEL, col)) for col in self.results], dtype=np.int16).T
 
     def subset(self, idx: Sequence[int]) -> Comparisons:
         return Comparisons(
