@@ -103,14 +103,38 @@ class Comparator(ABC):
     def level(
         self, label: str, values: tuple[str, str], raw: float | None = None
     ) -> ComparisonResult:
-        return ComparisonResult(self.NAME, self.LEVELS.index(label), label, values, raw)
+        """The result at the level labelled ``label``. Hundreds are made per new account:
+        the label's index is looked up in a table of the class (the first level so
+        labelled, as ``LEVELS.index`` finds it) and the tuple built without the named
+        tuple's Python constructor; the same result by value."""
+        table = _LEVEL_AT.get(type(self))
+        at = (table if table is not None else _level_at(type(self))).get(label)
+        if at is None:
+            at = self.LEVELS.index(label)  # not a label: the ValueError it always raised
+        return _new(ComparisonResult, (self.NAME, at, label, values, raw))
 
     def missing(self, values: tuple[str, str] = ("", "")) -> ComparisonResult:
-        return ComparisonResult(self.NAME, MISSING, "missing", values, None)
+        return _new(ComparisonResult, (self.NAME, MISSING, "missing", values, None))
 
     @classmethod
     def get_docs(cls) -> dict[str, Any]:
         return describe_comparator(cls)
+
+
+_new = tuple.__new__
+_LEVEL_AT: dict[type, dict[str, int]] = {}
+
+
+def _level_at(cls: type) -> dict[str, int]:
+    """Label -> index of the first level with that label, per comparator class (``LEVELS``
+    is a class constant)."""
+    at = _LEVEL_AT.get(cls)
+    if at is None:
+        at = {}
+        for i, label in enumerate(cls.LEVELS):  # type: ignore[attr-defined]
+            at.setdefault(label, i)
+        _LEVEL_AT[cls] = at
+    return at
 
 
 def describe_comparator(cls: type, **extra: Any) -> dict[str, Any]:

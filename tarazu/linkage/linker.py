@@ -12,6 +12,7 @@ import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 
@@ -110,6 +111,10 @@ def _best(
     return sorted(pool, key=lambda i: (-totals[i], cands[i].account_id))[:n]
 
 
+#: a result's level (its second field), read in C over a column of results
+_LEVEL = itemgetter(1)
+
+
 @dataclass(frozen=True)
 class Comparisons:
     """All comparator results of one active account against its candidates."""
@@ -123,7 +128,7 @@ class Comparisons:
         """(candidates × comparators) level indexes, MISSING = -1."""
         if not self.candidates:
             return np.zeros((0, len(self.names)), dtype=np.int16)
-        return np.array([[r.level for r in col] for col in self.results], dtype=np.int16).T
+        return np.array([list(map(_LEVEL, col)) for col in self.results], dtype=np.int16).T
 
     def subset(self, idx: Sequence[int]) -> Comparisons:
         return Comparisons(
@@ -172,6 +177,12 @@ class MirrorLinker:
         }
         for name, comp in self._second.items():
             self._families[name] = comp.FAMILY
+        #: per comparator in model order, what its explanation reads: name, family, each
+        #: level's (weight, m, u) and whether its top level is term-frequency adjusted
+        self._explained = tuple(
+            (n, self._families[n], tuple((lv.weight, lv.m, lv.u) for lv in self._specs[n].levels),
+             n in self.tf.readers)
+            for n in self._names)
         self._deferred = frozenset(self.config.deferred) & {c.NAME for c in self.base}
         feeding = self._deferred & {r.BASE for r in self.relative}
         if feeding:
@@ -232,8 +243,10 @@ class MirrorLinker:
             at = removed_at.get(i)  # None: no removal time
             return abs(t - at) if at is not None else float("inf")
 
+        # ``may_continue`` for each proposed id (hundreds), its reads hoisted out of the loop
+        held, may, declared = self.removed, self.platform.may_continue, profile.platform
         live = {i: v for i, v in votes.items()
-                if i in self.removed and self.may_continue(profile, i)}
+                if i in held and may(t, removed_at.get(i), declared)}
         return [self.removed[i] for i in most_supported(live, cap, gap)]
 
     def may_continue(self, profile: AccountProfile, removed_id: str) -> bool:
@@ -471,25 +484,28 @@ class MirrorLinker:
         return out
 
     def _result(self, comps: Comparisons, i: int, total: float, probability: float,
-                explain: bool = True) -> MatchResult:
+                explain: bool = True,
+                made: dict[tuple[int, int], SignalWeight] | None = None
+                ) -> MatchResult:
+        """``made``: the signals made so far for other results of the same comparisons, by
+        the id of the comparator result they explain. Many results are one object shared by
+        candidates (missing, nothing shared, what reads the new account alone), and a
+        signal is immutable and read only from its result and level — but for a term-
+        frequency adjusted top level, which reads the pair: made afresh."""
         signals = []
-        for j, name in enumerate(self._names if explain else ()):
+        made = {} if made is None else made
+        for j, (name, family, levels, adjusted) in enumerate(self._explained if explain else ()):
             r = comps.results[j][i]
-            lv = self._specs[name].levels[r.level] if r.level != MISSING else None
-            tf = self.tf_values(comps, i, name) if lv is not None and r.level == 0 else None
-            signals.append(
-                SignalWeight(
-                    comparator=name,
-                    family=self._families[name],
-                    level=r.level,
-                    label=r.label,
-                    values=r.values,
-                    weight=(tf[0] if tf else lv.weight) if lv else 0.0,
-                    m=lv.m if lv else None,
-                    u=(tf[1] if tf else lv.u) if lv else None,
-                    tf_adjusted=tf is not None,
-                )
-            )
+            level = r.level
+            tf = self.tf_values(comps, i, name) if adjusted and level == 0 else None
+            if tf is None:
+                key = (id(r), j)
+                s = made.get(key)
+                if s is None:
+                    s = made[key] = self._signal(name, family, levels, r, None)
+                signals.append(s)
+            else:
+                signals.append(self._signal(name, family, levels, r, tf))
         return MatchResult(
             active_id=comps.active.account_id,
             removed_id=comps.candidates[i].account_id,
@@ -500,6 +516,19 @@ class MirrorLinker:
             active_protected=comps.active.is_protected,
             explained=explain,
         )
+
+    @staticmethod
+    def _signal(name: str, family: str, levels: tuple[tuple[float, float, float], ...],
+                r: ComparisonResult, tf: tuple[float, float] | None) -> SignalWeight:
+        """One bar of the waterfall: the level's weight, m and u (the adjusted weight and
+        the matched value's frequency where ``tf``), nothing for a missing result."""
+        if r.level == MISSING:
+            return SignalWeight(name, family, r.level, r.label, r.values, 0.0, None, None, False)
+        weight, m, u = levels[r.level]
+        if tf is not None:
+            weight, u = tf
+        return SignalWeight(name, family, r.level, r.label, r.values, weight, m, u,
+                            tf is not None)
 
     def score_profile(self, profile: AccountProfile, top_k: int | None = None,
                       explain_from: float = 0.0) -> list[MatchResult]:
@@ -529,7 +558,8 @@ class MirrorLinker:
             order = sorted(range(len(ids)), key=lambda i: (-totals[i], ids[i]))
         else:
             order = sorted(range(len(ids)), key=lambda i: (-probs[i], -totals[i], ids[i]))
-        return [self._result(comps, i, totals[i], probs[i], bool(probs[i] >= explain_from))
+        made: dict[tuple[int, int], SignalWeight] = {}
+        return [self._result(comps, i, totals[i], probs[i], bool(probs[i] >= explain_from), made)
                 for i in order[: top_k or self.config.top_k]]
 
     def score(

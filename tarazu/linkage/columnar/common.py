@@ -73,9 +73,14 @@ def shared_hits(mine: np.ndarray, theirs: list[np.ndarray]
 _PDQ_HEX = re.compile(r"[0-9a-fA-F]{64}")
 
 
+def plain_pdq(h: str) -> bool:
+    """Whether ``h`` is a PDQ hash as 64 plain hex digits (which ``int(h, 16)`` reads)."""
+    return _PDQ_HEX.fullmatch(h) is not None
+
+
 def pdq_bytes(hashes: list[str]) -> np.ndarray | None:
     """PDQ hashes (64 hex digits each) as a (len, 32) byte array; None if one is not in that
     form (the pair form's ``int(x, 16)`` reads more: white space, fewer digits)."""
-    if not all(_PDQ_HEX.fullmatch(h) for h in hashes):
+    if not all(map(plain_pdq, hashes)):
         return None
     return np.frombuffer(bytes.fromhex("".join(hashes)), dtype=np.uint8).reshape(-1, 32)

@@ -23,6 +23,7 @@ from tarazu.linkage.comparators.identity import (
     DisplayNameComparator,
     HandleComparator,
 )
+from tarazu.linkage.comparators.own import OwnNameComparator
 from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.levels import ComparisonResult
 from tarazu.linkage.profile import AccountProfile
@@ -124,6 +125,20 @@ def display_name_estimate(comp: DisplayNameComparator, a: AccountProfile, rows: 
                       comp.LEVELS.index("different"))
     raw = [s if same else None for s, same in zip(sims.tolist(), alike.tolist(), strict=True)]
     return results(comp, ok, levels, values, raw, values)
+
+
+def own_name_estimate(comp: OwnNameComparator, a: AccountProfile, rows: np.ndarray,
+                      cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
+    """The own-name comparator's estimate (:meth:`DisplayNameComparator.estimate`) for all
+    candidates: 'different' (no measure) where both names are there and normalise apart,
+    found over the columns; the pair form's own estimate — its comparison, which also
+    counts the accounts using the name — for the others (a missing name, or the same)."""
+    ps = cols.profiles(rows)
+    ok, alike, _ = _alike(a, rows, cols)
+    mine = a.display_name
+    return [comp.level("different", (mine, p.display_name), None) if good and not same
+            else comp.estimate(a, p, corpus)
+            for p, good, same in zip(ps, ok.tolist(), alike.tolist(), strict=True)]
 
 
 def bio(comp: BioComparator, a: AccountProfile, rows: np.ndarray, cols: RemovedColumns,

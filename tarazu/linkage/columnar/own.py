@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from tarazu.linkage.columnar.common import shared_hits
+from tarazu.linkage.columnar.common import pdq_bytes, plain_pdq, shared_hits
 from tarazu.linkage.columnar.identity import longest_common_runs
 from tarazu.linkage.columnar.store import RemovedColumns
 from tarazu.linkage.comparators.own import (
@@ -32,6 +32,7 @@ from tarazu.linkage.comparators.own import (
     _pdq_words,
     _PictureComparator,
     _valid_pdq,
+    union_and_shared,
 )
 from tarazu.linkage.comparators.voice import OwnVoiceComparator, profile_text_voice
 from tarazu.linkage.corpus import Corpus
@@ -47,6 +48,16 @@ def _sharing(mine: np.ndarray, theirs: list[np.ndarray]) -> tuple[np.ndarray, np
     return share, sizes
 
 
+def _members(values: np.ndarray, held: np.ndarray) -> np.ndarray:
+    """Which of ``values`` are in ``held`` (sorted, unique): ``np.isin`` for a sorted set,
+    by one binary search, without ``isin``'s general machinery (a dozen candidates' voices
+    are read per new account)."""
+    if not held.size:
+        return np.zeros(values.shape, dtype=bool)
+    pos = np.minimum(np.searchsorted(held, values), held.size - 1)
+    return held[pos] == values
+
+
 def own_bio(comp: OwnBioComparator, a: AccountProfile, rows: np.ndarray, cols: RemovedColumns,
             corpus: Corpus) -> list[ComparisonResult]:
     ps = cols.profiles(rows)
@@ -55,12 +66,22 @@ def own_bio(comp: OwnBioComparator, a: AccountProfile, rows: np.ndarray, cols: R
     share, sizes = _sharing(ha, terms)
     mine = a.bio[:80]
     none = comp.level(comp.LEVELS[4], (mine, "0 distinctive words shared"), 0.0)
+    # how many texts use each term of the new account's and of the sharing candidates',
+    # looked up once (the pair form asks for its pair's union, term by term the same)
+    sharing = [t for t, s in zip(terms, share.tolist(), strict=True) if s]
+    if ha.size and sharing:
+        need = np.unique(np.concatenate((ha, *sharing)))
+        need_held = corpus.trace_counts(need)
     out = []
-    for p, size, shares in zip(ps, sizes.tolist(), share.tolist(), strict=True):
+    for t, p, size, shares in zip(terms, ps, sizes.tolist(), share.tolist(), strict=True):
         if not ha.size or not size:
             out.append(comp.missing((mine, p.bio[:80])))
+        elif shares:
+            union, inside = union_and_shared(ha, t)
+            held = need_held[np.searchsorted(need, union)]
+            out.append(comp.weigh(mine, union, inside, held, corpus))
         else:
-            out.append(comp.compare(a, p, corpus) if shares else none)
+            out.append(none)
     return out
 
 
@@ -138,7 +159,7 @@ def own_voice(comp: OwnVoiceComparator, a: AccountProfile, rows: np.ndarray,
         if not shares:
             out.append(none)
             continue
-        inside = np.isin(tw, p.voice, assume_unique=True)
+        inside = _members(tw, p.voice)
         ratio = float(idf[inside].sum()) / total
         n = int(inside.sum())
         if n >= 3 and ratio >= c["own"]:
@@ -183,16 +204,27 @@ def pictures(comp: _PictureComparator, a: AccountProfile, rows: np.ndarray,
     mine = [h for h in comp.mine(a) if _valid_pdq(h)]
     if not mine:
         return comp.compare_many(a, ps, corpus)  # all missing
-    theirs = [[h for h in comp.theirs(p) if _valid_pdq(h)] for p in ps]
+    theirs = [[h for h in comp.theirs(p) if _hex_pdq(h)] for p in ps]
     lens = np.fromiter(map(len, theirs), dtype=np.int64, count=len(theirs))
     best = np.full((len(mine), len(ps)), 256, dtype=np.int64)
     held = lens > 0
     if held.any():
-        d = _distances(_pdq_words(mine), _pdq_words([h for t in theirs for h in t]))
+        flat = [h for t in theirs for h in t]
+        x, y = pdq_bytes(mine), pdq_bytes(flat)
+        if x is not None and y is not None:  # plain hex: the same bit counts, from bytes
+            d = np.bitwise_count(x[:, None, :] ^ y[None, :, :]).sum(axis=2, dtype=np.int64)
+        else:
+            d = _distances(_pdq_words(mine), _pdq_words(flat))
         starts = np.zeros(len(lens), dtype=np.int64)
         np.cumsum(lens[:-1], out=starts[1:])
         best[:, held] = np.minimum.reduceat(d, starts[held], axis=1)
     return comp.verdicts(mine, theirs, best)
+
+
+def _hex_pdq(h: str | None) -> bool:
+    """``_valid_pdq``, answered by a pattern for the usual 64 plain hex digits (which
+    ``int(h, 16)`` reads) and by ``_valid_pdq`` itself for anything else."""
+    return bool(h and plain_pdq(h)) or _valid_pdq(h)
 
 
 def own_handle(comp: OwnHandleComparator, a: AccountProfile, rows: np.ndarray,

@@ -47,6 +47,7 @@ from tarazu.linkage.comparators.own import (
     OwnIdentifiersComparator,
     OwnLinksComparator,
     OwnMediaComparator,
+    OwnNameComparator,
     ScriptMixComparator,
 )
 from tarazu.linkage.comparators.timing import (
@@ -227,6 +228,7 @@ VECTORISED: dict[type, Vectorised] = {
 #: comparator class -> the vectorised form of its ``estimate`` (for those that estimate)
 ESTIMATES: dict[type, Vectorised] = {
     DisplayNameComparator: identity.display_name_estimate,
+    OwnNameComparator: identity.own_name_estimate,
 }
 
 

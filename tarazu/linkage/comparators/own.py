@@ -303,7 +303,14 @@ class OwnBioComparator(_OwnComparator):
         if not ha.size or not hb.size:
             return self.missing(values)
         union, inside = union_and_shared(ha, hb)
-        held = corpus.trace_counts(union)
+        return self.weigh(values[0], union, inside, corpus.trace_counts(union), corpus)
+
+    def weigh(self, mine: str, union: np.ndarray, inside: np.ndarray, held: np.ndarray,
+              corpus: Corpus) -> ComparisonResult:
+        """The verdict on two texts that share a word, from the union of their terms
+        (``mine``: the new account's text as shown), which of them both use and how many
+        texts use each (``corpus.trace_counts`` of the union): apart so that the vectorised
+        form, which looks up the counts of all candidates at once, weighs them the same."""
         idf = np.log2((corpus.n + 1) / (held + 1))
         overlap = float(idf[inside].sum()) / max(float(idf.sum()), 1e-9)
         rare = int((inside & (held <= self.config["rare"])).sum())
@@ -313,7 +320,7 @@ class OwnBioComparator(_OwnComparator):
             label = self.LEVELS[2]
         else:
             label = self.LEVELS[3] if inside.any() else self.LEVELS[4]
-        return self.level(label, (values[0], f"{rare} distinctive words shared"), overlap)
+        return self.level(label, (mine, f"{rare} distinctive words shared"), overlap)
 
 
 def union_and_shared(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -20,6 +20,7 @@ from tarazu.linkage import LinkerConfig, MirrorLinker, load_model
 from tarazu.linkage.columnar.store import RemovedColumns
 from tarazu.linkage.columnar.vectorised import ESTIMATES, VECTORISED
 from tarazu.linkage.comparators.identity import DisplayNameComparator
+from tarazu.linkage.comparators.own import OwnNameComparator
 from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.handles import handle_key, name_tokens
 from tarazu.linkage.profile import build_profiles, voice_hashes
@@ -231,19 +232,21 @@ def _columns(removed, withdraw_every=7):
     return cols
 
 
-def test_the_vectorised_name_estimate_is_the_pair_estimate(profiles):
+@pytest.mark.parametrize("cls", [DisplayNameComparator, OwnNameComparator],
+                         ids=lambda c: c.NAME)
+def test_the_vectorised_name_estimate_is_the_pair_estimate(cls, profiles):
     removed, actives, corpus, sources = profiles
-    comp = DisplayNameComparator()
+    comp = cls()
     cols = _columns(removed)
     levels = set()
     for k, a in enumerate(actives):
         cands = _candidates(k, a, removed, sources)
         want = [comp.estimate(a, b, corpus) for b in cands]
-        got = ESTIMATES[DisplayNameComparator](
-            comp, a, cols.rows([b.account_id for b in cands]), cols, corpus)
+        got = ESTIMATES[cls](comp, a, cols.rows([b.account_id for b in cands]), cols, corpus)
         _results_equal(got, want, exact=True)
         levels |= {w.level for w in want}
-    assert {-1, 0, 3} <= levels  # missing, same name, different (not analysed)
+    different = comp.LEVELS.index("different")  # not analysed
+    assert {-1, different} <= levels and levels & {0, 1}  # missing; the same name
 
 
 _NAME = st.sampled_from(NAMES) | st.text(alphabet="aeiu knrsm_01عمر🙂", max_size=12)
