@@ -8,17 +8,22 @@ shard stopped, the answers are incomplete and no account is acted on automatical
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from datetime import timedelta
 
 import nats
+from typer.testing import CliRunner
 
 from bench.shard_speed import NATS_URL, start_workers, stop_workers
 from tarazu.adapters.shard_nats import ShardFeed
 from tarazu.bootstrap import bootstrap
 from tarazu.domain.events import EventKind, SubjectRef
+from tarazu.entrypoints.cli import app as cli
 from tarazu.entrypoints.cli.stream import ShardSet, build_detector, publish_records, run_worker
 from tarazu.linkage.shards import shard_names, shard_of
+from tarazu.service.mirrors.reference import reference_accounts
+from tarazu.service.mirrors.snapshot import sync_reference_set
 from tests.conftest import _fresh_sqlite, make_settings
 from tests.integration.mirrors import data
 from tests.integration.mirrors.test_stream import _delete
@@ -56,6 +61,23 @@ def _events() -> list[dict]:
     ]]
 
 
+def _beta() -> tuple[list[dict], list[dict]]:
+    """Another removed account (b1, its own picture, links and phrasing) and its mirror."""
+    link, avatar = "https://t.me/beta_channel_02", "0f" * 8 + "3" * 48
+    style = {"links": [link], "context": "channel:beta", "hashtags": ["betanews"]}
+    removed = [data.account("b1", "@beta_press_official", data.T0 - timedelta(days=200),
+                            "removed", display_name="Beta Press", links=[link],
+                            bio="Official outlet of the Beta press office.", avatar_pdq=avatar),
+               *data.posts("b1", 20, data.T0 - timedelta(days=15), "Beta press release",
+                           **style)]
+    mirror = [data.account("n1", "@beta_press_0fficial2", data.T0 + timedelta(hours=4),
+                           display_name="Beta Press", links=[link], avatar_pdq=avatar,
+                           bio="Official outlet of the Beta press office!"),
+              *data.posts("n1", 5, data.T0 + timedelta(hours=5), "Beta press release",
+                          **style)]
+    return [_envelope(r) for r in removed], [_envelope(r) for r in mirror]
+
+
 def _log(app) -> dict[str, list[tuple[str, dict]]]:
     """Every account's flags and decisions (their payloads), by account."""
     out = {}
@@ -78,6 +100,17 @@ def _feed(delete: bool = False) -> None:
     asyncio.run(run())
 
 
+def _worker(monkeypatch, home, durable: str, *more: str) -> dict:
+    """``tarazu stream worker --exit-when-idle`` over the events, on the store in ``home``."""
+    monkeypatch.setenv("TARAZU_HOME", str(home))
+    monkeypatch.setenv("TARAZU_NATS_URL", NATS_URL)
+    r = CliRunner().invoke(cli, ["stream", "worker", "--exit-when-idle", "--stream", EVENTS,
+                                 "--subjects", EVENT_SUBJECTS, "--durable", durable,
+                                 "--rescore-posts-after", "0", *more])
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout[r.stdout.index("{"):])
+
+
 def _consume(app, detector, durable: str, rebuild=None):
     return asyncio.run(run_worker(app, detector, url=NATS_URL, stream=EVENTS,
                                   subjects=EVENT_SUBJECTS, durable=durable, until_idle=True,
@@ -85,7 +118,7 @@ def _consume(app, detector, durable: str, rebuild=None):
 
 
 def test_the_worker_through_shards_flags_as_the_worker_holding_the_set(
-        sqlite_app, migrated_sqlite, tmp_path, clock):
+        sqlite_app, migrated_sqlite, tmp_path, clock, monkeypatch):
     plain_app = sqlite_app
     home = tmp_path / "sharded"
     home.mkdir()
@@ -99,16 +132,12 @@ def test_the_worker_through_shards_flags_as_the_worker_holding_the_set(
         procs = start_workers(None, 2, more=lambda k: [
             "--feed-stream", FEED_STREAM, "--feed-prefix", FEED_PREFIX, "--subject", CALLS])
         asyncio.run(publish_records(NATS_URL, events, EVENTS, EVENT_SUBJECTS))
-        plain = build_detector(plain_app)
-        plain_report = _consume(plain_app, plain, "plain")
-
-        shard_set = ShardSet(NATS_URL, 2, CALLS, FEED_STREAM, FEED_PREFIX, timeout=10.0)
-        sharded = build_detector(sharded_app, shards=shard_set)
-        assert sharded.size == 0 and not sharded.linker.removed
-        report = _consume(sharded_app, sharded, "sharded",
-                          rebuild=lambda: build_detector(sharded_app, shards=shard_set))
-        assert report.handled == plain_report.handled == len(events)
-        assert report.failed == report.dead == 0
+        plain_report = _worker(monkeypatch, tmp_path, "plain")
+        report = _worker(monkeypatch, home, "sharded", "--shards", "2", "--shard-subject",
+                         CALLS, "--feed-stream", FEED_STREAM, "--feed-prefix", FEED_PREFIX,
+                         "--shard-timeout", "10")
+        assert report["handled"] == plain_report["handled"] == len(events)
+        assert report["failed"] == report["dead"] == 0
 
         want, got = _log(plain_app), _log(sharded_app)
         assert got == want
@@ -116,28 +145,37 @@ def test_the_worker_through_shards_flags_as_the_worker_holding_the_set(
         assert any(k == "decision" for k, _ in want["m1"])  # acted on automatically
         assert not any(p["removed_account"] == "x:o3" for k, p in want["g3"]
                        if k == "mirror_flag")  # reinstated: no longer in the set
-        assert set(sharded._held()) == set(plain._held()) and "x:o3" not in sharded
-        assert not sharded.linker.removed  # the worker holds no profile itself
-        assert sharded.linker.incomplete == set()
-
-        # a restarted worker starts from the feed: the set as the shards hold it, nothing
-        # published again
+        # a restarted worker starts from the feed: the set as the shards hold it (and as the
+        # worker holding it has it), nothing published again
+        shard_set = ShardSet(NATS_URL, 2, CALLS, FEED_STREAM, FEED_PREFIX, timeout=10.0)
+        published = dict(shard_set.conn.published)
         again = build_detector(sharded_app, shards=shard_set)
-        assert set(again._held()) == set(plain._held())
+        with plain_app.uow() as uow:
+            assert set(again._held()) == set(reference_accounts(uow))
+        assert "x:o3" not in again and "x:r1" in again
+        assert not again.linker.removed  # the worker holds no profile itself
+        assert sum(int(p.ready[1]) for p in procs) == 0  # the shards started empty
+        assert published == {} and set(shard_set.conn.published) == set(NAMES)
+        before = dict(shard_set.conn.published)
+        sync = sync_reference_set(sharded_app.uow, again)  # nothing differs from the store
+        assert (sync.added, sync.withdrawn) == (0, 0) and shard_set.conn.published == before
 
-        # one shard stopped: the answer for a new mirror of r1 misses it, and nothing is
-        # acted on automatically; the flag waits for a reviewer
-        down = 1 - NAMES.index(shard_of("x:r1", NAMES))
+        # one shard stopped: the answer for a mirror of an account the other shard holds
+        # misses it, and nothing is acted on automatically; the flag waits for a reviewer
+        removal, sign_up = _beta()
+        down = 1 - NAMES.index(shard_of("x:b1", NAMES))
         stop_workers([procs[down]])
-        asyncio.run(publish_records(NATS_URL, [_envelope(r) for r in data.mirror("m3")],
-                                    EVENTS, EVENT_SUBJECTS))
+        asyncio.run(publish_records(NATS_URL, removal, EVENTS, EVENT_SUBJECTS))
+        asyncio.run(publish_records(NATS_URL, sign_up, EVENTS, EVENT_SUBJECTS))
         shard_set.conn.timeout = 0.5
-        _consume(sharded_app, again, "sharded")
-        m3 = _log(sharded_app)["m3"]
-        flags = [p for k, p in m3 if k == "mirror_flag"]
-        assert flags and flags[0]["removed_account"] == "x:r1"
+        _consume(sharded_app, again, "sharded",
+                 rebuild=lambda: build_detector(sharded_app, shards=shard_set))
+        assert again.linker.incomplete == {"x:n1"}
+        n1 = _log(sharded_app)["n1"]
+        flags = [p for k, p in n1 if k == "mirror_flag"]
+        assert flags and flags[0]["removed_account"] == "x:b1"
         assert flags[0]["probability"] >= flags[0]["thresholds"]["auto_action"]
-        assert not any(k == "decision" for k, _ in m3)
+        assert not any(k == "decision" for k, _ in n1)
         assert any("did not answer" in r for r in flags[0]["policy_reasons"])
     finally:
         if shard_set is not None:
