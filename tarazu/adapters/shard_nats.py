@@ -32,6 +32,7 @@ from tarazu.linkage.shard_feed import FeedEvent, apply
 from tarazu.linkage.shard_protocol import RemoteShard, Send, ShardHandler
 from tarazu.linkage.shards import ShardLinker, ShardUnavailable, shard_of
 from tarazu.linkage.snapshot import decode_profiles, encode_profiles
+from tarazu.service.mirrors.sharded import FeedUnavailable
 
 SUBJECT = "tarazu.mirrors.shard"
 #: The stream and subjects of the shards' removals and withdrawals (:class:`ShardFeed`).
@@ -276,21 +277,22 @@ class NatsReferenceFeed:
     def __init__(self, shards: NatsShards, feed: ShardFeed) -> None:
         self.shards, self.feed = shards, feed
 
-    def _wait(self) -> float:
-        return self.shards.timeout + 5
+    def _run(self, coro, wait: float | None = None):  # type: ignore[no-untyped-def]
+        try:
+            return self.shards._run(coro, wait or self.shards.timeout + 5)
+        except (NatsError, TimeoutError, concurrent.futures.TimeoutError, OSError) as e:
+            raise FeedUnavailable(f"shard feed {self.feed.stream}: {type(e).__name__}") from e
 
     def _published(self, account_id: str, position: int) -> None:
         self.shards.published[shard_of(account_id, self.feed.names)] = position
 
     def held(self) -> dict[str, str]:
-        held, last = self.shards._run(self.feed.state(), 60 + self._wait())
+        held, last = self._run(self.feed.state(), 3600)  # each read waits 10 s at most
         self.shards.published.update(last)
         return held
 
     def remove(self, profile: AccountProfile, fingerprint: str) -> None:
-        self._published(profile.account_id,
-                        self.shards._run(self.feed.remove(profile, fingerprint), self._wait()))
+        self._published(profile.account_id, self._run(self.feed.remove(profile, fingerprint)))
 
     def withdraw(self, account_id: str) -> None:
-        self._published(account_id, self.shards._run(self.feed.withdraw(account_id),
-                                                     self._wait()))
+        self._published(account_id, self._run(self.feed.withdraw(account_id)))

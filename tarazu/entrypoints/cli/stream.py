@@ -39,7 +39,7 @@ from tarazu.entrypoints.cli.mirror_start import start_detector
 from tarazu.entrypoints.cli.shard_worker import shard_cmd
 from tarazu.entrypoints.logs import get_logger
 from tarazu.service import mirrors
-from tarazu.service.mirrors.sharded import ShardedDetector
+from tarazu.service.mirrors.sharded import FeedUnavailable, ShardedDetector
 from tarazu.service.mirrors.snapshot import fill_reference_set, sync_reference_set
 from tarazu.service.platform_events import PlatformEventError
 from tarazu.textfiles import LineProblem, iter_lines
@@ -177,6 +177,8 @@ class WorkerHandler:
             if unavailable(e):  # nothing was committed: the same batch is tried again
                 raise Unavailable(f"database: {type(e).__name__}") from e
             raise
+        except FeedUnavailable as e:  # as when the store is away: not the events' fault
+            raise Unavailable(str(e)) from e
         now = c.clock.now()
         results: list[BaseException | None] = []
         for record, out in zip(records, outs, strict=False):
@@ -222,6 +224,9 @@ class WorkerHandler:
             if not unavailable(e):
                 raise
             log.warning("worker.store_unavailable", error=type(e).__name__)
+            return False
+        except FeedUnavailable as e:
+            log.warning("worker.shard_feed_unavailable", error=str(e))
             return False
         return True
 

@@ -20,13 +20,18 @@ from tarazu.service.mirrors.reference import MirrorDetector
 from tarazu.service.mirrors.registry import LoadedModel
 
 
+class FeedUnavailable(RuntimeError):
+    """The feed did not take a change (or could not be read): nothing of the change reached
+    the shards; the caller tries again later, as when the store is away."""
+
+
 class ReferenceFeed(Protocol):
     """Where the changes of a reference set held by shards go, in order. A call returns once
     the change is stored where the shards take it from (so a batch is acknowledged only
     after its changes are), and a score asked of the shards afterwards reads it. Publishing
     a removal of an account the shards hold already replaces it (a batch handled again
     publishes its removals again); a withdrawal of an account they do not hold changes
-    nothing."""
+    nothing. Raises :class:`FeedUnavailable` when the feed cannot be reached."""
 
     def held(self) -> Mapping[str, str]:
         """``platform:account_id`` -> fingerprint of every account the feed has the shards

@@ -13,21 +13,33 @@ import os
 from datetime import timedelta
 
 import nats
+import pytest
 from typer.testing import CliRunner
 
 from bench.shard_speed import NATS_URL, start_workers, stop_workers
+from tarazu.adapters.broker import Unavailable
 from tarazu.adapters.shard_nats import ShardFeed
 from tarazu.bootstrap import bootstrap
 from tarazu.domain.events import EventKind, SubjectRef
 from tarazu.entrypoints.cli import app as cli
-from tarazu.entrypoints.cli.stream import ShardSet, build_detector, publish_records, run_worker
+from tarazu.entrypoints.cli.stream import (
+    ShardSet,
+    WorkerHandler,
+    build_detector,
+    publish_records,
+    run_worker,
+)
 from tarazu.interchange import parse_object
-from tarazu.linkage.shards import shard_names, shard_of
+from tarazu.linkage import load_model
+from tarazu.linkage.shards import ShardedLinker, ShardLinker, shard_names, shard_of
 from tarazu.service.mirrors.reference import reference_accounts
+from tarazu.service.mirrors.registry import LoadedModel
+from tarazu.service.mirrors.sharded import FeedUnavailable, ShardedDetector
 from tarazu.service.mirrors.snapshot import sync_reference_set
 from tests.conftest import _fresh_sqlite, make_settings
 from tests.integration.mirrors import data
 from tests.integration.mirrors.test_stream import _delete
+from tests.unit.service.test_sharded_detector import ListFeed
 
 PID = os.getpid()
 EVENTS, EVENT_SUBJECTS = f"TEST_SHARDED_WORKER_{PID}", f"test_sharded_worker_{PID}.>"
@@ -193,3 +205,36 @@ def test_the_worker_through_shards_flags_as_the_worker_holding_the_set(
         asyncio.run(_delete(EVENTS, EVENT_SUBJECTS))
         _feed(delete=True)
         sharded_app.engine.dispose()
+
+
+class FlakyFeed(ListFeed):
+    """The feed, unreachable until ``up`` is set."""
+
+    up = False
+
+    def remove(self, profile, fingerprint: str) -> None:
+        if not self.up:
+            raise FeedUnavailable("shard feed: TimeoutError")
+        super().remove(profile, fingerprint)
+
+
+def test_a_feed_that_does_not_take_a_change_holds_the_batch_back_as_a_store_away(sqlite_app):
+    """Not the events' fault: the batch is not committed, not counted as failed (it would end
+    in the dead letters), and is handled once the feed is back."""
+    app = sqlite_app
+    loaded = LoadedModel(load_model("default"), "default")
+    shards = [ShardLinker(loaded.model) for _ in NAMES]
+    feed = FlakyFeed(shards)
+    det = ShardedDetector(loaded, ShardedLinker(loaded.model, shards), feed)
+    handler = WorkerHandler(app, det, rebuild=lambda: ShardedDetector(
+        loaded, ShardedLinker(loaded.model, shards), feed))
+    batch = [_envelope(r) for r in data.removed()[:3]]  # r1 and two of its posts
+    with pytest.raises(Unavailable, match="shard feed"):
+        handler(batch, lambda: False)
+    with app.uow() as uow:
+        assert uow.platform.get_account("x", "r1") is None  # nothing committed
+    assert feed.events == [] and "x:r1" not in handler.detector
+    feed.up = True
+    assert handler(batch, lambda: False) == [None] * 3
+    assert "x:r1" in handler.detector
+    assert "x:r1" in shards[NAMES.index(shard_of("x:r1", NAMES))].removed
