@@ -17,6 +17,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -31,14 +32,23 @@ from tarazu.linkage.shard_feed import FeedEvent, apply
 from tarazu.linkage.shard_protocol import RemoteShard, Send, ShardHandler
 from tarazu.linkage.shards import ShardLinker, ShardUnavailable, shard_of
 from tarazu.linkage.snapshot import decode_profiles, encode_profiles
+from tarazu.service.mirrors.sharded import FeedUnavailable
 
 SUBJECT = "tarazu.mirrors.shard"
 #: The stream and subjects of the shards' removals and withdrawals (:class:`ShardFeed`).
 FEED_STREAM, FEED = "TARAZU_SHARD_FEED", "tarazu.mirrors.feed"
 #: Header of a feed event: the account removed or withdrawn.
 ACCOUNT = "Tarazu-Account"
+#: Header of a feed removal: the fingerprint of the record the profile was built from (the
+#: stream worker's, to know at its restart which records changed since).
+FINGERPRINT = "Tarazu-Fingerprint"
+#: Header of a call: the position in the feed of the merger's last event for this shard,
+#: which the shard takes before it answers (a score reads every change published before it).
+POSITION = "Tarazu-Feed-Position"
 #: Header of a reply that is an error, not an answer (the shard failed on the request).
 ERROR = "Tarazu-Shard-Error"
+#: How long a shard waits to take the events a call was told of before it declines the call.
+CATCH_UP = 2.0
 
 log = structlog.get_logger("tarazu.shards")
 
@@ -78,18 +88,50 @@ class ShardFeed:
         with contextlib.suppress(NotFoundError):
             await self.js.delete_stream(self.stream)
 
-    async def _publish(self, account_id: str, data: bytes) -> int:
+    async def _publish(self, account_id: str, data: bytes,
+                       fingerprint: str | None = None) -> int:
+        headers = {ACCOUNT: account_id}
+        if fingerprint:
+            headers[FINGERPRINT] = fingerprint
         ack = await self.js.publish(self.subject(shard_of(account_id, self.names)), data,
-                                    stream=self.stream, headers={ACCOUNT: account_id})
+                                    stream=self.stream, headers=headers)
         return int(ack.seq)
 
-    async def remove(self, profile: AccountProfile) -> int:
-        """Publish a removal; returns its position."""
-        return await self._publish(profile.account_id, encode_profiles([profile]))
+    async def remove(self, profile: AccountProfile, fingerprint: str | None = None) -> int:
+        """Publish a removal (``fingerprint``: of the record it was built from); returns its
+        position."""
+        return await self._publish(profile.account_id, encode_profiles([profile]), fingerprint)
 
     async def withdraw(self, account_id: str) -> int:
         """Publish a withdrawal; returns its position."""
         return await self._publish(account_id, b"")
+
+    async def state(self) -> tuple[dict[str, str], dict[str, int]]:
+        """What the feed has the shards hold: account id -> fingerprint of each account
+        whose last event is a removal; and each shard's name -> the position of its last
+        event. Reads every event's headers (not the profiles), once."""
+        held: dict[str, str] = {}
+        last: dict[str, int] = {}
+        end = int((await self.js.stream_info(self.stream)).state.last_seq)
+        if end == 0:
+            return held, last
+        sub = await self.js.subscribe(f"{self.prefix}.*", stream=self.stream,
+                                      ordered_consumer=True,
+                                      config=ConsumerConfig(headers_only=True))
+        try:
+            seq = 0
+            while seq < end:
+                msg = await sub.next_msg(timeout=10)
+                seq = int(msg.metadata.sequence.stream)
+                h = msg.headers or {}
+                last[msg.subject.rsplit(".", 1)[-1]] = seq
+                if int(h.get("Nats-Msg-Size", len(msg.data))):  # a removal
+                    held[h[ACCOUNT]] = h.get(FINGERPRINT, "")
+                else:
+                    held.pop(h[ACCOUNT], None)
+        finally:
+            await sub.unsubscribe()
+        return held, last
 
     @staticmethod
     def event(msg: Any) -> FeedEvent:
@@ -124,12 +166,14 @@ async def serve_shard(handler: ShardHandler, url: str, name: str, stop: asyncio.
                       ready: Callable[[], None] | None = None,
                       feed: ShardFeed | None = None,
                       applied: Callable[[], None] | None = None,
-                      prefix: str = SUBJECT) -> int:
+                      prefix: str = SUBJECT, catch_up: float = CATCH_UP) -> int:
     """Answer shard ``name``'s calls until ``stop`` is set; returns how many were answered.
     The calls are answered one at a time, on this loop: a shard's work is CPU-bound.
     ``feed``: take the shard's removals and withdrawals from it (:func:`follow_feed`, which
     ``applied`` follows), answering only once every event published before is taken.
-    ``prefix``: of the subjects answered (:func:`subject`)."""
+    ``prefix``: of the subjects answered (:func:`subject`). A call that names a position in
+    the feed (``POSITION``) is answered once the shard has taken it, or declined (an error
+    reply: the answer is incomplete) if it has not within ``catch_up`` seconds."""
     nc = await nats.connect(url, name=f"tarazu-shard-{name}")
     answered = 0
     if feed is not None:
@@ -138,7 +182,14 @@ async def serve_shard(handler: ShardHandler, url: str, name: str, stop: asyncio.
     async def on_request(msg) -> None:  # type: ignore[no-untyped-def]
         nonlocal answered
         call = msg.subject.rsplit(".", 1)[-1]
+        wanted = int((msg.headers or {}).get(POSITION, "0"))
+        deadline = time.monotonic() + catch_up
+        while handler.linker.position < wanted and time.monotonic() < deadline:
+            await asyncio.sleep(0.002)  # the feed's events are taken on this loop meanwhile
         try:
+            if handler.linker.position < wanted:
+                raise ShardUnavailable(f"at feed position {handler.linker.position}, "
+                                       f"asked after {wanted}")
             reply = handler.handle(call, msg.data)
         except Exception as e:  # the merger hears of it at once, not at its deadline
             log.warning("shard_call_failed", shard=name, call=call, error=repr(e))
@@ -160,13 +211,17 @@ async def serve_shard(handler: ShardHandler, url: str, name: str, stop: asyncio.
 
 class NatsShards:
     """The merger's connection to the shards ``names``: :meth:`ports` gives one
-    :class:`RemoteShard` per shard, each call waiting at most ``timeout`` seconds."""
+    :class:`RemoteShard` per shard, each call waiting at most ``timeout`` seconds;
+    :meth:`feed` publishes the removed set's changes to them, and each call then names the
+    position of the last change its shard must have taken (``published``)."""
 
     def __init__(self, url: str, names: Sequence[str], timeout: float = 2.0,
                  prefix: str = SUBJECT) -> None:
         self.names = list(names)
         self.prefix = prefix
         self.timeout = timeout
+        #: shard name -> position in the feed of the last event published (or found) for it
+        self.published: dict[str, int] = {}
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
                                         name="nats-shards")
@@ -179,8 +234,11 @@ class NatsShards:
     def send_to(self, name: str) -> Send:
         def send(call: str, data: bytes) -> bytes:
             try:
+                at = self.published.get(name)
+                headers = {POSITION: str(at)} if at else None
                 msg = self._run(self._nc.request(subject(name, call, self.prefix), data,
-                                                 timeout=self.timeout), self.timeout + 1)
+                                                 timeout=self.timeout, headers=headers),
+                                self.timeout + 1)
             except (NatsError, TimeoutError, concurrent.futures.TimeoutError, OSError) as e:
                 raise ShardUnavailable(f"shard {name}: {type(e).__name__}") from e
             if msg.headers and ERROR in msg.headers:
@@ -190,6 +248,12 @@ class NatsShards:
 
     def ports(self) -> list[RemoteShard]:
         return [RemoteShard(self.send_to(n)) for n in self.names]
+
+    def feed(self, stream: str = FEED_STREAM, prefix: str = FEED) -> NatsReferenceFeed:
+        """The shards' feed (created if missing), published through this connection."""
+        feed = ShardFeed(self._nc.jetstream(), self.names, stream, prefix)
+        self._run(feed.ensure(), self.timeout + 5)
+        return NatsReferenceFeed(self, feed)
 
     def close(self) -> None:
         try:
@@ -203,3 +267,32 @@ class NatsShards:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class NatsReferenceFeed:
+    """The stream worker's reference set held by shards (the service's ``ReferenceFeed``):
+    each change published to the feed and acknowledged by JetStream before the call
+    returns; the shards' calls that follow wait until their shard has taken it."""
+
+    def __init__(self, shards: NatsShards, feed: ShardFeed) -> None:
+        self.shards, self.feed = shards, feed
+
+    def _run(self, coro, wait: float | None = None):  # type: ignore[no-untyped-def]
+        try:
+            return self.shards._run(coro, wait or self.shards.timeout + 5)
+        except (NatsError, TimeoutError, concurrent.futures.TimeoutError, OSError) as e:
+            raise FeedUnavailable(f"shard feed {self.feed.stream}: {type(e).__name__}") from e
+
+    def _published(self, account_id: str, position: int) -> None:
+        self.shards.published[shard_of(account_id, self.feed.names)] = position
+
+    def held(self) -> dict[str, str]:
+        held, last = self._run(self.feed.state(), 3600)  # each read waits 10 s at most
+        self.shards.published.update(last)
+        return held
+
+    def remove(self, profile: AccountProfile, fingerprint: str) -> None:
+        self._published(profile.account_id, self._run(self.feed.remove(profile, fingerprint)))
+
+    def withdraw(self, account_id: str) -> None:
+        self._published(account_id, self._run(self.feed.withdraw(account_id)))

@@ -39,7 +39,8 @@ from tarazu.entrypoints.cli.mirror_start import start_detector
 from tarazu.entrypoints.cli.shard_worker import shard_cmd
 from tarazu.entrypoints.logs import get_logger
 from tarazu.service import mirrors
-from tarazu.service.mirrors.snapshot import sync_reference_set
+from tarazu.service.mirrors.sharded import FeedUnavailable, ShardedDetector
+from tarazu.service.mirrors.snapshot import fill_reference_set, sync_reference_set
 from tarazu.service.platform_events import PlatformEventError
 from tarazu.textfiles import LineProblem, iter_lines
 
@@ -52,15 +53,54 @@ IDLE_DRAIN_SECONDS = 1.0
 log = get_logger("tarazu.worker")
 
 
-def build_detector(container: App, show_progress: bool = False, recall: bool = True
-                   ) -> mirrors.MirrorDetector:
+class ShardSet:
+    """The shard workers (``tarazu stream shard``) holding the reference set for a worker
+    started with ``--shards``: one connection for their calls and their feed, kept across
+    rebuilds of the detector."""
+
+    def __init__(self, url: str, of: int, subject: str, feed_stream: str, feed_prefix: str,
+                 timeout: float) -> None:
+        from tarazu.adapters.shard_nats import NatsShards
+        from tarazu.linkage.shards import shard_names
+
+        self.conn = NatsShards(url, shard_names(of), timeout=timeout, prefix=subject)
+        self.feed_stream, self.feed_prefix = feed_stream, feed_prefix
+        self._linkers: list[Any] = []
+
+    def detector(self, loaded: mirrors.LoadedModel) -> ShardedDetector:
+        """A detector scoring through the shards (asked at once), its set as the feed says."""
+        from tarazu.linkage.linker import LinkerConfig
+        from tarazu.linkage.shards import ShardedLinker
+
+        config = mirrors.MirrorConfig()
+        linker = ShardedLinker(loaded.model, self.conn.ports(),
+                               LinkerConfig(top_k=config.top_k), parallel=True)
+        self._linkers.append(linker)
+        return ShardedDetector(loaded, linker, self.conn.feed(self.feed_stream,
+                                                                self.feed_prefix), config)
+
+    def close(self) -> None:
+        for linker in self._linkers:
+            linker.close()
+        self.conn.close()
+
+
+def build_detector(container: App, show_progress: bool = False, recall: bool = True,
+                   shards: ShardSet | None = None) -> mirrors.MirrorDetector:
     """The newest model over the reference set in the store, with every stored active
     account counted as a possible successor (so a score does not depend on what this process
     saw before; ``recall=False`` skips that first pass over all active accounts, for a
     process that scores one sign-up and ends), warmed up (the first comparison loads the
-    name analyser, which takes seconds; better before the first event than during)."""
-    detector = mirrors.MirrorDetector(mirrors.model_in_use(container.uow, container.settings.home))
-    start_detector(container, detector, show_progress)
+    name analyser, which takes seconds; better before the first event than during).
+    ``shards``: the reference set is held by them, brought in line with the store through
+    their feed (no snapshot of the set in this process)."""
+    loaded = mirrors.model_in_use(container.uow, container.settings.home)
+    if shards is None:
+        detector = mirrors.MirrorDetector(loaded)
+        start_detector(container, detector, show_progress)
+    else:
+        detector = shards.detector(loaded)
+        fill_reference_set(container.uow, detector, None, clock=container.clock)
     if recall and show_progress:
         with progress_bar("active accounts", None) as bar:
             mirrors.recall_successors(container.uow, detector,
@@ -142,6 +182,8 @@ class WorkerHandler:
             if unavailable(e):  # nothing was committed: the same batch is tried again
                 raise Unavailable(f"database: {type(e).__name__}") from e
             raise
+        except FeedUnavailable as e:  # as when the store is away: not the events' fault
+            raise Unavailable(str(e)) from e
         now = c.clock.now()
         results: list[BaseException | None] = []
         for record, out in zip(records, outs, strict=False):
@@ -186,6 +228,9 @@ class WorkerHandler:
             if not unavailable(e):
                 raise
             log.warning("worker.store_unavailable", error=type(e).__name__)
+            return False
+        except FeedUnavailable as e:
+            log.warning("worker.shard_feed_unavailable", error=str(e))
             return False
         return True
 
@@ -235,7 +280,9 @@ async def run_worker(container: App, detector: mirrors.MirrorDetector, *, url: s
                      batch: int = 20,
                      on_outcome: Callable[[mirrors.StreamOutcome], None] | None = None,
                      rescore_after: float | None = None,
-                     rescore_share: float = 0.25) -> ConsumeReport:
+                     rescore_share: float = 0.25,
+                     rebuild: Callable[[], mirrors.MirrorDetector] | None = None
+                     ) -> ConsumeReport:
     """Consume until ``stop`` is set or, with ``until_idle`` (the default without ``stop``),
     until nothing is left: no message pending or unacknowledged, no account waiting to be
     scored. Up to ``batch`` events are handled in one unit of work and acknowledged after
@@ -243,10 +290,11 @@ async def run_worker(container: App, detector: mirrors.MirrorDetector, *, url: s
     bulk import, the HTTP endpoint). Losing the broker — for any length of time — pauses
     it: it connects again with a growing delay and goes on. ``rescore_after``: see
     :class:`WorkerHandler` (None: a post's author is scored at once); ``rescore_share``:
-    its ``drain_share``."""
+    its ``drain_share``; ``rebuild``: the detector built again (see :class:`WorkerHandler`;
+    by default as :func:`build_detector` builds it)."""
     handler = WorkerHandler(container, detector, on_outcome=on_outcome,
-                            rescore_after=rescore_after, drain_share=rescore_share,
-                            batch=batch)
+                            rebuild=rebuild, rescore_after=rescore_after,
+                            drain_share=rescore_share, batch=batch)
     total = ConsumeReport()
 
     def drain() -> int:
@@ -344,6 +392,18 @@ def worker_cmd(
                                             "port (off by default)"),
     metrics_addr: str = typer.Option("127.0.0.1", help="address for --metrics-port "
                                      "(loopback by default: metrics are not for everyone)"),
+    shards: int = typer.Option(0, min=0, help="score through this many shard workers "
+                               "(`tarazu stream shard --of N`) holding the reference set, "
+                               "publishing its changes to their feed; 0: hold it here"),
+    shard_subject: str = typer.Option("tarazu.mirrors.shard", help="prefix of the subjects "
+                                      "the shards answer on (their --subject)"),
+    feed_stream: str = typer.Option("TARAZU_SHARD_FEED", help="the JetStream stream of the "
+                                    "shards' feed (their --feed-stream)"),
+    feed_prefix: str = typer.Option("tarazu.mirrors.feed", help="its subjects' prefix "
+                                    "(their --feed-prefix)"),
+    shard_timeout: float = typer.Option(2.0, min=0.01, help="seconds a shard may take to "
+                                        "answer a call; a shard that does not makes the "
+                                        "score incomplete, never acted on automatically"),
 ) -> None:
     """Consume platform events: store each record, keep the reference set current, and score
     new or changed accounts for mirror detection within seconds. SIGTERM or Ctrl-C stops it
@@ -358,9 +418,11 @@ def worker_cmd(
 
         metrics.serve(container.uow, metrics_port, metrics_addr)
         log.info("worker.metrics", port=metrics_port, addr=metrics_addr)
-    detector = build_detector(container, show_progress=True)
+    shard_set = ShardSet(container.settings.nats_url, shards, shard_subject, feed_stream,
+                         feed_prefix, shard_timeout) if shards else None
+    detector = build_detector(container, show_progress=True, shards=shard_set)
     log.info("worker.started", model=detector.loaded.model_id, reference_set=detector.size,
-             stream=stream, durable=durable)
+             stream=stream, durable=durable, shards=shards)
 
     async def main() -> ConsumeReport:
         stop = asyncio.Event()
@@ -372,9 +434,14 @@ def worker_cmd(
                                 until_idle=exit_when_idle, ack_wait=ack_wait,
                                 batch=batch, on_outcome=_report,
                                 rescore_after=rescore_posts_after or None,
-                                rescore_share=rescore_share)
+                                rescore_share=rescore_share,
+                                rebuild=lambda: build_detector(container, shards=shard_set))
 
-    report = asyncio.run(main())
+    try:
+        report = asyncio.run(main())
+    finally:
+        if shard_set is not None:
+            shard_set.close()
     print_json({"handled": report.handled, "failed": report.failed, "dead": report.dead,
                 "handed_back": report.handed_back, "reconnects": report.reconnects,
                 "store_waits": report.waits})

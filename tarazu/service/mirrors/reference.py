@@ -4,13 +4,13 @@ linker; built once per process and then changed one account at a time."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, KeysView, Sequence
 from dataclasses import dataclass, replace
 
 from tarazu.domain.platform import Account, AccountStatus, Post
 from tarazu.linkage.linker import LinkerConfig, MirrorLinker
 from tarazu.linkage.model import LinkageModel
-from tarazu.linkage.profile import AccountProfile, build_profiles
+from tarazu.linkage.profile import AccountProfile, build_profile, build_profiles
 from tarazu.linkage.result import MatchResult
 from tarazu.linkage.warm import warm_up
 from tarazu.service.access_log import log_access
@@ -45,10 +45,13 @@ class MirrorDetector:
     """One per process: the linker over the reference set, and the model it scores with."""
 
     def __init__(self, loaded: LoadedModel, config: MirrorConfig | None = None,
-                 linker_config: LinkerConfig | None = None) -> None:
+                 linker_config: LinkerConfig | None = None,
+                 linker: MirrorLinker | None = None) -> None:
+        """``linker``: one to score with other than a linker of its own over ``loaded``'s
+        model (a merger over shards: :class:`tarazu.service.mirrors.sharded.ShardedDetector`)."""
         self.loaded = loaded
         self.config = config or MirrorConfig()
-        self.linker = MirrorLinker(loaded.model, linker_config or LinkerConfig(
+        self.linker = linker or MirrorLinker(loaded.model, linker_config or LinkerConfig(
             top_k=self.config.top_k))
         self._lock = threading.RLock()
         self._hashes: dict[str, str] = {}  # key -> record fingerprint (to spot changes)
@@ -63,30 +66,43 @@ class MirrorDetector:
 
     @property
     def size(self) -> int:
-        return len(self.linker.removed)
+        return len(self._held())
 
     def __contains__(self, key: str) -> bool:
-        return key in self.linker.removed
+        return key in self._held()
+
+    def _held(self) -> KeysView[str]:
+        """The keys of the accounts in the reference set."""
+        return self.linker.removed.keys()
 
     # -- changes -----------------------------------------------------------------------------
+    def _hold(self, profile: AccountProfile, fingerprint: str) -> None:
+        """Take ``profile`` into the set (replacing the account's earlier profile, if any)."""
+        self.linker.add_removed_profile(profile)
+        self._hashes[profile.account_id] = fingerprint
+
+    def _release(self, key: str) -> None:
+        """Take ``key`` out of the set (nothing if it is not in it)."""
+        self.linker.withdraw(key)
+        self._hashes.pop(key, None)
+
     def add_removed(self, account: Account, posts: Sequence[Post] = ()) -> None:
         with self._lock:
             self.changes += 1
-            self.linker.add_removed(_keyed(account), posts)
-            self._hashes[account_key(account.platform, account.account_id)] = _fp(account, posts)
+            self._hold(build_profile(_keyed(account), posts, self.linker.platform),
+                       _fp(account, posts))
 
     def add_profiles(self, profiles: Iterable[AccountProfile]) -> None:
         with self._lock:
             self.changes += 1
-            for p in profiles:
-                self.linker.add_removed_profile(p)
+            for p in profiles:  # no record to fingerprint: the next refresh reads it
+                self._hold(p, "")
 
     def withdraw(self, key: str) -> bool:
         with self._lock:
-            present = key in self.linker.removed
+            present = key in self
             self.changes += present
-            self.linker.withdraw(key)
-            self._hashes.pop(key, None)
+            self._release(key)
             return present
 
     def refresh(self, uow: StoreUnitOfWork, progress: Callable[[int, int], None] | None = None,
@@ -114,7 +130,7 @@ class MirrorDetector:
         with self._lock:
             report = RefreshReport(withdrawn=self._drop_all_but(wanted))
             todo = []
-            for key in sorted(wanted - self.linker.removed.keys()):
+            for key in sorted(wanted - self._held()):
                 ref = subject_of(key)
                 acc = uow.platform.get_account(ref.platform, ref.native_id,
                                                with_identifiers=True)
@@ -125,7 +141,7 @@ class MirrorDetector:
 
     def _drop_all_but(self, wanted: Iterable[str]) -> int:
         keep = set(wanted)
-        return sum(self.withdraw(k) for k in [k for k in self.linker.removed if k not in keep])
+        return sum(self.withdraw(k) for k in [k for k in self._held() if k not in keep])
 
     def _add_from_store(self, uow: StoreUnitOfWork, todo: Sequence[Account],
                         progress: Callable[[int, int], None] | None,
@@ -157,8 +173,7 @@ class MirrorDetector:
         profiles = self.profiles(batch)
         self.changes += 1
         for (a, ps), p in zip(batch, profiles, strict=True):
-            self.linker.add_removed_profile(p)
-            self._hashes[p.account_id] = _fp(a, ps)
+            self._hold(p, _fp(a, ps))
 
     def warm_up(self) -> None:
         """Load what the first comparison needs before the first real event
