@@ -142,7 +142,7 @@ class WorkerHandler:
                  sync_every: float = 300.0,
                  on_outcome: Callable[[mirrors.StreamOutcome], None] | None = None,
                  rebuild: Callable[[], mirrors.MirrorDetector] | None = None,
-                 rescore_after: float | None = None, drain_share: float = 0.25,
+                 rescore_after: float | None = None, drain_share: float = 0.1,
                  drain_slice: float = 0.25, batch: int = 20,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.container = container
@@ -280,7 +280,7 @@ async def run_worker(container: App, detector: mirrors.MirrorDetector, *, url: s
                      batch: int = 20,
                      on_outcome: Callable[[mirrors.StreamOutcome], None] | None = None,
                      rescore_after: float | None = None,
-                     rescore_share: float = 0.25,
+                     rescore_share: float = 0.1,
                      rebuild: Callable[[], mirrors.MirrorDetector] | None = None
                      ) -> ConsumeReport:
     """Consume until ``stop`` is set or, with ``until_idle`` (the default without ``stop``),
@@ -384,7 +384,7 @@ def worker_cmd(
                                               "of posts costs one score; sign-ups and "
                                               "profile changes are scored at once); 0 "
                                               "scores at every post"),
-    rescore_share: float = typer.Option(0.25, min=0, max=1, help="share of the worker's "
+    rescore_share: float = typer.Option(0.1, min=0, max=1, help="share of the worker's "
                                         "time that re-scores may take while events are "
                                         "waiting; they give way to new events, never the "
                                         "other way round"),

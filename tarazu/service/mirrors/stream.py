@@ -232,7 +232,7 @@ class DrainBudget:
     ``slice`` (the longest a new event waits behind a drain). A drain that overruns — a
     score is never cut short — is paid back before the next."""
 
-    share: float = 0.25
+    share: float = 0.1
     slice: float = 0.25
     credit: float = 0.0
     last: float = 0.0
