@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.synthetic_accounts import Generator  # noqa: E402
+from tarazu.adapters.shard_subjects import SUBJECT  # noqa: E402
 from tarazu.linkage import LinkerConfig, MirrorLinker, load_model  # noqa: E402
 from tarazu.linkage.profile import AccountProfile, build_profiles  # noqa: E402
 from tarazu.linkage.shard_protocol import RemoteShard, ShardHandler  # noqa: E402
@@ -187,7 +188,7 @@ def main() -> None:
     sub = ap.add_subparsers(dest="command")
     sv = sub.add_parser("serve")
     sv.add_argument("--profiles", required=True)
-    sv.add_argument("--subject", default="tarazu.mirrors.shard",
+    sv.add_argument("--subject", default=SUBJECT,
                     help="prefix of the subjects the shard answers on")
     sv.add_argument("--shard", type=int, required=True)
     sv.add_argument("--of", type=int, required=True)

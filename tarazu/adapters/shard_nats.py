@@ -27,6 +27,7 @@ from nats.errors import Error as NatsError
 from nats.js.api import ConsumerConfig, DeliverPolicy, StreamConfig
 from nats.js.errors import NotFoundError
 
+from tarazu.adapters.shard_subjects import FEED, FEED_STREAM, SUBJECT
 from tarazu.linkage.profile import AccountProfile
 from tarazu.linkage.shard_feed import FeedEvent, apply
 from tarazu.linkage.shard_protocol import RemoteShard, Send, ShardHandler
@@ -34,9 +35,6 @@ from tarazu.linkage.shards import ShardLinker, ShardUnavailable, shard_of
 from tarazu.linkage.snapshot import decode_profiles, encode_profiles
 from tarazu.service.mirrors.sharded import FeedUnavailable
 
-SUBJECT = "tarazu.mirrors.shard"
-#: The stream and subjects of the shards' removals and withdrawals (:class:`ShardFeed`).
-FEED_STREAM, FEED = "TARAZU_SHARD_FEED", "tarazu.mirrors.feed"
 #: Header of a feed event: the account removed or withdrawn.
 ACCOUNT = "Tarazu-Account"
 #: Header of a feed removal: the fingerprint of the record the profile was built from (the

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import typer
 
+from tarazu.adapters.shard_subjects import FEED, FEED_STREAM, SUBJECT
 from tarazu.entrypoints import logs
 from tarazu.entrypoints.logs import get_logger
 
@@ -26,11 +27,11 @@ def shard_cmd(
     of: int = typer.Option(..., min=1, help="how many shards the removed set is split into"),
     model: str = typer.Option("default", help="the model (a packaged name or a file): "
                               "every shard and the merger must score with the same one"),
-    feed_stream: str = typer.Option("TARAZU_SHARD_FEED", help="the JetStream stream of the "
+    feed_stream: str = typer.Option(FEED_STREAM, help="the JetStream stream of the "
                                     "removed set's removals and withdrawals"),
-    feed_prefix: str = typer.Option("tarazu.mirrors.feed", help="its subjects' prefix (one "
+    feed_prefix: str = typer.Option(FEED, help="its subjects' prefix (one "
                                     "subject per shard)"),
-    subject: str = typer.Option("tarazu.mirrors.shard", help="prefix of the subjects the "
+    subject: str = typer.Option(SUBJECT, help="prefix of the subjects the "
                                 "shard answers on"),
     snapshot: Path | None = typer.Option(None, help="the shard's snapshot: loaded at the "
                                          "start when usable, saved once caught up and then "

@@ -33,6 +33,7 @@ from tarazu.adapters.broker import (
 )
 from tarazu.adapters.db.engine import unavailable
 from tarazu.adapters.metrics import FLAG_LATENCY, SCORED
+from tarazu.adapters.shard_subjects import FEED, FEED_STREAM, SUBJECT
 from tarazu.bootstrap import App
 from tarazu.entrypoints.cli.common import fail, get_app, print_json, progress_bar
 from tarazu.entrypoints.cli.mirror_start import start_detector
@@ -395,11 +396,11 @@ def worker_cmd(
     shards: int = typer.Option(0, min=0, help="score through this many shard workers "
                                "(`tarazu stream shard --of N`) holding the reference set, "
                                "publishing its changes to their feed; 0: hold it here"),
-    shard_subject: str = typer.Option("tarazu.mirrors.shard", help="prefix of the subjects "
+    shard_subject: str = typer.Option(SUBJECT, help="prefix of the subjects "
                                       "the shards answer on (their --subject)"),
-    feed_stream: str = typer.Option("TARAZU_SHARD_FEED", help="the JetStream stream of the "
+    feed_stream: str = typer.Option(FEED_STREAM, help="the JetStream stream of the "
                                     "shards' feed (their --feed-stream)"),
-    feed_prefix: str = typer.Option("tarazu.mirrors.feed", help="its subjects' prefix "
+    feed_prefix: str = typer.Option(FEED, help="its subjects' prefix "
                                     "(their --feed-prefix)"),
     shard_timeout: float = typer.Option(2.0, min=0.01, help="seconds a shard may take to "
                                         "answer a call; a shard that does not makes the "
