@@ -284,18 +284,47 @@ class CharNgramHasher:
             raise ValueError("only unsigned, unnormalised counts are reproduced")
         self._analyze = reference.build_analyzer()
         self.n_features = int(params["n_features"])
+        #: the n-gram sizes, when the compiled kernel can cut the n-grams itself (char_wb over
+        #: lower-cased or untouched text, nothing else in between); else the analyzer does
+        self._kernel_range: tuple[int, int] | None = (
+            tuple(params["ngram_range"]) if params["analyzer"] == "char_wb"
+            and params["preprocessor"] is None and params["strip_accents"] is None else None)
+        self._lowercase = bool(params["lowercase"])
 
     def counts(self, doc: str) -> tuple[np.ndarray, np.ndarray]:
         """Sorted hashed columns (int32) and n-gram counts (float32) of ``doc``.
 
         Column = |murmurhash3_32(n-gram, seed 0)| mod n_features, as the reference hashes it
         (UTF-8 bytes); n-grams falling in one column add up, as they do in the reference."""
-        grams = self._analyze(doc)
-        if not grams:
+        if self._kernel_range is None:
+            grams = self._analyze(doc)
+            h = np.fromiter(map(murmurhash3_32, grams), dtype=np.int64, count=len(grams))
+            placed = np.abs(h) % self.n_features
+        else:
+            placed = self._kernel_columns(doc)
+        if placed.shape[0] == 0:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-        h = np.fromiter(map(murmurhash3_32, grams), dtype=np.int64, count=len(grams))
-        cols, n = np.unique(np.abs(h) % self.n_features, return_counts=True)
+        cols, n = np.unique(placed, return_counts=True)
         return cols.astype(np.int32), n.astype(np.float32)
+
+    def _kernel_columns(self, doc: str) -> np.ndarray:
+        """The columns of ``doc``'s n-grams cut and hashed in one compiled loop: the analyzer's
+        Python list of n-gram strings and a hash call per n-gram were half of building a
+        profile. Words are what ``str.split`` finds, as in the analyzer (its white-space
+        folding changes nothing ``split`` sees)."""
+        from tarazu.linkage.columnar.kernels import char_wb_columns
+
+        assert self._kernel_range is not None
+        words = (doc.lower() if self._lowercase else doc).split()
+        if not words:
+            return np.zeros(0, dtype=np.int64)
+        cps = np.frombuffer("".join(words).encode("utf-32-le", "surrogatepass"),
+                            dtype=np.uint32)
+        lens = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        starts = np.zeros(len(words), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        lo, hi = self._kernel_range
+        return char_wb_columns(cps, starts, lens, lo, hi, self.n_features)
 
     def sublinear(self, doc: str, top: int | None = None) -> CharVector:
         """``doc`` as log(1 + tf) weights (one phrase repeated a hundred times must not

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tarazu.domain.platform import Account
+from tarazu.domain.platform import Account, Post
 from tarazu.linkage.linker import LinkerConfig, MirrorLinker
 from tarazu.linkage.model import LinkageModel
 
 
 def warm_up(model: LinkageModel, config: LinkerConfig) -> None:
     """Compare two invented accounts on a throw-away linker: the first comparison loads the
-    name analyser and the picture index's compiled kernels (seconds each when their cache is
-    cold), which should not delay the first real event — nor, in a shard worker that starts
-    empty, its first call."""
+    name analyser and the compiled kernels of the picture index and the n-gram hasher
+    (seconds each when their cache is cold), which should not delay the first real event —
+    nor, in a shard worker that starts empty, its first call."""
     t = datetime(2020, 1, 1, tzinfo=UTC)
     picture = "f0e1d2c3b4a5968778695a4b3c2d1e0f" * 2
     lk = MirrorLinker(model, config)
     lk.add_removed(Account("w1", "@warm_up_a", t, "removed", display_name="Warm Up",
-                           removed_at=t, avatar_pdq=picture))
+                           removed_at=t, avatar_pdq=picture),
+                   [Post("w1p", "w1", t, text="warming up")])
     lk.score(Account("w2", "@warm_up_b", t, "active", display_name="Warm Upp",
                      avatar_pdq=picture))

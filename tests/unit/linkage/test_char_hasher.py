@@ -3,6 +3,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from tarazu.linkage import profile
@@ -82,3 +84,25 @@ def test_profiles_carry_the_reference_log_counts_one_by_one_and_in_a_batch(monke
         assert np.array_equal(p.char_tf.data, np.log1p(ref_n).astype(np.float32))
     s_cols, _ = _reference(" ".join(texts[:2]))
     assert np.array_equal(batch[1].char_tf.indices, s_cols)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=120))
+def test_the_compiled_kernel_equals_the_reference_on_any_text(doc):
+    cols, n = CharNgramHasher().counts(doc)
+    ref_cols, ref_n = _reference(doc)
+    assert np.array_equal(cols, ref_cols) and np.array_equal(n, ref_n)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=" \t\n\u00a0\u2003\u3000ab\u0628\U0001f642", max_size=40),
+       st.sampled_from([(1, 1), (1, 3), (2, 4), (3, 5)]))
+def test_the_kernel_cuts_words_as_the_analyzer_for_other_ranges_and_white_space(doc, ngrams):
+    vec = HashingVectorizer(analyzer="char_wb", ngram_range=ngrams, n_features=2**18,
+                            alternate_sign=False, norm=None, lowercase=False, dtype=np.float32)
+    hasher = CharNgramHasher(vec)
+    assert hasher._kernel_range == ngrams  # the compiled path, not the analyzer's
+    cols, n = hasher.counts(doc)
+    ref = vec.transform([doc]).tocsr()
+    ref.sort_indices()
+    assert np.array_equal(cols, ref.indices) and np.array_equal(n, ref.data)
