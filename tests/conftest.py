@@ -14,11 +14,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 
 from tarazu.bootstrap import App, bootstrap
 from tarazu.service.clock import FixedClock
 from tarazu.settings import Settings
+
+#: Property tests judge behaviour, not speed: a first example that compiles a numba kernel or
+#: meets a busy CI machine must not fail on hypothesis's 200 ms deadline (speed is measured by
+#: the benchmarks).
+settings.register_profile("tarazu", deadline=None)
+settings.load_profile("tarazu")
 
 PG_ADMIN_URL = os.environ.get("TARAZU_TEST_PG_URL",
                               "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -160,3 +160,4 @@ def test_stream_load_says_when_no_flag_of_a_kind_was_raised() -> None:
                    at_signup_p95_s=float("nan"), at_signup_p99_s=float("nan"))
     assert "| before their next event: p50 / p95 / p99 s | p95 ≤ 2, p99 ≤ 5 | none flagged |" \
         in stream_load.table(late, "--rate 200")
+
