@@ -32,7 +32,7 @@ from tarazu.linkage.comparators import SECOND_PASS, get_comparator
 from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.levels import MISSING, Comparator, ComparisonResult
 from tarazu.linkage.model import LinkageModel, _config_from_json
-from tarazu.linkage.parallel import fork_map, ranges
+from tarazu.linkage.parallel import fork_imap, ranges
 from tarazu.linkage.platforms import PlatformProfile, get_platform
 from tarazu.linkage.profile import AccountProfile, build_profile, build_profiles
 from tarazu.linkage.result import MatchResult, SignalWeight
@@ -610,20 +610,19 @@ class MirrorLinker:
              ) -> list[AccountProfile]:
         """Index the removed accounts of a batch and observe its active ones; returns the
         active profiles. ``jobs`` worker processes build the profiles (the same profiles for
-        any number)."""
+        any number) while this one indexes those already built, piece by piece in order."""
         by_acc: dict[str, list[Post]] = defaultdict(list)
         for p in posts:
             by_acc[p.account_id].append(p)
         accounts = list(accounts)
-        pieces = ranges(len(accounts), jobs * 4 if jobs > 1 else 1)
-        profiles = [p for part in fork_map(_profiles_of, (accounts, by_acc, self.platform),
-                                           pieces, jobs) for p in part]
+        pieces = ranges(len(accounts), jobs * 16 if jobs > 1 else 1)
         actives = []
-        for p in profiles:
-            if p.is_removed:
-                self.add_removed_profile(p)
-            else:
-                actives.append(p)
+        for part in fork_imap(_profiles_of, (accounts, by_acc, self.platform), pieces, jobs):
+            for p in part:
+                if p.is_removed:
+                    self.add_removed_profile(p)
+                else:
+                    actives.append(p)
         for p in actives:
             self.observe(p)
         return actives

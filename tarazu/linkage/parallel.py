@@ -11,7 +11,8 @@ Where ``fork`` is not available (or one job is asked for) the work runs in this 
 from __future__ import annotations
 
 import multiprocessing as mp
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -34,6 +35,15 @@ def ranges(n: int, parts: int) -> list[tuple[int, int]]:
         out.append((start, stop))
         start = stop
     return [r for r in out if r[0] < r[1]]
+
+
+def default_jobs() -> int:
+    """One worker per core this process may run on: the workers are forked and read the
+    linker copy-on-write, so each costs a process, not a copy of the index."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def can_fork() -> bool:
@@ -59,9 +69,14 @@ class Workers:
         return self
 
     def map(self, pieces: Sequence[tuple[int, int]]) -> list[Any]:
+        return list(self.imap(pieces))
+
+    def imap(self, pieces: Sequence[tuple[int, int]]) -> Iterator[Any]:
+        """The results of ``pieces`` in order, each as soon as it and those before it are
+        done: the caller works on the first while the workers go on with the rest."""
         if self._pool is None or len(pieces) <= 1:
-            return [self.fn(self.shared, p) for p in pieces]
-        return list(self._pool.map(_run, pieces))
+            return (self.fn(self.shared, p) for p in pieces)
+        return self._pool.map(_run, pieces)
 
     def __exit__(self, *exc: object) -> None:
         global _INHERITED
@@ -75,8 +90,16 @@ def fork_map(fn: Callable[[S, tuple[int, int]], R], shared: S,
              pieces: Sequence[tuple[int, int]], jobs: int) -> list[R]:
     """``[fn(shared, piece) for piece in pieces]`` in up to ``jobs`` forked workers
     (:class:`Workers`), in order."""
+    return list(fork_imap(fn, shared, pieces, jobs))
+
+
+def fork_imap(fn: Callable[[S, tuple[int, int]], R], shared: S,
+              pieces: Sequence[tuple[int, int]], jobs: int) -> Iterator[R]:
+    """:func:`fork_map` one result at a time (:meth:`Workers.imap`). The workers are forked
+    when the first result is asked for, so they see ``shared`` as it is then, whatever the
+    caller changes while it reads the results."""
     with Workers(fn, shared, min(jobs, len(pieces))) as workers:
-        return workers.map(pieces)
+        yield from workers.imap(pieces)
 
 
 def _run(piece: tuple[int, int]) -> Any:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
+
+import numpy as np
 
 URL_RE = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 MENTION_RE = re.compile(r"@\w+")
@@ -203,11 +205,38 @@ def stable_hash(token: str) -> int:
     return zlib.crc32(token.encode("utf-8"))
 
 
-def word_shingles(tokens: list[str], n: int) -> set[int]:
-    """Hashes of the n-word sequences of one post: shared ones mean shared phrasing."""
-    if len(tokens) < n:
-        return set()
-    return {stable_hash(" ".join(tokens[i : i + n])) for i in range(len(tokens) - n + 1)}
+def shingle_hashes(texts_tokens: Iterable[Sequence[str]], n: int) -> np.ndarray:
+    """The hashes of the n-word sequences of each text (shared ones mean shared phrasing):
+    each sequence's :func:`stable_hash` as its words joined by spaces, all in one sorted
+    array of distinct values (uint32). The texts' words are joined by spaces, the texts by
+    line breaks, and a sequence is hashed where it lies in those bytes (from its first
+    word's start to its last word's end), never across two texts."""
+    texts = [t for t in texts_tokens if len(t) >= n]
+    if not texts:
+        return np.zeros(0, dtype=np.uint32)
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    buf, starts, ends = _spans("\n".join(map(" ".join, texts)), int(lens.sum()))
+    text_of = np.repeat(np.arange(len(texts)), lens)
+    first = np.flatnonzero(text_of[: len(text_of) - n + 1] == text_of[n - 1:])
+    from tarazu.linkage.columnar.kernels import crc32_spans
+
+    return np.unique(crc32_spans(buf, starts[first], ends[first + n - 1]))
+
+
+def _spans(joined: str, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The UTF-8 bytes of ``count`` words joined by one separator byte (a space or a line
+    break, neither inside a word), and each word's start and end in them."""
+    buf = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    seps = np.flatnonzero((buf == 32) | (buf == 10))
+    if len(seps) != count - 1:
+        raise ValueError("a word holds a space or a line break")
+    starts = np.empty(count, dtype=np.int64)
+    starts[0] = 0
+    starts[1:] = seps + 1
+    ends = np.empty(count, dtype=np.int64)
+    ends[:-1] = seps
+    ends[-1] = len(buf)
+    return buf, starts, ends
 
 
 def function_word_counts(tokens: Iterable[str]) -> list[int]:

@@ -59,10 +59,18 @@ def _platform(name: str) -> str | None:
         raise typer.BadParameter(str(e), param_hint="--profile") from None
 
 
-def _jobs_option() -> Any:
-    return typer.Option(1, "--jobs", min=1,
+def jobs_option() -> Any:
+    return typer.Option(None, "--jobs", min=1,
                         help="worker processes building profiles and comparing the self-fit's "
-                             "pairs (forked); the answer is the same for any number")
+                             "pairs (forked); the answer is the same for any number "
+                             "(default: one per core)")
+
+
+def jobs_or_default(asked: int | None) -> int:
+    """``--jobs`` as given, else one per core (``linkage.parallel.default_jobs``)."""
+    from tarazu.linkage.parallel import default_jobs
+
+    return asked or default_jobs()
 
 
 def _self_fit(linker: MirrorLinker, actives: list[AccountProfile], input: Path, jobs: int = 1
@@ -111,7 +119,7 @@ def link_cmd(
         MAX_FULL, "--max-full", min=0,
         help="compare in full only the N candidates most indexes propose; 0: all of them "
              "(the default is the service's, so the benchmark measures what runs)"),
-    jobs: int = _jobs_option(),
+    jobs: int | None = jobs_option(),
 ) -> None:
     """Rank, for every active account, the removed accounts it may continue (best first, with
     calibrated probabilities), using nothing but INPUT; ``flagged`` says whether the best
@@ -120,6 +128,7 @@ def link_cmd(
     from tarazu.linkage.selffit import self_fit_start
 
     config = LinkerConfig(top_k=top_k, max_full=max_full or None, platform=_platform(profile))
+    jobs = jobs_or_default(jobs)
     accounts, posts = _load(input)
     linker = MirrorLinker(load_model(model) if model else self_fit_start(), config)
     actives = linker.load(accounts, posts, jobs)
@@ -176,7 +185,7 @@ def fit_cmd(
         "", "--profile",
         help="platform profile reading platform-specific markup: wikipedia (user-talk pages, "
              "tool edit markers); default: the model's, or none (platform-neutral)"),
-    jobs: int = _jobs_option(),
+    jobs: int | None = jobs_option(),
 ) -> None:
     """Fit the model to INPUT. Without ``--truth``: m/u, prior, calibration and the review
     threshold from the data alone (u from random pairs, m by EM; the threshold where the
@@ -202,6 +211,7 @@ def fit_cmd(
                 r = json.loads(line)
                 if r["account_id"] in keep:
                     labels[r["account_id"]] = r.get("mirror_of")
+    jobs = jobs_or_default(jobs)
     accounts, posts = _load(input)
     linker = MirrorLinker(self_fit_start(), LinkerConfig(platform=_platform(profile)))
     actives = linker.load(accounts, posts, jobs)

@@ -21,7 +21,7 @@ from tarazu.entrypoints.cli.common import (
     print_json,
     progress_bar,
 )
-from tarazu.entrypoints.cli.mirrors import app
+from tarazu.entrypoints.cli.mirrors import app, jobs_option, jobs_or_default
 
 # The detector loads the linker (numpy, scikit-learn, datasketch): each command imports what
 # it runs, so that ``tarazu mirrors --help`` starts at once.
@@ -92,9 +92,7 @@ def scan_cmd(
 def self_fit_cmd(
     max_actives: int = typer.Option(20_000, "--max-actives", min=1,
                                     help="the newest active accounts read (mirrors are new)"),
-    jobs: int = typer.Option(1, "--jobs", min=1,
-                             help="worker processes (forked); the same model for any "
-                                  "number"),
+    jobs: int | None = jobs_option(),
     by: str | None = typer.Option(None, help="who is acting (default cli:<user>)"),
 ) -> None:
     """Fit the model to this platform's own store, without labels (u from random pairs, m by
@@ -107,7 +105,8 @@ def self_fit_cmd(
     try:
         report = mirrors.self_fit_on_store(container.uow, container.clock,
                                            container.settings.home, by=cli_actor(by),
-                                           max_actives=max_actives, jobs=jobs)
+                                           max_actives=max_actives,
+                                           jobs=jobs_or_default(jobs))
     except mirrors.NothingToFit as e:
         fail(str(e))
         return

@@ -143,3 +143,29 @@ def char_wb_columns(cps: np.ndarray, starts: np.ndarray, lens: np.ndarray, min_n
             if offset == 0:
                 break
     return out[:k]
+
+
+def _crc32_table() -> np.ndarray:
+    table = np.zeros(256, dtype=np.uint32)
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (0xEDB88320 ^ (c >> 1)) if c & 1 else (c >> 1)
+        table[i] = c
+    return table
+
+
+_CRC32 = _crc32_table()
+
+
+@nb.njit(cache=True, nogil=True)
+def crc32_spans(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray
+                ) -> np.ndarray:  # pragma: no cover - compiled
+    """CRC-32 (zlib's) of each byte span ``buf[starts[i]:ends[i]]``."""
+    out = np.empty(starts.shape[0], dtype=np.uint32)
+    for i in range(starts.shape[0]):
+        c = np.uint32(0xFFFFFFFF)
+        for j in range(starts[i], ends[i]):
+            c = _CRC32[(c ^ buf[j]) & 0xFF] ^ (c >> np.uint32(8))
+        out[i] = c ^ np.uint32(0xFFFFFFFF)
+    return out

@@ -4,6 +4,8 @@ the same self-fit sample and so the same model, whatever the number of jobs."""
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,7 +13,7 @@ import pytest
 from tarazu.demo.scenario import ScenarioSize, generate
 from tarazu.interchange import load_records
 from tarazu.linkage import LinkerConfig, MirrorLinker
-from tarazu.linkage.parallel import fork_map, ranges
+from tarazu.linkage.parallel import default_jobs, fork_imap, fork_map, ranges
 from tarazu.linkage.selffit import SelfFitSettings, blocked_pairs, self_fit, self_fit_start
 
 
@@ -76,3 +78,30 @@ def test_the_pair_cap_stops_at_the_same_account_for_any_number_of_jobs(draw):
     assert len(a.levels) >= cap
 
 
+
+
+def test_fork_imap_hands_each_result_over_before_the_last_is_done(tmp_path):
+    """The caller indexes the first profiles while the workers build the rest: pieces after
+    the first two wait until the caller has the first result (a file it writes then), so
+    they go on only if results are handed over one by one rather than all at the end."""
+    go = tmp_path / "first-result-received"
+    seen = []
+    for part in fork_imap(_piece_after_go, go, ranges(6, 6), jobs=2):
+        go.touch()
+        seen.append(part)
+    assert seen == [(0, True)] + [(i, True) for i in range(1, 6)]
+
+
+def _piece_after_go(go: Path, piece: tuple[int, int]) -> tuple[int, bool]:
+    """Piece 0 and 1 at once; the others once ``go`` exists (False if it never came)."""
+    import time
+
+    if piece[0] >= 2:
+        waited_until = time.monotonic() + 20
+        while not go.exists() and time.monotonic() < waited_until:
+            time.sleep(0.01)
+    return piece[0], piece[0] < 2 or go.exists()
+
+
+def test_the_default_is_one_job_per_core_this_process_may_use():
+    assert default_jobs() == len(os.sched_getaffinity(0)) >= 1
