@@ -48,6 +48,10 @@ from tarazu.textfiles import LineProblem, iter_lines
 app = typer.Typer(help="Platform events on NATS JetStream (streaming mirror detection).",
                   no_args_is_help=True)
 DURABLE = "tarazu-mirrors"
+#: Events handled in one transaction by default: at 500 events/s one commit per 100 events is
+#: what keeps up (BENCHMARKS.md, stream load), and a batch of 100 takes a fraction of the
+#: flag-latency goal to handle.
+DEFAULT_BATCH = 100
 #: How long a drain of the scoring queue may run when the stream is quiet: an event arriving
 #: meanwhile waits at most that long.
 IDLE_DRAIN_SECONDS = 1.0
@@ -144,7 +148,7 @@ class WorkerHandler:
                  on_outcome: Callable[[mirrors.StreamOutcome], None] | None = None,
                  rebuild: Callable[[], mirrors.MirrorDetector] | None = None,
                  rescore_after: float | None = None, drain_share: float = 0.1,
-                 drain_slice: float = 0.25, batch: int = 20,
+                 drain_slice: float = 0.25, batch: int = DEFAULT_BATCH,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.container = container
         self.detector = detector
@@ -278,7 +282,7 @@ async def run_worker(container: App, detector: mirrors.MirrorDetector, *, url: s
                      stream: str = STREAM, subjects: str = SUBJECTS, durable: str = DURABLE,
                      stop: asyncio.Event | None = None, idle_timeout: float = 1.0,
                      until_idle: bool | None = None, ack_wait: float = 30.0,
-                     batch: int = 20,
+                     batch: int = DEFAULT_BATCH,
                      on_outcome: Callable[[mirrors.StreamOutcome], None] | None = None,
                      rescore_after: float | None = None,
                      rescore_share: float = 0.1,
@@ -377,7 +381,7 @@ def worker_cmd(
                                         "pending or unacknowledged, no account to score"),
     ack_wait: float = typer.Option(30.0, help="seconds before a message fetched by a worker "
                                    "that died is delivered again"),
-    batch: int = typer.Option(20, min=1, help="events handled in one transaction (and "
+    batch: int = typer.Option(DEFAULT_BATCH, min=1, help="events handled in one transaction (and "
                               "in flight at most): larger batches commit less often, smaller "
                               "ones flag the first event of a batch sooner"),
     rescore_posts_after: float = typer.Option(30.0, min=0, help="seconds after a post "
