@@ -72,6 +72,7 @@ from tarazu.adapters.broker import PlatformEventStream  # noqa: E402
 from tarazu.adapters.db.engine import head_revision  # noqa: E402
 from tarazu.bootstrap import bootstrap  # noqa: E402
 from tarazu.domain.platform import Account, Post  # noqa: E402
+from tarazu.entrypoints.cli.stream import DEFAULT_BATCH  # noqa: E402
 from tarazu.settings import Settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -575,8 +576,9 @@ def main() -> None:
                     help="the events' shares: stress (63 %% sign-ups) or platform (90 %% "
                     "posts; an assumption)")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--batch", type=int, default=20,
-                    help="the worker's --batch: events per transaction")
+    ap.add_argument("--batch", type=int, default=DEFAULT_BATCH,
+                    help="the worker's --batch: events per transaction (default: the "
+                         "worker's)")
     ap.add_argument("--rescore-posts-after", type=float, default=30.0,
                     help="the worker's --rescore-posts-after: seconds from a post to its "
                          "author's re-score")

@@ -41,6 +41,9 @@ NATS_URL = os.environ.get("TARAZU_NATS_URL", "nats://127.0.0.1:4222")
 REPO = Path(__file__).resolve().parents[3]
 SIZE = ScenarioSize(group_active=12, removed=8, protected=4, ordinary=8, referrals=20)
 ACK_WAIT = 5.0  # a killed worker's messages come back after this
+#: Events a transaction: smaller than the stream (36 sign-ups), so that a fault strikes with
+#: some batches committed and others not (the worker's default takes them all in one)
+BATCH = 20
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +138,7 @@ def _worker(app: App, stream: str, subjects: str, *extra: str, log: Path,
     return subprocess.Popen(
         [sys.executable, "-c", "from tarazu.entrypoints.cli import main; main()",
          "stream", "worker", "--stream", stream, "--subjects", subjects, "--durable", "w",
-         "--ack-wait", str(ACK_WAIT), *extra],
+         "--ack-wait", str(ACK_WAIT), "--batch", str(BATCH), *extra],
         env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT, cwd=REPO)
 
 
@@ -201,7 +204,8 @@ def _run_in_process(app: App, stream: str, subjects: str) -> None:
     nothing is left."""
     detector = build_detector(app)
     asyncio.run(run_worker(app, detector, url=NATS_URL, stream=stream, subjects=subjects,
-                           durable="w", until_idle=True, idle_timeout=0.5, ack_wait=ACK_WAIT))
+                           durable="w", until_idle=True, idle_timeout=0.5, ack_wait=ACK_WAIT,
+                           batch=BATCH))
 
 
 def _unscored(conn: Connection, targets: set[str]) -> set[str]:
@@ -464,7 +468,7 @@ def test_a_broker_outage_pauses_the_worker_and_it_goes_on(sqlite_app, scenario, 
         stop = asyncio.Event()
         worker = asyncio.create_task(run_worker(
             app, detector, url=url, stream=stream, subjects=subjects, durable="w",
-            stop=stop, idle_timeout=0.3, ack_wait=ACK_WAIT))
+            stop=stop, idle_timeout=0.3, ack_wait=ACK_WAIT, batch=BATCH))
         try:
             await publish(events[:3])
             await until_stored(3, 30)
