@@ -16,7 +16,6 @@ from functools import lru_cache
 
 import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.utils import murmurhash3_32
 
 from tarazu.domain.platform import Account, AccountStatus, Post
 from tarazu.linkage.handles import handle_key, name_tokens
@@ -291,23 +290,22 @@ def id_hashes(ids: Iterable[str]) -> np.ndarray:
 
 class CharNgramHasher:
     """Hashed char n-gram counts of one document, column for column and count for count those
-    of :data:`REFERENCE_VECTORIZER` (scikit-learn's ``HashingVectorizer``), without its per-call
-    overhead: input validation, a Python generator per n-gram, a ``scipy.sparse`` matrix built
-    and de-duplicated per call. That overhead was about a third of the vectorising time of one
-    account (most of ``add``); the n-grams themselves come from the reference's own analyzer,
-    so lower-casing, white-space folding and word padding cannot drift from it."""
+    of :data:`REFERENCE_VECTORIZER` (scikit-learn's ``HashingVectorizer``), without its
+    per-call overhead (input validation, a Python string and a hash call per n-gram, a
+    ``scipy.sparse`` matrix built and de-duplicated per call): the n-grams are cut and hashed
+    in one compiled loop (``columnar.kernels.char_wb_columns``), which the property tests hold
+    to the reference on any text. Only what that loop reproduces is accepted: ``char_wb``
+    n-grams of the text as it is or lower-cased, unsigned and unnormalised counts."""
 
     def __init__(self, reference: HashingVectorizer = REFERENCE_VECTORIZER) -> None:
         params = reference.get_params()
         if params["alternate_sign"] or params["norm"] is not None or params["binary"]:
             raise ValueError("only unsigned, unnormalised counts are reproduced")
-        self._analyze = reference.build_analyzer()
+        if (params["analyzer"] != "char_wb" or params["preprocessor"] is not None
+                or params["strip_accents"] is not None):
+            raise ValueError("only char_wb n-grams of the plain or lower-cased text are cut")
         self.n_features = int(params["n_features"])
-        #: the n-gram sizes, when the compiled kernel can cut the n-grams itself (char_wb over
-        #: lower-cased or untouched text, nothing else in between); else the analyzer does
-        self._kernel_range: tuple[int, int] | None = (
-            tuple(params["ngram_range"]) if params["analyzer"] == "char_wb"
-            and params["preprocessor"] is None and params["strip_accents"] is None else None)
+        self._ngram_range: tuple[int, int] = tuple(params["ngram_range"])
         self._lowercase = bool(params["lowercase"])
 
     def counts(self, doc: str) -> tuple[np.ndarray, np.ndarray]:
@@ -315,25 +313,17 @@ class CharNgramHasher:
 
         Column = |murmurhash3_32(n-gram, seed 0)| mod n_features, as the reference hashes it
         (UTF-8 bytes); n-grams falling in one column add up, as they do in the reference."""
-        if self._kernel_range is None:
-            grams = self._analyze(doc)
-            h = np.fromiter(map(murmurhash3_32, grams), dtype=np.int64, count=len(grams))
-            placed = np.abs(h) % self.n_features
-        else:
-            placed = self._kernel_columns(doc)
+        placed = self._columns(doc)
         if placed.shape[0] == 0:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
         cols, n = np.unique(placed, return_counts=True)
         return cols.astype(np.int32), n.astype(np.float32)
 
-    def _kernel_columns(self, doc: str) -> np.ndarray:
-        """The columns of ``doc``'s n-grams cut and hashed in one compiled loop: the analyzer's
-        Python list of n-gram strings and a hash call per n-gram were half of building a
-        profile. Words are what ``str.split`` finds, as in the analyzer (its white-space
-        folding changes nothing ``split`` sees)."""
+    def _columns(self, doc: str) -> np.ndarray:
+        """The column of each of ``doc``'s n-grams. Words are what ``str.split`` finds, as in
+        the analyzer (its white-space folding changes nothing ``split`` sees)."""
         from tarazu.linkage.columnar.kernels import char_wb_columns
 
-        assert self._kernel_range is not None
         words = (doc.lower() if self._lowercase else doc).split()
         if not words:
             return np.zeros(0, dtype=np.int64)
@@ -342,7 +332,7 @@ class CharNgramHasher:
         lens = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
         starts = np.zeros(len(words), dtype=np.int64)
         np.cumsum(lens[:-1], out=starts[1:])
-        lo, hi = self._kernel_range
+        lo, hi = self._ngram_range
         return char_wb_columns(cps, starts, lens, lo, hi, self.n_features)
 
     def sublinear(self, doc: str, top: int | None = None) -> CharVector:

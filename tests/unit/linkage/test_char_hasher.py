@@ -71,6 +71,14 @@ def test_signed_or_normalised_vectorizers_are_refused():
         CharNgramHasher(HashingVectorizer(analyzer="char_wb", alternate_sign=False))
 
 
+def test_vectorizers_the_compiled_loop_does_not_cut_are_refused():
+    for other in (dict(analyzer="char"), dict(analyzer="word"),
+                  dict(analyzer="char_wb", strip_accents="unicode"),
+                  dict(analyzer="char_wb", preprocessor=str.upper)):
+        with pytest.raises(ValueError):
+            CharNgramHasher(HashingVectorizer(alternate_sign=False, norm=None, **other))
+
+
 def test_profiles_carry_the_reference_log_counts_one_by_one_and_in_a_batch(monkeypatch):
     monkeypatch.setattr(profile, "CHAR_TOP", None)  # every n-gram (the cut is tested apart)
     texts = [t for t in MIXED if t.strip()]
@@ -101,7 +109,7 @@ def test_the_kernel_cuts_words_as_the_analyzer_for_other_ranges_and_white_space(
     vec = HashingVectorizer(analyzer="char_wb", ngram_range=ngrams, n_features=2**18,
                             alternate_sign=False, norm=None, lowercase=False, dtype=np.float32)
     hasher = CharNgramHasher(vec)
-    assert hasher._kernel_range == ngrams  # the compiled path, not the analyzer's
+    assert hasher._ngram_range == ngrams
     cols, n = hasher.counts(doc)
     ref = vec.transform([doc]).tocsr()
     ref.sort_indices()

@@ -76,6 +76,14 @@ def _linker(scenario):
     return linker, by_id
 
 
+def _active_profiles(scenario, by_id):
+    """The profile of each active account of the scenario, with its posts."""
+    from tarazu.linkage.profile import build_profile
+
+    return [build_profile(a, by_id.get(a.account_id, ())) for a in scenario["accounts"]
+            if a.status == "active"]
+
+
 def _plain_signals(linker, comps, i):
     """The explanation as it was built before: a fresh signal per comparator, the level
     read from the model's spec each time."""
@@ -94,13 +102,9 @@ def _plain_signals(linker, comps, i):
 
 def test_the_explanations_are_those_built_signal_by_signal(scenario):
     linker, by_id = _linker(scenario)
-    from tarazu.linkage.profile import build_profile
-
     checked = 0
-    for a in scenario["accounts"]:
-        if a.status != "active":
-            continue
-        first = linker.first_pass(build_profile(a, by_id.get(a.account_id, ())), keep=30)
+    for p in _active_profiles(scenario, by_id):
+        first = linker.first_pass(p, keep=30)
         if first is None:
             continue
         comps, totals = linker.second_pass(*first)
@@ -118,12 +122,7 @@ def test_the_explanations_are_those_built_signal_by_signal(scenario):
 
 def test_the_level_matrix_is_that_of_the_results(scenario):
     linker, by_id = _linker(scenario)
-    from tarazu.linkage.profile import build_profile
-
-    for a in scenario["accounts"]:
-        if a.status != "active":
-            continue
-        p = build_profile(a, by_id.get(a.account_id, ()))
+    for p in _active_profiles(scenario, by_id):
         comps = linker.compare(p, linker.candidates(p))
         want = np.array([[r.level for r in col] for col in comps.results], dtype=np.int16).T
         got = comps.levels()
@@ -133,12 +132,7 @@ def test_the_level_matrix_is_that_of_the_results(scenario):
 
 def test_the_candidates_are_those_that_may_continue_the_removed_account(scenario):
     linker, by_id = _linker(scenario)
-    from tarazu.linkage.profile import build_profile
-
-    for a in scenario["accounts"]:
-        if a.status != "active":
-            continue
-        p = build_profile(a, by_id.get(a.account_id, ()))
+    for p in _active_profiles(scenario, by_id):
         votes = linker.blocker.votes(p)
         allowed = {i for i in votes if i in linker.removed and i != p.account_id
                    and linker.may_continue(p, i)}
