@@ -531,8 +531,10 @@ def test_postgresql_away_mid_stream_the_worker_retries_and_loses_nothing(
     log = tmp_path / "pg-outage.log"
     try:
         _publish(stream, subjects, events)
-        with _running_worker(app, stream, subjects, log, database_url=via_proxy) as p, \
-                app.engine.connect() as conn:
+        # two events a batch: the cut must find most of the stream not yet stored, however
+        # fast the worker goes between the check below and the stop
+        with _running_worker(app, stream, subjects, log, "--batch", "2",
+                             database_url=via_proxy) as p, app.engine.connect() as conn:
             _wait_for("3 sign-ups stored", lambda: _stored_count(conn) >= 3, 180, log)
             p.send_signal(signal.SIGSTOP)  # cut it where it stands, mid-stream
             stored_at_cut = _stored_count(conn)
