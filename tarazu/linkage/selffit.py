@@ -44,6 +44,7 @@ from tarazu.linkage.model import Calibration, LinkageModel, Thresholds, expert_m
 from tarazu.linkage.parallel import Workers, ranges
 from tarazu.linkage.profile import AccountProfile
 from tarazu.linkage.tf import adjusted_weight, values_of
+from tarazu.linkage.warm import warm_before_fork
 
 #: Comparators whose top level is adjusted by term frequency when a model is self-fitted.
 TF_COMPARATORS = ("avatar", "profile_links", "identifiers", "media", "hashtags")
@@ -216,6 +217,8 @@ def _sample(
     names = linker._names
     merged = _Merged(names, {n: [] for n in names if n in linker.tf.readers})
     at = 0
+    if jobs > 1:
+        warm_before_fork(linker)
     with Workers(_compare, _Job(linker, actives, candidates, blank), jobs) as workers:
         while at < len(actives) and not merged.full:
             stop = min(len(actives), at + (_PIECE * jobs if jobs > 1 else 1))

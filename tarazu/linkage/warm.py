@@ -22,3 +22,10 @@ def warm_up(model: LinkageModel, config: LinkerConfig) -> None:
                    [Post("w1p", "w1", t, text="warming up")])
     lk.score(Account("w2", "@warm_up_b", t, "active", display_name="Warm Upp",
                      avatar_pdq=picture))
+
+
+def warm_before_fork(linker: MirrorLinker) -> None:
+    """Warm this process before it forks workers that compare with ``linker``: what it has
+    loaded they inherit, where a cold process's workers would each load the name analyser
+    and the kernels again, all at once (seconds each, more than a small input's whole work)."""
+    warm_up(linker.model, linker.config)

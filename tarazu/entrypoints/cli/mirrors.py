@@ -5,6 +5,7 @@ labelled split on top (benchmarks; reviewer-label retraining lives elsewhere).""
 from __future__ import annotations
 
 import json
+import math
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,9 +62,9 @@ def _platform(name: str) -> str | None:
 
 def jobs_option() -> Any:
     return typer.Option(None, "--jobs", min=1,
-                        help="worker processes building profiles and comparing the self-fit's "
-                             "pairs (forked); the answer is the same for any number "
-                             "(default: one per core)")
+                        help="worker processes building profiles, comparing the self-fit's "
+                             "pairs and scoring the batch (forked); the answer is the same "
+                             "for any number (default: one per core)")
 
 
 def jobs_or_default(asked: int | None) -> int:
@@ -144,7 +145,9 @@ def link_cmd(
         def tick(n: int, total: int) -> None:
             prog.update(task, completed=n, total=total)
 
-        results = linker.score_batch(actives, top_k=top_k, progress=tick)
+        # the answer file holds ids and probabilities: no explanation is built
+        results = linker.score_batch(actives, top_k=top_k, progress=tick, jobs=jobs,
+                                     explain_from=math.inf)
     out.parent.mkdir(parents=True, exist_ok=True)
     flagged = 0
     with open(out, "w", encoding="utf-8") as f:
@@ -252,6 +255,7 @@ def explain_cmd(
         "", "--profile",
         help="platform profile reading platform-specific markup: wikipedia (user-talk pages, "
              "tool edit markers); default: the model's, or none (platform-neutral)"),
+    jobs: int | None = jobs_option(),
 ) -> None:
     """Print the waterfall, in sentences, for one active account's best candidates."""
     from tarazu.linkage import LinkerConfig, MirrorLinker, load_model
@@ -260,10 +264,11 @@ def explain_cmd(
     accounts, posts = _load(input)
     linker = MirrorLinker(load_model(model) if model else self_fit_start(),
                           LinkerConfig(platform=_platform(profile)))
-    actives = linker.load(accounts, posts)
+    jobs = jobs_or_default(jobs)
+    actives = linker.load(accounts, posts, jobs)
     if not model:
-        linker = linker.with_model(_self_fit(linker, actives, input)[0])
-    results = linker.score_batch(actives, top_k=top_k)
+        linker = linker.with_model(_self_fit(linker, actives, input, jobs)[0])
+    results = linker.score_batch(actives, top_k=top_k, jobs=jobs)
     for r in results.get(account_id, []):
         console.print(f"[bold]{r.removed_id}[/bold]")
         for line in r.explain():

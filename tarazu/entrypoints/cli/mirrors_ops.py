@@ -56,6 +56,7 @@ def scan_cmd(
     batch: int = typer.Option(5000, "--batch", min=1, help="accounts per scoring batch"),
     auto_action: str = typer.Option("suspend", "--auto-action",
                                     help="suspend | remove (waits for a second reviewer) | none"),
+    jobs: int | None = jobs_option(),
 ) -> None:
     """Re-score every active account against the current reference set (after a removal
     wave, or with a new model); flags and automated decisions are recorded as events, and
@@ -80,7 +81,7 @@ def scan_cmd(
     try:
         with progress_bar(f"scan ({engine})", None) as bar:
             report = mirrors.scan(container.uow, container.clock, detector, scorer=scorer,
-                                  engine=engine, batch=batch,
+                                  engine=engine, batch=batch, jobs=jobs_or_default(jobs),
                                   progress=lambda n, t: bar.update(0, completed=n, total=t))
     finally:
         if spark is not None:

@@ -198,14 +198,16 @@ class MirrorDetector:
             self.linker.record(profiles)
 
     def score_many(self, items: Sequence[tuple[Account, Sequence[Post]]],
-                   progress: Callable[[int, int], None] | None = None
+                   progress: Callable[[int, int], None] | None = None, jobs: int = 1
                    ) -> dict[str, list[MatchResult]]:
         """Batch: record every account's first pass (who may continue whom), then rank, as
-        the linker's batch mode does, so reciprocal ranks see the whole batch."""
+        the linker's batch mode does, so reciprocal ranks see the whole batch. ``jobs``
+        forked workers share it: for a command-line process only (a fork copies no thread,
+        so a server's threads would be missing in the workers)."""
         profiles = self.profiles(items)
         with self._lock:
             self.changes += 1
-            return self.linker.score_batch(profiles, self.config.top_k, progress)
+            return self.linker.score_batch(profiles, self.config.top_k, progress, jobs)
 
 
 def _fp(a: Account, posts: Sequence[Post] | None) -> str:

@@ -308,9 +308,10 @@ def record_all(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector,
 
 def scan(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector, *,
          scorer: Scorer | None = None, engine: str = "local", batch: int = 1000,
-         progress: Callable[[int, int], None] | None = None) -> ScanReport:
+         progress: Callable[[int, int], None] | None = None, jobs: int = 1) -> ScanReport:
     """Re-score every active account against the current reference set (after a removal
-    wave, or with a new model) and record what changed; unchanged results write nothing."""
+    wave, or with a new model) and record what changed; unchanged results write nothing.
+    ``jobs``: forked workers scoring each batch on this machine (without a ``scorer``)."""
     t0 = time.perf_counter()
     report = ScanReport(engine=engine)
     with uow_factory() as uow:
@@ -323,7 +324,7 @@ def scan(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector, *,
                        f"{last.platform}:{last.account_id} in key order, with the reference "
                        "set", AUTHORITY, clock.now())
             uow.commit()
-    score = scorer or (lambda items: detector.score_many(items))
+    score = scorer or (lambda items: detector.score_many(items, jobs=jobs))
     for i in range(0, len(accounts), batch):
         chunk = accounts[i : i + batch]
         read_at = datetime.now(UTC).isoformat(timespec="microseconds")
