@@ -127,3 +127,17 @@ def test_merged_records_keep_the_place_of_an_account_recorded_before():
     merge_successors(into, [{"r1": {"c": 3.0, "a": 5.0}}, {"r1": {"d": 4.0}, "r2": {"e": 1.0}}])
     assert list(into["r1"].items()) == [("a", 5.0), ("b", 2.0), ("c", 3.0), ("d", 4.0)]
     assert into["r2"] == {"e": 1.0}
+
+
+def test_the_parent_is_warmed_before_it_forks(draw, model, monkeypatch):
+    """What the parent has loaded (the name analyser, the compiled kernels) its workers
+    inherit; warmed in each cold worker instead, it cost more than a small input's work."""
+    from tarazu.linkage import warm
+
+    warmed: list[int] = []
+    monkeypatch.setattr(warm, "warm_up", lambda model, config: warmed.append(os.getpid()))
+    linker, actives = _loaded(draw, model)
+    linker.score_batch(actives, jobs=2)
+    assert warmed == [os.getpid()]
+    self_fit(linker, actives, SelfFitSettings(random_pairs=500, jobs=2))
+    assert warmed[1:] and set(warmed) == {os.getpid()}
