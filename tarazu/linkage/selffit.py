@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from tarazu.linkage.calibration import wilson_lower
 from tarazu.linkage.comparators import DEFAULT_COMPARATORS, RELATIVE, SECOND_PASS
 from tarazu.linkage.levels import MISSING
 from tarazu.linkage.linker import MirrorLinker
@@ -74,6 +75,10 @@ class SelfFitSettings:
     m_strength: float = 1.0
     min_precision: float = 0.9
     max_flag_rate: float = 0.05
+    #: the expected precision must reach ``min_precision`` for its one-sided Wilson lower
+    #: bound at this confidence (0.5: the point estimate). What 0.5, 0.9, 0.95 and 0.99 do on
+    #: the dev splits: BENCHMARKS.md
+    confidence: float = 0.95
     #: the review threshold never goes below this probability of the best candidate
     min_threshold: float = 0.5
     #: discount the evidence for the comparators' dependence (:func:`dependence_scale`);
@@ -477,20 +482,25 @@ def best_by_total(t: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 def expected_review_threshold(
     p_top: np.ndarray, p_any: np.ndarray, min_precision: float, max_flag_rate: float,
-    floor: float = 0.5,
+    floor: float = 0.5, confidence: float = 0.5,
 ) -> tuple[float, float, float]:
     """The lowest probability ``s`` of the best candidate at which the flagged accounts
     (best candidate ≥ s) are expected right at least ``min_precision`` of the time (mean of
     their p_top) and at most ``max_flag_rate`` of the expected non-mirrors are flagged
     (Σ (1 - P(a mirror at all)) over the flagged, over that sum over all); never below
-    ``floor``. The threshold lies halfway between the last account flagged and the next.
-    Returns (threshold, expected precision, expected flag rate) there."""
+    ``floor``. With ``confidence`` above 0.5 the precision must hold for the one-sided
+    Wilson lower bound over the accounts flagged (:func:`calibration.wilson_lower`): the
+    mean of a few dozen posteriors is an estimate, and the model's own posteriors are what
+    it is checked with. The threshold lies halfway between the last account flagged and the
+    next. Returns (threshold, expected precision, expected flag rate) there."""
     order = np.argsort(-p_top, kind="stable")
     pt, pa = p_top[order], np.clip(p_any[order], 0.0, 1.0)
     negatives = max(float((1.0 - pa).sum()), 1e-9)
-    precision = np.cumsum(pt) / np.arange(1, len(pt) + 1)
+    flagged = np.arange(1, len(pt) + 1)
+    precision = np.cumsum(pt) / flagged
     flag_rate = np.cumsum(1.0 - pa) / negatives
-    ok = (precision >= min_precision) & (flag_rate <= max_flag_rate) & (pt >= floor)
+    ok = ((wilson_lower(precision, flagged, confidence) >= min_precision)
+          & (flag_rate <= max_flag_rate) & (pt >= floor))
     # thresholds are the distinct values; a tie must be flagged (or not) as a whole
     last = np.r_[pt[1:] != pt[:-1], True] if len(pt) else np.zeros(0, dtype=bool)
     good = np.flatnonzero(ok & last)
@@ -554,7 +564,8 @@ def self_fit(
     p_top = np.concatenate([p_top, np.zeros(n_none)])
     p_any = np.concatenate([p_any, np.zeros(n_none)])
     thr, precision, flag_rate = expected_review_threshold(
-        p_top, p_any, settings.min_precision, settings.max_flag_rate, settings.min_threshold)
+        p_top, p_any, settings.min_precision, settings.max_flag_rate, settings.min_threshold,
+        settings.confidence)
     report = SelfFitReport(
         actives=len(sample_actives),
         pairs=len(blocked.levels),
@@ -586,6 +597,7 @@ def self_fit(
             "review_rule": {
                 "min_precision": settings.min_precision,
                 "max_flag_rate": settings.max_flag_rate,
+                "confidence": settings.confidence,
                 "expected": True,
             },
         },

@@ -118,6 +118,22 @@ def test_review_threshold_from_expected_precision():
     assert expected_review_threshold(p_top, p_any, 0.999, 0.05)[0] == 1.0
 
 
+def test_with_confidence_the_expected_precision_must_hold_for_its_lower_bound():
+    """Forty accounts whose posteriors average 0.93, then weaker ones: the point estimate
+    flags down to where the mean reaches 0.9; a 95 % bound asks for more and flags fewer, and
+    a confidence no posteriors can show flags nothing."""
+    p_top = np.r_[np.full(40, 0.93), np.linspace(0.89, 0.5, 60)]
+    p_any = p_top.copy()
+    point, prec_point, _ = expected_review_threshold(p_top, p_any, 0.9, 1.0)
+    bound, prec_bound, _ = expected_review_threshold(p_top, p_any, 0.9, 1.0, confidence=0.95)
+    assert point < 0.89 and prec_point >= 0.9
+    assert bound > point and prec_bound > prec_point
+    assert expected_review_threshold(p_top, p_any, 0.9, 1.0, confidence=0.5) == (
+        point, prec_point, expected_review_threshold(p_top, p_any, 0.9, 1.0)[2])
+    assert expected_review_threshold(np.full(5, 0.95), np.full(5, 0.95), 0.9, 1.0,
+                                     confidence=0.95)[0] == 1.0
+
+
 def _tf_linker() -> MirrorLinker:
     """Twenty removed accounts of one group share its logo; 180 others have a picture of
     their own. Expert m, and u of "same picture" as random pairs of these accounts show it
