@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.special import ndtri
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 
@@ -87,18 +86,3 @@ def reliability(probs: Sequence[float], labels: Sequence[int], n_bins: int = 10)
         bins.append(ReliabilityBin(float(edges[i]), float(edges[i + 1]), n, mp, obs))
     brier = float(np.mean((p - y) ** 2)) if len(p) else 0.0
     return Reliability(round(ece, 5), round(brier, 5), tuple(bins))
-
-
-def wilson_lower(p: np.ndarray, n: np.ndarray, confidence: float) -> np.ndarray:
-    """One-sided Wilson lower bounds of proportions ``p`` seen over ``n`` trials: with
-    probability ``confidence`` the true proportion is at least this. ``p`` may be an expected
-    proportion (the mean of posteriors), its successes then a fraction; at a ``confidence``
-    of 0.5 or less, ``p`` itself."""
-    p = np.asarray(p, dtype=float)
-    if confidence <= 0.5:
-        return p
-    z = float(ndtri(confidence))
-    n = np.asarray(n, dtype=float)
-    z2n = z * z / n
-    spread = z * np.sqrt(np.maximum(p * (1.0 - p), 0.0) / n + z2n / (4.0 * n))
-    return (p + z2n / 2.0 - spread) / (1.0 + z2n)

@@ -37,7 +37,6 @@ from typing import Any
 
 import numpy as np
 
-from tarazu.linkage.calibration import wilson_lower
 from tarazu.linkage.comparators import DEFAULT_COMPARATORS, RELATIVE, SECOND_PASS
 from tarazu.linkage.levels import MISSING
 from tarazu.linkage.linker import MirrorLinker
@@ -75,9 +74,9 @@ class SelfFitSettings:
     m_strength: float = 1.0
     min_precision: float = 0.9
     max_flag_rate: float = 0.05
-    #: the expected precision must reach ``min_precision`` for its one-sided Wilson lower
-    #: bound at this confidence (0.5: the point estimate). What 0.5, 0.9, 0.95 and 0.99 do on
-    #: the dev splits: BENCHMARKS.md
+    #: at least ``min_precision`` of the flagged must be right with this probability under
+    #: the model's own posteriors (0.5: their mean must reach it). What 0.5, 0.9, 0.95 and
+    #: 0.99 do on the dev splits: BENCHMARKS.md
     confidence: float = 0.95
     #: the review threshold never goes below this probability of the best candidate
     min_threshold: float = 0.5
@@ -480,6 +479,28 @@ def best_by_total(t: np.ndarray, starts: np.ndarray) -> np.ndarray:
                     dtype=np.int64)
 
 
+def precision_probability(p_sorted: np.ndarray, min_precision: float, floor: float = 0.0
+                          ) -> np.ndarray:
+    """For each k, the probability that at least ``min_precision`` of the first k accounts
+    flagged are right, were each right with its posterior (``p_sorted``, best first): the
+    upper tail of the Poisson-binomial distribution of the number right, kept exactly by
+    adding one account at a time. Exact where a normal or Wilson approximation is not: one
+    account flagged at 0.99 is right with probability 0.99, whatever few it is among. Only
+    accounts at or above ``floor`` are followed (below, nothing is flagged): 0 after them."""
+    out = np.zeros(len(p_sorted))
+    dist = np.ones(1)  # dist[j]: probability that j of those so far are right
+    for k, p in enumerate(p_sorted.tolist()):
+        if p < floor:
+            break
+        grown = np.zeros(len(dist) + 1)
+        grown[:-1] += dist * (1.0 - p)
+        grown[1:] += dist * p
+        dist = grown
+        need = int(np.ceil(min_precision * (k + 1) - 1e-9))
+        out[k] = dist[need:].sum()
+    return out
+
+
 def expected_review_threshold(
     p_top: np.ndarray, p_any: np.ndarray, min_precision: float, max_flag_rate: float,
     floor: float = 0.5, confidence: float = 0.5,
@@ -488,19 +509,19 @@ def expected_review_threshold(
     (best candidate ≥ s) are expected right at least ``min_precision`` of the time (mean of
     their p_top) and at most ``max_flag_rate`` of the expected non-mirrors are flagged
     (Σ (1 - P(a mirror at all)) over the flagged, over that sum over all); never below
-    ``floor``. With ``confidence`` above 0.5 the precision must hold for the one-sided
-    Wilson lower bound over the accounts flagged (:func:`calibration.wilson_lower`): the
-    mean of a few dozen posteriors is an estimate, and the model's own posteriors are what
-    it is checked with. The threshold lies halfway between the last account flagged and the
-    next. Returns (threshold, expected precision, expected flag rate) there."""
+    ``floor``. With ``confidence`` above 0.5, at least ``min_precision`` of the flagged must
+    be right with that probability (:func:`precision_probability`), not only on average: a
+    mean over a few dozen posteriors near the goal is met by luck as often as not. The
+    threshold lies halfway between the last account flagged and the next. Returns
+    (threshold, expected precision, expected flag rate) there."""
     order = np.argsort(-p_top, kind="stable")
     pt, pa = p_top[order], np.clip(p_any[order], 0.0, 1.0)
     negatives = max(float((1.0 - pa).sum()), 1e-9)
-    flagged = np.arange(1, len(pt) + 1)
-    precision = np.cumsum(pt) / flagged
+    precision = np.cumsum(pt) / np.arange(1, len(pt) + 1)
     flag_rate = np.cumsum(1.0 - pa) / negatives
-    ok = ((wilson_lower(precision, flagged, confidence) >= min_precision)
-          & (flag_rate <= max_flag_rate) & (pt >= floor))
+    sure = (precision >= min_precision if confidence <= 0.5
+            else precision_probability(pt, min_precision, floor) >= confidence)
+    ok = sure & (flag_rate <= max_flag_rate) & (pt >= floor)
     # thresholds are the distinct values; a tie must be flagged (or not) as a whole
     last = np.r_[pt[1:] != pt[:-1], True] if len(pt) else np.zeros(0, dtype=bool)
     good = np.flatnonzero(ok & last)

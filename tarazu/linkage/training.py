@@ -9,13 +9,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from tarazu.linkage.calibration import (
     LOGISTIC_FEATURES,
     Reliability,
     fit_calibration,
     reliability,
-    wilson_lower,
 )
 from tarazu.linkage.comparators import SECOND_PASS
 from tarazu.linkage.linker import MirrorLinker
@@ -220,10 +220,13 @@ def proportion_bounds(successes: int, trials: int, confidence: float) -> tuple[f
     and a large one nearly the point estimate."""
     if trials == 0:
         return 0.0, 1.0
-    p = np.array([successes / trials])
-    n = np.array([trials])
-    return (float(wilson_lower(p, n, confidence)[0]),
-            1.0 - float(wilson_lower(1.0 - p, n, confidence)[0]))
+    if confidence <= 0.5:
+        p = successes / trials
+        return p, p
+    ci = stats.binomtest(successes, trials).proportion_ci(
+        confidence_level=2 * confidence - 1, method="wilson"
+    )
+    return float(ci.low), float(ci.high)
 
 
 def choose_review_threshold(

@@ -2,7 +2,6 @@
 confidence, where they meet them beyond what a small split could show by luck."""
 
 import pytest
-from scipy import stats
 
 from tarazu.linkage.training import choose_review_threshold, proportion_bounds
 
@@ -14,18 +13,6 @@ def test_wilson_bounds_bracket_the_rate_and_narrow_with_more_trials():
     assert lo_large < 0.92 < hi_large
     assert lo_small < lo_large  # 23 of 25 proves less than 920 of 1000
     assert lo_small < 0.85  # 23 of 25 does not show a precision of 0.85 at 90 %
-
-
-@pytest.mark.parametrize("successes,trials", [(23, 25), (920, 1000), (0, 7), (7, 7), (1, 2)])
-@pytest.mark.parametrize("confidence", [0.8, 0.9, 0.95, 0.99])
-def test_the_bounds_are_scipys_wilson_interval(successes, trials, confidence):
-    """One Wilson formula serves the labelled threshold (whole successes) and the self-fit's
-    (expected successes, a fraction): it agrees with scipy's interval, the two-sided one at
-    twice the tail."""
-    ci = stats.binomtest(successes, trials).proportion_ci(
-        confidence_level=2 * confidence - 1, method="wilson")
-    assert proportion_bounds(successes, trials, confidence) == pytest.approx(
-        (ci.low, ci.high), abs=1e-12)
 
 
 def test_point_estimate_below_or_at_half_confidence():

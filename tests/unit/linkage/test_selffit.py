@@ -3,11 +3,15 @@ term-frequency adjustment weighs a shared value less and a rare one more."""
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tarazu.linkage import MirrorLinker
 from tarazu.linkage.model import ComparatorSpec, Level, LinkageModel
@@ -19,6 +23,7 @@ from tarazu.linkage.selffit import (
     estimate_u,
     expected_review_threshold,
     fit_m,
+    precision_probability,
     self_fit_start,
 )
 
@@ -118,20 +123,37 @@ def test_review_threshold_from_expected_precision():
     assert expected_review_threshold(p_top, p_any, 0.999, 0.05)[0] == 1.0
 
 
-def test_with_confidence_the_expected_precision_must_hold_for_its_lower_bound():
-    """Forty accounts whose posteriors average 0.93, then weaker ones: the point estimate
-    flags down to where the mean reaches 0.9; a 95 % bound asks for more and flags fewer, and
-    a confidence no posteriors can show flags nothing."""
+def test_with_confidence_the_flagged_must_be_right_with_that_probability():
+    """Forty accounts at 0.93, then weaker ones: their mean reaches 0.9 further down than
+    it can be trusted; asked that 90 % of the flagged be right with probability 0.95, the
+    self-fit flags fewer. The rule is exact for few accounts: one at 0.99 is flagged (right
+    with probability 0.99), three at 0.9 are not (all three right: 0.73)."""
     p_top = np.r_[np.full(40, 0.93), np.linspace(0.89, 0.5, 60)]
     p_any = p_top.copy()
     point, prec_point, _ = expected_review_threshold(p_top, p_any, 0.9, 1.0)
-    bound, prec_bound, _ = expected_review_threshold(p_top, p_any, 0.9, 1.0, confidence=0.95)
+    sure, prec_sure, _ = expected_review_threshold(p_top, p_any, 0.9, 1.0, confidence=0.95)
     assert point < 0.89 and prec_point >= 0.9
-    assert bound > point and prec_bound > prec_point
-    assert expected_review_threshold(p_top, p_any, 0.9, 1.0, confidence=0.5) == (
-        point, prec_point, expected_review_threshold(p_top, p_any, 0.9, 1.0)[2])
-    assert expected_review_threshold(np.full(5, 0.95), np.full(5, 0.95), 0.9, 1.0,
-                                     confidence=0.95)[0] == 1.0
+    assert sure > point and prec_sure > prec_point
+    one = np.array([0.99, 0.2])
+    assert expected_review_threshold(one, one, 0.9, 1.0, confidence=0.95)[0] < 0.99
+    three = np.array([0.9, 0.9, 0.9])
+    assert expected_review_threshold(three, three, 0.9, 1.0)[0] < 0.9  # the mean: flagged
+    assert expected_review_threshold(three, three, 0.9, 1.0, confidence=0.95)[0] == 1.0
+
+
+@settings(max_examples=60)
+@given(st.lists(st.floats(0.0, 1.0), min_size=1, max_size=8), st.sampled_from([0.5, 0.8, 0.9]))
+def test_the_precision_probability_is_the_exact_poisson_binomial_tail(ps, goal):
+    """Against every way the first k accounts can be right or wrong."""
+    p_sorted = np.sort(np.array(ps))[::-1]
+    got = precision_probability(p_sorted, goal)
+    for k in range(1, len(p_sorted) + 1):
+        want = 0.0
+        for right in itertools.product((0, 1), repeat=k):
+            if sum(right) >= goal * k - 1e-9:
+                chances = zip(p_sorted[:k], right, strict=True)
+                want += math.prod(p if r else 1 - p for p, r in chances)
+        assert got[k - 1] == pytest.approx(want, abs=1e-9)
 
 
 def _tf_linker() -> MirrorLinker:
