@@ -27,7 +27,8 @@ import pstats  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -87,6 +88,9 @@ class Row:
     snap_save_s: float = float("nan")  # writing the index snapshot
     snap_load_s: float = float("nan")  # starting a linker from it
     snap_mb: float = float("nan")  # its size on disk
+    #: batch scan on every core the bench was started with (``score_batch(jobs=...)``)
+    batch_all_per_s: float = float("nan")
+    cores: int = 1
 
 
 def load_compiled_kernels() -> None:
@@ -99,6 +103,24 @@ def load_compiled_kernels() -> None:
     from tarazu.signals import mih
 
     mih.ChunkTables(np.zeros((2, 4), dtype=np.uint64))
+
+
+#: the cores this process was started with (the bench pins itself to the first of them)
+STARTED_ON: set[int] = set(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else set()
+
+
+@contextmanager
+def every_core() -> Iterator[int]:
+    """Unpinned for the while: the batch scan forks one worker per core it started with."""
+    if not STARTED_ON:
+        yield 1
+        return
+    pinned = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, STARTED_ON)
+    try:
+        yield len(STARTED_ON)
+    finally:
+        os.sched_setaffinity(0, pinned)
 
 
 def warm_up(linker: MirrorLinker, stream: list) -> None:
@@ -163,9 +185,16 @@ def measure(n: int, queries: int, batch: int, seed: int, model: str,
     profiles = build_profiles([a for a, _ in scan], {a.account_id: ps for a, ps in scan})
     linker.score_batch(profiles)
     thr = len(scan) / (time.perf_counter() - t)
+    # the same batch again on every core: it records the same successors, so it reads the
+    # records the one-core batch read
+    with every_core() as cores:
+        t = time.perf_counter()
+        profiles = build_profiles([a for a, _ in scan], {a.account_id: ps for a, ps in scan})
+        linker.score_batch(profiles, jobs=cores)
+        thr_all = len(scan) / (time.perf_counter() - t)
     row = Row(n, gen_s, build_s, rss, pct(lat, 50), pct(lat, 99), pct(adds, 50), pct(adds, 99),
               pct(rms, 50), pct(rms, 99), thr, len(stream), float(np.mean(cands)),
-              pct(finds, 50), *snap)
+              pct(finds, 50), *snap, thr_all, cores)
     print(f"[{n}] {row}", file=sys.stderr)
     return row
 
@@ -224,6 +253,10 @@ FIGURES: tuple[tuple[str, str, Callable[[Row], str]], ...] = (
     ("batch scan (accounts/s, 1 core)",
      f"≥ {BATCH_GOAL:.0f} (1M in {GOALS['batch_min']:.0f} min on 2 cores)",
      lambda r: judged(f"{r.batch_per_s:.1f}", {"": r.batch_per_s >= BATCH_GOAL})),
+    ("batch scan, one worker per core (accounts/s, cores)",
+     f"≥ {2 * BATCH_GOAL:.0f} on 2 cores",
+     lambda r: judged(f"{r.batch_all_per_s:.1f} ({r.cores})",
+                      {"": r.batch_all_per_s >= 2 * BATCH_GOAL})),
     ("snapshot write (s), size", "—", lambda r: f"{r.snap_save_s:.1f}, {r.snap_mb:,.0f} MB"),
     ("start from the snapshot (s)", f"≤ {GOALS['start_s']:.0f} s at 1M",
      lambda r: at_1m(r, f"{r.snap_load_s:.1f}", r.snap_load_s <= GOALS["start_s"])),
@@ -254,7 +287,9 @@ def projections(rows: list[Row]) -> str:
     minutes = 1_000_000 / (ref.batch_per_s * 2) / 60
     lines.append(f"- Batch: {ref.batch_per_s:.1f} accounts/s per core against {ref.n:,} removed "
                  f"→ 1M active accounts on 2 cores ≈ {minutes:.0f} min "
-                 f"(goal ≤ {GOALS['batch_min']:.0f} min).")
+                 f"(goal ≤ {GOALS['batch_min']:.0f} min); measured with one worker per core "
+                 f"({ref.cores}): {ref.batch_all_per_s:.1f} accounts/s "
+                 f"→ {1_000_000 / ref.batch_all_per_s / 60:.0f} min.")
     return "\n".join(lines)
 
 
