@@ -15,6 +15,8 @@ pickled — each take a contiguous range of the batch:
 3. each worker finishes its range (second pass, calibration, explanation) and sends back its
    results, which are joined in range order.
 
+This process takes the first range itself, as a worker would, rather than wait.
+
 The linker of this process ends with the successor records of the whole batch, as after a
 batch scored in one process. Where ``fork`` is not available the batch runs in one process
 (:func:`tarazu.linkage.parallel.can_fork`)."""
@@ -60,19 +62,20 @@ def score_batch_forked(
     linker: MirrorLinker, profiles: Sequence[AccountProfile], top_k: int | None, jobs: int,
     progress: Callable[[int, int], None] | None = None, explain_from: float = 0.0,
 ) -> dict[str, list[MatchResult]]:
-    """``linker.score_batch(profiles, top_k, progress, explain_from=explain_from)`` in
-    ``jobs`` forked workers."""
+    """``linker.score_batch(profiles, top_k, progress, explain_from=explain_from)`` on
+    ``jobs`` processes: this one takes the first range (its results need no copy), forked
+    workers the others."""
     from tarazu.linkage.warm import warm_before_fork  # it imports the linker, which imports this
 
     warm_before_fork(linker)
     ctx = mp.get_context("fork")
-    parts = ranges(len(profiles), jobs)
+    (lo, hi), *others = ranges(len(profiles), jobs)
     conns: list[Connection] = []
     procs = []
-    for lo, hi in parts:
+    for a, b in others:
         mine, theirs = ctx.Pipe()
         proc = ctx.Process(target=_worker, daemon=True,
-                           args=(linker, profiles, lo, hi, top_k, explain_from, theirs))
+                           args=(linker, profiles, a, b, top_k, explain_from, theirs))
         proc.start()
         theirs.close()
         conns.append(mine)
@@ -87,10 +90,12 @@ def score_batch_forked(
             if progress:
                 progress(done, total)
 
-        records = _collect(conns, "recorded", tick)
+        firsts, own = _first_passes(linker, profiles[lo:hi], top_k, tick)
+        records = [own, *_collect(conns, "recorded", tick)]
         merge_successors(linker._successors, records)
         for c in conns:
             c.send(records)
+        out = _finish_all(linker, profiles[lo:hi], firsts, top_k, explain_from, tick)
         results = _collect(conns, "scored", tick)
     finally:
         for c in conns:
@@ -100,7 +105,6 @@ def score_batch_forked(
             if proc.is_alive():
                 proc.kill()
                 proc.join()
-    out: dict[str, list[MatchResult]] = {}
     for part in results:
         out.update(part)
     return out
@@ -129,29 +133,63 @@ def _collect(conns: list[Connection], what: str, tick: Callable[[int], None]) ->
     return [got[i] for i in range(len(conns))]
 
 
+def _first_passes(linker: MirrorLinker, profiles: Sequence[AccountProfile], top_k: int | None,
+                  tick: Callable[[int], None]) -> tuple[list[Any], Successors]:
+    """The first passes of ``profiles`` and the successor records they made (apart from
+    those held before, which the linker holds again after)."""
+    held = linker._successors
+    linker._successors = defaultdict(dict)
+    try:
+        keep = linker._keep(top_k)
+        firsts = []
+        for p in profiles:
+            firsts.append(linker.first_pass(p, keep=keep))
+            tick(1)
+        return firsts, dict(linker._successors)
+    finally:
+        linker._successors = held
+
+
+def _finish_all(linker: MirrorLinker, profiles: Sequence[AccountProfile], firsts: list[Any],
+                top_k: int | None, explain_from: float, tick: Callable[[int], None]
+                ) -> dict[str, list[MatchResult]]:
+    """The results of ``profiles`` from their first passes, every range's records held."""
+    out: dict[str, list[MatchResult]] = {}
+    for p, first in zip(profiles, firsts, strict=True):
+        out[p.account_id] = linker._finish(first, top_k, explain_from)
+        tick(1)
+    return out
+
+
+class _Ticks:
+    """A worker's progress, sent every :data:`_TICK` accounts (and the rest by ``flush``)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn, self.n = conn, 0
+
+    def __call__(self, n: int) -> None:
+        self.n += n
+        if self.n >= _TICK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.n:
+            self.conn.send(("tick", self.n))
+            self.n = 0
+
+
 def _worker(linker: MirrorLinker, profiles: Sequence[AccountProfile], lo: int, hi: int,
             top_k: int | None, explain_from: float, conn: Connection) -> None:
     """One range: first passes, their successor records sent back; every range's records
     received and joined; second passes, results sent back."""
+    ticks = _Ticks(conn)
     try:
-        held = linker._successors
-        linker._successors = defaultdict(dict)  # collects this range's records alone
-        keep = linker._keep(top_k)
-        firsts = []
-        for n, p in enumerate(profiles[lo:hi], start=1):
-            firsts.append(linker.first_pass(p, keep=keep))
-            if n % _TICK == 0:
-                conn.send(("tick", _TICK))
-        conn.send(("tick", (hi - lo) % _TICK))
-        conn.send(("recorded", dict(linker._successors)))
-        linker._successors = held
-        merge_successors(held, conn.recv())
-        out: dict[str, list[MatchResult]] = {}
-        for n, (p, first) in enumerate(zip(profiles[lo:hi], firsts, strict=True), start=1):
-            out[p.account_id] = linker._finish(first, top_k, explain_from)
-            if n % _TICK == 0:
-                conn.send(("tick", _TICK))
-        conn.send(("tick", (hi - lo) % _TICK))
+        firsts, mine = _first_passes(linker, profiles[lo:hi], top_k, ticks)
+        ticks.flush()
+        conn.send(("recorded", mine))
+        merge_successors(linker._successors, conn.recv())
+        out = _finish_all(linker, profiles[lo:hi], firsts, top_k, explain_from, ticks)
+        ticks.flush()
         conn.send(("scored", out))
     except BaseException:  # noqa: BLE001 - the parent raises it, with this traceback
         conn.send(("error", traceback.format_exc()))

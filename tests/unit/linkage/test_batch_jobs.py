@@ -15,6 +15,7 @@ from tarazu.interchange import load_records
 from tarazu.linkage import LinkerConfig, MirrorLinker
 from tarazu.linkage import linker as linker_module
 from tarazu.linkage.batch import BatchWorkerFailed, merge_successors
+from tarazu.linkage.parallel import ranges
 from tarazu.linkage.selffit import SelfFitSettings, self_fit, self_fit_start
 
 
@@ -72,13 +73,15 @@ def test_two_jobs_score_a_batch_exactly_as_one_process(draw, model):
     assert [n for n, _ in ticks] == sorted(n for n, _ in ticks)
 
 
-def test_the_first_passes_run_in_the_workers(draw, model, tmp_path):
+def test_the_first_passes_are_shared_between_this_process_and_a_worker(draw, model, tmp_path):
     linker, actives = _loaded(draw, model)
     seen = _record_pids(linker, tmp_path / "pids")
     linker.score_batch(actives, jobs=2)
     pids = Path(seen).read_text().split()
     assert len(pids) == len(actives)
-    assert str(os.getpid()) not in pids and len(set(pids)) == 2
+    here = str(os.getpid())
+    assert len(set(pids)) == 2 and here in pids
+    assert pids.count(here) == ranges(len(actives), 2)[0][1]  # the first range
 
 
 def test_a_batch_too_small_to_pay_for_the_workers_is_scored_here(draw, model, tmp_path,
@@ -104,6 +107,25 @@ def test_a_failing_worker_fails_the_batch_with_its_traceback(draw, model):
     linker._finish = failing  # type: ignore[method-assign]
     with pytest.raises(BatchWorkerFailed, match="a comparator broke on this account"):
         linker.score_batch(actives, jobs=2)
+
+
+def test_a_failure_in_this_process_leaves_the_records_as_they_were(draw, model):
+    """The first range fails here: the error is the comparator's own, and the linker holds
+    the successor records it held before, none of the batch's half-made ones."""
+    linker, actives = _loaded(draw, model)
+    linker.score_batch(actives[:4])
+    before = _successors(linker)
+    first_pass = linker.first_pass
+
+    def failing(p, keep=None):  # type: ignore[no-untyped-def]
+        if p.account_id == actives[3].account_id:
+            raise ValueError("broke in the first range")
+        return first_pass(p, keep=keep)
+
+    linker.first_pass = failing  # type: ignore[method-assign]
+    with pytest.raises(ValueError, match="broke in the first range"):
+        linker.score_batch(actives, jobs=2)
+    assert _successors(linker) == before
 
 
 def _record_pids(linker: MirrorLinker, seen: Path) -> Path:
