@@ -163,11 +163,3 @@ def test_the_parent_is_warmed_before_it_forks(draw, model, monkeypatch):
     assert warmed == [os.getpid()]
     self_fit(linker, actives, SelfFitSettings(random_pairs=500, jobs=2))
     assert warmed[1:] and set(warmed) == {os.getpid()}
-
-
-def test_the_self_fit_records_the_confidence_of_its_review_rule(model):
-    """The model file says how its threshold was chosen: the precision asked, the share of
-    non-mirrors allowed and how sure it must be of that precision (95 % unless asked)."""
-    rule = model.meta["review_rule"]
-    assert rule == {"min_precision": 0.9, "max_flag_rate": 0.05, "confidence": 0.95,
-                    "expected": True}

@@ -65,6 +65,10 @@ def test_profiles_and_the_self_fit_are_the_same_for_any_number_of_jobs(draw):
     m2, _ = self_fit(two, actives_two, SelfFitSettings(random_pairs=2000, jobs=2))
     strip = lambda m: {k: v for k, v in json.loads(m.to_json()).items() if k != "meta"}  # noqa: E731
     assert strip(m1) == strip(m2)
+    # the model file says how its threshold was chosen: the precision asked, the share of
+    # non-mirrors allowed and how sure it must be of that precision (95 % unless asked)
+    assert m1.meta["review_rule"] == {"min_precision": 0.9, "max_flag_rate": 0.05,
+                                      "confidence": 0.95, "expected": True}
 
 
 def test_the_pair_cap_stops_at_the_same_account_for_any_number_of_jobs(draw):
