@@ -17,9 +17,9 @@ pickled — each take a contiguous range of the batch:
 
 This process takes the first range itself, as a worker would, rather than wait.
 
-The linker of this process ends with the successor records of the whole batch, as after a
-batch scored in one process. Where ``fork`` is not available the batch runs in one process
-(:func:`tarazu.linkage.parallel.can_fork`)."""
+The linker of this process ends with the successor records of the whole batch. A batch in
+one process (one job, too small a batch, or no ``fork`` on this platform) runs the same two
+loops, its records joined the same way."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any
 
-from tarazu.linkage.parallel import ranges
+from tarazu.linkage.parallel import can_fork, ranges
 
 if TYPE_CHECKING:
     from tarazu.linkage.linker import MirrorLinker
@@ -58,13 +58,39 @@ def merge_successors(into: dict[str, dict[str, float]], records: Sequence[Succes
             into[removed_id].update(totals)
 
 
-def score_batch_forked(
-    linker: MirrorLinker, profiles: Sequence[AccountProfile], top_k: int | None, jobs: int,
-    progress: Callable[[int, int], None] | None = None, explain_from: float = 0.0,
+def score_batch(
+    linker: MirrorLinker, profiles: Sequence[AccountProfile], top_k: int | None,
+    progress: Callable[[int, int], None] | None, jobs: int, explain_from: float,
 ) -> dict[str, list[MatchResult]]:
-    """``linker.score_batch(profiles, top_k, progress, explain_from=explain_from)`` on
-    ``jobs`` processes: this one takes the first range (its results need no copy), forked
-    workers the others."""
+    """:meth:`MirrorLinker.score_batch`: in this process, or on ``jobs`` processes when the
+    batch has at least :data:`MIN_FORKED` accounts a process and this platform can fork."""
+    tick = _progress(progress, len(profiles))
+    if jobs > 1 and can_fork() and len(profiles) >= MIN_FORKED * jobs:
+        return _forked(linker, profiles, top_k, jobs, tick, explain_from)
+    firsts, records = _first_passes(linker, profiles, top_k, tick)
+    merge_successors(linker._successors, [records])
+    return _finish_all(linker, profiles, firsts, top_k, explain_from, tick)
+
+
+def _progress(progress: Callable[[int, int], None] | None, n: int) -> Callable[[int], None]:
+    """Counts accounts done (each twice: first pass, then finish) and reports them."""
+    done = 0
+
+    def tick(k: int) -> None:
+        nonlocal done
+        done += k
+        if progress:
+            progress(done, 2 * n)
+
+    return tick
+
+
+def _forked(
+    linker: MirrorLinker, profiles: Sequence[AccountProfile], top_k: int | None, jobs: int,
+    tick: Callable[[int], None], explain_from: float,
+) -> dict[str, list[MatchResult]]:
+    """The batch on ``jobs`` processes: this one takes the first range (its results need no
+    copy), forked workers the others."""
     from tarazu.linkage.warm import warm_before_fork  # it imports the linker, which imports this
 
     warm_before_fork(linker)
@@ -81,15 +107,6 @@ def score_batch_forked(
         conns.append(mine)
         procs.append(proc)
     try:
-        done = 0
-        total = 2 * len(profiles)
-
-        def tick(n: int) -> None:
-            nonlocal done
-            done += n
-            if progress:
-                progress(done, total)
-
         firsts, own = _first_passes(linker, profiles[lo:hi], top_k, tick)
         records = [own, *_collect(conns, "recorded", tick)]
         merge_successors(linker._successors, records)

@@ -17,7 +17,7 @@ from operator import itemgetter
 import numpy as np
 
 from tarazu.domain.platform import Account, Post
-from tarazu.linkage.batch import MIN_FORKED, score_batch_forked
+from tarazu.linkage.batch import score_batch
 from tarazu.linkage.blocking import (
     AvatarPdqBlocker,
     Blocker,
@@ -33,7 +33,7 @@ from tarazu.linkage.comparators import SECOND_PASS, get_comparator
 from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.levels import MISSING, Comparator, ComparisonResult
 from tarazu.linkage.model import LinkageModel, _config_from_json
-from tarazu.linkage.parallel import can_fork, fork_imap, ranges
+from tarazu.linkage.parallel import fork_imap, ranges
 from tarazu.linkage.platforms import PlatformProfile, get_platform
 from tarazu.linkage.profile import AccountProfile, build_profile, build_profiles
 from tarazu.linkage.result import MatchResult, SignalWeight
@@ -600,19 +600,7 @@ class MirrorLinker:
         ``jobs`` forked workers share the batch (``linkage.batch``): the same answer. Results
         with a probability below ``explain_from`` come without their explanation (as in
         :meth:`score`): an answer file needs none."""
-        if jobs > 1 and can_fork() and len(profiles) >= MIN_FORKED * jobs:
-            return score_batch_forked(self, profiles, top_k, jobs, progress, explain_from)
-        firsts = []
-        for n, p in enumerate(profiles, start=1):
-            firsts.append(self.first_pass(p, keep=self._keep(top_k)))
-            if progress:
-                progress(n, 2 * len(profiles))
-        out: dict[str, list[MatchResult]] = {}
-        for n, (p, first) in enumerate(zip(profiles, firsts, strict=True), start=1):
-            out[p.account_id] = self._finish(first, top_k, explain_from)
-            if progress:
-                progress(len(profiles) + n, 2 * len(profiles))
-        return out
+        return score_batch(self, profiles, top_k, progress, jobs, explain_from)
 
     def load(self, accounts: Iterable[Account], posts: Iterable[Post], jobs: int = 1
              ) -> list[AccountProfile]:

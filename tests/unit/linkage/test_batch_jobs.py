@@ -12,8 +12,7 @@ import pytest
 
 from tarazu.demo.scenario import ScenarioSize, generate
 from tarazu.interchange import load_records
-from tarazu.linkage import LinkerConfig, MirrorLinker
-from tarazu.linkage import linker as linker_module
+from tarazu.linkage import LinkerConfig, MirrorLinker, batch
 from tarazu.linkage.batch import BatchWorkerFailed, merge_successors
 from tarazu.linkage.parallel import ranges
 from tarazu.linkage.selffit import SelfFitSettings, self_fit, self_fit_start
@@ -32,7 +31,7 @@ def draw(tmp_path_factory):
 def small_batches_fork(monkeypatch):
     """The test batches are small; real ones are forked only from a few hundred accounts a
     worker (``batch.MIN_FORKED``)."""
-    monkeypatch.setattr(linker_module, "MIN_FORKED", 2)
+    monkeypatch.setattr(batch, "MIN_FORKED", 2)
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +85,7 @@ def test_the_first_passes_are_shared_between_this_process_and_a_worker(draw, mod
 
 def test_a_batch_too_small_to_pay_for_the_workers_is_scored_here(draw, model, tmp_path,
                                                                   monkeypatch):
-    monkeypatch.setattr(linker_module, "MIN_FORKED", 200)
+    monkeypatch.setattr(batch, "MIN_FORKED", 200)
     linker, actives = _loaded(draw, model)
     assert len(actives) < 2 * 200
     seen = _record_pids(linker, tmp_path / "pids")
