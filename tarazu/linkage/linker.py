@@ -179,9 +179,10 @@ class MirrorLinker:
         for name, comp in self._second.items():
             self._families[name] = comp.FAMILY
         #: per comparator in model order, what its explanation reads: name, family, each
-        #: level's (weight, m, u) and whether its top level is term-frequency adjusted
+        #: level's (counted weight, m, u) and whether its top level is term-frequency adjusted
         self._explained = tuple(
-            (n, self._families[n], tuple((lv.weight, lv.m, lv.u) for lv in self._specs[n].levels),
+            (n, self._families[n], tuple((self._specs[n].weight(i), lv.m, lv.u)
+                                         for i, lv in enumerate(self._specs[n].levels)),
              n in self.tf.readers)
             for n in self._names)
         self._deferred = frozenset(self.config.deferred) & {c.NAME for c in self.base}
@@ -427,8 +428,9 @@ class MirrorLinker:
         found = self._shared_frequency(comps, i, name)
         if found is None:
             return None
-        top = self._specs[name].levels[0]
-        return adjusted_weight(top.m, top.u, found[0]), found[0]
+        spec = self._specs[name]
+        top = spec.levels[0]
+        return spec.scale * adjusted_weight(top.m, top.u, found[0]), found[0]
 
     def _shared_frequency(self, comps: Comparisons, i: int, name: str
                           ) -> tuple[float, str] | None:
@@ -441,7 +443,7 @@ class MirrorLinker:
         adj = np.zeros(len(comps.candidates))
         for name in self.tf.readers:
             j = self._names.index(name)
-            w0 = self._specs[name].levels[0].weight
+            w0 = self._specs[name].weight(0)
             for i, r in enumerate(comps.results[j]):
                 if r.level == 0:
                     found = self.tf_values(comps, i, name)

@@ -2,7 +2,8 @@
 
 For every comparator level the model holds m = P(level | same operator) and
 u = P(level | different operators); the level's match weight is log2(m/u). A pair's total is
-the prior weight log2(λ/(1-λ)) plus the weights of its levels, and a calibration curve maps the
+the prior weight log2(λ/(1-λ)) plus the weights of its levels (each comparator's counted at its
+``scale``, below 1 where it restates other comparators), and a calibration curve maps the
 total to a probability. Levels the training data never exercised (no avatars in a benchmark,
 say) keep expert-set m/u, marked ``"source": "expert"`` so a reviewer can tell them apart."""
 
@@ -111,6 +112,20 @@ class ComparatorSpec:
     config: Mapping[str, Any] = field(default_factory=dict)
     #: adjust the top level by the frequency of the matched value (``linkage.tf``)
     tf_adjust: bool = False
+    #: the share of this comparator's weights counted in a total: below 1 where it reads
+    #: much the same fact as other comparators (co-activity presupposes a shared page; a
+    #: mirror that keeps its name keeps its handle), which independent weights would count
+    #: again (``linkage.selffit.comparator_scales``). A level's counted weight is
+    #: ``scale · log2(m/u)``; m and u stay the fitted probabilities.
+    scale: float = 1.0
+
+    def weight(self, level: int) -> float:
+        """The counted weight of a level (bits); 0 for missing (-1)."""
+        return 0.0 if level < 0 else self.scale * self.levels[level].weight
+
+    def weights(self) -> np.ndarray:
+        """The counted weights of the levels, then 0 (the missing level, index -1)."""
+        return np.array([self.scale * lv.weight for lv in self.levels] + [0.0])
 
 
 @dataclass(frozen=True)
@@ -134,7 +149,11 @@ class Calibration:
     (the pages two editors share, their co-activity and the phrases they quote) are not, so
     the summed evidence spreads wider than it should and the posterior is over-confident.
     The odds use ``prior + scale · (total - prior)``; ranking by total is unchanged. The
-    self-fit estimates it without labels (``linkage.selffit.dependence_scale``)."""
+    self-fit estimates it without labels: the scale at which the posteriors of its discounted
+    comparators (``ComparatorSpec.scale``) keep the number of mirrors it expected before the
+    discount — above 1 where the discount took more than the dependence did — times the
+    discount for what still moves together (``linkage.selffit.matching_scale``,
+    ``dependence_scale``)."""
 
     # "isotonic" | "platt" | "logistic" | "fellegi_sunter" | "exclusive"
     method: str = "fellegi_sunter"
@@ -220,13 +239,12 @@ class LinkageModel:
         raise KeyError(name)
 
     def weight(self, comparator: str, level: int) -> float:
-        if level < 0:
-            return 0.0
-        return self.spec(comparator).levels[level].weight
+        return self.spec(comparator).weight(level)
 
     def weight_table(self) -> dict[str, np.ndarray]:
-        """Per comparator, an array of level weights with index -1 (missing) mapped to 0."""
-        return {s.name: np.array([lv.weight for lv in s.levels] + [0.0]) for s in self.comparators}
+        """Per comparator, an array of counted level weights with index -1 (missing) mapped
+        to 0."""
+        return {s.name: s.weights() for s in self.comparators}
 
     def build(self) -> tuple[list[Any], list[Any]]:
         """Instantiate the comparators (base, relative) with the model's config; the
@@ -272,13 +290,14 @@ class LinkageModel:
                     "name": s.name,
                     "config": dict(s.config),
                     **({"tf_adjust": True} if s.tf_adjust else {}),
+                    **({"scale": s.scale} if s.scale != 1.0 else {}),
                     "levels": [
                         {
                             "label": lv.label,
                             "m": lv.m,
                             "u": lv.u,
                             "source": lv.source,
-                            "weight": round(lv.weight, 4),
+                            "weight": round(s.scale * lv.weight, 4),
                             "count_match": lv.count_match,
                             "count_nonmatch": lv.count_nonmatch,
                         }
@@ -321,6 +340,7 @@ class LinkageModel:
                     name=c["name"],
                     config=dict(c.get("config") or {}),
                     tf_adjust=bool(c.get("tf_adjust", False)),
+                    scale=float(c.get("scale", 1.0)),
                     levels=tuple(
                         Level(
                             lv["label"],

@@ -16,9 +16,12 @@ another platform's data weighs the wrong things. So, from the input alone:
    candidates, the removed account's other possible successors and "none of them".
 3. **Term-frequency adjustment** (``linkage.tf``) of the top level of comparators that match on
    a value (avatar, channel link, identifiers, media, hashtags): held fixed during EM.
-4. **Calibration without labels**: the exclusive posterior of the fitted model, its evidence
-   discounted for the comparators' dependence (:func:`dependence_scale`).
-5. **A review threshold from the model's own expected precision**: the lowest probability of
+4. **Dependence**: each comparator's weights counted at the share that is its own, so that
+   a fact several comparators read counts once (:func:`comparator_scales`).
+5. **Calibration without labels**: the exclusive posterior of the fitted model, its evidence
+   scaled to keep the number of mirrors the fit expected (:func:`matching_scale`) and
+   discounted for what still moves together (:func:`dependence_scale`).
+6. **A review threshold from the model's own expected precision**: the lowest probability of
    the best candidate at which the posteriors above it expect at least ``min_precision`` of
    flags right and at most ``max_flag_rate`` of non-mirrors flagged.
 
@@ -83,6 +86,11 @@ class SelfFitSettings:
     #: discount the evidence for the comparators' dependence (:func:`dependence_scale`);
     #: False counts every weight in full, as if the comparators were independent
     temper: bool = True
+    #: count each comparator's weights by the share of its spread that is its own
+    #: (:func:`comparator_scales`), and keep the number of mirrors the fit expects
+    #: (:func:`matching_scale`). False: every comparator counted in full. What it does on
+    #: the dev splits: BENCHMARKS.md
+    discount_comparators: bool = True
     seed: int = 0
 
 
@@ -123,6 +131,8 @@ class SelfFitReport:
     seconds: float
     #: the share of the evidence counted (``Calibration.scale``)
     evidence_scale: float = 1.0
+    #: the comparators counted at less than their full weight (:func:`comparator_scales`)
+    comparator_scales: Mapping[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in vars(self).items()}
@@ -357,11 +367,12 @@ def totals(model: LinkageModel, sample: PairSample) -> np.ndarray:
     for j, name in enumerate(sample.names):
         t += w[name][sample.levels[:, j]]
     for name, f in sample.freq.items():
-        top = model.spec(name).levels[0]
+        spec = model.spec(name)
+        top = spec.levels[0]
         has = ~np.isnan(f)
         if has.any():
             adj = np.array([adjusted_weight(top.m, top.u, x) for x in f[has]]) - top.weight
-            t[has] += adj
+            t[has] += spec.scale * adj
     return t
 
 
@@ -455,21 +466,97 @@ def dependence_scale(model: LinkageModel, sample: PairSample, p: np.ndarray) -> 
     1/√r, at most 1 (r ≤ 1: nothing to discount). The pairs taken for mirrors are where the
     flags are decided, and where editors fighting a sock on its pages look like its mirror.
     Ranking is unchanged; the probabilities, and so the review threshold, are not."""
-    if not len(sample.levels):
+    cov = _weight_spread(model, sample, p)
+    if cov is None:
         return 1.0
-    w = model.weight_table()
-    parts = np.column_stack([w[n][sample.levels[:, j]] for j, n in enumerate(sample.names)])
-    q = np.clip(p, 0.0, 1.0)
-    if q.sum() <= 0:
-        return 1.0
-    q = q / q.sum()
-    centred = parts - q @ parts
-    cov = (centred * q[:, None]).T @ centred
     spread = float(np.trace(cov))
     total = float(cov.sum())
     if spread <= 0 or total <= spread:
         return 1.0
     return float(np.sqrt(spread / total))
+
+
+def _weight_spread(model: LinkageModel, sample: PairSample, p: np.ndarray
+                   ) -> np.ndarray | None:
+    """The covariance of the comparators' weights (columns in ``sample.names`` order) among
+    the pairs weighted by their posterior ``p``; None when no pair has any."""
+    if not len(sample.levels):
+        return None
+    q = np.clip(p, 0.0, 1.0)
+    if q.sum() <= 0:
+        return None
+    q = q / q.sum()
+    w = model.weight_table()
+    parts = np.column_stack([w[n][sample.levels[:, j]] for j, n in enumerate(sample.names)])
+    centred = parts - q @ parts
+    return (centred * q[:, None]).T @ centred
+
+
+def comparator_scales(model: LinkageModel, sample: PairSample, p: np.ndarray
+                      ) -> dict[str, float]:
+    """Per comparator, the share of its weight to count: one over the sum of its positive
+    correlations with every comparator (itself included), among the pairs the fitted model
+    takes for mirrors (weighted by their posterior ``p``; no labels needed). Correlations,
+    not covariances: a comparator whose weights hardly vary there is not discounted for
+    being small.
+
+    k comparators that read one fact (a shared page, co-activity on it, the phrases quoted
+    there; a creation time and a first post minutes after the removal) move together: each
+    then gets 1/k, and the fact is counted once instead of k times. A comparator that moves
+    on its own keeps 1. Unlike the global :func:`dependence_scale`, this changes the ranking:
+    a candidate carried by one fact counted several times no longer outranks one with several
+    independent facts.
+
+    A correlation counts only beyond two standard errors of chance among that many pairs
+    (``2/√n``, n the posterior-weighted pairs' effective number): among the few pairs of a
+    small input, one mirror carries every weight that varies, everything moves together, and
+    an unguarded discount would divide every comparator by their number."""
+    cov = _weight_spread(model, sample, p)
+    if cov is None:
+        return {}
+    q = np.clip(p, 0.0, 1.0)
+    n_eff = float(q.sum() ** 2 / max(float((q * q).sum()), 1e-300))
+    sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    moves = sd > 1e-9  # a comparator constant among these pairs has nothing to discount
+    corr = np.zeros_like(cov)
+    both = np.outer(moves, moves)
+    corr[both] = (cov / np.outer(np.where(moves, sd, 1.0), np.where(moves, sd, 1.0)))[both]
+    corr = np.clip(corr - 2.0 / np.sqrt(max(n_eff, 1.0)), 0.0, None)
+    np.fill_diagonal(corr, np.where(moves, 1.0, 0.0))
+    shared = corr.sum(axis=1)
+    scale = np.where(moves & (shared > 1.0), 1.0 / np.where(shared > 0, shared, 1.0), 1.0)
+    return {n: float(round(v, 4)) for n, v in zip(sample.names, scale.tolist(), strict=True)
+            if v < 1.0}
+
+
+def with_scales(model: LinkageModel, scales: Mapping[str, float]) -> LinkageModel:
+    """The model with each named comparator's weights counted at its scale."""
+    return replace(model, comparators=tuple(
+        replace(s, scale=scales[s.name]) if s.name in scales else s for s in model.comparators))
+
+
+def matching_scale(target: float, t: np.ndarray, sample: PairSample, prior_weight: float,
+                   low: float = 0.25, high: float = 4.0) -> float:
+    """The evidence scale (``Calibration.scale``) at which the discounted model's posteriors
+    sum to ``target`` — the number of mirrors the fit expected before the discount
+    (bisection; clamped to ``low`` .. ``high``). Discounting shared facts lowers every
+    posterior with them, true mirrors' too: without this the model would expect far fewer
+    mirrors than its own fit found, and its review threshold would flag almost none."""
+    if not len(t) or target <= 0:
+        return 1.0
+
+    def expected(g: float) -> float:
+        return float(exclusive_posteriors(t, sample, Calibration("exclusive", scale=g),
+                                          prior_weight).sum())
+
+    if expected(high) <= target:
+        return high
+    if expected(low) >= target:
+        return low
+    for _ in range(40):
+        mid = (low + high) / 2.0
+        low, high = (mid, high) if expected(mid) < target else (low, mid)
+    return (low + high) / 2.0
 
 
 def best_by_total(t: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -573,9 +660,17 @@ def self_fit(
                                          actives=len(sample_actives), removed=n_removed)
     t = totals(model, blocked)
     p = exclusive_posteriors(t, blocked)
-    calibration = Calibration("exclusive",
-                              scale=round(dependence_scale(model, blocked, p), 4)
-                              if settings.temper else 1.0)
+    scales: dict[str, float] = {}
+    count_scale = 1.0
+    if settings.discount_comparators:
+        scales = comparator_scales(model, blocked, p)
+        expected_mirrors = float(p.sum())
+        model = with_scales(model, scales)
+        t = totals(model, blocked)
+        p = exclusive_posteriors(t, blocked)
+        count_scale = matching_scale(expected_mirrors, t, blocked, model.prior_weight)
+    temper = dependence_scale(model, blocked, p) if settings.temper else 1.0
+    calibration = Calibration("exclusive", scale=round(count_scale * temper, 4))
     p = exclusive_posteriors(t, blocked, calibration, model.prior_weight)
     # the flag is on the best candidate by evidence (the linker's order), at its posterior
     p_top = p[best_by_total(t, blocked.starts)] if len(p) else np.zeros(0)
@@ -600,6 +695,7 @@ def self_fit(
         expected_flag_rate=flag_rate,
         seconds=time.perf_counter() - t0,
         evidence_scale=calibration.scale,
+        comparator_scales=scales,
     )
     model = replace(
         model,
