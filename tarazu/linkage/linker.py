@@ -183,7 +183,7 @@ class MirrorLinker:
         self._explained = tuple(
             (n, self._families[n], tuple((self._specs[n].weight(i), lv.m, lv.u)
                                          for i, lv in enumerate(self._specs[n].levels)),
-             n in self.tf.readers)
+             n in self.tf.readers, self._specs[n].scale)
             for n in self._names)
         self._deferred = frozenset(self.config.deferred) & {c.NAME for c in self.base}
         feeding = self._deferred & {r.BASE for r in self.relative}
@@ -497,7 +497,8 @@ class MirrorLinker:
         frequency adjusted top level, which reads the pair: made afresh."""
         signals = []
         made = {} if made is None else made
-        for j, (name, family, levels, adjusted) in enumerate(self._explained if explain else ()):
+        for j, (name, family, levels, adjusted, scale) in enumerate(
+                self._explained if explain else ()):
             r = comps.results[j][i]
             level = r.level
             tf = self.tf_values(comps, i, name) if adjusted and level == 0 else None
@@ -505,10 +506,10 @@ class MirrorLinker:
                 key = (id(r), j)
                 s = made.get(key)
                 if s is None:
-                    s = made[key] = self._signal(name, family, levels, r, None)
+                    s = made[key] = self._signal(name, family, levels, r, None, scale)
                 signals.append(s)
             else:
-                signals.append(self._signal(name, family, levels, r, tf))
+                signals.append(self._signal(name, family, levels, r, tf, scale))
         return MatchResult(
             active_id=comps.active.account_id,
             removed_id=comps.candidates[i].account_id,
@@ -522,16 +523,17 @@ class MirrorLinker:
 
     @staticmethod
     def _signal(name: str, family: str, levels: tuple[tuple[float, float, float], ...],
-                r: ComparisonResult, tf: tuple[float, float] | None) -> SignalWeight:
-        """One bar of the waterfall: the level's weight, m and u (the adjusted weight and
-        the matched value's frequency where ``tf``), nothing for a missing result."""
+                r: ComparisonResult, tf: tuple[float, float] | None, scale: float = 1.0
+                ) -> SignalWeight:
+        """One bar of the waterfall: the level's counted weight, m and u (the adjusted weight
+        and the matched value's frequency where ``tf``), nothing for a missing result."""
         if r.level == MISSING:
             return SignalWeight(name, family, r.level, r.label, r.values, 0.0, None, None, False)
         weight, m, u = levels[r.level]
         if tf is not None:
             weight, u = tf
         return SignalWeight(name, family, r.level, r.label, r.values, weight, m, u,
-                            tf is not None)
+                            tf is not None, scale)
 
     def score_profile(self, profile: AccountProfile, top_k: int | None = None,
                       explain_from: float = 0.0) -> list[MatchResult]:

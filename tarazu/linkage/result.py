@@ -19,12 +19,16 @@ class SignalWeight:
     level: int
     label: str
     values: tuple[str, str]
-    weight: float  # bits; 0 when missing
+    #: bits counted; 0 when missing. The level's log2(m/u) times its comparator's scale
+    #: (``ComparatorSpec.scale``, below 1 where the comparator restates others)
+    weight: float
     m: float | None = None
     u: float | None = None
     #: term-frequency adjusted (``linkage.tf``): ``u`` is then the share of removed accounts
-    #: holding the matched value, and ``weight`` is log2(m / that share)
+    #: holding the matched value, and ``weight`` is log2(m / that share), scaled alike
     tf_adjusted: bool = False
+    #: the share of log2(m/u) counted (``ComparatorSpec.scale``)
+    scale: float = 1.0
 
     @property
     def missing(self) -> bool:
@@ -81,6 +85,8 @@ class MatchResult:
                 what += f" ({shown})"
             if s.tf_adjusted and s.u is not None:
                 what += f", a value {s.u:.2%} of removed accounts hold"
+            if s.scale < 1.0:
+                what += f", counted at {s.scale:.0%} as other signals restate it"
             if s.weight >= 0:
                 lines.append(
                     f"{what} — {s.bayes_factor:.3g}x more likely to be a match "

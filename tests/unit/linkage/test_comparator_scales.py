@@ -143,6 +143,9 @@ def test_the_linker_counts_and_explains_the_scaled_weights(scenario):
     for s in quarter.signals:
         if s.comparator in shown:
             assert s.weight == pytest.approx(0.25 * shown[s.comparator].weight)
+            assert s.scale == 0.25 and shown[s.comparator].scale == 1.0
+    assert any("counted at 25%" in line for line in quarter.explain())
+    assert not any("counted at" in line for line in full.explain())
     assert quarter.prior_weight + sum(s.weight for s in quarter.signals) == pytest.approx(
         quarter.total)
     assert quarter.total - quarter.prior_weight == pytest.approx(

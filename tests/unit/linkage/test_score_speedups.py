@@ -94,9 +94,10 @@ def _plain_signals(linker, comps, i):
         tf = linker.tf_values(comps, i, name) if lv is not None and r.level == 0 else None
         out.append(SignalWeight(
             comparator=name, family=linker._families[name], level=r.level, label=r.label,
-            values=r.values, weight=(tf[0] if tf else lv.weight) if lv else 0.0,
+            values=r.values,
+            weight=(tf[0] if tf else linker._specs[name].weight(r.level)) if lv else 0.0,
             m=lv.m if lv else None, u=(tf[1] if tf else lv.u) if lv else None,
-            tf_adjusted=tf is not None))
+            tf_adjusted=tf is not None, scale=linker._specs[name].scale if lv else 1.0))
     return tuple(out)
 
 
