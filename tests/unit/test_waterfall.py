@@ -47,3 +47,13 @@ def test_a_flag_without_signals_still_draws_prior_and_total():
     bs = bars({"prior_weight": -3.0, "total": -3.0, "probability": 0.1})
     assert [b.key for b in bs] == ["prior", "total"]
     assert "<svg" in str(waterfall_chart({"prior_weight": -3.0, "total": -3.0}))
+
+
+def test_a_signal_counted_at_less_than_its_weight_says_so():
+    flag = {**FLAG, "signals": [*FLAG["signals"][:2],
+                                {"comparator": "co_activity", "family": "network",
+                                 "label": "same context within an hour", "weight": 4.3,
+                                 "scale": 0.56}]}
+    html = str(waterfall_chart(flag))
+    assert html.count("Counted at 56% of its weight") == 1
+    assert [b.scale for b in bars(flag)][1:4] == [1.0, 1.0, 0.56]

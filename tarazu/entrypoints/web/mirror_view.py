@@ -173,14 +173,19 @@ def _first_sentence(text: str) -> str:
     return text
 
 
-def explain_signal(key: str) -> str:
-    """One sentence saying what a signal of the waterfall measures."""
+def explain_signal(key: str, scale: float = 1.0) -> str:
+    """One sentence saying what a signal of the waterfall measures; for a signal counted at
+    less than its full weight (``scale``), a second saying why."""
     if key == "prior":
         return ("How likely it is, before looking at any evidence, that a new account picked "
                 "as a candidate continues this removed account.")
     if key == "total":
         return "The prior plus every signal: the evidence taken together."
-    return _descriptions().get(key, "A signal of the model that flagged the account.")
+    text = _descriptions().get(key, "A signal of the model that flagged the account.")
+    if scale < 1.0:
+        text += (f" Counted at {scale:.0%} of its weight: on this platform's data it moves "
+                 f"with other signals, which say much the same thing.")
+    return text
 
 
 def odds_in_words(bits: float) -> str:
@@ -209,8 +214,9 @@ def signal_rows(flag: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The waterfall's signals (prior and total aside), strongest first, each with its
     sentence."""
     rows = [{"key": str(s.get("comparator", "?")), "label": str(s.get("label", "")),
-             "weight": float(s.get("weight", 0.0))} for s in flag.get("signals", ())]
+             "weight": float(s.get("weight", 0.0)), "scale": float(s.get("scale", 1.0))}
+            for s in flag.get("signals", ())]
     rows = [r for r in rows if abs(r["weight"]) >= 0.005]
     for r in rows:
-        r["explanation"] = explain_signal(r["key"])
+        r["explanation"] = explain_signal(r["key"], r["scale"])
     return sorted(rows, key=lambda r: -abs(r["weight"]))

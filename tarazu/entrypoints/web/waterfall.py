@@ -34,6 +34,8 @@ class Bar:
     start: float
     end: float
     kind: str  # prior | signal | total
+    #: the share of the signal's weight counted (below 1: other signals restate it)
+    scale: float = 1.0
 
     @property
     def weight(self) -> float:
@@ -58,7 +60,7 @@ def bars(flag: Mapping[str, Any]) -> list[Bar]:
         if abs(w) < 0.005:
             continue
         out.append(Bar(str(s.get("comparator", "?")), str(s.get("label", "")), acc, acc + w,
-                       "signal"))
+                       "signal", float(s.get("scale", 1.0))))
         acc += w
     total = float(flag.get("total", acc))
     out.append(Bar("total", f"probability {float(flag.get('probability', 0)):.1%}", 0.0, total,
@@ -106,7 +108,7 @@ def waterfall_chart(flag: Mapping[str, Any]) -> Markup:
             f'<tr class="wf-{b.kind} wf-{side}" data-signal="{escape(b.key)}" '
             f'data-weight="{b.weight:.3f}"><th scope="row"><span class="wf-name">'
             f'{escape(name)}</span> <span class="wf-level">{escape(b.label)}</span>'
-            f'<span class="wf-why">{escape(explain_signal(b.key))}</span></th>'
+            f'<span class="wf-why">{escape(explain_signal(b.key, b.scale))}</span></th>'
             f'<td class="bar"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SCALE} 20" '
             f'preserveAspectRatio="none" width="100%" height="20" aria-hidden="true">'
             f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="0" y2="20" stroke="#555" '

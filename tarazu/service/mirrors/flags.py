@@ -87,7 +87,9 @@ def flag_payload(result: MatchResult, loaded: LoadedModel, verdict: PolicyDecisi
         total=round(result.total, 3),
         prior_weight=round(result.prior_weight, 3),
         signals=[{"comparator": s.comparator, "family": s.family, "label": s.label,
-                  "weight": round(s.weight, 3)} for s in result.signals if not s.missing],
+                  "weight": round(s.weight, 3),
+                  **({"scale": round(s.scale, 3)} if s.scale < 1.0 else {})}
+                 for s in result.signals if not s.missing],
         missing=[s.comparator for s in result.signals if s.missing],
         model=loaded.model_id,
         thresholds={"review": loaded.model.thresholds.review,

@@ -62,3 +62,19 @@ def test_mirror_is_caught_and_journalist_is_not(scenario):
     for r in results["a:freelance"]:  # not verified: the evidence itself must stay low
         assert r.probability < model.thresholds.review, r.explain()
         assert decide(r, policy).action == NONE
+
+
+def test_a_flag_records_which_signals_were_counted_at_less_than_their_weight():
+    """The stored flag (what the waterfall is drawn from) keeps each discounted signal's
+    scale, so the reviewer reads why a bar is shorter than its m/u; others carry none."""
+    from tarazu.linkage.model import expert_model
+    from tarazu.service.mirrors.flags import flag_payload
+    from tarazu.service.mirrors.registry import LoadedModel
+
+    sw = (SignalWeight("co_activity", "network", 0, "x", ("", ""), 4.3, 0.3, 0.001,
+                       False, 0.56),
+          SignalWeight("own_avatar", "identity", 0, "x", ("", ""), 9.0, 0.3, 0.001))
+    result = MatchResult("a", "r", -7.0, sw, 6.3, 0.9)
+    flag = flag_payload(result, LoadedModel(expert_model(), "x"), decide(result, POLICY), 1)
+    by = {s["comparator"]: s for s in flag.signals}
+    assert by["co_activity"]["scale"] == 0.56 and "scale" not in by["own_avatar"]
