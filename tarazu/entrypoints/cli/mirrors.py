@@ -92,12 +92,23 @@ def _self_fit(linker: MirrorLinker, actives: list[AccountProfile], input: Path, 
     console.print(
         f"self-fit on {report.actives} new accounts, {report.pairs} candidate pairs and "
         f"{report.random_pairs} random pairs in {report.seconds:.1f} s: prior "
-        f"{report.prior:.2e}, evidence counted at {report.evidence_scale:.2f} of its sum for "
-        f"dependent signals, {report.expected_mirrors:.0f} mirrors expected, review threshold "
+        f"{report.prior:.2e}, {_discounted(report)}, evidence scaled by "
+        f"{report.evidence_scale:.2f} in the probabilities, "
+        f"{report.expected_mirrors:.0f} mirrors expected, review threshold "
         f"{report.review_threshold:.3f} (expected precision {report.expected_precision:.2f}, "
         f"{report.expected_flag_rate:.1%} of non-mirrors flagged)"
         + ("" if report.converged else f"; EM did not converge in {report.iterations} steps"))
     return model, report
+
+
+def _discounted(report: SelfFitReport) -> str:
+    """Which signals the fit counts at less than their weight, the most discounted first."""
+    scales = sorted(report.comparator_scales.items(), key=lambda kv: kv[1])
+    if not scales:
+        return "every signal counted in full"
+    shown = ", ".join(f"{n} {v:.2f}" for n, v in scales[:4])
+    more = f" and {len(scales) - 4} more" if len(scales) > 4 else ""
+    return f"signals that restate others counted at a share ({shown}{more})"
 
 
 @app.command("link")

@@ -83,6 +83,8 @@ def test_link_without_a_model_fits_itself_and_flags(tmp_path, scenario):
                                    "--save-model", str(saved)])
     assert res.exit_code == 0, res.output
     assert "self-fit on" in res.output
+    # eleven candidate pairs, one mirror: too few to show that signals restate each other
+    assert "every signal counted in full" in res.output
     lines = {r["account_id"]: r for r in map(json.loads, out.read_text().splitlines())}
     assert all(isinstance(r["flagged"], bool) for r in lines.values())
     assert lines["a:mirror"]["candidates"][0]["removed_account_id"] == "r:umar"
