@@ -164,7 +164,7 @@ class Calibration:
     features: tuple[str, ...] = ()  # logistic: extra inputs (raw comparator values, bits)
     coef: tuple[float, ...] = ()
     clip: float = 20.0  # extra inputs are clipped to ±clip; "no rival" counts as +clip
-    scale: float = 1.0  # exclusive: the share of the evidence (bits beyond the prior) counted
+    scale: float = 1.0  # exclusive: what the evidence (bits beyond the prior) is multiplied by
 
     def feature_matrix(
         self, n: int, extras: Mapping[str, Any] | None

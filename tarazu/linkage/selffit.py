@@ -86,8 +86,8 @@ class SelfFitSettings:
     #: discount the evidence for the comparators' dependence (:func:`dependence_scale`);
     #: False counts every weight in full, as if the comparators were independent
     temper: bool = True
-    #: count each comparator's weights by the share of its spread that is its own
-    #: (:func:`comparator_scales`), and keep the number of mirrors the fit expects
+    #: count each comparator's weights at one over the sum of its correlations with the
+    #: others (:func:`comparator_scales`), and keep the number of mirrors the fit expects
     #: (:func:`matching_scale`). False: every comparator counted in full. What it does on
     #: the dev splits: BENCHMARKS.md
     discount_comparators: bool = True
