@@ -64,7 +64,9 @@ def main() -> None:
     ap.add_argument("--shared", default=os.environ.get("TARAZU_SHARED", "../shared"))
     ap.add_argument("--models", default="tarazu/data/models")
     ap.add_argument("--answers", default="answers")
-    ap.add_argument("--fit", action="store_true", help="refit the models on the dev splits")
+    ap.add_argument("--fit", action="store_true",
+                    help="refit the models on the dev splits, into --models (the packaged "
+                         "models by default: pass a folder of your own to measure)")
     ap.add_argument("--self-fit", action="store_true",
                     help="link without --model (the model fitted to the input, no labels) and "
                          "score the answer's own flags")
