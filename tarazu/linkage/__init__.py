@@ -8,7 +8,9 @@ Pure core (no adapters, no entrypoints). The pieces, Splink-style:
   incremental add/remove and measured blocking recall.
 - ``model``: the Fellegi–Sunter model as JSON (m/u per level, prior, calibration, thresholds).
 - ``selffit``: the model from the platform's own data without labels (u from random pairs,
-  m/u and prior by EM, exclusive posterior, review threshold from expected precision);
+  m/u and prior by EM), over a ``pair_sample`` (levels, totals, exclusive posteriors), with
+  ``dependence`` (comparators that restate each other counted once, the calibration's scale)
+  and ``review_rule`` (the threshold from the model's own expected precision);
   ``tf``: term-frequency adjustment of value matches; ``platforms``: opt-in platform profiles.
 - ``training``: m/u from labelled pairs or EM, calibration (logistic on the total and the
   leads over rivals, isotonic or Platt), review threshold on out-of-fold probabilities.

@@ -115,7 +115,7 @@ class ComparatorSpec:
     #: the share of this comparator's weights counted in a total: below 1 where it reads
     #: much the same fact as other comparators (co-activity presupposes a shared page; a
     #: mirror that keeps its name keeps its handle), which independent weights would count
-    #: again (``linkage.selffit.comparator_scales``). A level's counted weight is
+    #: again (``linkage.dependence.comparator_scales``). A level's counted weight is
     #: ``scale · log2(m/u)``; m and u stay the fitted probabilities.
     scale: float = 1.0
 
@@ -152,7 +152,7 @@ class Calibration:
     self-fit estimates it without labels: the scale at which the posteriors of its discounted
     comparators (``ComparatorSpec.scale``) keep the number of mirrors it expected before the
     discount — above 1 where the discount took more than the dependence did — times the
-    discount for what still moves together (``linkage.selffit.matching_scale``,
+    discount for what still moves together (``linkage.dependence.matching_scale``,
     ``dependence_scale``)."""
 
     # "isotonic" | "platt" | "logistic" | "fellegi_sunter" | "exclusive"

@@ -26,7 +26,10 @@ another platform's data weighs the wrong things. So, from the input alone:
    flags right and at most ``max_flag_rate`` of non-mirrors flagged.
 
 Every level keeps its m, u and weight; nothing here is specific to one comparator, so a new
-comparator registered in ``linkage.comparators`` is fitted like the others."""
+comparator registered in ``linkage.comparators`` is fitted like the others. Here: the
+settings, drawing and comparing the pairs, the EM and the steps in order; the pairs' totals
+and posteriors are in ``linkage.pair_sample``, the dependence estimates (4, 5) in
+``linkage.dependence``, the review rule (6) in ``linkage.review_rule``."""
 
 from __future__ import annotations
 
@@ -41,13 +44,29 @@ from typing import Any
 import numpy as np
 
 from tarazu.linkage.comparators import DEFAULT_COMPARATORS, RELATIVE, SECOND_PASS
+from tarazu.linkage.dependence import (
+    comparator_scales,
+    dependence_scale,
+    matching_scale,
+    with_scales,
+)
 from tarazu.linkage.levels import MISSING
 from tarazu.linkage.linker import MirrorLinker
 from tarazu.linkage.model import Calibration, LinkageModel, Thresholds, expert_model
+from tarazu.linkage.pair_sample import PairSample, best_by_total, exclusive_posteriors, totals
 from tarazu.linkage.parallel import Workers, ranges
 from tarazu.linkage.profile import AccountProfile
-from tarazu.linkage.tf import adjusted_weight, values_of
+from tarazu.linkage.review_rule import expected_review_threshold, precision_probability
+from tarazu.linkage.tf import values_of
 from tarazu.linkage.warm import warm_before_fork
+
+#: what the self-fit's callers and tests import from here, wherever it is defined
+__all__ = [
+    "PairSample", "SelfFitReport", "SelfFitSettings", "blocked_pairs", "comparator_scales",
+    "dependence_scale", "estimate_u", "exclusive_posteriors", "expected_review_threshold",
+    "fit_m", "level_counts", "matching_scale", "precision_probability", "random_pairs",
+    "self_fit", "self_fit_start", "totals", "with_scales", "with_second_pass",
+]
 
 #: Comparators whose top level is adjusted by term frequency when a model is self-fitted.
 TF_COMPARATORS = ("avatar", "profile_links", "identifiers", "media", "hashtags")
@@ -92,28 +111,6 @@ class SelfFitSettings:
     #: the dev splits: BENCHMARKS.md
     discount_comparators: bool = True
     seed: int = 0
-
-
-@dataclass(frozen=True)
-class PairSample:
-    """Levels of a set of (active, removed) pairs, grouped by active account (contiguous).
-    ``freq`` holds, per term-frequency adjusted comparator, the frequency among removed
-    accounts of the value the pair matched on at the top level (NaN: no such match)."""
-
-    names: tuple[str, ...]
-    levels: np.ndarray  # (pairs × comparators) int16, MISSING = -1
-    starts: np.ndarray  # index of each group's first pair
-    #: the removed account of each pair, as an index (pairs with one removed account compete)
-    removed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    freq: Mapping[str, np.ndarray] = field(default_factory=dict)
-    #: active accounts taken (with or without candidates)
-    accounts: int = 0
-
-    @property
-    def groups(self) -> np.ndarray:
-        """Group index of every pair."""
-        sizes = np.diff(np.append(self.starts, len(self.levels)))
-        return np.repeat(np.arange(len(self.starts)), sizes)
 
 
 @dataclass(frozen=True)
@@ -360,38 +357,6 @@ def estimate_u(
     return replace(model, comparators=tuple(specs)), frozenset(fixed)
 
 
-def totals(model: LinkageModel, sample: PairSample) -> np.ndarray:
-    """Each pair's total (prior + level weights + term-frequency adjustments), in bits."""
-    w = model.weight_table()
-    t = np.full(len(sample.levels), model.prior_weight)
-    for j, name in enumerate(sample.names):
-        t += w[name][sample.levels[:, j]]
-    for name, f in sample.freq.items():
-        spec = model.spec(name)
-        top = spec.levels[0]
-        has = ~np.isnan(f)
-        if has.any():
-            adj = np.array([adjusted_weight(top.m, top.u, x) for x in f[has]]) - top.weight
-            t[has] += spec.scale * adj
-    return t
-
-
-def exclusive_posteriors(t: np.ndarray, sample: PairSample,
-                         calibration: Calibration | None = None,
-                         prior_weight: float = 0.0) -> np.ndarray:
-    """The exclusive posterior (``Calibration.exclusive``) of every pair: its odds shared with
-    the active account's other candidates, the removed account's other possible successors
-    and "none of them"; the odds are 2^t, or ``calibration``'s (discounted) odds."""
-    if not len(t):
-        return np.zeros(0)
-    e = (np.power(2.0, np.clip(t, -300.0, 300.0)) if calibration is None
-         else calibration.odds(t, prior_weight))
-    groups = sample.groups
-    row = np.bincount(groups, weights=e)
-    col = np.bincount(sample.removed, weights=e)
-    return e / (1.0 + row[groups] + col[sample.removed] - e)
-
-
 def fit_m(
     model: LinkageModel,
     sample: PairSample,
@@ -453,174 +418,6 @@ def fit_m(
         if change < settings.tolerance:
             return cur, it, True
     return cur, settings.iterations, False
-
-
-def dependence_scale(model: LinkageModel, sample: PairSample, p: np.ndarray) -> float:
-    """The share of the summed evidence to count, from how far the comparators' weights move
-    together among the pairs the fitted model takes for mirrors (weighted by their posterior
-    ``p``; no labels needed). Were the comparators independent given the match, the variance
-    of those pairs' summed weight would be the sum of the comparators' variances; comparators
-    that read one fact (the pages two editors share, their co-activity, the phrases they
-    quote) move together and make it larger by a factor r, so a pair that shows that one fact
-    collects its weight several times over, and its posterior is over-confident. The scale is
-    1/√r, at most 1 (r ≤ 1: nothing to discount). The pairs taken for mirrors are where the
-    flags are decided, and where editors fighting a sock on its pages look like its mirror.
-    Ranking is unchanged; the probabilities, and so the review threshold, are not."""
-    cov = _weight_spread(model, sample, p)
-    if cov is None:
-        return 1.0
-    spread = float(np.trace(cov))
-    total = float(cov.sum())
-    if spread <= 0 or total <= spread:
-        return 1.0
-    return float(np.sqrt(spread / total))
-
-
-def _weight_spread(model: LinkageModel, sample: PairSample, p: np.ndarray
-                   ) -> np.ndarray | None:
-    """The covariance of the comparators' weights (columns in ``sample.names`` order) among
-    the pairs weighted by their posterior ``p``; None when no pair has any."""
-    if not len(sample.levels):
-        return None
-    q = np.clip(p, 0.0, 1.0)
-    if q.sum() <= 0:
-        return None
-    q = q / q.sum()
-    w = model.weight_table()
-    parts = np.column_stack([w[n][sample.levels[:, j]] for j, n in enumerate(sample.names)])
-    centred = parts - q @ parts
-    return (centred * q[:, None]).T @ centred
-
-
-def comparator_scales(model: LinkageModel, sample: PairSample, p: np.ndarray
-                      ) -> dict[str, float]:
-    """Per comparator, the share of its weight to count: one over the sum of its positive
-    correlations with every comparator (itself included), among the pairs the fitted model
-    takes for mirrors (weighted by their posterior ``p``; no labels needed). Correlations,
-    not covariances: a comparator whose weights hardly vary there is not discounted for
-    being small.
-
-    k comparators that read one fact (a shared page, co-activity on it, the phrases quoted
-    there; a creation time and a first post minutes after the removal) move together: each
-    then gets 1/k, and the fact is counted once instead of k times. A comparator that moves
-    on its own keeps 1. Unlike the global :func:`dependence_scale`, this changes the ranking:
-    a candidate carried by one fact counted several times no longer outranks one with several
-    independent facts.
-
-    A correlation counts only beyond two standard errors of chance among that many pairs
-    (``2/√n``, n the posterior-weighted pairs' effective number): among the few pairs of a
-    small input, one mirror carries every weight that varies, everything moves together, and
-    an unguarded discount would divide every comparator by their number."""
-    cov = _weight_spread(model, sample, p)
-    if cov is None:
-        return {}
-    q = np.clip(p, 0.0, 1.0)
-    n_eff = float(q.sum() ** 2 / max(float((q * q).sum()), 1e-300))
-    sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    moves = sd > 1e-9  # a comparator constant among these pairs has nothing to discount
-    corr = np.zeros_like(cov)
-    both = np.outer(moves, moves)
-    corr[both] = (cov / np.outer(np.where(moves, sd, 1.0), np.where(moves, sd, 1.0)))[both]
-    corr = np.clip(corr - 2.0 / np.sqrt(max(n_eff, 1.0)), 0.0, None)
-    np.fill_diagonal(corr, np.where(moves, 1.0, 0.0))
-    shared = corr.sum(axis=1)
-    scale = np.where(moves & (shared > 1.0), 1.0 / np.where(shared > 0, shared, 1.0), 1.0)
-    return {n: float(round(v, 4)) for n, v in zip(sample.names, scale.tolist(), strict=True)
-            if v < 1.0}
-
-
-def with_scales(model: LinkageModel, scales: Mapping[str, float]) -> LinkageModel:
-    """The model with each named comparator's weights counted at its scale."""
-    return replace(model, comparators=tuple(
-        replace(s, scale=scales[s.name]) if s.name in scales else s for s in model.comparators))
-
-
-def matching_scale(target: float, t: np.ndarray, sample: PairSample, prior_weight: float,
-                   low: float = 0.25, high: float = 4.0) -> float:
-    """The evidence scale (``Calibration.scale``) at which the discounted model's posteriors
-    sum to ``target`` — the number of mirrors the fit expected before the discount
-    (bisection; clamped to ``low`` .. ``high``). Discounting shared facts lowers every
-    posterior with them, true mirrors' too: without this the model would expect far fewer
-    mirrors than its own fit found, and its review threshold would flag almost none."""
-    if not len(t) or target <= 0:
-        return 1.0
-
-    def expected(g: float) -> float:
-        return float(exclusive_posteriors(t, sample, Calibration("exclusive", scale=g),
-                                          prior_weight).sum())
-
-    if expected(high) <= target:
-        return high
-    if expected(low) >= target:
-        return low
-    for _ in range(20):  # to about 4e-6 of the range: the scale is kept to 4 decimals
-        mid = (low + high) / 2.0
-        low, high = (mid, high) if expected(mid) < target else (low, mid)
-    return (low + high) / 2.0
-
-
-def best_by_total(t: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Index of the pair with the highest total in each group (the first on ties)."""
-    ends = np.append(starts[1:], len(t))
-    return np.array([s + int(np.argmax(t[s:e])) for s, e in zip(starts, ends, strict=True)],
-                    dtype=np.int64)
-
-
-def precision_probability(p_sorted: np.ndarray, min_precision: float, floor: float = 0.0
-                          ) -> np.ndarray:
-    """For each k, the probability that at least ``min_precision`` of the first k accounts
-    flagged are right, were each right with its posterior (``p_sorted``, best first): the
-    upper tail of the Poisson-binomial distribution of the number right, kept exactly by
-    adding one account at a time. Exact where a normal or Wilson approximation is not: one
-    account flagged at 0.99 is right with probability 0.99, whatever few it is among. Only
-    accounts at or above ``floor`` are followed (below, nothing is flagged): 0 after them."""
-    out = np.zeros(len(p_sorted))
-    dist = np.ones(1)  # dist[j]: probability that j of those so far are right
-    for k, p in enumerate(p_sorted.tolist()):
-        if p < floor:
-            break
-        grown = np.zeros(len(dist) + 1)
-        grown[:-1] += dist * (1.0 - p)
-        grown[1:] += dist * p
-        dist = grown
-        need = int(np.ceil(min_precision * (k + 1) - 1e-9))
-        out[k] = dist[need:].sum()
-    return out
-
-
-def expected_review_threshold(
-    p_top: np.ndarray, p_any: np.ndarray, min_precision: float, max_flag_rate: float,
-    floor: float = 0.5, confidence: float = 0.5,
-) -> tuple[float, float, float]:
-    """The lowest probability ``s`` of the best candidate at which the flagged accounts
-    (best candidate ≥ s) are expected right at least ``min_precision`` of the time (mean of
-    their p_top) and at most ``max_flag_rate`` of the expected non-mirrors are flagged
-    (Σ (1 - P(a mirror at all)) over the flagged, over that sum over all); never below
-    ``floor``. With ``confidence`` above 0.5, at least ``min_precision`` of the flagged must
-    be right with that probability (:func:`precision_probability`), not only on average: a
-    mean over a few dozen posteriors near the goal is met by luck as often as not. The
-    threshold lies halfway between the last account flagged and the next. Returns
-    (threshold, expected precision, expected flag rate) there."""
-    order = np.argsort(-p_top, kind="stable")
-    pt, pa = p_top[order], np.clip(p_any[order], 0.0, 1.0)
-    negatives = max(float((1.0 - pa).sum()), 1e-9)
-    precision = np.cumsum(pt) / np.arange(1, len(pt) + 1)
-    flag_rate = np.cumsum(1.0 - pa) / negatives
-    sure = (precision >= min_precision if confidence <= 0.5
-            else precision_probability(pt, min_precision, floor) >= confidence)
-    ok = sure & (flag_rate <= max_flag_rate) & (pt >= floor)
-    # thresholds are the distinct values; a tie must be flagged (or not) as a whole
-    last = np.r_[pt[1:] != pt[:-1], True] if len(pt) else np.zeros(0, dtype=bool)
-    good = np.flatnonzero(ok & last)
-    if not len(good):
-        return 1.0, 1.0, 0.0
-    k = int(good[-1])
-    # halfway to the next account down: the posteriors at linking differ from those of the
-    # fit in the last digits (rivals are counted over the whole input), and an account at
-    # the chosen value must stay flagged
-    below = float(pt[k + 1]) if k + 1 < len(pt) else floor
-    thr = max(floor, (float(pt[k]) + below) / 2.0)
-    return thr, float(precision[k]), float(flag_rate[k])
 
 
 def self_fit(

@@ -1,0 +1,120 @@
+"""How far the comparators' evidence restates itself, measured without labels among the
+pairs the fitted model takes for mirrors, and what the self-fit does about it: each
+comparator counted at the share of its weight that is its own (:func:`comparator_scales`),
+the calibration scaled to keep the number of mirrors the fit expected
+(:func:`matching_scale`), and the evidence that still moves together tempered
+(:func:`dependence_scale`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+import numpy as np
+
+from tarazu.linkage.model import Calibration, LinkageModel
+from tarazu.linkage.pair_sample import PairSample, exclusive_posteriors
+
+
+def dependence_scale(model: LinkageModel, sample: PairSample, p: np.ndarray) -> float:
+    """The share of the summed evidence to count, from how far the comparators' weights move
+    together among the pairs the fitted model takes for mirrors (weighted by their posterior
+    ``p``; no labels needed). Were the comparators independent given the match, the variance
+    of those pairs' summed weight would be the sum of the comparators' variances; comparators
+    that read one fact (the pages two editors share, their co-activity, the phrases they
+    quote) move together and make it larger by a factor r, so a pair that shows that one fact
+    collects its weight several times over, and its posterior is over-confident. The scale is
+    1/√r, at most 1 (r ≤ 1: nothing to discount). The pairs taken for mirrors are where the
+    flags are decided, and where editors fighting a sock on its pages look like its mirror.
+    Ranking is unchanged; the probabilities, and so the review threshold, are not."""
+    cov = _weight_spread(model, sample, p)
+    if cov is None:
+        return 1.0
+    spread = float(np.trace(cov))
+    total = float(cov.sum())
+    if spread <= 0 or total <= spread:
+        return 1.0
+    return float(np.sqrt(spread / total))
+
+
+def _weight_spread(model: LinkageModel, sample: PairSample, p: np.ndarray
+                   ) -> np.ndarray | None:
+    """The covariance of the comparators' weights (columns in ``sample.names`` order) among
+    the pairs weighted by their posterior ``p``; None when no pair has any."""
+    if not len(sample.levels):
+        return None
+    q = np.clip(p, 0.0, 1.0)
+    if q.sum() <= 0:
+        return None
+    q = q / q.sum()
+    w = model.weight_table()
+    parts = np.column_stack([w[n][sample.levels[:, j]] for j, n in enumerate(sample.names)])
+    centred = parts - q @ parts
+    return (centred * q[:, None]).T @ centred
+
+
+def comparator_scales(model: LinkageModel, sample: PairSample, p: np.ndarray
+                      ) -> dict[str, float]:
+    """Per comparator, the share of its weight to count: one over the sum of its positive
+    correlations with every comparator (itself included), among the pairs the fitted model
+    takes for mirrors (weighted by their posterior ``p``; no labels needed). Correlations,
+    not covariances: a comparator whose weights hardly vary there is not discounted for
+    being small.
+
+    k comparators that read one fact (a shared page, co-activity on it, the phrases quoted
+    there; a creation time and a first post minutes after the removal) move together: each
+    then gets 1/k, and the fact is counted once instead of k times. A comparator that moves
+    on its own keeps 1. Unlike the global :func:`dependence_scale`, this changes the ranking:
+    a candidate carried by one fact counted several times no longer outranks one with several
+    independent facts.
+
+    A correlation counts only beyond two standard errors of chance among that many pairs
+    (``2/√n``, n the posterior-weighted pairs' effective number): among the few pairs of a
+    small input, one mirror carries every weight that varies, everything moves together, and
+    an unguarded discount would divide every comparator by their number."""
+    cov = _weight_spread(model, sample, p)
+    if cov is None:
+        return {}
+    q = np.clip(p, 0.0, 1.0)
+    n_eff = float(q.sum() ** 2 / max(float((q * q).sum()), 1e-300))
+    sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    moves = sd > 1e-9  # a comparator constant among these pairs has nothing to discount
+    corr = np.zeros_like(cov)
+    both = np.outer(moves, moves)
+    corr[both] = (cov / np.outer(np.where(moves, sd, 1.0), np.where(moves, sd, 1.0)))[both]
+    corr = np.clip(corr - 2.0 / np.sqrt(max(n_eff, 1.0)), 0.0, None)
+    np.fill_diagonal(corr, np.where(moves, 1.0, 0.0))
+    shared = corr.sum(axis=1)
+    scale = np.where(moves & (shared > 1.0), 1.0 / np.where(shared > 0, shared, 1.0), 1.0)
+    return {n: float(round(v, 4)) for n, v in zip(sample.names, scale.tolist(), strict=True)
+            if v < 1.0}
+
+
+def with_scales(model: LinkageModel, scales: Mapping[str, float]) -> LinkageModel:
+    """The model with each named comparator's weights counted at its scale."""
+    return replace(model, comparators=tuple(
+        replace(s, scale=scales[s.name]) if s.name in scales else s for s in model.comparators))
+
+
+def matching_scale(target: float, t: np.ndarray, sample: PairSample, prior_weight: float,
+                   low: float = 0.25, high: float = 4.0) -> float:
+    """The evidence scale (``Calibration.scale``) at which the discounted model's posteriors
+    sum to ``target`` — the number of mirrors the fit expected before the discount
+    (bisection; clamped to ``low`` .. ``high``). Discounting shared facts lowers every
+    posterior with them, true mirrors' too: without this the model would expect far fewer
+    mirrors than its own fit found, and its review threshold would flag almost none."""
+    if not len(t) or target <= 0:
+        return 1.0
+
+    def expected(g: float) -> float:
+        return float(exclusive_posteriors(t, sample, Calibration("exclusive", scale=g),
+                                          prior_weight).sum())
+
+    if expected(high) <= target:
+        return high
+    if expected(low) >= target:
+        return low
+    for _ in range(20):  # to about 4e-6 of the range: the scale is kept to 4 decimals
+        mid = (low + high) / 2.0
+        low, high = (mid, high) if expected(mid) < target else (low, mid)
+    return (low + high) / 2.0
