@@ -9,6 +9,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tarazu.adapters.db.tables import outbox
@@ -74,14 +75,15 @@ def test_user_appeals_and_a_second_reviewer_reverses(browser, stack):
     page.fill("textarea[name=statement]", "I report on this group as a journalist.")
     shot(page, "appeal-1-public")
     page.click("form.appeal-form button[type=submit]")
-    assert "Your appeal has been received" in page.content()
+    # the answer page may still be loading when the click returns: wait for its text
+    expect(page.locator("body")).to_contain_text("Your appeal has been received")
     assert errors == []
     ctx.close()
 
     ctx1, page1, errors1 = _login(browser, stack, "reviewer")  # decided it: may not judge it
     page1.goto(stack.tarazu.url + "/appeals")
     page1.locator(f"tr:has-text('{ref.id}') >> text=Open appeal").click()
-    assert "I report on this group as a journalist." in page1.content()
+    expect(page1.locator("body")).to_contain_text("I report on this group as a journalist.")
     form_url = page1.url
     page1.check("input[name=outcome][value=reversed]")
     page1.fill("textarea[name=reason]", "Reporting, not support.")

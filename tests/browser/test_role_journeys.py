@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import expect
 
 from tarazu.datarequests.parse import parse_json
 from tarazu.domain.policies import Action
@@ -147,7 +148,8 @@ def test_member_of_the_public_reports_follows_and_appeals(journey):
     journey.step("appeal-page")
     page.fill("textarea[name=statement]", "I report on this group as a journalist.")
     page.click("form.appeal-form button[type=submit]")
-    assert "Your appeal has been received" in page.content()
+    # the answer page may still be loading when the click returns: wait for its text
+    expect(page.locator("body")).to_contain_text("Your appeal has been received")
     journey.step("appeal-received")
     journey.finish()
 
