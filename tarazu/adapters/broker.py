@@ -21,7 +21,7 @@ import nats
 import structlog
 from nats.errors import Error as NatsError
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
-from nats.js.errors import NotFoundError
+from nats.js.errors import BadRequestError, NotFoundError
 
 from tarazu.adapters.metrics import CONSUMER_LAG, EVENTS_IN
 from tarazu.domain.platform import message_id
@@ -118,13 +118,24 @@ class PlatformEventStream:
                 await self._nc.close()
 
     async def ensure_stream(self) -> None:
+        """Create the stream and its dead letters unless they exist. Two clients starting
+        together (a worker and a publisher) may both find a stream missing and both create
+        it: the server then refuses the second create (its subjects overlap the stream just
+        made), and the stream is there — so a refused create is checked again, and only a
+        stream still missing raises."""
         dead, dead_subject = dead_letter_stream(self.stream)
         for name, subjects in ((self.stream, self.subjects), (dead, dead_subject)):
             try:
                 await self._js.stream_info(name)
             except NotFoundError:
-                await self._js.add_stream(StreamConfig(name=name, subjects=[subjects],
-                                                       duplicate_window=3600.0))
+                try:
+                    await self._js.add_stream(StreamConfig(name=name, subjects=[subjects],
+                                                           duplicate_window=3600.0))
+                except BadRequestError as refused:
+                    try:
+                        await self._js.stream_info(name)
+                    except NotFoundError:
+                        raise refused from None
 
     async def delete(self) -> None:
         """Delete the stream and its dead letters (demos, tests)."""

@@ -5,6 +5,9 @@ import json
 import os
 import uuid
 
+import nats
+from nats.js.api import StreamConfig
+
 from tarazu.adapters.broker import PlatformEventStream
 
 NATS_URL = os.environ.get("TARAZU_NATS_URL", "nats://127.0.0.1:4222")
@@ -203,3 +206,41 @@ def test_a_poison_result_goes_to_the_dead_letters_and_its_batch_is_acknowledged(
     assert report.handled == 2 and report.dead == 2
     assert sorted(h[DEAD_REASON][:8] for h, _ in dead) == ["a2: fiel", "not JSON"]
     assert (info.num_pending, info.num_ack_pending) == (0, 0)
+
+
+def test_a_stream_another_client_creates_meanwhile_is_used_not_refused():
+    """A worker and a publisher starting together both find the stream missing; the one
+    that creates it second is refused by the server. Here another real client creates the
+    stream (with another configuration, so that the server refuses ours whatever its
+    version does with an identical one) between this client's check and its create: the
+    client goes on with the stream that is there instead of failing."""
+
+    async def run():
+        s = _stream()
+        other = PlatformEventStream(NATS_URL, stream=s.stream, subjects=s.subjects)
+        async with other:  # connects; makes the stream, then removes it again
+            await other._js.delete_stream(s.stream)
+            checked = other._js.stream_info
+
+            async def check_then_someone_creates(name, *a, **kw):
+                try:
+                    return await checked(name, *a, **kw)
+                except Exception:
+                    if name == s.stream:
+                        await other._js.add_stream(StreamConfig(
+                            name=s.stream, subjects=[s.subjects], duplicate_window=60.0))
+                    raise
+
+            nc = await nats.connect(NATS_URL)
+            s._nc, s._js = nc, nc.jetstream()
+            s._js.stream_info = check_then_someone_creates  # the interleaving, not the server
+            await s.ensure_stream()
+            info = await other._js.stream_info(s.stream)
+            await nc.close()
+            await other._js.delete_stream(s.stream)
+            with_dead = await other._js.stream_info(f"{s.stream}_DEAD")
+            await other._js.delete_stream(with_dead.config.name)
+        return info
+
+    info = asyncio.run(run())
+    assert info.config.duplicate_window == 60.0  # the other client's stream, kept
