@@ -78,14 +78,12 @@ def comparator_scales(model: LinkageModel, sample: PairSample, p: np.ndarray
     q = np.clip(p, 0.0, 1.0)
     n_eff = float(q.sum() ** 2 / max(float((q * q).sum()), 1e-300))
     sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    moves = sd > 1e-9  # a comparator constant among these pairs has nothing to discount
-    corr = np.zeros_like(cov)
-    both = np.outer(moves, moves)
-    corr[both] = (cov / np.outer(np.where(moves, sd, 1.0), np.where(moves, sd, 1.0)))[both]
+    moves = sd > 1e-9  # a comparator constant among these pairs correlates with nothing
+    safe = np.where(moves, sd, 1.0)
+    corr = np.where(np.outer(moves, moves), cov / np.outer(safe, safe), 0.0)
     corr = np.clip(corr - 2.0 / np.sqrt(max(n_eff, 1.0)), 0.0, None)
-    np.fill_diagonal(corr, np.where(moves, 1.0, 0.0))
-    shared = corr.sum(axis=1)
-    scale = np.where(moves & (shared > 1.0), 1.0 / np.where(shared > 0, shared, 1.0), 1.0)
+    np.fill_diagonal(corr, 1.0)
+    scale = 1.0 / corr.sum(axis=1)  # each row sums to at least its own 1
     return {n: float(round(v, 4)) for n, v in zip(sample.names, scale.tolist(), strict=True)
             if v < 1.0}
 

@@ -86,7 +86,7 @@ class MatchResult:
             if s.tf_adjusted and s.u is not None:
                 what += f", a value {s.u:.2%} of removed accounts hold"
             if s.scale < 1.0:
-                what += f", counted at {s.scale:.0%} as other signals restate it"
+                what += f", {discount_note(s.scale)}"
             if s.weight >= 0:
                 lines.append(
                     f"{what} — {s.bayes_factor:.3g}x more likely to be a match "
@@ -120,3 +120,9 @@ class MatchResult:
 def _odds(bits: float) -> str:
     r = 2.0**bits
     return f"1:{1 / r:.0f}" if r < 1 else f"{r:.0f}:1"
+
+
+def discount_note(scale: float) -> str:
+    """Why a signal's bar is shorter than its m/u says (``ComparatorSpec.scale``): the words
+    the explanation and the waterfall both use."""
+    return f"counted at {scale:.0%} of its weight as other signals restate it"

@@ -56,17 +56,9 @@ from tarazu.linkage.model import Calibration, LinkageModel, Thresholds, expert_m
 from tarazu.linkage.pair_sample import PairSample, best_by_total, exclusive_posteriors, totals
 from tarazu.linkage.parallel import Workers, ranges
 from tarazu.linkage.profile import AccountProfile
-from tarazu.linkage.review_rule import expected_review_threshold, precision_probability
+from tarazu.linkage.review_rule import expected_review_threshold
 from tarazu.linkage.tf import values_of
 from tarazu.linkage.warm import warm_before_fork
-
-#: what the self-fit's callers and tests import from here, wherever it is defined
-__all__ = [
-    "PairSample", "SelfFitReport", "SelfFitSettings", "blocked_pairs", "comparator_scales",
-    "dependence_scale", "estimate_u", "exclusive_posteriors", "expected_review_threshold",
-    "fit_m", "level_counts", "matching_scale", "precision_probability", "random_pairs",
-    "self_fit", "self_fit_start", "totals", "with_scales", "with_second_pass",
-]
 
 #: Comparators whose top level is adjusted by term frequency when a model is self-fitted.
 TF_COMPARATORS = ("avatar", "profile_links", "identifiers", "media", "hashtags")
@@ -126,7 +118,8 @@ class SelfFitReport:
     expected_precision: float
     expected_flag_rate: float
     seconds: float
-    #: the share of the evidence counted (``Calibration.scale``)
+    #: what the evidence beyond the prior is multiplied by in the probabilities
+    #: (``Calibration.scale``)
     evidence_scale: float = 1.0
     #: the comparators counted at less than their full weight (:func:`comparator_scales`)
     comparator_scales: Mapping[str, float] = field(default_factory=dict)

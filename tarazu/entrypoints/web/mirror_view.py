@@ -20,6 +20,7 @@ from tarazu.domain.platform import Account, Post
 from tarazu.linkage.comparators import comparator_docs
 from tarazu.linkage.comparators.identity import AvatarComparator, pdq_distance
 from tarazu.linkage.handles import handle_key
+from tarazu.linkage.result import discount_note
 from tarazu.names.normalise import disguised_letters
 
 #: The verdict on two values that differ only by the disguises name matching undoes.
@@ -183,8 +184,8 @@ def explain_signal(key: str, scale: float = 1.0) -> str:
         return "The prior plus every signal: the evidence taken together."
     text = _descriptions().get(key, "A signal of the model that flagged the account.")
     if scale < 1.0:
-        text += (f" Counted at {scale:.0%} of its weight: on this platform's data it moves "
-                 f"with other signals, which say much the same thing.")
+        note = discount_note(scale)
+        text += f" {note[0].upper()}{note[1:]} (they move together on this platform's data)."
     return text
 
 

@@ -15,17 +15,10 @@ from hypothesis import strategies as st
 
 from tarazu.linkage import MirrorLinker
 from tarazu.linkage.model import ComparatorSpec, Level, LinkageModel
+from tarazu.linkage.pair_sample import PairSample
 from tarazu.linkage.profile import build_profile
-from tarazu.linkage.selffit import (
-    PairSample,
-    SelfFitSettings,
-    blocked_pairs,
-    estimate_u,
-    expected_review_threshold,
-    fit_m,
-    precision_probability,
-    self_fit_start,
-)
+from tarazu.linkage.review_rule import expected_review_threshold, precision_probability
+from tarazu.linkage.selffit import SelfFitSettings, blocked_pairs, estimate_u, fit_m, self_fit_start
 
 from .conftest import AVATAR, T0, acct
 
