@@ -60,7 +60,7 @@ class LinkerConfig:
     #: A deferred comparator must not feed a rank comparator (ranks are over all
     #: candidates). Empty: one stage.
     deferred: tuple[str, ...] = ("display_name", "own_name")
-    shortlist: int = 30
+    shortlist: int = 20
     #: platform profile that reads platform-specific markup (``linkage.platforms``); None:
     #: the one the model was fitted with (its ``meta.platform``), else the neutral one
     platform: str | None = None
@@ -541,7 +541,10 @@ class MirrorLinker:
         return self._finish(first, top_k, explain_from)
 
     def _keep(self, top_k: int | None) -> int:
-        return max(3 * (top_k or self.config.top_k), 30)
+        """How many candidates a score keeps for its second pass: twice what it returns (the
+        second pass may reorder them, by the leads its probability reads), at least the
+        shortlist, so that every kept candidate carries the deferred comparators in full."""
+        return max(2 * (top_k or self.config.top_k), self.config.shortlist)
 
     def _finish(
         self, first: tuple[Comparisons, np.ndarray] | None, top_k: int | None,

@@ -202,9 +202,9 @@ def pictures(comp: _PictureComparator, a: AccountProfile, rows: np.ndarray,
     the pair form's own verdicts."""
     ps = cols.profiles(rows)
     mine = [h for h in comp.mine(a) if _valid_pdq(h)]
-    if not mine:
-        return comp.compare_many(a, ps, corpus)  # all missing
     theirs = [[h for h in comp.theirs(p) if _hex_pdq(h)] for p in ps]
+    if not mine:  # all missing, as the pair form renders them
+        return [comp.missing(("0 pictures", f"{len(t)} pictures")) for t in theirs]
     lens = np.fromiter(map(len, theirs), dtype=np.int64, count=len(theirs))
     best = np.full((len(mine), len(ps)), 256, dtype=np.int64)
     held = lens > 0

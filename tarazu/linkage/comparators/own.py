@@ -424,22 +424,27 @@ class _PictureComparator(_OwnComparator):
         """The results, from the (mine × candidate) best distances: apart so that the
         vectorised form (``columnar.own``), which finds the distances in one pass, gives
         them the same way."""
-        holders = (best <= self.config["near"]).sum(axis=1)  # per picture of mine
+        near = best <= self.config["near"]  # (mine × candidate)
+        holders = near.sum(axis=1)  # per picture of mine
+        # per candidate, all at once: whether it holds a near copy, its closest distance,
+        # and its rarest shared picture (the first of the rarest, as ``argmin`` picks)
+        any_near = near.any(axis=0).tolist()
+        closest = best.min(axis=0).tolist()  # ``mine`` is never empty here
+        rarest = np.where(near, holders[:, None], 1 << 30).argmin(axis=0).tolist()
+        counts = holders.tolist()
+        mine_n = f"{len(mine)} pictures"
         out = []
         for j, t in enumerate(theirs):
             if not t:
-                out.append(self.missing((f"{len(mine)} pictures", "0 pictures")))
-                continue
-            near = best[:, j] <= self.config["near"]
-            if not near.any():
-                out.append(self.level(self.LEVELS[-1], (f"{len(mine)} pictures",
-                                                        f"{len(t)} pictures"),
-                                      float(best[:, j].min())))
-                continue
-            k = int(np.argmin(np.where(near, holders, 1 << 30)))  # its rarest shared picture
-            values = (f"{int(best[k, j])} bits apart",
-                      f"{int(holders[k])} of {len(theirs)} candidates hold it")
-            out.append(self.verdict(int(best[k, j]), int(holders[k]), values))
+                out.append(self.missing((mine_n, "0 pictures")))
+            elif not any_near[j]:
+                out.append(self.level(self.LEVELS[-1], (mine_n, f"{len(t)} pictures"),
+                                      float(closest[j])))
+            else:
+                k = rarest[j]
+                d = int(best[k, j])
+                values = (f"{d} bits apart", f"{counts[k]} of {len(theirs)} candidates hold it")
+                out.append(self.verdict(d, counts[k], values))
         return out
 
 
