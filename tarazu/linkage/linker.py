@@ -12,7 +12,6 @@ import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 
 import numpy as np
 
@@ -37,6 +36,7 @@ from tarazu.linkage.parallel import fork_imap, ranges
 from tarazu.linkage.platforms import PlatformProfile, get_platform
 from tarazu.linkage.profile import AccountProfile, build_profile, build_profiles
 from tarazu.linkage.result import MatchResult, SignalWeight
+from tarazu.linkage.result_column import ResultColumn, column, levels_of
 from tarazu.linkage.tf import TermFrequencies, adjusted_weight
 
 
@@ -112,10 +112,6 @@ def _best(
     return sorted(pool, key=lambda i: (-totals[i], cands[i].account_id))[:n]
 
 
-#: a result's level (its second field), read in C over a column of results
-_LEVEL = itemgetter(1)
-
-
 @dataclass(frozen=True)
 class Comparisons:
     """All comparator results of one active account against its candidates."""
@@ -123,25 +119,31 @@ class Comparisons:
     active: AccountProfile
     candidates: tuple[AccountProfile, ...]
     names: tuple[str, ...]  # comparator names, in model order
-    results: tuple[tuple[ComparisonResult, ...], ...]  # [comparator][candidate]
+    #: [comparator][candidate]: a tuple, or a :class:`ResultColumn` whose results are made
+    #: when read
+    results: tuple[Sequence[ComparisonResult], ...]
 
     def levels(self) -> np.ndarray:
         """(candidates × comparators) level indexes, MISSING = -1."""
         if not self.candidates:
             return np.zeros((0, len(self.names)), dtype=np.int16)
-        return np.array([list(map(_LEVEL, col)) for col in self.results], dtype=np.int16).T
+        out = np.empty((len(self.candidates), len(self.names)), dtype=np.int16)
+        for j, col in enumerate(self.results):
+            out[:, j] = levels_of(col)
+        return out
 
     def subset(self, idx: Sequence[int]) -> Comparisons:
         return Comparisons(
             self.active,
             tuple(self.candidates[i] for i in idx),
             self.names,
-            tuple(tuple(col[i] for i in idx) for col in self.results),
+            tuple(col.take(idx) if isinstance(col, ResultColumn) else tuple(col[i] for i in idx)
+                  for col in self.results),
         )
 
     def replace_column(self, name: str, col: Sequence[ComparisonResult]) -> Comparisons:
         j = self.names.index(name)
-        results = (*self.results[:j], tuple(col), *self.results[j + 1 :])
+        results = (*self.results[:j], column(col), *self.results[j + 1 :])
         return Comparisons(self.active, self.candidates, self.names, results)
 
 
@@ -267,7 +269,7 @@ class MirrorLinker:
         ``Comparator.estimate``), to be completed for the shortlist."""
         by_name = self._base_columns(profile, candidates, estimated)
         for rel in self.relative:
-            by_name[rel.NAME] = tuple(rel.rank_all(by_name[rel.BASE]))
+            by_name[rel.NAME] = column(rel.rank_all(by_name[rel.BASE]))
         for name in self._second:  # filled in by the second pass
             by_name[name] = _missing(name, len(candidates))
         return Comparisons(
@@ -281,13 +283,13 @@ class MirrorLinker:
         estimated: frozenset[str] = frozenset(),
         only: frozenset[str] | None = None,
         corpus: Corpus | None = None,
-    ) -> dict[str, tuple[ComparisonResult, ...]]:
+    ) -> dict[str, Sequence[ComparisonResult]]:
         """The base comparators' results (those in ``only``; all if None), comparator by
         comparator: what depends on the pair alone. A sharded scorer asks each shard for
         these over its own candidates (``linkage.shards``); the rank comparators, which read
         all candidates, are computed from them after. ``corpus``: the rarity statistics to
         read (a shard's are those of all shards, ``linkage.shard_counts``); None: its own."""
-        by_name: dict[str, tuple[ComparisonResult, ...]] = {}
+        by_name: dict[str, Sequence[ComparisonResult]] = {}
         corpus = self.corpus if corpus is None else corpus
         rows = self._rows(candidates)
         for comp in self.base:
@@ -295,11 +297,11 @@ class MirrorLinker:
                 continue
             if comp.NAME in estimated:
                 fast = self._fast_estimate.get(comp.NAME) if rows is not None else None
-                by_name[comp.NAME] = tuple(
+                by_name[comp.NAME] = column(
                     fast(comp, profile, rows, self.columns, corpus) if fast is not None
                     else (comp.estimate(profile, b, corpus) for b in candidates))
             else:
-                by_name[comp.NAME] = tuple(
+                by_name[comp.NAME] = column(
                     self._compare_all(comp, profile, candidates, rows, corpus))
         return by_name
 
@@ -331,7 +333,9 @@ class MirrorLinker:
         for comp in self.base:
             if comp.NAME not in self._deferred:
                 continue
-            col = list(comps.results[self._names.index(comp.NAME)])
+            was = comps.results[self._names.index(comp.NAME)]
+            col: ResultColumn | list[ComparisonResult] = (
+                was.take(range(len(was))) if isinstance(was, ResultColumn) else list(was))
             for i, r in zip(idx, full[comp.NAME], strict=True):
                 col[i] = r
             comps = comps.replace_column(comp.NAME, col)
@@ -444,11 +448,10 @@ class MirrorLinker:
         for name in self.tf.readers:
             j = self._names.index(name)
             w0 = self._specs[name].weight(0)
-            for i, r in enumerate(comps.results[j]):
-                if r.level == 0:
-                    found = self.tf_values(comps, i, name)
-                    if found is not None:
-                        adj[i] += found[0] - w0
+            for i in np.flatnonzero(levels_of(comps.results[j]) == 0).tolist():
+                found = self.tf_values(comps, i, name)
+                if found is not None:
+                    adj[i] += found[0] - w0
         return adj
 
     def totals(self, comps: Comparisons) -> np.ndarray:

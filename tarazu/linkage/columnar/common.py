@@ -4,20 +4,21 @@ turning the arrays of levels back into the results a reviewer reads."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from tarazu.linkage.columnar.store import RemovedColumns
 from tarazu.linkage.corpus import Corpus
-from tarazu.linkage.levels import MISSING, Comparator, ComparisonResult
+from tarazu.linkage.levels import Comparator, ComparisonResult
 from tarazu.linkage.profile import AccountProfile
+from tarazu.linkage.result_column import ResultColumn, Values
 
 #: (comparator, new account, candidate rows, the removed set's columns, the statistics) ->
 #: one result per row, the very results of the comparator's ``compare``
 Vectorised = Callable[[Any, AccountProfile, np.ndarray, RemovedColumns, Corpus],
-                      list[ComparisonResult]]
+                      Sequence[ComparisonResult]]
 
 
 def band_many(values: np.ndarray, thresholds: Any) -> np.ndarray:
@@ -29,25 +30,13 @@ def band_many(values: np.ndarray, thresholds: Any) -> np.ndarray:
     return out
 
 
-def results(comp: Comparator, ok: np.ndarray, levels: np.ndarray, values: list[tuple[str, str]],
-            raw: list[float | None], missing: list[tuple[str, str]] | tuple[str, str]
-            ) -> list[ComparisonResult]:
+def results(comp: Comparator, ok: np.ndarray, levels: np.ndarray, values: Values,
+            raw: Sequence[float | None], missing: Values) -> ResultColumn:
     """One result per candidate: its level (with the comparator's label for it), rendered
-    values and measure where ``ok``, missing (with ``missing``'s values) elsewhere. Built
-    with ``tuple.__new__``: the named tuple's own constructor is a Python function, a third
-    of a vectorised comparator's time; the results are the same objects by value."""
-    name, labels, make = comp.NAME, comp.LEVELS, tuple.__new__
-    each = isinstance(missing, list)
-    gone = None if each else make(ComparisonResult, (name, MISSING, "missing", missing, None))
-    out = []
-    for i, (good, lv) in enumerate(zip(ok.tolist(), levels.tolist(), strict=True)):
-        if good:
-            out.append(make(ComparisonResult, (name, lv, labels[lv], values[i], raw[i])))
-        elif each:
-            out.append(make(ComparisonResult, (name, MISSING, "missing", missing[i], None)))
-        else:
-            out.append(gone)
-    return out
+    values and measure where ``ok``, missing (with ``missing``'s values) elsewhere. Held as a
+    :class:`ResultColumn`: a result (and its values, where given as a function of the
+    candidate's index) is made only when read, which is for the few candidates a score keeps."""
+    return ResultColumn.of(comp.NAME, comp.LEVELS, ok, levels, values, raw, missing)
 
 
 def hits(mine: np.ndarray, flat: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

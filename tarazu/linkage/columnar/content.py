@@ -25,7 +25,10 @@ def shared_phrases(comp: SharedPhrasesComparator, a: AccountProfile, rows: np.nd
                    cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
     ps = cols.profiles(rows)
     mine = f"{len(a.shingles)} phrases"
-    values = [(mine, f"{len(p.shingles)} phrases") for p in ps]
+
+    def values(i: int) -> tuple[str, str]:
+        return mine, f"{len(ps[i].shingles)} phrases"
+
     both, owner, sizes = shared_hits(a.shingles, [p.shingles for p in ps])
     ok = (sizes > 0) & bool(a.shingles.size)
     rare = corpus.shingle_df.counts(both) <= comp.config["max_df"]
@@ -63,7 +66,11 @@ def post_text(comp: PostTextComparator, a: AccountProfile, rows: np.ndarray,
     """Also the recent-text comparator (its ``FIELD``: the removed account's last posts)."""
     ps = cols.profiles(rows)
     mine = f"{a.n_text_posts} posts"
-    values = [(mine, f"{k} posts") for k in cols.n_text_posts[rows].tolist()]
+    ks = cols.n_text_posts[rows].tolist()
+
+    def values(i: int) -> tuple[str, str]:
+        return mine, f"{ks[i]} posts"
+
     vectors = [getattr(p, comp.FIELD) for p in ps]
     ok = np.fromiter((v is not None for v in vectors), dtype=bool, count=len(ps))
     sims = np.zeros(len(ps))

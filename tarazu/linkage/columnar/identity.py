@@ -136,9 +136,13 @@ def own_name_estimate(comp: OwnNameComparator, a: AccountProfile, rows: np.ndarr
     ps = cols.profiles(rows)
     ok, alike, _ = _alike(a, rows, cols)
     mine = a.display_name
-    return [comp.level("different", (mine, p.display_name), None) if good and not same
-            else comp.estimate(a, p, corpus)
-            for p, good, same in zip(ps, ok.tolist(), alike.tolist(), strict=True)]
+    n = len(ps)
+    out = results(comp, np.ones(n, dtype=bool),
+                  np.full(n, comp.LEVELS.index("different"), dtype=np.int64),
+                  lambda i: (mine, ps[i].display_name), [None] * n, ("", ""))
+    for i in np.flatnonzero(~ok | alike).tolist():
+        out[i] = comp.estimate(a, ps[i], corpus)
+    return out
 
 
 def bio(comp: BioComparator, a: AccountProfile, rows: np.ndarray, cols: RemovedColumns,

@@ -18,39 +18,43 @@ from tarazu.linkage.comparators.network import SocialGraphComparator, _RareOverl
 from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.levels import ComparisonResult, short
 from tarazu.linkage.profile import AccountProfile
+from tarazu.linkage.result_column import ResultColumn
 
 
 def rare_overlap(comp: _RareOverlap, a: AccountProfile, rows: np.ndarray,
-                 cols: RemovedColumns, corpus: Corpus) -> list[ComparisonResult]:
+                 cols: RemovedColumns, corpus: Corpus) -> ResultColumn:
     ps = cols.profiles(rows)
     ta = set(comp.tokens(a))
     mine = short(ta)
     flat, sizes = cols.token_hashes[comp.KIND].gather(rows)
-    may_share = np.zeros(len(ps), dtype=bool)
-    if ta:
-        may_share[hits(token_hashes(ta), flat, sizes)[1]] = True
-    idf: dict[str, float] = {}
-    rare_bits, many = comp.config["rare_bits"], comp.config["many"]
-    out = []
-    for p, size, maybe in zip(ps, sizes.tolist(), may_share.tolist(), strict=True):
-        if not ta or not size:
-            out.append(comp.missing((mine, short(set(comp.tokens(p))))))
-            continue
-        shared = ta & set(comp.tokens(p)) if maybe else None
-        if not shared:
-            out.append(comp.level("none shared", (mine, short(set(comp.tokens(p)))), 0.0))
-            continue
-        for t in shared:
-            if t not in idf:
-                idf[t] = corpus.idf(comp.KIND, t)
-        weights = {t: idf[t] for t in shared}  # the pair form's dict, in the set's order
-        rare = sum(w >= rare_bits for w in weights.values())
-        values = (short(shared), short(shared))
-        raw = sum(weights.values())
-        label = ("many rare shared" if rare >= many else "some rare shared" if rare
-                 else "only common shared")
-        out.append(comp.level(label, values, raw))
-    return out
+    n = len(ps)
+    ok = (sizes > 0) & bool(ta)
+    levels = np.full(n, comp.LEVELS.index("none shared"), dtype=np.int64)
+    raw = [0.0] * n
+    shown: dict[int, tuple[str, str]] = {}  # the shared tokens, where some are
+    if ta and ok.any():
+        idf: dict[str, float] = {}
+        rare_bits, many = comp.config["rare_bits"], comp.config["many"]
+        for i in np.unique(hits(token_hashes(ta), flat, sizes)[1]).tolist():
+            shared = ta & set(comp.tokens(ps[i]))
+            if not shared:  # a hash shared by unequal tokens
+                continue
+            for t in shared:
+                if t not in idf:
+                    idf[t] = corpus.idf(comp.KIND, t)
+            weights = {t: idf[t] for t in shared}  # the pair form's dict, in the set's order
+            rare = sum(w >= rare_bits for w in weights.values())
+            shown[i] = (short(shared), short(shared))
+            raw[i] = sum(weights.values())
+            levels[i] = comp.LEVELS.index("many rare shared" if rare >= many
+                                          else "some rare shared" if rare
+                                          else "only common shared")
+
+    def values(i: int) -> tuple[str, str]:
+        """As the pair form shows them: the shared tokens, else both accounts' own."""
+        return shown.get(i) or (mine, short(set(comp.tokens(ps[i]))))
+
+    return results(comp, ok, levels, values, raw, values)
 
 
 def social_graph(comp: SocialGraphComparator, a: AccountProfile, rows: np.ndarray,
@@ -58,7 +62,10 @@ def social_graph(comp: SocialGraphComparator, a: AccountProfile, rows: np.ndarra
     """Jaccard overlap of the connections, as the pair form's ``sorted_jaccard`` divides it."""
     ps = cols.profiles(rows)
     mine = f"{a.connections.size} connections"
-    values = [(mine, f"{p.connections.size} connections") for p in ps]
+
+    def values(i: int) -> tuple[str, str]:
+        return mine, f"{ps[i].connections.size} connections"
+
     _, owner, sizes = shared_hits(a.connections, [p.connections for p in ps])
     shared = np.bincount(owner, minlength=len(ps))
     ok = (sizes > 0) & bool(a.connections.size)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from tarazu.linkage.columnar.common import pdq_bytes, plain_pdq, shared_hits
+from tarazu.linkage.columnar.common import band_many, pdq_bytes, plain_pdq, results, shared_hits
 from tarazu.linkage.columnar.identity import longest_common_runs
 from tarazu.linkage.columnar.store import RemovedColumns
 from tarazu.linkage.comparators.own import (
@@ -32,11 +32,11 @@ from tarazu.linkage.comparators.own import (
     _pdq_words,
     _PictureComparator,
     _valid_pdq,
-    union_and_shared,
+    bio_idf,
 )
 from tarazu.linkage.comparators.voice import OwnVoiceComparator, profile_text_voice
 from tarazu.linkage.corpus import Corpus
-from tarazu.linkage.levels import ComparisonResult, band, short
+from tarazu.linkage.levels import ComparisonResult, short
 from tarazu.linkage.profile import SCRIPTS, AccountProfile
 
 
@@ -65,23 +65,28 @@ def own_bio(comp: OwnBioComparator, a: AccountProfile, rows: np.ndarray, cols: R
     terms = [_bio_terms(p.bio) for p in ps]
     share, sizes = _sharing(ha, terms)
     mine = a.bio[:80]
-    none = comp.level(comp.LEVELS[4], (mine, "0 distinctive words shared"), 0.0)
+    ok = (sizes > 0) & bool(ha.size)
+    out = results(comp, ok, np.full(len(ps), 4, dtype=np.int64),
+                  (mine, "0 distinctive words shared"), [0.0] * len(ps),
+                  lambda i: (mine, ps[i].bio[:80]))
     # how many texts use each term of the new account's and of the sharing candidates',
     # looked up once (the pair form asks for its pair's union, term by term the same)
-    sharing = [t for t, s in zip(terms, share.tolist(), strict=True) if s]
-    if ha.size and sharing:
-        need = np.unique(np.concatenate((ha, *sharing)))
-        need_held = corpus.trace_counts(need)
-    out = []
-    for t, p, size, shares in zip(terms, ps, sizes.tolist(), share.tolist(), strict=True):
-        if not ha.size or not size:
-            out.append(comp.missing((mine, p.bio[:80])))
-        elif shares:
-            union, inside = union_and_shared(ha, t)
-            held = need_held[np.searchsorted(need, union)]
-            out.append(comp.weigh(mine, union, inside, held, corpus))
-        else:
-            out.append(none)
+    at = np.flatnonzero(ok & share).tolist()
+    if at:
+        theirs = np.concatenate([terms[i] for i in at])
+        need = np.unique(np.concatenate((ha, theirs)))
+        held = corpus.trace_counts(need)
+        idf_need, rare_need = bio_idf(corpus.n, held), held <= comp.config["rare"]
+        pos = np.searchsorted(need, theirs)
+        idf_a = idf_need[np.searchsorted(need, ha)].tolist()
+        idf_t, rare_t = idf_need[pos].tolist(), rare_need[pos].tolist()
+        shared_t = _members(theirs, ha).tolist()
+        start = 0
+        for i in at:
+            end = start + len(terms[i])
+            out[i] = comp.weigh(mine, idf_a, idf_t[start:end], shared_t[start:end],
+                                rare_t[start:end])
+            start = end
     return out
 
 
@@ -124,13 +129,12 @@ def own_circle(comp: OwnCircleComparator, a: AccountProfile, rows: np.ndarray,
     na = a.connections
     share, sizes = _sharing(na, [p.connections for p in ps])
     mine = f"{na.size} connections"
-    none = comp.level("none shared", (mine, "0 shared"), 0.0)
-    out = []
-    for p, size, shares in zip(ps, sizes.tolist(), share.tolist(), strict=True):
-        if not na.size or not size:
-            out.append(comp.missing((mine, f"{size} connections")))
-        else:
-            out.append(comp.compare(a, p, corpus) if shares else none)
+    ok = (sizes > 0) & bool(na.size)
+    out = results(comp, ok, np.full(len(ps), comp.LEVELS.index("none shared"), dtype=np.int64),
+                  (mine, "0 shared"), [0.0] * len(ps),
+                  lambda i: (mine, f"{sizes[i]} connections"))
+    for i in np.flatnonzero(ok & share).tolist():
+        out[i] = comp.compare(a, ps[i], corpus)
     return out
 
 
@@ -143,33 +147,33 @@ def own_voice(comp: OwnVoiceComparator, a: AccountProfile, rows: np.ndarray,
     text = profile_text_voice(a.bio)
     held = corpus.trace_df.counts(text) if text.size else np.zeros(0, dtype=np.int64)
     written = held > 0
+    n_ps = len(ps)
+
+    def theirs(i: int) -> tuple[str, str]:
+        return mine, f"{ps[i].voice.size} words it writes most"
+
     if not written.any():
-        return [comp.missing((mine, f"{p.voice.size} words it writes most")) for p in ps]
+        return results(comp, np.zeros(n_ps, dtype=bool), np.zeros(n_ps, dtype=np.int64),
+                       [], [], theirs)
     idf = np.log2((corpus.n + 1) / (held[written] + 1.0))
     total = max(float(idf.sum()), 1e-9)
     tw = text[written]
     share, sizes = _sharing(tw, [p.voice for p in ps])
-    none = comp.level(comp.LEVELS[3], (mine, "0 of its words and marks"), 0.0 / total)
+    ok = sizes > 0
+    levels = np.full(n_ps, 3, dtype=np.int64)
+    raw = [0.0 / total] * n_ps
+    said: dict[int, str] = {}
     c = comp.config
-    out = []
-    for p, size, shares in zip(ps, sizes.tolist(), share.tolist(), strict=True):
-        if not size:
-            out.append(comp.missing((mine, f"{size} words it writes most")))
-            continue
-        if not shares:
-            out.append(none)
-            continue
-        inside = _members(tw, p.voice)
+    for i in np.flatnonzero(ok & share).tolist():
+        inside = _members(tw, ps[i].voice)
         ratio = float(idf[inside].sum()) / total
         n = int(inside.sum())
-        if n >= 3 and ratio >= c["own"]:
-            label = comp.LEVELS[0]
-        elif n >= 2 and ratio >= c["several"]:
-            label = comp.LEVELS[1]
-        else:
-            label = comp.LEVELS[2]
-        out.append(comp.level(label, (mine, f"{n} of its words and marks"), ratio))
-    return out
+        levels[i] = 0 if n >= 3 and ratio >= c["own"] else 1 if n >= 2 and ratio >= c["several"] \
+            else 2
+        raw[i] = ratio
+        said[i] = f"{n} of its words and marks"
+    return results(comp, ok, levels, lambda i: (mine, said.get(i, "0 of its words and marks")),
+                   raw, theirs)
 
 
 def script_mix(comp: ScriptMixComparator, a: AccountProfile, rows: np.ndarray,
@@ -177,22 +181,19 @@ def script_mix(comp: ScriptMixComparator, a: AccountProfile, rows: np.ndarray,
     """The pair form's float32 cosine, its dot product taken pair by pair as the pair form
     takes it (an array product may sum in another order); the candidates' norms and most used
     scripts are the columns'."""
-    if a.scripts is None:
-        return [comp.missing()] * len(rows)
-    x = a.scripts
-    nx = np.linalg.norm(x)
-    mine = SCRIPTS[int(np.argmax(x))]
-    bands, labels = comp.config["bands"], comp.LEVELS
-    gone = comp.missing()
-    out = []
-    for p, top, norm in zip(cols.profiles(rows), cols.scripts_top[rows].tolist(),
-                            cols.scripts_norm[rows], strict=True):
-        if top < 0:
-            out.append(gone)
-            continue
-        c = float(x @ p.scripts / (nx * norm))
-        out.append(comp.level(band(c, bands, labels), (mine, SCRIPTS[top]), c))
-    return out
+    n = len(rows)
+    tops = cols.scripts_top[rows].tolist()
+    ok = np.fromiter((t >= 0 for t in tops), dtype=bool, count=n) & (a.scripts is not None)
+    cos = [0.0] * n
+    if ok.any():
+        x = a.scripts
+        nx = np.linalg.norm(x)
+        ps, norms = cols.profiles(rows), cols.scripts_norm[rows]
+        for i in np.flatnonzero(ok).tolist():
+            cos[i] = float(x @ ps[i].scripts / (nx * norms[i]))
+    mine = SCRIPTS[int(np.argmax(a.scripts))] if a.scripts is not None else ""
+    return results(comp, ok, band_many(np.array(cos), comp.config["bands"]),
+                   lambda i: (mine, SCRIPTS[tops[i]]), cos, ("", ""))
 
 
 def pictures(comp: _PictureComparator, a: AccountProfile, rows: np.ndarray,
@@ -243,17 +244,21 @@ def own_handle(comp: OwnHandleComparator, a: AccountProfile, rows: np.ndarray,
            / 100.0).tolist()
     runs = longest_common_runs(ka, keys).tolist()
     mine = frozenset(t for t in a.name_tokens if len(t) >= c["min_token"] and not t.isdigit())
-    out = []
-    for p, kb, s, run in zip(ps, keys, sim, runs, strict=True):
-        values = (a.handle, p.handle)
-        if not kb:
-            out.append(comp.missing(values))
-        elif kb == ka:
-            out.append(comp.level(comp.LEVELS[0], values, 1.0))
+    n = len(ps)
+    levels = np.full(n, 5, dtype=np.int64)
+    raw: list[float] = list(sim)
+    steps = []  # an edit or a long run: the pair form's step
+    for i, (p, kb, s, run) in enumerate(zip(ps, keys, sim, runs, strict=True)):
+        if kb == ka:
+            levels[i], raw[i] = 0, 1.0
         elif s >= c["near"] or run >= c["long_run"]:
-            out.append(comp._one(a, p, keys))  # an edit or a long run: the pair form's step
+            steps.append(i)
         elif run >= c["short_run"] or not mine.isdisjoint(p.name_tokens):
-            out.append(comp.level(comp.LEVELS[4], values, s))
-        else:
-            out.append(comp.level(comp.LEVELS[5], values, s))
+            levels[i] = 4
+    ok = np.fromiter(map(bool, keys), dtype=bool, count=n)
+    out = results(comp, ok, levels, lambda i: (a.handle, ps[i].handle), raw,
+                  lambda i: (a.handle, ps[i].handle))
+    for i in steps:
+        if keys[i]:
+            out[i] = comp._one(a, ps[i], keys)
     return out

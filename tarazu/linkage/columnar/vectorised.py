@@ -77,8 +77,8 @@ def creation_gap(comp: CreationGapComparator, a: AccountProfile, rows: np.ndarra
                                comp.LEVELS.index("over a year before removal")))
     levels = np.where(hours >= 0, after, before)
     a_iso = a.created_at.isoformat()
-    values = [(a_iso, cols.removed_iso[r]) for r in rows.tolist()]
-    return results(comp, ok, levels, values, hours.tolist(), (a_iso, ""))
+    at, iso = rows.tolist(), cols.removed_iso
+    return results(comp, ok, levels, lambda i: (a_iso, iso[at[i]]), hours.tolist(), (a_iso, ""))
 
 
 def tempo(comp: TempoComparator, a: AccountProfile, rows: np.ndarray, cols: RemovedColumns,
@@ -92,8 +92,9 @@ def tempo(comp: TempoComparator, a: AccountProfile, rows: np.ndarray, cols: Remo
     r = np.maximum(r, 1 / r)
     levels = np.where(r <= 1.5, 0, np.where(r <= 3, 1, 2))
     av = f"{am / 60:.0f} min"
-    values = [(av, f"{m / 60:.0f} min") for m in mp.tolist()]
-    return results(comp, ok, levels, values, r.tolist(), ("", ""))
+    mps = mp.tolist()
+    return results(comp, ok, levels, lambda i: (av, f"{mps[i] / 60:.0f} min"), r.tolist(),
+                   ("", ""))
 
 
 def _gaps(a_time: Any, rows: np.ndarray, cols: RemovedColumns) -> np.ndarray:
@@ -117,8 +118,9 @@ def pause(comp: PauseComparator, a: AccountProfile, rows: np.ndarray, cols: Remo
     levels = np.where(early, comp.LEVELS.index("first post before the last old post"), within)
     raw = np.where(early, gap / mp, ratio)
     first = f"first post {a.first_post.isoformat()}" if a.first_post else ""
-    values = [(first, f"usual pause {m / 60:.0f} min") for m in mp.tolist()]
-    return results(comp, ok, levels, values, raw.tolist(), ("", ""))
+    mps = mp.tolist()
+    return results(comp, ok, levels, lambda i: (first, f"usual pause {mps[i] / 60:.0f} min"),
+                   raw.tolist(), ("", ""))
 
 
 def pause_fit(comp: PauseFitComparator, a: AccountProfile, rows: np.ndarray,
@@ -142,9 +144,11 @@ def pause_fit(comp: PauseFitComparator, a: AccountProfile, rows: np.ndarray,
         density[fit] = sums / lens / (bw * np.sqrt(2 * np.pi))
     levels = np.where(fit, band_many(density, comp.config["bands"]),
                       comp.LEVELS.index("first post before the last old post"))
-    counts = np.maximum(cols.pause_len[rows], 0).tolist()
-    values = [(f"{g / HOUR:.1f} h after its last post", f"{c} pauses")
-              for g, c in zip(gap.tolist(), counts, strict=True)]
+    counts, gaps = np.maximum(cols.pause_len[rows], 0).tolist(), gap.tolist()
+
+    def values(i: int) -> tuple[str, str]:
+        return f"{gaps[i] / HOUR:.1f} h after its last post", f"{counts[i]} pauses"
+
     raw: list[float | None] = [d if f else None for d, f in zip(density.tolist(), fit.tolist(),
                                                                   strict=True)]
     return results(comp, ok, levels, values, raw, ("", ""))
@@ -164,7 +168,11 @@ def style(comp: StyleComparator, a: AccountProfile, rows: np.ndarray, cols: Remo
           corpus: Corpus) -> list[ComparisonResult]:
     n_text = cols.n_text_posts[rows]
     av = f"{a.n_text_posts} posts"
-    values = [(av, f"{k} posts") for k in n_text.tolist()]
+    ks = n_text.tolist()
+
+    def values(i: int) -> tuple[str, str]:
+        return av, f"{ks[i]} posts"
+
     ok = (np.minimum(a.n_text_posts, n_text) >= comp.config["min_posts"]) & cols.has_style[rows]
     if a.style is None or cols.style_dim is None or not ok.any() \
             or a.style.shape[0] != cols.style_dim:
@@ -186,9 +194,10 @@ def activity_hours(comp: ActivityHoursComparator, a: AccountProfile, rows: np.nd
     with np.errstate(invalid="ignore", divide="ignore"):  # rows without hours: not ok
         c = (h @ a.hours) / (nx * np.sqrt(np.einsum("ij,ij->i", h, h)))
     ap = f"peak {int(np.argmax(a.hours)):02d}h"
-    values = [(ap, f"peak {p:02d}h") for p in np.argmax(h, axis=1).tolist()]
+    peaks = np.argmax(h, axis=1).tolist()
     levels = band_many(c, comp.config["bands"])
-    return results(comp, ok, levels, values, [float(v) for v in c.tolist()], ("", ""))
+    return results(comp, ok, levels, lambda i: (ap, f"peak {peaks[i]:02d}h"),
+                   [float(v) for v in c.tolist()], ("", ""))
 
 
 #: comparator class -> its vectorised form (each with a parity test)

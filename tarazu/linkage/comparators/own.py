@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from math import fsum
 from typing import ClassVar
 
 import numpy as np
@@ -302,39 +303,36 @@ class OwnBioComparator(_OwnComparator):
         ha, hb = _bio_terms(a.bio), _bio_terms(b.bio)
         if not ha.size or not hb.size:
             return self.missing(values)
-        union, inside = union_and_shared(ha, hb)
-        return self.weigh(values[0], union, inside, corpus.trace_counts(union), corpus)
+        held_a, held_b = corpus.trace_counts(ha), corpus.trace_counts(hb)
+        idf_a, idf_b = bio_idf(corpus.n, held_a), bio_idf(corpus.n, held_b)
+        shared = np.isin(hb, ha)
+        return self.weigh(values[0], idf_a.tolist(), idf_b.tolist(), shared.tolist(),
+                          (held_b <= self.config["rare"]).tolist())
 
-    def weigh(self, mine: str, union: np.ndarray, inside: np.ndarray, held: np.ndarray,
-              corpus: Corpus) -> ComparisonResult:
-        """The verdict on two texts that share a word, from the union of their terms
-        (``mine``: the new account's text as shown), which of them both use and how many
-        texts use each (``corpus.trace_counts`` of the union): apart so that the vectorised
-        form, which looks up the counts of all candidates at once, weighs them the same."""
-        idf = np.log2((corpus.n + 1) / (held + 1))
-        overlap = float(idf[inside].sum()) / max(float(idf.sum()), 1e-9)
-        rare = int((inside & (held <= self.config["rare"])).sum())
+    def weigh(self, mine: str, idf_a: list[float], idf_b: list[float], shared: list[bool],
+              rare_b: list[bool]) -> ComparisonResult:
+        """The verdict on two texts from the rarity (idf) of each of their terms, which of the
+        candidate's terms the new account's text also uses and which of them few texts use
+        (``mine``: the new account's text as shown): apart so that the vectorised form, which
+        looks up the counts of all candidates at once, weighs them the same. The sums are
+        exact (``math.fsum``), so they do not depend on the order of the terms."""
+        both = [v for v, s in zip(idf_b, shared, strict=True) if s]
+        overlap = fsum(both) / max(fsum([*idf_a, *(v for v, s in zip(idf_b, shared,
+                                                                      strict=True)
+                                                  if not s)]), 1e-9)
+        rare = sum(1 for s, r in zip(shared, rare_b, strict=True) if s and r)
         if rare >= 2:
             label = self.LEVELS[0] if overlap >= self.config["same"] else self.LEVELS[1]
         elif rare:
             label = self.LEVELS[2]
         else:
-            label = self.LEVELS[3] if inside.any() else self.LEVELS[4]
+            label = self.LEVELS[3] if both else self.LEVELS[4]
         return self.level(label, (mine, f"{rare} distinctive words shared"), overlap)
 
 
-def union_and_shared(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The sorted union of two sorted arrays of unique values, and which of its values both
-    hold: what ``np.union1d`` and ``np.isin`` of ``np.intersect1d`` give, from one sort. A
-    stream worker weighs a dozen candidates' bios this way for every account it scores; the
-    three set operations cost several times this one."""
-    both = np.concatenate((a, b))
-    both.sort()
-    first = np.ones(both.size, dtype=bool)
-    np.not_equal(both[1:], both[:-1], out=first[1:])
-    twice = np.zeros(both.size, dtype=bool)
-    np.logical_not(first[1:], out=twice[:-1])
-    return both[first], twice[first]
+def bio_idf(n: int, held: np.ndarray) -> np.ndarray:
+    """The rarity of profile-text terms (bits) that ``held`` of ``n`` texts use."""
+    return np.log2((n + 1) / (held + 1))
 
 
 @lru_cache(maxsize=65536)

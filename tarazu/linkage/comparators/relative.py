@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from tarazu.linkage.levels import MISSING, ComparisonResult, ConfigVar, describe_comparator
+from tarazu.linkage.result_column import ResultColumn
 
 RANK_LEVELS = ("closest of all candidates", "second", "third to fifth", "further down")
 
@@ -31,7 +34,9 @@ class RankComparator:
         """Smaller is better."""
         return -raw
 
-    def rank_all(self, base: Sequence[ComparisonResult]) -> list[ComparisonResult]:
+    def rank_all(self, base: Sequence[ComparisonResult]) -> Sequence[ComparisonResult]:
+        if isinstance(base, ResultColumn):
+            return self._rank_column(base)
         keys = [self.key(r.raw) if not r.missing and r.raw is not None else None for r in base]
         present = sorted(k for k in keys if k is not None)
         out = []
@@ -51,6 +56,25 @@ class RankComparator:
                 )
             )
         return out
+
+    def _rank_column(self, base: ResultColumn) -> ResultColumn:
+        """:meth:`rank_all` over a column, reading its levels and measures without making
+        its results (a rank result shows its base's label, and where missing its values)."""
+        n = len(base)
+        raws = [base.raw_at(i) for i in range(n)]
+        keys = [self.key(r) if lv != MISSING and r is not None else None
+                for lv, r in zip(base.level.tolist(), raws, strict=True)]
+        present = sorted(k for k in keys if k is not None)
+        ok = np.fromiter((k is not None for k in keys), dtype=bool, count=n)
+        ranks = [_rank(present, k) if k is not None else 0 for k in keys]
+        levels = np.array([0 if r == 1 else 1 if r == 2 else 2 if r <= 5 else 3 for r in ranks],
+                          dtype=np.int64)
+        of = len(present)
+        base_labels = [base.labels[lv] if lv != MISSING else "missing"
+                       for lv in base.level.tolist()]
+        return ResultColumn.of(self.NAME, RANK_LEVELS, ok, levels,
+                               lambda i: (f"rank {ranks[i]} of {of}", base_labels[i]),
+                               [float(r) for r in ranks], lambda i: base[i].values)
 
     @classmethod
     def get_docs(cls) -> dict[str, object]:

@@ -25,19 +25,6 @@ def test_other_totals_sum_as_the_loop_over_the_successors_did():
         assert got == want
 
 
-def test_union_and_shared_is_the_union_and_the_intersection_of_two_sets():
-    from tarazu.linkage.comparators.own import union_and_shared
-
-    rng = np.random.default_rng(5)
-    for n, m in ((1, 1), (1, 7), (12, 30), (40, 3), (200, 200)):
-        a = np.unique(rng.integers(0, 300, n, dtype=np.uint64))
-        b = np.unique(rng.integers(0, 300, m, dtype=np.uint64))
-        union, shared = union_and_shared(a, b)
-        assert union.dtype == np.uint64
-        assert union.tolist() == np.union1d(a, b).tolist()
-        assert shared.tolist() == np.isin(union, np.intersect1d(a, b)).tolist()
-
-
 def test_a_score_explains_only_the_results_from_the_probability_asked_for(scenario):
     """The stream worker acts only on results at the review threshold or above: the others
     come without their explanation, and everything else about the score stays the same."""
