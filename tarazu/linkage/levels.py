@@ -84,7 +84,7 @@ class Comparator(ABC):
 
     def compare_many(
         self, a: AccountProfile, bs: Sequence[AccountProfile], corpus: Corpus
-    ) -> list[ComparisonResult]:
+    ) -> Sequence[ComparisonResult]:
         """Compare one active account with many candidates (override to vectorise)."""
         if self.ACTIVE_ONLY and bs:
             return [self.compare(a, bs[0], corpus)] * len(bs)  # results are immutable

@@ -29,6 +29,7 @@ from tarazu.linkage.corpus import Corpus
 from tarazu.linkage.handles import common_run, handle_key, key_similarity
 from tarazu.linkage.levels import Comparator, ComparisonResult, ConfigVar, band, short
 from tarazu.linkage.profile import SCRIPTS, AccountProfile, trace_hash
+from tarazu.linkage.result_column import ResultColumn
 from tarazu.linkage.text import words
 
 #: Expert (m, u) per level, in level order: starting values that work before any fit.
@@ -395,7 +396,9 @@ class _PictureComparator(_OwnComparator):
         """A candidate's pictures compared."""
         raise NotImplementedError
 
-    def verdict(self, best: int, holders: int, values: tuple[str, str]) -> ComparisonResult:
+    def verdict_levels(self, best: np.ndarray, holders: np.ndarray) -> np.ndarray:
+        """The level of each candidate holding a near copy, from the distance to its rarest
+        shared picture and how many candidates hold that picture."""
         raise NotImplementedError
 
     def compare(self, a: AccountProfile, b: AccountProfile, corpus: Corpus) -> ComparisonResult:
@@ -403,7 +406,7 @@ class _PictureComparator(_OwnComparator):
 
     def compare_many(
         self, a: AccountProfile, bs: Sequence[AccountProfile], corpus: Corpus
-    ) -> list[ComparisonResult]:
+    ) -> Sequence[ComparisonResult]:
         mine = [h for h in self.mine(a) if _valid_pdq(h)]
         theirs = [[h for h in self.theirs(b) if _valid_pdq(h)] for b in bs]
         if not mine:
@@ -418,32 +421,32 @@ class _PictureComparator(_OwnComparator):
         return self.verdicts(mine, theirs, best)
 
     def verdicts(self, mine: list[str], theirs: list[list[str]], best: np.ndarray
-                 ) -> list[ComparisonResult]:
+                 ) -> ResultColumn:
         """The results, from the (mine × candidate) best distances: apart so that the
         vectorised form (``columnar.own``), which finds the distances in one pass, gives
         them the same way."""
         near = best <= self.config["near"]  # (mine × candidate)
         holders = near.sum(axis=1)  # per picture of mine
+        n = len(theirs)
         # per candidate, all at once: whether it holds a near copy, its closest distance,
         # and its rarest shared picture (the first of the rarest, as ``argmin`` picks)
-        any_near = near.any(axis=0).tolist()
-        closest = best.min(axis=0).tolist()  # ``mine`` is never empty here
-        rarest = np.where(near, holders[:, None], 1 << 30).argmin(axis=0).tolist()
-        counts = holders.tolist()
+        any_near = near.any(axis=0)
+        rarest = np.where(near, holders[:, None], 1 << 30).argmin(axis=0)
+        d = best[rarest, np.arange(n)]
+        held = holders[rarest]
+        levels = np.where(any_near, self.verdict_levels(d, held), len(self.LEVELS) - 1)
+        raw = np.where(any_near, d, best.min(axis=0)).astype(np.float64).tolist()
+        sizes = [len(t) for t in theirs]
         mine_n = f"{len(mine)} pictures"
-        out = []
-        for j, t in enumerate(theirs):
-            if not t:
-                out.append(self.missing((mine_n, "0 pictures")))
-            elif not any_near[j]:
-                out.append(self.level(self.LEVELS[-1], (mine_n, f"{len(t)} pictures"),
-                                      float(closest[j])))
-            else:
-                k = rarest[j]
-                d = int(best[k, j])
-                values = (f"{d} bits apart", f"{counts[k]} of {len(theirs)} candidates hold it")
-                out.append(self.verdict(d, counts[k], values))
-        return out
+        ds, helds, near_l = d.tolist(), held.tolist(), any_near.tolist()
+
+        def values(i: int) -> tuple[str, str]:
+            if near_l[i]:
+                return f"{ds[i]} bits apart", f"{helds[i]} of {n} candidates hold it"
+            return mine_n, f"{sizes[i]} pictures"
+
+        return ResultColumn.of(self.NAME, self.LEVELS, np.array(sizes, dtype=bool), levels,
+                               values, raw, lambda i: (mine_n, "0 pictures"))
 
 
 class OwnAvatarComparator(_PictureComparator):
@@ -467,11 +470,9 @@ class OwnAvatarComparator(_PictureComparator):
     def theirs(self, p: AccountProfile) -> list[str]:
         return [p.avatar_pdq] if p.avatar_pdq else []
 
-    def verdict(self, best: int, holders: int, values: tuple[str, str]) -> ComparisonResult:
-        if holders > self.config["rare"]:
-            return self.level(self.LEVELS[2], values, float(best))
-        i = 0 if best <= self.config["same"] else 1
-        return self.level(self.LEVELS[i], values, float(best))
+    def verdict_levels(self, best: np.ndarray, holders: np.ndarray) -> np.ndarray:
+        return np.where(holders > self.config["rare"], 2,
+                        np.where(best <= self.config["same"], 0, 1))
 
 
 class OwnMediaComparator(_PictureComparator):
@@ -498,9 +499,8 @@ class OwnMediaComparator(_PictureComparator):
         own = [p.avatar_pdq] if p.avatar_pdq else []
         return list(dict.fromkeys([*own, *p.media_pdq[-k:]]))
 
-    def verdict(self, best: int, holders: int, values: tuple[str, str]) -> ComparisonResult:
-        i = 0 if holders <= self.config["rare"] else 1
-        return self.level(self.LEVELS[i], values, float(best))
+    def verdict_levels(self, best: np.ndarray, holders: np.ndarray) -> np.ndarray:
+        return np.where(holders <= self.config["rare"], 0, 1)
 
 
 class ScriptMixComparator(_OwnComparator):
