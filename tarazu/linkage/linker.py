@@ -247,10 +247,11 @@ class MirrorLinker:
             at = removed_at.get(i)  # None: no removal time
             return abs(t - at) if at is not None else float("inf")
 
-        # ``may_continue`` for each proposed id (hundreds), its reads hoisted out of the loop
-        held, may, declared = self.removed, self.platform.may_continue, profile.platform
-        live = {i: v for i, v in votes.items()
-                if i in held and may(t, removed_at.get(i), declared)}
+        # ``may_continue`` for each proposed id (hundreds): one bound for them all
+        held, latest = self.removed, self.platform.latest_removal(t, profile.platform)
+        live = {i: v for i, v in votes.items() if i in held} if latest is None else {
+            i: v for i, v in votes.items()
+            if i in held and ((at := removed_at.get(i)) is None or at <= latest)}
         return [self.removed[i] for i in most_supported(live, cap, gap)]
 
     def may_continue(self, profile: AccountProfile, removed_id: str) -> bool:

@@ -70,10 +70,16 @@ class PlatformProfile:
         """Whether an account created at ``created_at`` may continue one removed at
         ``removed_at`` (POSIX seconds; None: no removal time, nothing to hold against it),
         on the platform the account ``declared``."""
-        if (self.successor_slack is None or removed_at is None
-                or declared in PREDATING_PLATFORMS):
-            return True
-        return created_at >= removed_at - self.successor_slack.total_seconds()
+        latest = self.latest_removal(created_at, declared)
+        return latest is None or removed_at is None or removed_at <= latest
+
+    def latest_removal(self, created_at: float, declared: str = "default") -> float | None:
+        """The latest removal (POSIX seconds) an account created at ``created_at`` may
+        continue, on the platform it ``declared``; None: any (one bound for all the
+        candidates of an account, instead of a call per candidate)."""
+        if self.successor_slack is None or declared in PREDATING_PLATFORMS:
+            return None
+        return created_at + self.successor_slack.total_seconds()
 
 
 NEUTRAL = PlatformProfile("neutral")
