@@ -67,8 +67,6 @@ class RemovedColumns:
         #: the width of the style vectors (that of the first one seen; None before)
         self.style_dim: int | None = None
         self._alloc(capacity)
-        #: rendered values a reviewer reads, per row (interned by the row, not per pair)
-        self.removed_iso: list[str] = []
         #: each row's profile (None once withdrawn): its arrays and strings, not copies
         self.profile: list[AccountProfile | None] = []
         #: languages posted in, by id, and each row's shares of them in the profile's order
@@ -132,13 +130,11 @@ class RemovedColumns:
                 self._grow()
             r = self._size
             self._size += 1
-            self.removed_iso.append("")
             self.profile.append(None)
         self.row[p.account_id] = r
         self.profile[r] = p
         self.has_removed[r] = p.removed_at is not None
         self.removed_us[r] = micros(p.removed_at) if p.removed_at is not None else 0
-        self.removed_iso[r] = p.removed_at.isoformat() if p.removed_at is not None else ""
         self.has_last_post[r] = p.last_post is not None
         self.last_post_us[r] = micros(p.last_post) if p.last_post is not None else 0
         self.n_posts[r], self.n_text_posts[r] = p.n_posts, p.n_text_posts
@@ -205,7 +201,6 @@ class RemovedColumns:
         self.has_removed[r] = self.has_last_post[r] = self.has_hours[r] = False
         self.has_style[r] = False
         self.pauses_of.clear(r)
-        self.removed_iso[r] = ""
         self.profile[r] = None
         self.has_name[r] = False
         ids, _ = self.lang_ids.gather(np.array([r]))

@@ -77,8 +77,12 @@ def creation_gap(comp: CreationGapComparator, a: AccountProfile, rows: np.ndarra
                                comp.LEVELS.index("over a year before removal")))
     levels = np.where(hours >= 0, after, before)
     a_iso = a.created_at.isoformat()
-    at, iso = rows.tolist(), cols.removed_iso
-    return results(comp, ok, levels, lambda i: (a_iso, iso[at[i]]), hours.tolist(), (a_iso, ""))
+    ps = cols.profiles(rows)  # what they were when compared, whatever changes after
+
+    def values(i: int) -> tuple[str, str]:
+        return a_iso, ps[i].removed_at.isoformat()  # type: ignore[union-attr]
+
+    return results(comp, ok, levels, values, hours.tolist(), (a_iso, ""))
 
 
 def tempo(comp: TempoComparator, a: AccountProfile, rows: np.ndarray, cols: RemovedColumns,

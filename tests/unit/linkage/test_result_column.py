@@ -64,3 +64,33 @@ def test_any_other_results_are_held_as_a_tuple():
     assert levels_of(held).tolist() == [0, MISSING, 1, 2, MISSING]
     col = _column([])
     assert column(col) is col
+
+
+def test_a_result_read_after_the_removed_set_changed_shows_the_account_compared():
+    """Values are rendered when read; by then the candidate's row may hold another account
+    (a withdrawal frees it, the next removal takes it). What is shown is still the account
+    that was compared."""
+    from datetime import timedelta
+
+    from tarazu.linkage import LinkerConfig, MirrorLinker, load_model
+    from tarazu.linkage.profile import build_profile
+
+    from .conftest import T0, acct, posts
+
+    def removed(i: int, hours: int):
+        return build_profile(acct(f"r{i}", f"umar_media_{i}", status="removed",
+                                  created=T0 - timedelta(days=90),
+                                  removed=T0 - timedelta(hours=hours)),
+                             posts(f"r{i}", ["news from the valley"] * 3,
+                                   T0 - timedelta(days=3)))
+
+    linker = MirrorLinker(load_model("default"), LinkerConfig())
+    for i in range(5):
+        linker.add_removed_profile(removed(i, i + 1))
+    new = build_profile(acct("a", "umar_media_new", created=T0 + timedelta(minutes=5)))
+    comps = linker.compare(new, linker.candidates(new))
+    j = comps.names.index("creation_gap")
+    gone = next(k for k, c in enumerate(comps.candidates) if c.account_id == "r2")
+    linker.withdraw("r2")
+    linker.add_removed_profile(removed(9, 200))  # takes the row r2 held
+    assert comps.results[j][gone].values[1] == (T0 - timedelta(hours=3)).isoformat()
