@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tarazu.linkage.counts import HashCounts
+from tarazu.linkage.counts import HashCounts, sorted_distinct
 from tarazu.linkage.profile import (
     N_CHAR_FEATURES,
     AccountProfile,
@@ -86,8 +86,8 @@ class Corpus:
             self.shingle_df.update(p.shingles, sign)
         traces = sign_up_traces(p)
         if traces.size or p.connections.size or p.voice.size:
-            self.trace_df.update(np.unique(np.concatenate((traces, p.connections, p.voice))),
-                                 sign)
+            self.trace_df.update(sorted_distinct(np.concatenate((traces, p.connections,
+                                                                 p.voice))), sign)
         if p.char_tf is not None:
             if self._char_df is None:
                 self._char_df = np.zeros(N_CHAR_FEATURES, dtype=np.int32)

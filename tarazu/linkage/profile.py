@@ -440,7 +440,8 @@ def _style_vector(texts: Sequence[str], all_words: list[str], letters: int, uppe
             upper / letters,
             joined.count("!") / m,
             joined.count("?") / m,
-            min(1.0, np.mean([len(t) for t in texts]) / 280) if texts else 0.0,
+            # np.mean's value: the float sum of whole numbers is exact in any order
+            min(1.0, sum(map(len, texts)) / len(texts) / 280) if texts else 0.0,
         ]
     )
     # float32: the style comparator bands a cosine at 0.8 / 0.9 / 0.95; 7 digits are plenty
@@ -511,7 +512,7 @@ def build_profiles(
         refs: set[str] = set()
         hashtags: set[str] = set()
         mentions: set[str] = set()
-        post_links: set[str] = set()
+        links_seen: dict[str, None] = {}
         media_pdq: list[str] = []
         media_md5: set[str] = set()
         langs: Counter[str] = Counter()
@@ -542,7 +543,7 @@ def build_profiles(
                     refs.add(key)
             for r in in_text:
                 refs.add(handle_key(r))
-            post_links.update(k for k in map(link_key, p.links) if k)
+            links_seen.update(dict.fromkeys(p.links))
             for med in p.media:
                 if med.pdq:
                     media_pdq.append(med.pdq)
@@ -550,6 +551,9 @@ def build_profiles(
                     media_md5.add(med.md5)
             if p.lang:
                 langs[sys.intern(p.lang)] += 1
+        # each distinct link once (in the order first posted): an account posts its own
+        # channel again and again
+        post_links = {k for k in map(link_key, links_seen) if k}
         total_lang = sum(langs.values())
         docs.append(" ".join(unlinked))
         if len(texts) > RECENT:
@@ -558,7 +562,7 @@ def build_profiles(
         log_pauses = (
             np.log10(np.maximum(np.diff(all_stamps), 60.0)) if len(all_stamps) > 3 else None
         )
-        content = word_hashes([w for w in all_words if len(w) > 3 and not w.isdigit()])
+        content = word_hashes([w for w in set(all_words) if len(w) > 3 and not w.isdigit()])
         joined = " ".join(texts)
         counted = text_counts(joined)  # the spaces joining the texts are no letters
         partial.append(

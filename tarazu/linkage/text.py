@@ -228,7 +228,7 @@ def shingle_hashes(texts_tokens: Iterable[Sequence[str]], n: int) -> np.ndarray:
     hashes, found = crc32_word_runs(buf, n)
     if found != sum(map(len, texts)):
         raise ValueError("a word holds a space or a line break")
-    return np.unique(hashes)
+    return hashes
 
 
 def word_hashes(tokens: Sequence[str]) -> np.ndarray:

@@ -311,12 +311,13 @@ def table_get(keys: np.ndarray, sums: np.ndarray, used: np.ndarray, hashes: np.n
 
 @nb.njit(cache=True, nogil=True)
 def crc32_word_runs(buf: np.ndarray, n: int) -> tuple[np.ndarray, int]:  # pragma: no cover
-    """CRC-32 (zlib's) of every run of ``n`` consecutive words in ``buf``: UTF-8 bytes of
-    words joined by one space (32) within a text and by one line break (10) between texts;
-    a run never spans two texts. Each run is hashed where it lies in the bytes, from its first
-    word's start to its last word's end. Also returns how many words the separators delimit
-    (one more than there are separators), for the caller to check against the words it
-    joined: a word holding a separator would shift every run after it."""
+    """The distinct CRC-32 values (zlib's), sorted, of every run of ``n`` consecutive words
+    in ``buf``: UTF-8 bytes of words joined by one space (32) within a text and by one line
+    break (10) between texts; a run never spans two texts. Each run is hashed where it lies
+    in the bytes, from its first word's start to its last word's end. Also returns how many
+    words the separators delimit (one more than there are separators), for the caller to
+    check against the words it joined: a word holding a separator would shift every run
+    after it."""
     m = 1
     for b in buf:
         if b == 32 or b == 10:
@@ -348,4 +349,10 @@ def crc32_word_runs(buf: np.ndarray, n: int) -> tuple[np.ndarray, int]:  # pragm
             h = _CRC32[(h ^ buf[j]) & 0xFF] ^ (h >> np.uint32(8))
         out[c] = h ^ np.uint32(0xFFFFFFFF)
         c += 1
-    return out[:c], m
+    found = np.sort(out[:c])
+    d = 0
+    for i in range(c):
+        if i == 0 or found[i] != found[d - 1]:
+            found[d] = found[i]
+            d += 1
+    return found[:d], m
