@@ -333,6 +333,14 @@ def id_hashes(ids: Iterable[str]) -> np.ndarray:
     return np.array(sorted(hashes), dtype=np.uint64) if hashes else _NO_IDS
 
 
+@lru_cache(maxsize=1)
+def _bmp_spaces() -> np.ndarray:
+    """``str.isspace`` of every code point below U+10000 (built once, 64 KB): where
+    ``str.split`` cuts words. No code point beyond the BMP is white space (a test holds the
+    table to ``str.isspace`` over all of Unicode)."""
+    return np.fromiter((chr(c).isspace() for c in range(0x10000)), dtype=bool, count=0x10000)
+
+
 class CharNgramHasher:
     """Hashed char n-gram counts of one document, column for column and count for count those
     of :data:`REFERENCE_VECTORIZER` (scikit-learn's ``HashingVectorizer``), without its
@@ -387,13 +395,18 @@ class CharNgramHasher:
         choice is deterministic), in column order.
 
         The columns of :meth:`counts` and, of more than ``top``, those first in the order
-        (-count, column); counted and chosen in one compiled pass over a scratch tally of
-        all columns (``columnar.kernels.value_counts``) rather than sorted: this is a large
-        part of taking a removed account in (the property tests hold it to the sort)."""
-        from tarazu.linkage.columnar.kernels import value_counts
+        (-count, column); the words cut, the n-grams hashed, counted and chosen in one
+        compiled call over a scratch tally of all columns (``columnar.kernels.char_wb_counts``)
+        rather than sorted: this is a large part of taking a removed account in (the property
+        tests hold it to the sort)."""
+        from tarazu.linkage.columnar.kernels import char_wb_counts
 
         tally, seen = self._tally()
-        cols, n = value_counts(self._columns(doc), -1 if top is None else top, tally, seen)
+        text = doc.lower() if self._lowercase else doc
+        cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        lo, hi = self._ngram_range
+        cols, n = char_wb_counts(cps, _bmp_spaces(), lo, hi, self.n_features,
+                                 -1 if top is None else top, tally, seen)
         return CharVector.of_counts(cols.astype(np.int32), n)
 
     def _tally(self) -> tuple[np.ndarray, np.ndarray]:

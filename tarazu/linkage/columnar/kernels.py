@@ -356,3 +356,33 @@ def crc32_word_runs(buf: np.ndarray, n: int) -> tuple[np.ndarray, int]:  # pragm
             found[d] = found[i]
             d += 1
     return found[:d], m
+
+
+@nb.njit(cache=True, nogil=True)
+def char_wb_counts(cps: np.ndarray, space: np.ndarray, min_n: int, max_n: int,
+                   n_features: int, top: int, tally: np.ndarray, seen: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """:func:`value_counts` of :func:`char_wb_columns` of the words of a text (code points
+    ``cps``), the words cut where ``str.split`` cuts them: at runs of the code points that
+    ``space`` (a flag per BMP code point) marks, none beyond the BMP being white space. One
+    call for what took a split, a join, an encoding and two calls."""
+    n = cps.shape[0]
+    starts = np.empty(n, dtype=np.int64)
+    lens = np.empty(n, dtype=np.int64)
+    w = 0
+    i = 0
+    while i < n:
+        if cps[i] < space.shape[0] and space[cps[i]]:
+            i += 1
+            continue
+        j = i
+        while j < n and not (cps[j] < space.shape[0] and space[cps[j]]):
+            j += 1
+        starts[w] = i
+        lens[w] = j - i
+        w += 1
+        i = j
+    if w == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    placed = char_wb_columns(cps, starts[:w], lens[:w], min_n, max_n, n_features)
+    return value_counts(placed, top, tally, seen)
