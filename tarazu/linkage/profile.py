@@ -299,20 +299,23 @@ class TextCounts(NamedTuple):
 
 def text_counts(text: str) -> TextCounts:
     """The characters of ``text`` in each script's ranges, its letters and its upper-case
-    letters, counted in one pass of a table over its code points (:func:`_bmp_classes`)
-    rather than a Python call or a comparison per character and range; the few code points
-    beyond the BMP are asked one by one."""
+    letters, counted in one compiled pass of a table over its code points
+    (:func:`_bmp_classes`, ``columnar.kernels.class_counts``) rather than a Python call or a
+    comparison per character and range; the few code points beyond the BMP are asked one by
+    one."""
+    from tarazu.linkage.columnar.kernels import class_counts
+
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    bmp = cps < 0x10000
-    inside = cps[bmp]
-    n = np.bincount(_bmp_classes()[inside], minlength=_CLASSES).reshape(-1, 4)
-    letters = int(n[:, 2:].sum())
-    upper = int(n[:, 1].sum() + n[:, 3].sum())
-    if inside.shape[0] != cps.shape[0]:
-        beyond = [chr(c) for c in cps[~bmp].tolist()]
-        letters += sum(map(str.isalpha, beyond))
-        upper += sum(map(str.isupper, beyond))
-    return TextCounts(n[: len(_SCRIPT_RANGES)].sum(axis=1).tolist(), letters, upper)
+    counts, beyond = class_counts(cps, _bmp_classes(), _CLASSES)
+    n = counts.tolist()
+    letters = sum(n[2::4]) + sum(n[3::4])
+    upper = sum(n[1::4]) + sum(n[3::4])
+    if beyond:
+        outside = [chr(c) for c in cps[cps >= 0x10000].tolist()]
+        letters += sum(map(str.isalpha, outside))
+        upper += sum(map(str.isupper, outside))
+    return TextCounts([sum(n[4 * i : 4 * i + 4]) for i in range(len(_SCRIPT_RANGES))],
+                      letters, upper)
 
 
 def _script_mix(counted: TextCounts) -> np.ndarray | None:

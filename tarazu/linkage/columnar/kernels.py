@@ -386,3 +386,18 @@ def char_wb_counts(cps: np.ndarray, space: np.ndarray, min_n: int, max_n: int,
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     placed = char_wb_columns(cps, starts[:w], lens[:w], min_n, max_n, n_features)
     return value_counts(placed, top, tally, seen)
+
+
+@nb.njit(cache=True, nogil=True)
+def class_counts(cps: np.ndarray, classes: np.ndarray, n_classes: int
+                 ) -> tuple[np.ndarray, int]:  # pragma: no cover - compiled
+    """How many of the code points ``cps`` fall in each class of the table ``classes`` (a
+    class per code point below its length), and how many lie beyond the table."""
+    out = np.zeros(n_classes, dtype=np.int64)
+    beyond = 0
+    for c in cps:
+        if c < classes.shape[0]:
+            out[classes[c]] += 1
+        else:
+            beyond += 1
+    return out, beyond

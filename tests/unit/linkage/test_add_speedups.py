@@ -28,6 +28,7 @@ from tarazu.linkage.profile import (
     voice_hashes,
 )
 from tarazu.linkage.text import (
+    FUNCTION_WORDS,
     function_word_counts,
     stable_hash,
     strip_urls,
@@ -180,6 +181,17 @@ def test_64_bit_counts_equal_a_counter_through_merges(sets, merge_at):
         ref.update({h: sign for h in source})
     probe = np.array(sorted({h for s in sets for h in s} | {5}), dtype=np.uint64)
     assert counts.counts(probe).tolist() == [ref[int(h)] for h in probe.tolist()]
+
+
+@given(st.lists(st.sampled_from(["the", "a", "и", "hai", "river", "The", ""]), max_size=60))
+def test_function_words_are_counted_as_one_step_per_token_counts_them(tokens):
+    index = {w: i for i, w in enumerate(FUNCTION_WORDS)}
+    want = [0] * len(FUNCTION_WORDS)
+    for t in tokens:
+        if t in index:
+            want[index[t]] += 1
+    assert len(set(FUNCTION_WORDS)) == len(FUNCTION_WORDS)
+    assert function_word_counts(tokens) == want
 
 
 @given(st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 9), max_size=60))
