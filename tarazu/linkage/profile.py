@@ -20,6 +20,7 @@ import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from tarazu.domain.platform import Account, AccountStatus, Post
+from tarazu.linkage.counts import sorted_distinct
 from tarazu.linkage.handles import handle_key, name_tokens
 from tarazu.linkage.platforms import NEUTRAL, PlatformProfile
 from tarazu.linkage.text import (
@@ -233,9 +234,11 @@ def _voice_hash(token: str) -> int:
 
 def voice_hashes(tokens: Iterable[str]) -> np.ndarray:
     """Sorted :func:`trace_hash` values (kind ``voice``) of ``tokens``: the corpus counts how
-    many accounts write with each."""
-    hashes = {_voice_hash(t) for t in tokens}
-    return np.array(sorted(hashes), dtype=np.uint64) if hashes else _NO_IDS
+    many accounts write with each (gathered by ``np.fromiter`` and sorted as an array: for a
+    voice's few dozen tokens, whose hashes are remembered, the set and the sorted list of
+    Python ints were most of the time)."""
+    hashes = np.fromiter(map(_voice_hash, tokens), dtype=np.uint64)
+    return sorted_distinct(hashes) if hashes.size else _NO_IDS
 
 
 def _voice(used: Counter[str]) -> np.ndarray:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
@@ -168,6 +167,7 @@ FUNCTION_WORDS: tuple[str, ...] = tuple(
         "wo",
     ]
 )
+_FW_INDEX = {w: i for i, w in enumerate(FUNCTION_WORDS)}
 
 #: Hosts whose URLs are opaque redirects: only the full URL can be compared, not the host.
 SHORTENERS = frozenset(
@@ -238,10 +238,12 @@ def word_hashes(tokens: Sequence[str]) -> np.ndarray:
 
 
 def function_word_counts(tokens: Iterable[str]) -> list[int]:
-    """How often each of :data:`FUNCTION_WORDS` occurs in ``tokens`` (counted in C, then
-    read for the few function words, rather than a Python step per token)."""
-    counts = Counter(tokens)
-    return [counts.get(w, 0) for w in FUNCTION_WORDS]
+    counts = [0] * len(FUNCTION_WORDS)
+    for t in tokens:
+        i = _FW_INDEX.get(t)
+        if i is not None:
+            counts[i] += 1
+    return counts
 
 
 def _registrable(host: str) -> str:
