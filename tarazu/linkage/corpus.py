@@ -92,9 +92,10 @@ class Corpus:
             if self._char_df is None:
                 self._char_df = np.zeros(N_CHAR_FEATURES, dtype=np.int32)
                 self._char_log_df = np.zeros(N_CHAR_FEATURES, dtype=np.float32)
-            cols = p.char_tf.indices
-            self._char_df[cols] += sign
-            self._char_log_df[cols] = np.log1p(self._char_df[cols])  # type: ignore[index]
+            cols = p.char_tf.indices  # distinct: one gather and one scatter suffice
+            df = self._char_df[cols] + sign
+            self._char_df[cols] = df
+            self._char_log_df[cols] = np.log1p(df)  # type: ignore[index]
             self._char_n += sign
 
     def idf(self, kind: str, token: object) -> float:

@@ -482,9 +482,7 @@ def median_pause(stamps: Sequence[float]) -> float | None:
 def _hours(times: Sequence[datetime]) -> np.ndarray | None:
     if not times:
         return None
-    h = np.zeros(24)
-    for t in times:
-        h[t.hour] += 1
+    h = np.bincount([t.hour for t in times], minlength=24)  # whole numbers: exact shares
     return (h / h.sum()).astype(np.float32)  # shares of the day's hours: 7 digits suffice
 
 
@@ -546,7 +544,7 @@ def build_profiles(
                     page_user = handle_key(owner)
                     refs.add(page_user)
             in_text = platform.named_accounts(p.text) if p.text else []
-            named = {handle_key(r) for r in in_text} - {own_key}
+            named = ({handle_key(r) for r in in_text} - {own_key}) if in_text else _NONE
             talk = bool(platform.talk_marker and page_user
                         and platform.talk_marker in p.context.lower())
             if page_user and page_user == own_key:
@@ -554,7 +552,8 @@ def build_profiles(
             elif (platform.acting is not None and platform.acting.search(p.text)) or named \
                     or talk:
                 n_acting += 1
-            hashtags.update(h.lower().lstrip("#") for h in p.hashtags if h.strip("#"))
+            if p.hashtags:
+                hashtags.update(h.lower().lstrip("#") for h in p.hashtags if h.strip("#"))
             for m in p.mentions:
                 key = handle_key(m.lstrip("@"))
                 if key:
@@ -562,7 +561,8 @@ def build_profiles(
                     refs.add(key)
             for r in in_text:
                 refs.add(handle_key(r))
-            links_seen.update(dict.fromkeys(p.links))
+            if p.links:
+                links_seen.update(dict.fromkeys(p.links))
             for med in p.media:
                 if med.pdq:
                     media_pdq.append(med.pdq)

@@ -121,6 +121,19 @@ def test_the_voice_is_the_top_tokens_of_the_sort(counts):
     assert profile._voice(used).tolist() == _reference_voice(used).tolist()
 
 
+@given(st.lists(st.integers(0, 23), max_size=50))
+def test_hours_are_the_shares_counted_one_by_one(hours):
+    times = [T0.replace(hour=h) for h in hours]
+    want = None
+    if times:
+        h = np.zeros(24)
+        for t in times:
+            h[t.hour] += 1
+        want = (h / h.sum()).astype(np.float32).tolist()
+    got = profile._hours(times)
+    assert (None if got is None else got.tolist()) == want
+
+
 @given(st.lists(st.text(alphabet="abc", max_size=3), max_size=40))
 def test_voice_hashes_are_the_sorted_distinct_trace_hashes(tokens):
     want = sorted({profile.trace_hash("voice", t) for t in tokens})
