@@ -99,7 +99,7 @@ class HashCounts:
         pending.add(np.asarray(hashes, dtype=self.dtype),
                     np.full(hashes.shape[0], sign, dtype=np.int64))
         # merge when the changes reach a sixteenth of what is held (at least merge_at): each
-        # merge re-sorts everything, so a fixed step makes a bulk build quadratic; the dict
+        # merge rewrites everything, so a fixed step makes a bulk build quadratic; the table
         # of changes stays small beside what is held
         if len(pending) >= max(self.merge_at, self._keys.size // 16):
             self._merge()

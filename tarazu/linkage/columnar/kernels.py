@@ -158,25 +158,11 @@ def _crc32_table() -> np.ndarray:
 _CRC32 = _crc32_table()
 
 
-@nb.njit(cache=True, nogil=True)
-def crc32_spans(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray
-                ) -> np.ndarray:  # pragma: no cover - compiled
-    """CRC-32 (zlib's) of each byte span ``buf[starts[i]:ends[i]]``."""
-    out = np.empty(starts.shape[0], dtype=np.uint32)
-    for i in range(starts.shape[0]):
-        c = np.uint32(0xFFFFFFFF)
-        for j in range(starts[i], ends[i]):
-            c = _CRC32[(c ^ buf[j]) & 0xFF] ^ (c >> np.uint32(8))
-        out[i] = c ^ np.uint32(0xFFFFFFFF)
-    return out
-
-
 #: which bit a 64-bit word with one bit set has, by the top six bits of its product with a
 #: de Bruijn sequence (each of the 64 products has other top bits)
 _DE_BRUIJN = np.uint64(0x03F79D71B4CB0A89)
 _LOW_BIT = np.zeros(64, dtype=np.int64)
-for _b in range(64):
-    _LOW_BIT[((1 << _b) * 0x03F79D71B4CB0A89 & (2**64 - 1)) >> 58] = _b
+_LOW_BIT[[((1 << b) * 0x03F79D71B4CB0A89 & (2**64 - 1)) >> 58 for b in range(64)]] = range(64)
 
 
 @nb.njit(cache=True, nogil=True)
