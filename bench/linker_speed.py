@@ -429,7 +429,8 @@ def main() -> None:
             load = os.getloadavg()[0]
             r = measure(n, args.queries, args.batch, args.seed, args.model,
                         args.max_full or None, add_only=True)
-            print(f"{n:,} removed: build {r.build_s:.0f} s, add p50 / p99 {r.add_p50:.2f} / "
+            print(f"{n:,} removed: build {r.build_s:.0f} s, index {r.rss_mb:,.0f} MB RSS, "
+                  f"add p50 / p99 {r.add_p50:.2f} / "
                   f"{r.add_p99:.2f} ms, withdraw p50 / p99 {r.rm_p50:.2f} / {r.rm_p99:.2f} ms; "
                   f"load average {load:.2f} -> {os.getloadavg()[0]:.2f}; {command_line()}")
         return

@@ -44,11 +44,6 @@ class Changes:
         self._used = np.zeros(capacity, dtype=bool)
         self._n = 0
 
-    def clear(self) -> None:
-        """Forget every change, keeping the room (it fills to the same size again)."""
-        self._used[:] = False
-        self._n = 0
-
     def __len__(self) -> int:
         return self._n
 
@@ -149,4 +144,6 @@ class HashCounts:
         keep = counts > 0
         self._keys = keys[keep]
         self._counts = counts[keep].astype(np.int32)
-        self._pending.clear()
+        # a small table again, not the room of the largest batch of changes: at scale that
+        # room would stay held beside the counts between merges
+        self._pending = Changes()
