@@ -5,6 +5,7 @@ removed accounts.
     python bench/linker_speed.py --sizes 10000 100000 1000000
     python bench/linker_speed.py --write               # also replace the BENCHMARKS.md table
     python bench/linker_speed.py --profile 10000       # cProfile of the streaming score
+    python bench/linker_speed.py --sizes 10000 --add-only   # only the build, add, withdraw
 
 Measured per size, pinned to one core (BLAS threads 1): synthetic generation (counted apart),
 building the index (profiles + candidate indexes), the index's memory (RSS delta), the
@@ -130,8 +131,25 @@ def warm_up(linker: MirrorLinker, stream: list) -> None:
         linker.score(a, ps)
 
 
+def add_and_withdraw(linker: MirrorLinker, extra: list) -> tuple[list[float], list[float]]:
+    """Seconds to add each of ``extra`` (its profile built, as ``add_removed`` does), then to
+    withdraw each again."""
+    adds, rms = [], []
+    for a, ps in extra:
+        t = time.perf_counter()
+        linker.add_removed(a, ps)
+        adds.append(time.perf_counter() - t)
+    for a, _ in extra:
+        t = time.perf_counter()
+        linker.withdraw(a.account_id)
+        rms.append(time.perf_counter() - t)
+    return adds, rms
+
+
 def measure(n: int, queries: int, batch: int, seed: int, model: str,
-            max_full: int | None = None) -> Row:
+            max_full: int | None = None, add_only: bool = False) -> Row:
+    """The figures of one size; ``add_only``: only the build and the add and withdraw (the
+    others NaN), the same accounts and the same steps before them but the timed scores."""
     gen = Generator(seed)
     t = time.perf_counter()
     removed = list(gen.removed_set(n))
@@ -157,6 +175,12 @@ def measure(n: int, queries: int, batch: int, seed: int, model: str,
     settle_after_bulk_build()  # as the service does after a bulk build
     rss = rss_mb() - rss0
     print(f"[{n}] index built in {build_s:.1f} s, {rss:.0f} MB", file=sys.stderr)
+    if add_only:
+        warm_up(linker, stream)
+        adds, rms = add_and_withdraw(linker, extra)
+        nan = float("nan")
+        return Row(n, gen_s, build_s, rss, nan, nan, pct(adds, 50), pct(adds, 99),
+                   pct(rms, 50), pct(rms, 99), nan, 0, nan)
 
     snap = snapshot_times(linker, model, max_full)
     warm_up(linker, stream)
@@ -172,15 +196,7 @@ def measure(n: int, queries: int, batch: int, seed: int, model: str,
         found = linker.candidates(profile)
         finds.append(time.perf_counter() - t)
         cands.append(len(found))
-    adds, rms = [], []
-    for a, ps in extra:
-        t = time.perf_counter()
-        linker.add_removed(a, ps)
-        adds.append(time.perf_counter() - t)
-    for a, _ in extra:
-        t = time.perf_counter()
-        linker.withdraw(a.account_id)
-        rms.append(time.perf_counter() - t)
+    adds, rms = add_and_withdraw(linker, extra)
     t = time.perf_counter()
     profiles = build_profiles([a for a, _ in scan], {a.account_id: ps for a, ps in scan})
     linker.score_batch(profiles)
@@ -391,6 +407,9 @@ def main() -> None:
     ap.add_argument("--profile", type=int, default=0, metavar="N")
     ap.add_argument("--vectorised-ab", type=int, default=0, metavar="N",
                     help="compare with and without the vectorised comparators at N removed")
+    ap.add_argument("--add-only", action="store_true",
+                    help="measure only the index build and the add / withdraw of a removed "
+                         "account (quicker, to iterate on them); prints, never writes")
     ap.add_argument("--max-full", type=int, default=LinkerConfig.max_full or 0,
                     help="LinkerConfig.max_full: full comparisons per account (0: all; "
                          "default: the service's)")
@@ -404,6 +423,16 @@ def main() -> None:
             return
     if args.profile:
         profile(args.profile, args.queries, args.seed, args.model, args.max_full or None)
+        return
+    if args.add_only:
+        for n in args.sizes:
+            load = os.getloadavg()[0]
+            r = measure(n, args.queries, args.batch, args.seed, args.model,
+                        args.max_full or None, add_only=True)
+            print(f"{n:,} removed: build {r.build_s:.0f} s, index {r.rss_mb:,.0f} MB RSS, "
+                  f"add p50 / p99 {r.add_p50:.2f} / "
+                  f"{r.add_p99:.2f} ms, withdraw p50 / p99 {r.rm_p50:.2f} / {r.rm_p99:.2f} ms; "
+                  f"load average {load:.2f} -> {os.getloadavg()[0]:.2f}; {command_line()}")
         return
     load = [os.getloadavg()[0]]
     rows = []

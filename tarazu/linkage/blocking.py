@@ -172,6 +172,10 @@ class TextLSHIndex:
     def _minhash(self, p: AccountProfile) -> np.ndarray | None:
         if not p.content_words.size:
             return None
+        if self._scheme == "affine32":  # datasketch's default: one compiled pass
+            from tarazu.linkage.columnar.kernels import affine32_minhash
+
+            return affine32_minhash(p.content_words, *self._permutations)
         # the words are already hashed (32-bit, stable across processes): no second hash
         m = MinHash(num_perm=self.num_perm, seed=self.seed, hashfunc=int,
                     permutations=self._permutations, scheme=self._scheme)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tarazu.linkage.counts import HashCounts
+from tarazu.linkage.counts import HashCounts, sorted_distinct
 from tarazu.linkage.profile import (
     N_CHAR_FEATURES,
     AccountProfile,
@@ -86,14 +86,16 @@ class Corpus:
             self.shingle_df.update(p.shingles, sign)
         traces = sign_up_traces(p)
         if traces.size or p.connections.size or p.voice.size:
-            self.trace_df.update(np.union1d(np.union1d(traces, p.connections), p.voice), sign)
+            self.trace_df.update(sorted_distinct(np.concatenate((traces, p.connections,
+                                                                 p.voice))), sign)
         if p.char_tf is not None:
             if self._char_df is None:
                 self._char_df = np.zeros(N_CHAR_FEATURES, dtype=np.int32)
                 self._char_log_df = np.zeros(N_CHAR_FEATURES, dtype=np.float32)
-            cols = p.char_tf.indices
-            self._char_df[cols] += sign
-            self._char_log_df[cols] = np.log1p(self._char_df[cols])  # type: ignore[index]
+            cols = p.char_tf.indices  # distinct: one gather and one scatter suffice
+            df = self._char_df[cols] + sign
+            self._char_df[cols] = df
+            self._char_log_df[cols] = np.log1p(df)  # type: ignore[index]
             self._char_n += sign
 
     def idf(self, kind: str, token: object) -> float:

@@ -8,16 +8,19 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from tarazu.domain.platform import Account, AccountStatus, Post
+from tarazu.linkage.counts import sorted_distinct
 from tarazu.linkage.handles import handle_key, name_tokens
 from tarazu.linkage.platforms import NEUTRAL, PlatformProfile
 from tarazu.linkage.text import (
@@ -26,6 +29,8 @@ from tarazu.linkage.text import (
     shingle_hashes,
     stable_hash,
     strip_urls,
+    unlinked_words,
+    word_hashes,
     words,
 )
 
@@ -229,16 +234,25 @@ def _voice_hash(token: str) -> int:
 
 def voice_hashes(tokens: Iterable[str]) -> np.ndarray:
     """Sorted :func:`trace_hash` values (kind ``voice``) of ``tokens``: the corpus counts how
-    many accounts write with each."""
-    hashes = {_voice_hash(t) for t in tokens}
-    return np.array(sorted(hashes), dtype=np.uint64) if hashes else _NO_IDS
+    many accounts write with each (gathered by ``np.fromiter`` and sorted as an array: for a
+    voice's few dozen tokens, whose hashes are remembered, the set and the sorted list of
+    Python ints were most of the time)."""
+    hashes = np.fromiter(map(_voice_hash, tokens), dtype=np.uint64)
+    return sorted_distinct(hashes) if hashes.size else _NO_IDS
 
 
 def _voice(used: Counter[str]) -> np.ndarray:
     """The :data:`VOICE_TOP` tokens used by the most texts (``used``: texts per token; ties
-    by token)."""
-    top = sorted(used.items(), key=lambda kv: (-kv[1], kv[0]))[:VOICE_TOP]
-    return voice_hashes(k for k, _ in top)
+    by token). Which tokens, not their order, makes the voice (its hashes are sorted): every
+    token used more often than the count at which the cut falls, and of those at it the first
+    by token — rather than sorting each of the hundreds of tokens an account used by a
+    Python key."""
+    if len(used) <= VOICE_TOP:
+        return voice_hashes(used)
+    cut = sorted(used.values(), reverse=True)[VOICE_TOP - 1]
+    kept = [k for k, v in used.items() if v > cut]
+    tied = sorted(k for k, v in used.items() if v == cut)
+    return voice_hashes(kept + tied[: VOICE_TOP - len(kept)])
 
 
 #: Scripts whose share of an account's letters makes up its script mix (the rest: "other").
@@ -257,25 +271,62 @@ _SCRIPT_RANGES: tuple[tuple[tuple[int, int], ...], ...] = (
 )
 
 
+#: the classes of :func:`_bmp_classes`: four per script index (the last: none of them)
+_CLASSES = 4 * (len(_SCRIPT_RANGES) + 1)
+
+
 @lru_cache(maxsize=1)
-def _bmp_alpha() -> np.ndarray:
-    """``str.isalpha`` of every code point below U+10000 (built once, 64 KB)."""
-    return np.fromiter((chr(c).isalpha() for c in range(0x10000)), dtype=bool, count=0x10000)
+def _bmp_classes() -> np.ndarray:
+    """Per code point below U+10000 (built once, 64 KB): four times the index of the
+    :data:`_SCRIPT_RANGES` it falls in (their count: none), plus two if it is a letter
+    (``str.isalpha``), plus one if upper-case (``str.isupper``). The ranges all lie in the
+    BMP."""
+    script = np.full(0x10000, len(_SCRIPT_RANGES), dtype=np.uint8)
+    for i, ranges in enumerate(_SCRIPT_RANGES):
+        for lo, hi in ranges:
+            script[lo : hi + 1] = i
+    alpha = np.fromiter((chr(c).isalpha() for c in range(0x10000)), dtype=np.uint8,
+                        count=0x10000)
+    upper = np.fromiter((chr(c).isupper() for c in range(0x10000)), dtype=np.uint8,
+                        count=0x10000)
+    return 4 * script + 2 * alpha + upper
 
 
-def _script_mix(text: str) -> np.ndarray | None:
-    """Shares of the letters in each of :data:`SCRIPTS`; None when there are none. Counted
-    over the text's code points as arrays — the characters of each script's ranges
-    (:data:`_SCRIPT_RANGES`), and the letters (``str.isalpha``) — rather than a Python call per
-    character, which was an eighth of building a profile."""
+class TextCounts(NamedTuple):
+    """What a profile counts in its texts' characters."""
+
+    scripts: list[int]  # characters in each script's ranges, in :data:`_SCRIPT_RANGES`' order
+    letters: int  # as ``sum(map(str.isalpha, text))`` counts them
+    upper: int  # as ``sum(map(str.isupper, text))`` counts them
+
+
+def text_counts(text: str) -> TextCounts:
+    """The characters of ``text`` in each script's ranges, its letters and its upper-case
+    letters, counted in one compiled pass of a table over its code points
+    (:func:`_bmp_classes`, ``columnar.kernels.class_counts``) rather than a Python call or a
+    comparison per character and range; the few code points beyond the BMP are asked one by
+    one."""
+    from tarazu.linkage.columnar.kernels import class_counts
+
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    counts = [int(sum(np.count_nonzero((cps >= lo) & (cps <= hi)) for lo, hi in ranges))
-              for ranges in _SCRIPT_RANGES]
-    bmp = cps < 0x10000
-    letters = int(np.count_nonzero(_bmp_alpha()[cps[bmp]]))
-    if not bmp.all():
-        letters += sum(chr(c).isalpha() for c in cps[~bmp].tolist())
-    counts.append(max(0, letters - sum(counts)))
+    counts, beyond = class_counts(cps, _bmp_classes(), _CLASSES)
+    n = counts.tolist()
+    letters = sum(n[2::4]) + sum(n[3::4])
+    upper = sum(n[1::4]) + sum(n[3::4])
+    if beyond:
+        outside = [chr(c) for c in cps[cps >= 0x10000].tolist()]
+        letters += sum(map(str.isalpha, outside))
+        upper += sum(map(str.isupper, outside))
+    return TextCounts([sum(n[4 * i : 4 * i + 4]) for i in range(len(_SCRIPT_RANGES))],
+                      letters, upper)
+
+
+def _script_mix(counted: TextCounts) -> np.ndarray | None:
+    """Shares of the letters in each of :data:`SCRIPTS`; None when there are none: the
+    characters of each script's ranges (:data:`_SCRIPT_RANGES`), the rest of the letters
+    "other" (``counted``: :func:`text_counts` of the texts)."""
+    counts = list(counted.scripts)
+    counts.append(max(0, counted.letters - sum(counts)))
     total = sum(counts)
     return (np.array(counts, dtype=np.float32) / total) if total else None
 
@@ -286,6 +337,14 @@ def id_hashes(ids: Iterable[str]) -> np.ndarray:
     hashes = {int.from_bytes(hashlib.blake2b(i.encode("utf-8"), digest_size=8).digest(), "big")
               for i in ids}
     return np.array(sorted(hashes), dtype=np.uint64) if hashes else _NO_IDS
+
+
+@lru_cache(maxsize=1)
+def _bmp_spaces() -> np.ndarray:
+    """``str.isspace`` of every code point below U+10000 (built once, 64 KB): where
+    ``str.split`` cuts words. No code point beyond the BMP is white space (a test holds the
+    table to ``str.isspace`` over all of Unicode)."""
+    return np.fromiter((chr(c).isspace() for c in range(0x10000)), dtype=bool, count=0x10000)
 
 
 class CharNgramHasher:
@@ -307,6 +366,7 @@ class CharNgramHasher:
         self.n_features = int(params["n_features"])
         self._ngram_range: tuple[int, int] = tuple(params["ngram_range"])
         self._lowercase = bool(params["lowercase"])
+        self._scratch = threading.local()
 
     def counts(self, doc: str) -> tuple[np.ndarray, np.ndarray]:
         """Sorted hashed columns (int32) and n-gram counts (float32) of ``doc``.
@@ -338,12 +398,33 @@ class CharNgramHasher:
     def sublinear(self, doc: str, top: int | None = None) -> CharVector:
         """``doc`` as log(1 + tf) weights (one phrase repeated a hundred times must not
         dominate), of its ``top`` most frequent n-grams only if given (ties by column, so the
-        choice is deterministic), in column order."""
-        cols, n = self.counts(doc)
-        if top is not None and n.shape[0] > top:
-            keep = np.sort(np.lexsort((cols, -n))[:top])
-            cols, n = cols[keep], n[keep]
-        return CharVector.of_counts(cols, n)
+        choice is deterministic), in column order.
+
+        The columns of :meth:`counts` and, of more than ``top``, those first in the order
+        (-count, column); the words cut, the n-grams hashed, counted and chosen in one
+        compiled call over a scratch tally of all columns (``columnar.kernels.char_wb_counts``)
+        rather than sorted: this is a large part of taking a removed account in (the property
+        tests hold it to the sort)."""
+        from tarazu.linkage.columnar.kernels import char_wb_counts
+
+        tally, seen = self._tally()
+        text = doc.lower() if self._lowercase else doc
+        cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        lo, hi = self._ngram_range
+        cols, n = char_wb_counts(cps, _bmp_spaces(), lo, hi, self.n_features,
+                                 -1 if top is None else top, tally, seen)
+        return CharVector.of_counts(cols.astype(np.int32), n)
+
+    def _tally(self) -> tuple[np.ndarray, np.ndarray]:
+        """This thread's scratch arrays for :func:`value_counts` (zeros between calls): a
+        count per column and a bit per column, allocated once per thread (two threads
+        building profiles at once must not count into one tally)."""
+        held = getattr(self._scratch, "tally", None)
+        if held is None:
+            held = self._scratch.tally = (np.zeros(self.n_features, dtype=np.int32),
+                                          np.zeros((self.n_features + 63) // 64,
+                                                   dtype=np.uint64))
+        return held
 
 
 _HASHER = CharNgramHasher()
@@ -358,36 +439,50 @@ def _shared_if_empty(hashes: np.ndarray) -> np.ndarray:
     return hashes if hashes.size else _NO_HASHES
 
 
-def _style_vector(texts: Sequence[str], all_words: list[str]) -> np.ndarray:
-    """Function-word rates plus a few habits (links, hashtags, retweets, caps, punctuation)."""
+def _style_vector(texts: Sequence[str], all_words: list[str], letters: int, upper: int
+                  ) -> np.ndarray:
+    """Function-word rates plus a few habits (links, hashtags, retweets, caps, punctuation);
+    ``letters`` and ``upper``: the texts' letters and upper-case letters
+    (:func:`text_counts`)."""
     fw = np.asarray(function_word_counts(all_words), dtype=np.float64)
     n = max(1, len(all_words))
     rates = np.sqrt(fw / n)
     m = max(1, len(texts))
     joined = "".join(texts)
-    letters = sum(map(str.isalpha, joined)) or 1
+    letters = letters or 1
     habits = np.array(
         [
             sum("http" in t for t in texts) / m,
             sum("#" in t for t in texts) / m,
             sum("@" in t for t in texts) / m,
             sum(t.startswith("RT ") for t in texts) / m,
-            sum(map(str.isupper, joined)) / letters,
+            upper / letters,
             joined.count("!") / m,
             joined.count("?") / m,
-            min(1.0, np.mean([len(t) for t in texts]) / 280) if texts else 0.0,
+            # np.mean's value: the float sum of whole numbers is exact in any order
+            min(1.0, sum(map(len, texts)) / len(texts) / 280) if texts else 0.0,
         ]
     )
     # float32: the style comparator bands a cosine at 0.8 / 0.9 / 0.95; 7 digits are plenty
     return np.concatenate([rates, np.sqrt(habits)]).astype(np.float32)
 
 
+def median_pause(stamps: Sequence[float]) -> float | None:
+    """The median of the pauses between consecutive ``stamps`` (None for fewer than three):
+    ``np.median(np.diff(stamps))`` to the last bit — the middle pause, or the two middle
+    ones' mean as numpy takes it, (a + b) / 2 — without numpy's overhead on a score of
+    floats."""
+    if len(stamps) <= 2:
+        return None
+    pauses = sorted([b - a for a, b in zip(stamps[:-1], stamps[1:], strict=True)])
+    mid = len(pauses) // 2
+    return pauses[mid] if len(pauses) % 2 else (pauses[mid - 1] + pauses[mid]) / 2
+
+
 def _hours(times: Sequence[datetime]) -> np.ndarray | None:
     if not times:
         return None
-    h = np.zeros(24)
-    for t in times:
-        h[t.hour] += 1
+    h = np.bincount([t.hour for t in times], minlength=24)  # whole numbers: exact shares
     return (h / h.sum()).astype(np.float32)  # shares of the day's hours: 7 digits suffice
 
 
@@ -419,11 +514,14 @@ def build_profiles(
     for acc in accounts:
         posts = sorted(posts_by_account.get(acc.account_id, ()), key=lambda p: p.created_at)
         texts = [p.text for p in posts if p.text.strip()]
+        stamps = [p.created_at.timestamp() for p in posts]
+        # the texts without their links: what the words and the n-gram documents read
+        unlinked = [strip_urls(t) for t in texts]
         all_words: list[str] = []
         post_words: list[list[str]] = []
         voice: Counter[str] = Counter()
-        for t in texts:
-            toks = words(t)
+        for t, u in zip(texts, unlinked, strict=True):
+            toks = unlinked_words(u)
             all_words.extend(toks)
             voice.update(voice_tokens(t, toks))
             post_words.append(toks)
@@ -431,22 +529,22 @@ def build_profiles(
         refs: set[str] = set()
         hashtags: set[str] = set()
         mentions: set[str] = set()
-        post_links: set[str] = set()
+        links_seen: dict[str, None] = {}
         media_pdq: list[str] = []
         media_md5: set[str] = set()
         langs: Counter[str] = Counter()
         own_key = handle_key(acc.handle)
         n_acting = n_own = 0
-        for p in posts:
+        for p, at in zip(posts, stamps, strict=True):
             page_user = ""
             if p.context:
-                contexts[sys.intern(p.context)].append(p.created_at.timestamp())
+                contexts[sys.intern(p.context)].append(at)
                 owner = platform.page_owner(p.context)
                 if owner is not None:
                     page_user = handle_key(owner)
                     refs.add(page_user)
             in_text = platform.named_accounts(p.text) if p.text else []
-            named = {handle_key(r) for r in in_text} - {own_key}
+            named = ({handle_key(r) for r in in_text} - {own_key}) if in_text else _NONE
             talk = bool(platform.talk_marker and page_user
                         and platform.talk_marker in p.context.lower())
             if page_user and page_user == own_key:
@@ -454,7 +552,8 @@ def build_profiles(
             elif (platform.acting is not None and platform.acting.search(p.text)) or named \
                     or talk:
                 n_acting += 1
-            hashtags.update(h.lower().lstrip("#") for h in p.hashtags if h.strip("#"))
+            if p.hashtags:
+                hashtags.update(h.lower().lstrip("#") for h in p.hashtags if h.strip("#"))
             for m in p.mentions:
                 key = handle_key(m.lstrip("@"))
                 if key:
@@ -462,7 +561,8 @@ def build_profiles(
                     refs.add(key)
             for r in in_text:
                 refs.add(handle_key(r))
-            post_links.update(k for k in map(link_key, p.links) if k)
+            if p.links:
+                links_seen.update(dict.fromkeys(p.links))
             for med in p.media:
                 if med.pdq:
                     media_pdq.append(med.pdq)
@@ -470,18 +570,20 @@ def build_profiles(
                     media_md5.add(med.md5)
             if p.lang:
                 langs[sys.intern(p.lang)] += 1
+        # each distinct link once (in the order first posted): an account posts its own
+        # channel again and again
+        post_links = {k for k in map(link_key, links_seen) if k}
         total_lang = sum(langs.values())
-        docs.append(" ".join(strip_urls(t) for t in texts))
+        docs.append(" ".join(unlinked))
         if len(texts) > RECENT:
-            recent_docs[len(docs) - 1] = " ".join(strip_urls(t) for t in texts[-RECENT:])
-        stamps = [p.created_at.timestamp() for p in posts[-RECENT:]]
-        pauses = np.diff(stamps) if len(stamps) > 2 else None
-        all_stamps = np.array([p.created_at.timestamp() for p in posts[-MAX_PAUSES:]])
+            recent_docs[len(docs) - 1] = " ".join(unlinked[-RECENT:])
+        all_stamps = np.array(stamps[-MAX_PAUSES:])
         log_pauses = (
             np.log10(np.maximum(np.diff(all_stamps), 60.0)) if len(all_stamps) > 3 else None
         )
-        content = {stable_hash(w) for w in all_words if len(w) > 3 and not w.isdigit()}
+        content = word_hashes([w for w in set(all_words) if len(w) > 3 and not w.isdigit()])
         joined = " ".join(texts)
+        counted = text_counts(joined)  # the spaces joining the texts are no letters
         partial.append(
             dict(
                 acc=acc,
@@ -489,7 +591,7 @@ def build_profiles(
                 n_text_posts=len(texts),
                 first_post=posts[0].created_at if posts else None,
                 last_post=posts[-1].created_at if posts else None,
-                median_pause=float(np.median(pauses)) if pauses is not None else None,
+                median_pause=median_pause(stamps[-RECENT:]),
                 hashtags=_frozen(hashtags),
                 mentions=_frozen(mentions),
                 contexts={k: tuple(v) for k, v in contexts.items()},
@@ -497,16 +599,17 @@ def build_profiles(
                 media_pdq=tuple(media_pdq),
                 media_md5=_frozen(media_md5, shared=False),
                 shingles=_shared_if_empty(shingle_hashes(post_words, SHINGLE_WORDS)),
-                content_words=_sorted_hashes(content),
+                content_words=_shared_if_empty(content),
                 references=_frozen(r for r in refs if r),
-                style=_style_vector(texts, all_words) if texts else None,
+                style=_style_vector(texts, all_words, counted.letters, counted.upper)
+                if texts else None,
                 hours=_hours([p.created_at for p in posts]),
                 langs={k: v / total_lang for k, v in langs.items()},
                 n_acting_posts=n_acting,
                 n_own_page_posts=n_own,
                 n_empty_posts=len(posts) - len(texts),
                 log_pauses=log_pauses,
-                scripts=_script_mix(joined) if texts else None,
+                scripts=_script_mix(counted) if texts else None,
                 emoji=_frozen(_EMOJI_RE.findall(joined)),
                 voice=_voice(voice),
             )

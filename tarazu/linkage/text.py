@@ -197,7 +197,13 @@ def strip_urls(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-case word tokens with URLs and @mentions removed."""
-    return WORD_RE.findall(MENTION_RE.sub(" ", strip_urls(text)).lower())
+    return unlinked_words(strip_urls(text))
+
+
+def unlinked_words(text: str) -> list[str]:
+    """:func:`words` of a text whose URLs are already stripped (:func:`strip_urls`): a
+    profile strips them once for its words and its n-gram documents."""
+    return WORD_RE.findall(MENTION_RE.sub(" ", text).lower())
 
 
 def stable_hash(token: str) -> int:
@@ -210,33 +216,25 @@ def shingle_hashes(texts_tokens: Iterable[Sequence[str]], n: int) -> np.ndarray:
     each sequence's :func:`stable_hash` as its words joined by spaces, all in one sorted
     array of distinct values (uint32). The texts' words are joined by spaces, the texts by
     line breaks, and a sequence is hashed where it lies in those bytes (from its first
-    word's start to its last word's end), never across two texts."""
+    word's start to its last word's end), never across two texts: one compiled pass
+    (``columnar.kernels.crc32_word_runs``), not a Python call per sequence."""
     texts = [t for t in texts_tokens if len(t) >= n]
     if not texts:
         return np.zeros(0, dtype=np.uint32)
-    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    buf, starts, ends = _spans("\n".join(map(" ".join, texts)), int(lens.sum()))
-    text_of = np.repeat(np.arange(len(texts)), lens)
-    first = np.flatnonzero(text_of[: len(text_of) - n + 1] == text_of[n - 1:])
-    from tarazu.linkage.columnar.kernels import crc32_spans
+    from tarazu.linkage.columnar.kernels import crc32_word_runs
 
-    return np.unique(crc32_spans(buf, starts[first], ends[first + n - 1]))
-
-
-def _spans(joined: str, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The UTF-8 bytes of ``count`` words joined by one separator byte (a space or a line
-    break, neither inside a word), and each word's start and end in them."""
+    joined = "\n".join(map(" ".join, texts))
     buf = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    seps = np.flatnonzero((buf == 32) | (buf == 10))
-    if len(seps) != count - 1:
+    hashes, found = crc32_word_runs(buf, n)
+    if found != sum(map(len, texts)):
         raise ValueError("a word holds a space or a line break")
-    starts = np.empty(count, dtype=np.int64)
-    starts[0] = 0
-    starts[1:] = seps + 1
-    ends = np.empty(count, dtype=np.int64)
-    ends[:-1] = seps
-    ends[-1] = len(buf)
-    return buf, starts, ends
+    return hashes
+
+
+def word_hashes(tokens: Sequence[str]) -> np.ndarray:
+    """The distinct :func:`stable_hash` values of ``tokens``, sorted (uint32): the one-word
+    sequences of :func:`shingle_hashes`, hashed in one pass."""
+    return shingle_hashes([tokens], 1)
 
 
 def function_word_counts(tokens: Iterable[str]) -> list[int]:

@@ -158,14 +158,232 @@ def _crc32_table() -> np.ndarray:
 _CRC32 = _crc32_table()
 
 
+#: which bit a 64-bit word with one bit set has, by the top six bits of its product with a
+#: de Bruijn sequence (each of the 64 products has other top bits)
+_DE_BRUIJN = np.uint64(0x03F79D71B4CB0A89)
+_LOW_BIT = np.zeros(64, dtype=np.int64)
+_LOW_BIT[[((1 << b) * 0x03F79D71B4CB0A89 & (2**64 - 1)) >> 58 for b in range(64)]] = range(64)
+
+
 @nb.njit(cache=True, nogil=True)
-def crc32_spans(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray
-                ) -> np.ndarray:  # pragma: no cover - compiled
-    """CRC-32 (zlib's) of each byte span ``buf[starts[i]:ends[i]]``."""
-    out = np.empty(starts.shape[0], dtype=np.uint32)
-    for i in range(starts.shape[0]):
-        c = np.uint32(0xFFFFFFFF)
-        for j in range(starts[i], ends[i]):
-            c = _CRC32[(c ^ buf[j]) & 0xFF] ^ (c >> np.uint32(8))
-        out[i] = c ^ np.uint32(0xFFFFFFFF)
+def value_counts(values: np.ndarray, top: int, tally: np.ndarray, seen: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """The distinct ``values`` in ascending order and how often each occurs, as ``np.unique``
+    with its counts gives them; if ``top`` >= 0 and there are more, only the ``top`` most
+    frequent (ties by the smaller value: the first ``top`` in the order (-count, value)),
+    still in ascending order.
+
+    Counted in place rather than sorted: ``tally`` (int32, one entry per possible value) and
+    ``seen`` (uint64, one bit per possible value) are scratch arrays of zeros, left zeros, so
+    that the pass is linear in the values and the distinct ones come out in order from the
+    bits."""
+    d = 0
+    for c in values:
+        if tally[c] == 0:
+            d += 1
+            seen[c >> 6] |= np.uint64(1) << np.uint64(c & 63)
+        tally[c] += 1
+    cols = np.empty(d, dtype=np.int64)
+    counts = np.empty(d, dtype=np.int64)
+    k = 0
+    for w in range(seen.shape[0]):
+        x = seen[w]
+        if x == 0:
+            continue
+        seen[w] = 0
+        while x != 0:  # the set bits, lowest first
+            low = x & (~x + np.uint64(1))
+            c = w * 64 + _LOW_BIT[(low * _DE_BRUIJN) >> np.uint64(58)]
+            cols[k] = c
+            counts[k] = tally[c]
+            tally[c] = 0
+            k += 1
+            x ^= low
+    if top < 0 or d <= top:
+        return cols, counts
+    # the count at which the cut falls: all above it are kept, of those at it the first
+    hist = np.zeros(counts.max() + 1, dtype=np.int64)
+    for n in counts:
+        hist[n] += 1
+    cut = hist.shape[0] - 1
+    above = 0
+    while above + hist[cut] < top:
+        above += hist[cut]
+        cut -= 1
+    need = top - above
+    out_cols = np.empty(top, dtype=np.int64)
+    out_counts = np.empty(top, dtype=np.int64)
+    k = 0
+    for i in range(d):
+        n = counts[i]
+        if n > cut or (n == cut and need > 0):
+            if n == cut:
+                need -= 1
+            out_cols[k] = cols[i]
+            out_counts[k] = n
+            k += 1
+    return out_cols, out_counts
+
+
+_FMIX1 = np.uint64(0x85EBCA6B)
+_FMIX2 = np.uint64(0xC2B2AE35)
+
+
+@nb.njit(cache=True, nogil=True)
+def affine32_minhash(values: np.ndarray, a: np.ndarray, b: np.ndarray
+                     ) -> np.ndarray:  # pragma: no cover - compiled
+    """The MinHash signature of the 32-bit ``values`` under datasketch's ``affine32`` scheme
+    with permutations ``(a, b)``: each value pre-mixed by the MurmurHash3 finalizer, then per
+    permutation the least ``a * h + b`` mod 2^32 (uint32 values; 2^32 - 1 for none). One
+    compiled pass, not a (values x permutations) array per account; the property tests hold
+    it to datasketch's ``MinHash.update_batch``."""
+    out = np.full(a.shape[0], _M32, dtype=np.uint64)
+    for i in range(values.shape[0]):
+        h = np.uint64(values[i])
+        h ^= h >> np.uint64(16)
+        h = (h * _FMIX1) & _M32
+        h ^= h >> np.uint64(13)
+        h = (h * _FMIX2) & _M32
+        h ^= h >> np.uint64(16)
+        for j in range(a.shape[0]):
+            v = (np.uint64(a[j]) * h + np.uint64(b[j])) & _M32
+            if v < out[j]:
+                out[j] = v
+    return out.astype(np.uint32)
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+@nb.njit(cache=True, nogil=True)
+def table_add(keys: np.ndarray, sums: np.ndarray, used: np.ndarray, hashes: np.ndarray,
+              amounts: np.ndarray) -> int:  # pragma: no cover - compiled
+    """Add ``amounts[i]`` to the sum held for ``hashes[i]`` in an open-addressing table
+    (``keys`` uint64, ``sums`` int64, ``used`` bool; a power of two of slots, at most half
+    used, probed linearly from a multiplicative hash of the key). Returns how many keys were
+    new to the table."""
+    mask = np.uint64(keys.shape[0] - 1)
+    new = 0
+    for i in range(hashes.shape[0]):
+        k = np.uint64(hashes[i])
+        s = ((k * _GOLDEN) >> np.uint64(32)) & mask
+        while used[s] and keys[s] != k:
+            s = (s + np.uint64(1)) & mask
+        if not used[s]:
+            used[s] = True
+            keys[s] = k
+            sums[s] = 0
+            new += 1
+        sums[s] += amounts[i]
+    return new
+
+
+@nb.njit(cache=True, nogil=True)
+def table_get(keys: np.ndarray, sums: np.ndarray, used: np.ndarray, hashes: np.ndarray
+              ) -> np.ndarray:  # pragma: no cover - compiled
+    """The sum held for each of ``hashes`` in a table of :func:`table_add` (0: absent)."""
+    mask = np.uint64(keys.shape[0] - 1)
+    out = np.zeros(hashes.shape[0], dtype=np.int64)
+    for i in range(hashes.shape[0]):
+        k = np.uint64(hashes[i])
+        s = ((k * _GOLDEN) >> np.uint64(32)) & mask
+        while used[s]:
+            if keys[s] == k:
+                out[i] = sums[s]
+                break
+            s = (s + np.uint64(1)) & mask
     return out
+
+
+@nb.njit(cache=True, nogil=True)
+def crc32_word_runs(buf: np.ndarray, n: int) -> tuple[np.ndarray, int]:  # pragma: no cover
+    """The distinct CRC-32 values (zlib's), sorted, of every run of ``n`` consecutive words
+    in ``buf``: UTF-8 bytes of words joined by one space (32) within a text and by one line
+    break (10) between texts; a run never spans two texts. Each run is hashed where it lies
+    in the bytes, from its first word's start to its last word's end. Also returns how many
+    words the separators delimit (one more than there are separators), for the caller to
+    check against the words it joined: a word holding a separator would shift every run
+    after it."""
+    m = 1
+    for b in buf:
+        if b == 32 or b == 10:
+            m += 1
+    starts = np.empty(m, dtype=np.int64)
+    ends = np.empty(m, dtype=np.int64)
+    text = np.empty(m, dtype=np.int64)
+    starts[0] = 0
+    k = 0
+    t = 0
+    for j in range(buf.shape[0]):
+        b = buf[j]
+        if b == 32 or b == 10:
+            ends[k] = j
+            text[k] = t
+            k += 1
+            starts[k] = j + 1
+            if b == 10:
+                t += 1
+    ends[k] = buf.shape[0]
+    text[k] = t
+    out = np.empty(max(m - n + 1, 0), dtype=np.uint32)
+    c = 0
+    for i in range(m - n + 1):
+        if text[i] != text[i + n - 1]:
+            continue
+        h = np.uint32(0xFFFFFFFF)
+        for j in range(starts[i], ends[i + n - 1]):
+            h = _CRC32[(h ^ buf[j]) & 0xFF] ^ (h >> np.uint32(8))
+        out[c] = h ^ np.uint32(0xFFFFFFFF)
+        c += 1
+    found = np.sort(out[:c])
+    d = 0
+    for i in range(c):
+        if i == 0 or found[i] != found[d - 1]:
+            found[d] = found[i]
+            d += 1
+    return found[:d], m
+
+
+@nb.njit(cache=True, nogil=True)
+def char_wb_counts(cps: np.ndarray, space: np.ndarray, min_n: int, max_n: int,
+                   n_features: int, top: int, tally: np.ndarray, seen: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """:func:`value_counts` of :func:`char_wb_columns` of the words of a text (code points
+    ``cps``), the words cut where ``str.split`` cuts them: at runs of the code points that
+    ``space`` (a flag per BMP code point) marks, none beyond the BMP being white space. One
+    call for what took a split, a join, an encoding and two calls."""
+    n = cps.shape[0]
+    starts = np.empty(n, dtype=np.int64)
+    lens = np.empty(n, dtype=np.int64)
+    w = 0
+    i = 0
+    while i < n:
+        if cps[i] < space.shape[0] and space[cps[i]]:
+            i += 1
+            continue
+        j = i
+        while j < n and not (cps[j] < space.shape[0] and space[cps[j]]):
+            j += 1
+        starts[w] = i
+        lens[w] = j - i
+        w += 1
+        i = j
+    if w == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    placed = char_wb_columns(cps, starts[:w], lens[:w], min_n, max_n, n_features)
+    return value_counts(placed, top, tally, seen)
+
+
+@nb.njit(cache=True, nogil=True)
+def class_counts(cps: np.ndarray, classes: np.ndarray, n_classes: int
+                 ) -> tuple[np.ndarray, int]:  # pragma: no cover - compiled
+    """How many of the code points ``cps`` fall in each class of the table ``classes`` (a
+    class per code point below its length), and how many lie beyond the table."""
+    out = np.zeros(n_classes, dtype=np.int64)
+    beyond = 0
+    for c in cps:
+        if c < classes.shape[0]:
+            out[classes[c]] += 1
+        else:
+            beyond += 1
+    return out, beyond

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 
 from tarazu.linkage.columnar.ragged import Interner, Ragged
+from tarazu.linkage.handles import normalised
 from tarazu.linkage.profile import AccountProfile
-from tarazu.names.normalise import normalise
 
 _UTC_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAIVE_EPOCH = datetime(1970, 1, 1)
@@ -54,7 +54,12 @@ def token_hashes(tokens: Iterable[str]) -> np.ndarray:
     """The tokens' hashes (the low 32 bits of the interpreter's own, for this process's
     columns), sorted. Equal tokens have equal hashes; the rare unequal tokens that share one
     are told apart by whoever reads them (a hash only proposes a shared token)."""
-    return np.sort(np.fromiter((hash(t) & 0xFFFFFFFF for t in tokens), dtype=np.uint32))
+    hashes = [hash(t) & 0xFFFFFFFF for t in tokens]
+    return np.sort(np.array(hashes, dtype=np.uint32)) if hashes else _NO_TOKENS
+
+
+_NO_TOKENS = np.zeros(0, dtype=np.uint32)  # shared by every row without tokens of a kind
+_NO_TOKENS.flags.writeable = False
 
 
 class RemovedColumns:
@@ -150,7 +155,7 @@ class RemovedColumns:
 
     def _set_name(self, r: int, display_name: str) -> None:
         self.has_name[r] = bool(display_name.strip())  # blank: the comparator's "missing"
-        self.name_hash[r] = hash(normalise(display_name)) if self.has_name[r] else 0
+        self.name_hash[r] = hash(normalised(display_name)) if self.has_name[r] else 0
 
     def _set_langs(self, r: int, langs: dict[str, float] | Any) -> None:
         if not langs:
@@ -167,7 +172,8 @@ class RemovedColumns:
 
     def _set_scripts(self, r: int, scripts: np.ndarray | None) -> None:
         self.scripts_top[r] = -1 if scripts is None else int(np.argmax(scripts))
-        self.scripts_norm[r] = 0 if scripts is None else np.linalg.norm(scripts)
+        # np.linalg.norm's own steps for a vector, without its checks
+        self.scripts_norm[r] = 0 if scripts is None else np.sqrt(scripts.dot(scripts))
 
     def _set_style(self, r: int, style: np.ndarray | None) -> None:
         if style is not None and self.style_dim is None:
