@@ -234,19 +234,34 @@ class AvatarPdqBlocker:
         return list(dict.fromkeys(h.lower() for h in hs))
 
     def add(self, p: AccountProfile) -> None:
-        if p.account_id in self._entries:
+        self.add_many([p])
+
+    def add_many(self, profiles: Iterable[AccountProfile]) -> None:
+        """Add many accounts in one call of the picture index (a restart loads thousands: a
+        call per account cost more than the hashes did). The same entries as one by one."""
+        entries: list[IndexedHash] = []
+        owners: list[tuple[str, tuple[int, ...]]] = []
+        seen: set[str] = set()
+        for p in profiles:
+            if p.account_id in self._entries or p.account_id in seen:
+                continue
+            seen.add(p.account_id)
+            hs = self._hashes(p)
+            if not hs:
+                continue
+            ids = tuple(range(self._next, self._next + len(hs)))
+            self._next += len(hs)
+            entries.extend(IndexedHash(i, h, 0, "removed accounts")
+                           for i, h in zip(ids, hs, strict=True))
+            owners.append((p.account_id, ids))
+        if not entries:
             return
-        hs = self._hashes(p)
-        if not hs:
-            return
-        ids = tuple(range(self._next, self._next + len(hs)))
-        self._next += len(hs)
-        skipped = {s.entry_id for s in self._index.add(
-            IndexedHash(i, h, 0, "removed accounts") for i, h in zip(ids, hs, strict=True))}
-        kept = tuple(i for i in ids if i not in skipped)
-        if kept:
-            self._entries[p.account_id] = kept
-            self._owner.update((i, p.account_id) for i in kept)
+        skipped = {s.entry_id for s in self._index.add(entries)}
+        for account_id, ids in owners:
+            kept = tuple(i for i in ids if i not in skipped)
+            if kept:
+                self._entries[account_id] = kept
+                self._owner.update((i, account_id) for i in kept)
 
     def remove(self, account_id: str, profile: AccountProfile | None = None) -> None:
         ids = self._entries.pop(account_id, ())
@@ -367,14 +382,25 @@ class Blocker:
     def __init__(self, indexes: Sequence[CandidateIndex] | None = None) -> None:
         self.indexes = list(indexes) if indexes is not None else default_indexes()
 
+    def add_many(self, profiles: Sequence[AccountProfile],
+                 text_signatures: Sequence[np.ndarray | None] | None = None) -> None:
+        """:meth:`add` for many accounts not held yet; an index that can take them in one
+        call (``add_many``) does."""
+        sigs = text_signatures if text_signatures is not None else [None] * len(profiles)
+        for ix in self.indexes:
+            if isinstance(ix, AvatarPdqBlocker):
+                ix.add_many(profiles)
+                continue
+            for p, sig in zip(profiles, sigs, strict=True):
+                if sig is not None and isinstance(ix, TextLSHIndex):
+                    ix.add_signature(p.account_id, sig)
+                else:
+                    ix.add(p)
+
     def add(self, p: AccountProfile, text_signature: np.ndarray | None = None) -> None:
         """``text_signature``: the account's MinHash signature, already computed (a
         snapshot's), for the text index to use instead of computing it."""
-        for ix in self.indexes:
-            if text_signature is not None and isinstance(ix, TextLSHIndex):
-                ix.add_signature(p.account_id, text_signature)
-            else:
-                ix.add(p)
+        self.add_many([p], [text_signature])
 
     def remove(self, p: AccountProfile) -> None:
         """Forget ``p`` (the profile it was added with) in every index."""

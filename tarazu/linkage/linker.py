@@ -214,6 +214,26 @@ class MirrorLinker:
         self.blocker.add(profile, text_signature)
         self.columns.add(profile)
 
+    def add_removed_profiles(self, profiles: Sequence[AccountProfile],
+                             text_signatures: Sequence[np.ndarray | None] | None = None
+                             ) -> None:
+        """:meth:`add_removed_profile` for many accounts, the indexes taking them together
+        where they can (a restart from a snapshot loads the whole removed set). The same
+        index as adding them one by one; accounts held already, or twice in ``profiles``,
+        are added one by one (a repeat replaces what was held)."""
+        ids = [p.account_id for p in profiles]
+        if len(set(ids)) < len(ids) or any(i in self.removed for i in ids):
+            sigs = text_signatures if text_signatures is not None else [None] * len(profiles)
+            for p, sig in zip(profiles, sigs, strict=True):
+                self.add_removed_profile(p, sig)
+            return
+        for p in profiles:
+            self.removed[p.account_id] = p
+            self.corpus.add(p)
+            self.tf.add(p)
+            self.columns.add(p)
+        self.blocker.add_many(profiles, text_signatures)
+
     def withdraw(self, account_id: str) -> AccountProfile | None:
         """The account was reinstated (or the removal was reversed on appeal). Returns the
         profile it was held with (None if it was not held): shards holding other accounts
@@ -625,11 +645,8 @@ class MirrorLinker:
         pieces = ranges(len(accounts), jobs * 16 if jobs > 1 else 1)
         actives = []
         for part in fork_imap(_profiles_of, (accounts, by_acc, self.platform), pieces, jobs):
-            for p in part:
-                if p.is_removed:
-                    self.add_removed_profile(p)
-                else:
-                    actives.append(p)
+            self.add_removed_profiles([p for p in part if p.is_removed])
+            actives.extend(p for p in part if not p.is_removed)
         for p in actives:
             self.observe(p)
         return actives

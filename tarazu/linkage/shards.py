@@ -454,6 +454,14 @@ class LocalShards:
         for p in profiles:
             self.add_removed_profile(p)
 
+    def add_removed_profiles(self, profiles: Sequence[AccountProfile],
+                             text_signatures: Sequence[np.ndarray | None] | None = None
+                             ) -> None:
+        """Each to its shard, in order (the shards' positions are the order of removal)."""
+        sigs = text_signatures if text_signatures is not None else [None] * len(profiles)
+        for p, sig in zip(profiles, sigs, strict=True):
+            self.add_removed_profile(p, sig)
+
     def withdraw(self, account_id: str) -> None:
         self.owner(account_id).withdraw(account_id)
 

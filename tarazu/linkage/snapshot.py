@@ -360,8 +360,7 @@ def load_snapshot(path: Path, linker: MirrorLinker
         raise SnapshotUnusable(f"{path.name} is corrupt: {type(e).__name__}: {e}") from e
     if len(sigs) != len(profiles) or any(len(v) != len(profiles) for v in extra.values()):
         raise SnapshotUnusable(f"{path.name} is corrupt: columns of unequal length")
-    for p, sig in zip(profiles, sigs, strict=True):
-        linker.add_removed_profile(p, sig)
+    linker.add_removed_profiles(profiles, sigs)
     return header, extra
 
 

@@ -95,8 +95,10 @@ class MirrorDetector:
     def add_profiles(self, profiles: Iterable[AccountProfile]) -> None:
         with self._lock:
             self.changes += 1
+            profiles = list(profiles)
+            self.linker.add_removed_profiles(profiles)
             for p in profiles:  # no record to fingerprint: the next refresh reads it
-                self._hold(p, "")
+                self._hashes[p.account_id] = ""
 
     def withdraw(self, key: str) -> bool:
         with self._lock:

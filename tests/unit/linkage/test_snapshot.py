@@ -148,3 +148,28 @@ def test_the_snapshot_holds_plain_arrays_only(world, tmp_path: Path):
     assert b"\x80\x04\x95" not in path.read_bytes()  # no pickle protocol-4 frame anywhere
     assert read_header(path)["position"] == 5
     assert path.stat().st_mode & 0o777 == 0o600  # personal data: the owner's alone
+
+
+def test_many_accounts_taken_in_together_index_as_one_by_one():
+    """A restart takes the removed set in at once (the picture index in one call): the same
+    candidates and scores as adding the accounts one by one, and a repeat still replaces."""
+    from bench.synthetic_accounts import Generator
+
+    from tarazu.linkage import LinkerConfig, MirrorLinker, load_model
+    from tarazu.linkage.profile import build_profiles
+
+    gen = Generator(3)
+    removed = list(gen.removed_set(300))
+    new = gen.new_accounts(40, removed)
+    profiles = build_profiles([a for a, _ in removed], {a.account_id: ps for a, ps in removed})
+    one, many = (MirrorLinker(load_model("default"), LinkerConfig()) for _ in range(2))
+    for p in profiles:
+        one.add_removed_profile(p)
+    many.add_removed_profiles(profiles)
+    many.add_removed_profiles(profiles[:5])  # held already: replaced one by one
+    assert set(many.removed) == set(one.removed)
+    pictures = [p for p in profiles if p.avatar_pdq or p.media_pdq]
+    assert pictures
+    for a, ps in new:
+        got, want = many.score(a, ps), one.score(a, ps)
+        assert [(r.removed_id, r.total) for r in got] == [(r.removed_id, r.total) for r in want]
