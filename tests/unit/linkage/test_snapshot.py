@@ -154,7 +154,6 @@ def test_many_accounts_taken_in_together_index_as_one_by_one():
     """A restart takes the removed set in at once (the picture index in one call): the same
     candidates and scores as adding the accounts one by one, and a repeat still replaces."""
     from bench.synthetic_accounts import Generator
-
     from tarazu.linkage import LinkerConfig, MirrorLinker, load_model
     from tarazu.linkage.profile import build_profiles
 
