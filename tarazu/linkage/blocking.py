@@ -385,11 +385,12 @@ class Blocker:
     def add_many(self, profiles: Sequence[AccountProfile],
                  text_signatures: Sequence[np.ndarray | None] | None = None) -> None:
         """:meth:`add` for many accounts not held yet; an index that can take them in one
-        call (``add_many``) does."""
+        call (its ``add_many``) does."""
         sigs = text_signatures if text_signatures is not None else [None] * len(profiles)
         for ix in self.indexes:
-            if isinstance(ix, AvatarPdqBlocker):
-                ix.add_many(profiles)
+            together = getattr(ix, "add_many", None)
+            if together is not None:
+                together(profiles)
                 continue
             for p, sig in zip(profiles, sigs, strict=True):
                 if sig is not None and isinstance(ix, TextLSHIndex):

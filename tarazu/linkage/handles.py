@@ -12,22 +12,13 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from tarazu.names.normalise import normalise
-
-
-@lru_cache(maxsize=4096)
-def normalised(text: str) -> str:
-    """``normalise(text)``, remembered for a while: a removed account's handle and display
-    name are each normalised for several of its features in turn (its handle key, its name
-    tokens, the name column, its sign-up traces), and the name analysis is costly."""
-    return normalise(text)
+from tarazu.names.normalise import normalise, skeleton_key
 
 
 @lru_cache(maxsize=65536)
 def handle_key(text: str) -> str:
-    """Alphanumeric-only compact key (case, separators, leetspeak, confusables folded): the
-    ``names`` package's skeleton key, from the normal form remembered."""
-    return normalised(text).replace(" ", "") if text else ""
+    """Alphanumeric-only compact key (case, separators, leetspeak, confusables folded)."""
+    return skeleton_key(text) if text else ""
 
 
 @lru_cache(maxsize=65536)
@@ -36,7 +27,7 @@ def name_tokens(text: str) -> frozenset[str]:
     if not text:
         return frozenset()
     out: set[str] = set()
-    for tok in normalised(text).split():
+    for tok in normalise(text).split():
         out.add(tok)
         letters = "".join(c for c in tok if c.isalpha())
         if letters and letters != tok:

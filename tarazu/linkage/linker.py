@@ -208,11 +208,7 @@ class MirrorLinker:
         """``text_signature``: its text MinHash, if known (``linkage.snapshot`` keeps them)."""
         if profile.account_id in self.removed:
             self.withdraw(profile.account_id)
-        self.removed[profile.account_id] = profile
-        self.corpus.add(profile)
-        self.tf.add(profile)
-        self.blocker.add(profile, text_signature)
-        self.columns.add(profile)
+        self._take_in([profile], [text_signature])
 
     def add_removed_profiles(self, profiles: Sequence[AccountProfile],
                              text_signatures: Sequence[np.ndarray | None] | None = None
@@ -227,6 +223,12 @@ class MirrorLinker:
             for p, sig in zip(profiles, sigs, strict=True):
                 self.add_removed_profile(p, sig)
             return
+        self._take_in(profiles, text_signatures)
+
+    def _take_in(self, profiles: Sequence[AccountProfile],
+                 text_signatures: Sequence[np.ndarray | None] | None) -> None:
+        """Index accounts none of which is held: the statistics and columns one by one, the
+        candidate indexes together."""
         for p in profiles:
             self.removed[p.account_id] = p
             self.corpus.add(p)

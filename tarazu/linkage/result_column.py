@@ -27,18 +27,23 @@ Values = Sequence[tuple[str, str]] | tuple[str, str] | Callable[[int], tuple[str
 _new = tuple.__new__
 
 
+def _one_pair(values: Values) -> bool:
+    """Whether ``values`` is one pair for every candidate (not a list or a function)."""
+    return isinstance(values, tuple) and len(values) == 2 and isinstance(values[0], str)
+
+
 def _at(values: Values, i: int) -> tuple[str, str]:
     if callable(values):
         return values(i)
-    if isinstance(values, tuple) and len(values) == 2 and isinstance(values[0], str):
-        return values  # one pair for every candidate
-    return values[i]  # type: ignore[return-value]
+    if _one_pair(values):
+        return values  # type: ignore[return-value]
+    return values[i]  # type: ignore[index,return-value]
 
 
 def _take(values: Values, idx: list[int]) -> Values:
     if callable(values):
         return lambda j, f=values: f(idx[j])
-    if isinstance(values, tuple) and len(values) == 2 and isinstance(values[0], str):
+    if _one_pair(values):
         return values
     n = len(values)  # a list may be empty where no candidate reads it (all missing)
     return [values[i] if i < n else ("", "") for i in idx]  # type: ignore[index]
@@ -89,8 +94,7 @@ class ResultColumn(Sequence[ComparisonResult]):
             return made
         lv = int(self.level[i])  # IndexError past the end, as a tuple's
         if lv == MISSING:
-            if not callable(self._missing) and isinstance(self._missing, tuple) \
-                    and len(self._missing) == 2 and isinstance(self._missing[0], str):
+            if _one_pair(self._missing):
                 if self._gone is None:
                     self._gone = _new(ComparisonResult,
                                       (self.name, MISSING, "missing", self._missing, None))

@@ -161,7 +161,7 @@ def own_voice(comp: OwnVoiceComparator, a: AccountProfile, rows: np.ndarray,
     share, sizes = _sharing(tw, [p.voice for p in ps])
     ok = sizes > 0
     levels = np.full(n_ps, 3, dtype=np.int64)
-    raw = [0.0 / total] * n_ps
+    raw = [0.0] * n_ps
     said: dict[int, str] = {}
     c = comp.config
     for i in np.flatnonzero(ok & share).tolist():

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 
 from tarazu.linkage.columnar.ragged import Interner, Ragged
-from tarazu.linkage.handles import normalised
 from tarazu.linkage.profile import AccountProfile
+from tarazu.names.normalise import normalise
 
 _UTC_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAIVE_EPOCH = datetime(1970, 1, 1)
@@ -155,7 +155,7 @@ class RemovedColumns:
 
     def _set_name(self, r: int, display_name: str) -> None:
         self.has_name[r] = bool(display_name.strip())  # blank: the comparator's "missing"
-        self.name_hash[r] = hash(normalised(display_name)) if self.has_name[r] else 0
+        self.name_hash[r] = hash(normalise(display_name)) if self.has_name[r] else 0
 
     def _set_langs(self, r: int, langs: dict[str, float] | Any) -> None:
         if not langs:

@@ -19,7 +19,7 @@ from tarazu.linkage import profile
 from tarazu.linkage.blocking import TextLSHIndex
 from tarazu.linkage.columnar.kernels import affine32_minhash, value_counts
 from tarazu.linkage.counts import Changes, HashCounts, sorted_distinct
-from tarazu.linkage.handles import handle_key, name_tokens, normalised
+from tarazu.linkage.handles import name_tokens
 from tarazu.linkage.profile import (
     CharNgramHasher,
     build_profile,
@@ -34,7 +34,6 @@ from tarazu.linkage.text import (
     word_hashes,
     words,
 )
-from tarazu.names.normalise import normalise, skeleton_key
 
 from .conftest import T0, acct, posts
 
@@ -207,13 +206,6 @@ def test_sorted_distinct_is_unique(values):
     arr = np.asarray(values, dtype=np.uint64)
     assert sorted_distinct(arr).tolist() == np.unique(arr).tolist()
     assert sorted_distinct(arr).dtype == np.unique(arr).dtype
-
-
-@settings(max_examples=200, deadline=None)
-@given(TEXT)
-def test_the_remembered_normal_form_is_the_names_packages(text):
-    assert normalised(text) == normalise(text)
-    assert handle_key(text) == (skeleton_key(text) if text else "")
 
 
 def _reference_style(texts: list[str], all_words: list[str]) -> np.ndarray:
