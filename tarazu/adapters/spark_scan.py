@@ -45,7 +45,7 @@ def spark_session(master: str = "local[2]", app_name: str = "tarazu-mirror-scan"
 
 
 def _score_partition(model_json: str, config: LinkerConfig, reference: Sequence[AccountProfile],
-                     top_k: int, items: Iterator[Item]
+                     top_k: int, explain_from: float, items: Iterator[Item]
                      ) -> Iterator[tuple[str, list[MatchResult]]]:
     linker = MirrorLinker(LinkageModel.from_json(model_json), config)
     for p in reference:
@@ -56,14 +56,15 @@ def _score_partition(model_json: str, config: LinkerConfig, reference: Sequence[
     profiles = build_profiles([a for a, _ in batch], {a.account_id: ps for a, ps in batch},
                               linker.platform)
     # who may continue whom is decided within this partition, as in a local batch
-    yield from linker.score_batch(profiles, top_k).items()
+    yield from linker.score_batch(profiles, top_k, explain_from=explain_from).items()
 
 
 def scan(spark: Any, model: LinkageModel, config: LinkerConfig,
          reference: Sequence[AccountProfile], items: Sequence[Item], top_k: int,
-         partitions: int | None = None) -> dict[str, list[MatchResult]]:
+         partitions: int | None = None, explain_from: float = 0.0
+         ) -> dict[str, list[MatchResult]]:
     """Score ``items`` (active accounts, ids as the linker knows them) against ``reference``;
-    returns account id -> ranked results."""
+    returns account id -> ranked results, those below ``explain_from`` unexplained."""
     sc = spark.sparkContext
     model_b = sc.broadcast(model.to_json())
     ref_b = sc.broadcast(list(reference))
@@ -71,7 +72,7 @@ def scan(spark: Any, model: LinkageModel, config: LinkerConfig,
     rdd = sc.parallelize([(a, tuple(ps)) for a, ps in items], n)
 
     def run(part: Iterator[Item]) -> Iterator[tuple[str, list[MatchResult]]]:
-        return _score_partition(model_b.value, config, ref_b.value, top_k, part)
+        return _score_partition(model_b.value, config, ref_b.value, top_k, explain_from, part)
 
     try:
         return dict(rdd.mapPartitions(run).collect())

@@ -37,13 +37,13 @@ def spark_scorer(master: str, partitions: int | None, detector: mirrors.MirrorDe
 
     spark = spark_scan.spark_session(master)
 
-    def score(items: Sequence[tuple[Account, Sequence[Post]]]
+    def score(items: Sequence[tuple[Account, Sequence[Post]]], explain_from: float
               ) -> Mapping[str, Sequence[MatchResult]]:
         keyed = spark_scan.with_ids(items, lambda a: mirrors.account_key(a.platform,
                                                                          a.account_id))
         return spark_scan.scan(spark, detector.model, detector.linker.config,
                                list(detector.linker.removed.values()), keyed,
-                               detector.config.top_k, partitions)
+                               detector.config.top_k, partitions, explain_from)
 
     return spark, score
 

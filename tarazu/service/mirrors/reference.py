@@ -200,16 +200,18 @@ class MirrorDetector:
             self.linker.record(profiles)
 
     def score_many(self, items: Sequence[tuple[Account, Sequence[Post]]],
-                   progress: Callable[[int, int], None] | None = None, jobs: int = 1
-                   ) -> dict[str, list[MatchResult]]:
+                   progress: Callable[[int, int], None] | None = None, jobs: int = 1,
+                   explain_from: float = 0.0) -> dict[str, list[MatchResult]]:
         """Batch: record every account's first pass (who may continue whom), then rank, as
         the linker's batch mode does, so reciprocal ranks see the whole batch. ``jobs``
         forked workers share it: for a command-line process only (a fork copies no thread,
-        so a server's threads would be missing in the workers)."""
+        so a server's threads would be missing in the workers). Results below
+        ``explain_from`` come without their explanation."""
         profiles = self.profiles(items)
         with self._lock:
             self.changes += 1
-            return self.linker.score_batch(profiles, self.config.top_k, progress, jobs)
+            return self.linker.score_batch(profiles, self.config.top_k, progress, jobs,
+                                           explain_from)
 
 
 def _fp(a: Account, posts: Sequence[Post] | None) -> str:

@@ -24,6 +24,7 @@ from tarazu.service.mirrors.common import (
 )
 from tarazu.service.mirrors.flags import (
     ScoreOutcome,
+    link_policy,
     record_results,
     score_account,
 )
@@ -274,9 +275,11 @@ def recall_successors(uow_factory: UowFactory, detector: MirrorDetector,
 
 
 # -- the batch scan -------------------------------------------------------------------------------
-#: Scores a batch of (account, posts) with ``platform:id`` account ids; the default is
+#: Scores a batch of (account, posts) with ``platform:id`` account ids, explaining the results
+#: of at least the probability given (``explain_from``); the default is
 #: :meth:`MirrorDetector.score_many`, the Spark adapter offers another.
-Scorer = Callable[[Sequence[tuple[Account, Sequence[Post]]]], Mapping[str, Sequence[MatchResult]]]
+Scorer = Callable[[Sequence[tuple[Account, Sequence[Post]]], float],
+                  Mapping[str, Sequence[MatchResult]]]
 
 
 @dataclass
@@ -324,13 +327,17 @@ def scan(uow_factory: UowFactory, clock: Clock, detector: MirrorDetector, *,
                        f"{last.platform}:{last.account_id} in key order, with the reference "
                        "set", AUTHORITY, clock.now())
             uow.commit()
-    score = scorer or (lambda items: detector.score_many(items, jobs=jobs))
+    score = scorer or (lambda items, explain_from: detector.score_many(
+        items, jobs=jobs, explain_from=explain_from))
+    # as the stream worker: only a result the policy may act on needs its explanation (the
+    # flag carries it); below the review threshold the policy acts on none
+    explain_from = link_policy(detector.model, detector.config).review_threshold
     for i in range(0, len(accounts), batch):
         chunk = accounts[i : i + batch]
         read_at = datetime.now(UTC).isoformat(timespec="microseconds")
         with uow_factory() as uow:
             items = load_items(uow, chunk)
-        results = score(items)
+        results = score(items, explain_from)
         record_all(uow_factory, clock, detector, results, report)
         with uow_factory() as uow:  # the stream worker need not score these again
             uow.platform.clear_scoring_marks([(a.platform, a.account_id) for a in chunk],

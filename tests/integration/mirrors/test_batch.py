@@ -46,6 +46,31 @@ def test_scan_rescoring_all_active_accounts_is_idempotent(app):
     assert again.flags == 0 and since == [EventKind.DATA_ACCESS]  # the read, nothing else
 
 
+def test_a_scan_explains_only_what_the_policy_may_act_on(app):
+    """As the stream worker: a result below the review threshold is never acted on, so
+    explaining it only costs (in a batch of many accounts, most of the scan's results); the
+    flags recorded still carry their whole explanation."""
+    _scenario(app)
+    det = detector(app, auto_action="none")
+    asked, results = [], {}
+
+    def scorer(items, explain_from):
+        asked.append(explain_from)
+        got = det.score_many(items, explain_from=explain_from)
+        results.update(got)
+        return got
+
+    report = mirrors.scan(app.uow, app.clock, det, scorer=scorer, batch=4)
+    review = mirrors.link_policy(det.model, det.config).review_threshold
+    assert asked == [review, review] and report.flagged_accounts == 2
+    below = [r for rs in results.values() for r in rs if r.probability < review]
+    assert below and not any(r.explained for r in below)
+    with app.uow() as uow:
+        flags = [r.event.payload for r in uow.events.iter_all()
+                 if r.event.kind is EventKind.MIRROR_FLAG]
+    assert flags and all(f["signals"] for f in flags)
+
+
 def test_a_scan_logs_its_read_of_every_active_accounts_identifiers(app):
     """Flagged or not, every active account's identifiers were decrypted to compare them."""
     _scenario(app)
