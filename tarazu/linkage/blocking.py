@@ -199,6 +199,23 @@ class TextLSHIndex:
         if account_id not in self.lsh:
             self.lsh.insert(account_id, signature)
 
+    def add_many(self, profiles: Sequence[AccountProfile],
+                 signatures: Sequence[np.ndarray | None] | None = None) -> None:
+        """:meth:`add` (or, where a signature is given, :meth:`add_signature`) for many
+        accounts, the LSH taking them in together; an account held, or given again, is
+        skipped as one by one."""
+        items, hvs, seen = [], [], set()
+        given = signatures if signatures is not None else [None] * len(profiles)
+        for p, sig in zip(profiles, given, strict=True):
+            if p.account_id in self.lsh or p.account_id in seen:
+                continue
+            hv = sig if sig is not None else self._minhash(p)
+            if hv is not None:
+                seen.add(p.account_id)
+                items.append(p.account_id)
+                hvs.append(hv)
+        self.lsh.insert_many(items, hvs)
+
     def remove(self, account_id: str, profile: AccountProfile | None = None) -> None:
         self.lsh.remove(account_id)
 
@@ -386,17 +403,16 @@ class Blocker:
                  text_signatures: Sequence[np.ndarray | None] | None = None) -> None:
         """:meth:`add` for many accounts not held yet; an index that can take them in one
         call (its ``add_many``) does."""
-        sigs = text_signatures if text_signatures is not None else [None] * len(profiles)
         for ix in self.indexes:
+            if isinstance(ix, TextLSHIndex):  # with the signatures known
+                ix.add_many(profiles, text_signatures)
+                continue
             together = getattr(ix, "add_many", None)
             if together is not None:
                 together(profiles)
                 continue
-            for p, sig in zip(profiles, sigs, strict=True):
-                if sig is not None and isinstance(ix, TextLSHIndex):
-                    ix.add_signature(p.account_id, sig)
-                else:
-                    ix.add(p)
+            for p in profiles:
+                ix.add(p)
 
     def add(self, p: AccountProfile, text_signature: np.ndarray | None = None) -> None:
         """``text_signature``: the account's MinHash signature, already computed (a

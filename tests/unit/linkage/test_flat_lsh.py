@@ -90,3 +90,35 @@ def test_a_limited_query_keeps_the_items_sharing_the_most_bands(merge_every):
                 limited += 1
                 assert min(shared[i] for i in got) >= max(shared[i] for i in full - got)
     assert limited > 50
+
+
+@pytest.mark.parametrize("merge_every", [7, 64])
+def test_many_inserted_at_once_answer_as_one_by_one(merge_every):
+    """A restart inserts the whole removed set at once: the same answers, ranked alike, as
+    inserting one by one, before and after removals and later single inserts."""
+    rng = np.random.default_rng(5)
+    hashes = [_minhash(v).hashvalues for v in _vocabularies(260, rng)]
+    b, r = banding(0.15, 64)
+    single, bulk = FlatLSH(b, r, merge_every=merge_every), FlatLSH(b, r, merge_every=merge_every)
+    for i, hv in enumerate(hashes[:5]):  # some held before the bulk insert
+        single.insert(f"a{i}", hv)
+        bulk.insert(f"a{i}", hv)
+    for i, hv in enumerate(hashes[5:200], start=5):
+        single.insert(f"a{i}", hv)
+    bulk.insert_many([f"a{i}" for i in range(5, 200)], hashes[5:200])
+    for lsh in (single, bulk):
+        for i in range(0, 200, 4):
+            lsh.remove(f"a{i}")
+        for i, hv in enumerate(hashes[200:220], start=200):
+            lsh.insert(f"a{i}", hv)
+    found = 0
+    for hv in hashes[220:] + hashes[:30]:
+        assert bulk.ranked(hv) == single.ranked(hv)
+        assert bulk.query(hv, limit=5) == single.query(hv, limit=5)
+        found += len(single.ranked(hv))
+    assert found > 50 and len(bulk) == len(single)
+    with pytest.raises(ValueError, match="twice or is already indexed"):
+        bulk.insert_many(["a1", "new"], hashes[:2])
+    with pytest.raises(ValueError, match="twice or is already indexed"):
+        bulk.insert_many(["x", "x"], hashes[:2])
+    assert "new" not in bulk and "x" not in bulk  # refused before changing anything

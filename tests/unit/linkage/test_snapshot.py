@@ -12,6 +12,7 @@ import pytest
 
 from bench.synthetic_accounts import Generator
 from tarazu.linkage import LinkerConfig, MirrorLinker, load_model
+from tarazu.linkage.blocking import TextLSHIndex
 from tarazu.linkage.profile import AccountProfile, CharVector, build_profiles
 from tarazu.linkage.snapshot import (
     SnapshotUnusable,
@@ -151,8 +152,9 @@ def test_the_snapshot_holds_plain_arrays_only(world, tmp_path: Path):
 
 
 def test_many_accounts_taken_in_together_index_as_one_by_one():
-    """A restart takes the removed set in at once (the picture index in one call): the same
-    candidates and scores as adding the accounts one by one, and a repeat still replaces."""
+    """A restart takes the removed set in at once (the picture and text indexes in one call
+    each): the same candidates and scores as adding the accounts one by one, and a repeat
+    still replaces."""
     from bench.synthetic_accounts import Generator
     from tarazu.linkage import LinkerConfig, MirrorLinker, load_model
     from tarazu.linkage.profile import build_profiles
@@ -164,7 +166,10 @@ def test_many_accounts_taken_in_together_index_as_one_by_one():
     one, many = (MirrorLinker(load_model("default"), LinkerConfig()) for _ in range(2))
     for p in profiles:
         one.add_removed_profile(p)
+    text = next(ix for ix in many.blocker.indexes if isinstance(ix, TextLSHIndex))
+    text.lsh.merge_every = 64  # so that 300 accounts take the text index's bulk insert
     many.add_removed_profiles(profiles)
+    assert not text.lsh._pending  # merged at once, not buffered one by one
     many.add_removed_profiles(profiles[:5])  # held already: replaced one by one
     assert set(many.removed) == set(one.removed)
     pictures = [p for p in profiles if p.avatar_pdq or p.media_pdq]
