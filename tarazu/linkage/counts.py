@@ -99,6 +99,16 @@ class HashCounts:
         if len(pending) >= max(self.merge_at, self._keys.size // 16):
             self._merge()
 
+    def update_many(self, sets: list[np.ndarray]) -> None:
+        """:meth:`update` with +1 for each of many hash sets (each unique): their hashes
+        counted together, one change per distinct hash. The same counts as one by one."""
+        if not sets:
+            return
+        hashes, counts = np.unique(np.concatenate(sets).astype(self.dtype), return_counts=True)
+        self._pending.add(hashes, counts.astype(np.int64))
+        if len(self._pending) >= max(self.merge_at, self._keys.size // 16):
+            self._merge()
+
     def counts(self, hashes: np.ndarray) -> np.ndarray:
         """The count of each hash (0 if absent), as int64."""
         hashes = np.asarray(hashes, dtype=self.dtype)

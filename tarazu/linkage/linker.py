@@ -231,9 +231,9 @@ class MirrorLinker:
         candidate indexes together."""
         for p in profiles:
             self.removed[p.account_id] = p
-            self.corpus.add(p)
             self.tf.add(p)
             self.columns.add(p)
+        self.corpus.add_many(profiles)
         self.blocker.add_many(profiles, text_signatures)
 
     def withdraw(self, account_id: str) -> AccountProfile | None:

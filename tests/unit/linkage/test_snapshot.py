@@ -177,3 +177,37 @@ def test_many_accounts_taken_in_together_index_as_one_by_one():
     for a, ps in new:
         got, want = many.score(a, ps), one.score(a, ps)
         assert [(r.removed_id, r.total) for r in got] == [(r.removed_id, r.total) for r in want]
+
+
+def test_counting_many_accounts_at_once_gives_the_counts_of_one_by_one():
+    """The rarity counts of a restart (every removed account at once, in pieces) are those
+    of adding the accounts one by one, and a repeat is not counted twice."""
+    from bench.synthetic_accounts import Generator
+    from tarazu.linkage.corpus import KINDS, Corpus
+    from tarazu.linkage.profile import sign_up_traces
+
+    gen = Generator(9)
+    removed = list(gen.removed_set(400))
+    profiles = build_profiles([a for a, _ in removed], {a.account_id: ps for a, ps in removed})
+    one, many = Corpus(), Corpus()
+    for p in profiles:
+        one.add(p)
+    many.add_many(profiles[:10])  # few: one by one
+    many.add_many(profiles, piece=37)  # the first ten again: not counted twice
+    assert many.n == one.n == len(profiles) and many.texts == one.texts
+    for kind in KINDS:
+        assert dict(many.df[kind]) == dict(one.df[kind])
+    assert one.df["hashtags"] and one.df["contexts"]
+    shingles = np.unique(np.concatenate([p.shingles for p in profiles]))
+    assert np.array_equal(many.shingle_df.counts(shingles), one.shingle_df.counts(shingles))
+    traces = np.unique(np.concatenate([sign_up_traces(p) for p in profiles]
+                                      + [p.connections for p in profiles]
+                                      + [p.voice for p in profiles]))
+    assert traces.size and np.array_equal(many.trace_counts(traces), one.trace_counts(traces))
+    assert np.array_equal(many._char_df, one._char_df)
+    assert np.array_equal(many._char_log_df, one._char_log_df)
+    for p in profiles[:50]:  # and withdrawals after take the same counts off
+        one.remove(p)
+        many.remove(p)
+    assert dict(many.df["hashtags"]) == dict(one.df["hashtags"])
+    assert np.array_equal(many.shingle_df.counts(shingles), one.shingle_df.counts(shingles))
