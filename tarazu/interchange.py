@@ -99,8 +99,6 @@ def _str(obj: dict[str, Any], field: str, required: bool = False, strict: bool =
         return ""
     if not isinstance(v, str):
         raise InvalidRecord(field, f"must be a string, got {type(v).__name__}")
-    if not strict and len(v) <= MAX_CHARS.get(field, DEFAULT_CHARS) and "\x00" not in v:
-        return v  # nothing to say of it: the common case, without two more calls per field
     return _checked(field, v, strict)
 
 

@@ -48,8 +48,7 @@ def _score_partition(model_json: str, config: LinkerConfig, reference: Sequence[
                      top_k: int, explain_from: float, items: Iterator[Item]
                      ) -> Iterator[tuple[str, list[MatchResult]]]:
     linker = MirrorLinker(LinkageModel.from_json(model_json), config)
-    for p in reference:
-        linker.add_removed_profile(p)
+    linker.add_removed_profiles(reference)
     batch = list(items)
     if not batch:
         return

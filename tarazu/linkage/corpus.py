@@ -30,6 +30,15 @@ _MEMO_MAX = 4096
 _FEW = 64
 
 
+def _traces(p: AccountProfile) -> np.ndarray | None:
+    """What ``trace_df`` counts of an account, once each: its sign-up traces, connections and
+    voice (None: nothing)."""
+    own = sign_up_traces(p)
+    if not (own.size or p.connections.size or p.voice.size):
+        return None
+    return sorted_distinct(np.concatenate((own, p.connections, p.voice)))
+
+
 class Corpus:
     def __init__(self) -> None:
         self.n = 0
@@ -89,12 +98,7 @@ class Corpus:
         for kind in KINDS:
             self.df[kind].update(t for p in ps for t in self._tokens(p, kind))
         self.shingle_df.update_many([p.shingles for p in ps if p.shingles.size])
-        traces = []
-        for p in ps:
-            own = sign_up_traces(p)
-            if own.size or p.connections.size or p.voice.size:
-                traces.append(sorted_distinct(np.concatenate((own, p.connections, p.voice))))
-        self.trace_df.update_many(traces)
+        self.trace_df.update_many([t for p in ps if (t := _traces(p)) is not None])
         texts = [p.char_tf.indices for p in ps if p.char_tf is not None]
         if texts:
             if self._char_df is None:
@@ -126,10 +130,8 @@ class Corpus:
                     del c[t]
         if p.shingles.size:
             self.shingle_df.update(p.shingles, sign)
-        traces = sign_up_traces(p)
-        if traces.size or p.connections.size or p.voice.size:
-            self.trace_df.update(sorted_distinct(np.concatenate((traces, p.connections,
-                                                                 p.voice))), sign)
+        if (traces := _traces(p)) is not None:
+            self.trace_df.update(traces, sign)
         if p.char_tf is not None:
             if self._char_df is None:
                 self._char_df = np.zeros(N_CHAR_FEATURES, dtype=np.int32)

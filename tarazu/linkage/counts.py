@@ -90,22 +90,22 @@ class HashCounts:
 
     def update(self, hashes: np.ndarray, sign: int) -> None:
         """Add (sign +1) or subtract (-1) one occurrence of each hash (unique per call)."""
-        pending = self._pending
-        pending.add(np.asarray(hashes, dtype=self.dtype),
-                    np.full(hashes.shape[0], sign, dtype=np.int64))
-        # merge when the changes reach a sixteenth of what is held (at least merge_at): each
-        # merge rewrites everything, so a fixed step makes a bulk build quadratic; the table
-        # of changes stays small beside what is held
-        if len(pending) >= max(self.merge_at, self._keys.size // 16):
-            self._merge()
+        self._change(np.asarray(hashes, dtype=self.dtype),
+                     np.full(hashes.shape[0], sign, dtype=np.int64))
 
     def update_many(self, sets: list[np.ndarray]) -> None:
         """:meth:`update` with +1 for each of many hash sets (each unique): their hashes
         counted together, one change per distinct hash. The same counts as one by one."""
-        if not sets:
-            return
-        hashes, counts = np.unique(np.concatenate(sets).astype(self.dtype), return_counts=True)
-        self._pending.add(hashes, counts.astype(np.int64))
+        if sets:
+            hashes, counts = np.unique(np.concatenate(sets).astype(self.dtype),
+                                       return_counts=True)
+            self._change(hashes, counts.astype(np.int64))
+
+    def _change(self, hashes: np.ndarray, amounts: np.ndarray) -> None:
+        self._pending.add(hashes, amounts)
+        # merge when the changes reach a sixteenth of what is held (at least merge_at): each
+        # merge rewrites everything, so a fixed step makes a bulk build quadratic; the table
+        # of changes stays small beside what is held
         if len(self._pending) >= max(self.merge_at, self._keys.size // 16):
             self._merge()
 

@@ -52,10 +52,10 @@ class FlatLSH:
 
     def band_keys(self, hashvalues: np.ndarray) -> np.ndarray:
         """One int64 key per band from the first ``bands * rows`` MinHash values, salted by
-        the band."""
-        hv = np.asarray(hashvalues, dtype=np.uint64)[: self.bands * self.rows]
-        mixed = hv.reshape(self.bands, self.rows) * _MIX[: self.rows]
-        return (np.bitwise_xor.reduce(mixed, axis=1) ^ _SALTS[: self.bands]).view(np.int64)
+        the band; for a matrix of signatures (one a row), a row of keys each."""
+        hv = np.asarray(hashvalues, dtype=np.uint64)[..., : self.bands * self.rows]
+        mixed = hv.reshape(*hv.shape[:-1], self.bands, self.rows) * _MIX[: self.rows]
+        return (np.bitwise_xor.reduce(mixed, axis=-1) ^ _SALTS[: self.bands]).view(np.int64)
 
     def __len__(self) -> int:
         return len(self._slot_of)
@@ -84,18 +84,17 @@ class FlatLSH:
         one; fewer than a buffer's worth go through :meth:`insert`."""
         if len(set(items)) < len(items) or any(i in self._slot_of for i in items):
             raise ValueError("an item is given twice or is already indexed")
+        if len(items) != len(hashvalues):
+            raise ValueError(f"{len(items)} items, {len(hashvalues)} signatures")
         if len(items) < self.merge_every:
             for item, hv in zip(items, hashvalues, strict=True):
                 self.insert(item, hv)
             return
+        keys = self.band_keys(np.stack(hashvalues))  # before anything changes
         first = len(self._item_of)
         self._item_of.extend(items)
         self._slot_of.update((item, first + k) for k, item in enumerate(items))
-        width = self.bands * self.rows
-        hv = np.stack([np.asarray(h, dtype=np.uint64)[:width] for h in hashvalues])
-        mixed = hv.reshape(len(items), self.bands, self.rows) * _MIX[: self.rows]
-        keys = np.bitwise_xor.reduce(mixed, axis=2) ^ _SALTS[: self.bands]
-        self._pending.append(keys.view(np.int64).ravel())  # each item's bands in turn
+        self._pending.append(keys.ravel())  # each item's bands in turn
         self._pending_slots.extend(range(first, first + len(items)))
         self._merge()
 
