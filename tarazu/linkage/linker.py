@@ -253,6 +253,11 @@ class MirrorLinker:
         evidence); it does not become a candidate."""
         self.corpus.add(profile)
 
+    def observe_many(self, profiles: Sequence[AccountProfile]) -> None:
+        """:meth:`observe` for many accounts (a batch's active accounts), the rarity counts
+        taking them together: the same counts as one by one."""
+        self.corpus.add_many(profiles)
+
     # --- scoring --------------------------------------------------------------------------
     def candidates(self, profile: AccountProfile) -> list[AccountProfile]:
         cap = self.config.max_full
@@ -649,8 +654,7 @@ class MirrorLinker:
         for part in fork_imap(_profiles_of, (accounts, by_acc, self.platform), pieces, jobs):
             self.add_removed_profiles([p for p in part if p.is_removed])
             actives.extend(p for p in part if not p.is_removed)
-        for p in actives:
-            self.observe(p)
+        self.observe_many(actives)
         return actives
 
 

@@ -25,6 +25,10 @@ _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
 #: One salt per band, so that the keys of all bands can share one sorted array.
 _SALTS = np.random.default_rng(20251202).integers(0, 2**63, 512, dtype=np.uint64)
 
+#: Items inserted together from which they are merged in at once (and at least a 64th of
+#: what is held, so that merges stay as rare, for what they move, as the buffer makes them).
+_OWN_MERGE = 64
+
 
 def banding(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows per band) as datasketch picks them for ``threshold`` and ``num_perm``."""
@@ -64,39 +68,40 @@ class FlatLSH:
         return item in self._slot_of
 
     def insert(self, item: str, hashvalues: np.ndarray) -> None:
-        if item in self._slot_of:
-            raise ValueError(f"{item!r} is already indexed")
-        slot = len(self._item_of)
-        self._item_of.append(item)
-        self._slot_of[item] = slot
-        keys = self.band_keys(hashvalues)
-        self._pending.append(keys)
-        self._pending_slots.append(slot)
-        for k in keys.tolist():
-            self._pending_index.setdefault(k, []).append(slot)
-        if len(self._pending_slots) >= max(self.merge_every, len(self._slot_of) // 64):
-            self._merge()
+        self.insert_many([item], [hashvalues])
 
     def insert_many(self, items: Sequence[str], hashvalues: Sequence[np.ndarray]) -> None:
-        """:meth:`insert` for many items at once (a restart from a snapshot inserts them all):
-        their band keys in one array operation and one merge, instead of a buffer entry and
-        a dict entry per item and band. The same index for queries as inserting them one by
-        one; fewer than a buffer's worth go through :meth:`insert`."""
-        if len(set(items)) < len(items) or any(i in self._slot_of for i in items):
-            raise ValueError("an item is given twice or is already indexed")
+        """:meth:`insert` for many items at once: their band keys in one array operation.
+        Enough of them to be worth a merge of their own (a restart from a snapshot, a piece of
+        a batch's removed accounts) are merged in at once, instead of a buffer entry and a
+        dict entry per item and band; fewer join the buffer, as one by one. Either way the
+        same index for queries as inserting them one by one."""
+        seen: set[str] = set()
+        for item in items:
+            if item in seen or item in self._slot_of:
+                raise ValueError(f"{item!r} is given twice or is already indexed")
+            seen.add(item)
         if len(items) != len(hashvalues):
             raise ValueError(f"{len(items)} items, {len(hashvalues)} signatures")
-        if len(items) < self.merge_every:
-            for item, hv in zip(items, hashvalues, strict=True):
-                self.insert(item, hv)
+        if not items:
             return
         keys = self.band_keys(np.stack(hashvalues))  # before anything changes
         first = len(self._item_of)
+        slots = range(first, first + len(items))
         self._item_of.extend(items)
-        self._slot_of.update((item, first + k) for k, item in enumerate(items))
-        self._pending.append(keys.ravel())  # each item's bands in turn
-        self._pending_slots.extend(range(first, first + len(items)))
-        self._merge()
+        self._slot_of.update(zip(items, slots, strict=True))
+        self._pending_slots.extend(slots)
+        if len(items) >= max(_OWN_MERGE, len(self._slot_of) // 64):
+            self._pending.append(keys.ravel())  # each item's bands in turn
+            self._merge()
+            return
+        index = self._pending_index
+        for slot, row in zip(slots, keys, strict=True):
+            self._pending.append(row)
+            for k in row.tolist():
+                index.setdefault(k, []).append(slot)
+        if len(self._pending_slots) >= max(self.merge_every, len(self._slot_of) // 64):
+            self._merge()
 
     def remove(self, item: str) -> None:
         slot = self._slot_of.pop(item, None)

@@ -421,6 +421,9 @@ class ShardedLinker(MirrorLinker):
     def observe(self, profile: AccountProfile) -> None:
         raise NotImplementedError("active accounts are counted by the shards (LocalShards)")
 
+    def observe_many(self, profiles: Sequence[AccountProfile]) -> None:
+        raise NotImplementedError("active accounts are counted by the shards (LocalShards)")
+
 
 class LocalShards:
     """Shards in one process, fed every removal, withdrawal and observed account: each goes

@@ -60,8 +60,7 @@ def self_fit_on_store(uow_factory: UowFactory, clock: Clock, home: Path, *, by: 
     det = MirrorDetector(LoadedModel(self_fit_start(), "self-fit"))
     det._add_batch(refs)
     profiles = det.profiles(actives)
-    for p in profiles:
-        det.linker.observe(p)
+    det.linker.observe_many(profiles)
     fitted_on = (f"the platform's store: {len(refs)} removed and {len(actives)} active "
                  "accounts, no labels")
     model, report = self_fit(det.linker, profiles, SelfFitSettings(jobs=jobs),

@@ -122,3 +122,27 @@ def test_many_inserted_at_once_answer_as_one_by_one(merge_every):
     with pytest.raises(ValueError, match="twice or is already indexed"):
         bulk.insert_many(["x", "x"], hashes[:2])
     assert "new" not in bulk and "x" not in bulk  # refused before changing anything
+
+
+def test_pieces_of_any_size_answer_as_one_by_one():
+    """A batch's removed accounts arrive in pieces: pieces worth a merge of their own are
+    merged at once, smaller ones join the buffer; either way the answers, ranked alike, of
+    inserting one by one, and a single insert still goes through the buffer."""
+    rng = np.random.default_rng(8)
+    hashes = [_minhash(v).hashvalues for v in _vocabularies(420, rng)]
+    b, r = banding(0.15, 64)
+    single, pieces = FlatLSH(b, r), FlatLSH(b, r)
+    for i, hv in enumerate(hashes[:400]):
+        single.insert(f"a{i}", hv)
+    at = 0
+    for size, merged in ((3, False), (150, True), (40, False), (200, True), (7, False)):
+        pieces.insert_many([f"a{i}" for i in range(at, at + size)], hashes[at:at + size])
+        assert (not pieces._pending) == merged
+        at += size
+    pieces.insert(f"a{at}", hashes[at])
+    assert pieces._pending and at + 1 == 401
+    single.insert(f"a{at}", hashes[at])
+    for hv in hashes[401:] + hashes[:40]:
+        assert pieces.ranked(hv) == single.ranked(hv)
+        assert pieces.query(hv, limit=5) == single.query(hv, limit=5)
+    assert len(pieces) == len(single)

@@ -167,9 +167,11 @@ def test_many_accounts_taken_in_together_index_as_one_by_one():
     for p in profiles:
         one.add_removed_profile(p)
     text = next(ix for ix in many.blocker.indexes if isinstance(ix, TextLSHIndex))
-    text.lsh.merge_every = 64  # so that 300 accounts take the text index's bulk insert
-    many.add_removed_profiles(profiles)
-    assert not text.lsh._pending  # merged at once, not buffered one by one
+    for at in (0, 140):  # pieces, as a batch's workers hand them over
+        many.add_removed_profiles(profiles[at:at + 140])
+        assert not text.lsh._pending  # each merged at once, not buffered one by one
+    many.add_removed_profiles(profiles[280:])  # a few: buffered, as one by one
+    assert text.lsh._pending
     many.add_removed_profiles(profiles[:5])  # held already: replaced one by one
     assert set(many.removed) == set(one.removed)
     pictures = [p for p in profiles if p.avatar_pdq or p.media_pdq]
@@ -177,6 +179,26 @@ def test_many_accounts_taken_in_together_index_as_one_by_one():
     for a, ps in new:
         got, want = many.score(a, ps), one.score(a, ps)
         assert [(r.removed_id, r.total) for r in got] == [(r.removed_id, r.total) for r in want]
+
+
+def test_observing_a_batch_of_active_accounts_at_once_counts_as_one_by_one():
+    """A batch's active accounts are observed together (``MirrorLinker.load``): the rarity
+    counts of observing them one by one, none of them a candidate."""
+    from tarazu.linkage.profile import sign_up_traces
+
+    gen = Generator(4)
+    removed = list(gen.removed_set(30))
+    new = gen.new_accounts(200, removed)
+    actives = build_profiles([a for a, _ in new], {a.account_id: ps for a, ps in new})
+    one, many = (MirrorLinker(load_model("default"), LinkerConfig()) for _ in range(2))
+    for p in actives:
+        one.observe(p)
+    many.observe_many(actives)
+    many.observe_many(actives[:80])  # seen already: not counted twice
+    assert many.corpus.n == one.corpus.n == len(actives) and not many.removed
+    traces = np.unique(np.concatenate([sign_up_traces(p) for p in actives]))
+    assert np.array_equal(many.corpus.trace_counts(traces), one.corpus.trace_counts(traces))
+    assert dict(many.corpus.df["hashtags"]) == dict(one.corpus.df["hashtags"])
 
 
 def test_counting_many_accounts_at_once_gives_the_counts_of_one_by_one():
