@@ -68,7 +68,10 @@ class FlatLSH:
         return item in self._slot_of
 
     def insert(self, item: str, hashvalues: np.ndarray) -> None:
-        self.insert_many([item], [hashvalues])
+        if item in self._slot_of:
+            raise ValueError(f"{item!r} is already indexed")
+        keys = self.band_keys(hashvalues)
+        self._buffer(self._register([item]), keys[None, :])
 
     def insert_many(self, items: Sequence[str], hashvalues: Sequence[np.ndarray]) -> None:
         """:meth:`insert` for many items at once: their band keys in one array operation.
@@ -76,6 +79,9 @@ class FlatLSH:
         a batch's removed accounts) are merged in at once, instead of a buffer entry and a
         dict entry per item and band; fewer join the buffer, as one by one. Either way the
         same index for queries as inserting them one by one."""
+        if len(items) == 1 and len(hashvalues) == 1:  # a stream's add: no array set-up
+            self.insert(items[0], hashvalues[0])
+            return
         seen: set[str] = set()
         for item in items:
             if item in seen or item in self._slot_of:
@@ -86,18 +92,29 @@ class FlatLSH:
         if not items:
             return
         keys = self.band_keys(np.stack(hashvalues))  # before anything changes
+        slots = self._register(items)
+        if len(items) >= max(_OWN_MERGE, len(self._slot_of) // 64):
+            self._pending.append(keys.ravel())  # each item's bands in turn
+            self._pending_slots.extend(slots)
+            self._merge()
+        else:
+            self._buffer(slots, keys)
+
+    def _register(self, items: Sequence[str]) -> range:
+        """Give new items the next slots."""
         first = len(self._item_of)
         slots = range(first, first + len(items))
         self._item_of.extend(items)
         self._slot_of.update(zip(items, slots, strict=True))
-        self._pending_slots.extend(slots)
-        if len(items) >= max(_OWN_MERGE, len(self._slot_of) // 64):
-            self._pending.append(keys.ravel())  # each item's bands in turn
-            self._merge()
-            return
+        return slots
+
+    def _buffer(self, slots: range, keys: np.ndarray) -> None:
+        """Put items (their slots and a row of band keys each) in the buffer, merged in when
+        it has grown to a 64th of what is held (at least ``merge_every``)."""
         index = self._pending_index
         for slot, row in zip(slots, keys, strict=True):
             self._pending.append(row)
+            self._pending_slots.append(slot)
             for k in row.tolist():
                 index.setdefault(k, []).append(slot)
         if len(self._pending_slots) >= max(self.merge_every, len(self._slot_of) // 64):
