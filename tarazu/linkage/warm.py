@@ -10,10 +10,14 @@ from tarazu.linkage.model import LinkageModel
 
 
 def warm_up(model: LinkageModel, config: LinkerConfig) -> None:
-    """Compare two invented accounts on a throw-away linker: the first comparison loads the
-    name analyser and the compiled kernels of the picture index and the n-gram hasher
-    (seconds each when their cache is cold), which should not delay the first real event —
-    nor, in a shard worker that starts empty, its first call."""
+    """Load what a first score would, so that it does not delay the first real event (nor,
+    in a shard worker that starts empty, its first call): the picture index's compiled
+    kernels, all of them (``compile_kernels``: an index extends its tables only thousands of
+    adds in), then two invented accounts compared on a throw-away linker, which loads the
+    name analyser and the n-gram hasher. Seconds each when cold."""
+    from tarazu.signals.mih import compile_kernels  # numba's import: seconds, when first used
+
+    compile_kernels()
     t = datetime(2020, 1, 1, tzinfo=UTC)
     picture = "f0e1d2c3b4a5968778695a4b3c2d1e0f" * 2
     lk = MirrorLinker(model, config)

@@ -249,3 +249,13 @@ def search(q: np.ndarray, max_distance: int, words: np.ndarray, alive: np.ndarra
         out = np.empty((found, 2), dtype=np.int64)
     # a match reached through several chunks is listed each time: keep it once
     return dict(out[:found].tolist())
+
+
+def compile_kernels() -> None:
+    """Compile (or load from numba's disk cache) every kernel, the table extension included:
+    an index calls it only once its tail has been folded in twice (tens of thousands of adds
+    into a stream worker's life), and compiling it there stalls that add for seconds on a
+    fresh install. A worker calls this before its first event (``linkage.warm``)."""
+    words = np.arange(12, dtype=np.uint64).reshape(3, WORDS)
+    tables = ChunkTables(words[:2]).extended(words)
+    search(words[0], 31, words, np.ones(3, dtype=bool), tables, 3)
