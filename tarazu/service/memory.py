@@ -1,15 +1,23 @@
-"""Give the memory a bulk build freed back to the operating system.
+"""A bulk build's memory: kept out of the cyclic collector's way, and what it freed given
+back to the operating system.
 
 Building the reference set of a few hundred thousand removed accounts allocates and frees
 gigabytes of temporaries (posts, word lists, documents); the C allocator keeps the freed
 pages in its heap, so the process looks — to the kernel, to a container's memory limit —
-larger than what it holds. glibc's ``malloc_trim`` returns them (what it saves: BENCHMARKS.md)."""
+larger than what it holds. glibc's ``malloc_trim`` returns them (what it saves: BENCHMARKS.md).
+
+What such a build keeps (records, profiles, indexes) lives as long as the process, and the
+cyclic collector's full passes walk every object it tracks: set off by counts of
+allocations, they recur while millions are made, and again in forked workers, which then
+write to the pages they share with the parent."""
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -35,3 +43,21 @@ def settle_after_bulk_build() -> bool:
         return False
     libc.malloc_trim(0)
     return True
+
+
+@contextmanager
+def bulk_build() -> Iterator[None]:
+    """Run a stage that builds what the process keeps to its end (an input read, the
+    profiles and indexes built from it) without the cyclic collector, then collect once (the
+    cycles the stage left, if any) and freeze the survivors: later collections, in this
+    process and in the workers it forks, do not walk them again. The collector is left as
+    it was found."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.freeze()
+        if enabled:
+            gc.enable()

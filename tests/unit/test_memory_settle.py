@@ -25,3 +25,44 @@ def test_freed_temporaries_leave_the_resident_size_and_survivors_are_frozen():
         assert len(keep) == 3000
     finally:
         gc.unfreeze()
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.me = self  # a cycle: only the cyclic collector frees it
+
+
+def test_a_bulk_build_runs_without_the_collector_and_freezes_what_it_keeps():
+    import weakref
+
+    from tarazu.service.memory import bulk_build
+
+    gc.unfreeze()
+    try:
+        assert gc.isenabled()
+        with bulk_build():
+            assert not gc.isenabled()  # no passes over what is being built
+            kept = [_Node() for _ in range(1000)]
+            dropped = _Node()
+            gone = weakref.ref(dropped)
+            del dropped
+            # more allocations than set off a pass, and none ran
+            assert gc.get_count()[0] > gc.get_threshold()[0] and gone() is not None
+        assert gc.isenabled()  # left as found
+        assert gone() is None  # the cycles the build left are freed, not frozen
+        assert gc.get_freeze_count() >= len(kept)  # the survivors are out of later passes
+        gc.disable()
+        try:
+            with bulk_build():
+                pass
+            assert not gc.isenabled()  # a disabled collector stays disabled
+        finally:
+            gc.enable()
+        try:
+            with bulk_build():
+                raise ValueError("bad input")
+        except ValueError:
+            pass
+        assert gc.isenabled()  # restored after an error too
+    finally:
+        gc.unfreeze()

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 # The linker, the model and the fitting load numpy, scikit-learn and datasketch: each command
 # imports what it runs, so that ``tarazu mirrors --help`` starts at once.
 if TYPE_CHECKING:
+    from tarazu.domain.platform import Account
     from tarazu.linkage import LinkageModel, MirrorLinker
     from tarazu.linkage.profile import AccountProfile
     from tarazu.linkage.selffit import SelfFitReport
@@ -46,6 +47,20 @@ def _load(path: Path) -> tuple[list, list]:
     console.print(f"read {len(accounts)} accounts, {len(posts)} posts "
                   f"in {time.perf_counter() - t:.1f} s")
     return accounts, posts
+
+
+def _read_into(linker: MirrorLinker, path: Path, jobs: int
+               ) -> tuple[list[Account], list[AccountProfile]]:
+    """Read INPUT and take it into ``linker`` (the removed accounts indexed, the active ones
+    counted) as one bulk build (``service.memory.bulk_build``: without the cyclic
+    collector's passes over what it builds, then frozen); the accounts read and the active
+    accounts' profiles."""
+    from tarazu.service.memory import bulk_build
+
+    with bulk_build():
+        accounts, posts = _load(path)
+        actives = linker.load(accounts, posts, jobs)
+    return accounts, actives
 
 
 def _platform(name: str) -> str | None:
@@ -141,9 +156,8 @@ def link_cmd(
 
     config = LinkerConfig(top_k=top_k, max_full=max_full or None, platform=_platform(profile))
     jobs = jobs_or_default(jobs)
-    accounts, posts = _load(input)
     linker = MirrorLinker(load_model(model) if model else self_fit_start(), config)
-    actives = linker.load(accounts, posts, jobs)
+    accounts, actives = _read_into(linker, input, jobs)
     if not model:
         fitted, _ = _self_fit(linker, actives, input, jobs)
         if save_model:
@@ -226,9 +240,8 @@ def fit_cmd(
                 if r["account_id"] in keep:
                     labels[r["account_id"]] = r.get("mirror_of")
     jobs = jobs_or_default(jobs)
-    accounts, posts = _load(input)
     linker = MirrorLinker(self_fit_start(), LinkerConfig(platform=_platform(profile)))
-    actives = linker.load(accounts, posts, jobs)
+    _, actives = _read_into(linker, input, jobs)
     settings_meta = {"fitted_on": name or input.name}
     model, _ = _self_fit(linker, actives, input, jobs)
     model = model.with_(meta={**model.meta, **settings_meta})
@@ -272,11 +285,10 @@ def explain_cmd(
     from tarazu.linkage import LinkerConfig, MirrorLinker, load_model
     from tarazu.linkage.selffit import self_fit_start
 
-    accounts, posts = _load(input)
     linker = MirrorLinker(load_model(model) if model else self_fit_start(),
                           LinkerConfig(platform=_platform(profile)))
     jobs = jobs_or_default(jobs)
-    actives = linker.load(accounts, posts, jobs)
+    _, actives = _read_into(linker, input, jobs)
     if not model:
         linker = linker.with_model(_self_fit(linker, actives, input, jobs)[0])
     results = linker.score_batch(actives, top_k=top_k, jobs=jobs)
