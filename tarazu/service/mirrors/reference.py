@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, KeysView, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 
 from tarazu.domain.platform import Account, AccountStatus, Post
@@ -15,7 +16,7 @@ from tarazu.linkage.result import MatchResult
 from tarazu.linkage.warm import warm_up
 from tarazu.service.access_log import log_access
 from tarazu.service.clock import Clock
-from tarazu.service.memory import settle_after_bulk_build
+from tarazu.service.memory import bulk_build, settle_after_bulk_build
 from tarazu.service.mirror_reference import withdrawn_references
 from tarazu.service.mirrors.common import (
     ACTOR,
@@ -28,6 +29,10 @@ from tarazu.service.mirrors.common import (
 )
 from tarazu.service.mirrors.registry import LoadedModel
 from tarazu.service.ports import StoreUnitOfWork
+
+#: Accounts added at once from which a refresh is a bulk build (``service.memory``): run
+#: without the cyclic collector, then frozen and its freed heap handed back
+_BULK = 1000
 
 
 def _keyed(a: Account) -> Account:
@@ -116,8 +121,10 @@ class MirrorDetector:
             report = RefreshReport(withdrawn=self._drop_all_but(wanted.keys()))
             todo = [a for k, a in wanted.items() if k not in self._hashes
                     or self._hashes[k] != _fp(a, None)]
-            report.added = self._add_from_store(uow, todo, progress, clock)
-        if report.added >= 1000:  # a bulk build
+            bulk = len(todo) >= _BULK
+            with bulk_build() if bulk else nullcontext():
+                report.added = self._add_from_store(uow, todo, progress, clock)
+        if bulk:
             settle_after_bulk_build()
         return report
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tarazu.linkage.snapshot import SnapshotHeader, SnapshotUnusable, load_snapshot, save_snapshot
 from tarazu.service.clock import Clock
+from tarazu.service.memory import bulk_build
 from tarazu.service.mirror_reference import is_withdrawal
 from tarazu.service.mirrors.reference import MirrorDetector, RefreshReport
 from tarazu.service.ports import StoreUnitOfWork, UowFactory
@@ -82,7 +83,7 @@ def start_reference_set(uow: StoreUnitOfWork, detector: MirrorDetector, path: Pa
     report = StartReport(source="store")
     if path is not None:
         try:
-            with detector._lock:
+            with detector._lock, bulk_build():
                 header, extra = load_snapshot(path, detector.linker)
                 detector._hashes.update(
                     zip(detector.linker.removed, extra.get(FINGERPRINT, ()), strict=False))
