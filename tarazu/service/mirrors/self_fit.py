@@ -17,6 +17,7 @@ from tarazu.domain.platform import AccountStatus
 from tarazu.linkage.selffit import SelfFitReport, SelfFitSettings, self_fit, self_fit_start
 from tarazu.service.access_log import log_access
 from tarazu.service.clock import Clock
+from tarazu.service.memory import bulk_build
 from tarazu.service.mirrors.common import ACTOR, AUTHORITY, POSTS_PER_ACCOUNT, REFERENCE_SUBJECT
 from tarazu.service.mirrors.reference import MirrorDetector, reference_accounts
 from tarazu.service.mirrors.registry import LoadedModel, activate_model, next_version
@@ -58,9 +59,10 @@ def self_fit_on_store(uow_factory: UowFactory, clock: Clock, home: Path, *, by: 
                    "accounts", AUTHORITY, clock.now())
         uow.commit()
     det = MirrorDetector(LoadedModel(self_fit_start(), "self-fit"))
-    det._add_batch(refs)
-    profiles = det.profiles(actives)
-    det.linker.observe_many(profiles)
+    with bulk_build():
+        det._add_batch(refs)
+        profiles = det.profiles(actives)
+        det.linker.observe_many(profiles)
     fitted_on = (f"the platform's store: {len(refs)} removed and {len(actives)} active "
                  "accounts, no labels")
     model, report = self_fit(det.linker, profiles, SelfFitSettings(jobs=jobs),
