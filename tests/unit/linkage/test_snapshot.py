@@ -32,6 +32,21 @@ def world():
     return profiles, new
 
 
+def _drawn(seed: int, removed: int, new: int) -> tuple[list, list]:
+    """Synthetic removed accounts with their posts, and new accounts drawn from them."""
+    gen = Generator(seed)
+    held = list(gen.removed_set(removed))
+    return held, gen.new_accounts(new, held)
+
+
+def _profiles(accounts: list) -> list[AccountProfile]:
+    return build_profiles([a for a, _ in accounts], {a.account_id: ps for a, ps in accounts})
+
+
+def _default_linkers(n: int) -> tuple[MirrorLinker, ...]:
+    return tuple(MirrorLinker(load_model("default"), LinkerConfig()) for _ in range(n))
+
+
 def _linker(profiles, **config) -> MirrorLinker:
     lk = MirrorLinker(load_model("default"), LinkerConfig(**config))
     for p in profiles:
@@ -155,15 +170,9 @@ def test_many_accounts_taken_in_together_index_as_one_by_one():
     """A restart takes the removed set in at once (the picture and text indexes in one call
     each): the same candidates and scores as adding the accounts one by one, and a repeat
     still replaces."""
-    from bench.synthetic_accounts import Generator
-    from tarazu.linkage import LinkerConfig, MirrorLinker, load_model
-    from tarazu.linkage.profile import build_profiles
-
-    gen = Generator(3)
-    removed = list(gen.removed_set(300))
-    new = gen.new_accounts(40, removed)
-    profiles = build_profiles([a for a, _ in removed], {a.account_id: ps for a, ps in removed})
-    one, many = (MirrorLinker(load_model("default"), LinkerConfig()) for _ in range(2))
+    removed, new = _drawn(3, 300, 40)
+    profiles = _profiles(removed)
+    one, many = _default_linkers(2)
     for p in profiles:
         one.add_removed_profile(p)
     text = next(ix for ix in many.blocker.indexes if isinstance(ix, TextLSHIndex))
@@ -186,11 +195,9 @@ def test_observing_a_batch_of_active_accounts_at_once_counts_as_one_by_one():
     counts of observing them one by one, none of them a candidate."""
     from tarazu.linkage.profile import sign_up_traces
 
-    gen = Generator(4)
-    removed = list(gen.removed_set(30))
-    new = gen.new_accounts(200, removed)
-    actives = build_profiles([a for a, _ in new], {a.account_id: ps for a, ps in new})
-    one, many = (MirrorLinker(load_model("default"), LinkerConfig()) for _ in range(2))
+    _, new = _drawn(4, 30, 200)
+    actives = _profiles(new)
+    one, many = _default_linkers(2)
     for p in actives:
         one.observe(p)
     many.observe_many(actives)
