@@ -50,6 +50,7 @@ def shard_cmd(
     from tarazu.linkage.shards import ShardLinker, shard_names
     from tarazu.linkage.snapshot import SnapshotUnusable
     from tarazu.linkage.warm import warm_up
+    from tarazu.service.memory import bulk_build
 
     logs.configure()  # JSON lines on stderr: stdout's first line is the ready line
     if shard >= of:
@@ -60,7 +61,8 @@ def shard_cmd(
     loaded = 0
     if snapshot is not None and snapshot.exists():
         try:
-            loaded = load_shard(snapshot, linker).position
+            with bulk_build():  # as the service starts from its snapshot
+                loaded = load_shard(snapshot, linker).position
         except SnapshotUnusable as e:
             log.warning("shard.snapshot_unusable", shard=name, reason=str(e))
     warm_up(linker.model, linker.config)
