@@ -36,8 +36,7 @@ def settle_after_bulk_build() -> bool:
     """Collect, freeze the survivors (they live as long as the process: the cyclic collector
     need not walk them again; full collections were the p99 of scoring) and hand freed heap
     pages back to the system. Returns whether the allocator could trim (glibc only)."""
-    gc.collect()
-    gc.freeze()
+    _freeze_survivors()
     libc = _libc()
     if libc is None:
         return False
@@ -57,7 +56,12 @@ def bulk_build() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.collect()
-        gc.freeze()
+        _freeze_survivors()
         if enabled:
             gc.enable()
+
+
+def _freeze_survivors() -> None:
+    """Free the cycles a build left and move what survives out of later collections."""
+    gc.collect()
+    gc.freeze()
