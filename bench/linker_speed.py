@@ -56,6 +56,7 @@ from tarazu.linkage.policy import LinkPolicy  # noqa: E402
 from tarazu.linkage.profile import build_profile, build_profiles  # noqa: E402
 from tarazu.linkage.snapshot import load_snapshot, save_snapshot  # noqa: E402
 from tarazu.service.memory import bulk_build, settle_after_bulk_build  # noqa: E402
+from tarazu.service.mirrors.reference import READ_BATCH  # noqa: E402
 
 SECTION = "## Mirror linking speed and scale"
 GOALS = {"p50_ms": 5.0, "p99_ms": 25.0, "rss_gb_1m": 3.0, "addrm_ms": 1.0, "batch_min": 20.0,
@@ -176,14 +177,13 @@ def measure(n: int, queries: int, batch: int, seed: int, model: str,
     rss0 = rss_mb()
     t = time.perf_counter()
     linker = MirrorLinker(load_model(model), LinkerConfig(max_full=max_full))
-    step = 5000
-    with bulk_build():  # as the service builds its reference set
+    step = READ_BATCH  # as the service builds its reference set: read a batch, index it
+    with bulk_build():
         for i in range(0, n, step):
             chunk = removed[i : i + step]
-            for p in build_profiles([a for a, _ in chunk],
-                                    {a.account_id: ps for a, ps in chunk}):
-                linker.add_removed_profile(p)
-            if (i // step) % 20 == 0:
+            linker.add_removed_profiles(build_profiles(
+                [a for a, _ in chunk], {a.account_id: ps for a, ps in chunk}))
+            if (i // step) % 200 == 0:
                 print(f"[{n}] indexed {i + len(chunk)}", file=sys.stderr)
     build_s = time.perf_counter() - t
     settle_after_bulk_build()  # as the service does after a bulk build

@@ -34,6 +34,9 @@ from tarazu.service.ports import StoreUnitOfWork
 #: without the cyclic collector, then frozen and its freed heap handed back
 _BULK = 1000
 
+#: Removed accounts read from the store (with their posts) and indexed together
+READ_BATCH = 500
+
 
 def _keyed(a: Account) -> Account:
     """Linker ids are ``platform:account_id`` so that one index serves every platform."""
@@ -159,8 +162,8 @@ class MirrorDetector:
         batch: list[tuple[Account, list[Post]]] = []
         for n, a in enumerate(todo, start=1):
             batch.append((a, uow.platform.posts_of(a.platform, a.account_id, POSTS_PER_ACCOUNT)))
-            if len(batch) >= 500 or n == len(todo):
-                self._add_batch(batch)
+            if len(batch) >= READ_BATCH or n == len(todo):
+                self.add_batch(batch)
                 batch = []
                 if progress:
                     progress(n, len(todo))
@@ -178,11 +181,15 @@ class MirrorDetector:
         return build_profiles(keyed, {k.account_id: ps for k, (_, ps) in
                                       zip(keyed, items, strict=True)}, self.linker.platform)
 
-    def _add_batch(self, batch: Sequence[tuple[Account, Sequence[Post]]]) -> None:
+    def add_batch(self, batch: Sequence[tuple[Account, Sequence[Post]]]) -> None:
+        """Hold removed accounts with their posts, the indexes taking them together (a
+        build adds hundreds of thousands: together, the text index and the rarity counts
+        take each piece in one operation, not one account at a time)."""
         profiles = self.profiles(batch)
         self.changes += 1
+        self.linker.add_removed_profiles(profiles)
         for (a, ps), p in zip(batch, profiles, strict=True):
-            self._hold(p, _fp(a, ps))
+            self._hashes[p.account_id] = _fp(a, ps)
 
     def warm_up(self) -> None:
         """Load what the first comparison needs before the first real event

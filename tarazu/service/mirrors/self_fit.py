@@ -60,7 +60,7 @@ def self_fit_on_store(uow_factory: UowFactory, clock: Clock, home: Path, *, by: 
         uow.commit()
     det = MirrorDetector(LoadedModel(self_fit_start(), "self-fit"))
     with bulk_build():
-        det._add_batch(refs)
+        det.add_batch(refs)
         profiles = det.profiles(actives)
         det.linker.observe_many(profiles)
     fitted_on = (f"the platform's store: {len(refs)} removed and {len(actives)} active "

@@ -171,7 +171,7 @@ def train(uow_factory: UowFactory, clock: Clock, home: Path, base: LoadedModel |
                    clock.now())
         uow.commit()
     det = MirrorDetector(base)
-    det._add_batch(refs)
+    det.add_batch(refs)
     profiles = det.profiles(labelled)
     dev_keys = {p.account_id for p in profiles if _is_dev(p.account_id)} \
         if len(profiles) >= min_dev else set()
@@ -186,7 +186,7 @@ def train(uow_factory: UowFactory, clock: Clock, home: Path, base: LoadedModel |
     dev_rel = None
     if dev_keys:
         check = MirrorDetector(LoadedModel(model, "candidate"))
-        check._add_batch(refs)
+        check.add_batch(refs)
         dev = [p for p in profiles if p.account_id in dev_keys]
         check.linker.record(profiles)
         probs, ys = [], []

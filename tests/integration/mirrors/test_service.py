@@ -126,6 +126,27 @@ def test_withdrawn_and_reinstated_accounts_leave_the_reference_set(reference):
     assert rep.added == 1 and "x:o1" in det
 
 
+def test_a_refresh_replaces_changed_records_and_adds_new_ones_in_one_batch(reference):
+    """A refresh indexes what it reads a batch at a time; a batch that holds an account
+    already in the set (its record changed) as well as new removals must replace the one and
+    add the others, each exactly once."""
+    det = detector(reference)
+    held = det.size
+    store(reference, [data.account("o3", "@gardener3", data.T0 - timedelta(days=203),
+                                   "removed", display_name="Orchard Keeper",
+                                   bio="Seeds and soil.",
+                                   removed_at="2025-06-22T00:00:00Z"),
+                      data.account("n1", "@newly_removed", data.T0 - timedelta(days=50),
+                                   "removed", display_name="Newly Removed")])
+    with reference.uow() as uow:
+        rep = det.refresh(uow, clock=reference.clock)
+        uow.commit()
+    assert rep.added == 2 and det.size == held + 1
+    assert det.linker.removed["x:o3"].display_name == "Orchard Keeper"
+    assert det.linker.removed["x:n1"].display_name == "Newly Removed"
+    assert sorted(det.linker.columns.row) == sorted(det.linker.removed)
+
+
 def test_the_system_subject_records_the_reference_read(reference):
     detector(reference)
     evs = _events(reference, SubjectRef(SubjectType.SYSTEM, "mirrors:reference"))
