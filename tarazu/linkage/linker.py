@@ -227,12 +227,12 @@ class MirrorLinker:
 
     def _take_in(self, profiles: Sequence[AccountProfile],
                  text_signatures: Sequence[np.ndarray | None] | None) -> None:
-        """Index accounts none of which is held: the statistics and columns one by one, the
-        candidate indexes together."""
+        """Index accounts none of which is held: the term frequencies one by one, the
+        columns, rarity counts and candidate indexes together."""
         for p in profiles:
             self.removed[p.account_id] = p
             self.tf.add(p)
-            self.columns.add(p)
+        self.columns.add_many(profiles)
         self.corpus.add_many(profiles)
         self.blocker.add_many(profiles, text_signatures)
 

@@ -58,8 +58,26 @@ def token_hashes(tokens: Iterable[str]) -> np.ndarray:
     return np.sort(np.array(hashes, dtype=np.uint32)) if hashes else _NO_TOKENS
 
 
+#: fewer accounts than this are added one by one (a stream's single add keeps its lean path)
+_FEW = 8
+
 _NO_TOKENS = np.zeros(0, dtype=np.uint32)  # shared by every row without tokens of a kind
 _NO_TOKENS.flags.writeable = False
+
+
+def _token_hashes_many(profiles: Sequence[AccountProfile], kind: str
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`token_hashes` of many profiles back to back, and each one's count: hashed in
+    one pass and sorted within each profile by one stable sort over (profile, hash)."""
+    lens = np.zeros(len(profiles), dtype=np.int64)
+    hashes: list[int] = []
+    for i, p in enumerate(profiles):
+        before = len(hashes)
+        hashes.extend(hash(t) & 0xFFFFFFFF for t in tokens_of(p, kind))
+        lens[i] = len(hashes) - before
+    flat = np.array(hashes, dtype=np.uint32)
+    owner = np.repeat(np.arange(len(profiles)), lens)
+    return flat[np.lexsort((flat, owner))], lens
 
 
 class RemovedColumns:
@@ -153,22 +171,78 @@ class RemovedColumns:
         for kind, ragged in self.token_hashes.items():
             ragged.set(r, token_hashes(tokens_of(p, kind)))
 
+    def add_many(self, profiles: Sequence[AccountProfile]) -> None:
+        """:meth:`add` for many accounts (a build or a restart takes the removed set in at
+        once): each column written once for all of them, the token hashes of each kind
+        hashed and sorted in one pass. The same rows and values as one by one; accounts held
+        already, or twice in ``profiles``, are added one by one."""
+        ids = [p.account_id for p in profiles]
+        if len(ids) < _FEW or len(set(ids)) < len(ids) or any(i in self.row for i in ids):
+            for p in profiles:
+                self.add(p)
+            return
+        rows = self._take_rows(len(profiles))
+        for p, r in zip(profiles, rows.tolist(), strict=True):
+            self.row[p.account_id] = r
+            self.profile[r] = p
+            self._set_style(r, p.style)
+            self._set_name(r, p.display_name)
+            self._set_scripts(r, p.scripts)
+        removed = [p.removed_at for p in profiles]
+        last = [p.last_post for p in profiles]
+        self.has_removed[rows] = [t is not None for t in removed]
+        self.removed_us[rows] = [micros(t) if t is not None else 0 for t in removed]
+        self.has_last_post[rows] = [t is not None for t in last]
+        self.last_post_us[rows] = [micros(t) if t is not None else 0 for t in last]
+        self.n_posts[rows] = [p.n_posts for p in profiles]
+        self.n_text_posts[rows] = [p.n_text_posts for p in profiles]
+        self.median_pause[rows] = [np.nan if p.median_pause is None else p.median_pause
+                                   for p in profiles]
+        self.has_hours[rows] = [p.hours is not None for p in profiles]
+        self.pauses_of.set_many(rows, [p.log_pauses for p in profiles])
+        self._set_langs_many(rows, profiles)
+        for kind, ragged in self.token_hashes.items():
+            ragged.set_flat(rows, *_token_hashes_many(profiles, kind))
+
+    def _take_rows(self, n: int) -> np.ndarray:
+        """Rows for ``n`` new accounts, the free ones first, in the order one by one would
+        take them."""
+        free = [self._free.pop() for _ in range(min(n, len(self._free)))]
+        fresh = n - len(free)
+        while self._size + fresh > len(self.removed_us):
+            self._grow()
+        self.profile.extend([None] * fresh)
+        rows = free + list(range(self._size, self._size + fresh))
+        self._size += fresh
+        return np.array(rows, dtype=np.int64)
+
+    def _set_langs_many(self, rows: np.ndarray, profiles: Sequence[AccountProfile]) -> None:
+        langs = [self._lang_row(r, p.langs) for r, p in zip(rows.tolist(), profiles,
+                                                             strict=True)]
+        self.lang_ids.set_many(rows, [ids for ids, _ in langs])
+        self.lang_shares.set_many(rows, [shares for _, shares in langs])
+
     def _set_name(self, r: int, display_name: str) -> None:
         self.has_name[r] = bool(display_name.strip())  # blank: the comparator's "missing"
         self.name_hash[r] = hash(normalise(display_name)) if self.has_name[r] else 0
 
     def _set_langs(self, r: int, langs: dict[str, float] | Any) -> None:
+        ids, shares = self._lang_row(r, langs)
+        self.lang_ids.set(r, ids)
+        self.lang_shares.set(r, shares)
+
+    def _lang_row(self, r: int, langs: dict[str, float] | Any
+                  ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Row ``r``'s most used language and norm set; its language ids (interned) and
+        shares returned for the ragged columns (None: no languages)."""
         if not langs:
             self.lang_top[r] = -1
-            self.lang_ids.set(r, None)
-            self.lang_shares.set(r, None)
-            return
-        ids = [self.languages.hold(k) for k in langs]
-        self.lang_ids.set(r, np.array(ids, dtype=np.int32))
+            return None, None
+        ids = np.array([self.languages.hold(k) for k in langs], dtype=np.int32)
         self.lang_top[r] = self.languages.get(max(langs, key=langs.get))
-        self.lang_shares.set(r, np.fromiter(langs.values(), dtype=np.float64, count=len(langs)))
         # the very expression of the pair form, once per row
         self.lang_norm[r] = sum(v * v for v in langs.values()) ** 0.5
+        return ids, np.fromiter(langs.values(), dtype=np.float64, count=len(langs))
 
     def _set_scripts(self, r: int, scripts: np.ndarray | None) -> None:
         self.scripts_top[r] = -1 if scripts is None else int(np.argmax(scripts))

@@ -368,3 +368,58 @@ def test_the_columns_gather_style_and_hours_from_the_profiles_they_hold(profiles
         assert np.array_equal(style[i], p.style if same_width else np.zeros(cols.style_dim))
         assert np.array_equal(hours[i], p.hours if p.hours is not None else np.zeros(24))
     assert cols.style(rows[:0]).shape == (0, cols.style_dim)
+
+
+def _column_state(cols):
+    """Everything a comparator reads of ``cols``, row by row in the rows' order."""
+    ids = sorted(cols.row)
+    rows = cols.rows(ids)
+    state = {"rows": rows.tolist(), "free": list(cols._free),
+             "languages": [cols.languages.strings[i] for i in range(len(cols.languages.strings))
+                           if cols.languages._refs[i]]}
+    for k, v in vars(cols).items():
+        if isinstance(v, np.ndarray) and v.shape[:1] == cols.removed_us.shape:
+            state[k] = [None if x != x else x for x in v[rows].tolist()]  # NaN: None
+    raggeds = {"pauses": cols.pauses_of, "lang_ids": cols.lang_ids,
+               "lang_shares": cols.lang_shares,
+               **{f"tokens.{k}": r for k, r in cols.token_hashes.items()}}
+    for name, rag in raggeds.items():
+        state[name] = [rag.gather(np.array([r]))[0].tolist() for r in rows.tolist()]
+        state[f"{name}.length"] = rag.length[rows].tolist()  # -1 (none) is not 0 (empty)
+    state["profiles"] = [p.account_id for p in cols.profiles(rows)]
+    return state
+
+
+def test_columns_taken_in_pieces_are_the_columns_taken_one_by_one(profiles):
+    """A build or a restart adds the removed set in pieces (``add_many``): the rows, every
+    column and every ragged row must be what adding them one by one gives, also into rows
+    freed by withdrawals and with every odd feature of the variants."""
+    removed = profiles[0]
+    one, many = RemovedColumns(capacity=4), RemovedColumns(capacity=4)
+    for p in removed[:40]:
+        one.add(p)
+    many.add_many(removed[:40])
+    for p in removed[3:40:5]:  # rows freed, then reused by the next piece
+        one.remove(p.account_id)
+        many.remove(p.account_id)
+    rest = removed[40:]
+    for at in range(0, len(rest), 97):
+        for p in rest[at : at + 97]:
+            one.add(p)
+        many.add_many(rest[at : at + 97])
+    assert len(one) == len(many) == len(removed) - len(removed[3:40:5])
+    assert _column_state(many) == _column_state(one)
+
+
+def test_a_piece_with_a_held_account_replaces_it_as_one_by_one(profiles):
+    removed = profiles[0]
+    one, many = RemovedColumns(), RemovedColumns()
+    for p in removed[:30]:
+        one.add(p)
+    many.add_many(removed[:30])
+    again = [replace(removed[5], display_name="Another Name"), *removed[30:50]]
+    for p in again:
+        one.add(p)
+    many.add_many(again)
+    assert _column_state(many) == _column_state(one)
+    assert many.profiles(many.rows([removed[5].account_id]))[0].display_name == "Another Name"
