@@ -167,6 +167,17 @@ class MemoryPlatform:
         mine.sort(key=lambda p: (format_time(p.created_at), p.post_id))
         return mine[:limit]
 
+    def posts_of_many(self, keys: Sequence[tuple[str, str]], limit: int = 200
+                      ) -> dict[tuple[str, str], list[Post]]:
+        out: dict[tuple[str, str], list[Post]] = {(pl, a): [] for pl, a in keys}
+        for p in self._s.posts.values():  # one pass, not one per account
+            if (p.platform, p.account_id) in out:
+                out[(p.platform, p.account_id)].append(p)
+        for mine in out.values():
+            mine.sort(key=lambda p: (format_time(p.created_at), p.post_id))
+            del mine[limit:]
+        return out
+
     def get_post(self, platform: str, post_id: str) -> Post | None:
         return self._s.posts.get((platform, post_id))
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Insert,
+    Select,
     and_,
     bindparam,
     case,
@@ -39,6 +40,22 @@ from tarazu.service.records import MarkedAccount
 def _by_key(table, id_column: str):  # type: ignore[no-untyped-def]
     return and_(table.c.platform == bindparam("k_platform"),
                 table.c[id_column] == bindparam("k_id"))
+
+
+#: Accounts whose posts one statement reads (a bound value each, well within every driver's
+#: limit)
+_KEYS_PER_STATEMENT = 1000
+
+def _posts_of_many(platform: str, ids: Sequence[str], limit: int) -> Select:
+    """The first ``limit`` posts of each of ``ids`` on ``platform``, account by account, in
+    the order :data:`_POST_ORDER` (a window numbers each account's posts)."""
+    rank = func.row_number().over(partition_by=posts.c.account_id,
+                                  order_by=_POST_ORDER).label("k_rank")
+    ranked = (select(posts, rank)
+              .where(posts.c.platform == platform, posts.c.account_id.in_(list(ids)))
+              .subquery())
+    return (select(*(ranked.c[c.name] for c in posts.c)).where(ranked.c.k_rank <= limit)
+            .order_by(ranked.c.account_id, ranked.c.k_rank))
 
 
 _ACCOUNT_HASH = select(accounts.c.record_hash).where(_by_key(accounts, "account_id"))
@@ -376,6 +393,23 @@ class PlatformStore:
         rows = self.conn.execute(_POSTS_OF, {**_key(platform, account_id),
                                              "k_limit": limit})
         return [self._post(r) for r in rows]
+
+    def posts_of_many(self, keys: Sequence[tuple[str, str]], limit: int = 200
+                      ) -> dict[tuple[str, str], list[Post]]:
+        """One statement for many accounts' first posts, not one round trip each (a round
+        trip to PostgreSQL cost more than reading the posts did: BENCHMARKS.md). One
+        platform a statement, its account ids a list: a list of (platform, id) pairs was
+        planned as a scan of every post against each pair."""
+        out: dict[tuple[str, str], list[Post]] = {(pl, a): [] for pl, a in keys}
+        by_platform: dict[str, list[str]] = {}
+        for pl, a in out:
+            by_platform.setdefault(pl, []).append(a)
+        for platform, ids in by_platform.items():
+            for at in range(0, len(ids), _KEYS_PER_STATEMENT):
+                q = _posts_of_many(platform, ids[at : at + _KEYS_PER_STATEMENT], limit)
+                for r in self.conn.execute(q):
+                    out[(r.platform, r.account_id)].append(self._post(r))
+        return out
 
     def get_post(self, platform: str, post_id: str) -> Post | None:
         r = self.conn.execute(select(posts).where(

@@ -159,14 +159,11 @@ class MirrorDetector:
                         progress: Callable[[int, int], None] | None,
                         clock: Clock | None) -> int:
         """Index ``todo`` with their posts, in batches; log the read of their identifiers."""
-        batch: list[tuple[Account, list[Post]]] = []
-        for n, a in enumerate(todo, start=1):
-            batch.append((a, uow.platform.posts_of(a.platform, a.account_id, POSTS_PER_ACCOUNT)))
-            if len(batch) >= READ_BATCH or n == len(todo):
-                self.add_batch(batch)
-                batch = []
-                if progress:
-                    progress(n, len(todo))
+        for at in range(0, len(todo), READ_BATCH):
+            part = todo[at : at + READ_BATCH]
+            self.add_batch(with_posts(uow, part))
+            if progress:
+                progress(at + len(part), len(todo))
         if todo:
             log_access(uow, ACTOR, REFERENCE_SUBJECT, ["identifiers"],
                        f"mirror detection: {len(todo)} removed account(s) indexed as the "
@@ -237,6 +234,19 @@ def withdrawn_keys(uow: StoreUnitOfWork) -> set[str]:
     """Accounts withdrawn from the reference set (the appeals service records a NOTE
     ``{"reference": "withdrawn"}`` and a row; the row is the fast read)."""
     return set(withdrawn_references(uow))
+
+
+def with_posts(uow: StoreUnitOfWork, accounts: Sequence[Account]
+               ) -> list[tuple[Account, list[Post]]]:
+    """Each account with its first posts (as a score reads them), read :data:`READ_BATCH`
+    accounts to a statement."""
+    out: list[tuple[Account, list[Post]]] = []
+    for at in range(0, len(accounts), READ_BATCH):
+        part = accounts[at : at + READ_BATCH]
+        posts = uow.platform.posts_of_many([(a.platform, a.account_id) for a in part],
+                                           POSTS_PER_ACCOUNT)
+        out.extend((a, posts[(a.platform, a.account_id)]) for a in part)
+    return out
 
 
 def reference_accounts(uow: StoreUnitOfWork) -> dict[str, Account]:

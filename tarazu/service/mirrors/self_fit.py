@@ -18,8 +18,8 @@ from tarazu.linkage.selffit import SelfFitReport, SelfFitSettings, self_fit, sel
 from tarazu.service.access_log import log_access
 from tarazu.service.clock import Clock
 from tarazu.service.memory import bulk_build
-from tarazu.service.mirrors.common import ACTOR, AUTHORITY, POSTS_PER_ACCOUNT, REFERENCE_SUBJECT
-from tarazu.service.mirrors.reference import MirrorDetector, reference_accounts
+from tarazu.service.mirrors.common import ACTOR, AUTHORITY, REFERENCE_SUBJECT
+from tarazu.service.mirrors.reference import MirrorDetector, reference_accounts, with_posts
 from tarazu.service.mirrors.registry import LoadedModel, activate_model, next_version
 from tarazu.service.ports import UowFactory
 
@@ -50,10 +50,8 @@ def self_fit_on_store(uow_factory: UowFactory, clock: Clock, home: Path, *, by: 
         if not reference or not newest:
             raise NothingToFit(f"the store holds {len(reference)} removed and {len(newest)} "
                                "active accounts; the self-fit needs both")
-        refs = [(a, uow.platform.posts_of(a.platform, a.account_id, POSTS_PER_ACCOUNT))
-                for a in reference.values()]
-        actives = [(a, uow.platform.posts_of(a.platform, a.account_id, POSTS_PER_ACCOUNT))
-                   for a in newest]
+        refs = with_posts(uow, list(reference.values()))
+        actives = with_posts(uow, list(newest))
         log_access(uow, ACTOR, REFERENCE_SUBJECT, ["identifiers"],
                    f"mirror model self-fit on {len(refs)} removed and {len(actives)} active "
                    "accounts", AUTHORITY, clock.now())

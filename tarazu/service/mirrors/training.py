@@ -26,13 +26,13 @@ from tarazu.service.mirrors.common import (
     ACTOR,
     AUTHORITY,
     POLICY,
-    POSTS_PER_ACCOUNT,
     REFERENCE_SUBJECT,
     subject_of,
 )
 from tarazu.service.mirrors.reference import (
     MirrorDetector,
     reference_accounts,
+    with_posts,
 )
 from tarazu.service.mirrors.registry import (
     LoadedModel,
@@ -157,15 +157,14 @@ def train(uow_factory: UowFactory, clock: Clock, home: Path, base: LoadedModel |
             raise NotEnoughLabels(
                 f"{len(labels)} reviewer label(s), {sum(1 for v in labels.values() if v)} "
                 f"confirmed mirror(s); at least {min_labels} labels including a mirror needed")
-        labelled = []
+        labelled_accounts = []
         for key in sorted(labels):
             ref = subject_of(key)
             a = uow.platform.get_account(ref.platform, ref.native_id, with_identifiers=True)
             if a is not None:
-                labelled.append((a, uow.platform.posts_of(a.platform, a.account_id,
-                                                          POSTS_PER_ACCOUNT)))
-        refs = [(a, uow.platform.posts_of(a.platform, a.account_id, POSTS_PER_ACCOUNT))
-                for k, a in reference.items() if k not in labels]
+                labelled_accounts.append(a)
+        labelled = with_posts(uow, labelled_accounts)
+        refs = with_posts(uow, [a for k, a in reference.items() if k not in labels])
         log_access(uow, ACTOR, REFERENCE_SUBJECT, ["identifiers"],
                    f"mirror model training on {len(labels)} reviewer label(s)", AUTHORITY,
                    clock.now())

@@ -112,6 +112,33 @@ def test_scoring_reads_the_record_its_protection_its_mark_and_first_posts(new_uo
         assert uow.platform.count() == {"accounts": 2, "posts": 4}
 
 
+def test_many_accounts_posts_read_together_are_each_accounts_posts_in_order(new_uow):
+    """A build reads its batch's posts in one statement: each account's first posts in the
+    order one account's read gives them, the limit per account, none of another platform's
+    account of the same id, and an account without posts (or unknown) holding none."""
+    with new_uow() as uow:
+        for account_id in ("a1", "a2"):
+            uow.platform.upsert_account(_account(account_id), mark=False)
+        uow.platform.upsert_account(_account("a1", platform="y"), mark=False)
+        for post_id, minutes in [("p1", 2), ("p3", 0), ("p2", 0), ("p4", 1)]:
+            uow.platform.upsert_post(_post(post_id, minutes=minutes), mark=False)
+        uow.platform.upsert_post(_post("q1", account_id="a2", minutes=5), mark=False)
+        uow.platform.upsert_post(replace(_post("y1"), platform="y"), mark=False)
+        uow.commit()
+    with new_uow() as uow:
+        keys = [("x", "a1"), ("x", "a2"), ("y", "a1"), ("x", "none")]
+        for limit in (1, 3, 200):
+            got = uow.platform.posts_of_many(keys, limit=limit)
+            assert list(got) == keys
+            for platform, account_id in keys:
+                assert got[(platform, account_id)] == \
+                    uow.platform.posts_of(platform, account_id, limit=limit)
+        assert [p.post_id for p in got[("x", "a1")]] == ["p2", "p3", "p4", "p1"]
+        assert [p.post_id for p in uow.platform.posts_of_many(keys, 2)[("x", "a1")]] == \
+            ["p2", "p3"]
+        assert got[("x", "none")] == [] and uow.platform.posts_of_many([], 5) == {}
+
+
 # -- what the platform did, and reads ---------------------------------------------------------
 
 def test_a_status_set_here_is_kept_until_the_platform_sends_the_record_again(new_uow):
