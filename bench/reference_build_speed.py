@@ -31,8 +31,6 @@ from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-
 from bench.benchmarks_file import (  # noqa: E402
     add_write_option,
     code_version,
@@ -43,6 +41,7 @@ from bench.benchmarks_file import (  # noqa: E402
     run_notes,
     write_table,
 )
+from bench.stream_load import create_database, drop_database  # noqa: E402
 from bench.synthetic_accounts import Generator  # noqa: E402
 from tarazu.bootstrap import bootstrap  # noqa: E402
 from tarazu.linkage import load_model  # noqa: E402
@@ -64,19 +63,11 @@ def scratch_database(store: str, home: Path) -> Iterator[dict[str, str]]:
     if store == "sqlite":
         yield env
         return
-    name = f"tarazu_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = create_database(PG_URL, f"tarazu_bench_build_{uuid.uuid4().hex[:8]}")
     try:
-        yield {**env, "TARAZU_DATABASE_URL": f"{PG_URL.rsplit('/', 1)[0]}/{name}"}
+        yield {**env, "TARAZU_DATABASE_URL": url}
     finally:
-        with admin.connect() as c:
-            c.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                           "WHERE datname = :n"), {"n": name})
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+        drop_database(PG_URL, url)
 
 
 def measure(store: str, accounts: int, seed: int) -> tuple[float, float]:
