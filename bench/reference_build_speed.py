@@ -1,8 +1,8 @@
 """Building the reference set from the store: what a stream worker does when it starts
 without a snapshot (``MirrorDetector.refresh``), on SQLite and on PostgreSQL.
 
-    python bench/reference_build_speed.py            # 10k removed accounts, both stores
-    python bench/reference_build_speed.py --accounts 50000 --stores postgres
+    python bench/reference_build_speed.py            # 10k, both stores, 1 process and per core
+    python bench/reference_build_speed.py --accounts 50000 --stores postgres --build-jobs 0
     python bench/reference_build_speed.py --write    # also replace the BENCHMARKS.md table
 
 The store is filled first with synthetic removed accounts and their posts (not timed), then
@@ -45,7 +45,9 @@ from bench.stream_load import create_database, drop_database  # noqa: E402
 from bench.synthetic_accounts import Generator  # noqa: E402
 from tarazu.bootstrap import bootstrap  # noqa: E402
 from tarazu.linkage import load_model  # noqa: E402
+from tarazu.linkage.parallel import default_jobs  # noqa: E402
 from tarazu.service.clock import FixedClock  # noqa: E402
+from tarazu.service.mirrors.common import MirrorConfig  # noqa: E402
 from tarazu.service.mirrors.reference import MirrorDetector  # noqa: E402
 from tarazu.service.mirrors.registry import LoadedModel  # noqa: E402
 from tarazu.settings import Settings  # noqa: E402
@@ -70,7 +72,7 @@ def scratch_database(store: str, home: Path) -> Iterator[dict[str, str]]:
         drop_database(PG_URL, url)
 
 
-def measure(store: str, accounts: int, seed: int) -> tuple[float, float]:
+def measure(store: str, accounts: int, seed: int, jobs: int | None) -> tuple[float, float]:
     """(seconds to fill the store, seconds of the refresh that builds the reference set)."""
     removed = list(Generator(seed).removed_set(accounts))
     with tempfile.TemporaryDirectory() as tmp, scratch_database(store, Path(tmp)) as env:
@@ -82,7 +84,8 @@ def measure(store: str, accounts: int, seed: int) -> tuple[float, float]:
                 uow.platform.upsert_posts(ps, mark=False)
             uow.commit()
         fill = time.perf_counter() - t
-        detector = MirrorDetector(LoadedModel(load_model("default"), "default"))
+        detector = MirrorDetector(LoadedModel(load_model("default"), "default"),
+                                  MirrorConfig(build_jobs=jobs))
         detector.warm_up()  # the compiled kernels, as a worker loads them before it builds
         t = time.perf_counter()
         with app.uow() as uow:
@@ -97,13 +100,13 @@ def measure(store: str, accounts: int, seed: int) -> tuple[float, float]:
     return fill, build
 
 
-def table(rows: list[tuple[str, int, float]]) -> str:
-    out = ["| store | goal (issue 13) | removed accounts | build (s) | per account (ms) | "
-           "1M projected (min) |", "|---|---|---|---|---|---|"]
-    for store, n, build in rows:
+def table(rows: list[tuple[str, str, int, float]]) -> str:
+    out = ["| store | profiles built by | goal (issue 13) | removed accounts | build (s) | "
+           "per account (ms) | 1M projected (min) |", "|---|---|---|---|---|---|---|"]
+    for store, workers, n, build in rows:
         at_1m = build / n * 1_000_000
         shown = judged(f"{at_1m / 60:.0f}", {"": at_1m <= GOAL_S_AT_1M})
-        out.append(f"| {store} | ≤ 10 min at 1M | {n:,} | {build:.1f} | "
+        out.append(f"| {store} | {workers} | ≤ 10 min at 1M | {n:,} | {build:.1f} | "
                    f"{build / n * 1000:.2f} | {shown} |")
     return "\n".join(out)
 
@@ -114,13 +117,19 @@ def main() -> None:
     ap.add_argument("--stores", nargs="+", default=["sqlite", "postgres"],
                     choices=["sqlite", "postgres"])
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--build-jobs", type=int, nargs="+", default=[1, 0],
+                    help="worker processes building the profiles, each measured in turn "
+                         "(0: the service's default, one per core)")
     add_write_option(ap, "the reference set build table")
     args = ap.parse_args()
     loads, rows = [os.getloadavg()[0]], []
     for store in args.stores:
-        _, build = measure(store, args.accounts, args.seed)
-        rows.append((store, args.accounts, build))
-        loads.append(os.getloadavg()[0])
+        for jobs in args.build_jobs:
+            _, build = measure(store, args.accounts, args.seed, jobs or None)
+            workers = (f"{jobs} worker processes" if jobs > 1 else "this process" if jobs
+                       else f"one worker per core ({default_jobs()})")
+            rows.append((store, workers, args.accounts, build))
+            loads.append(os.getloadavg()[0])
     out = table(rows)
     print(out)
     if args.write:

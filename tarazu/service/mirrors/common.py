@@ -31,6 +31,9 @@ class MirrorConfig:
     strong_bits: float = 3.0  # a signal is strong at a Bayes factor of 8 or more
     min_strong: int = 2
     reflag_margin: float = 0.05  # while a decision stands: record again only if p rises so much
+    #: worker processes building the profiles of a build of the reference set from the
+    #: store; None: one per core when the build is several read batches, 1: this process
+    build_jobs: int | None = None
 
 
 

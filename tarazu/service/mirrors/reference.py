@@ -11,7 +11,9 @@ from dataclasses import dataclass, replace
 from tarazu.domain.platform import Account, AccountStatus, Post
 from tarazu.linkage.linker import LinkerConfig, MirrorLinker
 from tarazu.linkage.model import LinkageModel
+from tarazu.linkage.parallel import default_jobs
 from tarazu.linkage.profile import AccountProfile, build_profile, build_profiles
+from tarazu.linkage.profile_workers import ProfileWorkers
 from tarazu.linkage.result import MatchResult
 from tarazu.linkage.warm import warm_up
 from tarazu.service.access_log import log_access
@@ -158,12 +160,19 @@ class MirrorDetector:
     def _add_from_store(self, uow: StoreUnitOfWork, todo: Sequence[Account],
                         progress: Callable[[int, int], None] | None,
                         clock: Clock | None) -> int:
-        """Index ``todo`` with their posts, in batches; log the read of their identifiers."""
-        for at in range(0, len(todo), READ_BATCH):
-            part = todo[at : at + READ_BATCH]
-            self.add_batch(with_posts(uow, part))
-            if progress:
-                progress(at + len(part), len(todo))
+        """Index ``todo`` with their posts, in batches; log the read of their identifiers.
+        A large build has its profiles built by worker processes while this one reads the
+        next batch (:class:`ProfileWorkers`): the same profiles."""
+        batches = ((part, self._batch(part)) for part in (
+            with_posts(uow, todo[at : at + READ_BATCH]) for at in range(0, len(todo),
+                                                                        READ_BATCH)))
+        done = 0
+        with ProfileWorkers(self.linker.platform, self._build_jobs(len(todo))) as workers:
+            for part, profiles in workers.build(batches):
+                self._hold_built(part, profiles)
+                done += len(part)
+                if progress:
+                    progress(done, len(todo))
         if todo:
             log_access(uow, ACTOR, REFERENCE_SUBJECT, ["identifiers"],
                        f"mirror detection: {len(todo)} removed account(s) indexed as the "
@@ -174,15 +183,30 @@ class MirrorDetector:
                  ) -> list[AccountProfile]:
         """Profiles of accounts with their posts, read with the platform profile of the
         linker's model (one place, so every path reads the same markup)."""
+        return build_profiles(*self._batch(items), self.linker.platform)
+
+    @staticmethod
+    def _batch(items: Sequence[tuple[Account, Sequence[Post]]]
+               ) -> tuple[list[Account], dict[str, Sequence[Post]]]:
+        """The accounts keyed as the linker holds them, and their posts by that key."""
         keyed = [_keyed(a) for a, _ in items]
-        return build_profiles(keyed, {k.account_id: ps for k, (_, ps) in
-                                      zip(keyed, items, strict=True)}, self.linker.platform)
+        return keyed, {k.account_id: ps for k, (_, ps) in zip(keyed, items, strict=True)}
+
+    def _build_jobs(self, accounts: int) -> int:
+        """Worker processes building the profiles of ``accounts`` read from the store: the
+        configured number, or one per core for a build of several batches."""
+        if self.config.build_jobs is not None:
+            return self.config.build_jobs
+        return default_jobs() if accounts >= 2 * READ_BATCH else 1
 
     def add_batch(self, batch: Sequence[tuple[Account, Sequence[Post]]]) -> None:
         """Hold removed accounts with their posts, the indexes taking them together (a
         build adds hundreds of thousands: together, the text index and the rarity counts
         take each piece in one operation, not one account at a time)."""
-        profiles = self.profiles(batch)
+        self._hold_built(batch, self.profiles(batch))
+
+    def _hold_built(self, batch: Sequence[tuple[Account, Sequence[Post]]],
+                    profiles: Sequence[AccountProfile]) -> None:
         self.changes += 1
         self.linker.add_removed_profiles(profiles)
         for (a, ps), p in zip(batch, profiles, strict=True):
