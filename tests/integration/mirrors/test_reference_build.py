@@ -12,10 +12,9 @@ from bench.synthetic_accounts import Generator
 from tarazu.linkage import load_model
 from tarazu.linkage.parallel import can_fork
 from tarazu.linkage.profile import AccountProfile
-from tarazu.service.mirrors import MirrorConfig, MirrorDetector
-from tarazu.service.mirrors import reference
+from tarazu.service.mirrors import MirrorConfig, MirrorDetector, reference
 from tarazu.service.mirrors.registry import LoadedModel
-from tests.unit.linkage.test_snapshot import _same_value
+from tests.unit.linkage.test_snapshot import _same_value, same_scores
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="worker processes are forked")
 
@@ -55,10 +54,4 @@ def test_profiles_built_by_workers_are_the_profiles_built_here(app, monkeypatch)
     with app.uow() as uow:
         again = workers.refresh(uow, clock=app.clock)
     assert (again.added, again.withdrawn) == (0, 0)
-    scored = 0
-    for acc, posts in new:
-        want, got = here.score(acc, posts), workers.score(acc, posts)
-        assert [(r.removed_id, r.total, r.probability, r.signals) for r in got] == \
-            [(r.removed_id, r.total, r.probability, r.signals) for r in want]
-        scored += bool(want)
-    assert scored > 5
+    assert same_scores(here, workers, new) > 5

@@ -66,6 +66,18 @@ def _same_value(a, b) -> bool:
     return type(a) is type(b) and a == b
 
 
+def same_scores(want_from, got_from, new) -> int:
+    """Assert that two scorers (linkers or detectors) give every new account the same
+    results, explanations included; the number of accounts with a result."""
+    scored = 0
+    for acc, posts in new:
+        want, got = want_from.score(acc, posts), got_from.score(acc, posts)
+        assert [(r.removed_id, r.total, r.probability, r.signals) for r in got] == \
+            [(r.removed_id, r.total, r.probability, r.signals) for r in want]
+        scored += bool(want)
+    return scored
+
+
 def test_the_format_stores_every_profile_field():
     assert uncovered_fields() == []
 
@@ -86,13 +98,7 @@ def test_round_trip_keeps_every_field_and_every_score(world, tmp_path: Path):
         for f in fields(AccountProfile):
             assert _same_value(getattr(a, f.name), getattr(b, f.name)), (pid, f.name)
         assert (b.recent_tf is b.char_tf) == (a.recent_tf is a.char_tf)
-    scored = 0
-    for acc, posts in new:
-        want, got = fresh.score(acc, posts), loaded.score(acc, posts)
-        assert [(r.removed_id, r.total, r.probability, r.signals) for r in got] == \
-            [(r.removed_id, r.total, r.probability, r.signals) for r in want]
-        scored += bool(want)
-    assert scored > 10  # the comparison compared something
+    assert same_scores(fresh, loaded, new) > 10  # the comparison compared something
 
 
 def test_a_withdrawal_after_loading_is_honoured(world, tmp_path: Path):
