@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -39,6 +40,46 @@ def _traces(p: AccountProfile) -> np.ndarray | None:
     return sorted_distinct(np.concatenate((own, p.connections, p.voice)))
 
 
+@dataclass
+class CorpusCounts:
+    """Everything a :class:`Corpus` has counted, as plain values: what a snapshot stores so
+    that a start from it takes the counts as they were, not counting every account again
+    (hashing each one's sign-up traces and merging its phrases: a quarter of a start)."""
+
+    n: int
+    members: list[str]  # sorted
+    df: dict[str, dict[str, int]]  # kind (of KINDS) -> token -> accounts holding it
+    shingles: tuple[np.ndarray, np.ndarray]  # HashCounts.items()
+    traces: tuple[np.ndarray, np.ndarray]
+    char_df: np.ndarray | None  # int32, one per n-gram column; None: no text counted
+    char_n: int
+
+    def check(self) -> None:
+        """Raise ValueError unless these are counts a corpus could hold."""
+        if set(self.df) != set(KINDS):
+            raise ValueError(f"counts of kinds {sorted(self.df)}, not {sorted(KINDS)}")
+        if self.char_df is not None and self.char_df.shape != (N_CHAR_FEATURES,):
+            raise ValueError(f"n-gram counts of shape {self.char_df.shape}")
+        for keys, counts in (self.shingles, self.traces):
+            if keys.shape != counts.shape or keys.ndim != 1:
+                raise ValueError("hashes and counts of unequal shape")
+            if keys.size and (np.any(keys[1:] <= keys[:-1]) or counts.min() <= 0):
+                raise ValueError("hashes not sorted and distinct, or a count not positive")
+
+
+def tokens_of(p: AccountProfile, kind: str) -> Iterable[str]:
+    """The tokens of ``kind`` (of :data:`KINDS`) the corpus counts of an account."""
+    v = getattr(p, kind)
+    return v.keys() if kind == "contexts" else v  # type: ignore[no-any-return]
+
+
+def counted_hashes(p: AccountProfile) -> tuple[np.ndarray, np.ndarray]:
+    """The hashes the corpus counts of an account: its phrases, and its sign-up traces,
+    connections and voice together."""
+    traces = _traces(p)
+    return p.shingles, np.zeros(0, dtype=np.uint64) if traces is None else traces
+
+
 class Corpus:
     def __init__(self) -> None:
         self.n = 0
@@ -66,10 +107,6 @@ class Corpus:
         self._cosine_memo: tuple[CharVector | None, int, dict[int, tuple[CharVector, float]]] = (
             None, -1, {})
 
-    def _tokens(self, p: AccountProfile, kind: str):
-        v = getattr(p, kind)
-        return v.keys() if kind == "contexts" else v
-
     def add(self, p: AccountProfile) -> None:
         if p.account_id in self._members:
             return
@@ -96,7 +133,7 @@ class Corpus:
         self.n += len(ps)
         self._version += 1
         for kind in KINDS:
-            self.df[kind].update(t for p in ps for t in self._tokens(p, kind))
+            self.df[kind].update(t for p in ps for t in tokens_of(p, kind))
         self.shingle_df.update_many([p.shingles for p in ps if p.shingles.size])
         self.trace_df.update_many([t for p in ps if (t := _traces(p)) is not None])
         texts = [p.char_tf.indices for p in ps if p.char_tf is not None]
@@ -109,6 +146,31 @@ class Corpus:
             self._char_df[cols] = df
             self._char_log_df[cols] = np.log1p(df)  # type: ignore[index]
             self._char_n += len(texts)
+
+    def counted(self) -> CorpusCounts:
+        """What is counted (copies: the corpus may change after)."""
+        return CorpusCounts(
+            n=self.n, members=sorted(self._members),
+            df={k: dict(self.df[k]) for k in KINDS},
+            shingles=tuple(a.copy() for a in self.shingle_df.items()),  # type: ignore[arg-type]
+            traces=tuple(a.copy() for a in self.trace_df.items()),  # type: ignore[arg-type]
+            char_df=None if self._char_df is None else self._char_df.copy(),
+            char_n=self._char_n)
+
+    def restore(self, counts: CorpusCounts) -> None:
+        """Take ``counts`` (of :meth:`counted`) as this corpus's, which has counted nothing."""
+        if self._members or self.n:
+            raise ValueError("counts are restored into a corpus that has counted nothing")
+        counts.check()
+        self.shingle_df.restore(*counts.shingles)
+        self.trace_df.restore(*counts.traces)
+        self.n, self._members = counts.n, set(counts.members)
+        self.df = {k: Counter(counts.df[k]) for k in KINDS}
+        if counts.char_df is not None:
+            self._char_df = counts.char_df.astype(np.int32)
+            self._char_log_df = np.log1p(self._char_df).astype(np.float32)
+        self._char_n = counts.char_n
+        self._version += 1
 
     def remove(self, p: AccountProfile) -> None:
         if p.account_id not in self._members:
@@ -124,7 +186,7 @@ class Corpus:
         self._version += 1
         for kind in KINDS:
             c = self.df[kind]
-            for t in self._tokens(p, kind):
+            for t in tokens_of(p, kind):
                 c[t] += sign
                 if c[t] <= 0:
                     del c[t]

@@ -133,6 +133,19 @@ class HashCounts:
     def nbytes(self) -> int:
         return int(self._keys.nbytes + self._counts.nbytes)
 
+    def items(self) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct hashes held (sorted) and their counts (int32), the pending changes
+        merged first: what a snapshot stores, so that a start need not count again."""
+        self._merge()
+        return self._keys, self._counts
+
+    def restore(self, keys: np.ndarray, counts: np.ndarray) -> None:
+        """Hold what :meth:`items` gave (replacing what is held): sorted distinct hashes of
+        this dtype, each counted at least once (the caller checks: ``CorpusCounts.check``)."""
+        keys = np.asarray(keys, dtype=self.dtype)
+        counts = np.asarray(counts, dtype=np.int32)
+        self._keys, self._counts, self._pending = keys, counts, Changes()
+
     def _merge(self) -> None:
         """Fold the pending changes in: only they are sorted, then placed by binary search
         into what is held (a linear merge; sorting all that is held again made each merge

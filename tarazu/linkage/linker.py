@@ -29,7 +29,7 @@ from tarazu.linkage.blocking import (
 from tarazu.linkage.columnar.store import RemovedColumns
 from tarazu.linkage.columnar.vectorised import vectorised_estimate, vectorised_form
 from tarazu.linkage.comparators import SECOND_PASS, get_comparator
-from tarazu.linkage.corpus import Corpus
+from tarazu.linkage.corpus import Corpus, CorpusCounts
 from tarazu.linkage.levels import MISSING, Comparator, ComparisonResult
 from tarazu.linkage.model import LinkageModel, _config_from_json
 from tarazu.linkage.parallel import fork_imap, ranges
@@ -211,12 +211,20 @@ class MirrorLinker:
         self._take_in([profile], [text_signature])
 
     def add_removed_profiles(self, profiles: Sequence[AccountProfile],
-                             text_signatures: Sequence[np.ndarray | None] | None = None
-                             ) -> None:
+                             text_signatures: Sequence[np.ndarray | None] | None = None,
+                             counted: CorpusCounts | None = None) -> None:
         """:meth:`add_removed_profile` for many accounts, the indexes taking them together
         where they can (a restart from a snapshot loads the whole removed set). The same
         index as adding them one by one; accounts held already, or twice in ``profiles``,
-        are added one by one (a repeat replaces what was held)."""
+        are added one by one (a repeat replaces what was held).
+
+        ``counted``: the rarity counts of a linker that held these accounts (a snapshot's),
+        taken as they are instead of counting the accounts; only into a linker that holds
+        and has counted nothing."""
+        if counted is not None:
+            if self.removed or self.corpus.n:
+                raise ValueError("counts are restored into a linker that has counted nothing")
+            self.corpus.restore(counted)
         ids = [p.account_id for p in profiles]
         if len(set(ids)) < len(ids) or any(i in self.removed for i in ids):
             sigs = text_signatures if text_signatures is not None else [None] * len(profiles)
@@ -233,7 +241,7 @@ class MirrorLinker:
             self.removed[p.account_id] = p
             self.tf.add(p)
         self.columns.add_many(profiles)
-        self.corpus.add_many(profiles)
+        self.corpus.add_many(profiles)  # nothing for accounts restored counted already
         self.blocker.add_many(profiles, text_signatures)
 
     def withdraw(self, account_id: str) -> AccountProfile | None:

@@ -11,12 +11,16 @@ format, the model and linker configuration the profiles were read and indexed wi
 position in the moderation event log the snapshot reflects and any caller's columns.
 
 What is *not* stored is derived when loading, by adding the profiles to a linker: the
-candidate indexes (names, tokens, times, PDQ), the rarity statistics and the term
-frequencies. The text MinHash signatures are stored because hashing every vocabulary again
-is a large part of indexing."""
+candidate indexes (names, tokens, times, PDQ) and the term frequencies. The text MinHash
+signatures are stored because hashing every vocabulary again is a large part of indexing,
+and the rarity statistics (:class:`~tarazu.linkage.corpus.CorpusCounts`) because counting
+every account again — hashing its sign-up traces, merging its phrases — is another; they
+are checked against a sample of the profiles when loading and counted again if they do not
+hold what those profiles would count (counts written by a version that counted otherwise)."""
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import io
 import json
@@ -32,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from tarazu.linkage.blocking import TextLSHIndex
+from tarazu.linkage.corpus import KINDS, CorpusCounts, counted_hashes, tokens_of
 from tarazu.linkage.linker import MirrorLinker
 from tarazu.linkage.profile import AccountProfile, CharVector
 
@@ -275,6 +280,62 @@ def _decode(cols: Mapping[str, np.ndarray], count: int) -> list[AccountProfile]:
             for row in zip(*(kw[n] for n in names), strict=True)]
 
 
+def _put_counts(cols: dict[str, np.ndarray], c: CorpusCounts) -> None:
+    cols["counts.scalars"] = np.array([c.n, c.char_n, c.char_df is not None], dtype=np.int64)
+    _put_strings(cols, "counts.members", c.members)
+    for kind in KINDS:
+        _put_strings(cols, f"counts.df.{kind}", list(c.df[kind]))
+        cols[f"counts.df.{kind}.n"] = np.fromiter(c.df[kind].values(), dtype=np.int64,
+                                                  count=len(c.df[kind]))
+    for name, (keys, counts) in (("shingles", c.shingles), ("traces", c.traces)):
+        cols[f"counts.{name}.keys"], cols[f"counts.{name}.n"] = keys, counts
+    if c.char_df is not None:
+        cols["counts.chars"] = c.char_df
+
+
+def _get_counts(cols: Mapping[str, np.ndarray]) -> CorpusCounts | None:
+    """The stored counts (None: the snapshot has none)."""
+    if "counts.scalars" not in cols:
+        return None
+    n, char_n, has_chars = cols["counts.scalars"].tolist()
+    df = {}
+    for kind in KINDS:
+        tokens = map(sys.intern, _get_strings(cols, f"counts.df.{kind}"))
+        df[kind] = dict(zip(tokens, cols[f"counts.df.{kind}.n"].tolist(), strict=True))
+    return CorpusCounts(
+        n=n, members=_get_strings(cols, "counts.members"), df=df,
+        shingles=(cols["counts.shingles.keys"], cols["counts.shingles.n"]),
+        traces=(cols["counts.traces.keys"], cols["counts.traces.n"]),
+        char_df=cols["counts.chars"] if has_chars else None, char_n=char_n)
+
+
+#: Profiles whose counted values are looked up in stored counts before they are trusted
+_COUNTS_CHECKED = 32
+
+
+def _counts_hold(counts: CorpusCounts, profiles: Sequence[AccountProfile]) -> bool:
+    """Whether ``counts`` hold what a sample of ``profiles`` would count (each account
+    among the members, each of its phrases and traces counted): counts from a version that
+    derived them otherwise fail it, and are counted again."""
+    members = counts.members  # sorted
+    if len(members) < len(profiles):
+        return False
+    step = max(1, len(profiles) // _COUNTS_CHECKED)
+    for p in profiles[::step]:
+        at = bisect.bisect_left(members, p.account_id)
+        if at == len(members) or members[at] != p.account_id:
+            return False
+        for (keys, _), hashes in zip((counts.shingles, counts.traces), counted_hashes(p),
+                                     strict=True):
+            pos = np.searchsorted(keys, hashes.astype(keys.dtype))
+            if hashes.size and (pos.max() >= keys.size or np.any(keys[pos] != hashes)):
+                return False
+        for kind in KINDS:
+            if any(t not in counts.df[kind] for t in tokens_of(p, kind)):
+                return False
+    return True
+
+
 # -- the file -------------------------------------------------------------------------------
 def _text_index(linker: MirrorLinker) -> TextLSHIndex | None:
     return next((ix for ix in linker.blocker.indexes if isinstance(ix, TextLSHIndex)), None)
@@ -294,6 +355,7 @@ def save_snapshot(path: Path, linker: MirrorLinker, position: int,
     text = _text_index(linker)
     sigs = [text.signature(p) if text is not None else None for p in profiles]
     _put_arrays(cols, "text_signature", sigs, np.dtype(np.uint64))
+    _put_counts(cols, linker.corpus.counted())
     for name, values in (extra or {}).items():
         if len(values) != len(profiles):
             raise ValueError(f"extra column {name!r}: {len(values)} values, "
@@ -356,11 +418,16 @@ def load_snapshot(path: Path, linker: MirrorLinker
         profiles = _decode(cols, header.count)
         sigs = _get_arrays(cols, "text_signature")
         extra = {name: _get_strings(cols, f"extra.{name}") for name in doc.get("extra", [])}
+        counts = _get_counts(cols)
+        if counts is not None and not _counts_hold(counts, profiles):
+            counts = None  # counted otherwise: counted again, from the profiles
+        if counts is not None:
+            counts.check()  # refused here, before the linker changes
     except (KeyError, ValueError, IndexError, TypeError, UnicodeDecodeError) as e:
         raise SnapshotUnusable(f"{path.name} is corrupt: {type(e).__name__}: {e}") from e
     if len(sigs) != len(profiles) or any(len(v) != len(profiles) for v in extra.values()):
         raise SnapshotUnusable(f"{path.name} is corrupt: columns of unequal length")
-    linker.add_removed_profiles(profiles, sigs)
+    linker.add_removed_profiles(profiles, sigs, counts)
     return header, extra
 
 

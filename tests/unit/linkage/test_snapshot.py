@@ -153,6 +153,73 @@ def test_a_snapshot_of_another_configuration_or_model_is_refused(world, tmp_path
         load_snapshot(tmp_path / "none.npz", MirrorLinker(model, LinkerConfig()))
 
 
+def _same_counts(a, b) -> bool:
+    """Two ``CorpusCounts`` hold the same counts."""
+    return (a.n, a.char_n, a.members, a.df) == (b.n, b.char_n, b.members, b.df) \
+        and all(np.array_equal(x, y) for x, y in zip((*a.shingles, *a.traces),
+                                                     (*b.shingles, *b.traces), strict=True)) \
+        and (a.char_df is None) == (b.char_df is None) \
+        and (a.char_df is None or np.array_equal(a.char_df, b.char_df))
+
+
+def _rewritten(path: Path, change) -> None:
+    """Rewrite the snapshot at ``path`` with ``change`` applied to its columns."""
+    with np.load(path, allow_pickle=False) as z:
+        cols = {k: z[k] for k in z.files}
+    change(cols)
+    np.savez(path.with_suffix(""), **cols)
+
+
+def test_a_start_takes_the_rarity_counts_as_they_were_saved(world, tmp_path: Path):
+    """The counts come from the file, not from counting the profiles again: active accounts
+    observed before the save (which no removed profile holds) are still counted, and a
+    withdrawal's counts stay taken off."""
+    profiles, new = world
+    saved = _linker(profiles)
+    saved.withdraw(profiles[0].account_id)
+    saved.observe_many(_profiles(new))
+    path = tmp_path / "index.npz"
+    save_snapshot(path, saved, position=2)
+    loaded = MirrorLinker(load_model("default"), LinkerConfig())
+    load_snapshot(path, loaded)
+    assert loaded.corpus.n == len(profiles) - 1 + len(new)
+    assert _same_counts(loaded.corpus.counted(), saved.corpus.counted())
+    assert same_scores(saved, loaded, new) > 10
+
+
+def test_counts_a_version_counted_otherwise_are_counted_again(world, tmp_path: Path):
+    """Stored counts that lack what the profiles would count (a version that hashed traces
+    otherwise wrote them) are not trusted: the start counts the profiles, as one without
+    stored counts (an older writer's file) does."""
+    profiles, new = world
+
+    def other_traces(cols):
+        cols["counts.traces.keys"] = np.sort(cols["counts.traces.keys"] ^ np.uint64(1))
+
+    for change in (other_traces, lambda cols: [cols.pop(k) for k in list(cols)
+                                               if k.startswith("counts.")]):
+        fresh = _linker(profiles)  # a score records successors: a linker for each
+        path = tmp_path / "index.npz"
+        save_snapshot(path, fresh, position=2)
+        _rewritten(path, change)
+        loaded = MirrorLinker(load_model("default"), LinkerConfig())
+        load_snapshot(path, loaded)
+        assert _same_counts(loaded.corpus.counted(), fresh.corpus.counted())
+        assert same_scores(fresh, loaded, new) > 10
+
+
+def test_counts_out_of_order_are_refused_before_the_linker_changes(world, tmp_path: Path):
+    profiles, _ = world
+    path = tmp_path / "index.npz"
+    save_snapshot(path, _linker(profiles[:30]), position=1)
+    _rewritten(path, lambda cols: cols.update(
+        {"counts.shingles.n": np.zeros_like(cols["counts.shingles.n"])}))
+    target = MirrorLinker(load_model("default"), LinkerConfig())
+    with pytest.raises(SnapshotUnusable, match="corrupt.*count not positive"):
+        load_snapshot(path, target)
+    assert not target.removed and target.corpus.n == 0
+
+
 def test_the_snapshot_holds_plain_arrays_only(world, tmp_path: Path):
     profiles, _ = world
     path = tmp_path / "index.npz"
