@@ -140,10 +140,13 @@ def _put_arrays(cols: dict[str, np.ndarray], name: str, arrays: Sequence[np.ndar
 
 
 def _get_arrays(cols: Mapping[str, np.ndarray], name: str) -> list[np.ndarray | None]:
+    """Each account's array, a view of the column's values: one buffer a feature, held
+    while any profile read from it is (a copy of its own for each account was a small
+    allocation per array beside the column, freed after: a start's peak, and its heap's)."""
     values = cols[f"{name}.values"]
     o = cols[f"{name}.offsets"].tolist()
     present = cols[f"{name}.present"].tolist()
-    return [values[o[i] : o[i + 1]].copy() if present[i] else None for i in range(len(present))]
+    return [values[o[i] : o[i + 1]] if present[i] else None for i in range(len(present))]
 
 
 def _dtype_of(profiles: Sequence[AccountProfile], name: str, default: str) -> np.dtype:
