@@ -463,5 +463,7 @@ def decode_profiles(data: bytes) -> list[AccountProfile]:
         dt = np.dtype(dtype)
         if dt.hasobject:
             raise ValueError(f"column {name!r} holds Python objects")
-        cols[name] = np.frombuffer(body[at : at + size], dtype=dt).reshape(shape)
+        # a column of its own, not a view of ``data``: the profiles' arrays are views of
+        # their columns, and would otherwise hold all of ``data`` (its strings too)
+        cols[name] = np.frombuffer(body[at : at + size], dtype=dt).reshape(shape).copy()
     return _decode(cols, int(doc["count"]))

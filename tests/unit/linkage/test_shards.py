@@ -226,6 +226,9 @@ def test_profiles_as_bytes_read_back_equal_and_hold_no_objects():
             x, y = getattr(a, f.name), getattr(b, f.name)
             if isinstance(x, np.ndarray):
                 assert np.array_equal(x, y) and x.dtype == y.dtype, f.name
+                # as built ones: writeable, and of a column of their own, not of ``data``
+                # (which, strings and all, each would keep alive)
+                assert y.flags.writeable and not isinstance(y.base, memoryview | bytes), f.name
             elif hasattr(x, "indices"):  # n-gram vectors
                 assert np.array_equal(x.indices, y.indices), f.name
                 assert np.array_equal(x.data, y.data), f.name
