@@ -43,6 +43,7 @@ _SPELT_OUT = re.compile(r"\b(?:[a-z] ){2,}[a-z]\b")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
                        "$": "s"})
 _LEET_TOKEN = re.compile(r"[0-9a-z@$]+")
+_LEET_SYMBOL = re.compile(r"[0-9@$]")  # what the leetspeak table maps, and the handle's "@"
 
 # Urdu and Pashto letters that ICU's Any-Latin leaves untouched (it targets Arabic proper).
 _PERSO_ARABIC = str.maketrans({
@@ -86,6 +87,8 @@ def _fold_token(token: str) -> str:
     Cyrillic words ("Шевченко") almost always contain letters without one and are left for
     transliteration.
     """
+    if token.isascii():  # no letter of another script: nothing to fold
+        return token
     letters = [c for c in token if c.isalpha()]
     foreign = [c for c in letters if not _is_latin(c)]
     if not foreign:
@@ -115,13 +118,27 @@ def disguised_letters(text: str) -> list[tuple[int, str, str]]:
     return found
 
 
+def _kept_as_is(c: str) -> bool:
+    """Whether :func:`_separators_to_spaces` keeps character ``c``."""
+    return c in "@$" or bool(_GLUE.match(c)) or unicodedata.category(c)[0] in "LMN"
+
+
+#: :func:`_separators_to_spaces` of each ASCII character, as one translation table (most
+#: handles and many names are ASCII: one call, not a Python step per character)
+_ASCII_SEPARATORS = str.maketrans({chr(i): " " for i in range(128) if not _kept_as_is(chr(i))})
+
+
 def _separators_to_spaces(text: str) -> str:
     """Punctuation, symbols and emoji become spaces before transliteration (which would
     otherwise spell emoji out as words); letters, digits, marks and the leetspeak symbols stay."""
-    return "".join(
-        c if c in "@$" or _GLUE.match(c) or unicodedata.category(c)[0] in "LMN" else " "
-        for c in text
-    )
+    if text.isascii():
+        return text.translate(_ASCII_SEPARATORS)
+    return _separators_to_spaces_each(text)
+
+
+def _separators_to_spaces_each(text: str) -> str:
+    """:func:`_separators_to_spaces` a character at a time (any script)."""
+    return "".join(c if _kept_as_is(c) else " " for c in text)
 
 
 def _join_spelt_out(text: str) -> str:
@@ -150,6 +167,13 @@ def transliterate(text: str) -> str:
 
 def _fold_leet(text: str) -> str:
     """Undo leetspeak inside words; a leading "@" is a handle marker and is dropped."""
+    if _LEET_SYMBOL.search(text) is None:  # most names: nothing to fold, nor to drop
+        return text
+    return _fold_leet_tokens(text)
+
+
+def _fold_leet_tokens(text: str) -> str:
+    """:func:`_fold_leet` token by token."""
 
     def fold(match: re.Match[str]) -> str:
         token = match.group(0).lstrip("@")

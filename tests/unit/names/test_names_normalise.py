@@ -1,8 +1,15 @@
 """Normalisation undoes the disguises evaders use; each case here is one disguise."""
 
+import importlib
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tarazu.names.normalise import normalise, skeleton_key, tokens, transliterate
+
+# the module itself (the package's name ``normalise`` is the function)
+steps = importlib.import_module("tarazu.names.normalise")
 
 
 @pytest.mark.parametrize(
@@ -58,3 +65,22 @@ def test_disguised_letters_names_each_lookalike_and_where_it_is() -> None:
     assert disguised_letters("@aashoob_media.kp") == []
     real_cyrillic = "\u0428\u0435\u0432\u0447\u0435\u043d\u043a\u043e"
     assert disguised_letters(real_cyrillic) == []
+
+
+# -- the shortcuts for plain text give what the general steps give --------------------------
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+def test_ascii_separators_by_table_are_those_of_each_character(text):
+    assert steps._separators_to_spaces(text) == steps._separators_to_spaces_each(text)
+
+
+@given(st.text(alphabet="ab z0134579@$_.-", max_size=30))
+def test_leetspeak_shortcut_folds_as_each_token_would(text):
+    assert steps._fold_leet(text) == steps._fold_leet_tokens(text)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+def test_an_ascii_token_has_no_look_alike_to_fold(text):
+    for token in text.split():
+        assert steps._fold_token(token) == token
