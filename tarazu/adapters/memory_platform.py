@@ -26,6 +26,16 @@ def _t(t: datetime | None) -> datetime | None:
     return parse_time(format_time(t)) if t else None
 
 
+
+@dataclasses.dataclass(frozen=True)
+class DecodedPosts:
+    """Posts held as records already: nothing left to decode."""
+
+    posts: dict[tuple[str, str], list[Post]]
+
+    def decode(self) -> dict[tuple[str, str], list[Post]]:
+        return self.posts
+
 class MemoryPlatform:
     """Accounts, posts, the protected registry and the scoring marks."""
 
@@ -177,6 +187,10 @@ class MemoryPlatform:
             mine.sort(key=lambda p: (format_time(p.created_at), p.post_id))
             del mine[limit:]
         return out
+
+    def posts_of_many_rows(self, keys: Sequence[tuple[str, str]], limit: int = 200
+                           ) -> DecodedPosts:
+        return DecodedPosts(self.posts_of_many(keys, limit))
 
     def get_post(self, platform: str, post_id: str) -> Post | None:
         return self._s.posts.get((platform, post_id))

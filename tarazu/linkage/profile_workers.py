@@ -3,7 +3,9 @@
 Building the reference set from the store is three steps per batch of accounts: read them
 (the caller's connection, one process), build their profiles (pure computation, about half
 of the time), index them (the caller's index, one process). Workers forked once build the
-profiles of batch *k* while the caller reads batch *k + 1* and indexes batch *k - 1*.
+profiles of batch *k* while the caller reads batch *k + 1* and indexes batch *k - 1*. The
+caller may hand a batch's posts over undecoded (a callable giving them): the worker decodes
+them, so that the caller, the build's bottleneck, only reads.
 
 A worker hands its profiles back as the snapshot's columns (:func:`encode_profiles`: numbers
 and strings, no pickle), and the caller decodes them as a start from a snapshot does: the
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TypeVar
 
@@ -32,13 +34,20 @@ from tarazu.linkage.snapshot import decode_profiles, encode_profiles
 
 B = TypeVar("B")
 
-#: One batch: its accounts, and their posts by account id.
-Batch = tuple[Sequence[Account], Mapping[str, Sequence[Post]]]
+#: Posts by account id, or what gives them when called (posts read but not decoded yet:
+#: decoded by the process that builds the profiles)
+Posts = Mapping[str, Sequence[Post]] | Callable[[], Mapping[str, Sequence[Post]]]
+#: One batch: its accounts, and their posts.
+Batch = tuple[Sequence[Account], Posts]
 
 
-def _encoded(accounts: Sequence[Account], posts: Mapping[str, Sequence[Post]],
-             platform: PlatformProfile) -> bytes:
-    return encode_profiles(build_profiles(accounts, posts, platform))
+def _built(accounts: Sequence[Account], posts: Posts, platform: PlatformProfile
+           ) -> list[AccountProfile]:
+    return build_profiles(accounts, posts() if callable(posts) else posts, platform)
+
+
+def _encoded(accounts: Sequence[Account], posts: Posts, platform: PlatformProfile) -> bytes:
+    return encode_profiles(_built(accounts, posts, platform))
 
 
 class ProfileWorkers:
@@ -68,7 +77,7 @@ class ProfileWorkers:
         are out at once, so that reading never runs far ahead of building."""
         if self._pool is None:
             for tag, (accounts, posts) in batches:
-                yield tag, build_profiles(accounts, posts, self.platform)
+                yield tag, _built(accounts, posts, self.platform)
             return
         out: deque[tuple[B, Future[bytes]]] = deque()
         for tag, (accounts, posts) in batches:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -156,6 +156,38 @@ def _protection(r) -> str | None:  # type: ignore[no-untyped-def]
         return None
     return verified_protection(tuple(json.loads(r.verified_categories)))
 
+
+
+_AT = {c.name: i for i, c in enumerate(posts.c)}  # a column's place in a row of the table
+
+
+def _post_of(values: Sequence[Any]) -> Post:
+    """A post from the values of a row of the posts table, in the table's column order."""
+    v = values
+    return Post(
+        post_id=v[_AT["post_id"]], account_id=v[_AT["account_id"]],
+        platform=v[_AT["platform"]], created_at=parse_time(v[_AT["created_at"]]),
+        text=v[_AT["text"]], lang=v[_AT["lang"]], context=v[_AT["context"]],
+        reply_to=v[_AT["reply_to"]], mentions=tuple(json.loads(v[_AT["mentions"]])),
+        hashtags=tuple(json.loads(v[_AT["hashtags"]])), links=tuple(json.loads(v[_AT["links"]])),
+        media=tuple(Media(**x) for x in json.loads(v[_AT["media"]])),
+    )
+
+
+@dataclass(frozen=True)
+class PostRows:
+    """Rows of the posts table as plain tuples (picklable), decoded into posts when asked:
+    by the worker process that builds profiles from them, not by the reading one."""
+
+    keys: list[tuple[str, str]]
+    rows: list[tuple[Any, ...]]
+
+    def decode(self) -> dict[tuple[str, str], list[Post]]:
+        out: dict[tuple[str, str], list[Post]] = {k: [] for k in self.keys}
+        for values in self.rows:
+            p = _post_of(values)
+            out[(p.platform, p.account_id)].append(p)
+        return out
 
 class PlatformStore:
     def __init__(self, conn: Connection, cipher: FieldCipher) -> None:
@@ -396,20 +428,24 @@ class PlatformStore:
 
     def posts_of_many(self, keys: Sequence[tuple[str, str]], limit: int = 200
                       ) -> dict[tuple[str, str], list[Post]]:
+        return self.posts_of_many_rows(keys, limit).decode()
+
+    def posts_of_many_rows(self, keys: Sequence[tuple[str, str]], limit: int = 200
+                           ) -> PostRows:
         """One statement for many accounts' first posts, not one round trip each (a round
         trip to PostgreSQL cost more than reading the posts did: BENCHMARKS.md). One
         platform a statement, its account ids a list: a list of (platform, id) pairs was
         planned as a scan of every post against each pair."""
-        out: dict[tuple[str, str], list[Post]] = {(pl, a): [] for pl, a in keys}
+        wanted = list(dict.fromkeys((pl, a) for pl, a in keys))
         by_platform: dict[str, list[str]] = {}
-        for pl, a in out:
+        for pl, a in wanted:
             by_platform.setdefault(pl, []).append(a)
+        rows: list[tuple[Any, ...]] = []
         for platform, ids in by_platform.items():
             for at in range(0, len(ids), _KEYS_PER_STATEMENT):
                 q = _posts_of_many(platform, ids[at : at + _KEYS_PER_STATEMENT], limit)
-                for r in self.conn.execute(q):
-                    out[(r.platform, r.account_id)].append(self._post(r))
-        return out
+                rows.extend(tuple(r) for r in self.conn.execute(q))
+        return PostRows(wanted, rows)
 
     def get_post(self, platform: str, post_id: str) -> Post | None:
         r = self.conn.execute(select(posts).where(
@@ -421,16 +457,7 @@ class PlatformStore:
         """A post from a row of the posts table, or from its columns labelled ``prefix`` +
         name in a wider row."""
         m = r._mapping
-        if prefix:
-            m = {c.name: m[prefix + c.name] for c in posts.c}
-        return Post(
-            post_id=m["post_id"], account_id=m["account_id"], platform=m["platform"],
-            created_at=parse_time(m["created_at"]), text=m["text"], lang=m["lang"],
-            context=m["context"], reply_to=m["reply_to"],
-            mentions=tuple(json.loads(m["mentions"])), hashtags=tuple(json.loads(m["hashtags"])),
-            links=tuple(json.loads(m["links"])),
-            media=tuple(Media(**x) for x in json.loads(m["media"])),
-        )
+        return _post_of([m[prefix + c.name] for c in posts.c])
 
     def count(self) -> dict[str, int]:
         return {

@@ -30,7 +30,7 @@ from tarazu.service.mirrors.common import (
     subject_of,
 )
 from tarazu.service.mirrors.registry import LoadedModel
-from tarazu.service.ports import StoreUnitOfWork
+from tarazu.service.ports import PostRows, StoreUnitOfWork
 
 #: Accounts added at once from which a refresh is a bulk build (``service.memory``): run
 #: without the cyclic collector, then frozen and its freed heap handed back
@@ -163,9 +163,8 @@ class MirrorDetector:
         """Index ``todo`` with their posts, in batches; log the read of their identifiers.
         A large build has its profiles built by worker processes while this one reads the
         next batch (:class:`ProfileWorkers`): the same profiles."""
-        batches = ((part, self._batch(part)) for part in (
-            with_posts(uow, todo[at : at + READ_BATCH]) for at in range(0, len(todo),
-                                                                        READ_BATCH)))
+        batches = ((part, _read_batch(uow, part)) for part in (
+            todo[at : at + READ_BATCH] for at in range(0, len(todo), READ_BATCH)))
         done = 0
         with ProfileWorkers(self.linker.platform, self._build_jobs(len(todo))) as workers:
             for part, profiles in workers.build(batches):
@@ -203,14 +202,14 @@ class MirrorDetector:
         """Hold removed accounts with their posts, the indexes taking them together (a
         build adds hundreds of thousands: together, the text index and the rarity counts
         take each piece in one operation, not one account at a time)."""
-        self._hold_built(batch, self.profiles(batch))
+        self._hold_built([a for a, _ in batch], self.profiles(batch))
 
-    def _hold_built(self, batch: Sequence[tuple[Account, Sequence[Post]]],
+    def _hold_built(self, accounts: Sequence[Account],
                     profiles: Sequence[AccountProfile]) -> None:
         self.changes += 1
         self.linker.add_removed_profiles(profiles)
-        for (a, ps), p in zip(batch, profiles, strict=True):
-            self._hashes[p.account_id] = _fp(a, ps)
+        for a, p in zip(accounts, profiles, strict=True):
+            self._hashes[p.account_id] = _fp(a, None)
 
     def warm_up(self) -> None:
         """Load what the first comparison needs before the first real event
@@ -271,6 +270,26 @@ def with_posts(uow: StoreUnitOfWork, accounts: Sequence[Account]
                                            POSTS_PER_ACCOUNT)
         out.extend((a, posts[(a.platform, a.account_id)]) for a in part)
     return out
+
+
+@dataclass(frozen=True)
+class KeyedPosts:
+    """A read batch's posts, decoded when called (by the process that builds the profiles)
+    and keyed as the linker keys the accounts."""
+
+    rows: PostRows
+
+    def __call__(self) -> dict[str, list[Post]]:
+        return {account_key(pl, a): ps for (pl, a), ps in self.rows.decode().items()}
+
+
+def _read_batch(uow: StoreUnitOfWork, accounts: Sequence[Account]
+                ) -> tuple[list[Account], KeyedPosts]:
+    """A read batch as the profile workers take it: the accounts keyed as the linker holds
+    them, and their first posts read in one statement, not yet decoded."""
+    rows = uow.platform.posts_of_many_rows([(a.platform, a.account_id) for a in accounts],
+                                           POSTS_PER_ACCOUNT)
+    return [_keyed(a) for a in accounts], KeyedPosts(rows)
 
 
 def reference_accounts(uow: StoreUnitOfWork) -> dict[str, Account]:

@@ -5,6 +5,7 @@ conftest; the case-deciding part of both is in test_uow_contract.py)."""
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -137,6 +138,9 @@ def test_many_accounts_posts_read_together_are_each_accounts_posts_in_order(new_
         assert [p.post_id for p in uow.platform.posts_of_many(keys, 2)[("x", "a1")]] == \
             ["p2", "p3"]
         assert got[("x", "none")] == [] and uow.platform.posts_of_many([], 5) == {}
+        # read here, decoded in the process that builds the profiles: the same posts
+        rows = uow.platform.posts_of_many_rows(keys, limit=3)
+        assert pickle.loads(pickle.dumps(rows)).decode() == uow.platform.posts_of_many(keys, 3)
 
 
 # -- what the platform did, and reads ---------------------------------------------------------
