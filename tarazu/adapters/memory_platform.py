@@ -26,7 +26,6 @@ def _t(t: datetime | None) -> datetime | None:
     return parse_time(format_time(t)) if t else None
 
 
-
 @dataclasses.dataclass(frozen=True)
 class DecodedPosts:
     """Posts held as records already: nothing left to decode."""
@@ -35,6 +34,7 @@ class DecodedPosts:
 
     def decode(self) -> dict[tuple[str, str], list[Post]]:
         return self.posts
+
 
 class MemoryPlatform:
     """Accounts, posts, the protected registry and the scoring marks."""

@@ -68,7 +68,8 @@ class CorpusCounts:
 
 
 def tokens_of(p: AccountProfile, kind: str) -> Iterable[str]:
-    """The tokens of ``kind`` (of :data:`KINDS`) the corpus counts of an account."""
+    """The tokens of ``kind`` (of :data:`KINDS`) of an account: what the corpus counts, and
+    what the rare-overlap comparators read."""
     v = getattr(p, kind)
     return v.keys() if kind == "contexts" else v  # type: ignore[no-any-return]
 

@@ -33,7 +33,7 @@ import numpy as np
 
 from tarazu.linkage.blocking import COUNTED_INDEXES
 from tarazu.linkage.comparators.voice import profile_text_voice
-from tarazu.linkage.corpus import KINDS, Corpus
+from tarazu.linkage.corpus import KINDS, Corpus, tokens_of
 from tarazu.linkage.profile import AccountProfile, sign_up_traces
 from tarazu.linkage.tf import TermFrequencies
 
@@ -66,8 +66,7 @@ def profile_keys(linker: MirrorLinker, p: AccountProfile) -> Keys:
     """The values of the new account ``p`` whose counts a score reads."""
     keys: Keys = {}
     for kind in KINDS:
-        values = getattr(p, kind)
-        keys[f"df:{kind}"] = sorted(values.keys() if kind == "contexts" else values)
+        keys[f"df:{kind}"] = sorted(tokens_of(p, kind))
     keys["shingles"] = np.unique(p.shingles).astype(np.uint32)
     keys["traces"] = _union((sign_up_traces(p), p.connections, p.voice,
                              profile_text_voice(p.bio)), np.uint64)

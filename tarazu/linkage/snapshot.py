@@ -422,10 +422,10 @@ def load_snapshot(path: Path, linker: MirrorLinker
         sigs = _get_arrays(cols, "text_signature")
         extra = {name: _get_strings(cols, f"extra.{name}") for name in doc.get("extra", [])}
         counts = _get_counts(cols)
-        if counts is not None and not _counts_hold(counts, profiles):
-            counts = None  # counted otherwise: counted again, from the profiles
         if counts is not None:
             counts.check()  # refused here, before the linker changes
+            if not _counts_hold(counts, profiles):
+                counts = None  # counted otherwise: counted again, from the profiles
     except (KeyError, ValueError, IndexError, TypeError, UnicodeDecodeError) as e:
         raise SnapshotUnusable(f"{path.name} is corrupt: {type(e).__name__}: {e}") from e
     if len(sigs) != len(profiles) or any(len(v) != len(profiles) for v in extra.values()):

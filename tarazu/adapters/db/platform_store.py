@@ -174,13 +174,11 @@ def _protection(r) -> str | None:  # type: ignore[no-untyped-def]
     return verified_protection(tuple(json.loads(r.verified_categories)))
 
 
-
 _AT = {c.name: i for i, c in enumerate(posts.c)}  # a column's place in a row of the table
 
 
-def _post_of(values: Sequence[Any]) -> Post:
+def _post_of(v: Sequence[Any]) -> Post:
     """A post from the values of a row of the posts table, in the table's column order."""
-    v = values
     return Post(
         post_id=v[_AT["post_id"]], account_id=v[_AT["account_id"]],
         platform=v[_AT["platform"]], created_at=parse_time(v[_AT["created_at"]]),
@@ -205,6 +203,7 @@ class PostRows:
             p = _post_of(values)
             out[(p.platform, p.account_id)].append(p)
         return out
+
 
 class PlatformStore:
     def __init__(self, conn: Connection, cipher: FieldCipher) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from tarazu.linkage.columnar.ragged import Interner, Ragged
+from tarazu.linkage.corpus import tokens_of
 from tarazu.linkage.profile import AccountProfile
 from tarazu.names.normalise import normalise
 
@@ -42,12 +43,6 @@ def micros(t: datetime) -> int:
 #: the kinds of token whose overlap a comparator weighs by rarity (``comparators.network``,
 #: and the emoji of ``comparators.own``)
 TOKEN_KINDS = ("hashtags", "mentions", "contexts", "emoji")
-
-
-def tokens_of(p: AccountProfile, kind: str) -> Iterable[str]:
-    """The tokens of one kind, as the rare-overlap comparators read them."""
-    v = getattr(p, kind)
-    return v.keys() if kind == "contexts" else v
 
 
 def token_hashes(tokens: Iterable[str]) -> np.ndarray:

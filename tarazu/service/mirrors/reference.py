@@ -100,7 +100,7 @@ class MirrorDetector:
         with self._lock:
             self.changes += 1
             self._hold(build_profile(_keyed(account), posts, self.linker.platform),
-                       _fp(account, posts))
+                       _fp(account))
 
     def add_profiles(self, profiles: Iterable[AccountProfile]) -> None:
         with self._lock:
@@ -125,7 +125,7 @@ class MirrorDetector:
         with self._lock:
             report = RefreshReport(withdrawn=self._drop_all_but(wanted.keys()))
             todo = [a for k, a in wanted.items() if k not in self._hashes
-                    or self._hashes[k] != _fp(a, None)]
+                    or self._hashes[k] != _fp(a)]
             bulk = len(todo) >= _BULK
             with bulk_build() if bulk else nullcontext():
                 report.added = self._add_from_store(uow, todo, progress, clock)
@@ -209,7 +209,7 @@ class MirrorDetector:
         self.changes += 1
         self.linker.add_removed_profiles(profiles)
         for a, p in zip(accounts, profiles, strict=True):
-            self._hashes[p.account_id] = _fp(a, None)
+            self._hashes[p.account_id] = _fp(a)
 
     def warm_up(self) -> None:
         """Load what the first comparison needs before the first real event
@@ -248,7 +248,7 @@ class MirrorDetector:
                                            explain_from)
 
 
-def _fp(a: Account, posts: Sequence[Post] | None) -> str:
+def _fp(a: Account) -> str:
     """What makes a reference account stale: its record (posts are re-read on change)."""
     return f"{a.handle}|{a.display_name}|{a.bio}|{a.links}|{a.avatar_pdq}|{a.removed_at}"
 
