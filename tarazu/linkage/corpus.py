@@ -149,12 +149,13 @@ class Corpus:
             self._char_n += len(texts)
 
     def counted(self) -> CorpusCounts:
-        """What is counted (copies: the corpus may change after)."""
+        """What is counted, unchanged by what the corpus counts after: the token counts and
+        n-gram frequencies copied (they are changed in place), the hash counts not (a merge
+        replaces their arrays, never writes into them: no copy of the largest counts)."""
         return CorpusCounts(
             n=self.n, members=sorted(self._members),
             df={k: dict(self.df[k]) for k in KINDS},
-            shingles=tuple(a.copy() for a in self.shingle_df.items()),  # type: ignore[arg-type]
-            traces=tuple(a.copy() for a in self.trace_df.items()),  # type: ignore[arg-type]
+            shingles=self.shingle_df.items(), traces=self.trace_df.items(),
             char_df=None if self._char_df is None else self._char_df.copy(),
             char_n=self._char_n)
 

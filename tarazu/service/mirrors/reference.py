@@ -182,14 +182,9 @@ class MirrorDetector:
                  ) -> list[AccountProfile]:
         """Profiles of accounts with their posts, read with the platform profile of the
         linker's model (one place, so every path reads the same markup)."""
-        return build_profiles(*self._batch(items), self.linker.platform)
-
-    @staticmethod
-    def _batch(items: Sequence[tuple[Account, Sequence[Post]]]
-               ) -> tuple[list[Account], dict[str, Sequence[Post]]]:
-        """The accounts keyed as the linker holds them, and their posts by that key."""
         keyed = [_keyed(a) for a, _ in items]
-        return keyed, {k.account_id: ps for k, (_, ps) in zip(keyed, items, strict=True)}
+        return build_profiles(keyed, {k.account_id: ps for k, (_, ps) in
+                                      zip(keyed, items, strict=True)}, self.linker.platform)
 
     def _build_jobs(self, accounts: int) -> int:
         """Worker processes building the profiles of ``accounts`` read from the store: the

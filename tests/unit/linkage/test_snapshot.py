@@ -313,3 +313,19 @@ def test_counting_many_accounts_at_once_gives_the_counts_of_one_by_one():
         many.remove(p)
     assert dict(many.df["hashtags"]) == dict(one.df["hashtags"])
     assert np.array_equal(many.shingle_df.counts(shingles), one.shingle_df.counts(shingles))
+
+
+def test_counts_taken_are_not_changed_by_what_is_counted_after(world):
+    """A snapshot writes ``counted()`` while the worker goes on: later adds and withdrawals
+    change the corpus, not the counts taken (the hash counts are shared, not copied)."""
+    profiles, new = world
+    lk = _linker(profiles[:100])
+    taken = lk.corpus.counted()
+    before = _linker(profiles[:100]).corpus.counted()
+    for p in profiles[100:]:
+        lk.add_removed_profile(p)
+    lk.observe_many(_profiles(new))
+    for p in profiles[:20]:
+        lk.withdraw(p.account_id)
+    assert _same_counts(taken, before)
+    assert not _same_counts(lk.corpus.counted(), before)
