@@ -47,10 +47,16 @@ def _weight_spread(model: LinkageModel, sample: PairSample, p: np.ndarray
     if q.sum() <= 0:
         return None
     q = q / q.sum()
-    w = model.weight_table()
-    parts = np.column_stack([w[n][sample.levels[:, j]] for j, n in enumerate(sample.names)])
+    parts = _weights(model, sample)
     centred = parts - q @ parts
     return (centred * q[:, None]).T @ centred
+
+
+def _weights(model: LinkageModel, sample: PairSample) -> np.ndarray:
+    """Each pair's counted weight per comparator (pairs × comparators, ``sample.names``
+    order; 0 where missing)."""
+    w = model.weight_table()
+    return np.column_stack([w[n][sample.levels[:, j]] for j, n in enumerate(sample.names)])
 
 
 def comparator_scales(model: LinkageModel, sample: PairSample, p: np.ndarray
@@ -68,24 +74,52 @@ def comparator_scales(model: LinkageModel, sample: PairSample, p: np.ndarray
     a candidate carried by one fact counted several times no longer outranks one with several
     independent facts.
 
+    Two comparators are correlated over the pairs where both measured something
+    (:func:`_observed_correlations`): a mirror seen only at sign-up has no posts and no
+    follows, so every comparator of activity is missing at once, and counting those zeros
+    would make the follow lists look like a restatement of the posts' text.
+
     A correlation counts only beyond two standard errors of chance among that many pairs
     (``2/√n``, n the posterior-weighted pairs' effective number): among the few pairs of a
     small input, one mirror carries every weight that varies, everything moves together, and
     an unguarded discount would divide every comparator by their number."""
-    cov = _weight_spread(model, sample, p)
-    if cov is None:
+    got = _observed_correlations(model, sample, p)
+    if got is None:
         return {}
-    q = np.clip(p, 0.0, 1.0)
-    n_eff = float(q.sum() ** 2 / max(float((q * q).sum()), 1e-300))
-    sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    moves = sd > 1e-9  # a comparator constant among these pairs correlates with nothing
-    safe = np.where(moves, sd, 1.0)
-    corr = np.where(np.outer(moves, moves), cov / np.outer(safe, safe), 0.0)
-    corr = np.clip(corr - 2.0 / np.sqrt(max(n_eff, 1.0)), 0.0, None)
+    corr, n_eff = got
+    corr = np.clip(corr - 2.0 / np.sqrt(np.maximum(n_eff, 1.0)), 0.0, None)
     np.fill_diagonal(corr, 1.0)
     scale = 1.0 / corr.sum(axis=1)  # each row sums to at least its own 1
     return {n: float(round(v, 4)) for n, v in zip(sample.names, scale.tolist(), strict=True)
             if v < 1.0}
+
+
+def _observed_correlations(model: LinkageModel, sample: PairSample, p: np.ndarray
+                           ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Pairwise-complete correlations of the comparators' weights (columns in
+    ``sample.names`` order), weighted by the posteriors ``p``: entry (i, j) over the pairs
+    where neither comparator is missing, with means and spreads taken over those same pairs;
+    and, per entry, the effective number of those pairs. A comparator that does not vary
+    where the other is measured correlates with it by 0. None when no pair has weight."""
+    if not len(sample.levels):
+        return None
+    q = np.clip(p, 0.0, 1.0)
+    if q.sum() <= 0:
+        return None
+    seen = (sample.levels >= 0).astype(np.float64)
+    xs = _weights(model, sample) * seen
+    both = (seen * q[:, None]).T @ seen  # posterior weight where i and j are both measured
+    safe = np.where(both > 0, both, 1.0)
+    mean = ((xs * q[:, None]).T @ seen) / safe  # (i, j): mean of i where both measured
+    square = ((xs * xs * q[:, None]).T @ seen) / safe
+    cross = ((xs * q[:, None]).T @ xs) / safe
+    cov = cross - mean * mean.T
+    var = np.clip(square - mean * mean, 0.0, None)  # (i, j): spread of i where both measured
+    spread = np.sqrt(var * var.T)
+    moves = (both > 0) & (var > 1e-18) & (var.T > 1e-18)
+    corr = np.where(moves, cov / np.where(moves, spread, 1.0), 0.0)
+    n_eff = both**2 / np.maximum((seen * (q * q)[:, None]).T @ seen, 1e-300)
+    return corr, n_eff
 
 
 def with_scales(model: LinkageModel, scales: Mapping[str, float]) -> LinkageModel:

@@ -200,3 +200,32 @@ def test_a_handful_of_mirrors_shows_no_dependence_to_discount():
     few = np.zeros(len(match))
     few[np.flatnonzero(match)[:3]] = 1.0
     assert comparator_scales(model, sample, few) == {}
+
+
+def test_comparators_missing_together_are_not_taken_for_one_fact():
+    """Two independent comparators that are both missing on the same pairs (a mirror seen
+    only at sign-up has neither posts nor follows): where both are measured they do not move
+    together, so neither is discounted. Counting the missing pairs' zeros made them look
+    like one fact read twice (each near 1/2)."""
+    model, sample, match = _sample(copies=1, independent=2)
+    rng = np.random.default_rng(7)
+    levels = sample.levels.copy()
+    quiet = rng.random(len(match)) < 0.4  # sign-up only: both activity comparators missing
+    levels[quiet, 1:] = -1
+    sample = PairSample(sample.names, levels, sample.starts, sample.removed)
+    scales = comparator_scales(model, sample, match)
+    assert scales.get("c1", 1.0) > 0.9 and scales.get("c2", 1.0) > 0.9
+
+
+def test_one_fact_missing_on_some_pairs_is_still_counted_once():
+    """The discount still finds one fact read twice where it is measured, whatever the
+    pairs where it is missing."""
+    model, sample, match = _sample(copies=2, independent=1)
+    rng = np.random.default_rng(8)
+    levels = sample.levels.copy()
+    levels[rng.random(len(match)) < 0.4, :2] = -1
+    sample = PairSample(sample.names, levels, sample.starts, sample.removed)
+    scales = comparator_scales(model, sample, match)
+    assert scales["c0"] == pytest.approx(0.5, abs=0.05)
+    assert scales["c1"] == pytest.approx(0.5, abs=0.05)
+    assert scales.get("c2", 1.0) > 0.9
