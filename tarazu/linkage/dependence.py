@@ -26,30 +26,19 @@ def dependence_scale(model: LinkageModel, sample: PairSample, p: np.ndarray) -> 
     collects its weight several times over, and its posterior is over-confident. The scale is
     1/√r, at most 1 (r ≤ 1: nothing to discount). The pairs taken for mirrors are where the
     flags are decided, and where editors fighting a sock on its pages look like its mirror.
-    Ranking is unchanged; the probabilities, and so the review threshold, are not."""
-    cov = _weight_spread(model, sample, p)
-    if cov is None:
+    Each variance and covariance is taken where the comparators measured something
+    (:func:`_observed_moments`): comparators missing together on an account seen only at
+    sign-up do not read one fact. Ranking is unchanged; the probabilities, and so the review
+    threshold, are not."""
+    got = _observed_moments(model, sample, p)
+    if got is None:
         return 1.0
+    cov = got[0]
     spread = float(np.trace(cov))
     total = float(cov.sum())
     if spread <= 0 or total <= spread:
         return 1.0
     return float(np.sqrt(spread / total))
-
-
-def _weight_spread(model: LinkageModel, sample: PairSample, p: np.ndarray
-                   ) -> np.ndarray | None:
-    """The covariance of the comparators' weights (columns in ``sample.names`` order) among
-    the pairs weighted by their posterior ``p``; None when no pair has any."""
-    if not len(sample.levels):
-        return None
-    q = np.clip(p, 0.0, 1.0)
-    if q.sum() <= 0:
-        return None
-    q = q / q.sum()
-    parts = _weights(model, sample)
-    centred = parts - q @ parts
-    return (centred * q[:, None]).T @ centred
 
 
 def _weights(model: LinkageModel, sample: PairSample) -> np.ndarray:
@@ -75,7 +64,7 @@ def comparator_scales(model: LinkageModel, sample: PairSample, p: np.ndarray
     independent facts.
 
     Two comparators are correlated over the pairs where both measured something
-    (:func:`_observed_correlations`): a mirror seen only at sign-up has no posts and no
+    (:func:`_observed_moments`): a mirror seen only at sign-up has no posts and no
     follows, so every comparator of activity is missing at once, and counting those zeros
     would make the follow lists look like a restatement of the posts' text.
 
@@ -83,10 +72,12 @@ def comparator_scales(model: LinkageModel, sample: PairSample, p: np.ndarray
     (``2/√n``, n the posterior-weighted pairs' effective number): among the few pairs of a
     small input, one mirror carries every weight that varies, everything moves together, and
     an unguarded discount would divide every comparator by their number."""
-    got = _observed_correlations(model, sample, p)
+    got = _observed_moments(model, sample, p)
     if got is None:
         return {}
-    corr, n_eff = got
+    cov, var, n_eff = got
+    moves = (var > 1e-18) & (var.T > 1e-18)
+    corr = np.where(moves, cov / np.where(moves, np.sqrt(var * var.T), 1.0), 0.0)
     corr = np.clip(corr - 2.0 / np.sqrt(np.maximum(n_eff, 1.0)), 0.0, None)
     np.fill_diagonal(corr, 1.0)
     scale = 1.0 / corr.sum(axis=1)  # each row sums to at least its own 1
@@ -94,13 +85,13 @@ def comparator_scales(model: LinkageModel, sample: PairSample, p: np.ndarray
             if v < 1.0}
 
 
-def _observed_correlations(model: LinkageModel, sample: PairSample, p: np.ndarray
-                           ) -> tuple[np.ndarray, np.ndarray] | None:
-    """Pairwise-complete correlations of the comparators' weights (columns in
-    ``sample.names`` order), weighted by the posteriors ``p``: entry (i, j) over the pairs
-    where neither comparator is missing, with means and spreads taken over those same pairs;
-    and, per entry, the effective number of those pairs. A comparator that does not vary
-    where the other is measured correlates with it by 0. None when no pair has weight."""
+def _observed_moments(model: LinkageModel, sample: PairSample, p: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Pairwise-complete moments of the comparators' weights (columns in ``sample.names``
+    order), weighted by the posteriors ``p``, each entry (i, j) over the pairs where neither
+    comparator is missing: the covariance, the variance of i (so ``var.T`` is j's), and the
+    effective number of those pairs. A pair where a comparator measured nothing tells
+    nothing of how its weight moves with the others'. None when no pair has weight."""
     if not len(sample.levels):
         return None
     q = np.clip(p, 0.0, 1.0)
@@ -115,11 +106,8 @@ def _observed_correlations(model: LinkageModel, sample: PairSample, p: np.ndarra
     cross = ((xs * q[:, None]).T @ xs) / safe
     cov = cross - mean * mean.T
     var = np.clip(square - mean * mean, 0.0, None)  # (i, j): spread of i where both measured
-    spread = np.sqrt(var * var.T)
-    moves = (both > 0) & (var > 1e-18) & (var.T > 1e-18)
-    corr = np.where(moves, cov / np.where(moves, spread, 1.0), 0.0)
     n_eff = both**2 / np.maximum((seen * (q * q)[:, None]).T @ seen, 1e-300)
-    return corr, n_eff
+    return cov, var, n_eff
 
 
 def with_scales(model: LinkageModel, scales: Mapping[str, float]) -> LinkageModel:

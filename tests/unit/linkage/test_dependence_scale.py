@@ -229,3 +229,13 @@ def test_one_fact_missing_on_some_pairs_is_still_counted_once():
     assert scales["c0"] == pytest.approx(0.5, abs=0.05)
     assert scales["c1"] == pytest.approx(0.5, abs=0.05)
     assert scales.get("c2", 1.0) > 0.9
+
+
+def test_comparators_missing_together_are_not_tempered_as_one_fact():
+    """The global scale too reads only where comparators measured something: independent
+    comparators missing on the same pairs leave the evidence untempered."""
+    model, sample, match = _sample(copies=1, independent=4)
+    levels = sample.levels.copy()
+    levels[np.random.default_rng(9).random(len(match)) < 0.4, 1:] = -1
+    sample = PairSample(sample.names, levels, sample.starts, sample.removed)
+    assert dependence_scale(model, sample, match) == pytest.approx(1.0, abs=0.05)
