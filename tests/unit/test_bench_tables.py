@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from bench import linker_speed, scenario_family, stream_load
 from bench.benchmarks_file import write_table
+from tarazu.demo.scenario import Knobs
 
 HAND = "\nData: written by hand.\n\n- A bullet written by hand.\n\n## Next\n\nUntouched.\n"
 
@@ -45,7 +47,7 @@ def draw(n: int, seed: int, recall: float, precision: float, protected: int) -> 
     return {k: row[k] for k in ("draw", "seed", "signup_only", "careful", "operators",
                                 "hard_negatives", "accounts", "mirrors", "recall@1",
                                 "recall@10", "r@1 plain", "r@1 careful", "r@1 sign-up only",
-                                "r@1 operator", "misses in group", "misses to own operator",
+                                "r@1 operator", "r@1 within reach", "misses in group", "misses to own operator",
                                 "flag", "precision@flag", "recall@flag", "non-mirrors flagged",
                                 "hard negatives flagged", "protected@auto", "seconds")}
 
@@ -161,3 +163,27 @@ def test_stream_load_says_when_no_flag_of_a_kind_was_raised() -> None:
     assert "| before their next event: p50 / p95 / p99 s | p95 ≤ 2, p99 ≤ 5 | none flagged |" \
         in stream_load.table(late, "--rate 200")
 
+
+
+def test_the_reach_at_sign_up_counts_only_the_operators_removals_in_the_careful_gap() -> None:
+    """A careful mirror seen only at sign-up, of an operator whose two accounts were removed
+    within the gap before it (a third removed after it, a fourth long before): one chance in
+    two. A plain mirror and a careful one of an operator with one account: found."""
+    def account(aid: str, created: str, removed: str | None = None) -> dict[str, Any]:
+        return {"account_id": aid, "created_at": created, "removed_at": removed}
+
+    accounts = [account("r1", "2025-01-01T00:00:00Z", "2025-06-01T00:00:00Z"),
+                account("r2", "2025-01-01T00:00:00Z", "2025-06-05T00:00:00Z"),
+                account("r3", "2025-01-01T00:00:00Z", "2025-06-20T00:00:00Z"),
+                account("r4", "2025-01-01T00:00:00Z", "2025-03-01T00:00:00Z"),
+                account("r5", "2025-01-01T00:00:00Z", "2025-06-01T00:00:00Z"),
+                account("m1", "2025-06-10T00:00:00Z"), account("m2", "2025-06-10T00:00:00Z"),
+                account("m3", "2025-06-10T00:00:00Z")]
+    truth = SimpleNamespace(
+        mirror_of={"m1": "r2", "m2": "r1", "m3": "r5"},
+        operator_of={"r1": "x", "r2": "x", "r3": "x", "r4": "x", "r5": "y", "m1": "x",
+                     "m2": "x", "m3": "y"},
+        careful=frozenset({"m1", "m3"}), signup_only=frozenset({"m1", "m3"}))
+    files = SimpleNamespace(truth=truth, scenario=SimpleNamespace(accounts=accounts))
+    knobs = Knobs(careful_gap_days=(2, 30))
+    assert scenario_family.signup_limit(files, knobs) == (0.5 + 1 + 1) / 3
