@@ -48,8 +48,8 @@ def _weights(model: LinkageModel, sample: PairSample) -> np.ndarray:
     return np.column_stack([w[n][sample.levels[:, j]] for j, n in enumerate(sample.names)])
 
 
-def comparator_scales(model: LinkageModel, sample: PairSample, p: np.ndarray
-                      ) -> dict[str, float]:
+def comparator_scales(model: LinkageModel, sample: PairSample, p: np.ndarray,
+                      families: Mapping[str, str] | None = None) -> dict[str, float]:
     """Per comparator, the share of its weight to count: one over the sum of its positive
     correlations with every comparator (itself included), among the pairs the fitted model
     takes for mirrors (weighted by their posterior ``p``; no labels needed). Correlations,
@@ -68,6 +68,14 @@ def comparator_scales(model: LinkageModel, sample: PairSample, p: np.ndarray
     follows, so every comparator of activity is missing at once, and counting those zeros
     would make the follow lists look like a restatement of the posts' text.
 
+    Only comparators of one family (``families``: name -> the kind of evidence it reads;
+    None: all one family) can restate each other. Across families the weights move together
+    among mirrors for another reason: a mirror that copies everything (handle, circle, and
+    back within minutes) and one that changes everything (fresh handle, a few old follows,
+    back weeks later) are both mirrors, and counting that as one fact read twice discounted
+    the follow lists, the one thing that tells a careful mirror's own account from its
+    operator's others. The review policy takes the families as independent evidence too.
+
     A correlation counts only beyond two standard errors of chance among that many pairs
     (``2/√n``, n the posterior-weighted pairs' effective number): among the few pairs of a
     small input, one mirror carries every weight that varies, everything moves together, and
@@ -79,6 +87,9 @@ def comparator_scales(model: LinkageModel, sample: PairSample, p: np.ndarray
     moves = (var > 1e-18) & (var.T > 1e-18)
     corr = np.where(moves, cov / np.where(moves, np.sqrt(var * var.T), 1.0), 0.0)
     corr = np.clip(corr - 2.0 / np.sqrt(np.maximum(n_eff, 1.0)), 0.0, None)
+    if families is not None:
+        kind = np.array([families.get(n, n) for n in sample.names], dtype=object)
+        corr = np.where(kind[:, None] == kind[None, :], corr, 0.0)
     np.fill_diagonal(corr, 1.0)
     scale = 1.0 / corr.sum(axis=1)  # each row sums to at least its own 1
     return {n: float(round(v, 4)) for n, v in zip(sample.names, scale.tolist(), strict=True)

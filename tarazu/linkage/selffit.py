@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from tarazu.linkage.comparators import DEFAULT_COMPARATORS, RELATIVE, SECOND_PASS
+from tarazu.linkage.comparators import DEFAULT_COMPARATORS, RELATIVE, SECOND_PASS, family_of
 from tarazu.linkage.dependence import (
     comparator_scales,
     dependence_scale,
@@ -452,7 +452,9 @@ def self_fit(
     p = exclusive_posteriors(t, blocked)
     scales: dict[str, float] = {}
     count_scale = 1.0
-    if settings.discount_comparators and (scales := comparator_scales(model, blocked, p)):
+    families = {n: family_of(n) for n in blocked.names}
+    if settings.discount_comparators and (scales := comparator_scales(model, blocked, p,
+                                                                      families)):
         expected_mirrors = float(p.sum())
         model = with_scales(model, scales)
         t = totals(model, blocked)

@@ -124,6 +124,15 @@ def get_comparator(name: str, **config: Any) -> Comparator | RankComparator:
     return cls(**config)
 
 
+def family_of(name: str) -> str:
+    """The kind of evidence comparator ``name`` reads (its ``FAMILY``: identity, content,
+    network, timing, activity, platform, ...)."""
+    try:
+        return str(_BY_NAME[name].FAMILY)
+    except KeyError:
+        raise KeyError(f"unknown comparator {name!r}; known: {sorted(_BY_NAME)}") from None
+
+
 def comparator_docs() -> list[dict[str, Any]]:
     return [c.get_docs() for c in (*COMPARATORS, *RELATIVE, *SECOND_PASS)]
 
@@ -135,6 +144,7 @@ __all__ = [
     "RECIPROCAL",
     "SECOND_PASS",
     "get_comparator",
+    "family_of",
     "comparator_docs",
     "RankComparator",
 ]

@@ -239,3 +239,27 @@ def test_comparators_missing_together_are_not_tempered_as_one_fact():
     levels[np.random.default_rng(9).random(len(match)) < 0.4, 1:] = -1
     sample = PairSample(sample.names, levels, sample.starts, sample.removed)
     assert dependence_scale(model, sample, match) == pytest.approx(1.0, abs=0.05)
+
+
+def test_only_comparators_of_one_family_restate_each_other():
+    """Weights that move together across families (a mirror that copies everything against
+    one that changes everything) are not one fact read twice: given the families, two
+    comparators of different ones keep their weight; of one family, they share it."""
+    model, sample, match = _sample(copies=2, independent=1)
+    apart = comparator_scales(model, sample, match, {"c0": "identity", "c1": "network",
+                                                     "c2": "timing"})
+    assert apart.get("c0", 1.0) > 0.9 and apart.get("c1", 1.0) > 0.9
+    together = comparator_scales(model, sample, match, {"c0": "network", "c1": "network",
+                                                        "c2": "timing"})
+    assert together["c0"] == pytest.approx(0.5, abs=0.05)
+    assert together["c1"] == pytest.approx(0.5, abs=0.05)
+
+
+def test_every_comparator_of_a_new_model_has_a_family():
+    from tarazu.linkage.comparators import family_of
+    from tarazu.linkage.selffit import self_fit_start
+
+    kinds = {family_of(s.name) for s in self_fit_start().comparators}
+    assert {"identity", "content", "network", "timing"} <= kinds
+    with pytest.raises(KeyError):
+        family_of("no_such_comparator")
