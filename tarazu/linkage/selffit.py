@@ -98,9 +98,9 @@ class SelfFitSettings:
     #: False counts every weight in full, as if the comparators were independent
     temper: bool = True
     #: count each comparator's weights at one over the sum of its correlations with the
-    #: others of its family (:func:`comparator_scales`), and keep the number of mirrors the fit expects
-    #: (:func:`matching_scale`). False: every comparator counted in full. What it does on
-    #: the dev splits: BENCHMARKS.md
+    #: others of its family (:func:`comparator_scales`), and keep the number of mirrors the
+    #: fit expects (:func:`matching_scale`). False: every comparator counted in full. What
+    #: it does on the dev splits: BENCHMARKS.md
     discount_comparators: bool = True
     seed: int = 0
 

@@ -47,7 +47,8 @@ def draw(n: int, seed: int, recall: float, precision: float, protected: int) -> 
     return {k: row[k] for k in ("draw", "seed", "signup_only", "careful", "operators",
                                 "hard_negatives", "accounts", "mirrors", "recall@1",
                                 "recall@10", "r@1 plain", "r@1 careful", "r@1 sign-up only",
-                                "r@1 operator", "r@1 within reach", "misses in group", "misses to own operator",
+                                "r@1 operator", "r@1 within reach", "misses in group",
+                                "misses to own operator",
                                 "flag", "precision@flag", "recall@flag", "non-mirrors flagged",
                                 "hard negatives flagged", "protected@auto", "seconds")}
 
@@ -162,7 +163,6 @@ def test_stream_load_says_when_no_flag_of_a_kind_was_raised() -> None:
                    at_signup_p95_s=float("nan"), at_signup_p99_s=float("nan"))
     assert "| before their next event: p50 / p95 / p99 s | p95 ≤ 2, p99 ≤ 5 | none flagged |" \
         in stream_load.table(late, "--rate 200")
-
 
 
 def test_the_reach_at_sign_up_counts_only_the_operators_removals_in_the_careful_gap() -> None:
