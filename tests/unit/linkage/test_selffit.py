@@ -250,3 +250,28 @@ def test_nothing_is_compared_past_the_pair_cap_in_one_process():
     linker.compare = lambda a, cands: compared.append(a.account_id) or real(a, cands)
     part = blocked_pairs(linker, actives, max_pairs=3 * per)
     assert part.accounts == 3 and compared == [a.account_id for a in actives[:3]]
+
+
+def test_a_careful_mirrors_follow_lists_are_counted_in_full(tmp_path):
+    """Half the mirrors copy everything (handle, follows, back within the hour) and half change
+    everything but a few follows; a third are seen only at sign-up. Their comparators move
+    together among mirrors, but the follow lists restate neither the posts (missing together
+    on the sign-up-only) nor the handle or the creation time (another family): the self-fit
+    counts them in full. It counted them at 0.2-0.3, and careful mirrors went to another
+    account of their operator."""
+    from tarazu.demo.scenario import Knobs, ScenarioSize, generate
+    from tarazu.interchange import load_records
+    from tarazu.linkage import LinkerConfig
+    from tarazu.linkage.selffit import self_fit
+
+    files = generate(11, tmp_path, ScenarioSize(group_active=60, removed=30, protected=30,
+                                                namesakes=15, fans=30, ordinary=60,
+                                                referrals=10),
+                     knobs=Knobs(signup_only_share=0.3, careful_share=0.5,
+                                 operators_per_group=3, group_logo_share=0.7,
+                                 group_channel_share=0.7, persona_name_share=0.4))
+    accounts, posts, _ = load_records(files.data)
+    linker = MirrorLinker(self_fit_start(), LinkerConfig())
+    _, report = self_fit(linker, linker.load(accounts, posts))
+    assert report.comparator_scales.get("own_circle", 1.0) > 0.9
+    assert report.comparator_scales["recent_text"] < 0.9  # what restates post_text still is
