@@ -89,6 +89,11 @@ def _fold_token(token: str) -> str:
     """
     if token.isascii():  # no letter of another script: nothing to fold
         return token
+    return _fold_token_each(token)
+
+
+def _fold_token_each(token: str) -> str:
+    """:func:`_fold_token` letter by letter (any script)."""
     letters = [c for c in token if c.isalpha()]
     foreign = [c for c in letters if not _is_latin(c)]
     if not foreign:
