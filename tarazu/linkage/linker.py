@@ -35,6 +35,7 @@ from tarazu.linkage.model import LinkageModel, _config_from_json
 from tarazu.linkage.parallel import fork_imap, ranges
 from tarazu.linkage.platforms import PlatformProfile, get_platform
 from tarazu.linkage.profile import AccountProfile, build_profile, build_profiles
+from tarazu.linkage.related import RelatedWeights, related_signal
 from tarazu.linkage.result import MatchResult, SignalWeight
 from tarazu.linkage.result_column import ResultColumn, column, levels_of
 from tarazu.linkage.tf import TermFrequencies, adjusted_weight
@@ -157,6 +158,7 @@ class MirrorLinker:
         self._families = {c.NAME: c.FAMILY for c in (*self.base, *self.relative)}
         self._names = tuple(s.name for s in model.comparators)
         self._weights = model.weight_table()
+        self._related = RelatedWeights.of(model)
         self._specs = {s.name: s for s in model.comparators}
         self.corpus = Corpus()
         self.tf = TermFrequencies(s.name for s in model.comparators if s.tf_adjust)
@@ -497,6 +499,8 @@ class MirrorLinker:
             total += self._weights[name][lv[:, j]]  # index -1 -> the trailing 0 (missing)
         if self.tf:
             total += self.tf_adjustments(comps)
+        if self._related is not None:
+            total += self._related.bits(self._names, lv)
         return total
 
     def probabilities(self, comps: Comparisons, totals: np.ndarray) -> np.ndarray:
@@ -527,13 +531,15 @@ class MirrorLinker:
 
     def _result(self, comps: Comparisons, i: int, total: float, probability: float,
                 explain: bool = True,
-                made: dict[tuple[int, int], SignalWeight] | None = None
+                made: dict[tuple[int, int], SignalWeight] | None = None,
+                related: float | None = None,
                 ) -> MatchResult:
         """``made``: the signals made so far for other results of the same comparisons, by
         the id of the comparator result they explain. Many results are one object shared by
         candidates (missing, nothing shared, what reads the new account alone), and a
         signal is immutable and read only from its result and level — but for a term-
-        frequency adjusted top level, which reads the pair: made afresh."""
+        frequency adjusted top level, which reads the pair: made afresh. ``related``: the
+        bits the related class takes from this pair (``linkage.related``), its last signal."""
         signals = []
         made = {} if made is None else made
         for j, (name, family, levels, adjusted, scale) in enumerate(
@@ -549,6 +555,8 @@ class MirrorLinker:
                 signals.append(s)
             else:
                 signals.append(self._signal(name, family, levels, r, tf, scale))
+        if explain and related is not None:
+            signals.append(related_signal(related))
         return MatchResult(
             active_id=comps.active.account_id,
             removed_id=comps.candidates[i].account_id,
@@ -606,8 +614,13 @@ class MirrorLinker:
         else:
             order = sorted(range(len(ids)), key=lambda i: (-probs[i], -totals[i], ids[i]))
         made: dict[tuple[int, int], SignalWeight] = {}
-        return [self._result(comps, i, totals[i], probs[i], bool(probs[i] >= explain_from), made)
-                for i in order[: top_k or self.config.top_k]]
+        order = order[: top_k or self.config.top_k]
+        related = (self._related.bits(self._names, comps.levels())
+                   if self._related is not None and any(probs[i] >= explain_from for i in order)
+                   else None)
+        return [self._result(comps, i, totals[i], probs[i], bool(probs[i] >= explain_from), made,
+                             None if related is None else float(related[i]))
+                for i in order]
 
     def score(
         self, account: Account, posts: Sequence[Post] = (), top_k: int | None = None,

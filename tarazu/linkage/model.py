@@ -94,11 +94,20 @@ class Level:
     source: str = "expert"  # "expert" | "labelled" | "em"
     count_match: int = 0
     count_nonmatch: int = 0
+    #: P(level | another account of the matched operator): how often the pair of a new
+    #: account and a removed account *related* to the one it continues shows this level
+    #: (``linkage.related``); None where the model has no related class
+    m_related: float | None = None
 
     @property
     def weight(self) -> float:
         """Match weight in bits: log2(m/u)."""
         return math.log2(self.m / self.u)
+
+    @property
+    def related_weight(self) -> float:
+        """Weight of the related class in bits, log2(m_related/u); 0 without one."""
+        return 0.0 if self.m_related is None else math.log2(self.m_related / self.u)
 
     @property
     def bayes_factor(self) -> float:
@@ -126,6 +135,10 @@ class ComparatorSpec:
     def weights(self) -> np.ndarray:
         """The counted weights of the levels, then 0 (the missing level, index -1)."""
         return np.array([self.scale * lv.weight for lv in self.levels] + [0.0])
+
+    def related_weights(self) -> np.ndarray:
+        """The related class's counted weights of the levels, then 0 (missing)."""
+        return np.array([self.scale * lv.related_weight for lv in self.levels] + [0.0])
 
 
 @dataclass(frozen=True)
@@ -227,10 +240,19 @@ class LinkageModel:
     thresholds: Thresholds = Thresholds()
     name: str = "fellegi_sunter_v1"
     meta: Mapping[str, Any] = field(default_factory=dict)
+    #: the related class's pair prior (``linkage.related``): the share of (new, removed)
+    #: pairs where the removed account is another account of the new one's operator; None:
+    #: no related class, a total is the two-class Fellegi–Sunter sum
+    related_prior: float | None = None
 
     @property
     def prior_weight(self) -> float:
         return math.log2(self.prior / (1.0 - self.prior))
+
+    @property
+    def related_prior_weight(self) -> float | None:
+        p = self.related_prior
+        return None if p is None else math.log2(p / (1.0 - p))
 
     def spec(self, name: str) -> ComparatorSpec:
         for s in self.comparators:
@@ -245,6 +267,13 @@ class LinkageModel:
         """Per comparator, an array of counted level weights with index -1 (missing) mapped
         to 0."""
         return {s.name: s.weights() for s in self.comparators}
+
+    def related_table(self) -> dict[str, np.ndarray]:
+        """Per comparator, the related class's counted level weights (missing -> 0); empty
+        when the model has no related class."""
+        if self.related_prior is None:
+            return {}
+        return {s.name: s.related_weights() for s in self.comparators}
 
     def build(self) -> tuple[list[Any], list[Any]]:
         """Instantiate the comparators (base, relative) with the model's config; the
@@ -269,6 +298,7 @@ class LinkageModel:
             "name": self.name,
             "prior": self.prior,
             "prior_weight": round(self.prior_weight, 4),
+            **({"related_prior": self.related_prior} if self.related_prior is not None else {}),
             "thresholds": {
                 "review": self.thresholds.review,
                 "auto_action": self.thresholds.auto_action,
@@ -300,6 +330,8 @@ class LinkageModel:
                             "weight": round(s.scale * lv.weight, 4),
                             "count_match": lv.count_match,
                             "count_nonmatch": lv.count_nonmatch,
+                            **({"m_related": lv.m_related} if lv.m_related is not None
+                               else {}),
                         }
                         for lv in s.levels
                     ],
@@ -321,6 +353,8 @@ class LinkageModel:
         return cls(
             name=d.get("name", "fellegi_sunter_v1"),
             prior=float(d["prior"]),
+            related_prior=(None if d.get("related_prior") is None
+                           else float(d["related_prior"])),
             thresholds=Thresholds(
                 float(th.get("review", 0.5)), float(th.get("auto_action", 0.995))
             ),
@@ -349,6 +383,7 @@ class LinkageModel:
                             lv.get("source", "expert"),
                             int(lv.get("count_match", 0)),
                             int(lv.get("count_nonmatch", 0)),
+                            None if lv.get("m_related") is None else float(lv["m_related"]),
                         )
                         for lv in c["levels"]
                     ),

@@ -16,20 +16,24 @@ another platform's data weighs the wrong things. So, from the input alone:
    candidates, the removed account's other possible successors and "none of them".
 3. **Term-frequency adjustment** (``linkage.tf``) of the top level of comparators that match on
    a value (avatar, channel link, identifiers, media, hashtags): held fixed during EM.
-4. **Dependence**: each comparator's weights counted at the share that is its own, so that
+4. **The related class** (``linkage.related``): "another account of the same operator",
+   fitted by a second EM with the match class held, so that what an operator's every account
+   shares does not decide *which* of them came back.
+5. **Dependence**: each comparator's weights counted at the share that is its own, so that
    a fact several comparators read counts once (:func:`comparator_scales`).
-5. **Calibration without labels**: the exclusive posterior of the fitted model, its evidence
+6. **Calibration without labels**: the exclusive posterior of the fitted model, its evidence
    scaled to keep the number of mirrors the fit expected (:func:`matching_scale`) and
    discounted for what still moves together (:func:`dependence_scale`).
-6. **A review threshold from the model's own expected precision**: the lowest probability of
+7. **A review threshold from the model's own expected precision**: the lowest probability of
    the best candidate at which the posteriors above it expect at least ``min_precision`` of
    flags right and at most ``max_flag_rate`` of non-mirrors flagged.
 
 Every level keeps its m, u and weight; nothing here is specific to one comparator, so a new
 comparator registered in ``linkage.comparators`` is fitted like the others. Here: the
 settings, drawing and comparing the pairs, the EM and the steps in order; the pairs' totals
-and posteriors are in ``linkage.pair_sample``, the dependence estimates (4, 5) in
-``linkage.dependence``, the review rule (6) in ``linkage.review_rule``."""
+and posteriors are in ``linkage.pair_sample``, the related class's fit (4) in
+``linkage.related_fit``, the dependence estimates (5, 6) in ``linkage.dependence``, the
+review rule (7) in ``linkage.review_rule``."""
 
 from __future__ import annotations
 
@@ -56,6 +60,7 @@ from tarazu.linkage.model import Calibration, LinkageModel, Thresholds, expert_m
 from tarazu.linkage.pair_sample import PairSample, best_by_total, exclusive_posteriors, totals
 from tarazu.linkage.parallel import Workers, ranges
 from tarazu.linkage.profile import AccountProfile
+from tarazu.linkage.related_fit import fit_related
 from tarazu.linkage.review_rule import expected_review_threshold
 from tarazu.linkage.tf import values_of
 from tarazu.linkage.warm import warm_before_fork
@@ -102,6 +107,9 @@ class SelfFitSettings:
     #: fit expects (:func:`matching_scale`). False: every comparator counted in full. What
     #: it does on the dev splits: BENCHMARKS.md
     discount_comparators: bool = True
+    #: fit the related class, "another account of the same operator" (``linkage.related``),
+    #: after the match class; False: the two-class model. What it does: BENCHMARKS.md
+    related_class: bool = True
     seed: int = 0
 
 
@@ -123,6 +131,8 @@ class SelfFitReport:
     evidence_scale: float = 1.0
     #: the comparators counted at less than their full weight (:func:`comparator_scales`)
     comparator_scales: Mapping[str, float] = field(default_factory=dict)
+    #: the related class's pair prior (``linkage.related``); None: not fitted
+    related_prior: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in vars(self).items()}
@@ -448,6 +458,8 @@ def self_fit(
     model = replace(model, prior=1.0 / (1.0 + n_removed))  # π = 1/2 to start
     model, iterations, converged = fit_m(model, blocked, fixed, settings,
                                          actives=len(sample_actives), removed=n_removed)
+    if settings.related_class:
+        model = fit_related(model, blocked, len(sample_actives), n_removed)
     t = totals(model, blocked)
     p = exclusive_posteriors(t, blocked)
     scales: dict[str, float] = {}
@@ -487,6 +499,7 @@ def self_fit(
         seconds=time.perf_counter() - t0,
         evidence_scale=calibration.scale,
         comparator_scales=scales,
+        related_prior=model.related_prior,
     )
     model = replace(
         model,

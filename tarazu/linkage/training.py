@@ -21,6 +21,7 @@ from tarazu.linkage.comparators import SECOND_PASS
 from tarazu.linkage.linker import MirrorLinker
 from tarazu.linkage.model import ComparatorSpec, LinkageModel, Thresholds
 from tarazu.linkage.profile import AccountProfile
+from tarazu.linkage.related import RelatedWeights
 from tarazu.linkage.text import stable_hash
 
 EPS = 1e-6
@@ -144,10 +145,13 @@ def fit_labelled(model: LinkageModel, table: PairTable, smoothing: float = 2.0) 
 
 
 def totals(model: LinkageModel, table: PairTable) -> np.ndarray:
+    """Each pair's total: prior, level weights and what the related class takes."""
     w = model.weight_table()
     t = np.full(len(table.levels), model.prior_weight)
     for j, name in enumerate(table.names):
         t += w[name][table.levels[:, j]]
+    if (related := RelatedWeights.of(model)) is not None:
+        t += related.bits(table.names, table.levels)
     return t
 
 

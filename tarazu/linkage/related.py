@@ -1,0 +1,75 @@
+"""The related class: "another account of the same operator", beside match and non-match.
+
+An operator who runs several accounts leaves traces that every one of them carries — a
+persona's name, a way of writing, the group's channel, a network — and traces that only one
+does: its own follow list, the time since *its* removal. When an operator comes back, every
+removed account of theirs shares the first kind with the new one. A two-class model counts
+that evidence for each of them in full, so the candidate whose old posts happen to show one
+more shared phrase or a measurable style outranks the account that actually came back
+(BENCHMARKS.md, "Mirror linking quality").
+
+So the pairs have three sources: the removed account the new one continues (match), another
+account related to it (the same operator's, or its group's), and the rest (u). The match
+posterior of a pair is then
+
+    P(match | x) ∝ 2^t  /  (1 + 2^r)
+
+where ``t`` is the usual total (prior + Σ log2(m/u)) and ``r`` the related class's
+(related prior + Σ log2(m_related/u)). Evidence that a related account would show as well
+raises ``r`` with ``t`` and cancels in the ratio; what tells the account from its siblings
+is left. Far from any related account (``r`` ≪ 0) the total is the two-class one. The linker
+adds ``-log2(1 + 2^r)`` to the total as one more signal of the explanation, so a total stays
+exactly the prior plus its signals.
+
+Fitted without labels by ``linkage.related_fit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from tarazu.linkage.model import LinkageModel
+from tarazu.linkage.result import SignalWeight
+
+
+@dataclass(frozen=True)
+class RelatedWeights:
+    """A model's related class as a total reads it: its prior and, per comparator, the
+    counted level weights log2(m_related/u) with the missing level (-1) mapped to 0."""
+
+    prior_weight: float
+    table: Mapping[str, np.ndarray]
+
+    @classmethod
+    def of(cls, model: LinkageModel) -> RelatedWeights | None:
+        """The model's related class; None when it has none."""
+        w = model.related_prior_weight
+        return None if w is None else cls(w, model.related_table())
+
+    def evidence(self, names: Sequence[str], levels: np.ndarray) -> np.ndarray:
+        """``r`` of each pair (rows of ``levels``, columns in ``names`` order): the related
+        class's log odds in bits."""
+        r = np.full(levels.shape[0], self.prior_weight)
+        for j, name in enumerate(names):
+            w = self.table.get(name)
+            if w is not None:
+                r += w[levels[:, j]]
+        return r
+
+    def bits(self, names: Sequence[str], levels: np.ndarray) -> np.ndarray:
+        """What each pair's total loses to the related class: ``-log2(1 + 2^r)``."""
+        return -np.logaddexp2(0.0, self.evidence(names, levels))
+
+
+#: the related class's bar in an explanation (``MatchResult.signals``)
+RELATED_SIGNAL = "related_account"
+RELATED_LABEL = "another account of the same operator would show much of this evidence too"
+
+
+def related_signal(bits: float) -> SignalWeight:
+    """The bar of the waterfall for what the related class takes from a pair: the reviewer
+    sees how much of the evidence the operator's other accounts would share too."""
+    return SignalWeight(RELATED_SIGNAL, "relative", 0, RELATED_LABEL, ("", ""), bits)

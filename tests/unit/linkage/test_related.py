@@ -1,0 +1,123 @@
+"""The related class ("another account of the same operator"): the EM recovers it from pairs
+generated with it, without labels; it turns the order of an operator's accounts over to
+what only the one that came back shares; it survives the model file; and the explanation
+still adds up to the total."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from tarazu.linkage import MirrorLinker
+from tarazu.linkage.model import ComparatorSpec, Level, LinkageModel, expert_model
+from tarazu.linkage.pair_sample import PairSample, totals
+from tarazu.linkage.related import RELATED_SIGNAL
+from tarazu.linkage.related_fit import fit_related
+
+#: name: (m of the match class, m of the related class, u). ``own`` is what only the
+#: account that came back shares (its follow list); ``operator`` what every account of the
+#: operator shares (a way of writing) — as often among related pairs as among matches;
+#: ``group`` the group's channel, which nearly all the operator's accounts link to.
+TRUE = {
+    "own": ([0.7, 0.2, 0.1], [0.05, 0.15, 0.8], [0.02, 0.08, 0.9]),
+    "operator": ([0.6, 0.3, 0.1], [0.6, 0.3, 0.1], [0.001, 0.04, 0.959]),
+    "group": ([0.8, 0.2], [0.9, 0.1], [0.05, 0.95]),
+}
+ACCOUNTS, CANDIDATES, MIRRORS, SIBLINGS = 6000, 20, 0.7, 2
+
+
+def _match_model() -> LinkageModel:
+    """The match class as the self-fit's first EM leaves it (here: the true m and u), with
+    the pair prior of 70 % of new accounts continuing one of their 20 candidates (odds
+    0.7 / (0.3 · 20), as ``selffit.fit_m`` sets it)."""
+    specs = tuple(ComparatorSpec(n, tuple(Level(f"l{i}", m[i], u[i])
+                                          for i in range(len(m))))
+                  for n, (m, _, u) in TRUE.items())
+    odds = MIRRORS / ((1 - MIRRORS) * CANDIDATES)
+    return LinkageModel(comparators=specs, prior=odds / (1 + odds))
+
+
+@pytest.fixture(scope="module")
+def generated() -> PairSample:
+    """Each mirror's first candidate is the account it continues and the next two are its
+    operator's other accounts; every other pair is unrelated."""
+    rng = np.random.default_rng(3)
+    mirror = rng.random(ACCOUNTS) < MIRRORS
+    kind = np.zeros((ACCOUNTS, CANDIDATES), dtype=np.int8)  # 0 u, 1 match, 2 related
+    kind[mirror, 0] = 1
+    kind[mirror, 1:1 + SIBLINGS] = 2
+    kind = kind.ravel()
+    cols = []
+    for m, m_rel, u in TRUE.values():
+        col = np.empty(len(kind), dtype=np.int16)
+        for k, probs in enumerate((u, m, m_rel)):
+            at = kind == k
+            col[at] = rng.choice(len(probs), size=int(at.sum()), p=probs)
+        cols.append(col)
+    n = ACCOUNTS * CANDIDATES
+    return PairSample(tuple(TRUE), np.column_stack(cols), np.arange(0, n, CANDIDATES),
+                      np.arange(n))
+
+
+def test_em_recovers_the_related_class_without_labels(generated):
+    fitted = fit_related(_match_model(), generated, ACCOUNTS, CANDIDATES)
+    for s in fitted.comparators:
+        np.testing.assert_allclose([lv.m_related for lv in s.levels], TRUE[s.name][1],
+                                   atol=0.04)
+        # the match class is held
+        assert [lv.m for lv in s.levels] == TRUE[s.name][0]
+    # two related pairs for each mirror among all pairs
+    assert fitted.related_prior == pytest.approx(MIRRORS * SIBLINGS / CANDIDATES, rel=0.15)
+
+
+def test_a_sibling_showing_more_of_the_operator_no_longer_outranks_the_account(generated):
+    """The account that came back shares its own follows, its sibling more of the operator's
+    way of writing: two classes rank the sibling first, three the account."""
+    fitted = fit_related(_match_model(), generated, ACCOUNTS, CANDIDATES)
+    pairs = PairSample(tuple(TRUE), np.array([[1, 1, 0],    # the account: own follows
+                                              [2, 0, 0]],   # a sibling: more writing
+                                             dtype=np.int16), np.array([0]), np.array([0, 1]))
+    two = totals(replace(fitted, related_prior=None), pairs)
+    three = totals(fitted, pairs)
+    assert two[1] > two[0]
+    assert three[0] > three[1]
+
+
+def test_no_pair_looks_related_no_related_class():
+    """A platform whose new accounts each have one strong candidate at most: nothing to fit,
+    and the model stays two-class."""
+    levels = np.array([[0, 0, 0]] + [[2, 2, 1]] * 19, dtype=np.int16)
+    sample = PairSample(tuple(TRUE), levels, np.array([0]), np.arange(20))
+    assert fit_related(_match_model(), sample, 1, 20).related_prior is None
+
+
+def test_the_model_file_keeps_the_related_class(generated):
+    fitted = fit_related(_match_model(), generated, ACCOUNTS, CANDIDATES)
+    back = LinkageModel.from_json(fitted.to_json())
+    assert back == fitted
+    # a model without one writes nothing of it (files fitted before read and write alike)
+    assert "related" not in _match_model().to_json()
+
+
+def test_the_explanation_adds_up_with_the_related_bar(scenario):
+    base = expert_model()
+    model = replace(base, related_prior=0.01, comparators=tuple(
+        replace(s, levels=tuple(replace(lv, m_related=lv.m) for lv in s.levels))
+        for s in base.comparators))
+    linker = MirrorLinker(model)
+    actives = linker.load(scenario["accounts"], scenario["posts"])
+    mirror = next(p for p in actives if p.account_id == "a:mirror")
+    for r in linker.score_profile(mirror):
+        bar = [s for s in r.signals if s.comparator == RELATED_SIGNAL]
+        assert len(bar) == 1 and bar[0].weight < 0
+        assert r.prior_weight + sum(s.weight for s in r.signals) == pytest.approx(r.total)
+    # the bar is -log2(1 + 2^r), r read from the levels the other bars show
+    for r in linker.score_profile(mirror):
+        rel = model.related_prior_weight + sum(
+            model.spec(s.comparator).levels[s.level].related_weight
+            for s in r.signals if s.comparator != RELATED_SIGNAL and not s.missing)
+        bar = next(s for s in r.signals if s.comparator == RELATED_SIGNAL)
+        assert bar.weight == pytest.approx(-math.log2(1 + 2**rel))
