@@ -31,7 +31,7 @@ from tarazu.linkage.columnar.vectorised import vectorised_estimate, vectorised_f
 from tarazu.linkage.comparators import SECOND_PASS, get_comparator
 from tarazu.linkage.corpus import Corpus, CorpusCounts
 from tarazu.linkage.levels import MISSING, Comparator, ComparisonResult
-from tarazu.linkage.model import LinkageModel, _config_from_json
+from tarazu.linkage.model import LinkageModel, _config_from_json, weight_matrix, weights_of
 from tarazu.linkage.parallel import fork_imap, ranges
 from tarazu.linkage.platforms import PlatformProfile, get_platform
 from tarazu.linkage.profile import AccountProfile, build_profile, build_profiles
@@ -157,8 +157,8 @@ class MirrorLinker:
         self.base, self.relative = model.build()
         self._families = {c.NAME: c.FAMILY for c in (*self.base, *self.relative)}
         self._names = tuple(s.name for s in model.comparators)
-        self._weights = model.weight_table()
-        self._related = RelatedWeights.of(model)
+        self._weights = weight_matrix(model.weight_table(), self._names)
+        self._related = RelatedWeights.of(model, self._names)
         self._specs = {s.name: s for s in model.comparators}
         self.corpus = Corpus()
         self.tf = TermFrequencies(s.name for s in model.comparators if s.tf_adjust)
@@ -494,13 +494,11 @@ class MirrorLinker:
 
     def totals(self, comps: Comparisons) -> np.ndarray:
         lv = comps.levels()
-        total = np.full(lv.shape[0], self.model.prior_weight)
-        for j, name in enumerate(self._names):
-            total += self._weights[name][lv[:, j]]  # index -1 -> the trailing 0 (missing)
+        total = self.model.prior_weight + weights_of(self._weights, lv)
         if self.tf:
             total += self.tf_adjustments(comps)
         if self._related is not None:
-            total += self._related.bits(self._names, lv)
+            total += self._related.bits(lv)
         return total
 
     def probabilities(self, comps: Comparisons, totals: np.ndarray) -> np.ndarray:
@@ -615,7 +613,7 @@ class MirrorLinker:
             order = sorted(range(len(ids)), key=lambda i: (-probs[i], -totals[i], ids[i]))
         made: dict[tuple[int, int], SignalWeight] = {}
         order = order[: top_k or self.config.top_k]
-        related = (self._related.bits(self._names, comps.levels())
+        related = (self._related.bits(comps.levels())
                    if self._related is not None and any(probs[i] >= explain_from for i in order)
                    else None)
         return [self._result(comps, i, totals[i], probs[i], bool(probs[i] >= explain_from), made,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -410,6 +410,25 @@ class LinkageModel:
 
     def with_(self, **changes: Any) -> LinkageModel:
         return replace(self, **changes)
+
+
+def weight_matrix(table: Mapping[str, np.ndarray], names: Sequence[str]) -> np.ndarray:
+    """The level weights of ``table`` (per comparator, its levels then the missing one, as
+    ``LinkageModel.weight_table``) for the comparators ``names``, as one (comparators × most
+    levels + 1) array in that order, each row padded with zeros so that a missing level (-1)
+    reads 0: a level matrix's weights are then one gather (:func:`weights_of`), not a gather
+    per comparator. KeyError for a name the table lacks."""
+    rows = [table[n] for n in names]
+    out = np.zeros((len(rows), max((len(w) for w in rows), default=1)))
+    for j, w in enumerate(rows):
+        out[j, : len(w) - 1] = w[:-1]
+    return out
+
+
+def weights_of(matrix: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Each pair's weights (``levels``: pairs × comparators in the matrix's order, -1
+    missing) summed."""
+    return matrix[np.arange(matrix.shape[0]), levels].sum(axis=1)
 
 
 def _config_from_json(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tarazu.linkage.model import Calibration, LinkageModel
+from tarazu.linkage.model import Calibration, LinkageModel, weight_matrix, weights_of
 from tarazu.linkage.related import RelatedWeights
 from tarazu.linkage.tf import adjusted_weight
 
@@ -41,10 +41,8 @@ class PairSample:
 def totals(model: LinkageModel, sample: PairSample) -> np.ndarray:
     """Each pair's total (prior + level weights + term-frequency adjustments + what the
     related class takes, ``linkage.related``), in bits."""
-    w = model.weight_table()
-    t = np.full(len(sample.levels), model.prior_weight)
-    for j, name in enumerate(sample.names):
-        t += w[name][sample.levels[:, j]]
+    t = model.prior_weight + weights_of(weight_matrix(model.weight_table(), sample.names),
+                                        sample.levels)
     for name, f in sample.freq.items():
         spec = model.spec(name)
         top = spec.levels[0]
@@ -52,8 +50,8 @@ def totals(model: LinkageModel, sample: PairSample) -> np.ndarray:
         if has.any():
             adj = np.array([adjusted_weight(top.m, top.u, x) for x in f[has]]) - top.weight
             t[has] += spec.scale * adj
-    if (related := RelatedWeights.of(model)) is not None:
-        t += related.bits(sample.names, sample.levels)
+    if (related := RelatedWeights.of(model, sample.names)) is not None:
+        t += related.bits(sample.levels)
     return t
 
 

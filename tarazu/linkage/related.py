@@ -26,42 +26,38 @@ Fitted without labels by ``linkage.related_fit``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from tarazu.linkage.model import LinkageModel
+from tarazu.linkage.model import LinkageModel, weight_matrix, weights_of
 from tarazu.linkage.result import SignalWeight
 
 
 @dataclass(frozen=True)
 class RelatedWeights:
-    """A model's related class as a total reads it: its prior and, per comparator, the
-    counted level weights log2(m_related/u) with the missing level (-1) mapped to 0."""
+    """A model's related class as a total reads it, for level matrices whose columns are
+    comparators in a given order: its prior and the counted level weights
+    log2(m_related/u) (``model.weight_matrix``)."""
 
     prior_weight: float
-    table: Mapping[str, np.ndarray]
+    matrix: np.ndarray
 
     @classmethod
-    def of(cls, model: LinkageModel) -> RelatedWeights | None:
-        """The model's related class; None when it has none."""
+    def of(cls, model: LinkageModel, names: Sequence[str]) -> RelatedWeights | None:
+        """The model's related class for columns ``names``; None when it has none."""
         w = model.related_prior_weight
-        return None if w is None else cls(w, model.related_table())
+        return None if w is None else cls(w, weight_matrix(model.related_table(), names))
 
-    def evidence(self, names: Sequence[str], levels: np.ndarray) -> np.ndarray:
-        """``r`` of each pair (rows of ``levels``, columns in ``names`` order): the related
-        class's log odds in bits."""
-        r = np.full(levels.shape[0], self.prior_weight)
-        for j, name in enumerate(names):
-            w = self.table.get(name)
-            if w is not None:
-                r += w[levels[:, j]]
-        return r
+    def evidence(self, levels: np.ndarray) -> np.ndarray:
+        """``r`` of each pair (rows of ``levels``, -1 missing): the related class's log
+        odds in bits."""
+        return self.prior_weight + weights_of(self.matrix, levels)
 
-    def bits(self, names: Sequence[str], levels: np.ndarray) -> np.ndarray:
+    def bits(self, levels: np.ndarray) -> np.ndarray:
         """What each pair's total loses to the related class: ``-log2(1 + 2^r)``."""
-        return -np.logaddexp2(0.0, self.evidence(names, levels))
+        return -np.logaddexp2(0.0, self.evidence(levels))
 
 
 #: the related class's bar in an explanation (``MatchResult.signals``)

@@ -43,9 +43,9 @@ def fit_related(model: LinkageModel, sample: PairSample, actives: int, removed: 
         if resp.sum() < 1.0:
             return bare
         cur = _m_step(bare, sample, resp, pairs)
-        weights = RelatedWeights.of(cur)
+        weights = RelatedWeights.of(cur, sample.names)
         assert weights is not None
-        r = weights.evidence(sample.names, sample.levels)
+        r = weights.evidence(sample.levels)
         match = exclusive_posteriors(t - np.logaddexp2(0.0, r), sample)
         resp = (1.0 - match) / (1.0 + np.power(2.0, -np.clip(r, -300.0, 300.0)))
     return cur

@@ -133,6 +133,8 @@ class SelfFitReport:
     comparator_scales: Mapping[str, float] = field(default_factory=dict)
     #: the related class's pair prior (``linkage.related``); None: not fitted
     related_prior: float | None = None
+    #: candidate pairs the related class expects: another account of the new one's operator
+    related_pairs: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in vars(self).items()}
@@ -500,6 +502,7 @@ def self_fit(
         evidence_scale=calibration.scale,
         comparator_scales=scales,
         related_prior=model.related_prior,
+        related_pairs=(model.related_prior or 0.0) * len(sample_actives) * n_removed,
     )
     model = replace(
         model,

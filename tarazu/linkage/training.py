@@ -19,7 +19,13 @@ from tarazu.linkage.calibration import (
 )
 from tarazu.linkage.comparators import SECOND_PASS
 from tarazu.linkage.linker import MirrorLinker
-from tarazu.linkage.model import ComparatorSpec, LinkageModel, Thresholds
+from tarazu.linkage.model import (
+    ComparatorSpec,
+    LinkageModel,
+    Thresholds,
+    weight_matrix,
+    weights_of,
+)
 from tarazu.linkage.profile import AccountProfile
 from tarazu.linkage.related import RelatedWeights
 from tarazu.linkage.text import stable_hash
@@ -146,12 +152,10 @@ def fit_labelled(model: LinkageModel, table: PairTable, smoothing: float = 2.0) 
 
 def totals(model: LinkageModel, table: PairTable) -> np.ndarray:
     """Each pair's total: prior, level weights and what the related class takes."""
-    w = model.weight_table()
-    t = np.full(len(table.levels), model.prior_weight)
-    for j, name in enumerate(table.names):
-        t += w[name][table.levels[:, j]]
-    if (related := RelatedWeights.of(model)) is not None:
-        t += related.bits(table.names, table.levels)
+    t = model.prior_weight + weights_of(weight_matrix(model.weight_table(), table.names),
+                                        table.levels)
+    if (related := RelatedWeights.of(model, table.names)) is not None:
+        t += related.bits(table.levels)
     return t
 
 

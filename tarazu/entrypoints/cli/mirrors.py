@@ -107,7 +107,8 @@ def _self_fit(linker: MirrorLinker, actives: list[AccountProfile], input: Path, 
     console.print(
         f"self-fit on {report.actives} new accounts, {report.pairs} candidate pairs and "
         f"{report.random_pairs} random pairs in {report.seconds:.1f} s: prior "
-        f"{report.prior:.2e}, {_discounted(report)}, evidence scaled by "
+        f"{report.prior:.2e}, {_discounted(report)}, {report.related_pairs:.0f} candidate "
+        f"pairs taken for another account of the same operator, evidence scaled by "
         f"{report.evidence_scale:.2f} in the probabilities, "
         f"{report.expected_mirrors:.0f} mirrors expected, review threshold "
         f"{report.review_threshold:.3f} (expected precision {report.expected_precision:.2f}, "

@@ -1,9 +1,11 @@
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tarazu.linkage.calibration import fit_calibration, reliability
 from tarazu.linkage.linker import MirrorLinker
-from tarazu.linkage.model import LinkageModel, expert_model
+from tarazu.linkage.model import LinkageModel, expert_model, weight_matrix, weights_of
 from tarazu.linkage.training import fit_labelled, pair_table
 
 
@@ -15,6 +17,22 @@ def test_model_json_round_trip(tmp_path):
     assert back.to_dict() == m.to_dict()
     assert back.weight("own_handle", 0) == pytest.approx(m.weight("own_handle", 0))
     assert back.weight("own_handle", -1) == 0.0  # missing
+
+
+@given(st.lists(st.integers(1, 6), min_size=1, max_size=8), st.integers(1, 20),
+       st.integers(0, 2**32 - 1))
+def test_the_weight_matrix_sums_what_each_comparator_gives(sizes, pairs, seed):
+    """One gather over the padded matrix is the per-comparator sum: every level's weight,
+    0 for a missing one (-1)."""
+    rng = np.random.default_rng(seed)
+    names = [f"c{j}" for j in range(len(sizes))]
+    table = {n: np.append(rng.normal(0, 5, k), 0.0) for n, k in zip(names, sizes, strict=True)}
+    levels = np.column_stack([rng.integers(-1, k, pairs) for k in sizes]).astype(np.int16)
+    want = np.zeros(pairs)
+    for j, n in enumerate(names):
+        want += table[n][levels[:, j]]
+    np.testing.assert_allclose(weights_of(weight_matrix(table, names), levels), want,
+                               atol=1e-9)
 
 
 def test_model_rejects_foreign_json():
