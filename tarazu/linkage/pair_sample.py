@@ -57,16 +57,19 @@ def totals(model: LinkageModel, sample: PairSample) -> np.ndarray:
 
 def exclusive_posteriors(t: np.ndarray, sample: PairSample,
                          calibration: Calibration | None = None,
-                         prior_weight: float = 0.0) -> np.ndarray:
+                         prior_weight: float = 0.0, successors: bool = True) -> np.ndarray:
     """The exclusive posterior (``Calibration.exclusive``) of every pair: its odds shared with
     the active account's other candidates, the removed account's other possible successors
-    and "none of them"; the odds are 2^t, or ``calibration``'s (discounted) odds."""
+    (unless not ``successors``) and "none of them"; the odds are 2^t, or ``calibration``'s
+    (discounted) odds."""
     if not len(t):
         return np.zeros(0)
     e = (np.power(2.0, np.clip(t, -300.0, 300.0)) if calibration is None
          else calibration.odds(t, prior_weight))
     groups = sample.groups
     row = np.bincount(groups, weights=e)
+    if not successors:
+        return e / (1.0 + row[groups])
     col = np.bincount(sample.removed, weights=e)
     return e / (1.0 + row[groups] + col[sample.removed] - e)
 

@@ -1,11 +1,13 @@
 """Fitting the related class ("another account of the same operator", ``linkage.related``)
 without labels.
 
-It is fitted without labels, after the match class (held fixed), by EM over
-the same blocked pairs: it starts from the pairs whose own odds call them a match but whose
-exclusive posterior gives the match to a rival (a new account continues one removed
-account: strong evidence shared with several says "related"), and alternates estimating
-m_related and the related prior with the three-way posteriors. u stays the match class's.
+After the match class (held fixed), by EM over the same blocked pairs: it starts from the
+pairs whose own odds call them a match but whose new account gives the match to another of
+its candidates (a new account continues one removed account: strong evidence shared with
+several says "related"), and alternates estimating m_related and the related prior with the
+three-way posteriors. u stays the match class's. The posteriors share a new account's
+match among its candidates only: a removed account continued twice (an operator who comes
+back again) has two matches, not a match and a related pair.
 """
 
 from __future__ import annotations
@@ -35,8 +37,10 @@ def fit_related(model: LinkageModel, sample: PairSample, actives: int, removed: 
         return bare
     t = totals(bare, sample)
     e = np.power(2.0, np.clip(t, -300.0, 300.0))
-    # pairs whose own odds say "match" but whose account gives the match to a rival
-    resp = np.clip(e / (1.0 + e) - exclusive_posteriors(t, sample), 0.0, 1.0)
+    # pairs whose own odds say "match" but whose new account gives the match to another of
+    # its candidates. Not the removed account's other successors: an operator who comes
+    # back twice makes two matches of one removed account, not a related pair
+    resp = np.clip(e / (1.0 + e) - exclusive_posteriors(t, sample, successors=False), 0.0, 1.0)
     pairs = max(actives, 1) * max(removed, 1)
     cur = bare
     for _ in range(iterations):
@@ -46,7 +50,7 @@ def fit_related(model: LinkageModel, sample: PairSample, actives: int, removed: 
         weights = RelatedWeights.of(cur, sample.names)
         assert weights is not None
         r = weights.evidence(sample.levels)
-        match = exclusive_posteriors(t - np.logaddexp2(0.0, r), sample)
+        match = exclusive_posteriors(t - np.logaddexp2(0.0, r), sample, successors=False)
         resp = (1.0 - match) / (1.0 + np.power(2.0, -np.clip(r, -300.0, 300.0)))
     return cur
 
