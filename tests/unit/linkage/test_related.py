@@ -94,6 +94,20 @@ def test_no_pair_looks_related_no_related_class():
     assert fit_related(_match_model(), sample, 1, 20).related_prior is None
 
 
+def test_a_removed_account_continued_twice_has_two_matches_not_a_related_pair():
+    """Fifty removed accounts, each continued by two new accounts (an operator who came back
+    twice), each new account with one strong candidate: nothing is related. Sharing the
+    match among a removed account's successors too had taken each second one for related."""
+    strong, weak = [0, 0, 0], [2, 2, 1]
+    levels, removed = [], []
+    for k in range(100):
+        levels += [strong] + [weak] * 19
+        removed += [k // 2] + list(range(1000 + 19 * k, 1000 + 19 * (k + 1)))
+    sample = PairSample(tuple(TRUE), np.array(levels, dtype=np.int16),
+                        np.arange(0, 2000, 20), np.array(removed))
+    assert fit_related(_match_model(), sample, 100, 20).related_prior is None
+
+
 def test_the_model_file_keeps_the_related_class(generated):
     fitted = fit_related(_match_model(), generated, ACCOUNTS, CANDIDATES)
     back = LinkageModel.from_json(fitted.to_json())
