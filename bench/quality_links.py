@@ -70,6 +70,8 @@ def main() -> None:
     ap.add_argument("--self-fit", action="store_true",
                     help="link without --model (the model fitted to the input, no labels) and "
                          "score the answer's own flags")
+    ap.add_argument("--related-class", action="store_true",
+                    help="self-fit the related class too (tarazu mirrors link --related-class)")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--only", choices=sorted(DATASETS))
     ap.add_argument("--split", default="test", choices=("test", "dev"),
@@ -93,7 +95,8 @@ def main() -> None:
         if args.self_fit:
             fitted = ROOT / args.answers / f"{name}.self-fit.json"
             run([*CLI, "link", str(data), "--out", str(answer), "--top-k", "10",
-                 "--save-model", str(fitted)])
+                 "--save-model", str(fitted),
+                 *(["--related-class"] if args.related_class else [])])
             threshold = json.loads(fitted.read_text())["thresholds"]["review"]
             rule = ["--flags"]
         else:

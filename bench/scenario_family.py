@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -109,12 +110,13 @@ def signup_limit(files: Any, knobs: Knobs) -> float:
 
 
 def run_draw(n: int, seed: int, size: ScenarioSize, knobs: Knobs, folder: Path,
-             thresholds: Any) -> dict[str, Any]:
+             thresholds: Any, link_options: Sequence[str] = ()) -> dict[str, Any]:
     files = generate(seed, folder, size, knobs=knobs)
     truth = files.truth
     answer = folder / "answer.jsonl"
     t0 = time.perf_counter()
-    res = subprocess.run([*LINK, str(files.data), "--out", str(answer), "--top-k", "10"],
+    res = subprocess.run([*LINK, str(files.data), "--out", str(answer), "--top-k", "10",
+                          *link_options],
                          cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
     if res.returncode != 0:
@@ -247,6 +249,8 @@ def main() -> None:
     ap.add_argument("--draws", type=int, default=5)
     ap.add_argument("--family-seed", type=int, default=1, help="seed of the knob draws")
     ap.add_argument("--keep", type=Path, help="keep each draw's files in this folder")
+    ap.add_argument("--related-class", action="store_true",
+                    help="self-fit the related class too (tarazu mirrors link --related-class)")
     ap.add_argument("--markdown", action="store_true")
     add_write_option(ap, "the scenario family's table and the lines under it")
     args = ap.parse_args()
@@ -258,7 +262,8 @@ def main() -> None:
         base = args.keep or Path(tmp)
         for n in range(1, args.draws + 1):
             seed, size, knobs = draw(rng)
-            rows.append(run_draw(n, seed, size, knobs, base / f"draw{n}", thresholds))
+            rows.append(run_draw(n, seed, size, knobs, base / f"draw{n}", thresholds,
+                                 ["--related-class"] if args.related_class else []))
             load.append(os.getloadavg()[0])
             print(f"draw {n}/{args.draws}: " + json.dumps(rows[-1]), file=sys.stderr, flush=True)
     if args.markdown or args.write:

@@ -89,8 +89,8 @@ def jobs_or_default(asked: int | None) -> int:
     return asked or default_jobs()
 
 
-def _self_fit(linker: MirrorLinker, actives: list[AccountProfile], input: Path, jobs: int = 1
-              ) -> tuple[LinkageModel, SelfFitReport]:
+def _self_fit(linker: MirrorLinker, actives: list[AccountProfile], input: Path, jobs: int = 1,
+              related: bool = False) -> tuple[LinkageModel, SelfFitReport]:
     """Self-fit on the loaded input, with progress, and say what was fitted."""
     from tarazu.linkage.selffit import SelfFitSettings, self_fit
 
@@ -102,13 +102,16 @@ def _self_fit(linker: MirrorLinker, actives: list[AccountProfile], input: Path, 
                 tasks[what] = prog.add_task(f"self-fit: {what}", total=total)
             prog.update(tasks[what], completed=n, total=total)  # type: ignore[arg-type]
 
-        model, report = self_fit(linker, actives, SelfFitSettings(jobs=jobs),
+        model, report = self_fit(linker, actives,
+                                 SelfFitSettings(jobs=jobs, related_class=related),
                                  meta={"fitted_on": input.name}, progress=tick)
     console.print(
         f"self-fit on {report.actives} new accounts, {report.pairs} candidate pairs and "
         f"{report.random_pairs} random pairs in {report.seconds:.1f} s: prior "
-        f"{report.prior:.2e}, {_discounted(report)}, {report.related_pairs:.0f} candidate "
-        f"pairs taken for another account of the same operator, evidence scaled by "
+        f"{report.prior:.2e}, {_discounted(report)}, "
+        + (f"{report.related_pairs:.0f} candidate pairs taken for another account of the same "
+           f"operator, " if report.related_prior is not None else "")
+        + "evidence scaled by "
         f"{report.evidence_scale:.2f} in the probabilities, "
         f"{report.expected_mirrors:.0f} mirrors expected, review threshold "
         f"{report.review_threshold:.3f} (expected precision {report.expected_precision:.2f}, "
@@ -143,6 +146,11 @@ def link_cmd(
         "", "--profile",
         help="platform profile reading platform-specific markup: wikipedia (user-talk pages, "
              "tool edit markers); default: the model's, or none (platform-neutral)"),
+    related: bool = typer.Option(
+        False, "--related-class",
+        help="self-fit: also fit the related class, another account of the same operator, so "
+             "that what all of an operator's accounts share does not decide which came back "
+             "(off by default: see BENCHMARKS.md)"),
     max_full: int = typer.Option(
         MAX_FULL, "--max-full", min=0,
         help="compare in full only the N candidates most indexes propose; 0: all of them "
@@ -160,7 +168,7 @@ def link_cmd(
     linker = MirrorLinker(load_model(model) if model else self_fit_start(), config)
     accounts, actives = _read_into(linker, input, jobs)
     if not model:
-        fitted, _ = _self_fit(linker, actives, input, jobs)
+        fitted, _ = _self_fit(linker, actives, input, jobs, related)
         if save_model:
             fitted.save(save_model)
         linker = linker.with_model(fitted)
@@ -210,6 +218,11 @@ def fit_cmd(
         help="with --truth: both constraints must hold for the one-sided Wilson bound at "
              "this confidence (0.5: the point estimate on the split)"),
     name: str = typer.Option("", "--name", help="what the model was fitted on (for the file)"),
+    related: bool = typer.Option(
+        False, "--related-class",
+        help="self-fit: also fit the related class, another account of the same operator, so "
+             "that what all of an operator's accounts share does not decide which came back "
+             "(off by default: see BENCHMARKS.md)"),
     profile: str = typer.Option(
         "", "--profile",
         help="platform profile reading platform-specific markup: wikipedia (user-talk pages, "
@@ -244,7 +257,7 @@ def fit_cmd(
     linker = MirrorLinker(self_fit_start(), LinkerConfig(platform=_platform(profile)))
     _, actives = _read_into(linker, input, jobs)
     settings_meta = {"fitted_on": name or input.name}
-    model, _ = _self_fit(linker, actives, input, jobs)
+    model, _ = _self_fit(linker, actives, input, jobs, related)
     model = model.with_(meta={**model.meta, **settings_meta})
     if truth is None:
         model.save(out)

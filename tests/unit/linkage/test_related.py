@@ -135,3 +135,33 @@ def test_the_explanation_adds_up_with_the_related_bar(scenario):
             for s in r.signals if s.comparator != RELATED_SIGNAL and not s.missing)
         bar = next(s for s in r.signals if s.comparator == RELATED_SIGNAL)
         assert bar.weight == pytest.approx(-math.log2(1 + 2**rel))
+
+
+def test_on_a_draw_of_operators_with_several_accounts_the_self_fit_ranks_more_mirrors_first(
+        tmp_path):
+    """End to end, on a generated draw where each operator ran several removed accounts and
+    half come back careful: asked for, the self-fit fits the related class and ranks more
+    mirrors first than without it (45 against 41 of 46); by default it fits none."""
+    from tarazu.demo.scenario import Knobs, ScenarioSize, generate
+    from tarazu.interchange import load_records
+    from tarazu.linkage import LinkerConfig
+    from tarazu.linkage.selffit import SelfFitSettings, self_fit, self_fit_start
+
+    files = generate(13, tmp_path, ScenarioSize(group_active=60, removed=30, protected=30,
+                                                namesakes=15, fans=30, ordinary=60,
+                                                referrals=10),
+                     knobs=Knobs(signup_only_share=0.3, careful_share=0.5,
+                                 operators_per_group=3, group_logo_share=0.7,
+                                 group_channel_share=0.7, persona_name_share=0.4))
+    accounts, posts, _ = load_records(files.data)
+    linker = MirrorLinker(self_fit_start(), LinkerConfig())
+    actives = linker.load(accounts, posts)
+    first = {}
+    for related in (False, True):
+        model, report = self_fit(linker, actives, SelfFitSettings(related_class=related))
+        assert (model.related_prior is not None) == related == (report.related_pairs > 0)
+        res = linker.with_model(model).score_batch(actives, top_k=1)
+        first[related] = sum(1 for a, r in files.truth.mirror_of.items()
+                             if res.get(a) and res[a][0].removed_id == r)
+    assert first[True] > first[False]
+    assert SelfFitSettings().related_class is False
