@@ -105,7 +105,8 @@ def _refit(
         mc, uc = m_counts[s.name], u_counts[s.name]
         n_m, n_u = mc.sum(), uc.sum()
         if n_m < 1 or n_u < 1:  # never observed: keep the expert values
-            specs.append(s)
+            specs.append(replace(s, levels=tuple(replace(lv, m_related=None)
+                                                 for lv in s.levels)))
             continue
         m0 = np.array([lv.m for lv in s.levels])
         u0 = np.array([lv.u for lv in s.levels])
@@ -120,6 +121,7 @@ def _refit(
                 source=source,
                 count_match=int(round(mc[j])),
                 count_nonmatch=int(round(uc[j])),
+                m_related=None,
             )
             for j, lv in enumerate(s.levels)
         ]
@@ -138,7 +140,10 @@ def _counts(table: PairTable, model: LinkageModel, weights: np.ndarray) -> dict[
 
 
 def fit_labelled(model: LinkageModel, table: PairTable, smoothing: float = 2.0) -> LinkageModel:
-    """m from the true pairs, u from the blocked non-matching pairs, λ from the blocked pairs."""
+    """m from the true pairs, u from the blocked non-matching pairs, λ from the blocked pairs.
+    A self-fit's related class (``linkage.related``) is dropped: with labels, an operator's
+    other accounts are labelled non-matches among the blocked pairs, so u already holds what
+    they share, and the related class would count it again."""
     is_m = table.labels == 1
     is_u = (table.labels == 0) & table.blocked
     m_counts = _counts(table, model, is_m.astype(float))
@@ -146,7 +151,8 @@ def fit_labelled(model: LinkageModel, table: PairTable, smoothing: float = 2.0) 
     blocked = table.blocked
     prior = float(np.clip(table.labels[blocked].mean() if blocked.any() else model.prior, EPS, 0.5))
     return replace(
-        model, comparators=_refit(model, m_counts, u_counts, "labelled", smoothing), prior=prior
+        model, comparators=_refit(model, m_counts, u_counts, "labelled", smoothing), prior=prior,
+        related_prior=None,
     )
 
 

@@ -108,6 +108,23 @@ def test_a_removed_account_continued_twice_has_two_matches_not_a_related_pair():
     assert fit_related(_match_model(), sample, 100, 20).related_prior is None
 
 
+def test_a_labelled_fit_drops_the_related_class(generated):
+    """With labels an operator's other accounts are labelled non-matches, so u holds what
+    they share: the related class would count it twice."""
+    from tarazu.linkage.training import PairTable, fit_labelled
+
+    fitted = fit_related(_match_model(), generated, ACCOUNTS, CANDIDATES)
+    n = 400
+    table = PairTable(generated.names, generated.levels[:n],
+                      (np.arange(n) % CANDIDATES == 0).astype(int), np.ones(n, dtype=bool),
+                      tuple(str(i // CANDIDATES) for i in range(n)),
+                      tuple(str(i) for i in range(n)))
+    labelled = fit_labelled(fitted, table)
+    assert labelled.related_prior is None
+    assert all(lv.m_related is None for s in labelled.comparators for lv in s.levels)
+    assert "related" not in labelled.to_json()
+
+
 def test_the_model_file_keeps_the_related_class(generated):
     fitted = fit_related(_match_model(), generated, ACCOUNTS, CANDIDATES)
     back = LinkageModel.from_json(fitted.to_json())
