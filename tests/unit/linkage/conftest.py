@@ -82,3 +82,23 @@ def scenario() -> dict:
                     hashtags=("TTP",))
     return {"accounts": [src, *others, mirror, journalist, unverified, bystander], "posts": ps,
             "src": src, "mirror": mirror, "journalist": journalist, "unverified": unverified}
+
+
+def operator_draw(seed: int, folder):  # -> (ScenarioFiles, MirrorLinker, active profiles)
+    """A small generated draw where each operator ran several removed accounts (three
+    operators a group), half the mirrors careful and a third seen only at sign-up: the
+    removed accounts loaded into a linker with the self-fit's start model."""
+    from tarazu.demo.scenario import Knobs, ScenarioSize, generate
+    from tarazu.interchange import load_records
+    from tarazu.linkage import LinkerConfig, MirrorLinker
+    from tarazu.linkage.selffit import self_fit_start
+
+    files = generate(seed, folder, ScenarioSize(group_active=60, removed=30, protected=30,
+                                                namesakes=15, fans=30, ordinary=60,
+                                                referrals=10),
+                     knobs=Knobs(signup_only_share=0.3, careful_share=0.5,
+                                 operators_per_group=3, group_logo_share=0.7,
+                                 group_channel_share=0.7, persona_name_share=0.4))
+    accounts, posts, _ = load_records(files.data)
+    linker = MirrorLinker(self_fit_start(), LinkerConfig())
+    return files, linker, linker.load(accounts, posts)

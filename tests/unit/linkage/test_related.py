@@ -17,6 +17,8 @@ from tarazu.linkage.pair_sample import PairSample, totals
 from tarazu.linkage.related import RELATED_SIGNAL
 from tarazu.linkage.related_fit import fit_related
 
+from .conftest import operator_draw
+
 #: name: (m of the match class, m of the related class, u). ``own`` is what only the
 #: account that came back shares (its follow list); ``operator`` what every account of the
 #: operator shares (a way of writing) — as often among related pairs as among matches;
@@ -159,20 +161,9 @@ def test_on_a_draw_of_operators_with_several_accounts_the_self_fit_ranks_more_mi
     """End to end, on a generated draw where each operator ran several removed accounts and
     half come back careful: asked for, the self-fit fits the related class and ranks more
     mirrors first than without it (45 against 41 of 46); by default it fits none."""
-    from tarazu.demo.scenario import Knobs, ScenarioSize, generate
-    from tarazu.interchange import load_records
-    from tarazu.linkage import LinkerConfig
-    from tarazu.linkage.selffit import SelfFitSettings, self_fit, self_fit_start
+    from tarazu.linkage.selffit import SelfFitSettings, self_fit
 
-    files = generate(13, tmp_path, ScenarioSize(group_active=60, removed=30, protected=30,
-                                                namesakes=15, fans=30, ordinary=60,
-                                                referrals=10),
-                     knobs=Knobs(signup_only_share=0.3, careful_share=0.5,
-                                 operators_per_group=3, group_logo_share=0.7,
-                                 group_channel_share=0.7, persona_name_share=0.4))
-    accounts, posts, _ = load_records(files.data)
-    linker = MirrorLinker(self_fit_start(), LinkerConfig())
-    actives = linker.load(accounts, posts)
+    files, linker, actives = operator_draw(13, tmp_path)
     first = {}
     for related in (False, True):
         model, report = self_fit(linker, actives, SelfFitSettings(related_class=related))

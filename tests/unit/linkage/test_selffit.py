@@ -20,7 +20,7 @@ from tarazu.linkage.profile import build_profile
 from tarazu.linkage.review_rule import expected_review_threshold, precision_probability
 from tarazu.linkage.selffit import SelfFitSettings, blocked_pairs, estimate_u, fit_m, self_fit_start
 
-from .conftest import AVATAR, T0, acct
+from .conftest import AVATAR, T0, acct, operator_draw
 
 #: The generating model: three comparators, m and u per level (each sums to 1).
 TRUE = {
@@ -259,19 +259,9 @@ def test_a_careful_mirrors_follow_lists_are_counted_in_full(tmp_path):
     on the sign-up-only) nor the handle or the creation time (another family): the self-fit
     counts them in full. It counted them at 0.2-0.3, and careful mirrors went to another
     account of their operator."""
-    from tarazu.demo.scenario import Knobs, ScenarioSize, generate
-    from tarazu.interchange import load_records
-    from tarazu.linkage import LinkerConfig
     from tarazu.linkage.selffit import self_fit
 
-    files = generate(11, tmp_path, ScenarioSize(group_active=60, removed=30, protected=30,
-                                                namesakes=15, fans=30, ordinary=60,
-                                                referrals=10),
-                     knobs=Knobs(signup_only_share=0.3, careful_share=0.5,
-                                 operators_per_group=3, group_logo_share=0.7,
-                                 group_channel_share=0.7, persona_name_share=0.4))
-    accounts, posts, _ = load_records(files.data)
-    linker = MirrorLinker(self_fit_start(), LinkerConfig())
-    _, report = self_fit(linker, linker.load(accounts, posts))
+    _, linker, actives = operator_draw(11, tmp_path)
+    _, report = self_fit(linker, actives)
     assert report.comparator_scales.get("own_circle", 1.0) > 0.9
     assert report.comparator_scales["recent_text"] < 0.9  # what restates post_text still is
