@@ -21,7 +21,11 @@ is left. Far from any related account (``r`` ≪ 0) the total is the two-class o
 adds ``-log2(1 + 2^r)`` to the total as one more signal of the explanation, so a total stays
 exactly the prior plus its signals.
 
-Fitted without labels by ``linkage.related_fit``.
+Fitted without labels by ``linkage.related_fit``, when asked for
+(``SelfFitSettings.related_class``, ``tarazu mirrors fit|link --related-class``): on generated
+draws where operators run several accounts it ranks more mirrors first, but on the real
+benchmarks it ranked no better and flagged less precisely, so it is off by default
+(BENCHMARKS.md, "The related class"). A labelled fit drops it (``training.fit_labelled``).
 """
 
 from __future__ import annotations
