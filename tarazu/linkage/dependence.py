@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from tarazu.linkage.model import Calibration, LinkageModel
+from tarazu.linkage.model import Calibration, LinkageModel, level_weights, weight_matrix
 from tarazu.linkage.pair_sample import PairSample, exclusive_posteriors
 
 
@@ -44,8 +44,7 @@ def dependence_scale(model: LinkageModel, sample: PairSample, p: np.ndarray) -> 
 def _weights(model: LinkageModel, sample: PairSample) -> np.ndarray:
     """Each pair's counted weight per comparator (pairs × comparators, ``sample.names``
     order; 0 where missing)."""
-    w = model.weight_table()
-    return np.column_stack([w[n][sample.levels[:, j]] for j, n in enumerate(sample.names)])
+    return level_weights(weight_matrix(model.weight_table(), sample.names), sample.levels)
 
 
 def comparator_scales(model: LinkageModel, sample: PairSample, p: np.ndarray,

@@ -425,10 +425,15 @@ def weight_matrix(table: Mapping[str, np.ndarray], names: Sequence[str]) -> np.n
     return out
 
 
+def level_weights(matrix: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Each pair's weight per comparator (``levels``: pairs × comparators in the matrix's
+    order, -1 missing, which reads 0)."""
+    return matrix[np.arange(matrix.shape[0]), levels]
+
+
 def weights_of(matrix: np.ndarray, levels: np.ndarray) -> np.ndarray:
-    """Each pair's weights (``levels``: pairs × comparators in the matrix's order, -1
-    missing) summed."""
-    return matrix[np.arange(matrix.shape[0]), levels].sum(axis=1)
+    """Each pair's weights summed (:func:`level_weights`)."""
+    return level_weights(matrix, levels).sum(axis=1)
 
 
 def _config_from_json(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -82,6 +82,14 @@ def jobs_option() -> Any:
                              "for any number (default: one per core)")
 
 
+def related_option() -> Any:
+    return typer.Option(
+        False, "--related-class",
+        help="self-fit: also fit the related class, another account of the same operator, so "
+             "that what all of an operator's accounts share does not decide which came back "
+             "(off by default: see BENCHMARKS.md)")
+
+
 def jobs_or_default(asked: int | None) -> int:
     """``--jobs`` as given, else one per core (``linkage.parallel.default_jobs``)."""
     from tarazu.linkage.parallel import default_jobs
@@ -146,11 +154,7 @@ def link_cmd(
         "", "--profile",
         help="platform profile reading platform-specific markup: wikipedia (user-talk pages, "
              "tool edit markers); default: the model's, or none (platform-neutral)"),
-    related: bool = typer.Option(
-        False, "--related-class",
-        help="self-fit: also fit the related class, another account of the same operator, so "
-             "that what all of an operator's accounts share does not decide which came back "
-             "(off by default: see BENCHMARKS.md)"),
+    related: bool = related_option(),
     max_full: int = typer.Option(
         MAX_FULL, "--max-full", min=0,
         help="compare in full only the N candidates most indexes propose; 0: all of them "
@@ -218,11 +222,7 @@ def fit_cmd(
         help="with --truth: both constraints must hold for the one-sided Wilson bound at "
              "this confidence (0.5: the point estimate on the split)"),
     name: str = typer.Option("", "--name", help="what the model was fitted on (for the file)"),
-    related: bool = typer.Option(
-        False, "--related-class",
-        help="self-fit: also fit the related class, another account of the same operator, so "
-             "that what all of an operator's accounts share does not decide which came back "
-             "(off by default: see BENCHMARKS.md)"),
+    related: bool = related_option(),
     profile: str = typer.Option(
         "", "--profile",
         help="platform profile reading platform-specific markup: wikipedia (user-talk pages, "
