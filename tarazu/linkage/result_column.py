@@ -137,17 +137,20 @@ class ResultColumn(Sequence[ComparisonResult]):
         """The column of the candidates at ``idx``, in that order (results made so far kept:
         the same objects)."""
         idx = list(idx)
-        raw = self._raw
-        n_raw = len(raw)
-        out = ResultColumn(self.name, self.labels, self.level[idx],
-                           [raw[i] if i < n_raw and self.level[i] != MISSING else None
-                            for i in idx],
+        level = self.level[idx]
+        raw, n_raw = self._raw, len(self._raw)
+        # which candidates have a result, read once as Python bools: a numpy comparison per
+        # candidate was most of what taking a column cost
+        present = (level != MISSING).tolist()
+        out = ResultColumn(self.name, self.labels, level,
+                           [raw[i] if has and i < n_raw else None
+                            for i, has in zip(idx, present, strict=True)],
                            _take(self._values, idx), _take(self._missing, idx))
         out._gone = self._gone
-        for j, i in enumerate(idx):
-            made = self._made.get(i)
-            if made is not None:
-                out._made[j] = made
+        if made := self._made:
+            for j, i in enumerate(idx):
+                if (r := made.get(i)) is not None:
+                    out._made[j] = r
         return out
 
 
