@@ -4,13 +4,16 @@ Each index answers from its own evidence (name grams, text MinHash, PDQ, shared 
 in time that grows with the size of the answer, not with the number of removed accounts. The
 union of their answers is compared in full. Every index supports incremental ``add`` (an
 account is removed) and ``remove`` (it is reinstated), and is derived from the profiles alone:
-nothing is pickled; rebuild by adding the records again."""
+nothing is pickled; rebuild by adding the records again (a start from a snapshot restores the
+text and picture indexes from plain arrays instead, checked against the profiles first:
+``linkage.snapshot_restore``)."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Protocol
 
 import numpy as np
@@ -250,6 +253,18 @@ class AvatarPdqBlocker:
         hs = ([p.avatar_pdq] if p.avatar_pdq else []) + list(p.media_pdq)
         return list(dict.fromkeys(h.lower() for h in hs))
 
+    @staticmethod
+    def indexed_hashes(p: AccountProfile) -> list[str]:
+        """The hashes of ``p`` the index holds (an invalid one is skipped), spelt as it
+        holds them (the hex of their words)."""
+        out = []
+        for h in AvatarPdqBlocker._hashes(p):
+            try:
+                out.append(bytes.fromhex(PdqSignal.validate_signal_str(h)).hex())
+            except (InvalidSignal, ValueError, TypeError, AttributeError):
+                continue
+        return out
+
     def add(self, p: AccountProfile) -> None:
         self.add_many([p])
 
@@ -279,6 +294,36 @@ class AvatarPdqBlocker:
             if kept:
                 self._entries[account_id] = kept
                 self._owner.update((i, account_id) for i in kept)
+
+    def packed(self, ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The indexed hashes of accounts ``ids``, four words each, back to back in that
+        order, and each account's count of them: what a snapshot stores so that a start
+        takes them in (:meth:`restore`) instead of reading and checking every hash again."""
+        entries = [self._entries.get(i, ()) for i in ids]
+        counts = np.fromiter(map(len, entries), dtype=np.int64, count=len(entries))
+        flat = np.fromiter(chain.from_iterable(entries), dtype=np.int64, count=int(counts.sum()))
+        return self._index.words_of(flat), counts
+
+    def restore(self, ids: Sequence[str], words: np.ndarray, counts: np.ndarray) -> None:
+        """Index accounts ``ids`` (none held yet) by the hashes :meth:`packed` gave for them:
+        the same candidates as :meth:`add_many` of their profiles finds (the entries are
+        numbered without the gaps an invalid hash leaves there; a query answers accounts,
+        not entries)."""
+        if self._entries:
+            raise ValueError("hashes are restored into an empty picture index")
+        if counts.shape != (len(ids),) or (counts < 0).any() or counts.sum() != len(words):
+            raise ValueError("hash counts that do not fit the accounts or the hashes")
+        first = self._next
+        entry_ids = np.arange(first, first + len(words), dtype=np.int64)
+        self._index.add_words(words, entry_ids, 0, "removed accounts")
+        self._next = first + len(words)
+        owners = [i for i, c in zip(ids, counts.tolist(), strict=True) for _ in range(c)]
+        self._owner = dict(zip(range(first, self._next), owners, strict=True))
+        at = first
+        for account_id, c in zip(ids, counts.tolist(), strict=True):
+            if c:
+                self._entries[account_id] = tuple(range(at, at + c))
+                at += c
 
     def remove(self, account_id: str, profile: AccountProfile | None = None) -> None:
         ids = self._entries.pop(account_id, ())
@@ -400,10 +445,14 @@ class Blocker:
         self.indexes = list(indexes) if indexes is not None else default_indexes()
 
     def add_many(self, profiles: Sequence[AccountProfile],
-                 text_signatures: Sequence[np.ndarray | None] | None = None) -> None:
+                 text_signatures: Sequence[np.ndarray | None] | None = None,
+                 skip: Collection[str] = ()) -> None:
         """:meth:`add` for many accounts not held yet; an index that can take them in one
-        call (its ``add_many``) does."""
+        call (its ``add_many``) does. ``skip``: names of indexes that hold them already
+        (restored from a snapshot)."""
         for ix in self.indexes:
+            if ix.NAME in skip:
+                continue
             if isinstance(ix, TextLSHIndex):  # with the signatures known
                 ix.add_many(profiles, text_signatures)
                 continue

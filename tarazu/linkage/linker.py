@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -214,37 +214,49 @@ class MirrorLinker:
 
     def add_removed_profiles(self, profiles: Sequence[AccountProfile],
                              text_signatures: Sequence[np.ndarray | None] | None = None,
-                             counted: CorpusCounts | None = None) -> None:
+                             counted: CorpusCounts | None = None,
+                             columns: RemovedColumns | None = None,
+                             indexed: Collection[str] = ()) -> None:
         """:meth:`add_removed_profile` for many accounts, the indexes taking them together
         where they can (a restart from a snapshot loads the whole removed set). The same
         index as adding them one by one; accounts held already, or twice in ``profiles``,
         are added one by one (a repeat replaces what was held).
 
-        ``counted``: the rarity counts of a linker that held these accounts (a snapshot's),
-        taken as they are instead of counting the accounts; only into a linker that holds
-        and has counted nothing."""
+        A snapshot's start takes what it restored instead of deriving it, only into a
+        linker that holds and has counted nothing: ``counted``, the rarity counts of a
+        linker that held these accounts; ``columns``, the columns over ``profiles`` (rows
+        in their order); ``indexed``, the names of the candidate indexes that hold these
+        accounts already (restored in place), which are not given them again."""
+        restoring = counted is not None or columns is not None or bool(indexed)
+        if restoring and (self.removed or self.corpus.n):
+            raise ValueError("a restart's state is restored into a linker that holds nothing")
         if counted is not None:
-            if self.removed or self.corpus.n:
-                raise ValueError("counts are restored into a linker that has counted nothing")
             self.corpus.restore(counted)
         ids = [p.account_id for p in profiles]
         if len(set(ids)) < len(ids) or any(i in self.removed for i in ids):
+            if columns is not None or indexed:
+                raise ValueError("restored columns or indexes for accounts given twice")
             sigs = text_signatures if text_signatures is not None else [None] * len(profiles)
             for p, sig in zip(profiles, sigs, strict=True):
                 self.add_removed_profile(p, sig)
             return
-        self._take_in(profiles, text_signatures)
+        self._take_in(profiles, text_signatures, columns, indexed)
 
     def _take_in(self, profiles: Sequence[AccountProfile],
-                 text_signatures: Sequence[np.ndarray | None] | None) -> None:
+                 text_signatures: Sequence[np.ndarray | None] | None,
+                 columns: RemovedColumns | None = None, indexed: Collection[str] = ()
+                 ) -> None:
         """Index accounts none of which is held: the term frequencies one by one, the
-        columns, rarity counts and candidate indexes together."""
+        columns, rarity counts and candidate indexes together (or as restored)."""
         for p in profiles:
             self.removed[p.account_id] = p
             self.tf.add(p)
-        self.columns.add_many(profiles)
+        if columns is not None:
+            self.columns = columns
+        else:
+            self.columns.add_many(profiles)
         self.corpus.add_many(profiles)  # nothing for accounts restored counted already
-        self.blocker.add_many(profiles, text_signatures)
+        self.blocker.add_many(profiles, text_signatures, skip=indexed)
 
     def withdraw(self, account_id: str) -> AccountProfile | None:
         """The account was reinstated (or the removal was reversed on appeal). Returns the

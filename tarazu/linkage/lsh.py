@@ -120,6 +120,45 @@ class FlatLSH:
         if len(self._pending_slots) >= max(self.merge_every, len(self._slot_of) // 64):
             self._merge()
 
+    def packed(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """The items in slot order and every (band key, slot) sorted by key, the buffer
+        merged in first (which no query can tell): what :meth:`restore` takes again."""
+        if self._pending_slots or self._dead:
+            self._merge()
+        return list(self._item_of), self._keys, self._slots  # type: ignore[arg-type]
+
+    def restore(self, items: Sequence[str], keys: np.ndarray, slots: np.ndarray) -> None:
+        """Take the tables :meth:`packed` gave into an empty index: the index those items'
+        inserts built, without hashing and sorting their bands again. Raises ValueError
+        for tables that do not fit the items (each item once a band, keys sorted)."""
+        if self._slot_of or self._item_of:
+            raise ValueError("tables are restored into an empty index")
+        n = len(items)
+        if keys.dtype != np.int64 or slots.dtype != np.int32 or keys.shape != slots.shape \
+                or keys.shape != (n * self.bands,):
+            raise ValueError(f"band tables of {keys.shape} for {n} items of {self.bands} bands")
+        if n and (slots.min() < 0 or slots.max() >= n
+                  or np.any(np.bincount(slots, minlength=n) != self.bands)
+                  or np.any(keys[1:] < keys[:-1])):
+            raise ValueError("band tables that do not hold each item once a band, in order")
+        slot_of = dict(zip(items, range(n), strict=True))
+        if len(slot_of) != n:
+            raise ValueError("an item given twice")
+        self._keys, self._slots = keys, slots
+        self._item_of, self._slot_of = list(items), slot_of
+
+    def holds(self, item: str, hashvalues: np.ndarray) -> bool:
+        """Whether the merged tables hold ``item`` under every band of ``hashvalues`` (what
+        a start checks a sample of restored items by)."""
+        slot = self._slot_of.get(item)
+        if slot is None:
+            return False
+        keys = self.band_keys(hashvalues)
+        lo = np.searchsorted(self._keys, keys, side="left")
+        hi = np.searchsorted(self._keys, keys, side="right")
+        return all(slot in self._slots[a:z] for a, z in zip(lo.tolist(), hi.tolist(),
+                                                             strict=True))
+
     def remove(self, item: str) -> None:
         slot = self._slot_of.pop(item, None)
         if slot is None:

@@ -10,13 +10,16 @@ value with a presence mask. A JSON header (itself a byte array in the archive) n
 format, the model and linker configuration the profiles were read and indexed with, the
 position in the moderation event log the snapshot reflects and any caller's columns.
 
-What is *not* stored is derived when loading, by adding the profiles to a linker: the
-candidate indexes (names, tokens, times, PDQ) and the term frequencies. The text MinHash
-signatures are stored because hashing every vocabulary again is a large part of indexing,
-and the rarity statistics (:class:`~tarazu.linkage.corpus.CorpusCounts`) because counting
-every account again — hashing its sign-up traces, merging its phrases — is another; they
-are checked against a sample of the profiles when loading and counted again if they do not
-hold what those profiles would count (counts written by a version that counted otherwise)."""
+Besides the profiles, what is dear to derive from them is stored and restored: the text
+MinHash signatures (hashing every vocabulary again is a large part of indexing), the rarity
+statistics (:class:`~tarazu.linkage.corpus.CorpusCounts`: counting every account again —
+hashing its sign-up traces, merging its phrases — is another), and since format 5 the
+linker's columns, the text index's band tables and the picture index's hashes
+(:mod:`tarazu.linkage.snapshot_restore`). Each is checked against a sample of the profiles
+when loading and derived again if it does not hold what those profiles would derive (as a
+version that derived otherwise would write). The rest is derived when loading, by adding
+the profiles to the linker: the name, token and time indexes and the term frequencies. A
+file of format 4 (without the columns and tables) is read, and what it lacks derived."""
 
 from __future__ import annotations
 
@@ -35,12 +38,28 @@ from typing import Any
 
 import numpy as np
 
-from tarazu.linkage.blocking import TextLSHIndex
 from tarazu.linkage.corpus import KINDS, CorpusCounts, counted_hashes, tokens_of
 from tarazu.linkage.linker import MirrorLinker
 from tarazu.linkage.profile import AccountProfile, CharVector
+from tarazu.linkage.snapshot_codec import (
+    get_arrays,
+    get_lists,
+    get_strings,
+    put_arrays,
+    put_lists,
+    put_strings,
+)
+from tarazu.linkage.snapshot_restore import (
+    put_restorable,
+    restored,
+    sampled,
+    signatures_hold,
+    text_index,
+)
 
-FORMAT = "tarazu-mirror-index/4"  # 4: n-gram vectors as counts
+FORMAT = "tarazu-mirror-index/5"  # 5: the linker's columns, text bands, picture hashes
+#: the formats this version reads (what an older one lacks is derived)
+READS = (FORMAT, "tarazu-mirror-index/4")  # 4: n-gram vectors as counts
 HEADER = "header"
 
 _STR = ("account_id", "status", "handle", "display_name", "handle_key", "bio", "platform")
@@ -79,11 +98,12 @@ def uncovered_fields() -> list[str]:
     return sorted({f.name for f in fields(AccountProfile)} - COVERED)
 
 
-def linker_fingerprint(linker: MirrorLinker) -> str:
+def linker_fingerprint(linker: MirrorLinker, format: str = FORMAT) -> str:
     """What the stored profiles and signatures depend on: the model (its comparators read the
-    profiles), the linker's configuration (index parameters) and the platform profile."""
+    profiles), the linker's configuration (index parameters), the platform profile and the
+    file's format."""
     text = json.dumps({"model": linker.model.to_dict(), "config": asdict(linker.config),
-                       "platform": linker.platform.name, "format": FORMAT},
+                       "platform": linker.platform.name, "format": format},
                       sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -98,57 +118,7 @@ class SnapshotHeader:
     meta: Mapping[str, Any]
 
 
-# -- column codecs --------------------------------------------------------------------------------
-def _offsets(lengths: Sequence[int]) -> np.ndarray:
-    out = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(np.asarray(lengths, dtype=np.int64), out=out[1:])
-    return out
-
-
-def _put_strings(cols: dict[str, np.ndarray], name: str, values: Sequence[str]) -> None:
-    encoded = [v.encode("utf-8") for v in values]
-    cols[f"{name}.bytes"] = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    cols[f"{name}.offsets"] = _offsets([len(e) for e in encoded])
-
-
-def _get_strings(cols: Mapping[str, np.ndarray], name: str) -> list[str]:
-    blob = cols[f"{name}.bytes"].tobytes()
-    o = cols[f"{name}.offsets"].tolist()
-    return [blob[o[i] : o[i + 1]].decode("utf-8") for i in range(len(o) - 1)]
-
-
-def _put_lists(cols: dict[str, np.ndarray], name: str, lists: Sequence[Sequence[str]]) -> None:
-    """Lists of strings: the strings in one column, and per account its range of them."""
-    _put_strings(cols, f"{name}.items", [s for lst in lists for s in lst])
-    cols[f"{name}.offsets"] = _offsets([len(lst) for lst in lists])
-
-
-def _get_lists(cols: Mapping[str, np.ndarray], name: str) -> list[list[str]]:
-    items = _get_strings(cols, f"{name}.items")
-    o = cols[f"{name}.offsets"].tolist()
-    return [items[o[i] : o[i + 1]] for i in range(len(o) - 1)]
-
-
-def _put_arrays(cols: dict[str, np.ndarray], name: str, arrays: Sequence[np.ndarray | None],
-                dtype: np.dtype) -> None:
-    """Numeric arrays (CSR: values and offsets) with a presence mask (None: absent)."""
-    present = np.array([a is not None for a in arrays], dtype=bool)
-    kept = [np.asarray(a, dtype=dtype) for a in arrays if a is not None]
-    cols[f"{name}.values"] = np.concatenate(kept) if kept else np.zeros(0, dtype=dtype)
-    cols[f"{name}.offsets"] = _offsets([0 if a is None else len(a) for a in arrays])
-    cols[f"{name}.present"] = present
-
-
-def _get_arrays(cols: Mapping[str, np.ndarray], name: str) -> list[np.ndarray | None]:
-    """Each account's array, a view of the column's values: one buffer a feature, held
-    while any profile read from it is (a copy of its own for each account was a small
-    allocation per array beside the column, freed after: a start's peak, and its heap's)."""
-    values = cols[f"{name}.values"]
-    o = cols[f"{name}.offsets"].tolist()
-    present = cols[f"{name}.present"].tolist()
-    return [values[o[i] : o[i + 1]] if present[i] else None for i in range(len(present))]
-
-
+# -- profiles as columns --------------------------------------------------------------------
 def _dtype_of(profiles: Sequence[AccountProfile], name: str, default: str) -> np.dtype:
     for p in profiles:
         v = getattr(p, name)
@@ -161,14 +131,14 @@ def _encode(profiles: Sequence[AccountProfile]) -> tuple[dict[str, np.ndarray], 
     cols: dict[str, np.ndarray] = {}
     dtypes: dict[str, str] = {}
     for name in _STR:
-        _put_strings(cols, name, [getattr(p, name) for p in profiles])
+        put_strings(cols, name, [getattr(p, name) for p in profiles])
     for name in _OPT_STR:
         vals = [getattr(p, name) for p in profiles]
-        _put_strings(cols, name, [v or "" for v in vals])
+        put_strings(cols, name, [v or "" for v in vals])
         cols[f"{name}.present"] = np.array([v is not None for v in vals], dtype=bool)
     for name in (*_DATE, *_OPT_DATE):
         vals = [getattr(p, name) for p in profiles]
-        _put_strings(cols, name, [v.isoformat() if v is not None else "" for v in vals])
+        put_strings(cols, name, [v.isoformat() if v is not None else "" for v in vals])
     for name in _INT:
         cols[name] = np.array([getattr(p, name) for p in profiles], dtype=np.int64)
     for name in _OPT_FLOAT:
@@ -176,26 +146,26 @@ def _encode(profiles: Sequence[AccountProfile]) -> tuple[dict[str, np.ndarray], 
         cols[f"{name}.values"] = np.array([v if v is not None else 0.0 for v in vals])
         cols[f"{name}.present"] = np.array([v is not None for v in vals], dtype=bool)
     for name in _STR_SET:  # sorted: the same set always gives the same bytes
-        _put_lists(cols, name, [sorted(getattr(p, name)) for p in profiles])
+        put_lists(cols, name, [sorted(getattr(p, name)) for p in profiles])
     for name in _STR_TUPLE:
-        _put_lists(cols, name, [list(getattr(p, name)) for p in profiles])
+        put_lists(cols, name, [list(getattr(p, name)) for p in profiles])
     for name in (*_ARRAY, *_OPT_ARRAY):
         dtype = _dtype_of(profiles, name, "float64")
         dtypes[name] = dtype.str
-        _put_arrays(cols, name, [getattr(p, name) for p in profiles], dtype)
+        put_arrays(cols, name, [getattr(p, name) for p in profiles], dtype)
     for name in _STR_MAP:
         maps = [getattr(p, name) for p in profiles]
-        _put_lists(cols, f"{name}.keys", [list(m) for m in maps])
-        _put_lists(cols, f"{name}.values", [list(m.values()) for m in maps])
+        put_lists(cols, f"{name}.keys", [list(m) for m in maps])
+        put_lists(cols, f"{name}.values", [list(m.values()) for m in maps])
     for name in _FLOAT_MAP:
         maps = [getattr(p, name) for p in profiles]
-        _put_lists(cols, f"{name}.keys", [list(m) for m in maps])
-        _put_arrays(cols, name, [np.array(list(m.values()), dtype=np.float64) for m in maps],
+        put_lists(cols, f"{name}.keys", [list(m) for m in maps])
+        put_arrays(cols, name, [np.array(list(m.values()), dtype=np.float64) for m in maps],
                     np.dtype(np.float64))
     for name in _SERIES_MAP:  # key -> tuple of floats: one more level of offsets
         maps = [getattr(p, name) for p in profiles]
-        _put_lists(cols, f"{name}.keys", [list(m) for m in maps])
-        _put_arrays(cols, name, [np.array(s, dtype=np.float64) for m in maps
+        put_lists(cols, f"{name}.keys", [list(m) for m in maps])
+        put_arrays(cols, name, [np.array(s, dtype=np.float64) for m in maps
                                  for s in m.values()], np.dtype(np.float64))
     # the recent posts' vector is often the very object of all posts' (one vector, not two)
     own = [p.recent_tf if p.recent_tf is not p.char_tf else None for p in profiles]
@@ -206,25 +176,25 @@ def _encode(profiles: Sequence[AccountProfile]) -> tuple[dict[str, np.ndarray], 
 
 
 def _dates(cols: Mapping[str, np.ndarray], name: str) -> list[datetime | None]:
-    return [datetime.fromisoformat(s) if s else None for s in _get_strings(cols, name)]
+    return [datetime.fromisoformat(s) if s else None for s in get_strings(cols, name)]
 
 
 def _put_char_vectors(cols: dict[str, np.ndarray], name: str,
                       vectors: Sequence[CharVector | None]) -> None:
     """N-gram vectors: their columns, and their counts where they hold counts (as built
     profiles do), else their weights."""
-    _put_arrays(cols, f"{name}.indices", [v.indices if v else None for v in vectors],
+    put_arrays(cols, f"{name}.indices", [v.indices if v else None for v in vectors],
                 np.dtype(np.int32))
-    _put_arrays(cols, f"{name}.counts", [v.counts if v else None for v in vectors],
+    put_arrays(cols, f"{name}.counts", [v.counts if v else None for v in vectors],
                 np.dtype(np.uint32))
-    _put_arrays(cols, f"{name}.data", [v.data if v and v.counts is None else None
+    put_arrays(cols, f"{name}.data", [v.data if v and v.counts is None else None
                                        for v in vectors], np.dtype(np.float32))
 
 
 def _char_vectors(cols: Mapping[str, np.ndarray], name: str) -> list[CharVector | None]:
     out: list[CharVector | None] = []
-    for i, n, d in zip(_get_arrays(cols, f"{name}.indices"), _get_arrays(cols, f"{name}.counts"),
-                       _get_arrays(cols, f"{name}.data"), strict=True):
+    for i, n, d in zip(get_arrays(cols, f"{name}.indices"), get_arrays(cols, f"{name}.counts"),
+                       get_arrays(cols, f"{name}.data"), strict=True):
         if i is None:
             out.append(None)
         elif n is not None:
@@ -239,12 +209,12 @@ def _char_vectors(cols: Mapping[str, np.ndarray], name: str) -> list[CharVector 
 def _decode(cols: Mapping[str, np.ndarray], count: int) -> list[AccountProfile]:
     kw: dict[str, list[Any]] = {}
     for name in _STR:
-        kw[name] = _get_strings(cols, name)
+        kw[name] = get_strings(cols, name)
     for name in _SHARED_STR:  # as build_profiles interns them: one object per value
         kw[name] = list(map(sys.intern, kw[name]))
     for name in _OPT_STR:
         kw[name] = [v if ok else None for v, ok in zip(
-            _get_strings(cols, name), cols[f"{name}.present"].tolist(), strict=True)]
+            get_strings(cols, name), cols[f"{name}.present"].tolist(), strict=True)]
     for name in (*_DATE, *_OPT_DATE):
         kw[name] = _dates(cols, name)
     for name in _INT:
@@ -255,23 +225,23 @@ def _decode(cols: Mapping[str, np.ndarray], count: int) -> list[AccountProfile]:
     for name in _STR_SET:
         shared = name not in _UNSHARED
         kw[name] = [(frozenset(map(sys.intern, v) if shared else v) if v else _EMPTY)
-                    for v in _get_lists(cols, name)]
+                    for v in get_lists(cols, name)]
     for name in _STR_TUPLE:
         kw[name] = [tuple(map(sys.intern, v) if name not in _UNSHARED else v)
-                    for v in _get_lists(cols, name)]
+                    for v in get_lists(cols, name)]
     for name in (*_ARRAY, *_OPT_ARRAY):
-        kw[name] = _get_arrays(cols, name)
+        kw[name] = get_arrays(cols, name)
     for name in _STR_MAP:
         kw[name] = [dict(zip(map(sys.intern, k), v, strict=True)) for k, v in zip(
-            _get_lists(cols, f"{name}.keys"), _get_lists(cols, f"{name}.values"), strict=True)]
+            get_lists(cols, f"{name}.keys"), get_lists(cols, f"{name}.values"), strict=True)]
     for name in _FLOAT_MAP:
         kw[name] = [dict(zip(map(sys.intern, k), v.tolist(), strict=True)) for k, v in zip(
-            _get_lists(cols, f"{name}.keys"), _get_arrays(cols, name), strict=True)]
+            get_lists(cols, f"{name}.keys"), get_arrays(cols, name), strict=True)]
     for name in _SERIES_MAP:
-        series = iter(_get_arrays(cols, name))
+        series = iter(get_arrays(cols, name))
         kw[name] = [{sys.intern(k): tuple(next(series).tolist())  # type: ignore[union-attr]
                      for k in keys}
-                    for keys in _get_lists(cols, f"{name}.keys")]
+                    for keys in get_lists(cols, f"{name}.keys")]
     kw["char_tf"] = _char_vectors(cols, "char_tf")
     own = _char_vectors(cols, "recent_tf")
     kw["recent_tf"] = [c if same else r for c, r, same in zip(
@@ -285,9 +255,9 @@ def _decode(cols: Mapping[str, np.ndarray], count: int) -> list[AccountProfile]:
 
 def _put_counts(cols: dict[str, np.ndarray], c: CorpusCounts) -> None:
     cols["counts.scalars"] = np.array([c.n, c.char_n, c.char_df is not None], dtype=np.int64)
-    _put_strings(cols, "counts.members", c.members)
+    put_strings(cols, "counts.members", c.members)
     for kind in KINDS:
-        _put_strings(cols, f"counts.df.{kind}", list(c.df[kind]))
+        put_strings(cols, f"counts.df.{kind}", list(c.df[kind]))
         cols[f"counts.df.{kind}.n"] = np.fromiter(c.df[kind].values(), dtype=np.int64,
                                                   count=len(c.df[kind]))
     for name, (keys, counts) in (("shingles", c.shingles), ("traces", c.traces)):
@@ -303,17 +273,13 @@ def _get_counts(cols: Mapping[str, np.ndarray]) -> CorpusCounts | None:
     n, char_n, has_chars = cols["counts.scalars"].tolist()
     df = {}
     for kind in KINDS:
-        tokens = map(sys.intern, _get_strings(cols, f"counts.df.{kind}"))
+        tokens = map(sys.intern, get_strings(cols, f"counts.df.{kind}"))
         df[kind] = dict(zip(tokens, cols[f"counts.df.{kind}.n"].tolist(), strict=True))
     return CorpusCounts(
-        n=n, members=_get_strings(cols, "counts.members"), df=df,
+        n=n, members=get_strings(cols, "counts.members"), df=df,
         shingles=(cols["counts.shingles.keys"], cols["counts.shingles.n"]),
         traces=(cols["counts.traces.keys"], cols["counts.traces.n"]),
         char_df=cols["counts.chars"] if has_chars else None, char_n=char_n)
-
-
-#: Profiles whose counted values are looked up in stored counts before they are trusted
-_COUNTS_CHECKED = 32
 
 
 def _counts_hold(counts: CorpusCounts, profiles: Sequence[AccountProfile]) -> bool:
@@ -323,8 +289,7 @@ def _counts_hold(counts: CorpusCounts, profiles: Sequence[AccountProfile]) -> bo
     members = counts.members  # sorted
     if len(members) < len(profiles):
         return False
-    step = max(1, len(profiles) // _COUNTS_CHECKED)
-    for p in profiles[::step]:
+    for p in (profiles[i] for i in sampled(profiles)):
         at = bisect.bisect_left(members, p.account_id)
         if at == len(members) or members[at] != p.account_id:
             return False
@@ -340,10 +305,6 @@ def _counts_hold(counts: CorpusCounts, profiles: Sequence[AccountProfile]) -> bo
 
 
 # -- the file -------------------------------------------------------------------------------
-def _text_index(linker: MirrorLinker) -> TextLSHIndex | None:
-    return next((ix for ix in linker.blocker.indexes if isinstance(ix, TextLSHIndex)), None)
-
-
 def save_snapshot(path: Path, linker: MirrorLinker, position: int,
                   extra: Mapping[str, Sequence[str]] | None = None,
                   meta: Mapping[str, Any] | None = None,
@@ -355,15 +316,16 @@ def save_snapshot(path: Path, linker: MirrorLinker, position: int,
         raise ValueError(f"the snapshot format does not store profile fields {missing}")
     profiles = list(linker.removed.values())
     cols, dtypes = _encode(profiles)
-    text = _text_index(linker)
+    text = text_index(linker)
     sigs = [text.signature(p) if text is not None else None for p in profiles]
-    _put_arrays(cols, "text_signature", sigs, np.dtype(np.uint64))
+    put_arrays(cols, "text_signature", sigs, np.dtype(np.uint64))
     _put_counts(cols, linker.corpus.counted())
+    put_restorable(cols, linker, profiles, sigs)
     for name, values in (extra or {}).items():
         if len(values) != len(profiles):
             raise ValueError(f"extra column {name!r}: {len(values)} values, "
                              f"{len(profiles)} accounts")
-        _put_strings(cols, f"extra.{name}", list(values))
+        put_strings(cols, f"extra.{name}", list(values))
     header = SnapshotHeader(FORMAT, linker_fingerprint(linker), int(position), len(profiles),
                             (now or datetime.now)().isoformat(), dict(meta or {}))
     doc = {**asdict(header), "dtypes": dtypes, "extra": sorted(extra or {})}
@@ -409,18 +371,18 @@ def load_snapshot(path: Path, linker: MirrorLinker
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError,
             io.UnsupportedOperation, UnicodeDecodeError) as e:
         raise SnapshotUnusable(f"{path.name} is unreadable: {type(e).__name__}: {e}") from e
-    if doc.get("format") != FORMAT:
+    if doc.get("format") not in READS:
         raise SnapshotUnusable(f"{path.name} has format {doc.get('format')!r}, this version "
-                               f"reads {FORMAT!r}")
-    if doc.get("fingerprint") != linker_fingerprint(linker):
+                               f"reads {' and '.join(map(repr, READS))}")
+    if doc.get("fingerprint") != linker_fingerprint(linker, doc["format"]):
         raise SnapshotUnusable(f"{path.name} was written for another model or linker "
                                f"configuration (written with {doc.get('meta', {})})")
     header = SnapshotHeader(doc["format"], doc["fingerprint"], int(doc["position"]),
                             int(doc["count"]), doc["written_at"], doc.get("meta", {}))
     try:
         profiles = _decode(cols, header.count)
-        sigs = _get_arrays(cols, "text_signature")
-        extra = {name: _get_strings(cols, f"extra.{name}") for name in doc.get("extra", [])}
+        sigs = get_arrays(cols, "text_signature")
+        extra = {name: get_strings(cols, f"extra.{name}") for name in doc.get("extra", [])}
         counts = _get_counts(cols)
         if counts is not None:
             counts.check()  # refused here, before the linker changes
@@ -430,7 +392,10 @@ def load_snapshot(path: Path, linker: MirrorLinker
         raise SnapshotUnusable(f"{path.name} is corrupt: {type(e).__name__}: {e}") from e
     if len(sigs) != len(profiles) or any(len(v) != len(profiles) for v in extra.values()):
         raise SnapshotUnusable(f"{path.name} is corrupt: columns of unequal length")
-    linker.add_removed_profiles(profiles, sigs, counts)
+    if not signatures_hold(text_index(linker), profiles, sigs):
+        sigs = [None] * len(profiles)  # hashed otherwise: computed again
+    taken = restored(cols, linker, profiles, sigs)
+    linker.add_removed_profiles(profiles, sigs, counts, taken.columns, taken.install(linker))
     return header, extra
 
 

@@ -202,6 +202,37 @@ class PdqIndex:
             if e.metadata:
                 self._metadata[e.entry_id] = e.metadata
 
+    def add_words(self, words: np.ndarray, entry_ids: np.ndarray, bank_id: int,
+                  bank: str) -> None:
+        """Add hashes given as their four words each (what :meth:`words_of` gave: valid
+        already), under new entry ids, without metadata: the index :meth:`add` would build
+        from the same hashes, without reading and checking each one's hex again."""
+        words = np.ascontiguousarray(words, dtype="<u8")
+        entry_ids = np.asarray(entry_ids, dtype=np.int64)
+        if words.shape != (len(entry_ids), 4) or np.unique(entry_ids).size != len(entry_ids):
+            raise ValueError("one row of four words for each of distinct entry ids")
+        self._take_up_fold()
+        if self._rows_of(entry_ids).size:
+            raise ValueError("an entry id already present")
+        labels = np.full(len(entry_ids), self._label(bank_id, bank), dtype=np.int32)
+        start = self._append(words, entry_ids, labels)
+        self._tail_rows.update(zip(entry_ids.tolist(), range(start, start + len(entry_ids)),
+                                   strict=True))
+        self._fold_tail_if_long()
+
+    def words_of(self, entry_ids: np.ndarray) -> np.ndarray:
+        """The hashes of live ``entry_ids`` as four words each, in their order (KeyError
+        for an id not held)."""
+        rows = np.flatnonzero(self._alive[: self._n])
+        order = rows[np.argsort(self._ids[rows], kind="stable")]
+        held = self._ids[order]
+        at = np.searchsorted(held, entry_ids)
+        found = at < len(held)
+        found[found] = held[at[found]] == np.asarray(entry_ids)[found]
+        if not found.all():
+            raise KeyError("an entry id not held")
+        return self._words[order[at]]
+
     def _label(self, bank_id: int, bank: str) -> int:
         key = (bank_id, bank)
         code = self._label_code.get(key)

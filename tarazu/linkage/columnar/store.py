@@ -18,7 +18,7 @@ otherwise derive per pair (a normalised name, a norm) or what is numeric and fix
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,6 +40,12 @@ def micros(t: datetime) -> int:
     return (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
 
 
+def name_key(display_name: str) -> str | None:
+    """The normalised display name a row's name hash is of; None for a blank one (the
+    comparator's "missing")."""
+    return normalise(display_name) if display_name.strip() else None
+
+
 #: the kinds of token whose overlap a comparator weighs by rarity (``comparators.network``,
 #: and the emoji of ``comparators.own``)
 TOKEN_KINDS = ("hashtags", "mentions", "contexts", "emoji")
@@ -52,6 +58,14 @@ def token_hashes(tokens: Iterable[str]) -> np.ndarray:
     hashes = [hash(t) & 0xFFFFFFFF for t in tokens]
     return np.sort(np.array(hashes, dtype=np.uint32)) if hashes else _NO_TOKENS
 
+
+#: the fixed-width columns (one value a row) a snapshot stores and a start restores
+PACKED_FIXED = ("removed_us", "has_removed", "last_post_us", "has_last_post", "n_posts",
+                "n_text_posts", "median_pause", "has_hours", "has_style", "has_name",
+                "lang_norm", "lang_top", "scripts_norm", "scripts_top")
+#: the ragged columns a snapshot stores (the token hashes are not: they are hashes of this
+#: process's own, as the name hashes are, and are derived again)
+PACKED_RAGGED = ("pauses_of", "lang_ids", "lang_shares")
 
 #: fewer accounts than this are added one by one (a stream's single add keeps its lean path)
 _FEW = 8
@@ -199,6 +213,75 @@ class RemovedColumns:
         for kind, ragged in self.token_hashes.items():
             ragged.set_flat(rows, *_token_hashes_many(profiles, kind))
 
+    def packed(self, ids: Sequence[str]
+               ) -> tuple[dict[str, np.ndarray], dict[str, list[str]]]:
+        """The columns of the held accounts ``ids``, a row each in that order, as plain arrays
+        (ragged columns as their values back to back and each row's length, -1: none), and
+        as strings the languages by id and each row's normalised display name ("" for
+        none): what a snapshot stores so that a start takes the columns as they are
+        (:meth:`unpacked`) instead of deriving every row from its profile. Not the hashes of
+        strings (the name and token hashes): a string's hash is this process's own."""
+        rows = self.rows(ids)
+        out = {name: getattr(self, name)[rows] for name in PACKED_FIXED}
+        for name in PACKED_RAGGED:
+            ragged: Ragged = getattr(self, name)
+            out[f"{name}.values"], _ = ragged.gather(rows)
+            out[f"{name}.length"] = ragged.length[rows]
+        out["style_dim"] = np.array([-1 if self.style_dim is None else self.style_dim])
+        keys = [name_key(p.display_name) or "" for p in self.profiles(rows)]
+        return out, {"languages": list(self.languages.strings), "name_keys": keys}
+
+    @classmethod
+    def unpacked(cls, profiles: Sequence[AccountProfile], packed: Mapping[str, np.ndarray],
+                 strings: Mapping[str, Sequence[str]]) -> RemovedColumns:
+        """Columns over ``profiles`` (rows in their order) from what :meth:`packed` gave for
+        them (the name hashes taken here, of the normalised names), the token hashes derived
+        from the profiles. Raises ValueError when the arrays do not fit together (a length,
+        a type, a language id out of range)."""
+        n = len(profiles)
+        languages, name_keys = strings["languages"], strings["name_keys"]
+        if len(name_keys) != n or len({p.account_id for p in profiles}) != n:
+            raise ValueError("packed columns for another set of accounts")
+        out = cls(capacity=max(n, 1024))
+        for name in PACKED_FIXED:
+            have, want = packed[name], getattr(out, name)
+            if have.shape != (n,) or have.dtype != want.dtype:
+                raise ValueError(f"packed column {name}: {have.dtype}{have.shape}")
+            want[:n] = have
+        rows = np.arange(n, dtype=np.int64)
+        for name in PACKED_RAGGED:
+            ragged: Ragged = getattr(out, name)
+            values, lens = packed[f"{name}.values"], packed[f"{name}.length"]
+            if values.dtype != ragged.values.dtype or lens.shape != (n,) or (lens < -1).any():
+                raise ValueError(f"packed column {name}: {values.dtype}, lengths {lens.shape}")
+            ragged.set_flat(rows, values, lens)
+        ids = np.concatenate([out.lang_ids.values[: out.lang_ids._used], out.lang_top[:n]])
+        if ids.size and (ids.min() < -1 or ids.max() >= len(languages)):
+            raise ValueError("a language id out of range")
+        out._restore_languages(languages)
+        dim = int(packed["style_dim"][0])
+        out.style_dim = None if dim < 0 else dim
+        out.name_hash[:n] = [hash(k) if has else 0
+                             for k, has in zip(name_keys, out.has_name[:n].tolist(), strict=True)]
+        out.row = {p.account_id: r for r, p in enumerate(profiles)}
+        out.profile = list(profiles)
+        out._size = n
+        for kind, ragged in out.token_hashes.items():
+            ragged.set_flat(rows, *_token_hashes_many(profiles, kind))
+        return out
+
+    def _restore_languages(self, strings: Sequence[str]) -> None:
+        """The interner as the rows' language ids hold it: each id's string, counted by the
+        rows holding it; an id no row holds is free."""
+        held = self.lang_ids.values[: self.lang_ids._used]
+        refs = np.bincount(held, minlength=len(strings)).tolist() if len(strings) else []
+        lang = self.languages
+        lang.strings, lang._refs = list(strings), refs
+        lang.ids = {s: i for i, (s, k) in enumerate(zip(strings, refs, strict=True)) if k}
+        lang._free = [i for i, k in enumerate(refs) if not k]
+        if len(lang.ids) != len(strings) - len(lang._free):
+            raise ValueError("a language named twice")
+
     def _take_rows(self, n: int) -> np.ndarray:
         """Rows for ``n`` new accounts, the free ones first, in the order one by one would
         take them."""
@@ -218,8 +301,9 @@ class RemovedColumns:
         self.lang_shares.set_many(rows, [shares for _, shares in langs])
 
     def _set_name(self, r: int, display_name: str) -> None:
-        self.has_name[r] = bool(display_name.strip())  # blank: the comparator's "missing"
-        self.name_hash[r] = hash(normalise(display_name)) if self.has_name[r] else 0
+        key = name_key(display_name)
+        self.has_name[r] = key is not None
+        self.name_hash[r] = hash(key) if key is not None else 0
 
     def _set_langs(self, r: int, langs: dict[str, float] | Any) -> None:
         ids, shares = self._lang_row(r, langs)
