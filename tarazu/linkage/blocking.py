@@ -400,6 +400,19 @@ class TimeIndex:
         if p.removed_at is not None:
             self.add_time(p.account_id, p.removed_at.timestamp())
 
+    def add_many(self, profiles: Iterable[AccountProfile]) -> None:
+        """:meth:`add` for many accounts (a restart takes the removed set at once): the
+        sorted list takes them in one update, sorting them once instead of placing each.
+        The same removals in the same order as one by one; an account held, or given
+        again, keeps its first time."""
+        new: dict[str, float] = {}
+        for p in profiles:
+            if p.removed_at is not None and p.account_id not in self.at \
+                    and p.account_id not in new:
+                new[p.account_id] = p.removed_at.timestamp()
+        self.at.update(new)
+        self.times.update([(t, i) for i, t in new.items()])
+
     def add_time(self, account_id: str, t: float) -> None:
         """Index a removal at timestamp ``t`` (a merger of shards' nearest removals does)."""
         if account_id in self.at:

@@ -88,6 +88,20 @@ def test_time_index_nearest_removals():
     assert ix.query(build_profile(acct("a", "x", created=T0))) == {"r1", "r2"}
 
 
+def test_time_index_takes_many_removals_at_once_as_one_by_one():
+    """A restart's removals in one update: the same sorted removals as added one by one; an
+    account held, or given twice, keeps its first time; none without a removal time."""
+    removals = [_removed(i, removed=T0 - timedelta(hours=(i * 37) % 11)) for i in range(30)]
+    removals += [_removed(3, removed=T0 + timedelta(days=9)), _removed(99, removed=None)]
+    one, many = TimeIndex(nearest=5), TimeIndex(nearest=5)
+    for p in removals[:4] + removals:
+        one.add(p)
+    many.add_many(removals[:4])
+    many.add_many(removals)
+    assert list(many.times) == list(one.times) and many.at == one.at
+    assert "r99" not in many.at and many.at["r3"] == removals[3].removed_at.timestamp()
+
+
 def test_text_lsh_finds_similar_vocabulary():
     ix = TextLSHIndex(threshold=0.3)
     words = "placeholder bulletin attributed waziristan khurasani spokesman mountains bajaur video"
