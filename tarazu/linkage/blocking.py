@@ -257,7 +257,7 @@ class AvatarPdqBlocker:
     def indexed_hashes(p: AccountProfile) -> list[str]:
         """The hashes of ``p`` the index holds (an invalid one is skipped), spelt as it
         holds them (the hex of their words)."""
-        out = []
+        out: list[str] = []
         for h in AvatarPdqBlocker._hashes(p):
             try:
                 out.append(bytes.fromhex(PdqSignal.validate_signal_str(h)).hex())

@@ -119,7 +119,10 @@ def signatures_hold(text: TextLSHIndex | None, profiles: Sequence[AccountProfile
         return True
     for i in sampled(profiles):
         want, got = text.signature(profiles[i]), signatures[i]
-        if (want is None) != (got is None) or (want is not None and not np.array_equal(want, got)):
+        if want is None or got is None:
+            if want is not got:
+                return False
+        elif not np.array_equal(want, got):
             return False
     return True
 
