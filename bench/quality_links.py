@@ -70,8 +70,9 @@ def main() -> None:
     ap.add_argument("--self-fit", action="store_true",
                     help="link without --model (the model fitted to the input, no labels) and "
                          "score the answer's own flags")
-    ap.add_argument("--related-class", action="store_true",
-                    help="self-fit the related class too (tarazu mirrors link --related-class)")
+    ap.add_argument("--no-related-class", action="store_true",
+                    help="self-fit without the related class and its operator check "
+                         "(tarazu mirrors link --no-related-class)")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--only", choices=sorted(DATASETS))
     ap.add_argument("--split", default="test", choices=("test", "dev"),
@@ -96,7 +97,7 @@ def main() -> None:
             fitted = ROOT / args.answers / f"{name}.self-fit.json"
             run([*CLI, "link", str(data), "--out", str(answer), "--top-k", "10",
                  "--save-model", str(fitted),
-                 *(["--related-class"] if args.related_class else [])])
+                 *(["--no-related-class"] if args.no_related_class else [])])
             threshold = json.loads(fitted.read_text())["thresholds"]["review"]
             rule = ["--flags"]
         else:

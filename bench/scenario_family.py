@@ -249,8 +249,9 @@ def main() -> None:
     ap.add_argument("--draws", type=int, default=5)
     ap.add_argument("--family-seed", type=int, default=1, help="seed of the knob draws")
     ap.add_argument("--keep", type=Path, help="keep each draw's files in this folder")
-    ap.add_argument("--related-class", action="store_true",
-                    help="self-fit the related class too (tarazu mirrors link --related-class)")
+    ap.add_argument("--no-related-class", action="store_true",
+                    help="self-fit without the related class and its operator check "
+                         "(tarazu mirrors link --no-related-class)")
     ap.add_argument("--markdown", action="store_true")
     add_write_option(ap, "the scenario family's table and the lines under it")
     args = ap.parse_args()
@@ -263,7 +264,7 @@ def main() -> None:
         for n in range(1, args.draws + 1):
             seed, size, knobs = draw(rng)
             rows.append(run_draw(n, seed, size, knobs, base / f"draw{n}", thresholds,
-                                 ["--related-class"] if args.related_class else []))
+                                 ["--no-related-class"] if args.no_related_class else []))
             load.append(os.getloadavg()[0])
             print(f"draw {n}/{args.draws}: " + json.dumps(rows[-1]), file=sys.stderr, flush=True)
     if args.markdown or args.write:

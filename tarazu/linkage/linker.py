@@ -31,11 +31,17 @@ from tarazu.linkage.columnar.vectorised import vectorised_estimate, vectorised_f
 from tarazu.linkage.comparators import SECOND_PASS, get_comparator
 from tarazu.linkage.corpus import Corpus, CorpusCounts
 from tarazu.linkage.levels import MISSING, Comparator, ComparisonResult
-from tarazu.linkage.model import LinkageModel, _config_from_json, weight_matrix, weights_of
+from tarazu.linkage.model import (
+    Calibration,
+    LinkageModel,
+    _config_from_json,
+    weight_matrix,
+    weights_of,
+)
 from tarazu.linkage.parallel import fork_imap, ranges
 from tarazu.linkage.platforms import PlatformProfile, get_platform
 from tarazu.linkage.profile import AccountProfile, build_profile, build_profiles
-from tarazu.linkage.related import RelatedWeights, related_signal
+from tarazu.linkage.related import RelatedWeights
 from tarazu.linkage.result import MatchResult, SignalWeight
 from tarazu.linkage.result_column import ResultColumn, column, levels_of
 from tarazu.linkage.tf import TermFrequencies, adjusted_weight
@@ -159,6 +165,10 @@ class MirrorLinker:
         self._names = tuple(s.name for s in model.comparators)
         self._weights = weight_matrix(model.weight_table(), self._names)
         self._related = RelatedWeights.of(model, self._names)
+        #: the operator check's calibration (``linkage.related``); None: no check
+        self._check = (Calibration("exclusive", scale=model.related_scale)
+                       if self._related is not None and model.related_scale is not None
+                       and model.calibration.method == "exclusive" else None)
         self._specs = {s.name: s for s in model.comparators}
         self.corpus = Corpus()
         self.tf = TermFrequencies(s.name for s in model.comparators if s.tf_adjust)
@@ -509,16 +519,17 @@ class MirrorLinker:
         total = self.model.prior_weight + weights_of(self._weights, lv)
         if self.tf:
             total += self.tf_adjustments(comps)
-        if self._related is not None:
-            total += self._related.bits(lv)
         return total
 
     def probabilities(self, comps: Comparisons, totals: np.ndarray) -> np.ndarray:
         """Calibrated probabilities of all candidates at once (the calibration may also read
         the raw leads; the exclusive one reads all the candidates' totals)."""
         if self.model.calibration.method == "exclusive":
-            return self.model.calibration.exclusive(totals, self.model.prior_weight,
-                                                    self._rivals(comps))
+            p = self.model.calibration.exclusive(totals, self.model.prior_weight,
+                                                 self._rivals(comps, self.model.calibration))
+            if self._check is not None:
+                p = np.minimum(p, self._operator_check(comps, totals, self._check))
+            return p
         extras = {}
         for name in self.model.calibration.features:
             if name in self._names:
@@ -526,12 +537,22 @@ class MirrorLinker:
                 extras[name] = np.array([np.nan if r.raw is None else r.raw for r in col])
         return np.atleast_1d(self.model.calibration.probability(totals, extras))
 
-    def _rivals(self, comps: Comparisons) -> np.ndarray:
-        """For each candidate, the summed odds (``Calibration.odds``) of the other new accounts
+    def _operator_check(self, comps: Comparisons, totals: np.ndarray,
+                        check: Calibration) -> np.ndarray:
+        """The candidates' posteriors under three classes (``linkage.related``): each one's
+        total less what the related class takes, its rivals at their recorded (two-class)
+        totals. A candidate whose evidence another account of the same operator would show
+        too keeps a low posterior here, however high its two-class one."""
+        assert self._related is not None
+        mine = totals + self._related.bits(comps.levels())
+        return check.exclusive(mine, self.model.prior_weight, self._rivals(comps, check))
+
+    def _rivals(self, comps: Comparisons, cal: Calibration) -> np.ndarray:
+        """For each candidate, the summed odds (``cal.odds``) of the other new accounts
         recorded as its possible successors (the whole input in a batch, those seen before
         when streaming)."""
         aid = comps.active.account_id
-        cal, prior = self.model.calibration, self.model.prior_weight
+        prior = self.model.prior_weight
         out = np.zeros(len(comps.candidates))
         for i, c in enumerate(comps.candidates):
             others = _other_totals(self._successors.get(c.account_id), aid)
@@ -542,14 +563,12 @@ class MirrorLinker:
     def _result(self, comps: Comparisons, i: int, total: float, probability: float,
                 explain: bool = True,
                 made: dict[tuple[int, int], SignalWeight] | None = None,
-                related: float | None = None,
                 ) -> MatchResult:
         """``made``: the signals made so far for other results of the same comparisons, by
         the id of the comparator result they explain. Many results are one object shared by
         candidates (missing, nothing shared, what reads the new account alone), and a
         signal is immutable and read only from its result and level — but for a term-
-        frequency adjusted top level, which reads the pair: made afresh. ``related``: the
-        bits the related class takes from this pair (``linkage.related``), its last signal."""
+        frequency adjusted top level, which reads the pair: made afresh."""
         signals = []
         made = {} if made is None else made
         for j, (name, family, levels, adjusted, scale) in enumerate(
@@ -565,8 +584,6 @@ class MirrorLinker:
                 signals.append(s)
             else:
                 signals.append(self._signal(name, family, levels, r, tf, scale))
-        if explain and related is not None:
-            signals.append(related_signal(related))
         return MatchResult(
             active_id=comps.active.account_id,
             removed_id=comps.candidates[i].account_id,
@@ -625,11 +642,7 @@ class MirrorLinker:
             order = sorted(range(len(ids)), key=lambda i: (-probs[i], -totals[i], ids[i]))
         made: dict[tuple[int, int], SignalWeight] = {}
         order = order[: top_k or self.config.top_k]
-        related = (self._related.bits(comps.levels())
-                   if self._related is not None and any(probs[i] >= explain_from for i in order)
-                   else None)
-        return [self._result(comps, i, totals[i], probs[i], bool(probs[i] >= explain_from), made,
-                             None if related is None else float(related[i]))
+        return [self._result(comps, i, totals[i], probs[i], bool(probs[i] >= explain_from), made)
                 for i in order]
 
     def score(

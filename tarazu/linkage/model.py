@@ -244,6 +244,9 @@ class LinkageModel:
     #: pairs where the removed account is another account of the new one's operator; None:
     #: no related class, a total is the two-class Fellegi–Sunter sum
     related_prior: float | None = None
+    #: the operator check's calibration scale (``Calibration.scale`` of the exclusive
+    #: posterior under three classes, ``linkage.related``); None: the check is not made
+    related_scale: float | None = None
 
     @property
     def prior_weight(self) -> float:
@@ -299,6 +302,7 @@ class LinkageModel:
             "prior": self.prior,
             "prior_weight": round(self.prior_weight, 4),
             **({"related_prior": self.related_prior} if self.related_prior is not None else {}),
+            **({"related_scale": self.related_scale} if self.related_scale is not None else {}),
             "thresholds": {
                 "review": self.thresholds.review,
                 "auto_action": self.thresholds.auto_action,
@@ -355,6 +359,8 @@ class LinkageModel:
             prior=float(d["prior"]),
             related_prior=(None if d.get("related_prior") is None
                            else float(d["related_prior"])),
+            related_scale=(None if d.get("related_scale") is None
+                           else float(d["related_scale"])),
             thresholds=Thresholds(
                 float(th.get("review", 0.5)), float(th.get("auto_action", 0.995))
             ),

@@ -39,8 +39,8 @@ class PairSample:
 
 
 def totals(model: LinkageModel, sample: PairSample) -> np.ndarray:
-    """Each pair's total (prior + level weights + term-frequency adjustments + what the
-    related class takes, ``linkage.related``), in bits."""
+    """Each pair's total (prior + level weights + term-frequency adjustments), in bits: the
+    two-class evidence, which ranks the candidates."""
     t = model.prior_weight + weights_of(weight_matrix(model.weight_table(), sample.names),
                                         sample.levels)
     for name, f in sample.freq.items():
@@ -50,9 +50,31 @@ def totals(model: LinkageModel, sample: PairSample) -> np.ndarray:
         if has.any():
             adj = np.array([adjusted_weight(top.m, top.u, x) for x in f[has]]) - top.weight
             t[has] += spec.scale * adj
-    if (related := RelatedWeights.of(model, sample.names)) is not None:
-        t += related.bits(sample.levels)
     return t
+
+
+def related_bits(model: LinkageModel, sample: PairSample) -> np.ndarray | None:
+    """What the related class takes from each pair's total under three classes
+    (``linkage.related``); None when the model has none."""
+    related = RelatedWeights.of(model, sample.names)
+    return None if related is None else related.bits(sample.levels)
+
+
+def operator_posteriors(t: np.ndarray, bits: np.ndarray, sample: PairSample,
+                        calibration: Calibration, prior_weight: float) -> np.ndarray:
+    """The operator check's posterior of every pair, as the linker reads it
+    (``MirrorLinker.probabilities``): the exclusive posterior of its three-class odds (the
+    total less the related class's ``bits``) shared with its new account's other candidates'
+    three-class odds, and with the removed account's other possible successors at their
+    two-class totals (what a linker records of them)."""
+    if not len(t):
+        return np.zeros(0)
+    mine = calibration.odds(t + bits, prior_weight)
+    theirs = calibration.odds(t, prior_weight)
+    groups = sample.groups
+    row = np.bincount(groups, weights=mine)
+    col = np.bincount(sample.removed, weights=theirs)
+    return mine / (1.0 + row[groups] + col[sample.removed] - theirs)
 
 
 def exclusive_posteriors(t: np.ndarray, sample: PairSample,

@@ -17,15 +17,21 @@ posterior of a pair is then
 where ``t`` is the usual total (prior + Σ log2(m/u)) and ``r`` the related class's
 (related prior + Σ log2(m_related/u)). Evidence that a related account would show as well
 raises ``r`` with ``t`` and cancels in the ratio; what tells the account from its siblings
-is left. Far from any related account (``r`` ≪ 0) the total is the two-class one. The linker
-adds ``-log2(1 + 2^r)`` to the total as one more signal of the explanation, so a total stays
-exactly the prior plus its signals.
+is left. Far from any related account (``r`` ≪ 0) the posterior is the two-class one.
+
+The linker uses it as a check on its probabilities, not as its ranking (the *operator
+check*): candidates are ranked by the two-class total, and a candidate's probability is the
+lower of its two-class and its three-class exclusive posterior. A flag then needs both views
+to agree that this account, not only its operator, came back. Ranking by the three-class
+total ranked more mirrors first on generated draws where operators run several accounts,
+but no better on the real benchmarks, and flagged less precisely there; the check keeps the
+two-class ranking and raises the precision at the flag on both (BENCHMARKS.md, "The related
+class").
 
 Fitted without labels by ``linkage.related_fit``, when asked for
-(``SelfFitSettings.related_class``, ``tarazu mirrors fit|link --related-class``): on generated
-draws where operators run several accounts it ranks more mirrors first, but on the real
-benchmarks it ranked no better and flagged less precisely, so it is off by default
-(BENCHMARKS.md, "The related class"). A labelled fit drops it (``training.fit_labelled``).
+(``SelfFitSettings.related_class``, ``tarazu mirrors fit|link --related-class``), with the
+check's own calibration scale (``LinkageModel.related_scale``). A labelled fit drops it
+(``training.fit_labelled``).
 """
 
 from __future__ import annotations
@@ -36,7 +42,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from tarazu.linkage.model import LinkageModel, weight_matrix, weights_of
-from tarazu.linkage.result import SignalWeight
 
 
 @dataclass(frozen=True)
@@ -62,14 +67,3 @@ class RelatedWeights:
     def bits(self, levels: np.ndarray) -> np.ndarray:
         """What each pair's total loses to the related class: ``-log2(1 + 2^r)``."""
         return -np.logaddexp2(0.0, self.evidence(levels))
-
-
-#: the related class's bar in an explanation (``MatchResult.signals``)
-RELATED_SIGNAL = "related_account"
-RELATED_LABEL = "another account of the same operator would show much of this evidence too"
-
-
-def related_signal(bits: float) -> SignalWeight:
-    """The bar of the waterfall for what the related class takes from a pair: the reviewer
-    sees how much of the evidence the operator's other accounts would share too."""
-    return SignalWeight(RELATED_SIGNAL, "relative", 0, RELATED_LABEL, ("", ""), bits)

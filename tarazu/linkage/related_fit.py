@@ -16,8 +16,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from tarazu.linkage.model import LinkageModel
-from tarazu.linkage.pair_sample import PairSample, exclusive_posteriors, totals
+from tarazu.linkage.dependence import dependence_scale, matching_scale
+from tarazu.linkage.model import Calibration, LinkageModel
+from tarazu.linkage.pair_sample import PairSample, exclusive_posteriors, related_bits, totals
 from tarazu.linkage.related import RelatedWeights
 
 #: a level the related pairs never showed keeps this count, so its m_related is not 0
@@ -32,7 +33,7 @@ def fit_related(model: LinkageModel, sample: PairSample, actives: int, removed: 
     pairs, so a level's weight already carries how much more often blocked pairs show it.
     The model unchanged (without a related class) when less than one pair's worth looks
     related: m_related from fewer would be noise."""
-    bare = replace(model, related_prior=None)
+    bare = replace(model, related_prior=None, related_scale=None)
     if not len(sample.levels):
         return bare
     t = totals(bare, sample)
@@ -73,3 +74,30 @@ def _m_step(model: LinkageModel, sample: PairSample, resp: np.ndarray, pairs: in
             replace(lv, m_related=float(m[i])) for i, lv in enumerate(s.levels))))
     prior = float(np.clip(resp.sum() / pairs, 1e-12, 0.5))
     return replace(model, comparators=tuple(specs), related_prior=prior)
+
+
+def expected_mirrors(model: LinkageModel, sample: PairSample) -> float:
+    """The mirrors the three-class model expects among ``sample``'s new accounts (the sum of
+    its exclusive posteriors): what the operator check's calibration keeps once the
+    comparators are discounted, as the two-class calibration keeps its own."""
+    bits = related_bits(model, sample)
+    if bits is None:
+        return 0.0
+    return float(exclusive_posteriors(totals(model, sample) + bits, sample).sum())
+
+
+def operator_scale(model: LinkageModel, sample: PairSample, expected: float | None,
+                   temper: bool) -> float:
+    """The operator check's calibration scale, found as the self-fit finds the two-class
+    one: the scale at which the discounted three-class posteriors sum to ``expected`` (None:
+    nothing was discounted, 1), times the dependence scale among the pairs they take for
+    mirrors (``temper``)."""
+    bits = related_bits(model, sample)
+    if bits is None:
+        raise ValueError("the model has no related class")
+    t = totals(model, sample) + bits
+    count = 1.0 if expected is None else matching_scale(expected, t, sample, model.prior_weight)
+    if not temper:
+        return round(count, 4)
+    p = exclusive_posteriors(t, sample, Calibration("exclusive", scale=count), model.prior_weight)
+    return round(count * dependence_scale(model, sample, p), 4)

@@ -27,7 +27,6 @@ from tarazu.linkage.model import (
     weights_of,
 )
 from tarazu.linkage.profile import AccountProfile
-from tarazu.linkage.related import RelatedWeights
 from tarazu.linkage.text import stable_hash
 
 EPS = 1e-6
@@ -152,17 +151,14 @@ def fit_labelled(model: LinkageModel, table: PairTable, smoothing: float = 2.0) 
     prior = float(np.clip(table.labels[blocked].mean() if blocked.any() else model.prior, EPS, 0.5))
     return replace(
         model, comparators=_refit(model, m_counts, u_counts, "labelled", smoothing), prior=prior,
-        related_prior=None,
+        related_prior=None, related_scale=None,
     )
 
 
 def totals(model: LinkageModel, table: PairTable) -> np.ndarray:
-    """Each pair's total: prior, level weights and what the related class takes."""
-    t = model.prior_weight + weights_of(weight_matrix(model.weight_table(), table.names),
-                                        table.levels)
-    if (related := RelatedWeights.of(model, table.names)) is not None:
-        t += related.bits(table.levels)
-    return t
+    """Each pair's total: prior and level weights (the two-class evidence that ranks)."""
+    return model.prior_weight + weights_of(weight_matrix(model.weight_table(), table.names),
+                                           table.levels)
 
 
 def subset(table: PairTable, mask: np.ndarray) -> PairTable:

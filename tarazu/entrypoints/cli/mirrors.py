@@ -84,10 +84,11 @@ def jobs_option() -> Any:
 
 def related_option() -> Any:
     return typer.Option(
-        False, "--related-class",
-        help="self-fit: also fit the related class, another account of the same operator, so "
-             "that what all of an operator's accounts share does not decide which came back "
-             "(off by default: see BENCHMARKS.md)")
+        True, "--related-class/--no-related-class",
+        help="self-fit: also fit the related class, another account of the same operator, and "
+             "flag only where it agrees: a probability is the lower of the two- and the "
+             "three-class posterior, so that what all of an operator's accounts share does not "
+             "flag the wrong one (see BENCHMARKS.md)")
 
 
 def jobs_or_default(asked: int | None) -> int:
