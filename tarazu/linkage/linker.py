@@ -525,10 +525,11 @@ class MirrorLinker:
         """Calibrated probabilities of all candidates at once (the calibration may also read
         the raw leads; the exclusive one reads all the candidates' totals)."""
         if self.model.calibration.method == "exclusive":
+            others = self._rival_totals(comps)
             p = self.model.calibration.exclusive(totals, self.model.prior_weight,
-                                                 self._rivals(comps, self.model.calibration))
+                                                 self._rivals(others, self.model.calibration))
             if self._check is not None:
-                p = np.minimum(p, self._operator_check(comps, totals, self._check))
+                p = np.minimum(p, self._operator_check(comps, totals, others, self._check))
             return p
         extras = {}
         for name in self.model.calibration.features:
@@ -538,27 +539,28 @@ class MirrorLinker:
         return np.atleast_1d(self.model.calibration.probability(totals, extras))
 
     def _operator_check(self, comps: Comparisons, totals: np.ndarray,
-                        check: Calibration) -> np.ndarray:
+                        others: list[np.ndarray], check: Calibration) -> np.ndarray:
         """The candidates' posteriors under three classes (``linkage.related``): each one's
         total less what the related class takes, its rivals at their recorded (two-class)
         totals. A candidate whose evidence another account of the same operator would show
         too keeps a low posterior here, however high its two-class one."""
         assert self._related is not None
         mine = totals + self._related.bits(comps.levels())
-        return check.exclusive(mine, self.model.prior_weight, self._rivals(comps, check))
+        return check.exclusive(mine, self.model.prior_weight, self._rivals(others, check))
 
-    def _rivals(self, comps: Comparisons, cal: Calibration) -> np.ndarray:
-        """For each candidate, the summed odds (``cal.odds``) of the other new accounts
-        recorded as its possible successors (the whole input in a batch, those seen before
-        when streaming)."""
+    def _rival_totals(self, comps: Comparisons) -> list[np.ndarray]:
+        """For each candidate, the first-pass totals of the other new accounts recorded as
+        its possible successors (the whole input in a batch, those seen before when
+        streaming)."""
         aid = comps.active.account_id
+        return [_other_totals(self._successors.get(c.account_id), aid)
+                for c in comps.candidates]
+
+    def _rivals(self, others: list[np.ndarray], cal: Calibration) -> np.ndarray:
+        """For each candidate, the summed odds (``cal.odds``) of its rivals' totals
+        (:meth:`_rival_totals`)."""
         prior = self.model.prior_weight
-        out = np.zeros(len(comps.candidates))
-        for i, c in enumerate(comps.candidates):
-            others = _other_totals(self._successors.get(c.account_id), aid)
-            if others.size:
-                out[i] = float(cal.odds(others, prior).sum())
-        return out
+        return np.array([float(cal.odds(o, prior).sum()) if o.size else 0.0 for o in others])
 
     def _result(self, comps: Comparisons, i: int, total: float, probability: float,
                 explain: bool = True,
