@@ -17,13 +17,15 @@ another platform's data weighs the wrong things. So, from the input alone:
 3. **Term-frequency adjustment** (``linkage.tf``) of the top level of comparators that match on
    a value (avatar, channel link, identifiers, media, hashtags): held fixed during EM.
 4. **The related class** (``linkage.related``): "another account of the same operator",
-   fitted by a second EM with the match class held, so that what an operator's every account
-   shares does not decide *which* of them came back.
+   fitted by a second EM with the match class held, for the operator check: a probability
+   is the lower of the two- and the three-class posterior, so that what an operator's every
+   account shares does not flag the wrong one of them (the ranking stays two-class).
 5. **Dependence**: each comparator's weights counted at the share that is its own, so that
    a fact several comparators read counts once (:func:`comparator_scales`).
 6. **Calibration without labels**: the exclusive posterior of the fitted model, its evidence
    scaled to keep the number of mirrors the fit expected (:func:`matching_scale`) and
-   discounted for what still moves together (:func:`dependence_scale`).
+   discounted for what still moves together (:func:`dependence_scale`); the operator
+   check's three-class posterior gets its own scale the same way (``operator_scale``).
 7. **A review threshold from the model's own expected precision**: the lowest probability of
    the best candidate at which the posteriors above it expect at least ``min_precision`` of
    flags right and at most ``max_flag_rate`` of non-mirrors flagged.
