@@ -148,10 +148,13 @@ class CharVector:
         self._data: np.ndarray | None = data
 
     @classmethod
-    def of_counts(cls, indices: np.ndarray, counts: np.ndarray) -> CharVector:
-        """The sublinear row of n-gram ``counts`` (whole numbers), held as counts."""
+    def of_counts(cls, indices: np.ndarray, counts: np.ndarray,
+                  narrowed: bool = False) -> CharVector:
+        """The sublinear row of n-gram ``counts`` (whole numbers), held as counts;
+        ``narrowed``: already in the type :func:`narrow_counts` gives them (a snapshot
+        narrows a whole column at once)."""
         v = cls.__new__(cls)
-        v.indices, v.counts, v._data = indices, narrow_counts(counts), None
+        v.indices, v.counts, v._data = indices, counts if narrowed else narrow_counts(counts), None
         return v
 
     @property
@@ -166,11 +169,21 @@ class CharVector:
         return int(self.indices.shape[0])
 
 
+#: the unsigned types counts are narrowed to, narrowest first
+COUNT_TYPES = (np.uint8, np.uint16, np.uint32)
+
+
+_COUNT_LIMITS = np.array([2**8, 2**16])
+
+
+def count_types(tops: np.ndarray | int) -> np.ndarray:
+    """The index in :data:`COUNT_TYPES` of the narrowest type that holds each of ``tops``."""
+    return np.searchsorted(_COUNT_LIMITS, tops, side="right")
+
+
 def narrow_counts(counts: np.ndarray) -> np.ndarray:
     """Whole-number counts in the narrowest unsigned type that holds the largest."""
-    top = int(counts.max()) if counts.size else 0
-    dtype = np.uint8 if top < 2**8 else np.uint16 if top < 2**16 else np.uint32
-    return counts.astype(dtype)
+    return counts.astype(COUNT_TYPES[int(count_types(int(counts.max()) if counts.size else 0))])
 
 
 def sublinear_weights(counts: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -78,13 +79,12 @@ def _token_hashes_many(profiles: Sequence[AccountProfile], kind: str
                        ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`token_hashes` of many profiles back to back, and each one's count: hashed in
     one pass and sorted within each profile by one stable sort over (profile, hash)."""
-    lens = np.zeros(len(profiles), dtype=np.int64)
-    hashes: list[int] = []
-    for i, p in enumerate(profiles):
-        before = len(hashes)
-        hashes.extend(hash(t) & 0xFFFFFFFF for t in tokens_of(p, kind))
-        lens[i] = len(hashes) - before
-    flat = np.array(hashes, dtype=np.uint32)
+    tokens = [tokens_of(p, kind) for p in profiles]
+    lens = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    # the interpreter's hashes, masked as :func:`token_hashes` masks them (int64 and a
+    # Python int share their low bits, negative ones too)
+    flat = (np.fromiter(map(hash, chain.from_iterable(tokens)), dtype=np.int64,
+                        count=int(lens.sum())) & 0xFFFFFFFF).astype(np.uint32)
     owner = np.repeat(np.arange(len(profiles)), lens)
     return flat[np.lexsort((flat, owner))], lens
 

@@ -101,6 +101,30 @@ def test_round_trip_keeps_every_field_and_every_score(world, tmp_path: Path):
     assert same_scores(fresh, loaded, new) > 10  # the comparison compared something
 
 
+def test_n_gram_counts_come_back_each_in_its_own_narrow_type(world, tmp_path: Path):
+    """A start narrows a column of counts at once: each vector must still hold its counts
+    in the type a build gives it (one large count widens its vector, not its neighbours)."""
+    profiles, _ = world
+    big = {3: 300, 7: 70_000}  # a uint16 and a uint32 vector among uint8 ones
+    changed = []
+    for k, p in enumerate(profiles[:10]):
+        v = p.char_tf
+        counts = v.counts.astype(np.uint32)
+        if k in big and counts.size:
+            counts[0] = big[k]
+        changed.append(replace(p, char_tf=CharVector.of_counts(v.indices, counts)))
+    path = tmp_path / "index.npz"
+    save_snapshot(path, _linker(changed), position=0)
+    loaded = MirrorLinker(load_model("default"), LinkerConfig())
+    load_snapshot(path, loaded)
+    for p in changed:
+        got = loaded.removed[p.account_id].char_tf
+        assert got.counts.dtype == p.char_tf.counts.dtype, p.account_id
+        assert np.array_equal(got.counts, p.char_tf.counts)
+    assert {p.char_tf.counts.dtype for p in changed} == {np.dtype(t) for t in
+                                                         (np.uint8, np.uint16, np.uint32)}
+
+
 def test_a_withdrawal_after_loading_is_honoured(world, tmp_path: Path):
     profiles, new = world
     path = tmp_path / "index.npz"

@@ -1,0 +1,33 @@
+"""The snapshot's column codecs give back exactly what they were given, whatever the script:
+strings are decoded as one text and sliced at offsets that must fall between characters."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tarazu.linkage.snapshot_codec import get_lists, get_strings, put_lists, put_strings
+
+# every plane but surrogates (not encodable): Latin, Arabic script, emoji, combining marks
+TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=12)
+
+
+@given(st.lists(TEXT, max_size=30))
+def test_strings_come_back_as_they_went_in(values):
+    cols: dict = {}
+    put_strings(cols, "s", values)
+    assert get_strings(cols, "s") == values
+
+
+@given(st.lists(st.lists(TEXT, max_size=5), max_size=20))
+def test_lists_of_strings_come_back_as_they_went_in(lists):
+    cols: dict = {}
+    put_lists(cols, "l", lists)
+    assert get_lists(cols, "l") == lists
+
+
+def test_offsets_after_a_multibyte_character_are_counted_in_characters():
+    values = ["عمر", "Umar", "", "🦅x", "é", "plain"]
+    cols: dict = {}
+    put_strings(cols, "s", values)
+    assert get_strings(cols, "s") == values
