@@ -59,16 +59,23 @@ class _Postings:
                 for t in tokens]
 
     def add(self, account_id: str, tokens: Iterable[object]) -> None:
+        self.add_many(((account_id, set(tokens)),))
+
+    def add_many(self, held: Iterable[tuple[str, Collection[object]]]) -> None:
+        """:meth:`add` for each (account id, its tokens, each once): one loop for a build's
+        or a start's many accounts, each token looked up once."""
         post = self.post
-        for t in set(tokens):
-            ids = post.get(t)
-            if ids is None:
-                post[t] = account_id
-            elif isinstance(ids, str):
-                if ids != account_id:
-                    post[t] = {ids, account_id}
-            else:
-                ids.add(account_id)
+        get = post.get
+        for account_id, tokens in held:
+            for t in tokens:
+                ids = get(t)
+                if ids is None:
+                    post[t] = account_id
+                elif ids.__class__ is str:
+                    if ids != account_id:
+                        post[t] = {ids, account_id}
+                else:
+                    ids.add(account_id)  # type: ignore[union-attr]
 
     def remove(self, account_id: str, tokens: Iterable[object]) -> None:
         """Forget ``account_id`` under each of ``tokens`` (those it was added with; a token
@@ -125,8 +132,12 @@ class NameIndex:
         return toks
 
     def add(self, p: AccountProfile) -> None:
-        self.p.add(p.account_id, self.tokens(p))
-        self.size += 1
+        self.add_many((p,))
+
+    def add_many(self, profiles: Sequence[AccountProfile]) -> None:
+        tokens = self.tokens
+        self.p.add_many((p.account_id, tokens(p)) for p in profiles)
+        self.size += len(profiles)
 
     def remove(self, account_id: str, profile: AccountProfile | None = None) -> None:
         self.p.remove(account_id, self.tokens(_added(account_id, profile)))
@@ -366,7 +377,11 @@ class TokenIndex:
         return toks
 
     def add(self, p: AccountProfile) -> None:
-        self.p.add(p.account_id, self.tokens(p))
+        self.add_many((p,))
+
+    def add_many(self, profiles: Sequence[AccountProfile]) -> None:
+        tokens = self.tokens
+        self.p.add_many((p.account_id, tokens(p)) for p in profiles)
 
     def remove(self, account_id: str, profile: AccountProfile | None = None) -> None:
         self.p.remove(account_id, self.tokens(_added(account_id, profile)))
