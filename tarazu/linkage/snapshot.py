@@ -40,7 +40,13 @@ import numpy as np
 
 from tarazu.linkage.corpus import KINDS, CorpusCounts, counted_hashes, tokens_of
 from tarazu.linkage.linker import MirrorLinker
-from tarazu.linkage.profile import COUNT_TYPES, AccountProfile, CharVector, count_types
+from tarazu.linkage.profile import (
+    COUNT_TYPES,
+    AccountProfile,
+    CharVector,
+    count_types,
+    profiles_of_columns,
+)
 from tarazu.linkage.snapshot_codec import (
     get_arrays,
     get_lists,
@@ -266,10 +272,7 @@ def _decode(cols: Mapping[str, np.ndarray], count: int) -> list[AccountProfile]:
     own = _char_vectors(cols, "recent_tf")
     kw["recent_tf"] = [c if same else r for c, r, same in zip(
         kw["char_tf"], own, cols["recent_tf.same"].tolist(), strict=True)]
-    if any(len(v) != count for v in kw.values()):
-        raise ValueError("columns of unequal length")
-    # positionally, in the fields' order: a keyword dict per profile cost a quarter of this
-    return list(map(AccountProfile, *(kw[f.name] for f in fields(AccountProfile))))
+    return profiles_of_columns(kw, count)
 
 
 def _put_counts(cols: dict[str, np.ndarray], c: CorpusCounts) -> None:

@@ -13,7 +13,12 @@ import pytest
 from bench.synthetic_accounts import Generator
 from tarazu.linkage import LinkerConfig, MirrorLinker, load_model
 from tarazu.linkage.blocking import TextLSHIndex
-from tarazu.linkage.profile import AccountProfile, CharVector, build_profiles
+from tarazu.linkage.profile import (
+    AccountProfile,
+    CharVector,
+    build_profiles,
+    profiles_of_columns,
+)
 from tarazu.linkage.snapshot import (
     SnapshotUnusable,
     load_snapshot,
@@ -123,6 +128,18 @@ def test_n_gram_counts_come_back_each_in_its_own_narrow_type(world, tmp_path: Pa
         assert np.array_equal(got.counts, p.char_tf.counts)
     assert {p.char_tf.counts.dtype for p in changed} == {np.dtype(t) for t in
                                                          (np.uint8, np.uint16, np.uint32)}
+
+
+def test_profiles_filled_by_columns_refuse_a_missing_or_short_column(world):
+    profiles, _ = world
+    cols = {f.name: [getattr(p, f.name) for p in profiles[:3]] for f in fields(AccountProfile)}
+    built = profiles_of_columns(cols, 3)
+    assert all(_same_value(getattr(b, f.name), getattr(p, f.name))
+               for b, p in zip(built, profiles, strict=False) for f in fields(AccountProfile))
+    with pytest.raises(ValueError, match="missing \\['bio'\\]"):
+        profiles_of_columns({k: v for k, v in cols.items() if k != "bio"}, 3)
+    with pytest.raises(ValueError, match="unequal"):
+        profiles_of_columns({**cols, "bio": cols["bio"][:2]}, 3)
 
 
 def test_a_withdrawal_after_loading_is_honoured(world, tmp_path: Path):
