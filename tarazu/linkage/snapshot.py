@@ -249,25 +249,23 @@ def _decode(cols: Mapping[str, np.ndarray], count: int) -> list[AccountProfile]:
         kw[name] = [v if ok else None for v, ok in zip(
             cols[f"{name}.values"].tolist(), cols[f"{name}.present"].tolist(), strict=True)]
     for name in _STR_SET:
-        shared = name not in _UNSHARED
-        kw[name] = [(frozenset(map(sys.intern, v) if shared else v) if v else _EMPTY)
-                    for v in get_lists(cols, name)]
+        kw[name] = [frozenset(v) if v else _EMPTY
+                    for v in get_lists(cols, name, intern=name not in _UNSHARED)]
     for name in _STR_TUPLE:
-        kw[name] = [tuple(map(sys.intern, v) if name not in _UNSHARED else v)
-                    for v in get_lists(cols, name)]
+        kw[name] = list(map(tuple, get_lists(cols, name, intern=name not in _UNSHARED)))
     for name in (*_ARRAY, *_OPT_ARRAY):
         kw[name] = get_arrays(cols, name)
     for name in _STR_MAP:
-        kw[name] = [dict(zip(map(sys.intern, k), v, strict=True)) for k, v in zip(
-            get_lists(cols, f"{name}.keys"), get_lists(cols, f"{name}.values"), strict=True)]
+        kw[name] = [dict(zip(k, v, strict=True)) for k, v in zip(
+            get_lists(cols, f"{name}.keys", intern=True), get_lists(cols, f"{name}.values"),
+            strict=True)]
     for name in _FLOAT_MAP:
-        kw[name] = [dict(zip(map(sys.intern, k), v.tolist(), strict=True)) for k, v in zip(
-            get_lists(cols, f"{name}.keys"), get_arrays(cols, name), strict=True)]
+        kw[name] = [dict(zip(k, v.tolist(), strict=True)) for k, v in zip(
+            get_lists(cols, f"{name}.keys", intern=True), get_arrays(cols, name), strict=True)]
     for name in _SERIES_MAP:
         series = iter(get_arrays(cols, name))
-        kw[name] = [{sys.intern(k): tuple(next(series).tolist())  # type: ignore[union-attr]
-                     for k in keys}
-                    for keys in get_lists(cols, f"{name}.keys")]
+        kw[name] = [{k: tuple(next(series).tolist()) for k in keys}  # type: ignore[union-attr]
+                    for keys in get_lists(cols, f"{name}.keys", intern=True)]
     kw["char_tf"] = _char_vectors(cols, "char_tf")
     own = _char_vectors(cols, "recent_tf")
     kw["recent_tf"] = [c if same else r for c, r, same in zip(

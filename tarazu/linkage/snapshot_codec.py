@@ -6,6 +6,7 @@ columns (:mod:`tarazu.linkage.snapshot`) and the derived structures a start rest
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -45,10 +46,15 @@ def put_lists(cols: dict[str, np.ndarray], name: str, lists: Sequence[Sequence[s
     cols[f"{name}.offsets"] = csr_offsets([len(lst) for lst in lists])
 
 
-def get_lists(cols: Mapping[str, np.ndarray], name: str) -> list[list[str]]:
+def get_lists(cols: Mapping[str, np.ndarray], name: str, intern: bool = False
+              ) -> list[list[str]]:
+    """``intern``: each string interned (one object per value, for values many accounts
+    share), all of them in one pass before they are cut into lists."""
     items = get_strings(cols, f"{name}.items")
+    if intern:
+        items = list(map(sys.intern, items))
     o = cols[f"{name}.offsets"].tolist()
-    return [items[o[i] : o[i + 1]] for i in range(len(o) - 1)]
+    return [items[a:b] for a, b in zip(o, o[1:])]  # noqa: B905 (o is one longer)
 
 
 def put_arrays(cols: dict[str, np.ndarray], name: str, arrays: Sequence[np.ndarray | None],

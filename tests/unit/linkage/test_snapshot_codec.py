@@ -31,3 +31,14 @@ def test_offsets_after_a_multibyte_character_are_counted_in_characters():
     cols: dict = {}
     put_strings(cols, "s", values)
     assert get_strings(cols, "s") == values
+
+
+@given(st.lists(st.lists(TEXT, max_size=5), max_size=20))
+def test_interned_lists_hold_the_same_values_one_object_a_value(lists):
+    cols: dict = {}
+    put_lists(cols, "l", lists)
+    got = get_lists(cols, "l", intern=True)
+    assert got == lists
+    first: dict[str, str] = {}
+    for s in (s for lst in got for s in lst):
+        assert first.setdefault(s, s) is s
