@@ -133,7 +133,8 @@ def profiles_of_columns(columns: Mapping[str, Sequence[object]], count: int
     """``count`` profiles whose fields are ``columns`` (one sequence a field, every field):
     filled a field at a time through the slots. ``__init__`` of a frozen dataclass sets each
     field by a Python call of its own, most of building a profile that is already known (a
-    start from a snapshot builds hundreds of thousands: BENCHMARKS.md)."""
+    start from a snapshot builds hundreds of thousands: BENCHMARKS.md). ``__init__`` does
+    nothing else (no ``__post_init__``; a test holds it so)."""
     names = {f.name for f in fields(AccountProfile)}
     if set(columns) != names:
         raise ValueError(f"profile columns missing {sorted(names - set(columns))}, "
