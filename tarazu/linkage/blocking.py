@@ -39,17 +39,26 @@ class CandidateIndex(Protocol):
     def query(self, p: AccountProfile) -> set[str]: ...
 
 
+#: postings of up to this many accounts are tuples; larger ones sets (see ``_Postings``)
+SMALL_POSTING = 512
+
+
 class _Postings:
     """token -> account ids.
 
     Most tokens (a rare hashtag, the trigrams of an unusual handle) belong to one account:
-    such a posting is the bare id, and becomes a set only when a second account shares it
-    (a one-member set is a large object for one id). No reverse map (account -> its tokens)
-    is kept: whoever removes an account passes its tokens again, derived from the profile the
-    linker holds (the map held a second copy of every token: BENCHMARKS.md)."""
+    such a posting is the bare id. A token a few accounts share holds them in a tuple, a
+    third to an eighth of a set's size (the sets of two to 500 accounts were most of the
+    name and token indexes' memory: BENCHMARKS.md); adding to a tuple copies it, so a posting
+    past ``small`` accounts becomes a set. No reverse map (account -> its tokens) is kept:
+    whoever removes an account passes its tokens again, derived from the profile the linker
+    holds (the map held a second copy of every token: BENCHMARKS.md)."""
 
-    def __init__(self) -> None:
-        self.post: dict[object, str | set[str]] = {}
+    def __init__(self, small: int = SMALL_POSTING) -> None:
+        if small < 2:
+            raise ValueError("small must be at least 2")
+        self.small = small
+        self.post: dict[object, str | tuple[str, ...] | set[str]] = {}
 
     def held(self, tokens: Iterable[object]) -> list[int]:
         """How many accounts hold each of ``tokens`` here (a shard's part of the removed set
@@ -64,7 +73,7 @@ class _Postings:
     def add_many(self, held: Iterable[tuple[str, Collection[object]]]) -> None:
         """:meth:`add` for each (account id, its tokens, each once): one loop for a build's
         or a start's many accounts, each token looked up once."""
-        post = self.post
+        post, small = self.post, self.small
         get = post.get
         for account_id, tokens in held:
             for t in tokens:
@@ -73,7 +82,11 @@ class _Postings:
                     post[t] = account_id
                 elif ids.__class__ is str:
                     if ids != account_id:
-                        post[t] = {ids, account_id}
+                        post[t] = (ids, account_id)  # type: ignore[assignment]
+                elif ids.__class__ is tuple:
+                    if account_id not in ids:
+                        post[t] = ((*ids, account_id) if len(ids) < small  # type: ignore[misc]
+                                   else {*ids, account_id})
                 else:
                     ids.add(account_id)  # type: ignore[union-attr]
 
@@ -89,10 +102,16 @@ class _Postings:
                 if ids == account_id:
                     del post[t]
                 continue
-            ids.discard(account_id)
-            if len(ids) == 1:
-                post[t] = next(iter(ids))
-            elif not ids:
+            if isinstance(ids, tuple):
+                rest = tuple(i for i in ids if i != account_id)
+            else:
+                ids.discard(account_id)
+                if len(ids) > self.small // 2:  # a set till well below: no flapping
+                    continue
+                rest = tuple(ids)
+            if rest:
+                post[t] = rest[0] if len(rest) == 1 else rest
+            else:
                 del post[t]
 
     def get(self, token: object) -> tuple[str, ...] | set[str]:

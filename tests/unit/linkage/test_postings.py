@@ -12,10 +12,12 @@ _OPS = st.lists(
 )
 
 
-@given(_OPS)
-@settings(max_examples=200, deadline=None)
-def test_postings_equal_a_map_of_sets(ops):
-    postings, ref_owned = _Postings(), {}
+@given(_OPS, st.sampled_from([2, 3, 4, 512]))
+@settings(max_examples=300, deadline=None)
+def test_postings_equal_a_map_of_sets(ops, small):
+    """Through every form a posting takes (a bare id, a tuple, a set past ``small`` and back
+    to a tuple below half of it)."""
+    postings, ref_owned = _Postings(small=small), {}
     for is_add, account, tokens in ops:
         if is_add and account not in ref_owned:
             postings.add(account, tokens)
@@ -30,12 +32,31 @@ def test_postings_equal_a_map_of_sets(ops):
     assert set(postings.post) == {t for toks in ref_owned.values() for t in toks}
 
 
-def test_a_token_of_one_account_is_held_as_its_bare_id_and_grows_into_a_set():
+def test_a_token_of_one_account_is_held_as_its_bare_id_and_grows_into_a_tuple():
     p = _Postings()
     p.add("x:1", ["tag:a", "tag:b"])
     assert p.post["tag:a"] == "x:1" and p.get("tag:a") == ("x:1",)
     p.add("x:2", ["tag:a"])
-    assert p.post["tag:a"] == {"x:1", "x:2"}
+    assert p.post["tag:a"] == ("x:1", "x:2")
     p.remove("x:1", ["tag:a", "tag:b"])
     assert p.post["tag:a"] == "x:2" and "tag:b" not in p.post
     assert p.get("tag:b") == ()
+
+
+def test_a_posting_is_a_tuple_while_small_a_set_past_it_and_a_tuple_again_well_below():
+    postings = _Postings(small=4)
+    for a in "abcd":
+        postings.add(a, ["t"])
+    assert postings.post["t"] == ("a", "b", "c", "d")
+    postings.add("b", ["t"])  # held already: not twice
+    assert postings.post["t"] == ("a", "b", "c", "d")
+    postings.add("e", ["t"])
+    assert postings.post["t"] == set("abcde")
+    postings.remove("a", ["t"])
+    postings.remove("b", ["t"])
+    assert postings.post["t"] == set("cde")  # above half of small: still a set
+    postings.remove("c", ["t"])
+    assert sorted(postings.post["t"]) == ["d", "e"] and isinstance(postings.post["t"], tuple)
+    postings.remove("d", ["t"])
+    assert postings.post["t"] == "e"
+    assert postings.held(["t", "u"]) == [1, 0]
