@@ -71,8 +71,13 @@ class _Postings:
         self.add_many(((account_id, set(tokens)),))
 
     def add_many(self, held: Iterable[tuple[str, Collection[object]]]) -> None:
-        """:meth:`add` for each (account id, its tokens, each once): one loop for a build's
-        or a start's many accounts, each token looked up once."""
+        """:meth:`add` for each (account id, its tokens, each once). Many accounts (a build's
+        or a start's) are gathered by token first and each posting is made once: adding them
+        one by one would copy a tuple once for each of its accounts."""
+        held = list(held)
+        if len(held) > 1:
+            self._merge(held)
+            return
         post, small = self.post, self.small
         get = post.get
         for account_id, tokens in held:
@@ -89,6 +94,29 @@ class _Postings:
                                    else {*ids, account_id})
                 else:
                     ids.add(account_id)  # type: ignore[union-attr]
+
+    def _merge(self, held: Sequence[tuple[str, Collection[object]]]) -> None:
+        post, small = self.post, self.small
+        gathered: dict[object, list[str]] = {}
+        for account_id, tokens in held:
+            for t in tokens:
+                ids = gathered.get(t)
+                if ids is None:
+                    gathered[t] = [account_id]
+                else:
+                    ids.append(account_id)
+        for t, new in gathered.items():
+            had = post.get(t)
+            if had is None and len(new) == 1:
+                post[t] = new[0]
+                continue
+            if isinstance(had, set):  # large already: grows in place
+                had.update(new)
+                continue
+            had = () if had is None else (had,) if isinstance(had, str) else had
+            members = dict.fromkeys((*had, *new))  # each once, in the order they came
+            post[t] = (next(iter(members)) if len(members) == 1
+                       else tuple(members) if len(members) <= small else set(members))
 
     def remove(self, account_id: str, tokens: Iterable[object]) -> None:
         """Forget ``account_id`` under each of ``tokens`` (those it was added with; a token

@@ -60,3 +60,21 @@ def test_a_posting_is_a_tuple_while_small_a_set_past_it_and_a_tuple_again_well_b
     postings.remove("d", ["t"])
     assert postings.post["t"] == "e"
     assert postings.held(["t", "u"]) == [1, 0]
+
+
+@given(st.lists(st.tuples(st.sampled_from("abcdefg"), st.sets(st.integers(0, 5), max_size=4)),
+                max_size=30), st.integers(1, 6), st.sampled_from([2, 3, 512]))
+@settings(max_examples=300, deadline=None)
+def test_many_accounts_added_at_once_post_as_added_one_by_one(adds, piece, small):
+    """A build or a start adds accounts in pieces (gathered by token, each posting made
+    once): the same accounts under each token, in the same form, as one by one."""
+    one, many = _Postings(small=small), _Postings(small=small)
+    for account, tokens in adds:
+        one.add(account, tokens)
+    for at in range(0, len(adds), piece):
+        many.add_many([(a, set(t)) for a, t in adds[at : at + piece]])
+    assert set(one.post) == set(many.post)
+    for t, ids in one.post.items():
+        got = many.post[t]
+        assert type(got) is type(ids) and (
+            got == ids if isinstance(ids, str) else set(got) == set(ids) and len(got) == len(ids))
