@@ -71,51 +71,28 @@ class _Postings:
         self.add_many(((account_id, set(tokens)),))
 
     def add_many(self, held: Iterable[tuple[str, Collection[object]]]) -> None:
-        """:meth:`add` for each (account id, its tokens, each once). Many accounts (a build's
-        or a start's) are gathered by token first and each posting is made once: adding them
-        one by one would copy a tuple once for each of its accounts."""
-        held = list(held)
-        if len(held) > 1:
-            self._merge(held)
-            return
+        """:meth:`add` for each (account id, its tokens, each once). A new token takes the
+        bare id and a large posting grows in place; what joins a bare id or a tuple is
+        gathered first and each such posting made once (a build's or a start's common
+        tokens would otherwise copy a tuple once for each of its accounts)."""
         post, small = self.post, self.small
         get = post.get
+        joining: dict[object, list[str]] = {}
         for account_id, tokens in held:
             for t in tokens:
                 ids = get(t)
                 if ids is None:
                     post[t] = account_id
-                elif ids.__class__ is str:
-                    if ids != account_id:
-                        post[t] = (ids, account_id)  # type: ignore[assignment]
-                elif ids.__class__ is tuple:
-                    if account_id not in ids:
-                        post[t] = ((*ids, account_id) if len(ids) < small  # type: ignore[misc]
-                                   else {*ids, account_id})
-                else:
+                elif ids.__class__ is set:
                     ids.add(account_id)  # type: ignore[union-attr]
-
-    def _merge(self, held: Sequence[tuple[str, Collection[object]]]) -> None:
-        post, small = self.post, self.small
-        gathered: dict[object, list[str]] = {}
-        for account_id, tokens in held:
-            for t in tokens:
-                ids = gathered.get(t)
-                if ids is None:
-                    gathered[t] = [account_id]
+                elif (new := joining.get(t)) is None:
+                    joining[t] = [account_id]
                 else:
-                    ids.append(account_id)
-        for t, new in gathered.items():
-            had = post.get(t)
-            if had is None and len(new) == 1:
-                post[t] = new[0]
-                continue
-            if isinstance(had, set):  # large already: grows in place
-                had.update(new)
-                continue
-            had = () if had is None else (had,) if isinstance(had, str) else had
-            members = dict.fromkeys((*had, *new))  # each once, in the order they came
-            post[t] = (next(iter(members)) if len(members) == 1
+                    new.append(account_id)
+        for t, new in joining.items():
+            had = post[t]
+            members = dict.fromkeys(((had,) if isinstance(had, str) else had) + tuple(new))
+            post[t] = (next(iter(members)) if len(members) == 1  # type: ignore[assignment]
                        else tuple(members) if len(members) <= small else set(members))
 
     def remove(self, account_id: str, tokens: Iterable[object]) -> None:
