@@ -6,7 +6,7 @@ does: its own follow list, the time since *its* removal. When an operator comes 
 removed account of theirs shares the first kind with the new one. A two-class model counts
 that evidence for each of them in full, so the candidate whose old posts happen to show one
 more shared phrase or a measurable style outranks the account that actually came back
-(BENCHMARKS.md, "Mirror linking quality").
+(docs/linking-findings.md, "The scenario family: careful mirrors below a sibling").
 
 So the pairs have three sources: the removed account the new one continues (match), another
 account related to it (the same operator's, or its group's), and the rest (u). The match
@@ -25,8 +25,8 @@ lower of its two-class and its three-class exclusive posterior. A flag then need
 to agree that this account, not only its operator, came back. Ranking by the three-class
 total ranked more mirrors first on generated draws where operators run several accounts,
 but no better on the real benchmarks, and flagged less precisely there; the check keeps the
-two-class ranking and raises the precision at the flag on both (BENCHMARKS.md, "The related
-class").
+two-class ranking and raises the precision at the flag on both (docs/linking-findings.md,
+"The related class and the operator check").
 
 Fitted without labels by ``linkage.related_fit``, when asked for
 (``SelfFitSettings.related_class``, ``tarazu mirrors fit|link --related-class``), with the

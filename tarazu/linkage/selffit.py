@@ -90,8 +90,8 @@ class SelfFitSettings:
     jobs: int = 1
     #: random (active, removed) pairs for u
     random_pairs: int = 20000
-    #: hold u at its random-pair estimate during the EM, as Splink does. Measured on the dev
-    #: splits (BENCHMARKS.md), letting the EM move u from that start ranks and flags better:
+    #: hold u at its random-pair estimate during the EM, as Splink does. Measured
+    #: (docs/linking-findings.md), letting the EM move u from that start ranks and flags better:
     #: blocking proposes pairs near in time and topic, where unrelated accounts share timing
     #: and text levels far more often than random pairs do
     hold_u: bool = False
@@ -104,7 +104,7 @@ class SelfFitSettings:
     max_flag_rate: float = 0.05
     #: at least ``min_precision`` of the flagged must be right with this probability under
     #: the model's own posteriors (0.5: their mean must reach it). What 0.5, 0.9, 0.95 and
-    #: 0.99 do on the dev splits: BENCHMARKS.md
+    #: 0.99 do on the dev splits: docs/linking-findings.md
     confidence: float = 0.95
     #: the review threshold never goes below this probability of the best candidate
     min_threshold: float = 0.5
@@ -114,12 +114,13 @@ class SelfFitSettings:
     #: count each comparator's weights at one over the sum of its correlations with the
     #: others of its family (:func:`comparator_scales`), and keep the number of mirrors the
     #: fit expects (:func:`matching_scale`). False: every comparator counted in full. What
-    #: it does on the dev splits: BENCHMARKS.md
+    #: it does on the dev splits: docs/linking-findings.md
     discount_comparators: bool = True
     #: fit the related class, "another account of the same operator" (``linkage.related``),
     #: after the match class, for the operator check: a probability is the lower of the two-
     #: and the three-class posterior. On every development set it flagged at least as
-    #: precisely, and fewer mirrors (BENCHMARKS.md, "The related class")
+    #: precisely, and fewer mirrors (docs/linking-findings.md, "The related class and the
+    #: operator check")
     related_class: bool = True
     seed: int = 0
 

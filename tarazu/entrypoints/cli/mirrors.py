@@ -88,7 +88,7 @@ def related_option() -> Any:
         help="self-fit: also fit the related class, another account of the same operator, and "
              "flag only where it agrees: a probability is the lower of the two- and the "
              "three-class posterior, so that what all of an operator's accounts share does not "
-             "flag the wrong one (see BENCHMARKS.md)")
+             "flag the wrong one (see docs/linking-findings.md)")
 
 
 def jobs_or_default(asked: int | None) -> int:
