@@ -12,7 +12,9 @@ building the index (profiles + candidate indexes), the index's memory (RSS delta
 streaming score of one new account (p50/p99), incremental add and withdraw of one removed
 account (p50/p99, profile building included), and batch scan throughput (profiles in one
 batch, first pass over all, then ranking, results explained only at or above the review
-threshold — as ``tarazu mirrors scan`` does). The 1M x 100k batch projection assumes
+threshold — as ``tarazu mirrors scan`` does), and last the snapshot: written, then started
+from in a fresh process once this one has let its index go (``snapshot_start.py``), as a
+restarted worker starts. The 1M x 100k batch projection assumes
 throughput per core at 100k removed and two cores. The score is timed both with every result
 explained and as the stream worker asks for it (explained only at or above the review
 threshold), on two sets of new accounts scored in turn, each account once."""
@@ -27,13 +29,16 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import cProfile  # noqa: E402
 import gc  # noqa: E402
+import json  # noqa: E402
 import pstats  # noqa: E402
+import re  # noqa: E402
+import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
+from dataclasses import asdict, dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -54,7 +59,7 @@ from bench.synthetic_accounts import Generator  # noqa: E402
 from tarazu.linkage import LinkerConfig, MirrorLinker, load_model  # noqa: E402
 from tarazu.linkage.policy import LinkPolicy  # noqa: E402
 from tarazu.linkage.profile import build_profile, build_profiles  # noqa: E402
-from tarazu.linkage.snapshot import load_snapshot, save_snapshot  # noqa: E402
+from tarazu.linkage.snapshot import save_snapshot  # noqa: E402
 from tarazu.service.memory import bulk_build, settle_after_bulk_build  # noqa: E402
 from tarazu.service.mirrors.reference import READ_BATCH  # noqa: E402
 
@@ -156,9 +161,12 @@ def add_and_withdraw(linker: MirrorLinker, extra: list) -> tuple[list[float], li
 
 
 def measure(n: int, queries: int, batch: int, seed: int, model: str,
-            max_full: int | None = None, add_only: bool = False) -> Row:
-    """The figures of one size; ``add_only``: only the build and the add and withdraw (the
-    others NaN), the same accounts and the same steps before them but the timed scores."""
+            max_full: int | None = None, add_only: bool = False,
+            snapshot: Path | None = None) -> Row:
+    """The figures of one size but the start from the snapshot, which is written last to
+    ``snapshot`` (and the start's seconds left NaN: :func:`measure_apart` times it once this
+    process is gone); ``add_only``: only the build and the add and withdraw (the others NaN),
+    the same accounts and the same steps before them but the timed scores."""
     gen = Generator(seed)
     t = time.perf_counter()
     removed = list(gen.removed_set(n))
@@ -189,6 +197,8 @@ def measure(n: int, queries: int, batch: int, seed: int, model: str,
     settle_after_bulk_build()  # as the service does after a bulk build
     rss = rss_mb() - rss0
     print(f"[{n}] index built in {build_s:.1f} s, {rss:.0f} MB", file=sys.stderr)
+    del removed, chunk  # read only by the build: at 1M, gigabytes the rest need not hold
+    gc.collect()
     if add_only:
         warm_up(linker, stream)
         adds, rms = add_and_withdraw(linker, extra)
@@ -196,7 +206,6 @@ def measure(n: int, queries: int, batch: int, seed: int, model: str,
         return Row(n, gen_s, build_s, rss, nan, nan, pct(adds, 50), pct(adds, 99),
                    pct(rms, 50), pct(rms, 99), nan, 0, nan)
 
-    snap = snapshot_times(linker, model, max_full)
     warm_up(linker, stream)
     lat, worker, cands = [], [], []
     review = LinkPolicy.from_model(linker.model).review_threshold
@@ -227,30 +236,57 @@ def measure(n: int, queries: int, batch: int, seed: int, model: str,
         profiles = build_profiles([a for a, _ in scan], {a.account_id: ps for a, ps in scan})
         linker.score_batch(profiles, jobs=cores, explain_from=review)
         thr_all = len(scan) / (time.perf_counter() - t)
+    save_s, snap_mb = write_snapshot(linker, snapshot) if snapshot else (float("nan"),) * 2
     row = Row(n, gen_s, build_s, rss, pct(lat, 50), pct(lat, 99), pct(adds, 50), pct(adds, 99),
               pct(rms, 50), pct(rms, 99), thr, len(stream), float(np.mean(cands)),
-              pct(finds, 50), *snap, thr_all, cores, pct(worker, 50), pct(worker, 99))
+              pct(finds, 50), save_s, float("nan"), snap_mb, thr_all, cores, pct(worker, 50),
+              pct(worker, 99))
     print(f"[{n}] {row}", file=sys.stderr)
     return row
 
 
-def snapshot_times(linker: MirrorLinker, model: str, max_full: int | None
-                   ) -> tuple[float, float, float]:
-    """Seconds to write the index snapshot and to start a linker from it, and its MB."""
+def measure_apart(n: int, args: argparse.Namespace) -> Row:
+    """:func:`measure` of one size in a process of its own, then the start from the snapshot
+    it wrote in another once it has exited: a restarted worker starts in a fresh process, and
+    at 1M the measuring process (which keeps much of what it freed: the allocator's arenas)
+    and a started index would not fit in the machine's memory side by side. Each size in its
+    own process also keeps one size's heap out of the next one's RSS delta."""
     with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / "index.npz"
-        t = time.perf_counter()
-        save_snapshot(path, linker, position=0)
-        save_s = time.perf_counter() - t
-        fresh = MirrorLinker(load_model(model), LinkerConfig(max_full=max_full))
-        t = time.perf_counter()
-        with bulk_build():  # as the service starts from it
-            load_snapshot(path, fresh)
-        load_s = time.perf_counter() - t
-        size = path.stat().st_size / 2**20
-    del fresh
-    gc.collect()
-    return save_s, load_s, size
+        snap, out = Path(d) / "index.npz", Path(d) / "row.json"
+        subprocess.run([sys.executable, __file__, "--sizes", str(n), "--queries",
+                        str(args.queries), "--batch", str(args.batch), "--seed", str(args.seed),
+                        "--model", args.model, "--max-full", str(args.max_full),
+                        "--row-json", str(out), "--snapshot-path", str(snap)], check=True)
+        row = Row(**json.loads(out.read_text()))
+        row.snap_load_s = start_apart(snap, args.model)
+    print(f"[{n}] {row}", file=sys.stderr)
+    return row
+
+
+def write_snapshot(linker: MirrorLinker, path: Path) -> tuple[float, float]:
+    """Seconds to write the index snapshot to ``path``, and its MB."""
+    t = time.perf_counter()
+    save_snapshot(path, linker, position=0)
+    return time.perf_counter() - t, path.stat().st_size / 2**20
+
+
+def start_apart(path: Path, model: str) -> float:
+    """Seconds to start a linker from the snapshot at ``path`` in a fresh process
+    (``bench/snapshot_start.py start``: pinned to one core, the collector held off as the
+    service starts)."""
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("snapshot_start.py")), "start",
+         "--path", str(path), "--model", model],
+        check=True, capture_output=True, text=True).stdout
+    return started_in(out)
+
+
+def started_in(out: str) -> float:
+    """The seconds of the line ``snapshot_start.py start`` prints (its ``started_line``)."""
+    found = re.search(r"removed accounts: ([0-9.]+) s", out)
+    if found is None:
+        raise ValueError(f"no start time in the snapshot start's output: {out!r}")
+    return float(found.group(1))
 
 
 def at_1m(r: Row, shown: str, met: bool, quiet: bool = False) -> str:
@@ -419,6 +455,13 @@ def vectorised_ab(n: int, queries: int, seed: int, model: str) -> Ab:
               (pct(scores[False], 50), pct(scores[False], 99)))
 
 
+def pin_to_one_core() -> None:
+    """This process on the first core it may use (the batch on every core unpins it for
+    the while: :func:`every_core`)."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -436,10 +479,18 @@ def main() -> None:
     ap.add_argument("--max-full", type=int, default=LinkerConfig.max_full or 0,
                     help="LinkerConfig.max_full: full comparisons per account (0: all; "
                          "default: the service's)")
+    ap.add_argument("--row-json", type=Path, help=argparse.SUPPRESS)  # measure_apart's child
+    ap.add_argument("--snapshot-path", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    if args.row_json:  # one size, in the process measure_apart started for it
+        pin_to_one_core()
+        row = measure(args.sizes[0], args.queries, args.batch, args.seed, args.model,
+                      args.max_full or None, snapshot=args.snapshot_path)
+        args.row_json.write_text(json.dumps(asdict(row)))
+        return
     ab = None
+    if args.vectorised_ab or args.profile or args.add_only:  # measured in this process
+        pin_to_one_core()
     if args.vectorised_ab:  # alone, or with --write: beside the sizes in the table
         ab = vectorised_ab(args.vectorised_ab, args.queries, args.seed, args.model)
         if not args.write:
@@ -460,8 +511,7 @@ def main() -> None:
     load = [os.getloadavg()[0]]
     rows = []
     for n in args.sizes:
-        rows.append(measure(n, args.queries, args.batch, args.seed, args.model,
-                            args.max_full or None))
+        rows.append(measure_apart(n, args))
         load.append(os.getloadavg()[0])
     text, under = table(rows), notes(load)
     # the bullets under the table are written by hand: these lines are for them to quote

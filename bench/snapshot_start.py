@@ -51,6 +51,11 @@ def write(n: int, path: Path, seed: int, model: str) -> None:
           f"{path.stat().st_size / 2**20:.0f} MB")
 
 
+def started_line(removed: int, seconds: float, rss_delta_mb: float) -> str:
+    """What ``start`` prints, which ``linker_speed.py`` reads back (``started_in``)."""
+    return f"start of {removed} removed accounts: {seconds:.2f} s, RSS delta {rss_delta_mb:.0f} MB"
+
+
 def start(path: Path, model: str, profile: bool) -> None:
     load_compiled_kernels()
     linker = MirrorLinker(load_model(model), LinkerConfig())
@@ -65,8 +70,7 @@ def start(path: Path, model: str, profile: bool) -> None:
     if prof is not None:
         prof.disable()
     took = time.perf_counter() - t
-    print(f"start of {len(linker.removed)} removed accounts: {took:.2f} s, "
-          f"RSS delta {rss_mb() - rss0:.0f} MB")
+    print(started_line(len(linker.removed), took, rss_mb() - rss0))
     if prof is not None:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
 

@@ -9,7 +9,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from bench import linker_speed, scenario_family, stream_load
+import pytest
+
+from bench import linker_speed, scenario_family, snapshot_start, stream_load
 from bench.benchmarks_file import write_table
 from tarazu.demo.scenario import Knobs
 
@@ -187,3 +189,15 @@ def test_the_reach_at_sign_up_counts_only_the_operators_removals_in_the_careful_
     files = SimpleNamespace(truth=truth, scenario=SimpleNamespace(accounts=accounts))
     knobs = Knobs(careful_gap_days=(2, 30))
     assert scenario_family.signup_limit(files, knobs) == (0.5 + 1 + 1) / 3
+
+
+def test_linker_speed_reads_the_start_time_the_snapshot_start_prints() -> None:
+    """The speed bench times the start from a snapshot in a fresh process and reads its
+    seconds back from the line that process prints: the two must agree on that line."""
+    out = "loading...\n" + snapshot_start.started_line(1_000_000, 71.256, 12_345.0) + "\n"
+    assert linker_speed.started_in(out) == 71.26
+
+
+def test_linker_speed_refuses_a_start_it_cannot_read() -> None:
+    with pytest.raises(ValueError, match="no start time"):
+        linker_speed.started_in("Traceback (most recent call last): ...")
