@@ -4,12 +4,15 @@ restarted worker does), so that two versions can be run in turn on one machine:
     python bench/snapshot_start.py write --removed 100000 --path index.npz   # once a version
     python bench/snapshot_start.py start --path index.npz                    # each run
     python bench/snapshot_start.py start --path index.npz --profile          # cProfile of it
+    python bench/snapshot_start.py start --path index.npz --score 300        # then score
 
 ``write`` indexes the synthetic removed accounts of the speed bench (``linker_speed.py``: the
 same generator, a read batch at a time as the service builds its reference set) and writes
 the snapshot; ``start`` times loading it into a new linker (with the collector held off, as
-the service starts) and prints the seconds and the RSS it added. Pinned to one core, BLAS
-threads 1; the compiled picture kernels loaded before the start, as in the speed bench."""
+the service starts) and prints the seconds and the RSS it added, and with ``--score`` what
+the started worker then does (scores, adds, withdrawals: at 1M the speed bench's own process
+cannot hold its generated accounts beside the index on a 24 GB machine). Pinned to one core,
+BLAS threads 1; the compiled picture kernels loaded before the start, as in the speed bench."""
 
 from __future__ import annotations
 
@@ -24,13 +27,21 @@ import gc  # noqa: E402
 import pstats  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+from itertools import islice  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.linker_speed import load_compiled_kernels, rss_mb  # noqa: E402
+from bench.linker_speed import (  # noqa: E402
+    add_and_withdraw,
+    load_compiled_kernels,
+    pct,
+    rss_mb,
+    warm_up,
+)
 from bench.synthetic_accounts import Generator  # noqa: E402
 from tarazu.linkage import LinkerConfig, MirrorLinker, load_model  # noqa: E402
+from tarazu.linkage.policy import LinkPolicy  # noqa: E402
 from tarazu.linkage.profile import build_profiles  # noqa: E402
 from tarazu.linkage.snapshot import load_snapshot, save_snapshot  # noqa: E402
 from tarazu.service.memory import bulk_build  # noqa: E402
@@ -38,11 +49,13 @@ from tarazu.service.mirrors.reference import READ_BATCH  # noqa: E402
 
 
 def write(n: int, path: Path, seed: int, model: str) -> None:
-    removed = list(Generator(seed).removed_set(n))
+    """The generated accounts are drawn a read batch at a time and let go once indexed, so
+    that at 1M the generated set, the index and the snapshot's columns being written need
+    not fit in memory side by side."""
+    removed = Generator(seed).removed_set(n)
     linker = MirrorLinker(load_model(model), LinkerConfig())
     with bulk_build():
-        for i in range(0, n, READ_BATCH):
-            chunk = removed[i : i + READ_BATCH]
+        while chunk := list(islice(removed, READ_BATCH)):
             linker.add_removed_profiles(build_profiles(
                 [a for a, _ in chunk], {a.account_id: ps for a, ps in chunk}))
     t = time.perf_counter()
@@ -56,7 +69,7 @@ def started_line(removed: int, seconds: float, rss_delta_mb: float) -> str:
     return f"start of {removed} removed accounts: {seconds:.2f} s, RSS delta {rss_delta_mb:.0f} MB"
 
 
-def start(path: Path, model: str, profile: bool) -> None:
+def start(path: Path, model: str, profile: bool, scores: int = 0, seed: int = 7) -> None:
     load_compiled_kernels()
     linker = MirrorLinker(load_model(model), LinkerConfig())
     gc.collect()
@@ -73,6 +86,32 @@ def start(path: Path, model: str, profile: bool) -> None:
     print(started_line(len(linker.removed), took, rss_mb() - rss0))
     if prof is not None:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
+    if scores:
+        score_after_start(linker, scores, seed)
+
+
+def score_after_start(linker: MirrorLinker, n: int, seed: int) -> None:
+    """What the worker started from the snapshot then does: score ``n`` new accounts as the
+    stream worker asks (explained only at or above the review threshold), each once, and add
+    and withdraw 200 removed accounts. The new accounts are the speed bench's kind (30 %
+    mirrors): mirrors of the first removed accounts the snapshot's generator drew, which the
+    same seed draws again without drawing the whole set."""
+    gen = Generator(seed)
+    sources = [gen.removed() for _ in range(min(len(linker.removed), 5_000))]
+    asked = gen.new_accounts(n + 5, sources)
+    extra = [gen.removed() for _ in range(200)]
+    del sources
+    warm_up(linker, asked[:5])
+    review = LinkPolicy.from_model(linker.model).review_threshold
+    lat = []
+    for a, ps in asked[5:]:
+        t = time.perf_counter()
+        linker.score(a, ps, explain_from=review)
+        lat.append(time.perf_counter() - t)
+    adds, rms = add_and_withdraw(linker, extra)
+    print(f"after the start: score as the stream worker asks p50 / p99 {pct(lat, 50):.1f} / "
+          f"{pct(lat, 99):.1f} ms ({n} new accounts); add {pct(adds, 50):.2f} / "
+          f"{pct(adds, 99):.2f} ms; withdraw {pct(rms, 50):.2f} / {pct(rms, 99):.2f} ms")
 
 
 def main() -> None:
@@ -83,13 +122,16 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--model", default="default")
     ap.add_argument("--profile", action="store_true", help="start: print its cProfile")
+    ap.add_argument("--score", type=int, default=0, metavar="N",
+                    help="start: then score N new accounts and add and withdraw 200 removed "
+                         "ones (--seed: the one the snapshot was written with)")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     if args.mode == "write":
         write(args.removed, args.path, args.seed, args.model)
     else:
-        start(args.path, args.model, args.profile)
+        start(args.path, args.model, args.profile, args.score, args.seed)
 
 
 if __name__ == "__main__":
