@@ -39,7 +39,9 @@ def ranges(n: int, parts: int) -> list[tuple[int, int]]:
 
 def default_jobs() -> int:
     """One worker per core this process may run on: the workers are forked and read the
-    linker copy-on-write, so each costs a process, not a copy of the index."""
+    linker copy-on-write, so none starts with a copy of the index — but reading an object
+    writes its reference count, so a worker copies the pages it reads as it goes
+    (docs/scale.md)."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
