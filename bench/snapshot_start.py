@@ -78,7 +78,7 @@ def start(path: Path, model: str, profile: bool, scores: int = 0, seed: int = 7)
     t = time.perf_counter()
     if prof is not None:
         prof.enable()
-    with bulk_build():  # as the service starts from it
+    with bulk_build(collect=False):  # as the service starts from it
         load_snapshot(path, linker)
     if prof is not None:
         prof.disable()

@@ -45,18 +45,29 @@ def settle_after_bulk_build() -> bool:
 
 
 @contextmanager
-def bulk_build() -> Iterator[None]:
+def bulk_build(collect: bool = True) -> Iterator[None]:
     """Run a stage that builds what the process keeps to its end (an input read, the
     profiles and indexes built from it) without the cyclic collector, then collect once (the
     cycles the stage left, if any) and freeze the survivors: later collections, in this
     process and in the workers it forks, do not walk them again. The collector is left as
-    it was found."""
+    it was found.
+
+    ``collect=False`` freezes without that pass, for a stage whose cycles do not grow with
+    what it builds: a start from a snapshot, whose only cycles are numpy's parsing of each
+    array's header, a few thousand small objects whatever the number of accounts (a test
+    holds it so). The pass would walk every object the start made — seconds at 1M removed
+    accounts — to free none of them; those few cycles stay, frozen, for the process's life.
+    A stage that fails is collected all the same: what it left half-built is garbage."""
     enabled = gc.isenabled()
     gc.disable()
+    failed = True
     try:
         yield
+        failed = False
     finally:
-        _freeze_survivors()
+        if collect or failed:
+            gc.collect()
+        gc.freeze()
         if enabled:
             gc.enable()
 

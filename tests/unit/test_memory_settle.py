@@ -66,3 +66,32 @@ def test_a_bulk_build_runs_without_the_collector_and_freezes_what_it_keeps():
         assert gc.isenabled()  # restored after an error too
     finally:
         gc.unfreeze()
+
+
+def test_a_bulk_build_without_its_pass_freezes_and_collects_only_after_a_failure():
+    import weakref
+
+    from tarazu.service.memory import bulk_build
+
+    gc.unfreeze()
+    try:
+        with bulk_build(collect=False):
+            kept = [_Node() for _ in range(100)]
+            dropped = _Node()
+            left = weakref.ref(dropped)
+            del dropped
+        assert left() is not None  # no pass: the cycle is frozen with the rest
+        assert gc.get_freeze_count() >= len(kept)
+        gc.unfreeze()
+        try:
+            with bulk_build(collect=False):
+                dropped = _Node()
+                gone = weakref.ref(dropped)
+                del dropped
+                raise ValueError("bad snapshot")
+        except ValueError:
+            pass
+        assert gone() is None  # a failed stage's garbage is collected all the same
+    finally:
+        gc.unfreeze()
+        gc.collect()

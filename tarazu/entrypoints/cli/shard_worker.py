@@ -61,7 +61,7 @@ def shard_cmd(
     loaded = 0
     if snapshot is not None and snapshot.exists():
         try:
-            with bulk_build():  # as the service starts from its snapshot
+            with bulk_build(collect=False):  # as the service starts from its snapshot
                 loaded = load_shard(snapshot, linker).position
         except SnapshotUnusable as e:
             log.warning("shard.snapshot_unusable", shard=name, reason=str(e))

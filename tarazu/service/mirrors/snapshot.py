@@ -83,7 +83,7 @@ def start_reference_set(uow: StoreUnitOfWork, detector: MirrorDetector, path: Pa
     report = StartReport(source="store")
     if path is not None:
         try:
-            with detector._lock, bulk_build():
+            with detector._lock, bulk_build(collect=False):
                 header, extra = load_snapshot(path, detector.linker)
                 detector._hashes.update(
                     zip(detector.linker.removed, extra.get(FINGERPRINT, ()), strict=False))

@@ -372,3 +372,30 @@ def test_counts_taken_are_not_changed_by_what_is_counted_after(world):
         lk.withdraw(p.account_id)
     assert _same_counts(taken, before)
     assert not _same_counts(lk.corpus.counted(), before)
+
+
+def _cycles_of_a_start(path: Path) -> int:
+    """The objects a start from ``path`` leaves only the cyclic collector could free."""
+    import gc
+
+    linker = _default_linkers(1)[0]
+    gc.collect()
+    gc.disable()
+    try:
+        load_snapshot(path, linker)
+        return gc.collect()
+    finally:
+        gc.enable()
+
+
+def test_a_start_makes_no_cycles_that_grow_with_the_accounts(tmp_path: Path):
+    """What lets a start freeze what it made without a collector's pass over it
+    (``bulk_build(collect=False)``): its cycles are the same few whatever the size."""
+    small, large = _drawn(5, 40, 0)[0], _drawn(6, 400, 0)[0]
+    counts = []
+    for name, held in (("small", small), ("large", large)):
+        path = tmp_path / f"{name}.npz"
+        save_snapshot(path, _linker(_profiles(held)), position=0)
+        _cycles_of_a_start(path)  # the first start loads what any first call does
+        counts.append(_cycles_of_a_start(path))
+    assert abs(counts[1] - counts[0]) < (len(large) - len(small)) / 20, counts
