@@ -197,8 +197,6 @@ def measure(n: int, queries: int, batch: int, seed: int, model: str,
     settle_after_bulk_build()  # as the service does after a bulk build
     rss = rss_mb() - rss0
     print(f"[{n}] index built in {build_s:.1f} s, {rss:.0f} MB", file=sys.stderr)
-    del removed, chunk  # read only by the build: at 1M, gigabytes the rest need not hold
-    gc.collect()
     if add_only:
         warm_up(linker, stream)
         adds, rms = add_and_withdraw(linker, extra)
