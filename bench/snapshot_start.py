@@ -64,16 +64,33 @@ def write(n: int, path: Path, seed: int, model: str) -> None:
           f"{path.stat().st_size / 2**20:.0f} MB")
 
 
-def started_line(removed: int, seconds: float, rss_delta_mb: float) -> str:
-    """What ``start`` prints, which ``linker_speed.py`` reads back (``started_in``)."""
-    return f"start of {removed} removed accounts: {seconds:.2f} s, RSS delta {rss_delta_mb:.0f} MB"
+def started_line(removed: int, seconds: float, rss_delta_mb: float,
+                 mapped_delta_mb: float | None = None) -> str:
+    """What ``start`` prints, which ``linker_speed.py`` reads back (``started_in``);
+    ``mapped_delta_mb``: how much of the RSS delta is the snapshot file's pages, mapped
+    (``linkage.snapshot_file``: clean pages of a file, which the kernel may drop and read
+    again, unlike the rest)."""
+    line = f"start of {removed} removed accounts: {seconds:.2f} s, RSS delta {rss_delta_mb:.0f} MB"
+    if mapped_delta_mb is not None:
+        line += f" ({mapped_delta_mb:.0f} MB of it the snapshot file's mapped pages)"
+    return line
+
+
+def rss_file_mb() -> float:
+    """The process's resident pages that are a file's (``RssFile``: its code, and the
+    snapshot once mapped)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("RssFile:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def start(path: Path, model: str, profile: bool, scores: int = 0, seed: int = 7) -> None:
     load_compiled_kernels()
     linker = MirrorLinker(load_model(model), LinkerConfig())
     gc.collect()
-    rss0 = rss_mb()
+    rss0, file0 = rss_mb(), rss_file_mb()
     prof = cProfile.Profile() if profile else None
     t = time.perf_counter()
     if prof is not None:
@@ -83,7 +100,7 @@ def start(path: Path, model: str, profile: bool, scores: int = 0, seed: int = 7)
     if prof is not None:
         prof.disable()
     took = time.perf_counter() - t
-    print(started_line(len(linker.removed), took, rss_mb() - rss0))
+    print(started_line(len(linker.removed), took, rss_mb() - rss0, rss_file_mb() - file0))
     if prof is not None:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
     if scores:

@@ -2,8 +2,10 @@
 signatures, in columns, so that a restarted worker loads them instead of rebuilding every
 profile from the store (building a profile costs several times what indexing it does).
 
-The file is one ``.npz`` archive of plain ``.npy`` arrays — never a pickle: it is read with
-``allow_pickle=False``, so an object array in it is refused, not executed. Every feature is
+The file is one ``.npz`` archive of plain ``.npy`` arrays — never a pickle: an object array
+in it is refused, not executed. Its members are aligned so that a start maps the file and
+takes each array as a read-only view of it after checking its CRC-32, instead of copying it
+out (:mod:`tarazu.linkage.snapshot_file`). Every feature is
 one column over all accounts: numbers as one array, strings as UTF-8 bytes with offsets, sets
 and sequences (of strings, hashes or floats) in CSR form (values and offsets), an optional
 value with a presence mask. A JSON header (itself a byte array in the archive) names the
@@ -55,6 +57,7 @@ from tarazu.linkage.snapshot_codec import (
     put_lists,
     put_strings,
 )
+from tarazu.linkage.snapshot_file import read_columns, write_columns
 from tarazu.linkage.snapshot_restore import (
     put_restorable,
     restored,
@@ -357,7 +360,7 @@ def save_snapshot(path: Path, linker: MirrorLinker, position: int,
     # owner-only: the profiles hold the removed accounts' identifiers, bios and names
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:
-        np.savez(f, **cols)
+        write_columns(f, cols)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
@@ -385,8 +388,7 @@ def load_snapshot(path: Path, linker: MirrorLinker
         raise SnapshotUnusable(f"this version's profiles have fields the snapshot format does "
                                f"not store: {missing}")
     try:
-        with np.load(path, allow_pickle=False) as z:
-            cols = {k: z[k] for k in z.files}
+        cols = read_columns(path)
         doc = json.loads(cols.pop(HEADER).tobytes().decode("utf-8"))
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError,
             io.UnsupportedOperation, UnicodeDecodeError) as e:

@@ -196,6 +196,8 @@ def test_linker_speed_reads_the_start_time_the_snapshot_start_prints() -> None:
     seconds back from the line that process prints: the two must agree on that line."""
     out = "loading...\n" + snapshot_start.started_line(1_000_000, 71.256, 12_345.0) + "\n"
     assert linker_speed.started_in(out) == 71.26
+    mapped = snapshot_start.started_line(1_000_000, 61.5, 12_345.0, 6_000.0)
+    assert linker_speed.started_in(mapped) == 61.5 and "6000 MB of it" in mapped
 
 
 def test_linker_speed_refuses_a_start_it_cannot_read() -> None:

@@ -156,14 +156,16 @@ def test_a_withdrawal_after_loading_is_honoured(world, tmp_path: Path):
     assert top not in {r.removed_id for r in loaded.score(acc, posts, top_k=50)}
 
 
-@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "one byte changed"])
 def test_a_damaged_file_is_refused_before_the_linker_changes(world, tmp_path: Path, damage):
     profiles, _ = world
     path = tmp_path / "index.npz"
     save_snapshot(path, _linker(profiles[:30]), position=1)
     data = path.read_bytes()
+    changed = bytearray(data)
+    changed[len(data) // 2] ^= 0x01  # inside a column (the file is nearly all columns)
     path.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"\x93NUMPY" + bytes(500),
-                      "empty": b""}[damage])
+                      "empty": b"", "one byte changed": bytes(changed)}[damage])
     target = MirrorLinker(load_model("default"), LinkerConfig())
     with pytest.raises(SnapshotUnusable, match="unreadable|corrupt"):
         load_snapshot(path, target)
