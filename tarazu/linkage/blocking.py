@@ -21,6 +21,7 @@ from datasketch import MinHash
 from sortedcontainers import SortedList
 
 from tarazu.linkage.lsh import FlatLSH, banding
+from tarazu.linkage.postings import Postings
 from tarazu.linkage.profile import AccountProfile
 from tarazu.signals.base import InvalidSignal
 from tarazu.signals.index import IndexedHash
@@ -37,91 +38,6 @@ class CandidateIndex(Protocol):
         added with reads it again from the profile; the linker holds it)."""
         ...
     def query(self, p: AccountProfile) -> set[str]: ...
-
-
-#: postings of up to this many accounts are tuples; larger ones sets (see ``_Postings``)
-SMALL_POSTING = 512
-
-
-class _Postings:
-    """token -> account ids.
-
-    Most tokens (a rare hashtag, the trigrams of an unusual handle) belong to one account:
-    such a posting is the bare id. A token a few accounts share holds them in a tuple, a
-    third to an eighth of a set's size (the sets of two to 500 accounts were most of the
-    name and token indexes' memory: BENCHMARKS.md); adding to a tuple copies it, so a posting
-    past ``small`` accounts becomes a set. No reverse map (account -> its tokens) is kept:
-    whoever removes an account passes its tokens again, derived from the profile the linker
-    holds (the map held a second copy of every token: BENCHMARKS.md)."""
-
-    def __init__(self, small: int = SMALL_POSTING) -> None:
-        if small < 2:
-            raise ValueError("small must be at least 2")
-        self.small = small
-        self.post: dict[object, str | tuple[str, ...] | set[str]] = {}
-
-    def held(self, tokens: Iterable[object]) -> list[int]:
-        """How many accounts hold each of ``tokens`` here (a shard's part of the removed set
-        answers its part of a count: ``linkage.shard_counts``)."""
-        post = self.post
-        return [0 if (ids := post.get(t)) is None else 1 if isinstance(ids, str) else len(ids)
-                for t in tokens]
-
-    def add(self, account_id: str, tokens: Iterable[object]) -> None:
-        self.add_many(((account_id, set(tokens)),))
-
-    def add_many(self, held: Iterable[tuple[str, Collection[object]]]) -> None:
-        """:meth:`add` for each (account id, its tokens, each once). A new token takes the
-        bare id and a large posting grows in place; what joins a bare id or a tuple is
-        gathered first and each such posting made once (a build's or a start's common
-        tokens would otherwise copy a tuple once for each of its accounts)."""
-        post, small = self.post, self.small
-        get = post.get
-        joining: dict[object, list[str]] = {}
-        for account_id, tokens in held:
-            for t in tokens:
-                ids = get(t)
-                if ids is None:
-                    post[t] = account_id
-                elif ids.__class__ is set:
-                    ids.add(account_id)  # type: ignore[union-attr]
-                elif (new := joining.get(t)) is None:
-                    joining[t] = [account_id]
-                else:
-                    new.append(account_id)
-        for t, new in joining.items():
-            had = post[t]
-            members = dict.fromkeys(((had,) if isinstance(had, str) else had) + tuple(new))
-            post[t] = (next(iter(members)) if len(members) == 1  # type: ignore[assignment]
-                       else tuple(members) if len(members) <= small else set(members))
-
-    def remove(self, account_id: str, tokens: Iterable[object]) -> None:
-        """Forget ``account_id`` under each of ``tokens`` (those it was added with; a token
-        it does not hold is left alone)."""
-        post = self.post
-        for t in set(tokens):
-            ids = post.get(t)
-            if ids is None:
-                continue
-            if isinstance(ids, str):
-                if ids == account_id:
-                    del post[t]
-                continue
-            if isinstance(ids, tuple):
-                rest = tuple(i for i in ids if i != account_id)
-            else:
-                ids.discard(account_id)
-                if len(ids) > self.small // 2:  # a set till well below: no flapping
-                    continue
-                rest = tuple(ids)
-            if rest:
-                post[t] = rest[0] if len(rest) == 1 else rest
-            else:
-                del post[t]
-
-    def get(self, token: object) -> tuple[str, ...] | set[str]:
-        ids = self.post.get(token, ())
-        return (ids,) if isinstance(ids, str) else ids
 
 
 def _added(account_id: str, profile: AccountProfile | None) -> AccountProfile:
@@ -147,7 +63,7 @@ class NameIndex:
 
     def __init__(self, min_shared: int = 3, max_postings: int = 500) -> None:
         self.min_shared, self.max_postings = min_shared, max_postings
-        self.p = _Postings()
+        self.p = Postings()
         self.size = 0  # accounts indexed (an account is removed only if it was added)
 
     def tokens(self, p: AccountProfile) -> set[object]:
@@ -160,7 +76,7 @@ class NameIndex:
 
     def add_many(self, profiles: Sequence[AccountProfile]) -> None:
         tokens = self.tokens
-        self.p.add_many((p.account_id, tokens(p)) for p in profiles)
+        self.p.add_many(((p.account_id, tokens(p)) for p in profiles), len(profiles))
         self.size += len(profiles)
 
     def remove(self, account_id: str, profile: AccountProfile | None = None) -> None:
@@ -174,10 +90,11 @@ class NameIndex:
         totals, ``linkage.shard_counts``); None: as this index holds them."""
         counts: Counter[str] = Counter()
         common = max(10, (self.size if size is None else size) // 20)  # in 5 % of names: no clue
+        cap = min(self.max_postings, common)
         for t in self.tokens(p):
-            ids = self.p.get(t)
-            if (len(ids) if held is None else held[t]) > min(self.max_postings, common):
+            if (self.p.count(t) if held is None else held[t]) > cap:
                 continue
+            ids = self.p.get(t)
             if isinstance(t, tuple):  # a whole token suffices
                 for i in ids:
                     counts[i] += self.min_shared
@@ -389,7 +306,7 @@ class TokenIndex:
     ) -> None:
         self.max_postings = max_postings
         self.weak = frozenset(weak_identifiers)
-        self.p = _Postings()
+        self.p = Postings()
 
     def tokens(self, p: AccountProfile) -> set[object]:
         toks: set[object] = {("link", k) for k in p.link_keys}
@@ -405,7 +322,7 @@ class TokenIndex:
 
     def add_many(self, profiles: Sequence[AccountProfile]) -> None:
         tokens = self.tokens
-        self.p.add_many((p.account_id, tokens(p)) for p in profiles)
+        self.p.add_many(((p.account_id, tokens(p)) for p in profiles), len(profiles))
 
     def remove(self, account_id: str, profile: AccountProfile | None = None) -> None:
         self.p.remove(account_id, self.tokens(_added(account_id, profile)))
@@ -416,9 +333,8 @@ class TokenIndex:
         :meth:`NameIndex.query`); ``size`` is not read."""
         out: set[str] = set()
         for t in self.tokens(p):
-            ids = self.p.get(t)
-            if (len(ids) if held is None else held[t]) <= self.max_postings:
-                out.update(ids)
+            if (self.p.count(t) if held is None else held[t]) <= self.max_postings:
+                out.update(self.p.get(t))
         return out
 
 

@@ -211,7 +211,7 @@ def test_token_and_name_indexes_remove_by_the_profile_added_and_keep_no_copy_of_
     assert names.query(q) == tokens.query(q) == {"r2"}
     names.remove("r2", r2)
     tokens.remove("r2", r2)
-    assert names.p.post == {} and tokens.p.post == {} and names.size == 0
+    assert not names.p and not tokens.p and names.size == 0
 
 
 def test_a_withdrawn_account_leaves_nothing_in_the_linkers_token_indexes():
@@ -225,4 +225,4 @@ def test_a_withdrawn_account_leaves_nothing_in_the_linkers_token_indexes():
         linker.withdraw(f"r{i}")
     for ix in linker.blocker.indexes:
         if isinstance(ix, (NameIndex, TokenIndex)):
-            assert ix.p.post == {}
+            assert not ix.p and ix.p.tokens_held() == 0

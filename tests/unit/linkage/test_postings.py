@@ -1,10 +1,11 @@
 """The inverted index's postings: one bare id until a token is shared, always the same
-answers as a plain token -> set of ids map, through adds, re-adds and removals."""
+answers as a plain token -> set of ids map, through adds, re-adds and removals, whether the
+accounts were taken in as the base (arrays) or one batch at a time since."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tarazu.linkage.blocking import _Postings
+from tarazu.linkage.postings import Postings
 
 _OPS = st.lists(
     st.tuples(st.booleans(), st.sampled_from("abcdef"), st.sets(st.integers(0, 9), max_size=5)),
@@ -17,7 +18,7 @@ _OPS = st.lists(
 def test_postings_equal_a_map_of_sets(ops, small):
     """Through every form a posting takes (a bare id, a tuple, a set past ``small`` and back
     to a tuple below half of it)."""
-    postings, ref_owned = _Postings(small=small), {}
+    postings, ref_owned = Postings(small=small), {}
     for is_add, account, tokens in ops:
         if is_add and account not in ref_owned:
             postings.add(account, tokens)
@@ -33,7 +34,7 @@ def test_postings_equal_a_map_of_sets(ops, small):
 
 
 def test_a_token_of_one_account_is_held_as_its_bare_id_and_grows_into_a_tuple():
-    p = _Postings()
+    p = Postings()
     p.add("x:1", ["tag:a", "tag:b"])
     assert p.post["tag:a"] == "x:1" and p.get("tag:a") == ("x:1",)
     p.add("x:2", ["tag:a"])
@@ -44,7 +45,7 @@ def test_a_token_of_one_account_is_held_as_its_bare_id_and_grows_into_a_tuple():
 
 
 def test_a_posting_is_a_tuple_while_small_a_set_past_it_and_a_tuple_again_well_below():
-    postings = _Postings(small=4)
+    postings = Postings(small=4)
     for a in "abcd":
         postings.add(a, ["t"])
     assert postings.post["t"] == ("a", "b", "c", "d")
@@ -68,7 +69,7 @@ def test_a_posting_is_a_tuple_while_small_a_set_past_it_and_a_tuple_again_well_b
 def test_many_accounts_added_at_once_post_as_added_one_by_one(adds, piece, small):
     """A build or a start adds accounts in pieces (gathered by token, each posting made
     once): the same accounts under each token, in the same form, as one by one."""
-    one, many = _Postings(small=small), _Postings(small=small)
+    one, many = Postings(small=small), Postings(small=small)
     for account, tokens in adds:
         one.add(account, tokens)
     for at in range(0, len(adds), piece):
@@ -78,3 +79,57 @@ def test_many_accounts_added_at_once_post_as_added_one_by_one(adds, piece, small
         got = many.post[t]
         assert type(got) is type(ids) and (
             got == ids if isinstance(ids, str) else set(got) == set(ids) and len(got) == len(ids))
+
+
+_BASE = st.lists(st.tuples(st.sampled_from("abcdefgh"), st.sets(st.integers(0, 9), max_size=5)),
+                 max_size=12, unique_by=lambda a: a[0])
+
+
+@given(_BASE, _OPS, st.sampled_from([2, 3, 512]))
+@settings(max_examples=300, deadline=None)
+def test_a_base_and_what_came_after_equal_a_map_of_sets(base, ops, small):
+    """Accounts taken in at once as the base, then added and removed one by one (each
+    removed with the tokens it was added with, as the linker does): every token's holders
+    and their number, as a plain map of sets gives them."""
+    postings = Postings(small=small, base_min=1)
+    postings.add_many([(a, set(t)) for a, t in base], len(base))
+    ref_owned = {a: set(t) for a, t in base}
+    assert not base or postings.post == {}  # all in the base
+    for is_add, account, tokens in ops:
+        if is_add and account not in ref_owned:
+            postings.add(account, tokens)
+            ref_owned[account] = set(tokens)
+        elif not is_add:
+            postings.remove(account, ref_owned.pop(account, set()))
+    for token in range(10):
+        expected = {a for a, toks in ref_owned.items() if token in toks}
+        got = postings.get(token)
+        assert set(got) == expected and len(got) == len(expected)
+        assert postings.held([token]) == [len(expected)]
+    assert postings.tokens_held() == len({t for toks in ref_owned.values() for t in toks})
+
+
+def test_only_a_batch_of_base_min_accounts_into_empty_postings_becomes_the_base():
+    p = Postings(base_min=3)
+    p.add_many([("a", {"t"}), ("b", {"t"})], 2)
+    assert p.post == {"t": ("a", "b")}  # too few: the recent part
+    q = Postings(base_min=3)
+    q.add_many([("a", {"t"}), ("b", {"t", "u"}), ("c", {"u"})], 3)
+    assert q.post == {} and sorted(q.get("t")) == ["a", "b"] and q.held(["u", "v"]) == [2, 0]
+    q.add_many([("d", {"t"}), ("e", {"t"}), ("f", {"t"})], 3)  # not empty: recent
+    assert q.post == {"t": ("d", "e", "f")} and sorted(q.get("t")) == list("abdef")
+
+
+def test_a_removal_from_the_base_touches_only_that_account():
+    """Found by its smallest posting, written over in each posting of its tokens; another
+    account's id in the same postings stays, and removing it twice changes nothing."""
+    p = Postings(base_min=1)
+    p.add_many([("a", {"common", "rare_a"}), ("b", {"common", "rare_b"}),
+                ("c", {"common"})], 3)
+    p.remove("b", {"common", "rare_b"})
+    p.remove("b", {"common", "rare_b"})
+    assert sorted(p.get("common")) == ["a", "c"] and p.get("rare_b") == ()
+    assert p.held(["common", "rare_a", "rare_b"]) == [2, 1, 0]
+    p.remove("c", {"common"})
+    p.remove("a", {"common", "rare_a"})
+    assert not p and p.tokens_held() == 0

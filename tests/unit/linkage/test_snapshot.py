@@ -106,6 +106,36 @@ def test_round_trip_keeps_every_field_and_every_score(world, tmp_path: Path):
     assert same_scores(fresh, loaded, new) > 10  # the comparison compared something
 
 
+def test_a_start_whose_postings_are_a_base_scores_as_one_by_one(world, tmp_path: Path,
+                                                                monkeypatch):
+    """A start takes the whole set in at once, which the name and token indexes hold as
+    arrays (``linkage.postings``; at least ``BASE_MIN`` accounts, lowered here): the same
+    scores as a linker given the accounts one by one, also after withdrawals and adds."""
+    from tarazu.linkage import postings
+    from tarazu.linkage.blocking import NameIndex, TokenIndex
+
+    monkeypatch.setattr(postings, "BASE_MIN", 50)
+    profiles, new = world
+    path = tmp_path / "index.npz"
+    save_snapshot(path, _linker(profiles), position=1)
+    loaded = MirrorLinker(load_model("default"), LinkerConfig())
+    load_snapshot(path, loaded)
+    counted = [ix for ix in loaded.blocker.indexes if isinstance(ix, (NameIndex, TokenIndex))]
+    assert len(counted) == 2 and all(ix.p.post == {} and ix.p._keys.size for ix in counted)
+    one = _linker(profiles)
+    assert same_scores(one, loaded, new) > 10
+    for p in profiles[:40:3]:
+        one.withdraw(p.account_id)
+        loaded.withdraw(p.account_id)
+    for p in profiles[:40:6]:  # back again, now in the recent part
+        one.add_removed_profile(p)
+        loaded.add_removed_profile(p)
+    assert same_scores(one, loaded, new) > 10
+    for ix, jx in zip(counted, (ix for ix in one.blocker.indexes
+                                if isinstance(ix, (NameIndex, TokenIndex))), strict=True):
+        assert ix.p.tokens_held() == jx.p.tokens_held()
+
+
 def test_n_gram_counts_come_back_each_in_its_own_narrow_type(world, tmp_path: Path):
     """A start narrows a column of counts at once: each vector must still hold its counts
     in the type a build gives it (one large count widens its vector, not its neighbours)."""

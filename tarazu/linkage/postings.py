@@ -1,0 +1,209 @@
+"""The inverted index's postings: token -> the removed accounts that hold it, for the name and
+token candidate indexes (``linkage.blocking``).
+
+Two parts. **The base**: the postings of many accounts taken in at once (a start from a
+snapshot takes the whole removed set), held as arrays — the tokens' 64-bit hashes sorted, each
+token's accounts a range of one array of member numbers, a withdrawn member written over with
+-1 — so that it holds no Python object per token or per posting and is built by one sort
+instead of millions of dictionary inserts (BENCHMARKS.md). **The recent part**: the accounts
+added one batch at a time since (a build's batches, a stream's removals), in a dict as
+before: a token of one account holds its bare id, a token a few share a tuple (a third to an
+eighth of a set's size), a posting past ``small`` a set. The base is never rebuilt in place:
+the next start folds what came since into it.
+
+A token's hash stands for it in the base. Two tokens of one hash (a 64-bit collision: about
+one in 10^7 at a million accounts' tokens) would share a posting there: the index would
+propose a few more candidates, each compared in full, and count them in a token's number of
+holders. No answer is ever taken from the postings alone.
+
+An account is added only while it holds nothing here (the linker withdraws a held account
+before it adds it again), and is removed with the tokens it was added with: no map from
+account to tokens or to member number is kept (it would hold every account a second time)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+import numpy as np
+
+#: postings of up to this many accounts are tuples in the recent part; larger ones sets
+SMALL_POSTING = 512
+#: a batch of at least this many accounts taken into empty postings becomes the base
+BASE_MIN = 4096
+
+_NO_KEYS = np.zeros(0, dtype=np.int64)
+
+
+class Postings:
+    """token -> account ids: the base's arrays and the recent part's dict (module doc)."""
+
+    def __init__(self, small: int = SMALL_POSTING, base_min: int | None = None) -> None:
+        if small < 2:
+            raise ValueError("small must be at least 2")
+        self.small = small
+        self.base_min = BASE_MIN if base_min is None else base_min
+        #: the recent part: token -> id, tuple of ids, or set of ids
+        self.post: dict[object, str | tuple[str, ...] | set[str]] = {}
+        self._keys = _NO_KEYS  # the base's token hashes, sorted, each once
+        self._starts = np.zeros(1, dtype=np.int64)  # key k's members: [starts[k], starts[k+1])
+        self._members = np.zeros(0, dtype=np.int32)  # -1: withdrawn
+        self._live = np.zeros(0, dtype=np.int32)  # members of key k not withdrawn
+        self._ids: list[str] = []  # member number -> account id
+
+    # -- what is held -----------------------------------------------------------------------
+    def __bool__(self) -> bool:
+        return bool(self.post) or bool(self._live.any())
+
+    def tokens_held(self) -> int:
+        """How many distinct tokens some account holds (tokens only the base holds counted
+        by their hash)."""
+        recent = {hash(t) for t in self.post}
+        based = set(self._keys[self._live > 0].tolist())
+        return len(recent | based)
+
+    def held(self, tokens: Iterable[object]) -> list[int]:
+        """How many accounts hold each of ``tokens`` here (a shard's part of the removed set
+        answers its part of a count: ``linkage.shard_counts``)."""
+        return [self.count(t) for t in tokens]
+
+    def count(self, token: object) -> int:
+        ids = self.post.get(token)
+        recent = 0 if ids is None else 1 if isinstance(ids, str) else len(ids)
+        k = self._key(token)
+        return recent if k < 0 else recent + int(self._live[k])
+
+    def get(self, token: object) -> tuple[str, ...] | set[str]:
+        """The accounts holding ``token``, each once."""
+        ids = self.post.get(token, ())
+        recent: tuple[str, ...] | set[str] = (ids,) if isinstance(ids, str) else ids
+        k = self._key(token)
+        if k < 0 or not self._live[k]:
+            return recent
+        members = self._members[self._starts[k]:self._starts[k + 1]]
+        names = self._ids
+        based = tuple(names[m] for m in members[members >= 0].tolist())
+        return based + tuple(recent) if recent else based
+
+    def _key(self, token: object) -> int:
+        """The base's key of ``token``, -1 if the base holds none of its hash."""
+        keys = self._keys
+        if not keys.size:
+            return -1
+        h = hash(token)
+        k = int(np.searchsorted(keys, h))
+        return k if k < keys.size and keys[k] == h else -1
+
+    # -- adding -----------------------------------------------------------------------------
+    def add(self, account_id: str, tokens: Iterable[object]) -> None:
+        self.add_many(((account_id, set(tokens)),))
+
+    def add_many(self, held: Iterable[tuple[str, Collection[object]]],
+                 count: int | None = None) -> None:
+        """:meth:`add` for each (account id, its tokens, each once); ``count``: how many
+        there are, when known — at least ``base_min`` into empty postings, they become the
+        base (module doc)."""
+        if count is not None and count >= self.base_min and not self:
+            self._build_base(held, count)
+        else:
+            self._add_recent(held)
+
+    def _build_base(self, held: Iterable[tuple[str, Collection[object]]], count: int) -> None:
+        ids: list[str] = []
+        lens = np.zeros(count, dtype=np.int64)
+        hashes: list[int] = []
+        for n, (account_id, tokens) in enumerate(held):
+            ids.append(account_id)
+            lens[n] = len(tokens)
+            hashes.extend(map(hash, tokens))
+        lens = lens[: len(ids)]
+        h = np.array(hashes, dtype=np.int64)
+        del hashes
+        owner = np.repeat(np.arange(len(ids), dtype=np.int32), lens)
+        order = np.argsort(h, kind="stable")  # an account's members in the order given
+        h, self._members = h[order], owner[order]
+        self._keys, first = np.unique(h, return_index=True)
+        self._starts = np.append(first, h.size).astype(np.int64)
+        self._live = np.diff(self._starts).astype(np.int32)
+        self._ids = ids
+
+    def _add_recent(self, held: Iterable[tuple[str, Collection[object]]]) -> None:
+        """A new token takes the bare id and a large posting grows in place; what joins a
+        bare id or a tuple is gathered first and each such posting made once (a build's
+        common tokens would otherwise copy a tuple once for each of its accounts)."""
+        post, small = self.post, self.small
+        get = post.get
+        joining: dict[object, list[str]] = {}
+        for account_id, tokens in held:
+            for t in tokens:
+                ids = get(t)
+                if ids is None:
+                    post[t] = account_id
+                elif ids.__class__ is set:
+                    ids.add(account_id)  # type: ignore[union-attr]
+                elif (new := joining.get(t)) is None:
+                    joining[t] = [account_id]
+                else:
+                    new.append(account_id)
+        for t, new in joining.items():
+            had = post[t]
+            members = dict.fromkeys(((had,) if isinstance(had, str) else had) + tuple(new))
+            post[t] = (next(iter(members)) if len(members) == 1  # type: ignore[assignment]
+                       else tuple(members) if len(members) <= small else set(members))
+
+    # -- removing ---------------------------------------------------------------------------
+    def remove(self, account_id: str, tokens: Iterable[object]) -> None:
+        """Forget ``account_id`` under each of ``tokens`` (those it was added with; a token
+        it does not hold is left alone)."""
+        tokens = set(tokens)
+        self._remove_recent(account_id, tokens)
+        if self._keys.size:
+            self._remove_based(account_id, tokens)
+
+    def _remove_recent(self, account_id: str, tokens: Collection[object]) -> None:
+        post = self.post
+        for t in tokens:
+            ids = post.get(t)
+            if ids is None:
+                continue
+            if isinstance(ids, str):
+                if ids == account_id:
+                    del post[t]
+                continue
+            if isinstance(ids, tuple):
+                rest = tuple(i for i in ids if i != account_id)
+            else:
+                ids.discard(account_id)
+                if len(ids) > self.small // 2:  # a set till well below: no flapping
+                    continue
+                rest = tuple(ids)
+            if rest:
+                post[t] = rest[0] if len(rest) == 1 else rest
+            else:
+                del post[t]
+
+    def _remove_based(self, account_id: str, tokens: Collection[object]) -> None:
+        """The account's member number is found in the smallest of its postings (names
+        compared there only), then written over in each posting that holds it."""
+        ranges = []
+        for t in tokens:
+            k = self._key(t)
+            if k >= 0 and self._live[k]:
+                ranges.append((int(self._live[k]), k))
+        if not ranges:
+            return
+        member = -1
+        for _, k in sorted(ranges):
+            span = self._members[self._starts[k]:self._starts[k + 1]]
+            member = next((m for m in span.tolist() if m >= 0 and self._ids[m] == account_id),
+                          -1)
+            if member >= 0:
+                break
+        if member < 0:
+            return  # not in the base
+        for _, k in ranges:
+            span = self._members[self._starts[k]:self._starts[k + 1]]
+            hit = np.flatnonzero(span == member)
+            if hit.size:
+                span[hit] = -1
+                self._live[k] -= hit.size
+
