@@ -88,19 +88,14 @@ class NameIndex:
         """``held`` and ``size``: how many removed accounts hold each of ``p``'s tokens and
         how many are indexed, in all (a shard holding part of the removed set is told the
         totals, ``linkage.shard_counts``); None: as this index holds them."""
-        counts: Counter[str] = Counter()
         common = max(10, (self.size if size is None else size) // 20)  # in 5 % of names: no clue
         cap = min(self.max_postings, common)
-        for t in self.tokens(p):
-            if (self.p.count(t) if held is None else held[t]) > cap:
-                continue
-            ids = self.p.get(t)
-            if isinstance(t, tuple):  # a whole token suffices
-                for i in ids:
-                    counts[i] += self.min_shared
-            else:
-                counts.update(ids)  # one vote each, counted in C
-        return {i for i, c in counts.items() if c >= self.min_shared}
+        tokens = list(self.tokens(p))
+        kept, keys = self.p.within(tokens, cap, None if held is None else
+                                   [held[t] for t in tokens])
+        # a whole token suffices; a gram is one vote
+        return self.p.voted(kept, [self.min_shared if isinstance(t, tuple) else 1
+                                   for t in kept], self.min_shared, keys)
 
 
 class TextLSHIndex:
@@ -331,11 +326,10 @@ class TokenIndex:
               size: int | None = None) -> set[str]:
         """``held``: how many removed accounts hold each of ``p``'s tokens in all (see
         :meth:`NameIndex.query`); ``size`` is not read."""
-        out: set[str] = set()
-        for t in self.tokens(p):
-            if (self.p.count(t) if held is None else held[t]) <= self.max_postings:
-                out.update(self.p.get(t))
-        return out
+        tokens = list(self.tokens(p))
+        kept, keys = self.p.within(tokens, self.max_postings, None if held is None else
+                                   [held[t] for t in tokens])
+        return self.p.union(kept, keys)
 
 
 class TimeIndex:

@@ -22,7 +22,8 @@ account to tokens or to member number is kept (it would hold every account a sec
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
 
 import numpy as np
 
@@ -64,13 +65,95 @@ class Postings:
     def held(self, tokens: Iterable[object]) -> list[int]:
         """How many accounts hold each of ``tokens`` here (a shard's part of the removed set
         answers its part of a count: ``linkage.shard_counts``)."""
-        return [self.count(t) for t in tokens]
+        tokens = list(tokens)
+        return self._held(tokens, self._keys_of(tokens))
 
-    def count(self, token: object) -> int:
-        ids = self.post.get(token)
-        recent = 0 if ids is None else 1 if isinstance(ids, str) else len(ids)
-        k = self._key(token)
-        return recent if k < 0 else recent + int(self._live[k])
+    def within(self, tokens: Iterable[object], cap: int, held: Sequence[int] | None = None
+               ) -> tuple[list[object], np.ndarray | None]:
+        """The tokens held by at most ``cap`` accounts (``held``: how many hold each in all,
+        when counted elsewhere; None: as held here), and their keys in the base, which
+        :meth:`voted` and :meth:`union` take so as not to look them up again."""
+        tokens = list(tokens)
+        keys = self._keys_of(tokens)
+        n = self._held(tokens, keys) if held is None else held
+        kept = [i for i, c in enumerate(n) if c <= cap]
+        return [tokens[i] for i in kept], None if keys is None else keys[kept]
+
+    def _held(self, tokens: Sequence[object], keys: np.ndarray | None) -> list[int]:
+        get = self.post.get
+        out = [0 if (ids := get(t)) is None else 1 if isinstance(ids, str) else len(ids)
+               for t in tokens]
+        if keys is not None:
+            based = np.where(keys >= 0, self._live[np.maximum(keys, 0)], 0).tolist()
+            out = [a + b for a, b in zip(out, based, strict=True)]
+        return out
+
+    def voted(self, tokens: Sequence[object], weights: Sequence[int], at_least: int,
+              keys: np.ndarray | None) -> set[str]:
+        """The accounts whose tokens among ``tokens`` (``keys``: theirs in the base, as
+        :meth:`within` gives them) weigh ``at_least`` in all, each token its weight: the
+        base's postings gathered and summed in one pass over arrays, the recent part's
+        counted as before. An account is in one part only (module doc), so each part's sums
+        are its whole sums."""
+        out: Counter[str] = Counter()
+        get = self.post.get
+        for t, w in zip(tokens, weights, strict=True):
+            ids = get(t)
+            if ids is None:
+                continue
+            if isinstance(ids, str):
+                out[ids] += w
+            elif w == 1:
+                out.update(ids)  # one vote each, counted in C
+            else:
+                for i in ids:
+                    out[i] += w
+        found = {i for i, c in out.items() if c >= at_least}
+        if keys is not None and keys.size:
+            members, lens = self._gather(keys)
+            if members.size:
+                per = np.repeat(np.asarray(weights, dtype=np.int64)[keys >= 0], lens)
+                live = members >= 0
+                uniq, at = np.unique(members[live], return_inverse=True)
+                enough = uniq[np.bincount(at, weights=per[live]) >= at_least].tolist()
+                found.update(map(self._ids.__getitem__, enough))
+        return found
+
+    def union(self, tokens: Sequence[object], keys: np.ndarray | None) -> set[str]:
+        """The accounts holding any of ``tokens`` (``keys``: theirs in the base, as
+        :meth:`within` gives them)."""
+        out: set[str] = set()
+        get = self.post.get
+        for t in tokens:
+            ids = get(t)
+            if ids is not None:
+                out.add(ids) if isinstance(ids, str) else out.update(ids)
+        if keys is not None and keys.size:
+            members, _ = self._gather(keys)
+            out.update(map(self._ids.__getitem__, set(members[members >= 0].tolist())))
+        return out
+
+    def _keys_of(self, tokens: Sequence[object]) -> np.ndarray | None:
+        """The base's key of each token, -1 where it holds none of its hash (None: no
+        base)."""
+        keys = self._keys
+        if not keys.size:
+            return None
+        h = np.fromiter(map(hash, tokens), dtype=np.int64, count=len(tokens))
+        k = np.minimum(keys.searchsorted(h), keys.size - 1)
+        return np.where(keys[k] == h, k, -1)
+
+    def _gather(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The members of the base's postings of ``keys`` (-1 where none) back to back,
+        withdrawn ones (-1) included, and each posting's length."""
+        k = keys[keys >= 0]
+        starts = self._starts[k]
+        lens = self._starts[k + 1] - starts
+        total = int(lens.sum())
+        if not total:
+            return np.zeros(0, dtype=np.int32), lens
+        first = np.cumsum(lens) - lens  # where each posting begins in the gathered array
+        return self._members[np.repeat(starts - first, lens) + np.arange(total)], lens
 
     def get(self, token: object) -> tuple[str, ...] | set[str]:
         """The accounts holding ``token``, each once."""

@@ -107,6 +107,16 @@ def test_a_base_and_what_came_after_equal_a_map_of_sets(base, ops, small):
         assert set(got) == expected and len(got) == len(expected)
         assert postings.held([token]) == [len(expected)]
     assert postings.tokens_held() == len({t for toks in ref_owned.values() for t in toks})
+    # what the indexes ask: the tokens few enough accounts hold, who holds any of them, and
+    # who holds enough of them (a token of weight 2 counts twice)
+    holders = {t: {a for a, toks in ref_owned.items() if t in toks} for t in range(10)}
+    kept, keys = postings.within(range(10), cap=2)
+    assert kept == [t for t in range(10) if len(holders[t]) <= 2]
+    assert postings.union(kept, keys) == set().union(*(holders[t] for t in kept))
+    weights = [2 if t % 3 == 0 else 1 for t in kept]
+    want = {a for a in ref_owned
+            if sum(w for t, w in zip(kept, weights, strict=True) if a in holders[t]) >= 2}
+    assert postings.voted(kept, weights, 2, keys) == want
 
 
 def test_only_a_batch_of_base_min_accounts_into_empty_postings_becomes_the_base():
