@@ -3,11 +3,11 @@ token candidate indexes (``linkage.blocking``).
 
 Two parts. **The base**: the postings of many accounts taken in at once (a start from a
 snapshot takes the whole removed set), held as arrays — the tokens' 64-bit hashes sorted, each
-token's accounts a range of one array of member numbers, a withdrawn member written over with
--1 — so that it holds no Python object per token or per posting and is built by one sort
-instead of millions of dictionary inserts (BENCHMARKS.md). **The recent part**: the accounts
-added one batch at a time since (a build's batches, a stream's removals), in a dict as
-before: a token of one account holds its bare id, a token a few share a tuple (a third to an
+token's accounts a range of one array of member numbers, a withdrawn member marked in an
+array of flags — so that it holds no Python object per token or per posting and is built by
+one sort instead of millions of dictionary inserts (BENCHMARKS.md). **The recent part**: the
+accounts added one batch at a time since (a build's batches, a stream's removals), in a dict
+as before: a token of one account holds its bare id, a token a few share a tuple (a third to an
 eighth of a set's size), a posting past ``small`` a set. The base is never rebuilt in place:
 the next start folds what came since into it.
 
@@ -18,7 +18,9 @@ holders. No answer is ever taken from the postings alone.
 
 An account is added only while it holds nothing here (the linker withdraws a held account
 before it adds it again), and is removed with the tokens it was added with: no map from
-account to tokens or to member number is kept (it would hold every account a second time)."""
+account to tokens is kept (it would hold every account's tokens a second time). A base
+account's member number is found by the hash of its id, from a sorted array (16 bytes an
+account), not from a dict of every id."""
 
 from __future__ import annotations
 
@@ -47,9 +49,13 @@ class Postings:
         self.post: dict[object, str | tuple[str, ...] | set[str]] = {}
         self._keys = _NO_KEYS  # the base's token hashes, sorted, each once
         self._starts = np.zeros(1, dtype=np.int64)  # key k's members: [starts[k], starts[k+1])
-        self._members = np.zeros(0, dtype=np.int32)  # -1: withdrawn
+        self._members = np.zeros(0, dtype=np.int32)  # ascending within a posting
         self._live = np.zeros(0, dtype=np.int32)  # members of key k not withdrawn
-        self._ids: list[str] = []  # member number -> account id
+        self._ids: list[str | None] = []  # member number -> account id (None: withdrawn)
+        self._gone = np.zeros(0, dtype=bool)  # member number -> withdrawn
+        # the members by the hash of their account id, to find an account's member number
+        self._id_hashes = _NO_KEYS
+        self._by_id_hash = np.zeros(0, dtype=np.int32)
 
     # -- what is held -----------------------------------------------------------------------
     def __bool__(self) -> bool:
@@ -113,7 +119,7 @@ class Postings:
             members, lens = self._gather(keys)
             if members.size:
                 per = np.repeat(np.asarray(weights, dtype=np.int64)[keys >= 0], lens)
-                live = members >= 0
+                live = ~self._gone[members]
                 uniq, at = np.unique(members[live], return_inverse=True)
                 enough = uniq[np.bincount(at, weights=per[live]) >= at_least].tolist()
                 found.update(map(self._ids.__getitem__, enough))
@@ -130,7 +136,8 @@ class Postings:
                 out.add(ids) if isinstance(ids, str) else out.update(ids)
         if keys is not None and keys.size:
             members, _ = self._gather(keys)
-            out.update(map(self._ids.__getitem__, set(members[members >= 0].tolist())))
+            members = members[~self._gone[members]]
+            out.update(map(self._ids.__getitem__, set(members.tolist())))
         return out
 
     def _keys_of(self, tokens: Sequence[object]) -> np.ndarray | None:
@@ -145,7 +152,7 @@ class Postings:
 
     def _gather(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The members of the base's postings of ``keys`` (-1 where none) back to back,
-        withdrawn ones (-1) included, and each posting's length."""
+        withdrawn ones included, and each posting's length."""
         k = keys[keys >= 0]
         starts = self._starts[k]
         lens = self._starts[k + 1] - starts
@@ -164,7 +171,7 @@ class Postings:
             return recent
         members = self._members[self._starts[k]:self._starts[k + 1]]
         names = self._ids
-        based = tuple(names[m] for m in members[members >= 0].tolist())
+        based = tuple(names[m] for m in members[~self._gone[members]].tolist())
         return based + tuple(recent) if recent else based
 
     def _key(self, token: object) -> int:
@@ -207,7 +214,11 @@ class Postings:
         self._keys, first = np.unique(h, return_index=True)
         self._starts = np.append(first, h.size).astype(np.int64)
         self._live = np.diff(self._starts).astype(np.int32)
-        self._ids = ids
+        self._ids = list(ids)
+        self._gone = np.zeros(len(ids), dtype=bool)
+        id_hashes = np.fromiter(map(hash, ids), dtype=np.int64, count=len(ids))
+        self._by_id_hash = np.argsort(id_hashes, kind="stable").astype(np.int32)
+        self._id_hashes = id_hashes[self._by_id_hash]
 
     def _add_recent(self, held: Iterable[tuple[str, Collection[object]]]) -> None:
         """A new token takes the bare id and a large posting grows in place; what joins a
@@ -265,28 +276,21 @@ class Postings:
                 del post[t]
 
     def _remove_based(self, account_id: str, tokens: Collection[object]) -> None:
-        """The account's member number is found in the smallest of its postings (names
-        compared there only), then written over in each posting that holds it."""
-        ranges = []
-        for t in tokens:
-            k = self._key(t)
-            if k >= 0 and self._live[k]:
-                ranges.append((int(self._live[k]), k))
-        if not ranges:
-            return
-        member = -1
-        for _, k in sorted(ranges):
-            span = self._members[self._starts[k]:self._starts[k + 1]]
-            member = next((m for m in span.tolist() if m >= 0 and self._ids[m] == account_id),
-                          -1)
-            if member >= 0:
-                break
+        """The account's member number is found by the hash of its id; it is marked
+        withdrawn, and each posting of its tokens counts one member fewer."""
+        member = self._member_of(account_id)
         if member < 0:
-            return  # not in the base
-        for _, k in ranges:
-            span = self._members[self._starts[k]:self._starts[k + 1]]
-            hit = np.flatnonzero(span == member)
-            if hit.size:
-                span[hit] = -1
-                self._live[k] -= hit.size
+            return  # not in the base (withdrawn already, or added since)
+        self._gone[member] = True
+        self._ids[member] = None
+        keys = self._keys_of(list(tokens))
+        if keys is not None:
+            np.subtract.at(self._live, keys[keys >= 0], 1)
 
+    def _member_of(self, account_id: str) -> int:
+        h = hash(account_id)
+        lo = int(np.searchsorted(self._id_hashes, h, side="left"))
+        hi = int(np.searchsorted(self._id_hashes, h, side="right"))
+        names = self._ids
+        return next((m for m in self._by_id_hash[lo:hi].tolist() if names[m] == account_id),
+                    -1)
