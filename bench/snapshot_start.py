@@ -5,6 +5,7 @@ restarted worker does), so that two versions can be run in turn on one machine:
     python bench/snapshot_start.py start --path index.npz                    # each run
     python bench/snapshot_start.py start --path index.npz --profile          # cProfile of it
     python bench/snapshot_start.py start --path index.npz --score 300        # then score
+    python bench/snapshot_start.py start --path index.npz --score 300 --batch 500  # and scan
 
 ``write`` indexes the synthetic removed accounts of the speed bench (``linker_speed.py``: the
 same generator, a read batch at a time as the service builds its reference set) and writes
@@ -34,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.linker_speed import (  # noqa: E402
     add_and_withdraw,
+    every_core,
     load_compiled_kernels,
     pct,
     rss_mb,
@@ -86,7 +88,8 @@ def rss_file_mb() -> float:
     return float("nan")
 
 
-def start(path: Path, model: str, profile: bool, scores: int = 0, seed: int = 7) -> None:
+def start(path: Path, model: str, profile: bool, scores: int = 0, seed: int = 7,
+          batch: int = 0) -> None:
     load_compiled_kernels()
     linker = MirrorLinker(load_model(model), LinkerConfig())
     gc.collect()
@@ -104,19 +107,22 @@ def start(path: Path, model: str, profile: bool, scores: int = 0, seed: int = 7)
     if prof is not None:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
     if scores:
-        score_after_start(linker, scores, seed)
+        score_after_start(linker, scores, seed, batch)
 
 
-def score_after_start(linker: MirrorLinker, n: int, seed: int) -> None:
+def score_after_start(linker: MirrorLinker, n: int, seed: int, batch: int = 0) -> None:
     """What the worker started from the snapshot then does: score ``n`` new accounts as the
     stream worker asks (explained only at or above the review threshold), each once, and add
-    and withdraw 200 removed accounts. The new accounts are the speed bench's kind (30 %
-    mirrors): mirrors of the first removed accounts the snapshot's generator drew, which the
-    same seed draws again without drawing the whole set."""
+    and withdraw 200 removed accounts; then, with ``batch``, scan that many new accounts as
+    ``tarazu mirrors scan`` does, on one core and with a worker per core. The new accounts
+    are the speed bench's kind (30 % mirrors): mirrors of the first removed accounts the
+    snapshot's generator drew, which the same seed draws again without drawing the whole
+    set."""
     gen = Generator(seed)
     sources = [gen.removed() for _ in range(min(len(linker.removed), 5_000))]
     asked = gen.new_accounts(n + 5, sources)
     extra = [gen.removed() for _ in range(200)]
+    scan = gen.new_accounts(batch, sources) if batch else []
     del sources
     warm_up(linker, asked[:5])
     review = LinkPolicy.from_model(linker.model).review_threshold
@@ -129,6 +135,21 @@ def score_after_start(linker: MirrorLinker, n: int, seed: int) -> None:
     print(f"after the start: score as the stream worker asks p50 / p99 {pct(lat, 50):.1f} / "
           f"{pct(lat, 99):.1f} ms ({n} new accounts); add {pct(adds, 50):.2f} / "
           f"{pct(adds, 99):.2f} ms; withdraw {pct(rms, 50):.2f} / {pct(rms, 99):.2f} ms")
+    if scan:
+        one = scanned_per_s(linker, scan, review, jobs=1)
+        with every_core() as cores:
+            every = scanned_per_s(linker, scan, review, jobs=cores)
+        print(f"batch scan of {len(scan)} new accounts: {one:.1f} accounts/s on one core, "
+              f"{every:.1f} with a worker on each of {cores} cores")
+
+
+def scanned_per_s(linker: MirrorLinker, scan: list, review: float, jobs: int) -> float:
+    """New accounts a second through a batch scan (their profiles built, explained from the
+    review threshold, as ``tarazu mirrors scan`` asks)."""
+    t = time.perf_counter()
+    profiles = build_profiles([a for a, _ in scan], {a.account_id: ps for a, ps in scan})
+    linker.score_batch(profiles, jobs=jobs, explain_from=review)
+    return len(scan) / (time.perf_counter() - t)
 
 
 def main() -> None:
@@ -142,13 +163,16 @@ def main() -> None:
     ap.add_argument("--score", type=int, default=0, metavar="N",
                     help="start: then score N new accounts and add and withdraw 200 removed "
                          "ones (--seed: the one the snapshot was written with)")
+    ap.add_argument("--batch", type=int, default=0, metavar="N",
+                    help="with --score: then batch-scan N new accounts, on one core and on "
+                         "every core")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     if args.mode == "write":
         write(args.removed, args.path, args.seed, args.model)
     else:
-        start(args.path, args.model, args.profile, args.score, args.seed)
+        start(args.path, args.model, args.profile, args.score, args.seed, args.batch)
 
 
 if __name__ == "__main__":
