@@ -26,7 +26,16 @@ def _events(profiles):
     return events
 
 
-def test_a_shard_restarted_from_its_snapshot_takes_the_rest_and_answers_as_before(tmp_path):
+@pytest.mark.parametrize("base_min", [None, 20], ids=["postings-in-dicts", "postings-as-base"])
+def test_a_shard_restarted_from_its_snapshot_takes_the_rest_and_answers_as_before(
+        tmp_path, monkeypatch, base_min):
+    """``postings-as-base``: the restarted shard's name and token postings are the arrays a
+    start makes of a large set (``linkage.postings``; its threshold lowered here), and the
+    counts it answers the merger with come from them."""
+    if base_min is not None:
+        from tarazu.linkage import postings
+
+        monkeypatch.setattr(postings, "BASE_MIN", base_min)
     gen = Generator(17)
     removed = list(gen.removed_set(300))
     stream = gen.new_accounts(20, removed)
@@ -47,6 +56,8 @@ def test_a_shard_restarted_from_its_snapshot_takes_the_rest_and_answers_as_befor
     back = ShardLinker(model)
     assert load_shard(path, back).position == restarted[1].position > 0
     assert back.order == restarted[1].order and list(back.removed) == list(restarted[1].removed)
+    names_index = back.blocker.indexes[0]
+    assert bool(names_index.p._keys.size) == (base_min is not None)
     restarted[1] = back
     for e in events:  # everything again: what the snapshot holds is not taken twice
         k = names.index(shard_of(e.account_id, names))
