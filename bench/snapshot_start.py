@@ -113,13 +113,16 @@ def start(path: Path, model: str, profile: bool, scores: int = 0, seed: int = 7,
 def score_after_start(linker: MirrorLinker, n: int, seed: int, batch: int = 0) -> None:
     """What the worker started from the snapshot then does: score ``n`` new accounts as the
     stream worker asks (explained only at or above the review threshold), each once, and add
-    and withdraw 200 removed accounts; then, with ``batch``, scan that many new accounts as
-    ``tarazu mirrors scan`` does, on one core and with a worker per core. The new accounts
-    are the speed bench's kind (30 % mirrors): mirrors of the first removed accounts the
-    snapshot's generator drew, which the same seed draws again without drawing the whole
-    set."""
+    and withdraw 200 removed accounts it does not hold; then, with ``batch``, scan that many
+    new accounts as ``tarazu mirrors scan`` does, on one core and with a worker per core.
+    The new accounts are the speed bench's kind (30 % mirrors): mirrors of the first removed
+    accounts the snapshot's generator drew, which the same seed draws again without drawing
+    the whole set."""
     gen = Generator(seed)
     sources = [gen.removed() for _ in range(min(len(linker.removed), 5_000))]
+    # the snapshot's accounts took the generator's first ids: what is drawn next takes ids
+    # none of them holds (else an "add" would replace a held account, a withdrawal and an add)
+    gen.n = max(gen.n, len(linker.removed))
     asked = gen.new_accounts(n + 5, sources)
     extra = [gen.removed() for _ in range(200)]
     scan = gen.new_accounts(batch, sources) if batch else []
