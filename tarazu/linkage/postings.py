@@ -198,7 +198,7 @@ class Postings:
             self._add_recent(held)
 
     def _build_base(self, held: Iterable[tuple[str, Collection[object]]], count: int) -> None:
-        ids: list[str] = []
+        ids: list[str | None] = []
         lens = np.zeros(count, dtype=np.int64)
         hashes: list[int] = []
         for n, (account_id, tokens) in enumerate(held):
@@ -214,7 +214,7 @@ class Postings:
         self._keys, first = np.unique(h, return_index=True)
         self._starts = np.append(first, h.size).astype(np.int64)
         self._live = np.diff(self._starts).astype(np.int32)
-        self._ids = list(ids)
+        self._ids = ids
         self._gone = np.zeros(len(ids), dtype=bool)
         id_hashes = np.fromiter(map(hash, ids), dtype=np.int64, count=len(ids))
         self._by_id_hash = np.argsort(id_hashes, kind="stable").astype(np.int32)
