@@ -37,7 +37,7 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
+from contextlib import ExitStack, contextmanager  # noqa: E402
 from dataclasses import asdict, dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -59,6 +59,7 @@ from bench.synthetic_accounts import Generator  # noqa: E402
 from tarazu.linkage import LinkerConfig, MirrorLinker, load_model  # noqa: E402
 from tarazu.linkage.policy import LinkPolicy  # noqa: E402
 from tarazu.linkage.profile import build_profile, build_profiles  # noqa: E402
+from tarazu.linkage.profile_workers import ProfileWorkers  # noqa: E402
 from tarazu.linkage.snapshot import save_snapshot  # noqa: E402
 from tarazu.service.memory import bulk_build, settle_after_bulk_build  # noqa: E402
 from tarazu.service.mirrors.reference import READ_BATCH  # noqa: E402
@@ -160,9 +161,28 @@ def add_and_withdraw(linker: MirrorLinker, extra: list) -> tuple[list[float], li
     return adds, rms
 
 
+def build_index(linker: MirrorLinker, removed: list, jobs: int = 1, label: str = "") -> None:
+    """Index ``removed`` a read batch at a time, as the service builds its reference set
+    (``MirrorDetector.refresh``); with ``jobs`` above one, the profiles built by that many
+    worker processes while this one indexes (``ProfileWorkers``, the service's
+    ``build_jobs``), on every core this process started with."""
+    step = READ_BATCH
+    batches = ((i, ([a for a, _ in removed[i:i + step]],
+                    {a.account_id: ps for a, ps in removed[i:i + step]}))
+               for i in range(0, len(removed), step))
+    with bulk_build(), ExitStack() as stack:
+        if jobs > 1:
+            stack.enter_context(every_core())
+        workers = stack.enter_context(ProfileWorkers(linker.platform, jobs))
+        for i, profiles in workers.build(batches):
+            linker.add_removed_profiles(profiles)
+            if (i // step) % 200 == 0:
+                print(f"{label} indexed {i + len(profiles)}", file=sys.stderr)
+
+
 def measure(n: int, queries: int, batch: int, seed: int, model: str,
             max_full: int | None = None, add_only: bool = False,
-            snapshot: Path | None = None) -> Row:
+            snapshot: Path | None = None, build_jobs: int = 1) -> Row:
     """The figures of one size but the start from the snapshot, which is written last to
     ``snapshot`` (and the start's seconds left NaN: :func:`measure_apart` times it once this
     process is gone); ``add_only``: only the build and the add and withdraw (the others NaN),
@@ -185,14 +205,7 @@ def measure(n: int, queries: int, batch: int, seed: int, model: str,
     rss0 = rss_mb()
     t = time.perf_counter()
     linker = MirrorLinker(load_model(model), LinkerConfig(max_full=max_full))
-    step = READ_BATCH  # as the service builds its reference set: read a batch, index it
-    with bulk_build():
-        for i in range(0, n, step):
-            chunk = removed[i : i + step]
-            linker.add_removed_profiles(build_profiles(
-                [a for a, _ in chunk], {a.account_id: ps for a, ps in chunk}))
-            if (i // step) % 200 == 0:
-                print(f"[{n}] indexed {i + len(chunk)}", file=sys.stderr)
+    build_index(linker, removed, build_jobs, label=f"[{n}]")
     build_s = time.perf_counter() - t
     settle_after_bulk_build()  # as the service does after a bulk build
     rss = rss_mb() - rss0
@@ -474,6 +487,10 @@ def main() -> None:
     ap.add_argument("--add-only", action="store_true",
                     help="measure only the index build and the add / withdraw of a removed "
                          "account (quicker, to iterate on them); prints, never writes")
+    ap.add_argument("--build-jobs", type=int, default=1, metavar="N",
+                    help="with --add-only: the profiles of the build made by N worker "
+                         "processes, as the service builds its reference set (default 1: "
+                         "this process, as the table is measured)")
     ap.add_argument("--max-full", type=int, default=LinkerConfig.max_full or 0,
                     help="LinkerConfig.max_full: full comparisons per account (0: all; "
                          "default: the service's)")
@@ -500,8 +517,9 @@ def main() -> None:
         for n in args.sizes:
             load = os.getloadavg()[0]
             r = measure(n, args.queries, args.batch, args.seed, args.model,
-                        args.max_full or None, add_only=True)
-            print(f"{n:,} removed: build {r.build_s:.0f} s, index {r.rss_mb:,.0f} MB RSS, "
+                        args.max_full or None, add_only=True, build_jobs=args.build_jobs)
+            print(f"{n:,} removed: build {r.build_s:.0f} s ({args.build_jobs} profile "
+                  f"process(es)), index {r.rss_mb:,.0f} MB RSS, "
                   f"add p50 / p99 {r.add_p50:.2f} / "
                   f"{r.add_p99:.2f} ms, withdraw p50 / p99 {r.rm_p50:.2f} / {r.rm_p99:.2f} ms; "
                   f"load average {load:.2f} -> {os.getloadavg()[0]:.2f}; {command_line()}")
