@@ -161,20 +161,29 @@ def add_and_withdraw(linker: MirrorLinker, extra: list) -> tuple[list[float], li
     return adds, rms
 
 
-def build_index(linker: MirrorLinker, removed: list, jobs: int = 1, label: str = "") -> None:
+def build_index(linker: MirrorLinker, removed: list, jobs: int = 1, label: str = "",
+                release: bool = False) -> None:
     """Index ``removed`` a read batch at a time, as the service builds its reference set
     (``MirrorDetector.refresh``); with ``jobs`` above one, the profiles built by that many
     worker processes while this one indexes (``ProfileWorkers``, the service's
-    ``build_jobs``), on every core this process started with."""
+    ``build_jobs``), on every core this process started with. ``release``: each batch's
+    entries of ``removed`` set to None once handed over, so that the generated set is let
+    go as the service's reads are (at 1M it and the index do not fit in 24 GB side by
+    side); the RSS then no longer measures the index."""
     step = READ_BATCH
-    batches = ((i, ([a for a, _ in removed[i:i + step]],
-                    {a.account_id: ps for a, ps in removed[i:i + step]}))
-               for i in range(0, len(removed), step))
+
+    def batches() -> Iterator[tuple[int, tuple[list, dict]]]:
+        for i in range(0, len(removed), step):
+            chunk = removed[i:i + step]
+            if release:
+                removed[i:i + step] = [None] * len(chunk)
+            yield i, ([a for a, _ in chunk], {a.account_id: ps for a, ps in chunk})
+
     with bulk_build(), ExitStack() as stack:
         if jobs > 1:
             stack.enter_context(every_core())
         workers = stack.enter_context(ProfileWorkers(linker.platform, jobs))
-        for i, profiles in workers.build(batches):
+        for i, profiles in workers.build(batches()):
             linker.add_removed_profiles(profiles)
             if (i // step) % 200 == 0:
                 print(f"{label} indexed {i + len(profiles)}", file=sys.stderr)
@@ -205,7 +214,7 @@ def measure(n: int, queries: int, batch: int, seed: int, model: str,
     rss0 = rss_mb()
     t = time.perf_counter()
     linker = MirrorLinker(load_model(model), LinkerConfig(max_full=max_full))
-    build_index(linker, removed, build_jobs, label=f"[{n}]")
+    build_index(linker, removed, build_jobs, label=f"[{n}]", release=add_only and build_jobs > 1)
     build_s = time.perf_counter() - t
     settle_after_bulk_build()  # as the service does after a bulk build
     rss = rss_mb() - rss0
@@ -518,8 +527,10 @@ def main() -> None:
             load = os.getloadavg()[0]
             r = measure(n, args.queries, args.batch, args.seed, args.model,
                         args.max_full or None, add_only=True, build_jobs=args.build_jobs)
+            rss = ("not measured: the generated set let go as it is indexed"
+                   if args.build_jobs > 1 else f"{r.rss_mb:,.0f} MB RSS")
             print(f"{n:,} removed: build {r.build_s:.0f} s ({args.build_jobs} profile "
-                  f"process(es)), index {r.rss_mb:,.0f} MB RSS, "
+                  f"process(es)), index {rss}, "
                   f"add p50 / p99 {r.add_p50:.2f} / "
                   f"{r.add_p99:.2f} ms, withdraw p50 / p99 {r.rm_p50:.2f} / {r.rm_p99:.2f} ms; "
                   f"load average {load:.2f} -> {os.getloadavg()[0]:.2f}; {command_line()}")
