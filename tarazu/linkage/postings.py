@@ -11,8 +11,9 @@ as before: a token of one account holds its bare id, a token a few share a tuple
 eighth of a set's size), a posting past ``small`` a set. The base is never rebuilt in place:
 the next start folds what came since into it.
 
-A token's hash stands for it in the base. Two tokens of one hash (a 64-bit collision: about
-one in 10^7 at a million accounts' tokens) would share a posting there: the index would
+A token's hash stands for it in the base. Two tokens of one hash (a 64-bit collision: for
+n distinct tokens a chance of about n²/2⁶⁵, below one in a million for a few million) would
+share a posting there: the index would
 propose a few more candidates, each compared in full, and count them in a token's number of
 holders. No answer is ever taken from the postings alone.
 
@@ -166,22 +167,13 @@ class Postings:
         """The accounts holding ``token``, each once."""
         ids = self.post.get(token, ())
         recent: tuple[str, ...] | set[str] = (ids,) if isinstance(ids, str) else ids
-        k = self._key(token)
-        if k < 0 or not self._live[k]:
+        keys = self._keys_of([token])
+        if keys is None or keys[0] < 0:
             return recent
-        members = self._members[self._starts[k]:self._starts[k + 1]]
+        members, _ = self._gather(keys)
         names = self._ids
         based = tuple(names[m] for m in members[~self._gone[members]].tolist())
         return based + tuple(recent) if recent else based
-
-    def _key(self, token: object) -> int:
-        """The base's key of ``token``, -1 if the base holds none of its hash."""
-        keys = self._keys
-        if not keys.size:
-            return -1
-        h = hash(token)
-        k = int(np.searchsorted(keys, h))
-        return k if k < keys.size and keys[k] == h else -1
 
     # -- adding -----------------------------------------------------------------------------
     def add(self, account_id: str, tokens: Iterable[object]) -> None:

@@ -66,8 +66,9 @@ def bulk_build(collect: bool = True) -> Iterator[None]:
         failed = False
     finally:
         if collect or failed:
-            gc.collect()
-        gc.freeze()
+            _freeze_survivors()
+        else:
+            gc.freeze()
         if enabled:
             gc.enable()
 
