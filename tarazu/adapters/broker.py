@@ -21,7 +21,7 @@ import nats
 import structlog
 from nats.errors import Error as NatsError
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
-from nats.js.errors import BadRequestError, NotFoundError
+from nats.js.errors import BadRequestError, NoStreamResponseError, NotFoundError
 
 from tarazu.adapters.metrics import CONSUMER_LAG, EVENTS_IN
 from tarazu.domain.platform import message_id
@@ -143,13 +143,33 @@ class PlatformEventStream:
             with contextlib.suppress(NotFoundError):
                 await self._js.delete_stream(name)
 
-    async def publish(self, record: dict[str, Any]) -> bool:
-        """Publish one record; False when JetStream dropped it as a duplicate."""
-        ack = await self._js.publish(
-            subject_for(record, self.subjects.removesuffix(".>")),
-            json.dumps(record, ensure_ascii=False).encode(),
-            stream=self.stream, headers={"Nats-Msg-Id": message_id(record)})
-        return not ack.duplicate
+    async def publish(self, record: dict[str, Any], patience: float = 30.0) -> bool:
+        """Publish one record; False when JetStream dropped it as a duplicate.
+
+        A publish the stream does not answer (the server busy or restarting, the stream
+        just deleted by someone else) is tried again, the stream made again if it is
+        missing, for up to ``patience`` seconds: the message id makes the retry safe — a
+        first try that did land makes the second a duplicate, which is then reported as
+        one. After that the error is raised: the caller still holds the record."""
+        subject = subject_for(record, self.subjects.removesuffix(".>"))
+        data = json.dumps(record, ensure_ascii=False).encode()
+        deadline = asyncio.get_running_loop().time() + patience
+        delay = 0.25
+        while True:
+            try:
+                ack = await self._js.publish(subject, data, stream=self.stream,
+                                             headers={"Nats-Msg-Id": message_id(record)})
+                return not ack.duplicate
+            except (NoStreamResponseError, TimeoutError) as e:
+                if asyncio.get_running_loop().time() + delay > deadline:
+                    raise
+                log.warning("stream.publish_retry", stream=self.stream,
+                            error=type(e).__name__, retry_in_seconds=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                if isinstance(e, NoStreamResponseError):
+                    with contextlib.suppress(NatsError, TimeoutError):
+                        await self.ensure_stream()
 
     async def publish_all(self, records: list[dict[str, Any]]) -> PublishReport:
         new = [await self.publish(r) for r in records]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,8 +22,15 @@ from tarazu.domain.platform import Account, AccountStatus
 
 T = TypeVar("T")
 
-#: A stream of its own, deleted afterwards: the demo leaves the platform's stream alone.
-DEMO_STREAM = "TARAZU_DEMO_EVENTS"
+#: Each run of the demo's sign-up publishes to a stream of its own, deleted afterwards: it
+#: leaves the platform's stream alone, and two demos on one broker (a demo and a test run,
+#: say) never delete each other's stream.
+DEMO_STREAM_PREFIX = "TARAZU_DEMO_EVENTS"
+
+
+def demo_stream() -> str:
+    """The name of a new demo stream, unlike any other run's."""
+    return f"{DEMO_STREAM_PREFIX}_{uuid.uuid4().hex[:12].upper()}"
 
 
 @dataclass(frozen=True)
@@ -79,22 +87,23 @@ def demo_signup(container: App, worker: StreamWorker, timeout: float = 20.0
 
     async def run() -> dict[str, Any]:
         stop = asyncio.Event()
-        subjects = DEMO_STREAM.lower() + ".>"
+        stream = demo_stream()
+        subjects = stream.lower() + ".>"
         task = asyncio.create_task(worker.run_worker(
-            container, detector, url=url, stream=DEMO_STREAM, subjects=subjects,
+            container, detector, url=url, stream=stream, subjects=subjects,
             durable="demo", stop=stop, idle_timeout=0.2))
         t0 = time.monotonic()
         found = None
         try:
             await worker.publish_records(url, [{"type": "account.created",
                                                 "event_id": f"demo-signup:{rec['account_id']}",
-                                                "record": rec}], DEMO_STREAM, subjects)
+                                                "record": rec}], stream, subjects)
             while (found := flag()) is None and time.monotonic() - t0 < timeout:
                 await asyncio.sleep(0.1)
         finally:
             stop.set()
             await asyncio.wait_for(task, timeout=10)
-            async with PlatformEventStream(url, stream=DEMO_STREAM, subjects=subjects) as s:
+            async with PlatformEventStream(url, stream=stream, subjects=subjects) as s:
                 await s.delete()
         return {"account": ref.id, "flagged": found is not None,
                 "seconds": round(time.monotonic() - t0, 2),

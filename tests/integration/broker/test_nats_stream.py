@@ -244,3 +244,30 @@ def test_a_stream_another_client_creates_meanwhile_is_used_not_refused():
 
     info = asyncio.run(run())
     assert info.config.duplicate_window == 60.0  # the other client's stream, kept
+
+
+def test_a_publish_the_stream_does_not_answer_is_tried_again_not_lost():
+    """Another client deletes the stream under a publisher (two demos on one broker did so):
+    the server has no stream to answer the publish. The publisher makes the stream again and
+    the record lands, once; a publisher with no patience left raises instead of losing it
+    silently."""
+
+    async def run():
+        s = _stream()
+        async with s:
+            await s._js.delete_stream(s.stream)
+            landed = await s.publish(_record(1))
+            again = await s.publish(_record(1))  # the same message id: JetStream drops it
+            info = await s._js.stream_info(s.stream)
+            await s._js.delete_stream(s.stream)
+            try:
+                await s.publish(_record(2), patience=0.0)
+                raised = None
+            except Exception as e:  # noqa: BLE001 - which error is what this asserts
+                raised = e
+            await s.delete()
+        return landed, again, info.state.messages, raised
+
+    landed, again, messages, raised = asyncio.run(run())
+    assert (landed, again, messages) == (True, False, 1)
+    assert type(raised).__name__ == "NoStreamResponseError"
