@@ -86,6 +86,7 @@ def measure(n: int, seed: int, model: str) -> None:
         chunk = removed[i : i + 5000]
         for p in build_profiles([a for a, _ in chunk], {a.account_id: ps for a, ps in chunk}):
             linker.add_removed_profile(p)
+    linker.compact()  # as the service's bulk build ends
     settle_after_bulk_build()
     rss = rss_mb() - rss0
     # what the model, the comparators and the linker's small state hold is not the index's

@@ -187,6 +187,7 @@ def build_index(linker: MirrorLinker, removed: list, jobs: int = 1, label: str =
             linker.add_removed_profiles(profiles)
             if (i // step) % 200 == 0:
                 print(f"{label} indexed {i + len(profiles)}", file=sys.stderr)
+        linker.compact()  # as the service's bulk build ends
 
 
 def measure(n: int, queries: int, batch: int, seed: int, model: str,

@@ -83,6 +83,11 @@ class NameIndex:
         self.p.remove(account_id, self.tokens(_added(account_id, profile)))
         self.size -= 1
 
+    def compact(self) -> None:
+        """Fold what was added a batch at a time into the postings' arrays
+        (``Postings.compact``)."""
+        self.p.compact()
+
     def query(self, p: AccountProfile, held: Mapping[object, int] | None = None,
               size: int | None = None) -> set[str]:
         """``held`` and ``size``: how many removed accounts hold each of ``p``'s tokens and
@@ -322,6 +327,10 @@ class TokenIndex:
     def remove(self, account_id: str, profile: AccountProfile | None = None) -> None:
         self.p.remove(account_id, self.tokens(_added(account_id, profile)))
 
+    def compact(self) -> None:
+        """As :meth:`NameIndex.compact`."""
+        self.p.compact()
+
     def query(self, p: AccountProfile, held: Mapping[object, int] | None = None,
               size: int | None = None) -> set[str]:
         """``held``: how many removed accounts hold each of ``p``'s tokens in all (see
@@ -434,6 +443,14 @@ class Blocker:
         """Forget ``p`` (the profile it was added with) in every index."""
         for ix in self.indexes:
             ix.remove(p.account_id, p)
+
+    def compact(self) -> None:
+        """After a bulk build: each index that has a compact form for what it took in a
+        batch at a time (its ``compact``) folds it in. Candidates do not change."""
+        for ix in self.indexes:
+            compact = getattr(ix, "compact", None)
+            if compact is not None:
+                compact()
 
     def candidates(self, p: AccountProfile) -> set[str]:
         out: set[str] = set()

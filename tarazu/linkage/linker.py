@@ -222,6 +222,12 @@ class MirrorLinker:
             self.withdraw(profile.account_id)
         self._take_in([profile], [text_signature])
 
+    def compact(self) -> None:
+        """End a bulk build: what the candidate indexes took a batch at a time goes into
+        their compact forms (``Blocker.compact``), as a start from a snapshot holds it.
+        Answers do not change."""
+        self.blocker.compact()
+
     def add_removed_profiles(self, profiles: Sequence[AccountProfile],
                              text_signatures: Sequence[np.ndarray | None] | None = None,
                              counted: CorpusCounts | None = None,
@@ -700,6 +706,7 @@ class MirrorLinker:
         for part in fork_imap(_profiles_of, (accounts, by_acc, self.platform), pieces, jobs):
             self.add_removed_profiles([p for p in part if p.is_removed])
             actives.extend(p for p in part if not p.is_removed)
+        self.compact()
         self.observe_many(actives)
         return actives
 

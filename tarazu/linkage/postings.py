@@ -8,8 +8,9 @@ array of flags — so that it holds no Python object per token or per posting an
 one sort instead of millions of dictionary inserts (BENCHMARKS.md). **The recent part**: the
 accounts added one batch at a time since (a build's batches, a stream's removals), in a dict
 as before: a token of one account holds its bare id, a token a few share a tuple (a third to an
-eighth of a set's size), a posting past ``small`` a set. The base is never rebuilt in place:
-the next start folds what came since into it.
+eighth of a set's size), a posting past ``small`` a set. :meth:`Postings.compact` folds the
+recent part into a new base: a build from the store ends with it, so that a built index holds
+its postings as a started one does.
 
 A token's hash stands for it in the base. Two tokens of one hash (a 64-bit collision: for
 n distinct tokens a chance of about n²/2⁶⁵, below one in a million for a few million) would
@@ -201,8 +202,51 @@ class Postings:
         h = np.array(hashes, dtype=np.int64)
         del hashes
         owner = np.repeat(np.arange(len(ids), dtype=np.int32), lens)
-        order = np.argsort(h, kind="stable")  # an account's members in the order given
-        h, self._members = h[order], owner[order]
+        order = np.argsort(h, kind="stable")  # the owners ascend already: so they stay
+        self._set_base(h[order], owner[order], ids)
+
+    def compact(self) -> None:
+        """Fold the recent part into the base: one sort of every live posting, the recent
+        part's dict emptied. A build from the store (which takes its accounts a batch at a
+        time, so into the recent part) ends with this, so that a built index holds what a
+        started one holds; adds after it go to the recent part again. Answers do not
+        change: each account keeps its tokens, in the base instead of the dict."""
+        if not self.post:
+            return
+        live = ~self._gone
+        number = np.cumsum(live, dtype=np.int64) - 1  # old member -> new, among the live
+        keep = live[self._members]
+        h = np.repeat(self._keys, np.diff(self._starts))[keep]
+        owner = number[self._members[keep]].astype(np.int32)
+        ids: list[str | None] = [i for i in self._ids if i is not None]
+        new_member: dict[str, int] = {}
+        hashes: list[int] = []
+        owners: list[int] = []
+        for token, held in self.post.items():
+            members = (held,) if isinstance(held, str) else held
+            for account_id in members:
+                m = new_member.get(account_id)
+                if m is None:
+                    m = new_member[account_id] = len(ids)
+                    ids.append(account_id)
+                owners.append(m)
+            hashes.extend([hash(token)] * len(members))
+        self.post = {}
+        recent_h = np.array(hashes, dtype=np.int64)
+        recent_owner = np.array(owners, dtype=np.int32)
+        order = np.lexsort((recent_owner, recent_h))
+        h = np.concatenate([h, recent_h[order]])
+        owner = np.concatenate([owner, recent_owner[order]])
+        if h.size > order.size:  # two sorted runs, merged (the recent part's members last)
+            order = np.argsort(h, kind="stable")
+            h, owner = h[order], owner[order]
+        self._set_base(h, owner, ids)
+
+    def _set_base(self, h: np.ndarray, owner: np.ndarray, ids: list[str | None]) -> None:
+        """The base of the postings (token hash ``h[i]``, member ``owner[i]``, sorted by
+        hash and, within a hash, by member) of the accounts ``ids`` (member number ->
+        account id)."""
+        self._members = owner
         self._keys, first = np.unique(h, return_index=True)
         self._starts = np.append(first, h.size).astype(np.int64)
         self._live = np.diff(self._starts).astype(np.int32)
@@ -242,7 +286,7 @@ class Postings:
         it does not hold is left alone)."""
         tokens = set(tokens)
         self._remove_recent(account_id, tokens)
-        if self._keys.size:
+        if self._id_hashes.size:  # a base, though perhaps of accounts that hold no token
             self._remove_based(account_id, tokens)
 
     def _remove_recent(self, account_id: str, tokens: Collection[object]) -> None:

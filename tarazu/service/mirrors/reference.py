@@ -129,6 +129,8 @@ class MirrorDetector:
             bulk = len(todo) >= _BULK
             with bulk_build() if bulk else nullcontext():
                 report.added = self._add_from_store(uow, todo, progress, clock)
+                if bulk:
+                    self.linker.compact()
         if bulk:
             settle_after_bulk_build()
         return report

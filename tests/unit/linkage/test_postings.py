@@ -104,9 +104,32 @@ def test_a_base_and_what_came_after_equal_a_map_of_sets(base, ops, small):
     ref_owned = {a: set(t) for a, t in base}
     assert not base or postings.post == {}  # all in the base
     _replay(postings, ref_owned, ops)
+    _ask(postings, ref_owned)
+
+
+@given(_BASE, _OPS, _OPS, st.sampled_from([2, 3, 512]))
+@settings(max_examples=300, deadline=None)
+def test_compacting_folds_the_recent_part_into_the_base_and_changes_no_answer(
+        base, before, after, small):
+    """A base (perhaps none), adds and removals, then the recent part folded into a new
+    base — as a build from the store ends — and more adds and removals after it: the same
+    answers as a plain map of sets all the way."""
+    postings = Postings(small=small, base_min=1)
+    postings.add_many([(a, set(t)) for a, t in base], len(base))
+    ref_owned = {a: set(t) for a, t in base}
+    _replay(postings, ref_owned, before)
+    postings.compact()
+    assert postings.post == {}
+    _ask(postings, ref_owned)
+    _replay(postings, ref_owned, after)
+    _ask(postings, ref_owned)
+
+
+def _ask(postings: Postings, ref_owned: dict) -> None:
+    """What the indexes ask, answered as the plain map ``ref_owned`` answers it: the tokens
+    few enough accounts hold, who holds any of them, and who holds enough of them (a token
+    of weight 2 counts twice)."""
     assert postings.tokens_held() == len({t for toks in ref_owned.values() for t in toks})
-    # what the indexes ask: the tokens few enough accounts hold, who holds any of them, and
-    # who holds enough of them (a token of weight 2 counts twice)
     holders = {t: {a for a, toks in ref_owned.items() if t in toks} for t in range(10)}
     kept, keys = postings.within(range(10), cap=2)
     assert kept == [t for t in range(10) if len(holders[t]) <= 2]
@@ -141,3 +164,16 @@ def test_a_removal_from_the_base_touches_only_that_account():
     p.remove("c", {"common"})
     p.remove("a", {"common", "rare_a"})
     assert not p and p.tokens_held() == 0
+
+
+def test_an_account_of_a_base_without_tokens_is_withdrawn_from_it_too():
+    """A base whose accounts hold no token has members but no postings: a withdrawal must
+    still mark the member, or the account, added again, would be held twice and a compaction
+    would keep a stale copy that a later withdrawal finds instead of the live one."""
+    p = Postings(base_min=1)
+    p.add_many([("d", set()), ("b", set())], 2)
+    p.remove("d", set())
+    p.add("d", {3})
+    p.compact()
+    p.remove("d", {3})
+    assert p.get(3) == () and p.held([3]) == [0] and not p

@@ -112,7 +112,6 @@ def test_a_start_whose_postings_are_a_base_scores_as_one_by_one(world, tmp_path:
     arrays (``linkage.postings``; at least ``BASE_MIN`` accounts, lowered here): the same
     scores as a linker given the accounts one by one, also after withdrawals and adds."""
     from tarazu.linkage import postings
-    from tarazu.linkage.blocking import NameIndex, TokenIndex
 
     monkeypatch.setattr(postings, "BASE_MIN", 50)
     profiles, new = world
@@ -120,19 +119,46 @@ def test_a_start_whose_postings_are_a_base_scores_as_one_by_one(world, tmp_path:
     save_snapshot(path, _linker(profiles), position=1)
     loaded = MirrorLinker(load_model("default"), LinkerConfig())
     load_snapshot(path, loaded)
-    counted = [ix for ix in loaded.blocker.indexes if isinstance(ix, (NameIndex, TokenIndex))]
-    assert len(counted) == 2 and all(ix.p.post == {} and ix.p._keys.size for ix in counted)
+    assert all(ix.p.post == {} and ix.p._keys.size for ix in _postings_of(loaded))
+    _scores_as_one_by_one_through_changes(loaded, profiles, new)
+
+
+def test_a_build_in_pieces_compacted_scores_as_one_by_one(world):
+    """A build from the store takes the set a piece at a time (the recent part) and ends by
+    folding it into the arrays (``MirrorLinker.compact``): the same scores as one by one,
+    also after withdrawals and adds."""
+    profiles, new = world
+    built = MirrorLinker(load_model("default"), LinkerConfig())
+    for at in range(0, len(profiles), 40):
+        built.add_removed_profiles(profiles[at:at + 40])
+    assert all(ix.p.post and not ix.p._keys.size for ix in _postings_of(built))
+    built.compact()
+    assert all(ix.p.post == {} and ix.p._keys.size for ix in _postings_of(built))
+    _scores_as_one_by_one_through_changes(built, profiles, new)
+
+
+def _postings_of(linker: MirrorLinker) -> list:
+    from tarazu.linkage.blocking import NameIndex, TokenIndex
+
+    found = [ix for ix in linker.blocker.indexes if isinstance(ix, (NameIndex, TokenIndex))]
+    assert len(found) == 2
+    return found
+
+
+def _scores_as_one_by_one_through_changes(linker: MirrorLinker, profiles, new) -> None:
+    """``linker`` (holding ``profiles``) scores ``new`` as a linker given them one by one,
+    and still does after both withdraw some and take some back; their postings count the
+    same tokens."""
     one = _linker(profiles)
-    assert same_scores(one, loaded, new) > 10
+    assert same_scores(one, linker, new) > 10
     for p in profiles[:40:3]:
         one.withdraw(p.account_id)
-        loaded.withdraw(p.account_id)
+        linker.withdraw(p.account_id)
     for p in profiles[:40:6]:  # back again, now in the recent part
         one.add_removed_profile(p)
-        loaded.add_removed_profile(p)
-    assert same_scores(one, loaded, new) > 10
-    for ix, jx in zip(counted, (ix for ix in one.blocker.indexes
-                                if isinstance(ix, (NameIndex, TokenIndex))), strict=True):
+        linker.add_removed_profile(p)
+    assert same_scores(one, linker, new) > 10
+    for ix, jx in zip(_postings_of(linker), _postings_of(one), strict=True):
         assert ix.p.tokens_held() == jx.p.tokens_held()
 
 
