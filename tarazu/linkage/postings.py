@@ -26,8 +26,9 @@ account), not from a dict of every id."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
+from itertools import count
 
 import numpy as np
 
@@ -219,20 +220,20 @@ class Postings:
         h = np.repeat(self._keys, np.diff(self._starts))[keep]
         owner = number[self._members[keep]].astype(np.int32)
         ids: list[str | None] = [i for i in self._ids if i is not None]
-        new_member: dict[str, int] = {}
-        hashes: list[int] = []
+        # a recent account's member number, given when first met (numbered in C, by map)
+        new_member: defaultdict[str, int] = defaultdict(count(len(ids)).__next__)
+        number_of = new_member.__getitem__
+        token_hashes: list[int] = []
+        lens: list[int] = []
         owners: list[int] = []
         for token, held in self.post.items():
             members = (held,) if isinstance(held, str) else held
-            for account_id in members:
-                m = new_member.get(account_id)
-                if m is None:
-                    m = new_member[account_id] = len(ids)
-                    ids.append(account_id)
-                owners.append(m)
-            hashes.extend([hash(token)] * len(members))
+            owners.extend(map(number_of, members))
+            token_hashes.append(hash(token))
+            lens.append(len(members))
+        ids.extend(new_member)  # in the order numbered
         self.post = {}
-        recent_h = np.array(hashes, dtype=np.int64)
+        recent_h = np.repeat(np.array(token_hashes, dtype=np.int64), lens)
         recent_owner = np.array(owners, dtype=np.int32)
         order = np.lexsort((recent_owner, recent_h))
         h = np.concatenate([h, recent_h[order]])
