@@ -94,6 +94,16 @@ class PublishReport:
     duplicates: int = 0  # dropped by JetStream: the same message id within its window
 
 
+class PublishStopped(RuntimeError):
+    """The broker did not take record ``at`` (0-based) of a list; ``done`` reports those
+    before it, which were published. Publishing the list again is safe: what landed is
+    dropped as a duplicate."""
+
+    def __init__(self, at: int, done: PublishReport, error: BaseException) -> None:
+        super().__init__(f"record {at + 1} not published: {type(error).__name__}: {error}")
+        self.at, self.done, self.error = at, done, error
+
+
 class PlatformEventStream:
     def __init__(self, url: str, stream: str = STREAM, subjects: str = SUBJECTS) -> None:
         self.url = url
@@ -172,7 +182,16 @@ class PlatformEventStream:
                         await self.ensure_stream()
 
     async def publish_all(self, records: list[dict[str, Any]]) -> PublishReport:
-        new = [await self.publish(r) for r in records]
+        """Publish each record in order; a record the broker does not take (after
+        :meth:`publish`'s retries) stops it with a :class:`PublishStopped` that says how
+        far it got."""
+        new: list[bool] = []
+        for r in records:
+            try:
+                new.append(await self.publish(r))
+            except BROKER_UNAVAILABLE as e:
+                done = PublishReport(published=sum(new), duplicates=len(new) - sum(new))
+                raise PublishStopped(len(new), done, e) from e
         return PublishReport(published=sum(new), duplicates=len(new) - sum(new))
 
     async def dead_letters(self) -> list[tuple[dict[str, str], bytes]]:

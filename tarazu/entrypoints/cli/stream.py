@@ -29,6 +29,7 @@ from tarazu.adapters.broker import (
     PlatformEventStream,
     PoisonMessage,
     PublishReport,
+    PublishStopped,
     Unavailable,
 )
 from tarazu.adapters.db.engine import unavailable
@@ -470,10 +471,19 @@ def publish_cmd(
         fail(str(e))
         return
     container = get_app(migrate=False)
+    url = container.settings.nats_url
     try:
-        r = asyncio.run(publish_records(container.settings.nats_url, records, stream,
-                                        subjects))
+        r = asyncio.run(publish_records(url, records, stream, subjects))
+    except PublishStopped as e:
+        fail(f"{path.name}: {e}; the {e.done.published + e.done.duplicates} records before "
+             "it were published. Publish the file again: what landed is dropped as a "
+             "duplicate.")
+        return
     except OSError as e:
-        fail(f"cannot reach NATS at {container.settings.nats_url}: {e}")
+        fail(f"cannot reach NATS at {url}: {e}")
+        return
+    except BROKER_UNAVAILABLE as e:  # what is left of them: NATS answered, and refused
+        fail(f"NATS at {url} refused stream {stream!r} ({subjects}): "
+             f"{type(e).__name__}: {e}")
         return
     print_json({"published": r.published, "duplicates": r.duplicates, "stream": stream})

@@ -4,11 +4,14 @@ account published as platform events; the worker flags the mirror within seconds
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import time
 import uuid
 
+import nats
+from nats.js.errors import NotFoundError
 from typer.testing import CliRunner
 
 from tarazu.adapters.broker import PlatformEventStream
@@ -153,3 +156,61 @@ def test_worker_scores_accounts_stored_by_an_import_or_the_http_endpoint(referen
         assert uow.platform.scoring_backlog() == 0
     asyncio.run(run())  # nothing left to do: nothing written twice
     assert len(_flags(app, SubjectRef.account("x", "m1"))) == 1
+
+
+def _cli_publish(tmp_path, monkeypatch, stream: str, subjects: str, records: int):
+    f = tmp_path / "records.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in data.mirror()[:records]),
+                 encoding="utf-8")
+    monkeypatch.setenv("TARAZU_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TARAZU_NATS_URL", NATS_URL)
+    return CliRunner().invoke(cli, ["stream", "publish", str(f), "--stream", stream,
+                                    "--subjects", subjects])
+
+
+def test_publish_says_which_record_the_broker_did_not_take_and_what_landed(tmp_path,
+                                                                          monkeypatch):
+    """A stream that takes one message and refuses more: the command stops at the second
+    record with a message naming it and how many were published, not a traceback."""
+    from nats.js.api import DiscardPolicy, StreamConfig
+
+    stream, subjects = _names()
+
+    async def make(config):  # the stream as given; None: it and its dead letters deleted
+        nc = await nats.connect(NATS_URL)
+        js = nc.jetstream()
+        try:
+            if config is not None:
+                return await js.add_stream(config)
+            for name in (stream, f"{stream}_DEAD"):
+                with contextlib.suppress(NotFoundError):
+                    await js.delete_stream(name)
+        finally:
+            await nc.close()
+
+    asyncio.run(make(StreamConfig(name=stream, subjects=[subjects], max_msgs=1,
+                                  discard=DiscardPolicy.NEW)))
+    try:
+        r = _cli_publish(tmp_path, monkeypatch, stream, subjects, 3)
+    finally:
+        asyncio.run(make(None))
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert "record 2 not published" in r.output and "the 1 records before it" in r.output
+
+
+def test_publish_to_subjects_another_stream_holds_is_a_clear_refusal(tmp_path, monkeypatch):
+    stream, subjects = _names()
+    other, _ = _names()
+
+    async def hold(delete: bool):
+        async with PlatformEventStream(NATS_URL, stream=other, subjects=subjects) as s:
+            if delete:
+                await s.delete()
+
+    asyncio.run(hold(False))
+    try:
+        r = _cli_publish(tmp_path, monkeypatch, stream, subjects, 1)
+    finally:
+        asyncio.run(hold(True))
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert f"refused stream {stream!r}" in r.output
