@@ -24,7 +24,7 @@ def _record(i: int) -> dict:
 
 
 async def _cleanup(s: PlatformEventStream) -> None:
-    await s._js.delete_stream(s.stream)
+    await s.delete()  # the stream and its dead letters
 
 
 def test_publish_is_idempotent_and_consumer_sees_each_once():
