@@ -14,9 +14,9 @@ its postings as a started one does.
 
 A token's hash stands for it in the base. Two tokens of one hash (a 64-bit collision: for
 n distinct tokens a chance of about n²/2⁶⁵, below one in a million for a few million) would
-share a posting there: the index would
-propose a few more candidates, each compared in full, and count them in a token's number of
-holders. No answer is ever taken from the postings alone.
+share a posting there: the index would propose a few more candidates, each compared in full,
+and count them in a token's number of holders. No answer is ever taken from the postings
+alone.
 
 An account is added only while it holds nothing here (the linker withdraws a held account
 before it adds it again), and is removed with the tokens it was added with: no map from
@@ -233,15 +233,10 @@ class Postings:
             lens.append(len(members))
         ids.extend(new_member)  # in the order numbered
         self.post = {}
-        recent_h = np.repeat(np.array(token_hashes, dtype=np.int64), lens)
-        recent_owner = np.array(owners, dtype=np.int32)
-        order = np.lexsort((recent_owner, recent_h))
-        h = np.concatenate([h, recent_h[order]])
-        owner = np.concatenate([owner, recent_owner[order]])
-        if h.size > order.size:  # two sorted runs, merged (the recent part's members last)
-            order = np.argsort(h, kind="stable")
-            h, owner = h[order], owner[order]
-        self._set_base(h, owner, ids)
+        h = np.concatenate([h, np.repeat(np.array(token_hashes, dtype=np.int64), lens)])
+        owner = np.concatenate([owner, np.array(owners, dtype=np.int32)])
+        order = np.lexsort((owner, h))
+        self._set_base(h[order], owner[order], ids)
 
     def _set_base(self, h: np.ndarray, owner: np.ndarray, ids: list[str | None]) -> None:
         """The base of the postings (token hash ``h[i]``, member ``owner[i]``, sorted by
