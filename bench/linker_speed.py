@@ -183,11 +183,11 @@ def build_index(linker: MirrorLinker, removed: list, jobs: int = 1, label: str =
         if jobs > 1:
             stack.enter_context(every_core())
         workers = stack.enter_context(ProfileWorkers(linker.platform, jobs))
+        stack.enter_context(linker.bulk())  # as the service's bulk build gathers and folds
         for i, profiles in workers.build(batches()):
             linker.add_removed_profiles(profiles)
             if (i // step) % 200 == 0:
                 print(f"{label} indexed {i + len(profiles)}", file=sys.stderr)
-        linker.compact()  # as the service's bulk build ends
 
 
 def measure(n: int, queries: int, batch: int, seed: int, model: str,

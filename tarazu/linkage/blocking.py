@@ -88,6 +88,10 @@ class NameIndex:
         (``Postings.compact``)."""
         self.p.compact()
 
+    def gather(self, on: bool) -> None:
+        """While on, batches are gathered for one fold (``Postings.gathering``)."""
+        self.p.gathering = on
+
     def query(self, p: AccountProfile, held: Mapping[object, int] | None = None,
               size: int | None = None) -> set[str]:
         """``held`` and ``size``: how many removed accounts hold each of ``p``'s tokens and
@@ -331,6 +335,10 @@ class TokenIndex:
         """As :meth:`NameIndex.compact`."""
         self.p.compact()
 
+    def gather(self, on: bool) -> None:
+        """As :meth:`NameIndex.gather`."""
+        self.p.gathering = on
+
     def query(self, p: AccountProfile, held: Mapping[object, int] | None = None,
               size: int | None = None) -> set[str]:
         """``held``: how many removed accounts hold each of ``p``'s tokens in all (see
@@ -451,6 +459,14 @@ class Blocker:
             compact = getattr(ix, "compact", None)
             if compact is not None:
                 compact()
+
+    def gather(self, on: bool) -> None:
+        """A bulk build's start (on) and end (off): each index that can gather its batches
+        for one fold at the end (its ``gather``) does. Candidates do not change."""
+        for ix in self.indexes:
+            gather = getattr(ix, "gather", None)
+            if gather is not None:
+                gather(on)
 
     def candidates(self, p: AccountProfile) -> set[str]:
         out: set[str] = set()

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -227,6 +228,20 @@ class MirrorLinker:
         their compact forms (``Blocker.compact``), as a start from a snapshot holds it.
         Answers do not change."""
         self.blocker.compact()
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """A build of many removed accounts, added a batch at a time within: the name and
+        token indexes gather the batches as arrays and fold them once at the end
+        (``Postings.gathering``), and the linker ends compacted (:meth:`compact`), also if
+        the build fails part way. Answers do not change; a score asked within reads what
+        was added so far (it folds first)."""
+        self.blocker.gather(True)
+        try:
+            yield
+        finally:
+            self.blocker.gather(False)
+            self.compact()
 
     def add_removed_profiles(self, profiles: Sequence[AccountProfile],
                              text_signatures: Sequence[np.ndarray | None] | None = None,
@@ -703,10 +718,11 @@ class MirrorLinker:
         accounts = list(accounts)
         pieces = ranges(len(accounts), jobs * 16 if jobs > 1 else 1)
         actives = []
-        for part in fork_imap(_profiles_of, (accounts, by_acc, self.platform), pieces, jobs):
-            self.add_removed_profiles([p for p in part if p.is_removed])
-            actives.extend(p for p in part if not p.is_removed)
-        self.compact()
+        with self.bulk():
+            for part in fork_imap(_profiles_of, (accounts, by_acc, self.platform), pieces,
+                                  jobs):
+                self.add_removed_profiles([p for p in part if p.is_removed])
+                actives.extend(p for p in part if not p.is_removed)
         self.observe_many(actives)
         return actives
 

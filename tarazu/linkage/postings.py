@@ -10,7 +10,11 @@ accounts added one batch at a time since (a build's batches, a stream's removals
 as before: a token of one account holds its bare id, a token a few share a tuple (a third to an
 eighth of a set's size), a posting past ``small`` a set. :meth:`Postings.compact` folds the
 recent part into a new base: a build from the store ends with it, so that a built index holds
-its postings as a started one does.
+its postings as a started one does. **Gathered batches**: while ``gathering`` (a bulk build,
+``MirrorLinker.bulk``), each batch is kept as its tokens' hashes in arrays, not put into the
+dict, and all of them are folded into the base by one sort at the end: a build makes no dict
+entry of the postings it will fold, nor frees one (BENCHMARKS.md). Whatever reads the
+postings first folds what was gathered, so an answer never misses it.
 
 A token's hash stands for it in the base. Two tokens of one hash (a 64-bit collision: for
 n distinct tokens a chance of about n²/2⁶⁵, below one in a million for a few million) would
@@ -59,14 +63,19 @@ class Postings:
         # the members by the hash of their account id, to find an account's member number
         self._id_hashes = _NO_KEYS
         self._by_id_hash = np.zeros(0, dtype=np.int32)
+        #: batches taken in while ``gathering``, not yet folded into the base (module doc)
+        self._gathered: list[_Batch] = []
+        self.gathering = False
 
     # -- what is held -----------------------------------------------------------------------
     def __bool__(self) -> bool:
+        self._settle()
         return bool(self.post) or bool(self._live.any())
 
     def tokens_held(self) -> int:
         """How many distinct tokens some account holds (tokens only the base holds counted
         by their hash)."""
+        self._settle()
         recent = {hash(t) for t in self.post}
         based = set(self._keys[self._live > 0].tolist())
         return len(recent | based)
@@ -74,6 +83,7 @@ class Postings:
     def held(self, tokens: Iterable[object]) -> list[int]:
         """How many accounts hold each of ``tokens`` here (a shard's part of the removed set
         answers its part of a count: ``linkage.shard_counts``)."""
+        self._settle()
         tokens = list(tokens)
         return self._held(tokens, self._keys_of(tokens))
 
@@ -82,6 +92,7 @@ class Postings:
         """The tokens held by at most ``cap`` accounts (``held``: how many hold each in all,
         when counted elsewhere; None: as held here), and their keys in the base, which
         :meth:`voted` and :meth:`union` take so as not to look them up again."""
+        self._settle()
         tokens = list(tokens)
         keys = self._keys_of(tokens)
         n = self._held(tokens, keys) if held is None else held
@@ -167,6 +178,7 @@ class Postings:
 
     def get(self, token: object) -> tuple[str, ...] | set[str]:
         """The accounts holding ``token``, each once."""
+        self._settle()
         ids = self.post.get(token, ())
         recent: tuple[str, ...] | set[str] = (ids,) if isinstance(ids, str) else ids
         keys = self._keys_of([token])
@@ -185,41 +197,53 @@ class Postings:
                  count: int | None = None) -> None:
         """:meth:`add` for each (account id, its tokens, each once); ``count``: how many
         there are, when known — at least ``base_min`` into empty postings, they become the
-        base (module doc)."""
-        if count is not None and count >= self.base_min and not self:
-            self._build_base(held, count)
+        base; while ``gathering``, any batch is gathered for the fold (module doc)."""
+        if self.gathering:
+            self._gathered.append(_Batch.of(held))
+        elif count is not None and count >= self.base_min and not self:
+            self._gathered.append(_Batch.of(held))
+            self.compact()
         else:
             self._add_recent(held)
 
-    def _build_base(self, held: Iterable[tuple[str, Collection[object]]], count: int) -> None:
-        ids: list[str | None] = []
-        lens = np.zeros(count, dtype=np.int64)
-        hashes: list[int] = []
-        for n, (account_id, tokens) in enumerate(held):
-            ids.append(account_id)
-            lens[n] = len(tokens)
-            hashes.extend(map(hash, tokens))
-        lens = lens[: len(ids)]
-        h = np.array(hashes, dtype=np.int64)
-        del hashes
-        owner = np.repeat(np.arange(len(ids), dtype=np.int32), lens)
-        order = np.argsort(h, kind="stable")  # the owners ascend already: so they stay
-        self._set_base(h[order], owner[order], ids)
-
     def compact(self) -> None:
-        """Fold the recent part into the base: one sort of every live posting, the recent
-        part's dict emptied. A build from the store (which takes its accounts a batch at a
-        time, so into the recent part) ends with this, so that a built index holds what a
+        """Fold the recent part and the gathered batches into the base: one sort of every
+        live posting, the recent part's dict emptied. A build from the store (which takes
+        its accounts a batch at a time) ends with this, so that a built index holds what a
         started one holds; adds after it go to the recent part again. Answers do not
         change: each account keeps its tokens, in the base instead of the dict."""
-        if not self.post:
+        if not self.post and not self._gathered:
             return
         live = ~self._gone
         number = np.cumsum(live, dtype=np.int64) - 1  # old member -> new, among the live
         keep = live[self._members]
-        h = np.repeat(self._keys, np.diff(self._starts))[keep]
-        owner = number[self._members[keep]].astype(np.int32)
+        hashes = [np.repeat(self._keys, np.diff(self._starts))[keep]]
+        owners = [number[self._members[keep]].astype(np.int32)]
         ids: list[str | None] = [i for i in self._ids if i is not None]
+        # the owners ascend already when only the gathered batches are folded
+        ascending = not hashes[0].size and not self.post
+        if self.post:
+            h, owner = self._recent_postings(ids)
+            hashes.append(h)
+            owners.append(owner)
+        for batch in self._gathered:
+            hashes.append(batch.hashes)
+            owners.append(np.repeat(np.arange(len(ids), len(ids) + len(batch.ids),
+                                              dtype=np.int32), batch.lens))
+            ids.extend(batch.ids)
+        self._gathered = []
+        h, owner = np.concatenate(hashes), np.concatenate(owners)
+        order = np.argsort(h, kind="stable") if ascending else np.lexsort((owner, h))
+        self._set_base(h[order], owner[order], ids)
+
+    def _settle(self) -> None:
+        """Fold the gathered batches before anything reads or removes (module doc)."""
+        if self._gathered:
+            self.compact()
+
+    def _recent_postings(self, ids: list[str | None]) -> tuple[np.ndarray, np.ndarray]:
+        """The recent part as (token hash, member) pairs, its accounts numbered after
+        ``ids`` (and appended to it, in the order numbered); the dict emptied."""
         # a recent account's member number, given when first met (numbered in C, by map)
         new_member: defaultdict[str, int] = defaultdict(count(len(ids)).__next__)
         number_of = new_member.__getitem__
@@ -231,12 +255,10 @@ class Postings:
             owners.extend(map(number_of, members))
             token_hashes.append(hash(token))
             lens.append(len(members))
-        ids.extend(new_member)  # in the order numbered
+        ids.extend(new_member)
         self.post = {}
-        h = np.concatenate([h, np.repeat(np.array(token_hashes, dtype=np.int64), lens)])
-        owner = np.concatenate([owner, np.array(owners, dtype=np.int32)])
-        order = np.lexsort((owner, h))
-        self._set_base(h[order], owner[order], ids)
+        return (np.repeat(np.array(token_hashes, dtype=np.int64), lens),
+                np.array(owners, dtype=np.int32))
 
     def _set_base(self, h: np.ndarray, owner: np.ndarray, ids: list[str | None]) -> None:
         """The base of the postings (token hash ``h[i]``, member ``owner[i]``, sorted by
@@ -280,6 +302,7 @@ class Postings:
     def remove(self, account_id: str, tokens: Iterable[object]) -> None:
         """Forget ``account_id`` under each of ``tokens`` (those it was added with; a token
         it does not hold is left alone)."""
+        self._settle()
         tokens = set(tokens)
         self._remove_recent(account_id, tokens)
         if self._id_hashes.size:  # a base, though perhaps of accounts that hold no token
@@ -326,3 +349,24 @@ class Postings:
         names = self._ids
         return next((m for m in self._by_id_hash[lo:hi].tolist() if names[m] == account_id),
                     -1)
+
+
+class _Batch:
+    """Accounts gathered for a fold: their ids, each one's number of tokens, and the
+    tokens' hashes back to back (the order of the ids)."""
+
+    __slots__ = ("hashes", "ids", "lens")
+
+    def __init__(self, ids: list[str], lens: np.ndarray, hashes: np.ndarray) -> None:
+        self.ids, self.lens, self.hashes = ids, lens, hashes
+
+    @classmethod
+    def of(cls, held: Iterable[tuple[str, Collection[object]]]) -> _Batch:
+        ids: list[str] = []
+        lens: list[int] = []
+        hashes: list[int] = []
+        for account_id, tokens in held:
+            ids.append(account_id)
+            lens.append(len(tokens))
+            hashes.extend(map(hash, tokens))
+        return cls(ids, np.array(lens, dtype=np.int64), np.array(hashes, dtype=np.int64))

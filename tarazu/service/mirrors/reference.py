@@ -127,10 +127,9 @@ class MirrorDetector:
             todo = [a for k, a in wanted.items() if k not in self._hashes
                     or self._hashes[k] != _fp(a)]
             bulk = len(todo) >= _BULK
-            with bulk_build() if bulk else nullcontext():
+            with (bulk_build() if bulk else nullcontext(),
+                  self.linker.bulk() if bulk else nullcontext()):
                 report.added = self._add_from_store(uow, todo, progress, clock)
-                if bulk:
-                    self.linker.compact()
         if bulk:
             settle_after_bulk_build()
         return report

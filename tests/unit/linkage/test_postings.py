@@ -125,6 +125,54 @@ def test_compacting_folds_the_recent_part_into_the_base_and_changes_no_answer(
     _ask(postings, ref_owned)
 
 
+_BATCHES = st.lists(st.lists(st.tuples(st.sampled_from("abcdefgh"),
+                                        st.sets(st.integers(0, 9), max_size=5)),
+                              max_size=5, unique_by=lambda a: a[0]), max_size=4)
+
+
+@given(_BASE, _OPS, _BATCHES, st.booleans(), _OPS, st.sampled_from([2, 3, 512]))
+@settings(max_examples=300, deadline=None)
+def test_gathered_batches_are_folded_into_the_base_and_change_no_answer(
+        base, before, batches, ask_within, after, small):
+    """A bulk build gathers its batches as arrays (``gathering``) instead of putting them in
+    the dict, and folds them with the rest once: after a base (perhaps none) and changes
+    one by one, the same answers as a plain map of sets — also when something reads or
+    withdraws within the build (it folds first) and through changes after it."""
+    postings = Postings(small=small, base_min=1)
+    postings.add_many([(a, set(t)) for a, t in base], len(base))
+    ref_owned = {a: set(t) for a, t in base}
+    _replay(postings, ref_owned, before)
+    recent = dict(postings.post)
+    postings.gathering = True
+    for k, batch in enumerate(batches):
+        batch = [(a, set(t)) for a, t in batch if a not in ref_owned]
+        postings.add_many(batch, len(batch))
+        ref_owned.update(batch)
+        assert postings.post == recent  # gathered, not put in the dict
+        if ask_within and k == 0:
+            _ask(postings, ref_owned)
+            recent = {}  # folded by the question
+    postings.gathering = False
+    postings.compact()
+    assert postings.post == {}
+    _ask(postings, ref_owned)
+    _replay(postings, ref_owned, after)
+    _ask(postings, ref_owned)
+
+
+def test_a_withdrawal_within_a_bulk_build_finds_the_account_gathered():
+    """The linker withdraws an account held before it adds it again: within a build the
+    account may be among the gathered batches, and must be withdrawn from them."""
+    p = Postings(base_min=1)
+    p.gathering = True
+    p.add_many([("a", {1, 2}), ("b", {2})], 2)
+    p.remove("a", {1, 2})
+    p.add_many([("a", {3})], 1)
+    p.gathering = False
+    p.compact()
+    assert p.held([1, 2, 3]) == [0, 1, 1] and sorted(p.get(2)) == ["b"]
+
+
 def _ask(postings: Postings, ref_owned: dict) -> None:
     """What the indexes ask, answered as the plain map ``ref_owned`` answers it: the tokens
     few enough accounts hold, who holds any of them, and who holds enough of them (a token

@@ -137,6 +137,21 @@ def test_a_build_in_pieces_compacted_scores_as_one_by_one(world):
     _scores_as_one_by_one_through_changes(built, profiles, new)
 
 
+def test_a_bulk_build_gathers_its_pieces_and_scores_as_one_by_one(world):
+    """Within ``MirrorLinker.bulk`` the name and token indexes gather the pieces as arrays,
+    not in their dicts, and fold them once at its end: the same scores as one by one,
+    also after withdrawals and adds."""
+    profiles, new = world
+    built = MirrorLinker(load_model("default"), LinkerConfig())
+    with built.bulk():
+        for at in range(0, len(profiles), 40):
+            built.add_removed_profiles(profiles[at:at + 40])
+            assert all(ix.p.post == {} for ix in _postings_of(built))
+    assert all(ix.p.post == {} and ix.p._keys.size and not ix.p.gathering
+               for ix in _postings_of(built))
+    _scores_as_one_by_one_through_changes(built, profiles, new)
+
+
 def _postings_of(linker: MirrorLinker) -> list:
     from tarazu.linkage.blocking import NameIndex, TokenIndex
 
