@@ -14,7 +14,10 @@ its postings as a started one does. **Gathered batches**: while ``gathering`` (a
 ``MirrorLinker.bulk``), each batch is kept as its tokens' hashes in arrays, not put into the
 dict, and all of them are folded into the base by one sort at the end: a build makes no dict
 entry of the postings it will fold, nor frees one (BENCHMARKS.md). Whatever reads the
-postings first folds what was gathered, so an answer never misses it.
+postings first folds what was gathered, so an answer never misses it; a withdrawal within
+the build marks the account dropped from the batches gathered before it, without a fold
+(a refresh that replaces many changed accounts would otherwise sort the whole base once
+for each of them).
 
 A token's hash stands for it in the base. Two tokens of one hash (a 64-bit collision: for
 n distinct tokens a chance of about n²/2⁶⁵, below one in a million for a few million) would
@@ -65,6 +68,8 @@ class Postings:
         self._by_id_hash = np.zeros(0, dtype=np.int32)
         #: batches taken in while ``gathering``, not yet folded into the base (module doc)
         self._gathered: list[_Batch] = []
+        #: account id -> how many gathered batches it was withdrawn from (those before it)
+        self._dropped: dict[str, int] = {}
         self.gathering = False
 
     # -- what is held -----------------------------------------------------------------------
@@ -226,18 +231,20 @@ class Postings:
             h, owner = self._recent_postings(ids)
             hashes.append(h)
             owners.append(owner)
-        for batch in self._gathered:
+        for k, batch in enumerate(self._gathered):
+            if self._dropped:
+                batch = batch.without({i for i, n in self._dropped.items() if n > k})
             hashes.append(batch.hashes)
             owners.append(np.repeat(np.arange(len(ids), len(ids) + len(batch.ids),
                                               dtype=np.int32), batch.lens))
             ids.extend(batch.ids)
-        self._gathered = []
+        self._gathered, self._dropped = [], {}
         h, owner = np.concatenate(hashes), np.concatenate(owners)
         order = np.argsort(h, kind="stable") if ascending else np.lexsort((owner, h))
         self._set_base(h[order], owner[order], ids)
 
     def _settle(self) -> None:
-        """Fold the gathered batches before anything reads or removes (module doc)."""
+        """Fold the gathered batches before anything reads (module doc)."""
         if self._gathered:
             self.compact()
 
@@ -302,11 +309,12 @@ class Postings:
     def remove(self, account_id: str, tokens: Iterable[object]) -> None:
         """Forget ``account_id`` under each of ``tokens`` (those it was added with; a token
         it does not hold is left alone)."""
-        self._settle()
         tokens = set(tokens)
         self._remove_recent(account_id, tokens)
         if self._id_hashes.size:  # a base, though perhaps of accounts that hold no token
             self._remove_based(account_id, tokens)
+        if self._gathered:  # dropped from the batches gathered so far, when they are folded
+            self._dropped[account_id] = len(self._gathered)
 
     def _remove_recent(self, account_id: str, tokens: Collection[object]) -> None:
         post = self.post
@@ -370,3 +378,12 @@ class _Batch:
             lens.append(len(tokens))
             hashes.extend(map(hash, tokens))
         return cls(ids, np.array(lens, dtype=np.int64), np.array(hashes, dtype=np.int64))
+
+    def without(self, dropped: Collection[str]) -> _Batch:
+        """This batch but the accounts ``dropped`` (itself when it holds none of them)."""
+        keep = np.fromiter((i not in dropped for i in self.ids), dtype=bool,
+                           count=len(self.ids))
+        if keep.all():
+            return self
+        return _Batch([i for i, k in zip(self.ids, keep.tolist(), strict=True) if k],
+                      self.lens[keep], self.hashes[np.repeat(keep, self.lens)])
