@@ -231,9 +231,7 @@ class Postings:
             h, owner = self._recent_postings(ids)
             hashes.append(h)
             owners.append(owner)
-        for k, batch in enumerate(self._gathered):
-            if self._dropped:
-                batch = batch.without({i for i, n in self._dropped.items() if n > k})
+        for batch in self._without_dropped():
             hashes.append(batch.hashes)
             owners.append(np.repeat(np.arange(len(ids), len(ids) + len(batch.ids),
                                               dtype=np.int32), batch.lens))
@@ -242,6 +240,21 @@ class Postings:
         h, owner = np.concatenate(hashes), np.concatenate(owners)
         order = np.argsort(h, kind="stable") if ascending else np.lexsort((owner, h))
         self._set_base(h[order], owner[order], ids)
+
+    def _without_dropped(self) -> list[_Batch]:
+        """The gathered batches, each without the accounts withdrawn after it was gathered
+        (an account withdrawn after ``n`` batches leaves those ``n``): the dropped set of
+        each batch grown from the last batch back, so each withdrawal is read once."""
+        after: defaultdict[int, list[str]] = defaultdict(list)
+        for account_id, n in self._dropped.items():
+            after[n].append(account_id)
+        gone: set[str] = set()
+        out = []
+        for k in range(len(self._gathered) - 1, -1, -1):
+            gone.update(after[k + 1])
+            batch = self._gathered[k]
+            out.append(batch.without(gone) if gone else batch)
+        return out[::-1]
 
     def _settle(self) -> None:
         """Fold the gathered batches before anything reads (module doc)."""
