@@ -81,10 +81,7 @@ def display_similarity(a: str, b: str) -> float:
         # two Latin-script names without a single shared trigram are different whatever the
         # name analyser says, and its first call loads seconds of data
         return fuzz.ratio(na, nb) / 100.0 * CLEARLY_DIFFERENT
-    try:
-        from tarazu.names.compare import name_similarity
-    except ImportError:  # the names package is being written alongside; same idea, plainer
-        return fuzz.token_sort_ratio(na, nb) / 100.0
+    from tarazu.names.compare import name_similarity  # loads rigour: on first use only
     # the name comparator's own answer, without its token analysis: 1 when the names
     # differ only in spacing ("UmarMedia")
     if na.replace(" ", "") == nb.replace(" ", ""):

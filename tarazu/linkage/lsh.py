@@ -49,7 +49,9 @@ class FlatLSH:
         # the buffer of recent inserts: their band keys, their slots, and band key -> slots
         self._pending: list[np.ndarray] = []
         self._pending_slots: list[int] = []
-        self._pending_index: dict[int, list[int]] = {}
+        # a key one buffered item holds maps to its bare slot (an int: nothing for the cyclic
+        # collector to walk), a key several hold to a list of their slots
+        self._pending_index: dict[int, int | list[int]] = {}
         self._slot_of: dict[str, int] = {}
         self._item_of: list[str | None] = []
         self._dead = 0
@@ -112,11 +114,18 @@ class FlatLSH:
         """Put items (their slots and a row of band keys each) in the buffer, merged in when
         it has grown to a 64th of what is held (at least ``merge_every``)."""
         index = self._pending_index
+        get = index.get
         for slot, row in zip(slots, keys, strict=True):
             self._pending.append(row)
             self._pending_slots.append(slot)
             for k in row.tolist():
-                index.setdefault(k, []).append(slot)
+                held = get(k)
+                if held is None:
+                    index[k] = slot
+                elif held.__class__ is int:
+                    index[k] = [held, slot]  # type: ignore[list-item]
+                else:
+                    held.append(slot)  # type: ignore[union-attr]
         if len(self._pending_slots) >= max(self.merge_every, len(self._slot_of) // 64):
             self._merge()
 
@@ -202,9 +211,18 @@ class FlatLSH:
         lo = np.searchsorted(self._keys, keys, side="left")
         hi = np.searchsorted(self._keys, keys, side="right")
         slots = [self._slots[a:z] for a, z in zip(lo.tolist(), hi.tolist(), strict=True) if z > a]
-        for k in keys.tolist():
-            if k in self._pending_index:
-                slots.append(np.asarray(self._pending_index[k], dtype=np.int32))
+        if self._pending_index:
+            get, buffered = self._pending_index.get, []
+            for k in keys.tolist():
+                held = get(k)
+                if held is None:
+                    continue
+                if held.__class__ is int:
+                    buffered.append(held)
+                else:
+                    buffered.extend(held)  # type: ignore[arg-type]
+            if buffered:
+                slots.append(np.array(buffered, dtype=np.int32))
         if not slots:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
         return np.unique(np.concatenate(slots), return_counts=True)
