@@ -34,6 +34,7 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.linker_speed import (  # noqa: E402
+    ADDS,
     add_and_withdraw,
     every_core,
     load_compiled_kernels,
@@ -113,7 +114,7 @@ def start(path: Path, model: str, profile: bool, scores: int = 0, seed: int = 7,
 def score_after_start(linker: MirrorLinker, n: int, seed: int, batch: int = 0) -> None:
     """What the worker started from the snapshot then does: score ``n`` new accounts as the
     stream worker asks (explained only at or above the review threshold), each once, and add
-    and withdraw 200 removed accounts it does not hold; then, with ``batch``, scan that many
+    and withdraw ``ADDS`` removed accounts it does not hold; then, with ``batch``, scan that many
     new accounts as ``tarazu mirrors scan`` does, on one core and with a worker per core.
     The new accounts are the speed bench's kind (30 % mirrors): mirrors of the first removed
     accounts the snapshot's generator drew, which the same seed draws again without drawing
@@ -124,7 +125,7 @@ def score_after_start(linker: MirrorLinker, n: int, seed: int, batch: int = 0) -
     # none of them holds (else an "add" would replace a held account, a withdrawal and an add)
     gen.n = max(gen.n, len(linker.removed))
     asked = gen.new_accounts(n + 5, sources)
-    extra = [gen.removed() for _ in range(200)]
+    extra = [gen.removed() for _ in range(ADDS)]
     scan = gen.new_accounts(batch, sources) if batch else []
     del sources
     warm_up(linker, asked[:5])
@@ -164,7 +165,7 @@ def main() -> None:
     ap.add_argument("--model", default="default")
     ap.add_argument("--profile", action="store_true", help="start: print its cProfile")
     ap.add_argument("--score", type=int, default=0, metavar="N",
-                    help="start: then score N new accounts and add and withdraw 200 removed "
+                    help=f"start: then score N new accounts and add and withdraw {ADDS} removed "
                          "ones (--seed: the one the snapshot was written with)")
     ap.add_argument("--batch", type=int, default=0, metavar="N",
                     help="with --score: then batch-scan N new accounts, on one core and on "
