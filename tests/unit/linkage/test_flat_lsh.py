@@ -1,6 +1,8 @@
 """FlatLSH gives datasketch's MinHashLSH answers (same MinHash, same banding) through
 inserts, removals and the merges of its buffer."""
 
+import gc
+
 import numpy as np
 import pytest
 from datasketch import MinHash, MinHashLSH
@@ -153,8 +155,6 @@ def test_a_buffered_insert_leaves_the_cyclic_collector_nothing_new_to_walk():
     not a list of one, so that an add leaves no container object behind for the
     collector's passes (whose cost sets the add's p99); a key several items share is still
     answered for each of them."""
-    import gc
-
     rng = np.random.default_rng(5)
     b, r = banding(0.15, 64)
     lsh = FlatLSH(b, r, merge_every=4096)
