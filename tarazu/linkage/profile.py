@@ -27,7 +27,6 @@ from tarazu.linkage.text import (
     function_word_counts,
     link_key,
     shingle_hashes,
-    stable_hash,
     strip_urls,
     unlinked_words,
     word_hashes,
@@ -74,8 +73,10 @@ class AccountProfile:
     #: (``platforms.PREDATING_PLATFORMS``)
     platform: str = "default"
     bio: str = ""
-    #: hashes of the bio's words, sorted (uint32, like the content words)
-    bio_words: np.ndarray = field(default_factory=lambda: _NO_HASHES)
+    #: the bio's words as sorted, distinct :func:`trace_hash` values (:func:`bio_terms`): the
+    #: same values the rarity counts hold for them, so that a comparator weighing a word by
+    #: how many bios use it reads them here instead of splitting and hashing the text again
+    bio_words: np.ndarray = field(default_factory=lambda: _NO_IDS)
     link_keys: frozenset[str] = frozenset()
     avatar_pdq: str | None = None
     identifiers: Mapping[str, str] = field(default_factory=dict)
@@ -240,8 +241,14 @@ def sign_up_traces(p: AccountProfile) -> np.ndarray:
     name_key = handle_key(p.display_name)
     if name_key:
         pairs.append(("name", name_key))
-    pairs += [("bio", w) for w in set(words(p.bio))]
-    return id_hashes(f"{k}\x00{v}" for k, v in pairs)
+    others = id_hashes(f"{k}\x00{v}" for k, v in pairs)
+    return np.union1d(others, p.bio_words) if p.bio_words.size else others
+
+
+def bio_terms(bio: str) -> np.ndarray:
+    """A profile text's words as sorted, distinct :func:`trace_hash` values (kind ``bio``):
+    the profile's ``bio_words``, and what the rarity counts count for it."""
+    return id_hashes(f"bio\x00{w}" for w in words(bio))
 
 
 #: How many of its most used voice tokens an account keeps (a sign-off, an emoji, favourite
@@ -462,10 +469,6 @@ class CharNgramHasher:
 _HASHER = CharNgramHasher()
 
 
-def _sorted_hashes(hashes: set[int]) -> np.ndarray:
-    return np.array(sorted(hashes), dtype=np.uint32) if hashes else _NO_HASHES
-
-
 def _shared_if_empty(hashes: np.ndarray) -> np.ndarray:
     """``hashes``, or the one shared empty array (an array header is 112 bytes a profile)."""
     return hashes if hashes.size else _NO_HASHES
@@ -673,7 +676,7 @@ def build_profiles(
                 verified_categories=tuple(map(sys.intern, acc.verified_categories)),
                 platform=sys.intern(acc.platform),
                 bio=bio,
-                bio_words=_sorted_hashes({stable_hash(w) for w in words(bio)}),
+                bio_words=bio_terms(bio),
                 link_keys=links,
                 avatar_pdq=acc.avatar_pdq,
                 identifiers={sys.intern(k): v for k, v in acc.identifiers.items()},

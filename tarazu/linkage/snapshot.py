@@ -21,7 +21,8 @@ linker's columns, the text index's band tables and the picture index's hashes
 when loading and derived again if it does not hold what those profiles would derive (as a
 version that derived otherwise would write). The rest is derived when loading, by adding
 the profiles to the linker: the name, token and time indexes and the term frequencies. A
-file of format 4 (without the columns and tables) is read, and what it lacks derived."""
+file of format 4 (without the columns and tables) or 5 (bio words hashed otherwise) is read,
+and what it lacks or holds in another form derived."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ from tarazu.linkage.profile import (
     COUNT_TYPES,
     AccountProfile,
     CharVector,
+    bio_terms,
     count_types,
     profiles_of_columns,
 )
@@ -66,9 +68,12 @@ from tarazu.linkage.snapshot_restore import (
     text_index,
 )
 
-FORMAT = "tarazu-mirror-index/5"  # 5: the linker's columns, text bands, picture hashes
-#: the formats this version reads (what an older one lacks is derived)
-READS = (FORMAT, "tarazu-mirror-index/4")  # 4: n-gram vectors as counts
+FORMAT = "tarazu-mirror-index/6"  # 6: bio words as their sign-up trace hashes
+#: the formats this version reads (what an older one lacks is derived); 5: the linker's
+#: columns, text bands, picture hashes; 4: n-gram vectors as counts
+READS = (FORMAT, "tarazu-mirror-index/5", "tarazu-mirror-index/4")
+#: formats whose bio words are another hash of the words: derived again from the bio
+_OLD_BIO_WORDS = frozenset(("tarazu-mirror-index/5", "tarazu-mirror-index/4"))
 HEADER = "header"
 
 _STR = ("account_id", "status", "handle", "display_name", "handle_key", "bio", "platform")
@@ -235,7 +240,8 @@ def _char_vectors(cols: Mapping[str, np.ndarray], name: str) -> list[CharVector 
     return out
 
 
-def _decode(cols: Mapping[str, np.ndarray], count: int) -> list[AccountProfile]:
+def _decode(cols: Mapping[str, np.ndarray], count: int, format: str = FORMAT,
+            ) -> list[AccountProfile]:
     kw: dict[str, list[Any]] = {}
     for name in _STR:
         kw[name] = get_strings(cols, name)
@@ -258,6 +264,8 @@ def _decode(cols: Mapping[str, np.ndarray], count: int) -> list[AccountProfile]:
         kw[name] = list(map(tuple, get_lists(cols, name, intern=name not in _UNSHARED)))
     for name in (*_ARRAY, *_OPT_ARRAY):
         kw[name] = get_arrays(cols, name)
+    if format in _OLD_BIO_WORDS:
+        kw["bio_words"] = list(map(bio_terms, kw["bio"]))
     for name in _STR_MAP:
         kw[name] = [dict(zip(k, v, strict=True)) for k, v in zip(
             get_lists(cols, f"{name}.keys", intern=True), get_lists(cols, f"{name}.values"),
@@ -402,7 +410,7 @@ def load_snapshot(path: Path, linker: MirrorLinker
     header = SnapshotHeader(doc["format"], doc["fingerprint"], int(doc["position"]),
                             int(doc["count"]), doc["written_at"], doc.get("meta", {}))
     try:
-        profiles = _decode(cols, header.count)
+        profiles = _decode(cols, header.count, header.format)
         sigs = get_arrays(cols, "text_signature")
         extra = {name: get_strings(cols, f"extra.{name}") for name in doc.get("extra", [])}
         counts = _get_counts(cols)

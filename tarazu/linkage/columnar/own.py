@@ -27,7 +27,6 @@ from tarazu.linkage.comparators.own import (
     OwnIdentifiersComparator,
     OwnLinksComparator,
     ScriptMixComparator,
-    _bio_terms,
     _distances,
     _pdq_words,
     _PictureComparator,
@@ -61,8 +60,8 @@ def _members(values: np.ndarray, held: np.ndarray) -> np.ndarray:
 def own_bio(comp: OwnBioComparator, a: AccountProfile, rows: np.ndarray, cols: RemovedColumns,
             corpus: Corpus) -> list[ComparisonResult]:
     ps = cols.profiles(rows)
-    ha = _bio_terms(a.bio)
-    terms = [_bio_terms(p.bio) for p in ps]
+    ha = a.bio_words
+    terms = [p.bio_words for p in ps]
     share, sizes = _sharing(ha, terms)
     mine = a.bio[:80]
     ok = (sizes > 0) & bool(ha.size)

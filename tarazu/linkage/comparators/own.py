@@ -30,7 +30,6 @@ from tarazu.linkage.handles import common_run, handle_key, key_similarity
 from tarazu.linkage.levels import Comparator, ComparisonResult, ConfigVar, band, short
 from tarazu.linkage.profile import SCRIPTS, AccountProfile, trace_hash
 from tarazu.linkage.result_column import ResultColumn
-from tarazu.linkage.text import words
 
 #: Expert (m, u) per level, in level order: starting values that work before any fit.
 MU = tuple[tuple[float, float], ...]
@@ -301,7 +300,7 @@ class OwnBioComparator(_OwnComparator):
 
     def compare(self, a: AccountProfile, b: AccountProfile, corpus: Corpus) -> ComparisonResult:
         values = (a.bio[:80], b.bio[:80])
-        ha, hb = _bio_terms(a.bio), _bio_terms(b.bio)
+        ha, hb = a.bio_words, b.bio_words
         if not ha.size or not hb.size:
             return self.missing(values)
         held_a, held_b = corpus.trace_counts(ha), corpus.trace_counts(hb)
@@ -334,13 +333,6 @@ class OwnBioComparator(_OwnComparator):
 def bio_idf(n: int, held: np.ndarray) -> np.ndarray:
     """The rarity of profile-text terms (bits) that ``held`` of ``n`` texts use."""
     return np.log2((n + 1) / (held + 1))
-
-
-@lru_cache(maxsize=65536)
-def _bio_terms(bio: str) -> np.ndarray:
-    """The sorted trace hashes of a profile text's words (bios recur across candidates)."""
-    hashes = {trace_hash("bio", w) for w in words(bio)}
-    return np.array(sorted(hashes), dtype=np.uint64)
 
 
 def _pdq_words(hashes: Sequence[str]) -> np.ndarray:

@@ -15,7 +15,7 @@ import pytest
 
 from bench.synthetic_accounts import Generator
 from tarazu.linkage import LinkerConfig, MirrorLinker, load_model
-from tarazu.linkage.profile import build_profiles
+from tarazu.linkage.profile import bio_terms, build_profiles
 from tarazu.linkage.snapshot import (
     FORMAT,
     SnapshotUnusable,
@@ -23,7 +23,7 @@ from tarazu.linkage.snapshot import (
     load_snapshot,
     save_snapshot,
 )
-from tarazu.linkage.snapshot_codec import get_arrays
+from tarazu.linkage.snapshot_codec import get_arrays, get_strings, put_arrays
 from tarazu.linkage.snapshot_restore import (
     columns_agree,
     picture_index,
@@ -31,6 +31,7 @@ from tarazu.linkage.snapshot_restore import (
     sampled,
     text_index,
 )
+from tarazu.linkage.text import stable_hash, words
 from tests.unit.linkage.test_snapshot import same_scores
 
 Cols = dict[str, np.ndarray]
@@ -269,6 +270,31 @@ def test_a_snapshot_of_the_format_before_still_loads(world, tmp_path):
     _rewrite(path, cols)
     with pytest.raises(SnapshotUnusable, match="has format 'tarazu-mirror-index/3'"):
         _loaded(path)
+
+
+def test_a_snapshot_whose_bio_words_are_hashed_otherwise_loads_them_derived(world, tmp_path):
+    """Format 5 held a bio's words as another hash (CRC-32) than the rarity counts' traces;
+    such a file loads with the bio words derived from the bio, and scores as a linker built
+    from the profiles does."""
+    removed, new = world
+    live = _live(removed)
+    path = tmp_path / "index.npz"
+    save_snapshot(path, live, position=4)
+    cols = _columns(path)
+    bios = get_strings(cols, "bio")
+    assert sum(map(bool, bios)) > len(bios) // 2
+    put_arrays(cols, "bio_words", [np.array(sorted({stable_hash(w) for w in words(b)}),
+                                            dtype=np.uint32) for b in bios],
+               np.dtype(np.uint32))
+    old = "tarazu-mirror-index/5"
+    header = json.loads(cols["header"].tobytes())
+    header |= {"format": old, "fingerprint": linker_fingerprint(live, old)}
+    cols["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+    _rewrite(path, cols)
+    loaded, derived = _loaded(path), _derived(live)
+    assert all(np.array_equal(p.bio_words, bio_terms(p.bio)) for p in loaded.removed.values())
+    assert_same_index(loaded, derived)
+    assert_same_scores(loaded, derived, new)
 
 
 def test_the_sample_spreads_over_all_accounts_and_takes_the_last():

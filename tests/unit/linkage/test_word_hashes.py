@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tarazu.linkage import profile
-from tarazu.linkage.profile import SHINGLE_WORDS, build_profile
+from tarazu.linkage.handles import handle_key
+from tarazu.linkage.profile import SHINGLE_WORDS, build_profile, sign_up_traces, trace_hash
 from tarazu.linkage.text import shingle_hashes, stable_hash, words
 
 from .conftest import T0, acct, posts
@@ -57,9 +58,21 @@ def test_profiles_carry_the_reference_hashes():
                                                        for t in toks)))
     content = {stable_hash(w) for t in toks for w in t if len(w) > 3 and not w.isdigit()}
     assert p.content_words.tolist() == sorted(content)
-    assert p.bio_words.tolist() == sorted({stable_hash(w) for w in words(p.bio)})
+    assert p.bio_words.tolist() == sorted({trace_hash("bio", w) for w in words(p.bio)})
     empty = build_profile(acct("e", "e"))
     assert empty.shingles.size == empty.content_words.size == empty.bio_words.size == 0
+
+
+def test_the_bio_words_are_the_traces_the_rarity_counts_count():
+    """The own-bio comparator weighs the profile's bio words by the counts of the same
+    values among the sign-up traces: both must be one hash of one word."""
+    p = build_profile(acct("r", "r", bio="Official page for river updates 123",
+                           links=["https://t.me/riverupdates"]))
+    others = [trace_hash("link", k) for k in p.link_keys]
+    others += [trace_hash("name", handle_key(p.display_name))] if p.display_name else []
+    want = sorted({*others, *(trace_hash("bio", w) for w in words(p.bio))})
+    assert sign_up_traces(p).tolist() == want
+    assert set(p.bio_words.tolist()) <= set(want) and p.bio_words.size == 6
 
 
 _REFERENCE_SCRIPT_RES = (
