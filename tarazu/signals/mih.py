@@ -109,8 +109,8 @@ def _build_tables(chunks: np.ndarray, offsets: np.ndarray,
 def _offer(words: np.ndarray, r: int, q: np.ndarray, max_distance: int, alive: np.ndarray,
            out: np.ndarray, found: int) -> int:  # pragma: no cover - compiled
     """``found`` plus one when row ``r`` is live and within ``max_distance`` of ``q``; the
-    pair is written to ``out`` while it has room. One test for rows from the tables and from
-    the linear scan."""
+    pair is written to ``out`` while it has room. For the rows the tables' filter lets
+    through (the linear scan writes the same test out in its loop)."""
     if not alive[r]:
         return found
     d = _distance(words, r, q)
@@ -158,8 +158,18 @@ def _search(q: np.ndarray, max_distance: int, offsets: np.ndarray, cells: np.nda
                         continue
                     r = np.int64(cells[k, j + 1]) | (np.int64(cells[k, j + 2]) << 16)
                     found = _offer(words, r, q, max_distance, alive, out, found)
+    # the linear scan tests each row in the loop's own body: through ``_offer`` (a call per
+    # row, not folded into the loop) it took about twelve times as long
     for r in range(scan_from, scan_end):
-        found = _offer(words, r, q, max_distance, alive, out, found)
+        if not alive[r]:
+            continue
+        d = _distance(words, r, q)
+        if d > max_distance:
+            continue
+        if found < out.shape[0]:
+            out[found, 0] = r
+            out[found, 1] = d
+        found += 1
     return found
 
 

@@ -84,6 +84,24 @@ def test_other_distances_are_exact_too(radius):
     assert answers(build(hashes), q, radius) == brute_force(hashes, q, radius)
 
 
+@pytest.mark.parametrize("radius", [31, 90])
+def test_the_tail_of_recent_additions_answers_exactly_too(radius):
+    """The linear scan of the rows added since the tables were built (a stream worker's
+    last few thousand removals) finds exactly what brute force finds, and no removed row."""
+    rng = random.Random(radius + 7)
+    index = build({i + 1: rand_pdq(rng) for i in range(300)})
+    hashes, q = planted_bank(rng, 800)
+    assert index.query(q, radius) is not None  # the tables now hold the first 300 rows
+    planted = {i + 10_000: h for i, h in hashes.items()}
+    index.add(IndexedHash(i, h, 1, "tcap") for i, h in planted.items())
+    assert index._tables is not None and index._tables.size == 300  # all in the tail
+    gone = [i for i, _ in brute_force(planted, q, radius)][::3]
+    index.remove(gone)
+    live = {i: h for i, h in planted.items() if i not in set(gone)}
+    expected = brute_force(live, q, radius)
+    assert len(expected) >= 40 and answers(index, q, radius) == expected
+
+
 def test_an_added_hash_is_matchable_at_once_from_the_tail_and_after_the_fold(monkeypatch):
     monkeypatch.setattr(pdq_index, "TAIL_ROWS", 50)
     rng = random.Random(11)
