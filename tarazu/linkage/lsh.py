@@ -185,8 +185,10 @@ class FlatLSH:
         if limit is None or len(found) <= limit:
             items = (self._item_of[s] for s in found.tolist())
             return {i for i in items if i is not None}
+        # a removed item keeps its slot till the next merge: enough are taken to skip them
+        first = _first_by_count(shared, min(len(found), limit + self._dead))
         out: set[str] = set()
-        for s in found[np.argsort(-shared, kind="stable")].tolist():  # found is sorted
+        for s in found[first].tolist():
             item = self._item_of[s]
             if item is not None:
                 out.add(item)
@@ -250,3 +252,18 @@ class FlatLSH:
         self._item_of = [i for i in self._item_of if i is not None]
         self._slot_of = {item: s for s, item in enumerate(self._item_of)}
         self._pending, self._pending_slots, self._pending_index, self._dead = [], [], {}, 0
+
+
+def _first_by_count(counts: np.ndarray, k: int) -> np.ndarray:
+    """The positions of the ``k`` first of ``counts`` in the order of a stable sort by
+    descending count (most first, ties in position order), without sorting all of them: a
+    query at a million accounts finds thousands of items sharing a band and keeps 200."""
+    n = len(counts)
+    if k <= 0:
+        return np.zeros(0, dtype=np.intp)
+    if k >= n:
+        return np.argsort(-counts, kind="stable")
+    cut = np.partition(counts, n - k)[n - k]  # the k-th largest count
+    above = np.flatnonzero(counts > cut)
+    at = np.concatenate((above, np.flatnonzero(counts == cut)[: k - len(above)]))
+    return at[np.argsort(-counts[at], kind="stable")]
