@@ -158,8 +158,9 @@ def _search(q: np.ndarray, max_distance: int, offsets: np.ndarray, cells: np.nda
                         continue
                     r = np.int64(cells[k, j + 1]) | (np.int64(cells[k, j + 2]) << 16)
                     found = _offer(words, r, q, max_distance, alive, out, found)
-    # the linear scan tests each row in the loop's own body: through ``_offer`` (a call per
-    # row, not folded into the loop) it took about twelve times as long
+    # the linear scan tests each row in the loop's own body: numba does not fold a call to
+    # ``_offer`` into a loop over every row, and the call per row cost most of the scan
+    # (docs/linking-findings.md, "The picture index's tail")
     for r in range(scan_from, scan_end):
         if not alive[r]:
             continue
