@@ -392,17 +392,24 @@ class TimeIndex:
             self.times.remove((t, account_id))
 
     def query(self, p: AccountProfile) -> set[str]:
-        t = p.created_at.timestamp()
+        """The ``nearest`` removals closest in time, walking out from the creation time and
+        taking the earlier removal when two are as close. No more than ``nearest`` can come
+        from either side, so each side is read as one slice of the sorted list (an index
+        into a sorted list of chunks is a search of its own, two for each removal taken)."""
+        t, k = p.created_at.timestamp(), self.nearest
         i = self.times.bisect_left((t, ""))
-        lo, hi, out = i - 1, i, []
-        while len(out) < self.nearest and (lo >= 0 or hi < len(self.times)):
-            dl = t - self.times[lo][0] if lo >= 0 else np.inf
-            dh = self.times[hi][0] - t if hi < len(self.times) else np.inf
+        before = list(self.times.islice(max(0, i - k), i, reverse=True))
+        after = list(self.times.islice(i, i + k))
+        out: list[str] = []
+        lo = hi = 0
+        while len(out) < k and (lo < len(before) or hi < len(after)):
+            dl = t - before[lo][0] if lo < len(before) else np.inf
+            dh = after[hi][0] - t if hi < len(after) else np.inf
             if dl <= dh:
-                out.append(self.times[lo][1])
-                lo -= 1
+                out.append(before[lo][1])
+                lo += 1
             else:
-                out.append(self.times[hi][1])
+                out.append(after[hi][1])
                 hi += 1
         return set(out)
 

@@ -1,6 +1,9 @@
-from datetime import timedelta
+import bisect
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tarazu.linkage.blocking import (
     AvatarPdqBlocker,
@@ -86,6 +89,36 @@ def test_time_index_nearest_removals():
     assert ix.query(build_profile(acct("a", "x", created=T0))) == {"r0", "r1"}
     ix.remove("r0")
     assert ix.query(build_profile(acct("a", "x", created=T0))) == {"r1", "r2"}
+
+
+def _nearest_by_walking(times: list[tuple[float, str]], t: float, k: int) -> set[str]:
+    """The time index's answer by its definition: walk out from the creation time one
+    removal at a time, the earlier of two as close first (the loop the index used to run)."""
+    i = bisect.bisect_left(times, (t, ""))
+    lo, hi, out = i - 1, i, []
+    while len(out) < k and (lo >= 0 or hi < len(times)):
+        dl = t - times[lo][0] if lo >= 0 else float("inf")
+        dh = times[hi][0] - t if hi < len(times) else float("inf")
+        if dl <= dh:
+            out.append(times[lo][1])
+            lo -= 1
+        else:
+            out.append(times[hi][1])
+            hi += 1
+    return set(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(removals=st.lists(st.integers(0, 40), max_size=60), created=st.integers(-5, 45),
+       nearest=st.integers(1, 12))
+def test_time_index_answers_as_walking_out_one_removal_at_a_time(removals, created, nearest):
+    """Read as two slices, the index proposes what walking out proposes, ties (equal times,
+    equally far on both sides) included: hours are whole, so they tie often."""
+    ix = TimeIndex(nearest=nearest)
+    for i, h in enumerate(removals):
+        ix.add_time(f"r{i:02d}", h * 3600.0)
+    q = build_profile(acct("a", "x", created=datetime.fromtimestamp(created * 3600, UTC)))
+    assert ix.query(q) == _nearest_by_walking(list(ix.times), created * 3600.0, nearest)
 
 
 def test_time_index_takes_many_removals_at_once_as_one_by_one():
