@@ -7,9 +7,10 @@ grows with the file (BENCHMARKS.md). Here each member's data begins at a 64-byte
 the file (a padding field in its local header, as Android's ``zipalign`` does it; the
 ``.npy`` header is itself padded to 64 bytes), so :func:`read_columns` maps the file once and
 gives each array as a view of the mapping, after checking the member's CRC-32 — the check a
-zip read makes, which finds a damaged file. The mapping is private (copy on write): an array
-written to is copied page by page and never changes the file, and the snapshot is replaced
-by renaming a new file over it, which leaves a mapped old file whole.
+zip read makes, which finds a damaged file. The mapping is read-only: an array restored
+from it cannot be written (numpy refuses; what grows is copied first) and never changes the
+file, and the snapshot is replaced by renaming a new file over it, which leaves a mapped old
+file whole.
 
 A member this writer did not align (a file written by ``np.savez``), or one compressed, is
 read as ``numpy.load`` reads it."""
