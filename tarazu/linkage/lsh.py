@@ -227,7 +227,7 @@ class FlatLSH:
                 slots.append(np.array(buffered, dtype=np.int32))
         if not slots:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
-        return np.unique(np.concatenate(slots), return_counts=True)
+        return _counted(np.concatenate(slots))
 
     def _merge(self) -> None:
         """Fold the buffer into the sorted arrays and drop removed items (renumbering slots,
@@ -254,16 +254,34 @@ class FlatLSH:
         self._pending, self._pending_slots, self._pending_index, self._dead = [], [], {}, 0
 
 
+def _counted(slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(slots, return_counts=True)``, by a stable sort: the slots of a band key
+    are held in increasing order, and a merge sort takes such runs as they come where
+    ``np.unique``'s sort does not (half its time, thousands of slots at 1M)."""
+    slots = np.sort(slots, kind="stable")
+    first = np.empty(len(slots), dtype=bool)
+    first[:1] = True
+    np.not_equal(slots[1:], slots[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return slots[starts], np.diff(starts, append=len(slots))
+
+
 def _first_by_count(counts: np.ndarray, k: int) -> np.ndarray:
     """The positions of the ``k`` first of ``counts`` in the order of a stable sort by
     descending count (most first, ties in position order), without sorting all of them: a
-    query at a million accounts finds thousands of items sharing a band and keeps 200."""
+    query at a million accounts finds thousands of items sharing a band and keeps 200.
+
+    The counts are numbers of bands (small, not negative), so the cut (the k-th largest
+    count) is read off their histogram. ``np.partition`` found it too, but slowly: most
+    items share one band, and its selection slows down on so many equal values
+    (docs/linking-findings.md)."""
     n = len(counts)
     if k <= 0:
         return np.zeros(0, dtype=np.intp)
     if k >= n:
         return np.argsort(-counts, kind="stable")
-    cut = np.partition(counts, n - k)[n - k]  # the k-th largest count
+    at_least = np.cumsum(np.bincount(counts)[::-1])[::-1]  # at_least[c]: counts >= c
+    cut = int(np.flatnonzero(at_least >= k)[-1])  # the k-th largest count
     above = np.flatnonzero(counts > cut)
     at = np.concatenate((above, np.flatnonzero(counts == cut)[: k - len(above)]))
     return at[np.argsort(-counts[at], kind="stable")]
