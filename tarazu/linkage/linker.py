@@ -98,11 +98,15 @@ def most_supported(votes: Mapping[str, int], cap: int, gap: Callable[[str], floa
         return sorted(votes)
     cut = heapq.nlargest(cap, votes.values())[-1]
     kept = [i for i, v in votes.items() if v > cut]
-    tied = sorted(i for i, v in votes.items() if v == cut)
+    tied = [i for i, v in votes.items() if v == cut]
     need = cap - len(kept)
-    if need < len(tied):  # hundreds at scale: one array of gaps, a stable sort (ties by id)
+    if need < len(tied):  # hundreds at scale: one array of gaps
         gaps = np.fromiter(map(gap, tied), dtype=float, count=len(tied))
-        tied = [tied[k] for k in np.argsort(gaps, kind="stable")[:need]]
+        last = np.sort(gaps)[need - 1]  # the gap of the last taken
+        nearer = [tied[k] for k in np.flatnonzero(gaps < last).tolist()]
+        # ties at that gap by id: only those are sorted, not every tied id
+        at_last = sorted(tied[k] for k in np.flatnonzero(gaps == last).tolist())
+        tied = nearer + at_last[: need - len(nearer)]
     return sorted(kept + tied)
 
 
@@ -321,18 +325,26 @@ class MirrorLinker:
         votes = self.blocker.votes(profile)
         votes.pop(profile.account_id, None)
         t = profile.created_at.timestamp()
-        removed_at = self._removal_times
+        held, latest = self.removed, self.platform.latest_removal(t, profile.platform)
+        # Each proposed id's removal time (None: none), looked up once for ``may_continue``'s
+        # bound and for the gap that breaks ties: hundreds of ids are proposed, and a
+        # look-up in the removed set's dictionaries misses the cache at scale.
+        removed_at = dict(zip(votes, map(self._removal_times.get, votes), strict=True))
 
         def gap(i: str) -> float:
-            at = removed_at.get(i)  # None: no removal time
+            at = removed_at[i]
             return abs(t - at) if at is not None else float("inf")
 
-        # ``may_continue`` for each proposed id (hundreds): one bound for them all
-        held, latest = self.removed, self.platform.latest_removal(t, profile.platform)
-        live = {i: v for i, v in votes.items() if i in held} if latest is None else {
-            i: v for i, v in votes.items()
-            if i in held and ((at := removed_at.get(i)) is None or at <= latest)}
-        return [self.removed[i] for i in most_supported(live, cap, gap)]
+        live = votes if latest is None else {
+            i: v for i, v in votes.items() if (at := removed_at[i]) is None or at <= latest}
+        # Only removed accounts have removal times, so the set holds nearly every live id:
+        # held is checked for the chosen, and the cap chooses again without the others
+        # only if one was among them (what it passed over ranks below what it chose either
+        # way, so its choice among the held is the same).
+        chosen = most_supported(live, cap, gap)
+        if not all(map(held.__contains__, chosen)):
+            chosen = most_supported({i: v for i, v in live.items() if i in held}, cap, gap)
+        return [held[i] for i in chosen]
 
     def may_continue(self, profile: AccountProfile, removed_id: str) -> bool:
         """Whether ``profile`` may be a mirror of the removed account ``removed_id``: created

@@ -3,6 +3,8 @@ a comparator's result at a level, the explanation of the results returned (signa
 between results made once), the membership test of the voice comparator, the level matrix
 of the comparisons and the candidates a new account may continue."""
 
+from collections import Counter
+
 import numpy as np
 import pytest
 
@@ -139,6 +141,32 @@ def test_the_candidates_are_those_that_may_continue_the_removed_account(scenario
                    and linker.may_continue(p, i)}
         assert {c.account_id for c in linker.candidates(p)} <= allowed
         assert len(linker.candidates(p)) == min(len(allowed), linker.config.max_full)
+
+
+def test_ids_proposed_but_not_allowed_never_take_a_candidates_place(scenario):
+    """The cap chooses among every proposed id first and checks only the chosen: an id
+    proposed with the most votes that is not held (or whose removal came too late for the
+    platform) must leave its place to the next allowed one, as a filter before the cap
+    does."""
+    from tarazu.linkage.linker import most_supported
+
+    linker, by_id = _linker(scenario)
+    real_votes = linker.blocker.votes
+    for p in _active_profiles(scenario, by_id)[:40]:
+        votes = real_votes(p)
+        phantoms = {f"gone{k}": max(votes.values(), default=1) + 1 for k in range(3)}
+        linker.blocker.votes = lambda q, v=votes, f=phantoms: Counter({**v, **f})
+        t = p.created_at.timestamp()
+
+        def gap(i: str, t: float = t) -> float:
+            at = linker._removal_times.get(i)
+            return abs(t - at) if at is not None else float("inf")
+
+        allowed = {i: n for i, n in votes.items() if i in linker.removed
+                   and i != p.account_id and linker.may_continue(p, i)}
+        want = most_supported(allowed, linker.config.max_full, gap)
+        assert [c.account_id for c in linker.candidates(p)] == want
+    linker.blocker.votes = real_votes
 
 
 def test_a_hash_read_as_plain_hex_is_one_int_reads():
